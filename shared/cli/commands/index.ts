@@ -1,0 +1,6 @@
+import type { Command } from "commander";
+import type { CliIo } from "../cliContext";
+import { registerDemoCommand } from "./demo";
+
+/** Every `confluence-sync` command; one file each under this folder. */
+export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [registerDemoCommand];

@@ -1,0 +1,51 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * Every app setting the code reads, in one place. infra/ must set each one that has no safe default in Azure (a
+ * test parses both to keep them honest), and the README's configuration reference lists them.
+ */
+const appSettingsSchema = z.object({
+  /** `keyvault` in Azure; `sqlite` (the local ConfigStore) only for development. Default decided by `runsInAzure`. */
+  SECRETS_PROVIDER: z.enum(["keyvault", "sqlite"]).optional(),
+  /** Vault URL, e.g. `https://kv-confluencesync.vault.azure.net`. Required when SECRETS_PROVIDER=keyvault. */
+  KEY_VAULT_URL: z.string().optional(),
+  /** `table` (Azure Table Storage, shared by all instances) or `sqlite` (local). Default decided by `runsInAzure`. */
+  PROFILE_STORE: z.enum(["table", "sqlite"]).optional(),
+  /** Folder for local state: the SQLite ConfigStore and, when no storage account is configured, Azurite's files. */
+  CONFLUENCE_SYNC_HOME: z.string().default("./.local"),
+  /** Storage for state tables: a connection string, or unset with the identity-based `__tableServiceUri` below. */
+  AzureWebJobsStorage: z.string().optional(),
+  AzureWebJobsStorage__tableServiceUri: z.string().optional(),
+  /** Client id of the user-assigned managed identity the app runs as (Azure). */
+  AzureWebJobsStorage__clientId: z.string().optional(),
+  AZURE_CLIENT_ID: z.string().optional(),
+  /** NCRONTAB (6 fields) for the scheduled sync. */
+  SYNC_SCHEDULE: z.string().default("0 */5 * * * *"),
+  /** Public HTTPS URL of the SharePoint webhook function, used when creating Graph subscriptions. */
+  WEBHOOK_NOTIFICATION_URL: z.string().optional(),
+  /** Set by the Functions platform in Azure; their presence tells us we run there. */
+  WEBSITE_INSTANCE_ID: z.string().optional(),
+  WEBSITE_SITE_NAME: z.string().optional(),
+});
+
+export type AppSettings = z.infer<typeof appSettingsSchema> & {
+  readonly runsInAzure: boolean;
+  readonly secretsProvider: "keyvault" | "sqlite";
+  readonly profileStore: "table" | "sqlite";
+  /** Absolute path of CONFLUENCE_SYNC_HOME. */
+  readonly homeDir: string;
+};
+
+export function readAppSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppSettings {
+  const parsed = appSettingsSchema.parse(env);
+  const runsInAzure = Boolean(parsed.WEBSITE_INSTANCE_ID ?? parsed.WEBSITE_SITE_NAME);
+  return {
+    ...parsed,
+    runsInAzure,
+    // SQLite is a developer convenience: in Azure the default is always the managed, shared store.
+    secretsProvider: parsed.SECRETS_PROVIDER ?? (runsInAzure ? "keyvault" : "sqlite"),
+    profileStore: parsed.PROFILE_STORE ?? (runsInAzure ? "table" : "sqlite"),
+    homeDir: path.resolve(cwd, parsed.CONFLUENCE_SYNC_HOME),
+  };
+}

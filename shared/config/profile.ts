@@ -1,0 +1,146 @@
+import { z } from "zod";
+import { fieldFormatSchema } from "./fieldFormat";
+
+/**
+ * Profile keys travel into Key Vault secret names (`{profileKey}--{SecretName}`), Table Storage keys, Durable
+ * instance ids and URLs. Key Vault allows only letters, digits and `-`; we also forbid `--` (our separator) and
+ * leading/trailing `-` so the mapping stays reversible.
+ */
+export const PROFILE_KEY_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?!-)){0,62}(?<!-)$/;
+
+export const profileKeySchema = z
+  .string()
+  .regex(
+    PROFILE_KEY_PATTERN,
+    "profile key must be 1-63 letters, digits or single hyphens, starting and ending with a letter or digit (Key Vault secret names allow nothing else)",
+  );
+
+export const syncDirectionSchema = z.enum(["both", "toConfluence", "toSharePoint"]);
+export type SyncDirection = z.infer<typeof syncDirectionSchema>;
+
+export const conflictPolicySchema = z.enum(["flag", "sharepoint-wins", "confluence-wins", "newest-wins"]);
+export type ConflictPolicy = z.infer<typeof conflictPolicySchema>;
+
+export const deletePolicySchema = z.enum(["keep", "delete"]);
+export type DeletePolicy = z.infer<typeof deletePolicySchema>;
+
+const httpsUrl = z.url({ protocol: /^https?$/ });
+
+export const fieldMappingSchema = z
+  .object({
+    /** SharePoint column internal name (`name` in the columnDefinition, e.g. `Due_x0020_Date`). */
+    sharePoint: z.string().min(1),
+    /** Confluence table header text, matched after whitespace normalisation. */
+    confluence: z.string().min(1),
+    /** Overrides the profile direction for this field. */
+    direction: syncDirectionSchema.optional(),
+    format: fieldFormatSchema.optional(),
+  })
+  .strict();
+export type FieldMapping = z.infer<typeof fieldMappingSchema>;
+
+export const sharePointTargetSchema = z
+  .object({
+    /** Composite Graph site id `{hostname},{siteCollectionGuid},{webGuid}`. */
+    siteId: z.string().min(1),
+    listId: z.string().min(1),
+    /**
+     * `clientSecret`: the profile's own app registration (secrets GraphTenantId, GraphClientId, GraphClientSecret).
+     * `managedIdentity`: the Function App's identity (optionally a user-assigned one by client id).
+     */
+    auth: z
+      .discriminatedUnion("mode", [
+        z.object({ mode: z.literal("clientSecret") }).strict(),
+        z.object({ mode: z.literal("managedIdentity"), clientId: z.string().optional() }).strict(),
+      ])
+      .default({ mode: "clientSecret" }),
+  })
+  .strict();
+
+export const confluenceTableTargetSchema = z
+  .object({
+    mode: z.literal("table"),
+    pageId: z.string().regex(/^\d+$/, "Confluence page ids are numeric strings"),
+    /** Header of the column holding the SharePoint item id. */
+    keyColumn: z.string().min(1).default("ID"),
+    /** Which table on the page: by position (0-based) or the first whose header contains all these names. */
+    table: z
+      .union([
+        z.object({ index: z.number().int().min(0) }).strict(),
+        z.object({ headers: z.array(z.string().min(1)).min(1) }).strict(),
+      ])
+      .default({ index: 0 }),
+  })
+  .strict();
+
+export const confluenceTargetSchema = z
+  .object({
+    /** The Atlassian site, e.g. `https://contoso.atlassian.net`; picks the cloudId among accessible resources. */
+    siteUrl: httpsUrl.optional(),
+    /** Pin the cloudId directly instead of resolving it from `siteUrl`. */
+    cloudId: z.string().optional(),
+    target: confluenceTableTargetSchema,
+  })
+  .strict()
+  .refine((c) => c.siteUrl !== undefined || c.cloudId !== undefined, {
+    message: "either siteUrl or cloudId is required to find the Confluence site",
+    path: ["siteUrl"],
+  });
+
+export const endpointOverridesSchema = z
+  .object({
+    /** Graph root without the version, e.g. `https://graph.microsoft.us` (sovereign cloud) or an emulator. */
+    graphBaseUrl: httpsUrl.optional(),
+    /** Microsoft identity authority host, e.g. `https://login.microsoftonline.us`. */
+    authorityHost: httpsUrl.optional(),
+    /** Atlassian OAuth host (default `https://auth.atlassian.com`). */
+    confluenceAuthBaseUrl: httpsUrl.optional(),
+    /** Atlassian API gateway (default `https://api.atlassian.com`). */
+    confluenceApiBaseUrl: httpsUrl.optional(),
+  })
+  .strict();
+
+export const profileSchema = z
+  .object({
+    key: profileKeySchema,
+    displayName: z.string().optional(),
+    /** Disabled profiles are kept, listed and validated, but never scheduled. */
+    enabled: z.boolean().default(true),
+    sharePoint: sharePointTargetSchema,
+    confluence: confluenceTargetSchema,
+    direction: syncDirectionSchema.default("both"),
+    fields: z.array(fieldMappingSchema).min(1, "map at least one field"),
+    /**
+     * Natural key used on a first sync to pair rows and items that already exist on both sides without ids, e.g.
+     * `{ "sharePoint": "Title", "confluence": "Title" }`. Ambiguous matches are reported, never guessed.
+     */
+    matchBy: z.object({ sharePoint: z.string().min(1), confluence: z.string().min(1) }).strict().optional(),
+    conflictPolicy: conflictPolicySchema.default("flag"),
+    deletes: z
+      .object({ toConfluence: deletePolicySchema.default("keep"), toSharePoint: deletePolicySchema.default("keep") })
+      .strict()
+      .default({ toConfluence: "keep", toSharePoint: "keep" }),
+    /** A run that would delete more than this share of a side's items stops before writing. */
+    massDeleteLimitPercent: z.number().min(0).max(100).default(20),
+    endpoints: endpointOverridesSchema.default({}),
+  })
+  .strict()
+  .superRefine((profile, ctx) => {
+    const seen = new Map<string, number>();
+    profile.fields.forEach((field, index) => {
+      for (const [side, name] of [["sharePoint", field.sharePoint], ["confluence", field.confluence.trim().toLowerCase()]] as const) {
+        const id = `${side}:${name}`;
+        const first = seen.get(id);
+        if (first !== undefined) {
+          ctx.addIssue({ code: "custom", path: ["fields", index, side], message: `${side} field "${name}" is already mapped by fields[${first}]` });
+        } else {
+          seen.set(id, index);
+        }
+      }
+    });
+  });
+
+/** A validated profile with every default filled in. */
+export type Profile = z.infer<typeof profileSchema>;
+/** What an admin writes: defaults may be omitted. */
+export type ProfileInput = z.input<typeof profileSchema>;
