@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CliIo } from "../cliContext";
 import { registerDemoCommand } from "./demo";
+import { registerEmulatorsCommand } from "./emulators";
 
 /** Every `confluence-sync` command; one file each under this folder. */
-export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [registerDemoCommand];
+export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [registerDemoCommand, registerEmulatorsCommand];
