@@ -59,6 +59,11 @@ export function storedProfileOrThrow(entry: ProfileListEntry): StoredProfile {
   return { profile: entry.profile, updatedAt: entry.updatedAt };
 }
 
+/** Orders list entries by key (UTF-16 code units, the same order Table Storage and SQLite's BINARY collation use). */
+export function byProfileKey(a: { key: string }, b: { key: string }): number {
+  return a.key < b.key ? -1 : a.key > b.key ? 1 : 0;
+}
+
 /** Throws ProfileKeyConflict when `existingKeys` holds a case-only variant of `profileKey`. */
 export function assertNoCaseVariant(profileKey: string, existingKeys: Iterable<string>): void {
   const folded = profileKey.toLowerCase();

@@ -5,6 +5,7 @@ import { ProfileNotFound } from "./profileNotFound";
 import {
   assertNoCaseVariant,
   isStorableProfileKey,
+  byProfileKey,
   readStoredProfile,
   storedProfileOrThrow,
   type ProfileListEntry,
@@ -61,7 +62,7 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   async list(): Promise<ProfileListEntry[]> {
-    return (this.#selectAll.all() as unknown as ProfileRow[]).map(entryOf).sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return (this.#selectAll.all() as unknown as ProfileRow[]).map(entryOf).sort(byProfileKey);
   }
 
   async delete(profileKey: string): Promise<boolean> {

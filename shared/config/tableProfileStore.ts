@@ -6,6 +6,7 @@ import { ProfileNotFound } from "./profileNotFound";
 import {
   assertNoCaseVariant,
   isStorableProfileKey,
+  byProfileKey,
   readStoredProfile,
   storedProfileOrThrow,
   type ProfileListEntry,
@@ -70,7 +71,7 @@ export class TableProfileStore implements ProfileStore {
     for await (const entity of this.#table.listEntities<ProfileEntity>({ queryOptions: { filter: odata`PartitionKey eq ${PARTITION}` } })) {
       entries.push(entryOf(entity));
     }
-    return entries.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    return entries.sort(byProfileKey);
   }
 
   async delete(profileKey: string): Promise<boolean> {

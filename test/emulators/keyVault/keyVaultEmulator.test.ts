@@ -197,3 +197,20 @@ describe("Key Vault emulator with the real SecretClient", () => {
     await expect(startTestKeyVault({ secrets: { "bad name": "x" } })).rejects.toThrow(/keyVault\.secrets/);
   });
 });
+
+describe("Key Vault emulator in the registry", () => {
+  it("starts from the seed's keyVault section and reports its vault URL in the ports", async () => {
+    const { mkdtemp, rm } = await import("node:fs/promises");
+    const os = await import("node:os");
+    const path = await import("node:path");
+    const { startEmulatorsFromSeed } = await import("../startEmulators");
+    const dir = await mkdtemp(path.join(os.tmpdir(), "cs-kv-seed-"));
+    const started = await startEmulatorsFromSeed({ keyVault: { tenantId: "t" } }, dir);
+    try {
+      expect(started.ports.keyVault).toEqual({ vaultUrl: expect.stringMatching(/^https:\/\/localhost:\d+$/) });
+    } finally {
+      await started.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
