@@ -1,6 +1,10 @@
 import { SecretClient } from "@azure/keyvault-secrets";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_VAULT_TOKEN, fixedTokenCredential, startTestKeyVault } from "../../helpers/keyVault";
+import { startEmulatorsFromSeed } from "../startEmulators";
 import type { RunningKeyVaultEmulator } from "./keyVaultEmulator";
 
 const API = "api-version=2026-04-01";
@@ -200,10 +204,6 @@ describe("Key Vault emulator with the real SecretClient", () => {
 
 describe("Key Vault emulator in the registry", () => {
   it("starts from the seed's keyVault section and reports its vault URL in the ports", async () => {
-    const { mkdtemp, rm } = await import("node:fs/promises");
-    const os = await import("node:os");
-    const path = await import("node:path");
-    const { startEmulatorsFromSeed } = await import("../startEmulators");
     const dir = await mkdtemp(path.join(os.tmpdir(), "cs-kv-seed-"));
     const started = await startEmulatorsFromSeed({ keyVault: { tenantId: "t" } }, dir);
     try {
