@@ -22,4 +22,6 @@ export type EmulatorStarter = (seedSection: unknown, context: EmulatorStartConte
  * Seed sections → starters. Loaded lazily so `confluence-sync` commands that do not serve emulators never load
  * Fastify or certificate code.
  */
-export const emulatorStarters: Record<string, () => Promise<EmulatorStarter>> = {};
+export const emulatorStarters: Record<string, () => Promise<EmulatorStarter>> = {
+  keyVault: () => import("./keyVault/keyVaultEmulator.js").then((m) => m.startKeyVaultEmulator),
+};

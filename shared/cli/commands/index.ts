@@ -2,6 +2,21 @@ import type { Command } from "commander";
 import type { CliIo } from "../cliContext";
 import { registerDemoCommand } from "./demo";
 import { registerEmulatorsCommand } from "./emulators";
+import { registerProfilesImportCommand } from "./profilesImport";
+import { registerProfilesListCommand } from "./profilesList";
+import { registerProfilesShowCommand } from "./profilesShow";
+import { registerProfilesValidateCommand } from "./profilesValidate";
+import { registerSecretsListCommand } from "./secretsList";
+import { registerSecretsSetCommand } from "./secretsSet";
 
 /** Every `confluence-sync` command; one file each under this folder. */
-export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [registerDemoCommand, registerEmulatorsCommand];
+export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [
+  registerDemoCommand,
+  registerEmulatorsCommand,
+  registerProfilesImportCommand,
+  registerProfilesListCommand,
+  registerProfilesShowCommand,
+  registerProfilesValidateCommand,
+  registerSecretsSetCommand,
+  registerSecretsListCommand,
+];
