@@ -8,6 +8,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: "forks",
+    // node:sqlite (the local ConfigStore) prints an ExperimentalWarning on first use; it is noise in test output.
+    execArgv: ["--disable-warning=ExperimentalWarning"],
     reporters: process.env.CI ? ["default"] : ["default"],
   },
 });

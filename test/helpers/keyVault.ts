@@ -6,10 +6,7 @@ import type { KeyVaultSeed } from "../emulators/keyVault/keyVaultSeed";
 
 export const TEST_VAULT_TOKEN = "kv-test-token";
 
-/**
- * One certificate per test process: every generated certificate has the same subject, and a TLS client that trusts
- * several of them may check a server's certificate against the wrong one ("self-signed certificate").
- */
+/** One certificate per test process: generating one per emulator would only cost time. */
 let processCertificate: Promise<EmulatorCertificate> | undefined;
 
 /** Starts a Key Vault emulator whose certificate this process trusts and which accepts only TEST_VAULT_TOKEN. */

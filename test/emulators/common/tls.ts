@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import tls from "node:tls";
@@ -15,7 +16,10 @@ export interface EmulatorCertificate {
  */
 export async function generateEmulatorCertificate(): Promise<EmulatorCertificate> {
   const now = Date.now();
-  const result = await generate([{ name: "commonName", value: "ConfluenceSync emulator" }], {
+  // A unique subject per certificate: when one process trusts several (tests start emulators independently),
+  // OpenSSL looks issuers up by subject name, and two CAs with the same subject would shadow each other.
+  const subject = `ConfluenceSync emulator ${randomBytes(6).toString("hex")}`;
+  const result = await generate([{ name: "commonName", value: subject }], {
     keyType: "ec",
     curve: "P-256",
     algorithm: "sha256",
