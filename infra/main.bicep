@@ -1,0 +1,188 @@
+// ConfluenceSync on Azure, provisioned by `azd up` (see azure.yaml at the repo root).
+//
+// One resource group holds:
+//   - a Flex Consumption Function App (Node 22) that runs as a user-assigned managed identity, and only as that;
+//   - its storage account: Functions host state, Durable Functions task hub (blob + queue + table), the app's state
+//     tables, the profile store and the deployment packages; shared-key access is disabled;
+//   - a Key Vault (RBAC) for per-profile credentials, where the app may read AND write secrets, because Atlassian
+//     rotates the refresh token on every refresh and the new one must be persisted;
+//   - Log Analytics + Application Insights with local (key-based) auth disabled: ingestion is Entra-only.
+//
+// No secret passes through this template: no parameter, output or app setting carries one. Profile credentials are
+// put into the vault by an operator after provisioning (README, "Deploy to Azure").
+targetScope = 'subscription'
+
+@minLength(1)
+@maxLength(64)
+@description('azd environment name. Names the resource group and seeds every resource name.')
+param environmentName string
+
+@minLength(1)
+@description('Region for every resource. It must offer the Flex Consumption plan: az functionapp list-flexconsumption-locations.')
+@metadata({
+  azd: {
+    type: 'location'
+  }
+})
+param location string
+
+@description('NCRONTAB expression (6 fields, UTC) for the scheduled sync of every enabled profile.')
+param syncSchedule string = '0 */5 * * * *'
+
+@minLength(3)
+@maxLength(45)
+@description('Durable Functions task hub name: letters and digits only, starting with a letter.')
+param durableTaskHubName string = 'confluencesync'
+
+@maxValue(1000)
+@description('Upper bound on the number of Flex Consumption instances (the plan allows up to 1000).')
+param maximumInstanceCount int = 100
+
+@allowed([
+  512
+  2048
+  4096
+])
+@description('Memory per Flex Consumption instance, in MB.')
+param instanceMemoryMB int = 2048
+
+@description('Key Vault purge protection. Irreversible once on. Keep it on wherever the refresh tokens matter (losing one means a new OAuth consent); turn it off only for throwaway environments that `azd down --purge` must remove completely.')
+param keyVaultPurgeProtection bool = true
+
+// ---------------------------------------------------------------------------------------------------------------
+// Operator access: the person or pipeline running azd. Deliberately separate from the app's identity, and optional.
+// ---------------------------------------------------------------------------------------------------------------
+
+@description('Object id of the operator (azd passes the signed-in principal). Empty = no operator access.')
+param operatorPrincipalId string = ''
+
+@allowed([
+  'User'
+  'ServicePrincipal'
+  'Group'
+])
+@description('Kind of principal operatorPrincipalId names.')
+param operatorPrincipalType string = 'User'
+
+@description('Grant the operator Key Vault Secrets Officer on the vault and Storage Table Data Contributor on the storage account, so they can load profile secrets and profiles. false = grant the operator nothing.')
+param grantOperatorAccess bool = true
+
+var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
+var tags = {
+  'azd-env-name': environmentName
+}
+var functionAppName = 'func-${resourceToken}'
+
+resource rg 'Microsoft.Resources/resourceGroups@2025-04-01' = {
+  name: 'rg-${environmentName}'
+  location: location
+  tags: tags
+}
+
+module appIdentity 'app/identity.bicep' = {
+  name: 'appIdentity'
+  scope: rg
+  params: {
+    name: 'id-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module monitoring 'app/monitoring.bicep' = {
+  name: 'monitoring'
+  scope: rg
+  params: {
+    logAnalyticsName: 'log-${resourceToken}'
+    applicationInsightsName: 'appi-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module storage 'app/storage.bicep' = {
+  name: 'storage'
+  scope: rg
+  params: {
+    name: 'st${resourceToken}'
+    deploymentContainerName: 'app-package'
+    location: location
+    tags: tags
+  }
+}
+
+module keyVault 'app/keyVault.bicep' = {
+  name: 'keyVault'
+  scope: rg
+  params: {
+    name: 'kv-${resourceToken}'
+    purgeProtection: keyVaultPurgeProtection
+    location: location
+    tags: tags
+  }
+}
+
+// Everything the app's identity may do, each role scoped to the one resource it concerns.
+module appAccess 'app/appAccess.bicep' = {
+  name: 'appAccess'
+  scope: rg
+  params: {
+    principalId: appIdentity.outputs.principalId
+    storageAccountName: storage.outputs.name
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: keyVault.outputs.name
+  }
+}
+
+module operatorAccess 'app/operatorAccess.bicep' = if (grantOperatorAccess && !empty(operatorPrincipalId)) {
+  name: 'operatorAccess'
+  scope: rg
+  params: {
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+    storageAccountName: storage.outputs.name
+    keyVaultName: keyVault.outputs.name
+  }
+}
+
+module functionApp 'app/functionApp.bicep' = {
+  name: 'functionApp'
+  scope: rg
+  params: {
+    name: functionAppName
+    planName: 'plan-${resourceToken}'
+    location: location
+    tags: tags
+    identityResourceId: appIdentity.outputs.resourceId
+    identityClientId: appIdentity.outputs.clientId
+    storageAccountName: storage.outputs.name
+    deploymentContainerName: storage.outputs.deploymentContainerName
+    applicationInsightsName: monitoring.outputs.applicationInsightsName
+    keyVaultName: keyVault.outputs.name
+    syncSchedule: syncSchedule
+    durableTaskHubName: durableTaskHubName
+    maximumInstanceCount: maximumInstanceCount
+    instanceMemoryMB: instanceMemoryMB
+  }
+  // The host starts talking to storage, Key Vault and Application Insights as soon as it runs: grant first.
+  dependsOn: [
+    appAccess
+  ]
+}
+
+// Names and endpoints only: azd stores these in .azure/<env>/.env and the README's commands use them.
+// (No AZURE_CLIENT_ID here on purpose: exported into a shell it would steer a local DefaultAzureCredential to the
+// app's managed identity instead of the operator's own sign-in.)
+output AZURE_LOCATION string = location
+output AZURE_TENANT_ID string = tenant().tenantId
+output AZURE_RESOURCE_GROUP string = rg.name
+output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
+output SERVICE_API_NAME string = functionApp.outputs.name
+output WEBHOOK_NOTIFICATION_URL string = functionApp.outputs.webhookNotificationUrl
+output KEY_VAULT_NAME string = keyVault.outputs.name
+output KEY_VAULT_URL string = keyVault.outputs.vaultUri
+output STORAGE_ACCOUNT_NAME string = storage.outputs.name
+output STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
+output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output APP_IDENTITY_CLIENT_ID string = appIdentity.outputs.clientId
+output APP_IDENTITY_PRINCIPAL_ID string = appIdentity.outputs.principalId
