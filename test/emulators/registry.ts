@@ -23,3 +23,5 @@ export type EmulatorStarter = (seedSection: unknown, context: EmulatorStartConte
  * Fastify or certificate code.
  */
 export const emulatorStarters: Record<string, () => Promise<EmulatorStarter>> = {};
+
+emulatorStarters.confluence = () => import("./confluence/confluenceEmulator.js").then((m) => m.startConfluence);
