@@ -22,17 +22,22 @@ export function storageXhtmlError(value: string): string | undefined {
     },
   );
   const open: string[] = [];
+  // On a mismatched close tag saxes first closes the inner element implicitly, then reports the error at the same
+  // position; remembering that element gives Confluence's "expected" name.
+  let lastClosed: { name: string; position: number } | undefined;
   let first: string | undefined;
   parser.on("opentag", (tag) => {
     if (!tag.isSelfClosing) open.push(tag.name);
   });
   parser.on("closetag", (tag) => {
     if (open[open.length - 1] === tag.name) open.pop();
+    lastClosed = { name: tag.name, position: parser.position };
   });
   parser.on("error", (error) => {
     if (first !== undefined) return;
     const where = `[row,col]: [${parser.line},${parser.column}]`;
-    const closing = /unexpected close tag/i.test(error.message) ? unexpectedCloseTag(value, parser.position, open) : undefined;
+    const implicitlyClosed = lastClosed?.position === parser.position ? lastClosed.name : undefined;
+    const closing = /unexpected close tag/i.test(error.message) ? unexpectedCloseTag(value, parser.position, implicitlyClosed ?? open[open.length - 1]) : undefined;
     first = `Error parsing xhtml: ${closing ?? stripPosition(error.message)}\n at ${where}`;
   });
   try {
@@ -45,11 +50,10 @@ export function storageXhtmlError(value: string): string | undefined {
 }
 
 /** Woodstox's wording, which Confluence passes through: `Unexpected close tag </p>; expected </div>.` */
-function unexpectedCloseTag(source: string, position: number, open: readonly string[]): string {
+function unexpectedCloseTag(source: string, position: number, expected: string | undefined): string {
   const before = source.slice(0, position);
   const match = /<\/\s*([^\s>]+)\s*>?$/.exec(before);
   const found = match?.[1] ?? "?";
-  const expected = open[open.length - 1];
   return expected ? `Unexpected close tag </${found}>; expected </${expected}>.` : `Unexpected close tag </${found}>.`;
 }
 
