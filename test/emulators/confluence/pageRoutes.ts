@@ -49,6 +49,11 @@ export function registerPageRoutes(context: ConfluenceEmulatorContext): void {
     if (storage === undefined) return badV2Request(reply, "This emulator serves body-format=storage only");
     const found = content.findPage(id);
     if (!found.ok) return sendV2Failure(reply, found);
+    // A trashed page is only found when asked for by status (reference §2.5).
+    const statuses = query.getAll("status").flatMap((s) => s.split(","));
+    if (!(statuses.length > 0 ? statuses : ["current", "archived"]).includes(found.value.status)) {
+      return sendV2Failure(reply, { ok: false, status: 404, code: "NOT_FOUND", title: `Cannot find page with id ${id}` });
+    }
     const wanted = query.get("version");
     const version = wanted === null ? undefined : found.value.versions.find((v) => v.number === Number(wanted));
     if (wanted !== null && !version) return sendV2Failure(reply, { ok: false, status: 404, code: "NOT_FOUND", title: `Cannot find version ${wanted} of page ${id}` });
