@@ -1,15 +1,10 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ConfluenceAuthClient, ConfluenceErrorCode, pickConfluenceSite, type AccessibleResource } from "../../shared/confluence";
 import { SecretRedactor } from "../../shared/runtime";
-import type { ConfluenceEmulator } from "../emulators/confluence/confluenceEmulator";
-import { startTestConfluence, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, testSeed } from "../helpers/confluenceSite";
+import { emulatorPerTest, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, testSeed } from "../helpers/confluenceSite";
 import { FAST_RETRY, PROFILE } from "../helpers/confluenceStack";
 
-let emulator: ConfluenceEmulator | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const startSite = emulatorPerTest();
 
 const confluenceScopes = ["read:page:confluence", "write:page:confluence"];
 const resource = (id: string, url: string, scopes = confluenceScopes): AccessibleResource => ({ id, name: url, url, scopes });
@@ -52,7 +47,7 @@ describe("pickConfluenceSite", () => {
 
 describe("ConfluenceAuthClient against the emulator", () => {
   async function start(seed = testSeed()) {
-    emulator = await startTestConfluence(seed);
+    const emulator = await startSite(seed);
     return { e: emulator, auth: new ConfluenceAuthClient({ authBaseUrl: emulator.urls.authBaseUrl, apiBaseUrl: emulator.urls.apiBaseUrl, retry: FAST_RETRY }) };
   }
   const grant = { clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, refreshToken: TEST_REFRESH_TOKEN };
@@ -80,7 +75,7 @@ describe("ConfluenceAuthClient against the emulator", () => {
 
   it("keeps the credentials it was given out of its errors", async () => {
     const redactor = new SecretRedactor();
-    emulator = await startTestConfluence();
+    const emulator = await startSite();
     const auth = new ConfluenceAuthClient({ authBaseUrl: emulator.urls.authBaseUrl, apiBaseUrl: emulator.urls.apiBaseUrl, redactor, retry: { ...FAST_RETRY, maxRetries: 0 } });
     emulator.server.faults.add({ path: "^/oauth/token$", status: 400, body: { error: "invalid_request", error_description: `bad token ${TEST_REFRESH_TOKEN}` } });
     const error = (await auth.refresh(grant, PROFILE).catch((err: unknown) => err)) as Error;

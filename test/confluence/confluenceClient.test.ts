@@ -1,21 +1,11 @@
 import axios, { type AxiosAdapter } from "axios";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { CONFLUENCE_USER_AGENT, ConfluenceErrorCode, PageVersionConflict } from "../../shared/confluence";
 import { SecretNames } from "../../shared/secrets/secretsProvider";
-import type { ConfluenceEmulator } from "../emulators/confluence/confluenceEmulator";
-import { manyPages, startTestConfluence, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_REFRESH_TOKEN, TEST_SITE_URL, testSeed } from "../helpers/confluenceSite";
+import { manyPages, emulatorPerTest, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_REFRESH_TOKEN, TEST_SITE_URL, testSeed } from "../helpers/confluenceSite";
 import { connectStack, PROFILE, servedCalls, tokenCalls } from "../helpers/confluenceStack";
 
-let emulator: ConfluenceEmulator | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
-
-async function start(seed = testSeed()): Promise<ConfluenceEmulator> {
-  emulator = await startTestConfluence(seed);
-  return emulator;
-}
+const start = emulatorPerTest();
 
 describe("ConfluenceClient: pages", () => {
   it("reads a page with its storage body and version", async () => {

@@ -1,24 +1,17 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { AccessToken, ConfluenceErrorCode, ReauthorizationRequired } from "../../shared/confluence";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import { SecretNames } from "../../shared/secrets/secretsProvider";
 import { TokenRefreshHistory } from "../../shared/state/tokenRefreshHistory";
 import type { ConfluenceEmulator } from "../emulators/confluence/confluenceEmulator";
-import { startTestConfluence, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_REFRESH_TOKEN, testSeed } from "../helpers/confluenceSite";
+import { emulatorPerTest, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_REFRESH_TOKEN, testSeed } from "../helpers/confluenceSite";
 import { connectStack, MemoryRefreshHistory, PROFILE, profileSecrets, profileSecretValues, servedCalls, tokenCalls } from "../helpers/confluenceStack";
 import { azuriteLocation, uniqueTablePrefix } from "../helpers/tables";
 
-let emulator: ConfluenceEmulator | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
+const startSite = emulatorPerTest();
 
-async function start(oauth: Record<string, unknown> = {}): Promise<ConfluenceEmulator> {
-  emulator = await startTestConfluence(
-    testSeed({ oauth: { clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, refreshTokens: [TEST_REFRESH_TOKEN], ...oauth } }),
-  );
-  return emulator;
+function start(oauth: Record<string, unknown> = {}): Promise<ConfluenceEmulator> {
+  return startSite(testSeed({ oauth: { clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, refreshTokens: [TEST_REFRESH_TOKEN], ...oauth } }));
 }
 
 const storedRefreshToken = (secrets: InMemorySecretsProvider) => secrets.get(PROFILE, SecretNames.ConfluenceRefreshToken);

@@ -1,3 +1,4 @@
+import { afterEach } from "vitest";
 import { generateEmulatorCertificate, trustCertificateInProcess, type EmulatorCertificate } from "../emulators/common/tls";
 import { startConfluenceEmulator, type ConfluenceEmulator } from "../emulators/confluence/confluenceEmulator";
 import type { ConfluenceSeedInput } from "../emulators/confluence/confluenceSeed";
@@ -46,4 +47,17 @@ export function manyPages(count: number, firstId = 200_000): NonNullable<Conflue
     title: `Item ${String(i + 1).padStart(4, "0")}`,
     body: `<p>item ${i + 1}</p>`,
   }));
+}
+
+/**
+ * For a test file: returns `start(seed?)`, which starts a fresh emulator for the calling test; the emulator is closed
+ * after that test.
+ */
+export function emulatorPerTest(): (seed?: ConfluenceSeedInput) => Promise<ConfluenceEmulator> {
+  let current: ConfluenceEmulator | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (seed = testSeed()) => (current = await startTestConfluence(seed));
 }

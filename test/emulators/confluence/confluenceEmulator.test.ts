@@ -1,20 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { ConfluenceEmulator } from "./confluenceEmulator";
 import { parseConfluenceSeed } from "./confluenceSeed";
-import { manyPages, startTestConfluence, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, testSeed } from "../../helpers/confluenceSite";
+import { manyPages, emulatorPerTest, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, testSeed } from "../../helpers/confluenceSite";
 
 /** Drives the emulator with plain fetch, the way the reference describes the real service. */
 
-let emulator: ConfluenceEmulator | undefined;
-afterEach(async () => {
-  await emulator?.close();
-  emulator = undefined;
-});
-
-async function start(seed = testSeed()): Promise<ConfluenceEmulator> {
-  emulator = await startTestConfluence(seed);
-  return emulator;
-}
+const start = emulatorPerTest();
 
 async function call(method: string, url: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
   const response = await fetch(url, {
