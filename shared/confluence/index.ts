@@ -18,6 +18,7 @@ export {
   type SearchHit,
 } from "./confluenceClient";
 export { ConfluenceError, ConfluenceErrorCode, type ConfluenceErrorOptions, isConfluenceError } from "./confluenceError";
+export { confluenceAuthClientForProfile, confluenceClientForProfile } from "./confluenceForProfile";
 export { CONFLUENCE_USER_AGENT, type ConfluenceTransportOptions } from "./confluenceHttp";
 export { type AccessibleResource } from "./confluenceSchemas";
 export { type ConfluenceSite, type ConfluenceSiteTarget, pickConfluenceSite, normalizeSiteUrl } from "./confluenceSite";

@@ -1,9 +1,19 @@
 import axios, { type AxiosAdapter } from "axios";
 import { describe, expect, it } from "vitest";
-import { CONFLUENCE_USER_AGENT, ConfluenceErrorCode, PageVersionConflict } from "../../shared/confluence";
+import { profileSchema } from "../../shared/config/profile";
+import {
+  CONFLUENCE_USER_AGENT,
+  confluenceAuthClientForProfile,
+  confluenceClientForProfile,
+  ConfluenceErrorCode,
+  ConfluenceTokenManager,
+  PageVersionConflict,
+} from "../../shared/confluence";
+import type { RetryEvent } from "../../shared/resilience";
+import { createManualClock } from "../../shared/runtime";
 import { SecretNames } from "../../shared/secrets/secretsProvider";
-import { manyPages, emulatorPerTest, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_REFRESH_TOKEN, TEST_SITE_URL, testSeed } from "../helpers/confluenceSite";
-import { connectStack, PROFILE, servedCalls, tokenCalls } from "../helpers/confluenceStack";
+import { manyPages, emulatorPerTest, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, TEST_SITE_URL, testSeed } from "../helpers/confluenceSite";
+import { connectStack, FAST_RETRY, PROFILE, profileSecrets, servedCalls, tokenCalls } from "../helpers/confluenceStack";
 
 const start = emulatorPerTest();
 
@@ -144,6 +154,17 @@ describe("ConfluenceClient: resilience", () => {
     expect(servedCalls(e).filter((c) => c.startsWith("POST /wiki"))).toEqual(["POST /wiki/api/v2/pages 500", "POST /wiki/api/v2/pages 429", "POST /wiki/api/v2/pages 200"]);
   });
 
+  it("retries a call that timed out", async () => {
+    const e = await start();
+    const retries: RetryEvent[] = [];
+    const { client } = connectStack(e, { timeoutMs: 300, retry: { ...FAST_RETRY, onRetry: (event) => retries.push(event) } });
+    await client.getPage("98306");
+    e.server.faults.add({ method: "GET", path: "/pages/98306$", latencyMs: 1_000 });
+    expect((await client.getPage("98306")).id).toBe("98306");
+    // One retry, after a failure with no HTTP status: the timeout (the emulator never logs the abandoned call).
+    expect(retries).toEqual([{ attempt: 1, delayMs: expect.any(Number) }]);
+  });
+
   it("refreshes once on a 401 from an expired token and carries on", async () => {
     const e = await start();
     const { client } = connectStack(e);
@@ -157,6 +178,19 @@ describe("ConfluenceClient: resilience", () => {
       "POST /oauth/token 200",
       "GET /wiki/api/v2/pages/98306 200",
     ]);
+  });
+
+  it("lets 20 concurrent calls that find the token expired share one refresh", async () => {
+    const e = await start();
+    const clock = createManualClock(Date.now());
+    const { client } = connectStack(e, { clock });
+    await client.getPage("98306");
+    clock.advance(3_600_000);
+    e.clock.advance(3_600_000);
+    const pages = await Promise.all(Array.from({ length: 20 }, () => client.getPage("98306")));
+    expect(pages.every((p) => p.id === "98306")).toBe(true);
+    expect(tokenCalls(e)).toBe(2);
+    expect(servedCalls(e).filter((c) => c.endsWith(" 401"))).toEqual([]);
   });
 
   it("fails clearly when a fresh token is refused too (missing scope), after exactly one refresh", async () => {
@@ -198,6 +232,22 @@ describe("ConfluenceClient: resilience", () => {
 });
 
 describe("ConfluenceClient: site resolution", () => {
+  it("is wired from a profile's site and endpoint overrides", async () => {
+    const e = await start();
+    const profile = profileSchema.parse({
+      key: PROFILE,
+      sharePoint: { siteId: "contoso.sharepoint.com,1,2", listId: "l" },
+      confluence: { siteUrl: TEST_SITE_URL, target: { mode: "table", pageId: "98306" } },
+      fields: [{ sharePoint: "Title", confluence: "Name" }],
+      endpoints: { confluenceAuthBaseUrl: e.urls.authBaseUrl, confluenceApiBaseUrl: e.urls.apiBaseUrl },
+    });
+    const auth = confluenceAuthClientForProfile(profile);
+    const tokens = new ConfluenceTokenManager({ auth, secrets: profileSecrets() });
+    const client = confluenceClientForProfile(profile, { tokens, auth });
+    expect((await client.getPage(profile.confluence.target.pageId)).title).toBe("Roster");
+    expect(await client.cloudId()).toBe(TEST_CLOUD_ID);
+  });
+
   it("resolves the cloudId from the profile's site URL once", async () => {
     const e = await start();
     const { client } = connectStack(e, { site: { siteUrl: `${TEST_SITE_URL.toUpperCase()}/wiki/` } });

@@ -2,7 +2,7 @@ import type { AxiosAdapter } from "axios";
 import { ConfluenceAuthClient, ConfluenceClient, ConfluenceTokenManager } from "../../shared/confluence";
 import type { ConfluenceSiteTarget } from "../../shared/confluence";
 import type { RetryPolicyOptions } from "../../shared/resilience";
-import { createMemoryLogger, SecretRedactor } from "../../shared/runtime";
+import { type Clock, createMemoryLogger, SecretRedactor, systemClock } from "../../shared/runtime";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import { SecretNames, type SecretsProvider } from "../../shared/secrets/secretsProvider";
 import type { TokenRefreshRecord, TokenRefreshRecorder } from "../../shared/state/tokenRefreshHistory";
@@ -44,6 +44,10 @@ export interface StackOptions {
   retry?: Omit<RetryPolicyOptions, "retryOn">;
   /** Wraps axios's http adapter (the transport seam), e.g. to observe headers. */
   adapter?: AxiosAdapter;
+  /** Per-request timeout (milliseconds). */
+  timeoutMs?: number;
+  /** The process's clock (token expiry); the emulator has its own. */
+  clock?: Clock;
 }
 
 /** The whole client stack of one process, wired to an emulator the way the engine will wire it to Atlassian. */
@@ -53,15 +57,17 @@ export function connectStack(emulator: ConfluenceEmulator, options: StackOptions
   const secrets = options.secrets ?? profileSecrets();
   const history = options.history ?? new MemoryRefreshHistory();
   const retry = options.retry ?? FAST_RETRY;
-  const transport = options.adapter ? { adapter: options.adapter } : {};
-  const auth = new ConfluenceAuthClient({ authBaseUrl: emulator.urls.authBaseUrl, apiBaseUrl: emulator.urls.apiBaseUrl, logger, redactor, retry, ...transport });
-  const tokens = new ConfluenceTokenManager({ auth, secrets, history, logger, redactor });
+  const transport = { ...(options.adapter ? { adapter: options.adapter } : {}), ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) };
+  const clock = options.clock ?? systemClock;
+  const auth = new ConfluenceAuthClient({ authBaseUrl: emulator.urls.authBaseUrl, apiBaseUrl: emulator.urls.apiBaseUrl, clock, logger, redactor, retry, ...transport });
+  const tokens = new ConfluenceTokenManager({ auth, secrets, history, clock, logger, redactor });
   const client = new ConfluenceClient({
     profileKey: PROFILE,
     site: options.site ?? { cloudId: TEST_CLOUD_ID },
     tokens,
     auth,
     apiBaseUrl: emulator.urls.apiBaseUrl,
+    clock,
     logger,
     redactor,
     retry,

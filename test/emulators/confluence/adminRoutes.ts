@@ -10,14 +10,16 @@ import { pageJson } from "./wireShapes";
  * - `PUT /_admin/pages/{id}` `{body, title?, message?, authorId?}` — save the page in the editor (version + 1,
  *   `version.createdAt` = now, author = the seed's human account);
  * - `POST /_admin/pages` `{spaceId, title, body, parentId?}` — create a page; `DELETE /_admin/pages/{id}` — trash it;
- * - `GET|POST /_admin/clock` `{advanceSeconds}` — read or move the emulator's clock forward;
+ * - `GET|POST /_admin/clock` `{advanceSeconds}` or `{offsetSeconds}` — read the emulator's clock, move it forward, or
+ *   set its offset from real time;
  * - `POST /_admin/oauth/expire-access-tokens`, `POST /_admin/oauth/revoke-all` (e.g. a password change),
  *   `POST /_admin/oauth/consent` (re-consent: a new token family, its refresh token in the answer).
  */
 
 const editSchema = z.object({ body: z.string(), title: z.string().min(1).optional(), message: z.string().optional(), authorId: z.string().min(1).optional() }).strict();
 const createSchema = z.object({ spaceId: z.string(), title: z.string().min(1), body: z.string(), parentId: z.string().optional() }).strict();
-const clockSchema = z.object({ advanceSeconds: z.number().min(0) }).strict();
+/** Move forward by `advanceSeconds`, or set the offset from real time to `offsetSeconds` (never backwards past now). */
+const clockSchema = z.union([z.object({ advanceSeconds: z.number().min(0) }).strict(), z.object({ offsetSeconds: z.number().min(0) }).strict()]);
 
 export function registerAdminRoutes(context: ConfluenceEmulatorContext): void {
   const { server, content, seed, clock, tokens, siteBase } = context;
@@ -54,7 +56,7 @@ export function registerAdminRoutes(context: ConfluenceEmulatorContext): void {
   server.app.post("/_admin/clock", async (request, reply) => {
     const input = parseAdmin(clockSchema, request, reply);
     if (!input) return reply;
-    clock.advance(input.advanceSeconds * 1000);
+    clock.advance("advanceSeconds" in input ? input.advanceSeconds * 1000 : input.offsetSeconds * 1000 - clock.offsetMs);
     return { now: iso(clock.now()), offsetMs: clock.offsetMs };
   });
 

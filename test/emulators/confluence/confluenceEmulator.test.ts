@@ -311,6 +311,8 @@ describe("Confluence emulator: admin surface and faults", () => {
     const token = await accessToken(e);
     const moved = await call("POST", `${e.urls.baseUrl}/_admin/clock`, { body: { advanceSeconds: 30 } });
     expect(moved.json.offsetMs).toBe(30_000);
+    expect((await call("POST", `${e.urls.baseUrl}/_admin/clock`, { body: { offsetSeconds: 90 } })).json.offsetMs).toBe(90_000);
+    expect((await call("POST", `${e.urls.baseUrl}/_admin/clock`, { body: { advanceSeconds: -1 } })).status).toBe(400);
     expect((await call("POST", `${e.urls.baseUrl}/_admin/oauth/expire-access-tokens`)).json).toEqual({ expired: 1 });
     expect((await call("GET", wiki(e, "/api/v2/pages/98306"), { token })).status).toBe(401);
     const consent = await call("POST", `${e.urls.baseUrl}/_admin/oauth/consent`);
