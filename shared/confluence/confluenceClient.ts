@@ -182,7 +182,9 @@ export class ConfluenceClient {
 
   /**
    * `PUT /wiki/api/v2/pages/{id}` with `version.number` = `version` (must be the current version + 1). A stale
-   * version is a PageVersionConflict carrying the page's current version; nothing was written.
+   * version is a PageVersionConflict carrying the page's current version; nothing was written. When a retried PUT
+   * meets its own earlier, lost-but-applied attempt, the conflict reports `currentVersion === providedVersion`: the
+   * caller re-reads and compares instead of writing again (at most one new version per page per run).
    */
   async updatePage(input: { id: string; title: string; storage: string; version: number; message?: string; status?: "current" | "draft" | "archived" }): Promise<ConfluencePage> {
     const path = `/wiki/api/v2/pages/${encodeURIComponent(input.id)}`;

@@ -157,9 +157,9 @@ describe("ConfluenceClient: resilience", () => {
   it("retries a call that timed out", async () => {
     const e = await start();
     const retries: RetryEvent[] = [];
-    const { client } = connectStack(e, { timeoutMs: 300, retry: { ...FAST_RETRY, onRetry: (event) => retries.push(event) } });
+    const { client } = connectStack(e, { timeoutMs: 1_000, retry: { ...FAST_RETRY, onRetry: (event) => retries.push(event) } });
     await client.getPage("98306");
-    e.server.faults.add({ method: "GET", path: "/pages/98306$", latencyMs: 1_000 });
+    e.server.faults.add({ method: "GET", path: "/pages/98306$", latencyMs: 2_500 });
     expect((await client.getPage("98306")).id).toBe("98306");
     // One retry, after a failure with no HTTP status: the timeout (the emulator never logs the abandoned call).
     expect(retries).toEqual([{ attempt: 1, delayMs: expect.any(Number) }]);
