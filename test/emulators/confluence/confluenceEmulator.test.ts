@@ -207,6 +207,17 @@ describe("Confluence emulator: v2 pages", () => {
     expect(e.state().pages).toEqual(expect.arrayContaining([expect.objectContaining({ id: "98306", version: expect.objectContaining({ number: 4 }) })]));
   });
 
+  it("rewrites stored bodies like Confluence when the seed asks for it", async () => {
+    const e = await start(testSeed({ storageNormalization: "confluence" }));
+    const token = await accessToken(e);
+    const sent =
+      '<p><b>Bold</b>&nbsp;<i>it</i>&amp;<br/></p><ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[<b>kept</b>]]></ac:plain-text-body></ac:structured-macro><p class=\'x\'>&rsquo;</p>';
+    const put = await call("PUT", wiki(e, "/api/v2/pages/98306"), { token, body: { id: "98306", status: "current", title: "Roster", body: { representation: "storage", value: sent }, version: { number: 4 } } });
+    expect(put.json.body.storage.value).toMatch(
+      /^<p><strong>Bold<\/strong>&nbsp;<em>it<\/em>&amp;<br \/><\/p><ac:structured-macro ac:name="code" ac:schema-version="1" ac:macro-id="[0-9a-f-]{36}"><ac:plain-text-body><!\[CDATA\[<b>kept<\/b>\]\]><\/ac:plain-text-body><\/ac:structured-macro><p class="x">\u2019<\/p>$/,
+    );
+  });
+
   it("moves deleted pages to the trash", async () => {
     const e = await start();
     const token = await accessToken(e);

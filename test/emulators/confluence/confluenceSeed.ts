@@ -98,6 +98,11 @@ export const confluenceSeedSchema = z
     appAccountId: z.string().min(1).default("557058:0a1b2c3d-sync-app-user"),
     /** Account id of the person whose edits `PUT /_admin/pages/{id}` stands for. */
     humanAccountId: z.string().min(1).default("557058:f58131cb-b67d-43c7-b30d-6b58d40bd077"),
+    /**
+     * `confluence`: rewrite stored bodies on every write the way Confluence's editor pipeline does (macro ids,
+     * `<br />`, `<b>` → `<strong>`, entities); `none` (default): store the bytes as sent.
+     */
+    storageNormalization: z.enum(["none", "confluence"]).default("none"),
     /** The searching user's time-zone offset from UTC in minutes: CQL date literals are local to the user (§2.9). */
     searchTimeZoneOffsetMinutes: z.number().int().min(-840).max(840).default(0),
     /** Behaviours the reference marks [UNCONFIRMED]. */

@@ -1,5 +1,6 @@
 import type { Clock } from "../../../shared/runtime";
 import type { ConfluenceSeed } from "./confluenceSeed";
+import { normalizeStorageLikeConfluence } from "./storageNormalizer";
 import { storageXhtmlError } from "./storageXhtml";
 
 /**
@@ -70,11 +71,13 @@ export class SiteContent {
   readonly #pages = new Map<string, StoredPage>();
   readonly #clock: Clock;
   readonly #propertyTooLargeStatus: number;
+  readonly #normalize: (body: string) => string;
   #nextId: number;
 
   constructor(seed: ConfluenceSeed, clock: Clock) {
     this.#clock = clock;
     this.#propertyTooLargeStatus = seed.quirks.propertyTooLargeStatus;
+    this.#normalize = seed.storageNormalization === "confluence" ? normalizeStorageLikeConfluence : (body) => body;
     const now = clock.now();
     const seededIds = seed.pages.map((p) => Number(p.id));
     this.#nextId = Math.max(100_000, ...seededIds, ...seed.spaces.map((s) => Number(s.id))) + 1;
@@ -148,7 +151,7 @@ export class SiteContent {
       authorId,
       createdAt: now,
       position: this.#pages.size,
-      versions: [{ number: 1, createdAt: now, message: "", minorEdit: false, authorId, title: input.title, body: input.body }],
+      versions: [{ number: 1, createdAt: now, message: "", minorEdit: false, authorId, title: input.title, body: this.#normalize(input.body) }],
       labels: [],
       properties: [],
     };
@@ -181,7 +184,7 @@ export class SiteContent {
     }
     if (input.parentId !== undefined) page.parentId = input.parentId;
     page.status = input.status;
-    page.versions.push({ number: input.versionNumber, createdAt: this.#clock.now(), message: input.message, minorEdit: false, authorId, title: input.title, body: input.body });
+    page.versions.push({ number: input.versionNumber, createdAt: this.#clock.now(), message: input.message, minorEdit: false, authorId, title: input.title, body: this.#normalize(input.body) });
     return { ok: true, value: page };
   }
 

@@ -9,18 +9,7 @@ import { SaxesParser } from "saxes";
  */
 export function storageXhtmlError(value: string): string | undefined {
   const parser = new SaxesParser({ fragment: true, position: true });
-  // HTML named entities resolve through the full HTML5 table; an undefined name is an error, as in Confluence.
-  parser.ENTITIES = new Proxy<Record<string, string>>(
-    {},
-    {
-      get: (_target, name) => {
-        if (typeof name !== "string") return undefined;
-        const reference = `&${name};`;
-        const decoded = decodeHTMLStrict(reference);
-        return decoded === reference ? undefined : decoded;
-      },
-    },
-  );
+  parser.ENTITIES = storageXhtmlEntities();
   const open: string[] = [];
   // On a mismatched close tag saxes first closes the inner element implicitly, then reports the error at the same
   // position; remembering that element gives Confluence's "expected" name.
@@ -59,4 +48,19 @@ function unexpectedCloseTag(source: string, position: number, expected: string |
 
 function stripPosition(message: string): string {
   return message.replace(/^\d+:\d+:\s*/, "");
+}
+
+/** HTML named entities resolve through the full HTML5 table; an undefined name is an error, as in Confluence. */
+export function storageXhtmlEntities(): Record<string, string> {
+  return new Proxy<Record<string, string>>(
+    {},
+    {
+      get: (_target, name) => {
+        if (typeof name !== "string") return undefined;
+        const reference = `&${name};`;
+        const decoded = decodeHTMLStrict(reference);
+        return decoded === reference ? undefined : decoded;
+      },
+    },
+  );
 }
