@@ -22,6 +22,6 @@ export type EmulatorStarter = (seedSection: unknown, context: EmulatorStartConte
  * Seed sections → starters. Loaded lazily so `confluence-sync` commands that do not serve emulators never load
  * Fastify or certificate code.
  */
-export const emulatorStarters: Record<string, () => Promise<EmulatorStarter>> = {};
-
-emulatorStarters.confluence = () => import("./confluence/confluenceEmulator.js").then((m) => m.startConfluence);
+export const emulatorStarters: Record<string, () => Promise<EmulatorStarter>> = {
+  confluence: () => import("./confluence/confluenceEmulator.js").then((m) => m.startConfluence),
+};
