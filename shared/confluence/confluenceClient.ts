@@ -296,7 +296,14 @@ export class ConfluenceClient {
     const { auth, site, profileKey, tokens } = this.#options;
     if (!auth) throw new Error(`profile "${profileKey}": a ConfluenceAuthClient is needed to resolve the site ${site.siteUrl ?? ""} (or pin its cloudId)`);
     const token = await tokens.getAccessToken(profileKey);
-    return (await auth.resolveSite(token.value, site, profileKey)).cloudId;
+    try {
+      return (await auth.resolveSite(token.value, site, profileKey)).cloudId;
+    } catch (error) {
+      // Same rule as API calls: a 401 earns one fresh token.
+      if (!isConfluenceError(error) || error.status !== 401) throw error;
+      const fresh = await tokens.getAccessToken(profileKey, { rejected: token.value });
+      return (await auth.resolveSite(fresh.value, site, profileKey)).cloudId;
+    }
   }
 
   /**

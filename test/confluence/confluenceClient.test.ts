@@ -4,6 +4,7 @@ import { profileSchema } from "../../shared/config/profile";
 import {
   CONFLUENCE_USER_AGENT,
   confluenceAuthClientForProfile,
+  ConfluenceClient,
   confluenceClientForProfile,
   ConfluenceErrorCode,
   ConfluenceTokenManager,
@@ -254,6 +255,20 @@ describe("ConfluenceClient: site resolution", () => {
     await client.getPage("98306");
     await client.getPage("98305");
     expect(servedCalls(e).filter((c) => c.includes("accessible-resources"))).toEqual(["GET /oauth/token/accessible-resources 200"]);
+  });
+
+  it("refreshes once when the cached token is refused while resolving the site", async () => {
+    const e = await start();
+    const first = connectStack(e, { site: { cloudId: TEST_CLOUD_ID } });
+    await first.client.getPage("98306");
+    await fetch(`${e.urls.baseUrl}/_admin/oauth/expire-access-tokens`, { method: "POST" });
+    // A new client for the next run, sharing the process's token manager.
+    const next = new ConfluenceClient({ profileKey: PROFILE, site: { siteUrl: TEST_SITE_URL }, tokens: first.tokens, auth: first.auth, apiBaseUrl: e.urls.apiBaseUrl });
+    expect((await next.getPage("98306")).id).toBe("98306");
+    expect(servedCalls(e).filter((c) => c.includes("accessible-resources"))).toEqual([
+      "GET /oauth/token/accessible-resources 401",
+      "GET /oauth/token/accessible-resources 200",
+    ]);
   });
 
   it("fails clearly when the grant does not cover the profile's site", async () => {
