@@ -293,6 +293,19 @@ describe("Confluence emulator: v1 CQL search", () => {
     expect(await recent()).toBe(1);
   });
 
+  it("lags writes by the seed's index lag", async () => {
+    const e = await start(testSeed({ searchIndexLagSeconds: 300 }));
+    e.clock.advance(301_000);
+    const token = await accessToken(e);
+    const titles = async () =>
+      (await call("GET", wiki(e, `/rest/api/search?cql=${encodeURIComponent("type = page ORDER BY id")}`), { token })).json.results.map((r: { title: string }) => r.title);
+    await call("PUT", `${e.urls.baseUrl}/_admin/pages/98306`, { body: { body: "<p/>", title: "Renamed" } });
+    await call("POST", `${e.urls.baseUrl}/_admin/pages`, { body: { spaceId: "65538", title: "Brand new", body: "<p/>" } });
+    expect(await titles()).toEqual(["Team home", "Roster"]);
+    e.clock.advance(301_000);
+    expect(await titles()).toEqual(["Team home", "Renamed", "Brand new"]);
+  });
+
   it("answers malformed CQL with 400 in the v1 envelope", async () => {
     const e = await start();
     const token = await accessToken(e);
@@ -348,6 +361,27 @@ describe("Confluence emulator: admin surface and faults", () => {
       `GET /ex/confluence/${TEST_CLOUD_ID}/wiki/api/v2/pages/98306 429`,
       `GET /ex/confluence/${TEST_CLOUD_ID}/wiki/api/v2/pages/98306 200`,
     ]);
+  });
+});
+
+describe("Confluence emulator: quota", () => {
+  it("throttles beyond the seed's rate limit until the window resets, with Atlassian's headers", async () => {
+    const e = await start(testSeed({ rateLimit: { limit: 3, windowSeconds: 60 } }));
+    e.clock.advance(60_000 - (e.clock.now() % 60_000)); // start of a window
+    const token = await accessToken(e);
+    const first = await call("GET", wiki(e, "/api/v2/pages/98306"), { token });
+    expect(first.headers.get("x-ratelimit-remaining")).toBe("1");
+    expect(first.headers.get("x-ratelimit-nearlimit")).toBeNull();
+    expect((await call("GET", wiki(e, "/api/v2/pages/98306"), { token })).headers.get("x-ratelimit-nearlimit")).toBe("true");
+    const limited = await call("GET", wiki(e, "/api/v2/pages/98306"), { token });
+    expect(limited.status).toBe(429);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(50); // seconds to the window's end
+    expect(Number(limited.headers.get("retry-after"))).toBeLessThanOrEqual(60);
+    expect(limited.headers.get("beta-ratelimit-policy")).toBe('"global-app-quota";q=3;w=60');
+    expect(limited.json.errors[0].code).toBe("TOO_MANY_REQUESTS");
+    expect((await call("GET", `${e.urls.baseUrl}/_admin/state`)).status).toBe(200);
+    e.clock.advance(60_000);
+    expect((await call("GET", wiki(e, "/api/v2/pages/98306"), { token })).status).toBe(200);
   });
 });
 

@@ -10,6 +10,7 @@ import { faultBodyFor } from "./errorBodies";
 import { registerOAuthRoutes } from "./oauthRoutes";
 import { registerPageRoutes } from "./pageRoutes";
 import { registerPropertyRoutes } from "./propertyRoutes";
+import { type QuotaDecision, RequestQuota } from "./requestQuota";
 import { registerSearchRoutes } from "./searchRoutes";
 import { currentVersion, SiteContent } from "./siteContent";
 import { TokenFamilies } from "./tokenFamilies";
@@ -90,16 +91,36 @@ export async function startConfluenceEmulator(seedInput: unknown, options: Confl
     bodyLimitBytes: 6 * 1024 * 1024,
   });
 
-  // Every 429 — injected or not — carries Atlassian's rate-limit headers (reference §4, sample 09).
-  server.app.addHook("onSend", async (_request, reply, payload) => {
+  // The seed's quota, if any, applies to every served call (admin calls excepted), injected faults first.
+  const quota = seed.rateLimit ? new RequestQuota(seed.rateLimit.limit, seed.rateLimit.windowSeconds * 1000, clock) : undefined;
+  const decisions = new WeakMap<object, QuotaDecision>();
+  server.app.addHook("onRequest", async (request, reply) => {
+    if (!quota || pathOf(request).startsWith("/_admin/") || reply.sent) return;
+    const decision = quota.take();
+    decisions.set(request, decision);
+    if (decision.allowed) return;
+    reply.header("Retry-After", String(Math.max(1, Math.ceil((decision.resetAtMs - clock.now()) / 1000))));
+    await reply.code(429).type("application/json").send(JSON.stringify(faultBodyFor(429, pathOf(request))));
+  });
+
+  // Every 429 — injected or from the quota — carries Atlassian's rate-limit headers (reference §4, sample 09);
+  // with a quota, every response reports what is left of it.
+  server.app.addHook("onSend", async (request, reply, payload) => {
+    const decision = decisions.get(request);
+    const limit = String(quota?.limit ?? 65000);
+    if (decision && reply.statusCode !== 429) {
+      reply.header("X-RateLimit-Limit", limit);
+      reply.header("X-RateLimit-Remaining", String(decision.remaining));
+      if (decision.remaining < 0.2 * Number(limit)) reply.header("X-RateLimit-NearLimit", "true");
+    }
     if (reply.statusCode !== 429) return payload;
     const retryAfterSeconds = Number(reply.getHeader("retry-after") ?? 0) || 0;
-    const resetAt = new Date(clock.now() + retryAfterSeconds * 1000).toISOString();
-    reply.header("X-RateLimit-Limit", "65000");
+    const resetAt = new Date(decision?.resetAtMs ?? clock.now() + retryAfterSeconds * 1000).toISOString();
+    reply.header("X-RateLimit-Limit", limit);
     reply.header("X-RateLimit-Remaining", "0");
     reply.header("X-RateLimit-Reset", resetAt);
     reply.header("RateLimit-Reason", "confluence-quota-global-based");
-    reply.header("Beta-RateLimit-Policy", '"global-app-quota";q=65000;w=3600');
+    reply.header("Beta-RateLimit-Policy", `"global-app-quota";q=${limit};w=${seed.rateLimit?.windowSeconds ?? 3600}`);
     reply.header("Beta-RateLimit", `"global-app-quota";r=0;t=${Math.ceil(retryAfterSeconds)}`);
     return payload;
   });

@@ -103,6 +103,10 @@ export const confluenceSeedSchema = z
      * `<br />`, `<b>` → `<strong>`, entities); `none` (default): store the bytes as sent.
      */
     storageNormalization: z.enum(["none", "confluence"]).default("none"),
+    /** Calls per window before 429s (one point per call; off when absent), like Atlassian's hourly quota. */
+    rateLimit: z.object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1).default(3600) }).strict().optional(),
+    /** How far the search index lags writes: CQL search sees pages as they were this many seconds ago (§2.9). */
+    searchIndexLagSeconds: z.number().min(0).default(0),
     /** The searching user's time-zone offset from UTC in minutes: CQL date literals are local to the user (§2.9). */
     searchTimeZoneOffsetMinutes: z.number().int().min(-840).max(840).default(0),
     /** Behaviours the reference marks [UNCONFIRMED]. */

@@ -4,7 +4,7 @@ import { compareByOrder, CqlSyntaxError, matchesCql, parseCql, type CqlDocument 
 import { clampLimit, InvalidCursor, pageAfter } from "./cursorPage";
 import { admitGatewayCall, GATEWAY, iso, queryParams, type ConfluenceEmulatorContext } from "./emulatorContext";
 import { v1ErrorBody } from "./errorBodies";
-import { currentVersion, type StoredPage } from "./siteContent";
+import type { PageVersion, StoredPage } from "./siteContent";
 
 /**
  * The v1 endpoints that survive the v2 migration and that a sync uses (reference §2.8–2.10): CQL search and label
@@ -36,10 +36,15 @@ export function registerSearchRoutes(context: ConfluenceEmulatorContext): void {
     }
     const cqlContext = { nowMs: clock.now(), timeZoneOffsetMinutes: seed.searchTimeZoneOffsetMinutes };
     const spaceKeys = new Map(content.spaces.map((s) => [s.id, s.key]));
+    // The index lags writes: a page is found as its latest version old enough to be indexed, or not at all.
+    const indexedUntil = clock.now() - seed.searchIndexLagSeconds * 1000;
     const documents = content
       .pages()
       .filter((p) => p.status === "current")
-      .map((page) => ({ page, doc: cqlDocument(page, spaceKeys.get(page.spaceId) ?? "") }))
+      .flatMap((page) => {
+        const version = page.versions.findLast((v) => v.createdAt <= indexedUntil);
+        return version ? [{ page, version, doc: cqlDocument(page, version, spaceKeys.get(page.spaceId) ?? "") }] : [];
+      })
       .filter(({ doc }) => matchesCql(parsed.where, doc, cqlContext))
       .sort((a, b) => compareByOrder(parsed.orderBy, a.doc, b.doc));
 
@@ -62,7 +67,7 @@ export function registerSearchRoutes(context: ConfluenceEmulatorContext): void {
       links.next = `/rest/api/search?${params.toString()}`;
     }
     return reply.send({
-      results: page.items.map(({ page: p, doc }) => searchResult(p, doc, siteBase)),
+      results: page.items.map(({ page: p, version, doc }) => searchResult(p, version, doc, siteBase)),
       start: 0,
       limit,
       size: page.items.length,
@@ -92,8 +97,7 @@ export function registerSearchRoutes(context: ConfluenceEmulatorContext): void {
   });
 }
 
-function cqlDocument(page: StoredPage, spaceKey: string): CqlDocument {
-  const version = currentVersion(page);
+function cqlDocument(page: StoredPage, version: PageVersion, spaceKey: string): CqlDocument {
   return {
     id: page.id,
     type: "page",
@@ -107,8 +111,7 @@ function cqlDocument(page: StoredPage, spaceKey: string): CqlDocument {
 }
 
 /** One `SearchResult` as in sample 10 (content summary, not the body). */
-function searchResult(page: StoredPage, doc: CqlDocument, siteBase: string): Record<string, unknown> {
-  const version = currentVersion(page);
+function searchResult(page: StoredPage, version: PageVersion, doc: CqlDocument, siteBase: string): Record<string, unknown> {
   const webui = `/spaces/${doc.spaceKey}/pages/${page.id}/${encodeURIComponent(doc.title.replace(/\s+/g, "+")).replace(/%2B/g, "+")}`;
   return {
     content: {
