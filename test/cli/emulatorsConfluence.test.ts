@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { trustCertificateInProcess } from "../emulators/common/tls";
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, testSeed } from "../helpers/confluenceSite";
-import { spawnCli } from "../helpers/cli";
+import { runCliInProcess, spawnCli } from "../helpers/cli";
 
 /**
  * `npx confluence-sync emulators --seed … --ports-file …` serves a seeded Confluence that a plain HTTP client can
@@ -82,5 +82,20 @@ describe("confluence-sync emulators (Confluence section)", () => {
     expect(state.pages.find((p) => p.id === "98306")).toMatchObject({ body: "<p>by a person</p>", version: { number: 5 } });
     const log = (await (await fetch(`${ports.confluence.baseUrl}/_admin/requests`)).json()) as Array<{ method: string; status: number }>;
     expect(log.map((r) => `${r.method} ${r.status}`)).toEqual(["POST 200", "GET 200", "GET 200", "PUT 200"]);
+  });
+});
+
+describe("confluence-sync emulators with a bad Confluence seed", () => {
+  it("fails with the bad path named", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "confluence-cli-"));
+    try {
+      const seedFile = path.join(dir, "seed.json");
+      await writeFile(seedFile, JSON.stringify({ confluence: { ...testSeed(), pages: [{ id: "1", spaceId: "404", title: "x", body: "<p/>" }] } }));
+      const result = await runCliInProcess(["emulators", "--seed", seedFile, "--ports-file", path.join(dir, "ports.json")]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("confluence.pages[0].spaceId: no space with id 404");
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
