@@ -24,4 +24,5 @@ export type EmulatorStarter = (seedSection: unknown, context: EmulatorStartConte
  */
 export const emulatorStarters: Record<string, () => Promise<EmulatorStarter>> = {
   keyVault: () => import("./keyVault/keyVaultEmulator.js").then((m) => m.startKeyVaultEmulator),
+  confluence: () => import("./confluence/confluenceEmulator.js").then((m) => m.startConfluence),
 };

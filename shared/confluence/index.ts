@@ -1,0 +1,27 @@
+export { AccessToken, DEFAULT_EXPIRY_SKEW_MS } from "./accessToken";
+export {
+  ConfluenceAuthClient,
+  type ConfluenceAuthClientOptions,
+  type RefreshGrantRequest,
+  type TokenGrant,
+  DEFAULT_CONFLUENCE_AUTH_BASE_URL,
+  DEFAULT_CONFLUENCE_API_BASE_URL,
+} from "./confluenceAuthClient";
+export {
+  ConfluenceClient,
+  type ConfluenceClientOptions,
+  type ConfluencePage,
+  type ConfluenceSpace,
+  type ContentProperty,
+  type ListPagesQuery,
+  type PageSort,
+  type SearchHit,
+} from "./confluenceClient";
+export { ConfluenceError, ConfluenceErrorCode, type ConfluenceErrorOptions, isConfluenceError } from "./confluenceError";
+export { confluenceAuthClientForProfile, confluenceClientForProfile } from "./confluenceForProfile";
+export { CONFLUENCE_USER_AGENT, type ConfluenceTransportOptions } from "./confluenceHttp";
+export { type AccessibleResource } from "./confluenceSchemas";
+export { type ConfluenceSite, type ConfluenceSiteTarget, pickConfluenceSite, normalizeSiteUrl } from "./confluenceSite";
+export { ConfluenceTokenManager, type ConfluenceTokenManagerOptions, type GetAccessTokenOptions } from "./confluenceTokenManager";
+export { PageVersionConflict } from "./pageVersionConflict";
+export { ReauthorizationRequired } from "./reauthorizationRequired";

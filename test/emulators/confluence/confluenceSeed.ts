@@ -1,0 +1,152 @@
+import { z } from "zod";
+
+/**
+ * The `confluence` section of an emulator seed file (DESIGN.md §4), in the real APIs' shapes. Everything beyond
+ * `cloudId`, `siteUrl`, `oauth.{clientId, clientSecret, refreshTokens}`, `spaces` and `pages` is optional and exists
+ * to make the emulator behave like a particular site (or to switch a behaviour the reference marks [UNCONFIRMED]).
+ */
+
+const numericId = z.string().regex(/^\d+$/, "Confluence ids are numeric strings");
+
+/** Scopes a consent grants when the seed does not say: everything ConfluenceSync asks for. */
+export const DEFAULT_GRANTED_SCOPES = [
+  "read:page:confluence",
+  "write:page:confluence",
+  "delete:page:confluence",
+  "read:space:confluence",
+  "search:confluence",
+  "read:confluence-content.all",
+  "write:confluence-content",
+  "offline_access",
+] as const;
+
+const oauthSchema = z
+  .object({
+    clientId: z.string().min(1),
+    clientSecret: z.string().min(1),
+    /** One refresh token per consent (token family); each can be rotated independently. */
+    refreshTokens: z.array(z.string().min(8)).min(1),
+    /** How long a rotated-out refresh token keeps working (Atlassian: 10 minutes). */
+    reuseLeewaySeconds: z.number().min(0).default(600),
+    /** `expires_in` of minted access tokens (Atlassian: 3600). */
+    accessTokenExpiresIn: z.number().int().min(1).default(3600),
+    /** Refresh-token inactivity expiry (Atlassian: 90 days, reset by every refresh). */
+    inactivityExpirySeconds: z.number().int().min(1).default(90 * 24 * 3600),
+    /** Absolute expiry of a token family from consent (Atlassian: 365 days; rotation does not extend it). */
+    absoluteExpirySeconds: z.number().int().min(1).default(365 * 24 * 3600),
+    /**
+     * Which documented body a dead refresh token gets: the documented `invalid_grant` or the `unauthorized_client`
+     * the live endpoint often sends (reference §1.4). Both are 403.
+     */
+    errorStyle: z.enum(["invalid_grant", "unauthorized_client"]).default("invalid_grant"),
+    /** Scopes every consent grants (space-separated in token responses). */
+    scopes: z.array(z.string().min(1)).default([...DEFAULT_GRANTED_SCOPES]),
+  })
+  .strict();
+
+const spaceSchema = z
+  .object({
+    id: numericId,
+    key: z.string().regex(/^[A-Za-z0-9~]+$/, "space keys are letters and digits (personal spaces start with ~)"),
+    name: z.string().min(1),
+    homepageId: numericId.optional(),
+  })
+  .strict();
+
+const seedPropertySchema = z.object({ key: z.string().min(1).max(255), value: z.unknown() }).strict();
+
+const pageSchema = z
+  .object({
+    id: numericId,
+    spaceId: numericId,
+    parentId: numericId.nullable().optional(),
+    title: z.string().min(1),
+    /** Storage-format XHTML (validated like a write). */
+    body: z.string(),
+    status: z.enum(["current", "archived", "trashed", "draft"]).default("current"),
+    /** Version the page starts at; the seed stands for the page's latest version. */
+    version: z.number().int().min(1).default(1),
+    authorId: z.string().min(1).optional(),
+    /** ISO instant of the seeded version (default: emulator start). */
+    lastModified: z.iso.datetime().optional(),
+    labels: z.array(z.string().min(1)).default([]),
+    properties: z.array(seedPropertySchema).default([]),
+  })
+  .strict();
+
+const resourceSchema = z
+  .object({
+    id: z.string().min(1),
+    name: z.string().min(1),
+    url: z.url(),
+    scopes: z.array(z.string()).default([...DEFAULT_GRANTED_SCOPES]),
+  })
+  .strict();
+
+export const confluenceSeedSchema = z
+  .object({
+    cloudId: z.string().min(1),
+    /** e.g. `https://contoso.atlassian.net` — what accessible-resources reports and `_links.base` is built from. */
+    siteUrl: z.url(),
+    siteName: z.string().min(1).default("Confluence site"),
+    oauth: oauthSchema,
+    spaces: z.array(spaceSchema).default([]),
+    pages: z.array(pageSchema).default([]),
+    /** Further sites the grant covers (listed by accessible-resources only; no content is served for them). */
+    additionalResources: z.array(resourceSchema).default([]),
+    /** Account id of the app user the OAuth grant belongs to (author of the sync's writes). */
+    appAccountId: z.string().min(1).default("557058:0a1b2c3d-sync-app-user"),
+    /** Account id of the person whose edits `PUT /_admin/pages/{id}` stands for. */
+    humanAccountId: z.string().min(1).default("557058:f58131cb-b67d-43c7-b30d-6b58d40bd077"),
+    /**
+     * `confluence`: rewrite stored bodies on every write the way Confluence's editor pipeline does (macro ids,
+     * `<br />`, `<b>` → `<strong>`, entities); `none` (default): store the bytes as sent.
+     */
+    storageNormalization: z.enum(["none", "confluence"]).default("none"),
+    /** Calls per window before 429s (one point per call; off when absent), like Atlassian's hourly quota. */
+    rateLimit: z.object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1).default(3600) }).strict().optional(),
+    /** How far the search index lags writes: CQL search sees pages as they were this many seconds ago (§2.9). */
+    searchIndexLagSeconds: z.number().min(0).default(0),
+    /** The searching user's time-zone offset from UTC in minutes: CQL date literals are local to the user (§2.9). */
+    searchTimeZoneOffsetMinutes: z.number().int().min(-840).max(840).default(0),
+    /** Behaviours the reference marks [UNCONFIRMED]. */
+    quirks: z
+      .object({
+        /** Status for a content property over 32 KB. */
+        propertyTooLargeStatus: z.union([z.literal(400), z.literal(413)]).default(400),
+      })
+      .strict()
+      .default({ propertyTooLargeStatus: 400 }),
+  })
+  .strict()
+  .superRefine((seed, ctx) => {
+    const spaceIds = new Set(seed.spaces.map((s) => s.id));
+    const pageIds = new Set<string>();
+    seed.pages.forEach((page, index) => {
+      if (pageIds.has(page.id)) ctx.addIssue({ code: "custom", path: ["pages", index, "id"], message: `duplicate page id ${page.id}` });
+      pageIds.add(page.id);
+      if (!spaceIds.has(page.spaceId)) {
+        ctx.addIssue({ code: "custom", path: ["pages", index, "spaceId"], message: `no space with id ${page.spaceId} in spaces` });
+      }
+    });
+    seed.pages.forEach((page, index) => {
+      if (page.parentId && !pageIds.has(page.parentId)) {
+        ctx.addIssue({ code: "custom", path: ["pages", index, "parentId"], message: `no page with id ${page.parentId} in pages` });
+      }
+    });
+  });
+
+export type ConfluenceSeed = z.infer<typeof confluenceSeedSchema>;
+export type ConfluenceSeedInput = z.input<typeof confluenceSeedSchema>;
+
+/** Validates a seed section; a bad seed fails with every problem named by its path, e.g. `confluence.pages[2].spaceId`. */
+export function parseConfluenceSeed(input: unknown): ConfluenceSeed {
+  const result = confluenceSeedSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${formatPath(["confluence", ...issue.path])}: ${issue.message}`);
+  throw new Error(`invalid confluence seed: ${problems.join("; ")}`);
+}
+
+function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), "");
+}

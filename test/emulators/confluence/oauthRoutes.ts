@@ -1,0 +1,67 @@
+import type { FastifyRequest } from "fastify";
+import { parseJsonBody } from "../common/emulatorServer";
+import { admitGatewayCall, type ConfluenceEmulatorContext } from "./emulatorContext";
+import { oauthErrorBody } from "./errorBodies";
+
+/**
+ * auth.atlassian.com's token endpoint (refresh grant) and api.atlassian.com's accessible-resources
+ * (reference §1.2–1.5, samples 01–04).
+ */
+export function registerOAuthRoutes(context: ConfluenceEmulatorContext): void {
+  const { server, seed, tokens } = context;
+
+  server.app.post("/oauth/token", async (request, reply) => {
+    let body: Record<string, unknown>;
+    try {
+      body = readTokenRequest(request);
+    } catch {
+      return reply.code(400).send(oauthErrorBody("invalid_request", "Malformed request body"));
+    }
+    if (body.grant_type !== "refresh_token") {
+      return reply.code(400).send(oauthErrorBody("unsupported_grant_type", "Only refresh_token is supported by this emulator"));
+    }
+    // Measured on the live endpoint (sample 03c): a wrong client secret is 401 access_denied, not invalid_client.
+    if (body.client_id !== seed.oauth.clientId || body.client_secret !== seed.oauth.clientSecret) {
+      return reply.code(401).send(oauthErrorBody("access_denied", "Unauthorized"));
+    }
+    if (typeof body.refresh_token !== "string" || body.refresh_token === "") {
+      return reply.code(403).send(deadGrantBody(context));
+    }
+    const outcome = tokens.refresh(body.refresh_token);
+    if (outcome.kind === "rejected") return reply.code(403).send(deadGrantBody(context));
+    return reply.code(200).send({
+      access_token: outcome.accessToken,
+      refresh_token: outcome.refreshToken,
+      expires_in: outcome.expiresInSeconds,
+      scope: outcome.scope,
+      token_type: "Bearer",
+    });
+  });
+
+  server.app.get("/oauth/token/accessible-resources", async (request, reply) => {
+    const anyScope = [...seed.oauth.scopes];
+    if (!(await admitGatewayCall(context, request, reply, anyScope))) return reply;
+    const avatarUrl = "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/site.png";
+    return reply.send([
+      { id: seed.cloudId, name: seed.siteName, url: seed.siteUrl, scopes: seed.oauth.scopes.filter((s) => s !== "offline_access"), avatarUrl },
+      ...seed.additionalResources.map((r) => ({ id: r.id, name: r.name, url: r.url, scopes: r.scopes, avatarUrl })),
+    ]);
+  });
+}
+
+/** The 403 for every dead refresh token; which of the two observed bodies is a seed choice (reference §1.4). */
+function deadGrantBody(context: ConfluenceEmulatorContext): unknown {
+  return context.seed.oauth.errorStyle === "unauthorized_client"
+    ? oauthErrorBody("unauthorized_client", "refresh_token is invalid")
+    : oauthErrorBody("invalid_grant", "Unknown or invalid refresh token.");
+}
+
+/** The documented request is JSON; form encoding is accepted too, as the Auth0 backend most likely does. */
+function readTokenRequest(request: FastifyRequest): Record<string, unknown> {
+  if (/application\/x-www-form-urlencoded/i.test(request.headers["content-type"] ?? "") && typeof request.body === "string") {
+    return Object.fromEntries(new URLSearchParams(request.body));
+  }
+  const parsed = parseJsonBody(request);
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw new Error("not an object");
+  return parsed as Record<string, unknown>;
+}

@@ -1,0 +1,190 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import type { Clock } from "../../../shared/runtime";
+
+/**
+ * Atlassian's rotating refresh tokens (reference §1.3), modelled the way Auth0 — the service behind
+ * auth.atlassian.com — behaves:
+ *
+ * - A consent creates a token *family*. Every refresh token belongs to one family.
+ * - Exchanging a refresh token that was never used mints a new pair and marks the sent token used (rotated out).
+ * - A used token keeps working for `reuseLeewayMs` after its first use; each such reuse mints another pair. This is
+ *   what saves a client that refreshed and died before persisting the new token.
+ * - Reuse after the leeway is treated as theft: the whole family is revoked, the newest token dies too.
+ * - Inactivity (no refresh for 90 days) and the absolute lifetime (365 days from consent) end the family as well.
+ *
+ * Access tokens are bearer JWTs: they stay valid until they expire, even after their family is revoked.
+ */
+export interface TokenFamilyOptions {
+  clock: Clock;
+  reuseLeewayMs: number;
+  accessTokenLifetimeMs: number;
+  inactivityMs: number;
+  absoluteLifetimeMs: number;
+  scopes: readonly string[];
+}
+
+export type RefreshOutcome =
+  | { kind: "issued"; accessToken: string; refreshToken: string; expiresInSeconds: number; scope: string }
+  | { kind: "rejected"; reason: "unknown" | "revoked" | "reused-after-leeway" | "inactive" | "expired" };
+
+interface RefreshTokenRecord {
+  familyId: string;
+  issuedAt: number;
+  /** Time of the first exchange; undefined while the token is the family's unused newest one. */
+  usedAt: number | undefined;
+}
+
+interface Family {
+  id: string;
+  consentAt: number;
+  lastRefreshAt: number;
+  revokedAt: number | undefined;
+  revokedReason: string | undefined;
+  tokens: string[];
+  refreshCount: number;
+}
+
+interface AccessTokenRecord {
+  familyId: string;
+  expiresAt: number;
+  scopes: readonly string[];
+}
+
+/** What `GET /_admin/state` shows of a family: its life, never its token values. */
+export interface TokenFamilyView {
+  id: string;
+  consentAt: string;
+  lastRefreshAt: string;
+  refreshCount: number;
+  revoked: boolean;
+  revokedReason?: string;
+  refreshTokens: { issuedAt: string; usedAt?: string }[];
+}
+
+export class TokenFamilies {
+  readonly #options: TokenFamilyOptions;
+  readonly #families = new Map<string, Family>();
+  readonly #refreshTokens = new Map<string, RefreshTokenRecord>();
+  readonly #accessTokens = new Map<string, AccessTokenRecord>();
+
+  constructor(options: TokenFamilyOptions) {
+    this.#options = options;
+  }
+
+  /** A person consents (again): a new family whose first refresh token is `refreshToken` (minted when absent). */
+  consent(refreshToken: string = mintRefreshToken()): string {
+    const now = this.#options.clock.now();
+    const family: Family = { id: randomUUID(), consentAt: now, lastRefreshAt: now, revokedAt: undefined, revokedReason: undefined, tokens: [], refreshCount: 0 };
+    this.#families.set(family.id, family);
+    this.#addRefreshToken(family, refreshToken, now);
+    return refreshToken;
+  }
+
+  refresh(refreshToken: string): RefreshOutcome {
+    const now = this.#options.clock.now();
+    const record = this.#refreshTokens.get(refreshToken);
+    const family = record && this.#families.get(record.familyId);
+    if (!record || !family) return { kind: "rejected", reason: "unknown" };
+    if (family.revokedAt !== undefined) return { kind: "rejected", reason: "revoked" };
+    if (now - family.consentAt > this.#options.absoluteLifetimeMs) {
+      this.#revoke(family, "absolute lifetime reached", now);
+      return { kind: "rejected", reason: "expired" };
+    }
+    if (now - family.lastRefreshAt > this.#options.inactivityMs) {
+      this.#revoke(family, "inactive", now);
+      return { kind: "rejected", reason: "inactive" };
+    }
+    if (record.usedAt !== undefined && now - record.usedAt > this.#options.reuseLeewayMs) {
+      this.#revoke(family, "refresh token reused after the leeway", now);
+      return { kind: "rejected", reason: "reused-after-leeway" };
+    }
+    record.usedAt ??= now;
+    family.lastRefreshAt = now;
+    family.refreshCount += 1;
+    const newRefreshToken = mintRefreshToken();
+    this.#addRefreshToken(family, newRefreshToken, now);
+    const accessToken = mintAccessToken(family.id, now);
+    this.#accessTokens.set(accessToken, { familyId: family.id, expiresAt: now + this.#options.accessTokenLifetimeMs, scopes: this.#options.scopes });
+    return {
+      kind: "issued",
+      accessToken,
+      refreshToken: newRefreshToken,
+      expiresInSeconds: Math.round(this.#options.accessTokenLifetimeMs / 1000),
+      scope: this.#options.scopes.join(" "),
+    };
+  }
+
+  /** The scopes of a live access token; undefined for unknown or expired ones. */
+  authorize(accessToken: string): readonly string[] | undefined {
+    const record = this.#accessTokens.get(accessToken);
+    if (!record || record.expiresAt <= this.#options.clock.now()) return undefined;
+    return record.scopes;
+  }
+
+  /** Ends every access token now (a person's admin action in tests: "all sessions expired"). */
+  expireAccessTokens(): number {
+    const now = this.#options.clock.now();
+    let count = 0;
+    for (const record of this.#accessTokens.values()) {
+      if (record.expiresAt > now) {
+        record.expiresAt = now;
+        count += 1;
+      }
+    }
+    return count;
+  }
+
+  /** Revokes every family (e.g. the user changed their password). */
+  revokeAll(reason: string): number {
+    const now = this.#options.clock.now();
+    let count = 0;
+    for (const family of this.#families.values()) {
+      if (family.revokedAt === undefined) {
+        this.#revoke(family, reason, now);
+        count += 1;
+      }
+    }
+    return count;
+  }
+
+  view(): TokenFamilyView[] {
+    return [...this.#families.values()].map((family) => ({
+      id: family.id,
+      consentAt: iso(family.consentAt),
+      lastRefreshAt: iso(family.lastRefreshAt),
+      refreshCount: family.refreshCount,
+      revoked: family.revokedAt !== undefined,
+      ...(family.revokedReason ? { revokedReason: family.revokedReason } : {}),
+      refreshTokens: family.tokens.map((token) => {
+        const record = this.#refreshTokens.get(token)!;
+        return { issuedAt: iso(record.issuedAt), ...(record.usedAt !== undefined ? { usedAt: iso(record.usedAt) } : {}) };
+      }),
+    }));
+  }
+
+  #addRefreshToken(family: Family, token: string, now: number): void {
+    if (this.#refreshTokens.has(token)) throw new Error("refresh token already issued (duplicate in the seed?)");
+    this.#refreshTokens.set(token, { familyId: family.id, issuedAt: now, usedAt: undefined });
+    family.tokens.push(token);
+  }
+
+  #revoke(family: Family, reason: string, now: number): void {
+    family.revokedAt = now;
+    family.revokedReason = reason;
+  }
+}
+
+function mintRefreshToken(): string {
+  return `eyJraWQiOiJydCJ9.${randomBytes(32).toString("base64url")}`;
+}
+
+/** JWT-shaped, like Atlassian's: header.payload.signature. Opaque to clients all the same. */
+function mintAccessToken(familyId: string, now: number): string {
+  const header = Buffer.from(JSON.stringify({ kid: "emulator", alg: "RS256" })).toString("base64url");
+  const payload = Buffer.from(JSON.stringify({ fam: familyId, iat: Math.floor(now / 1000), jti: randomUUID() })).toString("base64url");
+  return `${header}.${payload}.${randomBytes(32).toString("base64url")}`;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
