@@ -22,4 +22,7 @@ export type EmulatorStarter = (seedSection: unknown, context: EmulatorStartConte
  * Seed sections → starters. Loaded lazily so `confluence-sync` commands that do not serve emulators never load
  * Fastify or certificate code.
  */
-export const emulatorStarters: Record<string, () => Promise<EmulatorStarter>> = {};
+export const emulatorStarters: Record<string, () => Promise<EmulatorStarter>> = {
+  /** Microsoft identity + Graph (SharePoint lists); urls `{ graphBaseUrl, authorityHost }`. */
+  graph: () => import("./graph/graphEmulator.js").then((m) => m.startGraphEmulator),
+};
