@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import tls from "node:tls";
@@ -15,7 +16,11 @@ export interface EmulatorCertificate {
  */
 export async function generateEmulatorCertificate(): Promise<EmulatorCertificate> {
   const now = Date.now();
-  const result = await generate([{ name: "commonName", value: "ConfluenceSync emulator" }], {
+  // A unique subject per certificate: OpenSSL finds trusted certificates by subject name, so two trusted
+  // certificates with the same subject in one process (two emulators, or an emulator and a test's webhook
+  // listener) would shadow each other and fail verification.
+  const subject = `ConfluenceSync emulator ${randomBytes(6).toString("hex")}`;
+  const result = await generate([{ name: "commonName", value: subject }], {
     keyType: "ec",
     curve: "P-256",
     algorithm: "sha256",
