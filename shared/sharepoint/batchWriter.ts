@@ -137,7 +137,11 @@ export class BatchWriter {
 
   #subError(write: ItemWrite, response: SubResponse): GraphError {
     const target = write.kind === "create" ? "new item" : `item ${write.itemId}`;
-    return GraphError.fromResponse(`[$batch ${write.kind}] ${target}`, response.status, response.body, (name) => headerOf(response.headers, name), this.#clock.now());
+    return GraphError.fromResponse(
+      `[$batch ${write.kind}] ${target}`,
+      { status: response.status, body: response.body, header: (name) => headerOf(response.headers, name) },
+      { nowMs: this.#clock.now() },
+    );
   }
 }
 

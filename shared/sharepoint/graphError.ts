@@ -69,17 +69,19 @@ export class GraphError extends AppError {
     this.transient = details.transient ?? (details.status === undefined ? code === GraphErrorCodes.Network : isTransientStatus(details.status));
   }
 
-  /** From an HTTP status and Graph's error envelope (a top-level response or a `$batch` sub-response). */
+  /**
+   * From an HTTP status and Graph's error envelope (a top-level response or a `$batch` sub-response).
+   * `nowMs` anchors an HTTP-date `Retry-After`; `redact` scrubs the message.
+   */
   static fromResponse(
     operation: string,
-    status: number,
-    body: unknown,
-    header: (name: string) => string | null | undefined,
-    nowMs: number,
-    redact: (text: string) => string = (text) => text,
+    response: { status: number; body: unknown; header: (name: string) => string | null | undefined },
+    context: { nowMs: number; redact?: (text: string) => string },
   ): GraphError {
+    const { status, body, header } = response;
+    const redact = context.redact ?? ((text: string) => text);
     const envelope = readEnvelope(body);
-    const retryAfterMs = parseRetryAfter(header("retry-after"), nowMs);
+    const retryAfterMs = parseRetryAfter(header("retry-after"), context.nowMs);
     const location = header("location") ?? undefined;
     const detail = envelope.code ? ` ${envelope.code}` : "";
     const message = `${operation}: ${status}${detail}${envelope.message ? ` — ${envelope.message}` : ""}`;

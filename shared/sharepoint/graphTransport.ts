@@ -85,7 +85,7 @@ export class GraphTransport {
     try {
       return await call();
     } catch (error) {
-      throw toGraphError(error, operation, this.#clock.now(), this.#redactor);
+      throw toGraphError(error, operation, { nowMs: this.#clock.now(), redactor: this.#redactor });
     }
   }
 }
@@ -110,7 +110,8 @@ function isSdkGraphError(error: unknown): error is SdkGraphError {
 }
 
 /** Maps whatever the SDK threw to a GraphError; messages pass through the redactor. */
-export function toGraphError(error: unknown, operation: string, nowMs: number, redactor: SecretRedactor): GraphError {
+export function toGraphError(error: unknown, operation: string, context: { nowMs: number; redactor: SecretRedactor }): GraphError {
+  const { nowMs, redactor } = context;
   if (error instanceof GraphError) return error;
   if (error instanceof GraphClientError && error.customError instanceof GraphError) return error.customError;
   if (isSdkGraphError(error) && error.statusCode > 0) {
@@ -124,7 +125,7 @@ export function toGraphError(error: unknown, operation: string, nowMs: number, r
         body = undefined;
       }
     }
-    return GraphError.fromResponse(operation, error.statusCode, body, (name) => error.headers?.get(name), nowMs, (text) => redactor.redact(text));
+    return GraphError.fromResponse(operation, { status: error.statusCode, body, header: (name) => error.headers?.get(name) }, { nowMs, redact: (text) => redactor.redact(text) });
   }
   const message = error instanceof Error ? error.message : String(error);
   return new GraphError(GraphErrorCodes.Network, redactor.redact(`${operation}: no response — ${message}`), { transient: true });

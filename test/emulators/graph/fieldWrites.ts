@@ -29,9 +29,9 @@ export function applyFieldWrite(
   list: ListState,
   current: Record<string, unknown>,
   patch: Record<string, unknown>,
-  mode: WriteMode,
-  resolve: LookupResolver,
+  options: { mode: WriteMode; resolve: LookupResolver },
 ): FieldWriteResult {
+  const { mode, resolve } = options;
   const values = { ...current };
   const annotations = new Map<string, unknown>();
   for (const [key, value] of Object.entries(patch)) {

@@ -21,7 +21,7 @@ describe("Graph emulator (plain HTTPS, as curl would drive it)", () => {
 
   describe("identity", () => {
     it("serves the v2.0 OpenID configuration MSAL reads, with an issuer on its own origin", async () => {
-      const config = await (await fetch(`${graph.authorityHost}/${TEST_TENANT_ID}/v2.0/.well-known/openid-configuration`)).json();
+      const config: unknown = await (await fetch(`${graph.authorityHost}/${TEST_TENANT_ID}/v2.0/.well-known/openid-configuration`)).json();
       expect(config).toMatchObject({
         token_endpoint: `${graph.authorityHost}/${TEST_TENANT_ID}/oauth2/v2.0/token`,
         issuer: `${graph.authorityHost}/${TEST_TENANT_ID}/v2.0`,
@@ -36,7 +36,7 @@ describe("Graph emulator (plain HTTPS, as curl would drive it)", () => {
         body: new URLSearchParams({ grant_type: "client_credentials", client_id: TEST_CLIENT_ID, client_secret: "wrong-secret-value", scope: "https://graph.microsoft.com/.default" }),
       });
       expect(response.status).toBe(401);
-      const body = await response.json();
+      const body: unknown = await response.json();
       expect(body).toMatchObject({ error: "invalid_client", error_codes: [7000215] });
       expect(JSON.stringify(body)).not.toContain("wrong-secret-value");
     });
@@ -47,7 +47,7 @@ describe("Graph emulator (plain HTTPS, as curl would drive it)", () => {
       for (const authorization of [undefined, "Bearer eyJhbGciOi.forged.token"]) {
         const response = await fetch(`${graph.graphBaseUrl}/v1.0/${list}`, { headers: authorization ? { authorization } : {} });
         expect(response.status).toBe(401);
-        expect((await response.json()).error.code).toBe("InvalidAuthenticationToken");
+        expect(((await response.json()) as { error: { code: string } }).error.code).toBe("InvalidAuthenticationToken");
       }
     });
   });
@@ -236,7 +236,7 @@ describe("Graph emulator (plain HTTPS, as curl would drive it)", () => {
         expect(throttled[0].body.error.code).toBe("TooManyRequests");
         expect(response.body.responses.filter((r: { status: number }) => r.status === 200).length + throttled.length).toBe(10);
       } finally {
-        await graph.admin("PATCH", "settings", { resourceUnitsPerMinute: undefined });
+        await graph.admin("PATCH", "settings", { resourceUnitsPerMinute: null });
         await graph.admin("POST", "clock", { advanceSeconds: 61 });
       }
     });

@@ -16,7 +16,7 @@ const HONOR_NON_INDEXED = "HonorNonIndexedQueriesWarningMayFailRandomly";
  */
 export async function dispatchGraphCall(service: GraphService, call: GraphCall, origin: string): Promise<GraphResponse> {
   const now = service.clock.now();
-  const charge = service.meter.charge(call.appId, resourceUnitCost(call), service.settings.resourceUnitsPerMinute, now);
+  const charge = service.meter.charge({ appId: call.appId, cost: resourceUnitCost(call), limit: service.settings.resourceUnitsPerMinute, nowMs: now });
   if (charge.throttled) return { status: 429, headers: { "Content-Type": "application/json", ...charge.headers }, body: faultErrorBody(429, call, now) };
   const response = await route(service, call, origin);
   Object.assign(response.headers, charge.headers);

@@ -69,7 +69,7 @@ export class GraphService {
         const list = site.lists[l]!;
         listSeed.items.forEach((itemSeed, i) => {
           const { Created, Modified, ...fields } = itemSeed.fields;
-          const written = applyFieldWrite(list, {}, fields, "person", this.lookupResolver(site));
+          const written = applyFieldWrite(list, {}, fields, { mode: "person", resolve: this.lookupResolver(site) });
           if (!written.ok) throw new GraphSeedError(`invalid graph seed:\n  ${formatPath(["graph", "sites", s, "lists", l, "items", i, "fields"])}: ${written.error.message}`);
           const item = list.create(written.values, seeder, timestamp(Created, now), Number(itemSeed.id));
           item.modifiedMs = timestamp(Modified, item.createdMs);
@@ -130,7 +130,7 @@ export class GraphService {
   }
 
   createItem(site: SiteState, list: ListState, fields: Record<string, unknown>, actor: Actor, mode: WriteMode): { ok: true; item: StoredItem } | { ok: false; error: FieldWriteError } {
-    const written = applyFieldWrite(list, {}, fields, mode, this.lookupResolver(site));
+    const written = applyFieldWrite(list, {}, fields, { mode, resolve: this.lookupResolver(site) });
     if (!written.ok) return written;
     const item = list.create(written.values, actor, this.clock.now());
     this.hub.listChanged(site.id, list.id);
@@ -138,7 +138,7 @@ export class GraphService {
   }
 
   updateItem(site: SiteState, list: ListState, item: StoredItem, fields: Record<string, unknown>, actor: Actor, mode: WriteMode): { ok: true } | { ok: false; error: FieldWriteError } {
-    const written = applyFieldWrite(list, item.values, fields, mode, this.lookupResolver(site));
+    const written = applyFieldWrite(list, item.values, fields, { mode, resolve: this.lookupResolver(site) });
     if (!written.ok) return written;
     list.update(item, written.values, actor, this.clock.now());
     this.hub.listChanged(site.id, list.id);
@@ -150,8 +150,14 @@ export class GraphService {
     this.hub.listChanged(site.id, list.id);
   }
 
+  /** Merges `patch` into the settings; a `null` value resets that knob to its default (or unset). */
   updateSettings(patch: unknown): GraphSettings {
-    this.settings = graphSettingsSchema.parse({ ...this.settings, ...(typeof patch === "object" && patch !== null ? patch : {}) });
+    const merged: Record<string, unknown> = { ...this.settings };
+    for (const [key, value] of Object.entries(typeof patch === "object" && patch !== null ? patch : {})) {
+      if (value === null) delete merged[key];
+      else merged[key] = value;
+    }
+    this.settings = graphSettingsSchema.parse(merged);
     return this.settings;
   }
 

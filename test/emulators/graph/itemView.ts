@@ -1,4 +1,3 @@
-import { isLookupKind } from "./listColumns";
 import { itemETag, type Actor, type ListState, type StoredItem } from "./listStore";
 
 /** Timestamps in listItem JSON: ISO-8601 UTC, second precision, `Z`. */
@@ -68,7 +67,7 @@ export function renderFields(list: ListState, item: StoredItem, view: FieldsView
   const out: Record<string, unknown> = { "@odata.etag": eTag };
   for (const name of view.select) {
     const found = list.column(name);
-    if (found && isLookupKind(found.kind) && (found.kind === "lookup" || found.kind === "person")) {
+    if (found && (found.kind === "lookup" || found.kind === "person")) {
       const id = item.values[`${name}LookupId`];
       if (typeof id === "string") {
         const display = view.lookupValue(list, name, id);

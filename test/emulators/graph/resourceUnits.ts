@@ -6,7 +6,9 @@
 export class ResourceUnitMeter {
   readonly #windows = new Map<string, { startMs: number; used: number }>();
 
-  charge(appId: string, cost: number, limit: number | undefined, nowMs: number): { throttled: false; headers: Record<string, string> } | { throttled: true; retryAfterSeconds: number; headers: Record<string, string> } {
+  /** Charges `cost` RUs to the app's current window; `limit` undefined = no budget. */
+  charge(request: { appId: string; cost: number; limit: number | undefined; nowMs: number }): { throttled: false; headers: Record<string, string> } | { throttled: true; retryAfterSeconds: number; headers: Record<string, string> } {
+    const { appId, cost, limit, nowMs } = request;
     if (limit === undefined || cost === 0) return { throttled: false, headers: {} };
     let window = this.#windows.get(appId);
     if (!window || nowMs - window.startMs >= 60_000) {

@@ -145,7 +145,7 @@ export class SubscriptionHub {
       this.#pending.add(subscription.id);
       this.#later(this.#options.settings().notificationCoalesceMs, () => {
         this.#pending.delete(subscription.id);
-        void this.#deliver(subscription, "notification", 1, Date.now());
+        void this.#deliver({ subscription, kind: "notification", attempt: 1, firstAttemptMs: Date.now() });
       });
     }
   }
@@ -155,7 +155,7 @@ export class SubscriptionHub {
     const subscription = this.get(id);
     if (!subscription) return { ok: false, message: `no subscription ${id}` };
     if (!subscription.lifecycleNotificationUrl) return { ok: false, message: `subscription ${id} has no lifecycleNotificationUrl` };
-    void this.#deliver(subscription, "lifecycle", 1, Date.now(), lifecycleEvent);
+    void this.#deliver({ subscription, kind: "lifecycle", attempt: 1, firstAttemptMs: Date.now(), lifecycleEvent });
     return { ok: true };
   }
 
@@ -197,8 +197,9 @@ export class SubscriptionHub {
     return result.response.status === 200 && contentType.toLowerCase().startsWith("text/plain") && result.text === token;
   }
 
-  /** `firstAttemptMs` is real time. */
-  async #deliver(subscription: Subscription, kind: "notification" | "lifecycle", attempt: number, firstAttemptMs: number, lifecycleEvent?: string): Promise<void> {
+  /** One delivery attempt; `firstAttemptMs` is real time. */
+  async #deliver(job: { subscription: Subscription; kind: "notification" | "lifecycle"; attempt: number; firstAttemptMs: number; lifecycleEvent?: string }): Promise<void> {
+    const { subscription, kind, attempt, firstAttemptMs, lifecycleEvent } = job;
     if (this.#closed || !this.get(subscription.id)) return;
     const entry: Record<string, unknown> = {
       subscriptionId: subscription.id,
@@ -222,7 +223,7 @@ export class SubscriptionHub {
     const retry = this.#options.settings().notificationRetry;
     const delay = Math.min(retry.maxDelayMs, retry.initialDelayMs * 2 ** (attempt - 1));
     if (Date.now() + delay - firstAttemptMs > retry.maxDurationMs) return;
-    this.#later(delay, () => void this.#deliver(subscription, kind, attempt + 1, firstAttemptMs, lifecycleEvent));
+    this.#later(delay, () => void this.#deliver({ ...job, attempt: attempt + 1 }));
   }
 
   async #post(url: string, body: string, contentType: string, timeoutMs: number): Promise<{ response?: Response; text?: string; record: { status?: number; error?: string } }> {
