@@ -24,7 +24,8 @@ export type ItemWrite =
  * - `preconditionFailed`: the item changed since `eTag` was read (412) — nothing was written;
  * - `notFound`: the item no longer exists (404 on update or delete);
  * - `failed`: anything else, including sub-requests still throttled when the retry budget ran out
- *   (`error.transient` says whether a later attempt may succeed).
+ *   (`error.transient` says whether a later attempt may succeed). A create that failed with a 5xx or without an
+ *   answer may still have been applied: a caller retrying it must first look for the item (exactly-once).
  */
 export type ItemWriteOutcome =
   | { type: "applied"; write: ItemWrite; itemId: string; eTag: string | undefined; fields: Record<string, unknown> | undefined }

@@ -56,7 +56,8 @@ async function route(service: GraphService, call: GraphCall, origin: string): Pr
   if (segs[4] === "columns" && segs.length === 5) {
     if (call.method !== "GET") return methodNotAllowed(call, now);
     // "By default, columnDefinitions … for hidden columns aren't shown. To list hidden columnDefinitions, include hidden in your $select."
-    const withHidden = /(^|&)\$?select=[^&]*hidden/i.test(decodeURIComponent(call.rawQuery));
+    const query = parseListQuery(call.rawQuery);
+    const withHidden = query.ok && query.query.raw.some(([name, value]) => /^\$?select$/i.test(name) && /(^|,)\s*hidden\s*(,|$)/.test(value));
     const columns = list.allColumns().filter((c) => withHidden || !c.hidden);
     return ok(200, { "@odata.context": `${origin}/v1.0/$metadata#sites('${encodeURIComponent(site.id)}')/lists('${list.id}')/columns`, value: columns.map(columnAsListed) });
   }

@@ -61,7 +61,7 @@ export class GraphService {
     seed.sites.forEach((siteSeed, s) => {
       const site: SiteState = { id: siteSeed.id, displayName: siteSeed.displayName, hostname: siteSeed.id.split(",")[0]!, createdMs: now, lists: [] };
       this.sites.push(site);
-      siteSeed.lists.forEach((listSeed, l) => {
+      siteSeed.lists.forEach((listSeed) => {
         site.lists.push(new ListState({ id: listSeed.id, displayName: listSeed.displayName, siteId: site.id, columns: listSeed.columns, nowMs: now }));
       });
       // Items after all lists exist, so lookups can resolve across lists.
