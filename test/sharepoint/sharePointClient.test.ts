@@ -193,6 +193,18 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     expect((await requests()).filter((c) => c.path === "/v1.0/$batch")).toHaveLength(2);
   });
 
+  it("retries a whole $batch the service refused with 503, but not one that failed with 500 (a create may have happened)", async () => {
+    const sp = await client();
+    await graph.admin("POST", "faults", { method: "POST", path: "^/v1\\.0/\\$batch$", status: 503, retryAfter: 0, times: 1 });
+    const retried = await sp.applyWrites([{ kind: "update", itemId: "60", fields: { Status: "Open" } }]);
+    expect(retried.map((o) => o.type)).toEqual(["applied"]);
+
+    await graph.admin("POST", "faults", { method: "POST", path: "^/v1\\.0/\\$batch$", status: 500, times: 1 });
+    const failed = await sp.applyWrites([{ kind: "create", fields: { Title: "maybe" } }]);
+    expect(failed[0]).toMatchObject({ type: "failed", error: { code: "GRAPH_UNAVAILABLE", status: 500, transient: true } });
+    expect((await requests()).filter((c) => c.path === "/v1.0/$batch").map((c) => c.status)).toEqual([503, 200, 500]);
+  });
+
   it("refuses bad field writes per item, with Graph's message, and applies the rest", async () => {
     const sp = await client();
     const outcomes = await sp.applyWrites([
