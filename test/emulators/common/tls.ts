@@ -16,9 +16,8 @@ export interface EmulatorCertificate {
  */
 export async function generateEmulatorCertificate(): Promise<EmulatorCertificate> {
   const now = Date.now();
-  // A unique subject per certificate: OpenSSL finds trusted certificates by subject name, so two trusted
-  // certificates with the same subject in one process (two emulators, or an emulator and a test's webhook
-  // listener) would shadow each other and fail verification.
+  // A unique subject per certificate: when one process trusts several (tests start emulators independently),
+  // OpenSSL looks issuers up by subject name, and two CAs with the same subject would shadow each other.
   const subject = `ConfluenceSync emulator ${randomBytes(6).toString("hex")}`;
   const result = await generate([{ name: "commonName", value: subject }], {
     keyType: "ec",
