@@ -25,4 +25,6 @@ export type EmulatorStarter = (seedSection: unknown, context: EmulatorStartConte
 export const emulatorStarters: Record<string, () => Promise<EmulatorStarter>> = {
   keyVault: () => import("./keyVault/keyVaultEmulator.js").then((m) => m.startKeyVaultEmulator),
   confluence: () => import("./confluence/confluenceEmulator.js").then((m) => m.startConfluence),
+  /** Microsoft identity + Graph (SharePoint lists); urls `{ graphBaseUrl, authorityHost }`. */
+  graph: () => import("./graph/graphEmulator.js").then((m) => m.startGraphEmulator),
 };

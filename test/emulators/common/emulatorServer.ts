@@ -30,6 +30,8 @@ export class EmulatorServer {
   readonly requestLog = new RequestLog();
   readonly faults = new FaultInjector();
   readonly #options: EmulatorServerOptions;
+  /** Log sequence numbers reserved by routes that serve sub-requests (see `reserveLogSeq`). */
+  readonly #reservedSeq = new WeakMap<FastifyRequest, number>();
   #baseUrl: string | undefined;
 
   constructor(options: EmulatorServerOptions) {
@@ -55,7 +57,10 @@ export class EmulatorServer {
     });
     this.app.addHook("onResponse", async (request, reply) => {
       if (isAdmin(request)) return;
-      this.requestLog.record({ method: request.method, path: pathOf(request), query: queryOf(request), status: reply.statusCode });
+      const entry = { method: request.method, path: pathOf(request), query: queryOf(request), status: reply.statusCode };
+      const reserved = this.#reservedSeq.get(request);
+      if (reserved === undefined) this.requestLog.record(entry);
+      else this.requestLog.recordReserved(reserved, entry);
     });
 
     this.app.get("/_admin/state", async () => this.#options.state());
@@ -76,6 +81,19 @@ export class EmulatorServer {
       this.faults.clear();
       return reply.code(204).send();
     });
+  }
+
+  /**
+   * Gives `request` its log sequence number now, before its response is known, so the calls it serves inside itself
+   * (Graph `$batch` sub-requests) can be logged with `parentSeq` pointing at it. The outer call is still logged once,
+   * when its response is sent.
+   */
+  reserveLogSeq(request: FastifyRequest): number {
+    const existing = this.#reservedSeq.get(request);
+    if (existing !== undefined) return existing;
+    const seq = this.requestLog.reserve();
+    this.#reservedSeq.set(request, seq);
+    return seq;
   }
 
   async #inject(fault: FaultSpec, request: FastifyRequest, reply: FastifyReply): Promise<void> {

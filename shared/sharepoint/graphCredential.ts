@@ -1,0 +1,71 @@
+import { ClientSecretCredential, ManagedIdentityCredential, type AccessToken, type GetTokenOptions, type TokenCredential } from "@azure/identity";
+import { GraphClientError } from "@microsoft/microsoft-graph-client";
+import type { Profile } from "../config/profile";
+import { globalRedactor, type SecretRedactor } from "../runtime";
+import { SecretNames, type SecretsProvider } from "../secrets/secretsProvider";
+import { GraphError, GraphErrorCodes } from "./graphError";
+
+/** Hosts of the Microsoft identity platform's public and sovereign clouds, where instance discovery works. */
+const MICROSOFT_AUTHORITY_HOSTS = ["login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn", "login.partner.microsoftonline.cn"];
+
+/**
+ * The credential a profile's Graph calls use:
+ * - `clientSecret`: the profile's own app registration, from its secrets `GraphTenantId`, `GraphClientId`,
+ *   `GraphClientSecret`, against `profile.endpoints.authorityHost` (a sovereign cloud or the emulator). For a host
+ *   outside Microsoft's clouds instance discovery is off, as MSAL would otherwise ask the public cloud about it.
+ * - `managedIdentity`: the Function App's identity (a user-assigned one when the profile names its client id).
+ *
+ * The client secret is registered with the redactor before use. Failures surface as `GraphError`s with code
+ * `GRAPH_AUTHENTICATION_FAILED` (see `withGraphErrors`).
+ */
+export async function createGraphCredential(
+  profile: Pick<Profile, "key" | "sharePoint" | "endpoints">,
+  secrets: SecretsProvider,
+  options: { redactor?: SecretRedactor } = {},
+): Promise<TokenCredential> {
+  const redactor = options.redactor ?? globalRedactor;
+  const auth = profile.sharePoint.auth;
+  if (auth.mode === "managedIdentity") {
+    return withGraphErrors(auth.clientId ? new ManagedIdentityCredential({ clientId: auth.clientId }) : new ManagedIdentityCredential(), redactor);
+  }
+  const names = [SecretNames.GraphTenantId, SecretNames.GraphClientId, SecretNames.GraphClientSecret] as const;
+  const [tenantId, clientId, clientSecret] = await Promise.all(names.map((name) => secrets.get(profile.key, name)));
+  const missing = names.filter((_, i) => ![tenantId, clientId, clientSecret][i]);
+  if (missing.length > 0 || !tenantId || !clientId || !clientSecret) {
+    throw new GraphError(GraphErrorCodes.CredentialsMissing, `profile ${profile.key} has no ${missing.join(", ")} secret; set it with \`confluence-sync secrets set\``, { transient: false });
+  }
+  redactor.register(clientSecret);
+  const authorityHost = profile.endpoints.authorityHost?.replace(/\/+$/, "");
+  const external = authorityHost !== undefined && !MICROSOFT_AUTHORITY_HOSTS.includes(new URL(authorityHost).hostname);
+  const credential = new ClientSecretCredential(tenantId, clientId, clientSecret, {
+    ...(authorityHost ? { authorityHost } : {}),
+    ...(external ? { disableInstanceDiscovery: true } : {}),
+  });
+  return withGraphErrors(credential, redactor);
+}
+
+/**
+ * Wraps a credential so its failures reach our code as `GraphError`s. The Graph SDK rebuilds every error thrown in
+ * its middleware into its own GraphError (losing the original) except `GraphClientError`s, which it rethrows as is;
+ * so the failure travels as a GraphClientError whose `customError` is our GraphError, unwrapped by the transport.
+ */
+export function withGraphErrors(credential: TokenCredential, redactor: SecretRedactor): TokenCredential {
+  return {
+    getToken: async (scopes: string | string[], options?: GetTokenOptions): Promise<AccessToken | null> => {
+      try {
+        return await credential.getToken(scopes, options);
+      } catch (error) {
+        const status = (error as { statusCode?: unknown }).statusCode;
+        const message = error instanceof Error ? error.message : String(error);
+        const graphError = new GraphError(GraphErrorCodes.AuthenticationFailed, `cannot get a Graph token: ${redactor.redact(message)}`, {
+          // The identity platform being down or throttling is transient; refused credentials are not.
+          transient: typeof status === "number" ? status === 429 || status >= 500 : false,
+          ...(typeof status === "number" ? { status } : {}),
+        });
+        const carrier = new GraphClientError(graphError.message);
+        carrier.customError = graphError;
+        throw carrier;
+      }
+    },
+  };
+}

@@ -1,0 +1,14 @@
+export { SharePointClient, type SharePointClientOptions } from "./sharePointClient";
+export { GraphError, GraphErrorCodes, type GraphErrorCode, type GraphErrorDetails } from "./graphError";
+export { type ListRef, listPath } from "./listRef";
+export { type SharePointItem, type IdentitySet } from "./listItem";
+export { DeltaReader, type DeltaRound, type DeltaPage, type DeltaMode, type DeltaReadOptions } from "./deltaReader";
+export { readItemPages, type ItemReadOptions } from "./itemReader";
+export { ColumnCache, DEFAULT_COLUMN_TTL_MS } from "./columnCache";
+export { BatchWriter, MAX_BATCH_SIZE, type ItemWrite, type ItemWriteOutcome } from "./batchWriter";
+export { SubscriptionManager, MAX_LIST_SUBSCRIPTION_MINUTES, type SubscribeRequest, type RenewOutcome } from "./subscriptionManager";
+export { changeNotificationCollectionSchema, changeNotificationSchema, hasExpectedClientState, type ChangeNotification } from "./changeNotification";
+export { createGraphCredential } from "./graphCredential";
+export { createGraphSdkClient, DEFAULT_GRAPH_BASE_URL, type GraphSdkClientOptions } from "./graphSdkClient";
+export { GraphTransport, type GraphTransportOptions } from "./graphTransport";
+export { graphUserAgent, type UserAgentOptions } from "./userAgent";

@@ -1,0 +1,25 @@
+import { parseGraphResponse } from "./graphResponseShape";
+import type { GraphTransport } from "./graphTransport";
+import { expandFields } from "./fieldsQuery";
+import { itemPageSchema, toSharePointItem, type ItemPage, type SharePointItem } from "./listItem";
+import { describeList, listPath, type ListRef } from "./listRef";
+
+export interface ItemReadOptions {
+  /** Internal names of the fields to return; all visible ones when absent. */
+  select?: readonly string[];
+  /** Items per page (`$top`); the service caps it (5,000) and may return fewer. */
+  pageSize?: number;
+}
+
+/**
+ * Every item of a list, one page at a time (`GET …/items?$expand=fields…&$top=n`, then the `@odata.nextLink`s until
+ * there is none). Memory stays bounded by one page. For change tracking use the delta reader instead.
+ */
+export async function* readItemPages(transport: GraphTransport, list: ListRef, options: ItemReadOptions = {}): AsyncGenerator<SharePointItem[]> {
+  let next: string | undefined = `${listPath(list)}/items?${expandFields(options.select)}${options.pageSize ? `&$top=${options.pageSize}` : ""}`;
+  while (next !== undefined) {
+    const page: ItemPage = parseGraphResponse(itemPageSchema, await transport.get(next), `items of ${describeList(list)}`);
+    yield page.value.map(toSharePointItem);
+    next = page["@odata.nextLink"];
+  }
+}

@@ -1,0 +1,138 @@
+import { z } from "zod";
+import { columnDefinitionSchema } from "../../../shared/mapping/columnDefinition";
+
+/**
+ * Behaviour the reference leaves open ([UNCONFIRMED]) or that tests need to shorten, with defaults as close to the
+ * real service as the reference allows. Settable in the seed (`graph.settings`) and at run time through
+ * `PATCH /_admin/settings`.
+ */
+export const graphSettingsSchema = z
+  .object({
+    /** Page size of `items` and `items/delta` when `$top` is absent (commonly cited as 200). */
+    defaultPageSize: z.number().int().min(1).default(200),
+    /** Largest page served; a larger `$top` is clamped, as `top(7600)` returned 5,000 items in a real tenant. */
+    maxPageSize: z.number().int().min(1).default(5000),
+    /** Age after which a delta token answers 410 Gone (SharePoint's real lifetime is undocumented). */
+    deltaTokenTtlSeconds: z.number().int().min(1).default(7 * 24 * 3600),
+    /** The resync code of a 410 and where it sits: top-level `code` or `innerError.code` (undocumented). */
+    deltaResyncCode: z.enum(["resyncChangesApplyDifferences", "resyncChangesUploadDifferences"]).default("resyncChangesApplyDifferences"),
+    deltaResyncCodeAt: z.enum(["code", "innerError"]).default("code"),
+    /**
+     * SharePoint's per-app resource-unit budget per minute (1,250 for the smallest tenants). Absent = unlimited.
+     * Costs: 1 RU for a single-item GET or a delta call with a token, 2 for lists, first delta calls and writes.
+     */
+    resourceUnitsPerMinute: z.number().int().min(1).optional(),
+    /** Status a non-indexed `$filter` on a list above 5,000 items fails with, even with the Prefer header. */
+    largeListNonIndexedFilterStatus: z.number().int().min(400).max(599).default(500),
+    /** Shuffle `$batch` responses, as the service may ("responses might appear in a different order"). */
+    shuffleBatchResponses: z.boolean().default(true),
+    /** Longest subscription lifetime for a SharePoint list. */
+    subscriptionMaxMinutes: z.number().int().min(1).default(42_300),
+    /** The real service only calls HTTPS endpoints; the sandbox may allow plain http for a local Functions host. */
+    allowInsecureNotificationUrls: z.boolean().default(false),
+    /** How long the notification endpoint has to answer the validation handshake. */
+    validationTimeoutMs: z.number().int().min(1).default(10_000),
+    /** How long a notification POST may take before it counts as failed (3 s in the real service). */
+    notificationTimeoutMs: z.number().int().min(1).default(3_000),
+    /** Changes within this window reach a subscriber as one notification POST. */
+    notificationCoalesceMs: z.number().int().min(0).default(0),
+    /** Redelivery of notifications answered with non-2xx: exponential from initialDelayMs, capped, for up to maxDurationMs (4 h). */
+    notificationRetry: z
+      .object({
+        initialDelayMs: z.number().int().min(0).default(30_000),
+        maxDelayMs: z.number().int().min(0).default(30 * 60_000),
+        maxDurationMs: z.number().int().min(0).default(4 * 3600_000),
+      })
+      .strict()
+      .default({ initialDelayMs: 30_000, maxDelayMs: 30 * 60_000, maxDurationMs: 4 * 3600_000 }),
+  })
+  .strict();
+export type GraphSettings = z.infer<typeof graphSettingsSchema>;
+
+const itemIdSchema = z.string().regex(/^[1-9]\d*$/, "item ids are SharePoint integer ids serialised as strings, e.g. \"1\"");
+
+export const graphSeedSchema = z
+  .object({
+    tenantId: z.string().min(1),
+    clients: z
+      .array(
+        z
+          .object({
+            clientId: z.string().min(1),
+            clientSecret: z.string().min(1),
+            /** Shown as `lastModifiedBy.application.displayName` on the app's writes. */
+            displayName: z.string().optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    /** The App Service managed-identity endpoint; absent = not served. */
+    managedIdentity: z
+      .object({ identityHeader: z.string().min(1), clientId: z.string().min(1), displayName: z.string().optional() })
+      .strict()
+      .optional(),
+    /** Site users person columns and person edits refer to (`lookupId` is the site user-list id). */
+    people: z
+      .array(
+        z
+          .object({
+            lookupId: z.string().regex(/^\d+$/),
+            displayName: z.string(),
+            email: z.string(),
+            id: z.string().optional(),
+          })
+          .strict(),
+      )
+      .default([]),
+    sites: z.array(
+      z
+        .object({
+          /** Composite id `{hostname},{siteCollectionGuid},{webGuid}`. */
+          id: z.string().regex(/^[^,]+,[0-9a-fA-F-]{36},[0-9a-fA-F-]{36}$/, "site ids are `{hostname},{siteCollectionGuid},{webGuid}`"),
+          displayName: z.string(),
+          lists: z.array(
+            z
+              .object({
+                id: z.string().regex(/^[0-9a-fA-F-]{36}$/, "list ids are GUIDs"),
+                displayName: z.string(),
+                columns: z.array(columnDefinitionSchema).default([]),
+                items: z.array(z.object({ id: itemIdSchema, fields: z.record(z.string(), z.unknown()).default({}) }).strict()).default([]),
+              })
+              .strict(),
+          ),
+        })
+        .strict(),
+    ),
+    settings: graphSettingsSchema.default(graphSettingsSchema.parse({})),
+  })
+  .strict()
+  .superRefine((seed, ctx) => {
+    seed.sites.forEach((site, s) =>
+      site.lists.forEach((list, l) => {
+        const seen = new Set<string>();
+        list.items.forEach((item, i) => {
+          if (seen.has(item.id)) ctx.addIssue({ code: "custom", path: ["sites", s, "lists", l, "items", i, "id"], message: `duplicate item id ${item.id}` });
+          seen.add(item.id);
+        });
+      }),
+    );
+  });
+export type GraphSeed = z.infer<typeof graphSeedSchema>;
+export type GraphSeedInput = z.input<typeof graphSeedSchema>;
+export type SeedList = GraphSeed["sites"][number]["lists"][number];
+
+/** A seed that does not fit, with every bad path named (`graph.sites[0].lists[1].items[3].id: …`). */
+export class GraphSeedError extends Error {
+  override readonly name = "GraphSeedError";
+}
+
+export function parseGraphSeed(input: unknown): GraphSeed {
+  const parsed = graphSeedSchema.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((issue) => `${formatPath(["graph", ...issue.path])}: ${issue.message}`);
+  throw new GraphSeedError(`invalid graph seed:\n  ${lines.join("\n  ")}`);
+}
+
+export function formatPath(path: ReadonlyArray<PropertyKey>): string {
+  return path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), "");
+}

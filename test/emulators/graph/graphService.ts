@@ -1,0 +1,199 @@
+import { randomUUID } from "node:crypto";
+import type { ColumnDefinition } from "../../../shared/mapping/columnDefinition";
+import { EmulatorClock } from "./emulatorClock";
+import { applyFieldWrite, type FieldWriteError, type LookupResolver, type WriteMode } from "./fieldWrites";
+import { formatPath, GraphSeedError, graphSettingsSchema, type GraphSeed, type GraphSettings } from "./graphSeed";
+import type { FieldsView } from "./itemView";
+import { columnAsListed, type ColumnKind } from "./listColumns";
+import { itemETag, ListState, type Actor, type Person, type StoredItem } from "./listStore";
+import { ResourceUnitMeter } from "./resourceUnits";
+import { SubscriptionHub } from "./subscriptionHub";
+
+export interface SiteState {
+  id: string;
+  displayName: string;
+  hostname: string;
+  createdMs: number;
+  lists: ListState[];
+}
+
+/** The person UI edits are attributed to when the admin call names nobody. */
+const DEFAULT_PERSON: Person = { lookupId: "11", displayName: "Megan Bowen", email: "MeganB@contoso.onmicrosoft.com", id: "48d31887-5fad-4d73-a9f5-3c356e68a038" };
+
+/**
+ * Everything the Graph emulator holds — sites, lists, items, subscriptions, the clock and the throttling meter — and
+ * the mutations shared by Graph calls and person edits (both bump eTags, feed delta and notify subscribers).
+ */
+export class GraphService {
+  readonly tenantId: string;
+  readonly clock = new EmulatorClock();
+  readonly meter = new ResourceUnitMeter();
+  readonly hub: SubscriptionHub;
+  readonly sites: SiteState[] = [];
+  readonly people: Person[];
+  readonly #apps = new Map<string, string>();
+  readonly userAgents = new Set<string>();
+  settings: GraphSettings;
+  /** Delta tokens issued before this emulator time answer 410 (`POST /_admin/delta/expire`). */
+  deltaExpiredBeforeMs = 0;
+
+  constructor(seed: GraphSeed) {
+    this.tenantId = seed.tenantId;
+    this.settings = seed.settings;
+    this.people = seed.people.map((p) => ({ ...p, id: p.id ?? randomUUID() }));
+    for (const client of seed.clients) this.#apps.set(client.clientId, client.displayName ?? "ConfluenceSync");
+    if (seed.managedIdentity) this.#apps.set(seed.managedIdentity.clientId, seed.managedIdentity.displayName ?? "ConfluenceSync (managed identity)");
+    this.hub = new SubscriptionHub({
+      tenantId: seed.tenantId,
+      settings: () => this.settings,
+      now: () => this.clock.now(),
+      findList: (siteId, listId) => {
+        const found = this.findList(siteId, listId);
+        return found ? { siteId: found.site.id, listId: found.list.id } : undefined;
+      },
+    });
+    this.#load(seed);
+  }
+
+  #load(seed: GraphSeed): void {
+    const now = this.clock.now();
+    const seeder: Actor = { kind: "person", person: this.people[0] ?? DEFAULT_PERSON };
+    seed.sites.forEach((siteSeed, s) => {
+      const site: SiteState = { id: siteSeed.id, displayName: siteSeed.displayName, hostname: siteSeed.id.split(",")[0]!, createdMs: now, lists: [] };
+      this.sites.push(site);
+      siteSeed.lists.forEach((listSeed) => {
+        site.lists.push(new ListState({ id: listSeed.id, displayName: listSeed.displayName, siteId: site.id, columns: listSeed.columns, nowMs: now }));
+      });
+      // Items after all lists exist, so lookups can resolve across lists.
+      siteSeed.lists.forEach((listSeed, l) => {
+        const list = site.lists[l]!;
+        listSeed.items.forEach((itemSeed, i) => {
+          const { Created, Modified, ...fields } = itemSeed.fields;
+          const written = applyFieldWrite(list, {}, fields, { mode: "person", resolve: this.lookupResolver(site) });
+          if (!written.ok) throw new GraphSeedError(`invalid graph seed:\n  ${formatPath(["graph", "sites", s, "lists", l, "items", i, "fields"])}: ${written.error.message}`);
+          const item = list.create(written.values, seeder, timestamp(Created, now), Number(itemSeed.id));
+          item.modifiedMs = timestamp(Modified, item.createdMs);
+        });
+      });
+    });
+  }
+
+  findSite(siteId: string): SiteState | undefined {
+    const wanted = siteId.toLowerCase();
+    return this.sites.find((s) => s.id.toLowerCase() === wanted);
+  }
+
+  /** A list by id or, as Graph also allows, by display name. */
+  findList(siteId: string, listIdOrName: string): { site: SiteState; list: ListState } | undefined {
+    const site = this.findSite(siteId);
+    const wanted = listIdOrName.toLowerCase();
+    const list = site?.lists.find((l) => l.id.toLowerCase() === wanted) ?? site?.lists.find((l) => l.displayName.toLowerCase() === wanted);
+    return site && list ? { site, list } : undefined;
+  }
+
+  appActor(appId: string): Actor {
+    return { kind: "app", appId, displayName: this.#apps.get(appId) ?? "Unknown application" };
+  }
+
+  personActor(selector: { email?: string; lookupId?: string } | undefined): Actor {
+    const person =
+      (selector?.email && this.people.find((p) => p.email.toLowerCase() === selector.email!.toLowerCase())) ||
+      (selector?.lookupId && this.people.find((p) => p.lookupId === selector.lookupId)) ||
+      this.people[0] ||
+      DEFAULT_PERSON;
+    return { kind: "person", person };
+  }
+
+  lookupResolver(site: SiteState): LookupResolver {
+    return (column: ColumnDefinition, kind: ColumnKind, id: number) => {
+      if (kind === "person" || kind === "multiPerson") {
+        const person = this.people.find((p) => p.lookupId === String(id));
+        return person ? { LookupValue: person.displayName, Email: person.email } : { LookupValue: String(id) };
+      }
+      const target = column.lookup?.listId ? site.lists.find((l) => l.id.toLowerCase() === column.lookup!.listId!.toLowerCase()) : undefined;
+      const value = target?.item(id)?.values[column.lookup?.columnName ?? "Title"];
+      return { LookupValue: value === undefined ? String(id) : String(value) };
+    };
+  }
+
+  /** Display value of a single lookup / person column for `select=Name`. */
+  lookupValue(site: SiteState): (list: ListState, columnName: string, lookupId: string) => string | undefined {
+    return (list, columnName, lookupId) => {
+      const found = list.column(columnName);
+      return found ? this.lookupResolver(site)(found.column, found.kind, Number(lookupId)).LookupValue : undefined;
+    };
+  }
+
+  /** How `fields` render for `expand=fields(select=…)`; no select = the default set. */
+  fieldsView(site: SiteState, select: ReadonlySet<string> | undefined): FieldsView {
+    return { lookupValue: this.lookupValue(site), ...(select ? { select } : {}) };
+  }
+
+  createItem(site: SiteState, list: ListState, fields: Record<string, unknown>, actor: Actor, mode: WriteMode): { ok: true; item: StoredItem } | { ok: false; error: FieldWriteError } {
+    const written = applyFieldWrite(list, {}, fields, { mode, resolve: this.lookupResolver(site) });
+    if (!written.ok) return written;
+    const item = list.create(written.values, actor, this.clock.now());
+    this.hub.listChanged(site.id, list.id);
+    return { ok: true, item };
+  }
+
+  updateItem(site: SiteState, list: ListState, item: StoredItem, fields: Record<string, unknown>, actor: Actor, mode: WriteMode): { ok: true } | { ok: false; error: FieldWriteError } {
+    const written = applyFieldWrite(list, item.values, fields, { mode, resolve: this.lookupResolver(site) });
+    if (!written.ok) return written;
+    list.update(item, written.values, actor, this.clock.now());
+    this.hub.listChanged(site.id, list.id);
+    return { ok: true };
+  }
+
+  deleteItem(site: SiteState, list: ListState, item: StoredItem): void {
+    list.delete(item, this.clock.now());
+    this.hub.listChanged(site.id, list.id);
+  }
+
+  /** Merges `patch` into the settings; a `null` value resets that knob to its default (or unset). */
+  updateSettings(patch: unknown): GraphSettings {
+    const merged: Record<string, unknown> = { ...this.settings };
+    for (const [key, value] of Object.entries(typeof patch === "object" && patch !== null ? patch : {})) {
+      if (value === null) delete merged[key];
+      else merged[key] = value;
+    }
+    this.settings = graphSettingsSchema.parse(merged);
+    return this.settings;
+  }
+
+  /** Everything, in seed shapes plus what Graph adds (eTags, versions), for `GET /_admin/state`. No secrets. */
+  state(): unknown {
+    return {
+      tenantId: this.tenantId,
+      now: new Date(this.clock.now()).toISOString(),
+      clients: [...this.#apps.entries()].map(([clientId, displayName]) => ({ clientId, displayName })),
+      people: this.people,
+      settings: this.settings,
+      sites: this.sites.map((site) => ({
+        id: site.id,
+        displayName: site.displayName,
+        lists: site.lists.map((list) => ({
+          id: list.id,
+          displayName: list.displayName,
+          changeSeq: list.changeSeq,
+          columns: list.columns.map(columnAsListed),
+          items: list.liveItems().map((item) => ({
+            id: String(item.id),
+            eTag: itemETag(item),
+            version: item.version,
+            lastModifiedBy: item.editor.kind === "person" ? { user: item.editor.person.displayName } : { application: item.editor.displayName },
+            fields: item.values,
+          })),
+        })),
+      })),
+      subscriptions: this.hub.state(),
+      deliveries: this.hub.deliveries(),
+      userAgents: [...this.userAgents],
+    };
+  }
+}
+
+function timestamp(value: unknown, fallback: number): number {
+  const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(ms) ? fallback : ms;
+}
