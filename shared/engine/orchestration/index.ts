@@ -1,0 +1,3 @@
+export { syncProfileOrchestrator } from "./syncProfileOrchestrator";
+export { syncAllProfilesOrchestrator } from "./syncAllProfilesOrchestrator";
+export { activityRetryOptions } from "./activityRetry";

@@ -1,0 +1,161 @@
+/**
+ * The contract between the orchestrators (which only sequence work) and the activities (which do all the I/O).
+ *
+ * Activities exchange references — profile key, run id, cycle, batch id — never big payloads: what one activity
+ * prepares for the next (the plan, per-batch outcomes) is staged in Table Storage under the run id. Expected
+ * outcomes come back as tagged results; activities throw only for failures worth retrying (throttling, outages),
+ * which Durable retries with `ACTIVITY_RETRY` on top of each client's own bounded HTTP retries.
+ */
+
+/** Names the activities are registered under (functions/) and looked up by in the local host. */
+export const ActivityName = {
+  /** The enabled profiles' keys, for the scheduled fan-out. */
+  listActiveProfiles: "listActiveProfiles",
+  /** Validate the profile, read both sides and the state, plan; stage the plan (unless dry run). */
+  prepareRun: "prepareRun",
+  /** Apply one staged SharePoint `$batch` (≤ 20 operations) and stage its per-operation outcomes. */
+  applySharePointBatch: "applySharePointBatch",
+  /** Apply the run's one Confluence page update (version n+1), using the staged SharePoint outcomes. */
+  applyConfluencePage: "applyConfluencePage",
+  /** Commit the state that the applied writes justify, the delta link, conflicts and the run record. */
+  commitRun: "commitRun",
+  /** Record a run that ended by an activity failing for good (retries exhausted), so diagnostics show it. */
+  recordRunFailure: "recordRunFailure",
+} as const;
+export type ActivityName = (typeof ActivityName)[keyof typeof ActivityName];
+
+export const OrchestratorName = {
+  syncProfile: "syncProfile",
+  syncAllProfiles: "syncAllProfiles",
+} as const;
+
+export type SyncTrigger = "schedule" | "webhook" | "manual" | "cli";
+
+/** Input of the `syncProfile` orchestration. */
+export interface SyncProfileInput {
+  profileKey: string;
+  dryRun: boolean;
+  trigger: SyncTrigger;
+}
+
+/** Input of the `syncAllProfiles` orchestration. */
+export interface SyncAllProfilesInput {
+  trigger: SyncTrigger;
+}
+
+/**
+ * One profile is synced by at most one orchestration at a time: every trigger starts (or coalesces into) the
+ * instance with this id.
+ */
+export function syncInstanceId(profileKey: string): string {
+  return `sync-${profileKey}`;
+}
+
+/** A run may re-read and re-plan when the page changed under it (409); this bounds how often. */
+export const MAX_RUN_CYCLES = 3;
+
+/** Identifies one cycle of one run; every activity input carries it. */
+export interface RunRef {
+  profileKey: string;
+  runId: string;
+  /** 1-based; a new cycle re-reads both sides after a page version conflict. */
+  cycle: number;
+}
+
+export interface PrepareRunInput extends RunRef {
+  dryRun: boolean;
+  trigger: SyncTrigger;
+  /** Orchestration time (from history) when the run started, ISO 8601. */
+  startedAt: string;
+}
+
+/** A problem a person must fix, in words and a stable code. */
+export interface RunProblem {
+  code: string;
+  message: string;
+}
+
+export type PrepareRunResult =
+  /** The profile cannot run: schema problems or missing secrets (names only). Nothing was read or written. */
+  | { kind: "invalid"; missingSecrets: string[]; errors: Array<{ path: string; message: string }>; report: RunReport }
+  /** A permanent failure before any write (page without the table, malformed page, dead grant, …). */
+  | { kind: "failed"; problem: RunProblem; report: RunReport }
+  /** The plan refused to write (mass-delete limit, duplicate keys); nothing was written, state included. */
+  | { kind: "stopped"; problem: RunProblem; report: RunReport }
+  /** Dry run: the plan, reported and not staged; nothing was written, state included. */
+  | { kind: "dryRun"; report: RunReport }
+  /** The plan is staged: apply these SharePoint batches, then the page (if needed), then commit. */
+  | { kind: "planned"; sharePointBatchIds: string[]; confluenceWrite: boolean };
+
+export interface ApplySharePointBatchInput extends RunRef {
+  batchId: string;
+}
+
+export interface ApplySharePointBatchResult {
+  batchId: string;
+  applied: number;
+  failed: number;
+}
+
+export type ApplyConfluencePageResult =
+  | { kind: "applied"; version: number }
+  /** Someone edited the page after it was read: commit what SharePoint got, then run another cycle. */
+  | { kind: "versionConflict"; currentVersion: number | null }
+  | { kind: "failed"; problem: RunProblem };
+
+export interface CommitRunInput extends RunRef {
+  trigger: SyncTrigger;
+  startedAt: string;
+  /** What happened to the page update; `notAttempted` when the plan had no Confluence writes. */
+  confluence: ApplyConfluencePageResult["kind"] | "notAttempted";
+  /** Batches whose activity failed for good (retries exhausted): their operations count as not applied. */
+  failedBatchIds: string[];
+  /** When this cycle is the last one the run may make. */
+  finalCycle: boolean;
+}
+
+export type RunOutcome = "completed" | "completedWithErrors" | "stopped" | "invalid" | "failed" | "dryRun";
+
+/** What a run did, as `confluence-sync sync --json`, the run record and the orchestration output show it. */
+export interface RunReport {
+  profile: string;
+  runId: string;
+  dryRun: boolean;
+  trigger: SyncTrigger;
+  outcome: RunOutcome;
+  /** Why the run stopped, failed or was invalid. */
+  problem?: RunProblem;
+  startedAt: string;
+  finishedAt: string;
+  cycles: number;
+  counts: {
+    sharepoint: { created: number; updated: number; deleted: number };
+    confluence: { created: number; updated: number; deleted: number };
+    conflicts: number;
+    errors: number;
+  };
+  /** Per-item decisions (what was done to which item and field, conflicts with both values, field errors). */
+  items: unknown[];
+  /** How many item entries were left out of `items` to keep the report bounded. */
+  itemsOmitted?: number;
+  /** HTTP calls made to each service during the run. */
+  apiCalls: { graph: number; confluence: number };
+}
+
+export interface RecordRunFailureInput extends RunRef {
+  dryRun: boolean;
+  trigger: SyncTrigger;
+  startedAt: string;
+  finishedAt: string;
+  /** The stage that failed and the error as the orchestrator saw it (already free of secrets). */
+  problem: RunProblem;
+}
+
+export interface CommitRunResult {
+  report: RunReport;
+}
+
+/** Final output of `syncAllProfiles`. */
+export interface SyncAllProfilesResult {
+  profiles: Array<{ profileKey: string; outcome: RunOutcome | "notStarted"; problem?: RunProblem }>;
+}
