@@ -24,6 +24,7 @@ export {
 export { patchTable, type TableEdit, type RejectedCell, type PatchTableResult } from "./tablePatch";
 export { applySplices, type Splice } from "./storageSplice";
 export { inferColumnStyle } from "./columnStyle";
+export { inspectPage, type PageInspection, type TableInspection, type RowInspection, type CellInspection } from "./pageInspection";
 export {
   buildFieldCodecs,
   readSharePointItem,

@@ -66,7 +66,8 @@ export function findTables(document: StorageDocument): StorageTable[] {
 function visit(nodes: readonly StorageNode[], path: string[], parentTable: number | undefined, tables: StorageTable[]): void {
   const counters = new Map<string, number>();
   for (const node of nodes) {
-    if (node.type !== "element") continue;
+    // The ADF fallback repeats the node's content as rendered HTML: its tables are copies, not tables of the page.
+    if (node.type !== "element" || node.name === "ac:adf-fallback") continue;
     const count = (counters.get(node.name) ?? 0) + 1;
     counters.set(node.name, count);
     if (node.name === "table") {
