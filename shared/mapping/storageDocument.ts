@@ -85,8 +85,10 @@ function malformed(error: unknown, source: string, pageId: string | undefined): 
     return new StoragePageError("STORAGE_MALFORMED", `the body cannot be parsed: ${String(error)}`, { pageId }, { cause: error });
   }
   // XmlError's message repeats the position and an excerpt of the wrapped text; keep only the reason.
-  const reason = error.message.replace(/\s*\(line \d+, column \d+\)[\s\S]*$/, "");
   const offset = error.pos - ROOT_OPEN.length;
+  let reason = error.message.replace(/\s*\(line \d+, column \d+\)[\s\S]*$/, "");
+  // An end tag with no open element closes our wrapper as far as the parser knows; say what it is in the page.
+  if (reason.includes("storage-root")) reason = `end tag ${/^<\/[^>]*>/.exec(source.slice(offset))?.[0] ?? ""} has no matching start tag`.replace("  ", " ");
   if (offset >= source.length) {
     return new StoragePageError("STORAGE_MALFORMED", `not well-formed storage XHTML: ${reason} (at the end of the body)`, { pageId }, { cause: error });
   }
