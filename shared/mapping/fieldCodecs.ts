@@ -153,7 +153,8 @@ function renderStyle(kind: FieldKind, format: FieldFormat | undefined, column: C
   const seenColour = (title: string): string | undefined => column?.statusColours.get(title);
   switch (format?.kind) {
     case "status":
-      return { kind: "status", colourFor: (title) => format.colours[title] ?? seenColour(title) ?? format.defaultColour };
+      // The profile's colours are the whole rule: values it does not list take its default colour.
+      return { kind: "status", colourFor: (title) => format.colours[title] ?? format.defaultColour };
     case "mention":
       return { kind: "mention", accountFor: (identity) => accounts.get(identity) };
     case "text":
