@@ -38,13 +38,11 @@ export function shiftDecimal(decimal: CanonicalDecimal, places: number): Canonic
 }
 
 /**
- * Whether a double holds this decimal exactly as written, so writing it to SharePoint and reading it back returns the
- * same canonical value: at most 15 significant digits (what SharePoint keeps for Number and Currency columns) and
- * surviving the trip through a double.
+ * Whether a double holds this decimal exactly as written, so writing it to SharePoint (Number and Currency columns
+ * store doubles) and reading it back returns the same canonical value. `0.1` is fine (it reads back as `0.1`);
+ * `0.1000000000000000055511` is not (it would come back as `0.1`).
  */
 export function isRepresentableAsDouble(decimal: CanonicalDecimal): boolean {
-  const digits = decimal.replace(/^-/, "").replace(".", "").replace(/^0+/, "").replace(/0+$/, "");
-  if (digits.length > 15) return false;
   const value = Number(decimal);
   return Number.isFinite(value) && decimalFromNumber(value) === decimal;
 }

@@ -11,7 +11,8 @@ const LIST_SEPARATORS = /[,;\n]/;
 /**
  * Choice. Canonical: the choice's text as the column defines it (normalised). A Confluence cell (its status title, or
  * its text) must name a choice, exactly or differing only in case; fill-in values are accepted only where the column
- * allows them. Values already in SharePoint are taken as they are (the list of choices may have changed since).
+ * allows them. Values already in SharePoint are read as they are (the list of choices may have changed since), but one
+ * the column no longer lists is refused when written to the page, where it could not be read back.
  */
 export function choiceCodec(name: string, column: ColumnDefinition): TypeCodec {
   const choices = new ChoiceMatcher(column);
@@ -36,6 +37,8 @@ export function choiceCodec(name: string, column: ColumnDefinition): TypeCodec {
     },
     toConfluence(value, style) {
       if (value !== null && typeof value !== "string") return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a choice`);
+      const known = value === null ? undefined : choices.refuseUnknown(value);
+      if (known !== undefined) return known;
       const rendered = renderInlineText(value ?? "", style);
       return rendered === undefined ? failure("FIELD_VALUE_NOT_REPRESENTABLE", `${quote(value)} holds characters a page cannot store`) : success([rendered]);
     },
@@ -82,6 +85,10 @@ export function multiChoiceCodec(name: string, column: ColumnDefinition): TypeCo
     toConfluence(value, style) {
       const checked = check(value);
       if (!checked.ok) return checked;
+      for (const item of checked.value) {
+        const known = choices.refuseUnknown(item);
+        if (known !== undefined) return known;
+      }
       return renderChoiceList(checked.value, style);
     },
   };
@@ -116,6 +123,15 @@ class ChoiceMatcher {
   constructor(column: ColumnDefinition) {
     this.#choices = (column.choice?.choices ?? []).map(normaliseText);
     this.#allowTextEntry = column.choice?.allowTextEntry === true;
+  }
+
+  /**
+   * A value SharePoint still holds but the column no longer lists would not read back from the page; it is refused
+   * on the way to Confluence instead of being written and then rejected on every later read.
+   */
+  refuseUnknown(value: string): Outcome<never> | undefined {
+    if (this.#allowTextEntry || this.#choices.includes(value)) return undefined;
+    return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${quote(value)} is no longer a choice of this column, so it could not be read back from the page`);
   }
 
   match(text: string): Outcome<string> {

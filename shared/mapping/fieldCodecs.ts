@@ -110,7 +110,7 @@ function createTypeCodec(
       return personCodec(name, { multiple: kind === "personMulti", people: context.people, identityOfAccount: accountsToIdentities(mapping.format) });
     case "lookup":
     case "lookupMulti":
-      return lookupCodec(name, kind === "lookupMulti", context.options.lookups?.[name]);
+      return lookupCodec(name, kind === "lookupMulti", context.options.lookups !== undefined && Object.hasOwn(context.options.lookups, name) ? context.options.lookups[name] : undefined);
     case "hyperlink":
       return hyperlinkCodec(name, context.options.hyperlinkWriteShape ?? "text");
   }
@@ -154,7 +154,7 @@ function renderStyle(kind: FieldKind, format: FieldFormat | undefined, column: C
   switch (format?.kind) {
     case "status":
       // The profile's colours are the whole rule: values it does not list take its default colour.
-      return { kind: "status", colourFor: (title) => format.colours[title] ?? format.defaultColour };
+      return { kind: "status", colourFor: (title) => (Object.hasOwn(format.colours, title) ? format.colours[title] : undefined) ?? format.defaultColour };
     case "mention":
       return { kind: "mention", accountFor: (identity) => accounts.get(identity) };
     case "text":

@@ -53,7 +53,7 @@ export function numberCodec(name: string, column: ColumnDefinition, kind: "numbe
       if (!checked.ok || checked.value === null) return checked.ok ? success({ [name]: null }) : checked;
       const decimal = checked.value;
       if (!isRepresentableAsDouble(decimal)) {
-        return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${decimal} has more precision than a SharePoint number keeps (15 significant digits)`);
+        return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${decimal} has more digits than a SharePoint number (a double) keeps; it would come back as ${decimalFromNumber(Number(decimal))}`);
       }
       if (minimum !== undefined && compareDecimals(decimal, minimum) < 0) return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${decimal} is below the column's minimum ${minimum}`);
       if (maximum !== undefined && compareDecimals(decimal, maximum) > 0) return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${decimal} is above the column's maximum ${maximum}`);

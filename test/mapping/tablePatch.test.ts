@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applySplices, findTables, patchTable, readTableRows, type TableEdit } from "../../shared/mapping";
+import { applySplices, findTables, normaliseMultilineText, normaliseText, patchTable, readTableRows, type TableEdit } from "../../shared/mapping";
 import { columns, field } from "./columns";
 import { codecsFor, managed, parsed, readFixture } from "./fixtures";
 
@@ -61,7 +61,8 @@ describe("patchTable", () => {
         for (const [row, values] of byRow) {
           for (const [name, value] of Object.entries(values)) {
             const reading = rows[row]?.fields[name];
-            expect(reading?.ok && reading.value).toBe(value === null ? null : name === "Title" ? value.replace(/\s+/gu, " ").trim() || null : reading?.ok && reading.value);
+            const expected = value === null ? null : (name === "Title" ? normaliseText(value) : normaliseMultilineText(value)) || null;
+            expect(reading?.ok && reading.value).toBe(expected);
           }
         }
       }),
