@@ -18,8 +18,8 @@ export interface ManagedTable {
   readonly keyColumn: number;
   /** Grid column per mapped field (SharePoint name). */
   readonly fieldColumns: ReadonlyMap<string, number>;
-  /** How each mapped field's column is shown now (`undefined` while it holds no values). */
-  readonly fieldStyles: ReadonlyMap<string, ColumnStyle | undefined>;
+  /** How a mapped field's column is shown now (`undefined` while it holds no values); worked out on first use. */
+  styleOf(field: string): ColumnStyle | undefined;
   /** Body rows in page order. */
   readonly rows: readonly ManagedRow[];
 }
@@ -117,11 +117,14 @@ export function selectManagedTable(document: StorageDocument, target: TableTarge
   }
   if (errors.length > 0) return { ok: false, errors };
 
-  const fieldStyles = new Map<string, ColumnStyle | undefined>();
-  for (const [name, column] of fieldColumns) {
-    fieldStyles.set(name, inferColumnStyle(table.bodyRows.flatMap((row) => (row.slots[column] === undefined ? [] : [row.slots[column].content]))));
-  }
-  return { ok: true, table: { document, table, codecs, keyColumn, fieldColumns, fieldStyles, rows } };
+  const styles = new Map<string, ColumnStyle | undefined>();
+  const styleOf = (field: string): ColumnStyle | undefined => {
+    const column = fieldColumns.get(field);
+    if (column === undefined) return undefined;
+    if (!styles.has(field)) styles.set(field, inferColumnStyle(table.bodyRows.flatMap((row) => (row.slots[column] === undefined ? [] : [row.slots[column].content]))));
+    return styles.get(field);
+  };
+  return { ok: true, table: { document, table, codecs, keyColumn, fieldColumns, styleOf, rows } };
 }
 
 function chooseTable(tables: readonly StorageTable[], target: TableTargetSelection): StorageTable | undefined {

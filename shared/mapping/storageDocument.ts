@@ -1,5 +1,5 @@
-import { parseXml, XmlCdata, XmlElement, XmlError, XmlText, type XmlNode } from "@rgrove/parse-xml";
 import { decodeHTMLStrict } from "entities";
+import { SaxesParser } from "saxes";
 import { StoragePageError } from "./storagePageError";
 
 /**
@@ -39,126 +39,89 @@ export interface StorageText {
   /** Decoded text: entities resolved, CDATA unwrapped. */
   readonly text: string;
   readonly cdata: boolean;
-  readonly start: number;
-  readonly end: number;
 }
 
 export type StorageParseResult = { ok: true; document: StorageDocument } | { ok: false; error: StoragePageError };
 
-// Storage is a fragment with undeclared `ac:`/`ri:`/`at:` prefixes: wrap it in one root that declares them. The
-// wrapper sits on the first line, so only columns on line 1 shift, by its length.
-const ROOT_OPEN =
-  '<storage-root xmlns:ac="http://atlassian.com/content" xmlns:ri="http://atlassian.com/resource/identifier" xmlns:at="http://atlassian.com/template">';
-const ROOT_CLOSE = "</storage-root>";
+type MutableElement = { -readonly [K in keyof StorageElement]: K extends "children" ? StorageNode[] : StorageElement[K] };
 
 /**
  * Parses a storage-format body. Well-formedness is checked as strictly as Confluence checks it on save (unclosed or
- * mismatched tags, bare `&`, `<` in attribute values, unknown entities): such a body yields `STORAGE_MALFORMED` with
- * the line and column, never a silently repaired tree. HTML named entities (`&nbsp;`, `&rsquo;`, …), which plain XML
- * does not define, are resolved from the HTML5 entity table. Never throws.
+ * mismatched tags, bare `&`, `<` in attribute values, duplicate attributes, characters XML forbids, unknown
+ * entities): such a body yields `STORAGE_MALFORMED` with the line and column, never a silently repaired tree. HTML
+ * named entities (`&nbsp;`, `&rsquo;`, …), which plain XML does not define, are resolved from the HTML5 entity table.
+ * The body is a fragment (many top-level nodes, undeclared `ac:`/`ri:` prefixes), parsed as such. Never throws.
  */
 export function parseStorage(source: string, options: { pageId?: string } = {}): StorageParseResult {
   const { pageId } = options;
-  let root: XmlElement | null;
+  const parser = new SaxesParser({ fragment: true, xmlns: false, position: true });
+  declareHtmlEntities(parser.ENTITIES, source);
+  const top: StorageNode[] = [];
+  const open: MutableElement[] = [];
+  const add = (node: StorageNode): void => {
+    (open[open.length - 1]?.children ?? top).push(node);
+  };
+  // saxes reports positions just past the `>` of the tag it has read, as code-unit indexes into the source.
+  parser.on("opentag", (tag) => {
+    const innerStart = parser.position;
+    // `<` cannot occur inside attribute values, so the last one before the `>` opens this tag.
+    const element: MutableElement = {
+      type: "element",
+      name: tag.name,
+      attributes: tag.attributes,
+      children: [],
+      start: source.lastIndexOf("<", innerStart - 1),
+      end: innerStart,
+      innerStart,
+      innerEnd: innerStart,
+      selfClosing: tag.isSelfClosing,
+    };
+    add(element);
+    open.push(element);
+  });
+  parser.on("closetag", () => {
+    const element = open.pop();
+    if (element === undefined) return;
+    element.end = parser.position;
+    if (element.selfClosing) element.innerStart = element.end;
+    // The end tag is the last `</` of the element: an end tag holds no other `<`.
+    element.innerEnd = element.selfClosing ? element.end : source.lastIndexOf("</", element.end - 1);
+  });
+  parser.on("text", (text) => add({ type: "text", text, cdata: false }));
+  parser.on("cdata", (text) => add({ type: "text", text, cdata: true }));
+  parser.on("error", (error) => {
+    throw error;
+  });
   try {
-    root = parseXml(ROOT_OPEN + source + ROOT_CLOSE, {
-      includeOffsets: true,
-      preserveCdata: true,
-      resolveUndefinedEntity: resolveHtmlEntity,
-    }).root;
+    parser.write(source).close();
   } catch (error) {
-    return { ok: false, error: malformed(error, source, pageId) };
+    return { ok: false, error: malformed(error, parser.line, parser.column, pageId) };
   }
-  if (root === null) return { ok: false, error: new StoragePageError("STORAGE_MALFORMED", "the body has no content root", { pageId }) };
-  const children = convertChildren(root, source, ROOT_OPEN.length);
-  return { ok: true, document: pageId === undefined ? { source, children } : { pageId, source, children } };
+  return { ok: true, document: pageId === undefined ? { source, children: top } : { pageId, source, children: top } };
 }
 
-function resolveHtmlEntity(reference: string): string | null {
-  // `reference` is the whole `&name;`; the strict decoder leaves unknown names untouched.
-  const decoded = decodeHTMLStrict(reference);
-  return decoded === reference ? null : decoded;
+/**
+ * Teaches the parser the HTML named entities the page uses (`&nbsp;` …). Only names HTML5 defines are added; an
+ * entity whose text would itself be markup (`&` or `<`) is left out, so it stays an error rather than markup.
+ */
+function declareHtmlEntities(entities: Record<string, string>, source: string): void {
+  for (const match of source.matchAll(/&([A-Za-z][A-Za-z0-9]*);/g)) {
+    const name = match[1] ?? "";
+    if (Object.hasOwn(entities, name)) continue;
+    const decoded = decodeHTMLStrict(match[0]);
+    if (decoded !== match[0] && !/[<&]/.test(decoded)) entities[name] = decoded;
+  }
 }
 
-function malformed(error: unknown, source: string, pageId: string | undefined): StoragePageError {
-  if (!(error instanceof XmlError)) {
-    return new StoragePageError("STORAGE_MALFORMED", `the body cannot be parsed: ${String(error)}`, { pageId }, { cause: error });
-  }
-  // XmlError's message repeats the position and an excerpt of the wrapped text; keep only the reason.
-  const offset = error.pos - ROOT_OPEN.length;
-  let reason = error.message.replace(/\s*\(line \d+, column \d+\)[\s\S]*$/, "");
-  // An end tag with no open element closes our wrapper as far as the parser knows; say what it is in the page.
-  if (reason.includes("storage-root")) reason = `end tag ${/^<\/[^>]*>/.exec(source.slice(offset))?.[0] ?? ""} has no matching start tag`.replace("  ", " ");
-  if (offset >= source.length) {
-    return new StoragePageError("STORAGE_MALFORMED", `not well-formed storage XHTML: ${reason} (at the end of the body)`, { pageId }, { cause: error });
-  }
-  const { line, column } = lineAndColumn(source, Math.max(0, offset));
+function malformed(error: unknown, line: number, column: number, pageId: string | undefined): StoragePageError {
+  const reason = (error instanceof Error ? error.message : String(error)).replace(/^\d+:\d+:\s*/, "").replace(/\.$/, "");
+  // saxes counts lines from 1 and columns from 0.
   return new StoragePageError(
     "STORAGE_MALFORMED",
-    `not well-formed storage XHTML: ${reason} (line ${line}, column ${column})`,
-    { pageId, line, lineColumn: column },
+    `not well-formed storage XHTML: ${reason} (line ${line}, column ${column + 1})`,
+    { ...(pageId === undefined ? {} : { pageId }), line, lineColumn: column + 1 },
     { cause: error },
   );
-}
-
-function lineAndColumn(source: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let index = source.indexOf("\n"); index !== -1 && index < offset; index = source.indexOf("\n", index + 1)) {
-    line += 1;
-    lineStart = index + 1;
-  }
-  return { line, column: offset - lineStart + 1 };
-}
-
-function convertChildren(parent: XmlElement, source: string, shift: number): StorageNode[] {
-  const nodes: StorageNode[] = [];
-  for (const child of parent.children) {
-    const node = convertNode(child, source, shift);
-    if (node !== undefined) nodes.push(node);
-  }
-  return nodes;
-}
-
-function convertNode(node: XmlNode, source: string, shift: number): StorageNode | undefined {
-  if (node instanceof XmlElement) {
-    const start = node.start - shift;
-    const end = node.end - shift;
-    const tagEnd = startTagEnd(source, start);
-    const selfClosing = source.charCodeAt(tagEnd - 2) === 0x2f; // "/>"
-    return {
-      type: "element",
-      name: node.name,
-      attributes: node.attributes,
-      children: convertChildren(node, source, shift),
-      start,
-      end,
-      innerStart: selfClosing ? end : tagEnd,
-      // The end tag is the last `</` of the element: an end tag holds no other `<`.
-      innerEnd: selfClosing ? end : source.lastIndexOf("</", end - 1),
-      selfClosing,
-    };
-  }
-  // XmlCdata extends XmlText: test it first.
-  if (node instanceof XmlCdata) return { type: "text", text: node.text, cdata: true, start: node.start - shift, end: node.end - shift };
-  if (node instanceof XmlText) return { type: "text", text: node.text, cdata: false, start: node.start - shift, end: node.end - shift };
-  return undefined; // comments and processing instructions carry no content
-}
-
-/** Offset just past the `>` of the start tag beginning at `start`. Attribute values may contain `>`, so skip quotes. */
-function startTagEnd(source: string, start: number): number {
-  let quote = 0;
-  for (let index = start + 1; index < source.length; index += 1) {
-    const code = source.charCodeAt(index);
-    if (quote !== 0) {
-      if (code === quote) quote = 0;
-    } else if (code === 0x22 || code === 0x27) {
-      quote = code;
-    } else if (code === 0x3e) {
-      return index + 1;
-    }
-  }
-  return source.length;
 }
 
 /** The element children of a node, in order. */

@@ -153,15 +153,7 @@ function layOutGrid(rowElements: Array<{ element: StorageElement; group: Storage
     for (const cellElement of childElements(element)) {
       if (cellElement.name !== "td" && cellElement.name !== "th") continue;
       while (slots[column] !== undefined) column += 1;
-      const cell: TableCell = {
-        element: cellElement,
-        tag: cellElement.name,
-        row: rowIndex,
-        column,
-        colspan: span(cellElement.attributes.colspan),
-        rowspan: span(cellElement.attributes.rowspan),
-        content: readCellContent(cellElement),
-      };
+      const cell = new GridCell(cellElement, cellElement.name, rowIndex, column);
       cells.push(cell);
       for (let offset = 0; offset < cell.colspan; offset += 1) {
         slots[column + offset] = cell;
@@ -176,6 +168,28 @@ function layOutGrid(rowElements: Array<{ element: StorageElement; group: Storage
     // Holes are allowed (ragged rows); keep them as `undefined`, not as missing array entries.
     return { element, index: rowIndex, group, cells, slots: Array.from(slots) };
   });
+}
+
+/** A cell on the grid. Its content is read when first asked for: a sync reads few columns of a big table. */
+class GridCell implements TableCell {
+  readonly colspan: number;
+  readonly rowspan: number;
+  #content: CellContent | undefined;
+
+  constructor(
+    readonly element: StorageElement,
+    readonly tag: "th" | "td",
+    readonly row: number,
+    readonly column: number,
+  ) {
+    this.colspan = span(element.attributes.colspan);
+    this.rowspan = span(element.attributes.rowspan);
+  }
+
+  get content(): CellContent {
+    this.#content ??= readCellContent(this.element);
+    return this.#content;
+  }
 }
 
 function span(value: string | undefined): number {

@@ -47,7 +47,9 @@ export function patchTable(managed: ManagedTable, edits: readonly TableEdit[]): 
     ok: false,
     error: new StoragePageError("PATCH_INVALID", message, { ...(document.pageId === undefined ? {} : { pageId: document.pageId }), table: table.index }),
   });
-  const defaultWrapper = tableWrapper(document, managed);
+  // Only cells with nothing in them need the table's usual wrapper; work it out once, if at all.
+  let usualWrapper: Wrapper | undefined;
+  const defaultWrapper = (): Wrapper => (usualWrapper ??= tableWrapper(document, managed));
   const appended: string[] = [];
 
   for (const [editIndex, edit] of edits.entries()) {
@@ -91,7 +93,7 @@ export function patchTable(managed: ManagedTable, edits: readonly TableEdit[]): 
 function renderField(managed: ManagedTable, field: string, value: CanonicalValue, edit: number, rejected: RejectedCell[]): string[] | undefined | "unknown" {
   const codec = managed.codecs.get(field);
   if (codec === undefined) return "unknown";
-  const rendered = codec.renderConfluence(value, managed.fieldStyles.get(field));
+  const rendered = codec.renderConfluence(value, managed.styleOf(field));
   if (rendered.ok) return [...rendered.value.blocks];
   rejected.push({ edit, field, error: rendered.error });
   return undefined;
@@ -148,9 +150,9 @@ function wrapBlocks(blocks: readonly string[], wrapper: Wrapper): string {
   return blocks.map((block) => (block === "" ? emptyParagraph : `${wrapper.open}${block}</p>`)).join("");
 }
 
-function cellSplice(document: StorageDocument, cell: TableCell, blocks: readonly string[], fallback: Wrapper): Splice {
+function cellSplice(document: StorageDocument, cell: TableCell, blocks: readonly string[], fallback: () => Wrapper): Splice {
   const element = cell.element;
-  const content = wrapBlocks(blocks, cellWrapper(document, element) ?? fallback);
+  const content = wrapBlocks(blocks, cellWrapper(document, element) ?? fallback());
   if (!element.selfClosing) return { start: element.innerStart, end: element.innerEnd, text: content };
   // `<td />` has no inside to replace: write the cell out in full, keeping its attributes.
   return { start: element.start, end: element.end, text: `${openTag(startTagSource(document, element))}${content}</${element.name}>` };
@@ -175,14 +177,14 @@ function templateRow(managed: ManagedTable): { row: TableRow; fromHeader: boolea
 // Copied tags must not repeat the template's unique ids; Confluence assigns new ones on save.
 const LOCAL_ID_ATTRIBUTE = /\s(?:ac:)?local-id="[^"]*"/g;
 
-function buildRow(document: StorageDocument, template: { row: TableRow; fromHeader: boolean }, contents: ReadonlyMap<number, string[]>, fallback: Wrapper): string {
+function buildRow(document: StorageDocument, template: { row: TableRow; fromHeader: boolean }, contents: ReadonlyMap<number, string[]>, fallback: () => Wrapper): string {
   const { source } = document;
   const { row, fromHeader } = template;
   let text = "";
   let position = row.element.start;
   for (const cell of row.cells) {
     text += source.slice(position, cell.element.start).replace(LOCAL_ID_ATTRIBUTE, "");
-    const wrapper = cellWrapper(document, cell.element) ?? fallback;
+    const wrapper = cellWrapper(document, cell.element) ?? fallback();
     let open = openTag(startTagSource(document, cell.element)).replace(LOCAL_ID_ATTRIBUTE, "");
     let name = cell.element.name;
     if (fromHeader) {

@@ -59,7 +59,7 @@ describe("selectManagedTable", () => {
     const table = managed(readFixture("cloud-managed-table.xml"), cloudCodecs());
     expect(table.keyColumn).toBe(0);
     expect([...table.fieldColumns]).toEqual([["Title", 1], ["Status", 2], ["Due", 3], ["Owner", 4], ["Link", 5]]);
-    expect(table.fieldStyles.get("Status")?.kind).toBe("status");
+    expect(table.styleOf("Status")?.kind).toBe("status");
     const rows = readTableRows(table);
     expect(rows.map((row) => row.key)).toEqual([{ kind: "item", id: "1" }, { kind: "item", id: "2" }, { kind: "new" }]);
     const values = rows.map((row) => Object.fromEntries(Object.entries(row.fields).map(([name, reading]) => [name, reading.ok ? reading.value : reading.error.code])));
