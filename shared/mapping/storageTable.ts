@@ -59,48 +59,67 @@ export interface TableCell {
 /** Every table on the page, in document order. Pure; linear in the size of the page. */
 export function findTables(document: StorageDocument): StorageTable[] {
   const tables: StorageTable[] = [];
-  visit(document.children, [], undefined, tables);
+  visit(document.children, undefined, undefined, tables);
   return tables;
 }
 
-function visit(nodes: readonly StorageNode[], path: string[], parentTable: number | undefined, tables: StorageTable[]): void {
-  const counters = new Map<string, number>();
+/** The way to a node, kept as a chain and turned into text only for the tables found. */
+type PathStep = { readonly parent: PathStep | undefined; readonly label: string | { table: number; row: number; column: number } };
+
+/** Elements that name a place on the page in a table's `location`. */
+const LANDMARKS = new Set(["ac:layout-section", "ac:layout-cell", "ac:structured-macro", "ac:adf-node"]);
+
+function visit(nodes: readonly StorageNode[], path: PathStep | undefined, parentTable: number | undefined, tables: StorageTable[]): void {
+  let counters: Map<string, number> | undefined;
   for (const node of nodes) {
     // The ADF fallback repeats the node's content as rendered HTML: its tables are copies, not tables of the page.
     if (node.type !== "element" || node.name === "ac:adf-fallback") continue;
-    const count = (counters.get(node.name) ?? 0) + 1;
-    counters.set(node.name, count);
     if (node.name === "table") {
-      const table = buildTable(node, tables.length, path, parentTable);
+      const table = buildTable(node, tables.length, describePath(path), parentTable);
       tables.push(table);
       // Nested tables live in this table's cells.
       for (const row of table.rows) {
         for (const cell of row.cells) {
-          visit(cell.element.children, [...path, `table ${table.index + 1} row ${row.index + 1} column ${cell.column + 1}`], table.index, tables);
+          if (!cell.element.children.some((child) => child.type === "element")) continue;
+          visit(cell.element.children, { parent: path, label: { table: table.index, row: row.index, column: cell.column } }, table.index, tables);
         }
       }
       continue;
     }
-    visit(node.children, [...path, ...locationStep(node, count)], parentTable, tables);
+    let step = path;
+    if (LANDMARKS.has(node.name)) {
+      counters ??= new Map();
+      const count = (counters.get(node.name) ?? 0) + 1;
+      counters.set(node.name, count);
+      step = { parent: path, label: landmarkLabel(node, count) };
+    }
+    if (node.children.length > 0) visit(node.children, step, parentTable, tables);
   }
 }
 
-function locationStep(element: StorageElement, ordinal: number): string[] {
+function describePath(path: PathStep | undefined): string {
+  const labels: string[] = [];
+  for (let step = path; step !== undefined; step = step.parent) {
+    const { label } = step;
+    labels.unshift(typeof label === "string" ? label : `table ${label.table + 1} row ${label.row + 1} column ${label.column + 1}`);
+  }
+  return labels.length === 0 ? "page body" : labels.join(" › ");
+}
+
+function landmarkLabel(element: StorageElement, ordinal: number): string {
   switch (element.name) {
     case "ac:layout-section":
-      return [`layout section ${ordinal}${element.attributes["ac:type"] === undefined ? "" : ` (${element.attributes["ac:type"]})`}`];
+      return `layout section ${ordinal}${element.attributes["ac:type"] === undefined ? "" : ` (${element.attributes["ac:type"]})`}`;
     case "ac:layout-cell":
-      return [`cell ${ordinal}`];
+      return `cell ${ordinal}`;
     case "ac:structured-macro":
-      return [`macro "${element.attributes["ac:name"] ?? "?"}"`];
-    case "ac:adf-node":
-      return [`${element.attributes.type ?? "adf"} node`];
+      return `macro "${element.attributes["ac:name"] ?? "?"}"`;
     default:
-      return [];
+      return `${element.attributes.type ?? "adf"} node`;
   }
 }
 
-function buildTable(element: StorageElement, index: number, path: string[], parentTable: number | undefined): StorageTable {
+function buildTable(element: StorageElement, index: number, location: string, parentTable: number | undefined): StorageTable {
   const rowElements: Array<{ element: StorageElement; group: StorageElement }> = [];
   let thead: StorageElement | undefined;
   for (const child of childElements(element)) {
@@ -133,7 +152,7 @@ function buildTable(element: StorageElement, index: number, path: string[], pare
   });
   const bodyRows = headerRow === undefined ? rows : rows.filter((row) => row.index > headerRow.index);
 
-  const base = { index, element, location: path.length === 0 ? "page body" : path.join(" › "), headerSource, orientation, rows, bodyRows, headers, columnCount } as const;
+  const base = { index, element, location, headerSource, orientation, rows, bodyRows, headers, columnCount } as const;
   return {
     ...base,
     ...(parentTable === undefined ? {} : { parentTable }),
