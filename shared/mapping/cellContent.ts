@@ -122,8 +122,7 @@ class ContentReader {
     }
     // A block starts on its own line and ends one. An empty block (`<p />`, `<p><br /></p>`) is one empty line;
     // nested blocks (`<li><p>x</p></li>`) make one line, not two.
-    if (this.#buffer.trim() !== "") this.#pushLine();
-    else this.#clearBuffer();
+    this.#startBlock();
     const linesBefore = this.#lines.length;
     this.children(element.children);
     if (this.#buffer.trim() !== "" || this.#lines.length === linesBefore) this.#pushLine();
@@ -184,11 +183,16 @@ class ContentReader {
     const body = parts.find((part) => part.name === "ac:task-body");
     const text = body === undefined ? "" : inlineText(body).trim();
     this.readings.push({ kind: "task", complete, text });
-    if (this.#buffer.trim() !== "") this.#pushLine();
-    else this.#clearBuffer();
+    this.#startBlock();
     this.#append(complete ? "[x] " : "[ ] ");
     if (body !== undefined) this.children(body.children);
     this.#pushLine();
+  }
+
+  /** Ends the line in progress if it holds text; whitespace between blocks is not a line. */
+  #startBlock(): void {
+    if (this.#buffer.trim() !== "") this.#pushLine();
+    else this.#clearBuffer();
   }
 
   #append(text: string): void {
