@@ -8,6 +8,7 @@
  */
 export { parseStorage, childElements, startTagSource, type StorageDocument, type StorageNode, type StorageElement, type StorageText, type StorageParseResult } from "./storageDocument";
 export { findTables, type StorageTable, type TableRow, type TableCell } from "./storageTable";
+export { keyValueEntries, type KeyValueEntry } from "./keyValueTable";
 export { readCellContent, type CellContent, type CellReading, type LinkTarget } from "./cellContent";
 export {
   selectManagedTable,

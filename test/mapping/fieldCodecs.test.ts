@@ -125,6 +125,39 @@ describe("field codecs: SharePoint → Confluence → SharePoint is the identity
   });
 });
 
+describe("reading any cell", () => {
+  it("never throws: every codec returns a value or a typed error, whatever the cell holds", () => {
+    const subjects = identityCases.map((testCase) => testCase.subject()).concat([codec(columns.due), codec(columns.owner, { kind: "mention", accounts: { "a@b.c": "x" } })]);
+    const fragment = fc.array(
+      fc.oneof(
+        fc.constantFrom(
+          "<p>", "</p>", "<br />", "<strong>", "</strong>", '<time datetime="2024-02-30" />', '<time datetime="x" />', '<a href="nope">', "</a>",
+          '<ac:structured-macro ac:name="status"><ac:parameter ac:name="title">Done</ac:parameter></ac:structured-macro>',
+          '<ac:link><ri:user ri:account-id="x" /></ac:link>', '<ac:link><ri:page ri:content-title="T" /></ac:link>', '<ac:emoticon ac:name="smile" />',
+          "<ac:task-list><ac:task><ac:task-status>complete</ac:task-status><ac:task-body>t</ac:task-body></ac:task></ac:task-list>",
+          "1,5", "-0", "1e5", "25%", "yes", "a@b.c", "https://x.example", ", ", "&amp;", "&nbsp;",
+        ),
+        fc.string({ maxLength: 6 }).map((text) => text.replace(/[<&]/g, "")),
+      ),
+      { maxLength: 8 },
+    );
+    fc.assert(
+      fc.property(fragment, (parts) => {
+        const source = `<td>${parts.join("")}</td>`;
+        const parsedCell = parseStorage(source);
+        if (!parsedCell.ok) return; // unbalanced fragments are not cells
+        const content = readCellContent(parsedCell.document.children[0] as StorageElement);
+        for (const subject of subjects) {
+          const reading = subject.readConfluence(content);
+          if (!reading.ok) expect(reading.error.code).toMatch(/^FIELD_/);
+          else expect(reading.hash).toBe(fieldHash(reading.value));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe("canonical values", () => {
   it("hash equal values equally whichever side they come from, and differently when they differ", () => {
     const subject = codec(columns.title);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { findTables, readTableRows, selectManagedTable, type FieldCodecs } from "../../shared/mapping";
+import { findTables, keyValueEntries, readTableRows, selectManagedTable, type FieldCodecs } from "../../shared/mapping";
 import { columns, field, people } from "./columns";
 import { codecsFor, managed, parsed, readFixture } from "./fixtures";
 
@@ -24,6 +24,8 @@ describe("findTables", () => {
       [4, "layout section 2 (fixed-width) › cell 1 › panel node", undefined],
     ]);
     expect(tables[1]).toMatchObject({ orientation: "keyValue", headerSource: "none" });
+    const entries = keyValueEntries(tables[1]!);
+    expect(entries.map((entry) => [entry.key, entry.valueCell?.content.readings[0]?.kind])).toEqual([["Owner", "mention"], ["Due", "date"], ["Checks", "task"]]);
   });
 
   it("reads headers from <thead> (its last row), or a first row of <th>, and lays merged cells out on the grid", () => {
