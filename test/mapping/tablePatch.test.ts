@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { applySplices, findTables, normaliseMultilineText, normaliseText, patchTable, readTableRows, type TableEdit } from "../../shared/mapping";
+import { applySplices, findTables, normaliseMultilineText, normaliseText, patchTable, readTableRows, selectManagedTable, type TableEdit } from "../../shared/mapping";
 import { columns, field } from "./columns";
 import { codecsFor, managed, parsed, readFixture } from "./fixtures";
 
@@ -147,6 +147,28 @@ describe("patchTable", () => {
     expect(result.ok && result.storage).toBe(
       '<table><tbody><tr><th>ID</th><th>Title</th><th>Notes</th></tr><tr ac:local-id="r1"><td>1</td><td>t</td>\n<td>line 1<br />line 2</td></tr><tr><td>2</td><td>x</td>\n<td></td></tr></tbody></table>',
     );
+  });
+
+  it("keeps a pretty-printed older-editor table tidy: indentation, row attributes and bare cells", () => {
+    const source = readFixture("sample-15-storage-layout-status-thead.xml");
+    const codecs = codecsFor([field("Title", "Desktop Min")], [columns.title]);
+    const result = selectManagedTable(parsed(source), { keyColumn: "Design System", table: { headers: ["Design System", "Desktop Min"] } }, codecs);
+    if (!result.ok) throw result.errors[0];
+    const patch = patchTable(result.table, [
+      { kind: "update", row: 0, values: { Title: "770px & up" } },
+      { kind: "remove", row: 1 },
+      { kind: "append", key: "42", values: { Title: "new" } },
+    ]);
+    if (!patch.ok) throw patch.error;
+    const indent = "\n          ";
+    const expected = source
+      .replace("<td>768px</td>", "<td>770px &amp; up</td>")
+      .replace(`${indent}<tr class="">\n            <td>Tailwind CSS</td>\n            <td>639px</td>\n            <td>640px</td>\n          </tr>`, "")
+      .replace(
+        `<td>1056px</td>\n          </tr>`,
+        `<td>1056px</td>\n          </tr>${indent}<tr class="">\n            <td>42</td>\n            <td></td>\n            <td>new</td>\n          </tr>`,
+      );
+    expect(patch.storage).toBe(expected);
   });
 
   it("puts the first rows of a table with only a header into its body, shaped like the header cells", () => {
