@@ -5,4 +5,8 @@ import { registerEmulatorsCommand } from "./emulators";
 import { registerInspectPageCommand } from "./inspectPage";
 
 /** Every `confluence-sync` command; one file each under this folder. */
-export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [registerDemoCommand, registerEmulatorsCommand, registerInspectPageCommand];
+export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [
+  registerDemoCommand,
+  registerEmulatorsCommand,
+  registerInspectPageCommand,
+];
