@@ -74,10 +74,10 @@ function readString(raw: unknown, normalise: (text: string) => string): Outcome<
   return success(emptyAsNull(normalise(raw)));
 }
 
-export function emptyAsNull(text: string): string | null {
+function emptyAsNull(text: string): string | null {
   return text === "" ? null : text;
 }
 
-export function unstorable(value: unknown): Outcome<never> {
+function unstorable(value: unknown): Outcome<never> {
   return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${quote(value)} holds characters a Confluence page cannot store`);
 }
