@@ -36,8 +36,8 @@ export interface CellRendering {
 /** How the values already in a column are shown, read from the page (see `inferColumnStyle`). */
 export interface ColumnStyle {
   readonly kind: "text" | "status" | "date" | "link" | "mention";
-  /** Status colours seen in the column, by canonical title. */
-  readonly statusColours: ReadonlyMap<string, string>;
+  /** The colour a status title has in this column on the page, if it appears there. */
+  statusColour(title: string): string | undefined;
 }
 
 /**

@@ -150,7 +150,7 @@ function wrapTypeCodec(codec: TypeCodec, mapping: FieldMapping, column: ColumnDe
 
 /** The profile's format first, then how the column is shown on the page, then the type's natural rendering. */
 function renderStyle(kind: FieldKind, format: FieldFormat | undefined, column: ColumnStyle | undefined, accounts: ReadonlyMap<string, string>): RenderStyle {
-  const seenColour = (title: string): string | undefined => column?.statusColours.get(title);
+  const seenColour = (title: string): string | undefined => column?.statusColour(title);
   switch (format?.kind) {
     case "status":
       // The profile's colours are the whole rule: values it does not list take its default colour.

@@ -121,7 +121,7 @@ export function selectManagedTable(document: StorageDocument, target: TableTarge
   const styleOf = (field: string): ColumnStyle | undefined => {
     const column = fieldColumns.get(field);
     if (column === undefined) return undefined;
-    if (!styles.has(field)) styles.set(field, inferColumnStyle(table.bodyRows.flatMap((row) => (row.slots[column] === undefined ? [] : [row.slots[column].content]))));
+    if (!styles.has(field)) styles.set(field, inferColumnStyle(table.bodyRows.flatMap((row) => row.slots[column] ?? [])));
     return styles.get(field);
   };
   return { ok: true, table: { document, table, codecs, keyColumn, fieldColumns, styleOf, rows } };

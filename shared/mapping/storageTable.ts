@@ -59,7 +59,8 @@ export interface TableCell {
 /** Every table on the page, in document order. Pure; linear in the size of the page. */
 export function findTables(document: StorageDocument): StorageTable[] {
   const tables: StorageTable[] = [];
-  visit(document.children, undefined, undefined, tables);
+  const tableStarts = [...document.source.matchAll(/<table[\s>/]/g)].map((match) => match.index);
+  visit(tableStarts, document.children, undefined, undefined, tables);
   return tables;
 }
 
@@ -69,7 +70,7 @@ type PathStep = { readonly parent: PathStep | undefined; readonly label: string 
 /** Elements that name a place on the page in a table's `location`. */
 const LANDMARKS = new Set(["ac:layout-section", "ac:layout-cell", "ac:structured-macro", "ac:adf-node"]);
 
-function visit(nodes: readonly StorageNode[], path: PathStep | undefined, parentTable: number | undefined, tables: StorageTable[]): void {
+function visit(tableStarts: readonly number[], nodes: readonly StorageNode[], path: PathStep | undefined, parentTable: number | undefined, tables: StorageTable[]): void {
   let counters: Map<string, number> | undefined;
   for (const node of nodes) {
     // The ADF fallback repeats the node's content as rendered HTML: its tables are copies, not tables of the page.
@@ -80,8 +81,9 @@ function visit(nodes: readonly StorageNode[], path: PathStep | undefined, parent
       // Nested tables live in this table's cells.
       for (const row of table.rows) {
         for (const cell of row.cells) {
-          if (!cell.element.children.some((child) => child.type === "element")) continue;
-          visit(cell.element.children, { parent: path, label: { table: table.index, row: row.index, column: cell.column } }, table.index, tables);
+          // Most cells hold no table: asking where the page's tables start is cheaper than walking their content.
+          if (!hasOffsetWithin(tableStarts, cell.element.innerStart, cell.element.innerEnd)) continue;
+          visit(tableStarts, cell.element.children, { parent: path, label: { table: table.index, row: row.index, column: cell.column } }, table.index, tables);
         }
       }
       continue;
@@ -93,8 +95,20 @@ function visit(nodes: readonly StorageNode[], path: PathStep | undefined, parent
       counters.set(node.name, count);
       step = { parent: path, label: landmarkLabel(node, count) };
     }
-    if (node.children.length > 0) visit(node.children, step, parentTable, tables);
+    if (node.children.length > 0) visit(tableStarts, node.children, step, parentTable, tables);
   }
+}
+
+/** Whether a sorted list of offsets has one in `[start, end)`. */
+function hasOffsetWithin(offsets: readonly number[], start: number, end: number): boolean {
+  let low = 0;
+  let high = offsets.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((offsets[middle] ?? Infinity) < start) low = middle + 1;
+    else high = middle;
+  }
+  return low < offsets.length && (offsets[low] ?? Infinity) < end;
 }
 
 function describePath(path: PathStep | undefined): string {
