@@ -55,7 +55,7 @@ type MutableElement = { -readonly [K in keyof StorageElement]: K extends "childr
 export function parseStorage(source: string, options: { pageId?: string } = {}): StorageParseResult {
   const { pageId } = options;
   const parser = new SaxesParser({ fragment: true, xmlns: false, position: true });
-  declareHtmlEntities(parser.ENTITIES, source);
+  parser.ENTITIES = HTML_ENTITIES;
   const top: StorageNode[] = [];
   const open: MutableElement[] = [];
   const add = (node: StorageNode): void => {
@@ -100,18 +100,29 @@ export function parseStorage(source: string, options: { pageId?: string } = {}):
   return { ok: true, document: pageId === undefined ? { source, children: top } : { pageId, source, children: top } };
 }
 
+const XML_ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
+const resolvedEntities = new Map<string, string | undefined>();
+
 /**
- * Teaches the parser the HTML named entities the page uses (`&nbsp;` …). Only names HTML5 defines are added; an
- * entity whose text would itself be markup (`&` or `<`) is left out, so it stays an error rather than markup.
+ * The named entities a page may use: XML's five plus every HTML5 name (`&nbsp;`, `&rsquo;`, …), resolved when the
+ * parser meets one. saxes looks entities up by property, so a proxy answers for the whole HTML table without copying
+ * it; unknown names (and names like `constructor`) stay undefined, which saxes reports as an error.
  */
-function declareHtmlEntities(entities: Record<string, string>, source: string): void {
-  for (const match of source.matchAll(/&([A-Za-z][A-Za-z0-9]*);/g)) {
-    const name = match[1] ?? "";
-    if (Object.hasOwn(entities, name)) continue;
-    const decoded = decodeHTMLStrict(match[0]);
-    if (decoded !== match[0] && !/[<&]/.test(decoded)) entities[name] = decoded;
-  }
-}
+const HTML_ENTITIES: Record<string, string> = new Proxy(
+  {},
+  {
+    get(_target, name): string | undefined {
+      if (typeof name !== "string") return undefined;
+      if (Object.hasOwn(XML_ENTITIES, name)) return XML_ENTITIES[name];
+      if (!resolvedEntities.has(name)) {
+        const reference = `&${name};`;
+        const decoded = /^[A-Za-z][A-Za-z0-9]*$/.test(name) ? decodeHTMLStrict(reference) : reference;
+        resolvedEntities.set(name, decoded === reference ? undefined : decoded);
+      }
+      return resolvedEntities.get(name);
+    },
+  },
+);
 
 function malformed(error: unknown, line: number, column: number, pageId: string | undefined): StoragePageError {
   const reason = (error instanceof Error ? error.message : String(error)).replace(/^\d+:\d+:\s*/, "").replace(/\.$/, "");

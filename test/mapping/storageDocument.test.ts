@@ -12,6 +12,8 @@ describe("parseStorage", () => {
     expect(source.slice(p!.start, p!.end)).toBe("<p>caf&eacute;&nbsp;😀</p>");
     expect(source.slice(p!.innerStart, p!.innerEnd)).toBe("caf&eacute;&nbsp;😀");
     expect(p!.children[0]).toMatchObject({ type: "text", text: "café\u00a0😀", cdata: false });
+    const attribute = parseStorage('<p title="&rsquo;&AMP;&#x41;">x</p>');
+    expect(attribute.ok && (attribute.document.children[0] as StorageElement).attributes.title).toBe("’&A");
     expect(macro!.name).toBe("ac:structured-macro");
     expect(macro!.attributes["ac:name"]).toBe("code");
     const body = macro!.children[0] as StorageElement;
@@ -32,6 +34,7 @@ describe("parseStorage", () => {
     ["<p>a</p></td>", "", 1],
     ["<p>fish & chips</p>", "", 1],
     ["<p>&notanentity;</p>", "undefined entity", 1],
+    ["<p>&constructor;</p>", "undefined entity", 1],
     ['<p class="a"b>x</p>', "", 1],
     ["<table>\n<tr><td>1</td></tr>\n<tr><td>2</tr>\n</table>", "", 3],
     ["<p>a\u0001b</p>", "", 1],
