@@ -8,6 +8,7 @@ import { registerProfilesShowCommand } from "./profilesShow";
 import { registerProfilesValidateCommand } from "./profilesValidate";
 import { registerSecretsListCommand } from "./secretsList";
 import { registerSecretsSetCommand } from "./secretsSet";
+import { registerInspectPageCommand } from "./inspectPage";
 
 /** Every `confluence-sync` command; one file each under this folder. */
 export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [
@@ -19,4 +20,5 @@ export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [
   registerProfilesValidateCommand,
   registerSecretsSetCommand,
   registerSecretsListCommand,
+  registerInspectPageCommand,
 ];

@@ -1,0 +1,229 @@
+import type { CanonicalValue } from "../sync/canonicalValue";
+import { escapeText, isStorableText } from "./cellRendering";
+import type { FieldValueError } from "./fieldValueError";
+import { describeRow, type ManagedTable } from "./managedTable";
+import { childElements, startTagSource, type StorageDocument, type StorageElement } from "./storageDocument";
+import { applySplices, type Splice } from "./storageSplice";
+import { StoragePageError } from "./storagePageError";
+import type { TableCell, TableRow } from "./storageTable";
+
+/**
+ * One change to the managed table. Rows are addressed by their position among the body rows as read
+ * (`ManagedRow.index`, `TableRowReading.index`); values are canonical, by SharePoint field name.
+ * - `update`: new values for some cells of a row, and optionally its key (to write back the id of an item created
+ *   from a row a person added);
+ * - `append`: a new row for an item, shaped like the table's existing rows;
+ * - `remove`: delete the row.
+ */
+export type TableEdit =
+  | { readonly kind: "update"; readonly row: number; readonly key?: string; readonly values: Readonly<Record<string, CanonicalValue>> }
+  | { readonly kind: "append"; readonly key: string; readonly values: Readonly<Record<string, CanonicalValue>> }
+  | { readonly kind: "remove"; readonly row: number };
+
+/** A value the page cannot show; its cell is left as it was (or empty, in an appended row). */
+export interface RejectedCell {
+  /** Index of the edit in the list given to `patchTable`. */
+  readonly edit: number;
+  readonly field: string;
+  readonly error: FieldValueError;
+}
+
+export type PatchTableResult = { ok: true; storage: string; rejected: RejectedCell[] } | { ok: false; error: StoragePageError };
+
+/**
+ * Applies edits to the managed table and returns the new storage body. Surgical: only the content of the changed
+ * cells, the removed rows and the appended rows change; every other byte of the page stays as it was. A written value
+ * takes the column's rendering (status lozenge, `<time>`, link, text) and the cell's wrapper (`<p>` or bare); an
+ * appended row copies the attributes and wrappers of the last complete row. Values that cannot be shown are returned
+ * in `rejected` and the rest is applied; structural mistakes (a row that is not there, two edits of one row) fail
+ * the whole patch with `PATCH_INVALID`.
+ */
+export function patchTable(managed: ManagedTable, edits: readonly TableEdit[]): PatchTableResult {
+  const { document, table } = managed;
+  const splices: Splice[] = [];
+  const rejected: RejectedCell[] = [];
+  const touched = new Set<number>();
+  const fail = (message: string): PatchTableResult => ({
+    ok: false,
+    error: new StoragePageError("PATCH_INVALID", message, { ...(document.pageId === undefined ? {} : { pageId: document.pageId }), table: table.index }),
+  });
+  // Only cells with nothing in them need the table's usual wrapper; work it out once, if at all.
+  let usualWrapper: Wrapper | undefined;
+  const defaultWrapper = (): Wrapper => (usualWrapper ??= tableWrapper(document, managed));
+  const appended: string[] = [];
+
+  for (const [editIndex, edit] of edits.entries()) {
+    if (edit.kind === "append") {
+      const template = templateRow(managed);
+      if (template === undefined) return fail(`table ${table.index + 1} has no complete row or header row to shape a new row on`);
+      const contents = new Map<number, string[]>();
+      contents.set(managed.keyColumn, [keyText(edit.key)]);
+      for (const [field, value] of Object.entries(edit.values)) {
+        const rendered = renderField(managed, field, value, editIndex, rejected);
+        if (rendered === "unknown") return fail(`edit ${editIndex} sets field "${field}", which the profile does not map`);
+        if (rendered !== undefined) contents.set(managed.fieldColumns.get(field) ?? -1, rendered);
+      }
+      appended.push(buildRow(document, template, contents, defaultWrapper));
+      continue;
+    }
+    const row = managed.rows[edit.row];
+    if (row === undefined) return fail(`edit ${editIndex} addresses body row ${edit.row}, but table ${table.index + 1} has ${managed.rows.length}`);
+    if (touched.has(edit.row)) return fail(`edit ${editIndex} changes ${describeRow(managed, row)} again; combine the edits of one row`);
+    touched.add(edit.row);
+    if (edit.kind === "remove") {
+      if (isMergedAcrossRows(row.row)) return fail(`${describeRow(managed, row)} shares merged cells with other rows and cannot be removed alone`);
+      splices.push({ start: withLeadingWhitespace(document.source, row.row.element.start), end: row.row.element.end, text: "" });
+      continue;
+    }
+    if (edit.key !== undefined) splices.push(cellSplice(document, slotOf(row.row, managed.keyColumn), [keyText(edit.key)], defaultWrapper));
+    for (const [field, value] of Object.entries(edit.values)) {
+      const rendered = renderField(managed, field, value, editIndex, rejected);
+      if (rendered === "unknown") return fail(`edit ${editIndex} sets field "${field}", which the profile does not map`);
+      if (rendered !== undefined) splices.push(cellSplice(document, slotOf(row.row, managed.fieldColumns.get(field) ?? -1), rendered, defaultWrapper));
+    }
+  }
+
+  if (appended.length > 0) splices.push(appendSplice(managed, appended));
+  const storage = applySplices(document.source, splices);
+  if (!storage.ok) return fail(storage.message);
+  return { ok: true, storage: storage.text, rejected };
+}
+
+/** Blocks for one field's new value, `undefined` if rejected (recorded), `"unknown"` for a field not mapped. */
+function renderField(managed: ManagedTable, field: string, value: CanonicalValue, edit: number, rejected: RejectedCell[]): string[] | undefined | "unknown" {
+  const codec = managed.codecs.get(field);
+  if (codec === undefined) return "unknown";
+  const rendered = codec.renderConfluence(value, managed.styleOf(field));
+  if (rendered.ok) return [...rendered.value.blocks];
+  rejected.push({ edit, field, error: rendered.error });
+  return undefined;
+}
+
+function keyText(key: string): string {
+  // Keys are SharePoint item ids (digits); escape anyway, so a bad key can never break the page.
+  return isStorableText(key) ? escapeText(key) : "";
+}
+
+function slotOf(row: TableRow, column: number): TableCell {
+  const cell = row.slots[column];
+  // selectManagedTable guarantees every body row has its own, unmerged cell in each managed column.
+  if (cell === undefined) throw new Error(`invariant: row ${row.index + 1} has no cell in managed column ${column + 1}`);
+  return cell;
+}
+
+function isMergedAcrossRows(row: TableRow): boolean {
+  return row.cells.some((cell) => cell.rowspan > 1) || row.slots.some((cell) => cell !== undefined && cell.row !== row.index);
+}
+
+/** How a cell's content is wrapped: in paragraphs (with the first paragraph's attributes), or bare. */
+type Wrapper = { readonly kind: "p"; readonly open: string } | { readonly kind: "bare" };
+
+const PLAIN_PARAGRAPH: Wrapper = { kind: "p", open: "<p>" };
+
+function cellWrapper(document: StorageDocument, cell: StorageElement): Wrapper | undefined {
+  const content = cell.children.filter((child) => child.type === "element" || child.text.trim() !== "");
+  if (content.length === 0) return undefined;
+  const paragraphs = childElements(cell).filter((child) => child.name === "p");
+  if (paragraphs.length === content.length && paragraphs[0] !== undefined) {
+    return { kind: "p", open: startTagSource(document, paragraphs[0]).replace(/\s*\/>$/, ">") };
+  }
+  return { kind: "bare" };
+}
+
+/** The wrapper for empty cells: the one most cells of the table use; paragraphs (the editor's default) if none. */
+function tableWrapper(document: StorageDocument, managed: ManagedTable): Wrapper {
+  let paragraphs = 0;
+  let bare = 0;
+  for (const row of managed.table.bodyRows) {
+    for (const cell of row.cells) {
+      const wrapper = cellWrapper(document, cell.element);
+      if (wrapper?.kind === "p") paragraphs += 1;
+      if (wrapper?.kind === "bare") bare += 1;
+    }
+  }
+  return bare > paragraphs ? { kind: "bare" } : PLAIN_PARAGRAPH;
+}
+
+function wrapBlocks(blocks: readonly string[], wrapper: Wrapper): string {
+  if (wrapper.kind === "bare") return blocks.join("<br />");
+  const emptyParagraph = wrapper.open === "<p>" ? "<p />" : `${wrapper.open}</p>`;
+  return blocks.map((block) => (block === "" ? emptyParagraph : `${wrapper.open}${block}</p>`)).join("");
+}
+
+function cellSplice(document: StorageDocument, cell: TableCell, blocks: readonly string[], fallback: () => Wrapper): Splice {
+  const element = cell.element;
+  const content = wrapBlocks(blocks, cellWrapper(document, element) ?? fallback());
+  if (!element.selfClosing) return { start: element.innerStart, end: element.innerEnd, text: content };
+  // `<td />` has no inside to replace: write the cell out in full, keeping its attributes.
+  return { start: element.start, end: element.end, text: `${openTag(startTagSource(document, element))}${content}</${element.name}>` };
+}
+
+function openTag(startTag: string): string {
+  return startTag.replace(/\s*\/>$/, ">");
+}
+
+/** The row new rows are shaped on: the last body row with one plain cell per column, else the header row. */
+function templateRow(managed: ManagedTable): { row: TableRow; fromHeader: boolean } | undefined {
+  const { table } = managed;
+  const complete = (row: TableRow): boolean =>
+    row.cells.length === table.columnCount && row.cells.every((cell) => cell.colspan === 1 && cell.rowspan === 1) && row.slots.every((cell) => cell?.row === row.index);
+  for (let index = table.bodyRows.length - 1; index >= 0; index -= 1) {
+    const row = table.bodyRows[index];
+    if (row !== undefined && complete(row)) return { row, fromHeader: false };
+  }
+  return table.headerRow !== undefined && complete(table.headerRow) ? { row: table.headerRow, fromHeader: true } : undefined;
+}
+
+// Copied tags must not repeat the template's unique ids; Confluence assigns new ones on save.
+const LOCAL_ID_ATTRIBUTE = /\s(?:ac:)?local-id="[^"]*"/g;
+
+function buildRow(document: StorageDocument, template: { row: TableRow; fromHeader: boolean }, contents: ReadonlyMap<number, string[]>, fallback: () => Wrapper): string {
+  const { source } = document;
+  const { row, fromHeader } = template;
+  let text = "";
+  let position = row.element.start;
+  for (const cell of row.cells) {
+    text += source.slice(position, cell.element.start).replace(LOCAL_ID_ATTRIBUTE, "");
+    const wrapper = cellWrapper(document, cell.element) ?? fallback();
+    let open = openTag(startTagSource(document, cell.element)).replace(LOCAL_ID_ATTRIBUTE, "");
+    let name = cell.element.name;
+    if (fromHeader) {
+      open = open.replace(/^<th\b/, "<td");
+      name = "td";
+    }
+    text += `${open}${wrapBlocks(contents.get(cell.column) ?? [""], wrapper)}</${name}>`;
+    position = cell.element.end;
+  }
+  return text + source.slice(position, row.element.end);
+}
+
+/** Where appended rows go: after the last body row (or the header), keeping the indentation between rows. */
+function appendSplice(managed: ManagedTable, rows: readonly string[]): Splice {
+  const { document, table } = managed;
+  const { source } = document;
+  const last = table.bodyRows[table.bodyRows.length - 1] ?? table.headerRow;
+  const all = table.rows;
+  const before = all.length >= 2 ? all[all.length - 2] : undefined;
+  const lastOfAll = all[all.length - 1];
+  const gap = before !== undefined && lastOfAll !== undefined ? source.slice(before.element.end, lastOfAll.element.start) : "";
+  const separator = /^\s*$/.test(gap) ? gap : "";
+  const joined = rows.map((row) => separator + row).join("");
+  if (last === undefined) {
+    return { start: table.element.innerEnd, end: table.element.innerEnd, text: `<tbody>${joined}</tbody>` };
+  }
+  if (table.bodyRows.length === 0 && last.group.name === "thead") {
+    // Only a head so far: the rows go into the table's body, created if needed.
+    const body = childElements(table.element).find((child) => child.name === "tbody");
+    if (body !== undefined && !body.selfClosing) return { start: body.innerEnd, end: body.innerEnd, text: joined };
+    if (body !== undefined) return { start: body.start, end: body.end, text: `<tbody>${joined}</tbody>` };
+    return { start: last.group.end, end: last.group.end, text: `<tbody>${joined}</tbody>` };
+  }
+  return { start: last.element.end, end: last.element.end, text: joined };
+}
+
+/** Removing a row takes the indentation in front of it too, so a pretty-printed table stays tidy. */
+function withLeadingWhitespace(source: string, start: number): number {
+  let index = start;
+  while (index > 0 && /\s/.test(source.charAt(index - 1))) index -= 1;
+  return source.charAt(index - 1) === ">" ? index : start;
+}

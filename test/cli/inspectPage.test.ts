@@ -1,0 +1,52 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { runCliInProcess } from "../helpers/cli";
+import { fixturesDir } from "../mapping/fixtures";
+
+describe("confluence-sync inspect-page", () => {
+  it("shows tables, headers, rows with text and typed readings, and warnings", async () => {
+    const result = await runCliInProcess(["inspect-page", "--file", path.join(fixturesDir, "cloud-managed-table.xml")]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("1 table");
+    expect(result.stdout).toContain("columns: 1. ID | 2. Title | 3. Status | 4. Due | 5. Owner | 6. Link");
+    expect(result.stdout).toContain('Status: "In progress"  [status "In progress" Blue]');
+    expect(result.stdout).toContain('Due: "2026-03-31"  [date 2026-03-31]');
+    expect(result.stdout).toContain("[mention 557058:aaaa-1111]");
+    const merged = await runCliInProcess(["inspect-page", "--file", path.join(fixturesDir, "thead-merged-entities.xml")]);
+    expect(merged.stdout).toContain("warning: row 3, column 3: merged cell (colspan 1, rowspan 2)");
+  });
+
+  it("prints JSON with --json, and reads a page JSON from the REST API", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "inspect-page-"));
+    const file = path.join(dir, "page.json");
+    await writeFile(file, JSON.stringify({ id: "98765", title: "T", body: { storage: { value: "<table><tbody><tr><th>ID</th></tr><tr><td>1</td></tr></tbody></table>", representation: "storage" } } }));
+    const result = await runCliInProcess(["inspect-page", "--file", file, "--json"]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout) as { pageId: string; tables: Array<{ headers: string[]; rows: Array<{ cells: Array<{ text: string }> }> }> };
+    expect(report.pageId).toBe("98765");
+    expect(report.tables[0]?.headers).toEqual(["ID"]);
+    expect(report.tables[0]?.rows[1]?.cells[0]?.text).toBe("1");
+  });
+
+  it("exits 1 with a clear message when the file is not storage format", async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), "inspect-page-"));
+    const file = path.join(dir, "broken.xml");
+    await writeFile(file, "<table>\n<tr><td>1</td></tr>\n<tr><td>2</tr>\n</table>");
+    const result = await runCliInProcess(["inspect-page", "--file", file]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/broken\.xml is not Confluence storage format: .*not well-formed storage XHTML: .*\(line 3, column \d+\)/);
+    const json = path.join(dir, "other.json");
+    await writeFile(json, '{"results": []}');
+    const notPage = await runCliInProcess(["inspect-page", "--file", json]);
+    expect(notPage.code).toBe(1);
+    expect(notPage.stderr).toContain("body.storage.value");
+  });
+
+  it("says --profile is not available yet", async () => {
+    const result = await runCliInProcess(["inspect-page", "--profile", "hr-tasks"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("not available yet");
+  });
+});
