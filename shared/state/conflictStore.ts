@@ -1,0 +1,90 @@
+import { odata, type TableClient } from "@azure/data-tables";
+import { openTable, type TableStorageLocation } from "./tableClientFactory";
+import { decodeTableKey, encodeTableKey } from "./tableKey";
+import { fromJsonProperties, toJsonProperties } from "./jsonProperties";
+
+export const SYNC_CONFLICTS_TABLE = "SyncConflicts";
+
+/**
+ * A conflict as admins see it: which item and field, both values (and the base), what the policy did. Open until a
+ * later run finds the field settled (both sides equal, or one side changed again and the merge is clean), then
+ * resolved. `id` is stable for the same item and field, so a conflict seen on every run stays one record.
+ */
+export interface ConflictEntry {
+  id: string;
+  profileKey: string;
+  kind: "field" | "deleteVsEdit";
+  item: { sharePointId: string | null; rowKey: string | null };
+  /** The mapped field (SharePoint internal name); null for a delete-vs-edit conflict about the whole item. */
+  field: string | null;
+  /** Both values as each side holds them (canonical form), and the last synced value when known. */
+  values: { sharePoint?: unknown; confluence?: unknown; base?: unknown };
+  /** What the conflict policy did, e.g. `flagged`, `sharepoint-won`. */
+  resolution: string;
+  /** Human words for the run report and diagnostics. */
+  message: string;
+  status: "open" | "resolved";
+  openedAt: string;
+  lastSeenAt: string;
+  resolvedAt?: string;
+  /** The run that last saw it. */
+  runId: string;
+}
+
+/** Conflicts in Table Storage: one partition per profile, RowKey = the escaped conflict id. */
+export class ConflictStore {
+  readonly #table: TableClient;
+
+  constructor(table: TableClient) {
+    this.#table = table;
+  }
+
+  static async open(location: TableStorageLocation, tableName = SYNC_CONFLICTS_TABLE): Promise<ConflictStore> {
+    return new ConflictStore(await openTable(location, tableName));
+  }
+
+  /** Records conflicts seen by a run; an already-open conflict keeps its `openedAt` and gets the new values. */
+  async record(entries: readonly Omit<ConflictEntry, "openedAt" | "status" | "resolvedAt">[]): Promise<void> {
+    for (const entry of entries) {
+      const existing = await this.get(entry.profileKey, entry.id);
+      const openedAt = existing?.status === "open" ? existing.openedAt : entry.lastSeenAt;
+      await this.#write({ ...entry, status: "open", openedAt });
+    }
+  }
+
+  /** Marks open conflicts resolved (idempotent). */
+  async resolve(profileKey: string, ids: readonly string[], at: string, runId: string): Promise<void> {
+    for (const id of ids) {
+      const existing = await this.get(profileKey, id);
+      if (!existing || existing.status === "resolved") continue;
+      await this.#write({ ...existing, status: "resolved", resolvedAt: at, runId });
+    }
+  }
+
+  async get(profileKey: string, id: string): Promise<ConflictEntry | undefined> {
+    try {
+      const entity = await this.#table.getEntity(encodeTableKey(profileKey), encodeTableKey(id));
+      return fromJsonProperties(entity, "entry") as ConflictEntry;
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /** Open conflicts of a profile, oldest first. */
+  async listOpen(profileKey: string): Promise<ConflictEntry[]> {
+    const filter = odata`PartitionKey eq ${encodeTableKey(profileKey)} and status eq ${"open"}`;
+    const entries: ConflictEntry[] = [];
+    for await (const entity of this.#table.listEntities({ queryOptions: { filter } })) {
+      entries.push(fromJsonProperties(entity, "entry") as ConflictEntry);
+    }
+    return entries.sort((a, b) => a.openedAt.localeCompare(b.openedAt) || decodeTableKey(a.id).localeCompare(decodeTableKey(b.id)));
+  }
+
+  async #write(entry: ConflictEntry): Promise<void> {
+    await this.#table.upsertEntity(
+      { partitionKey: encodeTableKey(entry.profileKey), rowKey: encodeTableKey(entry.id), status: entry.status, ...toJsonProperties("entry", entry) },
+      "Replace",
+    );
+  }
+}

@@ -1,0 +1,41 @@
+/**
+ * Table Storage caps a string property at 64 KiB (32 K UTF-16 characters) and an entity at 1 MiB / 252 properties.
+ * Values that can outgrow one property (run reports, staged plan chunks) are stored as JSON split over numbered
+ * properties `{prefix}0`, `{prefix}1`, … with the part count in `{prefix}Parts`.
+ */
+const MAX_CHARS_PER_PROPERTY = 30_000;
+/** Leaves room for the entity's other properties under the 1 MiB entity limit (2 bytes per UTF-16 unit). */
+export const MAX_JSON_CHARS = 450_000;
+
+export class JsonPropertyTooLarge extends Error {
+  constructor(readonly prefix: string, readonly chars: number) {
+    super(`JSON for "${prefix}" is ${chars} characters; one table entity holds at most ${MAX_JSON_CHARS}`);
+    this.name = "JsonPropertyTooLarge";
+  }
+}
+
+export function toJsonProperties(prefix: string, value: unknown): Record<string, string | number> {
+  const json = JSON.stringify(value) ?? "null";
+  if (json.length > MAX_JSON_CHARS) throw new JsonPropertyTooLarge(prefix, json.length);
+  const properties: Record<string, string | number> = {};
+  let parts = 0;
+  for (let offset = 0; offset < json.length || parts === 0; offset += MAX_CHARS_PER_PROPERTY) {
+    properties[`${prefix}${parts}`] = json.slice(offset, offset + MAX_CHARS_PER_PROPERTY);
+    parts += 1;
+  }
+  properties[`${prefix}Parts`] = parts;
+  return properties;
+}
+
+/** Reassembles what `toJsonProperties` stored; undefined when the entity has no such value. */
+export function fromJsonProperties(entity: Record<string, unknown>, prefix: string): unknown {
+  const parts = entity[`${prefix}Parts`];
+  if (typeof parts !== "number") return undefined;
+  let json = "";
+  for (let index = 0; index < parts; index++) {
+    const part = entity[`${prefix}${index}`];
+    if (typeof part !== "string") throw new Error(`entity is missing part ${index} of "${prefix}"`);
+    json += part;
+  }
+  return JSON.parse(json) as unknown;
+}
