@@ -64,6 +64,13 @@ export class SubscriptionStore {
     return records.sort((a, b) => a.expirationDateTime.localeCompare(b.expirationDateTime));
   }
 
+  /** Every stored subscription, soonest expiry first: renewal also finds those of deleted profiles. */
+  async list(): Promise<SubscriptionRecord[]> {
+    const records: SubscriptionRecord[] = [];
+    for await (const entity of this.#table.listEntities<SubscriptionEntity>()) records.push(toRecord(entity));
+    return records.sort((a, b) => a.expirationDateTime.localeCompare(b.expirationDateTime));
+  }
+
   /** Removes the record; removing a missing one is not an error. */
   async delete(subscriptionId: string): Promise<void> {
     try {

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { printResult, type CliIo } from "../cliContext";
 import { commandGroup } from "../commandGroup";
+import { formatTable } from "../textTable";
 import { withConfigServices } from "../withConfigServices";
 
 /** `confluence-sync profiles list [--json]` */
@@ -36,9 +37,4 @@ export function registerProfilesListCommand(program: Command, io: CliIo): void {
         return formatTable(table);
       });
     });
-}
-
-function formatTable(rows: string[][]): string {
-  const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
-  return rows.map((row) => row.map((cell, column) => cell.padEnd(widths[column]!)).join("  ").trimEnd()).join("\n");
 }

@@ -1,0 +1,24 @@
+import * as df from "durable-functions";
+import { appServices, invocationLogger, respondSafely, sharePointWebhook, subscriptionKeeper } from "../shared/functionsApp";
+import { DurableSyncStarter } from "../shared/syncStart";
+
+// POST /api/webhooks/sharepoint: Graph's change and lifecycle notifications, and its validation handshake.
+// Anonymous, because Graph cannot send a function key; every notification is checked against its clientState.
+df.app.client.http("sharePointWebhook", {
+  route: "webhooks/sharepoint",
+  methods: ["POST"],
+  authLevel: "anonymous",
+  handler: (request, client, context) => {
+    const logger = invocationLogger(context);
+    return respondSafely(logger, async () => {
+      const services = await appServices();
+      return sharePointWebhook(request, {
+        subscriptions: services.state.subscriptions,
+        profiles: services.config.profiles,
+        starter: new DurableSyncStarter(client, { logger }),
+        keeper: async () => subscriptionKeeper(services, logger),
+        logger,
+      });
+    });
+  },
+});

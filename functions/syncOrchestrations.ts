@@ -1,0 +1,7 @@
+import * as df from "durable-functions";
+import { syncAllProfilesOrchestrator, syncProfileOrchestrator } from "../shared/engine/orchestration";
+import { OrchestratorName } from "../shared/engine/runContract";
+
+// One profile's run, and the scheduled fan-out over every enabled profile (shared/engine/orchestration).
+df.app.orchestration(OrchestratorName.syncProfile, syncProfileOrchestrator);
+df.app.orchestration(OrchestratorName.syncAllProfiles, syncAllProfilesOrchestrator);

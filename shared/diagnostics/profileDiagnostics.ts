@@ -1,0 +1,187 @@
+import { z } from "zod";
+import type { ProfileIssue } from "../config/profileIssue";
+import type { ConflictEntry } from "../state/conflictStore";
+import type { SubscriptionRecord } from "../state/subscriptionStore";
+import type { TokenRefreshRecord } from "../state/tokenRefreshHistory";
+
+/**
+ * What the diagnostics endpoints and `confluence-sync diagnostics` show, assembled from the stores' rows by pure
+ * functions. Names of missing secrets appear; secret values, clientStates and tokens never do.
+ */
+
+export interface RunSummary {
+  runId: string;
+  outcome: string;
+  trigger: string | null;
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  counts: RunCounts | null;
+  /** Why the run stopped, failed or was invalid. */
+  problem: { code: string; message: string } | null;
+}
+
+export interface RunCounts {
+  sharepoint: { created: number; updated: number; deleted: number };
+  confluence: { created: number; updated: number; deleted: number };
+  conflicts: number;
+  errors: number;
+}
+
+export interface ProfileSummary {
+  key: string;
+  displayName: string | null;
+  /** Null when the stored document is too broken to tell. */
+  enabled: boolean | null;
+  /** Passes the schema and has every secret it needs. */
+  valid: boolean;
+  missingSecrets: string[];
+  errors: ProfileIssue[];
+  lastRun: RunSummary | null;
+  openConflicts: number;
+}
+
+export interface SubscriptionSummary {
+  subscriptionId: string;
+  expirationDateTime: string;
+  /** Hours left, one decimal; negative once expired. */
+  expiresInHours: number;
+  /** Where Graph delivers, without any query string. */
+  notificationUrl: string;
+}
+
+export interface ProfileDetail extends ProfileSummary {
+  recentRuns: RunSummary[];
+  subscriptions: SubscriptionSummary[];
+  tokenRefreshes: Array<Omit<TokenRefreshRecord, "profileKey">>;
+}
+
+export interface ConflictView {
+  id: string;
+  kind: ConflictEntry["kind"];
+  item: ConflictEntry["item"];
+  field: string | null;
+  /** Both sides' values (canonical form) and the last synced one, when known. */
+  values: { sharePoint: unknown; confluence: unknown; base: unknown };
+  resolution: string;
+  message: string;
+  openedAt: string;
+  lastSeenAt: string;
+  runId: string;
+}
+
+export interface ProfileConflicts {
+  profileKey: string;
+  conflicts: ConflictView[];
+}
+
+const countsSchema = z.object({
+  sharepoint: z.object({ created: z.number(), updated: z.number(), deleted: z.number() }),
+  confluence: z.object({ created: z.number(), updated: z.number(), deleted: z.number() }),
+  conflicts: z.number(),
+  errors: z.number(),
+});
+
+/** A stored run report, read leniently: older or partial records still summarise. */
+const storedRunSchema = z.looseObject({
+  runId: z.string(),
+  outcome: z.string(),
+  trigger: z.string().optional(),
+  dryRun: z.boolean().optional(),
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  counts: countsSchema.optional().catch(undefined),
+  problem: z.object({ code: z.string(), message: z.string() }).optional().catch(undefined),
+});
+
+/** Summarises a stored run record; one the schema cannot read is reported as such rather than dropped. */
+export function summarizeRun(stored: unknown): RunSummary {
+  const parsed = storedRunSchema.safeParse(stored);
+  if (!parsed.success) {
+    const runId = typeof (stored as { runId?: unknown } | null)?.runId === "string" ? (stored as { runId: string }).runId : "unknown";
+    return { runId, outcome: "unreadable", trigger: null, dryRun: false, startedAt: "", finishedAt: "", counts: null, problem: null };
+  }
+  const run = parsed.data;
+  return {
+    runId: run.runId,
+    outcome: run.outcome,
+    trigger: run.trigger ?? null,
+    dryRun: run.dryRun ?? false,
+    startedAt: run.startedAt,
+    finishedAt: run.finishedAt,
+    counts: run.counts ?? null,
+    problem: run.problem ?? null,
+  };
+}
+
+export interface ProfileFacts {
+  key: string;
+  /** The stored document: the validated profile, or whatever a broken one holds. */
+  document: unknown;
+  validation: { valid: boolean; missingSecrets: readonly string[]; errors: readonly ProfileIssue[] };
+  lastRun: unknown;
+  openConflicts: number;
+}
+
+export function summarizeProfile(facts: ProfileFacts): ProfileSummary {
+  const isObject = typeof facts.document === "object" && facts.document !== null;
+  const document = (isObject ? facts.document : {}) as { displayName?: unknown; enabled?: unknown };
+  return {
+    key: facts.key,
+    displayName: typeof document.displayName === "string" ? document.displayName : null,
+    // A document without `enabled` is enabled (the schema's default); one that is not even an object tells nothing.
+    enabled: !isObject ? null : document.enabled === undefined ? true : typeof document.enabled === "boolean" ? document.enabled : null,
+    valid: facts.validation.valid,
+    missingSecrets: [...facts.validation.missingSecrets],
+    errors: [...facts.validation.errors],
+    lastRun: facts.lastRun === undefined ? null : summarizeRun(facts.lastRun),
+    openConflicts: facts.openConflicts,
+  };
+}
+
+export function detailProfile(
+  summary: ProfileSummary,
+  extra: { recentRuns: readonly unknown[]; subscriptions: readonly SubscriptionRecord[]; tokenRefreshes: readonly TokenRefreshRecord[]; now: number },
+): ProfileDetail {
+  return {
+    ...summary,
+    recentRuns: extra.recentRuns.map(summarizeRun),
+    subscriptions: extra.subscriptions.map((record) => summarizeSubscription(record, extra.now)),
+    tokenRefreshes: extra.tokenRefreshes.map(({ profileKey: _profileKey, ...record }) => record),
+  };
+}
+
+/** Only what an operator needs; the clientState (a shared secret) is deliberately absent. */
+export function summarizeSubscription(record: SubscriptionRecord, now: number): SubscriptionSummary {
+  const expiresAt = Date.parse(record.expirationDateTime);
+  return {
+    subscriptionId: record.subscriptionId,
+    expirationDateTime: record.expirationDateTime,
+    expiresInHours: Number.isNaN(expiresAt) ? 0 : Math.round((expiresAt - now) / 360_000) / 10,
+    notificationUrl: withoutQuery(record.notificationUrl),
+  };
+}
+
+export function viewConflict(entry: ConflictEntry): ConflictView {
+  return {
+    id: entry.id,
+    kind: entry.kind,
+    item: entry.item,
+    field: entry.field,
+    values: { sharePoint: entry.values.sharePoint ?? null, confluence: entry.values.confluence ?? null, base: entry.values.base ?? null },
+    resolution: entry.resolution,
+    message: entry.message,
+    openedAt: entry.openedAt,
+    lastSeenAt: entry.lastSeenAt,
+    runId: entry.runId,
+  };
+}
+
+function withoutQuery(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.origin}${parsed.pathname}`;
+  } catch {
+    return url.split("?")[0] ?? "";
+  }
+}

@@ -1,0 +1,33 @@
+import type { HttpRequest, HttpResponseInit } from "@azure/functions";
+import { isStorableProfileKey } from "../config/profileStore";
+import { readOpenConflicts, readProfileDetail, readProfilesOverview, type DiagnosticsSources } from "../diagnostics";
+import type { Logger } from "../runtime";
+import { jsonResponse, profileNotFoundResponse, respondSafely } from "./httpResponses";
+
+export interface DiagnosticsDependencies {
+  sources: DiagnosticsSources;
+  logger: Logger;
+}
+
+/** `GET /api/profiles`: every profile, valid or not, with its missing secret names, last run and open conflicts. */
+export function listProfiles(_request: HttpRequest, deps: DiagnosticsDependencies): Promise<HttpResponseInit> {
+  return respondSafely(deps.logger, async () => jsonResponse(200, { profiles: await readProfilesOverview(deps.sources) })) as Promise<HttpResponseInit>;
+}
+
+/** `GET /api/profiles/{profileKey}`: the overview's facts plus recent runs, subscription expiry, token refreshes. */
+export function getProfile(request: HttpRequest, deps: DiagnosticsDependencies): Promise<HttpResponseInit> {
+  return forProfile(request, deps, (profileKey) => readProfileDetail(deps.sources, profileKey));
+}
+
+/** `GET /api/profiles/{profileKey}/conflicts`: each open conflict with both values. */
+export function getProfileConflicts(request: HttpRequest, deps: DiagnosticsDependencies): Promise<HttpResponseInit> {
+  return forProfile(request, deps, (profileKey) => readOpenConflicts(deps.sources, profileKey));
+}
+
+function forProfile(request: HttpRequest, deps: DiagnosticsDependencies, read: (profileKey: string) => Promise<unknown>): Promise<HttpResponseInit> {
+  return respondSafely(deps.logger, async () => {
+    const profileKey = request.params.profileKey ?? "";
+    if (!isStorableProfileKey(profileKey)) return profileNotFoundResponse(profileKey);
+    return jsonResponse(200, await read(profileKey));
+  }) as Promise<HttpResponseInit>;
+}

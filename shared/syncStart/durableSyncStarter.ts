@@ -1,0 +1,68 @@
+import type * as df from "durable-functions";
+import { OrchestratorName, syncInstanceId, type SyncAllProfilesInput, type SyncProfileInput, type SyncTrigger } from "../engine/runContract";
+import { silentLogger, type Logger } from "../runtime";
+import { ALL_PROFILES_INSTANCE_ID, followUpInstanceId, isBusyRuntimeStatus } from "./syncInstances";
+import { SyncFollowUpNames, type SyncFollowUpInput } from "./syncFollowUpOrchestrator";
+import { SyncStartFailed } from "./syncStartFailed";
+import type { ProfileSyncRequest, StartOutcome, SyncStarter } from "./syncStarter";
+
+/** The part of durable-functions' DurableClient the starter uses. */
+export type DurableStartClient = Pick<df.DurableClient, "getStatus" | "startNew">;
+
+/**
+ * SyncStarter over the Durable Functions client (HTTP to the extension's local RPC endpoint). Check-then-start is
+ * not atomic, so a start that fails is followed by one more status read: if someone else started the instance in
+ * between (the extension refuses to replace a busy instance), the outcome is `busy`, as if we had seen it first.
+ */
+export class DurableSyncStarter implements SyncStarter {
+  readonly #client: DurableStartClient;
+  readonly #logger: Logger;
+
+  constructor(client: DurableStartClient, options: { logger?: Logger } = {}) {
+    this.#client = client;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  startProfileSync(request: ProfileSyncRequest): Promise<StartOutcome> {
+    const input: SyncProfileInput = { profileKey: request.profileKey, dryRun: request.dryRun, trigger: request.trigger };
+    return this.#startUnlessBusy(OrchestratorName.syncProfile, syncInstanceId(request.profileKey), input);
+  }
+
+  startAllProfilesSync(trigger: SyncTrigger): Promise<StartOutcome> {
+    const input: SyncAllProfilesInput = { trigger };
+    return this.#startUnlessBusy(OrchestratorName.syncAllProfiles, ALL_PROFILES_INSTANCE_ID, input);
+  }
+
+  startFollowUp(profileKey: string, trigger: SyncTrigger): Promise<StartOutcome> {
+    const input: SyncFollowUpInput = { profileKey, trigger };
+    return this.#startUnlessBusy(SyncFollowUpNames.orchestrator, followUpInstanceId(profileKey), input);
+  }
+
+  async #startUnlessBusy(orchestrator: string, instanceId: string, input: unknown): Promise<StartOutcome> {
+    const before = await this.#runtimeStatus(orchestrator, instanceId);
+    if (before !== undefined && isBusyRuntimeStatus(before)) return { kind: "busy", instanceId, runtimeStatus: before };
+    try {
+      await this.#client.startNew(orchestrator, { instanceId, input });
+    } catch (error) {
+      const after = await this.#runtimeStatus(orchestrator, instanceId);
+      if (after !== undefined && isBusyRuntimeStatus(after)) {
+        this.#logger.info("lost a race to start an instance; it is running now", { orchestrator, instanceId, runtimeStatus: after });
+        return { kind: "busy", instanceId, runtimeStatus: after };
+      }
+      throw new SyncStartFailed(orchestrator, instanceId, error);
+    }
+    this.#logger.info("orchestration started", { orchestrator, instanceId });
+    return { kind: "started", instanceId };
+  }
+
+  /** The instance's runtime status, or undefined when the task hub has never seen the id. */
+  async #runtimeStatus(orchestrator: string, instanceId: string): Promise<string | undefined> {
+    try {
+      return String((await this.#client.getStatus(instanceId)).runtimeStatus);
+    } catch (error) {
+      // durable-functions v3 throws a plain Error for the extension's 404; its message is the only signal.
+      if (error instanceof Error && /replied with HTTP 404/.test(error.message)) return undefined;
+      throw new SyncStartFailed(orchestrator, instanceId, error);
+    }
+  }
+}

@@ -1,0 +1,164 @@
+import type { Profile } from "../config/profile";
+import { ProfileNotFound } from "../config/profileNotFound";
+import type { ProfileStore } from "../config/profileStore";
+import type { ProfileValidator } from "../config/profileValidator";
+import { isAppError } from "../errors";
+import { globalRedactor, silentLogger, systemClock, type Clock, type Logger } from "../runtime";
+import type { SubscriptionManager } from "../sharepoint/subscriptionManager";
+import type { SubscriptionRecord, SubscriptionStore } from "../state/subscriptionStore";
+import { planSubscriptions, type ProfileForSubscriptions, type SubscriptionAction } from "./subscriptionPlan";
+
+/** The SubscriptionManager for one profile: its own Graph credentials and endpoints, the shared store. */
+export type SubscriptionManagerFactory = (profile: Profile) => Promise<SubscriptionManager>;
+
+export type SubscriptionOutcome = "kept" | "renewed" | "recreated" | "created" | "deleted" | "forgotten" | "skipped" | "failed";
+
+/** What was done for one profile (and subscription). Never carries the clientState. */
+export interface SubscriptionResult {
+  profileKey: string;
+  outcome: SubscriptionOutcome;
+  /** The action's reason (`missing`, `duplicate`, `profileInvalid`, …), when it had one. */
+  reason?: string;
+  /** The subscription acted on, or the one that now exists. */
+  subscriptionId?: string;
+  expirationDateTime?: string;
+  problem?: { code: string; message: string };
+}
+
+export interface SubscriptionMaintenanceReport {
+  /** Null when WEBHOOK_NOTIFICATION_URL is not set: then nothing is done. */
+  notificationUrl: string | null;
+  results: SubscriptionResult[];
+}
+
+export interface SubscriptionKeeperOptions {
+  profiles: ProfileStore;
+  validator: ProfileValidator;
+  store: SubscriptionStore;
+  managerFor: SubscriptionManagerFactory;
+  /** WEBHOOK_NOTIFICATION_URL; used as the lifecycle notification URL too (one endpoint handles both). */
+  notificationUrl: string | undefined;
+  renewBeforeMs?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/**
+ * Keeps every enabled profile subscribed to its list's change notifications: the renewal timer calls `maintain`,
+ * the webhook calls `reauthorize` for a `reauthorizationRequired` lifecycle event. Planning is pure
+ * (`planSubscriptions`); this applies the plan through each profile's SubscriptionManager, one profile's failure
+ * never stopping the others.
+ */
+export class SubscriptionKeeper {
+  readonly #options: SubscriptionKeeperOptions;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+
+  constructor(options: SubscriptionKeeperOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silentLogger;
+  }
+
+  async maintain(): Promise<SubscriptionMaintenanceReport> {
+    const { notificationUrl } = this.#options;
+    if (!notificationUrl) {
+      this.#logger.warn("WEBHOOK_NOTIFICATION_URL is not set: no change-notification subscriptions are kept (scheduled syncs still run)");
+      return { notificationUrl: null, results: [] };
+    }
+    const entries = await this.#options.profiles.list();
+    const profiles = new Map<string, Profile>();
+    const summaries: ProfileForSubscriptions[] = [];
+    for (const entry of entries) {
+      if (!entry.valid) {
+        summaries.push({ key: entry.key, enabled: true, valid: false });
+        continue;
+      }
+      profiles.set(entry.key, entry.profile);
+      const validation = await this.#options.validator.validate(entry.profile);
+      summaries.push({ key: entry.key, enabled: entry.profile.enabled, valid: validation.valid });
+    }
+    const actions = planSubscriptions(summaries, await this.#options.store.list(), this.#clock.now(), {
+      notificationUrl,
+      ...(this.#options.renewBeforeMs !== undefined ? { renewBeforeMs: this.#options.renewBeforeMs } : {}),
+    });
+    const results: SubscriptionResult[] = [];
+    for (const action of actions) results.push(await this.#apply(action, profiles.get(action.profileKey), notificationUrl));
+    const changed = results.filter((r) => r.outcome !== "kept");
+    this.#logger.info("subscriptions maintained", { kept: results.length - changed.length, changed: changed.map(describe) });
+    return { notificationUrl, results };
+  }
+
+  /**
+   * Answers `reauthorizationRequired`: renews the subscription now (which reauthorizes it), creating a new one when
+   * Graph no longer has it. A subscription of a deleted or disabled profile is removed instead.
+   */
+  async reauthorize(subscription: SubscriptionRecord): Promise<SubscriptionResult> {
+    const { profileKey, subscriptionId, expirationDateTime } = subscription;
+    let profile: Profile;
+    try {
+      profile = (await this.#options.profiles.get(profileKey)).profile;
+    } catch (error) {
+      if (error instanceof ProfileNotFound) return this.#apply({ kind: "forget", profileKey, subscriptionId, reason: "profileDeleted" }, undefined, "");
+      return failed({ profileKey, subscriptionId }, error);
+    }
+    const notificationUrl = this.#options.notificationUrl ?? subscription.notificationUrl;
+    if (!profile.enabled) return this.#apply({ kind: "delete", profileKey, subscriptionId, reason: "profileDisabled" }, profile, notificationUrl);
+    return this.#apply({ kind: "renew", profileKey, subscriptionId, expirationDateTime }, profile, notificationUrl);
+  }
+
+  async #apply(action: SubscriptionAction, profile: Profile | undefined, notificationUrl: string): Promise<SubscriptionResult> {
+    const base = { profileKey: action.profileKey, ...("reason" in action ? { reason: action.reason } : {}) };
+    try {
+      switch (action.kind) {
+        case "keep":
+          return { ...base, outcome: "kept", subscriptionId: action.subscriptionId, expirationDateTime: action.expirationDateTime };
+        case "skip":
+          return { ...base, outcome: "skipped" };
+        case "forget":
+          await this.#options.store.delete(action.subscriptionId);
+          return { ...base, outcome: "forgotten", subscriptionId: action.subscriptionId };
+        case "delete":
+          await (await this.#manager(profile, action)).delete(action.subscriptionId);
+          return { ...base, outcome: "deleted", subscriptionId: action.subscriptionId };
+        case "renew": {
+          const manager = await this.#manager(profile, action);
+          const renewed = await manager.renew(action.subscriptionId);
+          if (renewed.type === "renewed") {
+            return { ...base, outcome: "renewed", subscriptionId: renewed.record.subscriptionId, expirationDateTime: renewed.record.expirationDateTime };
+          }
+          // Graph forgot it (expired early, deleted by an admin, or the emulator restarted): subscribe again.
+          const created = await this.#create(manager, profile!, notificationUrl);
+          return { ...base, outcome: "recreated", reason: "goneFromGraph", subscriptionId: created.subscriptionId, expirationDateTime: created.expirationDateTime };
+        }
+        case "create": {
+          const created = await this.#create(await this.#manager(profile, action), profile!, notificationUrl);
+          return { ...base, outcome: "created", subscriptionId: created.subscriptionId, expirationDateTime: created.expirationDateTime };
+        }
+      }
+    } catch (error) {
+      const result = failed({ ...base, ...("subscriptionId" in action ? { subscriptionId: action.subscriptionId } : {}) }, error);
+      this.#logger.error("subscription maintenance failed", { ...result, action: action.kind });
+      return result;
+    }
+  }
+
+  async #manager(profile: Profile | undefined, action: SubscriptionAction): Promise<SubscriptionManager> {
+    if (!profile) throw new Error(`no profile "${action.profileKey}" to ${action.kind} its subscription with`);
+    return this.#options.managerFor(profile);
+  }
+
+  #create(manager: SubscriptionManager, profile: Profile, notificationUrl: string): Promise<SubscriptionRecord> {
+    return manager.create(profile.key, { siteId: profile.sharePoint.siteId, listId: profile.sharePoint.listId }, { notificationUrl, lifecycleNotificationUrl: notificationUrl });
+  }
+}
+
+function failed(base: { profileKey: string; reason?: string; subscriptionId?: string }, error: unknown): SubscriptionResult {
+  const code = isAppError(error) ? error.code : "SUBSCRIPTION_MAINTENANCE_FAILED";
+  const message = globalRedactor.redact(error instanceof Error ? error.message : String(error));
+  return { ...base, outcome: "failed", problem: { code, message } };
+}
+
+function describe(result: SubscriptionResult): string {
+  return `${result.profileKey}: ${result.outcome}${result.reason ? ` (${result.reason})` : ""}${result.problem ? ` ${result.problem.code}` : ""}`;
+}
