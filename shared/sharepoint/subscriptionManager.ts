@@ -108,6 +108,20 @@ export class SubscriptionManager {
     return { type: "renewed", record: updated };
   }
 
+  /**
+   * Whether Graph still has the subscription. Graph deletes expired subscriptions, an admin may delete any, and for
+   * lists no lifecycle event announces it, so the renewal timer asks.
+   */
+  async exists(subscriptionId: string): Promise<boolean> {
+    try {
+      await this.#transport.get(`subscriptions/${encodeURIComponent(subscriptionId)}`);
+      return true;
+    } catch (error) {
+      if (error instanceof GraphError && error.code === GraphErrorCodes.NotFound) return false;
+      throw error;
+    }
+  }
+
   /** Deletes the subscription in Graph and the store; one Graph no longer has is simply forgotten. */
   async delete(subscriptionId: string): Promise<void> {
     try {

@@ -111,8 +111,16 @@ export class SubscriptionKeeper {
     const base = { profileKey: action.profileKey, ...("reason" in action ? { reason: action.reason } : {}) };
     try {
       switch (action.kind) {
-        case "keep":
-          return { ...base, outcome: "kept", subscriptionId: action.subscriptionId, expirationDateTime: action.expirationDateTime };
+        case "keep": {
+          // Plenty of time left by our record, but Graph may have lost it (deleted by an admin, a tenant-wide reset).
+          const manager = await this.#manager(profile, action);
+          if (await manager.exists(action.subscriptionId)) {
+            return { ...base, outcome: "kept", subscriptionId: action.subscriptionId, expirationDateTime: action.expirationDateTime };
+          }
+          await this.#options.store.delete(action.subscriptionId);
+          const created = await this.#create(manager, profile!, notificationUrl);
+          return { ...base, outcome: "recreated", reason: "goneFromGraph", subscriptionId: created.subscriptionId, expirationDateTime: created.expirationDateTime };
+        }
         case "skip":
           return { ...base, outcome: "skipped" };
         case "forget":

@@ -18,6 +18,7 @@ export interface SubscriptionPolicy {
 }
 
 export type SubscriptionAction =
+  /** Enough time left; confirm Graph still has it, and create a new one if not. */
   | { kind: "keep"; profileKey: string; subscriptionId: string; expirationDateTime: string }
   /** Extend it; if Graph no longer has it, create a new one. */
   | { kind: "renew"; profileKey: string; subscriptionId: string; expirationDateTime: string }

@@ -2,6 +2,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { InvocationContext, type FunctionInput } from "@azure/functions";
 import * as df from "durable-functions";
+import { ConditionWaiters } from "./conditionWaiters";
 
 /** A request the fake extension served. */
 export interface ExtensionRequest {
@@ -38,6 +39,7 @@ export class FakeDurableExtension {
   beforeStart: ((instanceId: string) => void) | undefined;
   #server: http.Server | undefined;
   #origin = "";
+  readonly #waiters = new ConditionWaiters();
 
   static async start(): Promise<FakeDurableExtension> {
     const extension = new FakeDurableExtension();
@@ -105,6 +107,12 @@ export class FakeDurableExtension {
     });
   }
 
+  /** Resolves once `ready()` holds, re-checked after every request served (no polling, no sleeps). */
+  async until(ready: () => boolean, timeoutMs = 10_000): Promise<void> {
+    return this.#waiters.until(ready, timeoutMs, () => `requests: ${JSON.stringify(this.requests.map((r) => `${r.method} ${r.path}`))}`);
+  }
+
+
   setStatus(instanceId: string, runtimeStatus: string, name = "syncProfile"): void {
     const existing = this.instances.get(instanceId);
     this.instances.set(instanceId, { name, instanceId, input: null, createdTime: new Date().toISOString(), ...existing, runtimeStatus });
@@ -120,6 +128,7 @@ export class FakeDurableExtension {
     this.requests.push({ method, path: parsed.pathname, query: parsed.searchParams, body });
     const reply = (status: number, json?: unknown): void => {
       response.writeHead(status, json === undefined ? {} : { "content-type": "application/json" }).end(json === undefined ? "" : JSON.stringify(json));
+      this.#waiters.notify();
     };
     const fault = this.faults.find((f) => f.method === method && f.pathPattern.test(parsed.pathname) && f.remaining > 0);
     if (fault) {
