@@ -92,7 +92,7 @@ async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   await new Promise<void>((resolve) => {
     child.once("exit", () => resolve());
-    child.kill("SIGTERM");
+    child.kill("SIGINT");
     setTimeout(() => child.kill("SIGKILL"), 3000).unref();
   });
 }

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import type { CliIo } from "../cliContext";
 import { registerDemoCommand } from "./demo";
+import { registerDiagnosticsCommand } from "./diagnostics";
 import { registerEmulatorsCommand } from "./emulators";
 import { registerProfilesImportCommand } from "./profilesImport";
 import { registerProfilesListCommand } from "./profilesList";
@@ -21,4 +22,5 @@ export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [
   registerSecretsSetCommand,
   registerSecretsListCommand,
   registerInspectPageCommand,
+  registerDiagnosticsCommand,
 ];
