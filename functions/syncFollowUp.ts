@@ -1,5 +1,6 @@
 import * as df from "durable-functions";
-import { DurableSyncStarter, syncFollowUpOrchestrator, SyncFollowUpNames, type ProfileSyncRequest } from "../shared/syncStart";
+import type { SyncProfileInput } from "../shared/engine/runContract";
+import { DurableSyncStarter, syncFollowUpOrchestrator, SyncFollowUpNames } from "../shared/syncStart";
 import { invocationLogger } from "../shared/functionsApp";
 
 // "Run again when the current run finishes": started by the webhook when a change arrives mid-run.
@@ -10,5 +11,5 @@ const durableClient = df.input.durableClient();
 df.app.activity(SyncFollowUpNames.startSyncIfIdle, {
   extraInputs: [durableClient],
   handler: (input: unknown, context) =>
-    new DurableSyncStarter(df.getClient(context), { logger: invocationLogger(context) }).startProfileSync(input as ProfileSyncRequest),
+    new DurableSyncStarter(df.getClient(context), { logger: invocationLogger(context) }).startProfileSync(input as SyncProfileInput),
 });

@@ -4,7 +4,7 @@ import { silentLogger, type Logger } from "../runtime";
 import { ALL_PROFILES_INSTANCE_ID, followUpInstanceId, isBusyRuntimeStatus } from "./syncInstances";
 import { SyncFollowUpNames, type SyncFollowUpInput } from "./syncFollowUpOrchestrator";
 import { SyncStartFailed } from "./syncStartFailed";
-import type { ProfileSyncRequest, StartOutcome, SyncStarter } from "./syncStarter";
+import type { StartOutcome, SyncStarter } from "./syncStarter";
 
 /** The part of durable-functions' DurableClient the starter uses. */
 export type DurableStartClient = Pick<df.DurableClient, "getStatus" | "startNew">;
@@ -23,7 +23,7 @@ export class DurableSyncStarter implements SyncStarter {
     this.#logger = options.logger ?? silentLogger;
   }
 
-  startProfileSync(request: ProfileSyncRequest): Promise<StartOutcome> {
+  startProfileSync(request: SyncProfileInput): Promise<StartOutcome> {
     const input: SyncProfileInput = { profileKey: request.profileKey, dryRun: request.dryRun, trigger: request.trigger };
     return this.#startUnlessBusy(OrchestratorName.syncProfile, syncInstanceId(request.profileKey), input);
   }

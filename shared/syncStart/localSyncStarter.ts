@@ -1,7 +1,7 @@
-import { OrchestratorName, syncInstanceId, type SyncTrigger } from "../engine/runContract";
+import { OrchestratorName, syncInstanceId, type SyncProfileInput, type SyncTrigger } from "../engine/runContract";
 import { runOrchestrationLocally, type LocalDurableRegistry, type LocalRunOptions, type LocalRunResult } from "../hosting/localDurableHost";
 import { ALL_PROFILES_INSTANCE_ID, followUpInstanceId } from "./syncInstances";
-import type { ProfileSyncRequest, StartOutcome, SyncStarter } from "./syncStarter";
+import type { StartOutcome, SyncStarter } from "./syncStarter";
 
 /** A run this starter launched, as it ended. `error` when the local host itself failed (e.g. a missing activity). */
 export interface LocalRunRecord {
@@ -39,7 +39,7 @@ export class LocalSyncStarter implements SyncStarter {
     return this.#finished;
   }
 
-  async startProfileSync(request: ProfileSyncRequest): Promise<StartOutcome> {
+  async startProfileSync(request: SyncProfileInput): Promise<StartOutcome> {
     const instanceId = syncInstanceId(request.profileKey);
     const busy = this.#busy(instanceId) ?? this.#busy(ALL_PROFILES_INSTANCE_ID);
     if (busy) return busy;

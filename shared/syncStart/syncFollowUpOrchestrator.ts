@@ -1,12 +1,12 @@
 import type * as df from "durable-functions";
 import { activityRetryOptions } from "../engine/orchestration/activityRetry";
-import type { SyncTrigger } from "../engine/runContract";
-import type { ProfileSyncRequest, StartOutcome } from "./syncStarter";
+import type { SyncProfileInput, SyncTrigger } from "../engine/runContract";
+import type { StartOutcome } from "./syncStarter";
 
 /** Function names of the follow-up: its orchestration and the one activity it calls. */
 export const SyncFollowUpNames = {
   orchestrator: "syncFollowUp",
-  /** Input ProfileSyncRequest, output StartOutcome: `startProfileSync` through the Durable client. */
+  /** Input SyncProfileInput, output StartOutcome: `startProfileSync` through the Durable client. */
   startSyncIfIdle: "startSyncIfIdle",
 } as const;
 
@@ -38,7 +38,7 @@ export const FOLLOW_UP_PATIENCE_MS = 60 * 60_000;
  */
 export function* syncFollowUpOrchestrator(context: df.OrchestrationContext): Generator<df.Task, SyncFollowUpResult, unknown> {
   const input = context.df.getInput() as SyncFollowUpInput;
-  const request: ProfileSyncRequest = { profileKey: input.profileKey, dryRun: false, trigger: input.trigger };
+  const request: SyncProfileInput = { profileKey: input.profileKey, dryRun: false, trigger: input.trigger };
   const deadline = context.df.currentUtcDateTime.getTime() + FOLLOW_UP_PATIENCE_MS;
   const retry = activityRetryOptions();
   let delay = FOLLOW_UP_FIRST_DELAY_MS;

@@ -1,11 +1,4 @@
-import type { SyncTrigger } from "../engine/runContract";
-
-/** What to run: one profile, for real or as a dry run, and who asked. */
-export interface ProfileSyncRequest {
-  profileKey: string;
-  dryRun: boolean;
-  trigger: SyncTrigger;
-}
+import type { SyncProfileInput, SyncTrigger } from "../engine/runContract";
 
 /**
  * The answer to "start this unless it is already going". Being busy is an expected outcome, not an error: a second
@@ -24,7 +17,7 @@ export type StartOutcome =
  */
 export interface SyncStarter {
   /** Starts the profile's `syncProfile` orchestration unless it is busy. */
-  startProfileSync(request: ProfileSyncRequest): Promise<StartOutcome>;
+  startProfileSync(request: SyncProfileInput): Promise<StartOutcome>;
   /** Starts `syncAllProfiles` under its fixed instance id unless the previous fan-out is still busy. */
   startAllProfilesSync(trigger: SyncTrigger): Promise<StartOutcome>;
   /**

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sharePointWebhook, subscriptionKeeper, type AppServices } from "../../shared/functionsApp";
 import { createMemoryLogger } from "../../shared/runtime";
 import { DurableSyncStarter } from "../../shared/syncStart";
-import { SubscriptionKeeper, sharePointSubscriptionManagers } from "../../shared/webhooks";
+import { SubscriptionKeeper, sharePointSubscriptionManagers, type SubscriptionKeeperOptions } from "../../shared/webhooks";
 import { validProfile } from "../config/profileFixtures";
 import { FakeDurableExtension } from "../helpers/fakeDurableExtension";
 import { FunctionHttpServer } from "../helpers/functionHttpServer";
@@ -34,6 +34,19 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
     });
   const graphSecrets = { ...TEST_SECRETS, GraphTenantId: TEST_TENANT_ID, GraphClientId: TEST_CLIENT_ID, GraphClientSecret: TEST_CLIENT_SECRET };
   const keeper = () => subscriptionKeeper(services, logger);
+  /** A keeper whose clock (and whose Graph calls' clock) is `offsetMs` ahead of real time. */
+  const keeperAhead = (offsetMs: number, options: Partial<SubscriptionKeeperOptions> = {}) => {
+    const clock = { now: () => Date.now() + offsetMs };
+    return new SubscriptionKeeper({
+      profiles: services.config.profiles,
+      validator: services.config.validator,
+      store: services.state.subscriptions,
+      managerFor: sharePointSubscriptionManagers(services.config.secrets, services.state.subscriptions, { ...services.sharePoint, clock }),
+      notificationUrl: server.url(WEBHOOK_PATH),
+      clock,
+      ...options,
+    });
+  };
   const graphRequests = async (): Promise<Array<{ method: string; path: string; status: number }>> => (await graph.admin("GET", "requests")).body;
 
   beforeAll(async () => {
@@ -107,16 +120,8 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
     const kept = await keeper().maintain();
     expect(kept.results).toEqual([expect.objectContaining({ outcome: "kept", subscriptionId })]);
 
-    const eager = new SubscriptionKeeper({
-      profiles: services.config.profiles,
-      validator: services.config.validator,
-      store: services.state.subscriptions,
-      managerFor: sharePointSubscriptionManagers(services.config.secrets, services.state.subscriptions, services.sharePoint),
-      notificationUrl: server.url(WEBHOOK_PATH),
-      // Everything is "about to expire" under a threshold longer than the longest lifetime.
-      renewBeforeMs: 43_000 * 60_000,
-    });
-    const renewed = await eager.maintain();
+    // Everything is "about to expire" under a threshold longer than the longest lifetime.
+    const renewed = await keeperAhead(0, { renewBeforeMs: 43_000 * 60_000 }).maintain();
     expect(renewed.results).toEqual([expect.objectContaining({ outcome: "renewed", subscriptionId })]);
   });
 
@@ -136,15 +141,8 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
     const record = (await services.state.subscriptions.get(subscriptionId))!;
     // Our record says it expired too (the app's clock agrees with the emulator's).
     await services.state.subscriptions.save({ ...record, expirationDateTime: new Date(Date.now() - 60_000).toISOString() });
-    const report = await new SubscriptionKeeper({
-      profiles: services.config.profiles,
-      validator: services.config.validator,
-      store: services.state.subscriptions,
-      managerFor: sharePointSubscriptionManagers(services.config.secrets, services.state.subscriptions, {
-        ...services.sharePoint,
-        clock: { now: () => Date.now() + 43_000 * 60_000 },
-      }),
-      notificationUrl: server.url(WEBHOOK_PATH),
+    const report = await keeperAhead(0, {
+      managerFor: sharePointSubscriptionManagers(services.config.secrets, services.state.subscriptions, { ...services.sharePoint, clock: { now: () => Date.now() + 43_000 * 60_000 } }),
     }).maintain();
     expect(report.results.map((r) => [r.outcome, r.reason])).toEqual([
       ["forgotten", "expired"],
@@ -157,17 +155,7 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
     await services.config.profiles.save(profile("projects", false));
     await services.config.profiles.save(profile("nosecrets"));
     const before = (await graphRequests()).length;
-    const report = await new SubscriptionKeeper({
-      profiles: services.config.profiles,
-      validator: services.config.validator,
-      store: services.state.subscriptions,
-      managerFor: sharePointSubscriptionManagers(services.config.secrets, services.state.subscriptions, {
-        ...services.sharePoint,
-        clock: { now: () => Date.now() + 43_000 * 60_000 },
-      }),
-      notificationUrl: server.url(WEBHOOK_PATH),
-      clock: { now: () => Date.now() + 43_000 * 60_000 },
-    }).maintain();
+    const report = await keeperAhead(43_000 * 60_000).maintain();
     expect(report.results.map((r) => [r.profileKey, r.outcome, r.reason])).toEqual([
       ["nosecrets", "skipped", "profileInvalid"],
       ["projects", "deleted", "profileDisabled"],
@@ -179,14 +167,7 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
 
   it("does nothing without WEBHOOK_NOTIFICATION_URL, saying so", async () => {
     const quiet = createMemoryLogger();
-    const report = await new SubscriptionKeeper({
-      profiles: services.config.profiles,
-      validator: services.config.validator,
-      store: services.state.subscriptions,
-      managerFor: () => Promise.reject(new Error("must not be called")),
-      notificationUrl: undefined,
-      logger: quiet,
-    }).maintain();
+    const report = await keeperAhead(0, { managerFor: () => Promise.reject(new Error("must not be called")), notificationUrl: undefined, logger: quiet }).maintain();
     expect(report).toEqual({ notificationUrl: null, results: [] });
     expect(quiet.records[0]?.level).toBe("warn");
   });

@@ -1,6 +1,7 @@
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { generateEmulatorCertificate, trustCertificateInProcess } from "../emulators/common/tls";
+import { ConditionWaiters } from "./conditionWaiters";
 
 export interface ReceivedCall {
   path: string;
@@ -22,7 +23,7 @@ export class NotificationListener {
   readonly failures = new Map<string, number>();
   #server: https.Server | undefined;
   #origin = "";
-  #waiters: Array<() => void> = [];
+  readonly #waiters = new ConditionWaiters();
 
   static async start(): Promise<NotificationListener> {
     const listener = new NotificationListener();
@@ -49,18 +50,9 @@ export class NotificationListener {
 
   /** Resolves once `ready()` holds, re-checked on every received call (no polling, no sleeps). */
   async until(ready: () => boolean, timeoutMs = 10_000): Promise<void> {
-    if (ready()) return;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`listener condition not met within ${timeoutMs} ms; calls: ${JSON.stringify(this.calls)}`)), timeoutMs);
-      const check = (): void => {
-        if (!ready()) return;
-        clearTimeout(timer);
-        this.#waiters = this.#waiters.filter((w) => w !== check);
-        resolve();
-      };
-      this.#waiters.push(check);
-    });
+    return this.#waiters.until(ready, timeoutMs, () => `listener calls: ${JSON.stringify(this.calls)}`);
   }
+
 
   async close(): Promise<void> {
     this.#server?.closeAllConnections();
@@ -74,7 +66,7 @@ export class NotificationListener {
     this.calls.push(call);
     const finish = (status: number, type: string, text: string): void => {
       response.writeHead(status, { "content-type": type }).end(text);
-      for (const waiter of [...this.#waiters]) waiter();
+      this.#waiters.notify();
     };
     if (token !== undefined) {
       if (this.validation === "echo") return finish(200, "text/plain; charset=utf-8", token);

@@ -2,17 +2,18 @@ import { describe, expect, it } from "vitest";
 import { HistoryEventType } from "../../shared/hosting/historyEvent";
 import { runOrchestrationLocally, type LocalDurableRegistry } from "../../shared/hosting/localDurableHost";
 import { createManualClock } from "../../shared/runtime";
-import { FOLLOW_UP_PATIENCE_MS, syncFollowUpOrchestrator, SyncFollowUpNames, type ProfileSyncRequest, type StartOutcome, type SyncFollowUpResult } from "../../shared/syncStart";
+import type { SyncProfileInput } from "../../shared/engine/runContract";
+import { FOLLOW_UP_PATIENCE_MS, syncFollowUpOrchestrator, SyncFollowUpNames, type StartOutcome, type SyncFollowUpResult } from "../../shared/syncStart";
 import { expectDeterministicReplay } from "../helpers/durableReplay";
 
 /** A follow-up whose activity answers busy `busyChecks` times, then starts the run. */
 function followUp(busyChecks: number) {
-  const requests: ProfileSyncRequest[] = [];
+  const requests: SyncProfileInput[] = [];
   const registry: LocalDurableRegistry = {
     orchestrators: { [SyncFollowUpNames.orchestrator]: syncFollowUpOrchestrator },
     activities: {
       [SyncFollowUpNames.startSyncIfIdle]: (input): StartOutcome => {
-        requests.push(input as ProfileSyncRequest);
+        requests.push(input as SyncProfileInput);
         return requests.length <= busyChecks ? { kind: "busy", instanceId: "sync-alpha", runtimeStatus: "Running" } : { kind: "started", instanceId: "sync-alpha" };
       },
     },
