@@ -1,0 +1,144 @@
+import { fieldEntry, type FieldKey } from "./fieldKey";
+import { heldFieldState, unchangedFieldState } from "./fieldStateChange";
+import { EMPTY_HASH, type FieldObservation, type FieldSnapshot } from "./fieldValue";
+import type { ItemState } from "./itemState";
+import { cellObservation, recordOf, sharePointObservation, type PlanContext } from "./itemMerge";
+import type { ConflictRecord, FieldStateChange, ItemRef, PutState } from "./plan";
+import type { ConfluenceRowReading, SharePointItemReading } from "./syncInput";
+
+/**
+ * Whether a surviving side's field holds something the deleted side never agreed to. Unreadable values and values
+ * with no base count as edits: a deletion is only propagated over what is provably unedited.
+ */
+function isEdited(value: FieldObservation, base: FieldSnapshot | null): boolean {
+  if (!value.ok) return true;
+  return base === null ? value.hash !== EMPTY_HASH : value.hash !== base.hash;
+}
+
+function tombstone(
+  ctx: PlanContext,
+  status: "deletedInSharePoint" | "deletedInConfluence",
+  fields: Record<FieldKey, FieldStateChange>,
+  version: { eTag: string | null; modifiedAt: string | null },
+): PutState {
+  return {
+    kind: "put",
+    status,
+    pairRequires: [],
+    statusIfPairFailed: null,
+    sharePointETag: version.eTag,
+    sharePointModifiedAt: version.modifiedAt,
+    fields,
+    createdFromRow: null,
+    lastSyncedAt: ctx.runAt,
+  };
+}
+
+/**
+ * The SharePoint item is gone and its row is still on the page. An edited row is a delete-vs-edit conflict (the row
+ * stays, the pair is remembered as deleted in SharePoint, the conflict is reported every run until a person removes
+ * the row or clears its key to make it a new item). An unedited row is removed if the profile deletes toward
+ * Confluence, else kept and remembered so nothing re-creates the item.
+ * `bases: "none"` for rows never synced in this form (a key nobody paired): every non-empty cell then counts as an edit.
+ */
+export function planSharePointGone(
+  ctx: PlanContext,
+  sharePointId: string,
+  before: ItemState | null,
+  row: ConfluenceRowReading,
+  bases: "stored" | "none",
+): void {
+  const { rules, acc } = ctx;
+  const item: ItemRef = { sharePointId, rowRef: row.rowRef, createRef: null };
+  const stored = bases === "stored" ? before : null;
+  const edits: Extract<ConflictRecord, { kind: "deleteVsEdit" }>["edits"][number][] = [];
+  const fields = recordOf(
+    rules.fields.map((rule) => {
+      const state = (stored === null ? undefined : fieldEntry(stored.fields, rule.key)) ?? { base: null };
+      const value = cellObservation(row, rule.key);
+      if (isEdited(value, state.base)) edits.push({ field: rule.key, base: state.base, value });
+      return [rule.key, unchangedFieldState(state)] as const;
+    }),
+  );
+  const kept = tombstone(ctx, "deletedInSharePoint", fields, {
+    eTag: before?.sharePointETag ?? null,
+    modifiedAt: before?.sharePointModifiedAt ?? null,
+  });
+  const target = { kind: "item", sharePointId } as const;
+  if (edits.length > 0) {
+    acc.conflicts.push({ kind: "deleteVsEdit", item, deletedIn: "sharePoint", edits });
+    acc.decisions.push({ item, action: { kind: "deleteConflict", deletedIn: "sharePoint" }, fields: [] });
+    acc.addStateUpdate({ target, before, change: kept });
+  } else if (rules.deletes.toConfluence === "delete") {
+    acc.removals.push({ rowRef: row.rowRef, sharePointId });
+    acc.decisions.push({ item, action: { kind: "removeFromConfluence" }, fields: [] });
+    acc.addStateUpdate({ target, before, change: { kind: "drop", requires: "confluenceWrite", otherwise: kept } });
+  } else {
+    if (before?.status !== "deletedInSharePoint") {
+      acc.decisions.push({ item, action: { kind: "keepDeleted", deletedIn: "sharePoint" }, fields: [] });
+    }
+    acc.addStateUpdate({ target, before, change: kept });
+  }
+}
+
+/**
+ * The row is gone and its SharePoint item still exists. The mirror image of {@link planSharePointGone}: an item
+ * edited since the base is a delete-vs-edit conflict; an unedited one is deleted (guarded by its eTag) if the
+ * profile deletes toward SharePoint, else kept and remembered so its row is not appended again.
+ */
+export function planRowGone(
+  ctx: PlanContext,
+  sharePointId: string,
+  before: ItemState,
+  reading: SharePointItemReading | null,
+): void {
+  const { rules, acc } = ctx;
+  const item: ItemRef = { sharePointId, rowRef: null, createRef: null };
+  const edits: Extract<ConflictRecord, { kind: "deleteVsEdit" }>["edits"][number][] = [];
+  const fields: [FieldKey, FieldStateChange][] = [];
+  for (const rule of rules.fields) {
+    const value = sharePointObservation(rule.key, reading, before);
+    if (value === undefined) {
+      acc.needRead(sharePointId);
+      return;
+    }
+    const base = fieldEntry(before.fields, rule.key)?.base ?? null;
+    if (isEdited(value, base)) edits.push({ field: rule.key, base, value });
+    fields.push([rule.key, unchangedFieldState(heldFieldState(base, value, rules.storedValueMaxChars))]);
+  }
+  const eTag = reading?.eTag ?? before.sharePointETag;
+  const kept = tombstone(ctx, "deletedInConfluence", recordOf(fields), {
+    eTag,
+    modifiedAt: reading?.modifiedAt ?? before.sharePointModifiedAt,
+  });
+  const target = { kind: "item", sharePointId } as const;
+  if (edits.length > 0) {
+    acc.conflicts.push({ kind: "deleteVsEdit", item, deletedIn: "confluence", edits });
+    acc.decisions.push({ item, action: { kind: "deleteConflict", deletedIn: "confluence" }, fields: [] });
+    acc.addStateUpdate({ target, before, change: kept });
+  } else if (rules.deletes.toSharePoint === "delete") {
+    if (eTag === null) {
+      acc.needRead(sharePointId);
+      return;
+    }
+    acc.deletes.push({ sharePointId, ifMatch: eTag });
+    acc.decisions.push({ item, action: { kind: "deleteInSharePoint" }, fields: [] });
+    acc.addStateUpdate({ target, before, change: { kind: "drop", requires: "sharePointWrite", otherwise: kept } });
+  } else {
+    if (before.status !== "deletedInConfluence") {
+      acc.decisions.push({ item, action: { kind: "keepDeleted", deletedIn: "confluence" }, fields: [] });
+    }
+    acc.addStateUpdate({ target, before, change: kept });
+  }
+}
+
+/** Both sides are gone: forget the pair. */
+export function planForget(ctx: PlanContext, before: ItemState): void {
+  const item: ItemRef = { sharePointId: before.sharePointId, rowRef: null, createRef: null };
+  ctx.acc.decisions.push({ item, action: { kind: "forget" }, fields: [] });
+  ctx.acc.addStateUpdate({
+    target: { kind: "item", sharePointId: before.sharePointId },
+    before,
+    change: { kind: "drop", requires: null, otherwise: null },
+  });
+}
