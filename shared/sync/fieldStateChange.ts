@@ -35,11 +35,9 @@ export function fieldStateChange(
   }
   const write = fieldWriteOf(merge);
   if (write === null) return { requires: null, ifApplied: held, otherwise: held };
-  return {
-    requires: write.to === "sharePoint" ? "sharePointWrite" : "confluenceWrite",
-    ifApplied: { base: boundedSnapshot(write.value, maxChars) },
-    otherwise: held,
-  };
+  const written = boundedSnapshot(write.value, maxChars);
+  if (write.to === "sharePoint") return { requires: "sharePointWrite", ifApplied: { base: written }, otherwise: held };
+  return { requires: "confluenceWrite", ifApplied: { base: written }, otherwise: { ...held, unconfirmedWrite: written } };
 }
 
 /** A field state that stays as it is. */

@@ -29,7 +29,7 @@ function tombstone(
     sharePointETag: version.eTag,
     sharePointModifiedAt: version.modifiedAt,
     fields,
-    createdFromRow: null,
+    awaitedRow: null,
     lastSyncedAt: ctx.runAt,
   };
 }

@@ -86,7 +86,7 @@ export interface MergeSpec {
   readonly status: PairStatus;
   readonly pairRequires: readonly WriteRequirement[];
   readonly statusIfPairFailed: PairStatus | null;
-  readonly createdFromRow: RowOrigin | null;
+  readonly awaitedRow: RowOrigin | null;
 }
 
 interface MergedField {
@@ -181,7 +181,7 @@ export function planItemMerge(ctx: PlanContext, spec: MergeSpec): void {
       sharePointETag: spec.sharePointETag,
       sharePointModifiedAt: spec.sharePointModifiedAt,
       fields: recordOf(merged.map(({ rule, change }) => [rule.key, change])),
-      createdFromRow: spec.createdFromRow,
+      awaitedRow: spec.awaitedRow,
       lastSyncedAt: ctx.runAt,
     },
   });

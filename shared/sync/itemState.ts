@@ -32,6 +32,12 @@ export interface FieldState {
    * absent from later deltas, and its unpropagated edit must not be forgotten.
    */
   readonly sharePoint?: FieldObservation;
+  /**
+   * A value the sync wrote into the Confluence cell in a page update that did not confirm (it failed, or its answer
+   * was lost). Matters only while the item awaits its row: if the row then turns up carrying the item's id, that
+   * update did land, and this value, not the stored base, is what the cell and SharePoint last agreed on.
+   */
+  readonly unconfirmedWrite?: FieldSnapshot;
 }
 
 /**
@@ -47,11 +53,12 @@ export interface ItemState {
   readonly sharePointModifiedAt: string | null;
   readonly fields: Readonly<Record<FieldKey, FieldState>>;
   /**
-   * Only while `awaitingRow`, for an item the sync created from a row whose id it then failed to write back: where
-   * that row was (the key of the nearest keyed row above it; `null` = above every keyed row). Lets a later run find
-   * the row again even after people edited it, instead of creating its item a second time.
+   * Only while `awaitingRow`, for an item the sync created from a row, or matched with a row, but whose id it then
+   * failed to write into that row: where the row was (the key of the nearest keyed row above it; `null` = above every
+   * keyed row). Lets a later run find the row again even after people edited it, instead of appending the item as a
+   * second row or creating the row's item a second time.
    */
-  readonly createdFromRow?: RowOrigin;
+  readonly awaitedRow?: RowOrigin;
   /** ISO 8601 time of the run that last changed this state. */
   readonly lastSyncedAt: string;
 }
@@ -77,11 +84,12 @@ export function sameItemState(a: ItemState, b: ItemState): boolean {
 }
 
 function originKey(state: ItemState): string {
-  return state.createdFromRow === undefined ? "none" : JSON.stringify(state.createdFromRow.afterKey);
+  return state.awaitedRow === undefined ? "none" : JSON.stringify(state.awaitedRow.afterKey);
 }
 
 function sameFieldState(a: FieldState, b: FieldState): boolean {
   if ((a.base?.hash ?? null) !== (b.base?.hash ?? null)) return false;
+  if (a.unconfirmedWrite?.hash !== b.unconfirmedWrite?.hash) return false;
   return sameObservation(a.sharePoint, b.sharePoint);
 }
 

@@ -125,15 +125,16 @@ export interface FieldError {
 export type SkipCode =
   /** Several unpaired rows and items share a natural key: which goes with which is not guessed. */
   | "AMBIGUOUS_MATCH"
-  /** A row people added is not created in SharePoint: the profile syncs to Confluence only. */
+  /** A row people added is not created in SharePoint: the profile syncs nothing toward SharePoint. */
   | "NOT_CREATED_DIRECTION"
-  /** A new SharePoint item gets no row: the profile syncs to SharePoint only. */
+  /** A new SharePoint item gets no row: the profile syncs nothing toward Confluence. */
   | "NOT_APPENDED_DIRECTION"
   /** A row people added has unreadable cells in fields that would be sent to SharePoint; fix them first. */
   | "INVALID_CELLS"
   /**
-   * The sync created this item from a row but could not write its id back, and cannot tell which row it was (several
-   * candidates where the row was, or the rows around it are gone). Rows that could be it are not created either.
+   * The sync created this item from a row (or matched it with one) but could not write its id back, and cannot tell
+   * which row it was (several candidates where the row was, or the rows around it are gone). Rows that could be it
+   * are not created either.
    */
   | "AWAITING_KEY";
 
@@ -189,8 +190,8 @@ export interface PutState {
   readonly sharePointETag: string | null;
   readonly sharePointModifiedAt: string | null;
   readonly fields: Readonly<Record<FieldKey, FieldStateChange>>;
-  /** Kept only while the committed status is `awaitingRow` (see `ItemState.createdFromRow`). */
-  readonly createdFromRow: RowOrigin | null;
+  /** Kept only while the committed status is `awaitingRow` (see `ItemState.awaitedRow`). */
+  readonly awaitedRow: RowOrigin | null;
   readonly lastSyncedAt: string;
 }
 

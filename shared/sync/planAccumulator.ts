@@ -1,3 +1,4 @@
+import { sameItemState } from "./itemState";
 import { NOTHING_APPLIED, settleItemState } from "./settleState";
 import type {
   ConflictRecord,
@@ -52,7 +53,12 @@ export class PlanAccumulator {
       update.change.kind === "drop"
         ? update.change.requires !== null
         : update.change.pairRequires.length > 0 || Object.values(update.change.fields).some((field) => field.requires !== null);
-    if (!dependsOnWrites && settleItemState(update, NOTHING_APPLIED).kind === "none") return;
+    if (!dependsOnWrites) {
+      const commit = settleItemState(update, NOTHING_APPLIED);
+      if (commit.kind === "none") return;
+      if (commit.kind === "delete" && update.before === null) return;
+      if (commit.kind === "put" && update.before !== null && sameItemState(update.before, commit.state)) return;
+    }
     this.stateUpdates.push(update);
   }
 

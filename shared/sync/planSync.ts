@@ -34,6 +34,11 @@ interface UnpairedItem {
   readonly storedBases: boolean;
 }
 
+/** Names the stretch of keyless rows below one keyed row (or at the top of the table). */
+function gapOf(afterKey: string | null): string {
+  return afterKey === null ? "top" : `after:${afterKey}`;
+}
+
 /** A row people added (empty key cell) and where it sits. */
 interface KeylessRow {
   readonly row: ConfluenceRowReading;
@@ -149,7 +154,13 @@ function mergeByKey(
     action: existing ? { kind: "update" } : { kind: "pair", by: "key" },
     target: { kind: "item", sharePointId: id },
     before,
-    base: (key) => (stored === null ? null : (fieldEntry(stored.fields, key)?.base ?? null)),
+    base: (key) => {
+      const field = stored === null ? undefined : fieldEntry(stored.fields, key);
+      if (field === undefined) return null;
+      // An item awaiting its row is found by its id in a row: the page update that linked them did land, with the
+      // cells it wrote. (For an active pair an unconfirmed write proves nothing: the row was there before.)
+      return status === "awaitingRow" ? (field.unconfirmedWrite ?? field.base) : field.base;
+    },
     sharePoint: (key) => sharePointObservation(key, reading, before),
     confluence: (key) => cellObservation(row, key),
     sharePointModifiedAt: reading?.modifiedAt ?? before?.sharePointModifiedAt ?? null,
@@ -160,7 +171,7 @@ function mergeByKey(
     status: "active",
     pairRequires: [],
     statusIfPairFailed: null,
-    createdFromRow: null,
+    awaitedRow: null,
   });
 }
 
@@ -175,8 +186,12 @@ function pairUnpaired(
   keysOnPage: ReadonlySet<string>,
 ): void {
   const { rules, acc } = ctx;
+  // A created item holds exactly the fields that flow to SharePoint, so those are what identifies a row's item.
   const compared = rules.fields.filter((rule) => flowsTo(rule.direction, "sharePoint"));
   const comparedKeys = (compared.length > 0 ? compared : rules.fields).map((rule) => rule.key);
+  // Items are only created (appended) when a mapped field can carry something there.
+  const createsItems = flowsTo(rules.itemDirection, "sharePoint") && compared.length > 0;
+  const appendsRows = flowsTo(rules.itemDirection, "confluence") && rules.fields.some((rule) => flowsTo(rule.direction, "confluence"));
   const naturalKeyOf = (value: FieldObservation | undefined) =>
     value !== undefined && value.ok && value.hash !== EMPTY_HASH ? value.hash : null;
   const signatureOf = (values: readonly (FieldObservation | undefined)[]) =>
@@ -192,10 +207,12 @@ function pairUnpaired(
       acc.needRead(item.sharePointId);
       continue;
     }
+    const awaited = item.before?.awaitedRow;
     itemCandidates.push({
       ref: item,
       naturalKey: rules.matchBy === null ? null : naturalKeyOf(observe(rules.matchBy)),
       values: signatureOf(values),
+      anchor: awaited === undefined ? null : gapOf(awaited.afterKey),
     });
   }
   const rowCandidates = rows.map(
@@ -203,6 +220,7 @@ function pairUnpaired(
       ref: keylessRow,
       naturalKey: rules.matchBy === null ? null : naturalKeyOf(cellObservation(keylessRow.row, rules.matchBy)),
       values: signatureOf(comparedKeys.map((key) => cellObservation(keylessRow.row, key))),
+      anchor: gapOf(keylessRow.afterKey),
     }),
   );
   const matched = matchUnpaired(itemCandidates, rowCandidates);
@@ -227,12 +245,11 @@ function pairUnpaired(
     }
   }
 
-  // Items the sync created from a row whose id it failed to write back: find that row where it was.
+  // Items created from, or matched with, a row whose key write-back failed: find that row where it was.
   const rowsLeft = new Set(matched.unmatchedRows);
-  const created = matched.unmatchedItems.filter((item) => item.before?.createdFromRow !== undefined);
-  const gapOf = (afterKey: string | null) => (afterKey === null ? "top" : `after:${afterKey}`);
-  for (const [gap, gapItems] of groupBy(created, (item) => gapOf(item.before?.createdFromRow?.afterKey ?? null))) {
-    const afterKey = gapItems[0]?.before?.createdFromRow?.afterKey ?? null;
+  const awaiting = matched.unmatchedItems.filter((item) => item.before?.awaitedRow !== undefined);
+  for (const [gap, gapItems] of groupBy(awaiting, (item) => gapOf(item.before?.awaitedRow?.afterKey ?? null))) {
+    const afterKey = gapItems[0]?.before?.awaitedRow?.afterKey ?? null;
     const gapRows = [...rowsLeft].filter((keylessRow) => gapOf(keylessRow.afterKey) === gap);
     const [onlyItem] = gapItems;
     const [onlyRow] = gapRows;
@@ -247,7 +264,7 @@ function pairUnpaired(
     } else {
       const where = afterKey === null ? "at the top of the table" : `below the row of item ${afterKey}`;
       const message =
-        `the sync created item(s) ${gapItems.map((i) => i.sharePointId).join(", ")} from row(s) ${where} but could not ` +
+        `the sync linked item(s) ${gapItems.map((i) => i.sharePointId).join(", ")} to row(s) ${where} but could not ` +
         `write the id back, and cannot tell which row is which now. Write each id into the key column of its row; ` +
         `rows without a key there are not created meanwhile.`;
       for (const item of gapItems) {
@@ -281,18 +298,18 @@ function pairUnpaired(
       status: "active",
       pairRequires: ["confluenceWrite"],
       statusIfPairFailed: "awaitingRow",
-      createdFromRow: item.before?.createdFromRow ?? null,
+      awaitedRow: { afterKey: keylessRow.afterKey },
     });
   }
 
   for (const item of matched.unmatchedItems) {
-    if (item.before?.createdFromRow !== undefined) continue; // handled above: never appended a second time
-    if (!flowsTo(rules.itemDirection, "confluence")) {
+    if (item.before?.awaitedRow !== undefined) continue; // it has a row (handled above): never append another
+    if (!appendsRows) {
       if (rememberUnpaired(ctx, item)) {
         skip(
           { sharePointId: item.sharePointId, rowRef: null, createRef: null },
           "NOT_APPENDED_DIRECTION",
-          `profile "${rules.profileKey}" syncs toward SharePoint only, so new SharePoint items get no row`,
+          `profile "${rules.profileKey}" syncs no field toward Confluence, so new SharePoint items get no row`,
         );
       }
       continue;
@@ -313,7 +330,7 @@ function pairUnpaired(
       status: "active",
       pairRequires: ["confluenceWrite"],
       statusIfPairFailed: "awaitingRow",
-      createdFromRow: null,
+      awaitedRow: null,
     });
   }
 
@@ -321,8 +338,8 @@ function pairUnpaired(
     if (!rowsLeft.has(keylessRow) || heldRows.has(keylessRow)) continue;
     const { row } = keylessRow;
     const item: ItemRef = { sharePointId: null, rowRef: row.rowRef, createRef: null };
-    if (!flowsTo(rules.itemDirection, "sharePoint")) {
-      skip(item, "NOT_CREATED_DIRECTION", `profile "${rules.profileKey}" syncs toward Confluence only, so rows added there are not created in SharePoint`);
+    if (!createsItems) {
+      skip(item, "NOT_CREATED_DIRECTION", `profile "${rules.profileKey}" syncs no field toward SharePoint, so rows added in Confluence are not created there`);
       continue;
     }
     const unreadable = compared.flatMap((rule) => {
@@ -351,7 +368,7 @@ function pairUnpaired(
       status: "active",
       pairRequires: ["sharePointWrite", "confluenceWrite"],
       statusIfPairFailed: "awaitingRow",
-      createdFromRow: { afterKey: keylessRow.afterKey },
+      awaitedRow: { afterKey: keylessRow.afterKey },
     });
   }
 }
@@ -381,7 +398,7 @@ function rememberUnpaired(ctx: PlanContext, item: UnpairedItem): boolean {
       sharePointETag: item.reading?.eTag ?? item.before?.sharePointETag ?? null,
       sharePointModifiedAt: item.reading?.modifiedAt ?? item.before?.sharePointModifiedAt ?? null,
       fields: recordOf(fields),
-      createdFromRow: item.before?.createdFromRow ?? null,
+      awaitedRow: item.before?.awaitedRow ?? null,
       lastSyncedAt: ctx.runAt,
     },
   });

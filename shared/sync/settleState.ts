@@ -1,5 +1,5 @@
 import type { FieldKey } from "./fieldKey";
-import { sameItemState, type FieldState, type ItemState } from "./itemState";
+import type { FieldState, ItemState } from "./itemState";
 import type { CreateRef, ItemStateUpdate, PutState, ReadyPlan, WriteRequirement } from "./plan";
 
 /** How the item's one SharePoint update or delete went. */
@@ -44,9 +44,14 @@ const NONE: StateCommit = { kind: "none" };
  * on succeeded (or it depended on none); a pair established by a write (create, append, key write-back) exists only
  * once that write succeeded. Commit after the writes, never before: a crash in between then leaves the old state,
  * and the next run recognises the writes that did happen (they are read back, matched and converge).
+ *
+ * Two-phase commit (recommended, it narrows the crash window for creates to nothing but the commit itself): after the
+ * SharePoint writes, commit `settlePlan(plan, { ...sharePointOutcomes, confluenceApplied: false })`; after the page
+ * update, commit `settlePlan(plan, { ...sharePointOutcomes, confluenceApplied })`. Every phase-one state is true of
+ * the world at that moment, and phase two supersedes it. Commit the delta link only after phase two.
  */
 export function settleItemState(update: ItemStateUpdate, outcome: ApplyOutcome): StateCommit {
-  const { target, change, before } = update;
+  const { target, change } = update;
   const createOutcome = target.kind === "create" ? outcome.sharePointCreates.get(target.createRef) : undefined;
   const itemOutcome = target.kind === "item" ? outcome.sharePointItems.get(target.sharePointId) : undefined;
   const sharePointOk = target.kind === "create" ? createOutcome?.ok === true : itemOutcome?.ok === true;
@@ -54,9 +59,7 @@ export function settleItemState(update: ItemStateUpdate, outcome: ApplyOutcome):
     requirement === null || (requirement === "confluenceWrite" ? outcome.confluenceApplied : sharePointOk);
 
   if (change.kind === "drop") {
-    if (met(change.requires)) {
-      return target.kind === "item" && before !== null ? { kind: "delete", sharePointId: target.sharePointId } : NONE;
-    }
+    if (met(change.requires)) return target.kind === "item" ? { kind: "delete", sharePointId: target.sharePointId } : NONE;
     return change.otherwise === null ? NONE : put(change.otherwise);
   }
   return put(change);
@@ -85,10 +88,10 @@ export function settleItemState(update: ItemStateUpdate, outcome: ApplyOutcome):
       sharePointETag: eTag,
       sharePointModifiedAt: modifiedAt,
       fields,
-      ...(status === "awaitingRow" && next.createdFromRow !== null ? { createdFromRow: next.createdFromRow } : {}),
+      ...(status === "awaitingRow" && next.awaitedRow !== null ? { awaitedRow: next.awaitedRow } : {}),
       lastSyncedAt: next.lastSyncedAt,
     };
-    return before !== null && sameItemState(before, state) ? NONE : { kind: "put", state };
+    return { kind: "put", state };
   }
 }
 

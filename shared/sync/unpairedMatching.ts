@@ -11,6 +11,11 @@ export interface MatchCandidate<T> {
   readonly naturalKey: string | null;
   /** The compared field values (as hashes), or `null` when one of them is unreadable: then it is never matched. */
   readonly values: string | null;
+  /**
+   * Where in the table the candidate sits (a row) or belongs (an item linked to a row that lost its key write-back);
+   * among equal-valued candidates, a row takes an item with the same anchor first.
+   */
+  readonly anchor: string | null;
 }
 
 export interface MatchResult<I, R> {
@@ -25,9 +30,9 @@ export interface MatchResult<I, R> {
  * 1. By natural key: a key held by exactly one item and one row pairs them; a key held on both sides but not 1:1 is
  *    ambiguous (never guessed, nothing created for it either, since that could duplicate). A key held on one side
  *    only falls through.
- * 2. By values: candidates whose compared values are all equal pair up in input order. Such candidates are
- *    interchangeable on every compared field, so the order picks nothing a person could tell apart. Two candidates
- *    with different non-empty natural keys never pair this way.
+ * 2. By values: candidates whose compared values are all equal pair up, an item anchored where the row is first, then
+ *    in input order. Such candidates are interchangeable on every compared field, so the order picks nothing a
+ *    person could tell apart. Two candidates with different non-empty natural keys never pair this way.
  * Input order is kept in every output list.
  */
 export function matchUnpaired<I, R>(
@@ -60,9 +65,10 @@ export function matchUnpaired<I, R>(
   );
   for (const row of rows) {
     if (taken.has(row) || row.values === null) continue;
-    const item = freeItemsByValues
-      .get(row.values)
-      ?.find((candidate) => !taken.has(candidate) && (candidate.naturalKey === null || row.naturalKey === null));
+    const eligible = (freeItemsByValues.get(row.values) ?? []).filter(
+      (candidate) => !taken.has(candidate) && (candidate.naturalKey === null || row.naturalKey === null),
+    );
+    const item = eligible.find((candidate) => candidate.anchor !== null && candidate.anchor === row.anchor) ?? eligible[0];
     if (item === undefined) continue;
     taken.add(item);
     taken.add(row);
