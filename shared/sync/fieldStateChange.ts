@@ -4,7 +4,7 @@ import {
   type FieldObservation,
   type FieldSnapshot,
 } from "./fieldValue";
-import type { FieldState } from "./itemState";
+import type { FieldState, ItemState } from "./itemState";
 import { fieldWriteOf, type FieldMerge } from "./mergeField";
 import type { FieldStateChange } from "./plan";
 
@@ -28,7 +28,11 @@ export function fieldStateChange(
   sharePoint: FieldObservation,
   maxChars: number,
 ): FieldStateChange {
-  const held = heldFieldState(base, sharePoint, maxChars);
+  const unsettled = heldFieldState(base, sharePoint, maxChars);
+  // A first pairing that could not settle a field (the sides differ, or one could not be read) leaves it disputed:
+  // from then on an empty side may be someone's deliberate clearing, not a blank to fill.
+  const disputed = base === null && ((merge.kind === "conflict" && merge.cause === "noBase") || merge.kind === "invalid");
+  const held: FieldState = disputed ? { ...unsettled, disputed: true } : unsettled;
   if (merge.kind === "convergent") {
     const agreed: FieldState = { base: boundedSnapshot(merge.value, maxChars) };
     return { requires: null, ifApplied: agreed, otherwise: agreed };
@@ -43,4 +47,13 @@ export function fieldStateChange(
 /** A field state that stays as it is. */
 export function unchangedFieldState(state: FieldState): FieldStateChange {
   return { requires: null, ifApplied: state, otherwise: state };
+}
+
+/**
+ * A field's merge base when its row is found by the item's id. For an item awaiting its row, the id in a row proves
+ * the page update that linked them landed, with the cells it wrote (`unconfirmedWrite`); for an active pair an
+ * unconfirmed write proves nothing, the row was there before.
+ */
+export function baseWhenLinked(status: ItemState["status"], field: FieldState): FieldState["base"] {
+  return status === "awaitingRow" ? (field.unconfirmedWrite ?? field.base) : field.base;
 }

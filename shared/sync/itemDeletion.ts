@@ -1,5 +1,5 @@
 import { fieldEntry, type FieldKey } from "./fieldKey";
-import { heldFieldState, unchangedFieldState } from "./fieldStateChange";
+import { baseWhenLinked, heldFieldState, unchangedFieldState } from "./fieldStateChange";
 import { EMPTY_HASH, type FieldObservation, type FieldSnapshot } from "./fieldValue";
 import type { ItemState } from "./itemState";
 import { cellObservation, recordOf, sharePointObservation, type PlanContext } from "./itemMerge";
@@ -7,11 +7,11 @@ import type { ConflictRecord, FieldStateChange, ItemRef, PutState } from "./plan
 import type { ConfluenceRowReading, SharePointItemReading } from "./syncInput";
 
 /**
- * Whether a surviving side's field holds something the deleted side never agreed to. Unreadable values and values
- * with no base count as edits: a deletion is only propagated over what is provably unedited.
+ * Whether a surviving side's field holds something the deleted side never agreed to. Unreadable values, non-empty
+ * values with no base and fields still disputed count as edits: a deletion only goes over what is provably unedited.
  */
-function isEdited(value: FieldObservation, base: FieldSnapshot | null): boolean {
-  if (!value.ok) return true;
+function isEdited(value: FieldObservation, base: FieldSnapshot | null, disputed: boolean): boolean {
+  if (!value.ok || disputed) return true;
   return base === null ? value.hash !== EMPTY_HASH : value.hash !== base.hash;
 }
 
@@ -39,7 +39,8 @@ function tombstone(
  * stays, the pair is remembered as deleted in SharePoint, the conflict is reported every run until a person removes
  * the row or clears its key to make it a new item). An unedited row is removed if the profile deletes toward
  * Confluence, else kept and remembered so nothing re-creates the item.
- * `bases: "none"` for rows never synced in this form (a key nobody paired): every non-empty cell then counts as an edit.
+ * `bases: "none"` for rows never synced in this form (a key nobody paired, a row re-added after its deletion): every
+ * non-empty cell then counts as an edit.
  */
 export function planSharePointGone(
   ctx: PlanContext,
@@ -54,10 +55,13 @@ export function planSharePointGone(
   const edits: Extract<ConflictRecord, { kind: "deleteVsEdit" }>["edits"][number][] = [];
   const fields = recordOf(
     rules.fields.map((rule) => {
-      const state = (stored === null ? undefined : fieldEntry(stored.fields, rule.key)) ?? { base: null };
+      const field = stored === null ? undefined : fieldEntry(stored.fields, rule.key);
+      const base = stored === null || field === undefined ? null : baseWhenLinked(stored.status, field);
       const value = cellObservation(row, rule.key);
-      if (isEdited(value, state.base)) edits.push({ field: rule.key, base: state.base, value });
-      return [rule.key, unchangedFieldState(state)] as const;
+      const disputed = base === null && field?.disputed === true;
+      if (isEdited(value, base, disputed)) edits.push({ field: rule.key, base, value });
+      // The item is gone: only what the row was last agreed to hold still matters.
+      return [rule.key, unchangedFieldState(disputed ? { base, disputed } : { base })] as const;
     }),
   );
   const kept = tombstone(ctx, "deletedInSharePoint", fields, {
@@ -102,9 +106,12 @@ export function planRowGone(
       acc.needRead(sharePointId);
       return;
     }
-    const base = fieldEntry(before.fields, rule.key)?.base ?? null;
-    if (isEdited(value, base)) edits.push({ field: rule.key, base, value });
-    fields.push([rule.key, unchangedFieldState(heldFieldState(base, value, rules.storedValueMaxChars))]);
+    const field = fieldEntry(before.fields, rule.key);
+    const base = field?.base ?? null;
+    const disputed = base === null && field?.disputed === true;
+    if (isEdited(value, base, disputed)) edits.push({ field: rule.key, base, value });
+    const held = heldFieldState(base, value, rules.storedValueMaxChars);
+    fields.push([rule.key, unchangedFieldState(disputed ? { ...held, disputed } : held)]);
   }
   const eTag = reading?.eTag ?? before.sharePointETag;
   const kept = tombstone(ctx, "deletedInConfluence", recordOf(fields), {

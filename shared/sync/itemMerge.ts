@@ -70,6 +70,8 @@ export interface MergeSpec {
   readonly before: ItemState | null;
   /** The merge base of a field; `null` = none (first pairing, or the side that does not exist yet). */
   readonly base: (key: FieldKey) => FieldSnapshot | null;
+  /** Whether a field without a base is already in an open first-pairing conflict. */
+  readonly disputed: (key: FieldKey) => boolean;
   readonly sharePoint: (key: FieldKey) => FieldObservation | undefined;
   readonly confluence: (key: FieldKey) => FieldObservation;
   readonly sharePointModifiedAt: string | null;
@@ -115,6 +117,7 @@ export function planItemMerge(ctx: PlanContext, spec: MergeSpec): void {
             conflictPolicy: rules.conflictPolicy,
             sharePointModifiedAt: spec.sharePointModifiedAt,
             confluenceModifiedAt: ctx.pageEditedAt,
+            disputed: spec.disputed(rule.key),
           });
     if (sharePoint === undefined || merge === undefined || merge.kind === "valueUnavailable") {
       // Only stored SharePoint values can be missing, so the item exists and has an id to read.

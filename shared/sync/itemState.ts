@@ -14,9 +14,13 @@ import type { FieldObservation, FieldSnapshot } from "./fieldValue";
  */
 export type PairStatus = "active" | "deletedInSharePoint" | "deletedInConfluence" | "awaitingRow";
 
-/** Where a row sat in the table: after the keyed row with this key, or at the top (`null`). */
+/**
+ * Where a row without a key sat in the table: between the nearest keyed rows above and below it (their keys; `null`
+ * = the top or the bottom of the table). Keys the sync writes later into rows in between do not move it.
+ */
 export interface RowOrigin {
   readonly afterKey: string | null;
+  readonly beforeKey: string | null;
 }
 
 /** What the state remembers about one field of a pair. */
@@ -38,6 +42,8 @@ export interface FieldState {
    * update did land, and this value, not the stored base, is what the cell and SharePoint last agreed on.
    */
   readonly unconfirmedWrite?: FieldSnapshot;
+  /** The sides disagreed (or one was unreadable) when first paired and have not agreed since (see `FieldMergeRules.disputed`). */
+  readonly disputed?: true;
 }
 
 /**
@@ -54,9 +60,8 @@ export interface ItemState {
   readonly fields: Readonly<Record<FieldKey, FieldState>>;
   /**
    * Only while `awaitingRow`, for an item the sync created from a row, or matched with a row, but whose id it then
-   * failed to write into that row: where the row was (the key of the nearest keyed row above it; `null` = above every
-   * keyed row). Lets a later run find the row again even after people edited it, instead of appending the item as a
-   * second row or creating the row's item a second time.
+   * failed to write into that row: where the row was. Lets a later run find the row again even after people edited
+   * it, instead of appending the item as a second row or creating the row's item a second time.
    */
   readonly awaitedRow?: RowOrigin;
   /** ISO 8601 time of the run that last changed this state. */
@@ -84,12 +89,12 @@ export function sameItemState(a: ItemState, b: ItemState): boolean {
 }
 
 function originKey(state: ItemState): string {
-  return state.awaitedRow === undefined ? "none" : JSON.stringify(state.awaitedRow.afterKey);
+  return state.awaitedRow === undefined ? "none" : JSON.stringify([state.awaitedRow.afterKey, state.awaitedRow.beforeKey]);
 }
 
 function sameFieldState(a: FieldState, b: FieldState): boolean {
   if ((a.base?.hash ?? null) !== (b.base?.hash ?? null)) return false;
-  if (a.unconfirmedWrite?.hash !== b.unconfirmedWrite?.hash) return false;
+  if (a.unconfirmedWrite?.hash !== b.unconfirmedWrite?.hash || a.disputed !== b.disputed) return false;
   return sameObservation(a.sharePoint, b.sharePoint);
 }
 

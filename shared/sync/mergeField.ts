@@ -19,6 +19,11 @@ export interface FieldMergeRules {
   readonly sharePointModifiedAt?: string | null;
   /** For `newest-wins`: ISO 8601 time the Confluence page was last edited by a person; absent = unknown. */
   readonly confluenceModifiedAt?: string | null;
+  /**
+   * Without a base: the sides already disagreed on an earlier run (an open `noBase` conflict). An empty side is then
+   * a value someone may have cleared on purpose, not a blank to fill.
+   */
+  readonly disputed?: boolean;
 }
 
 /**
@@ -85,7 +90,8 @@ const NOOP: FieldMerge = { kind: "noop" };
  * values. The conflict policy applies to two-way fields only.
  *
  * First pairing (no base): equal values converge; an empty side takes the other side's value; different non-empty
- * values are a conflict (`noBase`) resolved like any other.
+ * values are a conflict (`noBase`) resolved like any other. Once such a conflict is open (`disputed`), an empty side
+ * is a value like any other.
  */
 export function mergeField(
   base: FieldSnapshot | null,
@@ -112,14 +118,14 @@ export function mergeField(
   if (owner !== null) {
     const follower = otherSide(owner);
     if (!changed[follower]) return copy(values[owner], follower);
-    if (base === null && values[follower].hash === EMPTY_HASH) return copy(values[owner], follower);
+    if (base === null && rules.disputed !== true && values[follower].hash === EMPTY_HASH) return copy(values[owner], follower);
     const cause: ConflictCause = base === null ? "noBase" : changed[owner] ? "bothChanged" : "editAgainstDirection";
     return conflict(cause, base, values, { kind: "won", winner: owner, because: "direction" });
   }
 
   if (!changed.confluence) return copy(values.sharePoint, "confluence");
   if (!changed.sharePoint) return copy(values.confluence, "sharePoint");
-  if (base === null) {
+  if (base === null && rules.disputed !== true) {
     if (values.sharePoint.hash === EMPTY_HASH) return copy(values.confluence, "sharePoint");
     if (values.confluence.hash === EMPTY_HASH) return copy(values.sharePoint, "confluence");
   }

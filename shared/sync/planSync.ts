@@ -1,5 +1,5 @@
 import { fieldEntry, type FieldKey } from "./fieldKey";
-import { heldFieldState, unchangedFieldState } from "./fieldStateChange";
+import { baseWhenLinked, heldFieldState, unchangedFieldState } from "./fieldStateChange";
 import { EMPTY_HASH, type FieldObservation } from "./fieldValue";
 import { planForget, planRowGone, planSharePointGone } from "./itemDeletion";
 import {
@@ -10,12 +10,12 @@ import {
   sharePointObservation,
   type PlanContext,
 } from "./itemMerge";
-import type { ItemState } from "./itemState";
+import type { ItemState, RowOrigin } from "./itemState";
 import type { CreateRef, ItemRef, Plan, SkipCode } from "./plan";
 import { compareItemIds, PlanAccumulator } from "./planAccumulator";
 import { PlannerInputInvalid } from "./plannerInputInvalid";
 import { flowsTo } from "./side";
-import type { ConfluenceRowReading, PlanInput, SharePointItemReading } from "./syncInput";
+import type { ConfluenceRowReading, PlanInput, RowRef, SharePointItemReading } from "./syncInput";
 import { matchUnpaired, type MatchCandidate } from "./unpairedMatching";
 
 /** What the planner knows about a SharePoint item this run. */
@@ -34,16 +34,27 @@ interface UnpairedItem {
   readonly storedBases: boolean;
 }
 
-/** Names the stretch of keyless rows below one keyed row (or at the top of the table). */
-function gapOf(afterKey: string | null): string {
-  return afterKey === null ? "top" : `after:${afterKey}`;
-}
-
 /** A row people added (empty key cell) and where it sits. */
 interface KeylessRow {
   readonly row: ConfluenceRowReading;
-  /** The key of the nearest keyed row above it, `null` at the top. */
-  readonly afterKey: string | null;
+  readonly origin: RowOrigin;
+}
+
+/**
+ * The keyless rows that may be the row of that origin: those still between its keyed neighbours. A neighbour that
+ * is gone (or neighbours that swapped) widen the stretch to the table's edge, so the row is never missed.
+ */
+function rowsWithin(origin: RowOrigin, keyedRowRefs: ReadonlyMap<string, RowRef>, rows: Iterable<KeylessRow>): KeylessRow[] {
+  let start = origin.afterKey === null ? -Infinity : (keyedRowRefs.get(origin.afterKey) ?? -Infinity);
+  let end = origin.beforeKey === null ? Infinity : (keyedRowRefs.get(origin.beforeKey) ?? Infinity);
+  if (start > end) [start, end] = [-Infinity, Infinity];
+  return [...rows].filter(({ row }) => row.rowRef > start && row.rowRef < end);
+}
+
+function describeOrigin(origin: RowOrigin): string {
+  const after = origin.afterKey === null ? "the top of the table" : `the row of item ${origin.afterKey}`;
+  const before = origin.beforeKey === null ? "the end of the table" : `the row of item ${origin.beforeKey}`;
+  return `between ${after} and ${before}`;
 }
 
 /**
@@ -62,14 +73,21 @@ export function planSync(input: PlanInput): Plan {
   const { rules, state, sharePoint, confluence } = input;
 
   const rowsByKey = new Map<string, ConfluenceRowReading[]>();
+  const ordered = [...confluence.rows].sort((a, b) => a.rowRef - b.rowRef);
+  // The nearest key below each position, so every keyless row knows its keyed neighbours in one pass each way.
+  const keyBelow: (string | null)[] = [];
+  for (let index = ordered.length - 1, below: string | null = null; index >= 0; index -= 1) {
+    keyBelow[index] = below;
+    below = ordered[index]?.rowKey ?? below;
+  }
   const keyless: KeylessRow[] = [];
-  let afterKey: string | null = null;
-  for (const row of [...confluence.rows].sort((a, b) => a.rowRef - b.rowRef)) {
+  let keyAbove: string | null = null;
+  for (const [index, row] of ordered.entries()) {
     if (row.rowKey === null) {
-      keyless.push({ row, afterKey });
+      keyless.push({ row, origin: { afterKey: keyAbove, beforeKey: keyBelow[index] ?? null } });
       continue;
     }
-    afterKey = row.rowKey;
+    keyAbove = row.rowKey;
     const rows = rowsByKey.get(row.rowKey);
     if (rows === undefined) rowsByKey.set(row.rowKey, [row]);
     else rows.push(row);
@@ -126,14 +144,15 @@ export function planSync(input: PlanInput): Plan {
         unpaired.push({ sharePointId: id, reading: view.reading, before, storedBases: status === "awaitingRow" });
       }
     } else if (row !== null) {
-      const bases = status === "active" || status === "deletedInSharePoint" ? "stored" : "none";
+      const bases = status === "deletedInConfluence" || status === null ? "none" : "stored";
       planSharePointGone(ctx, id, before, row, bases);
     } else if (before !== null) {
       planForget(ctx, before);
     }
   }
 
-  pairUnpaired(ctx, unpaired, keyless, new Set(rowsByKey.keys()));
+  const keyedRowRefs = new Map([...rowsByKey].flatMap(([key, rows]) => (rows[0] === undefined ? [] : [[key, rows[0].rowRef] as const])));
+  pairUnpaired(ctx, unpaired, keyless, keyedRowRefs);
   return ctx.acc.finish(rules, { sharePoint: sharePointTotal, confluence: confluence.rows.length }, confluence.page.version);
 }
 
@@ -156,11 +175,9 @@ function mergeByKey(
     before,
     base: (key) => {
       const field = stored === null ? undefined : fieldEntry(stored.fields, key);
-      if (field === undefined) return null;
-      // An item awaiting its row is found by its id in a row: the page update that linked them did land, with the
-      // cells it wrote. (For an active pair an unconfirmed write proves nothing: the row was there before.)
-      return status === "awaitingRow" ? (field.unconfirmedWrite ?? field.base) : field.base;
+      return stored === null || field === undefined ? null : baseWhenLinked(stored.status, field);
     },
+    disputed: (key) => (stored === null ? false : fieldEntry(stored.fields, key)?.disputed === true),
     sharePoint: (key) => sharePointObservation(key, reading, before),
     confluence: (key) => cellObservation(row, key),
     sharePointModifiedAt: reading?.modifiedAt ?? before?.sharePointModifiedAt ?? null,
@@ -183,7 +200,7 @@ function pairUnpaired(
   ctx: PlanContext,
   items: readonly UnpairedItem[],
   rows: readonly KeylessRow[],
-  keysOnPage: ReadonlySet<string>,
+  keyedRowRefs: ReadonlyMap<string, RowRef>,
 ): void {
   const { rules, acc } = ctx;
   // A created item holds exactly the fields that flow to SharePoint, so those are what identifies a row's item.
@@ -207,12 +224,10 @@ function pairUnpaired(
       acc.needRead(item.sharePointId);
       continue;
     }
-    const awaited = item.before?.awaitedRow;
     itemCandidates.push({
       ref: item,
       naturalKey: rules.matchBy === null ? null : naturalKeyOf(observe(rules.matchBy)),
       values: signatureOf(values),
-      anchor: awaited === undefined ? null : gapOf(awaited.afterKey),
     });
   }
   const rowCandidates = rows.map(
@@ -220,10 +235,14 @@ function pairUnpaired(
       ref: keylessRow,
       naturalKey: rules.matchBy === null ? null : naturalKeyOf(cellObservation(keylessRow.row, rules.matchBy)),
       values: signatureOf(comparedKeys.map((key) => cellObservation(keylessRow.row, key))),
-      anchor: gapOf(keylessRow.afterKey),
     }),
   );
-  const matched = matchUnpaired(itemCandidates, rowCandidates);
+  // An item linked to a row earlier takes a row where that row was, among equal-valued ones.
+  const belongsThere = (item: UnpairedItem, keylessRow: KeylessRow) => {
+    const origin = item.before?.awaitedRow;
+    return origin !== undefined && rowsWithin(origin, keyedRowRefs, [keylessRow]).length > 0;
+  };
+  const matched = matchUnpaired(itemCandidates, rowCandidates, belongsThere);
   const pairs = matched.pairs.map(({ item, row, by }) => ({ item, row, by: by as "naturalKey" | "values" | "position" }));
   const heldRows = new Set<KeylessRow>();
   const skip = (item: ItemRef, code: SkipCode, message: string) =>
@@ -248,30 +267,31 @@ function pairUnpaired(
   // Items created from, or matched with, a row whose key write-back failed: find that row where it was.
   const rowsLeft = new Set(matched.unmatchedRows);
   const awaiting = matched.unmatchedItems.filter((item) => item.before?.awaitedRow !== undefined);
-  for (const [gap, gapItems] of groupBy(awaiting, (item) => gapOf(item.before?.awaitedRow?.afterKey ?? null))) {
-    const afterKey = gapItems[0]?.before?.awaitedRow?.afterKey ?? null;
-    const gapRows = [...rowsLeft].filter((keylessRow) => gapOf(keylessRow.afterKey) === gap);
-    const [onlyItem] = gapItems;
-    const [onlyRow] = gapRows;
-    if (gapItems.length === 1 && gapRows.length === 1 && onlyItem !== undefined && onlyRow !== undefined) {
-      pairs.push({ item: onlyItem, row: onlyRow, by: "position" });
-      rowsLeft.delete(onlyRow);
-    } else if (gapRows.length === 0 && (afterKey === null || keysOnPage.has(afterKey))) {
+  const candidatesOf = new Map(
+    awaiting.map((item) => [item, item.before?.awaitedRow === undefined ? [] : rowsWithin(item.before.awaitedRow, keyedRowRefs, rowsLeft)]),
+  );
+  const claims = new Map<KeylessRow, number>();
+  for (const candidates of candidatesOf.values()) {
+    for (const keylessRow of candidates) claims.set(keylessRow, (claims.get(keylessRow) ?? 0) + 1);
+  }
+  for (const item of awaiting) {
+    const candidates = candidatesOf.get(item) ?? [];
+    const [only] = candidates;
+    if (candidates.length === 1 && only !== undefined && claims.get(only) === 1) {
+      pairs.push({ item, row: only, by: "position" });
+      rowsLeft.delete(only);
+    } else if (candidates.length === 0 && item.before !== null) {
       // Its row is provably gone: a row deletion like any other.
-      for (const item of gapItems) {
-        if (item.before !== null) planRowGone(ctx, item.sharePointId, item.before, item.reading);
-      }
+      planRowGone(ctx, item.sharePointId, item.before, item.reading);
     } else {
-      const where = afterKey === null ? "at the top of the table" : `below the row of item ${afterKey}`;
+      const where = item.before?.awaitedRow === undefined ? "" : ` ${describeOrigin(item.before.awaitedRow)}`;
       const message =
-        `the sync linked item(s) ${gapItems.map((i) => i.sharePointId).join(", ")} to row(s) ${where} but could not ` +
-        `write the id back, and cannot tell which row is which now. Write each id into the key column of its row; ` +
-        `rows without a key there are not created meanwhile.`;
-      for (const item of gapItems) {
-        rememberUnpaired(ctx, item);
-        skip({ sharePointId: item.sharePointId, rowRef: null, createRef: null }, "AWAITING_KEY", message);
-      }
-      for (const keylessRow of gapRows) {
+        `the sync linked item ${item.sharePointId} to a row${where} but could not write its id into that row, and cannot ` +
+        `tell which row it is now. Write the id into the key column of its row; rows without a key there are not ` +
+        `created meanwhile.`;
+      rememberUnpaired(ctx, item);
+      skip({ sharePointId: item.sharePointId, rowRef: null, createRef: null }, "AWAITING_KEY", message);
+      for (const keylessRow of candidates) {
         heldRows.add(keylessRow);
         rowsLeft.delete(keylessRow);
         skip({ sharePointId: null, rowRef: keylessRow.row.rowRef, createRef: null }, "AWAITING_KEY", message);
@@ -281,13 +301,17 @@ function pairUnpaired(
 
   for (const { item, row: keylessRow, by } of pairs) {
     const { row } = keylessRow;
-    const stored = item.storedBases ? item.before : null;
+    // Found by position, the row may be a different one people put there since: nothing is taken as agreed and
+    // every difference is a recorded conflict, never a silent overwrite.
+    const byPosition = by === "position";
+    const stored = item.storedBases && !byPosition ? item.before : null;
     planItemMerge(ctx, {
       item: { sharePointId: item.sharePointId, rowRef: row.rowRef, createRef: null },
       action: { kind: "pair", by },
       target: { kind: "item", sharePointId: item.sharePointId },
       before: item.before,
       base: (key) => (stored === null ? null : (fieldEntry(stored.fields, key)?.base ?? null)),
+      disputed: (key) => byPosition || (stored !== null && fieldEntry(stored.fields, key)?.disputed === true),
       sharePoint: (key) => sharePointObservation(key, item.reading, item.before),
       confluence: (key) => cellObservation(row, key),
       sharePointModifiedAt: item.reading?.modifiedAt ?? item.before?.sharePointModifiedAt ?? null,
@@ -298,7 +322,7 @@ function pairUnpaired(
       status: "active",
       pairRequires: ["confluenceWrite"],
       statusIfPairFailed: "awaitingRow",
-      awaitedRow: { afterKey: keylessRow.afterKey },
+      awaitedRow: keylessRow.origin,
     });
   }
 
@@ -320,6 +344,7 @@ function pairUnpaired(
       target: { kind: "item", sharePointId: item.sharePointId },
       before: item.before,
       base: () => null,
+      disputed: () => false,
       sharePoint: (key) => sharePointObservation(key, item.reading, item.before),
       confluence: () => EMPTY_OBSERVATION,
       sharePointModifiedAt: item.reading?.modifiedAt ?? item.before?.sharePointModifiedAt ?? null,
@@ -358,6 +383,7 @@ function pairUnpaired(
       target: { kind: "create", createRef },
       before: null,
       base: () => null,
+      disputed: () => false,
       sharePoint: () => EMPTY_OBSERVATION,
       confluence: (key) => cellObservation(row, key),
       sharePointModifiedAt: null,
@@ -368,7 +394,7 @@ function pairUnpaired(
       status: "active",
       pairRequires: ["sharePointWrite", "confluenceWrite"],
       statusIfPairFailed: "awaitingRow",
-      awaitedRow: { afterKey: keylessRow.afterKey },
+      awaitedRow: keylessRow.origin,
     });
   }
 }
@@ -410,17 +436,6 @@ function describeNaturalKey(rows: readonly KeylessRow[], matchBy: FieldKey | nul
   if (first === undefined || matchBy === null) return hash;
   const value = cellObservation(first.row, matchBy);
   return value.ok && value.value !== undefined ? JSON.stringify(value.value) : hash;
-}
-
-function groupBy<T>(list: readonly T[], keyOf: (entry: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>();
-  for (const entry of list) {
-    const key = keyOf(entry);
-    const group = groups.get(key);
-    if (group === undefined) groups.set(key, [entry]);
-    else group.push(entry);
-  }
-  return groups;
 }
 
 function validate(input: PlanInput): void {

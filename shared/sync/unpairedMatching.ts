@@ -11,11 +11,6 @@ export interface MatchCandidate<T> {
   readonly naturalKey: string | null;
   /** The compared field values (as hashes), or `null` when one of them is unreadable: then it is never matched. */
   readonly values: string | null;
-  /**
-   * Where in the table the candidate sits (a row) or belongs (an item linked to a row that lost its key write-back);
-   * among equal-valued candidates, a row takes an item with the same anchor first.
-   */
-  readonly anchor: string | null;
 }
 
 export interface MatchResult<I, R> {
@@ -27,17 +22,19 @@ export interface MatchResult<I, R> {
 }
 
 /**
- * 1. By natural key: a key held by exactly one item and one row pairs them; a key held on both sides but not 1:1 is
- *    ambiguous (never guessed, nothing created for it either, since that could duplicate). A key held on one side
- *    only falls through.
- * 2. By values: candidates whose compared values are all equal pair up, an item anchored where the row is first, then
- *    in input order. Such candidates are interchangeable on every compared field, so the order picks nothing a
+ * 1. By natural key: a key held by exactly one item and one row pairs them. When several share a key, those whose
+ *    compared values are identical pair up first (they are interchangeable), then rows identical to an item without
+ *    a natural key, then a last item and a last row; if more remain on both sides, they are ambiguous (never
+ *    guessed, nothing created for them either, since that could duplicate). What remains on one side falls through.
+ * 2. By values: candidates whose compared values are all equal pair up, a preferred item first, then in input order. Such candidates are interchangeable on every compared field, so the order picks nothing a
  *    person could tell apart. Two candidates with different non-empty natural keys never pair this way.
  * Input order is kept in every output list.
  */
 export function matchUnpaired<I, R>(
   items: readonly MatchCandidate<I>[],
   rows: readonly MatchCandidate<R>[],
+  /** Among equal-valued items, the one a row takes first (e.g. an item known to belong where the row is). */
+  prefers: (item: I, row: R) => boolean = () => false,
 ): MatchResult<I, R> {
   const pairs: { item: I; row: R; by: "naturalKey" | "values" }[] = [];
   const ambiguous: { naturalKey: string; items: I[]; rows: R[] }[] = [];
@@ -48,14 +45,45 @@ export function matchUnpaired<I, R>(
   for (const [naturalKey, keyedItems] of itemsByKey) {
     const keyedRows = rowsByKey.get(naturalKey);
     if (keyedRows === undefined) continue;
-    keyedItems.forEach((candidate) => taken.add(candidate));
-    keyedRows.forEach((candidate) => taken.add(candidate));
     const [item] = keyedItems;
     const [row] = keyedRows;
     if (keyedItems.length === 1 && keyedRows.length === 1 && item !== undefined && row !== undefined) {
+      taken.add(item).add(row);
       pairs.push({ item: item.ref, row: row.ref, by: "naturalKey" });
-    } else {
-      ambiguous.push({ naturalKey, items: keyedItems.map((c) => c.ref), rows: keyedRows.map((c) => c.ref) });
+      continue;
+    }
+    // Several share the key: those with identical values are interchangeable and pair up; the rest is ambiguous
+    // if both sides still have some, else it falls through to stage 2 (and then to creating or appending).
+    const leftItems = [...keyedItems];
+    for (const keyedRow of keyedRows) {
+      const index = leftItems.findIndex((candidate) => candidate.values !== null && candidate.values === keyedRow.values);
+      const twin = leftItems[index];
+      if (twin === undefined) continue;
+      leftItems.splice(index, 1);
+      taken.add(twin).add(keyedRow);
+      pairs.push({ item: twin.ref, row: keyedRow.ref, by: "naturalKey" });
+    }
+    let leftRows = keyedRows.filter((candidate) => !taken.has(candidate));
+    if (leftItems.length > 0 && leftRows.length > 1) {
+      // Before calling it ambiguous: a row identical to an item without a natural key (one the sync created, when
+      // the key column does not flow to SharePoint) is that item's row.
+      for (const keyedRow of leftRows) {
+        const twins = items.filter((candidate) => candidate.naturalKey === null && !taken.has(candidate) && candidate.values !== null && candidate.values === keyedRow.values);
+        const twin = twins.find((candidate) => prefers(candidate.ref, keyedRow.ref)) ?? twins[0];
+        if (twin === undefined) continue;
+        taken.add(twin).add(keyedRow);
+        pairs.push({ item: twin.ref, row: keyedRow.ref, by: "values" });
+      }
+      leftRows = leftRows.filter((candidate) => !taken.has(candidate));
+    }
+    const [lastItem] = leftItems;
+    const [lastRow] = leftRows;
+    if (leftItems.length === 1 && leftRows.length === 1 && lastItem !== undefined && lastRow !== undefined) {
+      taken.add(lastItem).add(lastRow);
+      pairs.push({ item: lastItem.ref, row: lastRow.ref, by: "naturalKey" });
+    } else if (leftItems.length > 0 && leftRows.length > 0) {
+      for (const candidate of [...leftItems, ...leftRows]) taken.add(candidate);
+      ambiguous.push({ naturalKey, items: leftItems.map((c) => c.ref), rows: leftRows.map((c) => c.ref) });
     }
   }
 
@@ -68,7 +96,7 @@ export function matchUnpaired<I, R>(
     const eligible = (freeItemsByValues.get(row.values) ?? []).filter(
       (candidate) => !taken.has(candidate) && (candidate.naturalKey === null || row.naturalKey === null),
     );
-    const item = eligible.find((candidate) => candidate.anchor !== null && candidate.anchor === row.anchor) ?? eligible[0];
+    const item = eligible.find((candidate) => prefers(candidate.ref, row.ref)) ?? eligible[0];
     if (item === undefined) continue;
     taken.add(item);
     taken.add(row);

@@ -29,7 +29,8 @@ export interface SyncFaults {
    * operation took effect but its answer was lost (a timeout), so the run believes it failed.
    */
   readonly failSharePointOps: readonly { readonly index: number; readonly afterSuccess: boolean }[];
-  readonly confluence: "ok" | "fail" | "failAfterSuccess";
+  /** The page update: applied, or refused (after retries). */
+  readonly confluence: "ok" | "fail";
   /** People editing between the run's reads and its writes (the source of 412s and 409s). */
   readonly concurrentEdits: readonly PersonEdit[];
   readonly crash: CrashPoint;
@@ -67,6 +68,15 @@ export interface SyncRunRecord {
  * commit phase two, then the delta cursor read at the start. Faults cut it short or fail writes.
  */
 export function runSimulatedSync(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults = NO_FAULTS): SyncRunRecord {
+  return runOrDryRun(world, rules, faults, false);
+}
+
+/** A dry run: reads and plans exactly like a run (including the reads the planner asks for), writes nothing. */
+export function dryRunSimulatedSync(world: SimulatedWorld, rules: SyncRules): Plan {
+  return runOrDryRun(world, rules, NO_FAULTS, true).plan;
+}
+
+function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults, dryRun: boolean): SyncRunRecord {
   const { list, table } = world;
   const full = faults.fullRead || world.cursor === null;
   const cursorAtRead = list.cursor();
@@ -106,7 +116,7 @@ export function runSimulatedSync(world: SimulatedWorld, rules: SyncRules, faults
     crashed: false,
     createOutcomeUnknown: false,
   };
-  if (plan.kind !== "ready") return record;
+  if (plan.kind !== "ready" || dryRun) return record;
 
   for (const edit of faults.concurrentEdits) {
     const event = applyPersonEdit(world, edit);
@@ -176,7 +186,7 @@ export function runSimulatedSync(world: SimulatedWorld, rules: SyncRules, faults
       const createdIds = new Map([...creates].map(([ref, outcome]) => [ref, outcome.ok ? outcome.sharePointId : null]));
       const { rows, appended } = patchRows(read, plan.confluence, createdIds, () => table.newUid());
       if (table.syncSave(read.version, rows).ok) {
-        confluenceApplied = faults.confluence === "ok";
+        confluenceApplied = true;
         for (const [sharePointId, row] of appended) record.linked.push({ sharePointId, row });
         for (const writeBack of plan.confluence.keyWriteBacks) {
           const id = writeBack.key.kind === "existing" ? writeBack.key.sharePointId : createdIds.get(writeBack.key.createRef);

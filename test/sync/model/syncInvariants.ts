@@ -87,6 +87,8 @@ export class SyncInvariants {
   /** `entity|field|value` held by a recorded conflict. */
   readonly #held = new Set<string>();
   readonly #lineage = new Lineage();
+  /** `entity|field` that appeared in a recorded conflict. */
+  readonly #contested = new Set<string>();
 
   constructor(private readonly rules: SyncRules) {}
 
@@ -124,7 +126,7 @@ export class SyncInvariants {
     if (!isDeepStrictEqual(record.dryRunPlan, record.plan)) {
       throw new InvariantViolation("dry run: its plan differs from the real run's plan over the same reads");
     }
-    const pairedBefore = new Set(this.#agreed.keys());
+    const pairedBefore = new Set([...this.#agreed].flatMap(([entity, fields]) => [...fields.keys()].map((field) => `${entity}|${field}`)));
     for (const { sharePointId, fromRow } of record.created) this.#lineage.join(`sp:${sharePointId}`, `cf:${fromRow}`);
     for (const { sharePointId, row } of record.linked) this.#lineage.join(`sp:${sharePointId}`, `cf:${row}`);
     if (record.plan.kind === "ready") {
@@ -148,6 +150,7 @@ export class SyncInvariants {
         }
       }
     }
+    if (plan.kind === "ready") this.#agreeOnWrites(plan, record, after);
     this.#settlePending(after, pairedBefore, true);
     this.#checkExactlyOnce(after);
   }
@@ -265,6 +268,40 @@ export class SyncInvariants {
     };
   }
 
+  /** A value the sync wrote (and that landed) is what both sides agreed on: the new base. */
+  #agreeOnWrites(plan: Extract<Plan, { kind: "ready" }>, record: SyncRunRecord, after: WorldSnapshot): void {
+    const rowsByUid = new Map(after.rows.map((row) => [row.uid, row]));
+    const partnerOf = this.#partners(after);
+    const agree = (entity: EntityKey, cells: Readonly<Record<FieldKey, unknown>>) => {
+      const values = valuesOf(entity, after, rowsByUid);
+      if (values === undefined) return;
+      for (const [field, value] of Object.entries(cells)) {
+        const written = fieldHash(value as never);
+        if (valueKey(values[field]) !== written) continue; // did not land, or someone changed it since
+        const partner = partnerOf(entity);
+        const partnerValue = partner === null ? undefined : valuesOf(partner, after, rowsByUid)?.[field];
+        for (const side of [entity, valueKey(partnerValue) === written ? partner : null]) {
+          if (side === null) continue;
+          const agreed = this.#agreed.get(side) ?? new Map<FieldKey, string>();
+          agreed.set(field, written);
+          this.#agreed.set(side, agreed);
+        }
+      }
+    };
+    for (const update of plan.sharePoint.updates) agree(`sp:${update.sharePointId}`, update.fields);
+    for (const create of plan.sharePoint.creates) {
+      const item = record.created.find((created) => created.fromRow === record.rowUids[create.rowRef]);
+      // A new item holds what was sent and nothing else: the fields left out are empty.
+      const sent = Object.fromEntries(this.rules.fields.map((rule) => [rule.key, create.fields[rule.key] ?? null]));
+      if (item !== undefined) agree(`sp:${item.sharePointId}`, sent);
+    }
+    for (const update of plan.confluence.rowUpdates) agree(`cf:${record.rowUids[update.rowRef]}`, update.cells);
+    for (const append of plan.confluence.appends) {
+      const row = after.rows.find((candidate) => candidate.key === append.sharePointId);
+      if (row !== undefined) agree(`cf:${row.uid}`, append.cells);
+    }
+  }
+
   /** Whether the profile creates counterparts for new entities of this side at all. */
   #canReachOtherSide(entity: EntityKey): boolean {
     const to = entity.startsWith("sp:") ? "confluence" : "sharePoint";
@@ -276,13 +313,19 @@ export class SyncInvariants {
     const row = item.rowRef === null ? null : `cf:${rowUids[item.rowRef]}`;
     const sp = item.sharePointId === null ? null : `sp:${item.sharePointId}`;
     if (conflict.kind === "field") {
-      if (sp !== null) this.#held.add(`${sp}|${conflict.field}|${conflict.sharePoint.hash}`);
-      if (row !== null) this.#held.add(`${row}|${conflict.field}|${conflict.confluence.hash}`);
+      for (const [entity, hash] of [[sp, conflict.sharePoint.hash], [row, conflict.confluence.hash]] as const) {
+        if (entity === null) continue;
+        this.#held.add(`${entity}|${conflict.field}|${hash}`);
+        this.#contested.add(`${entity}|${conflict.field}`);
+      }
       return;
     }
     const survivor = conflict.deletedIn === "sharePoint" ? row : sp;
     if (survivor === null) return;
-    for (const edit of conflict.edits) this.#held.add(`${survivor}|${edit.field}|${valueKey(edit.value)}`);
+    for (const edit of conflict.edits) {
+      this.#held.add(`${survivor}|${edit.field}|${valueKey(edit.value)}`);
+      this.#contested.add(`${survivor}|${edit.field}`);
+    }
   }
 
   #checkDeletes(plan: Extract<Plan, { kind: "ready" }>, record: SyncRunRecord): void {
@@ -305,7 +348,7 @@ export class SyncInvariants {
    * Drops the pending edits the other side holds too (propagated). With `judge`, also checks the ones the sync
    * overwrote or deleted: allowed only when a conflict recorded them.
    */
-  #settlePending(after: WorldSnapshot, pairedBefore: ReadonlySet<EntityKey>, judge: boolean): void {
+  #settlePending(after: WorldSnapshot, pairedBefore: ReadonlySet<string>, judge: boolean): void {
     const rowsByUid = new Map(after.rows.map((row) => [row.uid, row]));
     const partnerOf = this.#partners(after);
     for (const id of after.items.keys()) {
@@ -343,9 +386,10 @@ export class SyncInvariants {
         const key = valueKey(value);
         if (valueKey(current[field]) !== key) {
           if (!judge) continue;
-          // A first pairing fills empty fields from the other side: emptiness before any pairing is no edit.
-          const neverPaired = !pairedBefore.has(entity);
-          if (neverPaired && key === EMPTY) {
+          // A first pairing fills empty fields from the other side: an empty field that never agreed with its
+          // counterpart, and was never part of a conflict, is a blank, not an edit.
+          const blank = key === EMPTY && !pairedBefore.has(`${entity}|${field}`) && !this.#contested.has(`${entity}|${field}`);
+          if (blank) {
             fields.delete(field);
             continue;
           }
