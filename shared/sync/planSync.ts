@@ -16,7 +16,7 @@ import { compareItemIds, PlanAccumulator } from "./planAccumulator";
 import { PlannerInputInvalid } from "./plannerInputInvalid";
 import { flowsTo } from "./side";
 import type { ConfluenceRowReading, PlanInput, RowRef, SharePointItemReading } from "./syncInput";
-import { matchUnpaired, type MatchCandidate } from "./unpairedMatching";
+import { matchUnpaired, type MatchCandidate, type MatchedBy } from "./unpairedMatching";
 
 /** What the planner knows about a SharePoint item this run. */
 type SharePointView =
@@ -123,6 +123,7 @@ export function planSync(input: PlanInput): Plan {
 
   const ctx: PlanContext = { rules, runAt: input.runAt, pageEditedAt: confluence.page.editedAt, acc: new PlanAccumulator() };
   const unpaired: UnpairedItem[] = [];
+  const orphanedOrigins: RowOrigin[] = [];
   let sharePointTotal = 0;
   const ids = [...new Set([...stateById.keys(), ...rowsByKey.keys(), ...readings.keys()])].sort(compareItemIds);
   for (const id of ids) {
@@ -147,12 +148,14 @@ export function planSync(input: PlanInput): Plan {
       const bases = status === "deletedInConfluence" || status === null ? "none" : "stored";
       planSharePointGone(ctx, id, before, row, bases);
     } else if (before !== null) {
+      // An item deleted before its row got its id leaves that row without history the planner can see.
+      if (before.awaitedRow !== undefined) orphanedOrigins.push(before.awaitedRow);
       planForget(ctx, before);
     }
   }
 
   const keyedRowRefs = new Map([...rowsByKey].flatMap(([key, rows]) => (rows[0] === undefined ? [] : [[key, rows[0].rowRef] as const])));
-  pairUnpaired(ctx, unpaired, keyless, keyedRowRefs);
+  pairUnpaired(ctx, unpaired, keyless, keyedRowRefs, orphanedOrigins);
   return ctx.acc.finish(rules, { sharePoint: sharePointTotal, confluence: confluence.rows.length }, confluence.page.version);
 }
 
@@ -201,6 +204,8 @@ function pairUnpaired(
   items: readonly UnpairedItem[],
   rows: readonly KeylessRow[],
   keyedRowRefs: ReadonlyMap<string, RowRef>,
+  /** Where rows were whose items were deleted before the rows got their ids. */
+  orphanedOrigins: readonly RowOrigin[],
 ): void {
   const { rules, acc } = ctx;
   // A created item holds exactly the fields that flow to SharePoint, so those are what identifies a row's item.
@@ -237,13 +242,17 @@ function pairUnpaired(
       values: signatureOf(comparedKeys.map((key) => cellObservation(keylessRow.row, key))),
     }),
   );
-  // An item linked to a row earlier takes a row where that row was, among equal-valued ones.
+  // An item linked to a row before (created from it, or matched with it, but the id never reached the row) belongs
+  // where that row was: preferred there among equal-valued items, and never appended as a second row.
   const belongsThere = (item: UnpairedItem, keylessRow: KeylessRow) => {
     const origin = item.before?.awaitedRow;
     return origin !== undefined && rowsWithin(origin, keyedRowRefs, [keylessRow]).length > 0;
   };
-  const matched = matchUnpaired(itemCandidates, rowCandidates, belongsThere);
-  const pairs = matched.pairs.map(({ item, row, by }) => ({ item, row, by: by as "naturalKey" | "values" | "position" }));
+  const matched = matchUnpaired(itemCandidates, rowCandidates, {
+    unkeyedValuesFirst: rules.matchBy !== null && !rules.fields.some((rule) => rule.key === rules.matchBy && flowsTo(rule.direction, "sharePoint")),
+    prefers: belongsThere,
+  });
+  const pairs: { item: UnpairedItem; row: KeylessRow; by: MatchedBy; contested: boolean }[] = [];
   const heldRows = new Set<KeylessRow>();
   const skip = (item: ItemRef, code: SkipCode, message: string) =>
     acc.decisions.push({ item, action: { kind: "skip", code, message }, fields: [] });
@@ -264,31 +273,36 @@ function pairUnpaired(
     }
   }
 
-  // Items created from, or matched with, a row whose key write-back failed: find that row where it was.
+  // Items still looking for the row they were linked to: the one keyless row left where it was, or none (the row
+  // is gone: a row deletion like any other), or several (reported; none of them created meanwhile). A row they might
+  // be looking for (or that an item deleted meanwhile was linked to) that was matched with another item is merged
+  // without assuming anything agreed: it may have a history that is not visible.
   const rowsLeft = new Set(matched.unmatchedRows);
   const awaiting = matched.unmatchedItems.filter((item) => item.before?.awaitedRow !== undefined);
-  const candidatesOf = new Map(
-    awaiting.map((item) => [item, item.before?.awaitedRow === undefined ? [] : rowsWithin(item.before.awaitedRow, keyedRowRefs, rowsLeft)]),
-  );
+  const regionOf = (item: UnpairedItem, among: Iterable<KeylessRow>) =>
+    item.before?.awaitedRow === undefined ? [] : rowsWithin(item.before.awaitedRow, keyedRowRefs, among);
+  const matchedRows = matched.pairs.map((p) => p.row);
+  const contested = new Set([
+    ...awaiting.flatMap((item) => regionOf(item, matchedRows)),
+    ...orphanedOrigins.flatMap((origin) => rowsWithin(origin, keyedRowRefs, matchedRows)),
+  ]);
+  for (const { item, row, by } of matched.pairs) pairs.push({ item, row, by, contested: contested.has(row) });
   const claims = new Map<KeylessRow, number>();
-  for (const candidates of candidatesOf.values()) {
-    for (const keylessRow of candidates) claims.set(keylessRow, (claims.get(keylessRow) ?? 0) + 1);
-  }
+  for (const item of awaiting) for (const candidate of regionOf(item, rowsLeft)) claims.set(candidate, (claims.get(candidate) ?? 0) + 1);
   for (const item of awaiting) {
-    const candidates = candidatesOf.get(item) ?? [];
+    const candidates = regionOf(item, rowsLeft);
     const [only] = candidates;
     if (candidates.length === 1 && only !== undefined && claims.get(only) === 1) {
-      pairs.push({ item, row: only, by: "position" });
+      pairs.push({ item, row: only, by: "position", contested: true });
       rowsLeft.delete(only);
-    } else if (candidates.length === 0 && item.before !== null) {
-      // Its row is provably gone: a row deletion like any other.
-      planRowGone(ctx, item.sharePointId, item.before, item.reading);
+    } else if (candidates.length === 0) {
+      if (item.before !== null) planRowGone(ctx, item.sharePointId, item.before, item.reading);
     } else {
       const where = item.before?.awaitedRow === undefined ? "" : ` ${describeOrigin(item.before.awaitedRow)}`;
       const message =
-        `the sync linked item ${item.sharePointId} to a row${where} but could not write its id into that row, and cannot ` +
-        `tell which row it is now. Write the id into the key column of its row; rows without a key there are not ` +
-        `created meanwhile.`;
+        `the sync linked item ${item.sharePointId} to a row${where} but could not write its id into that row, and ` +
+        `cannot tell which row it is now. Write the id into the key column of its row; rows without a key there are ` +
+        `not created meanwhile.`;
       rememberUnpaired(ctx, item);
       skip({ sharePointId: item.sharePointId, rowRef: null, createRef: null }, "AWAITING_KEY", message);
       for (const keylessRow of candidates) {
@@ -299,19 +313,18 @@ function pairUnpaired(
     }
   }
 
-  for (const { item, row: keylessRow, by } of pairs) {
+  for (const { item, row: keylessRow, by, contested: doubtful } of pairs) {
     const { row } = keylessRow;
-    // Found by position, the row may be a different one people put there since: nothing is taken as agreed and
-    // every difference is a recorded conflict, never a silent overwrite.
-    const byPosition = by === "position";
-    const stored = item.storedBases && !byPosition ? item.before : null;
+    // Found by position (or possibly another item's row), the row may not be the one it seems: nothing is taken as
+    // agreed and every difference is a recorded conflict, never a silent overwrite.
+    const stored = item.storedBases && !doubtful ? item.before : null;
     planItemMerge(ctx, {
       item: { sharePointId: item.sharePointId, rowRef: row.rowRef, createRef: null },
       action: { kind: "pair", by },
       target: { kind: "item", sharePointId: item.sharePointId },
       before: item.before,
       base: (key) => (stored === null ? null : (fieldEntry(stored.fields, key)?.base ?? null)),
-      disputed: (key) => byPosition || (stored !== null && fieldEntry(stored.fields, key)?.disputed === true),
+      disputed: (key) => doubtful || (stored !== null && fieldEntry(stored.fields, key)?.disputed === true),
       sharePoint: (key) => sharePointObservation(key, item.reading, item.before),
       confluence: (key) => cellObservation(row, key),
       sharePointModifiedAt: item.reading?.modifiedAt ?? item.before?.sharePointModifiedAt ?? null,

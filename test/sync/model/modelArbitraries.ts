@@ -37,8 +37,9 @@ export const syncFaults: fc.Arbitrary<SyncFaults> = fc
     crash: fc.constantFrom<CrashPoint>("none", "none", "afterSharePointWrites", "afterPhaseOne", "afterPageWrite", "midCommit"),
   })
   .map((faults) => {
-    // The one window no planner can close: an item the sync created without learning it did (a crash before its
-    // first commit, or a lost create response) whose row a person edits before the retry. Documented, not modelled.
+    // The one window no planner can close: an item the sync created without learning it did (a crash between the
+    // create and the next commit, or a lost create response) whose row a person edits in those same seconds.
+    // Documented, not modelled.
     const blind = faults.crash === "afterSharePointWrites" || faults.failSharePointOps.some((failure) => failure.afterSuccess);
     return blind ? { ...faults, concurrentEdits: faults.concurrentEdits.filter((edit) => !CONFLUENCE_EDITS.has(edit.kind)) } : faults;
   });

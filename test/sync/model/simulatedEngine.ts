@@ -1,5 +1,6 @@
 import {
   hasConfluenceWrites,
+  NOTHING_APPLIED,
   planSync,
   settlePlan,
   type ApplyOutcome,
@@ -64,8 +65,9 @@ export interface SyncRunRecord {
 
 /**
  * One sync run the way the engine is meant to run it: read (delta or full), plan (reading what the planner asks for
- * and planning again), record the conflicts, apply the SharePoint writes, commit phase one, apply the page write,
- * commit phase two, then the delta cursor read at the start. Faults cut it short or fail writes.
+ * and planning again), record the conflicts, commit phase zero (nothing applied yet), apply the SharePoint writes,
+ * commit phase one, apply the page write, commit phase two, then the delta cursor read at the start. Faults cut it
+ * short or fail writes.
  */
 export function runSimulatedSync(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults = NO_FAULTS): SyncRunRecord {
   return runOrDryRun(world, rules, faults, false);
@@ -117,6 +119,10 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
     createOutcomeUnknown: false,
   };
   if (plan.kind !== "ready" || dryRun) return record;
+
+  // Phase zero: what holds before any write (pairs found, items seen, deletions seen), so a crash at any point
+  // after this leaves the next run knowing which item was meant for which row.
+  commit(world, settlePlan(plan, NOTHING_APPLIED));
 
   for (const edit of faults.concurrentEdits) {
     const event = applyPersonEdit(world, edit);

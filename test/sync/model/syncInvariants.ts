@@ -268,24 +268,29 @@ export class SyncInvariants {
     };
   }
 
-  /** A value the sync wrote (and that landed) is what both sides agreed on: the new base. */
+  /**
+   * A value the sync wrote (and that landed) is the new base: for the entity written, and for its counterpart if
+   * that held the value when the run read it (the value came from there).
+   */
   #agreeOnWrites(plan: Extract<Plan, { kind: "ready" }>, record: SyncRunRecord, after: WorldSnapshot): void {
     const rowsByUid = new Map(after.rows.map((row) => [row.uid, row]));
+    const readRowsByUid = new Map(record.readSnapshot.rows.map((row) => [row.uid, row]));
     const partnerOf = this.#partners(after);
+    const setAgreed = (entity: EntityKey, field: FieldKey, value: string) => {
+      const agreed = this.#agreed.get(entity) ?? new Map<FieldKey, string>();
+      agreed.set(field, value);
+      this.#agreed.set(entity, agreed);
+    };
     const agree = (entity: EntityKey, cells: Readonly<Record<FieldKey, unknown>>) => {
       const values = valuesOf(entity, after, rowsByUid);
       if (values === undefined) return;
+      const partner = partnerOf(entity);
+      const partnerRead = partner === null ? undefined : valuesOf(partner, record.readSnapshot, readRowsByUid);
       for (const [field, value] of Object.entries(cells)) {
         const written = fieldHash(value as never);
         if (valueKey(values[field]) !== written) continue; // did not land, or someone changed it since
-        const partner = partnerOf(entity);
-        const partnerValue = partner === null ? undefined : valuesOf(partner, after, rowsByUid)?.[field];
-        for (const side of [entity, valueKey(partnerValue) === written ? partner : null]) {
-          if (side === null) continue;
-          const agreed = this.#agreed.get(side) ?? new Map<FieldKey, string>();
-          agreed.set(field, written);
-          this.#agreed.set(side, agreed);
-        }
+        setAgreed(entity, field, written);
+        if (partner !== null && valueKey(partnerRead?.[field]) === written) setAgreed(partner, field, written);
       }
     };
     for (const update of plan.sharePoint.updates) agree(`sp:${update.sharePointId}`, update.fields);
@@ -351,7 +356,9 @@ export class SyncInvariants {
   #settlePending(after: WorldSnapshot, pairedBefore: ReadonlySet<string>, judge: boolean): void {
     const rowsByUid = new Map(after.rows.map((row) => [row.uid, row]));
     const partnerOf = this.#partners(after);
-    for (const id of after.items.keys()) {
+    // What a run read is what its plan knew: agreement seen there is the merge base. (Two sides that happen to meet
+    // through edits made while the run was writing were never seen agreeing, so that is no base.)
+    for (const id of judge ? [] : after.items.keys()) {
       const item = `sp:${id}`;
       const row = partnerOf(item);
       if (row === null) continue;
