@@ -28,6 +28,12 @@ export function fieldStateChange(
   sharePoint: FieldObservation,
   maxChars: number,
 ): FieldStateChange {
+  // A flagged conflict dissolves the agreement: until a person makes the sides equal, neither value is "the base"
+  // (one side set back to the old value is a new claim in the dispute, not an end to it).
+  if (merge.kind === "conflict" && merge.resolution.kind === "flagged") {
+    const dissolved: FieldState = { base: null, sharePoint: boundedObservation(sharePoint, maxChars), disputed: true };
+    return { requires: null, ifApplied: dissolved, otherwise: dissolved };
+  }
   const unsettled = heldFieldState(base, sharePoint, maxChars);
   // A first pairing that could not settle a field (the sides differ, or one could not be read) leaves it disputed:
   // from then on an empty side may be someone's deliberate clearing, not a blank to fill.

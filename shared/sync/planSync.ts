@@ -279,6 +279,17 @@ function pairUnpaired(
   // without assuming anything agreed: it may have a history that is not visible.
   const rowsLeft = new Set(matched.unmatchedRows);
   const awaiting = matched.unmatchedItems.filter((item) => item.before?.awaitedRow !== undefined);
+  // An item held up by an ambiguous natural key may still be looking for its row: rows where that was are not
+  // created meanwhile either.
+  for (const item of matched.ambiguous.flatMap((group) => group.items)) {
+    const origin = item.before?.awaitedRow;
+    if (origin === undefined) continue;
+    for (const keylessRow of rowsWithin(origin, keyedRowRefs, rowsLeft)) {
+      heldRows.add(keylessRow);
+      rowsLeft.delete(keylessRow);
+      skip({ sharePointId: null, rowRef: keylessRow.row.rowRef, createRef: null }, "AWAITING_KEY", `row ${keylessRow.row.rowRef + 1} may be the row of item ${item.sharePointId}, whose natural key is ambiguous; write the id into the key column of its row`);
+    }
+  }
   const regionOf = (item: UnpairedItem, among: Iterable<KeylessRow>) =>
     item.before?.awaitedRow === undefined ? [] : rowsWithin(item.before.awaitedRow, keyedRowRefs, among);
   const matchedRows = matched.pairs.map((p) => p.row);
@@ -287,10 +298,12 @@ function pairUnpaired(
     ...orphanedOrigins.flatMap((origin) => rowsWithin(origin, keyedRowRefs, matchedRows)),
   ]);
   for (const { item, row, by } of matched.pairs) pairs.push({ item, row, by, contested: contested.has(row) });
+  // Decided all at once, against the same rows: one item's outcome must not change what another one can see.
+  const candidatesOf = new Map(awaiting.map((item) => [item, regionOf(item, rowsLeft)]));
   const claims = new Map<KeylessRow, number>();
-  for (const item of awaiting) for (const candidate of regionOf(item, rowsLeft)) claims.set(candidate, (claims.get(candidate) ?? 0) + 1);
+  for (const candidates of candidatesOf.values()) for (const candidate of candidates) claims.set(candidate, (claims.get(candidate) ?? 0) + 1);
   for (const item of awaiting) {
-    const candidates = regionOf(item, rowsLeft);
+    const candidates = candidatesOf.get(item) ?? [];
     const [only] = candidates;
     if (candidates.length === 1 && only !== undefined && claims.get(only) === 1) {
       pairs.push({ item, row: only, by: "position", contested: true });
@@ -313,10 +326,12 @@ function pairUnpaired(
     }
   }
 
-  for (const { item, row: keylessRow, by, contested: doubtful } of pairs) {
+  for (const { item, row: keylessRow, by, contested } of pairs) {
     const { row } = keylessRow;
-    // Found by position (or possibly another item's row), the row may not be the one it seems: nothing is taken as
-    // agreed and every difference is a recorded conflict, never a silent overwrite.
+    // Without its id in the row, nothing proves a row is the one an item was linked to before (or that a row some
+    // item may be looking for has no history): nothing is then taken as agreed, and every difference is a recorded
+    // conflict, never a silent overwrite or fill.
+    const doubtful = contested || item.before?.awaitedRow !== undefined;
     const stored = item.storedBases && !doubtful ? item.before : null;
     planItemMerge(ctx, {
       item: { sharePointId: item.sharePointId, rowRef: row.rowRef, createRef: null },
@@ -325,7 +340,7 @@ function pairUnpaired(
       before: item.before,
       base: (key) => (stored === null ? null : (fieldEntry(stored.fields, key)?.base ?? null)),
       disputed: (key) => doubtful || (stored !== null && fieldEntry(stored.fields, key)?.disputed === true),
-      sharePoint: (key) => sharePointObservation(key, item.reading, item.before),
+        sharePoint: (key) => sharePointObservation(key, item.reading, item.before),
       confluence: (key) => cellObservation(row, key),
       sharePointModifiedAt: item.reading?.modifiedAt ?? item.before?.sharePointModifiedAt ?? null,
       sharePointETag: item.reading?.eTag ?? item.before?.sharePointETag ?? null,

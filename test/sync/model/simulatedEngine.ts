@@ -55,6 +55,8 @@ export interface SyncRunRecord {
   /** Links the page write made: rows appended for items, ids written into rows. */
   readonly linked: readonly { readonly sharePointId: string; readonly row: string }[];
   readonly concurrentEvents: readonly PersonEvent[];
+  /** What the run's SharePoint writes did, and whether its page write landed (whatever the run then committed). */
+  readonly applied: { readonly sharePointItems: ReadonlyMap<string, SharePointOpOutcome>; readonly pageWritten: boolean };
   readonly crashed: boolean;
   /**
    * A create's answer was lost (a timeout): the item may exist without the run knowing. The engine must treat that
@@ -115,6 +117,7 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
     created: [] as { sharePointId: string; fromRow: string }[],
     linked: [] as { sharePointId: string; row: string }[],
     concurrentEvents: [] as PersonEvent[],
+    applied: { sharePointItems: new Map<string, SharePointOpOutcome>(), pageWritten: false },
     crashed: false,
     createOutcomeUnknown: false,
   };
@@ -180,6 +183,7 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
       failure !== undefined ? { ok: false, preconditionFailed: false } : gone ? { ok: true, eTag: null, modifiedAt: null } : { ok: false, preconditionFailed: true },
     );
   }
+  record.applied = { sharePointItems: items, pageWritten: false };
   if (faults.crash === "afterSharePointWrites") return { ...record, crashed: true };
 
   commit(world, settlePlan(plan, { sharePointItems: items, sharePointCreates: creates, confluenceApplied: false }));
@@ -193,6 +197,7 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
       const { rows, appended } = patchRows(read, plan.confluence, createdIds, () => table.newUid());
       if (table.syncSave(read.version, rows).ok) {
         confluenceApplied = true;
+        record.applied = { sharePointItems: items, pageWritten: true };
         for (const [sharePointId, row] of appended) record.linked.push({ sharePointId, row });
         for (const writeBack of plan.confluence.keyWriteBacks) {
           const id = writeBack.key.kind === "existing" ? writeBack.key.sharePointId : createdIds.get(writeBack.key.createRef);

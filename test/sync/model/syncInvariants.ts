@@ -87,7 +87,7 @@ export class SyncInvariants {
   /** `entity|field|value` held by a recorded conflict. */
   readonly #held = new Set<string>();
   readonly #lineage = new Lineage();
-  /** `entity|field` that appeared in a recorded conflict. */
+  /** `entity|field` that appeared in a recorded open (flagged) conflict or a delete-vs-edit conflict. */
   readonly #contested = new Set<string>();
 
   constructor(private readonly rules: SyncRules) {}
@@ -288,18 +288,22 @@ export class SyncInvariants {
       const partnerRead = partner === null ? undefined : valuesOf(partner, record.readSnapshot, readRowsByUid);
       for (const [field, value] of Object.entries(cells)) {
         const written = fieldHash(value as never);
-        if (valueKey(values[field]) !== written) continue; // did not land, or someone changed it since
+        if (valueKey(values[field]) !== written) continue; // someone changed it since
         setAgreed(entity, field, written);
         if (partner !== null && valueKey(partnerRead?.[field]) === written) setAgreed(partner, field, written);
       }
     };
-    for (const update of plan.sharePoint.updates) agree(`sp:${update.sharePointId}`, update.fields);
+    const { applied } = record;
+    for (const update of plan.sharePoint.updates) {
+      if (applied.sharePointItems.get(update.sharePointId)?.ok === true) agree(`sp:${update.sharePointId}`, update.fields);
+    }
     for (const create of plan.sharePoint.creates) {
       const item = record.created.find((created) => created.fromRow === record.rowUids[create.rowRef]);
       // A new item holds what was sent and nothing else: the fields left out are empty.
       const sent = Object.fromEntries(this.rules.fields.map((rule) => [rule.key, create.fields[rule.key] ?? null]));
       if (item !== undefined) agree(`sp:${item.sharePointId}`, sent);
     }
+    if (!applied.pageWritten) return;
     for (const update of plan.confluence.rowUpdates) agree(`cf:${record.rowUids[update.rowRef]}`, update.cells);
     for (const append of plan.confluence.appends) {
       const row = after.rows.find((candidate) => candidate.key === append.sharePointId);
@@ -321,7 +325,8 @@ export class SyncInvariants {
       for (const [entity, hash] of [[sp, conflict.sharePoint.hash], [row, conflict.confluence.hash]] as const) {
         if (entity === null) continue;
         this.#held.add(`${entity}|${conflict.field}|${hash}`);
-        this.#contested.add(`${entity}|${conflict.field}`);
+        // An open dispute makes an empty value a claim, not a blank; a resolved one leaves nothing disputed.
+        if (conflict.resolution.kind === "flagged") this.#contested.add(`${entity}|${conflict.field}`);
       }
       return;
     }
@@ -369,7 +374,8 @@ export class SyncInvariants {
         const last = new Map<FieldKey, string>();
         for (const [field, value] of Object.entries(theirs)) {
           last.set(field, valueKey(value));
-          if (valueKey(value) === valueKey(own[field])) agreed.set(field, valueKey(value));
+          // Unreadable values agree on nothing: the sync cannot compare them.
+          if (value.ok && valueKey(value) === valueKey(own[field])) agreed.set(field, valueKey(value));
         }
         this.#agreed.set(entity, agreed);
         this.#counterpartLast.set(entity, last);
