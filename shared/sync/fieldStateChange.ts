@@ -56,10 +56,14 @@ export function unchangedFieldState(state: FieldState): FieldStateChange {
 }
 
 /**
- * A field's merge base when its row is found by the item's id. For an item awaiting its row, the id in a row proves
- * the page update that linked them landed, with the cells it wrote (`unconfirmedWrite`); for an active pair an
- * unconfirmed write proves nothing, the row was there before.
+ * A field's merge base when its row is found by the item's id. An unconfirmed page write (`unconfirmedWrite`) is
+ * the base when the cell holds exactly that value (the write landed, or the sides met there anyway), and for an item
+ * awaiting its row, whose id in the row proves the page update that linked them landed with the cells it wrote.
+ * Otherwise it proves nothing (for an active pair the row was there before) and the stored base stands.
  */
-export function baseWhenLinked(status: ItemState["status"], field: FieldState): FieldState["base"] {
-  return status === "awaitingRow" ? (field.unconfirmedWrite ?? field.base) : field.base;
+export function baseWhenLinked(status: ItemState["status"], field: FieldState, cell: FieldObservation): FieldState["base"] {
+  const written = field.unconfirmedWrite;
+  if (written === undefined) return field.base;
+  if (status === "awaitingRow" || (cell.ok && cell.hash === written.hash)) return written;
+  return field.base;
 }

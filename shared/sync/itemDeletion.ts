@@ -56,8 +56,8 @@ export function planSharePointGone(
   const fields = recordOf(
     rules.fields.map((rule) => {
       const field = stored === null ? undefined : fieldEntry(stored.fields, rule.key);
-      const base = stored === null || field === undefined ? null : baseWhenLinked(stored.status, field);
       const value = cellObservation(row, rule.key);
+      const base = stored === null || field === undefined ? null : baseWhenLinked(stored.status, field, value);
       const disputed = base === null && field?.disputed === true;
       if (isEdited(value, base, disputed)) edits.push({ field: rule.key, base, value });
       // The item is gone: only what the row was last agreed to hold still matters.

@@ -178,7 +178,7 @@ function mergeByKey(
     before,
     base: (key) => {
       const field = stored === null ? undefined : fieldEntry(stored.fields, key);
-      return stored === null || field === undefined ? null : baseWhenLinked(stored.status, field);
+      return stored === null || field === undefined ? null : baseWhenLinked(stored.status, field, cellObservation(row, key));
     },
     disputed: (key) => (stored === null ? false : fieldEntry(stored.fields, key)?.disputed === true),
     sharePoint: (key) => sharePointObservation(key, reading, before),

@@ -59,16 +59,17 @@ export function matchUnpaired<I, R>(
     taken.add(item).add(row);
     pairs.push({ item: item.ref, row: row.ref, by });
   };
-  /** For each row, an item among `pool` with the same values (preferred first), if any. */
-  const pairEqualValues = (pool: () => readonly MatchCandidate<I>[], rowList: readonly MatchCandidate<R>[], by: MatchedBy) => {
+  /** For each row, a free item among `pool` with the same values (preferred first), if any. */
+  const pairEqualValues = (pool: readonly MatchCandidate<I>[], rowList: readonly MatchCandidate<R>[], by: MatchedBy) => {
+    const byValues = groupBy(pool, (candidate) => candidate.values);
     for (const row of rowList) {
       if (taken.has(row) || row.values === null) continue;
-      const twins = pool().filter((candidate) => !taken.has(candidate) && candidate.values === row.values);
+      const twins = (byValues.get(row.values) ?? []).filter((candidate) => !taken.has(candidate));
       const twin = twins.find((candidate) => prefers(candidate.ref, row.ref)) ?? twins[0];
       if (twin !== undefined) pair(twin, row, by);
     }
   };
-  const unkeyedItems = () => items.filter((candidate) => candidate.naturalKey === null);
+  const unkeyedItems = items.filter((candidate) => candidate.naturalKey === null);
 
   if (options.unkeyedValuesFirst === true) pairEqualValues(unkeyedItems, rows, "values");
 
@@ -78,7 +79,7 @@ export function matchUnpaired<I, R>(
     const keyedRows = rowsByKey.get(naturalKey);
     if (keyedRows === undefined) continue;
     if (keyedItems.length > 1 || keyedRows.length > 1) {
-      pairEqualValues(() => keyedItems, keyedRows, "naturalKey");
+      pairEqualValues(keyedItems, keyedRows, "naturalKey");
       pairEqualValues(unkeyedItems, free(keyedRows), "values");
     }
     const leftItems = free(keyedItems);
@@ -96,10 +97,10 @@ export function matchUnpaired<I, R>(
   const itemsByValues = groupBy(free(items), (candidate) => candidate.values);
   for (const row of rows) {
     if (taken.has(row) || row.values === null) continue;
-    const eligible = (itemsByValues.get(row.values) ?? []).filter(
-      (candidate) => !taken.has(candidate) && (candidate.naturalKey === null || row.naturalKey === null),
-    );
-    const item = eligible.find((candidate) => prefers(candidate.ref, row.ref)) ?? eligible[0];
+    // Linear in the candidates sharing these values (identical rows are few in practice).
+    const group = itemsByValues.get(row.values) ?? [];
+    const fits = (candidate: MatchCandidate<I>) => !taken.has(candidate) && (candidate.naturalKey === null || row.naturalKey === null);
+    const item = group.find((candidate) => fits(candidate) && prefers(candidate.ref, row.ref)) ?? group.find(fits);
     if (item !== undefined) pair(item, row, "values");
   }
 
