@@ -50,4 +50,4 @@ export type {
   SharePointSide,
 } from "./syncInput";
 export { syncRulesFromProfile, type FieldRule, type SyncRules } from "./syncRules";
-export { matchUnpaired, type MatchCandidate, type MatchResult } from "./unpairedMatching";
+export { matchUnpaired, type MatchCandidate, type MatchedBy, type MatchOptions, type MatchResult } from "./unpairedMatching";

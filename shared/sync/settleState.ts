@@ -31,7 +31,7 @@ export const NOTHING_APPLIED: ApplyOutcome = {
   confluenceApplied: false,
 };
 
-/** What to do with one pair's state row. */
+/** What to do with one pair's state row: write it, delete it, or leave it (`none`: a create that failed). */
 export type StateCommit =
   | { readonly kind: "put"; readonly state: ItemState }
   | { readonly kind: "delete"; readonly sharePointId: string }

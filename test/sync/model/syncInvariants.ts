@@ -143,6 +143,7 @@ export class SyncInvariants {
     if (plan.kind === "ready") {
       for (const conflict of plan.conflicts) this.#hold(conflict, record.rowUids);
       this.#checkDeletes(plan, record);
+      this.#checkDirections(plan);
     } else if (plan.kind === "stopped" && plan.reason.code === "MASS_DELETE_LIMIT") {
       for (const { deletes, total } of plan.reason.exceeded) {
         if (!(deletes * 100 > this.rules.massDeleteLimitPercent * total)) {
@@ -335,6 +336,30 @@ export class SyncInvariants {
     for (const edit of conflict.edits) {
       this.#held.add(`${survivor}|${edit.field}|${valueKey(edit.value)}`);
       this.#contested.add(`${survivor}|${edit.field}`);
+    }
+  }
+
+  /** Nothing is ever written against a field's (or the profile's) direction. */
+  #checkDirections(plan: Extract<Plan, { kind: "ready" }>): void {
+    const directionOf = new Map(this.rules.fields.map((rule) => [rule.key, rule.direction]));
+    const against = (side: "sharePoint" | "confluence", fields: Readonly<Record<FieldKey, unknown>>, allowEmpty: boolean) =>
+      Object.entries(fields).filter(([key, value]) => {
+        const direction = directionOf.get(key);
+        return direction === undefined || (!flowsTo(direction, side) && !(allowEmpty && value === null));
+      });
+    const { sharePoint, confluence } = plan;
+    const violations = [
+      ...[...sharePoint.updates, ...sharePoint.creates].flatMap((write) => against("sharePoint", write.fields, false)),
+      ...confluence.rowUpdates.flatMap((write) => against("confluence", write.cells, false)),
+      // An appended row has every cell; those of fields that do not flow to Confluence stay empty.
+      ...confluence.appends.flatMap((write) => against("confluence", write.cells, true)),
+    ];
+    if (violations.length > 0) throw new InvariantViolation(`direction: wrote ${JSON.stringify(violations)} against the field's direction`);
+    if (!flowsTo(this.rules.itemDirection, "sharePoint") && sharePoint.creates.length > 0) {
+      throw new InvariantViolation("direction: created items in SharePoint although the profile does not sync toward it");
+    }
+    if (!flowsTo(this.rules.itemDirection, "confluence") && confluence.appends.length > 0) {
+      throw new InvariantViolation("direction: appended rows although the profile does not sync toward Confluence");
     }
   }
 
