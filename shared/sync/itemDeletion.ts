@@ -3,8 +3,11 @@ import { baseWhenLinked, heldFieldState, unchangedFieldState } from "./fieldStat
 import { EMPTY_HASH, type FieldObservation, type FieldSnapshot } from "./fieldValue";
 import type { ItemState } from "./itemState";
 import { cellObservation, recordOf, sharePointObservation, type PlanContext } from "./itemMerge";
-import type { ConflictRecord, FieldStateChange, ItemRef, PutState } from "./plan";
+import type { ConflictRecord, FieldStateChange, ItemRef, PutState, WriteRequirement } from "./plan";
+import type { Side } from "./side";
 import type { ConfluenceRowReading, SharePointItemReading } from "./syncInput";
+
+type DeleteVsEditEdit = Extract<ConflictRecord, { kind: "deleteVsEdit" }>["edits"][number];
 
 /**
  * Whether a surviving side's field holds something the deleted side never agreed to. Unreadable values, non-empty
@@ -52,7 +55,7 @@ export function planSharePointGone(
   const { rules, acc } = ctx;
   const item: ItemRef = { sharePointId, rowRef: row.rowRef, createRef: null };
   const stored = bases === "stored" ? before : null;
-  const edits: Extract<ConflictRecord, { kind: "deleteVsEdit" }>["edits"][number][] = [];
+  const edits: DeleteVsEditEdit[] = [];
   const fields = recordOf(
     rules.fields.map((rule) => {
       const field = stored === null ? undefined : fieldEntry(stored.fields, rule.key);
@@ -68,21 +71,14 @@ export function planSharePointGone(
     eTag: before?.sharePointETag ?? null,
     modifiedAt: before?.sharePointModifiedAt ?? null,
   });
-  const target = { kind: "item", sharePointId } as const;
-  if (edits.length > 0) {
-    acc.conflicts.push({ kind: "deleteVsEdit", item, deletedIn: "sharePoint", edits });
-    acc.decisions.push({ item, action: { kind: "deleteConflict", deletedIn: "sharePoint" }, fields: [] });
-    acc.addStateUpdate({ target, before, change: kept });
-  } else if (rules.deletes.toConfluence === "delete") {
-    acc.removals.push({ rowRef: row.rowRef, sharePointId });
-    acc.decisions.push({ item, action: { kind: "removeFromConfluence" }, fields: [] });
-    acc.addStateUpdate({ target, before, change: { kind: "drop", requires: "confluenceWrite", otherwise: kept } });
-  } else {
-    if (before?.status !== "deletedInSharePoint") {
-      acc.decisions.push({ item, action: { kind: "keepDeleted", deletedIn: "sharePoint" }, fields: [] });
-    }
-    acc.addStateUpdate({ target, before, change: kept });
-  }
+  const removeRow =
+    rules.deletes.toConfluence === "delete"
+      ? () => {
+          acc.removals.push({ rowRef: row.rowRef, sharePointId });
+          return "confluenceWrite" as const;
+        }
+      : null;
+  decide(ctx, { sharePointId, item, before, deletedIn: "sharePoint", edits, kept, hardDelete: removeRow });
 }
 
 /**
@@ -98,7 +94,7 @@ export function planRowGone(
 ): void {
   const { rules, acc } = ctx;
   const item: ItemRef = { sharePointId, rowRef: null, createRef: null };
-  const edits: Extract<ConflictRecord, { kind: "deleteVsEdit" }>["edits"][number][] = [];
+  const edits: DeleteVsEditEdit[] = [];
   const fields: [FieldKey, FieldStateChange][] = [];
   for (const rule of rules.fields) {
     const value = sharePointObservation(rule.key, reading, before);
@@ -118,23 +114,52 @@ export function planRowGone(
     eTag,
     modifiedAt: reading?.modifiedAt ?? before.sharePointModifiedAt,
   });
-  const target = { kind: "item", sharePointId } as const;
-  if (edits.length > 0) {
-    acc.conflicts.push({ kind: "deleteVsEdit", item, deletedIn: "confluence", edits });
-    acc.decisions.push({ item, action: { kind: "deleteConflict", deletedIn: "confluence" }, fields: [] });
-    acc.addStateUpdate({ target, before, change: kept });
-  } else if (rules.deletes.toSharePoint === "delete") {
+  let deleteItem: (() => "sharePointWrite") | null = null;
+  if (edits.length === 0 && rules.deletes.toSharePoint === "delete") {
+    // Never delete blind: without its eTag an edit we have not seen could be deleted with it.
     if (eTag === null) {
       acc.needRead(sharePointId);
       return;
     }
-    acc.deletes.push({ sharePointId, ifMatch: eTag });
-    acc.decisions.push({ item, action: { kind: "deleteInSharePoint" }, fields: [] });
-    acc.addStateUpdate({ target, before, change: { kind: "drop", requires: "sharePointWrite", otherwise: kept } });
+    deleteItem = () => {
+      acc.deletes.push({ sharePointId, ifMatch: eTag });
+      return "sharePointWrite";
+    };
+  }
+  decide(ctx, { sharePointId, item, before, deletedIn: "confluence", edits, kept, hardDelete: deleteItem });
+}
+
+/**
+ * Once the survivor's edits are known: a delete-vs-edit conflict if it was edited (the pair is kept, deleted on one
+ * side); else the hard delete the policy asks for (the state goes once it is applied); else the pair is kept.
+ */
+function decide(
+  ctx: PlanContext,
+  decision: {
+    readonly sharePointId: string;
+    readonly item: ItemRef;
+    readonly before: ItemState | null;
+    readonly deletedIn: Side;
+    readonly edits: readonly DeleteVsEditEdit[];
+    readonly kept: PutState;
+    /** Adds the hard delete to the plan and says which write it is; `null` when the policy keeps. */
+    readonly hardDelete: (() => WriteRequirement) | null;
+  },
+): void {
+  const { acc } = ctx;
+  const { sharePointId, item, before, deletedIn, edits, kept, hardDelete } = decision;
+  const target = { kind: "item", sharePointId } as const;
+  if (edits.length > 0) {
+    acc.conflicts.push({ kind: "deleteVsEdit", item, deletedIn, edits });
+    acc.decisions.push({ item, action: { kind: "deleteConflict", deletedIn }, fields: [] });
+    acc.addStateUpdate({ target, before, change: kept });
+  } else if (hardDelete !== null) {
+    const requires = hardDelete();
+    const action = deletedIn === "sharePoint" ? ({ kind: "removeFromConfluence" } as const) : ({ kind: "deleteInSharePoint" } as const);
+    acc.decisions.push({ item, action, fields: [] });
+    acc.addStateUpdate({ target, before, change: { kind: "drop", requires, otherwise: kept } });
   } else {
-    if (before.status !== "deletedInConfluence") {
-      acc.decisions.push({ item, action: { kind: "keepDeleted", deletedIn: "confluence" }, fields: [] });
-    }
+    if (before?.status !== kept.status) acc.decisions.push({ item, action: { kind: "keepDeleted", deletedIn }, fields: [] });
     acc.addStateUpdate({ target, before, change: kept });
   }
 }

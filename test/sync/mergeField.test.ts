@@ -49,6 +49,14 @@ function policyResolution(policy: string): { resolution: object; write: ["shareP
   }
 }
 
+/** Both sides hold different values "S" and "C": a one-way field's owner wins, a two-way field follows the policy. */
+function bothSidesDiffer(cause: string, direction: SyncDirection, policy: string): Expected {
+  if (direction === "both") return { kind: "conflict", cause, ...policyResolution(policy) };
+  const winner = direction === "toConfluence" ? "sharePoint" : "confluence";
+  const write: ["sharePoint" | "confluence", CanonicalValue] = winner === "sharePoint" ? ["confluence", "S"] : ["sharePoint", "C"];
+  return { kind: "conflict", cause, resolution: { kind: "won", winner, because: "direction" }, write };
+}
+
 /** DESIGN.md §3, one row per line, with base "B"; SharePoint's new value "S", Confluence's "C", a common one "X". */
 const table: {
   row: string;
@@ -86,15 +94,7 @@ const table: {
     row: "changed | changed differently → conflict",
     sharePoint: "S",
     confluence: "C",
-    expect: (direction, policy) => {
-      if (direction === "toConfluence") {
-        return { kind: "conflict", cause: "bothChanged", resolution: { kind: "won", winner: "sharePoint", because: "direction" }, write: ["confluence", "S"] };
-      }
-      if (direction === "toSharePoint") {
-        return { kind: "conflict", cause: "bothChanged", resolution: { kind: "won", winner: "confluence", because: "direction" }, write: ["sharePoint", "C"] };
-      }
-      return { kind: "conflict", cause: "bothChanged", ...policyResolution(policy) };
-    },
+    expect: (direction, policy) => bothSidesDiffer("bothChanged", direction, policy),
   },
 ];
 
@@ -181,15 +181,7 @@ describe("mergeField without a base (first pairing)", () => {
       row: "different values are a conflict",
       sharePoint: "S",
       confluence: "C",
-      expect: (direction, policy) => {
-        if (direction === "toConfluence") {
-          return { kind: "conflict", cause: "noBase", resolution: { kind: "won", winner: "sharePoint", because: "direction" }, write: ["confluence", "S"] };
-        }
-        if (direction === "toSharePoint") {
-          return { kind: "conflict", cause: "noBase", resolution: { kind: "won", winner: "confluence", because: "direction" }, write: ["sharePoint", "C"] };
-        }
-        return { kind: "conflict", cause: "noBase", ...policyResolution(policy) };
-      },
+      expect: (direction, policy) => bothSidesDiffer("noBase", direction, policy),
     },
   ];
   const cases = noBase.flatMap((line) => directions.flatMap((direction) => Object.keys(policies).map((policy) => ({ ...line, direction, policy }))));

@@ -35,17 +35,14 @@ export type PersonEvent =
 /** The operations people have on the two replicas. */
 export interface PersonEditTarget {
   readonly fieldKeys: readonly FieldKey[];
-  itemIds(): readonly string[];
-  rowUids(): readonly string[];
-  itemValue(id: string, field: FieldKey): FieldReading | undefined;
-  cellValue(uid: string, field: FieldKey): FieldReading | undefined;
+  /** The items (SharePoint) or rows (Confluence, in table order) that exist now. */
+  entities(side: EntityRef["side"]): readonly EntityRef[];
+  valueOf(entity: EntityRef, field: FieldKey): FieldReading | undefined;
+  setValue(entity: EntityRef, field: FieldKey, value: FieldReading): void;
+  remove(entity: EntityRef): void;
   createItem(values: Readonly<Record<FieldKey, FieldReading>>): string;
-  editItem(id: string, field: FieldKey, value: FieldReading): void;
-  deleteItem(id: string): void;
   /** Adds a row with an empty key cell at `position` (clamped) and returns its identity. */
   addRow(position: number, values: Readonly<Record<FieldKey, FieldReading>>): string;
-  editCell(uid: string, field: FieldKey, value: FieldReading): void;
-  removeRow(uid: string): void;
 }
 
 export function readingOf(value: TypedValue): FieldReading {
@@ -62,45 +59,38 @@ function pickFrom<T>(list: readonly T[], pick: number): T | undefined {
 /** Applies one person edit and says what it did (`null` when there was nothing to pick). */
 export function applyPersonEdit(target: PersonEditTarget, edit: PersonEdit): PersonEvent | null {
   const keys = target.fieldKeys;
-  const fieldOf = (index: number) => keys[index % keys.length] as FieldKey;
   const valuesOf = (values: readonly TypedValue[]) =>
     Object.fromEntries(keys.map((key, index) => [key, readingOf(values[index] ?? null)]));
+  const pick = (side: EntityRef["side"], index: number) => pickFrom(target.entities(side), index);
+  const change = (entity: EntityRef | undefined, fieldIndex: number, typed: TypedValue): PersonEvent | null => {
+    if (entity === undefined) return null;
+    const field = keys[fieldIndex % keys.length] as FieldKey;
+    const value = readingOf(typed);
+    const previous = target.valueOf(entity, field);
+    target.setValue(entity, field, value);
+    return { kind: "edited", entity, field, value, previous };
+  };
+  const remove = (entity: EntityRef | undefined): PersonEvent | null => {
+    if (entity === undefined) return null;
+    target.remove(entity);
+    return { kind: "deleted", entity };
+  };
   switch (edit.kind) {
     case "createItem": {
       const values = valuesOf(edit.values);
       return { kind: "created", entity: { side: "sharePoint", id: target.createItem(values) }, values };
     }
-    case "editItem": {
-      const id = pickFrom(target.itemIds(), edit.pick);
-      if (id === undefined) return null;
-      const value = readingOf(edit.value);
-      const previous = target.itemValue(id, fieldOf(edit.field));
-      target.editItem(id, fieldOf(edit.field), value);
-      return { kind: "edited", entity: { side: "sharePoint", id }, field: fieldOf(edit.field), value, previous };
-    }
-    case "deleteItem": {
-      const id = pickFrom(target.itemIds(), edit.pick);
-      if (id === undefined) return null;
-      target.deleteItem(id);
-      return { kind: "deleted", entity: { side: "sharePoint", id } };
-    }
     case "addRow": {
       const values = valuesOf(edit.values);
       return { kind: "created", entity: { side: "confluence", uid: target.addRow(edit.at, values) }, values };
     }
-    case "editCell": {
-      const uid = pickFrom(target.rowUids(), edit.pick);
-      if (uid === undefined) return null;
-      const value = readingOf(edit.value);
-      const previous = target.cellValue(uid, fieldOf(edit.field));
-      target.editCell(uid, fieldOf(edit.field), value);
-      return { kind: "edited", entity: { side: "confluence", uid }, field: fieldOf(edit.field), value, previous };
-    }
-    case "removeRow": {
-      const uid = pickFrom(target.rowUids(), edit.pick);
-      if (uid === undefined) return null;
-      target.removeRow(uid);
-      return { kind: "deleted", entity: { side: "confluence", uid } };
-    }
+    case "editItem":
+      return change(pick("sharePoint", edit.pick), edit.field, edit.value);
+    case "editCell":
+      return change(pick("confluence", edit.pick), edit.field, edit.value);
+    case "deleteItem":
+      return remove(pick("sharePoint", edit.pick));
+    case "removeRow":
+      return remove(pick("confluence", edit.pick));
   }
 }

@@ -1,5 +1,5 @@
 import type { FieldKey, FieldReading, ItemState } from "../../../shared/sync";
-import type { PersonEditTarget } from "./personEdits";
+import type { EntityRef, PersonEditTarget } from "./personEdits";
 import { SimulatedClock } from "./simulatedClock";
 import { SimulatedConfluenceTable, type SimulatedRow } from "./simulatedConfluenceTable";
 import { SimulatedSharePointList } from "./simulatedSharePointList";
@@ -27,32 +27,33 @@ export class SimulatedWorld implements PersonEditTarget {
     this.table = new SimulatedConfluenceTable(this.clock);
   }
 
-  itemIds(): readonly string[] {
-    return this.list.ids();
+  entities(side: EntityRef["side"]): readonly EntityRef[] {
+    return side === "sharePoint"
+      ? this.list.ids().map((id) => ({ side, id }))
+      : this.table.rows().map((row) => ({ side, uid: row.uid }));
   }
 
-  rowUids(): readonly string[] {
-    return this.table.rows().map((row) => row.uid);
+  valueOf(entity: EntityRef, field: FieldKey): FieldReading | undefined {
+    return entity.side === "sharePoint"
+      ? this.list.fieldsOf(entity.id)?.[field]
+      : this.table.rows().find((row) => row.uid === entity.uid)?.cells[field];
   }
 
-  itemValue(id: string, field: FieldKey): FieldReading | undefined {
-    return this.list.fieldsOf(id)?.[field];
+  setValue(entity: EntityRef, field: FieldKey, value: FieldReading): void {
+    if (entity.side === "sharePoint") {
+      this.list.update(entity.id, { [field]: value });
+      return;
+    }
+    this.table.personSave(this.table.rows().map((row) => (row.uid === entity.uid ? { ...row, cells: { ...row.cells, [field]: value } } : row)));
   }
 
-  cellValue(uid: string, field: FieldKey): FieldReading | undefined {
-    return this.table.rows().find((row) => row.uid === uid)?.cells[field];
+  remove(entity: EntityRef): void {
+    if (entity.side === "sharePoint") this.list.delete(entity.id);
+    else this.table.personSave(this.table.rows().filter((row) => row.uid !== entity.uid));
   }
 
   createItem(values: Readonly<Record<FieldKey, FieldReading>>): string {
     return this.list.create(values).id;
-  }
-
-  editItem(id: string, field: FieldKey, value: FieldReading): void {
-    this.list.update(id, { [field]: value });
-  }
-
-  deleteItem(id: string): void {
-    this.list.delete(id);
   }
 
   addRow(position: number, values: Readonly<Record<FieldKey, FieldReading>>): string {
@@ -61,14 +62,6 @@ export class SimulatedWorld implements PersonEditTarget {
     rows.splice(Math.min(position, rows.length), 0, { uid, key: null, cells: { ...values } });
     this.table.personSave(rows);
     return uid;
-  }
-
-  editCell(uid: string, field: FieldKey, value: FieldReading): void {
-    this.table.personSave(this.table.rows().map((row) => (row.uid === uid ? { ...row, cells: { ...row.cells, [field]: value } } : row)));
-  }
-
-  removeRow(uid: string): void {
-    this.table.personSave(this.table.rows().filter((row) => row.uid !== uid));
   }
 
   snapshot(): WorldSnapshot {
