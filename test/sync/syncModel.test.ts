@@ -7,9 +7,13 @@ import { dryRunSimulatedSync, NO_FAULTS, runSimulatedSync, type SyncRunRecord } 
 import { SimulatedWorld } from "./model/simulatedWorld";
 import { InvariantViolation, SyncInvariants } from "./model/syncInvariants";
 
-/** Default runs keep `npm test` to a few seconds; raise with SYNC_MODEL_RUNS=20000 (and pin with SYNC_MODEL_SEED). */
+/**
+ * Default runs keep `npm test` to a few seconds; raise with SYNC_MODEL_RUNS=100000. A failure prints its seed and
+ * path: replay it with SYNC_MODEL_SEED=<seed> SYNC_MODEL_PATH=<path> (the path goes straight to the shrunk case).
+ */
 const numRuns = Number(process.env.SYNC_MODEL_RUNS ?? 1000);
 const seed = process.env.SYNC_MODEL_SEED === undefined ? undefined : Number(process.env.SYNC_MODEL_SEED);
+const path = process.env.SYNC_MODEL_PATH;
 
 /** Plays people's edits and sync runs (with faults) on a simulated world, checking the invariants after each run. */
 function playModel(rules: SyncRules, steps: readonly ModelStep[]): void {
@@ -64,7 +68,7 @@ describe("sync model: people and sync runs with faults on two simulated replicas
       fc.property(modelRules, fc.array(modelStep, { maxLength: 30 }), (rules, steps) => {
         playModel(rules, steps);
       }),
-      { numRuns, ...(seed === undefined ? {} : { seed }) },
+      { numRuns, ...(seed === undefined ? {} : { seed }), ...(path === undefined ? {} : { path }) },
     );
   }, 600_000);
 });
