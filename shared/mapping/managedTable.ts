@@ -1,4 +1,5 @@
 import type { Profile } from "../config/profile";
+import type { CellContent } from "./cellContent";
 import { normaliseText } from "./canonicalText";
 import { inferColumnStyle } from "./columnStyle";
 import type { ColumnStyle, FieldReading } from "./fieldCodec";
@@ -164,15 +165,16 @@ export interface TableRowReading {
   readonly fields: Readonly<Record<string, FieldReading>>;
 }
 
+const EMPTY_CELL: CellContent = { text: "", textOutsideMentions: "", readings: [] };
+
 /** Reads every body row's mapped cells. Bad values come back per field (`ok: false`), naming the page and row. */
 export function readTableRows(managed: ManagedTable): TableRowReading[] {
   return managed.rows.map((row) => {
-    const where = describeRow(managed, row);
     const fields: Record<string, FieldReading> = {};
     for (const [name, codec] of managed.codecs) {
       const cell = row.row.slots[managed.fieldColumns.get(name) ?? -1];
-      const reading = codec.readConfluence(cell?.content ?? { text: "", textOutsideMentions: "", readings: [] });
-      fields[name] = reading.ok ? reading : { ok: false, error: reading.error.at(where) };
+      const reading = codec.readConfluence(cell?.content ?? EMPTY_CELL);
+      fields[name] = reading.ok ? reading : { ok: false, error: reading.error.at(describeRow(managed, row)) };
     }
     return { index: row.index, rowNumber: row.rowNumber, key: row.key, fields };
   });
