@@ -88,13 +88,12 @@ class ContentReader {
     }
     const name = document.name(node);
     if (SKIPPED_ELEMENTS.has(name)) return;
-    const attributes = document.attributes(node);
     switch (name) {
       case "br":
         this.#pushLine();
         return;
       case "time": {
-        const datetime = attributes.datetime ?? "";
+        const datetime = document.attribute(node, "datetime") ?? "";
         this.#reading({ kind: "date", datetime });
         this.#append(datetime);
         return;
@@ -107,10 +106,11 @@ class ContentReader {
         return;
       case "ri:user": {
         // A bare user reference (not wrapped in ac:link) is still a mention.
-        this.#mention(node, undefined, attributes["data-display-name"]);
+        this.#mention(node, undefined, document.attribute(node, "data-display-name"));
         return;
       }
       case "ac:emoticon": {
+        const attributes = document.attributes(node);
         const text = attributes["ac:emoji-fallback"] ?? attributes["ac:emoji-shortname"] ?? `:${attributes["ac:name"] ?? "emoticon"}:`;
         this.#reading({ kind: "emoticon", name: attributes["ac:emoji-shortname"] ?? attributes["ac:name"] ?? "", text });
         this.#append(text);
@@ -150,7 +150,7 @@ class ContentReader {
   }
 
   #anchor(node: NodeId): void {
-    if (this.#collectReadings) this.readings.push({ kind: "link", text: inlineText(this.#document, node), target: { type: "url", href: this.#document.attributes(node).href ?? "" } });
+    if (this.#collectReadings) this.readings.push({ kind: "link", text: inlineText(this.#document, node), target: { type: "url", href: this.#document.attribute(node, "href") ?? "" } });
     this.children(node);
   }
 
@@ -166,7 +166,7 @@ class ContentReader {
     }
     const bodyText = body === NO_NODE ? undefined : inlineText(document, body);
     if (user !== NO_NODE) {
-      this.#mention(user, bodyText, document.attributes(node)["data-display-name"]);
+      this.#mention(user, bodyText, document.attribute(node, "data-display-name"));
       return;
     }
     const target = linkTarget(document, node);
@@ -192,7 +192,7 @@ class ContentReader {
 
   #macro(node: NodeId): void {
     const document = this.#document;
-    const macroName = document.attributes(node)["ac:name"];
+    const macroName = document.attribute(node, "ac:name");
     if (macroName === "status" || macroName === "jira") {
       const parameters = macroParameters(document, node);
       if (macroName === "status") {
@@ -287,7 +287,7 @@ function macroParameters(document: StorageDocument, macro: NodeId): Map<string, 
     if (!document.isElement(part) || document.name(part) !== "ac:parameter") continue;
     let value = "";
     for (let child = document.firstChild(part); child !== NO_NODE; child = document.nextSibling(child)) value += document.text(child);
-    parameters.set(document.attributes(part)["ac:name"] ?? "", value.trim());
+    parameters.set(document.attribute(part, "ac:name") ?? "", value.trim());
   }
   return parameters;
 }
@@ -312,7 +312,7 @@ function linkTarget(document: StorageDocument, link: NodeId): LinkTarget {
         if (name.startsWith("ri:")) return { type: "other", resource: name.slice(3) };
     }
   }
-  const anchor = document.attributes(link)["ac:anchor"];
+  const anchor = document.attribute(link, "ac:anchor");
   return anchor === undefined ? { type: "other", resource: "none" } : { type: "anchor", anchor };
 }
 

@@ -1,5 +1,5 @@
 import type { Profile } from "../config/profile";
-import type { CellContent } from "./cellContent";
+import { readNodeContent, type CellContent } from "./cellContent";
 import { normaliseText } from "./canonicalText";
 import { inferColumnStyle } from "./columnStyle";
 import type { ColumnStyle, FieldReading } from "./fieldCodec";
@@ -106,7 +106,7 @@ export function selectManagedTable(document: StorageDocument, target: TableTarge
     }
   }
 
-  const rows = table.bodyRows.map((row, index): ManagedRow => ({ index, rowNumber: row.index + 1, row, key: readKey(row.slots[keyColumn]) }));
+  const rows = table.bodyRows.map((row, index): ManagedRow => ({ index, rowNumber: row.index + 1, row, key: readKey(document, row.slots[keyColumn]) }));
   const rowsById = new Map<string, ManagedRow[]>();
   for (const row of rows) if (row.key.kind === "item") rowsById.set(row.key.id, [...(rowsById.get(row.key.id) ?? []), row]);
   for (const [id, duplicates] of rowsById) {
@@ -149,8 +149,8 @@ function describeMissingTable(tables: readonly StorageTable[], target: TableTarg
   return `no table has all the headers ${target.table.headers.map((h) => JSON.stringify(h)).join(", ")}: ${found}`;
 }
 
-function readKey(cell: TableCell | undefined): RowKey {
-  const text = cell === undefined ? "" : normaliseText(cell.content.text);
+function readKey(document: StorageDocument, cell: TableCell | undefined): RowKey {
+  const text = cell === undefined ? "" : normaliseText(readNodeContent(document, cell.node).text);
   if (text === "") return { kind: "new" };
   if (/^\d+$/.test(text)) return { kind: "item", id: text.replace(/^0+(?=\d)/, "") };
   return { kind: "invalid", text };
@@ -169,11 +169,15 @@ const EMPTY_CELL: CellContent = { text: "", textOutsideMentions: "", readings: [
 
 /** Reads every body row's mapped cells. Bad values come back per field (`ok: false`), naming the page and row. */
 export function readTableRows(managed: ManagedTable): TableRowReading[] {
+  const { document } = managed;
+  const mapped = [...managed.codecs].map(([name, codec]) => ({ name, codec, column: managed.fieldColumns.get(name) ?? -1 }));
   return managed.rows.map((row) => {
     const fields: Record<string, FieldReading> = {};
-    for (const [name, codec] of managed.codecs) {
-      const cell = row.row.slots[managed.fieldColumns.get(name) ?? -1];
-      const reading = codec.readConfluence(cell?.content ?? EMPTY_CELL);
+    for (const { name, codec, column } of mapped) {
+      const cell = row.row.slots[column];
+      // Read straight from the page, not through the cell's cache: every cell is read once here, and 20,000 cached
+      // contents would stay alive as long as the table does.
+      const reading = codec.readConfluence(cell === undefined ? EMPTY_CELL : readNodeContent(document, cell.node));
       fields[name] = reading.ok ? reading : { ok: false, error: reading.error.at(describeRow(managed, row)) };
     }
     return { index: row.index, rowNumber: row.rowNumber, key: row.key, fields };

@@ -42,3 +42,12 @@ function resolveReference(reference: string, match: string): string {
   const code = reference.charCodeAt(1) === 0x78 /* x */ ? Number.parseInt(reference.slice(2), 16) : Number.parseInt(reference.slice(1), 10);
   return String.fromCodePoint(code);
 }
+
+/**
+ * An attribute value as the parser reads its source: each tab, line feed, carriage return (and CR LF pair) becomes a
+ * space, then references are resolved (a reference to a tab or line end stays that character).
+ */
+export function decodeAttributeValue(raw: string): string {
+  if (!/[&\t\n\r]/.test(raw)) return raw;
+  return raw.replace(/\r\n|[\t\n\r]|&([^;]*);/g, (match, reference: string | undefined) => (reference === undefined ? " " : resolveReference(reference, match)));
+}

@@ -295,9 +295,8 @@ class GridCell implements TableCell {
     readonly column: number,
   ) {
     this.#document = document;
-    const attributes = document.attributes(node);
-    this.colspan = span(attributes.colspan);
-    this.rowspan = span(attributes.rowspan);
+    this.colspan = span(document.attribute(node, "colspan"));
+    this.rowspan = span(document.attribute(node, "rowspan"));
   }
 
   get element(): StorageElement {
