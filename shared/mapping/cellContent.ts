@@ -1,5 +1,5 @@
 import type { StatusColour } from "../config/fieldFormat";
-import { documentOf, EMPTY_STORAGE, NO_NODE, type NodeId, type StorageDocument, type StorageElement } from "./storageDocument";
+import { childElementsNamed, documentOf, EMPTY_STORAGE, firstChildNamed, NO_NODE, type NodeId, type StorageDocument, type StorageElement } from "./storageDocument";
 
 /**
  * What a table cell says, read the way a person reads the rendered page: its text, and the typed things in it.
@@ -156,14 +156,8 @@ class ContentReader {
 
   #link(node: NodeId): void {
     const document = this.#document;
-    let user: NodeId = NO_NODE;
-    let body: NodeId = NO_NODE;
-    for (let part = document.firstChild(node); part !== NO_NODE; part = document.nextSibling(part)) {
-      if (!document.isElement(part)) continue;
-      const name = document.name(part);
-      if (user === NO_NODE && name === "ri:user") user = part;
-      if (body === NO_NODE && (name === "ac:link-body" || name === "ac:plain-text-link-body")) body = part;
-    }
+    const user = firstChildNamed(document, node, "ri:user");
+    const body = firstChildNamed(document, node, "ac:link-body", "ac:plain-text-link-body");
     const bodyText = body === NO_NODE ? undefined : inlineText(document, body);
     if (user !== NO_NODE) {
       this.#mention(user, bodyText, document.attribute(node, "data-display-name"));
@@ -207,24 +201,14 @@ class ContentReader {
       }
     }
     // Other macros show their body (panels, expand, details); parameter-only macros show nothing.
-    const bodies: NodeId[] = [];
-    for (let part = document.firstChild(node); part !== NO_NODE; part = document.nextSibling(part)) {
-      const name = document.isElement(part) ? document.name(part) : "";
-      if (name === "ac:rich-text-body" || name === "ac:plain-text-body") bodies.push(part);
-    }
+    const bodies = childElementsNamed(document, node, "ac:rich-text-body", "ac:plain-text-body");
     if (bodies.length > 0) this.#block(() => bodies.forEach((body) => this.node(body)));
   }
 
   #task(node: NodeId): void {
     const document = this.#document;
-    let status: NodeId = NO_NODE;
-    let body: NodeId = NO_NODE;
-    for (let part = document.firstChild(node); part !== NO_NODE; part = document.nextSibling(part)) {
-      if (!document.isElement(part)) continue;
-      const name = document.name(part);
-      if (status === NO_NODE && name === "ac:task-status") status = part;
-      if (body === NO_NODE && name === "ac:task-body") body = part;
-    }
+    const status = firstChildNamed(document, node, "ac:task-status");
+    const body = firstChildNamed(document, node, "ac:task-body");
     let complete = false;
     if (status !== NO_NODE) {
       for (let part = document.firstChild(status); part !== NO_NODE; part = document.nextSibling(part)) {

@@ -125,6 +125,23 @@ export function childElements(node: { readonly children: readonly StorageNode[] 
   return node.children.filter((child): child is StorageElement => child.type === "element");
 }
 
+/** The child elements of a node whose names are among `names`, in order. */
+export function childElementsNamed(document: StorageDocument, parent: NodeId, ...names: string[]): NodeId[] {
+  const found: NodeId[] = [];
+  for (let child = document.firstChild(parent); child !== NO_NODE; child = document.nextSibling(child)) {
+    if (document.isElement(child) && names.includes(document.name(child))) found.push(child);
+  }
+  return found;
+}
+
+/** The first child element of a node whose name is among `names`, or `NO_NODE`. */
+export function firstChildNamed(document: StorageDocument, parent: NodeId, ...names: string[]): NodeId {
+  for (let child = document.firstChild(parent); child !== NO_NODE; child = document.nextSibling(child)) {
+    if (document.isElement(child) && names.includes(document.name(child))) return child;
+  }
+  return NO_NODE;
+}
+
 /** The raw start tag of an element, e.g. `<td data-highlight-colour="#deebff">` (self-closing tags end in `/>`). */
 export function startTagSource(document: StorageDocument, element: NodeId): string {
   return document.source.slice(document.start(element), document.selfClosing(element) ? document.end(element) : document.innerStart(element));

@@ -14,14 +14,17 @@ const resolvedEntities = new Map<string, string | undefined>();
  * other name (including ones like `constructor`). Names are case-sensitive, as in XML.
  */
 export function resolveNamedEntity(name: string): string | undefined {
-  if (Object.hasOwn(XML_ENTITIES, name)) return XML_ENTITIES[name];
-  if (!resolvedEntities.has(name)) {
-    const reference = `&${name};`;
-    const decoded = /^[A-Za-z][A-Za-z0-9]*$/.test(name) ? decodeHTMLStrict(reference) : reference;
-    resolvedEntities.set(name, decoded === reference ? undefined : decoded);
-  }
-  return resolvedEntities.get(name);
+  const known = resolvedEntities.get(name);
+  if (known !== undefined || resolvedEntities.has(name)) return known;
+  const reference = `&${name};`;
+  const decoded = Object.hasOwn(XML_ENTITIES, name) ? XML_ENTITIES[name] : /^[A-Za-z][A-Za-z0-9]*$/.test(name) ? decodeHTMLStrict(reference) : reference;
+  const resolved = decoded === reference ? undefined : decoded;
+  // Unknown names are remembered too (a refused page adds at most one): a cap keeps odd pages from growing the cache.
+  if (resolvedEntities.size < MAX_CACHED_ENTITIES) resolvedEntities.set(name, resolved);
+  return resolved;
 }
+
+const MAX_CACHED_ENTITIES = 4096;
 
 /** XML line-end handling: CR LF and a lone CR both read as LF. */
 export function normaliseLineEnds(raw: string): string {

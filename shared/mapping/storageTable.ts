@@ -10,9 +10,11 @@ import { normaliseText } from "./canonicalText";
 export interface StorageTable {
   /** Position among all tables of the page in document order (outer before inner), 0-based. */
   readonly index: number;
+  /** The page the table is on. */
   readonly document: StorageDocument;
   /** The `<table>` element's id in the document. */
   readonly node: NodeId;
+  /** Its object view, made when first asked for. */
   readonly element: StorageElement;
   /** Where the table sits, for people: e.g. `layout section 1 (two_equal) › cell 2 › macro "details"`. */
   readonly location: string;
@@ -37,7 +39,7 @@ export interface StorageTable {
 }
 
 export interface TableRow {
-  /** The `<tr>` element's id in the document. */
+  /** The `<tr>` element's id in the document, and its object view (made when first asked for). */
   readonly node: NodeId;
   readonly element: StorageElement;
   /** Index among all rows of the table, 0-based. */
@@ -52,7 +54,7 @@ export interface TableRow {
 }
 
 export interface TableCell {
-  /** The `<td>`/`<th>` element's id in the document. */
+  /** The `<td>`/`<th>` element's id in the document, and its object view (made when first asked for). */
   readonly node: NodeId;
   readonly element: StorageElement;
   readonly tag: "th" | "td";
@@ -61,6 +63,7 @@ export interface TableCell {
   readonly column: number;
   readonly colspan: number;
   readonly rowspan: number;
+  /** What the cell says; read on first use and kept (`readNodeContent` reads without keeping). */
   readonly content: CellContent;
 }
 

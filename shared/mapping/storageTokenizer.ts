@@ -12,6 +12,7 @@ export interface TokenizerFailure {
 
 const NO_NODE = -1;
 const LESS_THAN = "<";
+const NAME_CACHE_SIZE = 64;
 
 /**
  * Builds a page's node table from saxes' markup events. Only markup is listened to: with no text handler saxes still
@@ -35,6 +36,7 @@ export class StorageTokenizer {
   #rows = new Int32Array(0);
   #names: string[] = [];
   #nameIds = new Map<string, number>();
+  #nameCache = new Int32Array(NAME_CACHE_SIZE);
   #tables: NodeId[] = [];
   #open: NodeId[] = [];
   /** Source offset just past the last markup read. */
@@ -77,10 +79,11 @@ export class StorageTokenizer {
   #begin(source: string): void {
     this.#source = source;
     this.#count = 0;
-    // A first guess (markup and text alternate, and the shortest tag is 3 characters), grown on demand.
-    this.#rows = new Int32Array(source === "" ? 0 : Math.max(16, source.length >> 4) * NODE_STRIDE);
+    // Room for a node per 8 characters, grown on demand: tables of short cells come close to that.
+    this.#rows = new Int32Array(source === "" ? 0 : Math.max(16, source.length >> 3) * NODE_STRIDE);
     this.#names = [""];
     this.#nameIds = new Map();
+    this.#nameCache.fill(0);
     this.#tables = [];
     this.#open = [];
     this.#markupEnd = 0;
@@ -91,12 +94,7 @@ export class StorageTokenizer {
     const start = this.#nextMarkup();
     const node = this.#add(start, position);
     const { name } = tag;
-    let nameId = this.#nameIds.get(name);
-    if (nameId === undefined) {
-      nameId = this.#names.length;
-      this.#names.push(name);
-      this.#nameIds.set(name, nameId);
-    }
+    const nameId = this.#nameId(name);
     if (name === "table") this.#tables.push(node);
     let info = nameId << NodeInfo.NameShift;
     if (tag.isSelfClosing) info |= NodeInfo.SelfClosing;
@@ -142,10 +140,30 @@ export class StorageTokenizer {
     this.#markupEnd = end;
   }
 
+  /**
+   * The name's id on this page. A page uses few names, over and over: a small cache keyed on the name's length and end
+   * characters answers most tags with one string comparison, before the map (which hashes the whole, fresh string).
+   */
+  #nameId(name: string): number {
+    const slot = (name.length * 7 + name.charCodeAt(0) * 3 + name.charCodeAt(name.length - 1)) & (NAME_CACHE_SIZE - 1);
+    const cached = this.#nameCache[slot] ?? 0;
+    if (this.#names[cached] === name) return cached;
+    let nameId = this.#nameIds.get(name);
+    if (nameId === undefined) {
+      nameId = this.#names.length;
+      this.#names.push(name);
+      this.#nameIds.set(name, nameId);
+    }
+    this.#nameCache[slot] = nameId;
+    return nameId;
+  }
+
   /** Records the text before the next markup and returns where that markup starts. */
   #nextMarkup(): number {
-    const start = this.#source.indexOf(LESS_THAN, this.#markupEnd);
-    this.#text(this.#markupEnd, start);
+    const from = this.#markupEnd;
+    // Markup often follows markup directly: look at the next character before searching.
+    const start = this.#source.charCodeAt(from) === 0x3c /* < */ ? from : this.#source.indexOf(LESS_THAN, from);
+    this.#text(from, start);
     return start;
   }
 

@@ -2,7 +2,7 @@ import type { CanonicalValue } from "../sync/canonicalValue";
 import { escapeText, isStorableText } from "./cellRendering";
 import type { FieldValueError } from "./fieldValueError";
 import { describeRow, type ManagedTable } from "./managedTable";
-import { NO_NODE, startTagSource, type NodeId, type StorageDocument } from "./storageDocument";
+import { firstChildNamed, NO_NODE, startTagSource, type NodeId, type StorageDocument } from "./storageDocument";
 import { applySplices, type Splice } from "./storageSplice";
 import { StoragePageError } from "./storagePageError";
 import type { TableCell, TableRow } from "./storageTable";
@@ -223,10 +223,7 @@ function appendSplice(managed: ManagedTable, rows: readonly string[]): Splice {
   }
   if (table.bodyRows.length === 0 && document.name(last.groupNode) === "thead") {
     // Only a head so far: the rows go into the table's body, created if needed.
-    let body: NodeId = NO_NODE;
-    for (let child = document.firstChild(table.node); child !== NO_NODE && body === NO_NODE; child = document.nextSibling(child)) {
-      if (document.isElement(child) && document.name(child) === "tbody") body = child;
-    }
+    const body = firstChildNamed(document, table.node, "tbody");
     if (body !== NO_NODE && !document.selfClosing(body)) return { start: document.innerEnd(body), end: document.innerEnd(body), text: joined };
     if (body !== NO_NODE) return { start: document.start(body), end: document.end(body), text: `<tbody>${joined}</tbody>` };
     const groupEnd = document.end(last.groupNode);
