@@ -123,8 +123,13 @@ class ContentReader {
         this.#task(node);
         return;
     }
-    if (BLOCK_ELEMENTS.has(name)) this.#block(() => this.children(node));
-    else this.children(node);
+    if (!BLOCK_ELEMENTS.has(name)) {
+      this.children(node);
+      return;
+    }
+    const block = this.#startBlock();
+    this.children(node);
+    this.#endBlock(block);
   }
 
   finish(): CellContent {
@@ -139,12 +144,14 @@ class ContentReader {
 
   /**
    * A block starts on its own line and ends one. An empty block (`<p />`, `<p><br /></p>`) is one empty line; nested
-   * blocks (`<li><p>x</p></li>`) make one line, not two.
+   * blocks (`<li><p>x</p></li>`) make one line, not two. `#startBlock` returns what `#endBlock` needs to tell them apart.
    */
-  #block(content: () => void): void {
-    this.#startBlock();
-    const linesBefore = this.#lines.length;
-    content();
+  #startBlock(): number {
+    this.#endLine();
+    return this.#lines.length;
+  }
+
+  #endBlock(linesBefore: number): void {
     if (this.#buffer.trim() !== "" || this.#lines.length === linesBefore) this.#pushLine();
     else this.#clearBuffer();
   }
@@ -202,7 +209,10 @@ class ContentReader {
     }
     // Other macros show their body (panels, expand, details); parameter-only macros show nothing.
     const bodies = childElementsNamed(document, node, "ac:rich-text-body", "ac:plain-text-body");
-    if (bodies.length > 0) this.#block(() => bodies.forEach((body) => this.node(body)));
+    if (bodies.length === 0) return;
+    const block = this.#startBlock();
+    for (const body of bodies) this.node(body);
+    this.#endBlock(block);
   }
 
   #task(node: NodeId): void {
@@ -217,7 +227,7 @@ class ContentReader {
     }
     const text = body === NO_NODE ? "" : inlineText(document, body).trim();
     this.#reading({ kind: "task", complete, text });
-    this.#startBlock();
+    this.#endLine();
     this.#append(complete ? "[x] " : "[ ] ");
     if (body !== NO_NODE) this.children(body);
     this.#pushLine();
@@ -228,7 +238,7 @@ class ContentReader {
   }
 
   /** Ends the line in progress if it holds text; whitespace between blocks is not a line. */
-  #startBlock(): void {
+  #endLine(): void {
     if (this.#buffer.trim() !== "") this.#pushLine();
     else this.#clearBuffer();
   }

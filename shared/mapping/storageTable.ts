@@ -164,26 +164,33 @@ function buildTable(document: StorageDocument, node: NodeId, index: number, loca
   }
 
   const rows = layOutGrid(document, rowNodes);
-  const columnCount = rows.reduce((max, row) => Math.max(max, row.slots.length), 0);
+  let columnCount = 0;
+  let lastTheadRow: TableRow | undefined;
+  let keyValueShaped = rows.length > 0;
+  for (const row of rows) {
+    columnCount = Math.max(columnCount, row.slots.length);
+    if (thead !== NO_NODE && row.groupNode === thead) lastTheadRow = row;
+    if (!(row.cells[0]?.tag === "th" && row.cells.length >= 2)) keyValueShaped = false;
+  }
 
   let headerSource: StorageTable["headerSource"] = "none";
   let headerRow: TableRow | undefined;
-  const theadRows = thead === NO_NODE ? [] : rows.filter((row) => row.groupNode === thead);
-  if (theadRows.length > 0) {
+  const firstRow = rows[0];
+  if (lastTheadRow !== undefined) {
     headerSource = "thead";
-    headerRow = theadRows[theadRows.length - 1]; // with several head rows, the one nearest the data names the columns
-  } else if (rows[0] !== undefined && rows[0].cells.length > 0 && rows[0].cells.every((cell) => cell.tag === "th")) {
+    headerRow = lastTheadRow; // with several head rows, the one nearest the data names the columns
+  } else if (firstRow !== undefined && firstRow.cells.length > 0 && firstRow.cells.every((cell) => cell.tag === "th")) {
     headerSource = "firstRow";
-    headerRow = rows[0];
+    headerRow = firstRow;
   }
-  const orientation =
-    headerSource === "none" && rows.length > 0 && rows.every((row) => row.cells[0]?.tag === "th" && row.cells.length >= 2) ? "keyValue" : "rows";
+  const orientation = headerSource === "none" && keyValueShaped ? "keyValue" : "rows";
 
-  const headers = Array.from({ length: columnCount }, (_, column) => {
+  const headers: string[] = [];
+  for (let column = 0; column < columnCount; column += 1) {
     const cell = headerRow?.slots[column];
-    return cell === undefined ? "" : normaliseText(cell.content.text);
-  });
-  const bodyRows = headerRow === undefined ? rows : rows.filter((row) => row.index > headerRow.index);
+    headers.push(cell === undefined ? "" : normaliseText(cell.content.text));
+  }
+  const bodyRows = headerRow === undefined ? rows : rows.slice(headerRow.index + 1);
 
   const base = { index, node, location, headerSource, orientation, rows, bodyRows, headers, columnCount } as const;
   return new FoundTable(document, {
@@ -233,31 +240,36 @@ class FoundTable implements StorageTable {
 function layOutGrid(document: StorageDocument, rowNodes: ReadonlyArray<{ node: NodeId; group: NodeId }>): TableRow[] {
   // Columns still covered by a cell from an earlier row: column → [cell, rows left].
   const carried = new Map<number, { cell: TableCell; rowsLeft: number }>();
-  return rowNodes.map(({ node, group }, rowIndex) => {
-    const slots: (TableCell | undefined)[] = [];
-    for (const [column, carry] of carried) slots[column] = carry.cell;
-    const cells: TableCell[] = [];
-    let column = 0;
-    for (let cellNode = document.firstChild(node); cellNode !== NO_NODE; cellNode = document.nextSibling(cellNode)) {
-      if (!document.isElement(cellNode)) continue;
-      const tag = document.name(cellNode);
-      if (tag !== "td" && tag !== "th") continue;
-      while (slots[column] !== undefined) column += 1;
-      const cell = new GridCell(document, cellNode, tag, rowIndex, column);
-      cells.push(cell);
-      for (let offset = 0; offset < cell.colspan; offset += 1) {
-        slots[column + offset] = cell;
-        if (cell.rowspan > 1) carried.set(column + offset, { cell, rowsLeft: cell.rowspan });
-      }
-      column += cell.colspan;
+  const rows: TableRow[] = [];
+  for (const { node, group } of rowNodes) rows.push(layOutRow(document, node, group, rows.length, carried));
+  return rows;
+}
+
+// One function per row rather than a loop body or callback: it stays optimised between pages (see `EMPTY_STORAGE`).
+function layOutRow(document: StorageDocument, node: NodeId, group: NodeId, rowIndex: number, carried: Map<number, { cell: TableCell; rowsLeft: number }>): TableRow {
+  const slots: (TableCell | undefined)[] = [];
+  for (const [column, carry] of carried) slots[column] = carry.cell;
+  const cells: TableCell[] = [];
+  let column = 0;
+  for (let cellNode = document.firstChild(node); cellNode !== NO_NODE; cellNode = document.nextSibling(cellNode)) {
+    if (!document.isElement(cellNode)) continue;
+    const tag = document.name(cellNode);
+    if (tag !== "td" && tag !== "th") continue;
+    while (slots[column] !== undefined) column += 1;
+    const cell = new GridCell(document, cellNode, tag, rowIndex, column);
+    cells.push(cell);
+    for (let offset = 0; offset < cell.colspan; offset += 1) {
+      slots[column + offset] = cell;
+      if (cell.rowspan > 1) carried.set(column + offset, { cell, rowsLeft: cell.rowspan });
     }
-    for (const [column, carry] of carried) {
-      carry.rowsLeft -= 1;
-      if (carry.rowsLeft <= 0) carried.delete(column);
-    }
-    // Holes are allowed (ragged rows); keep them as `undefined`, not as missing array entries.
-    return new GridRow(document, node, rowIndex, group, cells, Array.from(slots));
-  });
+    column += cell.colspan;
+  }
+  for (const [column, carry] of carried) {
+    carry.rowsLeft -= 1;
+    if (carry.rowsLeft <= 0) carried.delete(column);
+  }
+  // Holes are allowed (ragged rows); keep them as `undefined`, not as missing array entries.
+  return new GridRow(document, node, rowIndex, group, cells, Array.from(slots));
 }
 
 class GridRow implements TableRow {
