@@ -99,14 +99,13 @@ export type StorageParseResult = { ok: true; document: StorageDocument } | { ok:
  */
 export function parseStorage(source: string, options: { pageId?: string } = {}): StorageParseResult {
   const { pageId } = options;
-  sharedTokenizer ??= new StorageTokenizer();
+  if (!sharedTokenizer?.reusable) sharedTokenizer = new StorageTokenizer();
   const result = sharedTokenizer.parse(source, pageId);
   if (result.ok) return result;
-  // A parser stopped mid-document keeps that document's state; the next page gets a fresh one.
-  sharedTokenizer = undefined;
   return { ok: false, error: malformed(result.failure.error, result.failure.line, result.failure.column, pageId) };
 }
 
+/** One tokenizer for every page (see `StorageTokenizer`); parsing is synchronous, so pages never share it at once. */
 let sharedTokenizer: StorageTokenizer | undefined;
 
 function malformed(error: unknown, line: number, column: number, pageId: string | undefined): StoragePageError {

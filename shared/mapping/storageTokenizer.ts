@@ -41,6 +41,9 @@ export class StorageTokenizer {
   #open: NodeId[] = [];
   /** Source offset just past the last markup read. */
   #markupEnd = 0;
+  /** While resetting after a refused page: saxes' further complaints about it are not news. */
+  #quiet = false;
+  #broken = false;
 
   constructor() {
     const parser = this.#parser;
@@ -52,11 +55,12 @@ export class StorageTokenizer {
     parser.on("comment", () => this.#skipMarkup(parser.position + 1));
     parser.on("processinginstruction", () => this.#skipMarkup(parser.position));
     parser.on("error", (error) => {
-      throw error;
+      // The first error ends the parse (saxes would go on reading a page that is refused anyway).
+      if (!this.#quiet) throw error;
     });
   }
 
-  /** The page's node table, or why saxes refused it. After a refusal the tokenizer must not be used again. */
+  /** The page's node table, or why saxes refused it. */
   parse(source: string, pageId: string | undefined): { ok: true; document: StorageDocument } | { ok: false; failure: TokenizerFailure } {
     this.#begin(source);
     const parser = this.#parser;
@@ -64,8 +68,9 @@ export class StorageTokenizer {
     try {
       parser.write(source).close();
     } catch (error) {
-      this.#begin("");
-      return { ok: false, failure: { error, line: parser.line, column: parser.column } };
+      const failure = { error, line: parser.line, column: parser.column };
+      this.#abandon();
+      return { ok: false, failure };
     }
     this.#text(this.#markupEnd, source.length);
     const count = this.#count;
@@ -74,6 +79,27 @@ export class StorageTokenizer {
     const document = new ParsedStorage({ ...(pageId === undefined ? {} : { pageId }), source, count, rows, names: this.#names, tables: this.#tables });
     this.#begin("");
     return { ok: true, document };
+  }
+
+  /** False once the parser could not be reset after a refused page: it must then be replaced. */
+  get reusable(): boolean {
+    return !this.#broken;
+  }
+
+  /**
+   * Resets the parser after a refused page, keeping it (a new parser per refused page would bring back the lost
+   * optimisations described above): `close()` ends the abandoned document, with its remaining complaints ignored.
+   */
+  #abandon(): void {
+    this.#begin("");
+    this.#quiet = true;
+    try {
+      this.#parser.close();
+    } catch {
+      this.#broken = true;
+    } finally {
+      this.#quiet = false;
+    }
   }
 
   #begin(source: string): void {
