@@ -30,7 +30,6 @@ const NAME_CACHE_SIZE = 64;
 export class StorageTokenizer {
   readonly #parser = new SaxesParser({ fragment: true, xmlns: false, position: true });
   /** The last tag saxes reported, kept only so that its hidden class outlives the parse (see above). */
-  #lastTag: SaxesTagPlain | undefined;
   #source = "";
   #count = 0;
   #rows = new Int32Array(0);
@@ -116,7 +115,6 @@ export class StorageTokenizer {
   }
 
   #openElement(tag: SaxesTagPlain, position: number): void {
-    this.#lastTag = tag;
     const start = this.#nextMarkup();
     const node = this.#add(start, position);
     const { name } = tag;
