@@ -1,0 +1,61 @@
+import type { FieldKey } from "./fieldKey";
+import type { FieldReading } from "./fieldValue";
+import type { ItemState } from "./itemState";
+import type { SyncRules } from "./syncRules";
+
+/** A SharePoint list item as read this run (delta or full enumeration), its fields read by the codecs. */
+export interface SharePointItemReading {
+  readonly id: string;
+  readonly eTag: string;
+  /** `lastModifiedDateTime`, ISO 8601. */
+  readonly modifiedAt: string;
+  /** One reading per mapped field; a missing reading is reported as a field error. */
+  readonly fields: Readonly<Record<FieldKey, FieldReading>>;
+}
+
+/**
+ * The SharePoint side of a run.
+ * - `full`: every item of the list; an item in the state but not here is gone.
+ * - `delta`: the items changed since the stored delta link (each once, latest state; the reader collapses repeats)
+ *   and the ids deleted since. Items in neither list are unchanged since they were last read.
+ */
+export type SharePointSide =
+  | { readonly kind: "full"; readonly items: readonly SharePointItemReading[] }
+  | { readonly kind: "delta"; readonly changed: readonly SharePointItemReading[]; readonly deletedIds: readonly string[] };
+
+/** The 0-based position of a data row in the managed table as read this run (header row excluded). */
+export type RowRef = number;
+
+/** A data row of the managed table. */
+export interface ConfluenceRowReading {
+  readonly rowRef: RowRef;
+  /** The key column's text, trimmed: a SharePoint item id, or `null` for an empty cell (a row people added). */
+  readonly rowKey: string | null;
+  /** One reading per mapped field; a missing reading is reported as a field error. */
+  readonly cells: Readonly<Record<FieldKey, FieldReading>>;
+}
+
+/** The managed Confluence table, read in full every run. */
+export interface ConfluenceSide {
+  readonly rows: readonly ConfluenceRowReading[];
+  readonly page: {
+    /** The version read; the run's single write creates `version + 1` (a stale version is a 409). */
+    readonly version: number;
+    /**
+     * When a person last edited the page (ISO 8601), for newest-wins: the newest version not written by the sync
+     * (the engine can tell by the version message it stamps), else the current version's time.
+     */
+    readonly editedAt: string;
+  };
+}
+
+/** Everything one planning step needs; nothing else influences the plan. */
+export interface PlanInput {
+  readonly rules: SyncRules;
+  /** Every stored item pair of the profile. */
+  readonly state: readonly ItemState[];
+  readonly sharePoint: SharePointSide;
+  readonly confluence: ConfluenceSide;
+  /** ISO 8601 time of the run, stamped on the state it changes (take it from the orchestration, not the wall clock). */
+  readonly runAt: string;
+}
