@@ -3,7 +3,6 @@ import { createSyncActivities, type SyncActivities } from "../../shared/engine/a
 import { createEngineServices, type EngineOptions, type EngineServices } from "../../shared/engine/engineServices";
 import { runProfileSyncLocally, syncRegistry } from "../../shared/engine/localEngine";
 import type { RunReport } from "../../shared/engine/runContract";
-import type { RunItemReport } from "../../shared/engine/runReport";
 import type { LocalRunResult } from "../../shared/hosting/localDurableHost";
 import { findTables, parseStorage, type ColumnDefinition } from "../../shared/mapping";
 import { createMemoryLogger, type LogRecord } from "../../shared/runtime";
@@ -194,10 +193,10 @@ export class SyncHarness {
   }
 
   /** One run through the real orchestrator; its report. */
-  async sync(options: HarnessSyncOptions = {}): Promise<RunReport & { items: RunItemReport[] }> {
+  async sync(options: HarnessSyncOptions = {}): Promise<RunReport> {
     const run = await this.run(options);
     if (run.status !== "Completed") throw new Error(`the orchestration failed: ${run.error ?? "?"}`);
-    return run.output as RunReport & { items: RunItemReport[] };
+    return run.output as RunReport;
   }
 
   /** One run, with the orchestration's history (retry delays shrunk so retries cost milliseconds). */
