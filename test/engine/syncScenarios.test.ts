@@ -127,6 +127,21 @@ describe("edits", () => {
     expect(await h.state.conflicts.listOpen(HARNESS_PROFILE)).toEqual([]);
   });
 
+  it("sharepoint-wins: the winner is written and the loser kept in the conflict record, resolved once written", async () => {
+    const h = await start({ items: items(3), rows: rowsFor(3), profile: { conflictPolicy: "sharepoint-wins" } });
+    await h.sync();
+    await h.editItem("2", { Title: "SharePoint's title" });
+    await h.editRows((rows) => rows.map((row) => (row[0] === "2" ? [row[0], "Confluence's title", row[2]!, row[3]!] : row)));
+    const report = await h.sync();
+    expect(report.items.find((item) => item.sharePointId === "2")?.conflicts).toEqual([
+      { field: "Title", cause: "bothChanged", resolution: "sharePoint-won", sharePoint: "SharePoint's title", confluence: "Confluence's title", base: "Item 2" },
+    ]);
+    expect(h.rowOf("2")?.Title).toBe("SharePoint's title");
+    expect(await h.state.conflicts.listOpen(HARNESS_PROFILE)).toEqual([]);
+    expect(await h.state.conflicts.get(HARNESS_PROFILE, "item 2|Title")).toMatchObject({ status: "resolved", resolution: "sharePoint-won", values: { confluence: "Confluence's title" } });
+    await expectQuietRun(h);
+  });
+
   it("a row added in Confluence after the first sync: the item is created and its id written back", async () => {
     const h = await synced();
     await h.editRows((rows) => [...rows, ["", "Item new", "Doing", "7.25"]]);
@@ -293,6 +308,19 @@ describe("reading", () => {
     h.clearCalls();
     await h.sync();
     expect(h.graphCalls()).toEqual(["GET …/items/delta 200"]);
+  });
+
+  it("echo-free against a Confluence that re-serialises what it stores (entities, self-closing tags, macro ids)", async () => {
+    const h = await start({
+      items: [{ id: "1", fields: { Title: "Fish & Chips <daily>", Status: "Open", Amount: 1.5 } }],
+      rows: [["", "Crème brûlée\u00a0for two", "Doing", "2"]],
+      confluenceSeed: { storageNormalization: "confluence" },
+    });
+    const report = await h.sync();
+    expect(report.outcome).toBe("completed");
+    expect(h.pageRows().map((row) => row[1]?.replace(/\s/g, " "))).toEqual(["Crème brûlée for two", "Fish & Chips <daily>"]);
+    expect([...(await h.listItems()).values()].map((fields) => fields.Title)).toEqual(["Fish & Chips <daily>", "Crème brûlée for two"]);
+    await expectQuietRun(h);
   });
 
   it("no secret value reaches a log line, a run report, a run record or a conflict", async () => {
