@@ -78,6 +78,7 @@ describe("at-least-once activities", () => {
     commits.allowed = 1;
     const failed = await h.sync();
     expect(failed.outcome).toBe("failed");
+    expect((await h.state.runs.latest(failed.profile))?.runId).toBe(failed.runId);
     expect((await h.listItems()).size).toBe(3);
 
     commits.failing = false;

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { syncRegistry } from "../../shared/engine/localEngine";
 import type { RunItemReport } from "../../shared/engine/runReport";
+import { runOrchestrationLocally } from "../../shared/hosting/localDurableHost";
 import { TEST_CLIENT_SECRET, TEST_LIST_ID, TEST_SITE_ID } from "../helpers/graphSeed";
 import { TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET, TEST_REFRESH_TOKEN } from "../helpers/confluenceSite";
 import { expectQuietRun, HARNESS_PROFILE, harnessPerTest, sampleItems, sampleRows, type SyncHarness } from "../helpers/syncHarness";
@@ -23,6 +25,9 @@ describe("first sync", () => {
       ["2", "Beta", "Done", "2.5"],
     ]);
     expect(h.pageBody()).toMatch(/^<p>Project list \(kept in sync with SharePoint\)<\/p><table>.*<\/table><p>Notes stay as they are.<\/p>$/);
+    // The run is on record, and nothing it staged for its activities is left behind.
+    expect(await h.state.runs.latest(HARNESS_PROFILE)).toMatchObject({ runId: report.runId, outcome: "completed" });
+    expect(await h.state.staging.list({ profileKey: HARNESS_PROFILE, runId: report.runId }, "")).toEqual([]);
     await expectQuietRun(h);
   });
 
@@ -209,6 +214,41 @@ describe("deletes", () => {
     expect(h.pageVersion()).toBe(version);
     expect(await h.state.items.load(HARNESS_PROFILE)).toEqual(stateBefore);
     expect((await h.state.runs.latest(HARNESS_PROFILE))?.outcome).toBe("stopped");
+  });
+});
+
+describe("the scheduled fan-out", () => {
+  it("syncs every enabled profile through syncAllProfiles, and skips disabled ones", async () => {
+    const h = await start({ items: sampleItems(2) });
+    const fanOut = () => runOrchestrationLocally(syncRegistry(h.activities), "syncAllProfiles", { trigger: "schedule" }, "scheduled-sync", { delayScale: 0.0001 });
+    const first = await fanOut();
+    expect(first.output).toEqual({ profiles: [{ profileKey: HARNESS_PROFILE, outcome: "completed" }] });
+    expect(h.pageRows()).toHaveLength(2);
+    await h.updateProfile({ enabled: false });
+    expect((await fanOut()).output).toEqual({ profiles: [] });
+  });
+});
+
+describe("runs that cannot start", () => {
+  it("an invalid profile (a missing secret) is reported by name and recorded, with nothing read", async () => {
+    const h = await start({ items: sampleItems(1) });
+    await h.secrets.delete(HARNESS_PROFILE, "GraphClientSecret");
+    h.clearCalls();
+    const report = await h.sync();
+    expect(report.outcome).toBe("invalid");
+    expect(report.problem).toMatchObject({ code: "PROFILE_INVALID", message: expect.stringContaining("missing secrets: GraphClientSecret") });
+    expect(h.calls()).toEqual({ graph: [], identity: [], confluence: [] });
+    expect((await h.state.runs.latest(HARNESS_PROFILE))?.outcome).toBe("invalid");
+  });
+
+  it("a page without the profile's table fails the run before any write, with the mapper's code", async () => {
+    const h = await start({ items: sampleItems(2), rows: sampleRows(2) });
+    await h.savePage("<p>Someone replaced the table with a paragraph.</p>");
+    const report = await h.sync();
+    expect(report.outcome).toBe("failed");
+    expect(report.problem?.code).toBe("TABLE_NOT_FOUND");
+    expect(h.writes()).toEqual({ graph: [], confluence: [] });
+    expect(await h.state.items.load(HARNESS_PROFILE)).toEqual({ states: [], versions: new Map() });
   });
 });
 
