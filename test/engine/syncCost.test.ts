@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { createSyncActivities } from "../../shared/engine/activities";
 import { createEngineServices } from "../../shared/engine/engineServices";
-import { FAST_RETRY } from "../helpers/confluenceStack";
-import { harnessPerTest, sampleItems, sampleRows } from "../helpers/syncHarness";
+import { HARNESS_RETRY, sampleItems, sampleRows } from "../helpers/syncHarness";
+import { harnessPerTest } from "../helpers/syncTestRuns";
 
 /**
  * Minimal cost (DESIGN.md §3, invariant 5), counted from the emulators' request logs. What is counted: every call the
@@ -29,7 +29,7 @@ describe("what a run costs", () => {
   it("an idle run in a fresh process adds the column read and getting a token from each service, nothing else", async () => {
     const h = await start({ items: sampleItems(5), rows: sampleRows(5) });
     await h.sync();
-    const fresh = createEngineServices({ config: h.services.config, state: h.services.state }, { graphRetry: FAST_RETRY, confluenceRetry: FAST_RETRY });
+    const fresh = createEngineServices({ config: h.services.config, state: h.services.state }, { graphRetry: HARNESS_RETRY, confluenceRetry: HARNESS_RETRY });
     h.activities = createSyncActivities(fresh);
     h.clearCalls();
     const report = await h.sync();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { harnessPerTest, sampleItems, sampleRows } from "../helpers/syncHarness";
+import { sampleItems, sampleRows } from "../helpers/syncHarness";
+import { harnessPerTest } from "../helpers/syncTestRuns";
 
 /**
  * Exactly-once effects (DESIGN.md §3, invariant 4) through the real orchestrator: crashes and retries at the I/O

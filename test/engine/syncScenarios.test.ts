@@ -4,7 +4,8 @@ import type { RunItemReport } from "../../shared/engine/runReport";
 import { runOrchestrationLocally } from "../../shared/hosting/localDurableHost";
 import { TEST_CLIENT_SECRET, TEST_LIST_ID, TEST_SITE_ID } from "../helpers/graphSeed";
 import { TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET, TEST_REFRESH_TOKEN } from "../helpers/confluenceSite";
-import { expectQuietRun, HARNESS_PROFILE, harnessPerTest, sampleItems, sampleRows, type SyncHarness } from "../helpers/syncHarness";
+import { HARNESS_PROFILE, type SyncHarness, sampleItems, sampleRows } from "../helpers/syncHarness";
+import { expectQuietRun, harnessPerTest } from "../helpers/syncTestRuns";
 
 /**
  * DESIGN.md §3 end to end: the real orchestrator and activities against the Graph and Confluence emulators and

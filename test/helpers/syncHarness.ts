@@ -1,4 +1,4 @@
-import { afterEach, expect } from "vitest";
+import { randomBytes } from "node:crypto";
 import { ProfileValidator, profileSchema, TableProfileStore, type Profile, type ProfileInput } from "../../shared/config";
 import { createSyncActivities, type SyncActivities } from "../../shared/engine/activities";
 import { createEngineServices, type EngineOptions, type EngineServices } from "../../shared/engine/engineServices";
@@ -14,10 +14,9 @@ import { generateEmulatorCertificate, trustCertificateInProcess, type EmulatorCe
 import type { RequestLogEntry } from "../emulators/common/requestLog";
 import { startConfluenceEmulator, type ConfluenceEmulator } from "../emulators/confluence/confluenceEmulator";
 import { startGraphEmulator, type RunningGraphEmulator } from "../emulators/graph/graphEmulator";
-import { FAST_RETRY } from "./confluenceStack";
-import { TEST_CLIENT_ID as CONFLUENCE_CLIENT_ID, TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, TEST_SITE_URL } from "./confluenceSite";
+import { TEST_CLIENT_ID as CONFLUENCE_CLIENT_ID, TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, TEST_SITE_URL } from "./confluenceSiteValues";
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_LIST_ID, TEST_SITE_ID, TEST_TENANT_ID, testPeople } from "./graphSeed";
-import { azuriteLocation, uniqueTablePrefix } from "./tables";
+import type { TableStorageLocation } from "../../shared/state/tableClientFactory";
 
 /**
  * A whole sync set-up in one process, for scenario tests, the model-based test and the demo: the Graph + identity
@@ -28,6 +27,8 @@ import { azuriteLocation, uniqueTablePrefix } from "./tables";
  */
 
 export const HARNESS_PROFILE = "projects";
+/** The real retry policy with delays of milliseconds, so retried calls do not slow the tests. */
+export const HARNESS_RETRY = { initialDelayMs: 5, maxDelayMs: 20, random: () => 0.5 };
 export const HARNESS_PAGE_ID = "98306";
 const SPACE_ID = "65538";
 
@@ -61,6 +62,8 @@ export interface SyncHarnessOptions {
   /** Confluence seed options beyond the site and the page (e.g. `storageNormalization: "confluence"`). */
   confluenceSeed?: Record<string, unknown>;
   engine?: EngineOptions;
+  /** Where the state tables go (under a fresh prefix); the test run's shared Azurite by default. */
+  tableStorage?: TableStorageLocation;
   /** Wraps the state stores the engine uses (to make a store fail at a chosen point). */
   wrapState?: (state: StateStores) => StateStores;
 }
@@ -103,8 +106,9 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
     { certificate: cert },
   );
 
-  const location = azuriteLocation();
-  const tablePrefix = uniqueTablePrefix("sync");
+  // Loaded only here: the tables helper reads the test runner's context, which a demo outside vitest does not have.
+  const location = options.tableStorage ?? (await import("./tables.js")).azuriteLocation();
+  const tablePrefix = `sync${randomBytes(5).toString("hex")}`;
   const secrets = new InMemorySecretsProvider({ [HARNESS_PROFILE]: harnessSecretValues() });
   const profiles = await TableProfileStore.open(location, { tableName: `${tablePrefix}Profiles` });
   const profile = profileSchema.parse({
@@ -130,7 +134,7 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
   const logger = createMemoryLogger();
   const services = createEngineServices(
     { config: { secrets, profiles, validator: new ProfileValidator(secrets, profiles) }, state },
-    { graphRetry: FAST_RETRY, confluenceRetry: FAST_RETRY, logger, ...options.engine },
+    { graphRetry: HARNESS_RETRY, confluenceRetry: HARNESS_RETRY, logger, ...options.engine },
   );
   return new SyncHarness({ graph, confluence, services, state: opened, profile, secrets, logger, headers });
 }
@@ -147,16 +151,6 @@ export function harnessSecretValues(): Record<string, string> {
   };
 }
 
-/** For a test file: `start(options)` gives the calling test a harness, closed after that test. */
-export function harnessPerTest(): (options?: SyncHarnessOptions) => Promise<SyncHarness> {
-  let current: SyncHarness | undefined;
-  afterEach(async () => {
-    await current?.close();
-    current = undefined;
-  });
-  return async (options = {}) => (current = await startSyncHarness(options));
-}
-
 /** `count` items, ids 1…count: `Item n`, `Open`, amount n. */
 export function sampleItems(count: number): HarnessItem[] {
   return Array.from({ length: count }, (_, i) => ({ id: String(i + 1), fields: { Title: `Item ${i + 1}`, Status: "Open", Amount: i + 1 } }));
@@ -165,15 +159,6 @@ export function sampleItems(count: number): HarnessItem[] {
 /** The rows of `sampleItems(count)`, keyed, as a synced table shows them. */
 export function sampleRows(count: number): string[][] {
   return Array.from({ length: count }, (_, i) => [String(i + 1), `Item ${i + 1}`, "Open", String(i + 1)]);
-}
-
-/** Runs the sync and checks it wrote nothing on either side (echo-free, quiet): the emulators' logs show no write. */
-export async function expectQuietRun(h: SyncHarness): Promise<void> {
-  h.clearCalls();
-  const report = await h.sync();
-  expect(h.writes()).toEqual({ graph: [], confluence: [] });
-  expect(report.counts.sharepoint).toEqual({ created: 0, updated: 0, deleted: 0 });
-  expect(report.counts.confluence).toEqual({ created: 0, updated: 0, deleted: 0 });
 }
 
 /** A page body with one table: a header row and data rows of plain text cells, between two paragraphs. */
