@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { sampleItems, sampleRows } from "../helpers/syncHarness";
-import { harnessPerTest } from "../helpers/syncTestRuns";
+import { expectQuietRun, harnessPerTest } from "../helpers/syncTestRuns";
 
 /**
  * Exactly-once effects (DESIGN.md §3, invariant 4) through the real orchestrator: crashes and retries at the I/O
@@ -92,6 +92,38 @@ describe("at-least-once activities", () => {
     h.clearCalls();
     await h.sync();
     expect(h.writes()).toEqual({ graph: [], confluence: [] });
+  });
+});
+
+describe("the page update, retried", () => {
+  it("a retry after the page was saved but before the outcome was recorded finds its own version: one new version", async () => {
+    let crashes = 0;
+    const h = await start({
+      items: sampleItems(3),
+      rows: sampleRows(3),
+      wrapState: (state) => ({
+        ...state,
+        staging: intercept(state.staging, "put", (_run, name) => {
+          if (crashes === 0 && name.endsWith(".page")) {
+            crashes += 1;
+            throw new Error("simulated crash between the page update and recording it");
+          }
+        }),
+      }),
+    });
+    await h.sync();
+    crashes = 0;
+    await h.editItem("2", { Status: "Done" });
+    const version = h.pageVersion();
+    h.clearCalls();
+    const report = await h.sync();
+    expect(crashes).toBe(1);
+    expect(report).toMatchObject({ outcome: "completed", cycles: 1 });
+    expect(h.confluenceCalls().filter((call) => !call.startsWith("GET /pages/98306 "))).toEqual(["PUT /pages/98306 200", "PUT /pages/98306 409"]);
+    expect(h.confluenceCalls()).toContain("GET /pages/98306 200");
+    expect(h.pageVersion()).toBe(version + 1);
+    expect(h.rowOf("2")?.Status).toBe("Done");
+    await expectQuietRun(h);
   });
 });
 

@@ -4,7 +4,7 @@ import type { RunItemReport } from "../../shared/engine/runReport";
 import { runOrchestrationLocally } from "../../shared/hosting/localDurableHost";
 import { TEST_CLIENT_SECRET, TEST_LIST_ID, TEST_SITE_ID } from "../helpers/graphSeed";
 import { TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET, TEST_REFRESH_TOKEN } from "../helpers/confluenceSite";
-import { HARNESS_PROFILE, type SyncHarness, sampleItems, sampleRows } from "../helpers/syncHarness";
+import { HARNESS_PROFILE, harnessColumns, type SyncHarness, sampleItems, sampleRows } from "../helpers/syncHarness";
 import { expectQuietRun, harnessPerTest } from "../helpers/syncTestRuns";
 
 /**
@@ -299,6 +299,23 @@ describe("reading", () => {
     const report = await h.sync();
     expect(report.counts.sharepoint.updated).toBe(1);
     expect((await h.listItems()).get("1")).toMatchObject({ OwnerLookupId: "12", Due: "2026-04-04T22:00:00Z" });
+    await expectQuietRun(h);
+  });
+
+  it("a lookup column shows the looked-up value and reads a value back to its item id", async () => {
+    const clients = "5c1e2b3a-0d4f-4e6a-9b8c-7d6e5f4a3b2c";
+    const h = await start({
+      columns: [...harnessColumns, { name: "Client", displayName: "Client", lookup: { allowMultipleValues: false, columnName: "Title", listId: clients } }],
+      extraLists: [{ id: clients, displayName: "Clients", columns: [], items: [{ id: "1", fields: { Title: "Contoso" } }, { id: "2", fields: { Title: "Fabrikam" } }] }],
+      items: [{ id: "1", fields: { Title: "Alpha", ClientLookupId: "1" } }],
+      headers: ["ID", "Title", "Client"],
+      profile: { fields: [{ sharePoint: "Title", confluence: "Title" }, { sharePoint: "Client", confluence: "Client" }] },
+    });
+    await h.sync();
+    expect(h.rowOf("1")?.Client).toBe("Contoso");
+    await h.editRows((rows) => rows.map((row) => [row[0]!, row[1]!, "Fabrikam"]));
+    await h.sync();
+    expect((await h.listItems()).get("1")?.ClientLookupId).toBe("2");
     await expectQuietRun(h);
   });
 

@@ -58,6 +58,8 @@ export interface SyncHarnessOptions {
   /** Overrides of the profile (fields, policies, …). */
   profile?: Partial<ProfileInput>;
   columns?: readonly ColumnDefinition[];
+  /** More lists on the site (e.g. the one a lookup column points at), in the seed's list shape. */
+  extraLists?: readonly { id: string; displayName: string; columns: ColumnDefinition[]; items: HarnessItem[] }[];
   graphSettings?: Record<string, unknown>;
   /** Confluence seed options beyond the site and the page (e.g. `storageNormalization: "confluence"`). */
   confluenceSeed?: Record<string, unknown>;
@@ -85,7 +87,7 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
       tenantId: TEST_TENANT_ID,
       clients: [{ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, displayName: "ConfluenceSync tests" }],
       people: testPeople,
-      sites: [{ id: TEST_SITE_ID, displayName: "Contoso Projects", lists: [{ id: TEST_LIST_ID, displayName: "Projects", columns: options.columns ?? harnessColumns, items: options.items ?? [] }] }],
+      sites: [{ id: TEST_SITE_ID, displayName: "Contoso Projects", lists: [{ id: TEST_LIST_ID, displayName: "Projects", columns: [...(options.columns ?? harnessColumns)], items: [...(options.items ?? [])] }, ...(options.extraLists ?? [])] }],
       settings: { shuffleBatchResponses: true, ...options.graphSettings },
     },
     { certificate: cert },
