@@ -115,17 +115,17 @@ export class ItemStateStore {
         const version = versions.get(state.sharePointId);
         return version === undefined ? ["create", entity] : ["update", entity, "Replace", { etag: version }];
       });
-      let etags: Map<string | undefined, string | undefined> | undefined;
+      let etags: (string | undefined)[] | undefined;
       try {
-        const response = await this.#table.submitTransaction(actions);
-        etags = new Map(response.subResponses.map((sub) => [sub.rowKey, sub.etag]));
+        // Sub-responses come in the order of the changeset (updates carry no row key to match them by).
+        etags = (await this.#table.submitTransaction(actions)).subResponses.map((sub) => sub.etag);
       } catch {
         // All or nothing: nothing of it was written. Row by row below finds the row that differs.
       }
       if (etags !== undefined) {
-        for (const { state, entity } of chunk) {
+        for (const [index, { state }] of chunk.entries()) {
           // A sub-response without its ETag (not every store returns it) is read back.
-          const etag = etags.get(entity.rowKey) ?? (await this.get(profileKey, state.sharePointId))?.version;
+          const etag = etags[index] ?? (await this.get(profileKey, state.sharePointId))?.version;
           if (etag === undefined) throw new StateConflict("item", profileKey, state.sharePointId);
           versions.set(state.sharePointId, etag);
         }
