@@ -3,6 +3,7 @@ import type { Profile } from "../../config/profile";
 import type { ConfluencePage } from "../../confluence";
 import type { FieldCodecs } from "../../mapping";
 import { mapBounded } from "../../runtime";
+import { GraphErrorCodes } from "../../sharepoint/graphError";
 import type { SharePointClient } from "../../sharepoint/sharePointClient";
 import type { LoadedItemStates } from "../../state/itemStateStore";
 import type { SyncCursor } from "../../state/syncCursorStore";
@@ -136,6 +137,8 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
     return await stagePlan(services, staged, input, plan, context, state);
   } catch (error) {
     const problem = permanentProblem(error);
+    // A refused credential must not outlive its fix: the next run builds it again from the secrets.
+    if (problem?.code === GraphErrorCodes.AuthenticationFailed || problem?.code === GraphErrorCodes.Unauthorized) services.connections.forgetGraphCredential(profile.key);
     if (problem === undefined) throw error;
     return { kind: "failed", problem, report: await end("failed", problem, { ...EMPTY_CYCLE, apiCalls: calls() }) };
   }
