@@ -156,6 +156,23 @@ describe("edits", () => {
   });
 });
 
+describe("values the other side cannot hold", () => {
+  it("are refused per field: the rest of the item is written, the refused field's base stays, and nothing is sent again for it", async () => {
+    const h = await start({ items: sampleItems(2), rows: sampleRows(2) });
+    await h.sync();
+    const long = "x".repeat(300);
+    await h.editRows((rows) => rows.map((row) => (row[0] === "1" ? [row[0], long, "Done", row[3]!] : row)));
+    const report = await h.sync();
+    const item = report.items.find((entry) => entry.sharePointId === "1");
+    expect(item?.errors).toEqual([expect.objectContaining({ field: "Title", side: "sharePoint", code: "FIELD_VALUE_NOT_REPRESENTABLE" })]);
+    expect((await h.listItems()).get("1")).toMatchObject({ Title: "Item 1", Status: "Done" });
+    h.clearCalls();
+    const again = await h.sync();
+    expect(h.writes()).toEqual({ graph: [], confluence: [] });
+    expect(again.items.find((entry) => entry.sharePointId === "1")?.errors).toEqual([expect.objectContaining({ field: "Title", code: "FIELD_VALUE_NOT_REPRESENTABLE" })]);
+  });
+});
+
 describe("deletes", () => {
   it("policy keep (default): a deletion on one side is not propagated, and nothing is re-created", async () => {
     const h = await start({ items: sampleItems(6), rows: sampleRows(6) });
