@@ -3,12 +3,9 @@ import { generateEmulatorCertificate, trustCertificateInProcess, type EmulatorCe
 import { startConfluenceEmulator, type ConfluenceEmulator } from "../emulators/confluence/confluenceEmulator";
 import type { ConfluenceSeedInput } from "../emulators/confluence/confluenceSeed";
 
-/** The seeded site most Confluence tests start from: one space, a table page and a child page. */
-export const TEST_CLOUD_ID = "1324a887-45db-1bf4-1e99-ef0ff456d421";
-export const TEST_SITE_URL = "https://contoso.atlassian.net";
-export const TEST_CLIENT_ID = "test-client-id-0123456789";
-export const TEST_CLIENT_SECRET = "test-client-secret-ABCDEFGHIJKLMNOP";
-export const TEST_REFRESH_TOKEN = "seed-refresh-token-QRSTUVWXYZ012345";
+import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, TEST_SITE_URL } from "./confluenceSiteValues";
+
+export { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, TEST_SITE_URL };
 
 export const TABLE_PAGE_BODY =
   "<p>Team roster&nbsp;(synced)</p><table><tbody><tr><th>ID</th><th>Name</th></tr><tr><td>1</td><td>Ada</td></tr></tbody></table>";
