@@ -3,8 +3,12 @@
  * Confluence re-serialises whitespace and entities freely on save (`&nbsp;` ↔ U+00A0), so only this form is compared.
  */
 export function normaliseText(text: string): string {
+  if (CANONICAL_ASCII.test(text)) return text;
   return text.normalize("NFC").replace(/\s+/gu, " ").trim();
 }
+
+/** Printable ASCII words separated by single spaces: already canonical (ASCII is unchanged by NFC). Most cells are. */
+const CANONICAL_ASCII = /^(?:(?:[\x21-\x7e]+ )*[\x21-\x7e]+)?$/;
 
 /**
  * Canonical multi-line text: lines kept (CR LF and CR become LF), each line normalised as by `normaliseText`, and

@@ -1,5 +1,5 @@
 import type { StatusColour } from "../config/fieldFormat";
-import { childElements, type StorageElement, type StorageNode } from "./storageDocument";
+import { childElementsNamed, documentOf, EMPTY_STORAGE, firstChildNamed, NO_NODE, type NodeId, type StorageDocument, type StorageElement } from "./storageDocument";
 
 /**
  * What a table cell says, read the way a person reads the rendered page: its text, and the typed things in it.
@@ -48,161 +48,209 @@ const SKIPPED_ELEMENTS = new Set([
 
 /** Reads a cell (or any element) as text plus typed readings. Pure; linear in the size of the subtree. */
 export function readCellContent(cell: StorageElement): CellContent {
-  const reader = new ContentReader();
-  reader.children(cell.children);
-  const { lines, linesOutsideMentions } = reader.finish();
-  return { text: lines.join("\n"), textOutsideMentions: linesOutsideMentions.join("\n"), readings: reader.readings };
+  return readNodeContent(documentOf(cell), cell.node);
+}
+
+/** `readCellContent` by node id, for callers that walk the node table. */
+export function readNodeContent(document: StorageDocument, cell: NodeId): CellContent {
+  const reader = new ContentReader(document, true);
+  reader.children(cell);
+  return reader.finish();
 }
 
 class ContentReader {
   readonly readings: CellReading[] = [];
+  readonly #document: StorageDocument;
+  readonly #collectReadings: boolean;
   #lines: string[] = [];
   #buffer = "";
-  // The same text with mention text left out, kept line for line with the above.
-  #plainLines: string[] = [];
+  // The same text with mention text left out, kept line for line with the above once the first mention is met; until
+  // then it is the same as the text.
+  #plainLines: string[] | undefined;
   #plainBuffer = "";
 
-  children(nodes: readonly StorageNode[]): void {
-    for (const node of nodes) {
-      if (node.type === "text") this.#append(node.cdata ? node.text : node.text.replace(/[\t\n\r ]+/g, " "));
-      else this.element(node);
-    }
+  constructor(document: StorageDocument, collectReadings: boolean) {
+    this.#document = document;
+    this.#collectReadings = collectReadings;
   }
 
-  element(element: StorageElement): void {
-    const { name } = element;
+  children(parent: NodeId): void {
+    const document = this.#document;
+    for (let node = document.firstChild(parent); node !== NO_NODE; node = document.nextSibling(node)) this.node(node);
+  }
+
+  node(node: NodeId): void {
+    const document = this.#document;
+    if (!document.isElement(node)) {
+      const text = document.text(node);
+      this.#append(document.isCdata(node) ? text : collapseWhitespace(text));
+      return;
+    }
+    const name = document.name(node);
     if (SKIPPED_ELEMENTS.has(name)) return;
     switch (name) {
       case "br":
         this.#pushLine();
         return;
       case "time": {
-        const datetime = element.attributes.datetime ?? "";
-        this.readings.push({ kind: "date", datetime });
+        const datetime = document.attribute(node, "datetime") ?? "";
+        this.#reading({ kind: "date", datetime });
         this.#append(datetime);
         return;
       }
       case "a":
-        this.#anchor(element);
+        this.#anchor(node);
         return;
       case "ac:link":
-        this.#link(element);
+        this.#link(node);
         return;
       case "ri:user": {
         // A bare user reference (not wrapped in ac:link) is still a mention.
-        this.#mention(element, undefined, element.attributes["data-display-name"]);
+        this.#mention(node, undefined, document.attribute(node, "data-display-name"));
         return;
       }
       case "ac:emoticon": {
-        const attributes = element.attributes;
+        const attributes = document.attributes(node);
         const text = attributes["ac:emoji-fallback"] ?? attributes["ac:emoji-shortname"] ?? `:${attributes["ac:name"] ?? "emoticon"}:`;
-        this.readings.push({ kind: "emoticon", name: attributes["ac:emoji-shortname"] ?? attributes["ac:name"] ?? "", text });
+        this.#reading({ kind: "emoticon", name: attributes["ac:emoji-shortname"] ?? attributes["ac:name"] ?? "", text });
         this.#append(text);
         return;
       }
       case "ac:structured-macro":
-        this.#macro(element);
+        this.#macro(node);
         return;
       case "ac:task":
-        this.#task(element);
+        this.#task(node);
         return;
     }
-    this.#container(element, BLOCK_ELEMENTS.has(name));
-  }
-
-  finish(): { lines: string[]; linesOutsideMentions: string[] } {
-    if (this.#buffer.trim() !== "") this.#pushLine();
-    return { lines: this.#lines, linesOutsideMentions: this.#plainLines };
-  }
-
-  #container(element: StorageElement, block: boolean): void {
-    if (!block) {
-      this.children(element.children);
+    if (!BLOCK_ELEMENTS.has(name)) {
+      this.children(node);
       return;
     }
-    // A block starts on its own line and ends one. An empty block (`<p />`, `<p><br /></p>`) is one empty line;
-    // nested blocks (`<li><p>x</p></li>`) make one line, not two.
-    this.#startBlock();
-    const linesBefore = this.#lines.length;
-    this.children(element.children);
+    const block = this.#startBlock();
+    this.children(node);
+    this.#endBlock(block);
+  }
+
+  finish(): CellContent {
+    const text = this.finishLines().join("\n");
+    return { text, textOutsideMentions: this.#plainLines === undefined ? text : this.#plainLines.join("\n"), readings: this.readings };
+  }
+
+  finishLines(): string[] {
+    if (this.#buffer.trim() !== "") this.#pushLine();
+    return this.#lines;
+  }
+
+  /**
+   * A block starts on its own line and ends one. An empty block (`<p />`, `<p><br /></p>`) is one empty line; nested
+   * blocks (`<li><p>x</p></li>`) make one line, not two. `#startBlock` returns what `#endBlock` needs to tell them apart.
+   */
+  #startBlock(): number {
+    this.#endLine();
+    return this.#lines.length;
+  }
+
+  #endBlock(linesBefore: number): void {
     if (this.#buffer.trim() !== "" || this.#lines.length === linesBefore) this.#pushLine();
     else this.#clearBuffer();
   }
 
-  #anchor(element: StorageElement): void {
-    const text = inlineText(element);
-    this.readings.push({ kind: "link", text, target: { type: "url", href: element.attributes.href ?? "" } });
-    this.children(element.children);
+  #anchor(node: NodeId): void {
+    if (this.#collectReadings) this.readings.push({ kind: "link", text: inlineText(this.#document, node), target: { type: "url", href: this.#document.attribute(node, "href") ?? "" } });
+    this.children(node);
   }
 
-  #link(element: StorageElement): void {
-    const parts = childElements(element);
-    const user = parts.find((part) => part.name === "ri:user");
-    const body = parts.find((part) => part.name === "ac:link-body" || part.name === "ac:plain-text-link-body");
-    const bodyText = body === undefined ? undefined : inlineText(body);
-    if (user !== undefined) {
-      this.#mention(user, bodyText, element.attributes["data-display-name"]);
+  #link(node: NodeId): void {
+    const document = this.#document;
+    const user = firstChildNamed(document, node, "ri:user");
+    const body = firstChildNamed(document, node, "ac:link-body", "ac:plain-text-link-body");
+    const bodyText = body === NO_NODE ? undefined : inlineText(document, body);
+    if (user !== NO_NODE) {
+      this.#mention(user, bodyText, document.attribute(node, "data-display-name"));
       return;
     }
-    const target = linkTarget(element, parts);
+    const target = linkTarget(document, node);
     const text = bodyText ?? defaultLinkText(target);
-    this.readings.push({ kind: "link", text, target });
-    if (body !== undefined) this.children(body.children);
+    this.#reading({ kind: "link", text, target });
+    if (body !== NO_NODE) this.children(body);
     else this.#append(text);
   }
 
-  #mention(user: StorageElement, bodyText: string | undefined, displayName: string | undefined): void {
-    const accountId = user.attributes["ri:account-id"] ?? user.attributes["ri:userkey"] ?? user.attributes["ri:username"] ?? "";
-    const shown = bodyText ?? displayName ?? user.attributes["data-display-name"];
-    this.readings.push(shown === undefined ? { kind: "mention", accountId } : { kind: "mention", accountId, text: shown });
-    // Mentions render the person's current display name; with no name stored, show the account id.
+  #mention(user: NodeId, bodyText: string | undefined, displayName: string | undefined): void {
+    const attributes = this.#document.attributes(user);
+    const accountId = attributes["ri:account-id"] ?? attributes["ri:userkey"] ?? attributes["ri:username"] ?? "";
+    const shown = bodyText ?? displayName ?? attributes["data-display-name"];
+    this.#reading(shown === undefined ? { kind: "mention", accountId } : { kind: "mention", accountId, text: shown });
+    // Mentions render the person's current display name; with no name stored, show the account id. From here on the
+    // text outside mentions differs from the text.
+    if (this.#plainLines === undefined) {
+      this.#plainLines = [...this.#lines];
+      this.#plainBuffer = this.#buffer;
+    }
     this.#buffer += shown ?? `@${accountId}`;
   }
 
-  #macro(element: StorageElement): void {
-    const macroName = element.attributes["ac:name"];
-    const parameters = macroParameters(element);
-    if (macroName === "status") {
-      const title = parameters.get("title") ?? "";
-      this.readings.push({ kind: "status", title, colour: parameters.get("colour") ?? "Grey", subtle: parameters.get("subtle") === "true" });
-      this.#append(title);
-      return;
-    }
-    if (macroName === "jira" && parameters.has("key")) {
-      this.#append(parameters.get("key") ?? "");
-      return;
+  #macro(node: NodeId): void {
+    const document = this.#document;
+    const macroName = document.attribute(node, "ac:name");
+    if (macroName === "status" || macroName === "jira") {
+      const parameters = macroParameters(document, node);
+      if (macroName === "status") {
+        const title = parameters.get("title") ?? "";
+        this.#reading({ kind: "status", title, colour: parameters.get("colour") ?? "Grey", subtle: parameters.get("subtle") === "true" });
+        this.#append(title);
+        return;
+      }
+      if (parameters.has("key")) {
+        this.#append(parameters.get("key") ?? "");
+        return;
+      }
     }
     // Other macros show their body (panels, expand, details); parameter-only macros show nothing.
-    const body = childElements(element).filter((part) => part.name === "ac:rich-text-body" || part.name === "ac:plain-text-body");
-    if (body.length > 0) this.#container({ ...element, children: body }, true);
+    const bodies = childElementsNamed(document, node, "ac:rich-text-body", "ac:plain-text-body");
+    if (bodies.length === 0) return;
+    const block = this.#startBlock();
+    for (const body of bodies) this.node(body);
+    this.#endBlock(block);
   }
 
-  #task(element: StorageElement): void {
-    const parts = childElements(element);
-    const complete = parts.find((part) => part.name === "ac:task-status")?.children.some((c) => c.type === "text" && c.text.trim() === "complete") ?? false;
-    const body = parts.find((part) => part.name === "ac:task-body");
-    const text = body === undefined ? "" : inlineText(body).trim();
-    this.readings.push({ kind: "task", complete, text });
-    this.#startBlock();
+  #task(node: NodeId): void {
+    const document = this.#document;
+    const status = firstChildNamed(document, node, "ac:task-status");
+    const body = firstChildNamed(document, node, "ac:task-body");
+    let complete = false;
+    if (status !== NO_NODE) {
+      for (let part = document.firstChild(status); part !== NO_NODE; part = document.nextSibling(part)) {
+        if (!document.isElement(part) && document.text(part).trim() === "complete") complete = true;
+      }
+    }
+    const text = body === NO_NODE ? "" : inlineText(document, body).trim();
+    this.#reading({ kind: "task", complete, text });
+    this.#endLine();
     this.#append(complete ? "[x] " : "[ ] ");
-    if (body !== undefined) this.children(body.children);
+    if (body !== NO_NODE) this.children(body);
     this.#pushLine();
   }
 
+  #reading(reading: CellReading): void {
+    if (this.#collectReadings) this.readings.push(reading);
+  }
+
   /** Ends the line in progress if it holds text; whitespace between blocks is not a line. */
-  #startBlock(): void {
+  #endLine(): void {
     if (this.#buffer.trim() !== "") this.#pushLine();
     else this.#clearBuffer();
   }
 
   #append(text: string): void {
     this.#buffer += text;
-    this.#plainBuffer += text;
+    if (this.#plainLines !== undefined) this.#plainBuffer += text;
   }
 
   #pushLine(): void {
     this.#lines.push(this.#buffer);
-    this.#plainLines.push(this.#plainBuffer);
+    this.#plainLines?.push(this.#plainBuffer);
     this.#clearBuffer();
   }
 
@@ -212,26 +260,38 @@ class ContentReader {
   }
 }
 
-/** Text of an inline subtree (a link body, a task body) on one line, readings not collected. */
-function inlineText(element: StorageElement): string {
-  const reader = new ContentReader();
-  reader.children(element.children);
-  return reader.finish().lines.join(" ");
+/** Kept alive so that the reader's hidden class, and the code optimised for it, survive between pages (see `EMPTY_STORAGE`). */
+export const RESIDENT_READER: unknown = new ContentReader(EMPTY_STORAGE, false);
+
+/** Markup whitespace (space, tab, line ends) as one space; other spaces (no-break) are content and stay. */
+function collapseWhitespace(text: string): string {
+  return /[\t\n\r]| {2}/.test(text) ? text.replace(/[\t\n\r ]+/g, " ") : text;
 }
 
-function macroParameters(macro: StorageElement): Map<string, string> {
+/** Text of an inline subtree (a link body, a task body) on one line, readings not collected. */
+function inlineText(document: StorageDocument, node: NodeId): string {
+  const reader = new ContentReader(document, false);
+  reader.children(node);
+  return reader.finishLines().join(" ");
+}
+
+function macroParameters(document: StorageDocument, macro: NodeId): Map<string, string> {
   const parameters = new Map<string, string>();
-  for (const part of childElements(macro)) {
-    if (part.name !== "ac:parameter") continue;
-    parameters.set(part.attributes["ac:name"] ?? "", part.children.map((child) => (child.type === "text" ? child.text : "")).join("").trim());
+  for (let part = document.firstChild(macro); part !== NO_NODE; part = document.nextSibling(part)) {
+    if (!document.isElement(part) || document.name(part) !== "ac:parameter") continue;
+    let value = "";
+    for (let child = document.firstChild(part); child !== NO_NODE; child = document.nextSibling(child)) value += document.text(child);
+    parameters.set(document.attribute(part, "ac:name") ?? "", value.trim());
   }
   return parameters;
 }
 
-function linkTarget(link: StorageElement, parts: StorageElement[]): LinkTarget {
-  for (const part of parts) {
-    const attributes = part.attributes;
-    switch (part.name) {
+function linkTarget(document: StorageDocument, link: NodeId): LinkTarget {
+  for (let part = document.firstChild(link); part !== NO_NODE; part = document.nextSibling(part)) {
+    if (!document.isElement(part)) continue;
+    const name = document.name(part);
+    const attributes = document.attributes(part);
+    switch (name) {
       case "ri:page":
       case "ri:blog-post": {
         const title = attributes["ri:content-title"] ?? "";
@@ -243,10 +303,10 @@ function linkTarget(link: StorageElement, parts: StorageElement[]): LinkTarget {
       case "ri:url":
         return { type: "url", href: attributes["ri:value"] ?? "" };
       default:
-        if (part.name.startsWith("ri:")) return { type: "other", resource: part.name.slice(3) };
+        if (name.startsWith("ri:")) return { type: "other", resource: name.slice(3) };
     }
   }
-  const anchor = link.attributes["ac:anchor"];
+  const anchor = document.attribute(link, "ac:anchor");
   return anchor === undefined ? { type: "other", resource: "none" } : { type: "anchor", anchor };
 }
 

@@ -4,12 +4,25 @@
  * Fields: `buildFieldCodecs` (per mapped field, from the list's column definitions) → `readSharePointItem`,
  * `toSharePointPatch`, and per codec `readConfluence` / `renderConfluence`. Every value is compared in its canonical
  * form (`CanonicalValue`) and hashed with `fieldHash`.
- * Pages: `parseStorage` → `findTables` / `selectManagedTable` → `readTableRows` → `patchTable`.
+ * Pages: `parseStorage` → `findTables` / `selectManagedTable` → `readTableRows` → `patchTable`. A parsed page is a flat
+ * table of nodes addressed by `NodeId` (offsets into the verbatim source); object views are made on demand.
  */
-export { parseStorage, childElements, startTagSource, type StorageDocument, type StorageNode, type StorageElement, type StorageText, type StorageParseResult } from "./storageDocument";
+export {
+  parseStorage,
+  childElements,
+  startTagSource,
+  documentOf,
+  NO_NODE,
+  type NodeId,
+  type StorageDocument,
+  type StorageNode,
+  type StorageElement,
+  type StorageText,
+  type StorageParseResult,
+} from "./storageDocument";
 export { findTables, type StorageTable, type TableRow, type TableCell } from "./storageTable";
 export { keyValueEntries, type KeyValueEntry } from "./keyValueTable";
-export { readCellContent, type CellContent, type CellReading, type LinkTarget } from "./cellContent";
+export { readCellContent, readNodeContent, type CellContent, type CellReading, type LinkTarget } from "./cellContent";
 export {
   selectManagedTable,
   readTableRows,

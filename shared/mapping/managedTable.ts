@@ -1,10 +1,11 @@
 import type { Profile } from "../config/profile";
+import { readNodeContent, type CellContent } from "./cellContent";
 import { normaliseText } from "./canonicalText";
 import { inferColumnStyle } from "./columnStyle";
-import type { ColumnStyle, FieldReading } from "./fieldCodec";
+import type { ColumnStyle, FieldCodec, FieldReading } from "./fieldCodec";
 import type { FieldCodecs } from "./fieldCodecs";
 import type { StorageDocument } from "./storageDocument";
-import { StoragePageError } from "./storagePageError";
+import { StoragePageError, type StoragePageLocation } from "./storagePageError";
 import { findTables, type StorageTable, type TableCell, type TableRow } from "./storageTable";
 
 /**
@@ -85,29 +86,20 @@ export function selectManagedTable(document: StorageDocument, target: TableTarge
   if (keyColumn === undefined || fieldColumns.size !== codecs.size) return { ok: false, errors };
 
   const managedColumns: Array<[number, string]> = [[keyColumn, target.keyColumn], ...[...codecs.values()].map((c): [number, string] => [fieldColumns.get(c.name) ?? 0, c.header])];
-  const reported = new Set<TableCell>();
-  const rowsToCheck = table.headerRow === undefined ? table.bodyRows : [table.headerRow, ...table.bodyRows];
-  for (const row of rowsToCheck) {
-    for (const [column, header] of managedColumns) {
-      const cell = row.slots[column];
-      if (cell === undefined) {
-        errors.push(new StoragePageError("CELL_MISSING", `row ${row.index + 1} of table ${table.index + 1} has no cell in column "${header}"`, at({ column: header, row: row.index + 1 })));
-      } else if ((cell.colspan > 1 || cell.rowspan > 1) && !reported.has(cell)) {
-        reported.add(cell);
-        errors.push(
-          new StoragePageError(
-            "MERGED_CELL",
-            `row ${cell.row + 1} of table ${table.index + 1} has a merged cell (colspan ${cell.colspan}, rowspan ${cell.rowspan}) in synced column "${header}"; split it`,
-            at({ column: header, row: cell.row + 1 }),
-          ),
-        );
-      }
-    }
-  }
-
-  const rows = table.bodyRows.map((row, index): ManagedRow => ({ index, rowNumber: row.index + 1, row, key: readKey(row.slots[keyColumn]) }));
+  const check: RowCheck = { table, managedColumns, reported: new Set(), errors, at };
+  // One pass over the rows: check the managed cells, read each body row's key, group rows by item id.
+  if (table.headerRow !== undefined) checkRow(check, table.headerRow);
+  const rows: ManagedRow[] = [];
   const rowsById = new Map<string, ManagedRow[]>();
-  for (const row of rows) if (row.key.kind === "item") rowsById.set(row.key.id, [...(rowsById.get(row.key.id) ?? []), row]);
+  for (const row of table.bodyRows) {
+    checkRow(check, row);
+    const managedRow: ManagedRow = { index: rows.length, rowNumber: row.index + 1, row, key: readKey(document, row.slots[keyColumn]) };
+    rows.push(managedRow);
+    if (managedRow.key.kind !== "item") continue;
+    const sameId = rowsById.get(managedRow.key.id);
+    if (sameId === undefined) rowsById.set(managedRow.key.id, [managedRow]);
+    else sameId.push(managedRow);
+  }
   for (const [id, duplicates] of rowsById) {
     if (duplicates.length < 2) continue;
     const numbers = duplicates.map((row) => row.rowNumber);
@@ -125,6 +117,36 @@ export function selectManagedTable(document: StorageDocument, target: TableTarge
     return styles.get(field);
   };
   return { ok: true, table: { document, table, codecs, keyColumn, fieldColumns, styleOf, rows } };
+}
+
+/** What checking a row's managed cells needs, and where it reports. */
+interface RowCheck {
+  readonly table: StorageTable;
+  /** Grid column and header text of the key and each mapped field. */
+  readonly managedColumns: ReadonlyArray<readonly [number, string]>;
+  /** Merged cells already reported (a cell spanning rows is reported once). */
+  readonly reported: Set<TableCell>;
+  readonly errors: StoragePageError[];
+  readonly at: (extra: { column?: string; row?: number }) => StoragePageLocation;
+}
+
+// A module function, not a closure per call: it stays optimised between pages (see `EMPTY_STORAGE`).
+function checkRow({ table, managedColumns, reported, errors, at }: RowCheck, row: TableRow): void {
+  for (const [column, header] of managedColumns) {
+    const cell = row.slots[column];
+    if (cell === undefined) {
+      errors.push(new StoragePageError("CELL_MISSING", `row ${row.index + 1} of table ${table.index + 1} has no cell in column "${header}"`, at({ column: header, row: row.index + 1 })));
+    } else if ((cell.colspan > 1 || cell.rowspan > 1) && !reported.has(cell)) {
+      reported.add(cell);
+      errors.push(
+        new StoragePageError(
+          "MERGED_CELL",
+          `row ${cell.row + 1} of table ${table.index + 1} has a merged cell (colspan ${cell.colspan}, rowspan ${cell.rowspan}) in synced column "${header}"; split it`,
+          at({ column: header, row: cell.row + 1 }),
+        ),
+      );
+    }
+  }
 }
 
 function chooseTable(tables: readonly StorageTable[], target: TableTargetSelection): StorageTable | undefined {
@@ -148,8 +170,8 @@ function describeMissingTable(tables: readonly StorageTable[], target: TableTarg
   return `no table has all the headers ${target.table.headers.map((h) => JSON.stringify(h)).join(", ")}: ${found}`;
 }
 
-function readKey(cell: TableCell | undefined): RowKey {
-  const text = cell === undefined ? "" : normaliseText(cell.content.text);
+function readKey(document: StorageDocument, cell: TableCell | undefined): RowKey {
+  const text = cell === undefined ? "" : normaliseText(readNodeContent(document, cell.node).text);
   if (text === "") return { kind: "new" };
   if (/^\d+$/.test(text)) return { kind: "item", id: text.replace(/^0+(?=\d)/, "") };
   return { kind: "invalid", text };
@@ -164,18 +186,28 @@ export interface TableRowReading {
   readonly fields: Readonly<Record<string, FieldReading>>;
 }
 
+const EMPTY_CELL: CellContent = { text: "", textOutsideMentions: "", readings: [] };
+
 /** Reads every body row's mapped cells. Bad values come back per field (`ok: false`), naming the page and row. */
 export function readTableRows(managed: ManagedTable): TableRowReading[] {
-  return managed.rows.map((row) => {
-    const where = describeRow(managed, row);
-    const fields: Record<string, FieldReading> = {};
-    for (const [name, codec] of managed.codecs) {
-      const cell = row.row.slots[managed.fieldColumns.get(name) ?? -1];
-      const reading = codec.readConfluence(cell?.content ?? { text: "", textOutsideMentions: "", readings: [] });
-      fields[name] = reading.ok ? reading : { ok: false, error: reading.error.at(where) };
-    }
-    return { index: row.index, rowNumber: row.rowNumber, key: row.key, fields };
-  });
+  const { document } = managed;
+  const mapped = [...managed.codecs].map(([name, codec]) => ({ name, codec, column: managed.fieldColumns.get(name) ?? -1 }));
+  const readings: TableRowReading[] = [];
+  for (const row of managed.rows) readings.push(readRow(managed, document, mapped, row));
+  return readings;
+}
+
+// A module function, not a callback per call: it stays optimised between pages (see `EMPTY_STORAGE`).
+function readRow(managed: ManagedTable, document: StorageDocument, mapped: ReadonlyArray<{ name: string; codec: FieldCodec; column: number }>, row: ManagedRow): TableRowReading {
+  const fields: Record<string, FieldReading> = {};
+  for (const { name, codec, column } of mapped) {
+    const cell = row.row.slots[column];
+    // Read straight from the page, not through the cell's cache: every cell is read once here, and 20,000 cached
+    // contents would stay alive as long as the table does.
+    const reading = codec.readConfluence(cell === undefined ? EMPTY_CELL : readNodeContent(document, cell.node));
+    fields[name] = reading.ok ? reading : { ok: false, error: reading.error.at(describeRow(managed, row)) };
+  }
+  return { index: row.index, rowNumber: row.rowNumber, key: row.key, fields };
 }
 
 /** `row 7 (ID 42) of table 1 on page 123`, for messages. */

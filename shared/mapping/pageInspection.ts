@@ -78,7 +78,7 @@ function inspectTable(table: StorageTable): TableInspection {
     orientation: table.orientation,
     columnCount: table.columnCount,
     headers: [...table.headers],
-    rows: table.rows.map((row) => inspectRow(row, row === table.headerRow || (table.headerSource === "thead" && row.group.name === "thead"))),
+    rows: table.rows.map((row) => inspectRow(row, row === table.headerRow || (table.headerSource === "thead" && table.document.name(row.groupNode) === "thead"))),
     warnings,
   };
 }

@@ -1,49 +1,94 @@
-import { decodeHTMLStrict } from "entities";
-import { SaxesParser } from "saxes";
 import { StoragePageError } from "./storagePageError";
+import { StorageTokenizer } from "./storageTokenizer";
+
+export { documentOf, EMPTY_STORAGE } from "./storageNodeTable";
 
 /**
- * A Confluence page body in storage format, parsed into a tree that remembers where every node sits in the source.
- * The source is kept verbatim: patches splice new text into it at those offsets, so every byte outside the changed
- * ranges stays as Confluence stored it.
+ * Index of a node in its document's node table. Nodes are numbered in document order (an element before its
+ * content), so an element's descendants are the nodes after it up to `subtreeEnd`.
+ */
+export type NodeId = number;
+
+/** "No such node", as `firstChild` / `nextSibling` / `parent` answer it. */
+export const NO_NODE: NodeId = -1;
+
+/**
+ * A Confluence page body in storage format, parsed into a table of nodes that remembers where every node sits in the
+ * source. The source is kept verbatim: patches splice new text into it at those offsets, so every byte outside the
+ * changed ranges stays as Confluence stored it.
+ *
+ * Nodes are addressed by id (see `storageNodeTable.ts` for why the table is flat); text and attribute values are
+ * decoded from the source when asked for. Object views (`children`, `node`, `element`) are made on demand for callers
+ * that want a tree.
  */
 export interface StorageDocument {
   /** The page id, when known: errors and reports name it. */
   readonly pageId?: string;
-  /** The storage XHTML exactly as read. Offsets below are UTF-16 code-unit indexes into it. */
+  /** The storage XHTML exactly as read. Offsets are UTF-16 code-unit indexes into it. */
   readonly source: string;
-  /** Top-level nodes (storage is a fragment: there is no single root). */
+  /** Top-level nodes (storage is a fragment: there is no single root), as object views. */
   readonly children: readonly StorageNode[];
+  /** How many nodes the page has; ids run from 0 to `nodeCount - 1`. */
+  readonly nodeCount: number;
+  isElement(node: NodeId): boolean;
+  /** Whether a text node came from a CDATA section (its text is taken literally). */
+  isCdata(node: NodeId): boolean;
+  /** Qualified element name as written, prefix included (`td`, `ac:structured-macro`); `""` for text. */
+  name(node: NodeId): string;
+  /** Attribute values with entities decoded, in source order; a new record each call (read from the source). */
+  attributes(node: NodeId): Readonly<Record<string, string>>;
+  /** One attribute's decoded value, or `undefined`: cheaper than `attributes` when one is wanted. */
+  attribute(node: NodeId, name: string): string | undefined;
+  /** Decoded text of a text node: entities resolved, line ends normalised, CDATA unwrapped. `""` for elements. */
+  text(node: NodeId): string;
+  /** `source.slice(start, end)` is the whole element, tags included, or a text node's raw source. */
+  start(node: NodeId): number;
+  end(node: NodeId): number;
+  /** `source.slice(innerStart, innerEnd)` is the content between the tags; both equal `end` when self-closing. */
+  innerStart(node: NodeId): number;
+  innerEnd(node: NodeId): number;
+  selfClosing(node: NodeId): boolean;
+  parent(node: NodeId): NodeId;
+  firstChild(node: NodeId): NodeId;
+  nextSibling(node: NodeId): NodeId;
+  /** The id after the node's last descendant: its descendants are `node + 1 … subtreeEnd(node) - 1`. */
+  subtreeEnd(node: NodeId): NodeId;
+  /** The first top-level node, or `NO_NODE` for an empty page. */
+  readonly firstTopLevel: NodeId;
+  /** The object view of a node; the same object each time it is asked for. */
+  node(node: NodeId): StorageNode;
+  element(node: NodeId): StorageElement;
+  /** Ids of every `<table>` element, in document order. */
+  readonly tableNodes: readonly NodeId[];
 }
 
 export type StorageNode = StorageElement | StorageText;
 
+/** Object view of an element of a parsed page. */
 export interface StorageElement {
   readonly type: "element";
-  /** Qualified name as written, prefix included: `td`, `ac:structured-macro`, `ri:user`. */
+  /** The element's id in its document's node table. */
+  readonly node: NodeId;
   readonly name: string;
-  /** Attribute values with entities decoded. */
   readonly attributes: Readonly<Record<string, string>>;
   readonly children: readonly StorageNode[];
-  /** `source.slice(start, end)` is the whole element, tags included. */
   readonly start: number;
   readonly end: number;
-  /** `source.slice(innerStart, innerEnd)` is the content between the tags; both equal `end` when self-closing. */
   readonly innerStart: number;
   readonly innerEnd: number;
   readonly selfClosing: boolean;
 }
 
+/** Object view of a text node. */
 export interface StorageText {
   readonly type: "text";
+  readonly node: NodeId;
   /** Decoded text: entities resolved, CDATA unwrapped. */
   readonly text: string;
   readonly cdata: boolean;
 }
 
 export type StorageParseResult = { ok: true; document: StorageDocument } | { ok: false; error: StoragePageError };
-
-type MutableElement = { -readonly [K in keyof StorageElement]: K extends "children" ? StorageNode[] : StorageElement[K] };
 
 /**
  * Parses a storage-format body. Well-formedness is checked as strictly as Confluence checks it on save (unclosed or
@@ -54,75 +99,14 @@ type MutableElement = { -readonly [K in keyof StorageElement]: K extends "childr
  */
 export function parseStorage(source: string, options: { pageId?: string } = {}): StorageParseResult {
   const { pageId } = options;
-  const parser = new SaxesParser({ fragment: true, xmlns: false, position: true });
-  parser.ENTITIES = HTML_ENTITIES;
-  const top: StorageNode[] = [];
-  const open: MutableElement[] = [];
-  const add = (node: StorageNode): void => {
-    (open[open.length - 1]?.children ?? top).push(node);
-  };
-  // saxes reports positions just past the `>` of the tag it has read, as code-unit indexes into the source.
-  parser.on("opentag", (tag) => {
-    const innerStart = parser.position;
-    // `<` cannot occur inside attribute values, so the last one before the `>` opens this tag.
-    const element: MutableElement = {
-      type: "element",
-      name: tag.name,
-      attributes: tag.attributes,
-      children: [],
-      start: source.lastIndexOf("<", innerStart - 1),
-      end: innerStart,
-      innerStart,
-      innerEnd: innerStart,
-      selfClosing: tag.isSelfClosing,
-    };
-    add(element);
-    open.push(element);
-  });
-  parser.on("closetag", () => {
-    const element = open.pop();
-    if (element === undefined) return;
-    element.end = parser.position;
-    if (element.selfClosing) element.innerStart = element.end;
-    // The end tag is the last `</` of the element: an end tag holds no other `<`.
-    element.innerEnd = element.selfClosing ? element.end : source.lastIndexOf("</", element.end - 1);
-  });
-  parser.on("text", (text) => add({ type: "text", text, cdata: false }));
-  parser.on("cdata", (text) => add({ type: "text", text, cdata: true }));
-  parser.on("error", (error) => {
-    throw error;
-  });
-  try {
-    parser.write(source).close();
-  } catch (error) {
-    return { ok: false, error: malformed(error, parser.line, parser.column, pageId) };
-  }
-  return { ok: true, document: pageId === undefined ? { source, children: top } : { pageId, source, children: top } };
+  if (!sharedTokenizer?.reusable) sharedTokenizer = new StorageTokenizer();
+  const result = sharedTokenizer.parse(source, pageId);
+  if (result.ok) return result;
+  return { ok: false, error: malformed(result.failure.error, result.failure.line, result.failure.column, pageId) };
 }
 
-const XML_ENTITIES: Readonly<Record<string, string>> = { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'" };
-const resolvedEntities = new Map<string, string | undefined>();
-
-/**
- * The named entities a page may use: XML's five plus every HTML5 name (`&nbsp;`, `&rsquo;`, …), resolved when the
- * parser meets one. saxes looks entities up by property, so a proxy answers for the whole HTML table without copying
- * it; unknown names (and names like `constructor`) stay undefined, which saxes reports as an error.
- */
-const HTML_ENTITIES: Record<string, string> = new Proxy(
-  {},
-  {
-    get(_target, name): string | undefined {
-      if (typeof name !== "string") return undefined;
-      if (Object.hasOwn(XML_ENTITIES, name)) return XML_ENTITIES[name];
-      if (!resolvedEntities.has(name)) {
-        const reference = `&${name};`;
-        const decoded = /^[A-Za-z][A-Za-z0-9]*$/.test(name) ? decodeHTMLStrict(reference) : reference;
-        resolvedEntities.set(name, decoded === reference ? undefined : decoded);
-      }
-      return resolvedEntities.get(name);
-    },
-  },
-);
+/** One tokenizer for every page (see `StorageTokenizer`); parsing is synchronous, so pages never share it at once. */
+let sharedTokenizer: StorageTokenizer | undefined;
 
 function malformed(error: unknown, line: number, column: number, pageId: string | undefined): StoragePageError {
   const reason = (error instanceof Error ? error.message : String(error)).replace(/^\d+:\d+:\s*/, "").replace(/\.$/, "");
@@ -140,7 +124,24 @@ export function childElements(node: { readonly children: readonly StorageNode[] 
   return node.children.filter((child): child is StorageElement => child.type === "element");
 }
 
+/** The child elements of a node whose names are among `names`, in order. */
+export function childElementsNamed(document: StorageDocument, parent: NodeId, ...names: string[]): NodeId[] {
+  const found: NodeId[] = [];
+  for (let child = document.firstChild(parent); child !== NO_NODE; child = document.nextSibling(child)) {
+    if (document.isElement(child) && names.includes(document.name(child))) found.push(child);
+  }
+  return found;
+}
+
+/** The first child element of a node whose name is among `names`, or `NO_NODE`. */
+export function firstChildNamed(document: StorageDocument, parent: NodeId, ...names: string[]): NodeId {
+  for (let child = document.firstChild(parent); child !== NO_NODE; child = document.nextSibling(child)) {
+    if (document.isElement(child) && names.includes(document.name(child))) return child;
+  }
+  return NO_NODE;
+}
+
 /** The raw start tag of an element, e.g. `<td data-highlight-colour="#deebff">` (self-closing tags end in `/>`). */
-export function startTagSource(document: StorageDocument, element: StorageElement): string {
-  return document.source.slice(element.start, element.selfClosing ? element.end : element.innerStart);
+export function startTagSource(document: StorageDocument, element: NodeId): string {
+  return document.source.slice(document.start(element), document.selfClosing(element) ? document.end(element) : document.innerStart(element));
 }

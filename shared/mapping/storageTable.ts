@@ -1,5 +1,5 @@
-import { readCellContent, type CellContent } from "./cellContent";
-import { childElements, type StorageDocument, type StorageElement, type StorageNode } from "./storageDocument";
+import { readNodeContent, type CellContent } from "./cellContent";
+import { EMPTY_STORAGE, NO_NODE, type NodeId, type StorageDocument, type StorageElement } from "./storageDocument";
 import { normaliseText } from "./canonicalText";
 
 /**
@@ -10,6 +10,11 @@ import { normaliseText } from "./canonicalText";
 export interface StorageTable {
   /** Position among all tables of the page in document order (outer before inner), 0-based. */
   readonly index: number;
+  /** The page the table is on. */
+  readonly document: StorageDocument;
+  /** The `<table>` element's id in the document. */
+  readonly node: NodeId;
+  /** Its object view, made when first asked for. */
   readonly element: StorageElement;
   /** Where the table sits, for people: e.g. `layout section 1 (two_equal) › cell 2 › macro "details"`. */
   readonly location: string;
@@ -34,10 +39,13 @@ export interface StorageTable {
 }
 
 export interface TableRow {
+  /** The `<tr>` element's id in the document, and its object view (made when first asked for). */
+  readonly node: NodeId;
   readonly element: StorageElement;
   /** Index among all rows of the table, 0-based. */
   readonly index: number;
   /** The row group holding it: the `<thead>`/`<tbody>`/`<tfoot>` element, or the table itself. */
+  readonly groupNode: NodeId;
   readonly group: StorageElement;
   /** The row's own cells, in source order. */
   readonly cells: readonly TableCell[];
@@ -46,6 +54,8 @@ export interface TableRow {
 }
 
 export interface TableCell {
+  /** The `<td>`/`<th>` element's id in the document, and its object view (made when first asked for). */
+  readonly node: NodeId;
   readonly element: StorageElement;
   readonly tag: "th" | "td";
   /** Index of the row the cell belongs to, and its first grid column. */
@@ -53,14 +63,14 @@ export interface TableCell {
   readonly column: number;
   readonly colspan: number;
   readonly rowspan: number;
+  /** What the cell says; read on first use and kept (`readNodeContent` reads without keeping). */
   readonly content: CellContent;
 }
 
-/** Every table on the page, in document order. Pure; linear in the size of the page. */
+/** Every table on the page, in document order. Pure; walks only the parts of the page that hold tables. */
 export function findTables(document: StorageDocument): StorageTable[] {
   const tables: StorageTable[] = [];
-  const tableStarts = [...document.source.matchAll(/<table[\s>/]/g)].map((match) => match.index);
-  visit(tableStarts, document.children, undefined, undefined, tables);
+  if (document.tableNodes.length > 0) visit(document, NO_NODE, undefined, undefined, tables);
   return tables;
 }
 
@@ -70,45 +80,49 @@ type PathStep = { readonly parent: PathStep | undefined; readonly label: string 
 /** Elements that name a place on the page in a table's `location`. */
 const LANDMARKS = new Set(["ac:layout-section", "ac:layout-cell", "ac:structured-macro", "ac:adf-node"]);
 
-function visit(tableStarts: readonly number[], nodes: readonly StorageNode[], path: PathStep | undefined, parentTable: number | undefined, tables: StorageTable[]): void {
+function visit(document: StorageDocument, parent: NodeId, path: PathStep | undefined, parentTable: number | undefined, tables: StorageTable[]): void {
   let counters: Map<string, number> | undefined;
-  for (const node of nodes) {
+  const first = parent === NO_NODE ? document.firstTopLevel : document.firstChild(parent);
+  for (let node = first; node !== NO_NODE; node = document.nextSibling(node)) {
+    if (!document.isElement(node)) continue;
+    const name = document.name(node);
     // The ADF fallback repeats the node's content as rendered HTML: its tables are copies, not tables of the page.
-    if (node.type !== "element" || node.name === "ac:adf-fallback") continue;
-    if (node.name === "table") {
-      const table = buildTable(node, tables.length, describePath(path), parentTable);
+    if (name === "ac:adf-fallback") continue;
+    if (name === "table") {
+      const table = buildTable(document, node, tables.length, describePath(path), parentTable);
       tables.push(table);
       // Nested tables live in this table's cells.
       for (const row of table.rows) {
         for (const cell of row.cells) {
-          // Most cells hold no table: asking where the page's tables start is cheaper than walking their content.
-          if (!hasOffsetWithin(tableStarts, cell.element.innerStart, cell.element.innerEnd)) continue;
-          visit(tableStarts, cell.element.children, { parent: path, label: { table: table.index, row: row.index, column: cell.column } }, table.index, tables);
+          if (!holdsTable(document, cell.node)) continue;
+          visit(document, cell.node, { parent: path, label: { table: table.index, row: row.index, column: cell.column } }, table.index, tables);
         }
       }
       continue;
     }
     let step = path;
-    if (LANDMARKS.has(node.name)) {
+    if (LANDMARKS.has(name)) {
       counters ??= new Map();
-      const count = (counters.get(node.name) ?? 0) + 1;
-      counters.set(node.name, count);
-      step = { parent: path, label: landmarkLabel(node, count) };
+      const count = (counters.get(name) ?? 0) + 1;
+      counters.set(name, count);
+      step = { parent: path, label: landmarkLabel(document, node, count) };
     }
-    if (node.children.length > 0) visit(tableStarts, node.children, step, parentTable, tables);
+    // Most of a page holds no table: the document's list of tables says where not to look.
+    if (holdsTable(document, node)) visit(document, node, step, parentTable, tables);
   }
 }
 
-/** Whether a sorted list of offsets has one in `[start, end)`. */
-function hasOffsetWithin(offsets: readonly number[], start: number, end: number): boolean {
+/** Whether a table element is among a node's descendants (a binary search in the document's sorted table ids). */
+function holdsTable(document: StorageDocument, node: NodeId): boolean {
+  const tableNodes = document.tableNodes;
   let low = 0;
-  let high = offsets.length;
+  let high = tableNodes.length;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if ((offsets[middle] ?? Infinity) < start) low = middle + 1;
+    if ((tableNodes[middle] ?? Infinity) <= node) low = middle + 1;
     else high = middle;
   }
-  return low < offsets.length && (offsets[low] ?? Infinity) < end;
+  return low < tableNodes.length && (tableNodes[low] ?? Infinity) < document.subtreeEnd(node);
 }
 
 function describePath(path: PathStep | undefined): string {
@@ -120,110 +134,208 @@ function describePath(path: PathStep | undefined): string {
   return labels.length === 0 ? "page body" : labels.join(" › ");
 }
 
-function landmarkLabel(element: StorageElement, ordinal: number): string {
-  switch (element.name) {
+function landmarkLabel(document: StorageDocument, node: NodeId, ordinal: number): string {
+  const attributes = document.attributes(node);
+  switch (document.name(node)) {
     case "ac:layout-section":
-      return `layout section ${ordinal}${element.attributes["ac:type"] === undefined ? "" : ` (${element.attributes["ac:type"]})`}`;
+      return `layout section ${ordinal}${attributes["ac:type"] === undefined ? "" : ` (${attributes["ac:type"]})`}`;
     case "ac:layout-cell":
       return `cell ${ordinal}`;
     case "ac:structured-macro":
-      return `macro "${element.attributes["ac:name"] ?? "?"}"`;
+      return `macro "${attributes["ac:name"] ?? "?"}"`;
     default:
-      return `${element.attributes.type ?? "adf"} node`;
+      return `${attributes.type ?? "adf"} node`;
   }
 }
 
-function buildTable(element: StorageElement, index: number, location: string, parentTable: number | undefined): StorageTable {
-  const rowElements: Array<{ element: StorageElement; group: StorageElement }> = [];
-  let thead: StorageElement | undefined;
-  for (const child of childElements(element)) {
-    if (child.name === "tr") rowElements.push({ element: child, group: element });
-    if (child.name === "thead" || child.name === "tbody" || child.name === "tfoot") {
-      if (child.name === "thead") thead ??= child;
-      for (const row of childElements(child)) if (row.name === "tr") rowElements.push({ element: row, group: child });
+function buildTable(document: StorageDocument, node: NodeId, index: number, location: string, parentTable: number | undefined): StorageTable {
+  const rowNodes: Array<{ node: NodeId; group: NodeId }> = [];
+  let thead: NodeId = NO_NODE;
+  for (let child = document.firstChild(node); child !== NO_NODE; child = document.nextSibling(child)) {
+    if (!document.isElement(child)) continue;
+    const name = document.name(child);
+    if (name === "tr") rowNodes.push({ node: child, group: node });
+    if (name === "thead" || name === "tbody" || name === "tfoot") {
+      if (name === "thead" && thead === NO_NODE) thead = child;
+      for (let row = document.firstChild(child); row !== NO_NODE; row = document.nextSibling(row)) {
+        if (document.isElement(row) && document.name(row) === "tr") rowNodes.push({ node: row, group: child });
+      }
     }
   }
 
-  const rows = layOutGrid(rowElements);
-  const columnCount = rows.reduce((max, row) => Math.max(max, row.slots.length), 0);
+  const rows = layOutGrid(document, rowNodes);
+  let columnCount = 0;
+  let lastTheadRow: TableRow | undefined;
+  let keyValueShaped = rows.length > 0;
+  for (const row of rows) {
+    columnCount = Math.max(columnCount, row.slots.length);
+    if (thead !== NO_NODE && row.groupNode === thead) lastTheadRow = row;
+    if (!(row.cells[0]?.tag === "th" && row.cells.length >= 2)) keyValueShaped = false;
+  }
 
   let headerSource: StorageTable["headerSource"] = "none";
   let headerRow: TableRow | undefined;
-  const theadRows = thead === undefined ? [] : rows.filter((row) => row.group === thead);
-  if (theadRows.length > 0) {
+  const firstRow = rows[0];
+  if (lastTheadRow !== undefined) {
     headerSource = "thead";
-    headerRow = theadRows[theadRows.length - 1]; // with several head rows, the one nearest the data names the columns
-  } else if (rows[0] !== undefined && rows[0].cells.length > 0 && rows[0].cells.every((cell) => cell.tag === "th")) {
+    headerRow = lastTheadRow; // with several head rows, the one nearest the data names the columns
+  } else if (firstRow !== undefined && firstRow.cells.length > 0 && firstRow.cells.every((cell) => cell.tag === "th")) {
     headerSource = "firstRow";
-    headerRow = rows[0];
+    headerRow = firstRow;
   }
-  const orientation =
-    headerSource === "none" && rows.length > 0 && rows.every((row) => row.cells[0]?.tag === "th" && row.cells.length >= 2) ? "keyValue" : "rows";
+  const orientation = headerSource === "none" && keyValueShaped ? "keyValue" : "rows";
 
-  const headers = Array.from({ length: columnCount }, (_, column) => {
+  const headers: string[] = [];
+  for (let column = 0; column < columnCount; column += 1) {
     const cell = headerRow?.slots[column];
-    return cell === undefined ? "" : normaliseText(cell.content.text);
-  });
-  const bodyRows = headerRow === undefined ? rows : rows.filter((row) => row.index > headerRow.index);
+    headers.push(cell === undefined ? "" : normaliseText(cell.content.text));
+  }
+  const bodyRows = headerRow === undefined ? rows : rows.slice(headerRow.index + 1);
 
-  const base = { index, element, location, headerSource, orientation, rows, bodyRows, headers, columnCount } as const;
-  return {
+  const base = { index, node, location, headerSource, orientation, rows, bodyRows, headers, columnCount } as const;
+  return new FoundTable(document, {
     ...base,
     ...(parentTable === undefined ? {} : { parentTable }),
     ...(headerRow === undefined ? {} : { headerRow }),
-  };
+  });
+}
+
+/** A table found on the page; its element view is made when asked for. */
+class FoundTable implements StorageTable {
+  readonly index: number;
+  readonly node: NodeId;
+  readonly location: string;
+  readonly parentTable?: number;
+  readonly headerSource: StorageTable["headerSource"];
+  readonly orientation: StorageTable["orientation"];
+  readonly rows: readonly TableRow[];
+  readonly headerRow?: TableRow;
+  readonly bodyRows: readonly TableRow[];
+  readonly headers: readonly string[];
+  readonly columnCount: number;
+
+  constructor(
+    readonly document: StorageDocument,
+    table: Omit<StorageTable, "document" | "element">,
+  ) {
+    this.index = table.index;
+    this.node = table.node;
+    this.location = table.location;
+    if (table.parentTable !== undefined) this.parentTable = table.parentTable;
+    this.headerSource = table.headerSource;
+    this.orientation = table.orientation;
+    this.rows = table.rows;
+    if (table.headerRow !== undefined) this.headerRow = table.headerRow;
+    this.bodyRows = table.bodyRows;
+    this.headers = table.headers;
+    this.columnCount = table.columnCount;
+  }
+
+  get element(): StorageElement {
+    return this.document.element(this.node);
+  }
 }
 
 /** Places cells on the grid: each cell takes the next column not covered by a `rowspan` from above. */
-function layOutGrid(rowElements: Array<{ element: StorageElement; group: StorageElement }>): TableRow[] {
+function layOutGrid(document: StorageDocument, rowNodes: ReadonlyArray<{ node: NodeId; group: NodeId }>): TableRow[] {
   // Columns still covered by a cell from an earlier row: column → [cell, rows left].
   const carried = new Map<number, { cell: TableCell; rowsLeft: number }>();
-  return rowElements.map(({ element, group }, rowIndex) => {
-    const slots: (TableCell | undefined)[] = [];
-    for (const [column, carry] of carried) slots[column] = carry.cell;
-    const cells: TableCell[] = [];
-    let column = 0;
-    for (const cellElement of childElements(element)) {
-      if (cellElement.name !== "td" && cellElement.name !== "th") continue;
-      while (slots[column] !== undefined) column += 1;
-      const cell = new GridCell(cellElement, cellElement.name, rowIndex, column);
-      cells.push(cell);
-      for (let offset = 0; offset < cell.colspan; offset += 1) {
-        slots[column + offset] = cell;
-        if (cell.rowspan > 1) carried.set(column + offset, { cell, rowsLeft: cell.rowspan });
-      }
-      column += cell.colspan;
+  const rows: TableRow[] = [];
+  for (const { node, group } of rowNodes) rows.push(layOutRow(document, node, group, rows.length, carried));
+  return rows;
+}
+
+// One function per row rather than a loop body or callback: it stays optimised between pages (see `EMPTY_STORAGE`).
+function layOutRow(document: StorageDocument, node: NodeId, group: NodeId, rowIndex: number, carried: Map<number, { cell: TableCell; rowsLeft: number }>): TableRow {
+  const slots: (TableCell | undefined)[] = [];
+  for (const [column, carry] of carried) slots[column] = carry.cell;
+  const cells: TableCell[] = [];
+  let column = 0;
+  for (let cellNode = document.firstChild(node); cellNode !== NO_NODE; cellNode = document.nextSibling(cellNode)) {
+    if (!document.isElement(cellNode)) continue;
+    const tag = document.name(cellNode);
+    if (tag !== "td" && tag !== "th") continue;
+    while (slots[column] !== undefined) column += 1;
+    const cell = new GridCell(document, cellNode, tag, rowIndex, column);
+    cells.push(cell);
+    for (let offset = 0; offset < cell.colspan; offset += 1) {
+      slots[column + offset] = cell;
+      if (cell.rowspan > 1) carried.set(column + offset, { cell, rowsLeft: cell.rowspan });
     }
-    for (const [column, carry] of carried) {
-      carry.rowsLeft -= 1;
-      if (carry.rowsLeft <= 0) carried.delete(column);
-    }
-    // Holes are allowed (ragged rows); keep them as `undefined`, not as missing array entries.
-    return { element, index: rowIndex, group, cells, slots: Array.from(slots) };
-  });
+    column += cell.colspan;
+  }
+  for (const [column, carry] of carried) {
+    carry.rowsLeft -= 1;
+    if (carry.rowsLeft <= 0) carried.delete(column);
+  }
+  // Holes are allowed (ragged rows); keep them as `undefined`, not as missing array entries.
+  return new GridRow(document, node, rowIndex, group, cells, Array.from(slots));
+}
+
+class GridRow implements TableRow {
+  readonly #document: StorageDocument;
+
+  constructor(
+    document: StorageDocument,
+    readonly node: NodeId,
+    readonly index: number,
+    readonly groupNode: NodeId,
+    readonly cells: readonly TableCell[],
+    readonly slots: readonly (TableCell | undefined)[],
+  ) {
+    this.#document = document;
+  }
+
+  get element(): StorageElement {
+    return this.#document.element(this.node);
+  }
+
+  get group(): StorageElement {
+    return this.#document.element(this.groupNode);
+  }
 }
 
 /** A cell on the grid. Its content is read when first asked for: a sync reads few columns of a big table. */
 class GridCell implements TableCell {
   readonly colspan: number;
   readonly rowspan: number;
+  readonly #document: StorageDocument;
   #content: CellContent | undefined;
 
   constructor(
-    readonly element: StorageElement,
+    document: StorageDocument,
+    readonly node: NodeId,
     readonly tag: "th" | "td",
     readonly row: number,
     readonly column: number,
   ) {
-    this.colspan = span(element.attributes.colspan);
-    this.rowspan = span(element.attributes.rowspan);
+    this.#document = document;
+    this.colspan = span(document.attribute(node, "colspan"));
+    this.rowspan = span(document.attribute(node, "rowspan"));
+  }
+
+  get element(): StorageElement {
+    return this.#document.element(this.node);
   }
 
   get content(): CellContent {
-    this.#content ??= readCellContent(this.element);
+    this.#content ??= readNodeContent(this.#document, this.node);
     return this.#content;
   }
 }
+
+/** Kept alive so that these hidden classes, and the code optimised for them, survive between pages (see `EMPTY_STORAGE`). */
+export const RESIDENT_TABLE: unknown = new FoundTable(EMPTY_STORAGE, {
+  index: 0,
+  node: NO_NODE,
+  location: "",
+  headerSource: "none",
+  orientation: "rows",
+  rows: [new GridRow(EMPTY_STORAGE, NO_NODE, 0, NO_NODE, [new GridCell(EMPTY_STORAGE, NO_NODE, "td", 0, 0)], [])],
+  bodyRows: [],
+  headers: [],
+  columnCount: 0,
+});
 
 function span(value: string | undefined): number {
   if (value === undefined) return 1;

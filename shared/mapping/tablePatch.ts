@@ -2,7 +2,7 @@ import type { CanonicalValue } from "../sync/canonicalValue";
 import { escapeText, isStorableText } from "./cellRendering";
 import type { FieldValueError } from "./fieldValueError";
 import { describeRow, type ManagedTable } from "./managedTable";
-import { childElements, startTagSource, type StorageDocument, type StorageElement } from "./storageDocument";
+import { firstChildNamed, NO_NODE, startTagSource, type NodeId, type StorageDocument } from "./storageDocument";
 import { applySplices, type Splice } from "./storageSplice";
 import { StoragePageError } from "./storagePageError";
 import type { TableCell, TableRow } from "./storageTable";
@@ -72,7 +72,7 @@ export function patchTable(managed: ManagedTable, edits: readonly TableEdit[]): 
     touched.add(edit.row);
     if (edit.kind === "remove") {
       if (isMergedAcrossRows(row.row)) return fail(`${describeRow(managed, row)} shares merged cells with other rows and cannot be removed alone`);
-      splices.push({ start: withLeadingWhitespace(document.source, row.row.element.start), end: row.row.element.end, text: "" });
+      splices.push({ start: withLeadingWhitespace(document.source, document.start(row.row.node)), end: document.end(row.row.node), text: "" });
       continue;
     }
     if (edit.key !== undefined) splices.push(cellSplice(document, slotOf(row.row, managed.keyColumn), [keyText(edit.key)], defaultWrapper));
@@ -120,13 +120,22 @@ type Wrapper = { readonly kind: "p"; readonly open: string } | { readonly kind: 
 
 const PLAIN_PARAGRAPH: Wrapper = { kind: "p", open: "<p>" };
 
-function cellWrapper(document: StorageDocument, cell: StorageElement): Wrapper | undefined {
-  const content = cell.children.filter((child) => child.type === "element" || child.text.trim() !== "");
-  if (content.length === 0) return undefined;
-  const paragraphs = childElements(cell).filter((child) => child.name === "p");
-  if (paragraphs.length === content.length && paragraphs[0] !== undefined) {
-    return { kind: "p", open: startTagSource(document, paragraphs[0]).replace(/\s*\/>$/, ">") };
+function cellWrapper(document: StorageDocument, cell: NodeId): Wrapper | undefined {
+  let content = 0;
+  let paragraphs = 0;
+  let firstParagraph: NodeId = NO_NODE;
+  for (let child = document.firstChild(cell); child !== NO_NODE; child = document.nextSibling(child)) {
+    if (!document.isElement(child)) {
+      if (document.text(child).trim() !== "") content += 1;
+      continue;
+    }
+    content += 1;
+    if (document.name(child) !== "p") continue;
+    paragraphs += 1;
+    if (firstParagraph === NO_NODE) firstParagraph = child;
   }
+  if (content === 0) return undefined;
+  if (paragraphs === content && firstParagraph !== NO_NODE) return { kind: "p", open: startTagSource(document, firstParagraph).replace(/\s*\/>$/, ">") };
   return { kind: "bare" };
 }
 
@@ -136,7 +145,7 @@ function tableWrapper(document: StorageDocument, managed: ManagedTable): Wrapper
   let bare = 0;
   for (const row of managed.table.bodyRows) {
     for (const cell of row.cells) {
-      const wrapper = cellWrapper(document, cell.element);
+      const wrapper = cellWrapper(document, cell.node);
       if (wrapper?.kind === "p") paragraphs += 1;
       if (wrapper?.kind === "bare") bare += 1;
     }
@@ -151,11 +160,11 @@ function wrapBlocks(blocks: readonly string[], wrapper: Wrapper): string {
 }
 
 function cellSplice(document: StorageDocument, cell: TableCell, blocks: readonly string[], fallback: () => Wrapper): Splice {
-  const element = cell.element;
-  const content = wrapBlocks(blocks, cellWrapper(document, element) ?? fallback());
-  if (!element.selfClosing) return { start: element.innerStart, end: element.innerEnd, text: content };
+  const { node } = cell;
+  const content = wrapBlocks(blocks, cellWrapper(document, node) ?? fallback());
+  if (!document.selfClosing(node)) return { start: document.innerStart(node), end: document.innerEnd(node), text: content };
   // `<td />` has no inside to replace: write the cell out in full, keeping its attributes.
-  return { start: element.start, end: element.end, text: `${openTag(startTagSource(document, element))}${content}</${element.name}>` };
+  return { start: document.start(node), end: document.end(node), text: `${openTag(startTagSource(document, node))}${content}</${document.name(node)}>` };
 }
 
 function openTag(startTag: string): string {
@@ -181,20 +190,20 @@ function buildRow(document: StorageDocument, template: { row: TableRow; fromHead
   const { source } = document;
   const { row, fromHeader } = template;
   let text = "";
-  let position = row.element.start;
+  let position = document.start(row.node);
   for (const cell of row.cells) {
-    text += source.slice(position, cell.element.start).replace(LOCAL_ID_ATTRIBUTE, "");
-    const wrapper = cellWrapper(document, cell.element) ?? fallback();
-    let open = openTag(startTagSource(document, cell.element)).replace(LOCAL_ID_ATTRIBUTE, "");
-    let name = cell.element.name;
+    text += source.slice(position, document.start(cell.node)).replace(LOCAL_ID_ATTRIBUTE, "");
+    const wrapper = cellWrapper(document, cell.node) ?? fallback();
+    let open = openTag(startTagSource(document, cell.node)).replace(LOCAL_ID_ATTRIBUTE, "");
+    let name = document.name(cell.node);
     if (fromHeader) {
       open = open.replace(/^<th\b/, "<td");
       name = "td";
     }
     text += `${open}${wrapBlocks(contents.get(cell.column) ?? [""], wrapper)}</${name}>`;
-    position = cell.element.end;
+    position = document.end(cell.node);
   }
-  return text + source.slice(position, row.element.end);
+  return text + source.slice(position, document.end(row.node));
 }
 
 /** Where appended rows go: after the last body row (or the header), keeping the indentation between rows. */
@@ -205,20 +214,23 @@ function appendSplice(managed: ManagedTable, rows: readonly string[]): Splice {
   const all = table.rows;
   const before = all.length >= 2 ? all[all.length - 2] : undefined;
   const lastOfAll = all[all.length - 1];
-  const gap = before !== undefined && lastOfAll !== undefined ? source.slice(before.element.end, lastOfAll.element.start) : "";
+  const gap = before !== undefined && lastOfAll !== undefined ? source.slice(document.end(before.node), document.start(lastOfAll.node)) : "";
   const separator = /^\s*$/.test(gap) ? gap : "";
   const joined = rows.map((row) => separator + row).join("");
   if (last === undefined) {
-    return { start: table.element.innerEnd, end: table.element.innerEnd, text: `<tbody>${joined}</tbody>` };
+    const end = document.innerEnd(table.node);
+    return { start: end, end, text: `<tbody>${joined}</tbody>` };
   }
-  if (table.bodyRows.length === 0 && last.group.name === "thead") {
+  if (table.bodyRows.length === 0 && document.name(last.groupNode) === "thead") {
     // Only a head so far: the rows go into the table's body, created if needed.
-    const body = childElements(table.element).find((child) => child.name === "tbody");
-    if (body !== undefined && !body.selfClosing) return { start: body.innerEnd, end: body.innerEnd, text: joined };
-    if (body !== undefined) return { start: body.start, end: body.end, text: `<tbody>${joined}</tbody>` };
-    return { start: last.group.end, end: last.group.end, text: `<tbody>${joined}</tbody>` };
+    const body = firstChildNamed(document, table.node, "tbody");
+    if (body !== NO_NODE && !document.selfClosing(body)) return { start: document.innerEnd(body), end: document.innerEnd(body), text: joined };
+    if (body !== NO_NODE) return { start: document.start(body), end: document.end(body), text: `<tbody>${joined}</tbody>` };
+    const groupEnd = document.end(last.groupNode);
+    return { start: groupEnd, end: groupEnd, text: `<tbody>${joined}</tbody>` };
   }
-  return { start: last.element.end, end: last.element.end, text: joined };
+  const rowEnd = document.end(last.node);
+  return { start: rowEnd, end: rowEnd, text: joined };
 }
 
 /** Removing a row takes the indentation in front of it too, so a pretty-printed table stays tidy. */

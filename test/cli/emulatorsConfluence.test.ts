@@ -1,49 +1,24 @@
-import { once } from "node:events";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { trustCertificateInProcess } from "../emulators/common/tls";
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, testSeed } from "../helpers/confluenceSite";
-import { runCliInProcess, spawnCli } from "../helpers/cli";
+import { runCliInProcess, serveEmulatorsFromCli, type ServedEmulators } from "../helpers/cli";
 
 /**
  * `npx confluence-sync emulators --seed … --ports-file …` serves a seeded Confluence that a plain HTTP client can
  * drive through the documented endpoints (the issue's "done when").
  */
 describe("confluence-sync emulators (Confluence section)", () => {
-  let dir: string;
-  let child: ReturnType<typeof spawnCli>;
-  let ports: { caCertPath: string; confluence: { baseUrl: string; authBaseUrl: string; apiBaseUrl: string } };
+  let served: ServedEmulators<{ confluence: { baseUrl: string; authBaseUrl: string; apiBaseUrl: string } }>;
+  let ports: (typeof served)["ports"];
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "confluence-cli-"));
-    const seedFile = path.join(dir, "seed.json");
-    const portsFile = path.join(dir, "ports.json");
-    await writeFile(seedFile, JSON.stringify({ confluence: testSeed() }));
-    child = spawnCli(["emulators", "--seed", seedFile, "--ports-file", portsFile]);
-    let output = "";
-    await new Promise<void>((resolve, reject) => {
-      child.stdout!.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-        if (output.includes("emulators ready")) resolve();
-      });
-      child.stderr!.on("data", (chunk: Buffer) => {
-        output += chunk.toString();
-      });
-      child.once("exit", (code) => reject(new Error(`emulators exited early (${code}): ${output}`)));
-    });
-    ports = JSON.parse(await readFile(portsFile, "utf8"));
-    trustCertificateInProcess(await readFile(ports.caCertPath, "utf8"));
+    served = await serveEmulatorsFromCli({ confluence: testSeed() });
+    ports = served.ports;
   });
 
-  afterAll(async () => {
-    if (child.exitCode === null) {
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    }
-    await rm(dir, { recursive: true, force: true });
-  });
+  afterAll(() => served.stop());
 
   it("writes both base URLs and serves the documented endpoints over HTTPS", async () => {
     expect(ports.confluence.authBaseUrl).toMatch(/^https:\/\/localhost:\d+$/);

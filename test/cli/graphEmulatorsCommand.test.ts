@@ -1,41 +1,17 @@
-import { once } from "node:events";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { trustCertificateInProcess } from "../emulators/common/tls";
-import { spawnCli } from "../helpers/cli";
+import { serveEmulatorsFromCli, type ServedEmulators } from "../helpers/cli";
 import { buildGraphSeed, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_LIST_ID, TEST_SITE_ID, TEST_TENANT_ID } from "../helpers/graphSeed";
 
 describe("`confluence-sync emulators` serving the Graph + identity emulators", () => {
-  let dir: string;
-  let child: ReturnType<typeof spawnCli>;
-  let ports: { caCertPath: string; graph: { graphBaseUrl: string; authorityHost: string } };
+  let served: ServedEmulators<{ graph: { graphBaseUrl: string; authorityHost: string } }>;
+  let ports: (typeof served)["ports"];
 
   beforeAll(async () => {
-    dir = await mkdtemp(path.join(tmpdir(), "graph-cli-"));
-    await writeFile(path.join(dir, "seed.json"), JSON.stringify(buildGraphSeed({ itemCount: 3 })));
-    child = spawnCli(["emulators", "--seed", path.join(dir, "seed.json"), "--ports-file", path.join(dir, "ports.json")]);
-    let stdout = "";
-    let stderr = "";
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    await new Promise<void>((resolve, reject) => {
-      child.stdout.on("data", (chunk: Buffer) => {
-        stdout += chunk.toString();
-        if (stdout.includes("emulators ready")) resolve();
-      });
-      child.once("exit", (code) => reject(new Error(`emulators exited with ${code}: ${stderr}`)));
-    });
-    ports = JSON.parse(await readFile(path.join(dir, "ports.json"), "utf8"));
-    trustCertificateInProcess(await readFile(ports.caCertPath, "utf8"));
+    served = await serveEmulatorsFromCli(buildGraphSeed({ itemCount: 3 }));
+    ports = served.ports;
   });
-  afterAll(async () => {
-    if (child.exitCode === null) {
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    }
-    await rm(dir, { recursive: true, force: true });
-  });
+
+  afterAll(() => served.stop());
 
   it("writes the graph URLs to the ports file and answers curl-style calls: token, then list items", async () => {
     expect(ports.graph).toEqual({ graphBaseUrl: expect.stringMatching(/^https:\/\/localhost:\d+$/), authorityHost: expect.stringMatching(/^https:\/\/localhost:\d+$/) });

@@ -1,6 +1,10 @@
 import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { runCli } from "../../shared/cli/main";
+import { trustCertificateInProcess } from "../emulators/common/tls";
 
 export interface CliResult {
   code: number;
@@ -38,4 +42,43 @@ export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd
     env: { ...process.env, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+}
+
+/** A `confluence-sync emulators` child process serving a seed, with the ports file it wrote. */
+export interface ServedEmulators<Ports> {
+  ports: Ports & { caCertPath: string };
+  stop(): Promise<void>;
+}
+
+/**
+ * Runs `confluence-sync emulators --seed … --ports-file …` as a real child process, waits until it says it is
+ * ready, trusts the certificate it wrote (as a curl user would with --cacert) and returns the ports file.
+ */
+export async function serveEmulatorsFromCli<Ports>(seed: unknown): Promise<ServedEmulators<Ports>> {
+  const dir = await mkdtemp(path.join(tmpdir(), "emulators-cli-"));
+  const seedFile = path.join(dir, "seed.json");
+  const portsFile = path.join(dir, "ports.json");
+  await writeFile(seedFile, JSON.stringify(seed));
+  const child = spawnCli(["emulators", "--seed", seedFile, "--ports-file", portsFile]);
+  let output = "";
+  child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on("data", (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes("emulators ready")) resolve();
+    });
+    child.once("exit", (code) => reject(new Error(`emulators exited early (${code}): ${output}`)));
+  });
+  const ports = JSON.parse(await readFile(portsFile, "utf8")) as Ports & { caCertPath: string };
+  trustCertificateInProcess(await readFile(ports.caCertPath, "utf8"));
+  return {
+    ports,
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill("SIGTERM");
+        await once(child, "exit");
+      }
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }

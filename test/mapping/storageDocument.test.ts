@@ -1,7 +1,92 @@
+import { decodeHTMLStrict } from "entities";
 import fc from "fast-check";
+import { SaxesParser } from "saxes";
 import { describe, expect, it } from "vitest";
-import { parseStorage, type StorageElement } from "../../shared/mapping";
+import { parseStorage, type StorageElement, type StorageNode } from "../../shared/mapping";
 import { fixtureNames, readFixture } from "./fixtures";
+
+/**
+ * The page as saxes itself reads it, built the plain way (an object per node, text and attributes from saxes' events,
+ * offsets found around saxes' positions): what the node table, with its text and attributes read back from the source,
+ * must agree with exactly.
+ */
+type ReferenceNode =
+  | { type: "text"; text: string; cdata: boolean }
+  | { type: "element"; name: string; attributes: Record<string, string>; start: number; end: number; innerStart: number; innerEnd: number; selfClosing: boolean; children: ReferenceNode[] };
+
+function saxesReading(source: string): ReferenceNode[] | undefined {
+  const parser = new SaxesParser({ fragment: true, xmlns: false, position: true });
+  parser.ENTITIES = new Proxy({} as Record<string, string>, {
+    get: (_target, name) => {
+      if (typeof name !== "string" || !/^[A-Za-z][A-Za-z0-9]*$/.test(name)) return undefined;
+      const decoded = decodeHTMLStrict(`&${name};`);
+      return decoded === `&${name};` ? undefined : decoded;
+    },
+  });
+  const top: ReferenceNode[] = [];
+  const open: Array<Extract<ReferenceNode, { type: "element" }>> = [];
+  const add = (node: ReferenceNode): void => void (open.at(-1)?.children ?? top).push(node);
+  parser.on("opentag", (tag) => {
+    const element = { type: "element" as const, name: tag.name, attributes: { ...tag.attributes }, start: source.lastIndexOf("<", parser.position - 1), end: 0, innerStart: parser.position, innerEnd: 0, selfClosing: tag.isSelfClosing, children: [] };
+    add(element);
+    open.push(element);
+  });
+  parser.on("closetag", () => {
+    const element = open.pop();
+    if (element === undefined) return;
+    element.end = parser.position;
+    if (element.selfClosing) element.innerStart = element.end;
+    element.innerEnd = element.selfClosing ? element.end : source.lastIndexOf("</", element.end - 1);
+  });
+  parser.on("text", (text) => add({ type: "text", text, cdata: false }));
+  parser.on("cdata", (text) => add({ type: "text", text, cdata: true }));
+  parser.on("error", (error) => {
+    throw error;
+  });
+  try {
+    parser.write(source).close();
+  } catch {
+    return undefined;
+  }
+  return top;
+}
+
+function viewOf(nodes: readonly StorageNode[]): ReferenceNode[] {
+  return nodes.map((node) =>
+    node.type === "text"
+      ? { type: "text", text: node.text, cdata: node.cdata }
+      : { type: "element", name: node.name, attributes: { ...node.attributes }, start: node.start, end: node.end, innerStart: node.innerStart, innerEnd: node.innerEnd, selfClosing: node.selfClosing, children: viewOf(node.children) },
+  );
+}
+
+const pieceOfText = fc.oneof(
+  fc.constantFrom("x", " a  b ", "\n", "\r\n", "\r", "\t", "&amp;", "&lt;", "&nbsp;", "&mdash;", "&#x41;", "&#65;", "&#13;", "&#x1F600;", "caf&eacute;", "]]", "😀", "\u00a0", "\uFEFF"),
+  fc.stringMatching(/^[a-z ]{0,4}$/),
+);
+const attributeValue = fc.constantFrom('"a"', "'b'", '"x &amp; y"', '"a\nb"', '"a\tb\r\nc\rd"', '"&#x9;&#10;&nbsp;"', '">"', '""', '"a=b"', "'say \"hi\"'");
+const attribute = fc
+  .tuple(fc.constantFrom("colspan", "title", "ac:name", "href", "ri:account-id", "data-x"), fc.constantFrom("=", " = ", "\n=\t"), attributeValue)
+  .map(([name, equals, value]) => ({ name, text: ` ${name}${equals}${value}` }));
+const markup = fc.letrec((tie) => ({
+  node: fc.oneof(
+    { depthSize: "small" },
+    { weight: 3, arbitrary: pieceOfText },
+    { weight: 3, arbitrary: tie("element") },
+    { weight: 1, arbitrary: fc.constantFrom("<![CDATA[a <b> & c\r\n]]>", "<![CDATA[]]>", "<![CDATA[x]]]>", "<!-- c -->", "<!---->", "<?pi x?>", "<!-- a\r\nb -->") },
+  ),
+  element: fc
+    .record({
+      name: fc.constantFrom("p", "td", "table", "tr", "ac:structured-macro", "ri:user", "br"),
+      attributes: fc.uniqueArray(attribute, { maxLength: 3, selector: (a) => a.name }),
+      children: fc.array(tie("node"), { maxLength: 4 }),
+      selfClosing: fc.boolean(),
+      space: fc.constantFrom("", " ", "\n"),
+    })
+    .map(({ name, attributes, children, selfClosing, space }) => {
+      const start = `<${name}${attributes.map((a) => a.text).join("")}${space}`;
+      return selfClosing && children.length === 0 ? `${start}/>` : `${start}>${children.join("")}</${name}${space}>`;
+    }),
+}));
 
 describe("parseStorage", () => {
   it("keeps exact source positions for elements and their content, with prefixes, CDATA and entities", () => {
@@ -50,6 +135,32 @@ describe("parseStorage", () => {
 
   it("parses every storage fixture, including the reference samples", () => {
     for (const name of fixtureNames()) expect(parseStorage(readFixture(name)).ok, name).toBe(true);
+  });
+
+  it("reads every page exactly as saxes does: same nodes, text, attributes and offsets", () => {
+    const page = fc.array(markup.node, { maxLength: 6 }).map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(page, (source) => {
+        const reference = saxesReading(source);
+        const result = parseStorage(source);
+        expect(result.ok).toBe(reference !== undefined);
+        if (result.ok && reference !== undefined) expect(viewOf(result.document.children)).toEqual(reference);
+      }),
+      { numRuns: 1500 },
+    );
+    for (const name of fixtureNames()) {
+      const result = parseStorage(readFixture(name));
+      expect(result.ok && viewOf(result.document.children), name).toEqual(saxesReading(readFixture(name)));
+    }
+  });
+
+  it("grows its node table for a page of many tiny nodes, and recovers after refusing a page", () => {
+    const source = `<p>${"<br/>x".repeat(3000)}</p>`;
+    expect(parseStorage("<p>unclosed").ok).toBe(false);
+    const result = parseStorage(source);
+    if (!result.ok) throw result.error;
+    expect(result.document.nodeCount).toBe(1 + 6000);
+    expect(viewOf(result.document.children)).toEqual(saxesReading(source));
   });
 
   it("never throws, whatever the input", () => {

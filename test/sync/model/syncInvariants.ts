@@ -172,7 +172,6 @@ export class SyncInvariants {
     if (!isQuietPlan(next)) {
       throw new InvariantViolation(`quiet: the plan after a complete run is not empty: ${JSON.stringify(summarise(next))}`);
     }
-    const rowsByUid = new Map(after.rows.map((row) => [row.uid, row]));
     const entityOf = (item: ItemRef, side: "sharePoint" | "confluence"): EntityKey | null => {
       if (side === "confluence" && item.rowRef !== null) return `cf:${record.rowUids[item.rowRef]}`;
       if (side === "confluence" && item.sharePointId !== null) {
