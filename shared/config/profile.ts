@@ -26,6 +26,15 @@ export type DeletePolicy = z.infer<typeof deletePolicySchema>;
 
 const httpsUrl = z.url({ protocol: /^https?$/ });
 
+function isTimeZone(name: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: name });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export const fieldMappingSchema = z
   .object({
     /** SharePoint column internal name (`name` in the columnDefinition, e.g. `Due_x0020_Date`). */
@@ -54,6 +63,12 @@ export const sharePointTargetSchema = z
         z.object({ mode: z.literal("managedIdentity"), clientId: z.string().optional() }).strict(),
       ])
       .default({ mode: "clientSecret" }),
+    /**
+     * The site's time zone (IANA name, e.g. `Europe/Berlin`) as set in its regional settings. Date-only columns are
+     * stored as midnight in this zone expressed in UTC, and Graph does not expose the setting, so the profile says it.
+     * Default `UTC`.
+     */
+    timeZone: z.string().refine(isTimeZone, "not an IANA time zone name (e.g. Europe/Berlin)").optional(),
   })
   .strict();
 

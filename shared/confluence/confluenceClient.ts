@@ -103,6 +103,7 @@ export class ConfluenceClient {
   readonly #logger: Logger;
   readonly #redactor: SecretRedactor;
   #cloudId: Promise<string> | undefined;
+  #requests = 0;
 
   constructor(options: ConfluenceClientOptions) {
     this.#options = options;
@@ -115,6 +116,14 @@ export class ConfluenceClient {
 
   get profileKey(): string {
     return this.#options.profileKey;
+  }
+
+  /**
+   * HTTP requests this client has sent to the Confluence API (every attempt, including the one repeated after a 401).
+   * Token refreshes and the site lookup go to Atlassian's auth endpoints and are not counted.
+   */
+  get requestCount(): number {
+    return this.#requests;
   }
 
   /** The site's cloudId (resolved once per client when the profile names only a site URL). */
@@ -342,12 +351,14 @@ export class ConfluenceClient {
     return policy.execute(async () => {
       const first = await token();
       try {
+        this.#requests += 1;
         return await this.#http.send({ ...request, bearer: first.value });
       } catch (error) {
         if (!isConfluenceError(error) || error.status !== 401) throw error;
       }
       const second = await token(first.value);
       try {
+        this.#requests += 1;
         return await this.#http.send({ ...request, bearer: second.value });
       } catch (error) {
         if (!isConfluenceError(error) || error.status !== 401) throw error;

@@ -34,6 +34,7 @@ export class GraphTransport {
   readonly #redactor: SecretRedactor;
   readonly #reads: RetryPolicy;
   readonly #writes: RetryPolicy;
+  #requests = 0;
 
   constructor(client: Client, options: GraphTransportOptions = {}) {
     this.#client = client;
@@ -72,8 +73,17 @@ export class GraphTransport {
     return this.#writes.execute(attempt);
   }
 
+  /**
+   * HTTP requests this transport has sent to Graph (every attempt, a `$batch` counting once whatever it holds). Token
+   * requests to the identity platform are not Graph calls and are not counted. Run reports take the difference.
+   */
+  get requestCount(): number {
+    return this.#requests;
+  }
+
   /** One attempt, no retry (callers inside `retryingWrites`). */
   once(method: "GET" | GraphWriteMethod, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+    this.#requests += 1;
     return this.#send(describe(method, path), () => {
       const request = this.#client.api(path).headers(headers);
       return method === "GET" ? request.get() : method === "POST" ? request.post(body) : method === "PATCH" ? request.patch(body) : request.delete();

@@ -3,7 +3,9 @@ export { GraphError, GraphErrorCodes, type GraphErrorCode, type GraphErrorDetail
 export { type ListRef, listPath } from "./listRef";
 export { type SharePointItem, type IdentitySet } from "./listItem";
 export { DeltaReader, type DeltaRound, type DeltaPage, type DeltaMode, type DeltaReadOptions } from "./deltaReader";
-export { readItemPages, type ItemReadOptions } from "./itemReader";
+export { readItemById, readItemPages, type ItemReadOptions } from "./itemReader";
+export { readSitePeople, USER_INFORMATION_LIST } from "./sitePeople";
+export { readLookupEntries } from "./lookupEntries";
 export { ColumnCache, DEFAULT_COLUMN_TTL_MS } from "./columnCache";
 export { BatchWriter, MAX_BATCH_SIZE, type ItemWrite, type ItemWriteOutcome } from "./batchWriter";
 export { SubscriptionManager, MAX_LIST_SUBSCRIPTION_MINUTES, type SubscribeRequest, type RenewOutcome } from "./subscriptionManager";

@@ -1,7 +1,8 @@
+import { GraphError, GraphErrorCodes } from "./graphError";
 import { parseGraphResponse } from "./graphResponseShape";
 import type { GraphTransport } from "./graphTransport";
 import { expandFields } from "./fieldsQuery";
-import { itemPageSchema, toSharePointItem, type ItemPage, type SharePointItem } from "./listItem";
+import { itemPageSchema, listItemSchema, toSharePointItem, type ItemPage, type SharePointItem } from "./listItem";
 import { describeList, listPath, type ListRef } from "./listRef";
 
 export interface ItemReadOptions {
@@ -21,5 +22,20 @@ export async function* readItemPages(transport: GraphTransport, list: ListRef, o
     const page: ItemPage = parseGraphResponse(itemPageSchema, await transport.get(next), `items of ${describeList(list)}`);
     yield page.value.map(toSharePointItem);
     next = page["@odata.nextLink"];
+  }
+}
+
+/**
+ * One item by id (`GET …/items/{id}?$expand=fields…`), or `undefined` when the list has no such item (404: deleted,
+ * or never existed). For the few items a planner must see that the delta did not report.
+ */
+export async function readItemById(transport: GraphTransport, list: ListRef, itemId: string, options: Pick<ItemReadOptions, "select"> = {}): Promise<SharePointItem | undefined> {
+  if (!/^\d+$/.test(itemId)) throw new GraphError(GraphErrorCodes.BadRequest, `"${itemId}" is not a SharePoint list item id`, { transient: false });
+  try {
+    const raw = await transport.get(`${listPath(list)}/items/${itemId}?${expandFields(options.select)}`);
+    return toSharePointItem(parseGraphResponse(listItemSchema, raw, `item ${itemId} of ${describeList(list)}`));
+  } catch (error) {
+    if (error instanceof GraphError && error.code === GraphErrorCodes.NotFound) return undefined;
+    throw error;
   }
 }

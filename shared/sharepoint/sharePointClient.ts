@@ -11,9 +11,13 @@ import { DeltaReader, type DeltaReadOptions, type DeltaRound } from "./deltaRead
 import { createGraphCredential } from "./graphCredential";
 import { createGraphSdkClient } from "./graphSdkClient";
 import { GraphTransport } from "./graphTransport";
-import { readItemPages, type ItemReadOptions } from "./itemReader";
+import { readItemById, readItemPages, type ItemReadOptions } from "./itemReader";
 import type { SharePointItem } from "./listItem";
 import type { ListRef } from "./listRef";
+import { readLookupEntries } from "./lookupEntries";
+import { readSitePeople } from "./sitePeople";
+import type { LookupEntry } from "../mapping/lookupCodec";
+import type { SharePointPerson } from "../mapping/sharePointPeople";
 import { SubscriptionManager } from "./subscriptionManager";
 import type { UserAgentOptions } from "./userAgent";
 
@@ -90,6 +94,26 @@ export class SharePointClient {
   /** Every item, page by page. */
   readItems(options: ItemReadOptions = {}): AsyncGenerator<SharePointItem[]> {
     return readItemPages(this.transport, this.list, options);
+  }
+
+  /** One item by id; `undefined` when it does not exist (deleted). */
+  readItem(itemId: string, options: Pick<ItemReadOptions, "select"> = {}): Promise<SharePointItem | undefined> {
+    return readItemById(this.transport, this.list, itemId, options);
+  }
+
+  /** The site's people and groups (its User Information List), for person columns. */
+  sitePeople(): Promise<SharePointPerson[]> {
+    return readSitePeople(this.transport, this.list.siteId);
+  }
+
+  /** The entries of the list a lookup column of this list points at (same site), for lookup columns. */
+  lookupEntries(lookup: { listId: string; columnName: string }): Promise<LookupEntry[]> {
+    return readLookupEntries(this.transport, { siteId: this.list.siteId, ...lookup });
+  }
+
+  /** HTTP requests this client has sent to Graph so far (see `GraphTransport.requestCount`). */
+  get requestCount(): number {
+    return this.transport.requestCount;
   }
 
   /** Opens a delta round from the stored deltaLink (or a full enumeration without one, or after a 410). */

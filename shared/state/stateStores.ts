@@ -1,15 +1,24 @@
 import { ConflictStore, SYNC_CONFLICTS_TABLE } from "./conflictStore";
+import { ItemStateStore, SYNC_ITEM_STATE_TABLE } from "./itemStateStore";
 import { RunRecordStore, SYNC_RUNS_TABLE } from "./runRecordStore";
+import { RunStagingStore, SYNC_RUN_STAGING_TABLE } from "./runStagingStore";
 import { DEFAULT_SUBSCRIPTIONS_TABLE, SubscriptionStore } from "./subscriptionStore";
+import { SYNC_CURSORS_TABLE, SyncCursorStore } from "./syncCursorStore";
 import type { TableStorageLocation } from "./tableClientFactory";
 import { TOKEN_REFRESH_HISTORY_TABLE, TokenRefreshHistory } from "./tokenRefreshHistory";
 
-/** The state tables the Functions app and the CLI read besides the engine's own: one instance of each store. */
+/** Every state table of the app (Functions app, CLI, engine): one instance of each store, opened once. */
 export interface StateStores {
   readonly subscriptions: SubscriptionStore;
   readonly runs: RunRecordStore;
   readonly conflicts: ConflictStore;
   readonly tokenRefreshes: TokenRefreshHistory;
+  /** The merge base of every item pair (the engine's). */
+  readonly items: ItemStateStore;
+  /** The delta link per profile (the engine's). */
+  readonly cursors: SyncCursorStore;
+  /** What one activity of a run stages for the next (the engine's). */
+  readonly staging: RunStagingStore;
 }
 
 export interface StateStoresOptions {
@@ -24,11 +33,14 @@ export interface StateStoresOptions {
 export async function openStateStores(location: TableStorageLocation, options: StateStoresOptions = {}): Promise<StateStores> {
   const prefix = options.tablePrefix ?? "";
   if (!/^[A-Za-z0-9]*$/.test(prefix)) throw new RangeError(`a table prefix holds letters and digits only, not "${prefix}"`);
-  const [subscriptions, runs, conflicts, tokenRefreshes] = await Promise.all([
+  const [subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging] = await Promise.all([
     SubscriptionStore.open(location, `${prefix}${DEFAULT_SUBSCRIPTIONS_TABLE}`),
     RunRecordStore.open(location, `${prefix}${SYNC_RUNS_TABLE}`),
     ConflictStore.open(location, `${prefix}${SYNC_CONFLICTS_TABLE}`),
     TokenRefreshHistory.open(location, `${prefix}${TOKEN_REFRESH_HISTORY_TABLE}`),
+    ItemStateStore.open(location, `${prefix}${SYNC_ITEM_STATE_TABLE}`),
+    SyncCursorStore.open(location, `${prefix}${SYNC_CURSORS_TABLE}`),
+    RunStagingStore.open(location, `${prefix}${SYNC_RUN_STAGING_TABLE}`),
   ]);
-  return { subscriptions, runs, conflicts, tokenRefreshes };
+  return { subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging };
 }

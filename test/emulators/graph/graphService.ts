@@ -15,7 +15,18 @@ export interface SiteState {
   hostname: string;
   createdMs: number;
   lists: ListState[];
+  /**
+   * The site's hidden user list ("User Information List"): one item per seed person, its id the person's lookupId.
+   * Found by title or id like any list, but not in the site's list of lists.
+   */
+  userInformationList: ListState;
 }
+
+const USER_INFORMATION_LIST = "User Information List";
+const USER_INFORMATION_COLUMNS: ColumnDefinition[] = [
+  { name: "EMail", displayName: "Work email", text: { maxLength: 255 } },
+  { name: "Name", displayName: "Account", text: { maxLength: 255 } },
+];
 
 /** The person UI edits are attributed to when the admin call names nobody. */
 const DEFAULT_PERSON: Person = { lookupId: "11", displayName: "Megan Bowen", email: "MeganB@contoso.onmicrosoft.com", id: "48d31887-5fad-4d73-a9f5-3c356e68a038" };
@@ -59,7 +70,12 @@ export class GraphService {
     const now = this.clock.now();
     const seeder: Actor = { kind: "person", person: this.people[0] ?? DEFAULT_PERSON };
     seed.sites.forEach((siteSeed, s) => {
-      const site: SiteState = { id: siteSeed.id, displayName: siteSeed.displayName, hostname: siteSeed.id.split(",")[0]!, createdMs: now, lists: [] };
+      const userInformationList = new ListState({ id: randomUUID(), displayName: USER_INFORMATION_LIST, siteId: siteSeed.id, columns: USER_INFORMATION_COLUMNS, nowMs: now });
+      for (const person of this.people) {
+        const values = { Title: person.displayName, EMail: person.email, Name: `i:0#.f|membership|${person.email.toLowerCase()}` };
+        userInformationList.create(values, seeder, now, Number(person.lookupId));
+      }
+      const site: SiteState = { id: siteSeed.id, displayName: siteSeed.displayName, hostname: siteSeed.id.split(",")[0]!, createdMs: now, lists: [], userInformationList };
       this.sites.push(site);
       siteSeed.lists.forEach((listSeed) => {
         site.lists.push(new ListState({ id: listSeed.id, displayName: listSeed.displayName, siteId: site.id, columns: listSeed.columns, nowMs: now }));
@@ -87,7 +103,8 @@ export class GraphService {
   findList(siteId: string, listIdOrName: string): { site: SiteState; list: ListState } | undefined {
     const site = this.findSite(siteId);
     const wanted = listIdOrName.toLowerCase();
-    const list = site?.lists.find((l) => l.id.toLowerCase() === wanted) ?? site?.lists.find((l) => l.displayName.toLowerCase() === wanted);
+    const all = site === undefined ? [] : [...site.lists, site.userInformationList];
+    const list = all.find((l) => l.id.toLowerCase() === wanted) ?? all.find((l) => l.displayName.toLowerCase() === wanted);
     return site && list ? { site, list } : undefined;
   }
 

@@ -1,0 +1,197 @@
+import type { TableClient, TableEntity, TransactionAction } from "@azure/data-tables";
+import { mapBounded } from "../runtime/boundedParallel";
+import { sameItemState, type ItemState } from "../sync/itemState";
+import type { StateCommit } from "../sync/settleState";
+import { asciiJson, fromJsonProperties, toTextProperties } from "./jsonProperties";
+import { StateConflict } from "./stateConflict";
+import { openTable, type TableStorageLocation } from "./tableClientFactory";
+import { decodeTableKey, encodeTableKey } from "./tableKey";
+import { tableStatusOf } from "./tableStatus";
+
+export const SYNC_ITEM_STATE_TABLE = "SyncItemState";
+
+/**
+ * The version (Table Storage ETag) of each state row as this writer last read or wrote it, by SharePoint id. A row
+ * absent from the map must not exist yet: committing it is an insert.
+ */
+export type ItemStateVersions = ReadonlyMap<string, string>;
+
+/** Every stored pair of a profile, with the versions to commit against. */
+export interface LoadedItemStates {
+  readonly states: ItemState[];
+  readonly versions: ItemStateVersions;
+}
+
+/** Rows per entity group transaction: Table Storage's limit is 100 operations and 4 MiB. */
+const TRANSACTION_ROWS = 100;
+const TRANSACTION_CHARS = 1_500_000;
+/** Single-row writes in flight when a commit cannot go through transactions. */
+const PARALLEL_WRITES = 8;
+
+/**
+ * The merge base of every item pair (the planner's `ItemState`), one row per profile and SharePoint id:
+ * PartitionKey = the escaped profile key, RowKey = the escaped SharePoint id, the state as JSON properties.
+ *
+ * Writes are optimistic: each row is written only over the version this writer read or last wrote (`If-Match`), and
+ * a new row only where none exists. A lost race is a `StateConflict` and nothing is overwritten; finding the very
+ * state it meant to write (its own earlier attempt, retried) is not a conflict (`sameItemState`).
+ */
+export class ItemStateStore {
+  readonly #table: TableClient;
+
+  constructor(table: TableClient) {
+    this.#table = table;
+  }
+
+  static async open(location: TableStorageLocation, tableName = SYNC_ITEM_STATE_TABLE): Promise<ItemStateStore> {
+    return new ItemStateStore(await openTable(location, tableName));
+  }
+
+  /** Every pair of the profile, and the version of each row. */
+  async load(profileKey: string): Promise<LoadedItemStates> {
+    const states: ItemState[] = [];
+    const versions = new Map<string, string>();
+    const filter = `PartitionKey eq '${encodeTableKey(profileKey).replace(/'/g, "''")}'`;
+    for await (const entity of this.#table.listEntities({ queryOptions: { filter } })) {
+      const state = stateOf(entity, profileKey);
+      states.push(state);
+      if (entity.etag !== undefined) versions.set(state.sharePointId, entity.etag);
+    }
+    return { states, versions };
+  }
+
+  /** One pair's state and its row version; undefined when the profile has no state for that item. */
+  async get(profileKey: string, sharePointId: string): Promise<{ state: ItemState; version: string } | undefined> {
+    try {
+      const entity = await this.#table.getEntity(encodeTableKey(profileKey), encodeTableKey(sharePointId));
+      return { state: stateOf(entity, profileKey), version: entity.etag };
+    } catch (error) {
+      if (tableStatusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * Writes what `settlePlan` decided, each row over the version in `versions`, and answers the versions as they
+   * are now (a copy: rows written get their new version, deleted rows leave the map). Throws `StateConflict` for
+   * the first row someone else changed in between; rows before it may already be written (each is true on its own).
+   */
+  async commit(profileKey: string, commits: readonly StateCommit[], versions: ItemStateVersions): Promise<Map<string, string>> {
+    const next = new Map(versions);
+    const puts = commits.flatMap((commit) => (commit.kind === "put" ? [commit.state] : []));
+    const deletes = commits.flatMap((commit) => (commit.kind === "delete" ? [commit.sharePointId] : []));
+    for (const chunk of transactionChunks(puts.map((state) => this.#entity(profileKey, state)))) {
+      await this.#putChunk(profileKey, chunk, next);
+    }
+    await mapBounded(deletes, PARALLEL_WRITES, async (sharePointId) => {
+      await this.#deleteOne(profileKey, sharePointId, next.get(sharePointId));
+      next.delete(sharePointId);
+    });
+    return next;
+  }
+
+  /** Removes every pair of the profile (its state starts over: the next run pairs rows and items afresh). */
+  async clear(profileKey: string): Promise<number> {
+    const { states } = await this.load(profileKey);
+    await mapBounded(states, PARALLEL_WRITES, (state) => this.#table.deleteEntity(encodeTableKey(profileKey), encodeTableKey(state.sharePointId)));
+    return states.length;
+  }
+
+  #entity(profileKey: string, state: ItemState): PendingRow {
+    const entity = {
+      partitionKey: encodeTableKey(profileKey),
+      rowKey: encodeTableKey(state.sharePointId),
+      status: state.status,
+      lastSyncedAt: state.lastSyncedAt,
+      ...toTextProperties("state", asciiJson(state)),
+    };
+    return { state, entity, chars: Object.values(entity).reduce<number>((sum, value) => sum + String(value).length, 0) };
+  }
+
+  /** One transaction for the chunk; if it is refused (a row changed, or the store cannot batch), row by row. */
+  async #putChunk(profileKey: string, chunk: readonly PendingRow[], versions: Map<string, string>): Promise<void> {
+    if (chunk.length > 1) {
+      const actions: TransactionAction[] = chunk.map(({ state, entity }) => {
+        const version = versions.get(state.sharePointId);
+        return version === undefined ? ["create", entity] : ["update", entity, "Replace", { etag: version }];
+      });
+      let etags: Map<string | undefined, string | undefined> | undefined;
+      try {
+        const response = await this.#table.submitTransaction(actions);
+        etags = new Map(response.subResponses.map((sub) => [sub.rowKey, sub.etag]));
+      } catch {
+        // All or nothing: nothing of it was written. Row by row below finds the row that differs.
+      }
+      if (etags !== undefined) {
+        for (const { state, entity } of chunk) {
+          // A sub-response without its ETag (not every store returns it) is read back.
+          const etag = etags.get(entity.rowKey) ?? (await this.get(profileKey, state.sharePointId))?.version;
+          if (etag === undefined) throw new StateConflict("item", profileKey, state.sharePointId);
+          versions.set(state.sharePointId, etag);
+        }
+        return;
+      }
+    }
+    await mapBounded(chunk, PARALLEL_WRITES, async (row) => versions.set(row.state.sharePointId, await this.#putOne(profileKey, row, versions.get(row.state.sharePointId))));
+  }
+
+  async #putOne(profileKey: string, { state, entity }: PendingRow, version: string | undefined): Promise<string> {
+    try {
+      const written = version === undefined ? await this.#table.createEntity(entity) : await this.#table.updateEntity(entity, "Replace", { etag: version });
+      if (written.etag !== undefined) return written.etag;
+    } catch (error) {
+      const status = tableStatusOf(error);
+      if (status !== 409 && status !== 412 && status !== 404) throw error;
+    }
+    // The row is not at the version we knew: fine only if it already holds what we meant to write.
+    const current = await this.get(profileKey, state.sharePointId);
+    if (current !== undefined && sameItemState(current.state, state)) return current.version;
+    throw new StateConflict("item", profileKey, state.sharePointId);
+  }
+
+  async #deleteOne(profileKey: string, sharePointId: string, version: string | undefined): Promise<void> {
+    if (version === undefined) {
+      if ((await this.get(profileKey, sharePointId)) === undefined) return;
+      throw new StateConflict("item", profileKey, sharePointId);
+    }
+    try {
+      await this.#table.deleteEntity(encodeTableKey(profileKey), encodeTableKey(sharePointId), { etag: version });
+    } catch (error) {
+      const status = tableStatusOf(error);
+      if (status === 404) return;
+      if (status !== 412) throw error;
+      // Changed since we read it: unless it is gone after all, someone else's state would be deleted.
+      if ((await this.get(profileKey, sharePointId)) !== undefined) throw new StateConflict("item", profileKey, sharePointId);
+    }
+  }
+}
+
+interface PendingRow {
+  readonly state: ItemState;
+  readonly entity: TableEntity<Record<string, unknown>> & { partitionKey: string; rowKey: string };
+  readonly chars: number;
+}
+
+function* transactionChunks(rows: readonly PendingRow[]): Generator<PendingRow[]> {
+  let chunk: PendingRow[] = [];
+  let chars = 0;
+  for (const row of rows) {
+    if (chunk.length > 0 && (chunk.length >= TRANSACTION_ROWS || chars + row.chars > TRANSACTION_CHARS)) {
+      yield chunk;
+      chunk = [];
+      chars = 0;
+    }
+    chunk.push(row);
+    chars += row.chars;
+  }
+  if (chunk.length > 0) yield chunk;
+}
+
+function stateOf(entity: Record<string, unknown>, profileKey: string): ItemState {
+  const state = fromJsonProperties(entity, "state") as ItemState | undefined;
+  if (state === undefined || typeof state.sharePointId !== "string" || typeof state.fields !== "object") {
+    const rowKey = typeof entity.rowKey === "string" ? decodeTableKey(entity.rowKey) : "?";
+    throw new Error(`profile "${profileKey}": the stored state of item ${rowKey} is not readable`);
+  }
+  return state;
+}
