@@ -1,0 +1,64 @@
+import type { RunReport } from "../engine/runContract";
+import type { ServiceCalls } from "./apiCallTally";
+
+/** What a person did between two syncs (the sandbox's `PersonEdit`, repeated here so results need no sandbox import). */
+export interface DemoPersonEdit {
+  side: "sharepoint" | "confluence";
+  person: string;
+  action: "edit" | "addRow" | "delete";
+  itemId: number | null;
+  title: string;
+  field?: string;
+  from?: string;
+  to?: string;
+}
+
+/** One sync of the demo: the run report, the calls the emulators served during it, and how long it took. */
+export interface DemoRun {
+  label: string;
+  report: RunReport;
+  calls: { graph: ServiceCalls; confluence: ServiceCalls };
+  /** Wall time of the run, milliseconds. */
+  durationMs: number;
+}
+
+/** What the sandbox holds, for the introduction. */
+export interface DemoSandbox {
+  profileKey: string;
+  listName: string;
+  siteName: string;
+  items: number;
+  /** Column kinds of the mapped fields, in the profile's order (e.g. `choice`, `person`). */
+  columnKinds: string[];
+  pageTitle: string;
+  rowsOnPage: number;
+  /** Profile settings worth saying up front. */
+  direction: string;
+  conflictPolicy: string;
+  deletes: { toConfluence: string; toSharePoint: string };
+  /** Confluence header of each mapped field, by SharePoint internal name. */
+  headers: Record<string, string>;
+  /** Item titles by SharePoint id, as seeded, for naming items in the story. */
+  titles: Record<string, string>;
+}
+
+/** Everything the demo did, as `demo --json` prints it. */
+export interface DemoResult {
+  sandbox: DemoSandbox;
+  /** Seconds to start the emulators, Azurite and the config store and import the profile. */
+  setupMs: number;
+  runs: DemoRun[];
+  edits: DemoPersonEdit[];
+  /** Conflicts still open after the last run, as the conflict store holds them. */
+  openConflicts: { item: string | null; field: string | null; sharePoint?: unknown; confluence?: unknown }[];
+  /** Whole demo, start to finish, milliseconds. */
+  totalMs: number;
+  /** The CONFLUENCE_SYNC_HOME the demo used, when kept (`--keep`). */
+  keptHome: string | null;
+}
+
+/** Progress as it happens, so the text report can be printed section by section. */
+export type DemoEvent =
+  | { kind: "ready"; sandbox: DemoSandbox; setupMs: number }
+  | { kind: "run"; run: DemoRun }
+  | { kind: "edits"; edits: DemoPersonEdit[] };

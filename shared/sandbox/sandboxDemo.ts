@@ -1,0 +1,150 @@
+import { performance } from "node:perf_hooks";
+import { parseProfileFile, type ConfigServices, type Profile } from "../config";
+import { createEngineServices, type EngineServices } from "../engine/engineServices";
+import type { RunReport } from "../engine/runContract";
+import { fieldKindOf } from "../mapping";
+import { globalRedactor } from "../runtime";
+import { confluenceCallKind, graphCallKind, tallyCalls } from "./apiCallTally";
+import type { DemoEvent, DemoResult, DemoRun, DemoSandbox } from "./demoResult";
+import { runProfileSyncLocally } from "./localProfileSync";
+import { startSandboxHost, type SandboxHost, type SandboxModule } from "./sandboxHost";
+
+export interface SandboxDemoOptions {
+  /** Keep the temporary CONFLUENCE_SYNC_HOME (config.db and, then persisted, the state tables) afterwards. */
+  keep: boolean;
+  cwd: string;
+  onEvent?: (event: DemoEvent) => void;
+}
+
+/** A run that ended like this means the demo itself is broken, not that it found something to report. */
+const BROKEN_OUTCOMES = new Set<RunReport["outcome"]>(["failed", "invalid", "stopped"]);
+
+export class SandboxDemoFailed extends Error {
+  override readonly name = "SandboxDemoFailed";
+}
+
+/**
+ * The sandbox demo: starts everything locally, imports the demo profile the way `profiles import` does, and runs
+ * the real `syncProfile` orchestrator three times through the local Durable host — a first sync of a list and a page
+ * that already hold (partly different) data, a sync after people edited both sides, and a sync with nothing to do.
+ */
+export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoResult> {
+  const emit = options.onEvent ?? (() => undefined);
+  const startedAt = performance.now();
+  const host = await startSandboxHost({ persistState: options.keep, cwd: options.cwd });
+  try {
+    const profile = await importDemoProfile(host);
+    const engine = createEngineServices({ config: host.config, state: host.state });
+    const sandbox = describeSandbox(host.sandbox, profile);
+    const setupMs = performance.now() - startedAt;
+    emit({ kind: "ready", sandbox, setupMs });
+
+    const runs: DemoRun[] = [];
+    const run = async (label: string): Promise<void> => {
+      const done = await measuredRun(host, engine, profile, label);
+      if (BROKEN_OUTCOMES.has(done.report.outcome)) {
+        throw new SandboxDemoFailed(`the ${label} ended "${done.report.outcome}": ${done.report.problem?.code ?? ""} ${done.report.problem?.message ?? ""}`.trim());
+      }
+      runs.push(done);
+      emit({ kind: "run", run: done });
+    };
+
+    await run("first sync");
+    const edits = await host.sandbox.makePeopleEdits({ graphBaseUrl: host.urls.graphBaseUrl, confluenceBaseUrl: host.urls.confluenceBaseUrl });
+    emit({ kind: "edits", edits });
+    await run("sync after the edits");
+    await run("sync with nothing new");
+
+    const openConflicts = (await host.state.conflicts.listOpen(profile.key)).map((conflict) => ({
+      item: conflict.item.sharePointId,
+      field: conflict.field,
+      ...conflict.values,
+    }));
+    return { sandbox, setupMs, runs, edits, openConflicts, totalMs: performance.now() - startedAt, keptHome: options.keep ? host.home : null };
+  } finally {
+    await host.close({ keepHome: options.keep });
+  }
+}
+
+/** Stores the demo profile and its secrets through the CLI's own stores, as `profiles import` would. */
+async function importDemoProfile(host: SandboxHost): Promise<Profile> {
+  const { urls } = host;
+  const parsed = parseProfileFile(
+    host.sandbox.sandboxProfileFile({
+      graphBaseUrl: urls.graphBaseUrl,
+      authorityHost: urls.authorityHost,
+      confluenceAuthBaseUrl: urls.confluenceAuthBaseUrl,
+      confluenceApiBaseUrl: urls.confluenceApiBaseUrl,
+    }),
+  );
+  if (!parsed.ok) throw new SandboxDemoFailed(`the demo profile does not validate: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+  await saveProfileWithSecrets(host.config, parsed.profile, parsed.secrets);
+  const validation = await host.config.validator.validateStored(parsed.profile.key);
+  if (!validation.valid) throw new SandboxDemoFailed(`the demo profile cannot run: missing ${validation.missingSecrets.join(", ")}`);
+  return parsed.profile;
+}
+
+async function saveProfileWithSecrets(config: ConfigServices, profile: Profile, secrets: Readonly<Record<string, string | undefined>>): Promise<void> {
+  await config.profiles.save(profile);
+  for (const [name, value] of Object.entries(secrets)) {
+    if (value === undefined) continue;
+    globalRedactor.register(value);
+    await config.secrets.set(profile.key, name, value);
+  }
+}
+
+async function measuredRun(host: SandboxHost, engine: EngineServices, profile: Profile, label: string): Promise<DemoRun> {
+  await host.clearRequestLogs();
+  const started = performance.now();
+  const report = await runProfileSyncLocally(engine, { profileKey: profile.key, dryRun: false, trigger: "cli" });
+  const durationMs = performance.now() - started;
+  const logs = await host.requestLogs();
+  return {
+    label,
+    report,
+    calls: { graph: tallyCalls(logs.graph, graphCallKind(profile.sharePoint.listId)), confluence: tallyCalls(logs.confluence, confluenceCallKind) },
+    durationMs,
+  };
+}
+
+/** Plain names of the column kinds, as a reader knows them from SharePoint's column types. */
+const KIND_NAMES: Record<string, string> = {
+  text: "text",
+  note: "multi-line text",
+  number: "number",
+  currency: "currency",
+  boolean: "yes/no",
+  choice: "choice",
+  multiChoice: "multi-choice",
+  dateOnly: "date",
+  dateTime: "date and time",
+  person: "person",
+  personMulti: "people",
+  lookup: "lookup",
+  lookupMulti: "multi-lookup",
+  hyperlink: "hyperlink",
+};
+
+function describeSandbox(sandbox: SandboxModule, profile: Profile): DemoSandbox {
+  const columns = sandbox.sandboxProjectColumns;
+  const columnKinds = profile.fields.map((field) => {
+    const column = columns.find((c) => c.name === field.sharePoint);
+    const kind = column === undefined ? undefined : fieldKindOf(column, [], field.format);
+    if (!kind?.ok) return "unknown";
+    return column?.number?.displayAs === "percentage" ? "percentage" : (KIND_NAMES[kind.kind] ?? kind.kind);
+  });
+  return {
+    profileKey: profile.key,
+    listName: "Projects",
+    siteName: "Contoso Projects",
+    items: sandbox.sandboxProjects.length,
+    columnKinds,
+    pageTitle: sandbox.SANDBOX_PORTFOLIO_PAGE_TITLE,
+    rowsOnPage: sandbox.PROJECTS_ON_PAGE,
+    direction: profile.direction,
+    conflictPolicy: profile.conflictPolicy,
+    deletes: { ...profile.deletes },
+    headers: Object.fromEntries(profile.fields.map((field) => [field.sharePoint, field.confluence])),
+    titles: Object.fromEntries(sandbox.sandboxProjects.map((project) => [String(project.id), project.title])),
+  };
+}
