@@ -13,6 +13,11 @@ export interface SyncCursor {
   /** Graph's `@odata.deltaLink` after the last committed run: the next delta round starts here. */
   deltaLink: string;
   /**
+   * The fields the link's round was opened with (`$select`): a delta token keeps its first query, so a profile
+   * that now maps other fields must start a new round instead of following this link.
+   */
+  select?: string[];
+  /**
    * When a person last saved the page, as far as the sync has seen (ISO 8601): for newest-wins, when the current
    * version is the sync's own.
    */

@@ -41,10 +41,16 @@ const contextFor = (name: string) => extension.context({ functionName: name, ...
 describe("function registrations", () => {
   it("registers exactly the app's functions", () => {
     expect(registeredFunctionNames()).toEqual([
+      "applyConfluencePage",
+      "applySharePointBatch",
+      "commitRun",
       "getProfile",
       "getProfileConflicts",
+      "listActiveProfiles",
       "listProfiles",
       "manualSync",
+      "prepareRun",
+      "recordRunFailure",
       "scheduledSync",
       "sharePointWebhook",
       "startSyncIfIdle",
@@ -80,6 +86,12 @@ describe("function registrations", () => {
     for (const name of ["syncProfile", "syncAllProfiles", "syncFollowUp"]) expect(trigger(name).type).toBe("orchestrationTrigger");
     expect(trigger("startSyncIfIdle").type).toBe("activityTrigger");
   });
+
+  it("registers every sync activity of the run contract with an activity trigger", () => {
+    for (const name of ["listActiveProfiles", "prepareRun", "applySharePointBatch", "applyConfluencePage", "commitRun", "recordRunFailure"]) {
+      expect(trigger(name).type).toBe("activityTrigger");
+    }
+  });
 });
 
 describe("registered handlers, invoked as the worker would", () => {
@@ -114,6 +126,15 @@ describe("registered handlers, invoked as the worker would", () => {
     extension.setStatus("scheduled-sync", "Running", "syncAllProfiles");
     await registeredFunction("scheduledSync").handler(timer, contextFor("scheduledSync"));
     expect(extension.starts("syncAllProfiles")).toEqual([{ orchestrator: "syncAllProfiles", instanceId: "scheduled-sync", input: { trigger: "schedule" } }]);
+  });
+
+  it("listActiveProfiles: the engine is built lazily from the process-wide services", async () => {
+    expect(await registeredFunction("listActiveProfiles").handler(null, contextFor("listActiveProfiles"))).toEqual(["ready"]);
+  });
+
+  it("prepareRun: refuses a malformed reference before doing anything", async () => {
+    const error = await Promise.resolve(registeredFunction("prepareRun").handler({ profileKey: "ready" }, contextFor("prepareRun"))).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
   });
 
   it("startSyncIfIdle: starts the profile's run through the Durable client", async () => {

@@ -1,0 +1,22 @@
+import * as df from "durable-functions";
+import { createSyncActivities, type SyncActivities } from "../shared/engine/activities";
+import { engineServicesFrom } from "../shared/engine/engineServices";
+import { ActivityName } from "../shared/engine/runContract";
+import { appServices } from "../shared/functionsApp";
+
+// The sync activities the syncProfile / syncAllProfiles orchestrations schedule (shared/engine/activities), over the
+// process-wide services, built on first use. A failed build is not kept, so the next invocation tries again.
+let activities: Promise<SyncActivities> | undefined;
+const engine = (): Promise<SyncActivities> => {
+  activities ??= appServices()
+    .then((services) => createSyncActivities(engineServicesFrom(services)))
+    .catch((error: unknown) => {
+      activities = undefined;
+      throw error;
+    });
+  return activities;
+};
+
+for (const name of Object.values(ActivityName)) {
+  df.app.activity(name, { handler: async (input: unknown) => (await engine())[name](input) });
+}

@@ -1,0 +1,221 @@
+import { ProfileNotFound } from "../../config/profileNotFound";
+import type { Profile } from "../../config/profile";
+import type { ConfluencePage } from "../../confluence";
+import { mapBounded } from "../../runtime";
+import type { SharePointClient } from "../../sharepoint/sharePointClient";
+import type { LoadedItemStates } from "../../state/itemStateStore";
+import type { SyncCursor } from "../../state/syncCursorStore";
+import {
+  NOTHING_APPLIED,
+  PlannerInputInvalid,
+  planSync,
+  settlePlan,
+  syncRulesFromProfile,
+  hasConfluenceWrites,
+  type Plan,
+  type PlanInput,
+  type ReadyPlan,
+  type SharePointItemReading,
+  type SharePointSide,
+  type SyncRules,
+} from "../../sync";
+import { codecsFor, selectedFieldKeys, type CodecInputs } from "../codecInputs";
+import { recordConflicts } from "../conflictLog";
+import type { EngineServices } from "../engineServices";
+import { permanentProblem } from "../failures";
+import { confluenceSide, isSyncVersion, readManagedPage } from "../managedPage";
+import { assembleReport, closeRun, EMPTY_CYCLE, type CycleSummary, type ReportHeader } from "../runClosing";
+import type { PrepareRunInput, PrepareRunResult, RunOutcome, RunProblem } from "../runContract";
+import { planItems, runCounts, type ApiCalls, type RunItemReport } from "../runReport";
+import { fieldSamples, highestItemId, itemReading, readSharePointChanges, sharePointSide } from "../sharePointChanges";
+import { sharePointBatches } from "../sharePointBatches";
+import { StagedRun, type RunContext } from "../stagedRun";
+
+/**
+ * Validates the profile, reads both sides and the state, plans; then, for a real run, records the conflicts, stages
+ * the plan and its batches, and commits the state that holds before any write (phase zero). A dry run stops after
+ * planning and writes nothing. Permanent problems (an invalid profile, a page the sync cannot work on, a dead grant)
+ * end the run before any write; transient ones are thrown for Durable to retry.
+ */
+export async function prepareRun(services: EngineServices, input: PrepareRunInput): Promise<PrepareRunResult> {
+  const now = () => new Date(services.clock.now()).toISOString();
+  const staged = new StagedRun(services.state.staging, input, now);
+  const header: ReportHeader = { ...input };
+  const carry = input.cycle > 1 ? await staged.carry() : { cycles: [] };
+  // A dry run writes nothing, its run record and staging included.
+  const end = async (outcome: RunOutcome, problem: RunProblem | undefined, cycle: CycleSummary, record = !input.dryRun) => {
+    const report = assembleReport(header, outcome, problem, cycle, carry, now());
+    if (record) await closeRun(services, staged, report);
+    return report;
+  };
+
+  const validation = await validate(services, input.profileKey);
+  if (!validation.ok) {
+    const problem = { code: "PROFILE_INVALID", message: validation.message };
+    // No record for a profile that does not exist: there is nothing to attach it to.
+    const report = await end("invalid", problem, EMPTY_CYCLE, validation.known && !input.dryRun);
+    return { kind: "invalid", missingSecrets: validation.missingSecrets, errors: validation.errors, report };
+  }
+  const { profile, rules } = validation;
+
+  let sharePoint: SharePointClient | undefined;
+  let calls = (): ApiCalls => ({ graph: sharePoint?.requestCount ?? 0, confluence: 0 });
+  try {
+    sharePoint = await services.connections.sharePoint(profile);
+    const confluence = await services.connections.confluence(profile);
+    const client = sharePoint;
+    calls = () => ({ graph: client.requestCount, confluence: confluence.requestCount });
+
+    const [directory, page, cursor, state] = await Promise.all([
+      services.directory.get(profile, client),
+      confluence.getPage(profile.confluence.target.pageId, { storage: true }),
+      services.state.cursors.get(profile.key),
+      services.state.items.load(profile.key),
+    ]);
+    const select = selectedFieldKeys(profile, directory.columns);
+    const storedLink = cursor !== undefined && sameSelect(cursor.cursor.select, select) ? cursor.cursor.deltaLink : undefined;
+    const changes = await readSharePointChanges(client, storedLink, select);
+    const samples = fieldSamples(profile, directory.columns, changes.changed, cursor?.cursor.fieldSamples ?? {});
+    const codecInputs: CodecInputs = { ...directory, samples, siteTimeZone: profile.sharePoint.timeZone ?? "UTC" };
+    const codecs = codecsFor(profile, codecInputs);
+    if (!codecs.ok) {
+      const problem = { code: codecs.errors[0]?.code ?? "FIELD_MAPPING_INVALID", message: `profile "${profile.key}": ${codecs.errors.map((error) => error.message).join("; ")}` };
+      return { kind: "failed", problem, report: await end("failed", problem, { ...EMPTY_CYCLE, apiCalls: calls() }) };
+    }
+    const managed = readManagedPage(profile, page.storage ?? "", codecs.codecs);
+    if (!managed.ok) return { kind: "failed", problem: managed.problem, report: await end("failed", managed.problem, { ...EMPTY_CYCLE, apiCalls: calls() }) };
+
+    const editedAt = pageEditedAt(page, cursor?.cursor);
+    const { side: confluenceRows, invalidKeyRows } = confluenceSide(managed.rows, { version: page.version.number, editedAt });
+    const readProblems = invalidKeyRows.map(
+      (row): RunItemReport => ({
+        sharePointId: null,
+        row: row.index + 1,
+        action: "error",
+        changes: [],
+        conflicts: [],
+        errors: [{ field: null, side: "confluence", code: "ROW_KEY_INVALID", message: `row ${row.rowNumber}: the key cell holds "${row.key.kind === "invalid" ? row.key.text : ""}", which is no SharePoint item id; the row is left alone` }],
+        result: "unchanged",
+        cycle: input.cycle,
+      }),
+    );
+    const plan = await planWithReads(client, select, codecs.codecs, {
+      rules,
+      state: state.states,
+      sharePoint: sharePointSide(changes, codecs.codecs),
+      confluence: confluenceRows,
+      runAt: input.startedAt,
+    });
+
+    if (plan.kind === "stopped") {
+      const problem = { code: plan.reason.code, message: plan.reason.message };
+      const cycle = { ...EMPTY_CYCLE, items: planItems(plan, null, input.cycle), apiCalls: calls() };
+      return { kind: "stopped", problem, report: await end("stopped", problem, cycle) };
+    }
+    if (input.dryRun) {
+      const cycle = { counts: runCounts(plan, null, readProblems.length), items: [...readProblems, ...planItems(plan, null, input.cycle)], apiCalls: calls() };
+      return { kind: "dryRun", report: await end("dryRun", undefined, cycle, false) };
+    }
+
+    const context: RunContext = {
+      profile,
+      codecInputs,
+      page: { id: page.id, title: page.title, version: page.version.number, storage: page.storage ?? "", editedAt },
+      readLink: changes.deltaLink,
+      select,
+      fieldSamples: samples,
+      cursorVersion: cursor?.version ?? null,
+      maxItemIdAtRead: highestItemId([...state.states.map((item) => item.sharePointId), ...changes.changed.map((item) => item.id)]),
+      trigger: input.trigger,
+      startedAt: input.startedAt,
+      apiCalls: calls(),
+      readProblems,
+      batchIds: [],
+    };
+    return await stagePlan(services, staged, input, plan, context, state);
+  } catch (error) {
+    const problem = permanentProblem(error);
+    if (problem === undefined) throw error;
+    if (error instanceof PlannerInputInvalid) throw error;
+    return { kind: "failed", problem, report: await end("failed", problem, { ...EMPTY_CYCLE, apiCalls: calls() }) };
+  }
+}
+
+/** Records the conflicts, stages the plan, then commits phase zero (what holds before any write). */
+async function stagePlan(services: EngineServices, staged: StagedRun, input: PrepareRunInput, plan: ReadyPlan, context: RunContext, state: LoadedItemStates): Promise<PrepareRunResult> {
+  const now = new Date(services.clock.now()).toISOString();
+  await recordConflicts(services.state.conflicts, input.profileKey, plan, input.runId, now);
+  const batches = sharePointBatches(plan);
+  await staged.putPlan(plan);
+  for (const batch of batches) await staged.putBatch(batch);
+  await staged.putContext({ ...context, batchIds: batches.map((batch) => batch.batchId) });
+  const versions = await services.state.items.commit(input.profileKey, settlePlan(plan, NOTHING_APPLIED), state.versions);
+  await staged.putVersions(versions);
+  return { kind: "planned", sharePointBatchIds: batches.map((batch) => batch.batchId), confluenceWrite: hasConfluenceWrites(plan) };
+}
+
+type Validation =
+  | { ok: true; profile: Profile; rules: SyncRules }
+  | { ok: false; known: boolean; message: string; missingSecrets: string[]; errors: Array<{ path: string; message: string }> };
+
+/** The profile as it must be to run: schema, secret names, rules the planner accepts. Reads no secret value. */
+async function validate(services: EngineServices, profileKey: string): Promise<Validation> {
+  let result;
+  try {
+    result = await services.config.validator.validateStored(profileKey);
+  } catch (error) {
+    if (!(error instanceof ProfileNotFound)) throw error;
+    return { ok: false, known: false, message: error.message, missingSecrets: [], errors: [{ path: "(root)", message: error.message }] };
+  }
+  if (!result.valid) {
+    const parts = [
+      ...(result.missingSecrets.length > 0 ? [`missing secrets: ${result.missingSecrets.join(", ")}`] : []),
+      ...result.errors.map((issue) => `${issue.path}: ${issue.message}`),
+    ];
+    return { ok: false, known: true, message: `profile "${profileKey}" cannot run: ${parts.join("; ")}`, missingSecrets: result.missingSecrets, errors: result.errors };
+  }
+  const { profile } = await services.config.profiles.get(profileKey);
+  try {
+    return { ok: true, profile, rules: syncRulesFromProfile(profile) };
+  } catch (error) {
+    if (!(error instanceof PlannerInputInvalid)) throw error;
+    return { ok: false, known: true, message: error.message, missingSecrets: [], errors: [{ path: "matchBy", message: error.message }] };
+  }
+}
+
+/**
+ * Plans; when the planner needs items the delta did not report, reads them by id (a 404 = deleted), adds them to the
+ * delta and plans again. The planner never asks twice for an item it was given.
+ */
+async function planWithReads(client: SharePointClient, select: readonly string[], codecs: Parameters<typeof itemReading>[1], input: PlanInput): Promise<Exclude<Plan, { kind: "needsReads" }>> {
+  let plan = planSync(input);
+  if (plan.kind !== "needsReads") return plan;
+  const side = input.sharePoint;
+  if (side.kind !== "delta") throw new Error(`profile "${input.rules.profileKey}": the planner asked for reads on a full enumeration`);
+  const asked = new Set(plan.sharePointIds);
+  const read = await mapBounded(plan.sharePointIds, 4, (id) => client.readItem(id, { select }));
+  const changed: SharePointItemReading[] = side.changed.filter((item) => !asked.has(item.id));
+  const deletedIds = side.deletedIds.filter((id) => !asked.has(id));
+  plan.sharePointIds.forEach((id, index) => {
+    const item = read[index];
+    if (item === undefined) deletedIds.push(id);
+    else changed.push(itemReading(item, codecs));
+  });
+  const withReads: SharePointSide = { kind: "delta", changed, deletedIds };
+  plan = planSync({ ...input, sharePoint: withReads });
+  if (plan.kind === "needsReads") throw new Error(`profile "${input.rules.profileKey}": the planner asked again for items it was given: ${plan.sharePointIds.join(", ")}`);
+  return plan;
+}
+
+/**
+ * When a person last saved the page, for newest-wins: the current version's time, unless the sync wrote it; then
+ * the last person's edit the cursor remembers (else the version's time, as the planner accepts).
+ */
+export function pageEditedAt(page: ConfluencePage, cursor: SyncCursor | undefined): string {
+  if (!isSyncVersion(page.version.message)) return page.version.createdAt;
+  return cursor?.pageEditedAt ?? page.version.createdAt;
+}
+
+function sameSelect(stored: readonly string[] | undefined, select: readonly string[]): boolean {
+  return stored !== undefined && stored.length === select.length && stored.every((key, index) => key === select[index]);
+}

@@ -1,0 +1,99 @@
+import type { ConflictEntry, ConflictStore } from "../state/conflictStore";
+import { canonicalJson, type CanonicalValue, type ConflictRecord, type ItemRef, type ReadyPlan } from "../sync";
+import { resolutionName } from "./runReport";
+import type { RunOutcomes } from "./runOutcomes";
+
+type NewConflictEntry = Omit<ConflictEntry, "openedAt" | "status" | "resolvedAt">;
+
+/** Stable per item and field, so a conflict seen on every run stays one record. */
+export function conflictId(item: ItemRef, field: string | null): string {
+  const who = item.sharePointId !== null ? `item ${item.sharePointId}` : `row ${(item.rowRef ?? -1) + 1}`;
+  return `${who}|${field ?? "(item)"}`;
+}
+
+/**
+ * Records the plan's conflicts, before any write: a `won` resolution is about to overwrite the losing value, and the
+ * record is then the only place it survives.
+ */
+export async function recordConflicts(store: ConflictStore, profileKey: string, plan: ReadyPlan, runId: string, at: string): Promise<void> {
+  if (plan.conflicts.length === 0) return;
+  await store.record(plan.conflicts.map((conflict) => conflictEntry(profileKey, conflict, runId, at)));
+}
+
+/**
+ * Resolves the open conflicts this run found settled: those it no longer reports, and those it resolved by writing
+ * the winner. A conflict stays open while its field cannot be read (its state is unknown) or its winning write failed.
+ */
+export async function resolveSettledConflicts(store: ConflictStore, profileKey: string, plan: ReadyPlan, outcomes: RunOutcomes, runId: string, at: string): Promise<number> {
+  const open = await store.listOpen(profileKey);
+  if (open.length === 0) return 0;
+  const stillOpen = new Set<string>();
+  for (const conflict of plan.conflicts) {
+    const field = conflict.kind === "field" ? conflict.field : null;
+    const id = conflictId(conflict.item, field);
+    if (conflict.kind === "deleteVsEdit" || conflict.resolution.kind === "flagged" || !winnerWritten(conflict, outcomes)) stillOpen.add(id);
+  }
+  for (const error of plan.fieldErrors) stillOpen.add(conflictId(error.item, error.field));
+  const settled = open.filter((entry) => !stillOpen.has(entry.id)).map((entry) => entry.id);
+  await store.resolve(profileKey, settled, at, runId);
+  return settled.length;
+}
+
+function winnerWritten(conflict: Extract<ConflictRecord, { kind: "field" }>, outcomes: RunOutcomes): boolean {
+  if (conflict.resolution.kind !== "won") return false;
+  const id = conflict.item.sharePointId;
+  if (conflict.resolution.winner === "confluence") return id !== null && outcomes.apply.sharePointItems.get(id)?.ok === true;
+  return outcomes.page?.kind === "applied";
+}
+
+function conflictEntry(profileKey: string, conflict: ConflictRecord, runId: string, at: string): NewConflictEntry {
+  const item = { sharePointId: conflict.item.sharePointId, rowKey: conflict.item.rowRef === null ? null : conflict.item.sharePointId };
+  if (conflict.kind === "deleteVsEdit") {
+    const edited = conflict.edits.map((edit) => edit.field).join(", ");
+    return {
+      id: conflictId(conflict.item, null),
+      profileKey,
+      kind: "deleteVsEdit",
+      item,
+      field: null,
+      values: { [conflict.deletedIn === "sharePoint" ? "confluence" : "sharePoint"]: Object.fromEntries(conflict.edits.map((edit) => [edit.field, edit.value.ok ? (edit.value.value ?? null) : null])) },
+      resolution: "flagged",
+      message: `${describe(conflict.item)} was deleted in ${conflict.deletedIn === "sharePoint" ? "SharePoint" : "Confluence"} but edited on the other side (${edited}); nothing was deleted or re-created`,
+      lastSeenAt: at,
+      runId,
+    };
+  }
+  const resolution = resolutionName(conflict.resolution);
+  const values = {
+    ...(conflict.sharePoint.value === undefined ? {} : { sharePoint: conflict.sharePoint.value }),
+    ...(conflict.confluence.value === undefined ? {} : { confluence: conflict.confluence.value }),
+    ...(conflict.base?.value === undefined ? {} : { base: conflict.base.value }),
+  };
+  const outcome =
+    conflict.resolution.kind === "flagged"
+      ? "nothing was written; make the two sides equal to resolve it"
+      : `${conflict.resolution.winner === "sharePoint" ? "SharePoint's" : "Confluence's"} value was written (${conflict.resolution.because}); the other value is kept here`;
+  return {
+    id: conflictId(conflict.item, conflict.field),
+    profileKey,
+    kind: "field",
+    item,
+    field: conflict.field,
+    values,
+    resolution,
+    message: `field "${conflict.field}" of ${describe(conflict.item)}: SharePoint ${shown(conflict.sharePoint.value)}, Confluence ${shown(conflict.confluence.value)} (${conflict.cause}); ${outcome}`,
+    lastSeenAt: at,
+    runId,
+  };
+}
+
+function describe(item: ItemRef): string {
+  if (item.sharePointId !== null) return `item ${item.sharePointId}${item.rowRef === null ? "" : ` (row ${item.rowRef + 1})`}`;
+  return `row ${(item.rowRef ?? -1) + 1}`;
+}
+
+function shown(value: CanonicalValue | undefined): string {
+  if (value === undefined) return "(value too long to keep)";
+  const text = canonicalJson(value);
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

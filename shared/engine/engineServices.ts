@@ -1,0 +1,61 @@
+import type { ConfigServices } from "../config/configServices";
+import type { ConfluenceTransportOptions } from "../confluence";
+import type { AppServices } from "../functionsApp/appServices";
+import type { RetryPolicyOptions } from "../resilience";
+import { globalRedactor, silentLogger, systemClock, type Clock, type Logger, type SecretRedactor } from "../runtime";
+import type { StateStores } from "../state/stateStores";
+import { ListDirectoryCache } from "./listDirectoryCache";
+import { ProfileConnections } from "./profileConnections";
+
+/**
+ * Everything the sync activities need, opened once per process and shared by every run: profiles and secrets,
+ * the state tables, the connections to both services (credentials, the Confluence token manager) and the list
+ * directory cache.
+ */
+export interface EngineServices {
+  readonly config: Pick<ConfigServices, "secrets" | "profiles" | "validator">;
+  readonly state: StateStores;
+  readonly connections: ProfileConnections;
+  readonly directory: ListDirectoryCache;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+export interface EngineOptions {
+  clock?: Clock;
+  logger?: Logger;
+  redactor?: SecretRedactor;
+  /** Retry bounds of Graph calls (tests shorten the delays). */
+  graphRetry?: RetryPolicyOptions;
+  /** Retry bounds and transport of Confluence calls. */
+  confluenceRetry?: Omit<RetryPolicyOptions, "retryOn">;
+  confluenceTransport?: ConfluenceTransportOptions;
+  /** How long columns, people and lookup lists are reused (default 15 minutes). */
+  directoryTtlMs?: number;
+}
+
+/** The engine over the given configuration and state stores. */
+export function createEngineServices(parts: { config: EngineServices["config"]; state: StateStores }, options: EngineOptions = {}): EngineServices {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? silentLogger;
+  const connections = new ProfileConnections({
+    secrets: parts.config.secrets,
+    tokenHistory: parts.state.tokenRefreshes,
+    clock,
+    logger,
+    redactor: options.redactor ?? globalRedactor,
+    ...(options.graphRetry ? { graphRetry: options.graphRetry } : {}),
+    ...(options.confluenceRetry ? { confluenceRetry: options.confluenceRetry } : {}),
+    ...(options.confluenceTransport ? { confluenceTransport: options.confluenceTransport } : {}),
+  });
+  const directory = new ListDirectoryCache({ clock, ...(options.directoryTtlMs !== undefined ? { ttlMs: options.directoryTtlMs } : {}) });
+  return { config: parts.config, state: parts.state, connections, directory, clock, logger };
+}
+
+/** The engine of the Functions app: its profiles, secrets, state tables, clock and SharePoint retry settings. */
+export function engineServicesFrom(app: AppServices, options: Omit<EngineOptions, "clock"> = {}): EngineServices {
+  return createEngineServices(
+    { config: app.config, state: app.state },
+    { clock: app.clock, ...(app.sharePoint.retry ? { graphRetry: app.sharePoint.retry } : {}), ...options },
+  );
+}

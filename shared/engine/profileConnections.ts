@@ -1,0 +1,151 @@
+import type { TokenCredential } from "@azure/identity";
+import type { Profile } from "../config/profile";
+import {
+  ConfluenceAuthClient,
+  ConfluenceClient,
+  ConfluenceTokenManager,
+  confluenceAuthClientForProfile,
+  confluenceClientForProfile,
+  type ConfluenceTransportOptions,
+} from "../confluence";
+import type { RetryPolicyOptions } from "../resilience";
+import { globalRedactor, silentLogger, systemClock, type Clock, type Logger, type SecretRedactor } from "../runtime";
+import type { SecretsProvider } from "../secrets/secretsProvider";
+import { createGraphCredential } from "../sharepoint/graphCredential";
+import { SharePointClient } from "../sharepoint/sharePointClient";
+import type { TokenRefreshRecorder } from "../state/tokenRefreshHistory";
+
+export interface ProfileConnectionsOptions {
+  secrets: SecretsProvider;
+  /** Where the Confluence token manager records every refresh. */
+  tokenHistory?: TokenRefreshRecorder;
+  clock?: Clock;
+  logger?: Logger;
+  redactor?: SecretRedactor;
+  /** Bounds of the shared retry policy for Graph calls (tests shorten them). */
+  graphRetry?: RetryPolicyOptions;
+  /** Bounds of the shared retry policy for Confluence calls, and its transport (tests shorten them). */
+  confluenceRetry?: Omit<RetryPolicyOptions, "retryOn">;
+  confluenceTransport?: ConfluenceTransportOptions;
+  /** How long a Graph credential (and so a changed client secret) is reused. Default 15 minutes. */
+  credentialTtlMs?: number;
+}
+
+const DEFAULT_CREDENTIAL_TTL_MS = 15 * 60_000;
+
+/**
+ * Opens each profile's clients for one activity. The clients are new every time, so each one's request counter
+ * counts exactly that activity's calls (a run report sums them); what is worth keeping lives here, per process:
+ * Graph credentials (they cache their tokens), the one Confluence token manager (single-flight refreshes of the
+ * rotating refresh token), and Confluence cloud ids resolved from site URLs.
+ */
+export class ProfileConnections {
+  readonly tokens: ConfluenceTokenManager;
+  readonly #options: ProfileConnectionsOptions;
+  readonly #clock: Clock;
+  readonly #credentials = new Map<string, { fingerprint: string; createdMs: number; credential: Promise<TokenCredential> }>();
+  readonly #authClients = new Map<string, { fingerprint: string; client: ConfluenceAuthClient }>();
+  readonly #cloudIds = new Map<string, Promise<string>>();
+
+  constructor(options: ProfileConnectionsOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.tokens = new ConfluenceTokenManager({
+      auth: (profileKey) => {
+        const entry = this.#authClients.get(profileKey);
+        // Every client is opened through `confluence()`, which registers the profile's auth client first.
+        if (entry === undefined) throw new Error(`profile "${profileKey}": no Confluence connection was opened`);
+        return entry.client;
+      },
+      secrets: options.secrets,
+      ...(options.tokenHistory ? { history: options.tokenHistory } : {}),
+      clock: this.#clock,
+      logger: this.#logger,
+      redactor: this.#redactor,
+    });
+  }
+
+  get #logger(): Logger {
+    return this.#options.logger ?? silentLogger;
+  }
+
+  get #redactor(): SecretRedactor {
+    return this.#options.redactor ?? globalRedactor;
+  }
+
+  /** A fresh SharePoint client for the profile's list, over the profile's (cached) Graph credential. */
+  async sharePoint(profile: Profile): Promise<SharePointClient> {
+    const credential = await this.#credential(profile);
+    return SharePointClient.withCredential(
+      credential,
+      { siteId: profile.sharePoint.siteId, listId: profile.sharePoint.listId },
+      {
+        logger: this.#logger,
+        clock: this.#clock,
+        redactor: this.#redactor,
+        ...(this.#options.graphRetry ? { retry: this.#options.graphRetry } : {}),
+        ...(profile.endpoints.graphBaseUrl ? { graphBaseUrl: profile.endpoints.graphBaseUrl } : {}),
+      },
+    );
+  }
+
+  /** A fresh Confluence client for the profile's site, sharing the process's token manager. */
+  async confluence(profile: Profile): Promise<ConfluenceClient> {
+    const auth = this.#authClient(profile);
+    const common = {
+      tokens: this.tokens,
+      auth,
+      clock: this.#clock,
+      logger: this.#logger,
+      redactor: this.#redactor,
+      ...(this.#options.confluenceRetry ? { retry: this.#options.confluenceRetry } : {}),
+      ...this.#options.confluenceTransport,
+    };
+    if (profile.confluence.cloudId !== undefined) return confluenceClientForProfile(profile, common);
+    // Resolve the site URL once per process; later clients get the cloud id pinned (no accessible-resources call).
+    const siteKey = `${profile.key}|${profile.confluence.siteUrl ?? ""}`;
+    let cloudId = this.#cloudIds.get(siteKey);
+    if (cloudId === undefined) {
+      const resolving = confluenceClientForProfile(profile, common).cloudId();
+      cloudId = resolving;
+      this.#cloudIds.set(siteKey, resolving);
+      resolving.catch(() => this.#cloudIds.delete(siteKey));
+    }
+    const pinned = { ...profile, confluence: { ...profile.confluence, cloudId: await cloudId } };
+    return confluenceClientForProfile(pinned, common);
+  }
+
+  /** Forgets the profile's cached Graph credential (after it was refused, say). */
+  forgetGraphCredential(profileKey: string): void {
+    this.#credentials.delete(profileKey);
+  }
+
+  #credential(profile: Profile): Promise<TokenCredential> {
+    const fingerprint = JSON.stringify([profile.sharePoint.auth, profile.endpoints.authorityHost ?? null]);
+    const now = this.#clock.now();
+    const cached = this.#credentials.get(profile.key);
+    const ttl = this.#options.credentialTtlMs ?? DEFAULT_CREDENTIAL_TTL_MS;
+    if (cached !== undefined && cached.fingerprint === fingerprint && now - cached.createdMs < ttl) return cached.credential;
+    const credential = createGraphCredential(profile, this.#options.secrets, { redactor: this.#redactor });
+    this.#credentials.set(profile.key, { fingerprint, createdMs: now, credential });
+    credential.catch(() => {
+      if (this.#credentials.get(profile.key)?.credential === credential) this.#credentials.delete(profile.key);
+    });
+    return credential;
+  }
+
+  #authClient(profile: Profile): ConfluenceAuthClient {
+    const fingerprint = JSON.stringify([profile.endpoints.confluenceAuthBaseUrl ?? null, profile.endpoints.confluenceApiBaseUrl ?? null]);
+    const cached = this.#authClients.get(profile.key);
+    if (cached !== undefined && cached.fingerprint === fingerprint) return cached.client;
+    const client = confluenceAuthClientForProfile(profile, {
+      clock: this.#clock,
+      logger: this.#logger,
+      redactor: this.#redactor,
+      ...(this.#options.confluenceRetry ? { retry: this.#options.confluenceRetry } : {}),
+      ...this.#options.confluenceTransport,
+    });
+    this.#authClients.set(profile.key, { fingerprint, client });
+    return client;
+  }
+}

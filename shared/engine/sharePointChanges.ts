@@ -1,0 +1,77 @@
+import type { Profile } from "../config/profile";
+import { readSharePointItem, type ColumnDefinition, type FieldCodecs } from "../mapping";
+import type { DeltaMode } from "../sharepoint/deltaReader";
+import type { SharePointItem } from "../sharepoint/listItem";
+import type { SharePointClient } from "../sharepoint/sharePointClient";
+import type { SharePointItemReading, SharePointSide } from "../sync";
+import { needsSample } from "./codecInputs";
+
+/** One delta round read to its end: each item once (its latest state), the deleted ids, and the link to keep. */
+export interface SharePointChanges {
+  readonly mode: DeltaMode;
+  readonly changed: readonly SharePointItem[];
+  readonly deletedIds: readonly string[];
+  /** The delta link after the last page: the next round starts here once this run is committed. */
+  readonly deltaLink: string;
+}
+
+/**
+ * Reads the list's changes since `deltaLink` (every item when there is none, or when Graph refuses it with 410),
+ * page by page. "The same item might appear more than once … use the last occurrence": later pages win, and an item
+ * deleted after it changed is only deleted.
+ */
+export async function readSharePointChanges(client: SharePointClient, deltaLink: string | undefined, select: readonly string[]): Promise<SharePointChanges> {
+  const round = await client.openDelta(deltaLink, { select });
+  const changed = new Map<string, SharePointItem>();
+  const deleted = new Set<string>();
+  for await (const page of round.pages()) {
+    for (const item of page.changed) {
+      changed.set(item.id, item);
+      deleted.delete(item.id);
+    }
+    for (const id of page.deleted) {
+      changed.delete(id);
+      deleted.add(id);
+    }
+  }
+  return { mode: round.mode, changed: [...changed.values()], deletedIds: [...deleted], deltaLink: round.deltaLink() };
+}
+
+/** The planner's view of the changes: a full enumeration or a delta, every mapped field read by its codec. */
+export function sharePointSide(changes: SharePointChanges, codecs: FieldCodecs): SharePointSide {
+  const items = changes.changed.map((item) => itemReading(item, codecs));
+  return changes.mode.kind === "full" ? { kind: "full", items } : { kind: "delta", changed: items, deletedIds: changes.deletedIds };
+}
+
+export function itemReading(item: SharePointItem, codecs: FieldCodecs): SharePointItemReading {
+  return {
+    id: item.id,
+    // Graph always sends both; empty strings would only make the item's next write fail its If-Match and re-read it.
+    eTag: item.eTag ?? "",
+    modifiedAt: item.lastModifiedDateTime ?? "",
+    fields: readSharePointItem(codecs, item.fields, `SharePoint item ${item.id}`),
+  };
+}
+
+/**
+ * Keeps, per mapped field whose type only values tell (`needsSample`), a value seen: the stored one, else the
+ * first one among the items read now. Stored with the cursor, so a later run with an empty delta still knows.
+ */
+export function fieldSamples(profile: Profile, columns: readonly ColumnDefinition[], items: readonly SharePointItem[], stored: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const samples: Record<string, unknown> = {};
+  for (const field of profile.fields) {
+    const column = columns.find((candidate) => candidate.name === field.sharePoint);
+    if (column === undefined || !needsSample(column)) continue;
+    const known = Object.hasOwn(stored, field.sharePoint) ? stored[field.sharePoint] : undefined;
+    const seen = known ?? items.map((item) => item.fields[field.sharePoint]).find((value) => value !== undefined && value !== null);
+    if (seen !== undefined) samples[field.sharePoint] = seen;
+  }
+  return samples;
+}
+
+/** The highest numeric SharePoint id among `ids`: every item created later has a higher one (ids only grow). */
+export function highestItemId(ids: Iterable<string>): number {
+  let highest = 0;
+  for (const id of ids) if (/^\d+$/.test(id)) highest = Math.max(highest, Number(id));
+  return highest;
+}
