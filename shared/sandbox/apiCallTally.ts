@@ -54,7 +54,8 @@ export function graphCallKind(listId: string): CallKind {
   return (call) => {
     const path = decodedPath(call);
     if (/\/oauth2\/v2\.0\/token$/.test(path)) return "sign-in";
-    if (/openid-configuration|\/discovery\/instance/.test(path)) return "sign-in discovery";
+    // MSAL's metadata discovery before its first token is part of signing in.
+    if (/openid-configuration|\/discovery\/instance/.test(path)) return "sign-in";
     if (path.endsWith("/$batch")) return "$batch";
     if (/\/items\/delta$/.test(path)) return "delta";
     if (path.endsWith("/columns")) return "columns";

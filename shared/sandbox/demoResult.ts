@@ -28,29 +28,48 @@ export interface DemoSandbox {
   listName: string;
   siteName: string;
   items: number;
-  /** Column kinds of the mapped fields, in the profile's order (e.g. `choice`, `person`). */
-  columnKinds: string[];
+  /** The mapped fields in the profile's order: SharePoint column, Confluence header, column kind (e.g. `choice`). */
+  fields: { sharePoint: string; confluence: string; kind: string }[];
   pageTitle: string;
   rowsOnPage: number;
   /** Profile settings worth saying up front. */
   direction: string;
   conflictPolicy: string;
   deletes: { toConfluence: string; toSharePoint: string };
-  /** Confluence header of each mapped field, by SharePoint internal name. */
-  headers: Record<string, string>;
   /** Item titles by SharePoint id, as seeded, for naming items in the story. */
   titles: Record<string, string>;
+  /** What lookup ids show as, per lookup field (the report's values are ids). */
+  lookupValues: Record<string, Record<string, string>>;
+}
+
+/** One expectation about the end result, checked against the services themselves (or the last run's calls). */
+export interface DemoCheck {
+  ok: boolean;
+  expectation: string;
+  /** What was found instead, when not ok. */
+  found?: string;
+}
+
+/** Both sides as the emulators hold them after the last run, and the demo's expectations checked. */
+export interface DemoOutcome {
+  /** Items in the SharePoint list. */
+  listItems: number;
+  /** The page's current version, and the ID cell of each table row in order (null = empty). */
+  pageVersion: number;
+  rowIds: (number | null)[];
+  checks: DemoCheck[];
 }
 
 /** Everything the demo did, as `demo --json` prints it. */
 export interface DemoResult {
   sandbox: DemoSandbox;
-  /** Seconds to start the emulators, Azurite and the config store and import the profile. */
+  /** Milliseconds to start the emulators, Azurite and the config store and import the profile. */
   setupMs: number;
   runs: DemoRun[];
   edits: DemoPersonEdit[];
   /** Conflicts still open after the last run, as the conflict store holds them. */
   openConflicts: { item: string | null; field: string | null; sharePoint?: unknown; confluence?: unknown }[];
+  outcome: DemoOutcome;
   /** Whole demo, start to finish, milliseconds. */
   totalMs: number;
   /** The CONFLUENCE_SYNC_HOME the demo used, when kept (`--keep`). */

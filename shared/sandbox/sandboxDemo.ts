@@ -5,7 +5,7 @@ import type { RunReport } from "../engine/runContract";
 import { fieldKindOf } from "../mapping";
 import { globalRedactor } from "../runtime";
 import { confluenceCallKind, graphCallKind, tallyCalls } from "./apiCallTally";
-import type { DemoEvent, DemoResult, DemoRun, DemoSandbox } from "./demoResult";
+import type { DemoCheck, DemoEvent, DemoResult, DemoRun, DemoSandbox } from "./demoResult";
 import { runProfileSyncLocally } from "./localProfileSync";
 import { startSandboxHost, type SandboxHost, type SandboxModule } from "./sandboxHost";
 
@@ -60,10 +60,22 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
       field: conflict.field,
       ...conflict.values,
     }));
-    return { sandbox, setupMs, runs, edits, openConflicts, totalMs: performance.now() - startedAt, keptHome: options.keep ? host.home : null };
+    const outcome = host.sandbox.sandboxOutcome(await host.adminState());
+    outcome.checks.push(quietCheck(runs[runs.length - 1]!));
+    return { sandbox, setupMs, runs, edits, openConflicts, outcome, totalMs: performance.now() - startedAt, keptHome: options.keep ? host.home : null };
   } finally {
     await host.close({ keepHome: options.keep });
   }
+}
+
+/** Invariant 5 of the design: once nothing changes, a run writes nothing and reads one delta and one page. */
+function quietCheck(run: DemoRun): DemoCheck {
+  const { sharepoint, confluence } = run.report.counts;
+  const writes = [sharepoint, confluence].reduce((sum, side) => sum + side.created + side.updated + side.deleted, 0);
+  const calls = { graph: run.calls.graph.total, confluence: run.calls.confluence.total };
+  const ok = writes === 0 && calls.graph === 1 && calls.confluence === 1;
+  const expectation = "the last sync, with nothing new, wrote nothing and made one Graph call and one Confluence call";
+  return ok ? { ok, expectation } : { ok, expectation, found: `${writes} writes; ${calls.graph} Graph calls, ${calls.confluence} Confluence calls` };
 }
 
 /** Stores the demo profile and its secrets through the CLI's own stores, as `profiles import` would. */
@@ -127,24 +139,24 @@ const KIND_NAMES: Record<string, string> = {
 
 function describeSandbox(sandbox: SandboxModule, profile: Profile): DemoSandbox {
   const columns = sandbox.sandboxProjectColumns;
-  const columnKinds = profile.fields.map((field) => {
+  const fields = profile.fields.map((field) => {
     const column = columns.find((c) => c.name === field.sharePoint);
-    const kind = column === undefined ? undefined : fieldKindOf(column, [], field.format);
-    if (!kind?.ok) return "unknown";
-    return column?.number?.displayAs === "percentage" ? "percentage" : (KIND_NAMES[kind.kind] ?? kind.kind);
+    const found = column === undefined ? undefined : fieldKindOf(column, [], field.format);
+    const kind = !found?.ok ? "unknown" : column?.number?.displayAs === "percentage" ? "percentage" : (KIND_NAMES[found.kind] ?? found.kind);
+    return { sharePoint: field.sharePoint, confluence: field.confluence, kind };
   });
   return {
     profileKey: profile.key,
     listName: "Projects",
     siteName: "Contoso Projects",
     items: sandbox.sandboxProjects.length,
-    columnKinds,
+    fields,
     pageTitle: sandbox.SANDBOX_PORTFOLIO_PAGE_TITLE,
     rowsOnPage: sandbox.PROJECTS_ON_PAGE,
     direction: profile.direction,
     conflictPolicy: profile.conflictPolicy,
     deletes: { ...profile.deletes },
-    headers: Object.fromEntries(profile.fields.map((field) => [field.sharePoint, field.confluence])),
     titles: Object.fromEntries(sandbox.sandboxProjects.map((project) => [String(project.id), project.title])),
+    lookupValues: { Client: Object.fromEntries(sandbox.sandboxClients.map((client) => [String(client.id), client.name])) },
   };
 }

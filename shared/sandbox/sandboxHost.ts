@@ -28,6 +28,8 @@ export interface SandboxHost {
   /** The emulators' request logs since the last `clearRequestLogs`, per service. */
   requestLogs(): Promise<{ graph: ServedCall[]; confluence: ServedCall[] }>;
   clearRequestLogs(): Promise<void>;
+  /** What `GET /_admin/state` serves, per emulator (everything, in seed shapes, with versions and eTags). */
+  adminState(): Promise<{ graph: unknown; confluence: unknown }>;
   /** Stops everything; removes the home folder unless it is to be kept. */
   close(options: { keepHome: boolean }): Promise<void>;
 }
@@ -89,6 +91,10 @@ export async function startSandboxHost(options: { persistState: boolean; cwd: st
       clearRequestLogs: async () => {
         await Promise.all([...logOrigins.graph, ...logOrigins.confluence].map((origin) => adminJson("DELETE", `${origin}/_admin/requests`)));
       },
+      adminState: async () => ({
+        graph: await adminJson("GET", `${urls.graphBaseUrl}/_admin/state`),
+        confluence: await adminJson("GET", `${urls.confluenceBaseUrl}/_admin/state`),
+      }),
       close: async ({ keepHome }) => {
         await stopAll();
         if (!keepHome) await rm(home, { recursive: true, force: true });
