@@ -1,5 +1,4 @@
-import type { AppSettings } from "../config/appSettings";
-import { openConfigServices } from "../config/configServices";
+import type { ConfigServices } from "../config/configServices";
 import { runOrchestrationLocally, type LocalDurableRegistry, type LocalRunOptions, type LocalRunResult } from "../hosting/localDurableHost";
 import { openStateStorage } from "../hosting/stateStorage";
 import { openStateStores } from "../state/stateStores";
@@ -21,43 +20,27 @@ export function runProfileSyncLocally(registry: LocalDurableRegistry, input: Syn
   return runOrchestrationLocally(registry, OrchestratorName.syncProfile, input, syncInstanceId(input.profileKey), options);
 }
 
-/** The engine for one local process (the CLI, the sandbox), with what it opened. */
+/** The engine for one local process (the CLI, the sandbox), with the state storage it opened. */
 export interface LocalEngine {
   readonly services: EngineServices;
   readonly registry: LocalDurableRegistry;
-  /** Releases the config database and, when one was started, the embedded state store. */
+  /** Releases the embedded state store, when one was started (the config services stay the caller's). */
   close(): Promise<void>;
 }
 
 /**
- * Opens the engine from app settings: profiles and secrets as configured, the state tables in the configured storage
- * account or in an embedded Azurite under CONFLUENCE_SYNC_HOME (`openStateStorage`).
+ * Opens the engine over the caller's profiles and secrets, with the state tables in the configured storage account
+ * or in an embedded Azurite under CONFLUENCE_SYNC_HOME (`openStateStorage`).
  */
-export async function openLocalEngine(settings: AppSettings, options: EngineOptions & { onEmbeddedStorage?: (folder: string) => void } = {}): Promise<LocalEngine> {
+export async function openLocalEngine(config: ConfigServices, options: EngineOptions & { onEmbeddedStorage?: (folder: string) => void } = {}): Promise<LocalEngine> {
   const { onEmbeddedStorage, ...engineOptions } = options;
-  const config = await openConfigServices(settings);
+  const storage = await openStateStorage(config.settings, onEmbeddedStorage ? { onStart: onEmbeddedStorage } : {});
   try {
-    const storage = await openStateStorage(settings, onEmbeddedStorage ? { onStart: onEmbeddedStorage } : {});
-    try {
-      const state = await openStateStores(storage.location);
-      const services = createEngineServices({ config, state }, engineOptions);
-      return {
-        services,
-        registry: syncRegistry(createSyncActivities(services)),
-        close: async () => {
-          try {
-            await storage.close();
-          } finally {
-            config.close();
-          }
-        },
-      };
-    } catch (error) {
-      await storage.close();
-      throw error;
-    }
+    const state = await openStateStores(storage.location);
+    const services = createEngineServices({ config, state }, engineOptions);
+    return { services, registry: syncRegistry(createSyncActivities(services)), close: () => storage.close() };
   } catch (error) {
-    config.close();
+    await storage.close();
     throw error;
   }
 }

@@ -1,3 +1,5 @@
+import type { RunItemReport } from "./runReport";
+
 /**
  * The contract between the orchestrators (which only sequence work) and the activities (which do all the I/O).
  *
@@ -135,7 +137,7 @@ export interface RunReport {
     errors: number;
   };
   /** Per-item decisions (what was done to which item and field, conflicts with both values, field errors). */
-  items: unknown[];
+  items: RunItemReport[];
   /** How many item entries were left out of `items` to keep the report bounded. */
   itemsOmitted?: number;
   /** HTTP calls made to each service during the run. */

@@ -10,6 +10,7 @@ import { registerProfilesValidateCommand } from "./profilesValidate";
 import { registerSecretsListCommand } from "./secretsList";
 import { registerSecretsSetCommand } from "./secretsSet";
 import { registerInspectPageCommand } from "./inspectPage";
+import { registerSyncCommand } from "./sync";
 
 /** Every `confluence-sync` command; one file each under this folder. */
 export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [
@@ -23,4 +24,5 @@ export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [
   registerSecretsListCommand,
   registerInspectPageCommand,
   registerDiagnosticsCommand,
+  registerSyncCommand,
 ];

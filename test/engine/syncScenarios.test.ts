@@ -1,0 +1,240 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { RunItemReport } from "../../shared/engine/runReport";
+import { HARNESS_PROFILE, startSyncHarness, type SyncHarness, type SyncHarnessOptions } from "../helpers/syncHarness";
+
+/**
+ * DESIGN.md §3 end to end: the real orchestrator and activities against the Graph and Confluence emulators and
+ * Azurite. After each scenario a second run must write nothing (echo-free), counted from the emulators' logs.
+ */
+
+let harness: SyncHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function start(options: SyncHarnessOptions): Promise<SyncHarness> {
+  harness = await startSyncHarness(options);
+  return harness;
+}
+
+/** A run after which nothing is written on either side (and the state stays as it is). */
+async function expectQuietRun(h: SyncHarness): Promise<void> {
+  h.clearCalls();
+  const report = await h.sync();
+  expect(h.writes()).toEqual({ graph: [], confluence: [] });
+  expect(report.counts.sharepoint).toEqual({ created: 0, updated: 0, deleted: 0 });
+  expect(report.counts.confluence).toEqual({ created: 0, updated: 0, deleted: 0 });
+}
+
+const items = (count: number) =>
+  Array.from({ length: count }, (_, i) => ({ id: String(i + 1), fields: { Title: `Item ${i + 1}`, Status: "Open", Amount: i + 1 } }));
+const rowsFor = (count: number) => Array.from({ length: count }, (_, i) => [String(i + 1), `Item ${i + 1}`, "Open", String(i + 1)]);
+
+describe("first sync", () => {
+  it("from SharePoint: every item gets a row with its id in the key column", async () => {
+    const h = await start({ items: [{ id: "1", fields: { Title: "Alpha", Status: "Open", Amount: 10 } }, { id: "2", fields: { Title: "Beta", Status: "Done", Amount: 2.5 } }] });
+    const report = await h.sync();
+    expect(report.outcome).toBe("completed");
+    expect(report.counts.confluence.created).toBe(2);
+    expect(h.pageRows()).toEqual([
+      ["1", "Alpha", "Open", "10"],
+      ["2", "Beta", "Done", "2.5"],
+    ]);
+    expect(h.pageBody()).toMatch(/^<p>Project list \(kept in sync with SharePoint\)<\/p><table>.*<\/table><p>Notes stay as they are.<\/p>$/);
+    await expectQuietRun(h);
+  });
+
+  it("from Confluence: rows without a key become items, and their ids are written back", async () => {
+    const h = await start({ rows: [["", "Alpha", "Open", "10"], ["", "Beta", "Doing", "3"]] });
+    const report = await h.sync();
+    expect(report.counts.sharepoint.created).toBe(2);
+    const listed = await h.listItems();
+    expect([...listed.values()].map((fields) => [fields.Title, fields.Status, fields.Amount])).toEqual([
+      ["Alpha", "Open", 10],
+      ["Beta", "Doing", 3],
+    ]);
+    const ids = [...listed.keys()];
+    expect(h.pageRows()).toEqual([
+      [ids[0], "Alpha", "Open", "10"],
+      [ids[1], "Beta", "Doing", "3"],
+    ]);
+    expect(report.items.map((item) => [item.action, item.sharePointId, item.result])).toEqual([
+      ["createInSharePoint", ids[0], "applied"],
+      ["createInSharePoint", ids[1], "applied"],
+    ]);
+    await expectQuietRun(h);
+  });
+
+  it("both sides pre-filled: pairs by the id in the key column and by the natural key, duplicating nothing", async () => {
+    const h = await start({
+      items: items(4),
+      // Rows 1 and 2 carry their ids; 3 and 4 only their titles (and one of them a different amount).
+      rows: [["1", "Item 1", "Open", "1"], ["2", "Item 2", "Open", "2"], ["", "Item 3", "Open", "3"], ["", "Item 4", "Open", "40"]],
+      profile: { matchBy: { sharePoint: "Title", confluence: "Title" } },
+    });
+    const report = await h.sync();
+    expect(report.counts.sharepoint.created).toBe(0);
+    expect(report.counts.confluence.created).toBe(0);
+    expect((await h.listItems()).size).toBe(4);
+    expect(h.pageRows().map((row) => row[0])).toEqual(["1", "2", "3", "4"]);
+    // A pair found without its id agreed on nothing yet: the differing amount is a conflict, nothing overwritten.
+    expect(report.counts.conflicts).toBe(1);
+    expect(h.rowOf("4")?.Amount).toBe("40");
+    expect((await h.listItems()).get("4")?.Amount).toBe(4);
+    await expectQuietRun(h);
+  });
+});
+
+describe("edits", () => {
+  async function synced(): Promise<SyncHarness> {
+    const h = await start({ items: items(3), rows: rowsFor(3) });
+    await h.sync();
+    return h;
+  }
+
+  it("different fields of one item edited on both sides: both land", async () => {
+    const h = await synced();
+    await h.editItem("2", { Status: "Done" });
+    await h.editRows((rows) => rows.map((row) => (row[0] === "2" ? [row[0], "Item 2 (renamed)", row[2]!, row[3]!] : row)));
+    const report = await h.sync();
+    expect(report.counts.sharepoint.updated).toBe(1);
+    expect(report.counts.confluence.updated).toBe(1);
+    expect((await h.listItems()).get("2")).toMatchObject({ Title: "Item 2 (renamed)", Status: "Done" });
+    expect(h.rowOf("2")).toMatchObject({ Title: "Item 2 (renamed)", Status: "Done" });
+    await expectQuietRun(h);
+  });
+
+  it("the same field edited on both sides: a conflict with both values, nothing overwritten", async () => {
+    const h = await synced();
+    await h.editItem("1", { Status: "Done" });
+    await h.editRows((rows) => rows.map((row) => (row[0] === "1" ? [row[0], row[1]!, "Doing", row[3]!] : row)));
+    const report = await h.sync();
+    expect(report.counts.conflicts).toBe(1);
+    const item = report.items.find((entry) => entry.sharePointId === "1");
+    expect(item?.conflicts).toEqual([{ field: "Status", cause: "bothChanged", resolution: "flagged", sharePoint: "Done", confluence: "Doing", base: "Open" }]);
+    expect((await h.listItems()).get("1")?.Status).toBe("Done");
+    expect(h.rowOf("1")?.Status).toBe("Doing");
+    const open = await h.state.conflicts.listOpen(HARNESS_PROFILE);
+    expect(open).toMatchObject([{ field: "Status", status: "open", values: { sharePoint: "Done", confluence: "Doing", base: "Open" }, resolution: "flagged" }]);
+    await expectQuietRun(h);
+
+    // A person settles it by making both sides equal: the conflict is resolved, nothing written.
+    await h.editRows((rows) => rows.map((row) => (row[0] === "1" ? [row[0], row[1]!, "Done", row[3]!] : row)));
+    await expectQuietRun(h);
+    expect(await h.state.conflicts.listOpen(HARNESS_PROFILE)).toEqual([]);
+  });
+
+  it("a row added in Confluence after the first sync: the item is created and its id written back", async () => {
+    const h = await synced();
+    await h.editRows((rows) => [...rows, ["", "Item new", "Doing", "7.25"]]);
+    const report = await h.sync();
+    expect(report.counts.sharepoint.created).toBe(1);
+    const created = [...(await h.listItems()).entries()].find(([, fields]) => fields.Title === "Item new");
+    expect(created?.[1]).toMatchObject({ Status: "Doing", Amount: 7.25 });
+    expect(h.pageRows().at(-1)).toEqual([created?.[0], "Item new", "Doing", "7.25"]);
+    await expectQuietRun(h);
+  });
+
+  it("a bad cell value is an item error for that field; the rest of the run syncs", async () => {
+    const h = await synced();
+    await h.editRows((rows) => rows.map((row) => (row[0] === "1" ? [row[0], "Item 1 (edited)", row[2]!, "abc"] : row[0] === "3" ? [row[0], row[1]!, "Done", row[3]!] : row)));
+    const report = await h.sync();
+    expect(report.outcome).toBe("completedWithErrors");
+    expect(report.counts.errors).toBe(1);
+    const item = report.items.find((entry) => entry.sharePointId === "1") as RunItemReport;
+    expect(item.errors).toEqual([expect.objectContaining({ field: "Amount", side: "confluence", code: "FIELD_VALUE_INVALID" })]);
+    expect(item.errors[0]?.message).toContain('"abc"');
+    const listed = await h.listItems();
+    expect(listed.get("1")).toMatchObject({ Title: "Item 1 (edited)", Amount: 1 });
+    expect(listed.get("3")?.Status).toBe("Done");
+    // The bad cell stays as the person left it, and the next run writes nothing while it is there.
+    expect(h.rowOf("1")?.Amount).toBe("abc");
+    await expectQuietRun(h);
+  });
+});
+
+describe("deletes", () => {
+  it("policy keep (default): a deletion on one side is not propagated, and nothing is re-created", async () => {
+    const h = await start({ items: items(6), rows: rowsFor(6) });
+    await h.sync();
+    await h.deleteItem("2");
+    await h.editRows((rows) => rows.filter((row) => row[0] !== "5"));
+    const report = await h.sync();
+    expect(report.items.filter((item) => item.action === "keepDeleted").map((item) => [item.sharePointId, item.note])).toEqual([
+      ["2", "deleted in sharePoint"],
+      ["5", "deleted in confluence"],
+    ]);
+    expect(h.rowOf("2")).toBeDefined();
+    expect((await h.listItems()).has("5")).toBe(true);
+    await expectQuietRun(h);
+  });
+
+  it("policy delete: deletions propagate both ways", async () => {
+    const h = await start({ items: items(10), rows: rowsFor(10), profile: { deletes: { toConfluence: "delete", toSharePoint: "delete" } } });
+    await h.sync();
+    await h.deleteItem("2");
+    await h.editRows((rows) => rows.filter((row) => row[0] !== "5"));
+    const report = await h.sync();
+    expect(report.counts.sharepoint.deleted).toBe(1);
+    expect(report.counts.confluence.deleted).toBe(1);
+    expect(h.rowOf("2")).toBeUndefined();
+    expect((await h.listItems()).has("5")).toBe(false);
+    expect(h.pageRows()).toHaveLength(8);
+    await expectQuietRun(h);
+  });
+
+  it("delete-vs-edit is a conflict whatever the policy: nothing deleted, nothing re-created", async () => {
+    const h = await start({ items: items(10), rows: rowsFor(10), profile: { deletes: { toConfluence: "delete", toSharePoint: "delete" } } });
+    await h.sync();
+    await h.deleteItem("3");
+    await h.editRows((rows) => rows.map((row) => (row[0] === "3" ? [row[0], row[1]!, "Done", row[3]!] : row)));
+    const report = await h.sync();
+    const item = report.items.find((entry) => entry.sharePointId === "3");
+    expect(item).toMatchObject({ action: "deleteConflict", conflicts: [{ cause: "deleteVsEdit", deletedIn: "sharePoint", resolution: "flagged" }] });
+    expect(h.rowOf("3")?.Status).toBe("Done");
+    expect((await h.listItems()).has("3")).toBe(false);
+    expect(await h.state.conflicts.listOpen(HARNESS_PROFILE)).toMatchObject([{ kind: "deleteVsEdit", field: null }]);
+    await expectQuietRun(h);
+  });
+
+  it("a run that would delete more than the limit stops before writing anything, state included", async () => {
+    const h = await start({ items: items(10), rows: rowsFor(10), profile: { deletes: { toConfluence: "delete", toSharePoint: "delete" }, massDeleteLimitPercent: 20 } });
+    await h.sync();
+    const stateBefore = await h.state.items.load(HARNESS_PROFILE);
+    for (const id of ["1", "2", "3"]) await h.deleteItem(id);
+    const version = h.pageVersion();
+    h.clearCalls();
+    const report = await h.sync();
+    expect(report.outcome).toBe("stopped");
+    expect(report.problem).toMatchObject({ code: "MASS_DELETE_LIMIT" });
+    expect(report.problem?.message).toContain("3 of 10 Confluence rows");
+    expect(h.writes()).toEqual({ graph: [], confluence: [] });
+    expect(h.pageVersion()).toBe(version);
+    expect(await h.state.items.load(HARNESS_PROFILE)).toEqual(stateBefore);
+    expect((await h.state.runs.latest(HARNESS_PROFILE))?.outcome).toBe("stopped");
+  });
+});
+
+describe("dry run", () => {
+  it("writes nothing at all, and plans exactly what the next real run does", async () => {
+    const h = await start({ items: items(3), rows: [["1", "Item 1", "Open", "1"], ["", "Row only", "Doing", "5"]] });
+    const tables = async () => ({
+      state: await h.state.items.load(HARNESS_PROFILE),
+      cursor: await h.state.cursors.get(HARNESS_PROFILE),
+      runs: await h.state.runs.recent(HARNESS_PROFILE),
+      conflicts: await h.state.conflicts.listOpen(HARNESS_PROFILE),
+    });
+    const before = await tables();
+    const dry = await h.sync({ dryRun: true });
+    expect(dry.outcome).toBe("dryRun");
+    expect(h.writes()).toEqual({ graph: [], confluence: [] });
+    expect(await tables()).toEqual(before);
+    expect(await h.state.staging.list({ profileKey: HARNESS_PROFILE, runId: dry.runId }, "")).toEqual([]);
+
+    const real = await h.sync();
+    const decisions = (report: typeof dry) => report.items.map(({ sharePointId, row, action, changes, conflicts, errors }) => ({ row, action, changes, conflicts, errors, ...(action === "createInSharePoint" ? {} : { sharePointId }) }));
+    expect(decisions(real)).toEqual(decisions(dry));
+    expect(real.counts).toEqual(dry.counts);
+  });
+});
