@@ -1,12 +1,11 @@
 import { performance } from "node:perf_hooks";
 import { parseProfileFile, type ConfigServices, type Profile } from "../config";
-import { createEngineServices, type EngineServices } from "../engine/engineServices";
+import { openLocalEngine, runProfileSyncLocally, type LocalEngine } from "../engine/localEngine";
 import type { RunReport } from "../engine/runContract";
 import { fieldKindOf } from "../mapping";
 import { globalRedactor } from "../runtime";
 import { confluenceCallKind, graphCallKind, tallyCalls } from "./apiCallTally";
 import type { DemoCheck, DemoEvent, DemoResult, DemoRun, DemoSandbox } from "./demoResult";
-import { runProfileSyncLocally } from "./localProfileSync";
 import { startSandboxHost, type SandboxHost, type SandboxModule } from "./sandboxHost";
 
 export interface SandboxDemoOptions {
@@ -34,7 +33,9 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
   const host = await startSandboxHost({ persistState: options.keep, cwd: options.cwd });
   try {
     const profile = await importDemoProfile(host);
-    const engine = createEngineServices({ config: host.config, state: host.state });
+    // The state tables are in the sandbox's Azurite: the config's settings name it (AzureWebJobsStorage).
+    const engine = await openLocalEngine(host.config);
+    host.onClose(() => engine.close());
     const sandbox = describeSandbox(host.sandbox, profile);
     const setupMs = performance.now() - startedAt;
     emit({ kind: "ready", sandbox, setupMs });
@@ -55,7 +56,7 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
     await run("sync after the edits");
     await run("sync with nothing new");
 
-    const openConflicts = (await host.state.conflicts.listOpen(profile.key)).map((conflict) => ({
+    const openConflicts = (await engine.services.state.conflicts.listOpen(profile.key)).map((conflict) => ({
       item: conflict.item.sharePointId,
       field: conflict.field,
       ...conflict.values,
@@ -105,11 +106,13 @@ async function saveProfileWithSecrets(config: ConfigServices, profile: Profile, 
   }
 }
 
-async function measuredRun(host: SandboxHost, engine: EngineServices, profile: Profile, label: string): Promise<DemoRun> {
+async function measuredRun(host: SandboxHost, engine: LocalEngine, profile: Profile, label: string): Promise<DemoRun> {
   await host.clearRequestLogs();
   const started = performance.now();
-  const report = await runProfileSyncLocally(engine, { profileKey: profile.key, dryRun: false, trigger: "cli" });
+  const run = await runProfileSyncLocally(engine.registry, { profileKey: profile.key, dryRun: false, trigger: "cli" });
   const durationMs = performance.now() - started;
+  if (run.status !== "Completed") throw new SandboxDemoFailed(`the ${label} failed: ${run.error ?? "unknown error"}`);
+  const report = run.output as RunReport;
   const logs = await host.requestLogs();
   return {
     label,

@@ -2,7 +2,6 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { openConfigServices, readAppSettings, type ConfigServices } from "../config";
-import { openStateStores, type StateStores } from "../state/stateStores";
 import type { ServedCall } from "./apiCallTally";
 
 /** The sandbox's module (seed, profile, people's edits): development tooling, loaded only by the demo. */
@@ -23,13 +22,15 @@ export interface SandboxHost {
   /** The temporary CONFLUENCE_SYNC_HOME. */
   home: string;
   urls: SandboxUrls;
+  /** Profiles and secrets in the home's SQLite; its settings point the state tables at the sandbox's Azurite. */
   config: ConfigServices;
-  state: StateStores;
   /** The emulators' request logs since the last `clearRequestLogs`, per service. */
   requestLogs(): Promise<{ graph: ServedCall[]; confluence: ServedCall[] }>;
   clearRequestLogs(): Promise<void>;
   /** What `GET /_admin/state` serves, per emulator (everything, in seed shapes, with versions and eTags). */
   adminState(): Promise<{ graph: unknown; confluence: unknown }>;
+  /** Adds something to stop before the sandbox itself (last added, first stopped). */
+  onClose(stop: () => Promise<void>): void;
   /** Stops everything; removes the home folder unless it is to be kept. */
   close(options: { keepHome: boolean }): Promise<void>;
 }
@@ -77,7 +78,6 @@ export async function startSandboxHost(options: { persistState: boolean; cwd: st
     );
     const config = await openConfigServices(settings);
     stops.push(async () => config.close());
-    const state = await openStateStores({ kind: "connectionString", connectionString: azurite.connectionString });
 
     const logOrigins = { graph: [urls.authorityHost, urls.graphBaseUrl], confluence: [urls.confluenceBaseUrl] };
     const read = async (origins: string[]): Promise<ServedCall[]> => (await Promise.all(origins.map((origin) => adminJson<ServedCall[]>("GET", `${origin}/_admin/requests`)))).flat();
@@ -86,7 +86,7 @@ export async function startSandboxHost(options: { persistState: boolean; cwd: st
       home,
       urls,
       config,
-      state,
+      onClose: (stop) => stops.push(stop),
       requestLogs: async () => ({ graph: await read(logOrigins.graph), confluence: await read(logOrigins.confluence) }),
       clearRequestLogs: async () => {
         await Promise.all([...logOrigins.graph, ...logOrigins.confluence].map((origin) => adminJson("DELETE", `${origin}/_admin/requests`)));
