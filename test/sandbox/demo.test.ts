@@ -1,5 +1,5 @@
 import { once } from "node:events";
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,7 +7,7 @@ import { openConfigServices, readAppSettings } from "../../shared/config";
 import type { DemoResult } from "../../shared/sandbox/demoResult";
 import { SANDBOX_CONFLUENCE_CLIENT_SECRET, SANDBOX_CONFLUENCE_REFRESH_TOKEN } from "../emulators/sandbox/sandboxConfluenceSeed";
 import { SANDBOX_GRAPH_CLIENT_SECRET } from "../emulators/sandbox/sandboxGraphSeed";
-import { runCliInProcess, spawnCli, type CliResult } from "../helpers/cli";
+import { repoRoot, runCliInProcess, spawnCli, type CliResult } from "../helpers/cli";
 
 const SEEDED_SECRETS = [SANDBOX_GRAPH_CLIENT_SECRET, SANDBOX_CONFLUENCE_CLIENT_SECRET, SANDBOX_CONFLUENCE_REFRESH_TOKEN];
 
@@ -76,6 +76,15 @@ describe("npm run demo", () => {
     expect(checks).toHaveLength(6);
     expect(checks.every((l) => l.startsWith("  ✓"))).toBe(true);
     expect(result.stdout).toMatch(/^Done in \d+\.\d s: 50 items in the list, 50 rows on the page \(now version \d+\), 1 open conflict waiting for a person\.$/m);
+  });
+
+  it("prints what the README's excerpt shows (times aside)", async () => {
+    const readme = await readFile(path.join(repoRoot, "README.md"), "utf8");
+    const excerpt = /```text\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(excerpt).toBeDefined();
+    const withoutTimes = (text: string): string => text.replace(/\(\d+\.\d s\)/g, "(… s)");
+    const printed = withoutTimes(result.stdout);
+    for (const excerptLine of withoutTimes(excerpt!).split("\n").filter((l) => l.trim() !== "")) expect(printed).toContain(excerptLine);
   });
 
   it("never prints a secret", () => {
