@@ -1,6 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { parseProfileFile, type ConfigServices, type Profile } from "../config";
-import { openLocalEngine, runProfileSyncLocally, type LocalEngine } from "../engine/localEngine";
+import type { LocalEngine } from "../engine/localEngine";
 import type { RunReport } from "../engine/runContract";
 import { fieldKindOf } from "../mapping";
 import { globalRedactor } from "../runtime";
@@ -30,7 +30,16 @@ export class SandboxDemoFailed extends Error {
 export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoResult> {
   const emit = options.onEvent ?? (() => undefined);
   const startedAt = performance.now();
-  const host = await startSandboxHost({ persistState: options.keep, cwd: options.cwd });
+  // The engine's modules load while Azurite boots (the longest part of starting).
+  let engineModule: EngineModule | undefined;
+  const host = await startSandboxHost({
+    persistState: options.keep,
+    cwd: options.cwd,
+    whileStarting: async () => {
+      engineModule = await import("../engine/localEngine.js");
+    },
+  });
+  const { openLocalEngine, runProfileSyncLocally } = engineModule!;
   try {
     const profile = await importDemoProfile(host);
     // The state tables are in the sandbox's Azurite: the config's settings name it (AzureWebJobsStorage).
@@ -42,7 +51,7 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
 
     const runs: DemoRun[] = [];
     const run = async (label: string): Promise<void> => {
-      const done = await measuredRun(host, engine, profile, label);
+      const done = await measuredRun(host, engine, profile, label, runProfileSyncLocally);
       if (BROKEN_OUTCOMES.has(done.report.outcome)) {
         throw new SandboxDemoFailed(`the ${label} ended "${done.report.outcome}": ${done.report.problem?.code ?? ""} ${done.report.problem?.message ?? ""}`.trim());
       }
@@ -106,7 +115,9 @@ async function saveProfileWithSecrets(config: ConfigServices, profile: Profile, 
   }
 }
 
-async function measuredRun(host: SandboxHost, engine: LocalEngine, profile: Profile, label: string): Promise<DemoRun> {
+type EngineModule = typeof import("../engine/localEngine.js");
+
+async function measuredRun(host: SandboxHost, engine: LocalEngine, profile: Profile, label: string, runProfileSyncLocally: EngineModule["runProfileSyncLocally"]): Promise<DemoRun> {
   await host.clearRequestLogs();
   const started = performance.now();
   const run = await runProfileSyncLocally(engine.registry, { profileKey: profile.key, dryRun: false, trigger: "cli" });

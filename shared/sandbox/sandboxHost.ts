@@ -42,24 +42,31 @@ export interface SandboxHost {
  * CONFLUENCE_SYNC_HOME). Nothing outside the home folder is touched, and the environment is not read: the demo is
  * the same on every machine.
  */
-export async function startSandboxHost(options: { persistState: boolean; cwd: string }): Promise<SandboxHost> {
+export async function startSandboxHost(options: {
+  persistState: boolean;
+  cwd: string;
+  /** More start-up work (e.g. loading the engine) to do while Azurite boots. */
+  whileStarting?: () => Promise<void>;
+}): Promise<SandboxHost> {
   const home = await mkdtemp(path.join(tmpdir(), "confluence-sync-demo-"));
   const stops: Array<() => Promise<void>> = [];
   const stopAll = async (): Promise<void> => {
     for (const stop of stops.reverse()) await stop().catch(() => undefined);
   };
   try {
-    const [sandbox, { startEmulatorsFromSeed }, { trustCertificateInProcess }, { startAzuriteTable }] = await Promise.all([
+    // Azurite is a child process that takes the longest to boot: start it first, load the rest meanwhile.
+    const { startAzuriteTable } = await import("../../test/emulators/azuriteTable.js");
+    const azuriteStarting = startAzuriteTable(options.persistState ? { location: path.join(home, "azurite") } : {});
+    azuriteStarting.catch(() => undefined); // awaited below; a failure must not count as unhandled meanwhile
+    stops.push(async () => (await azuriteStarting).close());
+    const [sandbox, { startEmulatorsFromSeed }, { trustCertificateInProcess }] = await Promise.all([
       import("../../test/emulators/sandbox/index.js"),
       import("../../test/emulators/startEmulators.js"),
       import("../../test/emulators/common/tls.js"),
-      import("../../test/emulators/azuriteTable.js"),
     ]);
-    const [emulators, azurite] = await Promise.all([
-      startEmulatorsFromSeed(sandbox.sandboxSeed() as unknown as Record<string, unknown>, home),
-      startAzuriteTable(options.persistState ? { location: path.join(home, "azurite") } : {}),
-    ]);
-    stops.push(() => emulators.close(), () => azurite.close());
+    const emulators = await startEmulatorsFromSeed(sandbox.sandboxSeed() as unknown as Record<string, unknown>, home);
+    await options.whileStarting?.();
+    stops.push(() => emulators.close());
     trustCertificateInProcess(await readFile(emulators.ports.caCertPath, "utf8"));
 
     const graphUrls = emulators.ports.graph as { graphBaseUrl: string; authorityHost: string };
@@ -72,6 +79,7 @@ export async function startSandboxHost(options: { persistState: boolean; cwd: st
       confluenceApiBaseUrl: confluenceUrls.apiBaseUrl,
     };
 
+    const azurite = await azuriteStarting;
     const settings = readAppSettings(
       { CONFLUENCE_SYNC_HOME: home, SECRETS_PROVIDER: "sqlite", PROFILE_STORE: "sqlite", AzureWebJobsStorage: azurite.connectionString },
       options.cwd,
