@@ -1,17 +1,6 @@
 import type { RunReport } from "../engine/runContract";
+import type { PersonEdit, SandboxCheck, SandboxOutcome } from "../../test/emulators/sandbox/index.js";
 import type { ServiceCalls } from "./apiCallTally";
-
-/** What a person did between two syncs (the sandbox's `PersonEdit`, repeated here so results need no sandbox import). */
-export interface DemoPersonEdit {
-  side: "sharepoint" | "confluence";
-  person: string;
-  action: "edit" | "addRow" | "delete";
-  itemId: number | null;
-  title: string;
-  field?: string;
-  from?: string;
-  to?: string;
-}
 
 /** One sync of the demo: the run report, the calls the emulators served during it, and how long it took. */
 export interface DemoRun {
@@ -42,23 +31,14 @@ export interface DemoSandbox {
   lookupValues: Record<string, Record<string, string>>;
 }
 
-/** One expectation about the end result, checked against the services themselves (or the last run's calls). */
-export interface DemoCheck {
-  ok: boolean;
-  expectation: string;
-  /** What was found instead, when not ok. */
-  found?: string;
-}
-
-/** Both sides as the emulators hold them after the last run, and the demo's expectations checked. */
-export interface DemoOutcome {
-  /** Items in the SharePoint list. */
-  listItems: number;
-  /** The page's current version, and the ID cell of each table row in order (null = empty). */
-  pageVersion: number;
-  rowIds: (number | null)[];
-  checks: DemoCheck[];
-}
+/**
+ * Both sides as the emulators hold them after the last run (list size, page version, row IDs) and the demo's
+ * expectations checked against them, plus the check that the last run was quiet.
+ */
+export type DemoOutcome = SandboxOutcome;
+export type DemoCheck = SandboxCheck;
+/** What a person did between two syncs. */
+export type DemoPersonEdit = PersonEdit;
 
 /** Everything the demo did, as `demo --json` prints it. */
 export interface DemoResult {

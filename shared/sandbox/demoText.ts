@@ -66,8 +66,6 @@ function editsSection(edits: readonly DemoPersonEdit[]): string {
   return block("Meanwhile, people edit both sides", rows);
 }
 
-const RUN_TITLES = ["the first sync, of a list and a page that both hold data", "after the edits", "nothing new since"];
-
 function runSection(run: DemoRun, number: number, box: DemoSandbox | undefined, shownConflicts: Set<string>): string {
   const items = run.report.items as RunItemReport[];
   const name = (id: string | null): string => (id === null ? "a new item" : `#${id} ${box?.titles[id] ?? titleOf(items, id) ?? ""}`.trimEnd());
@@ -140,7 +138,7 @@ function runSection(run: DemoRun, number: number, box: DemoSandbox | undefined, 
   }
   rows.push(["API calls", `Graph ${callList(run.calls.graph)}`]);
   rows.push(["", `Confluence ${callList(run.calls.confluence)}`]);
-  return block(`Sync ${number}: ${RUN_TITLES[number - 1] ?? run.label} (${seconds(run.durationMs)})`, rows);
+  return block(`Sync ${number}: ${run.label} (${seconds(run.durationMs)})`, rows);
 }
 
 function ending(result: DemoResult): string {

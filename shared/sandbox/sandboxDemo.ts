@@ -6,6 +6,7 @@ import { fieldKindOf } from "../mapping";
 import { globalRedactor } from "../runtime";
 import { confluenceCallKind, graphCallKind, tallyCalls } from "./apiCallTally";
 import type { DemoCheck, DemoEvent, DemoResult, DemoRun, DemoSandbox } from "./demoResult";
+import { SandboxDemoFailed } from "./sandboxDemoFailed";
 import { startSandboxHost, type SandboxHost, type SandboxModule } from "./sandboxHost";
 
 export interface SandboxDemoOptions {
@@ -17,10 +18,6 @@ export interface SandboxDemoOptions {
 
 /** A run that ended like this means the demo itself is broken, not that it found something to report. */
 const BROKEN_OUTCOMES = new Set<RunReport["outcome"]>(["failed", "invalid", "stopped"]);
-
-export class SandboxDemoFailed extends Error {
-  override readonly name = "SandboxDemoFailed";
-}
 
 /**
  * The sandbox demo: starts everything locally, imports the demo profile the way `profiles import` does, and runs
@@ -53,17 +50,18 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
     const run = async (label: string): Promise<void> => {
       const done = await measuredRun(host, engine, profile, label, runProfileSyncLocally);
       if (BROKEN_OUTCOMES.has(done.report.outcome)) {
-        throw new SandboxDemoFailed(`the ${label} ended "${done.report.outcome}": ${done.report.problem?.code ?? ""} ${done.report.problem?.message ?? ""}`.trim());
+        const problem = done.report.problem === undefined ? "" : `: ${done.report.problem.code} ${done.report.problem.message}`;
+        throw new SandboxDemoFailed(`sync ${runs.length + 1} (${label}) ended "${done.report.outcome}"${problem}`);
       }
       runs.push(done);
       emit({ kind: "run", run: done });
     };
 
-    await run("first sync");
+    await run("the first sync, of a list and a page that both hold data");
     const edits = await host.sandbox.makePeopleEdits({ graphBaseUrl: host.urls.graphBaseUrl, confluenceBaseUrl: host.urls.confluenceBaseUrl });
     emit({ kind: "edits", edits });
-    await run("sync after the edits");
-    await run("sync with nothing new");
+    await run("after the edits");
+    await run("nothing new since");
 
     const openConflicts = (await engine.services.state.conflicts.listOpen(profile.key)).map((conflict) => ({
       item: conflict.item.sharePointId,
@@ -122,7 +120,7 @@ async function measuredRun(host: SandboxHost, engine: LocalEngine, profile: Prof
   const started = performance.now();
   const run = await runProfileSyncLocally(engine.registry, { profileKey: profile.key, dryRun: false, trigger: "cli" });
   const durationMs = performance.now() - started;
-  if (run.status !== "Completed") throw new SandboxDemoFailed(`the ${label} failed: ${run.error ?? "unknown error"}`);
+  if (run.status !== "Completed") throw new SandboxDemoFailed(`the sync "${label}" failed: ${run.error ?? "unknown error"}`);
   const report = run.output as RunReport;
   const logs = await host.requestLogs();
   return {

@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import type { DemoEvent } from "../../sandbox";
 import { CliError, type CliIo } from "../cliContext";
 
 /**
@@ -14,12 +15,13 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
     .option("--json", "machine-readable output")
     .action(async (options: { keep?: boolean; json?: boolean }) => {
       // The sandbox is development tooling (emulators, Azurite): loaded only by this command.
-      const [{ runSandboxDemo, SandboxDemoFailed }, { demoTextReport }] = await Promise.all([import("../../sandbox/sandboxDemo.js"), import("../../sandbox/demoText.js")]);
+      const { runSandboxDemo, SandboxDemoFailed, demoTextReport } = await import("../../sandbox/index.js");
       const json = options.json ?? false;
       const text = demoTextReport();
       let result;
       try {
-        result = await runSandboxDemo({ keep: options.keep ?? false, cwd: io.cwd, onEvent: (event) => json || io.stdout(text.event(event)) });
+        const onEvent = json ? undefined : (event: DemoEvent) => io.stdout(text.event(event));
+        result = await runSandboxDemo({ keep: options.keep ?? false, cwd: io.cwd, ...(onEvent ? { onEvent } : {}) });
       } catch (error) {
         if (error instanceof SandboxDemoFailed) throw new CliError(`the demo did not go as it should: ${error.message}`);
         throw error;
