@@ -3,13 +3,15 @@ import { createSyncActivities, type SyncActivities } from "../shared/engine/acti
 import { engineServicesFrom } from "../shared/engine/engineServices";
 import { ActivityName } from "../shared/engine/runContract";
 import { appServices } from "../shared/functionsApp";
+import { createConsoleLogger } from "../shared/runtime";
 
 // The sync activities the syncProfile / syncAllProfiles orchestrations schedule (shared/engine/activities), over the
 // process-wide services, built on first use. A failed build is not kept, so the next invocation tries again.
 let activities: Promise<SyncActivities> | undefined;
 const engine = (): Promise<SyncActivities> => {
   activities ??= appServices()
-    .then((services) => createSyncActivities(engineServicesFrom(services)))
+    // Engine warnings (retried batches, resyncs) as JSON lines on stderr, which the worker forwards to App Insights.
+    .then((services) => createSyncActivities(engineServicesFrom(services, { logger: createConsoleLogger("info") })))
     .catch((error: unknown) => {
       activities = undefined;
       throw error;

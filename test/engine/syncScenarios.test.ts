@@ -1,5 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunItemReport } from "../../shared/engine/runReport";
+import { TEST_CLIENT_SECRET, TEST_LIST_ID, TEST_SITE_ID } from "../helpers/graphSeed";
+import { TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET, TEST_REFRESH_TOKEN } from "../helpers/confluenceSite";
 import { HARNESS_PROFILE, startSyncHarness, type SyncHarness, type SyncHarnessOptions } from "../helpers/syncHarness";
 
 /**
@@ -125,6 +127,21 @@ describe("edits", () => {
     expect(await h.state.conflicts.listOpen(HARNESS_PROFILE)).toEqual([]);
   });
 
+  it("sharepoint-wins: the winner is written and the loser kept in the conflict record, resolved once written", async () => {
+    const h = await start({ items: items(3), rows: rowsFor(3), profile: { conflictPolicy: "sharepoint-wins" } });
+    await h.sync();
+    await h.editItem("2", { Title: "SharePoint's title" });
+    await h.editRows((rows) => rows.map((row) => (row[0] === "2" ? [row[0], "Confluence's title", row[2]!, row[3]!] : row)));
+    const report = await h.sync();
+    expect(report.items.find((item) => item.sharePointId === "2")?.conflicts).toEqual([
+      { field: "Title", cause: "bothChanged", resolution: "sharePoint-won", sharePoint: "SharePoint's title", confluence: "Confluence's title", base: "Item 2" },
+    ]);
+    expect(h.rowOf("2")?.Title).toBe("SharePoint's title");
+    expect(await h.state.conflicts.listOpen(HARNESS_PROFILE)).toEqual([]);
+    expect(await h.state.conflicts.get(HARNESS_PROFILE, "item 2|Title")).toMatchObject({ status: "resolved", resolution: "sharePoint-won", values: { confluence: "Confluence's title" } });
+    await expectQuietRun(h);
+  });
+
   it("a row added in Confluence after the first sync: the item is created and its id written back", async () => {
     const h = await synced();
     await h.editRows((rows) => [...rows, ["", "Item new", "Doing", "7.25"]]);
@@ -236,5 +253,82 @@ describe("dry run", () => {
     const decisions = (report: typeof dry) => report.items.map(({ sharePointId, row, action, changes, conflicts, errors }) => ({ row, action, changes, conflicts, errors, ...(action === "createInSharePoint" ? {} : { sharePointId }) }));
     expect(decisions(real)).toEqual(decisions(dry));
     expect(real.counts).toEqual(dry.counts);
+  });
+});
+
+describe("reading", () => {
+  it("person and date-only columns round-trip both ways, through the site's people and time zone", async () => {
+    const h = await start({
+      items: [{ id: "1", fields: { Title: "Alpha", OwnerLookupId: "11", Due: "2026-03-01T23:00:00Z" } }],
+      headers: ["ID", "Title", "Owner", "Due"],
+      profile: {
+        sharePoint: { siteId: TEST_SITE_ID, listId: TEST_LIST_ID, timeZone: "Europe/Berlin" },
+        fields: [
+          { sharePoint: "Title", confluence: "Title" },
+          { sharePoint: "Owner", confluence: "Owner" },
+          { sharePoint: "Due", confluence: "Due" },
+        ],
+      },
+    });
+    await h.sync();
+    // Midnight of 2 March in Berlin is 23:00 UTC the day before: the page shows the site's date, not UTC's.
+    expect(h.pageBody()).toContain("<td>1</td><td>Alpha</td><td>meganb@contoso.onmicrosoft.com</td><td><time datetime=\"2026-03-02\" /></td>");
+    expect(h.graphCalls()).toContain(`GET /v1.0/sites/${TEST_SITE_ID}/lists/User Information List/items 200`);
+
+    await h.editRows((rows) => rows.map((row) => [row[0]!, row[1]!, "AlexW@contoso.onmicrosoft.com", "2026-04-05"]));
+    const report = await h.sync();
+    expect(report.counts.sharepoint.updated).toBe(1);
+    expect((await h.listItems()).get("1")).toMatchObject({ OwnerLookupId: "12", Due: "2026-04-04T22:00:00Z" });
+    await expectQuietRun(h);
+  });
+
+  it("an expired delta link: the list is enumerated again, and nothing is written for items that did not change", async () => {
+    const h = await start({ items: items(4), rows: rowsFor(4) });
+    await h.sync();
+    await h.deleteItem("4");
+    await fetch(`${h.graph.urls.graphBaseUrl}/_admin/delta/expire`, { method: "POST" });
+    h.clearCalls();
+    const report = await h.sync();
+    expect(h.graphCalls()).toEqual(["GET …/items/delta 410", "GET …/items/delta 200"]);
+    // A full enumeration reports no deletions; the item missing from it is gone (kept on the page by policy).
+    expect(report.items.map((item) => [item.sharePointId, item.action])).toEqual([["4", "keepDeleted"]]);
+    expect(h.writes()).toEqual({ graph: [], confluence: [] });
+    await expectQuietRun(h);
+  });
+
+  it("a row keyed with an id the delta never mentioned is read by id (404: no such item), once", async () => {
+    const h = await start({ items: items(2), rows: rowsFor(2) });
+    await h.sync();
+    await h.editRows((rows) => [...rows, ["99", "Typed by hand", "Open", "1"]]);
+    h.clearCalls();
+    await h.sync();
+    expect(h.graphCalls()).toEqual(["GET …/items/delta 200", "GET …/items/99 404"]);
+    expect((await h.listItems()).size).toBe(2);
+    expect(h.rowOf("99")?.Title).toBe("Typed by hand");
+    h.clearCalls();
+    await h.sync();
+    expect(h.graphCalls()).toEqual(["GET …/items/delta 200"]);
+  });
+
+  it("echo-free against a Confluence that re-serialises what it stores (entities, self-closing tags, macro ids)", async () => {
+    const h = await start({
+      items: [{ id: "1", fields: { Title: "Fish & Chips <daily>", Status: "Open", Amount: 1.5 } }],
+      rows: [["", "Crème brûlée\u00a0for two", "Doing", "2"]],
+      confluenceSeed: { storageNormalization: "confluence" },
+    });
+    const report = await h.sync();
+    expect(report.outcome).toBe("completed");
+    expect(h.pageRows().map((row) => row[1]?.replace(/\s/g, " "))).toEqual(["Crème brûlée for two", "Fish & Chips <daily>"]);
+    expect([...(await h.listItems()).values()].map((fields) => fields.Title)).toEqual(["Fish & Chips <daily>", "Crème brûlée for two"]);
+    await expectQuietRun(h);
+  });
+
+  it("no secret value reaches a log line, a run report, a run record or a conflict", async () => {
+    const h = await start({ items: items(2), rows: [["1", "Item 1", "Done", "1"], ["", "Row", "Open", "3"]] });
+    const report = await h.sync();
+    const stored = await h.state.runs.recent(HARNESS_PROFILE);
+    const conflicts = await h.state.conflicts.listOpen(HARNESS_PROFILE);
+    const everything = JSON.stringify([h.logs.records, report, stored, conflicts]);
+    for (const secret of [TEST_CLIENT_SECRET, CONFLUENCE_CLIENT_SECRET, TEST_REFRESH_TOKEN]) expect(everything).not.toContain(secret);
   });
 });

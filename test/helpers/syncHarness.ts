@@ -57,6 +57,8 @@ export interface SyncHarnessOptions {
   profile?: Partial<ProfileInput>;
   columns?: readonly ColumnDefinition[];
   graphSettings?: Record<string, unknown>;
+  /** Confluence seed options beyond the site and the page (e.g. `storageNormalization: "confluence"`). */
+  confluenceSeed?: Record<string, unknown>;
   engine?: EngineOptions;
   /** Wraps the state stores the engine uses (to make a store fail at a chosen point). */
   wrapState?: (state: StateStores) => StateStores;
@@ -95,6 +97,7 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
         { id: "98305", spaceId: SPACE_ID, title: "Team home", body: "<p>Welcome</p>" },
         { id: HARNESS_PAGE_ID, spaceId: SPACE_ID, parentId: "98305", title: "Projects", body: tableBody(headers, options.rows ?? []) },
       ],
+      ...options.confluenceSeed,
     },
     { certificate: cert },
   );
