@@ -1,11 +1,9 @@
 import type { ConfigServices } from "../config/configServices";
-import type { ConfluenceTransportOptions } from "../confluence";
 import type { AppServices } from "../functionsApp/appServices";
-import type { RetryPolicyOptions } from "../resilience";
-import { globalRedactor, silentLogger, systemClock, type Clock, type Logger, type SecretRedactor } from "../runtime";
+import { globalRedactor, silentLogger, systemClock, type Clock, type Logger } from "../runtime";
 import type { StateStores } from "../state/stateStores";
 import { ListDirectoryCache } from "./listDirectoryCache";
-import { ProfileConnections } from "./profileConnections";
+import { ProfileConnections, type ProfileConnectionsOptions } from "./profileConnections";
 
 /**
  * Everything the sync activities need, opened once per process and shared by every run: profiles and secrets,
@@ -21,15 +19,8 @@ export interface EngineServices {
   readonly logger: Logger;
 }
 
-export interface EngineOptions {
-  clock?: Clock;
-  logger?: Logger;
-  redactor?: SecretRedactor;
-  /** Retry bounds of Graph calls (tests shorten the delays). */
-  graphRetry?: RetryPolicyOptions;
-  /** Retry bounds and transport of Confluence calls. */
-  confluenceRetry?: Omit<RetryPolicyOptions, "retryOn">;
-  confluenceTransport?: ConfluenceTransportOptions;
+/** Capabilities and client bounds (tests shorten retry delays), plus how long the list directory is reused. */
+export interface EngineOptions extends Pick<ProfileConnectionsOptions, "clock" | "logger" | "redactor" | "graphRetry" | "confluenceRetry" | "confluenceTransport"> {
   /** How long columns, people and lookup lists are reused (default 15 minutes). */
   directoryTtlMs?: number;
 }

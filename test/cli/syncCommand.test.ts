@@ -4,11 +4,10 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { openConfigServices, readAppSettings, type ProfileInput } from "../../shared/config";
-import { SecretNames } from "../../shared/secrets/secretsProvider";
 import { runCliInProcess } from "../helpers/cli";
-import { TEST_CLIENT_ID as CONFLUENCE_CLIENT_ID, TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET, TEST_REFRESH_TOKEN } from "../helpers/confluenceSite";
-import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_TENANT_ID } from "../helpers/graphSeed";
-import { startSyncHarness, type SyncHarness } from "../helpers/syncHarness";
+import { TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET, TEST_REFRESH_TOKEN } from "../helpers/confluenceSite";
+import { TEST_CLIENT_SECRET } from "../helpers/graphSeed";
+import { harnessSecretValues, sampleItems, startSyncHarness, type SyncHarness } from "../helpers/syncHarness";
 import { azuriteLocation } from "../helpers/tables";
 
 /**
@@ -36,15 +35,7 @@ async function cliFor(h: SyncHarness, overrides: Partial<ProfileInput> = {}) {
   const config = await openConfigServices(readAppSettings(env, dir));
   try {
     await config.profiles.save({ ...h.profile, ...overrides, key } as never);
-    const secrets: Record<string, string> = {
-      [SecretNames.GraphTenantId]: TEST_TENANT_ID,
-      [SecretNames.GraphClientId]: TEST_CLIENT_ID,
-      [SecretNames.GraphClientSecret]: TEST_CLIENT_SECRET,
-      [SecretNames.ConfluenceClientId]: CONFLUENCE_CLIENT_ID,
-      [SecretNames.ConfluenceClientSecret]: CONFLUENCE_CLIENT_SECRET,
-      [SecretNames.ConfluenceRefreshToken]: TEST_REFRESH_TOKEN,
-    };
-    for (const [name, value] of Object.entries(secrets)) await config.secrets.set(key, name as never, value);
+    for (const [name, value] of Object.entries(harnessSecretValues())) await config.secrets.set(key, name as never, value);
   } finally {
     config.close();
   }
@@ -52,11 +43,10 @@ async function cliFor(h: SyncHarness, overrides: Partial<ProfileInput> = {}) {
   return { key, run: (...args: string[]) => runCliInProcess(["sync", ...args], { env, cwd }) };
 }
 
-const items = (count: number) => Array.from({ length: count }, (_, i) => ({ id: String(i + 1), fields: { Title: `Item ${i + 1}`, Status: "Open", Amount: i + 1 } }));
 
 describe("confluence-sync sync", () => {
   it("--json prints the run report: counts, per-item decisions and API calls; exit 0", async () => {
-    harness = await startSyncHarness({ items: items(2), rows: [["", "From Confluence", "Doing", "9"]] });
+    harness = await startSyncHarness({ items: sampleItems(2), rows: [["", "From Confluence", "Doing", "9"]] });
     const cli = await cliFor(harness);
     const result = await cli.run(cli.key, "--json");
     expect(result.code).toBe(0);
@@ -77,7 +67,7 @@ describe("confluence-sync sync", () => {
   });
 
   it("prints a readable summary: what changed where, conflicts with both values, errors", async () => {
-    harness = await startSyncHarness({ items: items(3), rows: [["1", "Item 1", "Open", "1"], ["2", "Item 2", "Open", "2"], ["3", "Item 3", "Open", "3"]] });
+    harness = await startSyncHarness({ items: sampleItems(3), rows: [["1", "Item 1", "Open", "1"], ["2", "Item 2", "Open", "2"], ["3", "Item 3", "Open", "3"]] });
     const cli = await cliFor(harness);
     expect((await cli.run(cli.key)).code).toBe(0);
     await harness.editItem("1", { Status: "Done" });
@@ -95,7 +85,7 @@ describe("confluence-sync sync", () => {
   });
 
   it("--dry-run writes nothing and says so", async () => {
-    harness = await startSyncHarness({ items: items(2) });
+    harness = await startSyncHarness({ items: sampleItems(2) });
     const cli = await cliFor(harness);
     const version = harness.pageVersion();
     const result = await cli.run(cli.key, "--dry-run", "--json");
@@ -106,7 +96,7 @@ describe("confluence-sync sync", () => {
   });
 
   it("exit 1 with the reason on stderr when the run is stopped, the profile is invalid or unknown", async () => {
-    harness = await startSyncHarness({ items: items(5), rows: [["1", "Item 1", "Open", "1"], ["2", "Item 2", "Open", "2"], ["3", "Item 3", "Open", "3"], ["4", "Item 4", "Open", "4"], ["5", "Item 5", "Open", "5"]] });
+    harness = await startSyncHarness({ items: sampleItems(5), rows: [["1", "Item 1", "Open", "1"], ["2", "Item 2", "Open", "2"], ["3", "Item 3", "Open", "3"], ["4", "Item 4", "Open", "4"], ["5", "Item 5", "Open", "5"]] });
     const cli = await cliFor(harness, { deletes: { toConfluence: "delete", toSharePoint: "delete" } });
     expect((await cli.run(cli.key)).code).toBe(0);
     await harness.deleteItem("1");
@@ -122,7 +112,7 @@ describe("confluence-sync sync", () => {
   });
 
   it("exit 1 for a page the sync cannot work on, naming the problem", async () => {
-    harness = await startSyncHarness({ items: items(1), headers: ["ID", "Title", "Amount"] });
+    harness = await startSyncHarness({ items: sampleItems(1), headers: ["ID", "Title", "Amount"] });
     const cli = await cliFor(harness);
     const result = await cli.run(cli.key);
     expect(result.code).toBe(1);

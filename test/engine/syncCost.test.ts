@@ -1,8 +1,8 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createSyncActivities } from "../../shared/engine/activities";
 import { createEngineServices } from "../../shared/engine/engineServices";
 import { FAST_RETRY } from "../helpers/confluenceStack";
-import { startSyncHarness, type SyncHarness } from "../helpers/syncHarness";
+import { harnessPerTest, sampleItems, sampleRows } from "../helpers/syncHarness";
 
 /**
  * Minimal cost (DESIGN.md §3, invariant 5), counted from the emulators' request logs. What is counted: every call the
@@ -10,21 +10,13 @@ import { startSyncHarness, type SyncHarness } from "../helpers/syncHarness";
  * to the Confluence API; token calls are listed separately (identity emulator, Confluence `/oauth/token`).
  */
 
-let harness: SyncHarness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const start = harnessPerTest();
 
-const items = (count: number) =>
-  Array.from({ length: count }, (_, i) => ({ id: String(i + 1), fields: { Title: `Item ${i + 1}`, Status: "Open", Amount: i + 1 } }));
-const rowsFor = (count: number) => Array.from({ length: count }, (_, i) => [String(i + 1), `Item ${i + 1}`, "Open", String(i + 1)]);
 const topLevel = (calls: string[]) => calls.filter((call) => !call.startsWith("  "));
 
 describe("what a run costs", () => {
   it("an idle run: 1 Graph delta call and 1 Confluence page read, no writes, no token call in a warm process", async () => {
-    harness = await startSyncHarness({ items: items(5), rows: rowsFor(5) });
-    const h = harness;
+    const h = await start({ items: sampleItems(5), rows: sampleRows(5) });
     await h.sync();
     h.clearCalls();
     const report = await h.sync();
@@ -35,8 +27,7 @@ describe("what a run costs", () => {
   });
 
   it("an idle run in a fresh process adds the column read and getting a token from each service, nothing else", async () => {
-    harness = await startSyncHarness({ items: items(5), rows: rowsFor(5) });
-    const h = harness;
+    const h = await start({ items: sampleItems(5), rows: sampleRows(5) });
     await h.sync();
     const fresh = createEngineServices({ config: h.services.config, state: h.services.state }, { graphRetry: FAST_RETRY, confluenceRetry: FAST_RETRY });
     h.activities = createSyncActivities(fresh);
@@ -50,8 +41,7 @@ describe("what a run costs", () => {
   });
 
   it("50 rows edited in Confluence: 3 Graph $batch calls and no page update", async () => {
-    harness = await startSyncHarness({ items: items(50), rows: rowsFor(50) });
-    const h = harness;
+    const h = await start({ items: sampleItems(50), rows: sampleRows(50) });
     await h.sync();
     await h.editRows((rows) => rows.map((row) => [row[0]!, row[1]!, "Done", row[3]!]));
     h.clearCalls();
@@ -63,8 +53,7 @@ describe("what a run costs", () => {
   });
 
   it("items edited in SharePoint: one page update, whatever their number", async () => {
-    harness = await startSyncHarness({ items: items(30), rows: rowsFor(30) });
-    const h = harness;
+    const h = await start({ items: sampleItems(30), rows: sampleRows(30) });
     await h.sync();
     for (let id = 1; id <= 30; id += 1) await h.editItem(String(id), { Amount: id * 100 });
     h.clearCalls();

@@ -1,25 +1,13 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { startSyncHarness, type SyncHarness, type SyncHarnessOptions } from "../helpers/syncHarness";
+import { describe, expect, it } from "vitest";
+import { harnessPerTest, sampleItems, sampleRows } from "../helpers/syncHarness";
 
 /**
  * Exactly-once effects (DESIGN.md §3, invariant 4) through the real orchestrator: crashes and retries at the I/O
  * points that matter, a page changed under the run, and a throttled `$batch`.
  */
 
-let harness: SyncHarness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const start = harnessPerTest();
 
-async function start(options: SyncHarnessOptions): Promise<SyncHarness> {
-  harness = await startSyncHarness(options);
-  return harness;
-}
-
-const items = (count: number) =>
-  Array.from({ length: count }, (_, i) => ({ id: String(i + 1), fields: { Title: `Item ${i + 1}`, Status: "Open", Amount: i + 1 } }));
-const rowsFor = (count: number) => Array.from({ length: count }, (_, i) => [String(i + 1), `Item ${i + 1}`, "Open", String(i + 1)]);
 
 /**
  * The store with `method` intercepted: `before` runs first and may throw (a crash at that point); everything else is
@@ -90,6 +78,7 @@ describe("at-least-once activities", () => {
     commits.allowed = 1;
     const failed = await h.sync();
     expect(failed.outcome).toBe("failed");
+    expect((await h.state.runs.latest(failed.profile))?.runId).toBe(failed.runId);
     expect((await h.listItems()).size).toBe(3);
 
     commits.failing = false;
@@ -107,7 +96,7 @@ describe("at-least-once activities", () => {
 
 describe("the page changed under the run", () => {
   it("a 409 on the page update commits what SharePoint got and runs a second cycle", async () => {
-    const h = await start({ items: items(3), rows: rowsFor(3) });
+    const h = await start({ items: sampleItems(3), rows: sampleRows(3) });
     await h.sync();
     await h.editItem("1", { Status: "Done" });
     await h.editRows((rows) => rows.map((row) => (row[0] === "3" ? [row[0], row[1]!, row[2]!, "33"] : row)));
@@ -143,7 +132,7 @@ describe("the page changed under the run", () => {
 
 describe("throttling", () => {
   it("a throttled $batch sub-request is sent again on its own; the others are not repeated", async () => {
-    const h = await start({ items: items(5), rows: rowsFor(5) });
+    const h = await start({ items: sampleItems(5), rows: sampleRows(5) });
     await h.sync();
     await h.editRows((rows) => rows.map((row) => [row[0]!, row[1]!, "Doing", row[3]!]));
     await h.graphFault({ method: "PATCH", path: "/items/3/fields$", status: 429, retryAfter: 0, times: 1 });

@@ -1,37 +1,18 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
+import { syncRegistry } from "../../shared/engine/localEngine";
 import type { RunItemReport } from "../../shared/engine/runReport";
+import { runOrchestrationLocally } from "../../shared/hosting/localDurableHost";
 import { TEST_CLIENT_SECRET, TEST_LIST_ID, TEST_SITE_ID } from "../helpers/graphSeed";
 import { TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET, TEST_REFRESH_TOKEN } from "../helpers/confluenceSite";
-import { HARNESS_PROFILE, startSyncHarness, type SyncHarness, type SyncHarnessOptions } from "../helpers/syncHarness";
+import { expectQuietRun, HARNESS_PROFILE, harnessPerTest, sampleItems, sampleRows, type SyncHarness } from "../helpers/syncHarness";
 
 /**
  * DESIGN.md §3 end to end: the real orchestrator and activities against the Graph and Confluence emulators and
  * Azurite. After each scenario a second run must write nothing (echo-free), counted from the emulators' logs.
  */
 
-let harness: SyncHarness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const start = harnessPerTest();
 
-async function start(options: SyncHarnessOptions): Promise<SyncHarness> {
-  harness = await startSyncHarness(options);
-  return harness;
-}
-
-/** A run after which nothing is written on either side (and the state stays as it is). */
-async function expectQuietRun(h: SyncHarness): Promise<void> {
-  h.clearCalls();
-  const report = await h.sync();
-  expect(h.writes()).toEqual({ graph: [], confluence: [] });
-  expect(report.counts.sharepoint).toEqual({ created: 0, updated: 0, deleted: 0 });
-  expect(report.counts.confluence).toEqual({ created: 0, updated: 0, deleted: 0 });
-}
-
-const items = (count: number) =>
-  Array.from({ length: count }, (_, i) => ({ id: String(i + 1), fields: { Title: `Item ${i + 1}`, Status: "Open", Amount: i + 1 } }));
-const rowsFor = (count: number) => Array.from({ length: count }, (_, i) => [String(i + 1), `Item ${i + 1}`, "Open", String(i + 1)]);
 
 describe("first sync", () => {
   it("from SharePoint: every item gets a row with its id in the key column", async () => {
@@ -44,6 +25,9 @@ describe("first sync", () => {
       ["2", "Beta", "Done", "2.5"],
     ]);
     expect(h.pageBody()).toMatch(/^<p>Project list \(kept in sync with SharePoint\)<\/p><table>.*<\/table><p>Notes stay as they are.<\/p>$/);
+    // The run is on record, and nothing it staged for its activities is left behind.
+    expect(await h.state.runs.latest(HARNESS_PROFILE)).toMatchObject({ runId: report.runId, outcome: "completed" });
+    expect(await h.state.staging.list({ profileKey: HARNESS_PROFILE, runId: report.runId }, "")).toEqual([]);
     await expectQuietRun(h);
   });
 
@@ -70,7 +54,7 @@ describe("first sync", () => {
 
   it("both sides pre-filled: pairs by the id in the key column and by the natural key, duplicating nothing", async () => {
     const h = await start({
-      items: items(4),
+      items: sampleItems(4),
       // Rows 1 and 2 carry their ids; 3 and 4 only their titles (and one of them a different amount).
       rows: [["1", "Item 1", "Open", "1"], ["2", "Item 2", "Open", "2"], ["", "Item 3", "Open", "3"], ["", "Item 4", "Open", "40"]],
       profile: { matchBy: { sharePoint: "Title", confluence: "Title" } },
@@ -90,7 +74,7 @@ describe("first sync", () => {
 
 describe("edits", () => {
   async function synced(): Promise<SyncHarness> {
-    const h = await start({ items: items(3), rows: rowsFor(3) });
+    const h = await start({ items: sampleItems(3), rows: sampleRows(3) });
     await h.sync();
     return h;
   }
@@ -128,7 +112,7 @@ describe("edits", () => {
   });
 
   it("sharepoint-wins: the winner is written and the loser kept in the conflict record, resolved once written", async () => {
-    const h = await start({ items: items(3), rows: rowsFor(3), profile: { conflictPolicy: "sharepoint-wins" } });
+    const h = await start({ items: sampleItems(3), rows: sampleRows(3), profile: { conflictPolicy: "sharepoint-wins" } });
     await h.sync();
     await h.editItem("2", { Title: "SharePoint's title" });
     await h.editRows((rows) => rows.map((row) => (row[0] === "2" ? [row[0], "Confluence's title", row[2]!, row[3]!] : row)));
@@ -173,7 +157,7 @@ describe("edits", () => {
 
 describe("deletes", () => {
   it("policy keep (default): a deletion on one side is not propagated, and nothing is re-created", async () => {
-    const h = await start({ items: items(6), rows: rowsFor(6) });
+    const h = await start({ items: sampleItems(6), rows: sampleRows(6) });
     await h.sync();
     await h.deleteItem("2");
     await h.editRows((rows) => rows.filter((row) => row[0] !== "5"));
@@ -188,7 +172,7 @@ describe("deletes", () => {
   });
 
   it("policy delete: deletions propagate both ways", async () => {
-    const h = await start({ items: items(10), rows: rowsFor(10), profile: { deletes: { toConfluence: "delete", toSharePoint: "delete" } } });
+    const h = await start({ items: sampleItems(10), rows: sampleRows(10), profile: { deletes: { toConfluence: "delete", toSharePoint: "delete" } } });
     await h.sync();
     await h.deleteItem("2");
     await h.editRows((rows) => rows.filter((row) => row[0] !== "5"));
@@ -202,7 +186,7 @@ describe("deletes", () => {
   });
 
   it("delete-vs-edit is a conflict whatever the policy: nothing deleted, nothing re-created", async () => {
-    const h = await start({ items: items(10), rows: rowsFor(10), profile: { deletes: { toConfluence: "delete", toSharePoint: "delete" } } });
+    const h = await start({ items: sampleItems(10), rows: sampleRows(10), profile: { deletes: { toConfluence: "delete", toSharePoint: "delete" } } });
     await h.sync();
     await h.deleteItem("3");
     await h.editRows((rows) => rows.map((row) => (row[0] === "3" ? [row[0], row[1]!, "Done", row[3]!] : row)));
@@ -216,7 +200,7 @@ describe("deletes", () => {
   });
 
   it("a run that would delete more than the limit stops before writing anything, state included", async () => {
-    const h = await start({ items: items(10), rows: rowsFor(10), profile: { deletes: { toConfluence: "delete", toSharePoint: "delete" }, massDeleteLimitPercent: 20 } });
+    const h = await start({ items: sampleItems(10), rows: sampleRows(10), profile: { deletes: { toConfluence: "delete", toSharePoint: "delete" }, massDeleteLimitPercent: 20 } });
     await h.sync();
     const stateBefore = await h.state.items.load(HARNESS_PROFILE);
     for (const id of ["1", "2", "3"]) await h.deleteItem(id);
@@ -233,9 +217,44 @@ describe("deletes", () => {
   });
 });
 
+describe("the scheduled fan-out", () => {
+  it("syncs every enabled profile through syncAllProfiles, and skips disabled ones", async () => {
+    const h = await start({ items: sampleItems(2) });
+    const fanOut = () => runOrchestrationLocally(syncRegistry(h.activities), "syncAllProfiles", { trigger: "schedule" }, "scheduled-sync", { delayScale: 0.0001 });
+    const first = await fanOut();
+    expect(first.output).toEqual({ profiles: [{ profileKey: HARNESS_PROFILE, outcome: "completed" }] });
+    expect(h.pageRows()).toHaveLength(2);
+    await h.updateProfile({ enabled: false });
+    expect((await fanOut()).output).toEqual({ profiles: [] });
+  });
+});
+
+describe("runs that cannot start", () => {
+  it("an invalid profile (a missing secret) is reported by name and recorded, with nothing read", async () => {
+    const h = await start({ items: sampleItems(1) });
+    await h.secrets.delete(HARNESS_PROFILE, "GraphClientSecret");
+    h.clearCalls();
+    const report = await h.sync();
+    expect(report.outcome).toBe("invalid");
+    expect(report.problem).toMatchObject({ code: "PROFILE_INVALID", message: expect.stringContaining("missing secrets: GraphClientSecret") });
+    expect(h.calls()).toEqual({ graph: [], identity: [], confluence: [] });
+    expect((await h.state.runs.latest(HARNESS_PROFILE))?.outcome).toBe("invalid");
+  });
+
+  it("a page without the profile's table fails the run before any write, with the mapper's code", async () => {
+    const h = await start({ items: sampleItems(2), rows: sampleRows(2) });
+    await h.savePage("<p>Someone replaced the table with a paragraph.</p>");
+    const report = await h.sync();
+    expect(report.outcome).toBe("failed");
+    expect(report.problem?.code).toBe("TABLE_NOT_FOUND");
+    expect(h.writes()).toEqual({ graph: [], confluence: [] });
+    expect(await h.state.items.load(HARNESS_PROFILE)).toEqual({ states: [], versions: new Map() });
+  });
+});
+
 describe("dry run", () => {
   it("writes nothing at all, and plans exactly what the next real run does", async () => {
-    const h = await start({ items: items(3), rows: [["1", "Item 1", "Open", "1"], ["", "Row only", "Doing", "5"]] });
+    const h = await start({ items: sampleItems(3), rows: [["1", "Item 1", "Open", "1"], ["", "Row only", "Doing", "5"]] });
     const tables = async () => ({
       state: await h.state.items.load(HARNESS_PROFILE),
       cursor: await h.state.cursors.get(HARNESS_PROFILE),
@@ -283,7 +302,7 @@ describe("reading", () => {
   });
 
   it("an expired delta link: the list is enumerated again, and nothing is written for items that did not change", async () => {
-    const h = await start({ items: items(4), rows: rowsFor(4) });
+    const h = await start({ items: sampleItems(4), rows: sampleRows(4) });
     await h.sync();
     await h.deleteItem("4");
     await fetch(`${h.graph.urls.graphBaseUrl}/_admin/delta/expire`, { method: "POST" });
@@ -297,7 +316,7 @@ describe("reading", () => {
   });
 
   it("a row keyed with an id the delta never mentioned is read by id (404: no such item), once", async () => {
-    const h = await start({ items: items(2), rows: rowsFor(2) });
+    const h = await start({ items: sampleItems(2), rows: sampleRows(2) });
     await h.sync();
     await h.editRows((rows) => [...rows, ["99", "Typed by hand", "Open", "1"]]);
     h.clearCalls();
@@ -324,7 +343,7 @@ describe("reading", () => {
   });
 
   it("no secret value reaches a log line, a run report, a run record or a conflict", async () => {
-    const h = await start({ items: items(2), rows: [["1", "Item 1", "Done", "1"], ["", "Row", "Open", "3"]] });
+    const h = await start({ items: sampleItems(2), rows: [["1", "Item 1", "Done", "1"], ["", "Row", "Open", "3"]] });
     const report = await h.sync();
     const stored = await h.state.runs.recent(HARNESS_PROFILE);
     const conflicts = await h.state.conflicts.listOpen(HARNESS_PROFILE);

@@ -1,3 +1,4 @@
+import { afterEach, expect } from "vitest";
 import { ProfileValidator, profileSchema, TableProfileStore, type Profile, type ProfileInput } from "../../shared/config";
 import { createSyncActivities, type SyncActivities } from "../../shared/engine/activities";
 import { createEngineServices, type EngineOptions, type EngineServices } from "../../shared/engine/engineServices";
@@ -104,16 +105,7 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
 
   const location = azuriteLocation();
   const tablePrefix = uniqueTablePrefix("sync");
-  const secrets = new InMemorySecretsProvider({
-    [HARNESS_PROFILE]: {
-      [SecretNames.GraphTenantId]: TEST_TENANT_ID,
-      [SecretNames.GraphClientId]: TEST_CLIENT_ID,
-      [SecretNames.GraphClientSecret]: TEST_CLIENT_SECRET,
-      [SecretNames.ConfluenceClientId]: CONFLUENCE_CLIENT_ID,
-      [SecretNames.ConfluenceClientSecret]: CONFLUENCE_CLIENT_SECRET,
-      [SecretNames.ConfluenceRefreshToken]: TEST_REFRESH_TOKEN,
-    },
-  });
+  const secrets = new InMemorySecretsProvider({ [HARNESS_PROFILE]: harnessSecretValues() });
   const profiles = await TableProfileStore.open(location, { tableName: `${tablePrefix}Profiles` });
   const profile = profileSchema.parse({
     key: HARNESS_PROFILE,
@@ -141,6 +133,47 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
     { graphRetry: FAST_RETRY, confluenceRetry: FAST_RETRY, logger, ...options.engine },
   );
   return new SyncHarness({ graph, confluence, services, state: opened, profile, secrets, logger, headers });
+}
+
+/** The secrets a harness profile runs with (the emulators' seeded credentials), by name. */
+export function harnessSecretValues(): Record<string, string> {
+  return {
+    [SecretNames.GraphTenantId]: TEST_TENANT_ID,
+    [SecretNames.GraphClientId]: TEST_CLIENT_ID,
+    [SecretNames.GraphClientSecret]: TEST_CLIENT_SECRET,
+    [SecretNames.ConfluenceClientId]: CONFLUENCE_CLIENT_ID,
+    [SecretNames.ConfluenceClientSecret]: CONFLUENCE_CLIENT_SECRET,
+    [SecretNames.ConfluenceRefreshToken]: TEST_REFRESH_TOKEN,
+  };
+}
+
+/** For a test file: `start(options)` gives the calling test a harness, closed after that test. */
+export function harnessPerTest(): (options?: SyncHarnessOptions) => Promise<SyncHarness> {
+  let current: SyncHarness | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options = {}) => (current = await startSyncHarness(options));
+}
+
+/** `count` items, ids 1…count: `Item n`, `Open`, amount n. */
+export function sampleItems(count: number): HarnessItem[] {
+  return Array.from({ length: count }, (_, i) => ({ id: String(i + 1), fields: { Title: `Item ${i + 1}`, Status: "Open", Amount: i + 1 } }));
+}
+
+/** The rows of `sampleItems(count)`, keyed, as a synced table shows them. */
+export function sampleRows(count: number): string[][] {
+  return Array.from({ length: count }, (_, i) => [String(i + 1), `Item ${i + 1}`, "Open", String(i + 1)]);
+}
+
+/** Runs the sync and checks it wrote nothing on either side (echo-free, quiet): the emulators' logs show no write. */
+export async function expectQuietRun(h: SyncHarness): Promise<void> {
+  h.clearCalls();
+  const report = await h.sync();
+  expect(h.writes()).toEqual({ graph: [], confluence: [] });
+  expect(report.counts.sharepoint).toEqual({ created: 0, updated: 0, deleted: 0 });
+  expect(report.counts.confluence).toEqual({ created: 0, updated: 0, deleted: 0 });
 }
 
 /** A page body with one table: a header row and data rows of plain text cells, between two paragraphs. */

@@ -1,6 +1,7 @@
 import { ProfileNotFound } from "../../config/profileNotFound";
 import type { Profile } from "../../config/profile";
 import type { ConfluencePage } from "../../confluence";
+import type { FieldCodecs } from "../../mapping";
 import { mapBounded } from "../../runtime";
 import type { SharePointClient } from "../../sharepoint/sharePointClient";
 import type { LoadedItemStates } from "../../state/itemStateStore";
@@ -136,7 +137,6 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
   } catch (error) {
     const problem = permanentProblem(error);
     if (problem === undefined) throw error;
-    if (error instanceof PlannerInputInvalid) throw error;
     return { kind: "failed", problem, report: await end("failed", problem, { ...EMPTY_CYCLE, apiCalls: calls() }) };
   }
 }
@@ -187,7 +187,7 @@ async function validate(services: EngineServices, profileKey: string): Promise<V
  * Plans; when the planner needs items the delta did not report, reads them by id (a 404 = deleted), adds them to the
  * delta and plans again. The planner never asks twice for an item it was given.
  */
-async function planWithReads(client: SharePointClient, select: readonly string[], codecs: Parameters<typeof itemReading>[1], input: PlanInput): Promise<Exclude<Plan, { kind: "needsReads" }>> {
+async function planWithReads(client: SharePointClient, select: readonly string[], codecs: FieldCodecs, input: PlanInput): Promise<Exclude<Plan, { kind: "needsReads" }>> {
   let plan = planSync(input);
   if (plan.kind !== "needsReads") return plan;
   const side = input.sharePoint;
