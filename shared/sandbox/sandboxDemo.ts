@@ -36,8 +36,8 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
       engineModule = await import("../engine/localEngine.js");
     },
   });
-  const { openLocalEngine, runProfileSyncLocally } = engineModule!;
   try {
+    const { openLocalEngine, runProfileSyncLocally } = engineModule!;
     const profile = await importDemoProfile(host);
     // The state tables are in the sandbox's Azurite: the config's settings name it (AzureWebJobsStorage).
     const engine = await openLocalEngine(host.config);

@@ -65,8 +65,8 @@ export async function startSandboxHost(options: {
       import("../../test/emulators/common/tls.js"),
     ]);
     const emulators = await startEmulatorsFromSeed(sandbox.sandboxSeed() as unknown as Record<string, unknown>, home);
-    await options.whileStarting?.();
     stops.push(() => emulators.close());
+    await options.whileStarting?.();
     trustCertificateInProcess(await readFile(emulators.ports.caCertPath, "utf8"));
 
     const graphUrls = emulators.ports.graph as { graphBaseUrl: string; authorityHost: string };
