@@ -2,7 +2,7 @@ import type { TableClient, TableEntity, TransactionAction } from "@azure/data-ta
 import { mapBounded } from "../runtime/boundedParallel";
 import { sameItemState, type ItemState } from "../sync/itemState";
 import type { StateCommit } from "../sync/settleState";
-import { asciiJson, fromJsonProperties, toTextProperties } from "./jsonProperties";
+import { fromJsonProperties, toJsonProperties } from "./jsonProperties";
 import { StateConflict } from "./stateConflict";
 import { openTable, type TableStorageLocation } from "./tableClientFactory";
 import { decodeTableKey, encodeTableKey } from "./tableKey";
@@ -103,7 +103,7 @@ export class ItemStateStore {
       rowKey: encodeTableKey(state.sharePointId),
       status: state.status,
       lastSyncedAt: state.lastSyncedAt,
-      ...toTextProperties("state", asciiJson(state)),
+      ...toJsonProperties("state", state),
     };
     return { state, entity, chars: Object.values(entity).reduce<number>((sum, value) => sum + String(value).length, 0) };
   }

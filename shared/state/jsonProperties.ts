@@ -14,8 +14,9 @@ export class JsonPropertyTooLarge extends Error {
   }
 }
 
+/** JSON (ASCII-escaped, see `asciiJson`) split over `{prefix}0…`; every store writes its documents this way. */
 export function toJsonProperties(prefix: string, value: unknown): Record<string, string | number> {
-  const json = JSON.stringify(value) ?? "null";
+  const json = asciiJson(value);
   if (json.length > MAX_JSON_CHARS) throw new JsonPropertyTooLarge(prefix, json.length);
   return toTextProperties(prefix, json);
 }

@@ -19,9 +19,11 @@ function run(profile: string, runId: string, startedAt: string, items = 0): Stor
 
 describe("JSON split over table properties", () => {
   it("round-trips values larger than one property", () => {
-    const value = { text: "é".repeat(70_000), list: [1, 2, 3] };
+    const value = { text: "e".repeat(70_000), accented: "é – 東京", list: [1, 2, 3] };
     const properties = toJsonProperties("v", value);
     expect(properties.vParts).toBe(3);
+    // Non-ASCII travels as \u escapes, so no multi-byte character can be cut between chunks.
+    expect(Object.values(properties).join("")).toMatch(/^[\x00-\x7f]*$/);
     expect(fromJsonProperties(properties, "v")).toEqual(value);
     expect(fromJsonProperties({}, "v")).toBeUndefined();
   });
@@ -49,6 +51,13 @@ describe("RunRecordStore", () => {
     expect((await store.recent("hr", 2)).map((r) => r.runId)).toEqual(["r3", "r2"]);
     expect((await store.latest("finance"))?.runId).toBe("f1");
     expect(await store.latest("nobody")).toBeUndefined();
+  });
+
+  it("round-trips large reports full of non-ASCII text (written as ASCII escapes)", async () => {
+    const store = await RunRecordStore.open(azuriteLocation(), uniqueTablePrefix("runs"));
+    const report = { ...run("intl", "u1", "2026-02-02T00:00:00.000Z"), items: Array.from({ length: 150 }, (_, i) => ({ i, title: "Überprüfung – 東京 📅 ".repeat(40) })) };
+    await store.save(report);
+    expect((await store.latest("intl"))?.items).toEqual(report.items);
   });
 
   it("keeps big reports within an entity by cutting the item list and saying how much was left out", async () => {
