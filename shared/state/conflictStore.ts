@@ -47,8 +47,13 @@ export class ConflictStore {
   async record(entries: readonly Omit<ConflictEntry, "openedAt" | "status" | "resolvedAt">[]): Promise<void> {
     for (const entry of entries) {
       const existing = await this.get(entry.profileKey, entry.id);
-      const openedAt = existing?.status === "open" ? existing.openedAt : entry.lastSeenAt;
-      await this.#write({ ...entry, status: "open", openedAt });
+      const stillOpen = existing?.status === "open";
+      const openedAt = stillOpen ? existing.openedAt : entry.lastSeenAt;
+      // A flagged conflict dissolves the merge base, so later runs report it without one; the value both sides
+      // last agreed on is still what an admin needs to see, so keep the one recorded when the conflict opened.
+      const base = entry.values.base === undefined && stillOpen ? existing.values.base : entry.values.base;
+      const values = base === undefined ? entry.values : { ...entry.values, base };
+      await this.#write({ ...entry, values, status: "open", openedAt });
     }
   }
 

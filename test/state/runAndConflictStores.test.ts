@@ -92,6 +92,13 @@ describe("ConflictStore", () => {
     expect(open[0]).toMatchObject({ status: "open", openedAt: "2026-01-01T00:00:00.000Z", lastSeenAt: "2026-01-02T00:00:00.000Z", values: { confluence: "Waiting" } });
   });
 
+  it("keeps the base recorded when the conflict opened when later runs see it without one", async () => {
+    const store = await ConflictStore.open(azuriteLocation(), uniqueTablePrefix("conflicts"));
+    await store.record([entry("7/Status", "2026-01-01T00:00:00.000Z", { sharePoint: "Blocked", confluence: "On track", base: "At risk" })]);
+    await store.record([entry("7/Status", "2026-01-02T00:00:00.000Z", { sharePoint: "Blocked", confluence: "On track" })]);
+    expect((await store.get("hr/eu", "7/Status"))?.values).toEqual({ sharePoint: "Blocked", confluence: "On track", base: "At risk" });
+  });
+
   it("resolves conflicts idempotently and re-opens a later one as new", async () => {
     const store = await ConflictStore.open(azuriteLocation(), uniqueTablePrefix("conflicts"));
     await store.record([entry("7/Status", "2026-01-01T00:00:00.000Z", { sharePoint: "A", confluence: "B" }), entry("8/Title", "2026-01-01T00:00:00.000Z", { sharePoint: "x", confluence: "y" })]);
