@@ -1,8 +1,12 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { openConfigServices, readAppSettings } from "../../shared/config";
 import { runCliInProcess } from "../helpers/cli";
+import { harnessSecretValues, sampleItems, startSyncHarness } from "../helpers/syncHarness";
+import { azuriteLocation } from "../helpers/tables";
 import { fixturesDir } from "../mapping/fixtures";
 
 describe("confluence-sync inspect-page", () => {
@@ -44,9 +48,43 @@ describe("confluence-sync inspect-page", () => {
     expect(notPage.stderr).toContain("body.storage.value");
   });
 
-  it("says --profile is not available yet", async () => {
-    const result = await runCliInProcess(["inspect-page", "--profile", "hr-tasks"]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("not available yet");
+  it("reads a profile's live page through its Confluence connection (one page read, no write, no secret printed)", async () => {
+    const harness = await startSyncHarness({ items: sampleItems(2), rows: [["1", "Existing", "Doing", "3"]] });
+    const dir = await mkdtemp(path.join(tmpdir(), "inspect-page-"));
+    try {
+      const location = azuriteLocation();
+      const env = { CONFLUENCE_SYNC_HOME: "home", AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "" };
+      const key = `inspect-${randomBytes(4).toString("hex")}`;
+      const config = await openConfigServices(readAppSettings(env, dir));
+      try {
+        await config.profiles.save({ ...harness.profile, key } as never);
+        for (const [name, value] of Object.entries(harnessSecretValues())) await config.secrets.set(key, name as never, value);
+      } finally {
+        config.close();
+      }
+      harness.clearCalls();
+      const result = await runCliInProcess(["inspect-page", "--profile", key, "--json"], { env, cwd: dir });
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      const report = JSON.parse(result.stdout) as { source: string; pageId: string; tables: Array<{ headers: string[]; rows: Array<{ cells: Array<{ text: string }> }> }> };
+      expect(report.pageId).toBe(harness.profile.confluence.target.pageId);
+      expect(report.source).toContain(`profile ${key}`);
+      expect(report.tables[0]?.rows.some((row) => row.cells.some((cell) => cell.text === "Existing"))).toBe(true);
+      const pageCalls = harness.confluenceCalls().filter((call) => call.includes("/pages/"));
+      expect(pageCalls).toEqual([expect.stringMatching(/^GET \/pages\/\d+ 200$/)]);
+      for (const secret of Object.values(harnessSecretValues())) expect(result.stdout).not.toContain(secret);
+    } finally {
+      await harness.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("needs exactly one of --file and --profile; an unknown profile is an error", async () => {
+    expect((await runCliInProcess(["inspect-page"])).stderr).toContain("exactly one of --file");
+    const dir = await mkdtemp(path.join(tmpdir(), "inspect-page-"));
+    const unknown = await runCliInProcess(["inspect-page", "--profile", "nobody"], { env: { CONFLUENCE_SYNC_HOME: "home" }, cwd: dir });
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("nobody");
+    await rm(dir, { recursive: true, force: true });
   });
 });

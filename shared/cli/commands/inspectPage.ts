@@ -1,41 +1,74 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
+import { readAppSettings } from "../../config";
+import { ProfileConnections } from "../../engine/profileConnections";
 import { inspectPage, parseStorage, type CellReading, type PageInspection, type TableInspection } from "../../mapping";
 import { CliError, printResult, type CliIo } from "../cliContext";
+import { withConfigServices } from "../withConfigServices";
+import { withStateStores } from "../withStateStores";
 
 /**
- * `confluence-sync inspect-page --file <page> [--json]`: the tables on a page as the sync sees them (headers, rows,
- * each cell's text and typed readings, warnings). The file holds storage XHTML, or a page as the REST API returns it
- * with `body-format=storage` (JSON with `body.storage.value`).
+ * `confluence-sync inspect-page (--file <page> | --profile <key>) [--json]`: the tables on a page as the sync sees
+ * them (headers, rows, each cell's text and typed readings, warnings). The file holds storage XHTML, or a page as the
+ * REST API returns it with `body-format=storage` (JSON with `body.storage.value`); `--profile` reads the profile's
+ * live page through its own connection.
  */
 export function registerInspectPageCommand(program: Command, io: CliIo): void {
   program
     .command("inspect-page")
     .description("show the tables of a Confluence page (storage format) as the sync reads them")
     .option("--file <file>", "storage XHTML, or a page JSON from the REST API (body-format=storage)")
-    .option("--profile <key>", "read the profile's live page (not available yet)")
+    .option("--profile <key>", "read the profile's live page through its Confluence connection")
     .option("--json", "machine-readable output")
     .action(async (options: { file?: string; profile?: string; json?: boolean }) => {
-      if (options.profile !== undefined) {
-        throw new CliError(
-          `inspect-page --profile is not available yet: reading the live page needs the Confluence client, which is still being built. Save the page body to a file and use --file.`,
-        );
+      if ((options.file === undefined) === (options.profile === undefined)) {
+        throw new CliError("inspect-page needs exactly one of --file <page.xml> or --profile <key>");
       }
-      if (options.file === undefined) throw new CliError("inspect-page needs --file <page.xml> (or, later, --profile <key>)");
-      const file = path.resolve(io.cwd, options.file);
-      let raw: string;
-      try {
-        raw = await readFile(file, "utf8");
-      } catch (error) {
-        throw new CliError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
-      }
-      const { storage, pageId } = storageOf(raw, file);
+      const source = options.profile !== undefined ? await livePage(io, options.profile) : await pageFile(io, options.file!);
+      const { storage, pageId } = source;
+      const label = source.label;
       const parsed = parseStorage(storage, pageId === undefined ? {} : { pageId });
-      if (!parsed.ok) throw new CliError(`${file} is not Confluence storage format: ${parsed.error.message}`);
+      if (!parsed.ok) throw new CliError(`${label} is not Confluence storage format: ${parsed.error.message}`);
       const inspection = inspectPage(parsed.document);
-      printResult(io, options.json === true, { file, ...inspection }, () => describeInspection(file, inspection));
+      printResult(io, options.json === true, { source: label, ...inspection }, () => describeInspection(label, inspection));
     });
+}
+
+interface PageSource {
+  storage: string;
+  pageId?: string;
+  /** How the page is named in output: the file, or the profile and page. */
+  label: string;
+}
+
+async function pageFile(io: CliIo, name: string): Promise<PageSource> {
+  const file = path.resolve(io.cwd, name);
+  let raw: string;
+  try {
+    raw = await readFile(file, "utf8");
+  } catch (error) {
+    throw new CliError(`cannot read ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { ...storageOf(raw, file), label: file };
+}
+
+/**
+ * The profile's page as the sync would read it: through the same connection (secrets, rotating refresh token,
+ * token-refresh history), with one page read and no write.
+ */
+async function livePage(io: CliIo, profileKey: string): Promise<PageSource> {
+  return withConfigServices(io, async (config) => {
+    const { profile } = await config.profiles.get(profileKey);
+    return withStateStores(io, readAppSettings(io.env, io.cwd), async (stores) => {
+      const connections = new ProfileConnections({ secrets: config.secrets, tokenHistory: stores.tokenRefreshes });
+      const client = await connections.confluence(profile);
+      const pageId = profile.confluence.target.pageId;
+      const page = await client.getPage(pageId, { storage: true });
+      if (page.storage === undefined) throw new CliError(`page ${pageId} of profile "${profileKey}" came back without its storage body`);
+      return { storage: page.storage, pageId, label: `page ${pageId} "${page.title}" (profile ${profileKey}, version ${page.version.number})` };
+    });
+  });
 }
 
 /** A page JSON (v1 or v2 REST, `body.storage.value`) or the storage body itself. */
@@ -56,8 +89,8 @@ function storageOf(raw: string, file: string): { storage: string; pageId?: strin
   return typeof record.id === "string" ? { storage: value, pageId: record.id } : { storage: value };
 }
 
-function describeInspection(file: string, inspection: PageInspection): string {
-  const page = inspection.pageId === undefined ? file : `page ${inspection.pageId} (${file})`;
+function describeInspection(label: string, inspection: PageInspection): string {
+  const page = inspection.pageId === undefined || label.startsWith("page ") ? label : `page ${inspection.pageId} (${label})`;
   const lines = [`${page}: ${inspection.tables.length} table${inspection.tables.length === 1 ? "" : "s"}`];
   for (const table of inspection.tables) lines.push("", ...describeTable(table));
   return lines.join("\n");
