@@ -48,7 +48,7 @@ export interface DemoResult {
   runs: DemoRun[];
   edits: DemoPersonEdit[];
   /** Conflicts still open after the last run, as the conflict store holds them. */
-  openConflicts: { item: string | null; field: string | null; sharePoint?: unknown; confluence?: unknown }[];
+  openConflicts: { item: string | null; field: string | null; base?: unknown; sharePoint?: unknown; confluence?: unknown }[];
   outcome: DemoOutcome;
   /** Whole demo, start to finish, milliseconds. */
   totalMs: number;

@@ -121,7 +121,9 @@ describe("confluence-sync demo --json --keep", () => {
     const last = demo.runs[2]!;
     expect({ graph: last.calls.graph.total, confluence: last.calls.confluence.total }).toEqual(last.report.apiCalls);
     expect(demo.outcome.checks.filter((check) => !check.ok)).toEqual([]);
-    expect(demo.openConflicts).toEqual([{ item: "12", field: "Status", sharePoint: "Blocked", confluence: "On track" }]);
+    expect(demo.openConflicts).toEqual([
+      { item: "12", field: "Status", base: "At risk", sharePoint: "Blocked", confluence: "On track" },
+    ]);
   });
 
   it("keeps its CONFLUENCE_SYNC_HOME, where the CLI finds the profile, its rotated secrets and the state", async () => {
