@@ -43,7 +43,22 @@ export interface SyncProfileInput {
 /** Input of the `syncAllProfiles` orchestration. */
 export interface SyncAllProfilesInput {
   trigger: SyncTrigger;
+  /**
+   * Profiles whose own run (`sync-{key}`) was busy when the fan-out was started: they are skipped, not started as
+   * sub-orchestrations, because a sub-orchestration whose id a running instance holds is not reliably refused (on
+   * the Azure Storage backend its start is dropped and the parent would wait for ever). The run in flight covers them.
+   */
+  busyProfileKeys?: string[];
+  /** How long the fan-out waits for one profile's run, ms (default PROFILE_RUN_DEADLINE_MS). */
+  profileRunDeadlineMs?: number;
 }
+
+/**
+ * How long the scheduled fan-out waits for one profile's run before reporting it as `deadlinePassed` and finishing, so
+ * that one stuck child (or a start the backend dropped) cannot hold every later scheduled sync back. The child keeps
+ * running; only the fan-out stops waiting for it.
+ */
+export const PROFILE_RUN_DEADLINE_MS = 60 * 60_000;
 
 /**
  * One profile is synced by at most one orchestration at a time: every trigger starts (or coalesces into) the
@@ -51,6 +66,11 @@ export interface SyncAllProfilesInput {
  */
 export function syncInstanceId(profileKey: string): string {
   return `sync-${profileKey}`;
+}
+
+/** The profile whose run `instanceId` is, or undefined when it is not a profile run's id. */
+export function profileKeyOfSyncInstance(instanceId: string): string | undefined {
+  return instanceId.startsWith("sync-") ? instanceId.slice("sync-".length) : undefined;
 }
 
 /** A run may re-read and re-plan when the page changed under it (409); this bounds how often. */
@@ -159,5 +179,12 @@ export interface CommitRunResult {
 
 /** Final output of `syncAllProfiles`. */
 export interface SyncAllProfilesResult {
-  profiles: Array<{ profileKey: string; outcome: RunOutcome | "notStarted"; problem?: RunProblem }>;
+  profiles: Array<{ profileKey: string; outcome: ProfileFanOutOutcome; problem?: RunProblem }>;
 }
+
+/**
+ * What the fan-out saw of one profile: the run's own outcome; `notStarted` (its orchestration failed, with the
+ * problem); `alreadyRunning` (skipped: a run of its own was in flight); `deadlinePassed` (no answer within the
+ * deadline; the run may still be going).
+ */
+export type ProfileFanOutOutcome = RunOutcome | "notStarted" | "alreadyRunning" | "deadlinePassed";

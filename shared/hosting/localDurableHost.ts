@@ -186,6 +186,9 @@ export async function runOrchestrationLocally(
     failed: boolean;
   }
   const inFlight = new Map<number, Promise<Completion>>();
+  // Timers still pending when the orchestration ends (a deadline it no longer needs) must not keep the process alive.
+  const ended = new AbortController();
+  const wait = (ms: number): Promise<void> => sleep(ms, ended.signal).catch(() => undefined);
   let nextSeq = 0;
   let knownActions = 0;
   let episodes = 0;
@@ -214,7 +217,7 @@ export async function runOrchestrationLocally(
       const retry = action.retryOptions ? { action, attempt, failed: false } : undefined;
       if (action.actionType === ActionType.CreateTimer) {
         const fireAt = new Date(action.fireAt ?? 0);
-        await sleep(Math.max(0, (fireAt.getTime() - clock.now()) * scale));
+        await wait(Math.max(0, (fireAt.getTime() - clock.now()) * scale));
         return { event: historyEvent(HistoryEventType.TimerFired, { Timestamp: at(), TimerId: seq, FireAt: fireAt.toISOString() }) };
       }
       if (action.actionType === ActionType.CallSubOrchestrator || action.actionType === ActionType.CallSubOrchestratorWithRetry) {
@@ -252,7 +255,7 @@ export async function runOrchestrationLocally(
     inFlight.set(
       seq,
       (async (): Promise<Completion> => {
-        await sleep(delayMs * scale);
+        await wait(delayMs * scale);
         return {
           event: historyEvent(HistoryEventType.TimerFired, { Timestamp: at(), TimerId: seq, FireAt: at() }),
           retry: { ...progress, failed: false, attempt: progress.attempt },
@@ -262,49 +265,54 @@ export async function runOrchestrationLocally(
     timers.set(seq, progress);
   };
 
-  for (;;) {
-    episodes += 1;
-    const { state, failed } = await replayOrchestrator(handler, name, instanceId, input, history, log);
-    if (failed !== undefined) {
-      return { instanceId, name, status: "Failed", error: globalRedactor.redact(failed), customStatus: state.customStatus, history, episodes };
-    }
-    if (state.isDone) {
-      return { instanceId, name, status: "Completed", output: state.output, customStatus: state.customStatus, history, episodes };
-    }
-    const actions = flattenActions(state.actions);
-    for (const action of actions.slice(knownActions)) {
-      const seq = nextSeq++;
-      if (action.actionType === ActionType.CreateTimer) {
-        history.push(historyEvent(HistoryEventType.TimerCreated, { Timestamp: at(), EventId: seq, FireAt: new Date(action.fireAt ?? 0).toISOString() }));
-      } else if (action.actionType === ActionType.CallSubOrchestrator || action.actionType === ActionType.CallSubOrchestratorWithRetry) {
-        history.push(historyEvent(HistoryEventType.SubOrchestrationInstanceCreated, { Timestamp: at(), EventId: seq, Name: action.functionName, InstanceId: action.instanceId ?? "" }));
-      } else {
-        history.push(historyEvent(HistoryEventType.TaskScheduled, { Timestamp: at(), EventId: seq, Name: action.functionName }));
+  // Timers still pending when the orchestration ends are cancelled with it (see `wait`).
+  try {
+    for (;;) {
+      episodes += 1;
+      const { state, failed } = await replayOrchestrator(handler, name, instanceId, input, history, log);
+      if (failed !== undefined) {
+        return { instanceId, name, status: "Failed", error: globalRedactor.redact(failed), customStatus: state.customStatus, history, episodes };
       }
-      start(seq, action);
-    }
-    knownActions = actions.length;
-    history.push(historyEvent(HistoryEventType.OrchestratorCompleted, { Timestamp: at() }));
-
-    if (inFlight.size === 0) {
-      throw new Error(`orchestration ${name} (${instanceId}) is waiting for something this local host cannot provide (external events or entities)`);
-    }
-    // One completion per episode (see the header comment for why).
-    const [seq, completion] = await Promise.race([...inFlight.entries()].map(([id, promise]) => promise.then((c) => [id, c] as const)));
-    inFlight.delete(seq);
-    history.push(historyEvent(HistoryEventType.OrchestratorStarted, { Timestamp: at() }));
-    history.push(completion.event);
-
-    // Mirror the SDK's id assignment for retryable tasks, which happens while it processes this very event.
-    const progress = completion.retry;
-    if (progress && timers.has(seq)) {
-      timers.delete(seq);
-      if (progress.attempt < progress.action.retryOptions!.maxNumberOfAttempts) {
-        start(nextSeq++, progress.action, progress.attempt + 1);
+      if (state.isDone) {
+        return { instanceId, name, status: "Completed", output: state.output, customStatus: state.customStatus, history, episodes };
       }
-    } else if (progress?.failed) {
-      startRetryTimer(nextSeq++, progress);
+      const actions = flattenActions(state.actions);
+      for (const action of actions.slice(knownActions)) {
+        const seq = nextSeq++;
+        if (action.actionType === ActionType.CreateTimer) {
+          history.push(historyEvent(HistoryEventType.TimerCreated, { Timestamp: at(), EventId: seq, FireAt: new Date(action.fireAt ?? 0).toISOString() }));
+        } else if (action.actionType === ActionType.CallSubOrchestrator || action.actionType === ActionType.CallSubOrchestratorWithRetry) {
+          history.push(historyEvent(HistoryEventType.SubOrchestrationInstanceCreated, { Timestamp: at(), EventId: seq, Name: action.functionName, InstanceId: action.instanceId ?? "" }));
+        } else {
+          history.push(historyEvent(HistoryEventType.TaskScheduled, { Timestamp: at(), EventId: seq, Name: action.functionName }));
+        }
+        start(seq, action);
+      }
+      knownActions = actions.length;
+      history.push(historyEvent(HistoryEventType.OrchestratorCompleted, { Timestamp: at() }));
+
+      if (inFlight.size === 0) {
+        throw new Error(`orchestration ${name} (${instanceId}) is waiting for something this local host cannot provide (external events or entities)`);
+      }
+      // One completion per episode (see the header comment for why).
+      const [seq, completion] = await Promise.race([...inFlight.entries()].map(([id, promise]) => promise.then((c) => [id, c] as const)));
+      inFlight.delete(seq);
+      history.push(historyEvent(HistoryEventType.OrchestratorStarted, { Timestamp: at() }));
+      history.push(completion.event);
+
+      // Mirror the SDK's id assignment for retryable tasks, which happens while it processes this very event.
+      const progress = completion.retry;
+      if (progress && timers.has(seq)) {
+        timers.delete(seq);
+        if (progress.attempt < progress.action.retryOptions!.maxNumberOfAttempts) {
+          start(nextSeq++, progress.action, progress.attempt + 1);
+        }
+      } else if (progress?.failed) {
+        startRetryTimer(nextSeq++, progress);
+      }
     }
+  } finally {
+    ended.abort();
   }
 }
 

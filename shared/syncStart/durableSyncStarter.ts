@@ -1,18 +1,30 @@
 import type * as df from "durable-functions";
-import { OrchestratorName, syncInstanceId, type SyncAllProfilesInput, type SyncProfileInput, type SyncTrigger } from "../engine/runContract";
+import {
+  OrchestratorName,
+  profileKeyOfSyncInstance,
+  syncInstanceId,
+  type SyncAllProfilesInput,
+  type SyncProfileInput,
+  type SyncTrigger,
+} from "../engine/runContract";
 import { silentLogger, type Logger } from "../runtime";
-import { ALL_PROFILES_INSTANCE_ID, followUpInstanceId, isBusyRuntimeStatus } from "./syncInstances";
+import { ALL_PROFILES_INSTANCE_ID, BUSY_RUNTIME_STATUSES, followUpInstanceId, isBusyRuntimeStatus } from "./syncInstances";
 import { SyncFollowUpNames, type SyncFollowUpInput } from "./syncFollowUpOrchestrator";
 import { SyncStartFailed } from "./syncStartFailed";
 import type { StartOutcome, SyncStarter } from "./syncStarter";
 
 /** The part of durable-functions' DurableClient the starter uses. */
-export type DurableStartClient = Pick<df.DurableClient, "getStatus" | "startNew">;
+export type DurableStartClient = Pick<df.DurableClient, "getStatus" | "getStatusBy" | "startNew">;
 
 /**
  * SyncStarter over the Durable Functions client (HTTP to the extension's local RPC endpoint). Check-then-start is
  * not atomic, so a start that fails is followed by one more status read: if someone else started the instance in
  * between (the extension refuses to replace a busy instance), the outcome is `busy`, as if we had seen it first.
+ *
+ * The scheduled fan-out starts every profile's run as a sub-orchestration under the profile's own id, and a
+ * sub-orchestration on an id a running instance holds is not reliably refused. So the two never overlap: while the
+ * fan-out is busy a profile start is `busy` (a webhook then arranges a follow-up, which waits), and the fan-out is
+ * told which profiles' runs are in flight when it starts, and skips them.
  */
 export class DurableSyncStarter implements SyncStarter {
   readonly #client: DurableStartClient;
@@ -23,14 +35,30 @@ export class DurableSyncStarter implements SyncStarter {
     this.#logger = options.logger ?? silentLogger;
   }
 
-  startProfileSync(request: SyncProfileInput): Promise<StartOutcome> {
+  async startProfileSync(request: SyncProfileInput): Promise<StartOutcome> {
+    const fanOut = await this.#runtimeStatus(OrchestratorName.syncAllProfiles, ALL_PROFILES_INSTANCE_ID);
+    if (fanOut !== undefined && isBusyRuntimeStatus(fanOut)) return { kind: "busy", instanceId: ALL_PROFILES_INSTANCE_ID, runtimeStatus: fanOut };
     const input: SyncProfileInput = { profileKey: request.profileKey, dryRun: request.dryRun, trigger: request.trigger };
     return this.#startUnlessBusy(OrchestratorName.syncProfile, syncInstanceId(request.profileKey), input);
   }
 
-  startAllProfilesSync(trigger: SyncTrigger): Promise<StartOutcome> {
-    const input: SyncAllProfilesInput = { trigger };
+  async startAllProfilesSync(trigger: SyncTrigger): Promise<StartOutcome> {
+    const fanOut = await this.#runtimeStatus(OrchestratorName.syncAllProfiles, ALL_PROFILES_INSTANCE_ID);
+    if (fanOut !== undefined && isBusyRuntimeStatus(fanOut)) return { kind: "busy", instanceId: ALL_PROFILES_INSTANCE_ID, runtimeStatus: fanOut };
+    const busyProfileKeys = await this.#busyProfileRuns();
+    const input: SyncAllProfilesInput = { trigger, ...(busyProfileKeys.length > 0 ? { busyProfileKeys } : {}) };
     return this.#startUnlessBusy(OrchestratorName.syncAllProfiles, ALL_PROFILES_INSTANCE_ID, input);
+  }
+
+  /** Keys of the profiles whose own run is busy now, from one query of the task hub's busy instances. */
+  async #busyProfileRuns(): Promise<string[]> {
+    try {
+      const busy = await this.#client.getStatusBy({ runtimeStatus: [...BUSY_RUNTIME_STATUSES] as df.OrchestrationRuntimeStatus[] });
+      const keys = busy.map((status) => profileKeyOfSyncInstance(status.instanceId)).filter((key): key is string => key !== undefined);
+      return [...new Set(keys)].sort();
+    } catch (error) {
+      throw new SyncStartFailed(OrchestratorName.syncAllProfiles, ALL_PROFILES_INSTANCE_ID, error);
+    }
   }
 
   startFollowUp(profileKey: string, trigger: SyncTrigger): Promise<StartOutcome> {

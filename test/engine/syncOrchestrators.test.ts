@@ -235,4 +235,59 @@ describe("syncAllProfiles orchestration", () => {
       ["gamma", "completed"],
     ]);
   });
+
+  it("skips the profiles whose own run was in flight when it was started, and reports them alreadyRunning", async () => {
+    const { registry, calls } = activities({});
+    const input = { trigger: "schedule", busyProfileKeys: ["beta", "retired"] };
+    const result = await runOrchestrationLocally(registry, OrchestratorName.syncAllProfiles, input, "sync-all", fast);
+    expect((result.output as { profiles: unknown[] }).profiles).toEqual([
+      { profileKey: "alpha", outcome: "completed" },
+      { profileKey: "beta", outcome: "alreadyRunning" },
+      { profileKey: "gamma", outcome: "completed" },
+    ]);
+    const created = result.history.filter((e) => e.EventType === HistoryEventType.SubOrchestrationInstanceCreated).map((e) => e.InstanceId);
+    expect(created).toEqual(["sync-alpha", "sync-gamma"]);
+    expect(calls.filter((c) => c.name === "prepareRun").map((c) => (c.input as PrepareRunInput).profileKey).sort()).toEqual(["alpha", "gamma"]);
+  });
+
+  it("stops waiting for a child that gives no answer by the deadline, reports it, and finishes with the others' results", async () => {
+    const { registry } = activities({});
+    let finishedChildren = 0;
+    let othersFinished!: () => void;
+    const othersDone = new Promise<void>((resolve) => (othersFinished = resolve));
+    // Beta never answers (in Azure: e.g. its start was dropped because its id was taken after all); alpha and gamma do.
+    registry.orchestrators[OrchestratorName.syncProfile] = function* (context) {
+      const input = context.df.getInput() as SyncProfileInput;
+      if (input.profileKey === "beta") yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 24 * 3_600_000));
+      const report = yield* syncProfileOrchestrator(context);
+      if (++finishedChildren === 2) othersFinished();
+      return report;
+    };
+    // Virtual time: beta's day-long timer never fires; the deadline fires once alpha and gamma have finished (a
+    // macrotask later, so their completions are in before it); retry delays pass at once.
+    const sleep = (ms: number, signal?: AbortSignal) =>
+      new Promise<void>((resolve) => {
+        if (ms > 3_600_000) signal?.addEventListener("abort", () => resolve());
+        else if (ms > 60_000) void othersDone.then(() => setImmediate(resolve));
+        else resolve();
+      });
+    const input = { trigger: "schedule", profileRunDeadlineMs: 30 * 60_000 };
+    const result = await runOrchestrationLocally(registry, OrchestratorName.syncAllProfiles, input, "sync-all", { sleep });
+    expect(result.status).toBe("Completed");
+    const profiles = (result.output as { profiles: Array<{ profileKey: string; outcome: string; problem?: { code: string; message: string } }> }).profiles;
+    expect(profiles.map((p) => [p.profileKey, p.outcome])).toEqual([
+      ["alpha", "completed"],
+      ["beta", "deadlinePassed"],
+      ["gamma", "completed"],
+    ]);
+    expect(profiles[1]!.problem).toEqual({
+      code: "PROFILE_RUN_DEADLINE_PASSED",
+      message: 'syncProfile for "beta" gave no answer within 30 minute(s); it may still be running (see its own instance, sync-beta)',
+    });
+    // One deadline timer per child, all for the same moment.
+    const timers = result.history.filter((e) => e.EventType === HistoryEventType.TimerCreated);
+    expect(timers).toHaveLength(3);
+    expect(new Set(timers.map((t) => t.FireAt)).size).toBe(1);
+    await expectDeterministicReplay(syncAllProfilesOrchestrator, OrchestratorName.syncAllProfiles, "sync-all", input, result.history);
+  });
 });

@@ -26,7 +26,7 @@ export const FAKE_SYSTEM_KEY = "fakeSystemKey0123456789abcdef==";
 
 /**
  * A stand-in for the Durable Functions extension's HTTP surface on 127.0.0.1, enough for durable-functions' real
- * DurableClient: the local RPC endpoint (`POST orchestrators/{name}/{id}`, `GET instances/{id}`) and the client
+ * DurableClient: the local RPC endpoint (`POST orchestrators/{name}/{id}`, `GET instances/{id}`, the `GET instances/` query) and the client
  * binding data the host would hand a function. Like the extension with `overridableExistingInstanceStates:
  * NonRunningStates`, it refuses to start an instance id that is Pending, Running or Suspended.
  */
@@ -136,6 +136,12 @@ export class FakeDurableExtension {
       return reply(fault.status, { Message: "injected fault" });
     }
 
+    if (method === "GET" && parsed.pathname === "/durabletask/instances/") {
+      // The instance query (getStatusBy): every instance in one of the listed runtime statuses, all on one page.
+      const wanted = parsed.searchParams.get("runtimeStatus")?.split(",");
+      const matching = [...this.instances.values()].filter((instance) => !wanted || wanted.includes(instance.runtimeStatus));
+      return reply(200, matching.map((instance) => ({ ...instance, lastUpdatedTime: instance.createdTime, output: null, customStatus: null })));
+    }
     const status = /^\/durabletask\/instances\/([^/]+)$/.exec(parsed.pathname);
     if (method === "GET" && status) {
       const instance = this.instances.get(decodeURIComponent(status[1]!));

@@ -22,7 +22,11 @@ describe("DurableSyncStarter over the Durable client", () => {
 
   it("starts syncProfile under the profile's instance id when the task hub has never seen it", async () => {
     expect(await starter.startProfileSync({ profileKey: "alpha", dryRun: true, trigger: "manual" })).toEqual({ kind: "started", instanceId: "sync-alpha" });
-    expect(extension.requests.map((r) => `${r.method} ${r.path}`)).toEqual(["GET /durabletask/instances/sync-alpha", "POST /durabletask/orchestrators/syncProfile/sync-alpha"]);
+    expect(extension.requests.map((r) => `${r.method} ${r.path}`)).toEqual([
+      "GET /durabletask/instances/scheduled-sync",
+      "GET /durabletask/instances/sync-alpha",
+      "POST /durabletask/orchestrators/syncProfile/sync-alpha",
+    ]);
     expect(extension.starts()).toEqual([{ orchestrator: "syncProfile", instanceId: "sync-alpha", input: { profileKey: "alpha", dryRun: true, trigger: "manual" } }]);
   });
 
@@ -44,6 +48,28 @@ describe("DurableSyncStarter over the Durable client", () => {
     extension.setStatus("scheduled-sync", "Running", "syncAllProfiles");
     expect((await starter.startAllProfilesSync("schedule")).kind).toBe("busy");
     expect(extension.starts()).toHaveLength(1);
+  });
+
+  it("refuses a profile start while the scheduled fan-out runs (its children take the profiles' ids), and a webhook then waits in a follow-up", async () => {
+    extension.setStatus("scheduled-sync", "Running", "syncAllProfiles");
+    expect(await starter.startProfileSync({ profileKey: "alpha", dryRun: false, trigger: "manual" })).toEqual({ kind: "busy", instanceId: "scheduled-sync", runtimeStatus: "Running" });
+    expect(await startOrCoalesce(starter, "alpha", "webhook")).toMatchObject({ kind: "coalesced", instanceId: "scheduled-sync", followUp: "scheduled" });
+    expect(extension.starts("syncProfile")).toEqual([]);
+    expect(extension.starts("syncFollowUp")).toHaveLength(1);
+  });
+
+  it("tells the fan-out which profiles' own runs are in flight, from one query of busy instances", async () => {
+    extension.setStatus("sync-beta", "Running", "syncProfile");
+    extension.setStatus("sync-delta", "Pending", "syncProfile");
+    extension.setStatus("sync-gamma", "Completed", "syncProfile");
+    extension.setStatus("followup-alpha", "Running", "syncFollowUp");
+    extension.requests.length = 0;
+    expect(await starter.startAllProfilesSync("schedule")).toEqual({ kind: "started", instanceId: "scheduled-sync" });
+    expect(extension.starts("syncAllProfiles")).toEqual([
+      { orchestrator: "syncAllProfiles", instanceId: "scheduled-sync", input: { trigger: "schedule", busyProfileKeys: ["beta", "delta"] } },
+    ]);
+    const query = extension.requests.find((r) => r.path === "/durabletask/instances/");
+    expect(query?.query.get("runtimeStatus")?.split(",").sort()).toEqual(["ContinuedAsNew", "Pending", "Running", "Suspended"]);
   });
 
   it("reports busy when it loses the race: someone else started the instance between its check and its start", async () => {

@@ -2,6 +2,7 @@ import type * as df from "durable-functions";
 import {
   ActivityName,
   OrchestratorName,
+  PROFILE_RUN_DEADLINE_MS,
   syncInstanceId,
   type RunReport,
   type SyncAllProfilesInput,
@@ -13,32 +14,53 @@ import { runProblemFrom } from "./runFailure";
 
 /**
  * The scheduled sync: one `syncProfile` sub-orchestration per enabled profile, in parallel, each under its profile's
- * instance id so a profile never runs twice at once. A profile whose run could not start (its instance is already
- * running, e.g. from a webhook) is reported as `notStarted`; the others are unaffected.
+ * instance id so a profile never runs twice at once.
+ *
+ * - A profile whose own run was already in flight when the fan-out was started (`busyProfileKeys`, read by the
+ *   starter) is reported `alreadyRunning` and not started: a sub-orchestration on a busy id is not reliably refused.
+ * - Each child races a durable timer; one that has not answered by the deadline is reported `deadlinePassed`, so a
+ *   stuck child cannot keep the fan-out, and with it every later scheduled sync, waiting.
+ * - A child whose orchestration failed is `notStarted` with its problem; the others are unaffected.
  */
 export function* syncAllProfilesOrchestrator(context: df.OrchestrationContext): Generator<df.Task, SyncAllProfilesResult, unknown> {
   const input = (context.df.getInput() as SyncAllProfilesInput | undefined) ?? { trigger: "schedule" };
-  const profileKeys = (yield context.df.callActivityWithRetry(ActivityName.listActiveProfiles, activityRetryOptions(), null)) as string[];
-  context.df.setCustomStatus({ stage: "syncing", profiles: profileKeys.length });
+  const activeKeys = (yield context.df.callActivityWithRetry(ActivityName.listActiveProfiles, activityRetryOptions(), null)) as string[];
+  const busy = new Set(input.busyProfileKeys ?? []);
+  const profileKeys = activeKeys.filter((key) => !busy.has(key));
+  context.df.setCustomStatus({ stage: "syncing", profiles: profileKeys.length, alreadyRunning: activeKeys.length - profileKeys.length });
 
-  const tasks = profileKeys.map((profileKey) => {
+  const deadline = new Date(context.df.currentUtcDateTime.getTime() + (input.profileRunDeadlineMs ?? PROFILE_RUN_DEADLINE_MS));
+  const races = profileKeys.map((profileKey) => {
     const child: SyncProfileInput = { profileKey, dryRun: false, trigger: input.trigger };
-    return context.df.callSubOrchestrator(OrchestratorName.syncProfile, child, syncInstanceId(profileKey));
+    const run = context.df.callSubOrchestrator(OrchestratorName.syncProfile, child, syncInstanceId(profileKey));
+    const timer = context.df.createTimer(deadline);
+    return { profileKey, run, timer, race: context.df.Task.any([run, timer]) };
   });
-  try {
-    yield context.df.Task.all(tasks);
-  } catch {
-    // Some child failed; collect each one's own result below.
-  }
-  const profiles: SyncAllProfilesResult["profiles"] = [];
-  for (const [index, task] of tasks.entries()) {
-    const profileKey = profileKeys[index]!;
-    try {
-      const report = (yield task) as RunReport;
-      profiles.push({ profileKey, outcome: report.outcome, ...(report.problem ? { problem: report.problem } : {}) });
-    } catch (error) {
-      profiles.push({ profileKey, outcome: "notStarted", problem: runProblemFrom(`syncProfile for "${profileKey}"`, error) });
+  // Task.any settles with whichever finished first and never fails itself, so this waits for every profile's answer
+  // or deadline, whatever the others do.
+  if (races.length > 0) yield context.df.Task.all(races.map((r) => r.race));
+
+  const outcomes = new Map<string, SyncAllProfilesResult["profiles"][number]>();
+  for (const { profileKey, run, timer } of races) {
+    if (!timer.isCompleted) timer.cancel();
+    // isCompleted means succeeded, isFaulted failed; neither: still no answer at the deadline.
+    if (!run.isCompleted && !run.isFaulted) {
+      const minutes = Math.round((input.profileRunDeadlineMs ?? PROFILE_RUN_DEADLINE_MS) / 60_000);
+      outcomes.set(profileKey, {
+        profileKey,
+        outcome: "deadlinePassed",
+        problem: {
+          code: "PROFILE_RUN_DEADLINE_PASSED",
+          message: `syncProfile for "${profileKey}" gave no answer within ${minutes} minute(s); it may still be running (see its own instance, ${syncInstanceId(profileKey)})`,
+        },
+      });
+    } else if (run.isFaulted) {
+      outcomes.set(profileKey, { profileKey, outcome: "notStarted", problem: runProblemFrom(`syncProfile for "${profileKey}"`, run.result) });
+    } else {
+      const report = run.result as RunReport;
+      outcomes.set(profileKey, { profileKey, outcome: report.outcome, ...(report.problem ? { problem: report.problem } : {}) });
     }
   }
+  const profiles = activeKeys.map((profileKey) => outcomes.get(profileKey) ?? { profileKey, outcome: "alreadyRunning" as const });
   return { profiles };
 }
