@@ -6,6 +6,8 @@ export interface CliIo {
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;
   cwd: string;
+  /** Everything piped to standard input, read to its end (absent when the caller has no input to give). */
+  readStdin?: () => Promise<string>;
 }
 
 /** A failure the user caused or can fix: printed as one clear message, exit code 1 unless stated. */

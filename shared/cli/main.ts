@@ -42,5 +42,10 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
     stderr: (s) => process.stderr.write(s),
     env: process.env,
     cwd: process.cwd(),
+    readStdin: async () => {
+      let text = "";
+      for await (const chunk of process.stdin) text += String(chunk);
+      return text;
+    },
   });
 }

@@ -3,6 +3,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { once } from "node:events";
+import { openConfigServices } from "../../shared/config/configServices";
+import { readAppSettings } from "../../shared/config/appSettings";
 import { runCliInProcess, spawnCli, type CliResult } from "../helpers/cli";
 import { azuriteLocation } from "../helpers/tables";
 import { exampleProfileFile, exampleProfilePath, profileInput } from "../config/profileFixtures";
@@ -194,6 +197,35 @@ describe("confluence-sync profiles / secrets", () => {
       expectNoSecretIn(first);
       expectNoSecretIn(rotated);
       expectNoSecretIn(list);
+    });
+
+    it("reads the value from standard input when it is omitted or given as -, without the trailing line break", async () => {
+      const omitted = await runCliInProcess(["secrets", "set", "gamma", "GraphClientSecret"], { env, cwd: dir, stdin: `${SECRET_VALUES.GraphClientSecret}\n` });
+      expect(omitted).toMatchObject({ code: 0, stdout: 'stored secret "GraphClientSecret" for profile "gamma"\n' });
+      const dash = await runCliInProcess(["secrets", "set", "gamma", "ConfluenceClientSecret", "-"], { env, cwd: dir, stdin: SECRET_VALUES.ConfluenceClientSecret });
+      expect(dash.code).toBe(0);
+      const empty = await runCliInProcess(["secrets", "set", "gamma", "GraphClientId"], { env, cwd: dir, stdin: "\n" });
+      expect(empty).toMatchObject({ code: 1, stderr: 'the value of secret "GraphClientId" must not be empty\n' });
+      const services = await openConfigServices(readAppSettings(env, dir));
+      try {
+        expect(await services.secrets.get("gamma", "GraphClientSecret")).toBe(SECRET_VALUES.GraphClientSecret);
+        expect(await services.secrets.get("gamma", "ConfluenceClientSecret")).toBe(SECRET_VALUES.ConfluenceClientSecret);
+        expect(await services.secrets.get("gamma", "GraphClientId")).toBeUndefined();
+      } finally {
+        services.close();
+      }
+      for (const result of [omitted, dash, empty]) expectNoSecretIn(result);
+    });
+
+    it("reads a piped value in the real command", async () => {
+      const child = spawnCli(["secrets", "set", "gamma", "ConfluenceRefreshToken"], { env, cwd: dir, stdin: "pipe" });
+      let output = "";
+      child.stdout!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
+      child.stdin!.end(`${SECRET_VALUES.ConfluenceRefreshToken}\n`);
+      const [code] = (await once(child, "exit")) as [number];
+      expect({ code, output }).toEqual({ code: 0, output: 'stored secret "ConfluenceRefreshToken" for profile "gamma"\n' });
+      expect((await cli("secrets", "list", "gamma", "--json")).stdout).toContain("ConfluenceRefreshToken");
     });
 
     it("rejects unknown names, empty values and unknown profiles, storing nothing", async () => {

@@ -1,8 +1,9 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcessByStdio } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import type { Readable, Writable } from "node:stream";
 import { runCli } from "../../shared/cli/main";
 import { trustCertificateInProcess } from "../emulators/common/tls";
 
@@ -13,7 +14,7 @@ export interface CliResult {
 }
 
 /** Runs `confluence-sync …` in this process (fast; what most CLI tests use). */
-export async function runCliInProcess(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+export async function runCliInProcess(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {}): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const code = await runCli(args, {
@@ -25,6 +26,7 @@ export async function runCliInProcess(args: string[], options: { env?: NodeJS.Pr
     },
     env: options.env ?? process.env,
     cwd: options.cwd ?? process.cwd(),
+    ...(options.stdin !== undefined ? { readStdin: async () => options.stdin! } : {}),
   });
   return { code, stdout, stderr };
 }
@@ -36,12 +38,12 @@ export const binPath = path.join(repoRoot, "bin", "confluence-sync.js");
  * Starts the built `confluence-sync` (bin/ → dist/) as a child process, exactly as `npx confluence-sync` would.
  * `npm test` builds dist/ before running tests, so the child runs the code under test.
  */
-export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}) {
+export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: "pipe" } = {}): ChildProcessByStdio<Writable | null, Readable, Readable> {
   return spawn(process.execPath, [binPath, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+    stdio: [options.stdin ?? "ignore", "pipe", "pipe"],
+  }) as ChildProcessByStdio<Writable | null, Readable, Readable>; // stdout and stderr are always pipes
 }
 
 /** A `confluence-sync emulators` child process serving a seed, with the ports file it wrote. */
