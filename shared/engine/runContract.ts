@@ -104,6 +104,11 @@ export type PrepareRunResult =
   | { kind: "failed"; problem: RunProblem; report: RunReport }
   /** The plan refused to write (mass-delete limit, duplicate keys); nothing was written, state included. */
   | { kind: "stopped"; problem: RunProblem; report: RunReport }
+  /**
+   * Nothing new on either side since a run that planned nothing (same page version, empty delta, same profile and
+   * codec inputs): the run ends after its two reads, without loading the state; only the delta link moves on.
+   */
+  | { kind: "unchanged"; report: RunReport }
   /** Dry run: the plan, reported and not staged; nothing was written, state included. */
   | { kind: "dryRun"; report: RunReport }
   /** The plan is staged: apply these SharePoint batches, then the page (if needed), then commit. */

@@ -27,6 +27,11 @@ export interface SyncCursor {
    * codecs can tell the type on runs whose delta holds no item.
    */
   fieldSamples?: Record<string, unknown>;
+  /**
+   * Set by a run that planned nothing (the engine's `QuietMark`): the page version it read and a fingerprint of its
+   * other inputs. Kept while later runs find nothing new; any run that plans something stores its cursor without it.
+   */
+  quiet?: { pageVersion: number; inputs: string; runId: string };
   /** The run that stored it, and when. */
   runId: string;
   updatedAt: string;

@@ -5,6 +5,7 @@ import type { CommitRunInput, CommitRunResult, RunOutcome, RunProblem, RunReport
 import { runOutcomes, settleRunState, type RunOutcomes } from "../runOutcomes";
 import { addCalls, planItems, runCounts } from "../runReport";
 import { RunStagingMissing } from "../runStagingMissing";
+import { isQuietCycle, quietFingerprint } from "../quietRun";
 import { StagedRun } from "../stagedRun";
 
 /**
@@ -24,21 +25,33 @@ export async function commitRun(services: EngineServices, input: CommitRunInput)
   const outcomes = runOutcomes(plan, progress, page, "fromProgress");
   await services.state.items.commit(input.profileKey, settleRunState(plan, outcomes), versions);
 
-  // Every change the delta reported was planned and is now in the state (applied, or remembered as a pending edit),
-  // so the next round starts where this cycle's read ended.
-  const at = now();
-  await services.state.cursors.save(
-    input.profileKey,
-    { deltaLink: context.readLink, select: [...context.select], pageEditedAt: context.page.editedAt, fieldSamples: { ...context.fieldSamples }, runId: input.runId, updatedAt: at },
-    context.cursorVersion,
-  );
-  await resolveSettledConflicts(services.state.conflicts, input.profileKey, plan, outcomes, input.runId, at);
-
   const cycle: CycleSummary = {
     counts: runCounts(plan, outcomes, context.readProblems.length),
     items: [...context.readProblems, ...planItems(plan, outcomes, input.cycle)],
     apiCalls: addCalls(context.apiCalls, outcomes.apiCalls),
   };
+  // Every change the delta reported was planned and is now in the state (applied, or remembered as a pending edit),
+  // so the next round starts where this cycle's read ended. A cycle that planned nothing marks the cursor quiet.
+  const at = now();
+  const quiet =
+    isQuietCycle(cycle) && outcomes.page === null && input.failedBatchIds.length === 0
+      ? { pageVersion: context.page.version, inputs: quietFingerprint(context.profile, context.codecInputs), runId: input.runId }
+      : undefined;
+  await services.state.cursors.save(
+    input.profileKey,
+    {
+      deltaLink: context.readLink,
+      select: [...context.select],
+      pageEditedAt: context.page.editedAt,
+      fieldSamples: { ...context.fieldSamples },
+      ...(quiet ? { quiet } : {}),
+      runId: input.runId,
+      updatedAt: at,
+    },
+    context.cursorVersion,
+  );
+  await resolveSettledConflicts(services.state.conflicts, input.profileKey, plan, outcomes, input.runId, at);
+
   const header: ReportHeader = { ...input, dryRun: false, startedAt: context.startedAt, trigger: context.trigger };
   if (outcomes.page?.kind === "versionConflict" && !input.finalCycle) {
     await staged.putCarry({ cycles: [...carry.cycles, { cycle: input.cycle, ...cycle }] });

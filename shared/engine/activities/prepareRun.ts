@@ -29,8 +29,9 @@ import { confluenceSide, isSyncVersion, readManagedPage } from "../managedPage";
 import { assembleReport, closeRun, EMPTY_CYCLE, type CycleSummary, type ReportHeader } from "../runClosing";
 import type { PrepareRunInput, PrepareRunResult, RunOutcome, RunProblem } from "../runContract";
 import { planItems, runCounts, type ApiCalls, type RunItemReport } from "../runReport";
-import { fieldSamples, highestItemId, itemReading, readSharePointChanges, sharePointSide } from "../sharePointChanges";
+import { fieldSamples, highestItemId, itemReading, readSharePointChanges, sharePointSide, type SharePointChanges } from "../sharePointChanges";
 import { sharePointBatches } from "../sharePointBatches";
+import { quietFingerprint } from "../quietRun";
 import { StagedRun, type RunContext } from "../stagedRun";
 
 /**
@@ -68,17 +69,32 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
     const client = sharePoint;
     calls = () => ({ graph: client.requestCount, confluence: confluence.requestCount });
 
-    const [directory, page, cursor, state] = await Promise.all([
+    const [directory, page, cursor] = await Promise.all([
       services.directory.get(profile, client),
       confluence.getPage(profile.confluence.target.pageId, { storage: true }),
       services.state.cursors.get(profile.key),
-      services.state.items.load(profile.key),
     ]);
     const select = selectedFieldKeys(profile, directory.columns);
     const storedLink = cursor !== undefined && sameSelect(cursor.cursor.select, select) ? cursor.cursor.deltaLink : undefined;
+    // The state rows load alongside the delta read, unless the page is as a quiet run left it: then the run may
+    // well need none of them (see quietRun.ts).
+    const quietMark = !input.dryRun && storedLink !== undefined && cursor?.cursor.quiet?.pageVersion === page.version.number ? cursor.cursor.quiet : undefined;
+    const loadState = () => services.state.items.load(profile.key);
+    const stateLoad = quietMark ? undefined : loadState();
+    void stateLoad?.catch(() => undefined); // awaited below; a failed delta read must not leave it unhandled
     const changes = await readSharePointChanges(client, storedLink, select);
     const samples = fieldSamples(profile, directory.columns, changes.changed, cursor?.cursor.fieldSamples ?? {});
     const codecInputs: CodecInputs = { ...directory, samples, siteTimeZone: profile.sharePoint.timeZone ?? "UTC" };
+    if (quietMark && cursor && isQuietRead(changes) && quietFingerprint(profile, codecInputs) === quietMark.inputs) {
+      await services.state.cursors.save(profile.key, { ...cursor.cursor, deltaLink: changes.deltaLink, runId: input.runId, updatedAt: now() }, cursor.version);
+      services.logger.debug("quiet run: the page is as a run that planned nothing left it and SharePoint reports no change", {
+        profile: profile.key,
+        pageVersion: page.version.number,
+        quietSince: quietMark.runId,
+      });
+      return { kind: "unchanged", report: await end("completed", undefined, { ...EMPTY_CYCLE, apiCalls: calls() }) };
+    }
+    const state = await (stateLoad ?? loadState());
     const codecs = codecsFor(profile, codecInputs);
     if (!codecs.ok) {
       const problem = { code: codecs.errors[0]?.code ?? "FIELD_MAPPING_INVALID", message: `profile "${profile.key}": ${codecs.errors.map((error) => error.message).join("; ")}` };
@@ -221,4 +237,9 @@ export function pageEditedAt(page: ConfluencePage, cursor: SyncCursor | undefine
 
 function sameSelect(stored: readonly string[] | undefined, select: readonly string[]): boolean {
   return stored !== undefined && stored.length === select.length && stored.every((key, index) => key === select[index]);
+}
+
+/** A delta round (not a full enumeration) that reported no item changed or deleted. */
+function isQuietRead(changes: SharePointChanges): boolean {
+  return changes.mode.kind !== "full" && changes.changed.length === 0 && changes.deletedIds.length === 0;
 }
