@@ -117,7 +117,9 @@ describe("SharePoint webhook handler", () => {
       const response = await deliver({ value: [notification(alpha), notification(alpha), notification(beta)] });
       expect(response.status).toBe(202);
       expect(response.text).toBe("");
-      expect(extension.starts()).toEqual([
+      // Profiles start concurrently: in either order.
+      const starts = extension.starts().sort((a, b) => a.instanceId.localeCompare(b.instanceId));
+      expect(starts).toEqual([
         { orchestrator: "syncProfile", instanceId: "sync-alpha", input: { profileKey: "alpha", dryRun: false, trigger: "webhook" } },
         { orchestrator: "syncProfile", instanceId: "sync-beta", input: { profileKey: "beta", dryRun: false, trigger: "webhook" } },
       ]);
