@@ -3,12 +3,19 @@ import { readManagedPage } from "../shared/engine/managedPage";
 import type { BenchHost } from "./benchHost";
 import type { RunMeter } from "./runMeter";
 
-/** Heap held by the two things every run of the engine reads in full, bytes. */
+/** What one of the two things every run of the engine reads in full holds, and how long reading it takes. */
+export interface HeldPart {
+  /** Heap held, bytes. */
+  bytes: number;
+  /** Milliseconds to read it (and, for the page, parse it and read every row). */
+  ms: number;
+}
+
 export interface EngineHeldParts {
   /** Every stored item state of the profile, as `prepareRun` loads it. */
-  stateRows: number;
+  stateRows: HeldPart;
   /** The page as the engine reads it: the storage string, its parsed table and every row read by the codecs. */
-  page: number;
+  page: HeldPart;
 }
 
 /**
@@ -19,7 +26,7 @@ export interface EngineHeldParts {
 export async function engineHeldParts(host: BenchHost, meter: RunMeter, profileKey: string): Promise<EngineHeldParts> {
   const { services } = host.engine;
   const profile = host.profile(profileKey);
-  const stateRows = (await meter.heldBy(() => services.state.items.load(profileKey))).bytes;
+  const stateRows = await meter.heldBy(() => services.state.items.load(profileKey));
   const { sharePoint, confluence } = await host.clients(profileKey);
   const directory = await services.directory.get(profile, sharePoint);
   const codecs = codecsFor(profile, { ...directory, samples: {}, siteTimeZone: profile.sharePoint.timeZone ?? "UTC" });
@@ -28,5 +35,5 @@ export async function engineHeldParts(host: BenchHost, meter: RunMeter, profileK
     const read = await confluence.getPage(profile.confluence.target.pageId, { storage: true });
     return { read, managed: readManagedPage(profile, read.storage ?? "", codecs.codecs) };
   });
-  return { stateRows, page: page.bytes };
+  return { stateRows: { bytes: stateRows.bytes, ms: stateRows.ms }, page: { bytes: page.bytes, ms: page.ms } };
 }

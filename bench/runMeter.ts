@@ -21,6 +21,8 @@ export interface RunMemory {
 export interface RunMeasure {
   /** Milliseconds, the probe's own collection excluded. */
   wallMs: number;
+  /** Milliseconds the probe's collection took (inside whichever step of the run called `probe`). */
+  probeMs: number;
   memory: RunMemory;
   /** HTTP requests to the state tables (Azurite), counted as they leave this process. */
   stateRequests: number;
@@ -85,6 +87,7 @@ export class RunMeter {
         value,
         measure: {
           wallMs,
+          probeMs: run.probeMs,
           memory: { heapBefore: run.heapBefore, heapPeakGrowth: heapPeak - run.heapBefore, heapHeld: run.held, rssPeak, rssGrowth: rssPeak - before.rss },
           stateRequests: this.#stateRequests - requestsBefore,
         },
@@ -96,15 +99,17 @@ export class RunMeter {
   }
 
   /**
-   * Heap still reachable after `work`, bytes (collected before and after), and its result: returned, so it stays
-   * reachable through the second collection.
+   * Heap still reachable after `work`, bytes (collected before and after), how long it took, milliseconds, and its
+   * result: returned, so it stays reachable through the second collection.
    */
-  async heldBy<T>(work: () => Promise<T>): Promise<{ bytes: number; value: T }> {
+  async heldBy<T>(work: () => Promise<T>): Promise<{ bytes: number; ms: number; value: T }> {
     collect();
     const before = process.memoryUsage().heapUsed;
+    const started = performance.now();
     const value = await work();
+    const ms = performance.now() - started;
     collect();
-    return { bytes: process.memoryUsage().heapUsed - before, value };
+    return { bytes: process.memoryUsage().heapUsed - before, ms, value };
   }
 
   close(): void {
