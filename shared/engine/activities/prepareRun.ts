@@ -117,12 +117,22 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
         cycle: input.cycle,
       }),
     );
-    const plan = await planWithReads(client, select, codecs.codecs, {
+    const { plan, planMs } = await planWithReads(client, select, codecs.codecs, {
       rules,
       state: state.states,
       sharePoint: sharePointSide(changes, codecs.codecs),
       confluence: confluenceRows,
       runAt: input.startedAt,
+    });
+    // How long the pure planner took against what it was given: the benchmark reads this (planning must stay a
+    // small fraction of a run, DESIGN.md §5), and it tells an operator whether a slow run was thinking or waiting.
+    services.logger.debug("sync planned", {
+      profile: profile.key,
+      runId: input.runId,
+      planMs,
+      stateRows: state.states.length,
+      sharePointItems: changes.changed.length,
+      pageRows: confluenceRows.rows.length,
     });
 
     if (plan.kind === "stopped") {
@@ -204,11 +214,18 @@ async function validate(services: EngineServices, profileKey: string): Promise<V
 
 /**
  * Plans; when the planner needs items the delta did not report, reads them by id (a 404 = deleted), adds them to the
- * delta and plans again. The planner never asks twice for an item it was given.
+ * delta and plans again. The planner never asks twice for an item it was given. `planMs`: milliseconds spent in the
+ * pure planner itself, the reads in between excluded.
  */
-async function planWithReads(client: SharePointClient, select: readonly string[], codecs: FieldCodecs, input: PlanInput): Promise<Exclude<Plan, { kind: "needsReads" }>> {
-  let plan = planSync(input);
-  if (plan.kind !== "needsReads") return plan;
+async function planWithReads(client: SharePointClient, select: readonly string[], codecs: FieldCodecs, input: PlanInput): Promise<{ plan: Exclude<Plan, { kind: "needsReads" }>; planMs: number }> {
+  const timed = (planInput: PlanInput): { plan: Plan; ms: number } => {
+    const started = performance.now();
+    const planned = planSync(planInput);
+    return { plan: planned, ms: performance.now() - started };
+  };
+  const first = timed(input);
+  if (first.plan.kind !== "needsReads") return { plan: first.plan, planMs: first.ms };
+  let plan: Plan = first.plan;
   const side = input.sharePoint;
   if (side.kind !== "delta") throw new Error(`profile "${input.rules.profileKey}": the planner asked for reads on a full enumeration`);
   const asked = new Set(plan.sharePointIds);
@@ -221,9 +238,10 @@ async function planWithReads(client: SharePointClient, select: readonly string[]
     else changed.push(itemReading(item, codecs));
   });
   const withReads: SharePointSide = { kind: "delta", changed, deletedIds };
-  plan = planSync({ ...input, sharePoint: withReads });
+  const second = timed({ ...input, sharePoint: withReads });
+  plan = second.plan;
   if (plan.kind === "needsReads") throw new Error(`profile "${input.rules.profileKey}": the planner asked again for items it was given: ${plan.sharePointIds.join(", ")}`);
-  return plan;
+  return { plan, planMs: first.ms + second.ms };
 }
 
 /**
