@@ -24,6 +24,8 @@ export interface BenchHostOptions {
   profiles: (emulators: EmulatorProcess) => Array<{ input: ProfileInput; secrets: Record<string, string> }>;
   /** Called, synchronously and inside the engine's run, right after it planned. */
   onPlanned: (planned: PlannedRun) => void;
+  /** Called, synchronously and inside the engine's run, when a run ends as a quiet run (it plans nothing). */
+  onQuiet?: () => void;
 }
 
 /**
@@ -78,6 +80,7 @@ export class BenchHost {
 
       const logger = createLogger((record) => {
         if (record.message === "sync planned") options.onPlanned(plannedRun(record.fields));
+        if (record.message.startsWith("quiet run")) options.onQuiet?.();
       });
       const { openLocalEngine } = await import("../shared/engine/localEngine.js");
       const engine = await openLocalEngine(config, { logger });
