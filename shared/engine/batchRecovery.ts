@@ -4,7 +4,28 @@ import type { SharePointClient } from "../sharepoint/sharePointClient";
 import { fieldHash, type CanonicalValue } from "../sync";
 import type { PreparedWrite } from "./batchWrites";
 import { readSharePointChanges } from "./sharePointChanges";
-import type { RunContext, StagedOpOutcome } from "./stagedRun";
+import type { RunContext, StagedOpOutcome, StagedRun } from "./stagedRun";
+
+/**
+ * `recoverSentWrites` for one batch of a cycle: the items the cycle's other batches already recorded as created are
+ * not this batch's to find.
+ */
+export async function findSentWrites(
+  client: SharePointClient,
+  staged: StagedRun,
+  context: Pick<RunContext, "readLink" | "select" | "maxItemIdAtRead">,
+  codecs: FieldCodecs,
+  batchId: string,
+  writes: readonly PreparedWrite[],
+): Promise<Map<number, StagedOpOutcome>> {
+  const others = await staged.allProgress();
+  const claimed = new Set(
+    [...others.entries()].flatMap(([id, progress]) =>
+      id === batchId || progress.status !== "done" ? [] : progress.outcomes.flatMap((o) => (o.kind === "create" && o.result.ok ? [o.result.sharePointId] : [])),
+    ),
+  );
+  return recoverSentWrites(client, context, codecs, writes, claimed);
+}
 
 /**
  * Finds which writes of a batch already happened, for a batch whose earlier attempt sent its `$batch` but never
@@ -22,7 +43,7 @@ import type { RunContext, StagedOpOutcome } from "./stagedRun";
  * Residual window: an item a person created, in those same seconds, with exactly the values of a create of this
  * batch could be taken for it (the created one is then paired by value on the next run; nothing is lost).
  */
-export async function recoverSentWrites(
+async function recoverSentWrites(
   client: SharePointClient,
   context: Pick<RunContext, "readLink" | "select" | "maxItemIdAtRead">,
   codecs: FieldCodecs,

@@ -31,6 +31,9 @@ export interface RunOutcomes {
   readonly apiCalls: ApiCalls;
 }
 
+/** The problem of a write whose batch failed for good without it being applied (as far as anyone can tell). */
+export const WRITE_NOT_APPLIED: RunProblem = { code: "WRITE_NOT_APPLIED", message: "the SharePoint batch holding this write failed after its retries; the next run tries again" };
+
 /**
  * Gathers the outcomes. `pageApplied`: whether to count the page update as done — `false` for the phase-one commit
  * made before the page update, else what the page update reported (a plan without page writes needs none).
@@ -57,9 +60,8 @@ export function runOutcomes(plan: ReadyPlan, batches: ReadonlyMap<string, BatchP
       if (outcome.problem !== undefined) failures.set(target, outcome.problem);
     }
   }
-  const notApplied: RunProblem = { code: "WRITE_NOT_APPLIED", message: "the SharePoint batch holding this write failed after its retries; the next run tries again" };
-  for (const create of plan.sharePoint.creates) if (!sharePointCreates.has(create.createRef)) failures.set(create.createRef, notApplied);
-  for (const op of [...plan.sharePoint.updates, ...plan.sharePoint.deletes]) if (!sharePointItems.has(op.sharePointId)) failures.set(op.sharePointId, notApplied);
+  for (const create of plan.sharePoint.creates) if (!sharePointCreates.has(create.createRef)) failures.set(create.createRef, WRITE_NOT_APPLIED);
+  for (const op of [...plan.sharePoint.updates, ...plan.sharePoint.deletes]) if (!sharePointItems.has(op.sharePointId)) failures.set(op.sharePointId, WRITE_NOT_APPLIED);
 
   const refusedConfluence = new Map<string, RefusedField[]>();
   for (const cell of page?.rejected ?? []) refusedConfluence.set(cell.target, [...(refusedConfluence.get(cell.target) ?? []), cell]);

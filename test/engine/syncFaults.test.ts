@@ -58,6 +58,55 @@ describe("at-least-once activities", () => {
     expect(h.writes()).toEqual({ graph: [], confluence: [] });
   });
 
+  it("a batch that fails for good after its $batch went out is looked for before the page update: no item twice", async () => {
+    // Found by the end-to-end model (test/engine/syncModelE2E.test.ts): the create happened, every attempt died before
+    // recording it, and a person changed the row meanwhile, so the next read could not pair the item with it by values.
+    let inBatch = false;
+    let crashes = 0;
+    const h = await start({
+      rows: [["", "Alpha", "Open", "1"]],
+      wrapState: (state) => ({
+        ...state,
+        staging: intercept(state.staging, "put", (_run, name, value) => {
+          if (inBatch && name.includes(".progress.") && (value as { status?: string }).status === "done") {
+            crashes += 1;
+            throw new Error("simulated crash between the $batch and recording its outcome");
+          }
+        }),
+      }),
+    });
+    const original = h.activities.applySharePointBatch;
+    h.activities = {
+      ...h.activities,
+      applySharePointBatch: async (input) => {
+        // A person changes the row between the run's read and its writes (once).
+        if (crashes === 0 && !inBatch) await h.editRows((rows) => rows.map((row) => (row[0] === "" ? [row[0], row[1]!, row[2]!, "7"] : row)));
+        inBatch = true;
+        try {
+          return await original(input);
+        } finally {
+          inBatch = false;
+        }
+      },
+    };
+    const report = await h.sync();
+    expect(crashes).toBe(3);
+    h.activities = { ...h.activities, applySharePointBatch: original };
+    await h.sync();
+    const listed = await h.listItems();
+    expect([...listed.values()].map((fields) => fields.Title)).toEqual(["Alpha"]);
+    // The page update knew the item: the second cycle (the person's save made the first one's update a 409) found
+    // the row where it was, and the person's Amount against the created item's is a conflict holding both.
+    expect(report).toMatchObject({ outcome: "completed", cycles: 2, counts: { sharepoint: { created: 1 } } });
+    const [id] = [...listed.keys()];
+    expect(h.pageRows()).toEqual([[id, "Alpha", "Open", "7"]]);
+    expect(listed.get(id!)?.Amount).toBe(1);
+    const open = await h.state.conflicts.listOpen(report.profile);
+    expect(open.map((conflict) => [conflict.field, conflict.values.sharePoint, conflict.values.confluence])).toEqual([["Amount", "1", "7"]]);
+    expect(h.logs.records.some((record) => record.message.includes("failed for good after sending"))).toBe(true);
+    await expectQuietRun(h);
+  });
+
   it("a run that dies after its writes and before its state commits converges on the next run, duplicating nothing", async () => {
     const commits = { failing: false, allowed: 0 };
     const h = await start({

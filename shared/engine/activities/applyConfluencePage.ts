@@ -8,10 +8,12 @@ import { pageEdits } from "../pageEdits";
 import type { ApplyConfluencePageResult, RunRef } from "../runContract";
 import { runOutcomes, settleRunState } from "../runOutcomes";
 import { StagedRun, type PageProgress, type RejectedCell, type RunContext } from "../stagedRun";
+import { settleUnconfirmedBatches } from "../unconfirmedBatches";
 
 /**
  * The run's one page update. First it commits the state the SharePoint writes justify (phase one: true now, and what
- * a crash during the page update leaves); then it patches the table as read (cells, appended rows, removed rows, and
+ * a crash during the page update leaves), after looking for the writes of batches that failed for good after sending
+ * (`settleUnconfirmedBatches`); then it patches the table as read (cells, appended rows, removed rows, and
  * the ids of items created from rows) and saves version n + 1 with a version message naming the run.
  *
  * A 409 means someone saved the page since it was read, or this very update already landed (Durable retried the
@@ -22,7 +24,8 @@ export async function applyConfluencePage(services: EngineServices, input: RunRe
   const staged = new StagedRun(services.state.staging, input, () => new Date(services.clock.now()).toISOString());
   const done = await staged.page();
   if (done !== undefined) return done.result;
-  const [context, plan, batches, versions] = await Promise.all([staged.context(), staged.plan(), staged.allProgress(), staged.versions()]);
+  const context = await staged.context();
+  const [plan, batches, versions] = await Promise.all([staged.plan(), settleUnconfirmedBatches(services, staged, context), staged.versions()]);
 
   // Phase one: the SharePoint outcomes, the page not (yet) written.
   const outcomes = runOutcomes(plan, batches, undefined, false);

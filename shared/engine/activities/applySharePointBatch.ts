@@ -2,7 +2,7 @@ import type { ApplySharePointBatchInput, ApplySharePointBatchResult } from "../r
 import { stagedCodecs } from "../codecInputs";
 import type { EngineServices } from "../engineServices";
 import { mayHaveActed, opOutcome, prepareWrite } from "../batchWrites";
-import { recoverSentWrites } from "../batchRecovery";
+import { findSentWrites } from "../batchRecovery";
 import { StagedRun, type BatchProgress, type StagedOpOutcome } from "../stagedRun";
 import { WritesUnconfirmed } from "../writesUnconfirmed";
 
@@ -26,13 +26,7 @@ export async function applySharePointBatch(services: EngineServices, input: Appl
 
   let recovered = new Map<number, StagedOpOutcome>();
   if (previous?.status === "sending") {
-    const others = await staged.allProgress();
-    const claimed = new Set(
-      [...others.entries()].flatMap(([id, progress]) =>
-        id === input.batchId || progress.status !== "done" ? [] : progress.outcomes.flatMap((o) => (o.kind === "create" && o.result.ok ? [o.result.sharePointId] : [])),
-      ),
-    );
-    recovered = await recoverSentWrites(client, context, codecs, prepared, claimed);
+    recovered = await findSentWrites(client, staged, context, codecs, input.batchId, prepared);
     services.logger.warn("SharePoint batch retried after an unconfirmed attempt", { profile: input.profileKey, runId: input.runId, batch: input.batchId, alreadyApplied: recovered.size });
   }
 

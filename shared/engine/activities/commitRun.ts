@@ -7,6 +7,7 @@ import { addCalls, planItems, runCounts } from "../runReport";
 import { RunStagingMissing } from "../runStagingMissing";
 import { isQuietCycle, quietFingerprint } from "../quietRun";
 import { StagedRun } from "../stagedRun";
+import { settleUnconfirmedBatches } from "../unconfirmedBatches";
 
 /**
  * Commits what the cycle's writes justify (phase two: `settlePlan` with every actual outcome, refused fields held
@@ -19,9 +20,10 @@ export async function commitRun(services: EngineServices, input: CommitRunInput)
   const staged = new StagedRun(services.state.staging, input, now);
   const context = await staged.contextIfStaged();
   if (context === undefined) return { report: await alreadyCommitted(services, input) };
-  const [plan, progress, page, versions, carry] = await Promise.all([staged.plan(), staged.allProgress(), staged.page(), staged.versions(), staged.carry()]);
+  // Batches that failed for good after sending are looked for first (unless the page update did): what they wrote is
+  // in the state, and what was never sent, or is not found, counts as not applied.
+  const [plan, progress, page, versions, carry] = await Promise.all([staged.plan(), settleUnconfirmedBatches(services, staged, context), staged.page(), staged.versions(), staged.carry()]);
 
-  // A batch that failed for good has no `done` progress: its writes count as not applied.
   const outcomes = runOutcomes(plan, progress, page, "fromProgress");
   await services.state.items.commit(input.profileKey, settleRunState(plan, outcomes), versions);
 
