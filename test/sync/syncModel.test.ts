@@ -3,7 +3,8 @@ import { describe, it } from "vitest";
 import { planSync, type SyncRules } from "../../shared/sync";
 import { MODEL_FIELDS, modelRules, modelStep, type ModelStep } from "./model/modelArbitraries";
 import { applyPersonEdit } from "./model/personEdits";
-import { dryRunSimulatedSync, NO_FAULTS, runSimulatedSync, type SyncRunRecord } from "./model/simulatedEngine";
+import { dryRunSimulatedSync, NO_FAULTS, runSimulatedSync } from "./model/simulatedEngine";
+import type { SyncRunRecord } from "./model/syncRunRecord";
 import { SimulatedWorld } from "./model/simulatedWorld";
 import { InvariantViolation, SyncInvariants } from "./model/syncInvariants";
 

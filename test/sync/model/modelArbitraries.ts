@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { ConflictPolicy, DeletePolicy, SyncDirection } from "../../../shared/config/profile";
+import type { ConflictPolicy, DeletePolicy, Profile, SyncDirection } from "../../../shared/config/profile";
 import { syncRulesFromProfile, type SyncRules } from "../../../shared/sync";
 import type { PersonEdit, TypedValue } from "./personEdits";
 import type { CrashPoint, SyncFaults } from "./simulatedEngine";
@@ -11,18 +11,26 @@ const typedValue: fc.Arbitrary<TypedValue> = fc.oneof(
   { weight: 8, arbitrary: fc.constantFrom<TypedValue>(null, "a", "b", "c") },
   { weight: 1, arbitrary: fc.constant<TypedValue>({ unreadable: "abc" }) },
 );
-const values = fc.array(typedValue, { minLength: MODEL_FIELDS.length, maxLength: MODEL_FIELDS.length });
-const pick = fc.nat({ max: 7 });
-const field = fc.nat({ max: MODEL_FIELDS.length - 1 });
 
-export const personEdit: fc.Arbitrary<PersonEdit> = fc.oneof(
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("createItem" as const), values }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("editItem" as const), pick, field, value: typedValue }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("deleteItem" as const), pick }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant("addRow" as const), at: pick, values }) },
-  { weight: 4, arbitrary: fc.record({ kind: fc.constant("editCell" as const), pick, field, value: typedValue }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant("removeRow" as const), pick }) },
-);
+/**
+ * People's edits over `fieldCount` fields, each typed from `valueOf(field)`: creates and deletes on both sides, edits
+ * of one field of an item or a row (often the same field on both sides, given the small domains).
+ */
+export function personEditArbitrary<V>(fieldCount: number, valueOf: (field: number) => fc.Arbitrary<V>): fc.Arbitrary<PersonEdit<V>> {
+  const values = fc.tuple(...Array.from({ length: fieldCount }, (_, field) => valueOf(field))) as fc.Arbitrary<readonly V[]>;
+  const pick = fc.nat({ max: 7 });
+  const fieldValue = fc.nat({ max: fieldCount - 1 }).chain((field) => valueOf(field).map((value) => ({ field, value })));
+  return fc.oneof(
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant("createItem" as const), values }) },
+    { weight: 4, arbitrary: fc.tuple(pick, fieldValue).map(([at, { field, value }]) => ({ kind: "editItem" as const, pick: at, field, value })) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("deleteItem" as const), pick }) },
+    { weight: 2, arbitrary: fc.record({ kind: fc.constant("addRow" as const), at: pick, values }) },
+    { weight: 4, arbitrary: fc.tuple(pick, fieldValue).map(([at, { field, value }]) => ({ kind: "editCell" as const, pick: at, field, value })) },
+    { weight: 1, arbitrary: fc.record({ kind: fc.constant("removeRow" as const), pick }) },
+  );
+}
+
+export const personEdit: fc.Arbitrary<PersonEdit> = personEditArbitrary(MODEL_FIELDS.length, () => typedValue);
 
 export const syncFaults: fc.Arbitrary<SyncFaults> = fc
   .record({
@@ -53,31 +61,37 @@ export const modelStep: fc.Arbitrary<ModelStep> = fc.oneof(
 const direction = fc.constantFrom<SyncDirection>("both", "both", "both", "toConfluence", "toSharePoint");
 const deletePolicy = fc.constantFrom<DeletePolicy>("keep", "delete");
 
-/** Profiles across every direction, policy and delete setting, through the same derivation the engine uses. */
-export const modelRules: fc.Arbitrary<SyncRules> = fc
-  .record({
-    direction,
-    fieldDirections: fc.array(fc.option(direction, { nil: undefined }), { minLength: MODEL_FIELDS.length, maxLength: MODEL_FIELDS.length }),
-    conflictPolicy: fc.constantFrom<ConflictPolicy>("flag", "sharepoint-wins", "confluence-wins", "newest-wins"),
-    deletes: fc.record({ toConfluence: deletePolicy, toSharePoint: deletePolicy }),
-    matchByTitle: fc.boolean(),
-    massDeleteLimitPercent: fc.constantFrom(100, 100, 100, 20),
-    storedValueMaxChars: fc.constantFrom(4000, 4000, 3),
-  })
-  .map((profile) =>
-    syncRulesFromProfile(
-      {
-        key: "model",
-        direction: profile.direction,
-        fields: MODEL_FIELDS.map((name, index) => {
-          const fieldDirection = profile.fieldDirections[index];
+/** The part of a profile the planner decides with, as a profile states it. */
+export type ModelProfile = Pick<Profile, "direction" | "fields" | "matchBy" | "conflictPolicy" | "deletes" | "massDeleteLimitPercent">;
+
+/**
+ * Profiles over the given fields (SharePoint and Confluence names alike) across every direction, conflict policy and
+ * delete setting, a natural key on the first field or none, and the mass-delete limit on or (mostly) off.
+ */
+export function modelProfile(fieldNames: readonly string[]): fc.Arbitrary<ModelProfile> {
+  return fc
+    .record({
+      direction,
+      fieldDirections: fc.array(fc.option(direction, { nil: undefined }), { minLength: fieldNames.length, maxLength: fieldNames.length }),
+      conflictPolicy: fc.constantFrom<ConflictPolicy>("flag", "sharepoint-wins", "confluence-wins", "newest-wins"),
+      deletes: fc.record({ toConfluence: deletePolicy, toSharePoint: deletePolicy }),
+      matchByFirstField: fc.boolean(),
+      massDeleteLimitPercent: fc.constantFrom(100, 100, 100, 20),
+    })
+    .map(({ fieldDirections, matchByFirstField, ...profile }) => {
+      const first = fieldNames[0] ?? "Title";
+      return {
+        ...profile,
+        fields: fieldNames.map((name, index) => {
+          const fieldDirection = fieldDirections[index];
           return { sharePoint: name, confluence: name, ...(fieldDirection === undefined ? {} : { direction: fieldDirection }) };
         }),
-        ...(profile.matchByTitle ? { matchBy: { sharePoint: "Title", confluence: "Title" } } : {}),
-        conflictPolicy: profile.conflictPolicy,
-        deletes: profile.deletes,
-        massDeleteLimitPercent: profile.massDeleteLimitPercent,
-      },
-      { storedValueMaxChars: profile.storedValueMaxChars },
-    ),
-  );
+        ...(matchByFirstField ? { matchBy: { sharePoint: first, confluence: first } } : {}),
+      };
+    });
+}
+
+/** Profiles over the model's fields, through the same derivation the engine uses. */
+export const modelRules: fc.Arbitrary<SyncRules> = fc
+  .record({ profile: modelProfile(MODEL_FIELDS), storedValueMaxChars: fc.constantFrom(4000, 4000, 3) })
+  .map(({ profile, storedValueMaxChars }) => syncRulesFromProfile({ key: "model", ...profile }, { storedValueMaxChars }));

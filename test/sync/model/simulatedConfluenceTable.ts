@@ -1,12 +1,9 @@
-import type { ConfluenceSide, CreateRef, FieldKey, FieldReading, ConfluenceWrites } from "../../../shared/sync";
+import type { ConfluenceSide, CreateRef, FieldReading, ConfluenceWrites } from "../../../shared/sync";
 import type { SimulatedClock } from "./simulatedClock";
+import type { SnapshotRow } from "./syncRunRecord";
 
-/** A data row; `uid` is the simulation's own identity for a row (Confluence rows have none), never shown to the sync. */
-export interface SimulatedRow {
-  readonly uid: string;
-  readonly key: string | null;
-  readonly cells: Readonly<Record<FieldKey, FieldReading>>;
-}
+/** A data row of the simulated table (see `SnapshotRow`). */
+export type SimulatedRow = SnapshotRow;
 
 /** What one read of the page returned, kept so the writes can patch exactly that version. */
 export interface TableRead {

@@ -16,7 +16,8 @@ import {
 } from "../../../shared/sync";
 import { applyPersonEdit, type PersonEdit, type PersonEvent } from "./personEdits";
 import { patchRows } from "./simulatedConfluenceTable";
-import type { SimulatedWorld, WorldSnapshot } from "./simulatedWorld";
+import type { SyncRunRecord } from "./syncRunRecord";
+import type { SimulatedWorld } from "./simulatedWorld";
 
 /** Where a run may crash: after its SharePoint writes, after the first state commit, after the page write, or midway through the final commit. */
 export type CrashPoint = "none" | "afterSharePointWrites" | "afterPhaseOne" | "afterPageWrite" | "midCommit";
@@ -38,32 +39,6 @@ export interface SyncFaults {
 }
 
 export const NO_FAULTS: SyncFaults = { fullRead: false, failSharePointOps: [], confluence: "ok", concurrentEdits: [], crash: "none" };
-
-/** What one run did, in the terms the invariant checks need. */
-export interface SyncRunRecord {
-  readonly plan: Plan;
-  /** Both replicas as the run read them. */
-  readonly readSnapshot: WorldSnapshot;
-  /** The plan of a dry run over the very same reads. */
-  readonly dryRunPlan: Plan;
-  /** The rows as read: `rowUids[rowRef]`. */
-  readonly rowUids: readonly string[];
-  /** How many items and rows each side had when read. */
-  readonly totalsAtRead: { readonly sharePoint: number; readonly confluence: number };
-  /** Items created in SharePoint, whether or not the run learnt of it, with the row each came from. */
-  readonly created: readonly { readonly sharePointId: string; readonly fromRow: string }[];
-  /** Links the page write made: rows appended for items, ids written into rows. */
-  readonly linked: readonly { readonly sharePointId: string; readonly row: string }[];
-  readonly concurrentEvents: readonly PersonEvent[];
-  /** What the run's SharePoint writes did, and whether its page write landed (whatever the run then committed). */
-  readonly applied: { readonly sharePointItems: ReadonlyMap<string, SharePointOpOutcome>; readonly pageWritten: boolean };
-  readonly crashed: boolean;
-  /**
-   * A create's answer was lost (a timeout): the item may exist without the run knowing. The engine must treat that
-   * like a crash and run again straight away, so the next read finds the item before anyone edits its row.
-   */
-  readonly createOutcomeUnknown: boolean;
-}
 
 /**
  * One sync run the way the engine is meant to run it: read (delta or full), plan (reading what the planner asks for

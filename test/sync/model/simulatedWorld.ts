@@ -1,14 +1,9 @@
 import type { FieldKey, FieldReading, ItemState } from "../../../shared/sync";
 import type { EntityRef, PersonEditTarget } from "./personEdits";
 import { SimulatedClock } from "./simulatedClock";
-import { SimulatedConfluenceTable, type SimulatedRow } from "./simulatedConfluenceTable";
+import { SimulatedConfluenceTable } from "./simulatedConfluenceTable";
 import { SimulatedSharePointList } from "./simulatedSharePointList";
-
-/** Both replicas as plain data: what the invariant checks look at. */
-export interface WorldSnapshot {
-  readonly items: ReadonlyMap<string, Readonly<Record<FieldKey, FieldReading>>>;
-  readonly rows: readonly SimulatedRow[];
-}
+import type { WorldSnapshot } from "./syncRunRecord";
 
 /**
  * A SharePoint list, a Confluence table and the sync's state store, all in memory: the world the model-based test
