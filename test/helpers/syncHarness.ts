@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { ProfileValidator, profileSchema, TableProfileStore, type Profile, type ProfileInput } from "../../shared/config";
 import { createSyncActivities, type SyncActivities } from "../../shared/engine/activities";
 import { createEngineServices, type EngineOptions, type EngineServices } from "../../shared/engine/engineServices";
@@ -113,23 +113,7 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
   const tablePrefix = `sync${randomBytes(5).toString("hex")}`;
   const secrets = new InMemorySecretsProvider({ [HARNESS_PROFILE]: harnessSecretValues() });
   const profiles = await TableProfileStore.open(location, { tableName: `${tablePrefix}Profiles` });
-  const profile = profileSchema.parse({
-    key: HARNESS_PROFILE,
-    sharePoint: { siteId: TEST_SITE_ID, listId: TEST_LIST_ID },
-    confluence: { cloudId: TEST_CLOUD_ID, target: { mode: "table", pageId: HARNESS_PAGE_ID } },
-    fields: [
-      { sharePoint: "Title", confluence: "Title" },
-      { sharePoint: "Status", confluence: "Status" },
-      { sharePoint: "Amount", confluence: "Amount" },
-    ],
-    endpoints: {
-      graphBaseUrl: graph.urls.graphBaseUrl,
-      authorityHost: graph.urls.authorityHost,
-      confluenceAuthBaseUrl: confluence.urls.authBaseUrl,
-      confluenceApiBaseUrl: confluence.urls.apiBaseUrl,
-    },
-    ...options.profile,
-  } satisfies ProfileInput);
+  const profile = harnessProfile({ graph, confluence }, { key: HARNESS_PROFILE, listId: TEST_LIST_ID, pageId: HARNESS_PAGE_ID }, options.profile);
   await profiles.save(profile);
   const opened = await openStateStores(location, { tablePrefix });
   const state = options.wrapState ? options.wrapState(opened) : opened;
@@ -138,7 +122,75 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
     { config: { secrets, profiles, validator: new ProfileValidator(secrets, profiles) }, state },
     { graphRetry: HARNESS_RETRY, confluenceRetry: HARNESS_RETRY, logger, ...options.engine },
   );
-  return new SyncHarness({ graph, confluence, services, state: opened, profile, secrets, logger, headers });
+  const tables = { location, prefix: tablePrefix };
+  return new SyncHarness({ graph, confluence, services, state: opened, profile, secrets, logger, headers, tables, listId: TEST_LIST_ID, pageId: HARNESS_PAGE_ID });
+}
+
+/** The harness profile over the emulators, for a list and a page, with the caller's overrides. */
+function harnessProfile(
+  emulators: { graph: RunningGraphEmulator; confluence: ConfluenceEmulator },
+  target: { key: string; listId: string; pageId: string },
+  overrides: Partial<ProfileInput> = {},
+): Profile {
+  return profileSchema.parse({
+    key: target.key,
+    sharePoint: { siteId: TEST_SITE_ID, listId: target.listId },
+    confluence: { cloudId: TEST_CLOUD_ID, target: { mode: "table", pageId: target.pageId } },
+    fields: [
+      { sharePoint: "Title", confluence: "Title" },
+      { sharePoint: "Status", confluence: "Status" },
+      { sharePoint: "Amount", confluence: "Amount" },
+    ],
+    endpoints: {
+      graphBaseUrl: emulators.graph.urls.graphBaseUrl,
+      authorityHost: emulators.graph.urls.authorityHost,
+      confluenceAuthBaseUrl: emulators.confluence.urls.authBaseUrl,
+      confluenceApiBaseUrl: emulators.confluence.urls.apiBaseUrl,
+    },
+    ...overrides,
+  } satisfies ProfileInput);
+}
+
+export interface HarnessProfileOptions {
+  /** The profile's key: its state partition in the shared tables (letters, digits, `-`). */
+  key: string;
+  columns: readonly ColumnDefinition[];
+  headers: readonly string[];
+  /** The table's data rows, cells in `headers` order (text). */
+  rows?: readonly (readonly string[])[];
+  profile?: Partial<ProfileInput>;
+}
+
+/**
+ * Another profile on a running harness: a new empty list (`columns`) in the Graph emulator, a new page with the table
+ * (`headers`, `rows`) in the Confluence emulator, a new Confluence consent (its own refresh token) and the profile
+ * stored under `key`. It shares the emulators, the engine services and the state tables with `host` (the state is
+ * partitioned by profile key), so opening one costs a few in-process calls: how a test runs many isolated syncs
+ * quickly. Close it with `closeProfile()`, which removes its list; the emulators stay up.
+ */
+export async function openHarnessProfile(host: SyncHarness, options: HarnessProfileOptions): Promise<SyncHarness> {
+  const { graph, confluence } = host;
+  const listId = randomUUID();
+  graph.service.addList(TEST_SITE_ID, { id: listId, displayName: `List ${options.key}`, columns: [...options.columns] });
+  const page = await adminJson<{ id: string }>(`${confluence.urls.baseUrl}/_admin/pages`, "POST", {
+    spaceId: SPACE_ID,
+    parentId: "98305",
+    title: `Projects ${options.key}`,
+    body: tableBody(options.headers, options.rows ?? []),
+  });
+  const consent = await adminJson<{ refresh_token: string }>(`${confluence.urls.baseUrl}/_admin/oauth/consent`, "POST");
+  for (const [name, value] of Object.entries({ ...harnessSecretValues(), [SecretNames.ConfluenceRefreshToken]: consent.refresh_token })) {
+    await host.secrets.set(options.key, name, value);
+  }
+  const profile = harnessProfile({ graph, confluence }, { key: options.key, listId, pageId: page.id }, options.profile);
+  await host.services.config.profiles.save(profile);
+  return new SyncHarness({ ...host.parts, profile, headers: options.headers, listId, pageId: page.id });
+}
+
+async function adminJson<T>(url: string, method: string, body?: unknown): Promise<T> {
+  const response = await fetch(url, { method, ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
+  if (!response.ok) throw new Error(`${method} ${url} failed: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
 }
 
 /** The secrets a harness profile runs with (the emulators' seeded credentials), by name. */
@@ -169,7 +221,8 @@ export function tableBody(headers: readonly string[], rows: readonly (readonly s
   return `<p>Project list (kept in sync with SharePoint)</p><table><tbody>${row(headers, "th")}${rows.map((cells) => row(cells, "td")).join("")}</tbody></table><p>Notes stay as they are.</p>`;
 }
 
-function escapeText(text: string): string {
+/** Text as it goes into storage XHTML between tags. */
+export function escapeText(text: string): string {
   return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 }
 
@@ -182,6 +235,28 @@ export function tableRows(body: string): string[][] {
   return table.bodyRows.map((row) => table.headers.map((_, column) => row.slots[column]?.content.text.trim() ?? ""));
 }
 
+/** Positions in the Graph and Confluence request logs (see `SyncHarness.callMark`). */
+export interface CallMark {
+  readonly graph: number;
+  readonly confluence: number;
+}
+
+/** What a harness is made of; profiles opened on one harness share all but the profile, list, page and headers. */
+export interface SyncHarnessParts {
+  graph: RunningGraphEmulator;
+  confluence: ConfluenceEmulator;
+  services: EngineServices;
+  state: StateStores;
+  profile: Profile;
+  secrets: InMemorySecretsProvider;
+  logger: { records: LogRecord[] };
+  headers: readonly string[];
+  /** Where the state tables are, and the prefix of their names. */
+  tables: { location: TableStorageLocation; prefix: string };
+  listId: string;
+  pageId: string;
+}
+
 export class SyncHarness {
   readonly graph: RunningGraphEmulator;
   readonly confluence: ConfluenceEmulator;
@@ -192,18 +267,15 @@ export class SyncHarness {
   readonly secrets: InMemorySecretsProvider;
   readonly logs: { readonly records: LogRecord[] };
   readonly headers: readonly string[];
+  readonly tables: { readonly location: TableStorageLocation; readonly prefix: string };
+  /** The profile's list in the Graph emulator and page in the Confluence emulator. */
+  readonly listId: string;
+  readonly pageId: string;
+  readonly parts: SyncHarnessParts;
   activities: SyncActivities;
 
-  constructor(parts: {
-    graph: RunningGraphEmulator;
-    confluence: ConfluenceEmulator;
-    services: EngineServices;
-    state: StateStores;
-    profile: Profile;
-    secrets: InMemorySecretsProvider;
-    logger: { records: LogRecord[] };
-    headers: readonly string[];
-  }) {
+  constructor(parts: SyncHarnessParts) {
+    this.parts = parts;
     this.graph = parts.graph;
     this.confluence = parts.confluence;
     this.services = parts.services;
@@ -212,6 +284,9 @@ export class SyncHarness {
     this.secrets = parts.secrets;
     this.logs = parts.logger;
     this.headers = parts.headers;
+    this.tables = parts.tables;
+    this.listId = parts.listId;
+    this.pageId = parts.pageId;
     this.activities = createSyncActivities(parts.services);
   }
 
@@ -239,33 +314,33 @@ export class SyncHarness {
   /** Every item's fields (as the emulator holds them), by id. */
   async listItems(): Promise<Map<string, Record<string, unknown>>> {
     const state = (await this.#graphAdmin("GET", "state")) as { sites: Array<{ lists: Array<{ id: string; items: Array<{ id: string; fields: Record<string, unknown> }> }> }> };
-    const list = state.sites[0]?.lists.find((candidate) => candidate.id === TEST_LIST_ID);
+    const list = state.sites[0]?.lists.find((candidate) => candidate.id === this.listId);
     return new Map((list?.items ?? []).map((item) => [item.id, item.fields]));
   }
 
   async editItem(id: string, fields: Record<string, unknown>): Promise<void> {
-    await this.#graphAdmin("PATCH", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/${id}`, { fields });
+    await this.#graphAdmin("PATCH", `sites/${TEST_SITE_ID}/lists/${this.listId}/items/${id}`, { fields });
   }
 
   async createItem(fields: Record<string, unknown>): Promise<string> {
-    const created = (await this.#graphAdmin("POST", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items`, { fields })) as { id: string };
+    const created = (await this.#graphAdmin("POST", `sites/${TEST_SITE_ID}/lists/${this.listId}/items`, { fields })) as { id: string };
     return created.id;
   }
 
   async deleteItem(id: string): Promise<void> {
-    await this.#graphAdmin("DELETE", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/${id}`);
+    await this.#graphAdmin("DELETE", `sites/${TEST_SITE_ID}/lists/${this.listId}/items/${id}`);
   }
 
   // ------------------------------------------------------------------ Confluence, as people see it
 
   pageBody(): string {
-    const page = this.confluence.content.findPage(HARNESS_PAGE_ID);
+    const page = this.confluence.content.findPage(this.pageId);
     if (!page.ok) throw new Error("the page is gone");
     return page.value.versions[page.value.versions.length - 1]!.body;
   }
 
   pageVersion(): number {
-    const page = this.confluence.content.findPage(HARNESS_PAGE_ID);
+    const page = this.confluence.content.findPage(this.pageId);
     if (!page.ok) throw new Error("the page is gone");
     return page.value.versions[page.value.versions.length - 1]!.number;
   }
@@ -293,7 +368,7 @@ export class SyncHarness {
 
   /** A person saves the page with this body (a new version). */
   async savePage(body: string): Promise<void> {
-    const response = await fetch(`${this.confluence.urls.baseUrl}/_admin/pages/${HARNESS_PAGE_ID}`, {
+    const response = await fetch(`${this.confluence.urls.baseUrl}/_admin/pages/${this.pageId}`, {
       method: "PUT",
       headers: { "content-type": "application/json" },
       body: JSON.stringify({ body }),
@@ -314,7 +389,7 @@ export class SyncHarness {
 
   /** `METHOD path status` of the app's Graph calls, `$batch` sub-requests included (indented). */
   graphCalls(): string[] {
-    return this.graph.graph.requestLog.entries().map((entry) => `${entry.parentSeq === undefined ? "" : "  "}${entry.method} ${entry.path.replace(`/v1.0/sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}`, "…")} ${entry.status}`);
+    return this.graph.graph.requestLog.entries().map((entry) => `${entry.parentSeq === undefined ? "" : "  "}${entry.method} ${entry.path.replace(`/v1.0/sites/${TEST_SITE_ID}/lists/${this.listId}`, "…")} ${entry.status}`);
   }
 
   /** `METHOD path status` of the app's Confluence calls. */
@@ -322,12 +397,20 @@ export class SyncHarness {
     return this.confluence.server.requestLog.entries().map((entry) => `${entry.method} ${entry.path.replace(`/ex/confluence/${TEST_CLOUD_ID}/wiki/api/v2`, "")} ${entry.status}`);
   }
 
-  /** Writes the app made: non-GET Graph calls (`$batch` counted once) and Confluence PUT/POST/DELETE (token calls aside). */
-  writes(): { graph: string[]; confluence: string[] } {
+  /**
+   * Writes the app made: non-GET Graph calls (`$batch` counted once) and Confluence PUT/POST/DELETE (token calls
+   * aside); with `since` (a `callMark()`), only those made after it.
+   */
+  writes(since: CallMark = { graph: 0, confluence: 0 }): { graph: string[]; confluence: string[] } {
     return {
-      graph: this.graphCalls().filter((call) => !call.startsWith("GET") && !call.startsWith("  ")),
-      confluence: this.confluenceCalls().filter((call) => !call.startsWith("GET") && !call.includes("/oauth/token")),
+      graph: this.graphCalls().slice(since.graph).filter((call) => !call.startsWith("GET") && !call.startsWith("  ")),
+      confluence: this.confluenceCalls().slice(since.confluence).filter((call) => !call.startsWith("GET") && !call.includes("/oauth/token")),
     };
+  }
+
+  /** Where the request logs are now, for `writes(since)`. */
+  callMark(): CallMark {
+    return { graph: this.graph.graph.requestLog.entries().length, confluence: this.confluence.server.requestLog.entries().length };
   }
 
   clearCalls(): void {
@@ -347,8 +430,27 @@ export class SyncHarness {
     if (!response.ok) throw new Error(`adding the fault failed: ${response.status}`);
   }
 
+  /** Removes every fault still waiting on either emulator. */
+  async clearFaults(): Promise<void> {
+    await this.#graphAdmin("DELETE", "faults");
+    const response = await fetch(`${this.confluence.urls.baseUrl}/_admin/faults`, { method: "DELETE" });
+    if (!response.ok) throw new Error(`clearing the faults failed: ${response.status}`);
+  }
+
+  /** Every delta token issued so far answers 410 Gone from now on (the next run reads the whole list). */
+  async expireDeltaTokens(): Promise<void> {
+    await this.#graphAdmin("POST", "delta/expire");
+  }
+
   async close(): Promise<void> {
     await Promise.allSettled([this.graph.close(), this.confluence.close()]);
+  }
+
+  /** Ends a profile opened by `openHarnessProfile`: its list and its page leave the emulators (its state rows stay). */
+  async closeProfile(): Promise<void> {
+    this.graph.service.removeList(TEST_SITE_ID, this.listId);
+    const response = await fetch(`${this.confluence.urls.baseUrl}/_admin/pages/${this.pageId}`, { method: "DELETE" });
+    if (!response.ok) throw new Error(`removing page ${this.pageId} failed: ${response.status}`);
   }
 
   async #graphAdmin(method: string, path: string, body?: unknown): Promise<unknown> {

@@ -146,6 +146,21 @@ export class GraphService {
     return { lookupValue: this.lookupValue(site), ...(select ? { select } : {}) };
   }
 
+  /** Adds an empty list to a site at run time (a test's fresh list on a running emulator); its items come later. */
+  addList(siteId: string, init: { id: string; displayName: string; columns: ColumnDefinition[] }): ListState {
+    const site = this.findSite(siteId);
+    if (site === undefined) throw new Error(`no site ${siteId}`);
+    const list = new ListState({ ...init, siteId: site.id, nowMs: this.clock.now() });
+    site.lists.push(list);
+    return list;
+  }
+
+  /** Removes a list added by `addList` (or seeded) from its site, with its items. */
+  removeList(siteId: string, listId: string): void {
+    const site = this.findSite(siteId);
+    if (site !== undefined) site.lists = site.lists.filter((list) => list.id !== listId);
+  }
+
   createItem(site: SiteState, list: ListState, fields: Record<string, unknown>, actor: Actor, mode: WriteMode): { ok: true; item: StoredItem } | { ok: false; error: FieldWriteError } {
     const written = applyFieldWrite(list, {}, fields, { mode, resolve: this.lookupResolver(site) });
     if (!written.ok) return written;
