@@ -1,6 +1,6 @@
 import { isDeepStrictEqual } from "node:util";
 import { conflictId } from "../../../shared/engine/conflictLog";
-import type { PrepareRunInput, RunRef, RunReport } from "../../../shared/engine/runContract";
+import type { PrepareRunInput, PrepareRunResult, RunRef, RunReport } from "../../../shared/engine/runContract";
 import type { RunItemReport } from "../../../shared/engine/runReport";
 import type { BatchProgress, PageProgress, RunContext, StagedOpOutcome } from "../../../shared/engine/stagedRun";
 import {
@@ -38,6 +38,24 @@ interface ObservedRun {
   readonly cycles: readonly ObservedCycle[];
   /** The app's writes, from the emulators' request logs: Graph non-GET calls, Confluence PUT/POST/DELETE. */
   readonly writes: { readonly graph: readonly string[]; readonly confluence: readonly string[] };
+  /**
+   * The run ended after its reads (`prepareRun` answered `unchanged`): the page is as a run that planned nothing left
+   * it and SharePoint reported no change, so the engine planned nothing (see shared/engine/quietRun.ts).
+   */
+  readonly unchanged: boolean;
+}
+
+/** The plan of a run that has nothing at all to do, on the page at `pageVersion`. */
+function quietPlan(pageVersion: number): ReadyPlan {
+  return {
+    kind: "ready",
+    sharePoint: { creates: [], updates: [], deletes: [] },
+    confluence: { pageVersion, rowUpdates: [], appends: [], removals: [], keyWriteBacks: [] },
+    conflicts: [],
+    fieldErrors: [],
+    decisions: [],
+    stateUpdates: [],
+  };
 }
 
 /**
@@ -49,7 +67,8 @@ interface ObservedRun {
  * - 1 no lost update: every conflict the invariants excuse an edit with is in the ConflictStore and in the run's
  *   report, holding both values;
  * - 2/3 convergence, quiet, echo-free: after a clean run, the next run sends no write at all (request logs), plans
- *   nothing, and leaves every pending edit explained;
+ *   nothing, and leaves every pending edit explained; a run that ends after its reads (`unchanged`, the engine's
+ *   quiet-run shortcut) is one whose full plan, made by a dry run or by the run before it, has nothing in it;
  * - 4 exactly-once: every item the sync created is one its plan created, every row it added is one its plan appended,
  *   and a run adds at most one page version;
  * - 7 safe deletes: nothing vanishes but what people deleted or a plan deleted under a `delete` policy, no Graph
@@ -67,6 +86,8 @@ export class ModelRunner {
   readonly #tally: Map<string, number>;
   /** Sync runs (dry runs included) this model run made: the measure of its cost. */
   runs = 0;
+  /** The last cycle that planned: what a run that ends `unchanged` stands on. */
+  #lastPlanned: ObservedCycle | undefined;
 
   constructor(parts: {
     h: SyncHarness;
@@ -107,13 +128,14 @@ export class ModelRunner {
 
   /** The next run after a clean one: it must write nothing and find nothing to do (convergence, quiet, echo-free). */
   async #expectQuiet(last: ObservedRun): Promise<void> {
-    const lastCycle = last.cycles[last.cycles.length - 1];
+    // A clean run that ended unchanged stands on the last run that planned (nothing has changed since).
+    const lastCycle = last.cycles[last.cycles.length - 1] ?? (last.unchanged ? this.#lastPlanned : undefined);
     if (lastCycle === undefined) throw new InvariantViolation(`quiet: the clean run ${last.report.runId} planned nothing (${last.report.outcome}: ${last.report.problem?.message ?? ""})`);
     const next = await this.#run(null);
     if (next.writes.graph.length > 0 || next.writes.confluence.length > 0) {
       throw new InvariantViolation(`quiet / echo-free: the run after a clean run wrote ${JSON.stringify(next.writes)}; its items: ${JSON.stringify(next.report.items)}`);
     }
-    const nextPlan = next.cycles[0]?.record.plan;
+    const nextPlan = next.cycles[0]?.record.plan ?? (next.unchanged ? await this.#confirmUnchanged() : undefined);
     if (nextPlan === undefined) throw new InvariantViolation(`quiet: the run after a clean run planned nothing (${next.report.outcome})`);
     if (nextPlan.kind === "ready" && !isQuietPlan(nextPlan)) {
       throw new InvariantViolation(`quiet: the run after a clean run planned ${JSON.stringify(next.report.items)}`);
@@ -121,6 +143,20 @@ export class ModelRunner {
     const loaded = await this.#h.state.items.load(this.#h.profile.key);
     const state = new Map<string, ItemState>(loaded.states.map((item) => [item.sharePointId, item]));
     this.#invariants.quiescent(lastCycle.record, nextPlan, this.#world.snapshot(), state);
+  }
+
+  /**
+   * A run that ended unchanged planned nothing without looking: a dry run (which always plans in full) must find
+   * nothing to do either — no item to report, nothing to count.
+   */
+  async #confirmUnchanged(): Promise<ReadyPlan> {
+    const { report } = await this.#dryRun();
+    const counts = report.counts;
+    const nothing = [counts.sharepoint, counts.confluence].every((side) => side.created + side.updated + side.deleted === 0) && counts.conflicts + counts.errors === 0;
+    if (report.items.length > 0 || !nothing) {
+      throw new InvariantViolation(`quiet run: the run ended after its reads, but a full plan finds ${JSON.stringify(report.items)} (${JSON.stringify(counts)})`);
+    }
+    return quietPlan(this.#world.pageVersions().current);
   }
 
   /** A dry run: no write on the wire, the state tables and both replicas exactly as they were. */
@@ -174,6 +210,8 @@ export class ModelRunner {
     const marks = new Map<number, CallMark>();
     const afters = new Map<number, WorldSnapshot>();
     const concurrentEvents: PersonEvent[] = [];
+    /** What `prepareRun` answered, by cycle. */
+    const prepared = new Map<number, PrepareRunResult["kind"]>();
     let concurrent: Promise<void> | undefined;
     const beforeWrites = async (input: unknown) => {
       if ((input as RunRef).cycle !== 1 || faults === null || faults.concurrentEdits.length === 0) return;
@@ -196,10 +234,12 @@ export class ModelRunner {
     };
     h.activities = {
       ...original,
-      prepareRun: (input) => {
+      prepareRun: async (input) => {
         reads.set((input as PrepareRunInput).cycle, this.#world.snapshot());
         marks.set((input as PrepareRunInput).cycle, h.callMark());
-        return within("prepareRun", () => original.prepareRun(input));
+        const result = (await within("prepareRun", () => original.prepareRun(input))) as PrepareRunResult;
+        prepared.set((input as PrepareRunInput).cycle, result.kind);
+        return result;
       },
       applySharePointBatch: async (input) => {
         await beforeWrites(input);
@@ -255,8 +295,13 @@ export class ModelRunner {
       cycles.push({ record, after });
     }
 
+    if (cycles.length > 0) this.#lastPlanned = cycles[cycles.length - 1];
+    const unchanged = prepared.get(report.cycles) === "unchanged";
+    if (unchanged && (report.outcome !== "completed" || report.items.length > 0)) {
+      throw new InvariantViolation(`quiet run: a run that ended after its reads reports ${report.outcome} ${JSON.stringify(report.items)}`);
+    }
     this.#checkWire(report, writes, cycles, h.writes(marks.get(report.cycles)));
-    this.#count(report, cycles);
+    this.#count(report, cycles, unchanged);
     const versionsAdded = this.#world.pageVersions().bySync - versionsBefore;
     if (versionsAdded > 1) throw new InvariantViolation(`exactly-once: run ${report.runId} added ${versionsAdded} page versions`);
     await this.#checkConflictsKept(report, cycles);
@@ -267,12 +312,13 @@ export class ModelRunner {
       const { SyncRuns: _after, ...now } = stateAfter;
       if (!isDeepStrictEqual(now, kept)) throw new InvariantViolation(`safe deletes: a stopped run changed the state: ${describeChange(stateBefore, stateAfter)}`);
     }
-    return { report, cycles, writes };
+    return { report, cycles, writes, unchanged };
   }
 
-  #count(report: RunReport, cycles: readonly ObservedCycle[]): void {
+  #count(report: RunReport, cycles: readonly ObservedCycle[], unchanged: boolean): void {
     const add = (what: string, by = 1) => by > 0 && this.#tally.set(what, (this.#tally.get(what) ?? 0) + by);
     add(`outcome ${report.outcome}`);
+    if (unchanged) add("runs ended unchanged after their reads (quiet)");
     if (report.cycles > 1) add("runs with a second cycle (page changed under the run)");
     for (const { record } of cycles) {
       if (record.plan.kind !== "ready") continue;
