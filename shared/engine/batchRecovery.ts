@@ -58,7 +58,10 @@ async function recoverSentWrites(
     .sort((a, b) => Number(a.id) - Number(b.id));
   const claimed = new Set<string>();
   const found = new Map<number, StagedOpOutcome>();
-  writes.forEach(({ op, refused }, index) => {
+  writes.forEach(({ op, refused, write }, index) => {
+    // Nothing was sent for an update whose every value was refused: there is nothing to find (an empty set of values
+    // would match any item).
+    if (write === null) return;
     const sent = (fields: Readonly<Record<string, CanonicalValue>>): Record<string, CanonicalValue> => {
       const left = new Set(refused.map((refusal) => refusal.field));
       return Object.fromEntries(Object.entries(fields).filter(([field]) => !left.has(field)));
