@@ -17,7 +17,7 @@ const tablePage = fc
   })
   .map(({ rows, paragraphs, indent, before, after }) => {
     const cell = (tag: string, text: string, attributes = ""): string => {
-      const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/[^\u0020-\uD7FF\uE000-\uFFFD]/g, "?");
+      const escaped = text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/[^\u0020-\uD7FF\uE000-\uFFFD]/g, "?");
       return `<${tag}${attributes}>${paragraphs ? (escaped === "" ? "<p />" : `<p>${escaped}</p>`) : escaped}</${tag}>`;
     };
     const header = `<tr>${cell("th", "ID")}${cell("th", "Title")}${cell("th", "Notes")}${cell("th", "Other")}</tr>`;
