@@ -31,7 +31,7 @@ const entityKey = (entity: EntityRef): EntityKey => (entity.side === "sharePoint
 function valueKey(value: FieldReading | FieldObservation | undefined): string {
   if (value === undefined) return "(absent)";
   if (!value.ok) return `!${value.error.code}`;
-  return "hash" in value ? value.hash : fieldHash(value.value);
+  return value.hash ?? fieldHash(value.value);
 }
 
 /**
