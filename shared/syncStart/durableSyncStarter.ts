@@ -13,6 +13,8 @@ import { SyncFollowUpNames, type SyncFollowUpInput } from "./syncFollowUpOrchest
 import { SyncStartFailed } from "./syncStartFailed";
 import type { StartOutcome, SyncStarter } from "./syncStarter";
 
+type BusyOutcome = Extract<StartOutcome, { kind: "busy" }>;
+
 /** The part of durable-functions' DurableClient the starter uses. */
 export type DurableStartClient = Pick<df.DurableClient, "getStatus" | "getStatusBy" | "startNew">;
 
@@ -36,18 +38,29 @@ export class DurableSyncStarter implements SyncStarter {
   }
 
   async startProfileSync(request: SyncProfileInput): Promise<StartOutcome> {
-    const fanOut = await this.#runtimeStatus(OrchestratorName.syncAllProfiles, ALL_PROFILES_INSTANCE_ID);
-    if (fanOut !== undefined && isBusyRuntimeStatus(fanOut)) return { kind: "busy", instanceId: ALL_PROFILES_INSTANCE_ID, runtimeStatus: fanOut };
+    const fanOut = await this.#busyFanOut();
+    if (fanOut) return fanOut;
     const input: SyncProfileInput = { profileKey: request.profileKey, dryRun: request.dryRun, trigger: request.trigger };
     return this.#startUnlessBusy(OrchestratorName.syncProfile, syncInstanceId(request.profileKey), input);
   }
 
   async startAllProfilesSync(trigger: SyncTrigger): Promise<StartOutcome> {
-    const fanOut = await this.#runtimeStatus(OrchestratorName.syncAllProfiles, ALL_PROFILES_INSTANCE_ID);
-    if (fanOut !== undefined && isBusyRuntimeStatus(fanOut)) return { kind: "busy", instanceId: ALL_PROFILES_INSTANCE_ID, runtimeStatus: fanOut };
+    const fanOut = await this.#busyFanOut();
+    if (fanOut) return fanOut;
     const busyProfileKeys = await this.#busyProfileRuns();
     const input: SyncAllProfilesInput = { trigger, ...(busyProfileKeys.length > 0 ? { busyProfileKeys } : {}) };
     return this.#startUnlessBusy(OrchestratorName.syncAllProfiles, ALL_PROFILES_INSTANCE_ID, input);
+  }
+
+  /** The scheduled fan-out's `busy` outcome while it is Running or Pending; undefined when it is not. */
+  #busyFanOut(): Promise<BusyOutcome | undefined> {
+    return this.#busy(OrchestratorName.syncAllProfiles, ALL_PROFILES_INSTANCE_ID);
+  }
+
+  /** A `busy` outcome while the instance holds its id (see BUSY_RUNTIME_STATUSES); undefined when it does not. */
+  async #busy(orchestrator: string, instanceId: string): Promise<BusyOutcome | undefined> {
+    const status = await this.#runtimeStatus(orchestrator, instanceId);
+    return status !== undefined && isBusyRuntimeStatus(status) ? { kind: "busy", instanceId, runtimeStatus: status } : undefined;
   }
 
   /** Keys of the profiles whose own run is busy now, from one query of the task hub's busy instances. */
@@ -67,15 +80,15 @@ export class DurableSyncStarter implements SyncStarter {
   }
 
   async #startUnlessBusy(orchestrator: string, instanceId: string, input: unknown): Promise<StartOutcome> {
-    const before = await this.#runtimeStatus(orchestrator, instanceId);
-    if (before !== undefined && isBusyRuntimeStatus(before)) return { kind: "busy", instanceId, runtimeStatus: before };
+    const busy = await this.#busy(orchestrator, instanceId);
+    if (busy) return busy;
     try {
       await this.#client.startNew(orchestrator, { instanceId, input });
     } catch (error) {
-      const after = await this.#runtimeStatus(orchestrator, instanceId);
-      if (after !== undefined && isBusyRuntimeStatus(after)) {
-        this.#logger.info("lost a race to start an instance; it is running now", { orchestrator, instanceId, runtimeStatus: after });
-        return { kind: "busy", instanceId, runtimeStatus: after };
+      const after = await this.#busy(orchestrator, instanceId);
+      if (after) {
+        this.#logger.info("lost a race to start an instance; it is running now", { orchestrator, instanceId, runtimeStatus: after.runtimeStatus });
+        return after;
       }
       throw new SyncStartFailed(orchestrator, instanceId, error);
     }

@@ -29,7 +29,8 @@ export function* syncAllProfilesOrchestrator(context: df.OrchestrationContext): 
   const profileKeys = activeKeys.filter((key) => !busy.has(key));
   context.df.setCustomStatus({ stage: "syncing", profiles: profileKeys.length, alreadyRunning: activeKeys.length - profileKeys.length });
 
-  const deadline = new Date(context.df.currentUtcDateTime.getTime() + (input.profileRunDeadlineMs ?? PROFILE_RUN_DEADLINE_MS));
+  const deadlineMs = input.profileRunDeadlineMs ?? PROFILE_RUN_DEADLINE_MS;
+  const deadline = new Date(context.df.currentUtcDateTime.getTime() + deadlineMs);
   const races = profileKeys.map((profileKey) => {
     const child: SyncProfileInput = { profileKey, dryRun: false, trigger: input.trigger };
     const run = context.df.callSubOrchestrator(OrchestratorName.syncProfile, child, syncInstanceId(profileKey));
@@ -45,13 +46,12 @@ export function* syncAllProfilesOrchestrator(context: df.OrchestrationContext): 
     if (!timer.isCompleted) timer.cancel();
     // isCompleted means succeeded, isFaulted failed; neither: still no answer at the deadline.
     if (!run.isCompleted && !run.isFaulted) {
-      const minutes = Math.round((input.profileRunDeadlineMs ?? PROFILE_RUN_DEADLINE_MS) / 60_000);
       outcomes.set(profileKey, {
         profileKey,
         outcome: "deadlinePassed",
         problem: {
           code: "PROFILE_RUN_DEADLINE_PASSED",
-          message: `syncProfile for "${profileKey}" gave no answer within ${minutes} minute(s); it may still be running (see its own instance, ${syncInstanceId(profileKey)})`,
+          message: `syncProfile for "${profileKey}" gave no answer within ${Math.round(deadlineMs / 60_000)} minute(s); it may still be running (see its own instance, ${syncInstanceId(profileKey)})`,
         },
       });
     } else if (run.isFaulted) {
