@@ -3,12 +3,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { openConfigServices, profileSchema, readAppSettings, type ConfigServices, type Profile, type ProfileInput } from "../shared/config";
 import type { ConfluenceClient } from "../shared/confluence";
-import type { LocalEngine } from "../shared/engine/localEngine";
-import type { LocalActivity } from "../shared/hosting/localDurableHost";
-import type { RunReport } from "../shared/engine/runContract";
+import type { LocalEngine } from "../dev/localHost/localEngine";
+import type { LocalActivity } from "../dev/localHost/localDurableHost";
+import type { RunReport } from "../shared/engine/run/runReport";
 import { createLogger, globalRedactor, type LogFields } from "../shared/runtime";
 import type { SharePointClient } from "../shared/sharepoint/sharePointClient";
-import { startAzuriteTable, type RunningAzuriteTable } from "../test/emulators/azuriteTable";
+import { startAzuriteTable, type RunningAzuriteTable } from "../dev/emulators/azuriteTable";
 import { EmulatorProcess } from "./emulatorProcess";
 
 /** What the engine logs once it has planned (see `prepareRun`): the planner's time and what it was given. */
@@ -82,7 +82,7 @@ export class BenchHost {
         if (record.message === "sync planned") options.onPlanned(plannedRun(record.fields));
         if (record.message.startsWith("quiet run")) options.onQuiet?.();
       });
-      const { openLocalEngine } = await import("../shared/engine/localEngine.js");
+      const { openLocalEngine } = await import("../dev/localHost/localEngine.js");
       const engine = await openLocalEngine(config, { logger });
       stops.push(() => engine.close());
       return new BenchHost({ emulators, engine, stateHost: new URL(azurite.tableEndpoint).host, profiles, close: stopAll });
@@ -103,7 +103,7 @@ export class BenchHost {
    * activity, the span from its first start to its last end, milliseconds (the SharePoint batches run side by side).
    */
   async sync(profileKey: string): Promise<{ report: RunReport; activitySpans: Record<string, number> }> {
-    const { runProfileSyncLocally } = await import("../shared/engine/localEngine.js");
+    const { runProfileSyncLocally } = await import("../dev/localHost/localEngine.js");
     this.#runs += 1;
     const spans = new Map<string, { start: number; end: number }>();
     const timed = (name: string, activity: LocalActivity): LocalActivity => async (input, context) => {

@@ -3,8 +3,8 @@ import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
-import { trustCertificateInProcess } from "../test/emulators/common/tls";
-import type { ServedCall } from "../shared/sandbox";
+import { trustCertificateInProcess } from "../dev/emulators/common/tls";
+import type { ServedCall } from "../dev/sandbox";
 
 /** How long the request logs must stay unchanged to count as complete, milliseconds. */
 const LOG_SETTLE_MS = 50;

@@ -50,8 +50,8 @@ export async function runNaiveFullScan(sharePoint: SharePointClient, confluence:
   return {
     itemsRead: items.length,
     rowsRead: rows.size,
-    itemsWritten: outcomes.filter((outcome) => outcome.type === "applied").length,
-    writesFailed: outcomes.filter((outcome) => outcome.type !== "applied").length,
+    itemsWritten: outcomes.filter((outcome) => outcome.kind === "applied").length,
+    writesFailed: outcomes.filter((outcome) => outcome.kind !== "applied").length,
     rowsWritten: kept.length,
   };
 }

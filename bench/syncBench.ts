@@ -1,7 +1,7 @@
 import os from "node:os";
 import { z } from "zod";
-import type { RunReport } from "../shared/engine/runContract";
-import { confluenceCallKind, graphCallKind, tallyCalls, type ServiceCalls } from "../shared/sandbox";
+import type { RunReport } from "../shared/engine/run/runReport";
+import { confluenceCallKind, graphCallKind, tallyCalls, type ServiceCalls } from "../dev/sandbox";
 import { BenchHost, type PlannedRun } from "./benchHost";
 import { engineHeldParts, type EngineHeldParts } from "./engineHeldParts";
 import { BENCH_LISTS, BENCH_PAGES, BENCH_SITE_ID, BenchSite } from "./benchSite";
@@ -208,8 +208,8 @@ interface ExpectedWrites {
 }
 
 function checkWrites(report: RunReport, expected: ExpectedWrites): EngineRun["check"] {
-  const { sharepoint, confluence } = report.counts;
-  const found = { sharePoint: sharepoint.created + sharepoint.updated + sharepoint.deleted, confluence: confluence.created + confluence.updated + confluence.deleted };
+  const { sharePoint, confluence } = report.counts;
+  const found = { sharePoint: sharePoint.created + sharePoint.updated + sharePoint.deleted, confluence: confluence.created + confluence.updated + confluence.deleted };
   const describe = (writes: ExpectedWrites) => `SharePoint ${writes.sharePoint}, Confluence ${writes.confluence}`;
   const ok = found.sharePoint === expected.sharePoint && found.confluence === expected.confluence && report.counts.conflicts === 0 && report.counts.errors === 0;
   return { ok, expected: `${describe(expected)} writes, no conflict or error`, found: `${describe(found)} writes, ${report.counts.conflicts} conflicts, ${report.counts.errors} errors` };

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 "use strict";
-// Entry point of the `confluence-sync` command. Thin on purpose: the code lives in shared/cli (compiled to dist/ by
+// Entry point of the `confluence-sync` command. Thin on purpose: the code lives in cli/ (compiled to dist/ by
 // `npm install`, through the `prepare` script).
 const [major, minor] = process.versions.node.split(".").map(Number);
 if (major < 22 || (major === 22 && minor < 13)) {
@@ -19,9 +19,9 @@ process.emitWarning = function (warning, ...rest) {
 };
 let cli;
 try {
-  cli = require("../dist/shared/cli/main.js");
+  cli = require("../dist/cli/main.js");
 } catch (error) {
-  if (error && error.code === "MODULE_NOT_FOUND" && String(error.message).includes("dist/shared/cli/main.js")) {
+  if (error && error.code === "MODULE_NOT_FOUND" && String(error.message).includes("dist/cli/main.js")) {
     process.stderr.write("confluence-sync is not built yet: run `npm install` (or `npm run build`) in the project folder.\n");
     process.exit(1);
   }

@@ -2,7 +2,7 @@ import * as df from "durable-functions";
 import { appServices, invocationLogger, respondSafely, sharePointWebhook, subscriptionKeeper } from "../shared/functionsApp";
 import { DurableSyncStarter } from "../shared/syncStart";
 
-// POST /api/webhooks/sharepoint: Graph's change and lifecycle notifications, and its validation handshake.
+// POST /api/webhooks/sharePoint: Graph's change and lifecycle notifications, and its validation handshake.
 // Anonymous, because Graph cannot send a function key; every notification is checked against its clientState.
 df.app.client.http("sharePointWebhook", {
   route: "webhooks/sharepoint",

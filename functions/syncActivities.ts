@@ -1,8 +1,8 @@
 import * as df from "durable-functions";
 import { createSyncActivities, type SyncActivities } from "../shared/engine/activities";
-import { engineServicesFrom } from "../shared/engine/engineServices";
-import { ActivityName } from "../shared/engine/runContract";
+import { ActivityName } from "../shared/engine/run/runContract";
 import { appServices } from "../shared/functionsApp";
+import { engineServicesFrom } from "../shared/functionsApp/appEngine";
 import { createConsoleLogger } from "../shared/runtime";
 
 // The sync activities the syncProfile / syncAllProfiles orchestrations schedule (shared/engine/activities), over the

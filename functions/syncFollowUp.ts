@@ -1,5 +1,5 @@
 import * as df from "durable-functions";
-import type { SyncProfileInput } from "../shared/engine/runContract";
+import type { SyncProfileInput } from "../shared/engine/run/runContract";
 import { DurableSyncStarter, syncFollowUpOrchestrator, SyncFollowUpNames } from "../shared/syncStart";
 import { invocationLogger } from "../shared/functionsApp";
 

@@ -1,6 +1,6 @@
 import * as df from "durable-functions";
 import { syncAllProfilesOrchestrator, syncProfileOrchestrator } from "../shared/engine/orchestration";
-import { OrchestratorName } from "../shared/engine/runContract";
+import { OrchestratorName } from "../shared/engine/run/runContract";
 
 // One profile's run, and the scheduled fan-out over every enabled profile (shared/engine/orchestration).
 df.app.orchestration(OrchestratorName.syncProfile, syncProfileOrchestrator);

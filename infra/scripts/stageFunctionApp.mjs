@@ -7,7 +7,7 @@
  *   node infra/scripts/stageFunctionApp.mjs [--project DIR] [--out DIR] [--offline] [--verify-only]
  *
  * The staged folder holds exactly what the Functions host needs: a fresh `npm run build` of the app (minus the
- * dev-only test/ and bench/ outputs), host.json, a package.json trimmed to what the host reads (`main`, `engines`,
+ * dev-only test/, bench/, dev/ and cli/ outputs), host.json, a package.json trimmed to what the host reads (`main`, `engines`,
  * dependencies) and node_modules with production dependencies only, installed from package-lock.json with scripts
  * off. No devDependency ships: not the pinned `node` runtime, not TypeScript, not Azurite.
  *
@@ -27,7 +27,7 @@ import { parseArgs } from "node:util";
 const DEFAULT_OUT_DIR = "build/functionapp";
 
 /** Compiled trees that exist only for development (tsconfig.build.json compiles them next to the app). */
-const DEV_ONLY_OUTPUTS = ["test", "bench"];
+const DEV_ONLY_OUTPUTS = ["test", "bench", "dev", "cli"];
 
 /** The package.json fields the Functions host and Node read at run time. */
 const RUNTIME_PACKAGE_FIELDS = ["name", "version", "private", "description", "license", "main", "engines", "dependencies"];

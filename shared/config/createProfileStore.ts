@@ -1,9 +1,9 @@
 import type { DatabaseSync } from "node:sqlite";
 import type { Clock } from "../runtime";
 import { tableStorageFromSettings, type TableStorageLocation } from "../state/tableClientFactory";
-import type { AppSettings } from "./appSettings";
-import { openConfigDatabase } from "./configDatabase";
-import { InvalidAppSetting } from "./invalidAppSetting";
+import type { AppSettings } from "../settings/appSettings";
+import { openConfigDatabase } from "../settings/configDatabase";
+import { InvalidAppSetting } from "../settings/invalidAppSetting";
 import type { ProfileStore } from "./profileStore";
 import { SqliteProfileStore } from "./sqliteProfileStore";
 import { TableProfileStore } from "./tableProfileStore";

@@ -10,10 +10,10 @@ export {
   type DeletePolicy,
 } from "./profile";
 export { fieldFormatSchema, type FieldFormat } from "./fieldFormat";
-export { readAppSettings, type AppSettings } from "./appSettings";
-export { InvalidAppSetting } from "./invalidAppSetting";
+export { readAppSettings, type AppSettings } from "../settings/appSettings";
+export { InvalidAppSetting } from "../settings/invalidAppSetting";
 export { openConfigServices, type ConfigServices, type ConfigServicesDependencies } from "./configServices";
-export { openConfigDatabase, CONFIG_DATABASE_FILE } from "./configDatabase";
+export { openConfigDatabase, CONFIG_DATABASE_FILE } from "../settings/configDatabase";
 export { type ProfileStore, type StoredProfile, type ProfileListEntry } from "./profileStore";
 export { createProfileStore, type ProfileStoreDependencies } from "./createProfileStore";
 export { SqliteProfileStore } from "./sqliteProfileStore";

@@ -1,28 +1,21 @@
 import { z } from "zod";
+import type { FieldMapping } from "../mapping/fieldMapping";
+import { CONFLICT_POLICIES, type ConflictPolicy } from "../sync/conflictPolicy";
+import { DELETE_POLICIES, type DeletePolicy } from "../sync/deletePolicy";
+import { SYNC_DIRECTIONS, type SyncDirection } from "../sync/syncDirection";
+import type { ProfileSyncSettings } from "../sync/syncRules";
+import { PROFILE_KEY_PATTERN, profileKeySchema } from "../settings/profileKey";
 import { fieldFormatSchema } from "./fieldFormat";
 
-/**
- * Profile keys travel into Key Vault secret names (`{profileKey}--{SecretName}`), Table Storage keys, Durable
- * instance ids and URLs. Key Vault allows only letters, digits and `-`; we also forbid `--` (our separator) and
- * leading/trailing `-` so the mapping stays reversible.
- */
-export const PROFILE_KEY_PATTERN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?!-)){0,62}(?<!-)$/;
+export type { ConflictPolicy, DeletePolicy, FieldMapping, SyncDirection };
 
-export const profileKeySchema = z
-  .string()
-  .regex(
-    PROFILE_KEY_PATTERN,
-    "profile key must be 1-63 letters, digits or single hyphens, starting and ending with a letter or digit (Key Vault secret names allow nothing else)",
-  );
+export { PROFILE_KEY_PATTERN, profileKeySchema };
 
-export const syncDirectionSchema = z.enum(["both", "toConfluence", "toSharePoint"]);
-export type SyncDirection = z.infer<typeof syncDirectionSchema>;
+export const syncDirectionSchema = z.enum(SYNC_DIRECTIONS);
 
-export const conflictPolicySchema = z.enum(["flag", "sharepoint-wins", "confluence-wins", "newest-wins"]);
-export type ConflictPolicy = z.infer<typeof conflictPolicySchema>;
+export const conflictPolicySchema = z.enum(CONFLICT_POLICIES);
 
-export const deletePolicySchema = z.enum(["keep", "delete"]);
-export type DeletePolicy = z.infer<typeof deletePolicySchema>;
+export const deletePolicySchema = z.enum(DELETE_POLICIES);
 
 const httpsUrl = z.url({ protocol: /^https?$/ });
 
@@ -45,8 +38,7 @@ export const fieldMappingSchema = z
     direction: syncDirectionSchema.optional(),
     format: fieldFormatSchema.optional(),
   })
-  .strict();
-export type FieldMapping = z.infer<typeof fieldMappingSchema>;
+  .strict() satisfies z.ZodType<FieldMapping>;
 
 export const sharePointTargetSchema = z
   .object({
@@ -153,7 +145,7 @@ export const profileSchema = z
         }
       }
     });
-  });
+  }) satisfies z.ZodType<ProfileSyncSettings>; // the core states the profile shape its rules come from
 
 /** A validated profile with every default filled in. */
 export type Profile = z.infer<typeof profileSchema>;

@@ -22,7 +22,7 @@ export interface RunSummary {
 }
 
 export interface RunCounts {
-  sharepoint: { created: number; updated: number; deleted: number };
+  sharePoint: { created: number; updated: number; deleted: number };
   confluence: { created: number; updated: number; deleted: number };
   conflicts: number;
   errors: number;
@@ -75,12 +75,20 @@ export interface ProfileConflicts {
   conflicts: ConflictView[];
 }
 
-const countsSchema = z.object({
-  sharepoint: z.object({ created: z.number(), updated: z.number(), deleted: z.number() }),
-  confluence: z.object({ created: z.number(), updated: z.number(), deleted: z.number() }),
-  conflicts: z.number(),
-  errors: z.number(),
-});
+const countsSchema = z.preprocess(
+  // Records written before the JSON spelled the side `sharePoint` everywhere hold `sharepoint`.
+  (counts) => {
+    if (typeof counts !== "object" || counts === null || !("sharepoint" in counts) || "sharePoint" in counts) return counts;
+    const { sharepoint, ...rest } = counts as Record<string, unknown>;
+    return { ...rest, sharePoint: sharepoint };
+  },
+  z.object({
+    sharePoint: z.object({ created: z.number(), updated: z.number(), deleted: z.number() }),
+    confluence: z.object({ created: z.number(), updated: z.number(), deleted: z.number() }),
+    conflicts: z.number(),
+    errors: z.number(),
+  }),
+);
 
 /** A stored run report, read leniently: older or partial records still summarise. */
 const storedRunSchema = z.looseObject({

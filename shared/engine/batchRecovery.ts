@@ -4,7 +4,8 @@ import type { SharePointClient } from "../sharepoint/sharePointClient";
 import { fieldHash, type CanonicalValue } from "../sync";
 import type { PreparedWrite } from "./batchWrites";
 import { readSharePointChanges } from "./sharePointChanges";
-import type { RunContext, StagedOpOutcome, StagedRun } from "./stagedRun";
+import type { RunContext, StagedOpOutcome } from "./run/stagedDocuments";
+import type { StagedRun } from "./run/stagedRun";
 
 /**
  * `recoverSentWrites` for one batch of a cycle: the items the cycle's other batches already recorded as created are
@@ -21,7 +22,7 @@ export async function findSentWrites(
   const others = await staged.allProgress();
   const claimed = new Set(
     [...others.entries()].flatMap(([id, progress]) =>
-      id === batchId || progress.status !== "done" ? [] : progress.outcomes.flatMap((o) => (o.kind === "create" && o.result.ok ? [o.result.sharePointId] : [])),
+      id === batchId || progress.kind !== "done" ? [] : progress.outcomes.flatMap((o) => (o.kind === "create" && o.result.ok ? [o.result.sharePointId] : [])),
     ),
   );
   return recoverSentWrites(client, context, codecs, writes, claimed);

@@ -2,7 +2,7 @@ import { toSharePointPatch, type FieldCodecs } from "../mapping";
 import type { ItemWrite, ItemWriteOutcome } from "../sharepoint/batchWriter";
 import { GraphErrorCodes, type GraphError } from "../sharepoint/graphError";
 import type { SharePointCreateOutcome, SharePointOpOutcome } from "../sync";
-import type { RefusedField, StagedOp, StagedOpOutcome } from "./stagedRun";
+import type { RefusedField, StagedOp, StagedOpOutcome } from "./run/stagedDocuments";
 
 /** A staged operation as Graph will get it: its write (null when every field was refused) and the refused fields. */
 export interface PreparedWrite {
@@ -30,7 +30,7 @@ export function prepareWrite(op: StagedOp, codecs: FieldCodecs): PreparedWrite {
  * (which SharePoint sends before doing anything). Such a write must be looked for before it is sent again.
  */
 export function mayHaveActed(outcome: ItemWriteOutcome): boolean {
-  if (outcome.type !== "failed") return false;
+  if (outcome.kind !== "failed") return false;
   return uncertain(outcome.error);
 }
 
@@ -44,27 +44,27 @@ export function opOutcome(prepared: PreparedWrite, outcome: ItemWriteOutcome | u
   const { op, refused } = prepared;
   if (op.kind === "create") {
     let result: SharePointCreateOutcome = { ok: false };
-    if (outcome?.type === "applied") result = { ok: true, sharePointId: outcome.itemId, eTag: outcome.eTag ?? null, modifiedAt: modifiedOf(outcome.fields) };
+    if (outcome?.kind === "applied") result = { ok: true, sharePointId: outcome.itemId, eTag: outcome.eTag ?? null, modifiedAt: modifiedOf(outcome.fields) };
     return { kind: "create", createRef: op.createRef, result, refused, ...problemOf(outcome) };
   }
   let result: SharePointOpOutcome;
   if (outcome === undefined) {
     // Nothing to send: every value was refused. Not applied, so no base moves, and the stored eTag stays good.
     result = { ok: false, preconditionFailed: false };
-  } else if (outcome.type === "applied") {
+  } else if (outcome.kind === "applied") {
     result = { ok: true, eTag: outcome.eTag ?? null, modifiedAt: modifiedOf(outcome.fields) };
-  } else if (outcome.type === "notFound") {
+  } else if (outcome.kind === "notFound") {
     // A delete of an item that is gone is done; an update of one means it was deleted: read it again next time.
     result = op.kind === "delete" ? { ok: true, eTag: null, modifiedAt: null } : { ok: false, preconditionFailed: true };
   } else {
-    result = { ok: false, preconditionFailed: outcome.type === "preconditionFailed" };
+    result = { ok: false, preconditionFailed: outcome.kind === "preconditionFailed" };
   }
   return { kind: op.kind, sharePointId: op.sharePointId, result, refused, ...problemOf(outcome) };
 }
 
 function problemOf(outcome: ItemWriteOutcome | undefined): { problem?: { code: string; message: string } } {
-  if (outcome?.type === "failed") return { problem: { code: outcome.error.code, message: outcome.error.message } };
-  if (outcome?.type === "preconditionFailed") {
+  if (outcome?.kind === "failed") return { problem: { code: outcome.error.code, message: outcome.error.message } };
+  if (outcome?.kind === "preconditionFailed") {
     return { problem: { code: GraphErrorCodes.PreconditionFailed, message: `SharePoint item ${outcome.itemId} changed since it was read; the next run reads it again` } };
   }
   return {};

@@ -1,7 +1,7 @@
 import type { ConflictEntry, ConflictStore } from "../state/conflictStore";
 import { canonicalJson, type CanonicalValue, type ConflictRecord, type ItemRef, type ReadyPlan } from "../sync";
-import { resolutionName } from "./runReport";
-import type { RunOutcomes } from "./runOutcomes";
+import { resolutionName } from "./run/reportItems";
+import type { RunOutcomes } from "./run/runOutcomes";
 
 type NewConflictEntry = Omit<ConflictEntry, "openedAt" | "status" | "resolvedAt">;
 

@@ -1,5 +1,4 @@
 import type { ConfigServices } from "../config/configServices";
-import type { AppServices } from "../functionsApp/appServices";
 import { globalRedactor, silentLogger, systemClock, type Clock, type Logger } from "../runtime";
 import type { StateStores } from "../state/stateStores";
 import { ListDirectoryCache } from "./listDirectoryCache";
@@ -41,12 +40,4 @@ export function createEngineServices(parts: { config: EngineServices["config"]; 
   });
   const directory = new ListDirectoryCache({ clock, ...(options.directoryTtlMs !== undefined ? { ttlMs: options.directoryTtlMs } : {}) });
   return { config: parts.config, state: parts.state, connections, directory, clock, logger };
-}
-
-/** The engine of the Functions app: its profiles, secrets, state tables, clock and SharePoint retry settings. */
-export function engineServicesFrom(app: AppServices, options: Omit<EngineOptions, "clock"> = {}): EngineServices {
-  return createEngineServices(
-    { config: app.config, state: app.state },
-    { clock: app.clock, ...(app.sharePoint.retry ? { graphRetry: app.sharePoint.retry } : {}), ...options },
-  );
 }

@@ -1,6 +1,6 @@
 import { isAppError } from "../errors/appError";
 import { globalRedactor } from "../runtime";
-import type { RunProblem } from "./runContract";
+import type { RunProblem } from "./run/runReport";
 
 /**
  * Whether a failure may pass by itself (throttling, an outage, a timeout): the clients mark those `transient`, and an

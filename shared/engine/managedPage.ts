@@ -1,7 +1,7 @@
 import type { Profile } from "../config/profile";
 import { parseStorage, readTableRows, selectManagedTable, type FieldCodecs, type ManagedTable, type TableRowReading } from "../mapping";
 import type { ConfluenceRowReading, ConfluenceSide } from "../sync";
-import type { RunProblem } from "./runContract";
+import type { RunProblem } from "./run/runReport";
 
 /** The prefix of the version message on every page version the sync writes: how it tells its own versions. */
 export const SYNC_VERSION_MESSAGE_PREFIX = "ConfluenceSync run ";

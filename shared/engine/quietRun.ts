@@ -31,6 +31,6 @@ export function quietFingerprint(profile: Profile, codecInputs: CodecInputs): st
 /** True when a cycle planned nothing at all: no item entry, no count, nothing read that it could not use. */
 export function isQuietCycle(cycle: CycleSummary): boolean {
   const { counts } = cycle;
-  const sides = [counts.sharepoint, counts.confluence];
+  const sides = [counts.sharePoint, counts.confluence];
   return cycle.items.length === 0 && counts.conflicts === 0 && counts.errors === 0 && sides.every((side) => side.created === 0 && side.updated === 0 && side.deleted === 0);
 }

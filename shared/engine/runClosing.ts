@@ -1,7 +1,8 @@
-import type { RunOutcome, RunProblem, RunReport, SyncTrigger } from "./runContract";
+import type { RunOutcome, RunProblem, RunReport, SyncTrigger } from "./run/runReport";
 import type { EngineServices } from "./engineServices";
-import { addCalls, addCounts, NO_CALLS, NO_COUNTS, type ApiCalls, type RunCounts, type RunItemReport } from "./runReport";
-import type { RunCarry, StagedRun } from "./stagedRun";
+import { addCalls, addCounts, NO_CALLS, NO_COUNTS, type ApiCalls, type RunCounts, type RunItemReport } from "./run/runReport";
+import type { RunCarry } from "./run/stagedDocuments";
+import type { StagedRun } from "./run/stagedRun";
 
 /** Report entries a run report keeps (the run record keeps fewer); the counts always cover every item. */
 export const MAX_REPORT_ITEMS = 500;

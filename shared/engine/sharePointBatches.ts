@@ -1,6 +1,6 @@
 import { MAX_BATCH_SIZE } from "../sharepoint/batchWriter";
 import type { ReadyPlan } from "../sync";
-import type { StagedBatch, StagedOp } from "./stagedRun";
+import type { StagedBatch, StagedOp } from "./run/stagedDocuments";
 
 /** `b0001`, `b0002`, …: the batches of one cycle, in plan order. */
 export function batchId(index: number): string {

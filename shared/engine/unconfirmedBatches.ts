@@ -2,8 +2,9 @@ import { findSentWrites } from "./batchRecovery";
 import { opOutcome, prepareWrite, type PreparedWrite } from "./batchWrites";
 import { stagedCodecs } from "./codecInputs";
 import type { EngineServices } from "./engineServices";
-import { WRITE_NOT_APPLIED } from "./runOutcomes";
-import type { BatchProgress, RunContext, StagedOpOutcome, StagedRun } from "./stagedRun";
+import { WRITE_NOT_APPLIED } from "./run/runOutcomes";
+import type { BatchProgress, RunContext, StagedOpOutcome } from "./run/stagedDocuments";
+import type { StagedRun } from "./run/stagedRun";
 
 /**
  * Settles the cycle's batches that failed for good after their `$batch` may have gone out (progress still `sending`):
@@ -16,7 +17,7 @@ import type { BatchProgress, RunContext, StagedOpOutcome, StagedRun } from "./st
  */
 export async function settleUnconfirmedBatches(services: EngineServices, staged: StagedRun, context: RunContext): Promise<Map<string, BatchProgress>> {
   const progress = await staged.allProgress();
-  const unconfirmed = [...progress].flatMap(([batchId, batch]) => (batch.status === "sending" ? [batchId] : []));
+  const unconfirmed = [...progress].flatMap(([batchId, batch]) => (batch.kind === "sending" ? [batchId] : []));
   if (unconfirmed.length === 0) return progress;
   const codecs = stagedCodecs(context.profile, context.codecInputs);
   const client = await services.connections.sharePoint(context.profile);
@@ -25,7 +26,7 @@ export async function settleUnconfirmedBatches(services: EngineServices, staged:
     const prepared = (await staged.batch(batchId)).ops.map((op) => prepareWrite(op, codecs));
     const found = await findSentWrites(client, staged, context, codecs, batchId, prepared);
     const outcomes = prepared.map((write, index) => found.get(index) ?? notApplied(write));
-    await staged.putProgress(batchId, { status: "done", outcomes, apiCalls: { graph: client.requestCount - callsBefore, confluence: 0 }, recovered: found.size });
+    await staged.putProgress(batchId, { kind: "done", outcomes, apiCalls: { graph: client.requestCount - callsBefore, confluence: 0 }, recovered: found.size });
     services.logger.warn("SharePoint batch failed for good after sending; its writes were looked for", {
       profile: context.profile.key,
       batch: batchId,

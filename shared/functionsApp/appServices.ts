@@ -1,5 +1,5 @@
 import { openConfigServices, readAppSettings, type AppSettings, type ConfigServices, type ConfigServicesDependencies } from "../config";
-import { InvalidAppSetting } from "../config/invalidAppSetting";
+import { InvalidAppSetting } from "../settings/invalidAppSetting";
 import { systemClock, type Clock, type Logger } from "../runtime";
 import type { SharePointClientOptions } from "../sharepoint/sharePointClient";
 import { openStateStores, type StateStores } from "../state/stateStores";

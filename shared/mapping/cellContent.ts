@@ -1,5 +1,6 @@
-import type { StatusColour } from "../config/fieldFormat";
-import { childElementsNamed, documentOf, EMPTY_STORAGE, firstChildNamed, NO_NODE, type NodeId, type StorageDocument, type StorageElement } from "./storageDocument";
+import type { StatusColour } from "./fieldFormat";
+import { childElementsNamed, firstChildNamed, NO_NODE, type NodeId, type StorageDocument, type StorageElement } from "./storageDocument";
+import { documentOf, EMPTY_STORAGE } from "./storageNodeTable";
 
 /**
  * What a table cell says, read the way a person reads the rendered page: its text, and the typed things in it.
@@ -27,11 +28,11 @@ export type CellReading =
   | { readonly kind: "emoticon"; readonly name: string; readonly text: string };
 
 export type LinkTarget =
-  | { readonly type: "url"; readonly href: string }
-  | { readonly type: "page"; readonly title: string; readonly spaceKey?: string }
-  | { readonly type: "attachment"; readonly filename: string }
-  | { readonly type: "anchor"; readonly anchor: string }
-  | { readonly type: "other"; readonly resource: string };
+  | { readonly kind: "url"; readonly href: string }
+  | { readonly kind: "page"; readonly title: string; readonly spaceKey?: string }
+  | { readonly kind: "attachment"; readonly filename: string }
+  | { readonly kind: "anchor"; readonly anchor: string }
+  | { readonly kind: "other"; readonly resource: string };
 
 const BLOCK_ELEMENTS = new Set([
   "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "hr",
@@ -157,7 +158,7 @@ class ContentReader {
   }
 
   #anchor(node: NodeId): void {
-    if (this.#collectReadings) this.readings.push({ kind: "link", text: inlineText(this.#document, node), target: { type: "url", href: this.#document.attribute(node, "href") ?? "" } });
+    if (this.#collectReadings) this.readings.push({ kind: "link", text: inlineText(this.#document, node), target: { kind: "url", href: this.#document.attribute(node, "href") ?? "" } });
     this.children(node);
   }
 
@@ -296,22 +297,22 @@ function linkTarget(document: StorageDocument, link: NodeId): LinkTarget {
       case "ri:blog-post": {
         const title = attributes["ri:content-title"] ?? "";
         const spaceKey = attributes["ri:space-key"];
-        return spaceKey === undefined ? { type: "page", title } : { type: "page", title, spaceKey };
+        return spaceKey === undefined ? { kind: "page", title } : { kind: "page", title, spaceKey };
       }
       case "ri:attachment":
-        return { type: "attachment", filename: attributes["ri:filename"] ?? "" };
+        return { kind: "attachment", filename: attributes["ri:filename"] ?? "" };
       case "ri:url":
-        return { type: "url", href: attributes["ri:value"] ?? "" };
+        return { kind: "url", href: attributes["ri:value"] ?? "" };
       default:
-        if (name.startsWith("ri:")) return { type: "other", resource: name.slice(3) };
+        if (name.startsWith("ri:")) return { kind: "other", resource: name.slice(3) };
     }
   }
   const anchor = document.attribute(link, "ac:anchor");
-  return anchor === undefined ? { type: "other", resource: "none" } : { type: "anchor", anchor };
+  return anchor === undefined ? { kind: "other", resource: "none" } : { kind: "anchor", anchor };
 }
 
 function defaultLinkText(target: LinkTarget): string {
-  switch (target.type) {
+  switch (target.kind) {
     case "url":
       return target.href;
     case "page":

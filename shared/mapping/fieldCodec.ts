@@ -1,4 +1,4 @@
-import type { FieldMapping } from "../config/profile";
+import type { FieldMapping } from "./fieldMapping";
 import type { CanonicalValue } from "../sync/canonicalValue";
 import type { FieldHash } from "../sync/fieldHash";
 import type { CellContent } from "./cellContent";

@@ -1,5 +1,5 @@
-import type { FieldFormat } from "../config/fieldFormat";
-import type { FieldMapping } from "../config/profile";
+import type { FieldFormat } from "./fieldFormat";
+import type { FieldMapping } from "./fieldMapping";
 import type { CanonicalValue } from "../sync/canonicalValue";
 import { fieldHash } from "../sync/fieldHash";
 import { booleanCodec } from "./booleanCodec";
@@ -138,9 +138,9 @@ function wrapTypeCodec(codec: TypeCodec, mapping: FieldMapping, column: ColumnDe
     mapping,
     column,
     sharePointKeys: codec.sharePointKeys,
-    readSharePoint: (fields) => reading(codec.fromSharePoint(fields), "sharepoint"),
+    readSharePoint: (fields) => reading(codec.fromSharePoint(fields), "sharePoint"),
     readConfluence: (cell) => reading(codec.fromConfluence(cell), "confluence"),
-    writeSharePoint: (value) => write(codec.toSharePoint(value), "sharepoint"),
+    writeSharePoint: (value) => write(codec.toSharePoint(value), "sharePoint"),
     renderConfluence: (value, style) => {
       const blocks = codec.toConfluence(value, renderStyle(codec.kind, mapping.format, style, accounts));
       return write(blocks.ok ? { ok: true, value: { blocks: blocks.value } } : blocks, "confluence");
@@ -200,7 +200,7 @@ export function toSharePointPatch(codecs: FieldCodecs, changes: Readonly<Record<
   for (const [name, value] of Object.entries(changes)) {
     const codec = codecs.get(name);
     if (codec === undefined) {
-      errors.push(new FieldValueError("FIELD_VALUE_INVALID", "the field is not mapped by the profile", { field: name, side: "sharepoint", ...(where === undefined ? {} : { where }) }));
+      errors.push(new FieldValueError("FIELD_VALUE_INVALID", "the field is not mapped by the profile", { field: name, side: "sharePoint", ...(where === undefined ? {} : { where }) }));
       continue;
     }
     const written = codec.writeSharePoint(value);

@@ -1,4 +1,4 @@
-import type { FieldFormat } from "../config/fieldFormat";
+import type { FieldFormat } from "./fieldFormat";
 import type { ColumnDefinition } from "./columnDefinition";
 import type { FieldKind } from "./fieldCodec";
 

@@ -15,7 +15,9 @@ export type FieldValueErrorCode =
   | "FIELD_VALUE_NOT_REPRESENTABLE"
   | "FIELD_REFERENCE_UNRESOLVED";
 
-export type FieldSide = "sharepoint" | "confluence";
+export type FieldSide = "sharePoint" | "confluence";
+
+const SIDE_NAMES: Readonly<Record<FieldSide, string>> = { sharePoint: "SharePoint", confluence: "Confluence" };
 
 export interface FieldValueContext {
   /** SharePoint internal column name, the field's identity in the profile. */
@@ -36,7 +38,7 @@ export class FieldValueError extends AppError {
     readonly detail: string,
     context: FieldValueContext,
   ) {
-    super(`field "${context.field}"${context.where === undefined ? "" : ` of ${context.where}`} (${context.side}): ${detail}`);
+    super(`field "${context.field}"${context.where === undefined ? "" : ` of ${context.where}`} (${SIDE_NAMES[context.side]}): ${detail}`);
     this.field = context.field;
     this.side = context.side;
   }

@@ -45,7 +45,7 @@ export function hyperlinkCodec(name: string, writeShape: HyperlinkWriteShape): T
       if (links.length > 1) return failure("FIELD_VALUE_INVALID", `${links.length} links in one cell; this column holds one`);
       const link = links[0];
       if (link?.kind === "link") {
-        if (link.target.type !== "url") return failure("FIELD_VALUE_NOT_REPRESENTABLE", `a link to a Confluence ${link.target.type} has no URL SharePoint can store`);
+        if (link.target.kind !== "url") return failure("FIELD_VALUE_NOT_REPRESENTABLE", `a link to a Confluence ${link.target.kind} has no URL SharePoint can store`);
         return hyperlink(link.target.href, link.text);
       }
       const text = normaliseText(cell.text);

@@ -7,18 +7,19 @@
  * Pages: `parseStorage` → `findTables` / `selectManagedTable` → `readTableRows` → `patchTable`. A parsed page is a flat
  * table of nodes addressed by `NodeId` (offsets into the verbatim source); object views are made on demand.
  */
+export { FIELD_FORMAT_KINDS, STATUS_COLOURS, type FieldFormat, type StatusColour } from "./fieldFormat";
+export type { FieldMapping } from "./fieldMapping";
+export { parseStorage, type StorageParseResult } from "./storageParser";
+export { documentOf } from "./storageNodeTable";
 export {
-  parseStorage,
   childElements,
   startTagSource,
-  documentOf,
   NO_NODE,
   type NodeId,
   type StorageDocument,
   type StorageNode,
   type StorageElement,
   type StorageText,
-  type StorageParseResult,
 } from "./storageDocument";
 export { findTables, type StorageTable, type TableRow, type TableCell } from "./storageTable";
 export { keyValueEntries, type KeyValueEntry } from "./keyValueTable";

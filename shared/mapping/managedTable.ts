@@ -1,4 +1,3 @@
-import type { Profile } from "../config/profile";
 import { readNodeContent, type CellContent } from "./cellContent";
 import { normaliseText } from "./canonicalText";
 import { inferColumnStyle } from "./columnStyle";
@@ -41,7 +40,12 @@ export interface ManagedRow {
 export type RowKey = { readonly kind: "item"; readonly id: string } | { readonly kind: "new" } | { readonly kind: "invalid"; readonly text: string };
 
 /** The part of `confluence.target` that picks the table and its key column. */
-export type TableTargetSelection = Pick<Profile["confluence"]["target"], "keyColumn" | "table">;
+export interface TableTargetSelection {
+  /** Header of the column holding the SharePoint item id. */
+  readonly keyColumn: string;
+  /** Which table on the page: by position (0-based) or the first whose header contains all these names. */
+  readonly table: { readonly index: number } | { readonly headers: readonly string[] };
+}
 
 export type SelectManagedTableResult = { ok: true; table: ManagedTable } | { ok: false; errors: StoragePageError[] };
 

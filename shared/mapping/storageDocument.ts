@@ -1,8 +1,3 @@
-import { StoragePageError } from "./storagePageError";
-import { StorageTokenizer } from "./storageTokenizer";
-
-export { documentOf, EMPTY_STORAGE } from "./storageNodeTable";
-
 /**
  * Index of a node in its document's node table. Nodes are numbered in document order (an element before its
  * content), so an element's descendants are the nodes after it up to `subtreeEnd`.
@@ -66,7 +61,7 @@ export type StorageNode = StorageElement | StorageText;
 
 /** Object view of an element of a parsed page. */
 export interface StorageElement {
-  readonly type: "element";
+  readonly kind: "element";
   /** The element's id in its document's node table. */
   readonly node: NodeId;
   readonly name: string;
@@ -81,47 +76,16 @@ export interface StorageElement {
 
 /** Object view of a text node. */
 export interface StorageText {
-  readonly type: "text";
+  readonly kind: "text";
   readonly node: NodeId;
   /** Decoded text: entities resolved, CDATA unwrapped. */
   readonly text: string;
   readonly cdata: boolean;
 }
 
-export type StorageParseResult = { ok: true; document: StorageDocument } | { ok: false; error: StoragePageError };
-
-/**
- * Parses a storage-format body. Well-formedness is checked as strictly as Confluence checks it on save (unclosed or
- * mismatched tags, bare `&`, `<` in attribute values, duplicate attributes, characters XML forbids, unknown
- * entities): such a body yields `STORAGE_MALFORMED` with the line and column, never a silently repaired tree. HTML
- * named entities (`&nbsp;`, `&rsquo;`, …), which plain XML does not define, are resolved from the HTML5 entity table.
- * The body is a fragment (many top-level nodes, undeclared `ac:`/`ri:` prefixes), parsed as such. Never throws.
- */
-export function parseStorage(source: string, options: { pageId?: string } = {}): StorageParseResult {
-  const { pageId } = options;
-  if (!sharedTokenizer?.reusable) sharedTokenizer = new StorageTokenizer();
-  const result = sharedTokenizer.parse(source, pageId);
-  if (result.ok) return result;
-  return { ok: false, error: malformed(result.failure.error, result.failure.line, result.failure.column, pageId) };
-}
-
-/** One tokenizer for every page (see `StorageTokenizer`); parsing is synchronous, so pages never share it at once. */
-let sharedTokenizer: StorageTokenizer | undefined;
-
-function malformed(error: unknown, line: number, column: number, pageId: string | undefined): StoragePageError {
-  const reason = (error instanceof Error ? error.message : String(error)).replace(/^\d+:\d+:\s*/, "").replace(/\.$/, "");
-  // saxes counts lines from 1 and columns from 0.
-  return new StoragePageError(
-    "STORAGE_MALFORMED",
-    `not well-formed storage XHTML: ${reason} (line ${line}, column ${column + 1})`,
-    { ...(pageId === undefined ? {} : { pageId }), line, lineColumn: column + 1 },
-    { cause: error },
-  );
-}
-
 /** The element children of a node, in order. */
 export function childElements(node: { readonly children: readonly StorageNode[] }): StorageElement[] {
-  return node.children.filter((child): child is StorageElement => child.type === "element");
+  return node.children.filter((child): child is StorageElement => child.kind === "element");
 }
 
 /** The child elements of a node whose names are among `names`, in order. */

@@ -148,7 +148,7 @@ export class ParsedStorage implements StorageDocument {
     let view = this.#views[node];
     if (view === undefined) {
       if (node < 0 || node >= this.nodeCount) throw new RangeError(`no node ${node} on this page`);
-      view = this.isElement(node) ? new ElementView(this, node) : { type: "text", node, text: this.text(node), cdata: this.isCdata(node) };
+      view = this.isElement(node) ? new ElementView(this, node) : { kind: "text", node, text: this.text(node), cdata: this.isCdata(node) };
       this.#views[node] = view;
     }
     return view;
@@ -156,7 +156,7 @@ export class ParsedStorage implements StorageDocument {
 
   element(node: NodeId): StorageElement {
     const view = this.node(node);
-    if (view.type !== "element") throw new TypeError(`node ${node} is text, not an element`);
+    if (view.kind !== "element") throw new TypeError(`node ${node} is text, not an element`);
     return view;
   }
 
@@ -183,7 +183,7 @@ export class ParsedStorage implements StorageDocument {
 }
 
 class ElementView implements StorageElement {
-  readonly type = "element";
+  readonly kind = "element";
   readonly name: string;
   readonly attributes: Readonly<Record<string, string>>;
   readonly start: number;

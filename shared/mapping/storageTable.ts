@@ -1,5 +1,6 @@
 import { readNodeContent, type CellContent } from "./cellContent";
-import { EMPTY_STORAGE, NO_NODE, type NodeId, type StorageDocument, type StorageElement } from "./storageDocument";
+import { NO_NODE, type NodeId, type StorageDocument, type StorageElement } from "./storageDocument";
+import { EMPTY_STORAGE } from "./storageNodeTable";
 import { normaliseText } from "./canonicalText";
 
 /**

@@ -1,8 +1,8 @@
 import type { TokenCredential } from "@azure/identity";
 import type { DatabaseSync } from "node:sqlite";
-import type { AppSettings } from "../config/appSettings";
-import { InvalidAppSetting } from "../config/invalidAppSetting";
-import { openConfigDatabase } from "../config/configDatabase";
+import type { AppSettings } from "../settings/appSettings";
+import { InvalidAppSetting } from "../settings/invalidAppSetting";
+import { openConfigDatabase } from "../settings/configDatabase";
 import type { Logger } from "../runtime";
 import { KeyVaultSecretsProvider, type KeyVaultSecretsProviderOptions } from "./keyVaultSecretsProvider";
 import type { SecretsProvider } from "./secretsProvider";

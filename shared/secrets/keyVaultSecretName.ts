@@ -1,4 +1,4 @@
-import { PROFILE_KEY_PATTERN } from "../config/profile";
+import { PROFILE_KEY_PATTERN } from "../settings/profileKey";
 import { SECRET_NAME_PATTERN } from "./secretsProvider";
 import { SecretNameUnmappable } from "./secretNameUnmappable";
 

@@ -28,10 +28,10 @@ export type ItemWrite =
  *   answer may still have been applied: a caller retrying it must first look for the item (exactly-once).
  */
 export type ItemWriteOutcome =
-  | { type: "applied"; write: ItemWrite; itemId: string; eTag: string | undefined; fields: Record<string, unknown> | undefined }
-  | { type: "preconditionFailed"; write: ItemWrite; itemId: string }
-  | { type: "notFound"; write: ItemWrite; itemId: string }
-  | { type: "failed"; write: ItemWrite; error: GraphError };
+  | { kind: "applied"; write: ItemWrite; itemId: string; eTag: string | undefined; fields: Record<string, unknown> | undefined }
+  | { kind: "preconditionFailed"; write: ItemWrite; itemId: string }
+  | { kind: "notFound"; write: ItemWrite; itemId: string }
+  | { kind: "failed"; write: ItemWrite; error: GraphError };
 
 const batchResponseSchema = z.looseObject({
   responses: z.array(
@@ -85,7 +85,7 @@ export class BatchWriter {
           const write = writes[index]!;
           const response = byId.get(String(index + 1));
           if (!response) {
-            outcomes[index] = { type: "failed", write, error: new GraphError(GraphErrorCodes.InvalidResponse, `$batch for ${describeList(list)}: no response for request ${index + 1}`, { transient: false }) };
+            outcomes[index] = { kind: "failed", write, error: new GraphError(GraphErrorCodes.InvalidResponse, `$batch for ${describeList(list)}: no response for request ${index + 1}`, { transient: false }) };
             continue;
           }
           if (response.status === 429 || response.status === 503) {
@@ -110,9 +110,9 @@ export class BatchWriter {
     } catch (error) {
       const failure = error instanceof GraphError ? error : new GraphError(GraphErrorCodes.Network, String(error), { transient: true, cause: error });
       // Writes still pending either stayed throttled (their own sub-response error) or never got an answer.
-      for (const index of pending) outcomes[index] ??= { type: "failed", write: writes[index]!, error: lastErrors.get(index) ?? failure };
+      for (const index of pending) outcomes[index] ??= { kind: "failed", write: writes[index]!, error: lastErrors.get(index) ?? failure };
     }
-    return outcomes.map((outcome, index) => outcome ?? { type: "failed", write: writes[index]!, error: new GraphError(GraphErrorCodes.InvalidResponse, "write was not attempted", { transient: true }) });
+    return outcomes.map((outcome, index) => outcome ?? { kind: "failed", write: writes[index]!, error: new GraphError(GraphErrorCodes.InvalidResponse, "write was not attempted", { transient: true }) });
   }
 
   #outcome(write: ItemWrite, response: SubResponse): ItemWriteOutcome {
@@ -122,18 +122,18 @@ export class BatchWriter {
       if (write.kind === "create") {
         const fields = (typeof body.fields === "object" && body.fields !== null ? body.fields : undefined) as Record<string, unknown> | undefined;
         const id = typeof body.id === "string" ? body.id : undefined;
-        if (id === undefined) return { type: "failed", write, error: new GraphError(GraphErrorCodes.InvalidResponse, "created item came back without an id", { transient: false }) };
-        return { type: "applied", write, itemId: id, eTag: stringOr(body.eTag, header("etag")), fields };
+        if (id === undefined) return { kind: "failed", write, error: new GraphError(GraphErrorCodes.InvalidResponse, "created item came back without an id", { transient: false }) };
+        return { kind: "applied", write, itemId: id, eTag: stringOr(body.eTag, header("etag")), fields };
       }
       if (write.kind === "update") {
         const { "@odata.context": _context, ...fields } = body;
-        return { type: "applied", write, itemId: write.itemId, eTag: stringOr(body["@odata.etag"], header("etag")), fields };
+        return { kind: "applied", write, itemId: write.itemId, eTag: stringOr(body["@odata.etag"], header("etag")), fields };
       }
-      return { type: "applied", write, itemId: write.itemId, eTag: undefined, fields: undefined };
+      return { kind: "applied", write, itemId: write.itemId, eTag: undefined, fields: undefined };
     }
-    if (write.kind !== "create" && response.status === 412) return { type: "preconditionFailed", write, itemId: write.itemId };
-    if (write.kind !== "create" && response.status === 404) return { type: "notFound", write, itemId: write.itemId };
-    return { type: "failed", write, error: this.#subError(write, response) };
+    if (write.kind !== "create" && response.status === 412) return { kind: "preconditionFailed", write, itemId: write.itemId };
+    if (write.kind !== "create" && response.status === 404) return { kind: "notFound", write, itemId: write.itemId };
+    return { kind: "failed", write, error: this.#subError(write, response) };
   }
 
   #subError(write: ItemWrite, response: SubResponse): GraphError {

@@ -26,7 +26,7 @@ export interface SubscribeRequest {
   expiresInMinutes?: number;
 }
 
-export type RenewOutcome = { type: "renewed"; record: SubscriptionRecord } | { type: "notFound"; subscriptionId: string };
+export type RenewOutcome = { kind: "renewed"; record: SubscriptionRecord } | { kind: "notFound"; subscriptionId: string };
 
 /**
  * Change-notification subscriptions for a profile's list (`changeType: "updated"`, the only one lists support).
@@ -90,7 +90,7 @@ export class SubscriptionManager {
     const record = await this.#store.get(subscriptionId);
     if (!record) {
       await this.delete(subscriptionId);
-      return { type: "notFound", subscriptionId };
+      return { kind: "notFound", subscriptionId };
     }
     let renewed: z.infer<typeof subscriptionSchema>;
     try {
@@ -99,13 +99,13 @@ export class SubscriptionManager {
     } catch (error) {
       if (error instanceof GraphError && error.code === GraphErrorCodes.NotFound) {
         await this.#store.delete(subscriptionId);
-        return { type: "notFound", subscriptionId };
+        return { kind: "notFound", subscriptionId };
       }
       throw error;
     }
     const updated = { ...record, expirationDateTime: renewed.expirationDateTime };
     await this.#store.save(updated);
-    return { type: "renewed", record: updated };
+    return { kind: "renewed", record: updated };
   }
 
   /**

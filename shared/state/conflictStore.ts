@@ -19,7 +19,7 @@ export interface ConflictEntry {
   field: string | null;
   /** Both values as each side holds them (canonical form), and the last synced value when known. */
   values: { sharePoint?: unknown; confluence?: unknown; base?: unknown };
-  /** What the conflict policy did, e.g. `flagged`, `sharepoint-won`. */
+  /** What the conflict policy did, e.g. `flagged`, `sharePoint-won`. */
   resolution: string;
   /** Human words for the run report and diagnostics. */
   message: string;

@@ -1,6 +1,6 @@
 import type { RowOrigin } from "./itemState";
 import type { RowRef } from "./syncInput";
-import type { KeylessRow, UnpairedItem } from "./unpairedItems";
+import type { KeylessRow, UnpairedItem } from "./unpairedRows";
 
 /**
  * The keyless rows that may be the row of that origin: those still between its keyed neighbours. A neighbour that

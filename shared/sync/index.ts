@@ -49,5 +49,8 @@ export type {
   SharePointItemReading,
   SharePointSide,
 } from "./syncInput";
-export { syncRulesFromProfile, type FieldRule, type SyncRules } from "./syncRules";
+export { syncRulesFromProfile, type FieldRule, type ProfileSyncSettings, type SyncRules } from "./syncRules";
+export { SYNC_DIRECTIONS, type SyncDirection } from "./syncDirection";
+export { CONFLICT_POLICIES, type ConflictPolicy } from "./conflictPolicy";
+export { DELETE_POLICIES, type DeletePolicy } from "./deletePolicy";
 export { matchUnpaired, type MatchCandidate, type MatchedBy, type MatchOptions, type MatchResult } from "./unpairedMatching";

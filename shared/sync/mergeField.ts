@@ -1,4 +1,5 @@
-import type { ConflictPolicy, SyncDirection } from "../config/profile";
+import type { ConflictPolicy } from "./conflictPolicy";
+import type { SyncDirection } from "./syncDirection";
 import {
   EMPTY_HASH,
   snapshotOf,

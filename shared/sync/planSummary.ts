@@ -2,7 +2,7 @@ import type { Plan, ReadyPlan } from "./plan";
 
 /** The counts a run report shows (the `counts` of `confluence-sync sync --json`). */
 export interface PlanCounts {
-  readonly sharepoint: { readonly created: number; readonly updated: number; readonly deleted: number };
+  readonly sharePoint: { readonly created: number; readonly updated: number; readonly deleted: number };
   readonly confluence: { readonly created: number; readonly updated: number; readonly deleted: number };
   readonly conflicts: number;
   readonly errors: number;
@@ -12,7 +12,7 @@ export function planCounts(plan: ReadyPlan): PlanCounts {
   const { sharePoint, confluence } = plan;
   const updatedRows = new Set([...confluence.rowUpdates, ...confluence.keyWriteBacks].map((write) => write.rowRef));
   return {
-    sharepoint: { created: sharePoint.creates.length, updated: sharePoint.updates.length, deleted: sharePoint.deletes.length },
+    sharePoint: { created: sharePoint.creates.length, updated: sharePoint.updates.length, deleted: sharePoint.deletes.length },
     confluence: { created: confluence.appends.length, updated: updatedRows.size, deleted: confluence.removals.length },
     conflicts: plan.conflicts.length,
     errors: plan.fieldErrors.length,

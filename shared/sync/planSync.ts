@@ -7,7 +7,8 @@ import type { Plan } from "./plan";
 import { compareItemIds, PlanAccumulator } from "./planAccumulator";
 import { validatePlanInput } from "./planInputValidation";
 import type { ConfluenceRowReading, PlanInput, SharePointItemReading } from "./syncInput";
-import { pairUnpaired, type KeylessRow, type UnpairedItem } from "./unpairedItems";
+import { pairUnpaired } from "./unpairedItems";
+import type { KeylessRow, UnpairedItem } from "./unpairedRows";
 
 /** What the planner knows about a SharePoint item this run. */
 type SharePointView =

@@ -1,4 +1,4 @@
-import type { SyncDirection } from "../config/profile";
+import type { SyncDirection } from "./syncDirection";
 
 /** The two replicas a profile keeps in sync. */
 export type Side = "sharePoint" | "confluence";

@@ -1,4 +1,6 @@
-import type { ConflictPolicy, DeletePolicy, Profile, SyncDirection } from "../config/profile";
+import type { ConflictPolicy } from "./conflictPolicy";
+import type { DeletePolicy } from "./deletePolicy";
+import type { SyncDirection } from "./syncDirection";
 import type { FieldKey } from "./fieldKey";
 import { DEFAULT_STORED_VALUE_MAX_CHARS } from "./fieldValue";
 import { PlannerInputInvalid } from "./plannerInputInvalid";
@@ -12,6 +14,20 @@ export interface FieldRule {
   readonly confluenceHeader: string;
   /** Effective direction: the field's own, else the profile's. */
   readonly direction: SyncDirection;
+}
+
+/**
+ * The parts of a profile the planner's rules come from. shared/config's validated `Profile` has this shape; the core
+ * states it here so that it depends on no adapter.
+ */
+export interface ProfileSyncSettings {
+  readonly key: string;
+  readonly direction: SyncDirection;
+  readonly fields: readonly { readonly sharePoint: string; readonly confluence: string; readonly direction?: SyncDirection }[];
+  readonly matchBy?: { readonly sharePoint: string; readonly confluence: string };
+  readonly conflictPolicy: ConflictPolicy;
+  readonly deletes: { readonly toConfluence: DeletePolicy; readonly toSharePoint: DeletePolicy };
+  readonly massDeleteLimitPercent: number;
 }
 
 /** The profile reduced to what the planner decides with. Derived by {@link syncRulesFromProfile}. */
@@ -45,7 +61,7 @@ function sameHeader(a: string, b: string): boolean {
  * name a mapped field pair (the natural key is compared through the same codecs as every mapped field).
  */
 export function syncRulesFromProfile(
-  profile: Pick<Profile, "key" | "direction" | "fields" | "matchBy" | "conflictPolicy" | "deletes" | "massDeleteLimitPercent">,
+  profile: ProfileSyncSettings,
   options: { readonly storedValueMaxChars?: number } = {},
 ): SyncRules {
   const fields = profile.fields.map(

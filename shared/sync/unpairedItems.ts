@@ -4,27 +4,13 @@ import { heldFieldState, unchangedFieldState } from "./fieldStateChange";
 import { EMPTY_HASH, type FieldObservation } from "./fieldValue";
 import { planRowGone } from "./itemDeletion";
 import { cellObservation, EMPTY_OBSERVATION, planItemMerge, recordOf, sharePointObservation, type PlanContext } from "./itemMerge";
-import type { ItemState, RowOrigin } from "./itemState";
+import type { RowOrigin } from "./itemState";
+import type { KeylessRow, UnpairedItem } from "./unpairedRows";
 import type { CreateRef, ItemRef, SkipCode } from "./plan";
 import { flowsTo } from "./side";
-import type { ConfluenceRowReading, RowRef, SharePointItemReading } from "./syncInput";
+import type { RowRef } from "./syncInput";
 import type { FieldRule, SyncRules } from "./syncRules";
 import { matchUnpaired, type MatchCandidate, type MatchedBy } from "./unpairedMatching";
-
-/** A SharePoint item with no linked row: to be matched with a keyless row, or appended. */
-export interface UnpairedItem {
-  readonly sharePointId: string;
-  readonly reading: SharePointItemReading | null;
-  readonly before: ItemState | null;
-  /** Whether the stored bases apply (an `awaitingRow` item); a re-appearing deleted item starts afresh. */
-  readonly storedBases: boolean;
-}
-
-/** A row people added (empty key cell) and where it sits. */
-export interface KeylessRow {
-  readonly row: ConfluenceRowReading;
-  readonly origin: RowOrigin;
-}
 
 /** The fields that identify a row's item: a created item holds exactly the fields that flow to SharePoint. */
 function comparedFields(rules: SyncRules): readonly FieldRule[] {

@@ -1,12 +1,6 @@
 import type * as df from "durable-functions";
-import {
-  OrchestratorName,
-  profileKeyOfSyncInstance,
-  syncInstanceId,
-  type SyncAllProfilesInput,
-  type SyncProfileInput,
-  type SyncTrigger,
-} from "../engine/runContract";
+import { OrchestratorName, profileKeyOfSyncInstance, syncInstanceId, type SyncAllProfilesInput, type SyncProfileInput } from "../engine/run/runContract";
+import { type SyncTrigger } from "../engine/run/runReport";
 import { silentLogger, type Logger } from "../runtime";
 import { ALL_PROFILES_INSTANCE_ID, BUSY_RUNTIME_STATUSES, followUpInstanceId, isBusyRuntimeStatus } from "./syncInstances";
 import { SyncFollowUpNames, type SyncFollowUpInput } from "./syncFollowUpOrchestrator";

@@ -1,6 +1,5 @@
 export { type SyncStarter, type StartOutcome, type CoalescedStart, startOrCoalesce } from "./syncStarter";
 export { DurableSyncStarter, type DurableStartClient } from "./durableSyncStarter";
-export { LocalSyncStarter, type LocalSyncStarterOptions, type LocalRunRecord } from "./localSyncStarter";
 export { ALL_PROFILES_INSTANCE_ID, followUpInstanceId, isBusyRuntimeStatus, BUSY_RUNTIME_STATUSES } from "./syncInstances";
 export {
   syncFollowUpOrchestrator,

@@ -1,6 +1,7 @@
 import type * as df from "durable-functions";
 import { activityRetryOptions } from "../engine/orchestration/activityRetry";
-import type { SyncProfileInput, SyncTrigger } from "../engine/runContract";
+import type { SyncProfileInput } from "../engine/run/runContract";
+import type { SyncTrigger } from "../engine/run/runReport";
 import type { StartOutcome } from "./syncStarter";
 
 /** Function names of the follow-up: its orchestration and the one activity it calls. */

@@ -1,4 +1,5 @@
-import type { SyncProfileInput, SyncTrigger } from "../engine/runContract";
+import type { SyncProfileInput } from "../engine/run/runContract";
+import type { SyncTrigger } from "../engine/run/runReport";
 
 /**
  * The answer to "start this unless it is already going". Being busy is an expected outcome, not an error: a second

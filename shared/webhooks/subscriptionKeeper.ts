@@ -132,7 +132,7 @@ export class SubscriptionKeeper {
         case "renew": {
           const manager = await this.#manager(profile, action);
           const renewed = await manager.renew(action.subscriptionId);
-          if (renewed.type === "renewed") {
+          if (renewed.kind === "renewed") {
             return { ...base, outcome: "renewed", subscriptionId: renewed.record.subscriptionId, expirationDateTime: renewed.record.expirationDateTime };
           }
           // Graph forgot it (expired early, deleted by an admin, or the emulator restarted): subscribe again.

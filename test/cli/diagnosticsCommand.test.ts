@@ -3,9 +3,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openConfigServices, readAppSettings } from "../../shared/config";
-import { EMBEDDED_AZURITE_FOLDER, EMBEDDED_LOCK_FILE, openStateStorage } from "../../shared/hosting/stateStorage";
+import { EMBEDDED_AZURITE_FOLDER, EMBEDDED_LOCK_FILE, openStateStorage } from "../../dev/localHost/stateStorage";
 import { openStateStores } from "../../shared/state/stateStores";
-import { startAzuriteTable, type RunningAzuriteTable } from "../emulators/azuriteTable";
+import { startAzuriteTable, type RunningAzuriteTable } from "../../dev/emulators/azuriteTable";
 import { runCliInProcess, type CliResult } from "../helpers/cli";
 import { SEEDED_SECRET_VALUES, seedDiagnostics } from "../helpers/diagnosticsSeed";
 

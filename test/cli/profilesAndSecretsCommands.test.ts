@@ -5,7 +5,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { once } from "node:events";
 import { openConfigServices } from "../../shared/config/configServices";
-import { readAppSettings } from "../../shared/config/appSettings";
+import { readAppSettings } from "../../shared/settings/appSettings";
 import { runCliInProcess, spawnCli, type CliResult } from "../helpers/cli";
 import { azuriteLocation } from "../helpers/tables";
 import { exampleProfileFile, exampleProfilePath, profileInput } from "../config/profileFixtures";

@@ -56,14 +56,14 @@ describe("confluence-sync sync", () => {
       profile: cli.key,
       dryRun: false,
       outcome: "completed",
-      counts: { sharepoint: { created: 1, updated: 0, deleted: 0 }, confluence: { created: 2, updated: 1, deleted: 0 }, conflicts: 0, errors: 0 },
+      counts: { sharePoint: { created: 1, updated: 0, deleted: 0 }, confluence: { created: 2, updated: 1, deleted: 0 }, conflicts: 0, errors: 0 },
       apiCalls: { graph: 3, confluence: 2 },
     });
     expect(report.items.map((item: { action: string }) => item.action).sort()).toEqual(["appendToConfluence", "appendToConfluence", "createInSharePoint"]);
     for (const value of SECRET_VALUES) expect(result.stdout + result.stderr).not.toContain(value);
 
     const again = await cli.run(cli.key, "--json");
-    expect(JSON.parse(again.stdout).counts).toEqual({ sharepoint: { created: 0, updated: 0, deleted: 0 }, confluence: { created: 0, updated: 0, deleted: 0 }, conflicts: 0, errors: 0 });
+    expect(JSON.parse(again.stdout).counts).toEqual({ sharePoint: { created: 0, updated: 0, deleted: 0 }, confluence: { created: 0, updated: 0, deleted: 0 }, conflicts: 0, errors: 0 });
   });
 
   it("prints a readable summary: what changed where, conflicts with both values, errors", async () => {

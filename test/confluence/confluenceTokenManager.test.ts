@@ -3,7 +3,7 @@ import { AccessToken, ConfluenceErrorCode, ReauthorizationRequired } from "../..
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import { SecretNames } from "../../shared/secrets/secretsProvider";
 import { TokenRefreshHistory } from "../../shared/state/tokenRefreshHistory";
-import type { ConfluenceEmulator } from "../emulators/confluence/confluenceEmulator";
+import type { ConfluenceEmulator } from "../../dev/emulators/confluence/confluenceEmulator";
 import { emulatorPerTest, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_REFRESH_TOKEN, testSeed } from "../helpers/confluenceSite";
 import { connectStack, MemoryRefreshHistory, PROFILE, profileSecrets, profileSecretValues, servedCalls, tokenCalls } from "../helpers/confluenceStack";
 import { azuriteLocation, uniqueTablePrefix } from "../helpers/tables";

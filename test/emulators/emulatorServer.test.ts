@@ -1,7 +1,7 @@
 import axios from "axios";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { EmulatorServer } from "./common/emulatorServer";
-import { generateEmulatorCertificate, trustCertificateInProcess } from "./common/tls";
+import { EmulatorServer } from "../../dev/emulators/common/emulatorServer";
+import { generateEmulatorCertificate, trustCertificateInProcess } from "../../dev/emulators/common/tls";
 
 describe("EmulatorServer (shared emulator plumbing)", () => {
   let server: EmulatorServer;

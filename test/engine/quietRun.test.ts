@@ -60,7 +60,7 @@ describe("quiet runs", () => {
     const loadsBefore = loads();
     const report = await h.sync();
     expect(loads()).toBe(loadsBefore + 1);
-    expect(report.counts.sharepoint.updated).toBe(1);
+    expect(report.counts.sharePoint.updated).toBe(1);
     expect((await h.listItems()).get("3")).toMatchObject({ Status: "Done" });
   });
 

@@ -46,7 +46,7 @@ describe("what a run costs", () => {
     await h.editRows((rows) => rows.map((row) => [row[0]!, row[1]!, "Done", row[3]!]));
     h.clearCalls();
     const report = await h.sync();
-    expect(report.counts.sharepoint.updated).toBe(50);
+    expect(report.counts.sharePoint.updated).toBe(50);
     expect(topLevel(h.graphCalls())).toEqual(["GET …/items/delta 200", "POST /v1.0/$batch 200", "POST /v1.0/$batch 200", "POST /v1.0/$batch 200"]);
     expect(h.confluenceCalls()).toEqual(["GET /pages/98306 200"]);
     expect(report.apiCalls).toEqual({ graph: 4, confluence: 1 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { BatchProgress } from "../../shared/engine/run/stagedDocuments";
 import { sampleItems, sampleRows } from "../helpers/syncHarness";
 import { expectQuietRun, harnessPerTest } from "../helpers/syncTestRuns";
 
@@ -36,7 +37,7 @@ describe("at-least-once activities", () => {
       wrapState: (state) => ({
         ...state,
         staging: intercept(state.staging, "put", (_run, name, value) => {
-          if (crashes === 0 && name.includes(".progress.") && (value as { status?: string }).status === "done") {
+          if (crashes === 0 && name.includes(".progress.") && (value as BatchProgress).kind === "done") {
             crashes += 1;
             throw new Error("simulated crash between the $batch and recording its outcome");
           }
@@ -46,7 +47,7 @@ describe("at-least-once activities", () => {
     const report = await h.sync();
     expect(crashes).toBe(1);
     expect(report.outcome).toBe("completed");
-    expect(report.counts.sharepoint.created).toBe(3);
+    expect(report.counts.sharePoint.created).toBe(3);
     const listed = await h.listItems();
     expect([...listed.values()].map((fields) => fields.Title)).toEqual(["Alpha", "Beta", "Gamma"]);
     expect(h.pageRows().map((row) => [row[0], row[1]])).toEqual([...listed.entries()].map(([id, fields]) => [id, fields.Title]));
@@ -68,7 +69,7 @@ describe("at-least-once activities", () => {
       wrapState: (state) => ({
         ...state,
         staging: intercept(state.staging, "put", (_run, name, value) => {
-          if (inBatch && name.includes(".progress.") && (value as { status?: string }).status === "done") {
+          if (inBatch && name.includes(".progress.") && (value as BatchProgress).kind === "done") {
             crashes += 1;
             throw new Error("simulated crash between the $batch and recording its outcome");
           }
@@ -97,7 +98,7 @@ describe("at-least-once activities", () => {
     expect([...listed.values()].map((fields) => fields.Title)).toEqual(["Alpha"]);
     // The page update knew the item: the second cycle (the person's save made the first one's update a 409) found
     // the row where it was, and the person's Amount against the created item's is a conflict holding both.
-    expect(report).toMatchObject({ outcome: "completed", cycles: 2, counts: { sharepoint: { created: 1 } } });
+    expect(report).toMatchObject({ outcome: "completed", cycles: 2, counts: { sharePoint: { created: 1 } } });
     const [id] = [...listed.keys()];
     expect(h.pageRows()).toEqual([[id, "Alpha", "Open", "7"]]);
     expect(listed.get(id!)?.Amount).toBe(1);
@@ -133,7 +134,7 @@ describe("at-least-once activities", () => {
 
     commits.failing = false;
     const recovered = await h.sync();
-    expect(recovered.counts.sharepoint.created).toBe(0);
+    expect(recovered.counts.sharePoint.created).toBe(0);
     const listed = await h.listItems();
     expect([...listed.values()].map((fields) => fields.Title).sort()).toEqual(["Kept", "New one", "New two"]);
     expect(h.pageRows().map((row) => row[0]).sort()).toEqual([...listed.keys()].sort());
@@ -220,7 +221,7 @@ describe("throttling", () => {
     await h.graphFault({ method: "PATCH", path: "/items/3/fields$", status: 429, retryAfter: 0, times: 1 });
     h.clearCalls();
     const report = await h.sync();
-    expect(report.counts.sharepoint.updated).toBe(5);
+    expect(report.counts.sharePoint.updated).toBe(5);
     const entries = h.calls().graph;
     const batches = entries.filter((entry) => entry.path.endsWith("$batch"));
     expect(batches.map((entry) => entry.status)).toEqual([200, 200]);

@@ -1,19 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../shared/errors";
-import { HistoryEventType, historyEvent } from "../../shared/hosting/historyEvent";
-import { replayOrchestrator, runOrchestrationLocally, type LocalDurableRegistry } from "../../shared/hosting/localDurableHost";
+import { HistoryEventType, historyEvent } from "../../dev/localHost/historyEvent";
+import { replayOrchestrator, runOrchestrationLocally, type LocalDurableRegistry } from "../../dev/localHost/localDurableHost";
 import { syncAllProfilesOrchestrator, syncProfileOrchestrator } from "../../shared/engine/orchestration";
-import {
-  ActivityName,
-  OrchestratorName,
-  type ApplyConfluencePageResult,
-  type CommitRunInput,
-  type PrepareRunInput,
-  type PrepareRunResult,
-  type RecordRunFailureInput,
-  type RunReport,
-  type SyncProfileInput,
-} from "../../shared/engine/runContract";
+import { ActivityName, OrchestratorName, type ApplyConfluencePageResult, type CommitRunInput, type PrepareRunInput, type PrepareRunResult, type RecordRunFailureInput, type SyncProfileInput } from "../../shared/engine/run/runContract";
+import { type RunReport } from "../../shared/engine/run/runReport";
 import { expectDeterministicReplay } from "../helpers/durableReplay";
 
 class Outage extends AppError {
@@ -30,7 +21,7 @@ function report(profile: string, runId: string, outcome: RunReport["outcome"], e
     startedAt: "2026-01-01T00:00:00.000Z",
     finishedAt: "2026-01-01T00:00:01.000Z",
     cycles: 1,
-    counts: { sharepoint: { created: 0, updated: 0, deleted: 0 }, confluence: { created: 0, updated: 0, deleted: 0 }, conflicts: 0, errors: 0 },
+    counts: { sharePoint: { created: 0, updated: 0, deleted: 0 }, confluence: { created: 0, updated: 0, deleted: 0 }, conflicts: 0, errors: 0 },
     items: [],
     apiCalls: { graph: 0, confluence: 0 },
     ...extra,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { syncRegistry } from "../../shared/engine/localEngine";
-import type { RunItemReport } from "../../shared/engine/runReport";
-import { runOrchestrationLocally } from "../../shared/hosting/localDurableHost";
+import { syncRegistry } from "../../dev/localHost/localEngine";
+import type { RunItemReport } from "../../shared/engine/run/runReport";
+import { runOrchestrationLocally } from "../../dev/localHost/localDurableHost";
 import { TEST_CLIENT_SECRET, TEST_LIST_ID, TEST_SITE_ID } from "../helpers/graphSeed";
 import { TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET, TEST_REFRESH_TOKEN } from "../helpers/confluenceSite";
 import { HARNESS_PROFILE, harnessColumns, type SyncHarness, sampleItems, sampleRows } from "../helpers/syncHarness";
@@ -35,7 +35,7 @@ describe("first sync", () => {
   it("from Confluence: rows without a key become items, and their ids are written back", async () => {
     const h = await start({ rows: [["", "Alpha", "Open", "10"], ["", "Beta", "Doing", "3"]] });
     const report = await h.sync();
-    expect(report.counts.sharepoint.created).toBe(2);
+    expect(report.counts.sharePoint.created).toBe(2);
     const listed = await h.listItems();
     expect([...listed.values()].map((fields) => [fields.Title, fields.Status, fields.Amount])).toEqual([
       ["Alpha", "Open", 10],
@@ -61,7 +61,7 @@ describe("first sync", () => {
       profile: { matchBy: { sharePoint: "Title", confluence: "Title" } },
     });
     const report = await h.sync();
-    expect(report.counts.sharepoint.created).toBe(0);
+    expect(report.counts.sharePoint.created).toBe(0);
     expect(report.counts.confluence.created).toBe(0);
     expect((await h.listItems()).size).toBe(4);
     expect(h.pageRows().map((row) => row[0])).toEqual(["1", "2", "3", "4"]);
@@ -85,7 +85,7 @@ describe("edits", () => {
     await h.editItem("2", { Status: "Done" });
     await h.editRows((rows) => rows.map((row) => (row[0] === "2" ? [row[0], "Item 2 (renamed)", row[2]!, row[3]!] : row)));
     const report = await h.sync();
-    expect(report.counts.sharepoint.updated).toBe(1);
+    expect(report.counts.sharePoint.updated).toBe(1);
     expect(report.counts.confluence.updated).toBe(1);
     expect((await h.listItems()).get("2")).toMatchObject({ Title: "Item 2 (renamed)", Status: "Done" });
     expect(h.rowOf("2")).toMatchObject({ Title: "Item 2 (renamed)", Status: "Done" });
@@ -131,7 +131,7 @@ describe("edits", () => {
     const h = await synced();
     await h.editRows((rows) => [...rows, ["", "Item new", "Doing", "7.25"]]);
     const report = await h.sync();
-    expect(report.counts.sharepoint.created).toBe(1);
+    expect(report.counts.sharePoint.created).toBe(1);
     const created = [...(await h.listItems()).entries()].find(([, fields]) => fields.Title === "Item new");
     expect(created?.[1]).toMatchObject({ Status: "Doing", Amount: 7.25 });
     expect(h.pageRows().at(-1)).toEqual([created?.[0], "Item new", "Doing", "7.25"]);
@@ -195,7 +195,7 @@ describe("deletes", () => {
     await h.deleteItem("2");
     await h.editRows((rows) => rows.filter((row) => row[0] !== "5"));
     const report = await h.sync();
-    expect(report.counts.sharepoint.deleted).toBe(1);
+    expect(report.counts.sharePoint.deleted).toBe(1);
     expect(report.counts.confluence.deleted).toBe(1);
     expect(h.rowOf("2")).toBeUndefined();
     expect((await h.listItems()).has("5")).toBe(false);
@@ -314,7 +314,7 @@ describe("reading", () => {
 
     await h.editRows((rows) => rows.map((row) => [row[0]!, row[1]!, "AlexW@contoso.onmicrosoft.com", "2026-04-05"]));
     const report = await h.sync();
-    expect(report.counts.sharepoint.updated).toBe(1);
+    expect(report.counts.sharePoint.updated).toBe(1);
     expect((await h.listItems()).get("1")).toMatchObject({ OwnerLookupId: "12", Due: "2026-04-04T22:00:00Z" });
     await expectQuietRun(h);
   });

@@ -4,7 +4,7 @@ import * as df from "durable-functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { registeredFunction, registeredFunctionNames } from "../helpers/fakeFunctionsCore";
 import { replaceAppServices } from "../../shared/functionsApp";
-import { HistoryEventType, historyEvent } from "../../shared/hosting/historyEvent";
+import { HistoryEventType, historyEvent } from "../../dev/localHost/historyEvent";
 import { validProfile } from "../config/profileFixtures";
 import { FakeDurableExtension } from "../helpers/fakeDurableExtension";
 import { get, post, readResponse, TEST_SECRETS, testAppServices } from "../helpers/functionsApp";

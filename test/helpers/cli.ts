@@ -4,8 +4,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import type { Readable, Writable } from "node:stream";
-import { runCli } from "../../shared/cli/main";
-import { trustCertificateInProcess } from "../emulators/common/tls";
+import { runCli } from "../../cli/main";
+import { trustCertificateInProcess } from "../../dev/emulators/common/tls";
 
 export interface CliResult {
   code: number;

@@ -1,7 +1,7 @@
 import { afterEach } from "vitest";
-import { generateEmulatorCertificate, trustCertificateInProcess, type EmulatorCertificate } from "../emulators/common/tls";
-import { startConfluenceEmulator, type ConfluenceEmulator } from "../emulators/confluence/confluenceEmulator";
-import type { ConfluenceSeedInput } from "../emulators/confluence/confluenceSeed";
+import { generateEmulatorCertificate, trustCertificateInProcess, type EmulatorCertificate } from "../../dev/emulators/common/tls";
+import { startConfluenceEmulator, type ConfluenceEmulator } from "../../dev/emulators/confluence/confluenceEmulator";
+import type { ConfluenceSeedInput } from "../../dev/emulators/confluence/confluenceSeed";
 
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, TEST_SITE_URL } from "./confluenceSiteValues";
 

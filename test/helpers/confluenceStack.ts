@@ -6,7 +6,7 @@ import { type Clock, createMemoryLogger, SecretRedactor, systemClock } from "../
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import { SecretNames, type SecretsProvider } from "../../shared/secrets/secretsProvider";
 import type { TokenRefreshRecord, TokenRefreshRecorder } from "../../shared/state/tokenRefreshHistory";
-import type { ConfluenceEmulator } from "../emulators/confluence/confluenceEmulator";
+import type { ConfluenceEmulator } from "../../dev/emulators/confluence/confluenceEmulator";
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN } from "./confluenceSite";
 
 export const PROFILE = "team-roster";

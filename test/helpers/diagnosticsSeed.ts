@@ -1,5 +1,5 @@
 import type { ProfileStore } from "../../shared/config";
-import type { RunReport } from "../../shared/engine/runContract";
+import type { RunReport } from "../../shared/engine/run/runReport";
 import type { SecretsProvider } from "../../shared/secrets/secretsProvider";
 import type { StateStores } from "../../shared/state/stateStores";
 import { validProfile } from "../config/profileFixtures";
@@ -19,7 +19,7 @@ function run(profile: string, runId: string, startedAt: string, extra: Partial<R
     startedAt,
     finishedAt: startedAt.replace(/:00\.000Z$/, ":07.000Z"),
     cycles: 1,
-    counts: { sharepoint: { created: 0, updated: 2, deleted: 0 }, confluence: { created: 1, updated: 3, deleted: 0 }, conflicts: 1, errors: 0 },
+    counts: { sharePoint: { created: 0, updated: 2, deleted: 0 }, confluence: { created: 1, updated: 3, deleted: 0 }, conflicts: 1, errors: 0 },
     items: [],
     apiCalls: { graph: 2, confluence: 3 },
     ...extra,

@@ -1,7 +1,7 @@
 import type * as df from "durable-functions";
 import { expect } from "vitest";
-import { HistoryEventType, type HistoryEvent } from "../../shared/hosting/historyEvent";
-import { replayOrchestrator } from "../../shared/hosting/localDurableHost";
+import { HistoryEventType, type HistoryEvent } from "../../dev/localHost/historyEvent";
+import { replayOrchestrator } from "../../dev/localHost/localDurableHost";
 
 /**
  * Replays `history` from scratch up to every episode boundary and checks that each replay schedules the actions of

@@ -1,7 +1,7 @@
 import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { HttpRequest, type HttpResponse, type HttpResponseInit } from "@azure/functions";
-import { generateEmulatorCertificate, trustCertificateInProcess } from "../emulators/common/tls";
+import { generateEmulatorCertificate, trustCertificateInProcess } from "../../dev/emulators/common/tls";
 import { readResponse } from "./functionsApp";
 import { ConditionWaiters } from "./conditionWaiters";
 

@@ -1,5 +1,5 @@
-import { generateEmulatorCertificate, trustCertificateInProcess } from "../emulators/common/tls";
-import { startGraphEmulator, type RunningGraphEmulator } from "../emulators/graph/graphEmulator";
+import { generateEmulatorCertificate, trustCertificateInProcess } from "../../dev/emulators/common/tls";
+import { startGraphEmulator, type RunningGraphEmulator } from "../../dev/emulators/graph/graphEmulator";
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_TENANT_ID } from "./graphSeed";
 
 export interface TestGraph {

@@ -1,5 +1,5 @@
 import type { ColumnDefinition } from "../../shared/mapping/columnDefinition";
-import type { GraphSeedInput } from "../emulators/graph/graphSeed";
+import type { GraphSeedInput } from "../../dev/emulators/graph/graphSeed";
 
 export const TEST_TENANT_ID = "7d4b2f0e-3a8c-4c1e-9b6f-1a2b3c4d5e6f";
 export const TEST_CLIENT_ID = "5b6c7d8e-9f01-4a2b-8c3d-4e5f6a7b8c9d";

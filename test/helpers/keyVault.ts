@@ -1,8 +1,8 @@
 import type { TokenCredential } from "@azure/identity";
 import { KeyVaultSecretsProvider, type KeyVaultSecretsProviderOptions } from "../../shared/secrets/keyVaultSecretsProvider";
-import { generateEmulatorCertificate, trustCertificateInProcess, type EmulatorCertificate } from "../emulators/common/tls";
-import { startKeyVaultEmulator, type RunningKeyVaultEmulator } from "../emulators/keyVault/keyVaultEmulator";
-import type { KeyVaultSeed } from "../emulators/keyVault/keyVaultSeed";
+import { generateEmulatorCertificate, trustCertificateInProcess, type EmulatorCertificate } from "../../dev/emulators/common/tls";
+import { startKeyVaultEmulator, type RunningKeyVaultEmulator } from "../../dev/emulators/keyVault/keyVaultEmulator";
+import type { KeyVaultSeed } from "../../dev/emulators/keyVault/keyVaultSeed";
 
 export const TEST_VAULT_TOKEN = "kv-test-token";
 

@@ -1,6 +1,6 @@
 import https from "node:https";
 import type { AddressInfo } from "node:net";
-import { generateEmulatorCertificate, trustCertificateInProcess } from "../emulators/common/tls";
+import { generateEmulatorCertificate, trustCertificateInProcess } from "../../dev/emulators/common/tls";
 import { ConditionWaiters } from "./conditionWaiters";
 
 export interface ReceivedCall {

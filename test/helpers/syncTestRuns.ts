@@ -16,7 +16,7 @@ export async function expectQuietRun(h: SyncHarness): Promise<void> {
   h.clearCalls();
   const report = await h.sync();
   expect(h.writes()).toEqual({ graph: [], confluence: [] });
-  expect(report.counts.sharepoint).toEqual({ created: 0, updated: 0, deleted: 0 });
+  expect(report.counts.sharePoint).toEqual({ created: 0, updated: 0, deleted: 0 });
   expect(report.counts.confluence).toEqual({ created: 0, updated: 0, deleted: 0 });
 }
 

@@ -1,8 +1,8 @@
 import * as df from "durable-functions";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../../shared/errors";
-import { HistoryEventType } from "../../shared/hosting/historyEvent";
-import { replayOrchestrator, runOrchestrationLocally, type LocalDurableRegistry } from "../../shared/hosting/localDurableHost";
+import { HistoryEventType } from "../../dev/localHost/historyEvent";
+import { replayOrchestrator, runOrchestrationLocally, type LocalDurableRegistry } from "../../dev/localHost/localDurableHost";
 
 class Flaky extends AppError {
   readonly code = "FLAKY";

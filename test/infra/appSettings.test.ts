@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { readAppSettings } from "../../shared/config/appSettings";
+import { readAppSettings } from "../../shared/settings/appSettings";
 import { objectBody, objectEntries, property, stringLiteral } from "./bicepSource";
 import { bicepFile, loadBicepFiles, modulesDeploying, moduleParam, readRepoJson, resolveVar, resourcesOfType } from "./infraProject";
 import { functionBindingSettings, hostJsonSettings, settingsReadByAppSettings } from "./settingsReadByCode";

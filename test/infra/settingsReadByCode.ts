@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
-import { readAppSettings } from "../../shared/config/appSettings";
+import { readAppSettings } from "../../shared/settings/appSettings";
 import { readRepoFile, repoRoot } from "./infraProject";
 
 /** Where the app's settings are read, for the infra tests: the code's schema, host.json and function bindings. */

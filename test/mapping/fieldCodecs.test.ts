@@ -242,7 +242,7 @@ describe("reading Confluence cells", () => {
   ])("refuses %s with a typed error", (_, subject, inner, expected) => {
     const reading = subject().readConfluence(cell(inner));
     expect(code(reading)).toBe(expected);
-    if (!reading.ok) expect(reading.error.message).toMatch(/^field "\w+" \(confluence\): /);
+    if (!reading.ok) expect(reading.error.message).toMatch(/^field "\w+" \(Confluence\): /);
   });
 });
 
@@ -280,7 +280,7 @@ describe("writing SharePoint values in the shapes Graph expects", () => {
     const codecs = codecsFor([field("Title"), field("Amount"), field("Owner")], [columns.title, columns.amount, columns.owner], { people });
     const patch = toSharePointPatch(codecs, { Title: "t", Amount: "abc", Owner: "bob@example.com" }, "item 7");
     expect(patch.fields).toEqual({ Title: "t", OwnerLookupId: 11 });
-    expect(patch.errors.map((error) => error.message)).toEqual(['field "Amount" of item 7 (sharepoint): "abc" is not a canonical decimal']);
+    expect(patch.errors.map((error) => error.message)).toEqual(['field "Amount" of item 7 (SharePoint): "abc" is not a canonical decimal']);
     const readings = readSharePointItem(codecs, { Title: "t", Amount: "x", OwnerLookupId: "99" }, "item 7");
     expect(Object.fromEntries(Object.entries(readings).map(([name, reading]) => [name, code(reading) ?? "ok"]))).toEqual({ Title: "ok", Amount: "FIELD_VALUE_INVALID", Owner: "FIELD_REFERENCE_UNRESOLVED" });
   });

@@ -50,7 +50,7 @@ describe("findTables", () => {
       [{ kind: "status", title: "In progress", colour: "Blue", subtle: false }],
       [{ kind: "date", datetime: "2026-03-31" }],
       [{ kind: "mention", accountId: "557058:aaaa-1111" }],
-      [{ kind: "link", text: "Ticket 1", target: { type: "url", href: "https://example.com/tickets/1" } }],
+      [{ kind: "link", text: "Ticket 1", target: { kind: "url", href: "https://example.com/tickets/1" } }],
     ]);
     expect(added?.cells[1]?.content.text).toBe("A row a person added with a comment");
   });
@@ -114,6 +114,6 @@ describe("selectManagedTable", () => {
     expect(reading?.ok).toBe(false);
     if (reading?.ok !== false) return;
     expect(reading.error.code).toBe("FIELD_VALUE_INVALID");
-    expect(reading.error.message).toBe('field "Amount" of row 3 (ID 3) of table 1 on page 123 (confluence): "abc" is not a number (write digits with a "." for decimals, e.g. 1234.5)');
+    expect(reading.error.message).toBe('field "Amount" of row 3 (ID 3) of table 1 on page 123 (Confluence): "abc" is not a number (write digits with a "." for decimals, e.g. 1234.5)');
   });
 });

@@ -11,8 +11,8 @@ import { fixtureNames, readFixture } from "./fixtures";
  * must agree with exactly.
  */
 type ReferenceNode =
-  | { type: "text"; text: string; cdata: boolean }
-  | { type: "element"; name: string; attributes: Record<string, string>; start: number; end: number; innerStart: number; innerEnd: number; selfClosing: boolean; children: ReferenceNode[] };
+  | { kind: "text"; text: string; cdata: boolean }
+  | { kind: "element"; name: string; attributes: Record<string, string>; start: number; end: number; innerStart: number; innerEnd: number; selfClosing: boolean; children: ReferenceNode[] };
 
 function saxesReading(source: string): ReferenceNode[] | undefined {
   const parser = new SaxesParser({ fragment: true, xmlns: false, position: true });
@@ -24,10 +24,10 @@ function saxesReading(source: string): ReferenceNode[] | undefined {
     },
   });
   const top: ReferenceNode[] = [];
-  const open: Array<Extract<ReferenceNode, { type: "element" }>> = [];
+  const open: Array<Extract<ReferenceNode, { kind: "element" }>> = [];
   const add = (node: ReferenceNode): void => void (open.at(-1)?.children ?? top).push(node);
   parser.on("opentag", (tag) => {
-    const element = { type: "element" as const, name: tag.name, attributes: { ...tag.attributes }, start: source.lastIndexOf("<", parser.position - 1), end: 0, innerStart: parser.position, innerEnd: 0, selfClosing: tag.isSelfClosing, children: [] };
+    const element = { kind: "element" as const, name: tag.name, attributes: { ...tag.attributes }, start: source.lastIndexOf("<", parser.position - 1), end: 0, innerStart: parser.position, innerEnd: 0, selfClosing: tag.isSelfClosing, children: [] };
     add(element);
     open.push(element);
   });
@@ -38,8 +38,8 @@ function saxesReading(source: string): ReferenceNode[] | undefined {
     if (element.selfClosing) element.innerStart = element.end;
     element.innerEnd = element.selfClosing ? element.end : source.lastIndexOf("</", element.end - 1);
   });
-  parser.on("text", (text) => add({ type: "text", text, cdata: false }));
-  parser.on("cdata", (text) => add({ type: "text", text, cdata: true }));
+  parser.on("text", (text) => add({ kind: "text", text, cdata: false }));
+  parser.on("cdata", (text) => add({ kind: "text", text, cdata: true }));
   parser.on("error", (error) => {
     throw error;
   });
@@ -53,9 +53,9 @@ function saxesReading(source: string): ReferenceNode[] | undefined {
 
 function viewOf(nodes: readonly StorageNode[]): ReferenceNode[] {
   return nodes.map((node) =>
-    node.type === "text"
-      ? { type: "text", text: node.text, cdata: node.cdata }
-      : { type: "element", name: node.name, attributes: { ...node.attributes }, start: node.start, end: node.end, innerStart: node.innerStart, innerEnd: node.innerEnd, selfClosing: node.selfClosing, children: viewOf(node.children) },
+    node.kind === "text"
+      ? { kind: "text", text: node.text, cdata: node.cdata }
+      : { kind: "element", name: node.name, attributes: { ...node.attributes }, start: node.start, end: node.end, innerStart: node.innerStart, innerEnd: node.innerEnd, selfClosing: node.selfClosing, children: viewOf(node.children) },
   );
 }
 
@@ -96,13 +96,13 @@ describe("parseStorage", () => {
     const [p, macro, td] = result.document.children as StorageElement[];
     expect(source.slice(p!.start, p!.end)).toBe("<p>caf&eacute;&nbsp;😀</p>");
     expect(source.slice(p!.innerStart, p!.innerEnd)).toBe("caf&eacute;&nbsp;😀");
-    expect(p!.children[0]).toMatchObject({ type: "text", text: "café\u00a0😀", cdata: false });
+    expect(p!.children[0]).toMatchObject({ kind: "text", text: "café\u00a0😀", cdata: false });
     const attribute = parseStorage('<p title="&rsquo;&AMP;&#x41;">x</p>');
     expect(attribute.ok && (attribute.document.children[0] as StorageElement).attributes.title).toBe("’&A");
     expect(macro!.name).toBe("ac:structured-macro");
     expect(macro!.attributes["ac:name"]).toBe("code");
     const body = macro!.children[0] as StorageElement;
-    expect(body.children[0]).toMatchObject({ type: "text", text: "a <b> & c", cdata: true });
+    expect(body.children[0]).toMatchObject({ kind: "text", text: "a <b> & c", cdata: true });
     expect(td).toMatchObject({ name: "td", selfClosing: true, innerStart: td!.end, innerEnd: td!.end });
   });
 

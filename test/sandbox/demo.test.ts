@@ -4,9 +4,9 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openConfigServices, readAppSettings } from "../../shared/config";
-import type { DemoResult } from "../../shared/sandbox/demoResult";
-import { SANDBOX_CONFLUENCE_CLIENT_SECRET, SANDBOX_CONFLUENCE_REFRESH_TOKEN } from "../emulators/sandbox/sandboxConfluenceSeed";
-import { SANDBOX_GRAPH_CLIENT_SECRET } from "../emulators/sandbox/sandboxGraphSeed";
+import type { DemoResult } from "../../dev/sandbox/demoResult";
+import { SANDBOX_CONFLUENCE_CLIENT_SECRET, SANDBOX_CONFLUENCE_REFRESH_TOKEN } from "../../dev/sandbox/scenario/sandboxConfluenceSeed";
+import { SANDBOX_GRAPH_CLIENT_SECRET } from "../../dev/sandbox/scenario/sandboxGraphSeed";
 import { repoRoot, runCliInProcess, spawnCli, type CliResult } from "../helpers/cli";
 
 const SEEDED_SECRETS = [SANDBOX_GRAPH_CLIENT_SECRET, SANDBOX_CONFLUENCE_CLIENT_SECRET, SANDBOX_CONFLUENCE_REFRESH_TOKEN];
@@ -107,7 +107,7 @@ describe("confluence-sync demo --json --keep", () => {
   it("reports three runs of the real orchestrator, the last one writing nothing", () => {
     expect(output.code).toBe(0);
     expect(demo.runs.map((run) => run.report.outcome)).toEqual(["completed", "completed", "completed"]);
-    expect(demo.runs.map((run) => run.report.counts.sharepoint)).toEqual([
+    expect(demo.runs.map((run) => run.report.counts.sharePoint)).toEqual([
       { created: 0, updated: 2, deleted: 0 },
       { created: 1, updated: 1, deleted: 0 },
       { created: 0, updated: 0, deleted: 0 },

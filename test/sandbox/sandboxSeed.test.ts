@@ -6,10 +6,10 @@ import { parseProfileFile } from "../../shared/config/profileFile";
 import { ProfileValidator } from "../../shared/config/profileValidator";
 import { buildFieldCodecs, parseStorage, readSharePointItem, readTableRows, selectManagedTable, type FieldCodecs } from "../../shared/mapping";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
-import { confluenceSeedSchema } from "../emulators/confluence/confluenceSeed";
-import { storageXhtmlError } from "../emulators/confluence/storageXhtml";
-import { graphSeedSchema } from "../emulators/graph/graphSeed";
-import { GraphService } from "../emulators/graph/graphService";
+import { confluenceSeedSchema } from "../../dev/emulators/confluence/confluenceSeed";
+import { storageXhtmlError } from "../../dev/emulators/confluence/storageXhtml";
+import { graphSeedSchema } from "../../dev/emulators/graph/graphSeed";
+import { GraphService } from "../../dev/emulators/graph/graphService";
 import {
   PROJECTS_ON_PAGE,
   SANDBOX_PORTFOLIO_PAGE_ID,
@@ -22,8 +22,8 @@ import {
   sandboxSeed,
   sandboxSeedJson,
   SANDBOX_SITE_TIME_ZONE,
-} from "../emulators/sandbox";
-import { projectFields, siteMidnightUtc } from "../emulators/sandbox/sandboxGraphSeed";
+} from "../../dev/sandbox/scenario";
+import { projectFields, siteMidnightUtc } from "../../dev/sandbox/scenario/sandboxGraphSeed";
 import { repoRoot } from "../helpers/cli";
 
 const endpoints = {

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { SecretNameUnmappable, SecretsStoreError } from "../../shared/secrets";
 import { createMemoryLogger } from "../../shared/runtime";
-import type { RunningKeyVaultEmulator } from "../emulators/keyVault/keyVaultEmulator";
+import type { RunningKeyVaultEmulator } from "../../dev/emulators/keyVault/keyVaultEmulator";
 import { TEST_VAULT_TOKEN, emulatedKeyVaultProvider, startTestKeyVault } from "../helpers/keyVault";
 
 type VaultState = { secrets: Record<string, string>; versions: Record<string, number>; deletedSecrets: string[] };

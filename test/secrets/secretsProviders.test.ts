@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { openConfigDatabase } from "../../shared/config/configDatabase";
+import { openConfigDatabase } from "../../shared/settings/configDatabase";
 import { InMemorySecretsProvider, SqliteSecretsProvider } from "../../shared/secrets";
 import { emulatedKeyVaultProvider, startTestKeyVault } from "../helpers/keyVault";
 import { describeSecretsProviderContract } from "./secretsProviderContract";

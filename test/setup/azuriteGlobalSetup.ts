@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startAzuriteTable } from "../emulators/azuriteTable";
+import { startAzuriteTable } from "../../dev/emulators/azuriteTable";
 
 declare module "vitest" {
   export interface ProvidedContext {

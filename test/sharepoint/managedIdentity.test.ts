@@ -36,7 +36,7 @@ describe("SharePointClient with the Function App's managed identity", () => {
     expect(pages).toEqual([["1", "2", "3"]]);
     // Writes are attributed to the managed identity's application.
     const [outcome] = await sp.applyWrites([{ kind: "update", itemId: "1", fields: { Title: "by the app" } }]);
-    expect(outcome?.type).toBe("applied");
+    expect(outcome?.kind).toBe("applied");
     const item = await graph.call("GET", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/1`);
     expect(item.body.lastModifiedBy.application).toEqual({ id: "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", displayName: "ConfluenceSync (managed identity)" });
   });

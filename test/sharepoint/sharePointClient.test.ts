@@ -83,7 +83,7 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     await graph.admin("DELETE", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/8`);
     const created = await graph.admin("POST", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items`, { fields: { Title: "New by Megan", Status: "Open" } });
     const [outcome] = await sp.applyWrites([{ kind: "update", itemId: "9", fields: { Status: "Done" } }]);
-    expect(outcome?.type).toBe("applied");
+    expect(outcome?.kind).toBe("applied");
 
     const second = await sp.openDelta(link);
     expect(second.mode).toEqual({ kind: "incremental" });
@@ -130,11 +130,11 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     const sp = await client();
     const writes = Array.from({ length: 23 }, (_, i) => ({ kind: "create" as const, fields: { Title: `Batch ${i}`, Tags: ["red", "blue"], "Tags@odata.type": "Collection(Edm.String)" } }));
     const outcomes = await sp.applyWrites(writes);
-    expect(outcomes.map((o) => o.type)).toEqual(Array(23).fill("applied"));
+    expect(outcomes.map((o) => o.kind)).toEqual(Array(23).fill("applied"));
     const batches = (await requests()).filter((c) => c.path === "/v1.0/$batch");
     expect(batches).toHaveLength(2);
 
-    const applied = outcomes as Array<Extract<ItemWriteOutcome, { type: "applied" }>>;
+    const applied = outcomes as Array<Extract<ItemWriteOutcome, { kind: "applied" }>>;
     expect(applied[0]!.fields).toMatchObject({ Title: "Batch 0", Tags: ["red", "blue"] });
     expect(applied[0]!.eTag).toMatch(/^"[0-9a-f-]{36},1"$/);
 
@@ -142,8 +142,8 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
       { kind: "update", itemId: applied[0]!.itemId, fields: { Title: "Batch 0 v2" }, eTag: applied[0]!.eTag! },
       { kind: "delete", itemId: applied[1]!.itemId, eTag: applied[1]!.eTag! },
     ]);
-    expect(update).toMatchObject({ type: "applied", eTag: expect.stringMatching(/,2"$/), fields: expect.objectContaining({ Title: "Batch 0 v2" }) });
-    expect(remove).toMatchObject({ type: "applied", eTag: undefined });
+    expect(update).toMatchObject({ kind: "applied", eTag: expect.stringMatching(/,2"$/), fields: expect.objectContaining({ Title: "Batch 0 v2" }) });
+    expect(remove).toMatchObject({ kind: "applied", eTag: undefined });
   });
 
   it("reports a stale eTag as preconditionFailed (412) and writes nothing", async () => {
@@ -152,14 +152,14 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     await graph.admin("PATCH", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/20`, { fields: { Title: "Edited meanwhile" } });
 
     const [outcome] = await sp.applyWrites([{ kind: "update", itemId: "20", fields: { Title: "Sync's value" }, eTag: before.eTag }]);
-    expect(outcome).toMatchObject({ type: "preconditionFailed", itemId: "20" });
+    expect(outcome).toMatchObject({ kind: "preconditionFailed", itemId: "20" });
     const [gone] = await sp.applyWrites([{ kind: "delete", itemId: "20", eTag: before.eTag }]);
-    expect(gone?.type).toBe("preconditionFailed");
+    expect(gone?.kind).toBe("preconditionFailed");
     const after = (await graph.call("GET", `${list}/items/20?$expand=fields`)).body;
     expect(after.fields.Title).toBe("Edited meanwhile");
 
     const [missing] = await sp.applyWrites([{ kind: "update", itemId: "999999", fields: { Title: "x" } }]);
-    expect(missing?.type).toBe("notFound");
+    expect(missing?.kind).toBe("notFound");
   });
 
   it("retries only the sub-requests that were throttled, after their Retry-After", async () => {
@@ -170,7 +170,7 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     const writes = [30, 31, 32, 33, 34].map((id) => ({ kind: "update" as const, itemId: String(id), fields: { Status: "Done" } }));
 
     const outcomes = await sp.applyWrites(writes);
-    expect(outcomes.map((o) => o.type)).toEqual(["applied", "applied", "applied", "applied", "applied"]);
+    expect(outcomes.map((o) => o.kind)).toEqual(["applied", "applied", "applied", "applied", "applied"]);
     expect(retries).toEqual([{ attempt: 1, delayMs: 1000, status: 429 }]);
 
     const calls = await requests();
@@ -188,8 +188,8 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
       { kind: "update", itemId: "40", fields: { Status: "Open" } },
       { kind: "update", itemId: "41", fields: { Status: "Open" } },
     ]);
-    expect(outcomes[0]?.type).toBe("applied");
-    expect(outcomes[1]).toMatchObject({ type: "failed", error: { code: "GRAPH_UNAVAILABLE", status: 503, transient: true } });
+    expect(outcomes[0]?.kind).toBe("applied");
+    expect(outcomes[1]).toMatchObject({ kind: "failed", error: { code: "GRAPH_UNAVAILABLE", status: 503, transient: true } });
     expect((await requests()).filter((c) => c.path === "/v1.0/$batch")).toHaveLength(2);
   });
 
@@ -197,11 +197,11 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     const sp = await client();
     await graph.admin("POST", "faults", { method: "POST", path: "^/v1\\.0/\\$batch$", status: 503, retryAfter: 0, times: 1 });
     const retried = await sp.applyWrites([{ kind: "update", itemId: "60", fields: { Status: "Open" } }]);
-    expect(retried.map((o) => o.type)).toEqual(["applied"]);
+    expect(retried.map((o) => o.kind)).toEqual(["applied"]);
 
     await graph.admin("POST", "faults", { method: "POST", path: "^/v1\\.0/\\$batch$", status: 500, times: 1 });
     const failed = await sp.applyWrites([{ kind: "create", fields: { Title: "maybe" } }]);
-    expect(failed[0]).toMatchObject({ type: "failed", error: { code: "GRAPH_UNAVAILABLE", status: 500, transient: true } });
+    expect(failed[0]).toMatchObject({ kind: "failed", error: { code: "GRAPH_UNAVAILABLE", status: 500, transient: true } });
     expect((await requests()).filter((c) => c.path === "/v1.0/$batch").map((c) => c.status)).toEqual([503, 200, 500]);
   });
 
@@ -213,7 +213,7 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
       { kind: "update", itemId: "52", fields: { Modified: "2020-01-01T00:00:00Z" } },
       { kind: "update", itemId: "53", fields: { Title: "fine" } },
     ]);
-    expect(outcomes.map((o) => o.type)).toEqual(["failed", "failed", "failed", "applied"]);
+    expect(outcomes.map((o) => o.kind)).toEqual(["failed", "failed", "failed", "applied"]);
     const errors = outcomes.slice(0, 3).map((o) => (o as { error: GraphError }).error);
     expect(errors.map((e) => [e.code, e.status, e.graphCode, e.transient])).toEqual(Array(3).fill(["GRAPH_BAD_REQUEST", 400, "invalidRequest", false]));
     expect(errors[0]!.message).toContain("Field 'Nope' is not recognized");

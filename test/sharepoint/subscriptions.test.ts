@@ -110,8 +110,8 @@ describe("webhook subscriptions against the Graph emulator", () => {
   it("renews, deletes, and reports a subscription Graph no longer has as notFound", async () => {
     const record = await subscriptions.create("projects", { siteId: TEST_SITE_ID, listId: TEST_LIST_ID }, { notificationUrl: listener.url("/hooks/renew"), expiresInMinutes: 60 });
     const renewed = await subscriptions.renew(record.subscriptionId, 120);
-    expect(renewed.type).toBe("renewed");
-    if (renewed.type !== "renewed") return;
+    expect(renewed.kind).toBe("renewed");
+    if (renewed.kind !== "renewed") return;
     expect(Date.parse(renewed.record.expirationDateTime)).toBeGreaterThan(Date.parse(record.expirationDateTime));
     expect((await store.get(record.subscriptionId))?.expirationDateTime).toBe(renewed.record.expirationDateTime);
 
@@ -122,7 +122,7 @@ describe("webhook subscriptions against the Graph emulator", () => {
     // Expired in Graph (the emulator clock moved past it): renewal says so and drops the stale record.
     const short = await subscriptions.create("projects", { siteId: TEST_SITE_ID, listId: TEST_LIST_ID }, { notificationUrl: listener.url("/hooks/short"), expiresInMinutes: 5 });
     await graph.admin("POST", "clock", { advanceSeconds: 600 });
-    expect(await subscriptions.renew(short.subscriptionId)).toEqual({ type: "notFound", subscriptionId: short.subscriptionId });
+    expect(await subscriptions.renew(short.subscriptionId)).toEqual({ kind: "notFound", subscriptionId: short.subscriptionId });
     expect(await store.get(short.subscriptionId)).toBeUndefined();
   });
 

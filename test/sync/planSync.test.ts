@@ -122,7 +122,7 @@ describe("planSync creating items on both sides", () => {
     const result = ready(plan({ sharePoint: full(), rows: [row(0, null, { Title: "Dock", Status: "Open", Owner: null })] }));
     expect(result.sharePoint.creates).toEqual([{ createRef: "row:0", rowRef: 0, fields: { Title: "Dock", Status: "Open" } }]);
     expect(result.confluence.keyWriteBacks).toEqual([{ rowRef: 0, key: { kind: "created", createRef: "row:0" } }]);
-    expect(planCounts(result)).toMatchObject({ sharepoint: { created: 1 }, confluence: { updated: 1 } });
+    expect(planCounts(result)).toMatchObject({ sharePoint: { created: 1 }, confluence: { updated: 1 } });
     const [created] = commit([], result);
     expect(created).toMatchObject({ sharePointId: "100", status: "active", sharePointETag: `"100,1"` });
   });

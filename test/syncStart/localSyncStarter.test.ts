@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { syncAllProfilesOrchestrator, syncProfileOrchestrator } from "../../shared/engine/orchestration";
-import { ActivityName, OrchestratorName, type PrepareRunInput, type RunReport } from "../../shared/engine/runContract";
-import type { LocalDurableRegistry } from "../../shared/hosting/localDurableHost";
-import { LocalSyncStarter, startOrCoalesce } from "../../shared/syncStart";
+import { ActivityName, OrchestratorName, type PrepareRunInput } from "../../shared/engine/run/runContract";
+import { type RunReport } from "../../shared/engine/run/runReport";
+import type { LocalDurableRegistry } from "../../dev/localHost/localDurableHost";
+import { LocalSyncStarter } from "../../dev/localHost/localSyncStarter";
+import { startOrCoalesce } from "../../shared/syncStart";
 
 function report(input: PrepareRunInput): RunReport {
   return {
@@ -14,7 +16,7 @@ function report(input: PrepareRunInput): RunReport {
     startedAt: input.startedAt,
     finishedAt: input.startedAt,
     cycles: 1,
-    counts: { sharepoint: { created: 0, updated: 0, deleted: 0 }, confluence: { created: 0, updated: 0, deleted: 0 }, conflicts: 0, errors: 0 },
+    counts: { sharePoint: { created: 0, updated: 0, deleted: 0 }, confluence: { created: 0, updated: 0, deleted: 0 }, conflicts: 0, errors: 0 },
     items: [],
     apiCalls: { graph: 0, confluence: 0 },
   };

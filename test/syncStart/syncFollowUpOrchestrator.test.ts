@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { HistoryEventType } from "../../shared/hosting/historyEvent";
-import { runOrchestrationLocally, type LocalDurableRegistry } from "../../shared/hosting/localDurableHost";
+import { HistoryEventType } from "../../dev/localHost/historyEvent";
+import { runOrchestrationLocally, type LocalDurableRegistry } from "../../dev/localHost/localDurableHost";
 import { createManualClock } from "../../shared/runtime";
-import type { SyncProfileInput } from "../../shared/engine/runContract";
+import type { SyncProfileInput } from "../../shared/engine/run/runContract";
 import { FOLLOW_UP_PATIENCE_MS, syncFollowUpOrchestrator, SyncFollowUpNames, type StartOutcome, type SyncFollowUpResult } from "../../shared/syncStart";
 import { expectDeterministicReplay } from "../helpers/durableReplay";
 

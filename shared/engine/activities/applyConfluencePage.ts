@@ -5,9 +5,10 @@ import type { EngineServices } from "../engineServices";
 import { isTransientFailure, permanentProblem } from "../failures";
 import { readManagedPage, syncVersionMessage } from "../managedPage";
 import { pageEdits } from "../pageEdits";
-import type { ApplyConfluencePageResult, RunRef } from "../runContract";
-import { runOutcomes, settleRunState } from "../runOutcomes";
-import { StagedRun, type PageProgress, type RejectedCell, type RunContext } from "../stagedRun";
+import type { ApplyConfluencePageResult, RunRef } from "../run/runContract";
+import { runOutcomes, settleRunState } from "../run/runOutcomes";
+import { StagedRun } from "../run/stagedRun";
+import { type PageProgress, type RejectedCell, type RunContext } from "../run/stagedDocuments";
 import { settleUnconfirmedBatches } from "../unconfirmedBatches";
 
 /**

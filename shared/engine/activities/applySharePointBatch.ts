@@ -1,9 +1,10 @@
-import type { ApplySharePointBatchInput, ApplySharePointBatchResult } from "../runContract";
+import type { ApplySharePointBatchInput, ApplySharePointBatchResult } from "../run/runContract";
 import { stagedCodecs } from "../codecInputs";
 import type { EngineServices } from "../engineServices";
 import { mayHaveActed, opOutcome, prepareWrite } from "../batchWrites";
 import { findSentWrites } from "../batchRecovery";
-import { StagedRun, type BatchProgress, type StagedOpOutcome } from "../stagedRun";
+import { StagedRun } from "../run/stagedRun";
+import { type BatchProgress, type StagedOpOutcome } from "../run/stagedDocuments";
 import { WritesUnconfirmed } from "../writesUnconfirmed";
 
 /**
@@ -17,7 +18,7 @@ import { WritesUnconfirmed } from "../writesUnconfirmed";
 export async function applySharePointBatch(services: EngineServices, input: ApplySharePointBatchInput): Promise<ApplySharePointBatchResult> {
   const staged = new StagedRun(services.state.staging, input, () => new Date(services.clock.now()).toISOString());
   const previous = await staged.progress(input.batchId);
-  if (previous?.status === "done") return summary(input.batchId, previous.outcomes);
+  if (previous?.kind === "done") return summary(input.batchId, previous.outcomes);
 
   const [context, batch] = await Promise.all([staged.context(), staged.batch(input.batchId)]);
   const codecs = stagedCodecs(context.profile, context.codecInputs);
@@ -25,20 +26,20 @@ export async function applySharePointBatch(services: EngineServices, input: Appl
   const prepared = batch.ops.map((op) => prepareWrite(op, codecs));
 
   let recovered = new Map<number, StagedOpOutcome>();
-  if (previous?.status === "sending") {
+  if (previous?.kind === "sending") {
     recovered = await findSentWrites(client, staged, context, codecs, input.batchId, prepared);
     services.logger.warn("SharePoint batch retried after an unconfirmed attempt", { profile: input.profileKey, runId: input.runId, batch: input.batchId, alreadyApplied: recovered.size });
   }
 
   const toSend = prepared.flatMap((write, index) => (recovered.has(index) || write.write === null ? [] : [{ index, write: write.write }]));
-  await staged.putProgress(input.batchId, { status: "sending" });
+  await staged.putProgress(input.batchId, { kind: "sending" });
   const answers = toSend.length === 0 ? [] : await client.applyWrites(toSend.map((entry) => entry.write));
   const uncertain = answers.filter(mayHaveActed);
   if (uncertain.length > 0) throw new WritesUnconfirmed(input.profileKey, input.batchId, uncertain.length);
 
   const answerOf = new Map(toSend.map((entry, position) => [entry.index, answers[position]]));
   const outcomes = prepared.map((write, index) => recovered.get(index) ?? opOutcome(write, answerOf.get(index)));
-  const progress: BatchProgress = { status: "done", outcomes, apiCalls: { graph: client.requestCount, confluence: 0 }, recovered: recovered.size };
+  const progress: BatchProgress = { kind: "done", outcomes, apiCalls: { graph: client.requestCount, confluence: 0 }, recovered: recovered.size };
   await staged.putProgress(input.batchId, progress);
   return summary(input.batchId, outcomes);
 }

@@ -1,12 +1,14 @@
 import { resolveSettledConflicts } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
 import { assembleReport, closeRun, type CycleSummary, type ReportHeader } from "../runClosing";
-import type { CommitRunInput, CommitRunResult, RunOutcome, RunProblem, RunReport } from "../runContract";
-import { runOutcomes, settleRunState, type RunOutcomes } from "../runOutcomes";
-import { addCalls, planItems, runCounts } from "../runReport";
-import { RunStagingMissing } from "../runStagingMissing";
+import type { CommitRunInput, CommitRunResult } from "../run/runContract";
+import type { RunOutcome, RunProblem, RunReport } from "../run/runReport";
+import { runOutcomes, settleRunState, type RunOutcomes } from "../run/runOutcomes";
+import { addCalls } from "../run/runReport";
+import { planItems, runCounts } from "../run/reportItems";
+import { RunStagingMissing } from "../run/runStagingMissing";
 import { isQuietCycle, quietFingerprint } from "../quietRun";
-import { StagedRun } from "../stagedRun";
+import { StagedRun } from "../run/stagedRun";
 import { settleUnconfirmedBatches } from "../unconfirmedBatches";
 
 /**

@@ -1,5 +1,5 @@
 import type { z } from "zod";
-import { ActivityName } from "../runContract";
+import { ActivityName } from "../run/runContract";
 import type { EngineServices } from "../engineServices";
 import {
   applyConfluencePageInputSchema,

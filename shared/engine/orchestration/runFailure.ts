@@ -1,4 +1,4 @@
-import type { RunProblem } from "../runContract";
+import type { RunProblem } from "../run/runReport";
 
 /**
  * Turns what an orchestrator caught from a failed activity or sub-orchestration into a RunProblem. The extension

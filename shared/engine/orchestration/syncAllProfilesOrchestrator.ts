@@ -1,14 +1,6 @@
 import type * as df from "durable-functions";
-import {
-  ActivityName,
-  OrchestratorName,
-  PROFILE_RUN_DEADLINE_MS,
-  syncInstanceId,
-  type RunReport,
-  type SyncAllProfilesInput,
-  type SyncAllProfilesResult,
-  type SyncProfileInput,
-} from "../runContract";
+import { ActivityName, OrchestratorName, PROFILE_RUN_DEADLINE_MS, syncInstanceId, type SyncAllProfilesInput, type SyncAllProfilesResult, type SyncProfileInput } from "../run/runContract";
+import { type RunReport } from "../run/runReport";
 import { activityRetryOptions } from "./activityRetry";
 import { runProblemFrom } from "./runFailure";
 

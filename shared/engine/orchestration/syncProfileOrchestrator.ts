@@ -1,18 +1,6 @@
 import type * as df from "durable-functions";
-import {
-  ActivityName,
-  MAX_RUN_CYCLES,
-  type ApplyConfluencePageResult,
-  type ApplySharePointBatchInput,
-  type ApplySharePointBatchResult,
-  type CommitRunInput,
-  type CommitRunResult,
-  type PrepareRunInput,
-  type PrepareRunResult,
-  type RecordRunFailureInput,
-  type RunReport,
-  type SyncProfileInput,
-} from "../runContract";
+import { ActivityName, MAX_RUN_CYCLES, type ApplyConfluencePageResult, type ApplySharePointBatchInput, type ApplySharePointBatchResult, type CommitRunInput, type CommitRunResult, type PrepareRunInput, type PrepareRunResult, type RecordRunFailureInput, type SyncProfileInput } from "../run/runContract";
+import { type RunReport } from "../run/runReport";
 import { activityRetryOptions } from "./activityRetry";
 import { runProblemFrom } from "./runFailure";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { ConfluenceEmulator } from "./confluenceEmulator";
-import { parseConfluenceSeed } from "./confluenceSeed";
+import type { ConfluenceEmulator } from "../../../dev/emulators/confluence/confluenceEmulator";
+import { parseConfluenceSeed } from "../../../dev/emulators/confluence/confluenceSeed";
 import { manyPages, emulatorPerTest, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, testSeed } from "../../helpers/confluenceSite";
 
 /** Drives the emulator with plain fetch, the way the reference describes the real service. */

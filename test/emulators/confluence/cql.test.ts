@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { CqlSyntaxError, dateValue, matchesCql, parseCql, type CqlDocument } from "./cql";
+import { CqlSyntaxError, dateValue, matchesCql, parseCql, type CqlDocument } from "../../../dev/emulators/confluence/cql";
 
 const NOW = Date.UTC(2026, 2, 10, 15, 42, 30); // Tue 10 Mar 2026 15:42:30 UTC
 const utc = { nowMs: NOW, timeZoneOffsetMinutes: 0 };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { generateEmulatorCertificate } from "../common/tls";
-import { startGraphEmulator } from "./graphEmulator";
+import { generateEmulatorCertificate } from "../../../dev/emulators/common/tls";
+import { startGraphEmulator } from "../../../dev/emulators/graph/graphEmulator";
 import { startTestGraph, type TestGraph } from "../../helpers/graphEmulator";
 import { buildGraphSeed, TEST_CLIENT_ID, TEST_LIST_ID, TEST_SITE_ID, TEST_TENANT_ID } from "../../helpers/graphSeed";
 

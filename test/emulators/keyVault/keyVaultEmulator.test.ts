@@ -4,8 +4,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TEST_VAULT_TOKEN, fixedTokenCredential, startTestKeyVault } from "../../helpers/keyVault";
-import { startEmulatorsFromSeed } from "../startEmulators";
-import type { RunningKeyVaultEmulator } from "./keyVaultEmulator";
+import { startEmulatorsFromSeed } from "../../../dev/emulators/startEmulators";
+import type { RunningKeyVaultEmulator } from "../../../dev/emulators/keyVault/keyVaultEmulator";
 
 const API = "api-version=2026-04-01";
 

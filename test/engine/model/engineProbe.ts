@@ -1,3 +1,4 @@
+import type { BatchProgress } from "../../../shared/engine/run/stagedDocuments";
 import type { RunRecordStore } from "../../../shared/state/runRecordStore";
 import type { RunStagingStore, StagingRun } from "../../../shared/state/runStagingStore";
 import type { StateStores } from "../../../shared/state/stateStores";
@@ -75,7 +76,7 @@ export class EngineProbe {
 
   #wrapStaging(staging: RunStagingStore): RunStagingStore {
     const put = async (run: StagingRun, name: string, value: unknown, stagedAt: string): Promise<void> => {
-      if (/^c\d+\.progress\./.test(name) && (value as { status?: string }).status === "done") this.crashAt("batchOutcome");
+      if (/^c\d+\.progress\./.test(name) && (value as BatchProgress).kind === "done") this.crashAt("batchOutcome");
       if (/^c\d+\.page$/.test(name)) this.crashAt("pageOutcome");
       if (/^c\d+\.versions$/.test(name) && this.activity === "applyConfluencePage") this.crashAt("phaseOne");
       await staging.put(run, name, value, stagedAt);

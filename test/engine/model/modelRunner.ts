@@ -1,8 +1,9 @@
 import { isDeepStrictEqual } from "node:util";
 import { conflictId } from "../../../shared/engine/conflictLog";
-import type { PrepareRunInput, PrepareRunResult, RunRef, RunReport } from "../../../shared/engine/runContract";
-import type { RunItemReport } from "../../../shared/engine/runReport";
-import type { BatchProgress, PageProgress, RunContext, StagedOpOutcome } from "../../../shared/engine/stagedRun";
+import type { PrepareRunInput, PrepareRunResult, RunRef } from "../../../shared/engine/run/runContract";
+import type { RunReport } from "../../../shared/engine/run/runReport";
+import type { RunItemReport } from "../../../shared/engine/run/runReport";
+import type { BatchProgress, PageProgress, RunContext, StagedOpOutcome } from "../../../shared/engine/run/stagedDocuments";
 import {
   canonicalJson,
   fieldHash,
@@ -152,7 +153,7 @@ export class ModelRunner {
   async #confirmUnchanged(): Promise<ReadyPlan> {
     const { report } = await this.#dryRun();
     const counts = report.counts;
-    const nothing = [counts.sharepoint, counts.confluence].every((side) => side.created + side.updated + side.deleted === 0) && counts.conflicts + counts.errors === 0;
+    const nothing = [counts.sharePoint, counts.confluence].every((side) => side.created + side.updated + side.deleted === 0) && counts.conflicts + counts.errors === 0;
     if (report.items.length > 0 || !nothing) {
       throw new InvariantViolation(`quiet run: the run ended after its reads, but a full plan finds ${JSON.stringify(report.items)} (${JSON.stringify(counts)})`);
     }
@@ -378,8 +379,8 @@ export class ModelRunner {
     }
 
     const outcomes: StagedOpOutcome[] = [...staged.entries()]
-      .filter(([name, progress]) => name.startsWith(`c${cycle}.progress.`) && (progress as BatchProgress).status === "done")
-      .flatMap(([, progress]) => (progress as Extract<BatchProgress, { status: "done" }>).outcomes);
+      .filter(([name, progress]) => name.startsWith(`c${cycle}.progress.`) && (progress as BatchProgress).kind === "done")
+      .flatMap(([, progress]) => (progress as Extract<BatchProgress, { kind: "done" }>).outcomes);
     const sharePointItems = new Map<string, SharePointOpOutcome>();
     for (const outcome of outcomes) if (outcome.kind !== "create") sharePointItems.set(outcome.sharePointId, outcome.result);
 

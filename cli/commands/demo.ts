@@ -1,0 +1,33 @@
+import type { Command } from "commander";
+import type { DemoEvent } from "../../dev/sandbox";
+import { CliError, type CliIo } from "../cliContext";
+
+/**
+ * `confluence-sync demo [--keep] [--json]` (and `npm run demo`): the sandbox — emulated SharePoint and Confluence,
+ * seeded with a project list and a page that mirrors it in part — synced three times, with people editing both sides
+ * in between, and a report of what happened. Needs no network and no set-up.
+ */
+export function registerDemoCommand(program: Command, io: CliIo): void {
+  program
+    .command("demo")
+    .description("run the sandbox: emulated SharePoint + Confluence, a two-way sync, and a report of what happened")
+    .option("--keep", "keep the temporary CONFLUENCE_SYNC_HOME (profile, secrets, state) and print where it is")
+    .option("--json", "machine-readable output")
+    .action(async (options: { keep?: boolean; json?: boolean }) => {
+      // The sandbox is development tooling (emulators, Azurite): loaded only by this command.
+      const { runSandboxDemo, SandboxDemoFailed, demoTextReport } = await import("../../dev/sandbox/index.js");
+      const json = options.json ?? false;
+      const text = demoTextReport();
+      let result;
+      try {
+        const onEvent = json ? undefined : (event: DemoEvent) => io.stdout(text.event(event));
+        result = await runSandboxDemo({ keep: options.keep ?? false, cwd: io.cwd, ...(onEvent ? { onEvent } : {}) });
+      } catch (error) {
+        if (error instanceof SandboxDemoFailed) throw new CliError(`the demo did not go as it should: ${error.message}`);
+        throw error;
+      }
+      io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : text.end(result));
+      const failed = result.outcome.checks.filter((check) => !check.ok);
+      if (failed.length > 0) throw new CliError(`the demo did not go as it should: ${failed.map((check) => check.expectation).join("; ")}`);
+    });
+}
