@@ -4,6 +4,15 @@ import { isAppError } from "../../shared/errors";
 import { systemClock, type Clock } from "../../shared/runtime/clock";
 import { globalRedactor } from "../../shared/runtime/secretRedactor";
 import { realSleep, type Sleep } from "../../shared/runtime/sleep";
+import {
+  ActionType,
+  actionsInIdOrder,
+  decodeActionInput,
+  replayEpisode,
+  retryStepAfter,
+  type ActionJson,
+  type OrchestratorStateJson,
+} from "./durableInternals";
 import { HistoryEventType, type HistoryEvent, historyEvent } from "./historyEvent";
 
 /**
@@ -17,6 +26,9 @@ import { HistoryEventType, type HistoryEvent, historyEvent } from "./historyEven
  * per retry attempt, assigned when the SDK processes the failure / the timer), then run in-process. Appending one
  * completion per episode keeps that id bookkeeping exact, because the SDK assigns ids while it processes events in
  * history order.
+ *
+ * durable-functions has no public API for replaying an orchestrator, so everything this host takes from its
+ * implementation (the replay wrapper, the state and action shapes, the id rules) lives in `durableInternals.ts`.
  *
  * Activities run concurrently (fan-out is real), inputs and outputs go through JSON as on the wire, and failures
  * carry FailureDetails (error type, message, stable `code`) like the extension's.
@@ -56,46 +68,6 @@ export interface LocalRunResult {
   episodes: number;
 }
 
-/** The durable-functions wrapper `df.app.orchestration()` registers; built the same way here. */
-type OrchestratorListener = (trigger: unknown, context: InvocationContext) => Promise<OrchestratorStateJson>;
-
-interface OrchestratorStateJson {
-  isDone: boolean;
-  actions: unknown[][];
-  output?: unknown;
-  error?: string;
-  customStatus?: unknown;
-}
-
-interface ActionJson {
-  actionType: number;
-  functionName?: string;
-  input?: unknown;
-  instanceId?: string;
-  fireAt?: string | Date;
-  retryOptions?: { firstRetryIntervalInMilliseconds: number; maxNumberOfAttempts: number; backoffCoefficient?: number; maxRetryIntervalInMilliseconds?: number };
-  compoundActions?: ActionJson[];
-}
-
-const ActionType = {
-  CallActivity: 0,
-  CallActivityWithRetry: 1,
-  CallSubOrchestrator: 2,
-  CallSubOrchestratorWithRetry: 3,
-  CreateTimer: 5,
-  WhenAny: 11,
-  WhenAll: 12,
-} as const;
-
-/** The newest replay schema (V4), as the current extension negotiates. */
-const UPPER_SCHEMA_VERSION = 3;
-
-// The SDK exports the orchestrator wrapper only to its own app.orchestration(); this is the same function.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createOrchestrator } = require("durable-functions/lib/src/util/testingUtils") as {
-  createOrchestrator: (fn: df.OrchestrationHandler) => OrchestratorListener;
-};
-
 /** Replays `history` once and returns the SDK's verdict; failures come back as a Failed state, not a throw. */
 export async function replayOrchestrator(
   handler: df.OrchestrationHandler,
@@ -105,56 +77,7 @@ export async function replayOrchestrator(
   history: HistoryEvent[],
   log: (line: string) => void = () => undefined,
 ): Promise<{ state: OrchestratorStateJson; failed?: string }> {
-  const listener = createOrchestrator(handler);
-  const context = new df.DummyOrchestrationContext(name, `${instanceId}:${history.length}`, (_level, ...args) => log(args.map(String).join(" ")));
-  const trigger = {
-    history: JSON.parse(JSON.stringify(history)) as unknown,
-    input: input === undefined ? undefined : (JSON.parse(JSON.stringify(input)) as unknown),
-    instanceId,
-    isReplaying: false,
-    parentInstanceId: "",
-    upperSchemaVersion: UPPER_SCHEMA_VERSION,
-    maximumShortTimerDuration: "6.00:00:00",
-    longRunningTimerIntervalDuration: "3.00:00:00",
-    defaultHttpAsyncRequestSleepTimeMillseconds: 30_000,
-  };
-  try {
-    const state = await listener(trigger, context);
-    return { state: JSON.parse(JSON.stringify(state)) as OrchestratorStateJson };
-  } catch (error) {
-    // OrchestrationFailureError: the orchestrator threw. Its message carries the state; we report the user error.
-    const message = error instanceof Error ? error.message : String(error);
-    const marker = message.indexOf("$OutOfProcData$:");
-    if (marker >= 0) {
-      const state = JSON.parse(message.slice(marker + "$OutOfProcData$:".length)) as OrchestratorStateJson;
-      return { state, failed: state.error ?? "orchestrator failed" };
-    }
-    throw error;
-  }
-}
-
-/** Leaf actions in the order the SDK assigns them sequence ids. */
-function flattenActions(actions: unknown[][]): ActionJson[] {
-  const out: ActionJson[] = [];
-  const visit = (action: ActionJson): void => {
-    if (action.actionType === ActionType.WhenAll || action.actionType === ActionType.WhenAny) {
-      for (const child of action.compoundActions ?? []) visit(child);
-    } else {
-      out.push(action);
-    }
-  };
-  for (const group of actions) for (const action of group as ActionJson[]) visit(action);
-  return out;
-}
-
-function decodeInput(input: unknown): unknown {
-  // The SDK JSON-encodes string inputs (and only those) before putting them in the action.
-  if (typeof input !== "string") return input;
-  try {
-    return JSON.parse(input);
-  } catch {
-    return input;
-  }
+  return replayEpisode({ handler, name, instanceId, input, history, log });
 }
 
 /** Runs orchestration `name` to completion in-process and returns its result and history. */
@@ -200,7 +123,7 @@ export async function runOrchestrationLocally(
       log(args.map(String).join(" ")),
     );
     try {
-      const result = await activity(JSON.parse(JSON.stringify(decodeInput(action.input) ?? null)), context);
+      const result = await activity(JSON.parse(JSON.stringify(decodeActionInput(action.input) ?? null)), context);
       return { ok: true, result };
     } catch (error) {
       return { ok: false, error };
@@ -209,7 +132,7 @@ export async function runOrchestrationLocally(
 
   const runSubOrchestration = async (action: ActionJson, attempt: number) => {
     const childId = action.instanceId ?? `${instanceId}:${action.functionName}:${nextSeq}:${attempt}`;
-    return runOrchestrationLocally(registry, action.functionName ?? "", decodeInput(action.input), childId, options);
+    return runOrchestrationLocally(registry, action.functionName ?? "", decodeActionInput(action.input), childId, options);
   };
 
   const start = (seq: number, action: ActionJson, attempt = 1): void => {
@@ -276,7 +199,7 @@ export async function runOrchestrationLocally(
       if (state.isDone) {
         return { instanceId, name, status: "Completed", output: state.output, customStatus: state.customStatus, history, episodes };
       }
-      const actions = flattenActions(state.actions);
+      const actions = actionsInIdOrder(state.actions);
       for (const action of actions.slice(knownActions)) {
         const seq = nextSeq++;
         if (action.actionType === ActionType.CreateTimer) {
@@ -300,15 +223,13 @@ export async function runOrchestrationLocally(
       history.push(historyEvent(HistoryEventType.OrchestratorStarted, { Timestamp: at() }));
       history.push(completion.event);
 
-      // Mirror the SDK's id assignment for retryable tasks, which happens while it processes this very event.
+      // A retried call schedules its next task (and so takes the next id) while the SDK processes this very event.
       const progress = completion.retry;
-      if (progress && timers.has(seq)) {
-        timers.delete(seq);
-        if (progress.attempt < progress.action.retryOptions!.maxNumberOfAttempts) {
-          start(nextSeq++, progress.action, progress.attempt + 1);
-        }
-      } else if (progress?.failed) {
-        startRetryTimer(nextSeq++, progress);
+      if (progress) {
+        const firedTimer = timers.delete(seq);
+        const step = retryStepAfter(firedTimer ? "retryTimerFired" : progress.failed ? "attemptFailed" : "attemptSucceeded", progress.attempt, progress.action.retryOptions!.maxNumberOfAttempts);
+        if (step.kind === "retryTimer") startRetryTimer(nextSeq++, progress);
+        else if (step.kind === "attempt") start(nextSeq++, progress.action, step.attempt);
       }
     }
   } finally {
