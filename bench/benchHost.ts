@@ -1,14 +1,21 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openConfigServices, profileSchema, readAppSettings, type ConfigServices, type Profile, type ProfileInput } from "../shared/config";
-import type { ConfluenceClient } from "../shared/confluence";
-import type { LocalEngine } from "../dev/localHost/localEngine";
+import { type RunningAzuriteTable, startAzuriteTable } from "../dev/emulators/azuriteTable";
 import type { LocalActivity } from "../dev/localHost/localDurableHost";
+import type { LocalEngine } from "../dev/localHost/localEngine";
+import {
+  type ConfigServices,
+  openConfigServices,
+  type Profile,
+  type ProfileInput,
+  profileSchema,
+  readAppSettings,
+} from "../shared/config";
+import type { ConfluenceClient } from "../shared/confluence";
 import type { RunReport } from "../shared/engine/run/runReport";
 import { createLogger, globalRedactor, type LogFields } from "../shared/runtime";
 import type { SharePointClient } from "../shared/sharepoint/sharePointClient";
-import { startAzuriteTable, type RunningAzuriteTable } from "../dev/emulators/azuriteTable";
 import { EmulatorProcess } from "./emulatorProcess";
 
 /** What the engine logs once it has planned (see `prepareRun`): the planner's time and what it was given. */
@@ -42,7 +49,13 @@ export class BenchHost {
   readonly #close: () => Promise<void>;
   #runs = 0;
 
-  private constructor(parts: { emulators: EmulatorProcess; engine: LocalEngine; stateHost: string; profiles: Map<string, Profile>; close: () => Promise<void> }) {
+  private constructor(parts: {
+    emulators: EmulatorProcess;
+    engine: LocalEngine;
+    stateHost: string;
+    profiles: Map<string, Profile>;
+    close: () => Promise<void>;
+  }) {
     this.emulators = parts.emulators;
     this.engine = parts.engine;
     this.stateHost = parts.stateHost;
@@ -64,7 +77,15 @@ export class BenchHost {
       stops.push(() => emulators.close());
       const azurite: RunningAzuriteTable = await azuriteStarting;
 
-      const settings = readAppSettings({ CONFLUENCE_SYNC_HOME: home, SECRETS_PROVIDER: "sqlite", PROFILE_STORE: "sqlite", AzureWebJobsStorage: azurite.connectionString }, home);
+      const settings = readAppSettings(
+        {
+          CONFLUENCE_SYNC_HOME: home,
+          SECRETS_PROVIDER: "sqlite",
+          PROFILE_STORE: "sqlite",
+          AzureWebJobsStorage: azurite.connectionString,
+        },
+        home,
+      );
       const config: ConfigServices = await openConfigServices(settings);
       stops.push(async () => config.close());
       const profiles = new Map<string, Profile>();
@@ -85,7 +106,13 @@ export class BenchHost {
       const { openLocalEngine } = await import("../dev/localHost/localEngine.js");
       const engine = await openLocalEngine(config, { logger });
       stops.push(() => engine.close());
-      return new BenchHost({ emulators, engine, stateHost: new URL(azurite.tableEndpoint).host, profiles, close: stopAll });
+      return new BenchHost({
+        emulators,
+        engine,
+        stateHost: new URL(azurite.tableEndpoint).host,
+        profiles,
+        close: stopAll,
+      });
     } catch (error) {
       await stopAll();
       throw error;
@@ -106,23 +133,37 @@ export class BenchHost {
     const { runProfileSyncLocally } = await import("../dev/localHost/localEngine.js");
     this.#runs += 1;
     const spans = new Map<string, { start: number; end: number }>();
-    const timed = (name: string, activity: LocalActivity): LocalActivity => async (input, context) => {
-      const start = performance.now();
-      try {
-        return await activity(input, context);
-      } finally {
-        const end = performance.now();
-        const span = spans.get(name);
-        spans.set(name, { start: Math.min(span?.start ?? start, start), end: Math.max(span?.end ?? end, end) });
-      }
-    };
+    const timed =
+      (name: string, activity: LocalActivity): LocalActivity =>
+      async (input, context) => {
+        const start = performance.now();
+        try {
+          return await activity(input, context);
+        } finally {
+          const end = performance.now();
+          const span = spans.get(name);
+          spans.set(name, { start: Math.min(span?.start ?? start, start), end: Math.max(span?.end ?? end, end) });
+        }
+      };
     const { orchestrators, activities } = this.engine.registry;
-    const registry = { orchestrators, activities: Object.fromEntries(Object.entries(activities).map(([name, activity]) => [name, timed(name, activity)])) };
+    const registry = {
+      orchestrators,
+      activities: Object.fromEntries(
+        Object.entries(activities).map(([name, activity]) => [name, timed(name, activity)]),
+      ),
+    };
     const run = await runProfileSyncLocally(registry, { profileKey, dryRun: false, trigger: "cli" });
-    if (run.status !== "Completed") throw new Error(`bench run ${this.#runs} of ${profileKey} failed: ${run.error ?? "unknown error"}`);
+    if (run.status !== "Completed")
+      throw new Error(`bench run ${this.#runs} of ${profileKey} failed: ${run.error ?? "unknown error"}`);
     const report = run.output as RunReport;
-    if (report.outcome !== "completed") throw new Error(`bench run ${this.#runs} of ${profileKey} ended "${report.outcome}": ${report.problem?.code ?? ""} ${report.problem?.message ?? ""}`);
-    return { report, activitySpans: Object.fromEntries([...spans].map(([name, span]) => [name, span.end - span.start])) };
+    if (report.outcome !== "completed")
+      throw new Error(
+        `bench run ${this.#runs} of ${profileKey} ended "${report.outcome}": ${report.problem?.code ?? ""} ${report.problem?.message ?? ""}`,
+      );
+    return {
+      report,
+      activitySpans: Object.fromEntries([...spans].map(([name, span]) => [name, span.end - span.start])),
+    };
   }
 
   /** The profile's Graph and Confluence clients, as the engine's connections make them. */
@@ -139,5 +180,10 @@ export class BenchHost {
 
 function plannedRun(fields: LogFields): PlannedRun {
   const number = (name: string): number => (typeof fields[name] === "number" ? (fields[name] as number) : 0);
-  return { planMs: number("planMs"), stateRows: number("stateRows"), sharePointItems: number("sharePointItems"), pageRows: number("pageRows") };
+  return {
+    planMs: number("planMs"),
+    stateRows: number("stateRows"),
+    sharePointItems: number("sharePointItems"),
+    pageRows: number("pageRows"),
+  };
 }

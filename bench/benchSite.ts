@@ -34,7 +34,10 @@ const CONFLUENCE_CLIENT_SECRET = "bench-client-secret-ABCDEFGHIJKLMNOP";
 const SPACE_ID = "131073";
 const HOME_PAGE_ID = "196609";
 
-export const BENCH_LISTS = { engine: "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f", naive: "4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a" } as const;
+export const BENCH_LISTS = {
+  engine: "3c4d5e6f-7a8b-4c9d-8e0f-1a2b3c4d5e6f",
+  naive: "4d5e6f7a-8b9c-4d0e-9f1a-2b3c4d5e6f7a",
+} as const;
 export const BENCH_PAGES = { empty: "196610", engine: "196611", naive: "196612" } as const;
 export const BENCH_SITE_ID = SITE_ID;
 
@@ -42,7 +45,11 @@ const STATUSES = ["Open", "Doing", "Done"] as const;
 
 const columns: ColumnDefinition[] = [
   { name: "Title", displayName: "Title", required: true, text: { allowMultipleLines: false, maxLength: 255 } },
-  { name: "Status", displayName: "Status", choice: { allowTextEntry: false, choices: [...STATUSES], displayAs: "dropDownMenu" } },
+  {
+    name: "Status",
+    displayName: "Status",
+    choice: { allowTextEntry: false, choices: [...STATUSES], displayAs: "dropDownMenu" },
+  },
   { name: "Amount", displayName: "Amount", number: { decimalPlaces: "automatic", displayAs: "number" } },
 ];
 const HEADERS = ["ID", "Title", "Status", "Amount"];
@@ -80,7 +87,9 @@ export class BenchSite {
     return {
       graph: {
         tenantId: TENANT_ID,
-        clients: [{ clientId: GRAPH_CLIENT_ID, clientSecret: GRAPH_CLIENT_SECRET, displayName: "ConfluenceSync bench" }],
+        clients: [
+          { clientId: GRAPH_CLIENT_ID, clientSecret: GRAPH_CLIENT_SECRET, displayName: "ConfluenceSync bench" },
+        ],
         sites: [
           {
             id: SITE_ID,
@@ -95,13 +104,29 @@ export class BenchSite {
       confluence: {
         cloudId: CLOUD_ID,
         siteUrl: SITE_URL,
-        oauth: { clientId: CONFLUENCE_CLIENT_ID, clientSecret: CONFLUENCE_CLIENT_SECRET, refreshTokens: [refreshToken("engine"), refreshToken("empty"), refreshToken("naive")] },
+        oauth: {
+          clientId: CONFLUENCE_CLIENT_ID,
+          clientSecret: CONFLUENCE_CLIENT_SECRET,
+          refreshTokens: [refreshToken("engine"), refreshToken("empty"), refreshToken("naive")],
+        },
         spaces: [{ id: SPACE_ID, key: "BENCH", name: "Benchmark", homepageId: HOME_PAGE_ID }],
         pages: [
           { id: HOME_PAGE_ID, spaceId: SPACE_ID, title: "Benchmark home", body: "<p>Benchmark pages.</p>" },
-          { id: BENCH_PAGES.empty, spaceId: SPACE_ID, parentId: HOME_PAGE_ID, title: "Projects (new page)", body: pageBody([]) },
+          {
+            id: BENCH_PAGES.empty,
+            spaceId: SPACE_ID,
+            parentId: HOME_PAGE_ID,
+            title: "Projects (new page)",
+            body: pageBody([]),
+          },
           { id: BENCH_PAGES.engine, spaceId: SPACE_ID, parentId: HOME_PAGE_ID, title: "Projects", body: prefilled },
-          { id: BENCH_PAGES.naive, spaceId: SPACE_ID, parentId: HOME_PAGE_ID, title: "Projects (naive copy)", body: prefilled },
+          {
+            id: BENCH_PAGES.naive,
+            spaceId: SPACE_ID,
+            parentId: HOME_PAGE_ID,
+            title: "Projects (naive copy)",
+            body: prefilled,
+          },
         ],
       },
     };

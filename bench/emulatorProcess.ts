@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
@@ -75,7 +75,11 @@ export class EmulatorProcess {
 
   /** Every origin that logs calls, by service. */
   get #origins(): Record<keyof ServedCalls, string> {
-    return { graph: this.urls.graphBaseUrl, identity: this.urls.authorityHost, confluence: this.urls.confluenceBaseUrl };
+    return {
+      graph: this.urls.graphBaseUrl,
+      identity: this.urls.authorityHost,
+      confluence: this.urls.confluenceBaseUrl,
+    };
   }
 
   /** Slows every call each service serves by its latency (a `$batch` sub-request counts as a call of its own). */
@@ -99,14 +103,23 @@ export class EmulatorProcess {
     for (;;) {
       await delay(LOG_SETTLE_MS);
       const next = await this.#readCalls();
-      if (next.graph.length === last.graph.length && next.identity.length === last.identity.length && next.confluence.length === last.confluence.length) return next;
+      if (
+        next.graph.length === last.graph.length &&
+        next.identity.length === last.identity.length &&
+        next.confluence.length === last.confluence.length
+      )
+        return next;
       last = next;
     }
   }
 
   async #readCalls(): Promise<ServedCalls> {
     const origins = this.#origins;
-    const [graph, identity, confluence] = await Promise.all([origins.graph, origins.identity, origins.confluence].map((origin) => this.admin<ServedCall[]>("GET", `${origin}/_admin/requests`)));
+    const [graph, identity, confluence] = await Promise.all(
+      [origins.graph, origins.identity, origins.confluence].map((origin) =>
+        this.admin<ServedCall[]>("GET", `${origin}/_admin/requests`),
+      ),
+    );
     return { graph: graph!, identity: identity!, confluence: confluence! };
   }
 
@@ -116,7 +129,9 @@ export class EmulatorProcess {
 
   /** A person edits a list item (a new version, a new eTag, a delta change). */
   async editItem(siteId: string, listId: string, itemId: string, fields: Record<string, unknown>): Promise<void> {
-    await this.admin("PATCH", `${this.urls.graphBaseUrl}/_admin/sites/${siteId}/lists/${listId}/items/${itemId}`, { fields });
+    await this.admin("PATCH", `${this.urls.graphBaseUrl}/_admin/sites/${siteId}/lists/${listId}/items/${itemId}`, {
+      fields,
+    });
   }
 
   /** A person saves the page with this body (a new version). */
@@ -130,7 +145,8 @@ export class EmulatorProcess {
       ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
     });
     const text = await response.text();
-    if (!response.ok) throw new Error(`emulator admin ${method} ${url} answered ${response.status}: ${text.slice(0, 300)}`);
+    if (!response.ok)
+      throw new Error(`emulator admin ${method} ${url} answered ${response.status}: ${text.slice(0, 300)}`);
     return (text === "" ? undefined : JSON.parse(text)) as T;
   }
 
@@ -160,7 +176,11 @@ function untilReady(child: ChildProcess): Promise<void> {
     child.stderr?.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    child.once("exit", (code) => reject(new Error(`the emulators exited (code ${code}) before they were ready: ${stderr.trim() || stdout.trim()}`)));
+    child.once("exit", (code) =>
+      reject(
+        new Error(`the emulators exited (code ${code}) before they were ready: ${stderr.trim() || stdout.trim()}`),
+      ),
+    );
   });
 }
 

@@ -32,8 +32,11 @@ async function main(): Promise<void> {
   const json = args.includes("--json");
   const named = args.filter((arg) => !arg.startsWith("--"));
   const unknown = named.filter((key) => !benchmarks.some((benchmark) => benchmark.key === key));
-  if (unknown.length > 0) throw new Error(`unknown benchmark ${unknown.join(", ")}; known: ${benchmarks.map((b) => b.key).join(", ")}`);
-  const selected = benchmarks.filter((benchmark) => (named.length === 0 || named.includes(benchmark.key)) && (!json || benchmark.json));
+  if (unknown.length > 0)
+    throw new Error(`unknown benchmark ${unknown.join(", ")}; known: ${benchmarks.map((b) => b.key).join(", ")}`);
+  const selected = benchmarks.filter(
+    (benchmark) => (named.length === 0 || named.includes(benchmark.key)) && (!json || benchmark.json),
+  );
   const output: BenchOutput = {
     json,
     write: (text) => process.stdout.write(text),

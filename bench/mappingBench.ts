@@ -1,6 +1,16 @@
 import os from "node:os";
 import { SaxesParser } from "saxes";
-import { buildFieldCodecs, parseStorage, patchTable, readTableRows, selectManagedTable, type ManagedTable, type StorageDocument, type TableEdit, type TableRowReading } from "../shared/mapping";
+import {
+  buildFieldCodecs,
+  type ManagedTable,
+  parseStorage,
+  patchTable,
+  readTableRows,
+  type StorageDocument,
+  selectManagedTable,
+  type TableEdit,
+  type TableRowReading,
+} from "../shared/mapping";
 
 const ROWS = 2000;
 const COLUMNS = 10;
@@ -41,7 +51,15 @@ export const mappingBenchmark = {
     // The floor: saxes alone over the page (one long-lived parser, no handlers, no tree). It shows how fast the machine
     // is right now, so the ratio below means the same on a busy machine as on a quiet one.
     const bareParser = new SaxesParser({ fragment: true, xmlns: false, position: true });
-    const entities = Object.assign(Object.create(null) as Record<string, string>, { amp: "&", lt: "<", gt: ">", quot: '"', apos: "'", nbsp: "\u00a0", mdash: "\u2014" });
+    const entities = Object.assign(Object.create(null) as Record<string, string>, {
+      amp: "&",
+      lt: "<",
+      gt: ">",
+      quot: '"',
+      apos: "'",
+      nbsp: "\u00a0",
+      mdash: "\u2014",
+    });
     const tokenizerPass = (): Timing =>
       measure(() => {
         bareParser.ENTITIES = entities;
@@ -80,7 +98,15 @@ export const mappingBenchmark = {
         readings = readTableRows(managed);
       });
       const totalCpu = (threadCpu.user + threadCpu.system) / 1000;
-      return { parse, select, patch, read, totalCpu, processCpu: (cpu.user + cpu.system) / 1000, kept: { managed, storage, readings } };
+      return {
+        parse,
+        select,
+        patch,
+        read,
+        totalCpu,
+        processCpu: (cpu.user + cpu.system) / 1000,
+        kept: { managed, storage, readings },
+      };
     };
 
     for (let warm = 0; warm < 3; warm += 1) run();
@@ -103,9 +129,13 @@ export const mappingBenchmark = {
       return sorted[Math.floor(sorted.length / 2)] ?? 0;
     };
     const fastest = (pick: (s: (typeof samples)[number]) => number): number => Math.min(...samples.map(pick));
-    const both = (pick: (s: (typeof samples)[number]) => number): string => `${median(pick).toFixed(1)} / ${fastest(pick).toFixed(1)}`;
-    const row = (label: string, wall: (s: (typeof samples)[number]) => number, cpu: (s: (typeof samples)[number]) => number): string =>
-      `${label.padEnd(26)}${both(wall).padStart(15)} ms wall ${both(cpu).padStart(15)} ms CPU`;
+    const both = (pick: (s: (typeof samples)[number]) => number): string =>
+      `${median(pick).toFixed(1)} / ${fastest(pick).toFixed(1)}`;
+    const row = (
+      label: string,
+      wall: (s: (typeof samples)[number]) => number,
+      cpu: (s: (typeof samples)[number]) => number,
+    ): string => `${label.padEnd(26)}${both(wall).padStart(15)} ms wall ${both(cpu).padStart(15)} ms CPU`;
     const total = (s: (typeof samples)[number]): number => s.parse.wall + s.select.wall + s.patch.wall;
     // Measured over the three phases at once: the kernel counts thread CPU time in ticks, too coarse to add up phases.
     const totalCpu = (s: (typeof samples)[number]): number => s.totalCpu;
@@ -114,14 +144,34 @@ export const mappingBenchmark = {
     const lines = [
       `page: ${source.length.toLocaleString("en")} characters, ${ROWS * COLUMNS} cells; median / fastest of ${samples.length} runs`,
       `(CPU = this thread's CPU time: unaffected by a busy neighbour, but counted in ticks of a few ms, so rough for short phases)`,
-      row("parse", (s) => s.parse.wall, (s) => s.parse.cpu),
-      row("select + check table", (s) => s.select.wall, (s) => s.select.cpu),
-      row(`patch ${PATCHED_CELLS} cells`, (s) => s.patch.wall, (s) => s.patch.cpu),
+      row(
+        "parse",
+        (s) => s.parse.wall,
+        (s) => s.parse.cpu,
+      ),
+      row(
+        "select + check table",
+        (s) => s.select.wall,
+        (s) => s.select.cpu,
+      ),
+      row(
+        `patch ${PATCHED_CELLS} cells`,
+        (s) => s.patch.wall,
+        (s) => s.patch.cpu,
+      ),
       row("parse + select + patch", total, totalCpu),
       `  target < ${TARGET_MS} ms (fastest wall and median CPU): ${met ? "met" : "MISSED"}; all threads (GC included): ${both((s) => s.processCpu)} ms CPU`,
-      row("tokenizer alone (saxes)", (s) => s.floor.wall, (s) => s.floor.cpu),
+      row(
+        "tokenizer alone (saxes)",
+        (s) => s.floor.wall,
+        (s) => s.floor.cpu,
+      ),
       `  parse + select + patch = ${median((s) => totalCpu(s) / s.floor.cpu).toFixed(1)}× the tokenizer's CPU (median)`,
-      row("read all rows (codecs)", (s) => s.read.wall, (s) => s.read.cpu),
+      row(
+        "read all rows (codecs)",
+        (s) => s.read.wall,
+        (s) => s.read.cpu,
+      ),
       `heap held by one run (node table, table model, readings, patched page): ${mb(median((s) => s.held))}; process peak RSS: ${mb(process.resourceUsage().maxRSS * 1024)}`,
       `load average (1 min) before / after: ${loadBefore.toFixed(2)} / ${loadAfter.toFixed(2)} on ${os.availableParallelism()} cores`,
     ];
@@ -161,7 +211,9 @@ function buildPage(): string {
       `<tr><td><p>${row + 1}</p></td><td><p>Item number ${row + 1} &mdash; with some&nbsp;text</p></td>` +
       `<td><p><ac:structured-macro ac:name="status" ac:schema-version="1" ac:macro-id="m-${row}"><ac:parameter ac:name="title">${statuses[status]}</ac:parameter><ac:parameter ac:name="colour">${colours[status]}</ac:parameter></ac:structured-macro></p></td>` +
       `<td><p><time datetime="2026-03-${day}" /></p></td>` +
-      Array.from({ length: COLUMNS - 4 }, (_, i) => `<td><p>value ${row}/${i} <strong>bold</strong></p></td>`).join("") +
+      Array.from({ length: COLUMNS - 4 }, (_, i) => `<td><p>value ${row}/${i} <strong>bold</strong></p></td>`).join(
+        "",
+      ) +
       "</tr>"
     );
   });

@@ -1,10 +1,10 @@
 import type { ConfluenceClient } from "../shared/confluence";
 import { findTables, parseStorage } from "../shared/mapping";
 import { mapBounded } from "../shared/runtime";
-import { MAX_BATCH_SIZE, type ItemWrite } from "../shared/sharepoint/batchWriter";
+import { type ItemWrite, MAX_BATCH_SIZE } from "../shared/sharepoint/batchWriter";
 import type { SharePointItem } from "../shared/sharepoint/listItem";
 import type { SharePointClient } from "../shared/sharepoint/sharePointClient";
-import { pageBody, tableRow, type BenchValues } from "./benchSite";
+import { type BenchValues, pageBody, tableRow } from "./benchSite";
 
 /** What one naive run did. */
 export interface NaiveRunSummary {
@@ -33,20 +33,39 @@ export interface NaiveRunOptions {
  * state, so it cannot tell what changed: it costs the same whatever happened since the last run (and a SharePoint edit
  * to an item with a row is overwritten by the row, the lost update the engine exists to prevent).
  */
-export async function runNaiveFullScan(sharePoint: SharePointClient, confluence: ConfluenceClient, options: NaiveRunOptions): Promise<NaiveRunSummary> {
+export async function runNaiveFullScan(
+  sharePoint: SharePointClient,
+  confluence: ConfluenceClient,
+  options: NaiveRunOptions,
+): Promise<NaiveRunSummary> {
   const items: SharePointItem[] = [];
   for await (const page of sharePoint.readItems({ select: ["Title", "Status", "Amount"] })) items.push(...page);
   const page = await confluence.getPage(options.pageId, { storage: true });
   const rows = tableValues(page.storage ?? "", options.pageId);
   options.onAllRead?.();
 
-  const result = items.map((item) => ({ id: Number(item.id), values: rows.get(item.id) ?? valuesOf(item), onPage: rows.has(item.id) }));
-  const writes: ItemWrite[] = result.map(({ id, values }) => ({ kind: "update", itemId: String(id), fields: { Title: values.title, Status: values.status, Amount: values.amount } }));
-  const chunks = Array.from({ length: Math.ceil(writes.length / MAX_BATCH_SIZE) }, (_, index) => writes.slice(index * MAX_BATCH_SIZE, (index + 1) * MAX_BATCH_SIZE));
+  const result = items.map((item) => ({
+    id: Number(item.id),
+    values: rows.get(item.id) ?? valuesOf(item),
+    onPage: rows.has(item.id),
+  }));
+  const writes: ItemWrite[] = result.map(({ id, values }) => ({
+    kind: "update",
+    itemId: String(id),
+    fields: { Title: values.title, Status: values.status, Amount: values.amount },
+  }));
+  const chunks = Array.from({ length: Math.ceil(writes.length / MAX_BATCH_SIZE) }, (_, index) =>
+    writes.slice(index * MAX_BATCH_SIZE, (index + 1) * MAX_BATCH_SIZE),
+  );
   const outcomes = (await mapBounded(chunks, options.concurrency, (chunk) => sharePoint.applyWrites(chunk))).flat();
 
   const kept = result.filter((entry) => options.appendMissing || entry.onPage).sort((a, b) => a.id - b.id);
-  await confluence.updatePage({ id: page.id, title: page.title, storage: pageBody(kept.map((entry) => tableRow(entry.id, entry.values))), version: page.version.number + 1 });
+  await confluence.updatePage({
+    id: page.id,
+    title: page.title,
+    storage: pageBody(kept.map((entry) => tableRow(entry.id, entry.values))),
+    version: page.version.number + 1,
+  });
   return {
     itemsRead: items.length,
     rowsRead: rows.size,
@@ -71,5 +90,9 @@ function tableValues(storage: string, pageId: string): Map<string, BenchValues> 
 }
 
 function valuesOf(item: SharePointItem): BenchValues {
-  return { title: String(item.fields.Title ?? ""), status: String(item.fields.Status ?? ""), amount: Number(item.fields.Amount ?? 0) };
+  return {
+    title: String(item.fields.Title ?? ""),
+    status: String(item.fields.Status ?? ""),
+    amount: Number(item.fields.Amount ?? 0),
+  };
 }

@@ -88,7 +88,13 @@ export class RunMeter {
         measure: {
           wallMs,
           probeMs: run.probeMs,
-          memory: { heapBefore: run.heapBefore, heapPeakGrowth: heapPeak - run.heapBefore, heapHeld: run.held, rssPeak, rssGrowth: rssPeak - before.rss },
+          memory: {
+            heapBefore: run.heapBefore,
+            heapPeakGrowth: heapPeak - run.heapBefore,
+            heapHeld: run.held,
+            rssPeak,
+            rssGrowth: rssPeak - before.rss,
+          },
           stateRequests: this.#stateRequests - requestsBefore,
         },
       };

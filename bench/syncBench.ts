@@ -1,13 +1,13 @@
 import os from "node:os";
 import { z } from "zod";
+import { confluenceCallKind, graphCallKind, type ServiceCalls, tallyCalls } from "../dev/sandbox";
 import type { RunReport } from "../shared/engine/run/runReport";
-import { confluenceCallKind, graphCallKind, tallyCalls, type ServiceCalls } from "../dev/sandbox";
 import { BenchHost, type PlannedRun } from "./benchHost";
-import { engineHeldParts, type EngineHeldParts } from "./engineHeldParts";
 import { BENCH_LISTS, BENCH_PAGES, BENCH_SITE_ID, BenchSite } from "./benchSite";
 import type { ServedCalls } from "./emulatorProcess";
-import { runNaiveFullScan, type NaiveRunSummary } from "./naiveFullScan";
-import { RunMeter, type RunMeasure } from "./runMeter";
+import { type EngineHeldParts, engineHeldParts } from "./engineHeldParts";
+import { type NaiveRunSummary, runNaiveFullScan } from "./naiveFullScan";
+import { type RunMeasure, RunMeter } from "./runMeter";
 import { syncBenchText } from "./syncBenchText";
 
 /**
@@ -111,13 +111,29 @@ export async function runSyncBench(options: SyncBenchOptions): Promise<SyncBench
   const sizes: SizeResult[] = [];
   for (const size of options.sizes) sizes.push(await benchSize(size, options, progress));
   return {
-    options: { sizes: options.sizes, edits: options.edits, latency: options.latency, naiveConcurrency: options.naiveConcurrency, pageBudgetBytes: options.pageBudgetBytes },
-    machine: { cores: os.availableParallelism(), loadBefore, loadAfter: os.loadavg()[0] ?? 0, node: process.version, gcExposed: typeof globalThis.gc === "function" },
+    options: {
+      sizes: options.sizes,
+      edits: options.edits,
+      latency: options.latency,
+      naiveConcurrency: options.naiveConcurrency,
+      pageBudgetBytes: options.pageBudgetBytes,
+    },
+    machine: {
+      cores: os.availableParallelism(),
+      loadBefore,
+      loadAfter: os.loadavg()[0] ?? 0,
+      node: process.version,
+      gcExposed: typeof globalThis.gc === "function",
+    },
     sizes,
   };
 }
 
-async function benchSize(size: number, options: SyncBenchOptions, progress: (line: string) => void): Promise<SizeResult> {
+async function benchSize(
+  size: number,
+  options: SyncBenchOptions,
+  progress: (line: string) => void,
+): Promise<SizeResult> {
   const setupStarted = performance.now();
   const site = new BenchSite(size, options.pageBudgetBytes);
   let planned: PlannedRun | null = null;
@@ -126,7 +142,10 @@ async function benchSize(size: number, options: SyncBenchOptions, progress: (lin
   const host = await BenchHost.start({
     seed: site.seed(),
     profiles: (emulators) =>
-      (["empty", "engine", "naive"] as const).map((key) => ({ input: site.profile(key, emulators.urls), secrets: site.secrets(key) })),
+      (["empty", "engine", "naive"] as const).map((key) => ({
+        input: site.profile(key, emulators.urls),
+        secrets: site.secrets(key),
+      })),
     onPlanned: (run) => {
       planned = run;
       // Everything the run read and the plan are alive right now: the engine's fullest moment.
@@ -142,7 +161,13 @@ async function benchSize(size: number, options: SyncBenchOptions, progress: (lin
     const setupMs = performance.now() - setupStarted;
 
     const scenarios: ScenarioResult[] = [];
-    const engineRun = async (scenario: string, profileKey: string, bound: CallBound, expected: ExpectedWrites, naive: ScenarioResult["naive"]): Promise<void> => {
+    const engineRun = async (
+      scenario: string,
+      profileKey: string,
+      bound: CallBound,
+      expected: ExpectedWrites,
+      naive: ScenarioResult["naive"],
+    ): Promise<void> => {
       progress(`${size.toLocaleString("en")} items: ${scenario}`);
       planned = null;
       await host.emulators.clearCalls();
@@ -152,7 +177,20 @@ async function benchSize(size: number, options: SyncBenchOptions, progress: (lin
       const activitySpans = { ...run.activitySpans };
       if (activitySpans.prepareRun !== undefined) activitySpans.prepareRun -= measure.probeMs;
       const withinBound = calls.graph <= bound.graph && calls.confluence <= bound.confluence;
-      scenarios.push({ scenario, engine: { calls, bound, withinBound, measure, planned, activitySpans, counts: report.counts, check: checkWrites(report, expected) }, naive });
+      scenarios.push({
+        scenario,
+        engine: {
+          calls,
+          bound,
+          withinBound,
+          measure,
+          planned,
+          activitySpans,
+          counts: report.counts,
+          check: checkWrites(report, expected),
+        },
+        naive,
+      });
     };
 
     // The list's columns are read once per process and list (the engine caches them): by the first of these runs.
@@ -162,25 +200,48 @@ async function benchSize(size: number, options: SyncBenchOptions, progress: (lin
     await engineRun(
       "first sync, page empty",
       "bench-empty",
-      { graph: enumeration + 1, confluence: 1 + (appends > 0 ? 1 : 0), rule: `${pages} + the column read; the page read${appends > 0 ? " + 1 PUT" : ""}` },
+      {
+        graph: enumeration + 1,
+        confluence: 1 + (appends > 0 ? 1 : 0),
+        rule: `${pages} + the column read; the page read${appends > 0 ? " + 1 PUT" : ""}`,
+      },
       { sharePoint: 0, confluence: appends },
       "first",
     );
-    await engineRun("first sync, page filled", "bench-engine", { graph: enumeration, confluence: 1, rule: `${pages}; the page read` }, { sharePoint: 0, confluence: 0 }, "first");
+    await engineRun(
+      "first sync, page filled",
+      "bench-engine",
+      { graph: enumeration, confluence: 1, rule: `${pages}; the page read` },
+      { sharePoint: 0, confluence: 0 },
+      "first",
+    );
     const idle: CallBound = { graph: 1, confluence: 1, rule: "1 delta + 1 page read" };
     // The first idle run after changes plans in full (and, planning nothing, marks the cursor quiet); the steady
     // idle run after it is a quiet run, which loads no state row.
     await engineRun("idle, first after changes", "bench-engine", idle, { sharePoint: 0, confluence: 0 }, "steady");
     await engineRun("idle", "bench-engine", idle, { sharePoint: 0, confluence: 0 }, "steady");
     for (const k of options.edits) {
-      for (const edit of site.sharePointEdits(site.spreadIds(k))) await host.emulators.editItem(BENCH_SITE_ID, BENCH_LISTS.engine, String(edit.id), edit.fields);
+      for (const edit of site.sharePointEdits(site.spreadIds(k)))
+        await host.emulators.editItem(BENCH_SITE_ID, BENCH_LISTS.engine, String(edit.id), edit.fields);
       const pages = Math.ceil(k / GRAPH_PAGE_SIZE);
-      await engineRun(`${k} SharePoint edits`, "bench-engine", { graph: pages, confluence: 2, rule: `${pages} delta + 1 page read + 1 PUT` }, { sharePoint: 0, confluence: k }, "steady");
+      await engineRun(
+        `${k} SharePoint edits`,
+        "bench-engine",
+        { graph: pages, confluence: 2, rule: `${pages} delta + 1 page read + 1 PUT` },
+        { sharePoint: 0, confluence: k },
+        "steady",
+      );
     }
     for (const k of options.edits) {
       await host.emulators.savePage(BENCH_PAGES.engine, site.confluenceEdits(site.spreadIds(k)));
       const batches = Math.ceil(k / 20);
-      await engineRun(`${k} Confluence edits`, "bench-engine", { graph: 1 + batches, confluence: 1, rule: `1 delta + ${batches} $batch + 1 page read` }, { sharePoint: k, confluence: 0 }, "steady");
+      await engineRun(
+        `${k} Confluence edits`,
+        "bench-engine",
+        { graph: 1 + batches, confluence: 1, rule: `1 delta + ${batches} $batch + 1 page read` },
+        { sharePoint: k, confluence: 0 },
+        "steady",
+      );
     }
 
     const naiveRun = async (label: string): Promise<NaiveRun> => {
@@ -188,14 +249,27 @@ async function benchSize(size: number, options: SyncBenchOptions, progress: (lin
       const { sharePoint, confluence } = await host.clients("bench-naive");
       await host.emulators.clearCalls();
       const { value: summary, measure } = await runMeter.measure(() =>
-        runNaiveFullScan(sharePoint, confluence, { pageId: BENCH_PAGES.naive, concurrency: options.naiveConcurrency, appendMissing: !site.pageHoldsPart, onAllRead: () => runMeter.probe() }),
+        runNaiveFullScan(sharePoint, confluence, {
+          pageId: BENCH_PAGES.naive,
+          concurrency: options.naiveConcurrency,
+          appendMissing: !site.pageHoldsPart,
+          onAllRead: () => runMeter.probe(),
+        }),
       );
       return { calls: countCalls(await host.emulators.calls(), BENCH_LISTS.naive), measure, summary };
     };
     const first = await naiveRun("first run");
     const steady = await naiveRun("second run");
     const heldParts = await engineHeldParts(host, runMeter, "bench-engine");
-    return { size, rowsOnPage: site.rowsOnPage, pageHoldsPart: site.pageHoldsPart, setupMs, scenarios, naive: { first, steady }, heldParts };
+    return {
+      size,
+      rowsOnPage: site.rowsOnPage,
+      pageHoldsPart: site.pageHoldsPart,
+      setupMs,
+      scenarios,
+      naive: { first, steady },
+      heldParts,
+    };
   } finally {
     meter?.close();
     await host.close();
@@ -209,10 +283,21 @@ interface ExpectedWrites {
 
 function checkWrites(report: RunReport, expected: ExpectedWrites): EngineRun["check"] {
   const { sharePoint, confluence } = report.counts;
-  const found = { sharePoint: sharePoint.created + sharePoint.updated + sharePoint.deleted, confluence: confluence.created + confluence.updated + confluence.deleted };
+  const found = {
+    sharePoint: sharePoint.created + sharePoint.updated + sharePoint.deleted,
+    confluence: confluence.created + confluence.updated + confluence.deleted,
+  };
   const describe = (writes: ExpectedWrites) => `SharePoint ${writes.sharePoint}, Confluence ${writes.confluence}`;
-  const ok = found.sharePoint === expected.sharePoint && found.confluence === expected.confluence && report.counts.conflicts === 0 && report.counts.errors === 0;
-  return { ok, expected: `${describe(expected)} writes, no conflict or error`, found: `${describe(found)} writes, ${report.counts.conflicts} conflicts, ${report.counts.errors} errors` };
+  const ok =
+    found.sharePoint === expected.sharePoint &&
+    found.confluence === expected.confluence &&
+    report.counts.conflicts === 0 &&
+    report.counts.errors === 0;
+  return {
+    ok,
+    expected: `${describe(expected)} writes, no conflict or error`,
+    found: `${describe(found)} writes, ${report.counts.conflicts} conflicts, ${report.counts.errors} errors`,
+  };
 }
 
 const AUTH_KINDS = new Set(["sign-in", "token refresh", "site lookup"]);
@@ -220,7 +305,8 @@ const AUTH_KINDS = new Set(["sign-in", "token refresh", "site lookup"]);
 function countCalls(served: ServedCalls, listId: string): RunCalls {
   const graph = tallyCalls([...served.identity, ...served.graph], graphCallKind(listId));
   const confluence = tallyCalls(served.confluence, confluenceCallKind);
-  const auth = (tally: ServiceCalls) => tally.kinds.filter((kind) => AUTH_KINDS.has(kind.kind)).reduce((sum, kind) => sum + kind.calls, 0);
+  const auth = (tally: ServiceCalls) =>
+    tally.kinds.filter((kind) => AUTH_KINDS.has(kind.kind)).reduce((sum, kind) => sum + kind.calls, 0);
   return {
     graph: graph.total - auth(graph),
     confluence: confluence.total - auth(confluence),
@@ -232,9 +318,15 @@ function countCalls(served: ServedCalls, listId: string): RunCalls {
 
 /** Settings from the environment, so `npm run bench` needs no arguments; validated here, at the edge. */
 const envSchema = z.object({
-  SYNC_BENCH_SIZES: z.string().regex(/^\d+(,\d+)*$/).default("1000,10000"),
+  SYNC_BENCH_SIZES: z
+    .string()
+    .regex(/^\d+(,\d+)*$/)
+    .default("1000,10000"),
   SYNC_BENCH_100K: z.enum(["0", "1"]).default("0"),
-  SYNC_BENCH_EDITS: z.string().regex(/^\d+(,\d+)*$/).default("10,100"),
+  SYNC_BENCH_EDITS: z
+    .string()
+    .regex(/^\d+(,\d+)*$/)
+    .default("10,100"),
   SYNC_BENCH_GRAPH_LATENCY_MS: z.coerce.number().int().min(0).default(20),
   SYNC_BENCH_CONFLUENCE_LATENCY_MS: z.coerce.number().int().min(0).default(30),
   SYNC_BENCH_NAIVE_CONCURRENCY: z.coerce.number().int().min(1).default(4),
@@ -257,7 +349,11 @@ export function syncBenchOptionsFromEnv(env: NodeJS.ProcessEnv): SyncBenchOption
 export const syncBenchmark = {
   key: "sync",
   name: "sync: the engine vs invariant 5's lower bound and a naive full scan, against the emulators with latency",
-  async run(output: { json: boolean; write: (text: string) => void; progress: (line: string) => void }): Promise<SyncBenchResult> {
+  async run(output: {
+    json: boolean;
+    write: (text: string) => void;
+    progress: (line: string) => void;
+  }): Promise<SyncBenchResult> {
     const options = { ...syncBenchOptionsFromEnv(process.env), progress: output.progress };
     const result = await runSyncBench(options);
     if (!output.json) output.write(syncBenchText(result));

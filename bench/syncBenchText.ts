@@ -65,11 +65,29 @@ function sizeSection(size: SizeResult): string[] {
   const naive = size.naive;
   return [
     `## ${count(size.size)} items; ${page}; set-up ${ms(size.setupMs)}`,
-    table(["scenario", "engine calls (G + C)", "bound (G + C)", "engine/bound", "auth", "naive calls", "naive/engine", ""], callRows),
+    table(
+      ["scenario", "engine calls (G + C)", "bound (G + C)", "engine/bound", "auth", "naive calls", "naive/engine", ""],
+      callRows,
+    ),
     `bounds: ${boundRules(size)}`,
     `naive run: ${naiveSummary(naive.first)}; second run the same: ${naiveSummary(naive.steady)}`,
     "",
-    table(["scenario", "engine wall", "naive wall", "naive/engine", "prepare · batches · page · commit", "planning (share)", "heap held", "naive held", "heap peak +", "RSS peak (+ in run)", "state requests"], timeRows),
+    table(
+      [
+        "scenario",
+        "engine wall",
+        "naive wall",
+        "naive/engine",
+        "prepare · batches · page · commit",
+        "planning (share)",
+        "heap held",
+        "naive held",
+        "heap peak +",
+        "RSS peak (+ in run)",
+        "state requests",
+      ],
+      timeRows,
+    ),
   ];
 }
 
@@ -83,7 +101,9 @@ function boundRules(size: SizeResult): string {
 /** The activities' spans in the run's order; the SharePoint batches run side by side, so theirs is one span. */
 function phases(run: EngineRun): string {
   const span = (name: string) => run.activitySpans[name];
-  return ["prepareRun", "applySharePointBatch", "applyConfluencePage", "commitRun"].map((name) => (span(name) === undefined ? "-" : ms(span(name)!))).join(" · ");
+  return ["prepareRun", "applySharePointBatch", "applyConfluencePage", "commitRun"]
+    .map((name) => (span(name) === undefined ? "-" : ms(span(name)!)))
+    .join(" · ");
 }
 
 function naiveSummary(run: NaiveRun): string {
@@ -108,27 +128,51 @@ function memorySection(sizes: readonly SizeResult[]): string[] {
       idleHeld === null ? "-" : `${Math.round(idleHeld / size.size)} B`,
       part(size.heldParts.stateRows, idle?.planned?.stateRows ?? size.size),
       part(size.heldParts.page, size.rowsOnPage),
-      idle?.planned ? `${count(idle.planned.stateRows)} state rows, ${count(idle.planned.pageRows)} rows, ${count(idle.planned.sharePointItems)} items` : "-",
+      idle?.planned
+        ? `${count(idle.planned.stateRows)} state rows, ${count(idle.planned.pageRows)} rows, ${count(idle.planned.sharePointItems)} items`
+        : "-",
       idle === undefined ? "-" : String(idle.measure.stateRequests),
     ];
   });
   return [
     `## memory: "no more than one page of items plus the state rows it needs" (heap held at the run's fullest moment: right after planning; for a quiet run, after its two reads)`,
-    table(["items", "first sync (page empty)", "idle run", "idle, per item", "state rows alone (read in)", "page alone (read in)", "idle run planned with", "idle state requests"], rows),
+    table(
+      [
+        "items",
+        "first sync (page empty)",
+        "idle run",
+        "idle, per item",
+        "state rows alone (read in)",
+        "page alone (read in)",
+        "idle run planned with",
+        "idle state requests",
+      ],
+      rows,
+    ),
   ];
 }
 
 /** DESIGN.md §5's targets, one line each, after one row per list size of the figures they rest on. */
 function summarySection(sizes: readonly SizeResult[]): string[] {
-  const runs = sizes.flatMap((size) => size.scenarios.map((s) => ({ size: size.size, scenario: s.scenario, engine: s.engine })));
+  const runs = sizes.flatMap((size) =>
+    size.scenarios.map((s) => ({ size: size.size, scenario: s.scenario, engine: s.engine })),
+  );
   const over = runs.filter((run) => !run.engine.withinBound);
-  const atBound = runs.filter((run) => run.engine.calls.graph === run.engine.bound.graph && run.engine.calls.confluence === run.engine.bound.confluence).length;
+  const atBound = runs.filter(
+    (run) =>
+      run.engine.calls.graph === run.engine.bound.graph && run.engine.calls.confluence === run.engine.bound.confluence,
+  ).length;
   const callsVerdict =
     over.length === 0
       ? `invariant 5 (API calls): met — ${runs.length} of ${runs.length} engine runs within their bound (${atBound} exactly at it)`
       : `invariant 5 (API calls): NOT MET — over the bound: ${over.map((run) => `${count(run.size)} items, ${run.scenario}: ${run.engine.calls.graph} + ${run.engine.calls.confluence} > ${run.engine.bound.graph} + ${run.engine.bound.confluence}`).join("; ")}`;
-  const planShares = runs.flatMap((run) => (run.engine.planned === null ? [] : [{ ...run, share: run.engine.planned.planMs / run.engine.measure.wallMs }]));
-  const largest = planShares.reduce<(typeof planShares)[number] | undefined>((top, run) => (top === undefined || run.share > top.share ? run : top), undefined);
+  const planShares = runs.flatMap((run) =>
+    run.engine.planned === null ? [] : [{ ...run, share: run.engine.planned.planMs / run.engine.measure.wallMs }],
+  );
+  const largest = planShares.reduce<(typeof planShares)[number] | undefined>(
+    (top, run) => (top === undefined || run.share > top.share ? run : top),
+    undefined,
+  );
   const planVerdict =
     largest === undefined
       ? "planning: no run planned"
@@ -144,7 +188,9 @@ function summarySection(sizes: readonly SizeResult[]): string[] {
       engine === undefined ? "-" : `${show(engine)} vs ${show(baseline)} (${ratio(baseline, engine)})`;
     return [
       count(size.size),
-      idle === undefined ? "-" : versus(idle.calls.graph + idle.calls.confluence, naive.calls.graph + naive.calls.confluence, String),
+      idle === undefined
+        ? "-"
+        : versus(idle.calls.graph + idle.calls.confluence, naive.calls.graph + naive.calls.confluence, String),
       versus(idle?.measure.wallMs, naive.measure.wallMs, ms),
       edits.length === 0 ? "-" : `${ms(Math.min(...edits))}–${ms(Math.max(...edits))} vs ${ms(naive.measure.wallMs)}`,
       versus(first?.measure.wallMs, size.naive.first.measure.wallMs, ms),
@@ -153,13 +199,26 @@ function summarySection(sizes: readonly SizeResult[]): string[] {
   });
   return [
     `## summary: engine vs naive full scan (ratios > 1: the engine does better)`,
-    table(["items", "idle run: calls", "idle run: wall", "edit runs: wall", "first sync (page filled): wall", "idle run: heap held"], rows),
+    table(
+      [
+        "items",
+        "idle run: calls",
+        "idle run: wall",
+        "edit runs: wall",
+        "first sync (page filled): wall",
+        "idle run: heap held",
+      ],
+      rows,
+    ),
     callsVerdict,
     planVerdict,
     memoryVerdict(
       sizes.map((size) => {
-        const heldIn = (scenario: string) => size.scenarios.find((s) => s.scenario === scenario)?.engine.measure.memory.heapHeld ?? null;
-        const changes = size.scenarios.filter((s) => / edits$/.test(s.scenario)).map((s) => s.engine.measure.memory.heapHeld ?? 0);
+        const heldIn = (scenario: string) =>
+          size.scenarios.find((s) => s.scenario === scenario)?.engine.measure.memory.heapHeld ?? null;
+        const changes = size.scenarios
+          .filter((s) => / edits$/.test(s.scenario))
+          .map((s) => s.engine.measure.memory.heapHeld ?? 0);
         return { items: size.size, idle: heldIn("idle"), changes: changes.length > 0 ? Math.max(...changes) : null };
       }),
     ),
@@ -187,14 +246,21 @@ function memoryVerdict(points: readonly { items: number; idle: number | null; ch
     if (smallest === undefined || largest === undefined || smallest === largest) return undefined;
     const factor = largest.bytes / smallest.bytes;
     const items = largest.items / smallest.items;
-    return { text: `${mb(smallest.bytes)} at ${count(smallest.items)} items, ${mb(largest.bytes)} at ${count(largest.items)} (${factor.toFixed(1)}× for ${items.toFixed(0)}× the items)`, grows: factor > Math.sqrt(items), perItem: largest.bytes / largest.items };
+    return {
+      text: `${mb(smallest.bytes)} at ${count(smallest.items)} items, ${mb(largest.bytes)} at ${count(largest.items)} (${factor.toFixed(1)}× for ${items.toFixed(0)}× the items)`,
+      grows: factor > Math.sqrt(items),
+      perItem: largest.bytes / largest.items,
+    };
   };
   const idle = growth((point) => point.idle);
   const changes = growth((point) => point.changes);
-  if (idle === undefined || changes === undefined) return "memory: needs two list sizes (SYNC_BENCH_SIZES) to tell whether a run's memory grows with the list";
+  if (idle === undefined || changes === undefined)
+    return "memory: needs two list sizes (SYNC_BENCH_SIZES) to tell whether a run's memory grows with the list";
   return [
     `memory ("one page of items plus the state rows it needs"): a steady idle run (quiet: no state row loaded) holds ${idle.text}` +
-      (idle.grows ? `, about ${Math.round(idle.perItem)} B per item: what grows is the page body it must read` : ": it does not grow with the list"),
+      (idle.grows
+        ? `, about ${Math.round(idle.perItem)} B per item: what grows is the page body it must read`
+        : ": it does not grow with the list"),
     `        a run with changes holds ${changes.text}` +
       (changes.grows
         ? ": it grows with the list — a run that plans loads every state row of the profile and reads the whole table, so for runs with changes the claim does NOT hold"
@@ -212,10 +278,14 @@ function held(run: EngineRun | NaiveRun): string {
 }
 
 function table(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)));
+  const widths = headers.map((header, column) =>
+    Math.max(header.length, ...rows.map((row) => (row[column] ?? "").length)),
+  );
   const line = (cells: readonly string[]) =>
     cells
-      .map((cell, column) => (column === 0 || column === cells.length - 1 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!)))
+      .map((cell, column) =>
+        column === 0 || column === cells.length - 1 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!),
+      )
       .join("  ")
       .trimEnd();
   return [line(headers), line(widths.map((width) => "-".repeat(width))), ...rows.map(line)].join("\n");

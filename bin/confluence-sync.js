@@ -22,7 +22,9 @@ try {
   cli = require("../dist/cli/main.js");
 } catch (error) {
   if (error && error.code === "MODULE_NOT_FOUND" && String(error.message).includes("dist/cli/main.js")) {
-    process.stderr.write("confluence-sync is not built yet: run `npm install` (or `npm run build`) in the project folder.\n");
+    process.stderr.write(
+      "confluence-sync is not built yet: run `npm install` (or `npm run build`) in the project folder.\n",
+    );
     process.exit(1);
   }
   throw error;

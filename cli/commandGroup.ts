@@ -11,5 +11,8 @@ const GROUP_DESCRIPTIONS = {
  * and register itself without knowing which file registers first.
  */
 export function commandGroup(program: Command, name: keyof typeof GROUP_DESCRIPTIONS): Command {
-  return program.commands.find((command) => command.name() === name) ?? program.command(name).description(GROUP_DESCRIPTIONS[name]);
+  return (
+    program.commands.find((command) => command.name() === name) ??
+    program.command(name).description(GROUP_DESCRIPTIONS[name])
+  );
 }

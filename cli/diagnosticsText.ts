@@ -10,7 +10,9 @@ export function overviewText(profiles: readonly ProfileSummary[]): string {
     rows.push([
       profile.key,
       profile.enabled === null ? "?" : profile.enabled ? "yes" : "no",
-      profile.valid ? "yes" : `no${profile.missingSecrets.length ? ` (missing ${profile.missingSecrets.join(", ")})` : ""}${profile.errors.length ? ` (${plural(profile.errors.length, "schema error")})` : ""}`,
+      profile.valid
+        ? "yes"
+        : `no${profile.missingSecrets.length ? ` (missing ${profile.missingSecrets.join(", ")})` : ""}${profile.errors.length ? ` (${plural(profile.errors.length, "schema error")})` : ""}`,
       profile.lastRun?.outcome ?? "never",
       profile.lastRun?.finishedAt ?? "",
       String(profile.openConflicts),
@@ -33,12 +35,16 @@ export function detailText(profile: ProfileDetail): string {
   if (profile.subscriptions.length === 0) lines.push("  none");
   for (const subscription of profile.subscriptions) {
     const left = subscription.expiresInHours > 0 ? `expires in ${subscription.expiresInHours} h` : "expired";
-    lines.push(`  ${subscription.subscriptionId}  ${subscription.expirationDateTime} (${left})  → ${subscription.notificationUrl}`);
+    lines.push(
+      `  ${subscription.subscriptionId}  ${subscription.expirationDateTime} (${left})  → ${subscription.notificationUrl}`,
+    );
   }
   lines.push("", "token refreshes (newest first):");
   if (profile.tokenRefreshes.length === 0) lines.push("  none");
   for (const refresh of profile.tokenRefreshes) {
-    lines.push(`  ${refresh.at}  ${refresh.outcome}${refresh.errorCode ? ` ${refresh.errorCode}` : ""}${refresh.newExpiry ? ` (new token until ${refresh.newExpiry})` : ""}  ${refresh.durationMs} ms`);
+    lines.push(
+      `  ${refresh.at}  ${refresh.outcome}${refresh.errorCode ? ` ${refresh.errorCode}` : ""}${refresh.newExpiry ? ` (new token until ${refresh.newExpiry})` : ""}  ${refresh.durationMs} ms`,
+    );
   }
   return lines.join("\n");
 }
@@ -51,7 +57,8 @@ export function conflictsText(view: ProfileConflicts): string {
 }
 
 function conflictLines(conflict: ConflictView): string[] {
-  const item = conflict.item.sharePointId !== null ? `item ${conflict.item.sharePointId}` : `row ${conflict.item.rowKey ?? "?"}`;
+  const item =
+    conflict.item.sharePointId !== null ? `item ${conflict.item.sharePointId}` : `row ${conflict.item.rowKey ?? "?"}`;
   return [
     `  ${item}${conflict.field ? `, field ${conflict.field}` : ""} (${conflict.kind}, ${conflict.resolution}) since ${conflict.openedAt}`,
     `    SharePoint: ${JSON.stringify(conflict.values.sharePoint)}`,

@@ -31,7 +31,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`error ${error.code}: ${globalRedactor.redact(error.message)}\n`);
       return 1;
     }
-    io.stderr(`unexpected error: ${globalRedactor.redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`);
+    io.stderr(
+      `unexpected error: ${globalRedactor.redact(error instanceof Error ? (error.stack ?? error.message) : String(error))}\n`,
+    );
     return 2;
   }
 }

@@ -1,6 +1,5 @@
-import type { ConflictReport, RunItemReport } from "../shared/engine/run/runReport";
-import type { RunReport } from "../shared/engine/run/runReport";
-import { canonicalJson, type CanonicalValue } from "../shared/sync";
+import type { ConflictReport, RunItemReport, RunReport } from "../shared/engine/run/runReport";
+import { type CanonicalValue, canonicalJson } from "../shared/sync";
 
 const OUTCOME_WORDS: Record<RunReport["outcome"], string> = {
   completed: "completed",
@@ -26,18 +25,38 @@ export function runReportText(report: RunReport): string {
     `Conflicts: ${report.counts.conflicts}   Errors: ${report.counts.errors}   API calls: Graph ${report.apiCalls.graph}, Confluence ${report.apiCalls.confluence}`,
   );
   const items = report.items as RunItemReport[];
-  const changes = items.flatMap((item) => item.changes.map((change) => `  ${who(item)} ${change.field}: ${change.to === "both" ? "already equal on both sides" : `→ ${change.to === "sharePoint" ? "SharePoint" : "Confluence"}`}${change.value === undefined ? "" : ` ${shown(change.value)}`}`));
-  const structural = items.filter((item) => ["createInSharePoint", "appendToConfluence", "deleteInSharePoint", "removeFromConfluence", "pair", "keepDeleted"].includes(item.action));
+  const changes = items.flatMap((item) =>
+    item.changes.map(
+      (change) =>
+        `  ${who(item)} ${change.field}: ${change.to === "both" ? "already equal on both sides" : `→ ${change.to === "sharePoint" ? "SharePoint" : "Confluence"}`}${change.value === undefined ? "" : ` ${shown(change.value)}`}`,
+    ),
+  );
+  const structural = items.filter((item) =>
+    [
+      "createInSharePoint",
+      "appendToConfluence",
+      "deleteInSharePoint",
+      "removeFromConfluence",
+      "pair",
+      "keepDeleted",
+    ].includes(item.action),
+  );
   if (structural.length + changes.length > 0) {
     lines.push("", report.dryRun ? "Planned:" : "Changes:");
-    for (const item of structural) lines.push(`  ${who(item)}: ${actionWords(item)}${item.result === "failed" ? " (failed)" : ""}`);
+    for (const item of structural)
+      lines.push(`  ${who(item)}: ${actionWords(item)}${item.result === "failed" ? " (failed)" : ""}`);
     lines.push(...changes);
   }
-  const conflicts = items.flatMap((item) => item.conflicts.map((conflict) => `  ${who(item)} ${conflictLine(conflict)}`));
+  const conflicts = items.flatMap((item) =>
+    item.conflicts.map((conflict) => `  ${who(item)} ${conflictLine(conflict)}`),
+  );
   if (conflicts.length > 0) lines.push("", "Conflicts:", ...conflicts);
-  const errors = items.flatMap((item) => item.errors.map((error) => `  ${who(item)}${error.field ? ` ${error.field}` : ""}: ${error.code} ${error.message}`));
+  const errors = items.flatMap((item) =>
+    item.errors.map((error) => `  ${who(item)}${error.field ? ` ${error.field}` : ""}: ${error.code} ${error.message}`),
+  );
   if (errors.length > 0) lines.push("", "Errors:", ...errors);
-  if (report.itemsOmitted) lines.push("", `(${report.itemsOmitted} more items not shown; see --json or the run record)`);
+  if (report.itemsOmitted)
+    lines.push("", `(${report.itemsOmitted} more items not shown; see --json or the run record)`);
   return lines.join("\n");
 }
 
@@ -64,7 +83,8 @@ function actionWords(item: RunItemReport): string {
 }
 
 function conflictLine(conflict: ConflictReport): string {
-  if (conflict.cause === "deleteVsEdit") return `deleted in ${conflict.deletedIn === "sharePoint" ? "SharePoint" : "Confluence"} but edited on the other side: nothing deleted or re-created`;
+  if (conflict.cause === "deleteVsEdit")
+    return `deleted in ${conflict.deletedIn === "sharePoint" ? "SharePoint" : "Confluence"} but edited on the other side: nothing deleted or re-created`;
   const base = conflict.base === undefined ? "" : `, was ${shown(conflict.base)}`;
   return `${conflict.field}: SharePoint ${shown(conflict.sharePoint)} vs Confluence ${shown(conflict.confluence)}${base} — ${conflict.resolution}`;
 }

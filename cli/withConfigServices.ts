@@ -1,5 +1,5 @@
 import { ZodError } from "zod";
-import { openConfigServices, readAppSettings, type ConfigServices } from "../shared/config";
+import { type ConfigServices, openConfigServices, readAppSettings } from "../shared/config";
 import { formatIssuePath } from "../shared/config/profileIssue";
 import { CliError, type CliIo } from "./cliContext";
 

@@ -1,14 +1,40 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
-import { appServices, diagnosticsSources, getProfile, getProfileConflicts, invocationLogger, listProfiles, respondSafely, type DiagnosticsDependencies } from "../shared/functionsApp";
+import {
+  appServices,
+  type DiagnosticsDependencies,
+  diagnosticsSources,
+  getProfile,
+  getProfileConflicts,
+  invocationLogger,
+  listProfiles,
+  respondSafely,
+} from "../shared/functionsApp";
 
 // Read-only diagnostics, with a function key: profiles, runs, conflicts, subscriptions, token refreshes.
 function withSources(handler: (request: HttpRequest, deps: DiagnosticsDependencies) => Promise<HttpResponseInit>) {
   return (request: HttpRequest, context: InvocationContext) => {
     const logger = invocationLogger(context);
-    return respondSafely(logger, async () => handler(request, { sources: diagnosticsSources(await appServices()), logger }));
+    return respondSafely(logger, async () =>
+      handler(request, { sources: diagnosticsSources(await appServices()), logger }),
+    );
   };
 }
 
-app.http("listProfiles", { route: "profiles", methods: ["GET"], authLevel: "function", handler: withSources(listProfiles) });
-app.http("getProfile", { route: "profiles/{profileKey}", methods: ["GET"], authLevel: "function", handler: withSources(getProfile) });
-app.http("getProfileConflicts", { route: "profiles/{profileKey}/conflicts", methods: ["GET"], authLevel: "function", handler: withSources(getProfileConflicts) });
+app.http("listProfiles", {
+  route: "profiles",
+  methods: ["GET"],
+  authLevel: "function",
+  handler: withSources(listProfiles),
+});
+app.http("getProfile", {
+  route: "profiles/{profileKey}",
+  methods: ["GET"],
+  authLevel: "function",
+  handler: withSources(getProfile),
+});
+app.http("getProfileConflicts", {
+  route: "profiles/{profileKey}/conflicts",
+  methods: ["GET"],
+  authLevel: "function",
+  handler: withSources(getProfileConflicts),
+});

@@ -1,5 +1,11 @@
 import * as df from "durable-functions";
-import { appServices, invocationLogger, respondSafely, sharePointWebhook, subscriptionKeeper } from "../shared/functionsApp";
+import {
+  appServices,
+  invocationLogger,
+  respondSafely,
+  sharePointWebhook,
+  subscriptionKeeper,
+} from "../shared/functionsApp";
 import { DurableSyncStarter } from "../shared/syncStart";
 
 // POST /api/webhooks/sharePoint: Graph's change and lifecycle notifications, and its validation handshake.

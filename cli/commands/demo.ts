@@ -23,11 +23,13 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
         const onEvent = json ? undefined : (event: DemoEvent) => io.stdout(text.event(event));
         result = await runSandboxDemo({ keep: options.keep ?? false, cwd: io.cwd, ...(onEvent ? { onEvent } : {}) });
       } catch (error) {
-        if (error instanceof SandboxDemoFailed) throw new CliError(`the demo did not go as it should: ${error.message}`);
+        if (error instanceof SandboxDemoFailed)
+          throw new CliError(`the demo did not go as it should: ${error.message}`);
         throw error;
       }
       io.stdout(json ? `${JSON.stringify(result, null, 2)}\n` : text.end(result));
       const failed = result.outcome.checks.filter((check) => !check.ok);
-      if (failed.length > 0) throw new CliError(`the demo did not go as it should: ${failed.map((check) => check.expectation).join("; ")}`);
+      if (failed.length > 0)
+        throw new CliError(`the demo did not go as it should: ${failed.map((check) => check.expectation).join("; ")}`);
     });
 }

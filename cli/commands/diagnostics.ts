@@ -1,7 +1,12 @@
 import type { Command } from "commander";
-import { readOpenConflicts, readProfileDetail, readProfilesOverview, type DiagnosticsSources } from "../../shared/diagnostics";
+import {
+  type DiagnosticsSources,
+  readOpenConflicts,
+  readProfileDetail,
+  readProfilesOverview,
+} from "../../shared/diagnostics";
 import { systemClock } from "../../shared/runtime";
-import { printResult, type CliIo } from "../cliContext";
+import { type CliIo, printResult } from "../cliContext";
 import { conflictsText, detailText, overviewText } from "../diagnosticsText";
 import { withConfigServices } from "../withConfigServices";
 import { withStateStores } from "../withStateStores";
@@ -13,13 +18,20 @@ import { withStateStores } from "../withStateStores";
 export function registerDiagnosticsCommand(program: Command, io: CliIo): void {
   program
     .command("diagnostics")
-    .description("profiles, missing secret names, recent runs, open conflicts, webhook subscriptions and token refreshes")
+    .description(
+      "profiles, missing secret names, recent runs, open conflicts, webhook subscriptions and token refreshes",
+    )
     .argument("[profileKey]", "one profile in detail, with its open conflicts")
     .option("--json", "machine-readable output")
     .action(async (profileKey: string | undefined, options: { json?: boolean }) => {
       await withConfigServices(io, (config) =>
         withStateStores(io, config.settings, async (state) => {
-          const sources: DiagnosticsSources = { profiles: config.profiles, validator: config.validator, state, clock: systemClock };
+          const sources: DiagnosticsSources = {
+            profiles: config.profiles,
+            validator: config.validator,
+            state,
+            clock: systemClock,
+          };
           if (profileKey === undefined) {
             const profiles = await readProfilesOverview(sources);
             printResult(io, options.json ?? false, { profiles }, () => overviewText(profiles));
@@ -27,7 +39,12 @@ export function registerDiagnosticsCommand(program: Command, io: CliIo): void {
           }
           const detail = await readProfileDetail(sources, profileKey);
           const { conflicts } = await readOpenConflicts(sources, profileKey);
-          printResult(io, options.json ?? false, { ...detail, conflicts }, () => `${detailText(detail)}\n\n${conflictsText({ profileKey: detail.key, conflicts })}`);
+          printResult(
+            io,
+            options.json ?? false,
+            { ...detail, conflicts },
+            () => `${detailText(detail)}\n\n${conflictsText({ profileKey: detail.key, conflicts })}`,
+          );
         }),
       );
     });

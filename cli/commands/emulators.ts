@@ -7,7 +7,9 @@ import { CliError, type CliIo } from "../cliContext";
 export function registerEmulatorsCommand(program: Command, io: CliIo): void {
   program
     .command("emulators")
-    .description("serve the SharePoint (Graph + identity), Confluence and Key Vault emulators from a seed file until stopped")
+    .description(
+      "serve the SharePoint (Graph + identity), Confluence and Key Vault emulators from a seed file until stopped",
+    )
     .requiredOption("--seed <file>", "seed file (JSON in the real APIs' shapes, see DESIGN.md §4)")
     .requiredOption("--ports-file <file>", "where to write the base URLs and the CA certificate path (JSON)")
     .action(async (options: { seed: string; portsFile: string }) => {
@@ -16,9 +18,12 @@ export function registerEmulatorsCommand(program: Command, io: CliIo): void {
       try {
         seed = JSON.parse(await readFile(seedPath, "utf8"));
       } catch (error) {
-        throw new CliError(`cannot read seed file ${seedPath}: ${error instanceof Error ? error.message : String(error)}`);
+        throw new CliError(
+          `cannot read seed file ${seedPath}: ${error instanceof Error ? error.message : String(error)}`,
+        );
       }
-      if (typeof seed !== "object" || seed === null || Array.isArray(seed)) throw new CliError(`seed file ${seedPath} must hold a JSON object`);
+      if (typeof seed !== "object" || seed === null || Array.isArray(seed))
+        throw new CliError(`seed file ${seedPath} must hold a JSON object`);
 
       // The emulators are development tooling: loaded only by this command.
       const { startEmulatorsFromSeed } = await import("../../dev/emulators/startEmulators.js");
@@ -30,7 +35,9 @@ export function registerEmulatorsCommand(program: Command, io: CliIo): void {
         throw new CliError(`cannot start emulators: ${error instanceof Error ? error.message : String(error)}`);
       }
       await writeFile(portsFile, `${JSON.stringify(started.ports, null, 2)}\n`, "utf8");
-      io.stdout(`emulators ready (${started.emulators.map((e) => e.name).join(", ")}); ports written to ${portsFile}\n`);
+      io.stdout(
+        `emulators ready (${started.emulators.map((e) => e.name).join(", ")}); ports written to ${portsFile}\n`,
+      );
       io.stdout(`trust the certificate in other processes with NODE_EXTRA_CA_CERTS=${started.ports.caCertPath}\n`);
 
       await new Promise<void>((resolve) => {

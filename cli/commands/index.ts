@@ -3,13 +3,13 @@ import type { CliIo } from "../cliContext";
 import { registerDemoCommand } from "./demo";
 import { registerDiagnosticsCommand } from "./diagnostics";
 import { registerEmulatorsCommand } from "./emulators";
+import { registerInspectPageCommand } from "./inspectPage";
 import { registerProfilesImportCommand } from "./profilesImport";
 import { registerProfilesListCommand } from "./profilesList";
 import { registerProfilesShowCommand } from "./profilesShow";
 import { registerProfilesValidateCommand } from "./profilesValidate";
 import { registerSecretsListCommand } from "./secretsList";
 import { registerSecretsSetCommand } from "./secretsSet";
-import { registerInspectPageCommand } from "./inspectPage";
 import { registerSyncCommand } from "./sync";
 
 /** Every `confluence-sync` command; one file each under this folder. */

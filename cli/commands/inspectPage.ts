@@ -3,8 +3,14 @@ import path from "node:path";
 import type { Command } from "commander";
 import { readAppSettings } from "../../shared/config";
 import { ProfileConnections } from "../../shared/engine/profileConnections";
-import { inspectPage, parseStorage, type CellReading, type PageInspection, type TableInspection } from "../../shared/mapping";
-import { CliError, printResult, type CliIo } from "../cliContext";
+import {
+  type CellReading,
+  inspectPage,
+  type PageInspection,
+  parseStorage,
+  type TableInspection,
+} from "../../shared/mapping";
+import { CliError, type CliIo, printResult } from "../cliContext";
 import { withConfigServices } from "../withConfigServices";
 import { withStateStores } from "../withStateStores";
 
@@ -25,13 +31,16 @@ export function registerInspectPageCommand(program: Command, io: CliIo): void {
       if ((options.file === undefined) === (options.profile === undefined)) {
         throw new CliError("inspect-page needs exactly one of --file <page.xml> or --profile <key>");
       }
-      const source = options.profile !== undefined ? await livePage(io, options.profile) : await pageFile(io, options.file!);
+      const source =
+        options.profile !== undefined ? await livePage(io, options.profile) : await pageFile(io, options.file!);
       const { storage, pageId } = source;
       const label = source.label;
       const parsed = parseStorage(storage, pageId === undefined ? {} : { pageId });
       if (!parsed.ok) throw new CliError(`${label} is not Confluence storage format: ${parsed.error.message}`);
       const inspection = inspectPage(parsed.document);
-      printResult(io, options.json === true, { source: label, ...inspection }, () => describeInspection(label, inspection));
+      printResult(io, options.json === true, { source: label, ...inspection }, () =>
+        describeInspection(label, inspection),
+      );
     });
 }
 
@@ -65,8 +74,13 @@ async function livePage(io: CliIo, profileKey: string): Promise<PageSource> {
       const client = await connections.confluence(profile);
       const pageId = profile.confluence.target.pageId;
       const page = await client.getPage(pageId, { storage: true });
-      if (page.storage === undefined) throw new CliError(`page ${pageId} of profile "${profileKey}" came back without its storage body`);
-      return { storage: page.storage, pageId, label: `page ${pageId} "${page.title}" (profile ${profileKey}, version ${page.version.number})` };
+      if (page.storage === undefined)
+        throw new CliError(`page ${pageId} of profile "${profileKey}" came back without its storage body`);
+      return {
+        storage: page.storage,
+        pageId,
+        label: `page ${pageId} "${page.title}" (profile ${profileKey}, version ${page.version.number})`,
+      };
     });
   });
 }
@@ -79,18 +93,23 @@ function storageOf(raw: string, file: string): { storage: string; pageId?: strin
   try {
     page = JSON.parse(text);
   } catch (error) {
-    throw new CliError(`${file} is not Confluence storage format: it starts like JSON but does not parse (${error instanceof Error ? error.message : String(error)})`);
+    throw new CliError(
+      `${file} is not Confluence storage format: it starts like JSON but does not parse (${error instanceof Error ? error.message : String(error)})`,
+    );
   }
   const record = page as { id?: unknown; body?: { storage?: { value?: unknown } } };
   const value = record.body?.storage?.value;
   if (typeof value !== "string") {
-    throw new CliError(`${file} is not Confluence storage format: a JSON page must hold body.storage.value (fetch it with body-format=storage)`);
+    throw new CliError(
+      `${file} is not Confluence storage format: a JSON page must hold body.storage.value (fetch it with body-format=storage)`,
+    );
   }
   return typeof record.id === "string" ? { storage: value, pageId: record.id } : { storage: value };
 }
 
 function describeInspection(label: string, inspection: PageInspection): string {
-  const page = inspection.pageId === undefined || label.startsWith("page ") ? label : `page ${inspection.pageId} (${label})`;
+  const page =
+    inspection.pageId === undefined || label.startsWith("page ") ? label : `page ${inspection.pageId} (${label})`;
   const lines = [`${page}: ${inspection.tables.length} table${inspection.tables.length === 1 ? "" : "s"}`];
   for (const table of inspection.tables) lines.push("", ...describeTable(table));
   return lines.join("\n");
@@ -98,18 +117,25 @@ function describeInspection(label: string, inspection: PageInspection): string {
 
 function describeTable(table: TableInspection): string[] {
   const header =
-    table.orientation === "keyValue" ? "key/value (first column <th>)" : table.headerSource === "none" ? "no header row" : `header from ${table.headerSource === "thead" ? "<thead>" : "first row of <th>"}`;
+    table.orientation === "keyValue"
+      ? "key/value (first column <th>)"
+      : table.headerSource === "none"
+        ? "no header row"
+        : `header from ${table.headerSource === "thead" ? "<thead>" : "first row of <th>"}`;
   const lines = [
     `Table ${table.number} (index ${table.number - 1})${table.nestedIn === undefined ? "" : `, nested in table ${table.nestedIn}`} — ${table.location}`,
     `  ${header}; ${table.columnCount} column${table.columnCount === 1 ? "" : "s"}, ${table.rows.length} row${table.rows.length === 1 ? "" : "s"}`,
   ];
-  if (table.headerSource !== "none") lines.push(`  columns: ${table.headers.map((h, i) => `${i + 1}. ${h === "" ? "(empty)" : h}`).join(" | ")}`);
+  if (table.headerSource !== "none")
+    lines.push(`  columns: ${table.headers.map((h, i) => `${i + 1}. ${h === "" ? "(empty)" : h}`).join(" | ")}`);
   for (const row of table.rows) {
     if (row.isHeader) continue;
     const [keyCell, ...valueCells] = row.cells;
     if (table.orientation === "keyValue" && keyCell !== undefined) {
       // Key/value tables read as "key: value", one row per property.
-      const values = valueCells.map((cell) => `${JSON.stringify(cell.text)}${describeReadings(cell.readings)}`).join(" | ");
+      const values = valueCells
+        .map((cell) => `${JSON.stringify(cell.text)}${describeReadings(cell.readings)}`)
+        .join(" | ");
       lines.push(`  ${keyCell.text === "" ? "(empty key)" : keyCell.text}: ${values}`);
       continue;
     }
@@ -139,7 +165,15 @@ function describeReading(reading: CellReading): string {
     case "link": {
       const target = reading.target;
       const to =
-        target.kind === "url" ? target.href : target.kind === "page" ? `page "${target.title}"${target.spaceKey === undefined ? "" : ` in ${target.spaceKey}`}` : target.kind === "attachment" ? `attachment ${target.filename}` : target.kind === "anchor" ? `#${target.anchor}` : target.resource;
+        target.kind === "url"
+          ? target.href
+          : target.kind === "page"
+            ? `page "${target.title}"${target.spaceKey === undefined ? "" : ` in ${target.spaceKey}`}`
+            : target.kind === "attachment"
+              ? `attachment ${target.filename}`
+              : target.kind === "anchor"
+                ? `#${target.anchor}`
+                : target.resource;
       return `link → ${to}`;
     }
     case "task":

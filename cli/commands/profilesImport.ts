@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Command } from "commander";
 import { describeIssues, parseProfileFile } from "../../shared/config";
 import { globalRedactor } from "../../shared/runtime";
-import { CliError, printResult, type CliIo } from "../cliContext";
+import { CliError, type CliIo, printResult } from "../cliContext";
 import { commandGroup } from "../commandGroup";
 import { withConfigServices } from "../withConfigServices";
 
@@ -11,21 +11,27 @@ import { withConfigServices } from "../withConfigServices";
 export function registerProfilesImportCommand(program: Command, io: CliIo): void {
   commandGroup(program, "profiles")
     .command("import")
-    .description('store a profile from a JSON file; an optional "secrets": { name: value } object goes to the secrets store')
+    .description(
+      'store a profile from a JSON file; an optional "secrets": { name: value } object goes to the secrets store',
+    )
     .argument("<file>", "profile file (see examples/profile.example.json)")
     .option("--json", "machine-readable output")
     .action(async (file: string, options: { json?: boolean }) => {
       const filePath = path.resolve(io.cwd, file);
       const document = await readProfileDocument(filePath);
       const parsed = parseProfileFile(document);
-      if (!parsed.ok) throw new CliError(`profile file ${filePath} is invalid; nothing was stored:\n${describeIssues(parsed.issues)}`);
+      if (!parsed.ok)
+        throw new CliError(
+          `profile file ${filePath} is invalid; nothing was stored:\n${describeIssues(parsed.issues)}`,
+        );
       for (const value of Object.values(parsed.secrets)) globalRedactor.register(value);
 
       const { profile, secrets } = parsed;
       const outcome = await withConfigServices(io, async (services) => {
         await services.profiles.save(profile);
         const storedSecrets = Object.keys(secrets).sort();
-        for (const name of storedSecrets) await services.secrets.set(profile.key, name, secrets[name as keyof typeof secrets]!);
+        for (const name of storedSecrets)
+          await services.secrets.set(profile.key, name, secrets[name as keyof typeof secrets]!);
         return { profileKey: profile.key, storedSecrets, validation: await services.validator.validate(profile) };
       });
       printResult(io, options.json ?? false, outcome, () => {
@@ -48,12 +54,16 @@ async function readProfileDocument(filePath: string): Promise<unknown> {
   try {
     text = await readFile(filePath, "utf8");
   } catch (error) {
-    throw new CliError(`cannot read profile file ${filePath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    throw new CliError(
+      `cannot read profile file ${filePath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
   try {
     return JSON.parse(text);
   } catch (error) {
     const where = /position \d+(?: \(line \d+ column \d+\))?/.exec(error instanceof Error ? error.message : "")?.[0];
-    throw new CliError(`profile file ${filePath} is not valid JSON${where ? ` (at ${where})` : ""}; nothing was stored`);
+    throw new CliError(
+      `profile file ${filePath} is not valid JSON${where ? ` (at ${where})` : ""}; nothing was stored`,
+    );
   }
 }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { printResult, type CliIo } from "../cliContext";
+import { type CliIo, printResult } from "../cliContext";
 import { commandGroup } from "../commandGroup";
 import { formatTable } from "../textTable";
 import { withConfigServices } from "../withConfigServices";

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { requiredSecretNames } from "../../shared/config";
-import { printResult, type CliIo } from "../cliContext";
+import { type CliIo, printResult } from "../cliContext";
 import { commandGroup } from "../commandGroup";
 import { withConfigServices } from "../withConfigServices";
 
@@ -17,14 +17,23 @@ export function registerProfilesShowCommand(program: Command, io: CliIo): void {
         const present = new Set(await services.secrets.listNames(key));
         const required = requiredSecretNames(profile);
         const names = [...new Set([...required, ...present])];
-        const secrets = names.map((name) => ({ name, required: (required as string[]).includes(name), present: present.has(name) }));
+        const secrets = names.map((name) => ({
+          name,
+          required: (required as string[]).includes(name),
+          present: present.has(name),
+        }));
         return { profile, updatedAt: updatedAt.toISOString(), secrets };
       });
       printResult(io, options.json ?? false, shown, () => {
         const secretLines = shown.secrets.map(
           (s) => `  ${s.name.padEnd(24)}${s.present ? "present" : "MISSING"}${s.required ? "" : " (not required)"}`,
         );
-        return [`profile "${shown.profile.key}" (updated ${shown.updatedAt})`, JSON.stringify(shown.profile, null, 2), "secrets:", ...secretLines].join("\n");
+        return [
+          `profile "${shown.profile.key}" (updated ${shown.updatedAt})`,
+          JSON.stringify(shown.profile, null, 2),
+          "secrets:",
+          ...secretLines,
+        ].join("\n");
       });
     });
 }

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { describeIssues } from "../../shared/config";
-import { CliError, printResult, type CliIo } from "../cliContext";
+import { CliError, type CliIo, printResult } from "../cliContext";
 import { commandGroup } from "../commandGroup";
 import { withConfigServices } from "../withConfigServices";
 
@@ -17,7 +17,8 @@ export function registerProfilesValidateCommand(program: Command, io: CliIo): vo
         if (result.valid) return `profile "${key}" is valid: the schema passes and every required secret is present`;
         const lines = [`profile "${key}" is not valid:`];
         if (result.missingSecrets.length > 0) lines.push(`  missing secrets: ${result.missingSecrets.join(", ")}`);
-        if (result.errors.length > 0) lines.push("  schema problems:", describeIssues(result.errors).replace(/^/gm, "  "));
+        if (result.errors.length > 0)
+          lines.push("  schema problems:", describeIssues(result.errors).replace(/^/gm, "  "));
         return lines.join("\n");
       });
       if (!result.valid) throw new CliError(`profile "${key}" is not valid`);

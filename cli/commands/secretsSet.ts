@@ -1,7 +1,7 @@
 import type { Command } from "commander";
-import { SecretNames } from "../../shared/secrets";
 import { globalRedactor } from "../../shared/runtime";
-import { CliError, printResult, type CliIo } from "../cliContext";
+import { SecretNames } from "../../shared/secrets";
+import { CliError, type CliIo, printResult } from "../cliContext";
 import { commandGroup } from "../commandGroup";
 import { requireProfile } from "../requireProfile";
 import { withConfigServices } from "../withConfigServices";
@@ -21,7 +21,8 @@ export function registerSecretsSetCommand(program: Command, io: CliIo): void {
     .argument("[value]", "secret value; omit it (or give -) to read it from standard input, e.g. piped from a vault")
     .option("--json", "machine-readable output")
     .action(async (profileKey: string, name: string, given: string | undefined, options: { json?: boolean }) => {
-      if (!KNOWN.includes(name)) throw new CliError(`unknown secret name "${name}"; expected one of ${KNOWN.join(", ")}`);
+      if (!KNOWN.includes(name))
+        throw new CliError(`unknown secret name "${name}"; expected one of ${KNOWN.join(", ")}`);
       const value = given === undefined || given === "-" ? await valueFromStdin(io, name) : given;
       globalRedactor.register(value);
       if (value === "") throw new CliError(`the value of secret "${name}" must not be empty`);
@@ -29,7 +30,12 @@ export function registerSecretsSetCommand(program: Command, io: CliIo): void {
         await requireProfile(services.profiles, profileKey);
         await services.secrets.set(profileKey, name, value);
       });
-      printResult(io, options.json ?? false, { profileKey, name, stored: true }, () => `stored secret "${name}" for profile "${profileKey}"`);
+      printResult(
+        io,
+        options.json ?? false,
+        { profileKey, name, stored: true },
+        () => `stored secret "${name}" for profile "${profileKey}"`,
+      );
     });
 }
 

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { openLocalEngine, runProfileSyncLocally } from "../../dev/localHost/localEngine";
 import type { RunReport } from "../../shared/engine/run/runReport";
-import { CliError, printResult, type CliIo } from "../cliContext";
+import { CliError, type CliIo, printResult } from "../cliContext";
 import { requireProfile } from "../requireProfile";
 import { runReportText } from "../runReportText";
 import { withConfigServices } from "../withConfigServices";
@@ -24,14 +24,25 @@ export function registerSyncCommand(program: Command, io: CliIo): void {
     .action(async (profileKey: string, options: { dryRun?: boolean; json?: boolean }) => {
       await withConfigServices(io, async (config) => {
         await requireProfile(config.profiles, profileKey);
-        const engine = await openLocalEngine(config, { onEmbeddedStorage: (folder) => io.stderr(`using the local state store in ${folder}\n`) });
+        const engine = await openLocalEngine(config, {
+          onEmbeddedStorage: (folder) => io.stderr(`using the local state store in ${folder}\n`),
+        });
         try {
-          const run = await runProfileSyncLocally(engine.registry, { profileKey, dryRun: options.dryRun ?? false, trigger: "cli" });
-          if (run.status !== "Completed") throw new CliError(`the sync of profile "${profileKey}" failed: ${run.error ?? "unknown error"}`);
+          const run = await runProfileSyncLocally(engine.registry, {
+            profileKey,
+            dryRun: options.dryRun ?? false,
+            trigger: "cli",
+          });
+          if (run.status !== "Completed")
+            throw new CliError(`the sync of profile "${profileKey}" failed: ${run.error ?? "unknown error"}`);
           const report = run.output as RunReport;
           printResult(io, options.json ?? false, report, () => runReportText(report));
           if (NOT_RUN.has(report.outcome)) {
-            throw new CliError(report.problem ? `${report.problem.code}: ${report.problem.message}` : `the run ended as ${report.outcome}`);
+            throw new CliError(
+              report.problem
+                ? `${report.problem.code}: ${report.problem.message}`
+                : `the run ended as ${report.outcome}`,
+            );
           }
         } finally {
           await engine.close();

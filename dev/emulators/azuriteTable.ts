@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { mkdir } from "node:fs/promises";
 import net from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
@@ -29,14 +29,26 @@ export async function startAzuriteTable(options: AzuriteTableOptions = {}): Prom
   const script = require.resolve("azurite/dist/src/table/main.js");
   for (let attempt = 1; ; attempt++) {
     const port = options.port ?? (await freePort());
-    const args = [script, "--tableHost", "127.0.0.1", "--tablePort", String(port), "--silent", "--disableTelemetry", "--skipApiVersionCheck"];
+    const args = [
+      script,
+      "--tableHost",
+      "127.0.0.1",
+      "--tablePort",
+      String(port),
+      "--silent",
+      "--disableTelemetry",
+      "--skipApiVersionCheck",
+    ];
     if (options.location) {
       await mkdir(options.location, { recursive: true });
       args.push("--location", options.location);
     } else {
       args.push("--inMemoryPersistence");
     }
-    const child = spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, NODE_OPTIONS: "" } });
+    const child = spawn(process.execPath, args, {
+      stdio: ["ignore", "ignore", "pipe"],
+      env: { ...process.env, NODE_OPTIONS: "" },
+    });
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();

@@ -13,11 +13,16 @@ export interface StartedEmulators {
  * Starts one emulator per known section of `seed` (see DESIGN.md §4 for the seed shape), all sharing one generated
  * certificate, which is written to `certDir` so another process can trust it (`NODE_EXTRA_CA_CERTS`).
  */
-export async function startEmulatorsFromSeed(seed: Record<string, unknown>, certDir: string): Promise<StartedEmulators> {
+export async function startEmulatorsFromSeed(
+  seed: Record<string, unknown>,
+  certDir: string,
+): Promise<StartedEmulators> {
   const known = Object.keys(emulatorStarters);
   const sections = Object.keys(seed).filter((section) => section in emulatorStarters);
   if (sections.length === 0) {
-    throw new Error(`the seed has no emulator section; expected one or more of: ${known.join(", ") || "(none registered)"}`);
+    throw new Error(
+      `the seed has no emulator section; expected one or more of: ${known.join(", ") || "(none registered)"}`,
+    );
   }
   const certificate = await generateEmulatorCertificate();
   const caCertPath = await writeCertificateFile(path.resolve(certDir), certificate.cert);

@@ -56,7 +56,12 @@ export interface ActionJson {
   input?: unknown;
   instanceId?: string;
   fireAt?: string | Date;
-  retryOptions?: { firstRetryIntervalInMilliseconds: number; maxNumberOfAttempts: number; backoffCoefficient?: number; maxRetryIntervalInMilliseconds?: number };
+  retryOptions?: {
+    firstRetryIntervalInMilliseconds: number;
+    maxNumberOfAttempts: number;
+    backoffCoefficient?: number;
+    maxRetryIntervalInMilliseconds?: number;
+  };
   compoundActions?: ActionJson[];
 }
 
@@ -88,7 +93,10 @@ let createOrchestrator: CreateOrchestrator | undefined;
 export function orchestratorListener(handler: df.OrchestrationHandler): OrchestratorListener {
   createOrchestrator ??= loadCreateOrchestrator();
   const listener: unknown = createOrchestrator(handler);
-  if (typeof listener !== "function") throw new DurableInternalsChanged(`createOrchestrator(handler) returned ${typeof listener} instead of a (trigger, context) listener`);
+  if (typeof listener !== "function")
+    throw new DurableInternalsChanged(
+      `createOrchestrator(handler) returned ${typeof listener} instead of a (trigger, context) listener`,
+    );
   return listener as OrchestratorListener;
 }
 
@@ -101,7 +109,8 @@ function loadCreateOrchestrator(): CreateOrchestrator {
     throw new DurableInternalsChanged(`the module ${INTERNAL_MODULE} cannot be loaded`, { cause: error });
   }
   const exported = (internal as { createOrchestrator?: unknown }).createOrchestrator;
-  if (typeof exported !== "function") throw new DurableInternalsChanged(`${INTERNAL_MODULE} no longer exports a createOrchestrator function`);
+  if (typeof exported !== "function")
+    throw new DurableInternalsChanged(`${INTERNAL_MODULE} no longer exports a createOrchestrator function`);
   return exported as CreateOrchestrator;
 }
 
@@ -122,12 +131,18 @@ export interface Episode {
  */
 export function replayEpisode(episode: Episode): Promise<{ state: OrchestratorStateJson; failed?: string }> {
   const { handler, name, instanceId, input, history, log } = episode;
-  const context = new df.DummyOrchestrationContext(name, `${instanceId}:${history.length}`, (_level, ...args) => log(args.map(String).join(" ")));
+  const context = new df.DummyOrchestrationContext(name, `${instanceId}:${history.length}`, (_level, ...args) =>
+    log(args.map(String).join(" ")),
+  );
   return runListener(orchestratorListener(handler), orchestrationTrigger(instanceId, input, history), context);
 }
 
 /** The trigger the extension sends for one episode (the orchestration binding's JSON). */
-export function orchestrationTrigger(instanceId: string, input: unknown, history: HistoryEvent[]): Record<string, unknown> {
+export function orchestrationTrigger(
+  instanceId: string,
+  input: unknown,
+  history: HistoryEvent[],
+): Record<string, unknown> {
   return {
     history: JSON.parse(JSON.stringify(history)) as unknown,
     input: input === undefined ? undefined : (JSON.parse(JSON.stringify(input)) as unknown),
@@ -142,7 +157,11 @@ export function orchestrationTrigger(instanceId: string, input: unknown, history
 }
 
 /** Calls a replay wrapper (ours or the one df.app.orchestration registers) and reads its state as `replayEpisode` says. */
-export async function runListener(listener: OrchestratorListener, trigger: unknown, context: InvocationContext): Promise<{ state: OrchestratorStateJson; failed?: string }> {
+export async function runListener(
+  listener: OrchestratorListener,
+  trigger: unknown,
+  context: InvocationContext,
+): Promise<{ state: OrchestratorStateJson; failed?: string }> {
   let returned: unknown;
   try {
     returned = await listener(trigger, context);
@@ -158,8 +177,14 @@ export async function runListener(listener: OrchestratorListener, trigger: unkno
 
 function checkedState(state: unknown): OrchestratorStateJson {
   const candidate = state as Partial<OrchestratorStateJson> | null;
-  if (typeof candidate?.isDone !== "boolean" || !Array.isArray(candidate.actions) || !candidate.actions.every(Array.isArray)) {
-    throw new DurableInternalsChanged(`the orchestrator state no longer has the shape { isDone: boolean, actions: Action[][] } (got ${JSON.stringify(state)?.slice(0, 200)})`);
+  if (
+    typeof candidate?.isDone !== "boolean" ||
+    !Array.isArray(candidate.actions) ||
+    !candidate.actions.every(Array.isArray)
+  ) {
+    throw new DurableInternalsChanged(
+      `the orchestrator state no longer has the shape { isDone: boolean, actions: Action[][] } (got ${JSON.stringify(state)?.slice(0, 200)})`,
+    );
   }
   return candidate as OrchestratorStateJson;
 }
@@ -194,7 +219,8 @@ export type RetryStep = { kind: "retryTimer" } | { kind: "attempt"; attempt: num
  */
 export function retryStepAfter(completion: RetryCompletion, attempt: number, maxNumberOfAttempts: number): RetryStep {
   if (completion === "attemptFailed") return { kind: "retryTimer" };
-  if (completion === "retryTimerFired" && attempt < maxNumberOfAttempts) return { kind: "attempt", attempt: attempt + 1 };
+  if (completion === "retryTimerFired" && attempt < maxNumberOfAttempts)
+    return { kind: "attempt", attempt: attempt + 1 };
   return { kind: "nothing" };
 }
 

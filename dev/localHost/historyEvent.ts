@@ -26,6 +26,9 @@ export interface HistoryEvent {
   [field: string]: unknown;
 }
 
-export function historyEvent(type: HistoryEventType, fields: { Timestamp: string; EventId?: number; [field: string]: unknown }): HistoryEvent {
+export function historyEvent(
+  type: HistoryEventType,
+  fields: { Timestamp: string; EventId?: number; [field: string]: unknown },
+): HistoryEvent {
   return { EventType: type, EventId: -1, IsPlayed: false, IsProcessed: false, ...fields };
 }

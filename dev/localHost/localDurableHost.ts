@@ -1,19 +1,19 @@
-import * as df from "durable-functions";
 import type { InvocationContext } from "@azure/functions";
+import * as df from "durable-functions";
 import { isAppError } from "../../shared/errors";
-import { systemClock, type Clock } from "../../shared/runtime/clock";
+import { type Clock, systemClock } from "../../shared/runtime/clock";
 import { globalRedactor } from "../../shared/runtime/secretRedactor";
 import { realSleep, type Sleep } from "../../shared/runtime/sleep";
 import {
+  type ActionJson,
   ActionType,
   actionsInIdOrder,
   decodeActionInput,
+  type OrchestratorStateJson,
   replayEpisode,
   retryStepAfter,
-  type ActionJson,
-  type OrchestratorStateJson,
 } from "./durableInternals";
-import { HistoryEventType, type HistoryEvent, historyEvent } from "./historyEvent";
+import { type HistoryEvent, HistoryEventType, historyEvent } from "./historyEvent";
 
 /**
  * A local stand-in for the Durable Task extension, so the CLI, the sandbox demo and tests run the *real*
@@ -98,7 +98,11 @@ export async function runOrchestrationLocally(
   const at = (): string => new Date(clock.now()).toISOString();
   const history: HistoryEvent[] = [
     historyEvent(HistoryEventType.OrchestratorStarted, { Timestamp: at() }),
-    historyEvent(HistoryEventType.ExecutionStarted, { Timestamp: at(), Name: name, Input: JSON.stringify(input ?? null) }),
+    historyEvent(HistoryEventType.ExecutionStarted, {
+      Timestamp: at(),
+      Name: name,
+      Input: JSON.stringify(input ?? null),
+    }),
   ];
 
   /** A unit of in-flight work that ends in exactly one history event. */
@@ -116,7 +120,9 @@ export async function runOrchestrationLocally(
   let knownActions = 0;
   let episodes = 0;
 
-  const runActivity = async (action: ActionJson): Promise<{ ok: true; result: unknown } | { ok: false; error: unknown }> => {
+  const runActivity = async (
+    action: ActionJson,
+  ): Promise<{ ok: true; result: unknown } | { ok: false; error: unknown }> => {
     const activity = registry.activities[action.functionName ?? ""];
     if (!activity) return { ok: false, error: new Error(`no activity named "${action.functionName}" is registered`) };
     const context = new df.DummyOrchestrationContext(action.functionName, `${instanceId}:activity`, (_level, ...args) =>
@@ -132,7 +138,13 @@ export async function runOrchestrationLocally(
 
   const runSubOrchestration = async (action: ActionJson, attempt: number) => {
     const childId = action.instanceId ?? `${instanceId}:${action.functionName}:${nextSeq}:${attempt}`;
-    return runOrchestrationLocally(registry, action.functionName ?? "", decodeActionInput(action.input), childId, options);
+    return runOrchestrationLocally(
+      registry,
+      action.functionName ?? "",
+      decodeActionInput(action.input),
+      childId,
+      options,
+    );
   };
 
   const start = (seq: number, action: ActionJson, attempt = 1): void => {
@@ -141,29 +153,54 @@ export async function runOrchestrationLocally(
       if (action.actionType === ActionType.CreateTimer) {
         const fireAt = new Date(action.fireAt ?? 0);
         await wait(Math.max(0, (fireAt.getTime() - clock.now()) * scale));
-        return { event: historyEvent(HistoryEventType.TimerFired, { Timestamp: at(), TimerId: seq, FireAt: fireAt.toISOString() }) };
+        return {
+          event: historyEvent(HistoryEventType.TimerFired, {
+            Timestamp: at(),
+            TimerId: seq,
+            FireAt: fireAt.toISOString(),
+          }),
+        };
       }
-      if (action.actionType === ActionType.CallSubOrchestrator || action.actionType === ActionType.CallSubOrchestratorWithRetry) {
+      if (
+        action.actionType === ActionType.CallSubOrchestrator ||
+        action.actionType === ActionType.CallSubOrchestratorWithRetry
+      ) {
         const child = await runSubOrchestration(action, attempt);
         if (child.status === "Completed") {
           return {
-            event: historyEvent(HistoryEventType.SubOrchestrationInstanceCompleted, { Timestamp: at(), TaskScheduledId: seq, Result: JSON.stringify(child.output ?? null) }),
+            event: historyEvent(HistoryEventType.SubOrchestrationInstanceCompleted, {
+              Timestamp: at(),
+              TaskScheduledId: seq,
+              Result: JSON.stringify(child.output ?? null),
+            }),
             ...(retry ? { retry } : {}),
           };
         }
         return {
-          event: failureEvent(HistoryEventType.SubOrchestrationInstanceFailed, seq, at(), new Error(child.error ?? "sub-orchestration failed")),
+          event: failureEvent(
+            HistoryEventType.SubOrchestrationInstanceFailed,
+            seq,
+            at(),
+            new Error(child.error ?? "sub-orchestration failed"),
+          ),
           ...(retry ? { retry: { ...retry, failed: true } } : {}),
         };
       }
       const outcome = await runActivity(action);
       if (outcome.ok) {
         return {
-          event: historyEvent(HistoryEventType.TaskCompleted, { Timestamp: at(), TaskScheduledId: seq, Result: JSON.stringify(outcome.result ?? null) }),
+          event: historyEvent(HistoryEventType.TaskCompleted, {
+            Timestamp: at(),
+            TaskScheduledId: seq,
+            Result: JSON.stringify(outcome.result ?? null),
+          }),
           ...(retry ? { retry } : {}),
         };
       }
-      return { event: failureEvent(HistoryEventType.TaskFailed, seq, at(), outcome.error), ...(retry ? { retry: { ...retry, failed: true } } : {}) };
+      return {
+        event: failureEvent(HistoryEventType.TaskFailed, seq, at(), outcome.error),
+        ...(retry ? { retry: { ...retry, failed: true } } : {}),
+      };
     };
     inFlight.set(seq, work());
   };
@@ -174,7 +211,8 @@ export async function runOrchestrationLocally(
     const options = progress.action.retryOptions!;
     const coefficient = options.backoffCoefficient ?? 1;
     let delayMs = options.firstRetryIntervalInMilliseconds * coefficient ** (progress.attempt - 1);
-    if (options.maxRetryIntervalInMilliseconds && options.maxRetryIntervalInMilliseconds > 0) delayMs = Math.min(delayMs, options.maxRetryIntervalInMilliseconds);
+    if (options.maxRetryIntervalInMilliseconds && options.maxRetryIntervalInMilliseconds > 0)
+      delayMs = Math.min(delayMs, options.maxRetryIntervalInMilliseconds);
     inFlight.set(
       seq,
       (async (): Promise<Completion> => {
@@ -194,20 +232,54 @@ export async function runOrchestrationLocally(
       episodes += 1;
       const { state, failed } = await replayOrchestrator(handler, name, instanceId, input, history, log);
       if (failed !== undefined) {
-        return { instanceId, name, status: "Failed", error: globalRedactor.redact(failed), customStatus: state.customStatus, history, episodes };
+        return {
+          instanceId,
+          name,
+          status: "Failed",
+          error: globalRedactor.redact(failed),
+          customStatus: state.customStatus,
+          history,
+          episodes,
+        };
       }
       if (state.isDone) {
-        return { instanceId, name, status: "Completed", output: state.output, customStatus: state.customStatus, history, episodes };
+        return {
+          instanceId,
+          name,
+          status: "Completed",
+          output: state.output,
+          customStatus: state.customStatus,
+          history,
+          episodes,
+        };
       }
       const actions = actionsInIdOrder(state.actions);
       for (const action of actions.slice(knownActions)) {
         const seq = nextSeq++;
         if (action.actionType === ActionType.CreateTimer) {
-          history.push(historyEvent(HistoryEventType.TimerCreated, { Timestamp: at(), EventId: seq, FireAt: new Date(action.fireAt ?? 0).toISOString() }));
-        } else if (action.actionType === ActionType.CallSubOrchestrator || action.actionType === ActionType.CallSubOrchestratorWithRetry) {
-          history.push(historyEvent(HistoryEventType.SubOrchestrationInstanceCreated, { Timestamp: at(), EventId: seq, Name: action.functionName, InstanceId: action.instanceId ?? "" }));
+          history.push(
+            historyEvent(HistoryEventType.TimerCreated, {
+              Timestamp: at(),
+              EventId: seq,
+              FireAt: new Date(action.fireAt ?? 0).toISOString(),
+            }),
+          );
+        } else if (
+          action.actionType === ActionType.CallSubOrchestrator ||
+          action.actionType === ActionType.CallSubOrchestratorWithRetry
+        ) {
+          history.push(
+            historyEvent(HistoryEventType.SubOrchestrationInstanceCreated, {
+              Timestamp: at(),
+              EventId: seq,
+              Name: action.functionName,
+              InstanceId: action.instanceId ?? "",
+            }),
+          );
         } else {
-          history.push(historyEvent(HistoryEventType.TaskScheduled, { Timestamp: at(), EventId: seq, Name: action.functionName }));
+          history.push(
+            historyEvent(HistoryEventType.TaskScheduled, { Timestamp: at(), EventId: seq, Name: action.functionName }),
+          );
         }
         start(seq, action);
       }
@@ -215,10 +287,14 @@ export async function runOrchestrationLocally(
       history.push(historyEvent(HistoryEventType.OrchestratorCompleted, { Timestamp: at() }));
 
       if (inFlight.size === 0) {
-        throw new Error(`orchestration ${name} (${instanceId}) is waiting for something this local host cannot provide (external events or entities)`);
+        throw new Error(
+          `orchestration ${name} (${instanceId}) is waiting for something this local host cannot provide (external events or entities)`,
+        );
       }
       // One completion per episode (see the header comment for why).
-      const [seq, completion] = await Promise.race([...inFlight.entries()].map(([id, promise]) => promise.then((c) => [id, c] as const)));
+      const [seq, completion] = await Promise.race(
+        [...inFlight.entries()].map(([id, promise]) => promise.then((c) => [id, c] as const)),
+      );
       inFlight.delete(seq);
       history.push(historyEvent(HistoryEventType.OrchestratorStarted, { Timestamp: at() }));
       history.push(completion.event);
@@ -227,7 +303,11 @@ export async function runOrchestrationLocally(
       const progress = completion.retry;
       if (progress) {
         const firedTimer = timers.delete(seq);
-        const step = retryStepAfter(firedTimer ? "retryTimerFired" : progress.failed ? "attemptFailed" : "attemptSucceeded", progress.attempt, progress.action.retryOptions!.maxNumberOfAttempts);
+        const step = retryStepAfter(
+          firedTimer ? "retryTimerFired" : progress.failed ? "attemptFailed" : "attemptSucceeded",
+          progress.attempt,
+          progress.action.retryOptions!.maxNumberOfAttempts,
+        );
         if (step.kind === "retryTimer") startRetryTimer(nextSeq++, progress);
         else if (step.kind === "attempt") start(nextSeq++, progress.action, step.attempt);
       }

@@ -1,23 +1,41 @@
 import type { ConfigServices } from "../../shared/config/configServices";
-import { runOrchestrationLocally, type LocalDurableRegistry, type LocalRunOptions, type LocalRunResult } from "./localDurableHost";
-import { openStateStorage } from "./stateStorage";
-import { openStateStores } from "../../shared/state/stateStores";
 import { createSyncActivities, type SyncActivities } from "../../shared/engine/activities";
 import { createEngineServices, type EngineOptions, type EngineServices } from "../../shared/engine/engineServices";
 import { syncAllProfilesOrchestrator, syncProfileOrchestrator } from "../../shared/engine/orchestration";
-import { OrchestratorName, syncInstanceId, type SyncProfileInput } from "../../shared/engine/run/runContract";
+import { OrchestratorName, type SyncProfileInput, syncInstanceId } from "../../shared/engine/run/runContract";
+import { openStateStores } from "../../shared/state/stateStores";
+import {
+  type LocalDurableRegistry,
+  type LocalRunOptions,
+  type LocalRunResult,
+  runOrchestrationLocally,
+} from "./localDurableHost";
+import { openStateStorage } from "./stateStorage";
 
 /** The real orchestrators with these activities, for the local Durable host. */
 export function syncRegistry(activities: SyncActivities): LocalDurableRegistry {
   return {
-    orchestrators: { [OrchestratorName.syncProfile]: syncProfileOrchestrator, [OrchestratorName.syncAllProfiles]: syncAllProfilesOrchestrator },
+    orchestrators: {
+      [OrchestratorName.syncProfile]: syncProfileOrchestrator,
+      [OrchestratorName.syncAllProfiles]: syncAllProfilesOrchestrator,
+    },
     activities,
   };
 }
 
 /** Runs one profile's sync through the real `syncProfile` orchestrator, in-process. */
-export function runProfileSyncLocally(registry: LocalDurableRegistry, input: SyncProfileInput, options: LocalRunOptions = {}): Promise<LocalRunResult> {
-  return runOrchestrationLocally(registry, OrchestratorName.syncProfile, input, syncInstanceId(input.profileKey), options);
+export function runProfileSyncLocally(
+  registry: LocalDurableRegistry,
+  input: SyncProfileInput,
+  options: LocalRunOptions = {},
+): Promise<LocalRunResult> {
+  return runOrchestrationLocally(
+    registry,
+    OrchestratorName.syncProfile,
+    input,
+    syncInstanceId(input.profileKey),
+    options,
+  );
 }
 
 /** The engine for one local process (the CLI, the sandbox), with the state storage it opened. */
@@ -32,7 +50,10 @@ export interface LocalEngine {
  * Opens the engine over the caller's profiles and secrets, with the state tables in the configured storage account
  * or in an embedded Azurite under CONFLUENCE_SYNC_HOME (`openStateStorage`).
  */
-export async function openLocalEngine(config: ConfigServices, options: EngineOptions & { onEmbeddedStorage?: (folder: string) => void } = {}): Promise<LocalEngine> {
+export async function openLocalEngine(
+  config: ConfigServices,
+  options: EngineOptions & { onEmbeddedStorage?: (folder: string) => void } = {},
+): Promise<LocalEngine> {
   const { onEmbeddedStorage, ...engineOptions } = options;
   const storage = await openStateStorage(config.settings, onEmbeddedStorage ? { onStart: onEmbeddedStorage } : {});
   try {

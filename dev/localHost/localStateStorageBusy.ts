@@ -8,6 +8,8 @@ export class LocalStateStorageBusy extends AppError {
     readonly folder: string,
     readonly pid: number,
   ) {
-    super(`the local state store in ${folder} is in use by another confluence-sync process (pid ${pid}); wait for it to finish, or set AzureWebJobsStorage to a shared storage account or Azurite`);
+    super(
+      `the local state store in ${folder} is in use by another confluence-sync process (pid ${pid}); wait for it to finish, or set AzureWebJobsStorage to a shared storage account or Azurite`,
+    );
   }
 }

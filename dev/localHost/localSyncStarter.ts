@@ -1,8 +1,13 @@
-import { OrchestratorName, syncInstanceId, type SyncProfileInput } from "../../shared/engine/run/runContract";
+import { OrchestratorName, type SyncProfileInput, syncInstanceId } from "../../shared/engine/run/runContract";
 import { type SyncTrigger } from "../../shared/engine/run/runReport";
-import { runOrchestrationLocally, type LocalDurableRegistry, type LocalRunOptions, type LocalRunResult } from "./localDurableHost";
 import { ALL_PROFILES_INSTANCE_ID, followUpInstanceId } from "../../shared/syncStart/syncInstances";
 import type { StartOutcome, SyncStarter } from "../../shared/syncStart/syncStarter";
+import {
+  type LocalDurableRegistry,
+  type LocalRunOptions,
+  type LocalRunResult,
+  runOrchestrationLocally,
+} from "./localDurableHost";
 
 /** A run this starter launched, as it ended. `error` when the local host itself failed (e.g. a missing activity). */
 export interface LocalRunRecord {
@@ -44,12 +49,18 @@ export class LocalSyncStarter implements SyncStarter {
     const instanceId = syncInstanceId(request.profileKey);
     const busy = this.#busy(instanceId) ?? this.#busy(ALL_PROFILES_INSTANCE_ID);
     if (busy) return busy;
-    this.#launch(instanceId, OrchestratorName.syncProfile, { profileKey: request.profileKey, dryRun: request.dryRun, trigger: request.trigger });
+    this.#launch(instanceId, OrchestratorName.syncProfile, {
+      profileKey: request.profileKey,
+      dryRun: request.dryRun,
+      trigger: request.trigger,
+    });
     return { kind: "started", instanceId };
   }
 
   async startAllProfilesSync(trigger: SyncTrigger): Promise<StartOutcome> {
-    const busy = this.#busy(ALL_PROFILES_INSTANCE_ID) ?? [...this.#running.keys()].map((id) => this.#busy(id)).find((b) => b !== undefined);
+    const busy =
+      this.#busy(ALL_PROFILES_INSTANCE_ID) ??
+      [...this.#running.keys()].map((id) => this.#busy(id)).find((b) => b !== undefined);
     if (busy) return busy;
     this.#launch(ALL_PROFILES_INSTANCE_ID, OrchestratorName.syncAllProfiles, { trigger });
     return { kind: "started", instanceId: ALL_PROFILES_INSTANCE_ID };
@@ -60,7 +71,8 @@ export class LocalSyncStarter implements SyncStarter {
     if (this.#followUps.has(profileKey)) return { kind: "busy", instanceId, runtimeStatus: "Pending" };
     this.#followUps.set(profileKey, trigger);
     // Nothing in flight any more (it ended between the caller's start and now): run right away.
-    if (!this.#running.has(syncInstanceId(profileKey)) && !this.#running.has(ALL_PROFILES_INSTANCE_ID)) this.#runFollowUps();
+    if (!this.#running.has(syncInstanceId(profileKey)) && !this.#running.has(ALL_PROFILES_INSTANCE_ID))
+      this.#runFollowUps();
     return { kind: "started", instanceId };
   }
 

@@ -2,7 +2,7 @@ import { mkdir, open, readFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import type { AppSettings } from "../../shared/settings/appSettings";
 import { InvalidAppSetting } from "../../shared/settings/invalidAppSetting";
-import { tableStorageFromSettings, type TableStorageLocation } from "../../shared/state/tableClientFactory";
+import { type TableStorageLocation, tableStorageFromSettings } from "../../shared/state/tableClientFactory";
 import { LocalStateStorageBusy } from "./localStateStorageBusy";
 
 /** Where the state tables are for this process, and how to let go of them. */
@@ -24,11 +24,17 @@ export const EMBEDDED_LOCK_FILE = "confluence-sync.lock";
  * process and persisted under CONFLUENCE_SYNC_HOME/azurite, so runs, conflicts and subscriptions survive between
  * commands. One process at a time owns that folder (a lock file holds its pid).
  */
-export async function openStateStorage(settings: AppSettings, options: { onStart?: (folder: string) => void } = {}): Promise<StateStorage> {
+export async function openStateStorage(
+  settings: AppSettings,
+  options: { onStart?: (folder: string) => void } = {},
+): Promise<StateStorage> {
   const configured = tableStorageFromSettings(settings);
   if (configured) return { location: configured, embedded: false, close: async () => undefined };
   if (settings.runsInAzure) {
-    throw new InvalidAppSetting("AzureWebJobsStorage", "no storage account is configured for the state tables (set AzureWebJobsStorage__tableServiceUri)");
+    throw new InvalidAppSetting(
+      "AzureWebJobsStorage",
+      "no storage account is configured for the state tables (set AzureWebJobsStorage__tableServiceUri)",
+    );
   }
   const folder = path.join(settings.homeDir, EMBEDDED_AZURITE_FOLDER);
   const releaseLock = await lockFolder(folder);

@@ -74,6 +74,7 @@ export const confluenceCallKind: CallKind = (call) => {
   const path = decodedPath(call);
   if (path === "/oauth/token") return "token refresh";
   if (path === "/oauth/token/accessible-resources") return "site lookup";
-  if (/\/api\/v2\/pages\/\d+$/.test(path)) return call.method === "GET" ? "page read" : call.method === "PUT" ? "page update" : `page ${call.method}`;
+  if (/\/api\/v2\/pages\/\d+$/.test(path))
+    return call.method === "GET" ? "page read" : call.method === "PUT" ? "page update" : `page ${call.method}`;
   return `${call.method} ${path.replace(/^\/ex\/confluence\/[^/]+\/wiki/, "")}`;
 };

@@ -1,6 +1,6 @@
 import type { RunReport } from "../../shared/engine/run/runReport";
-import type { PersonEdit, SandboxCheck, SandboxOutcome } from "./scenario/index.js";
 import type { ServiceCalls } from "./apiCallTally";
+import type { PersonEdit, SandboxCheck, SandboxOutcome } from "./scenario/index.js";
 
 /** One sync of the demo: the run report, the calls the emulators served during it, and how long it took. */
 export interface DemoRun {
@@ -48,7 +48,13 @@ export interface DemoResult {
   runs: DemoRun[];
   edits: DemoPersonEdit[];
   /** Conflicts still open after the last run, as the conflict store holds them. */
-  openConflicts: { item: string | null; field: string | null; base?: unknown; sharePoint?: unknown; confluence?: unknown }[];
+  openConflicts: {
+    item: string | null;
+    field: string | null;
+    base?: unknown;
+    sharePoint?: unknown;
+    confluence?: unknown;
+  }[];
   outcome: DemoOutcome;
   /** Whole demo, start to finish, milliseconds. */
   totalMs: number;

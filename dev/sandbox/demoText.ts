@@ -43,14 +43,35 @@ export function demoTextReport(): DemoTextReport {
 
 function introduction(box: DemoSandbox, setupMs: number): string {
   const kinds = [...new Set(box.fields.map((f) => f.kind))];
-  const deletes = box.deletes.toConfluence === "delete" ? "an item deleted in SharePoint loses its row" : "deletions are not propagated";
-  const conflicts = box.conflictPolicy === "flag" ? "conflicts are flagged (nothing written, both values kept)" : `conflicts: ${box.conflictPolicy}`;
-  return block("ConfluenceSync demo: one SharePoint list and one Confluence page, kept in sync both ways, field by field", [
-    ["SharePoint", `list "${box.listName}" on site ${box.siteName}: ${box.items} projects, ${box.fields.length} columns synced (${kinds.join(", ")})`],
-    ["Confluence", `page "${box.pageTitle}": the same projects as a table (status lozenges, mentions, dates), but only ${box.rowsOnPage} of them, and a few cells differ`],
-    ["Profile", `${box.profileKey}: ${box.direction === "both" ? "both directions" : box.direction}; ${conflicts}; ${deletes}`],
-    ["Runs on", `this machine only: emulated Graph and Confluence, Azurite, the SQLite config store (ready in ${seconds(setupMs)})`],
-  ]);
+  const deletes =
+    box.deletes.toConfluence === "delete"
+      ? "an item deleted in SharePoint loses its row"
+      : "deletions are not propagated";
+  const conflicts =
+    box.conflictPolicy === "flag"
+      ? "conflicts are flagged (nothing written, both values kept)"
+      : `conflicts: ${box.conflictPolicy}`;
+  return block(
+    "ConfluenceSync demo: one SharePoint list and one Confluence page, kept in sync both ways, field by field",
+    [
+      [
+        "SharePoint",
+        `list "${box.listName}" on site ${box.siteName}: ${box.items} projects, ${box.fields.length} columns synced (${kinds.join(", ")})`,
+      ],
+      [
+        "Confluence",
+        `page "${box.pageTitle}": the same projects as a table (status lozenges, mentions, dates), but only ${box.rowsOnPage} of them, and a few cells differ`,
+      ],
+      [
+        "Profile",
+        `${box.profileKey}: ${box.direction === "both" ? "both directions" : box.direction}; ${conflicts}; ${deletes}`,
+      ],
+      [
+        "Runs on",
+        `this machine only: emulated Graph and Confluence, Azurite, the SQLite config store (ready in ${seconds(setupMs)})`,
+      ],
+    ],
+  );
 }
 
 function editsSection(edits: readonly DemoPersonEdit[]): string {
@@ -68,20 +89,28 @@ function editsSection(edits: readonly DemoPersonEdit[]): string {
 
 function runSection(run: DemoRun, number: number, box: DemoSandbox | undefined, shownConflicts: Set<string>): string {
   const items = run.report.items as RunItemReport[];
-  const name = (id: string | null): string => (id === null ? "a new item" : `#${id} ${box?.titles[id] ?? titleOf(items, id) ?? ""}`.trimEnd());
-  const header = (field: string | null): string => (field === null ? "the item" : (box?.fields.find((f) => f.sharePoint === field)?.confluence ?? field));
+  const name = (id: string | null): string =>
+    id === null ? "a new item" : `#${id} ${box?.titles[id] ?? titleOf(items, id) ?? ""}`.trimEnd();
+  const header = (field: string | null): string =>
+    field === null ? "the item" : (box?.fields.find((f) => f.sharePoint === field)?.confluence ?? field);
   const value = (field: string | null, v: unknown): string => displayValue(box, field, v);
   const rows: [string, string][] = [];
 
   const paired = items.filter((item) => item.action === "pair");
   if (paired.length > 0) {
-    rows.push(["paired", `${plural(paired.length, "row")} with their items, by the ID column; blanks on either side were filled from the other:`]);
+    rows.push([
+      "paired",
+      `${plural(paired.length, "row")} with their items, by the ID column; blanks on either side were filled from the other:`,
+    ]);
   }
   for (const item of items) {
     if (item.action === "appendToConfluence" || item.action === "createInSharePoint") continue;
     for (const change of item.changes) {
       if (change.to === "both") continue;
-      rows.push([change.to === "confluence" ? "list → page" : "page → list", `${name(item.sharePointId)}: ${header(change.field)} = ${value(change.field, change.value)}`]);
+      rows.push([
+        change.to === "confluence" ? "list → page" : "page → list",
+        `${name(item.sharePointId)}: ${header(change.field)} = ${value(change.field, change.value)}`,
+      ]);
     }
   }
   const stillOpen: string[] = [];
@@ -94,7 +123,10 @@ function runSection(run: DemoRun, number: number, box: DemoSandbox | undefined, 
       }
       shownConflicts.add(key);
       if (conflict.field === null) {
-        rows.push(["conflict", `${name(item.sharePointId)} was deleted in ${conflict.deletedIn ?? "one side"} and edited on the other: nothing deleted`]);
+        rows.push([
+          "conflict",
+          `${name(item.sharePointId)} was deleted in ${conflict.deletedIn ?? "one side"} and edited on the other: nothing deleted`,
+        ]);
         continue;
       }
       const was = conflict.base === undefined ? "" : ` (was "${value(conflict.field, conflict.base)}")`;
@@ -115,26 +147,52 @@ function runSection(run: DemoRun, number: number, box: DemoSandbox | undefined, 
     const title = String(item.changes.find((c) => c.field === "Title")?.value ?? "");
     rows.push(
       item.result === "applied" && item.sharePointId !== null
-        ? ["created", `#${item.sharePointId} ${title} in SharePoint, from the new row; ID ${item.sharePointId} written into the row`]
+        ? [
+            "created",
+            `#${item.sharePointId} ${title} in SharePoint, from the new row; ID ${item.sharePointId} written into the row`,
+          ]
         : ["not created", `the new row "${title}" (${item.result})`],
     );
   }
   const appended = items.filter((item) => item.action === "appendToConfluence");
-  if (appended.length > 0) rows.push(["appended", `${plural(appended.length, "item")} the page did not have: ${listNames(appended.map((i) => name(i.sharePointId)))}`]);
+  if (appended.length > 0)
+    rows.push([
+      "appended",
+      `${plural(appended.length, "item")} the page did not have: ${listNames(appended.map((i) => name(i.sharePointId)))}`,
+    ]);
   const policy = box === undefined ? "" : ` (deletes.toConfluence: ${box.deletes.toConfluence})`;
   for (const item of items) {
-    if (item.action === "removeFromConfluence") rows.push(["deleted", `${name(item.sharePointId)}, deleted in SharePoint: row removed${policy}`]);
-    if (item.action === "keepDeleted") rows.push(["kept", `${name(item.sharePointId)}, ${item.note ?? "deleted on one side"}: the other side keeps it, as the profile says`]);
-    for (const error of item.errors) rows.push(["problem", `${name(item.sharePointId)}: ${error.field === null ? "" : `${header(error.field)}: `}${error.message} (${error.code})`]);
+    if (item.action === "removeFromConfluence")
+      rows.push(["deleted", `${name(item.sharePointId)}, deleted in SharePoint: row removed${policy}`]);
+    if (item.action === "keepDeleted")
+      rows.push([
+        "kept",
+        `${name(item.sharePointId)}, ${item.note ?? "deleted on one side"}: the other side keeps it, as the profile says`,
+      ]);
+    for (const error of item.errors)
+      rows.push([
+        "problem",
+        `${name(item.sharePointId)}: ${error.field === null ? "" : `${header(error.field)}: `}${error.message} (${error.code})`,
+      ]);
   }
 
   const { counts } = run.report;
-  const writes = counts.sharePoint.created + counts.sharePoint.updated + counts.sharePoint.deleted + counts.confluence.created + counts.confluence.updated + counts.confluence.deleted;
+  const writes =
+    counts.sharePoint.created +
+    counts.sharePoint.updated +
+    counts.sharePoint.deleted +
+    counts.confluence.created +
+    counts.confluence.updated +
+    counts.confluence.deleted;
   if (writes === 0) {
-    const open = stillOpen.length === 0 ? "" : `; the conflict on ${stillOpen.join(" and ")} stays open until someone settles it`;
+    const open =
+      stillOpen.length === 0 ? "" : `; the conflict on ${stillOpen.join(" and ")} stays open until someone settles it`;
     rows.push(["quiet", `nothing to write on either side${open}`]);
   } else {
-    rows.push(["written", `SharePoint: ${sideCounts(counts.sharePoint, "item", "deleted")} · Confluence: ${sideCounts(counts.confluence, "row", "removed")} (one page update)`]);
+    rows.push([
+      "written",
+      `SharePoint: ${sideCounts(counts.sharePoint, "item", "deleted")} · Confluence: ${sideCounts(counts.confluence, "row", "removed")} (one page update)`,
+    ]);
   }
   rows.push(["API calls", `Graph ${callList(run.calls.graph)}`]);
   rows.push(["", `Confluence ${callList(run.calls.confluence)}`]);
@@ -143,8 +201,14 @@ function runSection(run: DemoRun, number: number, box: DemoSandbox | undefined, 
 
 function ending(result: DemoResult): string {
   const { outcome, openConflicts } = result;
-  const checks = outcome.checks.map((check): [string, string] => [check.ok ? "✓" : "✗", check.ok ? check.expectation : `${check.expectation}: NO — ${check.found ?? ""}`]);
-  const open = openConflicts.length === 0 ? "no open conflicts" : `${plural(openConflicts.length, "open conflict")} waiting for a person`;
+  const checks = outcome.checks.map((check): [string, string] => [
+    check.ok ? "✓" : "✗",
+    check.ok ? check.expectation : `${check.expectation}: NO — ${check.found ?? ""}`,
+  ]);
+  const open =
+    openConflicts.length === 0
+      ? "no open conflicts"
+      : `${plural(openConflicts.length, "open conflict")} waiting for a person`;
   const lines = [
     block("Checked against both services afterwards", checks),
     `\nDone in ${seconds(result.totalMs)}: ${outcome.listItems} items in the list, ${outcome.rowIds.length} rows on the page (now version ${outcome.pageVersion}), ${open}.\n`,
@@ -152,20 +216,36 @@ function ending(result: DemoResult): string {
   ];
   if (result.keptHome !== null) {
     lines.push(`Kept the demo's CONFLUENCE_SYNC_HOME (profile, secrets, state): ${result.keptHome}\n`);
-    lines.push(`${INDENT}CONFLUENCE_SYNC_HOME=${result.keptHome} npx confluence-sync diagnostics ${result.sandbox.profileKey}\n`);
+    lines.push(
+      `${INDENT}CONFLUENCE_SYNC_HOME=${result.keptHome} npx confluence-sync diagnostics ${result.sandbox.profileKey}\n`,
+    );
   }
   return lines.join("");
 }
 
 /** `10 rows added, 3 updated`: the unit named once, after the first number. */
-function sideCounts(side: { created: number; updated: number; deleted: number }, unit: string, deletedWord: string): string {
-  const parts = [[side.created, "added"], [side.updated, "updated"], [side.deleted, deletedWord]] as const;
-  const written = parts.filter(([n]) => n > 0).map(([n, verb], index) => (index === 0 ? `${plural(n, unit)} ${verb}` : `${n} ${verb}`));
+function sideCounts(
+  side: { created: number; updated: number; deleted: number },
+  unit: string,
+  deletedWord: string,
+): string {
+  const parts = [
+    [side.created, "added"],
+    [side.updated, "updated"],
+    [side.deleted, deletedWord],
+  ] as const;
+  const written = parts
+    .filter(([n]) => n > 0)
+    .map(([n, verb], index) => (index === 0 ? `${plural(n, unit)} ${verb}` : `${n} ${verb}`));
   return written.length === 0 ? "nothing" : written.join(", ");
 }
 
 function callList(calls: ServiceCalls): string {
-  const kinds = calls.kinds.map(({ kind, calls: n }) => (kind === "$batch" && calls.batchedOperations > 0 ? `${kind} ${n} (${plural(calls.batchedOperations, "write")})` : `${kind} ${n}`));
+  const kinds = calls.kinds.map(({ kind, calls: n }) =>
+    kind === "$batch" && calls.batchedOperations > 0
+      ? `${kind} ${n} (${plural(calls.batchedOperations, "write")})`
+      : `${kind} ${n}`,
+  );
   return `${calls.total}: ${kinds.join(", ")}`;
 }
 
@@ -200,7 +280,9 @@ function listNames(names: readonly string[]): string {
 
 /** A titled block of rows: leading cells aligned in columns, the last cell wrapped under itself. */
 function block(title: string, rows: readonly (readonly string[])[]): string {
-  const widths = (rows[0] ?? []).slice(0, -1).map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
+  const widths = (rows[0] ?? [])
+    .slice(0, -1)
+    .map((_, column) => Math.max(...rows.map((row) => row[column]?.length ?? 0)));
   const lead = INDENT.length + widths.reduce((sum, width) => sum + width + 2, 0);
   const lines = rows.map((row) => {
     const prefix = INDENT + widths.map((width, column) => `${row[column] ?? ""}`.padEnd(width + 2)).join("");

@@ -3,8 +3,9 @@
  * imported, the real `syncProfile` orchestrator run three times with people's edits in between, and the report.
  * Development tooling: the CLI loads it only for `demo`.
  */
+
+export { confluenceCallKind, graphCallKind, type ServedCall, type ServiceCalls, tallyCalls } from "./apiCallTally";
+export type { DemoCheck, DemoEvent, DemoOutcome, DemoPersonEdit, DemoResult, DemoRun, DemoSandbox } from "./demoResult";
+export { type DemoTextReport, demoTextReport } from "./demoText";
 export { runSandboxDemo, type SandboxDemoOptions } from "./sandboxDemo";
 export { SandboxDemoFailed } from "./sandboxDemoFailed";
-export { demoTextReport, type DemoTextReport } from "./demoText";
-export type { DemoResult, DemoRun, DemoEvent, DemoSandbox, DemoOutcome, DemoCheck, DemoPersonEdit } from "./demoResult";
-export { tallyCalls, graphCallKind, confluenceCallKind, type ServedCall, type ServiceCalls } from "./apiCallTally";

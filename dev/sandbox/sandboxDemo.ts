@@ -1,13 +1,13 @@
 import { performance } from "node:perf_hooks";
-import { parseProfileFile, type ConfigServices, type Profile } from "../../shared/config";
-import type { LocalEngine } from "../localHost/localEngine";
+import { type ConfigServices, type Profile, parseProfileFile } from "../../shared/config";
 import type { RunReport } from "../../shared/engine/run/runReport";
 import { fieldKindOf } from "../../shared/mapping";
 import { globalRedactor } from "../../shared/runtime";
+import type { LocalEngine } from "../localHost/localEngine";
 import { confluenceCallKind, graphCallKind, tallyCalls } from "./apiCallTally";
 import type { DemoCheck, DemoEvent, DemoResult, DemoRun, DemoSandbox } from "./demoResult";
 import { SandboxDemoFailed } from "./sandboxDemoFailed";
-import { startSandboxHost, type SandboxHost, type SandboxModule } from "./sandboxHost";
+import { type SandboxHost, type SandboxModule, startSandboxHost } from "./sandboxHost";
 
 export interface SandboxDemoOptions {
   /** Keep the temporary CONFLUENCE_SYNC_HOME (config.db and, then persisted, the state tables) afterwards. */
@@ -50,7 +50,8 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
     const run = async (label: string): Promise<void> => {
       const done = await measuredRun(host, engine, profile, label, runProfileSyncLocally);
       if (BROKEN_OUTCOMES.has(done.report.outcome)) {
-        const problem = done.report.problem === undefined ? "" : `: ${done.report.problem.code} ${done.report.problem.message}`;
+        const problem =
+          done.report.problem === undefined ? "" : `: ${done.report.problem.code} ${done.report.problem.message}`;
         throw new SandboxDemoFailed(`sync ${runs.length + 1} (${label}) ended "${done.report.outcome}"${problem}`);
       }
       runs.push(done);
@@ -58,7 +59,10 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
     };
 
     await run("the first sync, of a list and a page that both hold data");
-    const edits = await host.sandbox.makePeopleEdits({ graphBaseUrl: host.urls.graphBaseUrl, confluenceBaseUrl: host.urls.confluenceBaseUrl });
+    const edits = await host.sandbox.makePeopleEdits({
+      graphBaseUrl: host.urls.graphBaseUrl,
+      confluenceBaseUrl: host.urls.confluenceBaseUrl,
+    });
     emit({ kind: "edits", edits });
     await run("after the edits");
     await run("nothing new since");
@@ -70,7 +74,16 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
     }));
     const outcome = host.sandbox.sandboxOutcome(await host.adminState());
     outcome.checks.push(quietCheck(runs[runs.length - 1]!));
-    return { sandbox, setupMs, runs, edits, openConflicts, outcome, totalMs: performance.now() - startedAt, keptHome: options.keep ? host.home : null };
+    return {
+      sandbox,
+      setupMs,
+      runs,
+      edits,
+      openConflicts,
+      outcome,
+      totalMs: performance.now() - startedAt,
+      keptHome: options.keep ? host.home : null,
+    };
   } finally {
     await host.close({ keepHome: options.keep });
   }
@@ -83,7 +96,9 @@ function quietCheck(run: DemoRun): DemoCheck {
   const calls = { graph: run.calls.graph.total, confluence: run.calls.confluence.total };
   const ok = writes === 0 && calls.graph === 1 && calls.confluence === 1;
   const expectation = "the last sync, with nothing new, wrote nothing and made one Graph call and one Confluence call";
-  return ok ? { ok, expectation } : { ok, expectation, found: `${writes} writes; ${calls.graph} Graph calls, ${calls.confluence} Confluence calls` };
+  return ok
+    ? { ok, expectation }
+    : { ok, expectation, found: `${writes} writes; ${calls.graph} Graph calls, ${calls.confluence} Confluence calls` };
 }
 
 /** Stores the demo profile and its secrets through the CLI's own stores, as `profiles import` would. */
@@ -97,14 +112,22 @@ async function importDemoProfile(host: SandboxHost): Promise<Profile> {
       confluenceApiBaseUrl: urls.confluenceApiBaseUrl,
     }),
   );
-  if (!parsed.ok) throw new SandboxDemoFailed(`the demo profile does not validate: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+  if (!parsed.ok)
+    throw new SandboxDemoFailed(
+      `the demo profile does not validate: ${parsed.issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`,
+    );
   await saveProfileWithSecrets(host.config, parsed.profile, parsed.secrets);
   const validation = await host.config.validator.validateStored(parsed.profile.key);
-  if (!validation.valid) throw new SandboxDemoFailed(`the demo profile cannot run: missing ${validation.missingSecrets.join(", ")}`);
+  if (!validation.valid)
+    throw new SandboxDemoFailed(`the demo profile cannot run: missing ${validation.missingSecrets.join(", ")}`);
   return parsed.profile;
 }
 
-async function saveProfileWithSecrets(config: ConfigServices, profile: Profile, secrets: Readonly<Record<string, string | undefined>>): Promise<void> {
+async function saveProfileWithSecrets(
+  config: ConfigServices,
+  profile: Profile,
+  secrets: Readonly<Record<string, string | undefined>>,
+): Promise<void> {
   await config.profiles.save(profile);
   for (const [name, value] of Object.entries(secrets)) {
     if (value === undefined) continue;
@@ -115,18 +138,28 @@ async function saveProfileWithSecrets(config: ConfigServices, profile: Profile, 
 
 type EngineModule = typeof import("../localHost/localEngine.js");
 
-async function measuredRun(host: SandboxHost, engine: LocalEngine, profile: Profile, label: string, runProfileSyncLocally: EngineModule["runProfileSyncLocally"]): Promise<DemoRun> {
+async function measuredRun(
+  host: SandboxHost,
+  engine: LocalEngine,
+  profile: Profile,
+  label: string,
+  runProfileSyncLocally: EngineModule["runProfileSyncLocally"],
+): Promise<DemoRun> {
   await host.clearRequestLogs();
   const started = performance.now();
   const run = await runProfileSyncLocally(engine.registry, { profileKey: profile.key, dryRun: false, trigger: "cli" });
   const durationMs = performance.now() - started;
-  if (run.status !== "Completed") throw new SandboxDemoFailed(`the sync "${label}" failed: ${run.error ?? "unknown error"}`);
+  if (run.status !== "Completed")
+    throw new SandboxDemoFailed(`the sync "${label}" failed: ${run.error ?? "unknown error"}`);
   const report = run.output as RunReport;
   const logs = await host.requestLogs();
   return {
     label,
     report,
-    calls: { graph: tallyCalls(logs.graph, graphCallKind(profile.sharePoint.listId)), confluence: tallyCalls(logs.confluence, confluenceCallKind) },
+    calls: {
+      graph: tallyCalls(logs.graph, graphCallKind(profile.sharePoint.listId)),
+      confluence: tallyCalls(logs.confluence, confluenceCallKind),
+    },
     durationMs,
   };
 }
@@ -154,7 +187,11 @@ function describeSandbox(sandbox: SandboxModule, profile: Profile): DemoSandbox 
   const fields = profile.fields.map((field) => {
     const column = columns.find((c) => c.name === field.sharePoint);
     const found = column === undefined ? undefined : fieldKindOf(column, [], field.format);
-    const kind = !found?.ok ? "unknown" : column?.number?.displayAs === "percentage" ? "percentage" : (KIND_NAMES[found.kind] ?? found.kind);
+    const kind = !found?.ok
+      ? "unknown"
+      : column?.number?.displayAs === "percentage"
+        ? "percentage"
+        : (KIND_NAMES[found.kind] ?? found.kind);
     return { sharePoint: field.sharePoint, confluence: field.confluence, kind };
   });
   return {
@@ -169,6 +206,8 @@ function describeSandbox(sandbox: SandboxModule, profile: Profile): DemoSandbox 
     conflictPolicy: profile.conflictPolicy,
     deletes: { ...profile.deletes },
     titles: Object.fromEntries(sandbox.sandboxProjects.map((project) => [String(project.id), project.title])),
-    lookupValues: { Client: Object.fromEntries(sandbox.sandboxClients.map((client) => [String(client.id), client.name])) },
+    lookupValues: {
+      Client: Object.fromEntries(sandbox.sandboxClients.map((client) => [String(client.id), client.name])),
+    },
   };
 }

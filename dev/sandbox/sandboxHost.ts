@@ -1,7 +1,7 @@
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { openConfigServices, readAppSettings, type ConfigServices } from "../../shared/config";
+import { type ConfigServices, openConfigServices, readAppSettings } from "../../shared/config";
 import type { ServedCall } from "./apiCallTally";
 
 /** The sandbox's module (seed, profile, people's edits): development tooling, loaded only by the demo. */
@@ -81,14 +81,20 @@ export async function startSandboxHost(options: {
 
     const azurite = await azuriteStarting;
     const settings = readAppSettings(
-      { CONFLUENCE_SYNC_HOME: home, SECRETS_PROVIDER: "sqlite", PROFILE_STORE: "sqlite", AzureWebJobsStorage: azurite.connectionString },
+      {
+        CONFLUENCE_SYNC_HOME: home,
+        SECRETS_PROVIDER: "sqlite",
+        PROFILE_STORE: "sqlite",
+        AzureWebJobsStorage: azurite.connectionString,
+      },
       options.cwd,
     );
     const config = await openConfigServices(settings);
     stops.push(async () => config.close());
 
     const logOrigins = { graph: [urls.authorityHost, urls.graphBaseUrl], confluence: [urls.confluenceBaseUrl] };
-    const read = async (origins: string[]): Promise<ServedCall[]> => (await Promise.all(origins.map((origin) => adminJson<ServedCall[]>("GET", `${origin}/_admin/requests`)))).flat();
+    const read = async (origins: string[]): Promise<ServedCall[]> =>
+      (await Promise.all(origins.map((origin) => adminJson<ServedCall[]>("GET", `${origin}/_admin/requests`)))).flat();
     return {
       sandbox,
       home,
@@ -97,7 +103,11 @@ export async function startSandboxHost(options: {
       onClose: (stop) => stops.push(stop),
       requestLogs: async () => ({ graph: await read(logOrigins.graph), confluence: await read(logOrigins.confluence) }),
       clearRequestLogs: async () => {
-        await Promise.all([...logOrigins.graph, ...logOrigins.confluence].map((origin) => adminJson("DELETE", `${origin}/_admin/requests`)));
+        await Promise.all(
+          [...logOrigins.graph, ...logOrigins.confluence].map((origin) =>
+            adminJson("DELETE", `${origin}/_admin/requests`),
+          ),
+        );
       },
       adminState: async () => ({
         graph: await adminJson("GET", `${urls.graphBaseUrl}/_admin/state`),

@@ -19,7 +19,7 @@
  * Runs under the project's pinned Node (npm run package:functionapp). Node built-ins only.
  */
 import { spawnSync } from "node:child_process";
-import { cp, mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { cp, mkdir, readdir, readFile, rm, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
 
@@ -30,7 +30,16 @@ const DEFAULT_OUT_DIR = "build/functionapp";
 const DEV_ONLY_OUTPUTS = ["test", "bench", "dev", "cli"];
 
 /** The package.json fields the Functions host and Node read at run time. */
-const RUNTIME_PACKAGE_FIELDS = ["name", "version", "private", "description", "license", "main", "engines", "dependencies"];
+const RUNTIME_PACKAGE_FIELDS = [
+  "name",
+  "version",
+  "private",
+  "description",
+  "license",
+  "main",
+  "engines",
+  "dependencies",
+];
 
 class StageError extends Error {
   name = "StageError";
@@ -53,7 +62,9 @@ async function main() {
 
   if (!values["verify-only"]) await stage(project, out, { offline: values.offline });
   const report = await verify(out);
-  log(`ready: ${path.relative(process.cwd(), out) || "."} (${report.entries.length} entry point(s), ${report.packages} packages)`);
+  log(
+    `ready: ${path.relative(process.cwd(), out) || "."} (${report.entries.length} entry point(s), ${report.packages} packages)`,
+  );
 }
 
 /**
@@ -81,11 +92,16 @@ async function stage(project, out, options) {
   }
 
   log("installing production dependencies");
-  npm(["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", ...(options.offline ? ["--offline"] : [])], out);
+  npm(
+    ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund", ...(options.offline ? ["--offline"] : [])],
+    out,
+  );
 
   // The lock file has served its purpose; the trimmed package.json would no longer match it.
   const manifest = JSON.parse(await readFile(path.join(out, "package.json"), "utf8"));
-  const runtimeManifest = Object.fromEntries(RUNTIME_PACKAGE_FIELDS.filter((f) => f in manifest).map((f) => [f, manifest[f]]));
+  const runtimeManifest = Object.fromEntries(
+    RUNTIME_PACKAGE_FIELDS.filter((f) => f in manifest).map((f) => [f, manifest[f]]),
+  );
   await writeFile(path.join(out, "package.json"), `${JSON.stringify(runtimeManifest, null, 2)}\n`);
   await rm(path.join(out, "package-lock.json"), { force: true });
 }
@@ -104,7 +120,9 @@ async function verify(out) {
 
   const entries = await expandMain(out, manifest.main);
   if (entries.length === 0) {
-    throw new StageError(`package.json main "${manifest.main}" matches no file in ${out}: the app registers no function`);
+    throw new StageError(
+      `package.json main "${manifest.main}" matches no file in ${out}: the app registers no function`,
+    );
   }
 
   const nativeAddons = (await listFiles(path.join(out, "node_modules"))).filter((f) => f.endsWith(".node"));

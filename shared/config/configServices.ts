@@ -1,11 +1,11 @@
-import type { TokenCredential } from "@azure/identity";
 import type { DatabaseSync } from "node:sqlite";
+import type { TokenCredential } from "@azure/identity";
+import type { Clock, Logger } from "../runtime";
 import { createSecretsProvider } from "../secrets/createSecretsProvider";
 import type { SecretsProvider } from "../secrets/secretsProvider";
-import type { Clock, Logger } from "../runtime";
-import type { TableStorageLocation } from "../state/tableClientFactory";
 import type { AppSettings } from "../settings/appSettings";
 import { openConfigDatabase } from "../settings/configDatabase";
+import type { TableStorageLocation } from "../state/tableClientFactory";
 import { createProfileStore } from "./createProfileStore";
 import type { ProfileStore } from "./profileStore";
 import { ProfileValidator } from "./profileValidator";
@@ -33,7 +33,10 @@ export interface ConfigServicesDependencies {
  * Opens the configured SecretsProvider and ProfileStore. When both are local they share one SQLite connection to
  * CONFLUENCE_SYNC_HOME/config.db, opened only if something local is configured.
  */
-export async function openConfigServices(settings: AppSettings, dependencies: ConfigServicesDependencies = {}): Promise<ConfigServices> {
+export async function openConfigServices(
+  settings: AppSettings,
+  dependencies: ConfigServicesDependencies = {},
+): Promise<ConfigServices> {
   let database: DatabaseSync | undefined;
   const configDatabase = (): DatabaseSync => (database ??= openConfigDatabase(settings.homeDir));
   const close = (): void => {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { STATUS_COLOURS, type FieldFormat, type StatusColour } from "../mapping/fieldFormat";
+import { type FieldFormat, STATUS_COLOURS, type StatusColour } from "../mapping/fieldFormat";
 
 export type { FieldFormat, StatusColour };
 

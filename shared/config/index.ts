@@ -1,26 +1,26 @@
+export { type AppSettings, readAppSettings } from "../settings/appSettings";
+export { CONFIG_DATABASE_FILE, openConfigDatabase } from "../settings/configDatabase";
+export { InvalidAppSetting } from "../settings/invalidAppSetting";
+export { type ConfigServices, type ConfigServicesDependencies, openConfigServices } from "./configServices";
+export { createProfileStore, type ProfileStoreDependencies } from "./createProfileStore";
+export { type FieldFormat, fieldFormatSchema } from "./fieldFormat";
 export {
-  profileSchema,
-  profileKeySchema,
+  type ConflictPolicy,
+  type DeletePolicy,
+  type FieldMapping,
   PROFILE_KEY_PATTERN,
   type Profile,
   type ProfileInput,
-  type FieldMapping,
+  profileKeySchema,
+  profileSchema,
   type SyncDirection,
-  type ConflictPolicy,
-  type DeletePolicy,
 } from "./profile";
-export { fieldFormatSchema, type FieldFormat } from "./fieldFormat";
-export { readAppSettings, type AppSettings } from "../settings/appSettings";
-export { InvalidAppSetting } from "../settings/invalidAppSetting";
-export { openConfigServices, type ConfigServices, type ConfigServicesDependencies } from "./configServices";
-export { openConfigDatabase, CONFIG_DATABASE_FILE } from "../settings/configDatabase";
-export { type ProfileStore, type StoredProfile, type ProfileListEntry } from "./profileStore";
-export { createProfileStore, type ProfileStoreDependencies } from "./createProfileStore";
-export { SqliteProfileStore } from "./sqliteProfileStore";
-export { TableProfileStore, DEFAULT_PROFILES_TABLE } from "./tableProfileStore";
-export { ProfileValidator, requiredSecretNames, type ProfileValidationResult } from "./profileValidator";
-export { type ProfileIssue, formatIssuePath, profileIssuesFromZod, describeIssues } from "./profileIssue";
-export { ProfileNotFound } from "./profileNotFound";
+export { type ProfileFile, parseProfileFile } from "./profileFile";
 export { ProfileInvalid } from "./profileInvalid";
+export { describeIssues, formatIssuePath, type ProfileIssue, profileIssuesFromZod } from "./profileIssue";
 export { ProfileKeyConflict } from "./profileKeyConflict";
-export { parseProfileFile, type ProfileFile } from "./profileFile";
+export { ProfileNotFound } from "./profileNotFound";
+export { type ProfileListEntry, type ProfileStore, type StoredProfile } from "./profileStore";
+export { type ProfileValidationResult, ProfileValidator, requiredSecretNames } from "./profileValidator";
+export { SqliteProfileStore } from "./sqliteProfileStore";
+export { DEFAULT_PROFILES_TABLE, TableProfileStore } from "./tableProfileStore";

@@ -1,10 +1,10 @@
 import { z } from "zod";
 import type { FieldMapping } from "../mapping/fieldMapping";
+import { PROFILE_KEY_PATTERN, profileKeySchema } from "../settings/profileKey";
 import { CONFLICT_POLICIES, type ConflictPolicy } from "../sync/conflictPolicy";
 import { DELETE_POLICIES, type DeletePolicy } from "../sync/deletePolicy";
 import { SYNC_DIRECTIONS, type SyncDirection } from "../sync/syncDirection";
 import type { ProfileSyncSettings } from "../sync/syncRules";
-import { PROFILE_KEY_PATTERN, profileKeySchema } from "../settings/profileKey";
 import { fieldFormatSchema } from "./fieldFormat";
 
 export type { ConflictPolicy, DeletePolicy, FieldMapping, SyncDirection };
@@ -121,7 +121,10 @@ export const profileSchema = z
      * Natural key used on a first sync to pair rows and items that already exist on both sides without ids, e.g.
      * `{ "sharePoint": "Title", "confluence": "Title" }`. Ambiguous matches are reported, never guessed.
      */
-    matchBy: z.object({ sharePoint: z.string().min(1), confluence: z.string().min(1) }).strict().optional(),
+    matchBy: z
+      .object({ sharePoint: z.string().min(1), confluence: z.string().min(1) })
+      .strict()
+      .optional(),
     conflictPolicy: conflictPolicySchema.default("flag"),
     deletes: z
       .object({ toConfluence: deletePolicySchema.default("keep"), toSharePoint: deletePolicySchema.default("keep") })
@@ -135,11 +138,18 @@ export const profileSchema = z
   .superRefine((profile, ctx) => {
     const seen = new Map<string, number>();
     profile.fields.forEach((field, index) => {
-      for (const [side, name] of [["sharePoint", field.sharePoint], ["confluence", field.confluence.trim().toLowerCase()]] as const) {
+      for (const [side, name] of [
+        ["sharePoint", field.sharePoint],
+        ["confluence", field.confluence.trim().toLowerCase()],
+      ] as const) {
         const id = `${side}:${name}`;
         const first = seen.get(id);
         if (first !== undefined) {
-          ctx.addIssue({ code: "custom", path: ["fields", index, side], message: `${side} field "${name}" is already mapped by fields[${first}]` });
+          ctx.addIssue({
+            code: "custom",
+            path: ["fields", index, side],
+            message: `${side} field "${name}" is already mapped by fields[${first}]`,
+          });
         } else {
           seen.set(id, index);
         }

@@ -1,8 +1,8 @@
 import { toKeyVaultSecretName } from "../secrets/keyVaultSecretName";
 import { SecretNameUnmappable } from "../secrets/secretNameUnmappable";
-import { SecretNames, type SecretName } from "../secrets/secretsProvider";
-import { profileKeySchema, profileSchema, type Profile } from "./profile";
-import { profileIssuesFromZod, type ProfileIssue } from "./profileIssue";
+import { type SecretName, SecretNames } from "../secrets/secretsProvider";
+import { type Profile, profileKeySchema, profileSchema } from "./profile";
+import { type ProfileIssue, profileIssuesFromZod } from "./profileIssue";
 
 /** A profile file: the profile document, optionally with `"secrets": { name: value }` to store alongside it. */
 export type ProfileFile =

@@ -17,6 +17,10 @@ export class ProfileInvalid extends AppError {
   }
 
   override toJSON(): ReturnType<AppError["toJSON"]> & { profileKey?: string; issues: readonly ProfileIssue[] } {
-    return { ...super.toJSON(), ...(this.profileKey !== undefined ? { profileKey: this.profileKey } : {}), issues: this.issues };
+    return {
+      ...super.toJSON(),
+      ...(this.profileKey !== undefined ? { profileKey: this.profileKey } : {}),
+      issues: this.issues,
+    };
   }
 }

@@ -1,6 +1,6 @@
-import { profileKeySchema, profileSchema, type Profile } from "./profile";
+import { type Profile, profileKeySchema, profileSchema } from "./profile";
 import { ProfileInvalid } from "./profileInvalid";
-import { profileIssuesFromZod, type ProfileIssue } from "./profileIssue";
+import { type ProfileIssue, profileIssuesFromZod } from "./profileIssue";
 import { ProfileKeyConflict } from "./profileKeyConflict";
 
 /** A profile as stored: the validated document (defaults filled in) and when it was last saved. */
@@ -46,7 +46,13 @@ export function readStoredProfile(key: string, json: string, updatedAt: Date): P
   try {
     document = JSON.parse(json);
   } catch {
-    return { key, updatedAt, valid: false, issues: [{ path: "(root)", message: "stored profile is not valid JSON" }], document: undefined };
+    return {
+      key,
+      updatedAt,
+      valid: false,
+      issues: [{ path: "(root)", message: "stored profile is not valid JSON" }],
+      document: undefined,
+    };
   }
   const parsed = profileSchema.safeParse(document);
   if (parsed.success) return { key, updatedAt, valid: true, profile: parsed.data };
@@ -68,6 +74,7 @@ export function byProfileKey(a: { key: string }, b: { key: string }): number {
 export function assertNoCaseVariant(profileKey: string, existingKeys: Iterable<string>): void {
   const folded = profileKey.toLowerCase();
   for (const existing of existingKeys) {
-    if (existing !== profileKey && existing.toLowerCase() === folded) throw new ProfileKeyConflict(profileKey, existing);
+    if (existing !== profileKey && existing.toLowerCase() === folded)
+      throw new ProfileKeyConflict(profileKey, existing);
   }
 }

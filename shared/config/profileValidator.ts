@@ -1,7 +1,7 @@
-import { SecretNames, type SecretName, type SecretsProvider } from "../secrets/secretsProvider";
+import { type SecretName, SecretNames, type SecretsProvider } from "../secrets/secretsProvider";
 import { profileKeySchema, profileSchema } from "./profile";
 import { ProfileInvalid } from "./profileInvalid";
-import { profileIssuesFromZod, type ProfileIssue } from "./profileIssue";
+import { type ProfileIssue, profileIssuesFromZod } from "./profileIssue";
 import type { ProfileStore } from "./profileStore";
 
 /** What a run needs to know before it starts. Names only: never a secret value. */
@@ -15,8 +15,16 @@ export interface ProfileValidationResult {
   errors: ProfileIssue[];
 }
 
-const CONFLUENCE_SECRETS: readonly SecretName[] = [SecretNames.ConfluenceClientId, SecretNames.ConfluenceClientSecret, SecretNames.ConfluenceRefreshToken];
-const GRAPH_APP_SECRETS: readonly SecretName[] = [SecretNames.GraphTenantId, SecretNames.GraphClientId, SecretNames.GraphClientSecret];
+const CONFLUENCE_SECRETS: readonly SecretName[] = [
+  SecretNames.ConfluenceClientId,
+  SecretNames.ConfluenceClientSecret,
+  SecretNames.ConfluenceRefreshToken,
+];
+const GRAPH_APP_SECRETS: readonly SecretName[] = [
+  SecretNames.GraphTenantId,
+  SecretNames.GraphClientId,
+  SecretNames.GraphClientSecret,
+];
 
 /**
  * The secrets a profile cannot run without: Confluence OAuth always; Graph app credentials unless SharePoint is
@@ -47,8 +55,15 @@ export class ProfileValidator {
     const errors = parsed.success ? [] : profileIssuesFromZod(parsed.error);
     const key = profileKeySchema.safeParse((document as { key?: unknown } | null)?.key);
     // Without a usable key there is nowhere to look secrets up; the key's own error is already in `errors`.
-    const missingSecrets = key.success ? await this.#missingSecrets(key.data, parsed.success ? parsed.data : document) : [];
-    return { valid: errors.length === 0 && missingSecrets.length === 0, profileKey: key.success ? key.data : null, missingSecrets, errors };
+    const missingSecrets = key.success
+      ? await this.#missingSecrets(key.data, parsed.success ? parsed.data : document)
+      : [];
+    return {
+      valid: errors.length === 0 && missingSecrets.length === 0,
+      profileKey: key.success ? key.data : null,
+      missingSecrets,
+      errors,
+    };
   }
 
   /** Validates the stored profile `profileKey`; throws ProfileNotFound when there is none. */
@@ -59,7 +74,12 @@ export class ProfileValidator {
     } catch (error) {
       // A stored document that no longer passes the schema is a validation result, not a failure to validate.
       if (error instanceof ProfileInvalid) {
-        return { valid: false, profileKey, missingSecrets: await this.#missingSecrets(profileKey, error.document), errors: [...error.issues] };
+        return {
+          valid: false,
+          profileKey,
+          missingSecrets: await this.#missingSecrets(profileKey, error.document),
+          errors: [...error.issues],
+        };
       }
       throw error;
     }

@@ -1,16 +1,16 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { systemClock, type Clock } from "../runtime";
+import { type Clock, systemClock } from "../runtime";
 import type { Profile } from "./profile";
 import { ProfileNotFound } from "./profileNotFound";
 import {
   assertNoCaseVariant,
-  isStorableProfileKey,
   byProfileKey,
-  readStoredProfile,
-  storedProfileOrThrow,
+  isStorableProfileKey,
   type ProfileListEntry,
   type ProfileStore,
+  readStoredProfile,
   type StoredProfile,
+  storedProfileOrThrow,
 } from "./profileStore";
 
 interface ProfileRow {
@@ -49,7 +49,10 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   async save(profile: Profile): Promise<StoredProfile> {
-    assertNoCaseVariant(profile.key, (this.#caseVariants.all(profile.key) as Array<{ ProfileKey: string }>).map((row) => row.ProfileKey));
+    assertNoCaseVariant(
+      profile.key,
+      (this.#caseVariants.all(profile.key) as Array<{ ProfileKey: string }>).map((row) => row.ProfileKey),
+    );
     const updatedAt = new Date(this.#clock.now());
     this.#upsert.run(profile.key, JSON.stringify(profile), updatedAt.toISOString());
     return { profile, updatedAt };

@@ -1,17 +1,17 @@
 import { odata, type TableClient } from "@azure/data-tables";
-import { systemClock, type Clock } from "../runtime";
+import { type Clock, systemClock } from "../runtime";
 import { openTable, type TableStorageLocation } from "../state/tableClientFactory";
 import type { Profile } from "./profile";
 import { ProfileNotFound } from "./profileNotFound";
 import {
   assertNoCaseVariant,
-  isStorableProfileKey,
   byProfileKey,
-  readStoredProfile,
-  storedProfileOrThrow,
+  isStorableProfileKey,
   type ProfileListEntry,
   type ProfileStore,
+  readStoredProfile,
   type StoredProfile,
+  storedProfileOrThrow,
 } from "./profileStore";
 
 /** All profiles share one partition: there are few, and listing them is then a single-partition query. */
@@ -42,14 +42,22 @@ export class TableProfileStore implements ProfileStore {
   }
 
   /** Opens (creating when needed) the profiles table at `location`. */
-  static async open(location: TableStorageLocation, options: { tableName?: string; clock?: Clock } = {}): Promise<TableProfileStore> {
+  static async open(
+    location: TableStorageLocation,
+    options: { tableName?: string; clock?: Clock } = {},
+  ): Promise<TableProfileStore> {
     return new TableProfileStore(await openTable(location, options.tableName ?? DEFAULT_PROFILES_TABLE), options);
   }
 
   async save(profile: Profile): Promise<StoredProfile> {
     assertNoCaseVariant(profile.key, await this.#keys());
     const updatedAt = new Date(this.#clock.now());
-    const entity: ProfileEntity = { partitionKey: PARTITION, rowKey: profile.key, Profile: JSON.stringify(profile), UpdatedAt: updatedAt.toISOString() };
+    const entity: ProfileEntity = {
+      partitionKey: PARTITION,
+      rowKey: profile.key,
+      Profile: JSON.stringify(profile),
+      UpdatedAt: updatedAt.toISOString(),
+    };
     await this.#table.upsertEntity(entity, "Replace");
     return { profile, updatedAt };
   }
@@ -68,7 +76,9 @@ export class TableProfileStore implements ProfileStore {
 
   async list(): Promise<ProfileListEntry[]> {
     const entries: ProfileListEntry[] = [];
-    for await (const entity of this.#table.listEntities<ProfileEntity>({ queryOptions: { filter: odata`PartitionKey eq ${PARTITION}` } })) {
+    for await (const entity of this.#table.listEntities<ProfileEntity>({
+      queryOptions: { filter: odata`PartitionKey eq ${PARTITION}` },
+    })) {
       entries.push(entryOf(entity));
     }
     return entries.sort(byProfileKey);
@@ -88,7 +98,8 @@ export class TableProfileStore implements ProfileStore {
   async #keys(): Promise<string[]> {
     const keys: string[] = [];
     const query = { filter: odata`PartitionKey eq ${PARTITION}`, select: ["RowKey"] };
-    for await (const entity of this.#table.listEntities<{ rowKey: string }>({ queryOptions: query })) keys.push(entity.rowKey);
+    for await (const entity of this.#table.listEntities<{ rowKey: string }>({ queryOptions: query }))
+      keys.push(entity.rowKey);
     return keys;
   }
 }

@@ -17,7 +17,10 @@ export class AccessToken {
    * The skew covers clock drift and the time a request spends in flight. It is capped at half the token's lifetime,
    * so a short-lived token is still used for a while instead of being refreshed on every call.
    */
-  constructor(value: string, options: { issuedAtMs: number; expiresInMs: number; skewMs?: number; scopes?: readonly string[] }) {
+  constructor(
+    value: string,
+    options: { issuedAtMs: number; expiresInMs: number; skewMs?: number; scopes?: readonly string[] },
+  ) {
     this.#value = value;
     this.expiresAtMs = options.issuedAtMs + options.expiresInMs;
     const skew = Math.min(options.skewMs ?? DEFAULT_EXPIRY_SKEW_MS, options.expiresInMs / 2);

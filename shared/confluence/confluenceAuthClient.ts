@@ -2,7 +2,7 @@ import { createRetryPolicy, type RetryPolicy, type RetryPolicyOptions } from "..
 import { type Clock, type Logger, SecretRedactor, silentLogger, systemClock } from "../runtime";
 import { ConfluenceError, ConfluenceErrorCode, isConfluenceError } from "./confluenceError";
 import { ConfluenceHttp, type ConfluenceTransportOptions } from "./confluenceHttp";
-import { accessibleResourcesSchema, tokenResponseSchema, type AccessibleResource } from "./confluenceSchemas";
+import { type AccessibleResource, accessibleResourcesSchema, tokenResponseSchema } from "./confluenceSchemas";
 import { type ConfluenceSite, type ConfluenceSiteTarget, pickConfluenceSite } from "./confluenceSite";
 
 export const DEFAULT_CONFLUENCE_AUTH_BASE_URL = "https://auth.atlassian.com";
@@ -78,7 +78,12 @@ export class ConfluenceAuthClient {
       try {
         return await this.#http.send({
           ...request,
-          body: { grant_type: "refresh_token", client_id: grant.clientId, client_secret: grant.clientSecret, refresh_token: grant.refreshToken },
+          body: {
+            grant_type: "refresh_token",
+            client_id: grant.clientId,
+            client_secret: grant.clientSecret,
+            refresh_token: grant.refreshToken,
+          },
         });
       } catch (error) {
         throw classifyTokenFailure(error, profileKey);
@@ -93,13 +98,23 @@ export class ConfluenceAuthClient {
         `profile "${profileKey}": the token endpoint returned no refresh token; the app must request the offline_access scope`,
       );
     }
-    return { accessToken: body.access_token, refreshToken: body.refresh_token, expiresInSeconds: body.expires_in, scopes: body.scope.split(/\s+/).filter(Boolean) };
+    return {
+      accessToken: body.access_token,
+      refreshToken: body.refresh_token,
+      expiresInSeconds: body.expires_in,
+      scopes: body.scope.split(/\s+/).filter(Boolean),
+    };
   }
 
   /** The sites (and product containers) the access token's grant covers. */
   async accessibleResources(accessToken: string, profileKey: string): Promise<AccessibleResource[]> {
     this.#redactor.register(accessToken);
-    const request = { method: "GET" as const, url: `${this.#apiBaseUrl}/oauth/token/accessible-resources`, profileKey, bearer: accessToken };
+    const request = {
+      method: "GET" as const,
+      url: `${this.#apiBaseUrl}/oauth/token/accessible-resources`,
+      profileKey,
+      bearer: accessToken,
+    };
     const response = await this.#retry.execute(() => this.#http.send(request));
     return this.#http.parse(accessibleResourcesSchema, response, request);
   }
@@ -113,7 +128,10 @@ export class ConfluenceAuthClient {
 function classifyTokenFailure(error: unknown, profileKey: string): unknown {
   if (!isConfluenceError(error) || error.status === undefined) return error;
   if (error.status === 403 && (error.serviceCode === "invalid_grant" || error.serviceCode === "unauthorized_client")) {
-    return new ConfluenceError(ConfluenceErrorCode.GrantRevoked, error.message, { status: 403, serviceCode: error.serviceCode });
+    return new ConfluenceError(ConfluenceErrorCode.GrantRevoked, error.message, {
+      status: 403,
+      serviceCode: error.serviceCode,
+    });
   }
   if (error.status === 401) {
     return new ConfluenceError(

@@ -4,14 +4,20 @@ import { type Clock, type Logger, SecretRedactor, silentLogger, systemClock } fr
 import type { AccessToken } from "./accessToken";
 import { type ConfluenceAuthClient, DEFAULT_CONFLUENCE_API_BASE_URL } from "./confluenceAuthClient";
 import { ConfluenceError, ConfluenceErrorCode, isConfluenceError } from "./confluenceError";
-import { callLabel, ConfluenceHttp, type ConfluenceRequest, type ConfluenceResponse, type ConfluenceTransportOptions } from "./confluenceHttp";
+import {
+  ConfluenceHttp,
+  type ConfluenceRequest,
+  type ConfluenceResponse,
+  type ConfluenceTransportOptions,
+  callLabel,
+} from "./confluenceHttp";
 import {
   contentPropertySchema,
   multiEntitySchema,
+  type PageWire,
   pageSchema,
   searchResponseSchema,
   spaceSchema,
-  type PageWire,
 } from "./confluenceSchemas";
 import type { ConfluenceSiteTarget } from "./confluenceSite";
 import type { ConfluenceTokenManager } from "./confluenceTokenManager";
@@ -55,7 +61,15 @@ export interface SearchHit {
   lastModified?: string;
 }
 
-export type PageSort = "id" | "-id" | "created-date" | "-created-date" | "modified-date" | "-modified-date" | "title" | "-title";
+export type PageSort =
+  | "id"
+  | "-id"
+  | "created-date"
+  | "-created-date"
+  | "modified-date"
+  | "-modified-date"
+  | "title"
+  | "-title";
 
 export interface ListPagesQuery {
   /** List the pages of one space (`/spaces/{id}/pages`); otherwise `/pages` with the filters below. */
@@ -147,7 +161,10 @@ export class ConfluenceClient {
 
   /** Every page matching `query`, following `_links.next` page by page (only one page of results is held at a time). */
   async *listPages(query: ListPagesQuery = {}): AsyncGenerator<ConfluencePage> {
-    const path = query.spaceId !== undefined ? `/wiki/api/v2/spaces/${encodeURIComponent(query.spaceId)}/pages` : "/wiki/api/v2/pages";
+    const path =
+      query.spaceId !== undefined
+        ? `/wiki/api/v2/spaces/${encodeURIComponent(query.spaceId)}/pages`
+        : "/wiki/api/v2/pages";
     const listSchema = multiEntitySchema(pageSchema);
     let next: string | undefined;
     let first = true;
@@ -174,7 +191,13 @@ export class ConfluenceClient {
   }
 
   /** `POST /wiki/api/v2/pages` (Confluence answers 200 with version 1). Without `parentId` the page goes under the space homepage. */
-  async createPage(input: { spaceId: string; title: string; storage: string; parentId?: string; status?: "current" | "draft" }): Promise<ConfluencePage> {
+  async createPage(input: {
+    spaceId: string;
+    title: string;
+    storage: string;
+    parentId?: string;
+    status?: "current" | "draft";
+  }): Promise<ConfluencePage> {
     const response = await this.#call("create", {
       method: "POST",
       path: "/wiki/api/v2/pages",
@@ -195,7 +218,14 @@ export class ConfluenceClient {
    * meets its own earlier, lost-but-applied attempt, the conflict reports `currentVersion === providedVersion`: the
    * caller re-reads and compares instead of writing again (at most one new version per page per run).
    */
-  async updatePage(input: { id: string; title: string; storage: string; version: number; message?: string; status?: "current" | "draft" | "archived" }): Promise<ConfluencePage> {
+  async updatePage(input: {
+    id: string;
+    title: string;
+    storage: string;
+    version: number;
+    message?: string;
+    status?: "current" | "draft" | "archived";
+  }): Promise<ConfluencePage> {
     const path = `/wiki/api/v2/pages/${encodeURIComponent(input.id)}`;
     try {
       const response = await this.#call("update", {
@@ -234,7 +264,9 @@ export class ConfluenceClient {
   /** `GET /wiki/api/v2/spaces?keys=KEY`; undefined when no visible space has the key. */
   async getSpaceByKey(key: string): Promise<ConfluenceSpace | undefined> {
     const response = await this.#call("read", { method: "GET", path: "/wiki/api/v2/spaces", query: { keys: key } });
-    const space = this.#parse(multiEntitySchema(spaceSchema), response, "GET", "/wiki/api/v2/spaces").results.find((s) => s.key === key);
+    const space = this.#parse(multiEntitySchema(spaceSchema), response, "GET", "/wiki/api/v2/spaces").results.find(
+      (s) => s.key === key,
+    );
     return space ? { id: space.id, key: space.key, name: space.name, homepageId: space.homepageId ?? null } : undefined;
   }
 
@@ -242,7 +274,9 @@ export class ConfluenceClient {
   async getProperty<T = unknown>(pageId: string, key: string): Promise<ContentProperty<T> | undefined> {
     const path = `/wiki/api/v2/pages/${encodeURIComponent(pageId)}/properties`;
     const response = await this.#call("read", { method: "GET", path, query: { key } });
-    const found = this.#parse(multiEntitySchema(contentPropertySchema), response, "GET", path).results.find((p) => p.key === key);
+    const found = this.#parse(multiEntitySchema(contentPropertySchema), response, "GET", path).results.find(
+      (p) => p.key === key,
+    );
     return found ? toProperty<T>(found) : undefined;
   }
 
@@ -254,12 +288,21 @@ export class ConfluenceClient {
   }
 
   /** Replaces the value of `property` (as last read) with version + 1; a stale read is a ConfluenceError `Conflict`. */
-  async updateProperty<T>(pageId: string, property: Pick<ContentProperty, "id" | "key" | "version">, value: T, message?: string): Promise<ContentProperty<T>> {
+  async updateProperty<T>(
+    pageId: string,
+    property: Pick<ContentProperty, "id" | "key" | "version">,
+    value: T,
+    message?: string,
+  ): Promise<ContentProperty<T>> {
     const path = `/wiki/api/v2/pages/${encodeURIComponent(pageId)}/properties/${encodeURIComponent(property.id)}`;
     const response = await this.#call("update", {
       method: "PUT",
       path,
-      body: { key: property.key, value, version: { number: property.version.number + 1, ...(message !== undefined ? { message } : {}) } },
+      body: {
+        key: property.key,
+        value,
+        version: { number: property.version.number + 1, ...(message !== undefined ? { message } : {}) },
+      },
     });
     return toProperty<T>(this.#parse(contentPropertySchema, response, "PUT", path));
   }
@@ -286,9 +329,15 @@ export class ConfluenceClient {
       const body = this.#parse(searchResponseSchema, response, "GET", path);
       for (const result of body.results) {
         if (!result.content) continue;
-        yield { id: result.content.id, type: result.content.type, title: result.content.title, ...(result.lastModified ? { lastModified: result.lastModified } : {}) };
+        yield {
+          id: result.content.id,
+          type: result.content.type,
+          title: result.content.title,
+          ...(result.lastModified ? { lastModified: result.lastModified } : {}),
+        };
       }
-      next = body._links?.next === undefined ? undefined : siteRelative(body._links.next, body._links.context ?? "/wiki");
+      next =
+        body._links?.next === undefined ? undefined : siteRelative(body._links.next, body._links.context ?? "/wiki");
     }
   }
 
@@ -303,7 +352,10 @@ export class ConfluenceClient {
 
   async #resolveCloudId(): Promise<string> {
     const { auth, site, profileKey, tokens } = this.#options;
-    if (!auth) throw new Error(`profile "${profileKey}": a ConfluenceAuthClient is needed to resolve the site ${site.siteUrl ?? ""} (or pin its cloudId)`);
+    if (!auth)
+      throw new Error(
+        `profile "${profileKey}": a ConfluenceAuthClient is needed to resolve the site ${site.siteUrl ?? ""} (or pin its cloudId)`,
+      );
     const token = await tokens.getAccessToken(profileKey);
     try {
       return (await auth.resolveSite(token.value, site, profileKey)).cloudId;
@@ -319,7 +371,10 @@ export class ConfluenceClient {
    * One API call under the retry policy, with the 401 → refresh-once rule. `kind` decides what may be retried:
    * reads and version-guarded updates on any transient failure; creates only when the server certainly did not act.
    */
-  async #call(kind: "read" | "update" | "create", spec: { method: ConfluenceRequest["method"]; path: string; query?: ConfluenceRequest["query"]; body?: unknown }): Promise<ConfluenceResponse> {
+  async #call(
+    kind: "read" | "update" | "create",
+    spec: { method: ConfluenceRequest["method"]; path: string; query?: ConfluenceRequest["query"]; body?: unknown },
+  ): Promise<ConfluenceResponse> {
     const { profileKey, tokens } = this.#options;
     const cloudId = await this.cloudId();
     // `path` is site-relative (`/wiki/...`), possibly with a query (a followed `_links.next`).
@@ -371,7 +426,12 @@ export class ConfluenceClient {
     });
   }
 
-  #parse<T extends z.ZodType>(schema: T, response: ConfluenceResponse, method: ConfluenceRequest["method"], path: string): z.infer<T> {
+  #parse<T extends z.ZodType>(
+    schema: T,
+    response: ConfluenceResponse,
+    method: ConfluenceRequest["method"],
+    path: string,
+  ): z.infer<T> {
     return this.#http.parse(schema, response, { method, url: path, profileKey: this.#options.profileKey });
   }
 }
@@ -392,7 +452,9 @@ export function siteRelative(link: string, context = "/wiki"): string {
     const url = new URL(link);
     pathAndQuery = `${url.pathname}${url.search}`;
   }
-  return pathAndQuery.startsWith(`${context}/`) ? pathAndQuery : `${context}${pathAndQuery.startsWith("/") ? "" : "/"}${pathAndQuery}`;
+  return pathAndQuery.startsWith(`${context}/`)
+    ? pathAndQuery
+    : `${context}${pathAndQuery.startsWith("/") ? "" : "/"}${pathAndQuery}`;
 }
 
 function toPage(wire: PageWire): ConfluencePage {
@@ -416,5 +478,10 @@ function toPage(wire: PageWire): ConfluencePage {
 }
 
 function toProperty<T>(wire: z.infer<typeof contentPropertySchema>): ContentProperty<T> {
-  return { id: wire.id, key: wire.key, value: wire.value as T, version: { number: wire.version.number, createdAt: wire.version.createdAt, message: wire.version.message } };
+  return {
+    id: wire.id,
+    key: wire.key,
+    value: wire.value as T,
+    version: { number: wire.version.number, createdAt: wire.version.createdAt, message: wire.version.message },
+  };
 }

@@ -83,6 +83,9 @@ export class ConfluenceError extends AppError implements RetryableFailure {
 export function isConfluenceError(value: unknown, code?: ConfluenceErrorCode): value is ConfluenceError {
   if (!(value instanceof Error)) return false;
   const candidate = value as Error & { code?: unknown; transient?: unknown };
-  const ours = typeof candidate.code === "string" && candidate.code.startsWith("CONFLUENCE_") && typeof candidate.transient === "boolean";
+  const ours =
+    typeof candidate.code === "string" &&
+    candidate.code.startsWith("CONFLUENCE_") &&
+    typeof candidate.transient === "boolean";
   return ours && (code === undefined || candidate.code === code);
 }

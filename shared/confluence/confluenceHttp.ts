@@ -74,19 +74,31 @@ export class ConfluenceHttp {
     } catch (error) {
       const reason = axios.isAxiosError(error) ? (error.code ?? error.message) : String(error);
       // The cause is dropped on purpose: axios errors carry the request config, Authorization header included.
-      throw new ConfluenceError(ConfluenceErrorCode.Network, this.#redactor.redact(`${label}: no response (${reason})`), { transient: true });
+      throw new ConfluenceError(
+        ConfluenceErrorCode.Network,
+        this.#redactor.redact(`${label}: no response (${reason})`),
+        { transient: true },
+      );
     }
     if (response.status >= 200 && response.status < 300) return { status: response.status, data: response.data };
     throw this.#failure(label, response);
   }
 
   /** Validates a 2xx body against the shape we depend on. */
-  parse<T extends z.ZodType>(schema: T, response: ConfluenceResponse, request: Pick<ConfluenceRequest, "method" | "url" | "profileKey">): z.infer<T> {
+  parse<T extends z.ZodType>(
+    schema: T,
+    response: ConfluenceResponse,
+    request: Pick<ConfluenceRequest, "method" | "url" | "profileKey">,
+  ): z.infer<T> {
     const result = schema.safeParse(response.data);
     if (result.success) return result.data;
     const issue = result.error.issues[0];
     const where = issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "unknown shape";
-    throw new ConfluenceError(ConfluenceErrorCode.UnexpectedResponse, `${callLabel(request)}: unexpected response shape (${where})`, { status: response.status });
+    throw new ConfluenceError(
+      ConfluenceErrorCode.UnexpectedResponse,
+      `${callLabel(request)}: unexpected response shape (${where})`,
+      { status: response.status },
+    );
   }
 
   #failure(label: string, response: AxiosResponse): ConfluenceError {
@@ -175,6 +187,11 @@ function truncate(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max)}…`;
 }
 
-function withoutUndefined(query: Record<string, string | number | boolean | undefined>): Record<string, string | number | boolean> {
-  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Record<string, string | number | boolean>;
+function withoutUndefined(
+  query: Record<string, string | number | boolean | undefined>,
+): Record<string, string | number | boolean> {
+  return Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)) as Record<
+    string,
+    string | number | boolean
+  >;
 }

@@ -68,25 +68,44 @@ export const contentPropertySchema = z.looseObject({
   version: versionSchema,
 });
 
-export const spaceSchema = z.looseObject({ id: z.string(), key: z.string(), name: z.string(), homepageId: z.string().nullable().optional() });
+export const spaceSchema = z.looseObject({
+  id: z.string(),
+  key: z.string(),
+  name: z.string(),
+  homepageId: z.string().nullable().optional(),
+});
 
 /** v1 `GET /wiki/rest/api/search` (sample 10); `_links.next` is relative to `_links.context`. */
 export const searchResponseSchema = z.looseObject({
   results: z.array(
     z.looseObject({
-      content: z.looseObject({ id: z.string(), type: z.string(), status: z.string().optional(), title: z.string() }).optional(),
+      content: z
+        .looseObject({ id: z.string(), type: z.string(), status: z.string().optional(), title: z.string() })
+        .optional(),
       title: z.string().optional(),
       lastModified: z.string().optional(),
       url: z.string().optional(),
     }),
   ),
   totalSize: z.number().optional(),
-  _links: z.looseObject({ next: z.string().optional(), base: z.string().optional(), context: z.string().optional() }).optional(),
+  _links: z
+    .looseObject({ next: z.string().optional(), base: z.string().optional(), context: z.string().optional() })
+    .optional(),
 });
 
 /** The four error envelopes (reference §6); only what the client reads for codes and messages. */
 export const errorBodySchema = z.union([
-  z.looseObject({ errors: z.array(z.looseObject({ code: z.string().optional(), title: z.string().optional(), detail: z.string().nullable().optional() })).min(1) }),
+  z.looseObject({
+    errors: z
+      .array(
+        z.looseObject({
+          code: z.string().optional(),
+          title: z.string().optional(),
+          detail: z.string().nullable().optional(),
+        }),
+      )
+      .min(1),
+  }),
   z.looseObject({ error: z.string(), error_description: z.string().optional() }),
   z.looseObject({ statusCode: z.number(), message: z.string() }),
   z.looseObject({ code: z.number(), message: z.string() }),

@@ -21,15 +21,23 @@ export interface ConfluenceSite {
  * case, a trailing slash and `/wiki`) and/or id, prefer entries whose scopes are Confluence's, and fail clearly when
  * nothing or more than one site is left. Pure.
  */
-export function pickConfluenceSite(resources: readonly AccessibleResource[], target: ConfluenceSiteTarget, profileKey: string): ConfluenceSite {
+export function pickConfluenceSite(
+  resources: readonly AccessibleResource[],
+  target: ConfluenceSiteTarget,
+  profileKey: string,
+): ConfluenceSite {
   const wantedUrl = target.siteUrl === undefined ? undefined : normalizeSiteUrl(target.siteUrl);
   const matching = resources.filter(
-    (r) => (target.cloudId === undefined || r.id === target.cloudId) && (wantedUrl === undefined || normalizeSiteUrl(r.url) === wantedUrl),
+    (r) =>
+      (target.cloudId === undefined || r.id === target.cloudId) &&
+      (wantedUrl === undefined || normalizeSiteUrl(r.url) === wantedUrl),
   );
   const confluence = matching.filter((r) => r.scopes.some((s) => /confluence/i.test(s)));
   const candidates = confluence.length > 0 ? confluence : matching;
   const distinct = [...new Map(candidates.map((r) => [r.id, r])).values()];
-  const wanted = [target.siteUrl && `site ${target.siteUrl}`, target.cloudId && `cloudId ${target.cloudId}`].filter(Boolean).join(" and ");
+  const wanted = [target.siteUrl && `site ${target.siteUrl}`, target.cloudId && `cloudId ${target.cloudId}`]
+    .filter(Boolean)
+    .join(" and ");
 
   if (distinct.length === 0) {
     const available = resources.map((r) => `${r.url} (${r.id})`).join(", ") || "none";
@@ -45,7 +53,12 @@ export function pickConfluenceSite(resources: readonly AccessibleResource[], tar
     );
   }
   const site = distinct[0]!;
-  return { cloudId: site.id, url: site.url, name: site.name, scopes: candidates.filter((r) => r.id === site.id).flatMap((r) => r.scopes) };
+  return {
+    cloudId: site.id,
+    url: site.url,
+    name: site.name,
+    scopes: candidates.filter((r) => r.id === site.id).flatMap((r) => r.scopes),
+  };
 }
 
 /** `https://Contoso.atlassian.net/wiki/` → `https://contoso.atlassian.net`. */

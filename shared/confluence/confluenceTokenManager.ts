@@ -1,6 +1,6 @@
-import { SecretNames, type SecretsProvider } from "../secrets/secretsProvider";
-import type { TokenRefreshRecorder, TokenRefreshRecord } from "../state/tokenRefreshHistory";
 import { type Clock, type Logger, SecretRedactor, silentLogger, systemClock } from "../runtime";
+import { SecretNames, type SecretsProvider } from "../secrets/secretsProvider";
+import type { TokenRefreshRecord, TokenRefreshRecorder } from "../state/tokenRefreshHistory";
 import { AccessToken, DEFAULT_EXPIRY_SKEW_MS } from "./accessToken";
 import type { ConfluenceAuthClient } from "./confluenceAuthClient";
 import { ConfluenceError, ConfluenceErrorCode, isConfluenceError } from "./confluenceError";
@@ -84,13 +84,30 @@ export class ConfluenceTokenManager {
     const startedAt = this.#clock.now();
     try {
       const token = await this.#exchangeAndPersist(profileKey);
-      await this.#record({ at: iso(startedAt), profileKey, outcome: "refreshed", newExpiry: iso(token.expiresAtMs), durationMs: this.#clock.now() - startedAt });
-      this.#logger.info("confluence access token refreshed", { profileKey, expiresAt: iso(token.expiresAtMs), durationMs: this.#clock.now() - startedAt });
+      await this.#record({
+        at: iso(startedAt),
+        profileKey,
+        outcome: "refreshed",
+        newExpiry: iso(token.expiresAtMs),
+        durationMs: this.#clock.now() - startedAt,
+      });
+      this.#logger.info("confluence access token refreshed", {
+        profileKey,
+        expiresAt: iso(token.expiresAtMs),
+        durationMs: this.#clock.now() - startedAt,
+      });
       return token;
     } catch (error) {
       const dead = error instanceof ReauthorizationRequired;
-      const code = typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : "UNKNOWN";
-      await this.#record({ at: iso(startedAt), profileKey, outcome: dead ? "reauthorization-required" : "failed", errorCode: code, durationMs: this.#clock.now() - startedAt });
+      const code =
+        typeof (error as { code?: unknown })?.code === "string" ? (error as { code: string }).code : "UNKNOWN";
+      await this.#record({
+        at: iso(startedAt),
+        profileKey,
+        outcome: dead ? "reauthorization-required" : "failed",
+        errorCode: code,
+        durationMs: this.#clock.now() - startedAt,
+      });
       this.#logger[dead ? "error" : "warn"]("confluence token refresh failed", {
         profileKey,
         code,
@@ -108,9 +125,15 @@ export class ConfluenceTokenManager {
       secrets.get(profileKey, SecretNames.ConfluenceRefreshToken),
     ]);
     for (const secret of [clientSecret, refreshToken]) this.#redactor.register(secret);
-    const missing = [!clientId && SecretNames.ConfluenceClientId, !clientSecret && SecretNames.ConfluenceClientSecret].filter(Boolean);
+    const missing = [
+      !clientId && SecretNames.ConfluenceClientId,
+      !clientSecret && SecretNames.ConfluenceClientSecret,
+    ].filter(Boolean);
     if (missing.length > 0) {
-      throw new ConfluenceError(ConfluenceErrorCode.CredentialsMissing, `profile "${profileKey}": missing secret(s) ${missing.join(", ")}`);
+      throw new ConfluenceError(
+        ConfluenceErrorCode.CredentialsMissing,
+        `profile "${profileKey}": missing secret(s) ${missing.join(", ")}`,
+      );
     }
     if (!refreshToken) throw new ReauthorizationRequired(profileKey, "missing");
 
@@ -120,7 +143,8 @@ export class ConfluenceTokenManager {
     try {
       grant = await auth.refresh({ clientId: clientId!, clientSecret: clientSecret!, refreshToken }, profileKey);
     } catch (error) {
-      if (isConfluenceError(error, ConfluenceErrorCode.GrantRevoked)) throw new ReauthorizationRequired(profileKey, error.serviceCode ?? "invalid_grant", { cause: error });
+      if (isConfluenceError(error, ConfluenceErrorCode.GrantRevoked))
+        throw new ReauthorizationRequired(profileKey, error.serviceCode ?? "invalid_grant", { cause: error });
       throw error;
     }
     this.#redactor.register(grant.accessToken);
@@ -150,7 +174,10 @@ export class ConfluenceTokenManager {
     try {
       await this.#options.history.append(record);
     } catch (error) {
-      this.#logger.warn("could not record a token refresh", { profileKey: record.profileKey, message: this.#redactor.redact(String(error)) });
+      this.#logger.warn("could not record a token refresh", {
+        profileKey: record.profileKey,
+        message: this.#redactor.redact(String(error)),
+      });
     }
   }
 }

@@ -2,10 +2,10 @@ export { AccessToken, DEFAULT_EXPIRY_SKEW_MS } from "./accessToken";
 export {
   ConfluenceAuthClient,
   type ConfluenceAuthClientOptions,
+  DEFAULT_CONFLUENCE_API_BASE_URL,
+  DEFAULT_CONFLUENCE_AUTH_BASE_URL,
   type RefreshGrantRequest,
   type TokenGrant,
-  DEFAULT_CONFLUENCE_AUTH_BASE_URL,
-  DEFAULT_CONFLUENCE_API_BASE_URL,
 } from "./confluenceAuthClient";
 export {
   ConfluenceClient,
@@ -17,11 +17,20 @@ export {
   type PageSort,
   type SearchHit,
 } from "./confluenceClient";
-export { ConfluenceError, ConfluenceErrorCode, type ConfluenceErrorOptions, isConfluenceError } from "./confluenceError";
+export {
+  ConfluenceError,
+  ConfluenceErrorCode,
+  type ConfluenceErrorOptions,
+  isConfluenceError,
+} from "./confluenceError";
 export { confluenceAuthClientForProfile, confluenceClientForProfile } from "./confluenceForProfile";
 export { CONFLUENCE_USER_AGENT, type ConfluenceTransportOptions } from "./confluenceHttp";
 export { type AccessibleResource } from "./confluenceSchemas";
-export { type ConfluenceSite, type ConfluenceSiteTarget, pickConfluenceSite, normalizeSiteUrl } from "./confluenceSite";
-export { ConfluenceTokenManager, type ConfluenceTokenManagerOptions, type GetAccessTokenOptions } from "./confluenceTokenManager";
+export { type ConfluenceSite, type ConfluenceSiteTarget, normalizeSiteUrl, pickConfluenceSite } from "./confluenceSite";
+export {
+  ConfluenceTokenManager,
+  type ConfluenceTokenManagerOptions,
+  type GetAccessTokenOptions,
+} from "./confluenceTokenManager";
 export { PageVersionConflict } from "./pageVersionConflict";
 export { ReauthorizationRequired } from "./reauthorizationRequired";

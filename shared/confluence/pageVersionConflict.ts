@@ -15,7 +15,12 @@ export class PageVersionConflict extends ConfluenceError {
     message: string,
     cause?: unknown,
   ) {
-    super(ConfluenceErrorCode.VersionConflict, message, { status: 409, transient: false, serviceCode: "CONFLICT", cause });
+    super(ConfluenceErrorCode.VersionConflict, message, {
+      status: 409,
+      transient: false,
+      serviceCode: "CONFLICT",
+      cause,
+    });
   }
 }
 

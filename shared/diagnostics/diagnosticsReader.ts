@@ -3,7 +3,14 @@ import type { ProfileListEntry, ProfileStore } from "../config/profileStore";
 import type { ProfileValidator } from "../config/profileValidator";
 import type { Clock } from "../runtime";
 import type { StateStores } from "../state/stateStores";
-import { detailProfile, summarizeProfile, viewConflict, type ProfileConflicts, type ProfileDetail, type ProfileSummary } from "./profileDiagnostics";
+import {
+  detailProfile,
+  type ProfileConflicts,
+  type ProfileDetail,
+  type ProfileSummary,
+  summarizeProfile,
+  viewConflict,
+} from "./profileDiagnostics";
 
 /** Where diagnostics read from: the configured profiles and secrets (names only) and the state tables. */
 export interface DiagnosticsSources {
@@ -49,7 +56,13 @@ async function summarize(sources: DiagnosticsSources, entry: ProfileListEntry): 
     sources.state.runs.latest(entry.key),
     sources.state.conflicts.listOpen(entry.key),
   ]);
-  return summarizeProfile({ key: entry.key, document: entry.valid ? entry.profile : entry.document, validation, lastRun, openConflicts: open.length });
+  return summarizeProfile({
+    key: entry.key,
+    document: entry.valid ? entry.profile : entry.document,
+    validation,
+    lastRun,
+    openConflicts: open.length,
+  });
 }
 
 /** The stored entry for `profileKey`, broken documents included; ProfileNotFound when there is none. */
@@ -59,6 +72,12 @@ async function loadEntry(profiles: ProfileStore, profileKey: string): Promise<Pr
     return { key: stored.profile.key, updatedAt: stored.updatedAt, valid: true, profile: stored.profile };
   } catch (error) {
     if (!(error instanceof ProfileInvalid)) throw error;
-    return { key: profileKey, updatedAt: new Date(0), valid: false, issues: [...error.issues], document: error.document };
+    return {
+      key: profileKey,
+      updatedAt: new Date(0),
+      valid: false,
+      issues: [...error.issues],
+      document: error.document,
+    };
   }
 }

@@ -78,7 +78,8 @@ export interface ProfileConflicts {
 const countsSchema = z.preprocess(
   // Records written before the JSON spelled the side `sharePoint` everywhere hold `sharepoint`.
   (counts) => {
-    if (typeof counts !== "object" || counts === null || !("sharepoint" in counts) || "sharePoint" in counts) return counts;
+    if (typeof counts !== "object" || counts === null || !("sharepoint" in counts) || "sharePoint" in counts)
+      return counts;
     const { sharepoint, ...rest } = counts as Record<string, unknown>;
     return { ...rest, sharePoint: sharepoint };
   },
@@ -106,8 +107,20 @@ const storedRunSchema = z.looseObject({
 export function summarizeRun(stored: unknown): RunSummary {
   const parsed = storedRunSchema.safeParse(stored);
   if (!parsed.success) {
-    const runId = typeof (stored as { runId?: unknown } | null)?.runId === "string" ? (stored as { runId: string }).runId : "unknown";
-    return { runId, outcome: "unreadable", trigger: null, dryRun: false, startedAt: "", finishedAt: "", counts: null, problem: null };
+    const runId =
+      typeof (stored as { runId?: unknown } | null)?.runId === "string"
+        ? (stored as { runId: string }).runId
+        : "unknown";
+    return {
+      runId,
+      outcome: "unreadable",
+      trigger: null,
+      dryRun: false,
+      startedAt: "",
+      finishedAt: "",
+      counts: null,
+      problem: null,
+    };
   }
   const run = parsed.data;
   return {
@@ -138,7 +151,13 @@ export function summarizeProfile(facts: ProfileFacts): ProfileSummary {
     key: facts.key,
     displayName: typeof document.displayName === "string" ? document.displayName : null,
     // A document without `enabled` is enabled (the schema's default); one that is not even an object tells nothing.
-    enabled: !isObject ? null : document.enabled === undefined ? true : typeof document.enabled === "boolean" ? document.enabled : null,
+    enabled: !isObject
+      ? null
+      : document.enabled === undefined
+        ? true
+        : typeof document.enabled === "boolean"
+          ? document.enabled
+          : null,
     valid: facts.validation.valid,
     missingSecrets: [...facts.validation.missingSecrets],
     errors: [...facts.validation.errors],
@@ -149,7 +168,12 @@ export function summarizeProfile(facts: ProfileFacts): ProfileSummary {
 
 export function detailProfile(
   summary: ProfileSummary,
-  extra: { recentRuns: readonly unknown[]; subscriptions: readonly SubscriptionRecord[]; tokenRefreshes: readonly TokenRefreshRecord[]; now: number },
+  extra: {
+    recentRuns: readonly unknown[];
+    subscriptions: readonly SubscriptionRecord[];
+    tokenRefreshes: readonly TokenRefreshRecord[];
+    now: number;
+  },
 ): ProfileDetail {
   return {
     ...summary,
@@ -176,7 +200,11 @@ export function viewConflict(entry: ConflictEntry): ConflictView {
     kind: entry.kind,
     item: entry.item,
     field: entry.field,
-    values: { sharePoint: entry.values.sharePoint ?? null, confluence: entry.values.confluence ?? null, base: entry.values.base ?? null },
+    values: {
+      sharePoint: entry.values.sharePoint ?? null,
+      confluence: entry.values.confluence ?? null,
+      base: entry.values.base ?? null,
+    },
     resolution: entry.resolution,
     message: entry.message,
     openedAt: entry.openedAt,

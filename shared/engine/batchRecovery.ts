@@ -1,11 +1,11 @@
 import type { FieldCodecs } from "../mapping";
 import type { SharePointItem } from "../sharepoint/listItem";
 import type { SharePointClient } from "../sharepoint/sharePointClient";
-import { fieldHash, type CanonicalValue } from "../sync";
+import { type CanonicalValue, fieldHash } from "../sync";
 import type { PreparedWrite } from "./batchWrites";
-import { readSharePointChanges } from "./sharePointChanges";
 import type { RunContext, StagedOpOutcome } from "./run/stagedDocuments";
 import type { StagedRun } from "./run/stagedRun";
+import { readSharePointChanges } from "./sharePointChanges";
 
 /**
  * `recoverSentWrites` for one batch of a cycle: the items the cycle's other batches already recorded as created are
@@ -22,7 +22,9 @@ export async function findSentWrites(
   const others = await staged.allProgress();
   const claimed = new Set(
     [...others.entries()].flatMap(([id, progress]) =>
-      id === batchId || progress.kind !== "done" ? [] : progress.outcomes.flatMap((o) => (o.kind === "create" && o.result.ok ? [o.result.sharePointId] : [])),
+      id === batchId || progress.kind !== "done"
+        ? []
+        : progress.outcomes.flatMap((o) => (o.kind === "create" && o.result.ok ? [o.result.sharePointId] : [])),
     ),
   );
   return recoverSentWrites(client, context, codecs, writes, claimed);
@@ -71,13 +73,33 @@ async function recoverSentWrites(
       const item = created.find((candidate) => !claimed.has(candidate.id) && holds(candidate, sent(op.fields), codecs));
       if (item === undefined) return;
       claimed.add(item.id);
-      found.set(index, { kind: "create", createRef: op.createRef, result: { ok: true, sharePointId: item.id, eTag: item.eTag ?? null, modifiedAt: item.lastModifiedDateTime ?? null }, refused });
+      found.set(index, {
+        kind: "create",
+        createRef: op.createRef,
+        result: {
+          ok: true,
+          sharePointId: item.id,
+          eTag: item.eTag ?? null,
+          modifiedAt: item.lastModifiedDateTime ?? null,
+        },
+        refused,
+      });
     } else if (op.kind === "update") {
       const item = items.get(op.sharePointId);
       if (item === undefined || !holds(item, sent(op.fields), codecs)) return;
-      found.set(index, { kind: "update", sharePointId: op.sharePointId, result: { ok: true, eTag: item.eTag ?? null, modifiedAt: item.lastModifiedDateTime ?? null }, refused });
+      found.set(index, {
+        kind: "update",
+        sharePointId: op.sharePointId,
+        result: { ok: true, eTag: item.eTag ?? null, modifiedAt: item.lastModifiedDateTime ?? null },
+        refused,
+      });
     } else if (deleted.has(op.sharePointId)) {
-      found.set(index, { kind: "delete", sharePointId: op.sharePointId, result: { ok: true, eTag: null, modifiedAt: null }, refused });
+      found.set(index, {
+        kind: "delete",
+        sharePointId: op.sharePointId,
+        result: { ok: true, eTag: null, modifiedAt: null },
+        refused,
+      });
     }
   });
   return found;

@@ -1,6 +1,6 @@
-import { toSharePointPatch, type FieldCodecs } from "../mapping";
+import { type FieldCodecs, toSharePointPatch } from "../mapping";
 import type { ItemWrite, ItemWriteOutcome } from "../sharepoint/batchWriter";
-import { GraphErrorCodes, type GraphError } from "../sharepoint/graphError";
+import { type GraphError, GraphErrorCodes } from "../sharepoint/graphError";
 import type { SharePointCreateOutcome, SharePointOpOutcome } from "../sync";
 import type { RefusedField, StagedOp, StagedOpOutcome } from "./run/stagedDocuments";
 
@@ -16,10 +16,13 @@ export interface PreparedWrite {
  * out and reported (never written degraded); an update left with nothing to write is not sent.
  */
 export function prepareWrite(op: StagedOp, codecs: FieldCodecs): PreparedWrite {
-  if (op.kind === "delete") return { op, write: { kind: "delete", itemId: op.sharePointId, eTag: op.ifMatch }, refused: [] };
+  if (op.kind === "delete")
+    return { op, write: { kind: "delete", itemId: op.sharePointId, eTag: op.ifMatch }, refused: [] };
   const where = op.kind === "create" ? `the item for row ${op.rowRef + 1}` : `SharePoint item ${op.sharePointId}`;
   const patch = toSharePointPatch(codecs, op.fields, where);
-  const refused = patch.errors.map((error): RefusedField => ({ field: error.field, code: error.code, message: error.message }));
+  const refused = patch.errors.map(
+    (error): RefusedField => ({ field: error.field, code: error.code, message: error.message }),
+  );
   if (op.kind === "create") return { op, write: { kind: "create", fields: patch.fields }, refused };
   if (Object.keys(patch.fields).length === 0) return { op, write: null, refused };
   return { op, write: { kind: "update", itemId: op.sharePointId, fields: patch.fields, eTag: op.ifMatch }, refused };
@@ -35,7 +38,8 @@ export function mayHaveActed(outcome: ItemWriteOutcome): boolean {
 }
 
 function uncertain(error: GraphError): boolean {
-  if (error.status === undefined) return error.code === GraphErrorCodes.Network || error.code === GraphErrorCodes.InvalidResponse;
+  if (error.status === undefined)
+    return error.code === GraphErrorCodes.Network || error.code === GraphErrorCodes.InvalidResponse;
   return error.status >= 500 && error.status !== 503;
 }
 
@@ -44,7 +48,13 @@ export function opOutcome(prepared: PreparedWrite, outcome: ItemWriteOutcome | u
   const { op, refused } = prepared;
   if (op.kind === "create") {
     let result: SharePointCreateOutcome = { ok: false };
-    if (outcome?.kind === "applied") result = { ok: true, sharePointId: outcome.itemId, eTag: outcome.eTag ?? null, modifiedAt: modifiedOf(outcome.fields) };
+    if (outcome?.kind === "applied")
+      result = {
+        ok: true,
+        sharePointId: outcome.itemId,
+        eTag: outcome.eTag ?? null,
+        modifiedAt: modifiedOf(outcome.fields),
+      };
     return { kind: "create", createRef: op.createRef, result, refused, ...problemOf(outcome) };
   }
   let result: SharePointOpOutcome;
@@ -55,7 +65,8 @@ export function opOutcome(prepared: PreparedWrite, outcome: ItemWriteOutcome | u
     result = { ok: true, eTag: outcome.eTag ?? null, modifiedAt: modifiedOf(outcome.fields) };
   } else if (outcome.kind === "notFound") {
     // A delete of an item that is gone is done; an update of one means it was deleted: read it again next time.
-    result = op.kind === "delete" ? { ok: true, eTag: null, modifiedAt: null } : { ok: false, preconditionFailed: true };
+    result =
+      op.kind === "delete" ? { ok: true, eTag: null, modifiedAt: null } : { ok: false, preconditionFailed: true };
   } else {
     result = { ok: false, preconditionFailed: outcome.kind === "preconditionFailed" };
   }
@@ -65,7 +76,12 @@ export function opOutcome(prepared: PreparedWrite, outcome: ItemWriteOutcome | u
 function problemOf(outcome: ItemWriteOutcome | undefined): { problem?: { code: string; message: string } } {
   if (outcome?.kind === "failed") return { problem: { code: outcome.error.code, message: outcome.error.message } };
   if (outcome?.kind === "preconditionFailed") {
-    return { problem: { code: GraphErrorCodes.PreconditionFailed, message: `SharePoint item ${outcome.itemId} changed since it was read; the next run reads it again` } };
+    return {
+      problem: {
+        code: GraphErrorCodes.PreconditionFailed,
+        message: `SharePoint item ${outcome.itemId} changed since it was read; the next run reads it again`,
+      },
+    };
   }
   return {};
 }

@@ -1,5 +1,11 @@
 import type { Profile } from "../config/profile";
-import { buildFieldCodecs, type ColumnDefinition, type FieldCodecs, type LookupEntry, type SharePointPerson } from "../mapping";
+import {
+  buildFieldCodecs,
+  type ColumnDefinition,
+  type FieldCodecs,
+  type LookupEntry,
+  type SharePointPerson,
+} from "../mapping";
 import { FieldMappingError } from "../mapping/fieldMappingError";
 
 /**
@@ -33,7 +39,10 @@ export function codecsFor(profile: Profile, inputs: CodecInputs): CodecsResult {
 /** Codecs that built before (at prepare) from the same staged inputs; a failure now is a bug, not an input. */
 export function stagedCodecs(profile: Profile, inputs: CodecInputs): FieldCodecs {
   const built = codecsFor(profile, inputs);
-  if (!built.ok) throw new Error(`profile "${profile.key}": the staged field codecs no longer build: ${built.errors.map((e) => e.message).join("; ")}`);
+  if (!built.ok)
+    throw new Error(
+      `profile "${profile.key}": the staged field codecs no longer build: ${built.errors.map((e) => e.message).join("; ")}`,
+    );
   return built.codecs;
 }
 
@@ -56,7 +65,16 @@ export function selectedFieldKeys(profile: Profile, columns: readonly ColumnDefi
 
 /** Whether a column's codec kind depends on item values (Graph leaves hyperlinks unmarked, multi-choice unflagged). */
 export function needsSample(column: ColumnDefinition): boolean {
-  const facets = ["text", "number", "currency", "boolean", "dateTime", "personOrGroup", "lookup", "hyperlinkOrPicture"] as const;
+  const facets = [
+    "text",
+    "number",
+    "currency",
+    "boolean",
+    "dateTime",
+    "personOrGroup",
+    "lookup",
+    "hyperlinkOrPicture",
+  ] as const;
   if (column.choice !== undefined) return column.choice.displayAs !== "checkBoxes";
   return !facets.some((facet) => (column as Record<string, unknown>)[facet] !== undefined);
 }

@@ -1,5 +1,5 @@
 import type { ConflictEntry, ConflictStore } from "../state/conflictStore";
-import { canonicalJson, type CanonicalValue, type ConflictRecord, type ItemRef, type ReadyPlan } from "../sync";
+import { type CanonicalValue, type ConflictRecord, canonicalJson, type ItemRef, type ReadyPlan } from "../sync";
 import { resolutionName } from "./run/reportItems";
 import type { RunOutcomes } from "./run/runOutcomes";
 
@@ -15,7 +15,13 @@ export function conflictId(item: ItemRef, field: string | null): string {
  * Records the plan's conflicts, before any write: a `won` resolution is about to overwrite the losing value, and the
  * record is then the only place it survives.
  */
-export async function recordConflicts(store: ConflictStore, profileKey: string, plan: ReadyPlan, runId: string, at: string): Promise<void> {
+export async function recordConflicts(
+  store: ConflictStore,
+  profileKey: string,
+  plan: ReadyPlan,
+  runId: string,
+  at: string,
+): Promise<void> {
   if (plan.conflicts.length === 0) return;
   await store.record(plan.conflicts.map((conflict) => conflictEntry(profileKey, conflict, runId, at)));
 }
@@ -24,14 +30,26 @@ export async function recordConflicts(store: ConflictStore, profileKey: string, 
  * Resolves the open conflicts this run found settled: those it no longer reports, and those it resolved by writing
  * the winner. A conflict stays open while its field cannot be read (its state is unknown) or its winning write failed.
  */
-export async function resolveSettledConflicts(store: ConflictStore, profileKey: string, plan: ReadyPlan, outcomes: RunOutcomes, runId: string, at: string): Promise<number> {
+export async function resolveSettledConflicts(
+  store: ConflictStore,
+  profileKey: string,
+  plan: ReadyPlan,
+  outcomes: RunOutcomes,
+  runId: string,
+  at: string,
+): Promise<number> {
   const open = await store.listOpen(profileKey);
   if (open.length === 0) return 0;
   const stillOpen = new Set<string>();
   for (const conflict of plan.conflicts) {
     const field = conflict.kind === "field" ? conflict.field : null;
     const id = conflictId(conflict.item, field);
-    if (conflict.kind === "deleteVsEdit" || conflict.resolution.kind === "flagged" || !winnerWritten(conflict, outcomes)) stillOpen.add(id);
+    if (
+      conflict.kind === "deleteVsEdit" ||
+      conflict.resolution.kind === "flagged" ||
+      !winnerWritten(conflict, outcomes)
+    )
+      stillOpen.add(id);
   }
   for (const error of plan.fieldErrors) stillOpen.add(conflictId(error.item, error.field));
   const settled = open.filter((entry) => !stillOpen.has(entry.id)).map((entry) => entry.id);
@@ -42,12 +60,16 @@ export async function resolveSettledConflicts(store: ConflictStore, profileKey: 
 function winnerWritten(conflict: Extract<ConflictRecord, { kind: "field" }>, outcomes: RunOutcomes): boolean {
   if (conflict.resolution.kind !== "won") return false;
   const id = conflict.item.sharePointId;
-  if (conflict.resolution.winner === "confluence") return id !== null && outcomes.apply.sharePointItems.get(id)?.ok === true;
+  if (conflict.resolution.winner === "confluence")
+    return id !== null && outcomes.apply.sharePointItems.get(id)?.ok === true;
   return outcomes.page?.kind === "applied";
 }
 
 function conflictEntry(profileKey: string, conflict: ConflictRecord, runId: string, at: string): NewConflictEntry {
-  const item = { sharePointId: conflict.item.sharePointId, rowKey: conflict.item.rowRef === null ? null : conflict.item.sharePointId };
+  const item = {
+    sharePointId: conflict.item.sharePointId,
+    rowKey: conflict.item.rowRef === null ? null : conflict.item.sharePointId,
+  };
   if (conflict.kind === "deleteVsEdit") {
     const edited = conflict.edits.map((edit) => edit.field).join(", ");
     return {
@@ -56,7 +78,11 @@ function conflictEntry(profileKey: string, conflict: ConflictRecord, runId: stri
       kind: "deleteVsEdit",
       item,
       field: null,
-      values: { [conflict.deletedIn === "sharePoint" ? "confluence" : "sharePoint"]: Object.fromEntries(conflict.edits.map((edit) => [edit.field, edit.value.ok ? (edit.value.value ?? null) : null])) },
+      values: {
+        [conflict.deletedIn === "sharePoint" ? "confluence" : "sharePoint"]: Object.fromEntries(
+          conflict.edits.map((edit) => [edit.field, edit.value.ok ? (edit.value.value ?? null) : null]),
+        ),
+      },
       resolution: "flagged",
       message: `${describe(conflict.item)} was deleted in ${conflict.deletedIn === "sharePoint" ? "SharePoint" : "Confluence"} but edited on the other side (${edited}); nothing was deleted or re-created`,
       lastSeenAt: at,
@@ -88,7 +114,8 @@ function conflictEntry(profileKey: string, conflict: ConflictRecord, runId: stri
 }
 
 function describe(item: ItemRef): string {
-  if (item.sharePointId !== null) return `item ${item.sharePointId}${item.rowRef === null ? "" : ` (row ${item.rowRef + 1})`}`;
+  if (item.sharePointId !== null)
+    return `item ${item.sharePointId}${item.rowRef === null ? "" : ` (row ${item.rowRef + 1})`}`;
   return `row ${(item.rowRef ?? -1) + 1}`;
 }
 

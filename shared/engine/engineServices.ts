@@ -1,5 +1,5 @@
 import type { ConfigServices } from "../config/configServices";
-import { globalRedactor, silentLogger, systemClock, type Clock, type Logger } from "../runtime";
+import { type Clock, globalRedactor, type Logger, silentLogger, systemClock } from "../runtime";
 import type { StateStores } from "../state/stateStores";
 import { ListDirectoryCache } from "./listDirectoryCache";
 import { ProfileConnections, type ProfileConnectionsOptions } from "./profileConnections";
@@ -19,13 +19,20 @@ export interface EngineServices {
 }
 
 /** Capabilities and client bounds (tests shorten retry delays), plus how long the list directory is reused. */
-export interface EngineOptions extends Pick<ProfileConnectionsOptions, "clock" | "logger" | "redactor" | "graphRetry" | "confluenceRetry" | "confluenceTransport"> {
+export interface EngineOptions
+  extends Pick<
+    ProfileConnectionsOptions,
+    "clock" | "logger" | "redactor" | "graphRetry" | "confluenceRetry" | "confluenceTransport"
+  > {
   /** How long columns, people and lookup lists are reused (default 15 minutes). */
   directoryTtlMs?: number;
 }
 
 /** The engine over the given configuration and state stores. */
-export function createEngineServices(parts: { config: EngineServices["config"]; state: StateStores }, options: EngineOptions = {}): EngineServices {
+export function createEngineServices(
+  parts: { config: EngineServices["config"]; state: StateStores },
+  options: EngineOptions = {},
+): EngineServices {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
   const connections = new ProfileConnections({
@@ -38,6 +45,9 @@ export function createEngineServices(parts: { config: EngineServices["config"]; 
     ...(options.confluenceRetry ? { confluenceRetry: options.confluenceRetry } : {}),
     ...(options.confluenceTransport ? { confluenceTransport: options.confluenceTransport } : {}),
   });
-  const directory = new ListDirectoryCache({ clock, ...(options.directoryTtlMs !== undefined ? { ttlMs: options.directoryTtlMs } : {}) });
+  const directory = new ListDirectoryCache({
+    clock,
+    ...(options.directoryTtlMs !== undefined ? { ttlMs: options.directoryTtlMs } : {}),
+  });
   return { config: parts.config, state: parts.state, connections, directory, clock, logger };
 }

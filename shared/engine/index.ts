@@ -4,11 +4,18 @@
  * `engineServicesFrom(appServices)` (shared/functionsApp) and `openLocalEngine(settings)` (dev/localHost) give the services.
  */
 export { createSyncActivities, type SyncActivities } from "./activities";
-export { createEngineServices, type EngineServices, type EngineOptions } from "./engineServices";
+export { createEngineServices, type EngineOptions, type EngineServices } from "./engineServices";
+export { DEFAULT_DIRECTORY_TTL_MS, type ListDirectory, ListDirectoryCache } from "./listDirectoryCache";
+export { isSyncVersion, SYNC_VERSION_MESSAGE_PREFIX, syncVersionMessage } from "./managedPage";
 export { ProfileConnections, type ProfileConnectionsOptions } from "./profileConnections";
-export { ListDirectoryCache, DEFAULT_DIRECTORY_TTL_MS, type ListDirectory } from "./listDirectoryCache";
-export { syncVersionMessage, isSyncVersion, SYNC_VERSION_MESSAGE_PREFIX } from "./managedPage";
-export type { RunItemReport, FieldChangeReport, ConflictReport, ItemProblemReport, ApiCalls, RunCounts } from "./run/runReport";
+export * from "./run/runContract";
+export type {
+  ApiCalls,
+  ConflictReport,
+  FieldChangeReport,
+  ItemProblemReport,
+  RunCounts,
+  RunItemReport,
+} from "./run/runReport";
 export { RunStagingMissing } from "./run/runStagingMissing";
 export { WritesUnconfirmed } from "./writesUnconfirmed";
-export * from "./run/runContract";

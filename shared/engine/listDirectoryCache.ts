@@ -1,6 +1,6 @@
 import type { Profile } from "../config/profile";
 import type { ColumnDefinition, LookupEntry, SharePointPerson } from "../mapping";
-import { systemClock, type Clock } from "../runtime";
+import { type Clock, systemClock } from "../runtime";
 import type { SharePointClient } from "../sharepoint/sharePointClient";
 
 /** What a profile's list is made of, besides its items: its columns and what its person and lookup columns point at. */
@@ -30,7 +30,11 @@ export class ListDirectoryCache {
 
   /** The profile's directory, read through `client` when not cached (those reads count as the caller's calls). */
   get(profile: Profile, client: SharePointClient): Promise<ListDirectory> {
-    const key = JSON.stringify([profile.sharePoint.siteId, profile.sharePoint.listId, profile.fields.map((field) => field.sharePoint)]).toLowerCase();
+    const key = JSON.stringify([
+      profile.sharePoint.siteId,
+      profile.sharePoint.listId,
+      profile.fields.map((field) => field.sharePoint),
+    ]).toLowerCase();
     const now = this.#clock.now();
     const cached = this.#entries.get(key);
     if (cached !== undefined && now - cached.loadedMs < this.#ttlMs) return cached.directory;
@@ -56,7 +60,10 @@ async function read(profile: Profile, client: SharePointClient): Promise<ListDir
   for (const column of mapped) {
     const target = column.lookup;
     if (target?.listId === undefined) continue;
-    lookups[column.name] = await client.lookupEntries({ listId: target.listId, columnName: target.columnName ?? "Title" });
+    lookups[column.name] = await client.lookupEntries({
+      listId: target.listId,
+      columnName: target.columnName ?? "Title",
+    });
   }
   return { columns, ...(people ? { people } : {}), ...(Object.keys(lookups).length > 0 ? { lookups } : {}) };
 }

@@ -1,5 +1,12 @@
 import type { Profile } from "../config/profile";
-import { parseStorage, readTableRows, selectManagedTable, type FieldCodecs, type ManagedTable, type TableRowReading } from "../mapping";
+import {
+  type FieldCodecs,
+  type ManagedTable,
+  parseStorage,
+  readTableRows,
+  selectManagedTable,
+  type TableRowReading,
+} from "../mapping";
 import type { ConfluenceRowReading, ConfluenceSide } from "../sync";
 import type { RunProblem } from "./run/runReport";
 
@@ -15,7 +22,9 @@ export function isSyncVersion(message: string): boolean {
   return message.startsWith(SYNC_VERSION_MESSAGE_PREFIX);
 }
 
-export type ManagedPageResult = { ok: true; table: ManagedTable; rows: TableRowReading[] } | { ok: false; problem: RunProblem };
+export type ManagedPageResult =
+  | { ok: true; table: ManagedTable; rows: TableRowReading[] }
+  | { ok: false; problem: RunProblem };
 
 /**
  * The profile's table on the page, checked and read through the codecs. A page the sync cannot work on (malformed
@@ -29,7 +38,13 @@ export function readManagedPage(profile: Profile, storage: string, codecs: Field
   const selected = selectManagedTable(parsed.document, profile.confluence.target, codecs);
   if (!selected.ok) {
     const first = selected.errors[0];
-    return { ok: false, problem: { code: first?.code ?? "TABLE_NOT_FOUND", message: selected.errors.map((error) => error.message).join("; ") } };
+    return {
+      ok: false,
+      problem: {
+        code: first?.code ?? "TABLE_NOT_FOUND",
+        message: selected.errors.map((error) => error.message).join("; "),
+      },
+    };
   }
   return { ok: true, table: selected.table, rows: readTableRows(selected.table) };
 }
@@ -38,7 +53,10 @@ export function readManagedPage(profile: Profile, storage: string, codecs: Field
  * The planner's view of the table. Rows whose key cell holds text that is no item id are left out (and returned,
  * for the report): the sync neither pairs, creates nor removes them.
  */
-export function confluenceSide(rows: readonly TableRowReading[], page: { version: number; editedAt: string }): { side: ConfluenceSide; invalidKeyRows: TableRowReading[] } {
+export function confluenceSide(
+  rows: readonly TableRowReading[],
+  page: { version: number; editedAt: string },
+): { side: ConfluenceSide; invalidKeyRows: TableRowReading[] } {
   const kept: ConfluenceRowReading[] = [];
   const invalidKeyRows: TableRowReading[] = [];
   for (const row of rows) {

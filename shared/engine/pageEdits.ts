@@ -47,7 +47,12 @@ export function pageEdits(writes: ConfluenceWrites, createdIds: ReadonlyMap<Crea
   const targets: (string | null)[] = [];
   for (const [row, edit] of [...rows].sort(([a], [b]) => a - b)) {
     // fromEntries, not assignment: a field key is data and may be `__proto__`.
-    edits.push({ kind: "update", row, ...(edit.key === undefined ? {} : { key: edit.key }), values: Object.fromEntries(edit.values) });
+    edits.push({
+      kind: "update",
+      row,
+      ...(edit.key === undefined ? {} : { key: edit.key }),
+      values: Object.fromEntries(edit.values),
+    });
     targets.push(edit.target);
   }
   for (const removal of writes.removals) {

@@ -4,12 +4,12 @@ import {
   ConfluenceAuthClient,
   ConfluenceClient,
   ConfluenceTokenManager,
+  type ConfluenceTransportOptions,
   confluenceAuthClientForProfile,
   confluenceClientForProfile,
-  type ConfluenceTransportOptions,
 } from "../confluence";
 import type { RetryPolicyOptions } from "../resilience";
-import { globalRedactor, silentLogger, systemClock, type Clock, type Logger, type SecretRedactor } from "../runtime";
+import { type Clock, globalRedactor, type Logger, type SecretRedactor, silentLogger, systemClock } from "../runtime";
 import type { SecretsProvider } from "../secrets/secretsProvider";
 import { createGraphCredential } from "../sharepoint/graphCredential";
 import { SharePointClient } from "../sharepoint/sharePointClient";
@@ -43,7 +43,10 @@ export class ProfileConnections {
   readonly tokens: ConfluenceTokenManager;
   readonly #options: ProfileConnectionsOptions;
   readonly #clock: Clock;
-  readonly #credentials = new Map<string, { fingerprint: string; createdMs: number; credential: Promise<TokenCredential> }>();
+  readonly #credentials = new Map<
+    string,
+    { fingerprint: string; createdMs: number; credential: Promise<TokenCredential> }
+  >();
   readonly #authClients = new Map<string, { fingerprint: string; client: ConfluenceAuthClient }>();
   readonly #cloudIds = new Map<string, Promise<string>>();
 
@@ -125,7 +128,8 @@ export class ProfileConnections {
     const now = this.#clock.now();
     const cached = this.#credentials.get(profile.key);
     const ttl = this.#options.credentialTtlMs ?? DEFAULT_CREDENTIAL_TTL_MS;
-    if (cached !== undefined && cached.fingerprint === fingerprint && now - cached.createdMs < ttl) return cached.credential;
+    if (cached !== undefined && cached.fingerprint === fingerprint && now - cached.createdMs < ttl)
+      return cached.credential;
     const credential = createGraphCredential(profile, this.#options.secrets, { redactor: this.#redactor });
     this.#credentials.set(profile.key, { fingerprint, createdMs: now, credential });
     credential.catch(() => {
@@ -135,7 +139,10 @@ export class ProfileConnections {
   }
 
   #authClient(profile: Profile): ConfluenceAuthClient {
-    const fingerprint = JSON.stringify([profile.endpoints.confluenceAuthBaseUrl ?? null, profile.endpoints.confluenceApiBaseUrl ?? null]);
+    const fingerprint = JSON.stringify([
+      profile.endpoints.confluenceAuthBaseUrl ?? null,
+      profile.endpoints.confluenceApiBaseUrl ?? null,
+    ]);
     const cached = this.#authClients.get(profile.key);
     if (cached !== undefined && cached.fingerprint === fingerprint) return cached.client;
     const client = confluenceAuthClientForProfile(profile, {

@@ -32,5 +32,10 @@ export function quietFingerprint(profile: Profile, codecInputs: CodecInputs): st
 export function isQuietCycle(cycle: CycleSummary): boolean {
   const { counts } = cycle;
   const sides = [counts.sharePoint, counts.confluence];
-  return cycle.items.length === 0 && counts.conflicts === 0 && counts.errors === 0 && sides.every((side) => side.created === 0 && side.updated === 0 && side.deleted === 0);
+  return (
+    cycle.items.length === 0 &&
+    counts.conflicts === 0 &&
+    counts.errors === 0 &&
+    sides.every((side) => side.created === 0 && side.updated === 0 && side.deleted === 0)
+  );
 }

@@ -1,6 +1,14 @@
-import type { RunOutcome, RunProblem, RunReport, SyncTrigger } from "./run/runReport";
 import type { EngineServices } from "./engineServices";
-import { addCalls, addCounts, NO_CALLS, NO_COUNTS, type ApiCalls, type RunCounts, type RunItemReport } from "./run/runReport";
+import type { RunOutcome, RunProblem, RunReport, SyncTrigger } from "./run/runReport";
+import {
+  type ApiCalls,
+  addCalls,
+  addCounts,
+  NO_CALLS,
+  NO_COUNTS,
+  type RunCounts,
+  type RunItemReport,
+} from "./run/runReport";
 import type { RunCarry } from "./run/stagedDocuments";
 import type { StagedRun } from "./run/stagedRun";
 
@@ -31,7 +39,14 @@ export interface ReportHeader {
 }
 
 /** The report of a whole run: this cycle plus what earlier cycles did (counts and calls summed, entries joined). */
-export function assembleReport(header: ReportHeader, outcome: RunOutcome, problem: RunProblem | undefined, current: CycleSummary, carry: RunCarry, finishedAt: string): RunReport {
+export function assembleReport(
+  header: ReportHeader,
+  outcome: RunOutcome,
+  problem: RunProblem | undefined,
+  current: CycleSummary,
+  carry: RunCarry,
+  finishedAt: string,
+): RunReport {
   const cycles = [...carry.cycles, current];
   const items = cycles.flatMap((cycle) => cycle.items);
   const kept = items.slice(0, MAX_REPORT_ITEMS);

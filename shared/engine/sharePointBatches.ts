@@ -13,9 +13,25 @@ export function batchId(index: number): string {
  */
 export function sharePointBatches(plan: ReadyPlan): StagedBatch[] {
   const ops: StagedOp[] = [
-    ...plan.sharePoint.creates.map((create): StagedOp => ({ kind: "create", createRef: create.createRef, rowRef: create.rowRef, fields: create.fields })),
-    ...plan.sharePoint.updates.map((update): StagedOp => ({ kind: "update", sharePointId: update.sharePointId, ifMatch: update.ifMatch, fields: update.fields })),
-    ...plan.sharePoint.deletes.map((deletion): StagedOp => ({ kind: "delete", sharePointId: deletion.sharePointId, ifMatch: deletion.ifMatch })),
+    ...plan.sharePoint.creates.map(
+      (create): StagedOp => ({
+        kind: "create",
+        createRef: create.createRef,
+        rowRef: create.rowRef,
+        fields: create.fields,
+      }),
+    ),
+    ...plan.sharePoint.updates.map(
+      (update): StagedOp => ({
+        kind: "update",
+        sharePointId: update.sharePointId,
+        ifMatch: update.ifMatch,
+        fields: update.fields,
+      }),
+    ),
+    ...plan.sharePoint.deletes.map(
+      (deletion): StagedOp => ({ kind: "delete", sharePointId: deletion.sharePointId, ifMatch: deletion.ifMatch }),
+    ),
   ];
   const batches: StagedBatch[] = [];
   for (let start = 0; start < ops.length; start += MAX_BATCH_SIZE) {

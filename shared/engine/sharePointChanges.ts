@@ -1,5 +1,5 @@
 import type { Profile } from "../config/profile";
-import { readSharePointItem, type ColumnDefinition, type FieldCodecs } from "../mapping";
+import { type ColumnDefinition, type FieldCodecs, readSharePointItem } from "../mapping";
 import type { DeltaMode } from "../sharepoint/deltaReader";
 import type { SharePointItem } from "../sharepoint/listItem";
 import type { SharePointClient } from "../sharepoint/sharePointClient";
@@ -20,7 +20,11 @@ export interface SharePointChanges {
  * page by page. "The same item might appear more than once … use the last occurrence": later pages win, and an item
  * deleted after it changed is only deleted.
  */
-export async function readSharePointChanges(client: SharePointClient, deltaLink: string | undefined, select: readonly string[]): Promise<SharePointChanges> {
+export async function readSharePointChanges(
+  client: SharePointClient,
+  deltaLink: string | undefined,
+  select: readonly string[],
+): Promise<SharePointChanges> {
   const round = await client.openDelta(deltaLink, { select });
   const changed = new Map<string, SharePointItem>();
   const deleted = new Set<string>();
@@ -40,7 +44,9 @@ export async function readSharePointChanges(client: SharePointClient, deltaLink:
 /** The planner's view of the changes: a full enumeration or a delta, every mapped field read by its codec. */
 export function sharePointSide(changes: SharePointChanges, codecs: FieldCodecs): SharePointSide {
   const items = changes.changed.map((item) => itemReading(item, codecs));
-  return changes.mode.kind === "full" ? { kind: "full", items } : { kind: "delta", changed: items, deletedIds: changes.deletedIds };
+  return changes.mode.kind === "full"
+    ? { kind: "full", items }
+    : { kind: "delta", changed: items, deletedIds: changes.deletedIds };
 }
 
 export function itemReading(item: SharePointItem, codecs: FieldCodecs): SharePointItemReading {
@@ -57,13 +63,20 @@ export function itemReading(item: SharePointItem, codecs: FieldCodecs): SharePoi
  * Keeps, per mapped field whose type only values tell (`needsSample`), a value seen: the stored one, else the
  * first one among the items read now. Stored with the cursor, so a later run with an empty delta still knows.
  */
-export function fieldSamples(profile: Profile, columns: readonly ColumnDefinition[], items: readonly SharePointItem[], stored: Readonly<Record<string, unknown>>): Record<string, unknown> {
+export function fieldSamples(
+  profile: Profile,
+  columns: readonly ColumnDefinition[],
+  items: readonly SharePointItem[],
+  stored: Readonly<Record<string, unknown>>,
+): Record<string, unknown> {
   const samples: Record<string, unknown> = {};
   for (const field of profile.fields) {
     const column = columns.find((candidate) => candidate.name === field.sharePoint);
     if (column === undefined || !needsSample(column)) continue;
     const known = Object.hasOwn(stored, field.sharePoint) ? stored[field.sharePoint] : undefined;
-    const seen = known ?? items.map((item) => item.fields[field.sharePoint]).find((value) => value !== undefined && value !== null);
+    const seen =
+      known ??
+      items.map((item) => item.fields[field.sharePoint]).find((value) => value !== undefined && value !== null);
     if (seen !== undefined) samples[field.sharePoint] = seen;
   }
   return samples;

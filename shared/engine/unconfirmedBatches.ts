@@ -1,5 +1,5 @@
 import { findSentWrites } from "./batchRecovery";
-import { opOutcome, prepareWrite, type PreparedWrite } from "./batchWrites";
+import { opOutcome, type PreparedWrite, prepareWrite } from "./batchWrites";
 import { stagedCodecs } from "./codecInputs";
 import type { EngineServices } from "./engineServices";
 import { WRITE_NOT_APPLIED } from "./run/runOutcomes";
@@ -15,7 +15,11 @@ import type { StagedRun } from "./run/stagedRun";
  * the new item's id into its row (or the state remembers where the row was), instead of the next run taking the item
  * for a person's and creating the row's item again. A cycle whose batches all finished costs nothing here.
  */
-export async function settleUnconfirmedBatches(services: EngineServices, staged: StagedRun, context: RunContext): Promise<Map<string, BatchProgress>> {
+export async function settleUnconfirmedBatches(
+  services: EngineServices,
+  staged: StagedRun,
+  context: RunContext,
+): Promise<Map<string, BatchProgress>> {
   const progress = await staged.allProgress();
   const unconfirmed = [...progress].flatMap(([batchId, batch]) => (batch.kind === "sending" ? [batchId] : []));
   if (unconfirmed.length === 0) return progress;
@@ -26,7 +30,12 @@ export async function settleUnconfirmedBatches(services: EngineServices, staged:
     const prepared = (await staged.batch(batchId)).ops.map((op) => prepareWrite(op, codecs));
     const found = await findSentWrites(client, staged, context, codecs, batchId, prepared);
     const outcomes = prepared.map((write, index) => found.get(index) ?? notApplied(write));
-    await staged.putProgress(batchId, { kind: "done", outcomes, apiCalls: { graph: client.requestCount - callsBefore, confluence: 0 }, recovered: found.size });
+    await staged.putProgress(batchId, {
+      kind: "done",
+      outcomes,
+      apiCalls: { graph: client.requestCount - callsBefore, confluence: 0 },
+      recovered: found.size,
+    });
     services.logger.warn("SharePoint batch failed for good after sending; its writes were looked for", {
       profile: context.profile.key,
       batch: batchId,
@@ -42,6 +51,13 @@ function notApplied(write: PreparedWrite): StagedOpOutcome {
   // Nothing was to be sent (every value refused): the outcome of a write that never went out.
   if (write.write === null) return opOutcome(write, undefined);
   const { op, refused } = write;
-  if (op.kind === "create") return { kind: "create", createRef: op.createRef, result: { ok: false }, refused, problem: WRITE_NOT_APPLIED };
-  return { kind: op.kind, sharePointId: op.sharePointId, result: { ok: false, preconditionFailed: false }, refused, problem: WRITE_NOT_APPLIED };
+  if (op.kind === "create")
+    return { kind: "create", createRef: op.createRef, result: { ok: false }, refused, problem: WRITE_NOT_APPLIED };
+  return {
+    kind: op.kind,
+    sharePointId: op.sharePointId,
+    result: { ok: false, preconditionFailed: false },
+    refused,
+    problem: WRITE_NOT_APPLIED,
+  };
 }

@@ -9,6 +9,8 @@ export class WritesUnconfirmed extends AppError {
   readonly transient = true;
 
   constructor(profileKey: string, batchId: string, count: number) {
-    super(`profile "${profileKey}": ${count} write(s) of SharePoint batch ${batchId} got no clear answer; the retry looks for them before sending again`);
+    super(
+      `profile "${profileKey}": ${count} write(s) of SharePoint batch ${batchId} got no clear answer; the retry looks for them before sending again`,
+    );
   }
 }

@@ -1,11 +1,17 @@
-import { openConfigServices, readAppSettings, type AppSettings, type ConfigServices, type ConfigServicesDependencies } from "../config";
+import {
+  type AppSettings,
+  type ConfigServices,
+  type ConfigServicesDependencies,
+  openConfigServices,
+  readAppSettings,
+} from "../config";
+import type { DiagnosticsSources } from "../diagnostics";
+import { type Clock, type Logger, systemClock } from "../runtime";
 import { InvalidAppSetting } from "../settings/invalidAppSetting";
-import { systemClock, type Clock, type Logger } from "../runtime";
 import type { SharePointClientOptions } from "../sharepoint/sharePointClient";
 import { openStateStores, type StateStores } from "../state/stateStores";
-import { tableStorageFromSettings, type TableStorageLocation } from "../state/tableClientFactory";
-import type { DiagnosticsSources } from "../diagnostics";
-import { sharePointSubscriptionManagers, SubscriptionKeeper } from "../webhooks";
+import { type TableStorageLocation, tableStorageFromSettings } from "../state/tableClientFactory";
+import { SubscriptionKeeper, sharePointSubscriptionManagers } from "../webhooks";
 
 /**
  * What the Functions app's triggers share within one worker process: settings, profiles and secrets, the state
@@ -44,8 +50,18 @@ export async function openAppServices(settings: AppSettings, options: AppService
     ...(options.clock ? { clock: options.clock } : {}),
   });
   try {
-    const state = await openStateStores(location, options.tablePrefix !== undefined ? { tablePrefix: options.tablePrefix } : {});
-    return { settings, config, state, clock: options.clock ?? systemClock, sharePoint: options.sharePoint ?? {}, close: () => config.close() };
+    const state = await openStateStores(
+      location,
+      options.tablePrefix !== undefined ? { tablePrefix: options.tablePrefix } : {},
+    );
+    return {
+      settings,
+      config,
+      state,
+      clock: options.clock ?? systemClock,
+      sharePoint: options.sharePoint ?? {},
+      close: () => config.close(),
+    };
   } catch (error) {
     config.close();
     throw error;
@@ -78,7 +94,12 @@ export async function replaceAppServices(services: AppServices | undefined): Pro
 
 /** The diagnostics' view of the services. */
 export function diagnosticsSources(services: AppServices): DiagnosticsSources {
-  return { profiles: services.config.profiles, validator: services.config.validator, state: services.state, clock: services.clock };
+  return {
+    profiles: services.config.profiles,
+    validator: services.config.validator,
+    state: services.state,
+    clock: services.clock,
+  };
 }
 
 /** The subscription keeper over the services, logging to `logger`. */
@@ -87,7 +108,11 @@ export function subscriptionKeeper(services: AppServices, logger: Logger): Subsc
     profiles: services.config.profiles,
     validator: services.config.validator,
     store: services.state.subscriptions,
-    managerFor: sharePointSubscriptionManagers(services.config.secrets, services.state.subscriptions, { ...services.sharePoint, logger, clock: services.clock }),
+    managerFor: sharePointSubscriptionManagers(services.config.secrets, services.state.subscriptions, {
+      ...services.sharePoint,
+      logger,
+      clock: services.clock,
+    }),
     notificationUrl: services.settings.WEBHOOK_NOTIFICATION_URL,
     clock: services.clock,
     logger,

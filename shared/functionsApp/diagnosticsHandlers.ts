@@ -1,6 +1,6 @@
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
 import { isStorableProfileKey } from "../config/profileStore";
-import { readOpenConflicts, readProfileDetail, readProfilesOverview, type DiagnosticsSources } from "../diagnostics";
+import { type DiagnosticsSources, readOpenConflicts, readProfileDetail, readProfilesOverview } from "../diagnostics";
 import type { Logger } from "../runtime";
 import { jsonResponse, profileNotFoundResponse, respondSafely } from "./httpResponses";
 
@@ -11,7 +11,9 @@ export interface DiagnosticsDependencies {
 
 /** `GET /api/profiles`: every profile, valid or not, with its missing secret names, last run and open conflicts. */
 export function listProfiles(_request: HttpRequest, deps: DiagnosticsDependencies): Promise<HttpResponseInit> {
-  return respondSafely(deps.logger, async () => jsonResponse(200, { profiles: await readProfilesOverview(deps.sources) })) as Promise<HttpResponseInit>;
+  return respondSafely(deps.logger, async () =>
+    jsonResponse(200, { profiles: await readProfilesOverview(deps.sources) }),
+  ) as Promise<HttpResponseInit>;
 }
 
 /** `GET /api/profiles/{profileKey}`: the overview's facts plus recent runs, subscription expiry, token refreshes. */
@@ -24,7 +26,11 @@ export function getProfileConflicts(request: HttpRequest, deps: DiagnosticsDepen
   return forProfile(request, deps, (profileKey) => readOpenConflicts(deps.sources, profileKey));
 }
 
-function forProfile(request: HttpRequest, deps: DiagnosticsDependencies, read: (profileKey: string) => Promise<unknown>): Promise<HttpResponseInit> {
+function forProfile(
+  request: HttpRequest,
+  deps: DiagnosticsDependencies,
+  read: (profileKey: string) => Promise<unknown>,
+): Promise<HttpResponseInit> {
   return respondSafely(deps.logger, async () => {
     const profileKey = request.params.profileKey ?? "";
     if (!isStorableProfileKey(profileKey)) return profileNotFoundResponse(profileKey);

@@ -29,7 +29,12 @@ export function jsonResponse(status: number, body: unknown): HttpResponseInit {
   return { status, jsonBody: globalRedactor.redactFields(body), headers: NO_STORE };
 }
 
-export function errorResponse(status: number, code: string, message: string, details: Record<string, unknown> = {}): HttpResponseInit {
+export function errorResponse(
+  status: number,
+  code: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): HttpResponseInit {
   return jsonResponse(status, { error: { code, message, ...details } });
 }
 
@@ -45,18 +50,26 @@ export function profileNotFoundResponse(profileKey: string): HttpResponseInit {
  */
 export function unexpectedErrorResponse(error: unknown, logger: Logger): HttpResponseInit {
   if (error instanceof ProfileNotFound) return profileNotFoundResponse(error.profileKey);
-  if (error instanceof ProfileInvalid) return errorResponse(400, HttpErrorCodes.ProfileInvalid, error.message, { errors: error.issues });
+  if (error instanceof ProfileInvalid)
+    return errorResponse(400, HttpErrorCodes.ProfileInvalid, error.message, { errors: error.issues });
   const message = globalRedactor.redact(error instanceof Error ? error.message : String(error));
   logger.error("request failed", { error: message, ...(isAppError(error) ? { code: error.code } : {}) });
   if (asRetryableFailure(error)?.transient) {
-    return errorResponse(503, isAppError(error) ? error.code : HttpErrorCodes.Unavailable, `a service this app depends on is unavailable; try again later (${message})`);
+    return errorResponse(
+      503,
+      isAppError(error) ? error.code : HttpErrorCodes.Unavailable,
+      `a service this app depends on is unavailable; try again later (${message})`,
+    );
   }
   if (isAppError(error)) return errorResponse(500, error.code, message);
   return errorResponse(500, HttpErrorCodes.Internal, "unexpected error; the function's log has the details");
 }
 
 /** Runs a handler body, turning whatever it throws into the error envelope. */
-export async function respondSafely(logger: Logger, work: () => Promise<HttpResponseInit | HttpResponse>): Promise<HttpResponseInit | HttpResponse> {
+export async function respondSafely(
+  logger: Logger,
+  work: () => Promise<HttpResponseInit | HttpResponse>,
+): Promise<HttpResponseInit | HttpResponse> {
   try {
     return await work();
   } catch (error) {

@@ -1,7 +1,15 @@
-export { appServices, openAppServices, replaceAppServices, diagnosticsSources, subscriptionKeeper, type AppServices, type AppServicesOptions } from "./appServices";
+export {
+  type AppServices,
+  type AppServicesOptions,
+  appServices,
+  diagnosticsSources,
+  openAppServices,
+  replaceAppServices,
+  subscriptionKeeper,
+} from "./appServices";
+export { type DiagnosticsDependencies, getProfile, getProfileConflicts, listProfiles } from "./diagnosticsHandlers";
+export { errorResponse, HttpErrorCodes, jsonResponse, respondSafely, unexpectedErrorResponse } from "./httpResponses";
 export { invocationLogger } from "./invocationLogger";
-export { HttpErrorCodes, jsonResponse, errorResponse, respondSafely, unexpectedErrorResponse } from "./httpResponses";
-export { manualSync, type ManualSyncDependencies } from "./manualSyncHandler";
-export { sharePointWebhook, type SharePointWebhookDependencies } from "./sharePointWebhookHandler";
-export { listProfiles, getProfile, getProfileConflicts, type DiagnosticsDependencies } from "./diagnosticsHandlers";
+export { type ManualSyncDependencies, manualSync } from "./manualSyncHandler";
 export { scheduledSync } from "./scheduledSyncHandler";
+export { type SharePointWebhookDependencies, sharePointWebhook } from "./sharePointWebhookHandler";

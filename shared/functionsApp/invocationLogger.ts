@@ -7,7 +7,9 @@ import { createLogger, globalRedactor, type Logger } from "../runtime";
  */
 export function invocationLogger(context: InvocationContext): Logger {
   return createLogger(({ level, message, fields }) => {
-    const line = globalRedactor.redact(Object.keys(fields).length > 0 ? `${message} ${JSON.stringify(fields)}` : message);
+    const line = globalRedactor.redact(
+      Object.keys(fields).length > 0 ? `${message} ${JSON.stringify(fields)}` : message,
+    );
     context[level](line);
   });
 }

@@ -18,7 +18,10 @@ export interface ManualSyncDependencies {
  * read), then starts its run. 202 with the status URLs; 404 unknown profile; 400 invalid profile (the missing secret
  * names and schema errors) or a bad `dryRun`; 409 while the profile is already syncing.
  */
-export function manualSync(request: HttpRequest, deps: ManualSyncDependencies): Promise<HttpResponseInit | HttpResponse> {
+export function manualSync(
+  request: HttpRequest,
+  deps: ManualSyncDependencies,
+): Promise<HttpResponseInit | HttpResponse> {
   return respondSafely(deps.logger, async () => {
     const profileKey = request.params.profileKey ?? "";
     const dryRun = parseDryRun(request.query.get("dryRun"));

@@ -1,5 +1,11 @@
 import type { HttpRequest, HttpResponseInit } from "@azure/functions";
-import { receiveNotifications, parseNotificationCollection, readValidationHandshake, MAX_NOTIFICATION_BODY_CHARS, type NotificationReceiverDependencies } from "../webhooks";
+import {
+  MAX_NOTIFICATION_BODY_CHARS,
+  type NotificationReceiverDependencies,
+  parseNotificationCollection,
+  readValidationHandshake,
+  receiveNotifications,
+} from "../webhooks";
 import { errorResponse, HttpErrorCodes, respondSafely } from "./httpResponses";
 
 export type SharePointWebhookDependencies = NotificationReceiverDependencies;
@@ -15,11 +21,18 @@ export type SharePointWebhookDependencies = NotificationReceiverDependencies;
  *   (a subscription we deleted still delivers until it expires) and would tell a forger which ids exist.
  * - 503 when a start could not be recorded (storage or the Durable extension unavailable), so Graph redelivers.
  */
-export function sharePointWebhook(request: HttpRequest, deps: SharePointWebhookDependencies): Promise<HttpResponseInit> {
+export function sharePointWebhook(
+  request: HttpRequest,
+  deps: SharePointWebhookDependencies,
+): Promise<HttpResponseInit> {
   return respondSafely(deps.logger, async () => {
     const declaredLength = Number(request.headers.get("content-length") ?? "0");
     if (declaredLength > MAX_NOTIFICATION_BODY_CHARS) {
-      return errorResponse(413, HttpErrorCodes.InvalidNotification, `the body is longer than ${MAX_NOTIFICATION_BODY_CHARS} characters`);
+      return errorResponse(
+        413,
+        HttpErrorCodes.InvalidNotification,
+        `the body is longer than ${MAX_NOTIFICATION_BODY_CHARS} characters`,
+      );
     }
     const body = await request.text();
     const handshake = readValidationHandshake(request.url, body);
@@ -37,7 +50,8 @@ export function sharePointWebhook(request: HttpRequest, deps: SharePointWebhookD
         },
       };
     }
-    if (handshake.kind === "refuse") return errorResponse(400, HttpErrorCodes.InvalidValidationRequest, handshake.message);
+    if (handshake.kind === "refuse")
+      return errorResponse(400, HttpErrorCodes.InvalidValidationRequest, handshake.message);
 
     const parsed = parseNotificationCollection(body);
     if (!parsed.ok) {
@@ -47,9 +61,14 @@ export function sharePointWebhook(request: HttpRequest, deps: SharePointWebhookD
     const receipt = await receiveNotifications(parsed.notifications, deps);
     const retryable = receipt.failures.filter((failure) => failure.retryable);
     if (retryable.length > 0) {
-      return errorResponse(503, HttpErrorCodes.NotificationNotProcessed, "the notification could not be processed now; Graph will deliver it again", {
-        profiles: retryable.map((failure) => ({ profileKey: failure.profileKey, code: failure.code })),
-      });
+      return errorResponse(
+        503,
+        HttpErrorCodes.NotificationNotProcessed,
+        "the notification could not be processed now; Graph will deliver it again",
+        {
+          profiles: retryable.map((failure) => ({ profileKey: failure.profileKey, code: failure.code })),
+        },
+      );
     }
     // Graph reads only the status; the body stays empty so it tells a sender nothing.
     return { status: 202 };

@@ -1,5 +1,5 @@
-import { renderInlineText } from "./cellRendering";
 import { normaliseText } from "./canonicalText";
+import { renderInlineText } from "./cellRendering";
 import { failure, quote, success, type TypeCodec } from "./fieldCodec";
 
 const TRUE_WORDS = new Set(["yes", "true", "y", "1", "[x]", "✓", "✔", "☑"]);
@@ -22,7 +22,11 @@ export function booleanCodec(name: string): TypeCodec {
     fromConfluence(cell) {
       const tasks = cell.readings.filter((reading) => reading.kind === "task");
       const text = normaliseText(cell.text);
-      if (tasks.length === 1 && tasks[0]?.kind === "task" && normaliseText(tasks[0].text) === normaliseText(text.replace(/^\[[ x]\]/, ""))) {
+      if (
+        tasks.length === 1 &&
+        tasks[0]?.kind === "task" &&
+        normaliseText(tasks[0].text) === normaliseText(text.replace(/^\[[ x]\]/, ""))
+      ) {
         return success(tasks[0].complete);
       }
       const word = text.toLowerCase();
@@ -32,11 +36,13 @@ export function booleanCodec(name: string): TypeCodec {
       return failure("FIELD_VALUE_INVALID", `${quote(text)} is not yes or no`);
     },
     toSharePoint(value) {
-      if (value !== null && typeof value !== "boolean") return failure("FIELD_VALUE_INVALID", `${quote(value)} is not yes or no`);
+      if (value !== null && typeof value !== "boolean")
+        return failure("FIELD_VALUE_INVALID", `${quote(value)} is not yes or no`);
       return success({ [name]: value });
     },
     toConfluence(value, style) {
-      if (value !== null && typeof value !== "boolean") return failure("FIELD_VALUE_INVALID", `${quote(value)} is not yes or no`);
+      if (value !== null && typeof value !== "boolean")
+        return failure("FIELD_VALUE_INVALID", `${quote(value)} is not yes or no`);
       return success([value === null ? "" : (renderInlineText(value ? "Yes" : "No", style) ?? "")]);
     },
   };

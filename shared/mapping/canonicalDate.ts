@@ -24,7 +24,14 @@ export function parseDateOnly(text: string): CanonicalDate | undefined {
 export function parseInstant(text: string): CanonicalInstant | undefined {
   const match = INSTANT.exec(text);
   if (match === null) return undefined;
-  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((group) => Number(match[group] ?? "0")) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = [1, 2, 3, 4, 5, 6].map((group) => Number(match[group] ?? "0")) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (!isCalendarDate(year, month, day) || hour > 23 || minute > 59 || second > 59) return undefined;
   const millis = Number((match[7] ?? "").padEnd(3, "0").slice(0, 3));
   const zone = match[8] ?? "Z";
@@ -88,7 +95,10 @@ function offsetMillis(epochMillis: number, timeZone: string): number {
   return wallAsUtc - Math.floor(epochMillis / 1000) * 1000;
 }
 
-function wallClock(epochMillis: number, timeZone: string): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
+function wallClock(
+  epochMillis: number,
+  timeZone: string,
+): { year: number; month: number; day: number; hour: number; minute: number; second: number } {
   const parts: Record<string, number> = {};
   for (const part of formatterFor(timeZone).formatToParts(epochMillis)) {
     if (part.type !== "literal") parts[part.type] = Number(part.value);

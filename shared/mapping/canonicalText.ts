@@ -15,7 +15,11 @@ const CANONICAL_ASCII = /^(?:(?:[\x21-\x7e]+ )*[\x21-\x7e]+)?$/;
  * empty lines at the start and end dropped. Empty lines between paragraphs are content and stay.
  */
 export function normaliseMultilineText(text: string): string {
-  const lines = text.normalize("NFC").replace(/\r\n?/g, "\n").split("\n").map((line) => line.replace(/\s+/gu, " ").trim());
+  const lines = text
+    .normalize("NFC")
+    .replace(/\r\n?/g, "\n")
+    .split("\n")
+    .map((line) => line.replace(/\s+/gu, " ").trim());
   let first = 0;
   let last = lines.length;
   while (first < last && lines[first] === "") first += 1;

@@ -1,5 +1,12 @@
 import type { StatusColour } from "./fieldFormat";
-import { childElementsNamed, firstChildNamed, NO_NODE, type NodeId, type StorageDocument, type StorageElement } from "./storageDocument";
+import {
+  childElementsNamed,
+  firstChildNamed,
+  NO_NODE,
+  type NodeId,
+  type StorageDocument,
+  type StorageElement,
+} from "./storageDocument";
 import { documentOf, EMPTY_STORAGE } from "./storageNodeTable";
 
 /**
@@ -20,7 +27,12 @@ export interface CellContent {
 }
 
 export type CellReading =
-  | { readonly kind: "status"; readonly title: string; readonly colour: StatusColour | string; readonly subtle: boolean }
+  | {
+      readonly kind: "status";
+      readonly title: string;
+      readonly colour: StatusColour | string;
+      readonly subtle: boolean;
+    }
   | { readonly kind: "mention"; readonly accountId: string; readonly text?: string }
   | { readonly kind: "date"; readonly datetime: string }
   | { readonly kind: "link"; readonly text: string; readonly target: LinkTarget }
@@ -35,16 +47,63 @@ export type LinkTarget =
   | { readonly kind: "other"; readonly resource: string };
 
 const BLOCK_ELEMENTS = new Set([
-  "p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd", "blockquote", "pre", "hr",
-  "table", "thead", "tbody", "tfoot", "tr", "td", "th", "caption",
-  "ac:task-list", "ac:task", "ac:rich-text-body", "ac:plain-text-body", "ac:layout", "ac:layout-section", "ac:layout-cell",
-  "ac:adf-extension", "ac:adf-node", "ac:adf-content", "ac:structured-macro",
+  "p",
+  "div",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "li",
+  "ul",
+  "ol",
+  "dl",
+  "dt",
+  "dd",
+  "blockquote",
+  "pre",
+  "hr",
+  "table",
+  "thead",
+  "tbody",
+  "tfoot",
+  "tr",
+  "td",
+  "th",
+  "caption",
+  "ac:task-list",
+  "ac:task",
+  "ac:rich-text-body",
+  "ac:plain-text-body",
+  "ac:layout",
+  "ac:layout-section",
+  "ac:layout-cell",
+  "ac:adf-extension",
+  "ac:adf-node",
+  "ac:adf-content",
+  "ac:structured-macro",
 ]);
 
 /** Elements whose content is never page text: metadata, placeholders, the ADF renderer's duplicate. */
 const SKIPPED_ELEMENTS = new Set([
-  "ac:adf-fallback", "ac:adf-attribute", "ac:parameter", "ac:placeholder", "ac:task-id", "ac:task-uuid", "ac:task-status",
-  "ac:image", "colgroup", "col", "ri:attachment", "ri:page", "ri:url", "ri:space", "ri:blog-post", "ri:content-entity", "ri:shortcut",
+  "ac:adf-fallback",
+  "ac:adf-attribute",
+  "ac:parameter",
+  "ac:placeholder",
+  "ac:task-id",
+  "ac:task-uuid",
+  "ac:task-status",
+  "ac:image",
+  "colgroup",
+  "col",
+  "ri:attachment",
+  "ri:page",
+  "ri:url",
+  "ri:space",
+  "ri:blog-post",
+  "ri:content-entity",
+  "ri:shortcut",
 ]);
 
 /** Reads a cell (or any element) as text plus typed readings. Pure; linear in the size of the subtree. */
@@ -112,8 +171,15 @@ class ContentReader {
       }
       case "ac:emoticon": {
         const attributes = document.attributes(node);
-        const text = attributes["ac:emoji-fallback"] ?? attributes["ac:emoji-shortname"] ?? `:${attributes["ac:name"] ?? "emoticon"}:`;
-        this.#reading({ kind: "emoticon", name: attributes["ac:emoji-shortname"] ?? attributes["ac:name"] ?? "", text });
+        const text =
+          attributes["ac:emoji-fallback"] ??
+          attributes["ac:emoji-shortname"] ??
+          `:${attributes["ac:name"] ?? "emoticon"}:`;
+        this.#reading({
+          kind: "emoticon",
+          name: attributes["ac:emoji-shortname"] ?? attributes["ac:name"] ?? "",
+          text,
+        });
         this.#append(text);
         return;
       }
@@ -135,7 +201,11 @@ class ContentReader {
 
   finish(): CellContent {
     const text = this.finishLines().join("\n");
-    return { text, textOutsideMentions: this.#plainLines === undefined ? text : this.#plainLines.join("\n"), readings: this.readings };
+    return {
+      text,
+      textOutsideMentions: this.#plainLines === undefined ? text : this.#plainLines.join("\n"),
+      readings: this.readings,
+    };
   }
 
   finishLines(): string[] {
@@ -158,7 +228,12 @@ class ContentReader {
   }
 
   #anchor(node: NodeId): void {
-    if (this.#collectReadings) this.readings.push({ kind: "link", text: inlineText(this.#document, node), target: { kind: "url", href: this.#document.attribute(node, "href") ?? "" } });
+    if (this.#collectReadings)
+      this.readings.push({
+        kind: "link",
+        text: inlineText(this.#document, node),
+        target: { kind: "url", href: this.#document.attribute(node, "href") ?? "" },
+      });
     this.children(node);
   }
 
@@ -199,7 +274,12 @@ class ContentReader {
       const parameters = macroParameters(document, node);
       if (macroName === "status") {
         const title = parameters.get("title") ?? "";
-        this.#reading({ kind: "status", title, colour: parameters.get("colour") ?? "Grey", subtle: parameters.get("subtle") === "true" });
+        this.#reading({
+          kind: "status",
+          title,
+          colour: parameters.get("colour") ?? "Grey",
+          subtle: parameters.get("subtle") === "true",
+        });
         this.#append(title);
         return;
       }
@@ -281,7 +361,8 @@ function macroParameters(document: StorageDocument, macro: NodeId): Map<string, 
   for (let part = document.firstChild(macro); part !== NO_NODE; part = document.nextSibling(part)) {
     if (!document.isElement(part) || document.name(part) !== "ac:parameter") continue;
     let value = "";
-    for (let child = document.firstChild(part); child !== NO_NODE; child = document.nextSibling(child)) value += document.text(child);
+    for (let child = document.firstChild(part); child !== NO_NODE; child = document.nextSibling(child))
+      value += document.text(child);
     parameters.set(document.attribute(part, "ac:name") ?? "", value.trim());
   }
   return parameters;

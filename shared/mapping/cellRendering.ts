@@ -5,7 +5,8 @@
 
 // XML 1.0 forbids these characters even escaped; Confluence rejects a body holding them.
 // eslint-disable-next-line no-control-regex
-const NOT_XML_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const NOT_XML_CHARACTERS =
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /** Whether a text can be stored in a page at all. */
 export function isStorableText(text: string): boolean {
@@ -49,8 +50,12 @@ export function renderMention(accountId: string): string {
  * One line of text in the requested style: a status lozenge when asked for one, escaped text otherwise. `undefined`
  * when the text holds characters no page can store.
  */
-export function renderInlineText(text: string, style: { kind: string; colourFor?: (title: string) => string }): string | undefined {
+export function renderInlineText(
+  text: string,
+  style: { kind: string; colourFor?: (title: string) => string },
+): string | undefined {
   if (!isStorableText(text)) return undefined;
-  if (style.kind === "status" && style.colourFor !== undefined && text !== "") return renderStatus(text, style.colourFor(text));
+  if (style.kind === "status" && style.colourFor !== undefined && text !== "")
+    return renderStatus(text, style.colourFor(text));
   return escapeText(text);
 }

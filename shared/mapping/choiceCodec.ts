@@ -1,9 +1,9 @@
 import type { CanonicalValue } from "../sync/canonicalValue";
-import { escapeText, isStorableText, renderInlineText, renderStatus } from "./cellRendering";
-import type { CellContent } from "./cellContent";
 import { normaliseText } from "./canonicalText";
+import type { CellContent } from "./cellContent";
+import { escapeText, isStorableText, renderInlineText, renderStatus } from "./cellRendering";
 import type { ColumnDefinition } from "./columnDefinition";
-import { failure, quote, success, type Outcome, type RenderStyle, type TypeCodec } from "./fieldCodec";
+import { failure, type Outcome, quote, type RenderStyle, success, type TypeCodec } from "./fieldCodec";
 
 /** Separators between the values of a multi-choice cell written as text. */
 const LIST_SEPARATORS = /[,;\n]/;
@@ -28,19 +28,26 @@ export function choiceCodec(name: string, column: ColumnDefinition): TypeCodec {
     },
     fromConfluence(cell) {
       const statuses = cell.readings.filter((reading) => reading.kind === "status");
-      const text = statuses.length === 1 && statuses[0]?.kind === "status" ? normaliseText(statuses[0].title) : normaliseText(cell.text);
+      const text =
+        statuses.length === 1 && statuses[0]?.kind === "status"
+          ? normaliseText(statuses[0].title)
+          : normaliseText(cell.text);
       return text === "" ? success(null) : choices.match(text);
     },
     toSharePoint(value) {
-      if (value !== null && typeof value !== "string") return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a choice`);
+      if (value !== null && typeof value !== "string")
+        return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a choice`);
       return success({ [name]: value });
     },
     toConfluence(value, style) {
-      if (value !== null && typeof value !== "string") return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a choice`);
+      if (value !== null && typeof value !== "string")
+        return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a choice`);
       const known = value === null ? undefined : choices.refuseUnknown(value);
       if (known !== undefined) return known;
       const rendered = renderInlineText(value ?? "", style);
-      return rendered === undefined ? failure("FIELD_VALUE_NOT_REPRESENTABLE", `${quote(value)} holds characters a page cannot store`) : success([rendered]);
+      return rendered === undefined
+        ? failure("FIELD_VALUE_NOT_REPRESENTABLE", `${quote(value)} holds characters a page cannot store`)
+        : success([rendered]);
     },
   };
 }
@@ -65,7 +72,8 @@ export function multiChoiceCodec(name: string, column: ColumnDefinition): TypeCo
     fromSharePoint(fields) {
       const raw = fields[name];
       if (raw === undefined || raw === null) return success(null);
-      if (!Array.isArray(raw) || !raw.every((item) => typeof item === "string")) return failure("FIELD_VALUE_INVALID", `expected a list of choices, got ${quote(raw)}`);
+      if (!Array.isArray(raw) || !raw.every((item) => typeof item === "string"))
+        return failure("FIELD_VALUE_INVALID", `expected a list of choices, got ${quote(raw)}`);
       return success(canonicalSet(raw.map(normaliseText)));
     },
     fromConfluence(cell) {
@@ -95,17 +103,24 @@ export function multiChoiceCodec(name: string, column: ColumnDefinition): TypeCo
 }
 
 function multiChoiceTexts(cell: CellContent): string[] {
-  const statuses = cell.readings.flatMap((reading) => (reading.kind === "status" ? [normaliseText(reading.title)] : []));
+  const statuses = cell.readings.flatMap((reading) =>
+    reading.kind === "status" ? [normaliseText(reading.title)] : [],
+  );
   const source = statuses.length > 0 ? statuses : cell.text.split(LIST_SEPARATORS).map(normaliseText);
   return source.filter((text) => text !== "");
 }
 
 function renderChoiceList(values: readonly string[], style: RenderStyle): Outcome<string[]> {
-  if (values.some((value) => !isStorableText(value))) return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${quote(values)} holds characters a page cannot store`);
-  if (style.kind === "status") return success([values.map((value) => renderStatus(value, style.colourFor(value))).join(" ")]);
+  if (values.some((value) => !isStorableText(value)))
+    return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${quote(values)} holds characters a page cannot store`);
+  if (style.kind === "status")
+    return success([values.map((value) => renderStatus(value, style.colourFor(value))).join(" ")]);
   const unsafe = values.find((value) => LIST_SEPARATORS.test(value));
   if (unsafe !== undefined) {
-    return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${quote(unsafe)} contains a separator (, or ;) and cannot be told apart in a text cell; use the status format`);
+    return failure(
+      "FIELD_VALUE_NOT_REPRESENTABLE",
+      `${quote(unsafe)} contains a separator (, or ;) and cannot be told apart in a text cell; use the status format`,
+    );
   }
   return success([values.map(escapeText).join(", ")]);
 }
@@ -131,7 +146,10 @@ class ChoiceMatcher {
    */
   refuseUnknown(value: string): Outcome<never> | undefined {
     if (this.#allowTextEntry || this.#choices.includes(value)) return undefined;
-    return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${quote(value)} is no longer a choice of this column, so it could not be read back from the page`);
+    return failure(
+      "FIELD_VALUE_NOT_REPRESENTABLE",
+      `${quote(value)} is no longer a choice of this column, so it could not be read back from the page`,
+    );
   }
 
   match(text: string): Outcome<string> {
@@ -140,7 +158,10 @@ class ChoiceMatcher {
     const sameButCase = this.#choices.filter((choice) => choice.toLowerCase() === folded);
     if (sameButCase.length === 1 && sameButCase[0] !== undefined) return success(sameButCase[0]);
     if (this.#allowTextEntry) return success(text);
-    const listed = this.#choices.length === 0 ? "the column lists no choices" : `choose one of ${this.#choices.map((choice) => quote(choice)).join(", ")}`;
+    const listed =
+      this.#choices.length === 0
+        ? "the column lists no choices"
+        : `choose one of ${this.#choices.map((choice) => quote(choice)).join(", ")}`;
     return failure("FIELD_CHOICE_UNKNOWN", `${quote(text)} is not a choice of this column (${listed})`);
   }
 }

@@ -1,6 +1,6 @@
+import { normaliseText } from "./canonicalText";
 import type { CellContent } from "./cellContent";
 import type { ColumnStyle } from "./fieldCodec";
-import { normaliseText } from "./canonicalText";
 
 /** How many non-empty cells decide a column's style: enough to see its habit without reading a whole big table. */
 const STYLE_SAMPLE = 64;

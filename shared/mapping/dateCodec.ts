@@ -1,6 +1,6 @@
-import { renderDate, renderInlineText } from "./cellRendering";
 import { dateInTimeZone, instantFromEpoch, parseDateOnly, parseInstant, startOfDateInTimeZone } from "./canonicalDate";
 import { normaliseText } from "./canonicalText";
+import { renderDate, renderInlineText } from "./cellRendering";
 import { failure, quote, success, type TypeCodec } from "./fieldCodec";
 
 /**
@@ -26,21 +26,30 @@ export function dateOnlyCodec(name: string, siteTimeZone: string): TypeCodec {
     },
     fromConfluence(cell) {
       const dates = cell.readings.filter((reading) => reading.kind === "date");
-      const text = dates.length === 1 && dates[0]?.kind === "date" ? dates[0].datetime.trim() : normaliseText(cell.text);
+      const text =
+        dates.length === 1 && dates[0]?.kind === "date" ? dates[0].datetime.trim() : normaliseText(cell.text);
       if (text === "") return success(null);
       const date = parseDateOnly(text);
-      if (date === undefined) return failure("FIELD_VALUE_INVALID", `${quote(text)} is not a date (write it as YYYY-MM-DD, or insert a date)`);
+      if (date === undefined)
+        return failure(
+          "FIELD_VALUE_INVALID",
+          `${quote(text)} is not a date (write it as YYYY-MM-DD, or insert a date)`,
+        );
       return success(date);
     },
     toSharePoint(value) {
       if (value === null) return success({ [name]: null });
-      if (typeof value !== "string" || parseDateOnly(value) === undefined) return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a YYYY-MM-DD date`);
+      if (typeof value !== "string" || parseDateOnly(value) === undefined)
+        return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a YYYY-MM-DD date`);
       return success({ [name]: instantFromEpoch(startOfDateInTimeZone(value, siteTimeZone)) });
     },
     toConfluence(value, style) {
       if (value === null) return success([""]);
-      if (typeof value !== "string" || parseDateOnly(value) === undefined) return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a YYYY-MM-DD date`);
-      return success([style.kind === "date" ? renderDate(value) : (renderInlineText(value, { kind: "text" }) ?? value)]);
+      if (typeof value !== "string" || parseDateOnly(value) === undefined)
+        return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a YYYY-MM-DD date`);
+      return success([
+        style.kind === "date" ? renderDate(value) : (renderInlineText(value, { kind: "text" }) ?? value),
+      ]);
     },
   };
 }
@@ -58,7 +67,9 @@ export function dateTimeCodec(name: string): TypeCodec {
       const raw = fields[name];
       if (raw === undefined || raw === null || raw === "") return success(null);
       const instant = typeof raw === "string" ? parseInstant(raw) : undefined;
-      return instant === undefined ? failure("FIELD_VALUE_INVALID", `expected an ISO date and time in UTC, got ${quote(raw)}`) : success(instant);
+      return instant === undefined
+        ? failure("FIELD_VALUE_INVALID", `expected an ISO date and time in UTC, got ${quote(raw)}`)
+        : success(instant);
     },
     fromConfluence(cell) {
       const text = normaliseText(cell.text);
@@ -75,14 +86,20 @@ export function dateTimeCodec(name: string): TypeCodec {
     },
     toSharePoint(value) {
       if (value === null) return success({ [name]: null });
-      if (typeof value !== "string" || parseInstant(value) !== value) return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a canonical UTC instant`);
+      if (typeof value !== "string" || parseInstant(value) !== value)
+        return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a canonical UTC instant`);
       // SharePoint keeps whole seconds: a fraction would come back rounded, as a different value.
-      if (value.includes(".")) return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${value} has fractions of a second, which SharePoint does not keep`);
+      if (value.includes("."))
+        return failure(
+          "FIELD_VALUE_NOT_REPRESENTABLE",
+          `${value} has fractions of a second, which SharePoint does not keep`,
+        );
       return success({ [name]: value });
     },
     toConfluence(value) {
       if (value === null) return success([""]);
-      if (typeof value !== "string" || parseInstant(value) !== value) return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a canonical UTC instant`);
+      if (typeof value !== "string" || parseInstant(value) !== value)
+        return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a canonical UTC instant`);
       return success([value]);
     },
   };

@@ -1,8 +1,8 @@
-import type { FieldMapping } from "./fieldMapping";
 import type { CanonicalValue } from "../sync/canonicalValue";
 import type { FieldHash } from "../sync/fieldHash";
 import type { CellContent } from "./cellContent";
 import type { ColumnDefinition } from "./columnDefinition";
+import type { FieldMapping } from "./fieldMapping";
 import type { FieldValueError, FieldValueErrorCode } from "./fieldValueError";
 
 /** The SharePoint column types the sync carries, as told apart by the codecs. */
@@ -74,7 +74,10 @@ export function success<T>(value: T): Outcome<T> {
   return { ok: true, value };
 }
 
-export function failure(code: FieldValueErrorCode, detail: string): { ok: false; code: FieldValueErrorCode; detail: string } {
+export function failure(
+  code: FieldValueErrorCode,
+  detail: string,
+): { ok: false; code: FieldValueErrorCode; detail: string } {
   return { ok: false, code, detail };
 }
 
@@ -99,6 +102,6 @@ export interface TypeCodec {
 
 /** Describes a value for error messages: short, quoted, never the whole of a long text. */
 export function quote(value: unknown): string {
-  const text = typeof value === "string" ? value : JSON.stringify(value) ?? String(value);
+  const text = typeof value === "string" ? value : (JSON.stringify(value) ?? String(value));
   return JSON.stringify(text.length > 80 ? `${text.slice(0, 77)}...` : text);
 }

@@ -1,5 +1,3 @@
-import type { FieldFormat } from "./fieldFormat";
-import type { FieldMapping } from "./fieldMapping";
 import type { CanonicalValue } from "../sync/canonicalValue";
 import { fieldHash } from "../sync/fieldHash";
 import { booleanCodec } from "./booleanCodec";
@@ -7,12 +5,23 @@ import { isKnownTimeZone } from "./canonicalDate";
 import { choiceCodec, multiChoiceCodec } from "./choiceCodec";
 import type { ColumnDefinition } from "./columnDefinition";
 import { dateOnlyCodec, dateTimeCodec } from "./dateCodec";
-import type { ColumnStyle, FieldCodec, FieldKind, FieldReading, FieldWrite, Outcome, RenderStyle, TypeCodec } from "./fieldCodec";
+import type {
+  ColumnStyle,
+  FieldCodec,
+  FieldKind,
+  FieldReading,
+  FieldWrite,
+  Outcome,
+  RenderStyle,
+  TypeCodec,
+} from "./fieldCodec";
+import type { FieldFormat } from "./fieldFormat";
 import { fieldKindOf, formatsByKind } from "./fieldKind";
+import type { FieldMapping } from "./fieldMapping";
 import { FieldMappingError } from "./fieldMappingError";
-import { FieldValueError, type FieldSide } from "./fieldValueError";
-import { hyperlinkCodec, type HyperlinkWriteShape } from "./hyperlinkCodec";
-import { lookupCodec, type LookupEntry } from "./lookupCodec";
+import { type FieldSide, FieldValueError } from "./fieldValueError";
+import { type HyperlinkWriteShape, hyperlinkCodec } from "./hyperlinkCodec";
+import { type LookupEntry, lookupCodec } from "./lookupCodec";
 import { numberCodec } from "./numberCodec";
 import { personCodec } from "./personCodec";
 import { PeopleDirectory, type SharePointPerson } from "./sharePointPeople";
@@ -41,7 +50,11 @@ export type BuildFieldCodecsResult = { ok: true; codecs: FieldCodecs } | { ok: f
  * that cannot be mapped is reported (missing column, unsupported or unknown type, a format the type cannot render),
  * so a profile's mistakes are all shown at once.
  */
-export function buildFieldCodecs(fields: readonly FieldMapping[], columns: readonly ColumnDefinition[], options: FieldCodecOptions = {}): BuildFieldCodecsResult {
+export function buildFieldCodecs(
+  fields: readonly FieldMapping[],
+  columns: readonly ColumnDefinition[],
+  options: FieldCodecOptions = {},
+): BuildFieldCodecsResult {
   const siteTimeZone = options.siteTimeZone ?? "UTC";
   const people = new PeopleDirectory(options.people ?? []);
   const errors: FieldMappingError[] = [];
@@ -50,11 +63,22 @@ export function buildFieldCodecs(fields: readonly FieldMapping[], columns: reado
     const column = columns.find((candidate) => candidate.name === mapping.sharePoint);
     if (column === undefined) {
       const byDisplayName = columns.find((candidate) => candidate.displayName === mapping.sharePoint);
-      const hint = byDisplayName === undefined ? "" : ` (a column is displayed as "${mapping.sharePoint}"; its internal name is "${byDisplayName.name}")`;
-      errors.push(new FieldMappingError("FIELD_COLUMN_NOT_FOUND", mapping.sharePoint, `the list has no column with this internal name${hint}`));
+      const hint =
+        byDisplayName === undefined
+          ? ""
+          : ` (a column is displayed as "${mapping.sharePoint}"; its internal name is "${byDisplayName.name}")`;
+      errors.push(
+        new FieldMappingError(
+          "FIELD_COLUMN_NOT_FOUND",
+          mapping.sharePoint,
+          `the list has no column with this internal name${hint}`,
+        ),
+      );
       continue;
     }
-    const samples = (options.samples ?? []).map((sample) => sample[mapping.sharePoint]).filter((value) => value !== undefined && value !== null);
+    const samples = (options.samples ?? [])
+      .map((sample) => sample[mapping.sharePoint])
+      .filter((value) => value !== undefined && value !== null);
     const kind = fieldKindOf(column, samples, mapping.format);
     if (!kind.ok) {
       errors.push(new FieldMappingError(kind.code, mapping.sharePoint, kind.detail));
@@ -71,7 +95,13 @@ export function buildFieldCodecs(fields: readonly FieldMapping[], columns: reado
       continue;
     }
     if (kind.kind === "dateOnly" && !isKnownTimeZone(siteTimeZone)) {
-      errors.push(new FieldMappingError("FIELD_TYPE_UNSUPPORTED", mapping.sharePoint, `the site time zone "${siteTimeZone}" is not an IANA time zone`));
+      errors.push(
+        new FieldMappingError(
+          "FIELD_TYPE_UNSUPPORTED",
+          mapping.sharePoint,
+          `the site time zone "${siteTimeZone}" is not an IANA time zone`,
+        ),
+      );
       continue;
     }
     const typeCodec = createTypeCodec(kind.kind, mapping, column, { siteTimeZone, people, options });
@@ -107,10 +137,20 @@ function createTypeCodec(
       return dateTimeCodec(name);
     case "person":
     case "personMulti":
-      return personCodec(name, { multiple: kind === "personMulti", people: context.people, identityOfAccount: accountsToIdentities(mapping.format) });
+      return personCodec(name, {
+        multiple: kind === "personMulti",
+        people: context.people,
+        identityOfAccount: accountsToIdentities(mapping.format),
+      });
     case "lookup":
     case "lookupMulti":
-      return lookupCodec(name, kind === "lookupMulti", context.options.lookups !== undefined && Object.hasOwn(context.options.lookups, name) ? context.options.lookups[name] : undefined);
+      return lookupCodec(
+        name,
+        kind === "lookupMulti",
+        context.options.lookups !== undefined && Object.hasOwn(context.options.lookups, name)
+          ? context.options.lookups[name]
+          : undefined,
+      );
     case "hyperlink":
       return hyperlinkCodec(name, context.options.hyperlinkWriteShape ?? "text");
   }
@@ -118,7 +158,9 @@ function createTypeCodec(
 
 function accountsToIdentities(format: FieldFormat | undefined): Map<string, string> {
   const identities = new Map<string, string>();
-  if (format?.kind === "mention") for (const [email, accountId] of Object.entries(format.accounts)) identities.set(accountId, email.trim().toLowerCase());
+  if (format?.kind === "mention")
+    for (const [email, accountId] of Object.entries(format.accounts))
+      identities.set(accountId, email.trim().toLowerCase());
   return identities;
 }
 
@@ -126,11 +168,15 @@ function accountsToIdentities(format: FieldFormat | undefined): Map<string, stri
 function wrapTypeCodec(codec: TypeCodec, mapping: FieldMapping, column: ColumnDefinition): FieldCodec {
   const field = mapping.sharePoint;
   const reading = (outcome: Outcome<CanonicalValue>, side: FieldSide): FieldReading =>
-    outcome.ok ? { ok: true, value: outcome.value, hash: fieldHash(outcome.value) } : { ok: false, error: new FieldValueError(outcome.code, outcome.detail, { field, side }) };
+    outcome.ok
+      ? { ok: true, value: outcome.value, hash: fieldHash(outcome.value) }
+      : { ok: false, error: new FieldValueError(outcome.code, outcome.detail, { field, side }) };
   const write = <T>(outcome: Outcome<T>, side: FieldSide): FieldWrite<T> =>
     outcome.ok ? outcome : { ok: false, error: new FieldValueError(outcome.code, outcome.detail, { field, side }) };
   const accounts = new Map<string, string>();
-  if (mapping.format?.kind === "mention") for (const [email, accountId] of Object.entries(mapping.format.accounts)) accounts.set(email.trim().toLowerCase(), accountId);
+  if (mapping.format?.kind === "mention")
+    for (const [email, accountId] of Object.entries(mapping.format.accounts))
+      accounts.set(email.trim().toLowerCase(), accountId);
   return {
     name: field,
     header: mapping.confluence,
@@ -149,12 +195,21 @@ function wrapTypeCodec(codec: TypeCodec, mapping: FieldMapping, column: ColumnDe
 }
 
 /** The profile's format first, then how the column is shown on the page, then the type's natural rendering. */
-function renderStyle(kind: FieldKind, format: FieldFormat | undefined, column: ColumnStyle | undefined, accounts: ReadonlyMap<string, string>): RenderStyle {
+function renderStyle(
+  kind: FieldKind,
+  format: FieldFormat | undefined,
+  column: ColumnStyle | undefined,
+  accounts: ReadonlyMap<string, string>,
+): RenderStyle {
   const seenColour = (title: string): string | undefined => column?.statusColour(title);
   switch (format?.kind) {
     case "status":
       // The profile's colours are the whole rule: values it does not list take its default colour.
-      return { kind: "status", colourFor: (title) => (Object.hasOwn(format.colours, title) ? format.colours[title] : undefined) ?? format.defaultColour };
+      return {
+        kind: "status",
+        colourFor: (title) =>
+          (Object.hasOwn(format.colours, title) ? format.colours[title] : undefined) ?? format.defaultColour,
+      };
     case "mention":
       return { kind: "mention", accountFor: (identity) => accounts.get(identity) };
     case "text":
@@ -173,7 +228,11 @@ function renderStyle(kind: FieldKind, format: FieldFormat | undefined, column: C
 }
 
 /** Reads every mapped field of a SharePoint item (`fields` as Graph returns them). `where` names the item in errors. */
-export function readSharePointItem(codecs: FieldCodecs, fields: Readonly<Record<string, unknown>>, where?: string): Record<string, FieldReading> {
+export function readSharePointItem(
+  codecs: FieldCodecs,
+  fields: Readonly<Record<string, unknown>>,
+  where?: string,
+): Record<string, FieldReading> {
   const readings: Record<string, FieldReading> = {};
   for (const [name, codec] of codecs) {
     const result = codec.readSharePoint(fields);
@@ -194,13 +253,23 @@ export interface SharePointPatch {
  * shapes Graph expects (`{Name}LookupId`, `@odata.type` collection annotations, ISO dates). A value SharePoint cannot
  * hold is left out and reported, never written degraded.
  */
-export function toSharePointPatch(codecs: FieldCodecs, changes: Readonly<Record<string, CanonicalValue>>, where?: string): SharePointPatch {
+export function toSharePointPatch(
+  codecs: FieldCodecs,
+  changes: Readonly<Record<string, CanonicalValue>>,
+  where?: string,
+): SharePointPatch {
   const fields: Record<string, unknown> = {};
   const errors: FieldValueError[] = [];
   for (const [name, value] of Object.entries(changes)) {
     const codec = codecs.get(name);
     if (codec === undefined) {
-      errors.push(new FieldValueError("FIELD_VALUE_INVALID", "the field is not mapped by the profile", { field: name, side: "sharePoint", ...(where === undefined ? {} : { where }) }));
+      errors.push(
+        new FieldValueError("FIELD_VALUE_INVALID", "the field is not mapped by the profile", {
+          field: name,
+          side: "sharePoint",
+          ...(where === undefined ? {} : { where }),
+        }),
+      );
       continue;
     }
     const written = codec.writeSharePoint(value);

@@ -28,4 +28,10 @@ export type FieldFormat =
     };
 
 /** The format kinds, for schemas and messages. */
-export const FIELD_FORMAT_KINDS = ["text", "status", "date", "link", "mention"] as const satisfies readonly FieldFormat["kind"][];
+export const FIELD_FORMAT_KINDS = [
+  "text",
+  "status",
+  "date",
+  "link",
+  "mention",
+] as const satisfies readonly FieldFormat["kind"][];

@@ -8,7 +8,11 @@ import { AppError } from "../errors";
  * - `FIELD_TYPE_UNKNOWN`: Graph shows no type facet and no sample value tells the type (hyperlink columns);
  * - `FIELD_FORMAT_MISMATCH`: the profile's `format` cannot render this column type.
  */
-export type FieldMappingErrorCode = "FIELD_COLUMN_NOT_FOUND" | "FIELD_TYPE_UNSUPPORTED" | "FIELD_TYPE_UNKNOWN" | "FIELD_FORMAT_MISMATCH";
+export type FieldMappingErrorCode =
+  | "FIELD_COLUMN_NOT_FOUND"
+  | "FIELD_TYPE_UNSUPPORTED"
+  | "FIELD_TYPE_UNKNOWN"
+  | "FIELD_FORMAT_MISMATCH";
 
 export class FieldMappingError extends AppError {
   constructor(

@@ -38,7 +38,9 @@ export class FieldValueError extends AppError {
     readonly detail: string,
     context: FieldValueContext,
   ) {
-    super(`field "${context.field}"${context.where === undefined ? "" : ` of ${context.where}`} (${SIDE_NAMES[context.side]}): ${detail}`);
+    super(
+      `field "${context.field}"${context.where === undefined ? "" : ` of ${context.where}`} (${SIDE_NAMES[context.side]}): ${detail}`,
+    );
     this.field = context.field;
     this.side = context.side;
   }

@@ -1,7 +1,7 @@
 import type { CanonicalValue } from "../sync/canonicalValue";
-import { isStorableText, renderLink } from "./cellRendering";
 import { normaliseText } from "./canonicalText";
-import { failure, quote, success, type Outcome, type TypeCodec } from "./fieldCodec";
+import { isStorableText, renderLink } from "./cellRendering";
+import { failure, type Outcome, quote, success, type TypeCodec } from "./fieldCodec";
 
 /**
  * How a hyperlink value is written to Graph. Reading an object `{Url, Description}` is documented, but writing one is
@@ -19,7 +19,12 @@ const MAX_URL_LENGTH = 255;
 export function hyperlinkCodec(name: string, writeShape: HyperlinkWriteShape): TypeCodec {
   const check = (value: CanonicalValue): Outcome<{ url: string; description: string } | null> => {
     if (value === null) return success(null);
-    if (typeof value === "object" && !Array.isArray(value) && typeof value.url === "string" && typeof value.description === "string") {
+    if (
+      typeof value === "object" &&
+      !Array.isArray(value) &&
+      typeof value.url === "string" &&
+      typeof value.description === "string"
+    ) {
       return success({ url: value.url, description: value.description });
     }
     return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a hyperlink`);
@@ -32,7 +37,8 @@ export function hyperlinkCodec(name: string, writeShape: HyperlinkWriteShape): T
       if (raw === undefined || raw === null || raw === "") return success(null);
       if (typeof raw === "object" && !Array.isArray(raw)) {
         const record = raw as Record<string, unknown>;
-        if (typeof record.Url === "string") return hyperlink(record.Url, typeof record.Description === "string" ? record.Description : "");
+        if (typeof record.Url === "string")
+          return hyperlink(record.Url, typeof record.Description === "string" ? record.Description : "");
       }
       if (typeof raw === "string") {
         const comma = raw.indexOf(", ");
@@ -42,10 +48,15 @@ export function hyperlinkCodec(name: string, writeShape: HyperlinkWriteShape): T
     },
     fromConfluence(cell) {
       const links = cell.readings.filter((reading) => reading.kind === "link");
-      if (links.length > 1) return failure("FIELD_VALUE_INVALID", `${links.length} links in one cell; this column holds one`);
+      if (links.length > 1)
+        return failure("FIELD_VALUE_INVALID", `${links.length} links in one cell; this column holds one`);
       const link = links[0];
       if (link?.kind === "link") {
-        if (link.target.kind !== "url") return failure("FIELD_VALUE_NOT_REPRESENTABLE", `a link to a Confluence ${link.target.kind} has no URL SharePoint can store`);
+        if (link.target.kind !== "url")
+          return failure(
+            "FIELD_VALUE_NOT_REPRESENTABLE",
+            `a link to a Confluence ${link.target.kind} has no URL SharePoint can store`,
+          );
         return hyperlink(link.target.href, link.text);
       }
       const text = normaliseText(cell.text);
@@ -56,9 +67,17 @@ export function hyperlinkCodec(name: string, writeShape: HyperlinkWriteShape): T
       if (!checked.ok) return checked;
       const link = checked.value;
       if (link === null) return success({ [name]: null });
-      if (link.url.length > MAX_URL_LENGTH) return failure("FIELD_VALUE_NOT_REPRESENTABLE", `the URL has ${link.url.length} characters; SharePoint keeps ${MAX_URL_LENGTH}`);
+      if (link.url.length > MAX_URL_LENGTH)
+        return failure(
+          "FIELD_VALUE_NOT_REPRESENTABLE",
+          `the URL has ${link.url.length} characters; SharePoint keeps ${MAX_URL_LENGTH}`,
+        );
       if (writeShape === "object") return success({ [name]: { Url: link.url, Description: link.description } });
-      if (link.url.includes(", ")) return failure("FIELD_VALUE_NOT_REPRESENTABLE", `the URL contains ", ", which SharePoint reads as the start of the description`);
+      if (link.url.includes(", "))
+        return failure(
+          "FIELD_VALUE_NOT_REPRESENTABLE",
+          `the URL contains ", ", which SharePoint reads as the start of the description`,
+        );
       return success({ [name]: `${link.url}, ${link.description}` });
     },
     toConfluence(value) {
@@ -66,7 +85,8 @@ export function hyperlinkCodec(name: string, writeShape: HyperlinkWriteShape): T
       if (!checked.ok) return checked;
       const link = checked.value;
       if (link === null) return success([""]);
-      if (!isStorableText(link.url) || !isStorableText(link.description)) return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${quote(link)} holds characters a page cannot store`);
+      if (!isStorableText(link.url) || !isStorableText(link.description))
+        return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${quote(link)} holds characters a page cannot store`);
       return success([renderLink(link.url, link.description)]);
     },
   };
@@ -76,7 +96,8 @@ function hyperlink(rawUrl: string, rawDescription: string): Outcome<CanonicalVal
   const url = rawUrl.trim();
   if (url === "") return success(null);
   // Whitespace inside a URL does not survive an XML attribute (it is normalised to spaces) and is not a valid URL.
-  if (/\s/.test(url) || !URL.canParse(url)) return failure("FIELD_VALUE_INVALID", `${quote(url)} is not an absolute URL`);
+  if (/\s/.test(url) || !URL.canParse(url))
+    return failure("FIELD_VALUE_INVALID", `${quote(url)} is not an absolute URL`);
   const description = normaliseText(rawDescription);
   return success({ url, description: description === "" ? url : description });
 }

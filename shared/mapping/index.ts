@@ -7,57 +7,64 @@
  * Pages: `parseStorage` → `findTables` / `selectManagedTable` → `readTableRows` → `patchTable`. A parsed page is a flat
  * table of nodes addressed by `NodeId` (offsets into the verbatim source); object views are made on demand.
  */
-export { FIELD_FORMAT_KINDS, STATUS_COLOURS, type FieldFormat, type StatusColour } from "./fieldFormat";
+
+export { type CanonicalDate, type CanonicalInstant, parseDateOnly, parseInstant } from "./canonicalDate";
+export { type CanonicalDecimal, decimalFromNumber, isRepresentableAsDouble, parseDecimal } from "./canonicalDecimal";
+export { normaliseMultilineText, normaliseText } from "./canonicalText";
+export { type CellContent, type CellReading, type LinkTarget, readCellContent, readNodeContent } from "./cellContent";
+export { type ColumnDefinition, columnDefinitionSchema } from "./columnDefinition";
+export { inferColumnStyle } from "./columnStyle";
+export type { CellRendering, ColumnStyle, FieldCodec, FieldKind, FieldReading, FieldWrite } from "./fieldCodec";
+export {
+  type BuildFieldCodecsResult,
+  buildFieldCodecs,
+  type FieldCodecOptions,
+  type FieldCodecs,
+  readSharePointItem,
+  type SharePointPatch,
+  toSharePointPatch,
+} from "./fieldCodecs";
+export { FIELD_FORMAT_KINDS, type FieldFormat, STATUS_COLOURS, type StatusColour } from "./fieldFormat";
+export { fieldKindOf, formatsByKind } from "./fieldKind";
 export type { FieldMapping } from "./fieldMapping";
-export { parseStorage, type StorageParseResult } from "./storageParser";
-export { documentOf } from "./storageNodeTable";
+export { FieldMappingError, type FieldMappingErrorCode } from "./fieldMappingError";
+export { type FieldSide, FieldValueError, type FieldValueErrorCode } from "./fieldValueError";
+export type { HyperlinkWriteShape } from "./hyperlinkCodec";
+export { type KeyValueEntry, keyValueEntries } from "./keyValueTable";
+export type { LookupEntry } from "./lookupCodec";
+export {
+  describeRow,
+  headerKey,
+  type ManagedRow,
+  type ManagedTable,
+  type RowKey,
+  readTableRows,
+  type SelectManagedTableResult,
+  selectManagedTable,
+  type TableRowReading,
+  type TableTargetSelection,
+} from "./managedTable";
+export {
+  type CellInspection,
+  inspectPage,
+  type PageInspection,
+  type RowInspection,
+  type TableInspection,
+} from "./pageInspection";
+export type { SharePointPerson } from "./sharePointPeople";
 export {
   childElements,
-  startTagSource,
   NO_NODE,
   type NodeId,
   type StorageDocument,
-  type StorageNode,
   type StorageElement,
+  type StorageNode,
   type StorageText,
+  startTagSource,
 } from "./storageDocument";
-export { findTables, type StorageTable, type TableRow, type TableCell } from "./storageTable";
-export { keyValueEntries, type KeyValueEntry } from "./keyValueTable";
-export { readCellContent, readNodeContent, type CellContent, type CellReading, type LinkTarget } from "./cellContent";
-export {
-  selectManagedTable,
-  readTableRows,
-  headerKey,
-  describeRow,
-  type ManagedTable,
-  type ManagedRow,
-  type RowKey,
-  type TableRowReading,
-  type TableTargetSelection,
-  type SelectManagedTableResult,
-} from "./managedTable";
-export { patchTable, type TableEdit, type RejectedCell, type PatchTableResult } from "./tablePatch";
-export { applySplices, type Splice } from "./storageSplice";
-export { inferColumnStyle } from "./columnStyle";
-export { inspectPage, type PageInspection, type TableInspection, type RowInspection, type CellInspection } from "./pageInspection";
-export {
-  buildFieldCodecs,
-  readSharePointItem,
-  toSharePointPatch,
-  type FieldCodecOptions,
-  type FieldCodecs,
-  type BuildFieldCodecsResult,
-  type SharePointPatch,
-} from "./fieldCodecs";
-export type { FieldCodec, FieldKind, FieldReading, FieldWrite, CellRendering, ColumnStyle } from "./fieldCodec";
-export { fieldKindOf, formatsByKind } from "./fieldKind";
-export type { SharePointPerson } from "./sharePointPeople";
-export type { LookupEntry } from "./lookupCodec";
-export type { HyperlinkWriteShape } from "./hyperlinkCodec";
-export { normaliseText, normaliseMultilineText } from "./canonicalText";
-export { parseDecimal, decimalFromNumber, isRepresentableAsDouble, type CanonicalDecimal } from "./canonicalDecimal";
-export { parseDateOnly, parseInstant, type CanonicalDate, type CanonicalInstant } from "./canonicalDate";
-export { columnDefinitionSchema, type ColumnDefinition } from "./columnDefinition";
+export { documentOf } from "./storageNodeTable";
 export { StoragePageError, type StoragePageErrorCode, type StoragePageLocation } from "./storagePageError";
-export { FieldValueError, type FieldValueErrorCode, type FieldSide } from "./fieldValueError";
-export { FieldMappingError, type FieldMappingErrorCode } from "./fieldMappingError";
+export { parseStorage, type StorageParseResult } from "./storageParser";
+export { applySplices, type Splice } from "./storageSplice";
+export { findTables, type StorageTable, type TableCell, type TableRow } from "./storageTable";
+export { type PatchTableResult, patchTable, type RejectedCell, type TableEdit } from "./tablePatch";

@@ -1,5 +1,5 @@
-import { readNodeContent, type CellContent } from "./cellContent";
 import { normaliseText } from "./canonicalText";
+import { type CellContent, readNodeContent } from "./cellContent";
 import { inferColumnStyle } from "./columnStyle";
 import type { ColumnStyle, FieldCodec, FieldReading } from "./fieldCodec";
 import type { FieldCodecs } from "./fieldCodecs";
@@ -37,7 +37,10 @@ export interface ManagedRow {
  * The key cell of a row: a SharePoint item id; empty (a row a person added, to become a new item); or text that is no
  * item id, which the engine reports for that row and skips.
  */
-export type RowKey = { readonly kind: "item"; readonly id: string } | { readonly kind: "new" } | { readonly kind: "invalid"; readonly text: string };
+export type RowKey =
+  | { readonly kind: "item"; readonly id: string }
+  | { readonly kind: "new" }
+  | { readonly kind: "invalid"; readonly text: string };
 
 /** The part of `confluence.target` that picks the table and its key column. */
 export interface TableTargetSelection {
@@ -59,24 +62,54 @@ export function headerKey(text: string): string {
  * exactly once, no merged cells in them, every row with a cell in them, no two rows with the same item id. Reports
  * every problem found, each naming the page, column and row.
  */
-export function selectManagedTable(document: StorageDocument, target: TableTargetSelection, codecs: FieldCodecs): SelectManagedTableResult {
+export function selectManagedTable(
+  document: StorageDocument,
+  target: TableTargetSelection,
+  codecs: FieldCodecs,
+): SelectManagedTableResult {
   const pageId = document.pageId;
   const tables = findTables(document);
   const table = chooseTable(tables, target);
   if (table === undefined) {
-    return { ok: false, errors: [new StoragePageError("TABLE_NOT_FOUND", describeMissingTable(tables, target), { ...(pageId === undefined ? {} : { pageId }) })] };
+    return {
+      ok: false,
+      errors: [
+        new StoragePageError("TABLE_NOT_FOUND", describeMissingTable(tables, target), {
+          ...(pageId === undefined ? {} : { pageId }),
+        }),
+      ],
+    };
   }
-  const at = (extra: { column?: string; row?: number }) => ({ ...(pageId === undefined ? {} : { pageId }), table: table.index, ...extra });
+  const at = (extra: { column?: string; row?: number }) => ({
+    ...(pageId === undefined ? {} : { pageId }),
+    table: table.index,
+    ...extra,
+  });
   const errors: StoragePageError[] = [];
   const headerKeys = table.headers.map(headerKey);
   const columnOf = (header: string, missing: "KEY_COLUMN_MISSING" | "COLUMN_MISSING"): number | undefined => {
     const matches = headerKeys.flatMap((key, column) => (key === headerKey(header) && key !== "" ? [column] : []));
     if (matches.length === 1) return matches[0];
     if (matches.length === 0) {
-      const shown = table.headerSource === "none" ? "the table has no header row" : `its headers are ${table.headers.map((h) => JSON.stringify(h)).join(", ")}`;
-      errors.push(new StoragePageError(missing, `table ${table.index + 1} has no column "${header}" (${shown})`, at({ column: header })));
+      const shown =
+        table.headerSource === "none"
+          ? "the table has no header row"
+          : `its headers are ${table.headers.map((h) => JSON.stringify(h)).join(", ")}`;
+      errors.push(
+        new StoragePageError(
+          missing,
+          `table ${table.index + 1} has no column "${header}" (${shown})`,
+          at({ column: header }),
+        ),
+      );
     } else {
-      errors.push(new StoragePageError("COLUMN_AMBIGUOUS", `table ${table.index + 1} has ${matches.length} columns headed "${header}"`, at({ column: header })));
+      errors.push(
+        new StoragePageError(
+          "COLUMN_AMBIGUOUS",
+          `table ${table.index + 1} has ${matches.length} columns headed "${header}"`,
+          at({ column: header }),
+        ),
+      );
     }
     return undefined;
   };
@@ -89,7 +122,10 @@ export function selectManagedTable(document: StorageDocument, target: TableTarge
   }
   if (keyColumn === undefined || fieldColumns.size !== codecs.size) return { ok: false, errors };
 
-  const managedColumns: Array<[number, string]> = [[keyColumn, target.keyColumn], ...[...codecs.values()].map((c): [number, string] => [fieldColumns.get(c.name) ?? 0, c.header])];
+  const managedColumns: Array<[number, string]> = [
+    [keyColumn, target.keyColumn],
+    ...[...codecs.values()].map((c): [number, string] => [fieldColumns.get(c.name) ?? 0, c.header]),
+  ];
   const check: RowCheck = { table, managedColumns, reported: new Set(), errors, at };
   // One pass over the rows: check the managed cells, read each body row's key, group rows by item id.
   if (table.headerRow !== undefined) checkRow(check, table.headerRow);
@@ -97,7 +133,12 @@ export function selectManagedTable(document: StorageDocument, target: TableTarge
   const rowsById = new Map<string, ManagedRow[]>();
   for (const row of table.bodyRows) {
     checkRow(check, row);
-    const managedRow: ManagedRow = { index: rows.length, rowNumber: row.index + 1, row, key: readKey(document, row.slots[keyColumn]) };
+    const managedRow: ManagedRow = {
+      index: rows.length,
+      rowNumber: row.index + 1,
+      row,
+      key: readKey(document, row.slots[keyColumn]),
+    };
     rows.push(managedRow);
     if (managedRow.key.kind !== "item") continue;
     const sameId = rowsById.get(managedRow.key.id);
@@ -108,7 +149,11 @@ export function selectManagedTable(document: StorageDocument, target: TableTarge
     if (duplicates.length < 2) continue;
     const numbers = duplicates.map((row) => row.rowNumber);
     errors.push(
-      new StoragePageError("DUPLICATE_KEY", `rows ${numbers.join(", ")} of table ${table.index + 1} all hold ${target.keyColumn} ${id}`, at({ column: target.keyColumn, row: numbers[1] ?? 0 })),
+      new StoragePageError(
+        "DUPLICATE_KEY",
+        `rows ${numbers.join(", ")} of table ${table.index + 1} all hold ${target.keyColumn} ${id}`,
+        at({ column: target.keyColumn, row: numbers[1] ?? 0 }),
+      ),
     );
   }
   if (errors.length > 0) return { ok: false, errors };
@@ -117,7 +162,8 @@ export function selectManagedTable(document: StorageDocument, target: TableTarge
   const styleOf = (field: string): ColumnStyle | undefined => {
     const column = fieldColumns.get(field);
     if (column === undefined) return undefined;
-    if (!styles.has(field)) styles.set(field, inferColumnStyle(table.bodyRows.flatMap((row) => row.slots[column] ?? [])));
+    if (!styles.has(field))
+      styles.set(field, inferColumnStyle(table.bodyRows.flatMap((row) => row.slots[column] ?? [])));
     return styles.get(field);
   };
   return { ok: true, table: { document, table, codecs, keyColumn, fieldColumns, styleOf, rows } };
@@ -139,7 +185,13 @@ function checkRow({ table, managedColumns, reported, errors, at }: RowCheck, row
   for (const [column, header] of managedColumns) {
     const cell = row.slots[column];
     if (cell === undefined) {
-      errors.push(new StoragePageError("CELL_MISSING", `row ${row.index + 1} of table ${table.index + 1} has no cell in column "${header}"`, at({ column: header, row: row.index + 1 })));
+      errors.push(
+        new StoragePageError(
+          "CELL_MISSING",
+          `row ${row.index + 1} of table ${table.index + 1} has no cell in column "${header}"`,
+          at({ column: header, row: row.index + 1 }),
+        ),
+      );
     } else if ((cell.colspan > 1 || cell.rowspan > 1) && !reported.has(cell)) {
       reported.add(cell);
       errors.push(
@@ -168,9 +220,16 @@ function describeMissingTable(tables: readonly StorageTable[], target: TableTarg
       ? "the page has no table"
       : `the page has ${tables.length} table${tables.length === 1 ? "" : "s"}: ${tables
           .slice(0, 5)
-          .map((table) => `${table.index + 1}. [${table.headers.filter((h) => h !== "").map((h) => JSON.stringify(h)).join(", ")}]`)
+          .map(
+            (table) =>
+              `${table.index + 1}. [${table.headers
+                .filter((h) => h !== "")
+                .map((h) => JSON.stringify(h))
+                .join(", ")}]`,
+          )
           .join("; ")}${tables.length > 5 ? "; …" : ""}`;
-  if ("index" in target.table) return `no table number ${target.table.index + 1} (index ${target.table.index}): ${found}`;
+  if ("index" in target.table)
+    return `no table number ${target.table.index + 1} (index ${target.table.index}): ${found}`;
   return `no table has all the headers ${target.table.headers.map((h) => JSON.stringify(h)).join(", ")}: ${found}`;
 }
 
@@ -195,14 +254,23 @@ const EMPTY_CELL: CellContent = { text: "", textOutsideMentions: "", readings: [
 /** Reads every body row's mapped cells. Bad values come back per field (`ok: false`), naming the page and row. */
 export function readTableRows(managed: ManagedTable): TableRowReading[] {
   const { document } = managed;
-  const mapped = [...managed.codecs].map(([name, codec]) => ({ name, codec, column: managed.fieldColumns.get(name) ?? -1 }));
+  const mapped = [...managed.codecs].map(([name, codec]) => ({
+    name,
+    codec,
+    column: managed.fieldColumns.get(name) ?? -1,
+  }));
   const readings: TableRowReading[] = [];
   for (const row of managed.rows) readings.push(readRow(managed, document, mapped, row));
   return readings;
 }
 
 // A module function, not a callback per call: it stays optimised between pages (see `EMPTY_STORAGE`).
-function readRow(managed: ManagedTable, document: StorageDocument, mapped: ReadonlyArray<{ name: string; codec: FieldCodec; column: number }>, row: ManagedRow): TableRowReading {
+function readRow(
+  managed: ManagedTable,
+  document: StorageDocument,
+  mapped: ReadonlyArray<{ name: string; codec: FieldCodec; column: number }>,
+  row: ManagedRow,
+): TableRowReading {
   const fields: Record<string, FieldReading> = {};
   for (const { name, codec, column } of mapped) {
     const cell = row.row.slots[column];

@@ -1,9 +1,15 @@
 import type { CanonicalValue } from "../sync/canonicalValue";
-import { renderInlineText } from "./cellRendering";
-import { compareDecimals, decimalFromNumber, isRepresentableAsDouble, parseDecimal, shiftDecimal } from "./canonicalDecimal";
+import {
+  compareDecimals,
+  decimalFromNumber,
+  isRepresentableAsDouble,
+  parseDecimal,
+  shiftDecimal,
+} from "./canonicalDecimal";
 import { normaliseText } from "./canonicalText";
+import { renderInlineText } from "./cellRendering";
 import type { ColumnDefinition } from "./columnDefinition";
-import { failure, quote, success, type Outcome, type TypeCodec } from "./fieldCodec";
+import { failure, type Outcome, quote, success, type TypeCodec } from "./fieldCodec";
 
 /**
  * Number and Currency. Canonical: a decimal string (`canonicalDecimal.ts`), empty → `null`. Confluence cells must hold
@@ -18,7 +24,8 @@ export function numberCodec(name: string, column: ColumnDefinition, kind: "numbe
   const maximum = boundOf(column.number?.maximum);
   const check = (value: CanonicalValue): Outcome<string | null> => {
     if (value === null) return success(null);
-    if (typeof value !== "string" || parseDecimal(value) !== value) return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a canonical decimal`);
+    if (typeof value !== "string" || parseDecimal(value) !== value)
+      return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a canonical decimal`);
     return success(value);
   };
   return {
@@ -41,11 +48,16 @@ export function numberCodec(name: string, column: ColumnDefinition, kind: "numbe
       if (percentage) {
         const match = /^(.*?)\s*%$/.exec(text);
         const decimal = match === null ? undefined : parseDecimal(match[1] ?? "");
-        if (decimal === undefined) return failure("FIELD_VALUE_INVALID", `${quote(text)} is not a percentage (write it like 25% or 12.5%)`);
+        if (decimal === undefined)
+          return failure("FIELD_VALUE_INVALID", `${quote(text)} is not a percentage (write it like 25% or 12.5%)`);
         return success(shiftDecimal(decimal, -2));
       }
       const decimal = parseDecimal(text);
-      if (decimal === undefined) return failure("FIELD_VALUE_INVALID", `${quote(text)} is not a number (write digits with a "." for decimals, e.g. 1234.5)`);
+      if (decimal === undefined)
+        return failure(
+          "FIELD_VALUE_INVALID",
+          `${quote(text)} is not a number (write digits with a "." for decimals, e.g. 1234.5)`,
+        );
       return success(decimal);
     },
     toSharePoint(value) {
@@ -53,10 +65,15 @@ export function numberCodec(name: string, column: ColumnDefinition, kind: "numbe
       if (!checked.ok || checked.value === null) return checked.ok ? success({ [name]: null }) : checked;
       const decimal = checked.value;
       if (!isRepresentableAsDouble(decimal)) {
-        return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${decimal} has more digits than a SharePoint number (a double) keeps; it would come back as ${decimalFromNumber(Number(decimal))}`);
+        return failure(
+          "FIELD_VALUE_NOT_REPRESENTABLE",
+          `${decimal} has more digits than a SharePoint number (a double) keeps; it would come back as ${decimalFromNumber(Number(decimal))}`,
+        );
       }
-      if (minimum !== undefined && compareDecimals(decimal, minimum) < 0) return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${decimal} is below the column's minimum ${minimum}`);
-      if (maximum !== undefined && compareDecimals(decimal, maximum) > 0) return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${decimal} is above the column's maximum ${maximum}`);
+      if (minimum !== undefined && compareDecimals(decimal, minimum) < 0)
+        return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${decimal} is below the column's minimum ${minimum}`);
+      if (maximum !== undefined && compareDecimals(decimal, maximum) > 0)
+        return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${decimal} is above the column's maximum ${maximum}`);
       return success({ [name]: Number(decimal) });
     },
     toConfluence(value, style) {
@@ -71,5 +88,7 @@ export function numberCodec(name: string, column: ColumnDefinition, kind: "numbe
 
 function boundOf(value: number | undefined): string | undefined {
   // Graph reports unbounded columns with ±1.79769313486232E+308 (double max); treat those as no bound.
-  return value === undefined || !Number.isFinite(value) || Math.abs(value) >= 1e300 ? undefined : decimalFromNumber(value);
+  return value === undefined || !Number.isFinite(value) || Math.abs(value) >= 1e300
+    ? undefined
+    : decimalFromNumber(value);
 }

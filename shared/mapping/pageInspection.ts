@@ -1,5 +1,5 @@
-import type { CellReading } from "./cellContent";
 import { normaliseMultilineText } from "./canonicalText";
+import type { CellReading } from "./cellContent";
 import { headerKey } from "./managedTable";
 import type { StorageDocument } from "./storageDocument";
 import { findTables, type StorageTable, type TableRow } from "./storageTable";
@@ -49,25 +49,34 @@ export function inspectPage(document: StorageDocument): PageInspection {
 
 function inspectTable(table: StorageTable): TableInspection {
   const warnings: string[] = [];
-  if (table.headerSource === "none" && table.orientation === "rows") warnings.push("no header row (no <thead> and the first row is not all <th>): columns cannot be matched by name");
-  if (table.orientation === "keyValue") warnings.push("key/value table (first column <th>): a page-properties style table, one record per table");
+  if (table.headerSource === "none" && table.orientation === "rows")
+    warnings.push("no header row (no <thead> and the first row is not all <th>): columns cannot be matched by name");
+  if (table.orientation === "keyValue")
+    warnings.push("key/value table (first column <th>): a page-properties style table, one record per table");
   const seen = new Map<string, number>();
   table.headers.forEach((header, column) => {
     if (table.headerSource === "none") return;
     if (header === "") warnings.push(`column ${column + 1} has an empty header`);
     const key = headerKey(header);
     const first = seen.get(key);
-    if (header !== "" && first !== undefined) warnings.push(`columns ${first + 1} and ${column + 1} have the same header "${header}"`);
+    if (header !== "" && first !== undefined)
+      warnings.push(`columns ${first + 1} and ${column + 1} have the same header "${header}"`);
     else seen.set(key, column);
   });
   for (const row of table.rows) {
     for (const cell of row.cells) {
       if (cell.colspan > 1 || cell.rowspan > 1) {
-        warnings.push(`row ${row.index + 1}, column ${cell.column + 1}: merged cell (colspan ${cell.colspan}, rowspan ${cell.rowspan}); a synced column cannot contain one`);
+        warnings.push(
+          `row ${row.index + 1}, column ${cell.column + 1}: merged cell (colspan ${cell.colspan}, rowspan ${cell.rowspan}); a synced column cannot contain one`,
+        );
       }
     }
-    const holes = row.slots.length < table.columnCount ? table.columnCount - row.slots.length : row.slots.filter((slot) => slot === undefined).length;
-    if (holes > 0) warnings.push(`row ${row.index + 1} has ${holes} cell${holes === 1 ? "" : "s"} fewer than the table has columns`);
+    const holes =
+      row.slots.length < table.columnCount
+        ? table.columnCount - row.slots.length
+        : row.slots.filter((slot) => slot === undefined).length;
+    if (holes > 0)
+      warnings.push(`row ${row.index + 1} has ${holes} cell${holes === 1 ? "" : "s"} fewer than the table has columns`);
   }
   const nested = table.parentTable === undefined ? {} : { nestedIn: table.parentTable + 1 };
   return {
@@ -78,7 +87,12 @@ function inspectTable(table: StorageTable): TableInspection {
     orientation: table.orientation,
     columnCount: table.columnCount,
     headers: [...table.headers],
-    rows: table.rows.map((row) => inspectRow(row, row === table.headerRow || (table.headerSource === "thead" && table.document.name(row.groupNode) === "thead"))),
+    rows: table.rows.map((row) =>
+      inspectRow(
+        row,
+        row === table.headerRow || (table.headerSource === "thead" && table.document.name(row.groupNode) === "thead"),
+      ),
+    ),
     warnings,
   };
 }

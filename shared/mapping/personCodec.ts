@@ -1,10 +1,10 @@
 import type { CanonicalValue } from "../sync/canonicalValue";
-import { escapeText, isStorableText, renderMention } from "./cellRendering";
-import type { CellContent } from "./cellContent";
 import { normaliseText } from "./canonicalText";
+import type { CellContent } from "./cellContent";
+import { escapeText, isStorableText, renderMention } from "./cellRendering";
 import { canonicalSet } from "./choiceCodec";
-import { failure, quote, success, type Outcome, type RenderStyle, type TypeCodec } from "./fieldCodec";
-import { identityFromClaims, isEmailAddress, personIdentity, type PeopleDirectory } from "./sharePointPeople";
+import { failure, type Outcome, quote, type RenderStyle, success, type TypeCodec } from "./fieldCodec";
+import { identityFromClaims, isEmailAddress, type PeopleDirectory, personIdentity } from "./sharePointPeople";
 
 export interface PersonCodecOptions {
   multiple: boolean;
@@ -26,13 +26,15 @@ export function personCodec(name: string, options: PersonCodecOptions): TypeCode
   const check = (value: CanonicalValue): Outcome<string[]> => {
     if (value === null) return success([]);
     if (!multiple && typeof value === "string") return success([value]);
-    if (multiple && Array.isArray(value) && value.every((item): item is string => typeof item === "string")) return success(value);
+    if (multiple && Array.isArray(value) && value.every((item): item is string => typeof item === "string"))
+      return success(value);
     return failure("FIELD_VALUE_INVALID", `${quote(value)} is not ${multiple ? "a set of people" : "a person"}`);
   };
   const fromIdentities = (identities: string[]): Outcome<CanonicalValue> => {
     const set = canonicalSet(identities);
     if (multiple || set === null) return success(set);
-    if (set.length > 1) return failure("FIELD_VALUE_INVALID", `${set.length} people given; this column holds one person`);
+    if (set.length > 1)
+      return failure("FIELD_VALUE_INVALID", `${set.length} people given; this column holds one person`);
     return success(set[0] ?? null);
   };
   return {
@@ -41,9 +43,14 @@ export function personCodec(name: string, options: PersonCodecOptions): TypeCode
     fromSharePoint(fields) {
       const identities: string[] = [];
       for (const entry of peopleEntries(fields[name], fields[lookupKey])) {
-        const identity = personIdentity({ email: entry.email, loginName: entry.loginName }) ?? (entry.lookupId === undefined ? undefined : people.identityOf(entry.lookupId));
+        const identity =
+          personIdentity({ email: entry.email, loginName: entry.loginName }) ??
+          (entry.lookupId === undefined ? undefined : people.identityOf(entry.lookupId));
         if (identity === undefined) {
-          return failure("FIELD_REFERENCE_UNRESOLVED", `person ${entry.lookupId === undefined ? quote(entry) : `with lookup id ${entry.lookupId}`} is not in the site's people directory`);
+          return failure(
+            "FIELD_REFERENCE_UNRESOLVED",
+            `person ${entry.lookupId === undefined ? quote(entry) : `with lookup id ${entry.lookupId}`} is not in the site's people directory`,
+          );
         }
         identities.push(identity);
       }
@@ -59,7 +66,11 @@ export function personCodec(name: string, options: PersonCodecOptions): TypeCode
       const ids: Array<number | string> = [];
       for (const identity of checked.value) {
         const id = people.lookupIdOf(identity);
-        if (id === undefined) return failure("FIELD_REFERENCE_UNRESOLVED", `${quote(identity)} is not a user of the SharePoint site (not in its people directory)`);
+        if (id === undefined)
+          return failure(
+            "FIELD_REFERENCE_UNRESOLVED",
+            `${quote(identity)} is not a user of the SharePoint site (not in its people directory)`,
+          );
         ids.push(/^\d+$/.test(id) ? Number(id) : id);
       }
       if (multiple) return success({ [`${lookupKey}@odata.type`]: "Collection(Edm.Int32)", [lookupKey]: ids });
@@ -84,7 +95,8 @@ function peopleEntries(value: unknown, lookupId: unknown): PeopleEntry[] {
   if (Array.isArray(value)) return value.map(toEntry);
   if (value !== undefined && value !== null && typeof value === "object") return [toEntry(value)];
   if (Array.isArray(lookupId)) return lookupId.map((id) => ({ lookupId: String(id) }));
-  if (typeof lookupId === "string" || typeof lookupId === "number") return String(lookupId) === "" ? [] : [{ lookupId: String(lookupId) }];
+  if (typeof lookupId === "string" || typeof lookupId === "number")
+    return String(lookupId) === "" ? [] : [{ lookupId: String(lookupId) }];
   return [];
 }
 
@@ -104,15 +116,24 @@ function readIdentities(cell: CellContent, options: PersonCodecOptions): Outcome
     if (reading.kind !== "mention") continue;
     const identity = options.identityOfAccount.get(reading.accountId);
     if (identity === undefined) {
-      return failure("FIELD_REFERENCE_UNRESOLVED", `mention of account ${quote(reading.accountId)} has no e-mail in the profile's mention format (format.accounts)`);
+      return failure(
+        "FIELD_REFERENCE_UNRESOLVED",
+        `mention of account ${quote(reading.accountId)} has no e-mail in the profile's mention format (format.accounts)`,
+      );
     }
     identities.push(identity);
   }
   for (const part of cell.textOutsideMentions.split(/[,;\n]/)) {
     const text = normaliseText(part);
     if (text === "") continue;
-    const identity = isEmailAddress(text) ? text.toLowerCase() : (identityFromClaims(text) ?? (options.people.knows(text.toLowerCase()) ? text.toLowerCase() : undefined));
-    if (identity === undefined) return failure("FIELD_VALUE_INVALID", `${quote(text)} is not an e-mail address or a known account (people are written by e-mail)`);
+    const identity = isEmailAddress(text)
+      ? text.toLowerCase()
+      : (identityFromClaims(text) ?? (options.people.knows(text.toLowerCase()) ? text.toLowerCase() : undefined));
+    if (identity === undefined)
+      return failure(
+        "FIELD_VALUE_INVALID",
+        `${quote(text)} is not an e-mail address or a known account (people are written by e-mail)`,
+      );
     identities.push(identity);
   }
   return success(identities);
@@ -126,7 +147,8 @@ function renderPeople(identities: readonly string[], style: RenderStyle): Outcom
       parts.push(renderMention(accountId));
       continue;
     }
-    if (!isStorableText(identity) || /[,;\n]/.test(identity)) return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${quote(identity)} cannot be written as text in a people cell`);
+    if (!isStorableText(identity) || /[,;\n]/.test(identity))
+      return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${quote(identity)} cannot be written as text in a people cell`);
     parts.push(escapeText(identity));
   }
   return success([parts.join(", ")]);

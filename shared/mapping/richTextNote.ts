@@ -29,7 +29,8 @@ export function readRichTextLines(html: string): RichTextReading {
       lines.push(buffer);
       buffer = "";
     } else if (PARAGRAPHS.has(name)) {
-      if (/\bstyle\s*=/.test(attributes) && !/style\s*=\s*["']\s*["']/.test(attributes)) return { ok: false, element: `${name} style` };
+      if (/\bstyle\s*=/.test(attributes) && !/style\s*=\s*["']\s*["']/.test(attributes))
+        return { ok: false, element: `${name} style` };
       if (closing === "") {
         flushIfText();
         opened.push(lines.length);

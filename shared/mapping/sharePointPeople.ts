@@ -16,7 +16,10 @@ export interface SharePointPerson {
  * The canonical identity of a person: the lower-cased e-mail address, or for accounts without one (groups) the
  * lower-cased claims login name. `undefined` when neither is known.
  */
-export function personIdentity(person: { email?: string | undefined; loginName?: string | undefined }): string | undefined {
+export function personIdentity(person: {
+  email?: string | undefined;
+  loginName?: string | undefined;
+}): string | undefined {
   const email = person.email?.trim();
   if (email !== undefined && email !== "") return email.toLowerCase();
   const loginName = person.loginName?.trim();
@@ -48,7 +51,8 @@ export class PeopleDirectory {
       this.#identityById.set(String(person.lookupId), identity);
       if (!this.#idByIdentity.has(identity)) this.#idByIdentity.set(identity, String(person.lookupId));
       // A group is also findable by its login name as people type it.
-      if (person.loginName !== undefined) this.#idByIdentity.set(person.loginName.trim().toLowerCase(), String(person.lookupId));
+      if (person.loginName !== undefined)
+        this.#idByIdentity.set(person.loginName.trim().toLowerCase(), String(person.lookupId));
     }
   }
 

@@ -27,7 +27,12 @@ export function attributeValue(source: string, from: number, to: number, name: s
 }
 
 /** Calls `visit` with each attribute's name and (raw) value range, in source order, until it returns true. */
-function scanAttributes(source: string, from: number, to: number, visit: (nameStart: number, nameEnd: number, valueStart: number, valueEnd: number) => boolean): void {
+function scanAttributes(
+  source: string,
+  from: number,
+  to: number,
+  visit: (nameStart: number, nameEnd: number, valueStart: number, valueEnd: number) => boolean,
+): void {
   let index = from;
   while (index < to) {
     const code = source.charCodeAt(index);

@@ -107,5 +107,8 @@ export function firstChildNamed(document: StorageDocument, parent: NodeId, ...na
 
 /** The raw start tag of an element, e.g. `<td data-highlight-colour="#deebff">` (self-closing tags end in `/>`). */
 export function startTagSource(document: StorageDocument, element: NodeId): string {
-  return document.source.slice(document.start(element), document.selfClosing(element) ? document.end(element) : document.innerStart(element));
+  return document.source.slice(
+    document.start(element),
+    document.selfClosing(element) ? document.end(element) : document.innerStart(element),
+  );
 }

@@ -17,7 +17,11 @@ export function resolveNamedEntity(name: string): string | undefined {
   const known = resolvedEntities.get(name);
   if (known !== undefined || resolvedEntities.has(name)) return known;
   const reference = `&${name};`;
-  const decoded = Object.hasOwn(XML_ENTITIES, name) ? XML_ENTITIES[name] : /^[A-Za-z][A-Za-z0-9]*$/.test(name) ? decodeHTMLStrict(reference) : reference;
+  const decoded = Object.hasOwn(XML_ENTITIES, name)
+    ? XML_ENTITIES[name]
+    : /^[A-Za-z][A-Za-z0-9]*$/.test(name)
+      ? decodeHTMLStrict(reference)
+      : reference;
   const resolved = decoded === reference ? undefined : decoded;
   // Unknown names are remembered too (a refused page adds at most one): a cap keeps odd pages from growing the cache.
   if (resolvedEntities.size < MAX_CACHED_ENTITIES) resolvedEntities.set(name, resolved);
@@ -37,12 +41,17 @@ export function normaliseLineEnds(raw: string): string {
  */
 export function decodeCharacterData(raw: string): string {
   if (!raw.includes("&")) return normaliseLineEnds(raw);
-  return raw.replace(/\r\n?|&([^;]*);/g, (match, reference: string | undefined) => (reference === undefined ? "\n" : resolveReference(reference, match)));
+  return raw.replace(/\r\n?|&([^;]*);/g, (match, reference: string | undefined) =>
+    reference === undefined ? "\n" : resolveReference(reference, match),
+  );
 }
 
 function resolveReference(reference: string, match: string): string {
   if (reference.charCodeAt(0) !== 0x23 /* # */) return resolveNamedEntity(reference) ?? match;
-  const code = reference.charCodeAt(1) === 0x78 /* x */ ? Number.parseInt(reference.slice(2), 16) : Number.parseInt(reference.slice(1), 10);
+  const code =
+    reference.charCodeAt(1) === 0x78 /* x */
+      ? Number.parseInt(reference.slice(2), 16)
+      : Number.parseInt(reference.slice(1), 10);
   return String.fromCodePoint(code);
 }
 
@@ -52,5 +61,7 @@ function resolveReference(reference: string, match: string): string {
  */
 export function decodeAttributeValue(raw: string): string {
   if (!/[&\t\n\r]/.test(raw)) return raw;
-  return raw.replace(/\r\n|[\t\n\r]|&([^;]*);/g, (match, reference: string | undefined) => (reference === undefined ? " " : resolveReference(reference, match)));
+  return raw.replace(/\r\n|[\t\n\r]|&([^;]*);/g, (match, reference: string | undefined) =>
+    reference === undefined ? " " : resolveReference(reference, match),
+  );
 }

@@ -1,6 +1,6 @@
 import { attributeValue, startTagAttributes } from "./startTagAttributes";
-import { decodeCharacterData, normaliseLineEnds } from "./storageEntities";
 import type { NodeId, StorageDocument, StorageElement, StorageNode } from "./storageDocument";
+import { decodeCharacterData, normaliseLineEnds } from "./storageEntities";
 
 /**
  * The parsed form of a page: one row of 32-bit integers per node, in document order, and the source it points into.
@@ -148,7 +148,9 @@ export class ParsedStorage implements StorageDocument {
     let view = this.#views[node];
     if (view === undefined) {
       if (node < 0 || node >= this.nodeCount) throw new RangeError(`no node ${node} on this page`);
-      view = this.isElement(node) ? new ElementView(this, node) : { kind: "text", node, text: this.text(node), cdata: this.isCdata(node) };
+      view = this.isElement(node)
+        ? new ElementView(this, node)
+        : { kind: "text", node, text: this.text(node), cdata: this.isCdata(node) };
       this.#views[node] = view;
     }
     return view;
@@ -163,7 +165,12 @@ export class ParsedStorage implements StorageDocument {
   /** Views of the children of a node (of the top level for `NO_NODE`). */
   childViews(parent: NodeId): StorageNode[] {
     const views: StorageNode[] = [];
-    for (let child = parent === NO_NODE ? this.firstTopLevel : this.firstChild(parent); child !== NO_NODE; child = this.nextSibling(child)) views.push(this.node(child));
+    for (
+      let child = parent === NO_NODE ? this.firstTopLevel : this.firstChild(parent);
+      child !== NO_NODE;
+      child = this.nextSibling(child)
+    )
+      views.push(this.node(child));
     return views;
   }
 
@@ -231,4 +238,10 @@ export function documentOf(element: StorageElement): StorageDocument {
  * table took several times as long). One instance of each hot class is therefore kept for the life of the process:
  * this empty page, and the `RESIDENT_*` instances beside the classes in `storageTable.ts` and `cellContent.ts`.
  */
-export const EMPTY_STORAGE: StorageDocument = new ParsedStorage({ source: "", count: 0, rows: new Int32Array(0), names: [""], tables: [] });
+export const EMPTY_STORAGE: StorageDocument = new ParsedStorage({
+  source: "",
+  count: 0,
+  rows: new Int32Array(0),
+  names: [""],
+  tables: [],
+});

@@ -23,7 +23,9 @@ export function parseStorage(source: string, options: { pageId?: string } = {}):
 let sharedTokenizer: StorageTokenizer | undefined;
 
 function malformed(error: unknown, line: number, column: number, pageId: string | undefined): StoragePageError {
-  const reason = (error instanceof Error ? error.message : String(error)).replace(/^\d+:\d+:\s*/, "").replace(/\.$/, "");
+  const reason = (error instanceof Error ? error.message : String(error))
+    .replace(/^\d+:\d+:\s*/, "")
+    .replace(/\.$/, "");
   // saxes counts lines from 1 and columns from 0.
   return new StoragePageError(
     "STORAGE_MALFORMED",

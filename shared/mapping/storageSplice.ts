@@ -9,8 +9,13 @@ export interface Splice {
  * Applies non-overlapping splices to a source in one pass; everything between them is copied unchanged. Splices may
  * come in any order; insertions at the same offset keep their given order. Overlaps are refused, not resolved.
  */
-export function applySplices(source: string, splices: readonly Splice[]): { ok: true; text: string } | { ok: false; message: string } {
-  const ordered = splices.map((splice, order) => ({ ...splice, order })).sort((a, b) => a.start - b.start || a.end - b.end || a.order - b.order);
+export function applySplices(
+  source: string,
+  splices: readonly Splice[],
+): { ok: true; text: string } | { ok: false; message: string } {
+  const ordered = splices
+    .map((splice, order) => ({ ...splice, order }))
+    .sort((a, b) => a.start - b.start || a.end - b.end || a.order - b.order);
   const parts: string[] = [];
   let position = 0;
   for (const splice of ordered) {

@@ -1,7 +1,7 @@
-import { readNodeContent, type CellContent } from "./cellContent";
+import { normaliseText } from "./canonicalText";
+import { type CellContent, readNodeContent } from "./cellContent";
 import { NO_NODE, type NodeId, type StorageDocument, type StorageElement } from "./storageDocument";
 import { EMPTY_STORAGE } from "./storageNodeTable";
-import { normaliseText } from "./canonicalText";
 
 /**
  * A `<table>` found on a page, with its rows laid out on a grid (so `colspan`/`rowspan` put every cell under the
@@ -76,12 +76,21 @@ export function findTables(document: StorageDocument): StorageTable[] {
 }
 
 /** The way to a node, kept as a chain and turned into text only for the tables found. */
-type PathStep = { readonly parent: PathStep | undefined; readonly label: string | { table: number; row: number; column: number } };
+type PathStep = {
+  readonly parent: PathStep | undefined;
+  readonly label: string | { table: number; row: number; column: number };
+};
 
 /** Elements that name a place on the page in a table's `location`. */
 const LANDMARKS = new Set(["ac:layout-section", "ac:layout-cell", "ac:structured-macro", "ac:adf-node"]);
 
-function visit(document: StorageDocument, parent: NodeId, path: PathStep | undefined, parentTable: number | undefined, tables: StorageTable[]): void {
+function visit(
+  document: StorageDocument,
+  parent: NodeId,
+  path: PathStep | undefined,
+  parentTable: number | undefined,
+  tables: StorageTable[],
+): void {
   let counters: Map<string, number> | undefined;
   const first = parent === NO_NODE ? document.firstTopLevel : document.firstChild(parent);
   for (let node = first; node !== NO_NODE; node = document.nextSibling(node)) {
@@ -96,7 +105,13 @@ function visit(document: StorageDocument, parent: NodeId, path: PathStep | undef
       for (const row of table.rows) {
         for (const cell of row.cells) {
           if (!holdsTable(document, cell.node)) continue;
-          visit(document, cell.node, { parent: path, label: { table: table.index, row: row.index, column: cell.column } }, table.index, tables);
+          visit(
+            document,
+            cell.node,
+            { parent: path, label: { table: table.index, row: row.index, column: cell.column } },
+            table.index,
+            tables,
+          );
         }
       }
       continue;
@@ -130,7 +145,9 @@ function describePath(path: PathStep | undefined): string {
   const labels: string[] = [];
   for (let step = path; step !== undefined; step = step.parent) {
     const { label } = step;
-    labels.unshift(typeof label === "string" ? label : `table ${label.table + 1} row ${label.row + 1} column ${label.column + 1}`);
+    labels.unshift(
+      typeof label === "string" ? label : `table ${label.table + 1} row ${label.row + 1} column ${label.column + 1}`,
+    );
   }
   return labels.length === 0 ? "page body" : labels.join(" › ");
 }
@@ -149,7 +166,13 @@ function landmarkLabel(document: StorageDocument, node: NodeId, ordinal: number)
   }
 }
 
-function buildTable(document: StorageDocument, node: NodeId, index: number, location: string, parentTable: number | undefined): StorageTable {
+function buildTable(
+  document: StorageDocument,
+  node: NodeId,
+  index: number,
+  location: string,
+  parentTable: number | undefined,
+): StorageTable {
   const rowNodes: Array<{ node: NodeId; group: NodeId }> = [];
   let thead: NodeId = NO_NODE;
   for (let child = document.firstChild(node); child !== NO_NODE; child = document.nextSibling(child)) {
@@ -247,7 +270,13 @@ function layOutGrid(document: StorageDocument, rowNodes: ReadonlyArray<{ node: N
 }
 
 // One function per row rather than a loop body or callback: it stays optimised between pages (see `EMPTY_STORAGE`).
-function layOutRow(document: StorageDocument, node: NodeId, group: NodeId, rowIndex: number, carried: Map<number, { cell: TableCell; rowsLeft: number }>): TableRow {
+function layOutRow(
+  document: StorageDocument,
+  node: NodeId,
+  group: NodeId,
+  rowIndex: number,
+  carried: Map<number, { cell: TableCell; rowsLeft: number }>,
+): TableRow {
   const slots: (TableCell | undefined)[] = [];
   for (const [column, carry] of carried) slots[column] = carry.cell;
   const cells: TableCell[] = [];

@@ -1,7 +1,7 @@
 import { SaxesParser, type SaxesTagPlain } from "saxes";
+import type { NodeId, StorageDocument } from "./storageDocument";
 import { resolveNamedEntity } from "./storageEntities";
 import { NODE_STRIDE, NodeField, NodeInfo, ParsedStorage } from "./storageNodeTable";
-import type { NodeId, StorageDocument } from "./storageDocument";
 
 /** Why saxes refused a page, and where (line from 1, column from 0, as saxes counts). */
 export interface TokenizerFailure {
@@ -60,7 +60,10 @@ export class StorageTokenizer {
   }
 
   /** The page's node table, or why saxes refused it. */
-  parse(source: string, pageId: string | undefined): { ok: true; document: StorageDocument } | { ok: false; failure: TokenizerFailure } {
+  parse(
+    source: string,
+    pageId: string | undefined,
+  ): { ok: true; document: StorageDocument } | { ok: false; failure: TokenizerFailure } {
     this.#begin(source);
     const parser = this.#parser;
     parser.ENTITIES = HTML_ENTITIES;
@@ -75,7 +78,14 @@ export class StorageTokenizer {
     const count = this.#count;
     // Hand over exactly the rows used: a page is held for a whole sync run.
     const rows = this.#rows.length > count * NODE_STRIDE ? this.#rows.slice(0, count * NODE_STRIDE) : this.#rows;
-    const document = new ParsedStorage({ ...(pageId === undefined ? {} : { pageId }), source, count, rows, names: this.#names, tables: this.#tables });
+    const document = new ParsedStorage({
+      ...(pageId === undefined ? {} : { pageId }),
+      source,
+      count,
+      rows,
+      names: this.#names,
+      tables: this.#tables,
+    });
     this.#begin("");
     return { ok: true, document };
   }

@@ -2,9 +2,9 @@ import type { CanonicalValue } from "../sync/canonicalValue";
 import { escapeText, isStorableText } from "./cellRendering";
 import type { FieldValueError } from "./fieldValueError";
 import { describeRow, type ManagedTable } from "./managedTable";
-import { firstChildNamed, NO_NODE, startTagSource, type NodeId, type StorageDocument } from "./storageDocument";
-import { applySplices, type Splice } from "./storageSplice";
+import { firstChildNamed, NO_NODE, type NodeId, type StorageDocument, startTagSource } from "./storageDocument";
 import { StoragePageError } from "./storagePageError";
+import { applySplices, type Splice } from "./storageSplice";
 import type { TableCell, TableRow } from "./storageTable";
 
 /**
@@ -16,7 +16,12 @@ import type { TableCell, TableRow } from "./storageTable";
  * - `remove`: delete the row.
  */
 export type TableEdit =
-  | { readonly kind: "update"; readonly row: number; readonly key?: string; readonly values: Readonly<Record<string, CanonicalValue>> }
+  | {
+      readonly kind: "update";
+      readonly row: number;
+      readonly key?: string;
+      readonly values: Readonly<Record<string, CanonicalValue>>;
+    }
   | { readonly kind: "append"; readonly key: string; readonly values: Readonly<Record<string, CanonicalValue>> }
   | { readonly kind: "remove"; readonly row: number };
 
@@ -28,7 +33,9 @@ export interface RejectedCell {
   readonly error: FieldValueError;
 }
 
-export type PatchTableResult = { ok: true; storage: string; rejected: RejectedCell[] } | { ok: false; error: StoragePageError };
+export type PatchTableResult =
+  | { ok: true; storage: string; rejected: RejectedCell[] }
+  | { ok: false; error: StoragePageError };
 
 /**
  * Applies edits to the managed table and returns the new storage body. Surgical: only the content of the changed
@@ -45,7 +52,10 @@ export function patchTable(managed: ManagedTable, edits: readonly TableEdit[]): 
   const touched = new Set<number>();
   const fail = (message: string): PatchTableResult => ({
     ok: false,
-    error: new StoragePageError("PATCH_INVALID", message, { ...(document.pageId === undefined ? {} : { pageId: document.pageId }), table: table.index }),
+    error: new StoragePageError("PATCH_INVALID", message, {
+      ...(document.pageId === undefined ? {} : { pageId: document.pageId }),
+      table: table.index,
+    }),
   });
   // Only cells with nothing in them need the table's usual wrapper; work it out once, if at all.
   let usualWrapper: Wrapper | undefined;
@@ -55,31 +65,47 @@ export function patchTable(managed: ManagedTable, edits: readonly TableEdit[]): 
   for (const [editIndex, edit] of edits.entries()) {
     if (edit.kind === "append") {
       const template = templateRow(managed);
-      if (template === undefined) return fail(`table ${table.index + 1} has no complete row or header row to shape a new row on`);
+      if (template === undefined)
+        return fail(`table ${table.index + 1} has no complete row or header row to shape a new row on`);
       const contents = new Map<number, string[]>();
       contents.set(managed.keyColumn, [keyText(edit.key)]);
       for (const [field, value] of Object.entries(edit.values)) {
         const rendered = renderField(managed, field, value, editIndex, rejected);
-        if (rendered === "unknown") return fail(`edit ${editIndex} sets field "${field}", which the profile does not map`);
+        if (rendered === "unknown")
+          return fail(`edit ${editIndex} sets field "${field}", which the profile does not map`);
         if (rendered !== undefined) contents.set(managed.fieldColumns.get(field) ?? -1, rendered);
       }
       appended.push(buildRow(document, template, contents, defaultWrapper));
       continue;
     }
     const row = managed.rows[edit.row];
-    if (row === undefined) return fail(`edit ${editIndex} addresses body row ${edit.row}, but table ${table.index + 1} has ${managed.rows.length}`);
-    if (touched.has(edit.row)) return fail(`edit ${editIndex} changes ${describeRow(managed, row)} again; combine the edits of one row`);
+    if (row === undefined)
+      return fail(
+        `edit ${editIndex} addresses body row ${edit.row}, but table ${table.index + 1} has ${managed.rows.length}`,
+      );
+    if (touched.has(edit.row))
+      return fail(`edit ${editIndex} changes ${describeRow(managed, row)} again; combine the edits of one row`);
     touched.add(edit.row);
     if (edit.kind === "remove") {
-      if (isMergedAcrossRows(row.row)) return fail(`${describeRow(managed, row)} shares merged cells with other rows and cannot be removed alone`);
-      splices.push({ start: withLeadingWhitespace(document.source, document.start(row.row.node)), end: document.end(row.row.node), text: "" });
+      if (isMergedAcrossRows(row.row))
+        return fail(`${describeRow(managed, row)} shares merged cells with other rows and cannot be removed alone`);
+      splices.push({
+        start: withLeadingWhitespace(document.source, document.start(row.row.node)),
+        end: document.end(row.row.node),
+        text: "",
+      });
       continue;
     }
-    if (edit.key !== undefined) splices.push(cellSplice(document, slotOf(row.row, managed.keyColumn), [keyText(edit.key)], defaultWrapper));
+    if (edit.key !== undefined)
+      splices.push(cellSplice(document, slotOf(row.row, managed.keyColumn), [keyText(edit.key)], defaultWrapper));
     for (const [field, value] of Object.entries(edit.values)) {
       const rendered = renderField(managed, field, value, editIndex, rejected);
-      if (rendered === "unknown") return fail(`edit ${editIndex} sets field "${field}", which the profile does not map`);
-      if (rendered !== undefined) splices.push(cellSplice(document, slotOf(row.row, managed.fieldColumns.get(field) ?? -1), rendered, defaultWrapper));
+      if (rendered === "unknown")
+        return fail(`edit ${editIndex} sets field "${field}", which the profile does not map`);
+      if (rendered !== undefined)
+        splices.push(
+          cellSplice(document, slotOf(row.row, managed.fieldColumns.get(field) ?? -1), rendered, defaultWrapper),
+        );
     }
   }
 
@@ -90,7 +116,13 @@ export function patchTable(managed: ManagedTable, edits: readonly TableEdit[]): 
 }
 
 /** Blocks for one field's new value, `undefined` if rejected (recorded), `"unknown"` for a field not mapped. */
-function renderField(managed: ManagedTable, field: string, value: CanonicalValue, edit: number, rejected: RejectedCell[]): string[] | undefined | "unknown" {
+function renderField(
+  managed: ManagedTable,
+  field: string,
+  value: CanonicalValue,
+  edit: number,
+  rejected: RejectedCell[],
+): string[] | undefined | "unknown" {
   const codec = managed.codecs.get(field);
   if (codec === undefined) return "unknown";
   const rendered = codec.renderConfluence(value, managed.styleOf(field));
@@ -107,12 +139,15 @@ function keyText(key: string): string {
 function slotOf(row: TableRow, column: number): TableCell {
   const cell = row.slots[column];
   // selectManagedTable guarantees every body row has its own, unmerged cell in each managed column.
-  if (cell === undefined) throw new Error(`invariant: row ${row.index + 1} has no cell in managed column ${column + 1}`);
+  if (cell === undefined)
+    throw new Error(`invariant: row ${row.index + 1} has no cell in managed column ${column + 1}`);
   return cell;
 }
 
 function isMergedAcrossRows(row: TableRow): boolean {
-  return row.cells.some((cell) => cell.rowspan > 1) || row.slots.some((cell) => cell !== undefined && cell.row !== row.index);
+  return (
+    row.cells.some((cell) => cell.rowspan > 1) || row.slots.some((cell) => cell !== undefined && cell.row !== row.index)
+  );
 }
 
 /** How a cell's content is wrapped: in paragraphs (with the first paragraph's attributes), or bare. */
@@ -135,7 +170,8 @@ function cellWrapper(document: StorageDocument, cell: NodeId): Wrapper | undefin
     if (firstParagraph === NO_NODE) firstParagraph = child;
   }
   if (content === 0) return undefined;
-  if (paragraphs === content && firstParagraph !== NO_NODE) return { kind: "p", open: startTagSource(document, firstParagraph).replace(/\s*\/>$/, ">") };
+  if (paragraphs === content && firstParagraph !== NO_NODE)
+    return { kind: "p", open: startTagSource(document, firstParagraph).replace(/\s*\/>$/, ">") };
   return { kind: "bare" };
 }
 
@@ -159,12 +195,22 @@ function wrapBlocks(blocks: readonly string[], wrapper: Wrapper): string {
   return blocks.map((block) => (block === "" ? emptyParagraph : `${wrapper.open}${block}</p>`)).join("");
 }
 
-function cellSplice(document: StorageDocument, cell: TableCell, blocks: readonly string[], fallback: () => Wrapper): Splice {
+function cellSplice(
+  document: StorageDocument,
+  cell: TableCell,
+  blocks: readonly string[],
+  fallback: () => Wrapper,
+): Splice {
   const { node } = cell;
   const content = wrapBlocks(blocks, cellWrapper(document, node) ?? fallback());
-  if (!document.selfClosing(node)) return { start: document.innerStart(node), end: document.innerEnd(node), text: content };
+  if (!document.selfClosing(node))
+    return { start: document.innerStart(node), end: document.innerEnd(node), text: content };
   // `<td />` has no inside to replace: write the cell out in full, keeping its attributes.
-  return { start: document.start(node), end: document.end(node), text: `${openTag(startTagSource(document, node))}${content}</${document.name(node)}>` };
+  return {
+    start: document.start(node),
+    end: document.end(node),
+    text: `${openTag(startTagSource(document, node))}${content}</${document.name(node)}>`,
+  };
 }
 
 function openTag(startTag: string): string {
@@ -175,18 +221,27 @@ function openTag(startTag: string): string {
 function templateRow(managed: ManagedTable): { row: TableRow; fromHeader: boolean } | undefined {
   const { table } = managed;
   const complete = (row: TableRow): boolean =>
-    row.cells.length === table.columnCount && row.cells.every((cell) => cell.colspan === 1 && cell.rowspan === 1) && row.slots.every((cell) => cell?.row === row.index);
+    row.cells.length === table.columnCount &&
+    row.cells.every((cell) => cell.colspan === 1 && cell.rowspan === 1) &&
+    row.slots.every((cell) => cell?.row === row.index);
   for (let index = table.bodyRows.length - 1; index >= 0; index -= 1) {
     const row = table.bodyRows[index];
     if (row !== undefined && complete(row)) return { row, fromHeader: false };
   }
-  return table.headerRow !== undefined && complete(table.headerRow) ? { row: table.headerRow, fromHeader: true } : undefined;
+  return table.headerRow !== undefined && complete(table.headerRow)
+    ? { row: table.headerRow, fromHeader: true }
+    : undefined;
 }
 
 // Copied tags must not repeat the template's unique ids; Confluence assigns new ones on save.
 const LOCAL_ID_ATTRIBUTE = /\s(?:ac:)?local-id="[^"]*"/g;
 
-function buildRow(document: StorageDocument, template: { row: TableRow; fromHeader: boolean }, contents: ReadonlyMap<number, string[]>, fallback: () => Wrapper): string {
+function buildRow(
+  document: StorageDocument,
+  template: { row: TableRow; fromHeader: boolean },
+  contents: ReadonlyMap<number, string[]>,
+  fallback: () => Wrapper,
+): string {
   const { source } = document;
   const { row, fromHeader } = template;
   let text = "";
@@ -214,7 +269,10 @@ function appendSplice(managed: ManagedTable, rows: readonly string[]): Splice {
   const all = table.rows;
   const before = all.length >= 2 ? all[all.length - 2] : undefined;
   const lastOfAll = all[all.length - 1];
-  const gap = before !== undefined && lastOfAll !== undefined ? source.slice(document.end(before.node), document.start(lastOfAll.node)) : "";
+  const gap =
+    before !== undefined && lastOfAll !== undefined
+      ? source.slice(document.end(before.node), document.start(lastOfAll.node))
+      : "";
   const separator = /^\s*$/.test(gap) ? gap : "";
   const joined = rows.map((row) => separator + row).join("");
   if (last === undefined) {
@@ -224,8 +282,10 @@ function appendSplice(managed: ManagedTable, rows: readonly string[]): Splice {
   if (table.bodyRows.length === 0 && document.name(last.groupNode) === "thead") {
     // Only a head so far: the rows go into the table's body, created if needed.
     const body = firstChildNamed(document, table.node, "tbody");
-    if (body !== NO_NODE && !document.selfClosing(body)) return { start: document.innerEnd(body), end: document.innerEnd(body), text: joined };
-    if (body !== NO_NODE) return { start: document.start(body), end: document.end(body), text: `<tbody>${joined}</tbody>` };
+    if (body !== NO_NODE && !document.selfClosing(body))
+      return { start: document.innerEnd(body), end: document.innerEnd(body), text: joined };
+    if (body !== NO_NODE)
+      return { start: document.start(body), end: document.end(body), text: `<tbody>${joined}</tbody>` };
     const groupEnd = document.end(last.groupNode);
     return { start: groupEnd, end: groupEnd, text: `<tbody>${joined}</tbody>` };
   }

@@ -1,8 +1,8 @@
 import type { CanonicalValue } from "../sync/canonicalValue";
-import { escapeText, isStorableText, renderInlineText } from "./cellRendering";
 import { normaliseMultilineText, normaliseText } from "./canonicalText";
+import { escapeText, isStorableText, renderInlineText } from "./cellRendering";
 import type { ColumnDefinition } from "./columnDefinition";
-import { failure, quote, success, type Outcome, type TypeCodec } from "./fieldCodec";
+import { failure, type Outcome, quote, success, type TypeCodec } from "./fieldCodec";
 import { readRichTextLines, writeRichTextLines } from "./richTextNote";
 
 /** SharePoint's limit for single line of text columns when the definition does not say. */
@@ -20,14 +20,19 @@ export function textCodec(name: string, column: ColumnDefinition): TypeCodec {
     fromSharePoint: (fields) => readString(fields[name], normaliseText),
     fromConfluence: (cell) => success(emptyAsNull(normaliseText(cell.text))),
     toSharePoint(value) {
-      if (value !== null && typeof value !== "string") return failure("FIELD_VALUE_INVALID", `${quote(value)} is not text`);
+      if (value !== null && typeof value !== "string")
+        return failure("FIELD_VALUE_INVALID", `${quote(value)} is not text`);
       if (value !== null && value.length > maxLength) {
-        return failure("FIELD_VALUE_NOT_REPRESENTABLE", `${value.length} characters do not fit the column's limit of ${maxLength}`);
+        return failure(
+          "FIELD_VALUE_NOT_REPRESENTABLE",
+          `${value.length} characters do not fit the column's limit of ${maxLength}`,
+        );
       }
       return success({ [name]: value });
     },
     toConfluence(value, style) {
-      if (value !== null && typeof value !== "string") return failure("FIELD_VALUE_INVALID", `${quote(value)} is not text`);
+      if (value !== null && typeof value !== "string")
+        return failure("FIELD_VALUE_INVALID", `${quote(value)} is not text`);
       const rendered = renderInlineText(value ?? "", style);
       return rendered === undefined ? unstorable(value) : success([rendered]);
     },
@@ -49,18 +54,23 @@ export function noteCodec(name: string, column: ColumnDefinition): TypeCodec {
       if (!richText || typeof raw !== "string") return readString(raw, normaliseMultilineText);
       const reading = readRichTextLines(raw);
       if (!reading.ok) {
-        return failure("FIELD_VALUE_NOT_REPRESENTABLE", `rich text with formatting (<${reading.element}>) cannot be carried as plain text`);
+        return failure(
+          "FIELD_VALUE_NOT_REPRESENTABLE",
+          `rich text with formatting (<${reading.element}>) cannot be carried as plain text`,
+        );
       }
       return success(emptyAsNull(normaliseMultilineText(reading.lines.join("\n"))));
     },
     fromConfluence: (cell) => success(emptyAsNull(normaliseMultilineText(cell.text))),
     toSharePoint(value) {
-      if (value !== null && typeof value !== "string") return failure("FIELD_VALUE_INVALID", `${quote(value)} is not text`);
+      if (value !== null && typeof value !== "string")
+        return failure("FIELD_VALUE_INVALID", `${quote(value)} is not text`);
       if (value === null || !richText) return success({ [name]: value });
       return success({ [name]: writeRichTextLines(value.split("\n")) });
     },
     toConfluence(value) {
-      if (value !== null && typeof value !== "string") return failure("FIELD_VALUE_INVALID", `${quote(value)} is not text`);
+      if (value !== null && typeof value !== "string")
+        return failure("FIELD_VALUE_INVALID", `${quote(value)} is not text`);
       if (value === null) return success([""]);
       if (!isStorableText(value)) return unstorable(value);
       return success(value.split("\n").map(escapeText));

@@ -1,4 +1,4 @@
-export { type RetryableFailure, asRetryableFailure, isTransientStatus } from "./retryableFailure";
 export { parseRetryAfter } from "./retryAfter";
-export { type RetryOptions, defaultRetryOptions, computeRetryDelay, isWorthRetrying } from "./retryDelay";
-export { type RetryPolicy, type RetryPolicyOptions, type RetryEvent, createRetryPolicy } from "./retryPolicy";
+export { asRetryableFailure, isTransientStatus, type RetryableFailure } from "./retryableFailure";
+export { computeRetryDelay, defaultRetryOptions, isWorthRetrying, type RetryOptions } from "./retryDelay";
+export { createRetryPolicy, type RetryEvent, type RetryPolicy, type RetryPolicyOptions } from "./retryPolicy";

@@ -1,4 +1,4 @@
-import { DelegateBackoff, handleWhen, retry, type IRetryBackoffContext } from "cockatiel";
+import { DelegateBackoff, handleWhen, type IRetryBackoffContext, retry } from "cockatiel";
 import { asRetryableFailure, type RetryableFailure } from "./retryableFailure";
 import { computeRetryDelay, defaultRetryOptions, isWorthRetrying, type RetryOptions } from "./retryDelay";
 
@@ -48,7 +48,11 @@ export function createRetryPolicy(options: RetryPolicyOptions = {}): RetryPolicy
     const error = "error" in context.result ? context.result.error : undefined;
     const failure = asRetryableFailure(error) ?? { transient: true };
     const delayMs = computeRetryDelay(context.attempt, failure, resolved, random);
-    options.onRetry?.({ attempt: context.attempt, delayMs, ...(failure.status !== undefined ? { status: failure.status } : {}) });
+    options.onRetry?.({
+      attempt: context.attempt,
+      delayMs,
+      ...(failure.status !== undefined ? { status: failure.status } : {}),
+    });
     return delayMs;
   });
 

@@ -2,7 +2,11 @@
  * Runs `work` for every item with at most `limit` calls in flight, resolving to the results in item order. The first
  * failure rejects the whole call once the calls already running have settled (no work is abandoned mid-flight).
  */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
   let failure: { error: unknown } | undefined;

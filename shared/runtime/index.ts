@@ -1,5 +1,14 @@
-export { type Clock, systemClock, createManualClock } from "./clock";
-export { type Logger, type LogLevel, type LogFields, type LogRecord, silentLogger, createLogger, createMemoryLogger, createConsoleLogger } from "./logger";
-export { type Sleep, realSleep } from "./sleep";
-export { SecretRedactor, globalRedactor } from "./secretRedactor";
 export { mapBounded } from "./boundedParallel";
+export { type Clock, createManualClock, systemClock } from "./clock";
+export {
+  createConsoleLogger,
+  createLogger,
+  createMemoryLogger,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+  type LogRecord,
+  silentLogger,
+} from "./logger";
+export { globalRedactor, SecretRedactor } from "./secretRedactor";
+export { realSleep, type Sleep } from "./sleep";

@@ -39,7 +39,10 @@ export function createLogger(sink: (record: LogRecord) => void): Logger {
 /** Collects records in memory; tests read `records` to assert on what would have been logged. */
 export function createMemoryLogger(): Logger & { readonly records: LogRecord[] } {
   const records: LogRecord[] = [];
-  return Object.assign(createLogger((r) => records.push(r)), { records });
+  return Object.assign(
+    createLogger((r) => records.push(r)),
+    { records },
+  );
 }
 
 /** One JSON line per record on stderr, so stdout stays free for command output. */

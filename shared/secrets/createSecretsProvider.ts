@@ -1,9 +1,9 @@
-import type { TokenCredential } from "@azure/identity";
 import type { DatabaseSync } from "node:sqlite";
-import type { AppSettings } from "../settings/appSettings";
-import { InvalidAppSetting } from "../settings/invalidAppSetting";
-import { openConfigDatabase } from "../settings/configDatabase";
+import type { TokenCredential } from "@azure/identity";
 import type { Logger } from "../runtime";
+import type { AppSettings } from "../settings/appSettings";
+import { openConfigDatabase } from "../settings/configDatabase";
+import { InvalidAppSetting } from "../settings/invalidAppSetting";
 import { KeyVaultSecretsProvider, type KeyVaultSecretsProviderOptions } from "./keyVaultSecretsProvider";
 import type { SecretsProvider } from "./secretsProvider";
 import { SqliteSecretsProvider } from "./sqliteSecretsProvider";
@@ -30,10 +30,16 @@ export function createSecretsProvider(
   }
   const vaultUrl = settings.KEY_VAULT_URL?.trim();
   if (!vaultUrl) {
-    throw new InvalidAppSetting("KEY_VAULT_URL", "required when secrets live in Key Vault (SECRETS_PROVIDER=keyvault, the default in Azure)");
+    throw new InvalidAppSetting(
+      "KEY_VAULT_URL",
+      "required when secrets live in Key Vault (SECRETS_PROVIDER=keyvault, the default in Azure)",
+    );
   }
   if (!/^https:\/\/[^/?#]+\/?$/.test(vaultUrl)) {
-    throw new InvalidAppSetting("KEY_VAULT_URL", `"${vaultUrl}" is not a vault URL such as https://kv-confluencesync.vault.azure.net`);
+    throw new InvalidAppSetting(
+      "KEY_VAULT_URL",
+      `"${vaultUrl}" is not a vault URL such as https://kv-confluencesync.vault.azure.net`,
+    );
   }
   return new KeyVaultSecretsProvider({
     vaultUrl,

@@ -1,8 +1,13 @@
-export { type SecretsProvider, type SecretName, SecretNames, SECRET_NAME_PATTERN } from "./secretsProvider";
-export { InMemorySecretsProvider } from "./inMemorySecretsProvider";
-export { SqliteSecretsProvider } from "./sqliteSecretsProvider";
-export { KeyVaultSecretsProvider, type KeyVaultSecretsProviderOptions } from "./keyVaultSecretsProvider";
-export { toKeyVaultSecretName, fromKeyVaultSecretName, keyVaultSecretPrefix, KEY_VAULT_SEPARATOR } from "./keyVaultSecretName";
-export { SecretNameUnmappable } from "./secretNameUnmappable";
-export { SecretsStoreError, type SecretsOperation } from "./secretsStoreError";
 export { createSecretsProvider, type SecretsProviderDependencies } from "./createSecretsProvider";
+export { InMemorySecretsProvider } from "./inMemorySecretsProvider";
+export {
+  fromKeyVaultSecretName,
+  KEY_VAULT_SEPARATOR,
+  keyVaultSecretPrefix,
+  toKeyVaultSecretName,
+} from "./keyVaultSecretName";
+export { KeyVaultSecretsProvider, type KeyVaultSecretsProviderOptions } from "./keyVaultSecretsProvider";
+export { SecretNameUnmappable } from "./secretNameUnmappable";
+export { SECRET_NAME_PATTERN, type SecretName, SecretNames, type SecretsProvider } from "./secretsProvider";
+export { type SecretsOperation, SecretsStoreError } from "./secretsStoreError";
+export { SqliteSecretsProvider } from "./sqliteSecretsProvider";

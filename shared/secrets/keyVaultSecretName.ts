@@ -1,6 +1,6 @@
 import { PROFILE_KEY_PATTERN } from "../settings/profileKey";
-import { SECRET_NAME_PATTERN } from "./secretsProvider";
 import { SecretNameUnmappable } from "./secretNameUnmappable";
+import { SECRET_NAME_PATTERN } from "./secretsProvider";
 
 /**
  * Key Vault secret names: 1–127 letters, digits and `-`, compared case-insensitively by the service.
@@ -16,11 +16,19 @@ export const KEY_VAULT_NAME_MAX_LENGTH = 127;
 export function toKeyVaultSecretName(profileKey: string, secretName: string): string {
   assertProfileKeyMappable(profileKey, secretName);
   if (!SECRET_NAME_PATTERN.test(secretName)) {
-    throw new SecretNameUnmappable(profileKey, secretName, "secret names must be 1-64 letters and digits, starting with a letter");
+    throw new SecretNameUnmappable(
+      profileKey,
+      secretName,
+      "secret names must be 1-64 letters and digits, starting with a letter",
+    );
   }
   const name = `${profileKey}${KEY_VAULT_SEPARATOR}${secretName}`;
   if (name.length > KEY_VAULT_NAME_MAX_LENGTH) {
-    throw new SecretNameUnmappable(profileKey, secretName, `"${name}" is ${name.length} characters; Key Vault allows ${KEY_VAULT_NAME_MAX_LENGTH}`);
+    throw new SecretNameUnmappable(
+      profileKey,
+      secretName,
+      `"${name}" is ${name.length} characters; Key Vault allows ${KEY_VAULT_NAME_MAX_LENGTH}`,
+    );
   }
   return name;
 }

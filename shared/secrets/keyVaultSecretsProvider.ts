@@ -1,10 +1,10 @@
 import { DefaultAzureCredential, type TokenCredential } from "@azure/identity";
-import { SecretClient, isRestError, type SecretClientOptions } from "@azure/keyvault-secrets";
+import { isRestError, SecretClient, type SecretClientOptions } from "@azure/keyvault-secrets";
 import { createRetryPolicy, type RetryPolicy, type RetryPolicyOptions } from "../resilience";
-import { silentLogger, type Logger } from "../runtime";
+import { type Logger, silentLogger } from "../runtime";
 import { fromKeyVaultSecretName, keyVaultSecretPrefix, toKeyVaultSecretName } from "./keyVaultSecretName";
 import type { SecretsProvider } from "./secretsProvider";
-import { SecretsStoreError, type SecretsOperation } from "./secretsStoreError";
+import { type SecretsOperation, SecretsStoreError } from "./secretsStoreError";
 
 export interface KeyVaultSecretsProviderOptions {
   /** e.g. `https://kv-confluencesync.vault.azure.net` */
@@ -47,7 +47,11 @@ export class KeyVaultSecretsProvider implements SecretsProvider {
   readonly #logger: Logger;
 
   constructor(options: KeyVaultSecretsProviderOptions) {
-    this.#client = new SecretClient(options.vaultUrl, options.credential ?? new DefaultAzureCredential(), options.clientOptions);
+    this.#client = new SecretClient(
+      options.vaultUrl,
+      options.credential ?? new DefaultAzureCredential(),
+      options.clientOptions,
+    );
     this.#pollIntervalMs = options.pollIntervalMs;
     this.#logger = options.logger ?? silentLogger;
     this.#retry = createRetryPolicy({ maxRetries: 5, initialDelayMs: 1_000, ...options.retry });
@@ -73,7 +77,10 @@ export class KeyVaultSecretsProvider implements SecretsProvider {
       } catch (error) {
         if (!(error instanceof SecretsStoreError && error.serviceCode === DELETED_BUT_RECOVERABLE)) throw error;
         // Recovering brings back the old value as the current version until the write below replaces it.
-        this.#logger.info("recovering soft-deleted Key Vault secret before writing it", { profileKey, secretName: name });
+        this.#logger.info("recovering soft-deleted Key Vault secret before writing it", {
+          profileKey,
+          secretName: name,
+        });
         await this.#call("recover", profileKey, name, async () => {
           const poller = await this.#client.beginRecoverDeletedSecret(vaultName, this.#pollOptions());
           await poller.pollUntilDone();
@@ -113,7 +120,10 @@ export class KeyVaultSecretsProvider implements SecretsProvider {
       } catch (error) {
         if (!(error instanceof SecretsStoreError) || (error.status !== 403 && error.status !== 404)) throw error;
         if (error.status === 403) {
-          this.#logger.info("Key Vault secret left soft-deleted: purging is not allowed here", { profileKey, secretName: name });
+          this.#logger.info("Key Vault secret left soft-deleted: purging is not allowed here", {
+            profileKey,
+            secretName: name,
+          });
         }
       }
     });
@@ -123,7 +133,12 @@ export class KeyVaultSecretsProvider implements SecretsProvider {
     return this.#pollIntervalMs === undefined ? {} : { intervalInMs: this.#pollIntervalMs };
   }
 
-  async #call<T>(operation: SecretsOperation, profileKey: string, name: string | undefined, run: () => Promise<T>): Promise<T> {
+  async #call<T>(
+    operation: SecretsOperation,
+    profileKey: string,
+    name: string | undefined,
+    run: () => Promise<T>,
+  ): Promise<T> {
     try {
       return await run();
     } catch (error) {
@@ -139,7 +154,12 @@ function innerCode(error: unknown): string | undefined {
 }
 
 /** Copies status, codes and message only: the RestError's request may carry the secret value in its body. */
-function storeError(operation: SecretsOperation, profileKey: string, name: string | undefined, error: unknown): SecretsStoreError {
+function storeError(
+  operation: SecretsOperation,
+  profileKey: string,
+  name: string | undefined,
+  error: unknown,
+): SecretsStoreError {
   if (error instanceof SecretsStoreError) return error;
   if (isRestError(error)) {
     const serviceCode = innerCode(error) ?? error.code;
@@ -150,5 +170,7 @@ function storeError(operation: SecretsOperation, profileKey: string, name: strin
       transient: error.statusCode === 409 && serviceCode !== undefined && TRANSITIONAL_CONFLICTS.has(serviceCode),
     });
   }
-  return new SecretsStoreError(operation, profileKey, name, { message: error instanceof Error ? error.message : String(error) });
+  return new SecretsStoreError(operation, profileKey, name, {
+    message: error instanceof Error ? error.message : String(error),
+  });
 }

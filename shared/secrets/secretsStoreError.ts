@@ -31,8 +31,12 @@ export class SecretsStoreError extends AppError implements RetryableFailure {
     readonly secretName: string | undefined,
     failure: SecretsStoreFailure,
   ) {
-    const what = secretName === undefined ? `secrets of profile "${profileKey}"` : `secret "${secretName}" of profile "${profileKey}"`;
-    const status = failure.status === undefined ? "" : ` (${[failure.status, failure.serviceCode].filter(Boolean).join(" ")})`;
+    const what =
+      secretName === undefined
+        ? `secrets of profile "${profileKey}"`
+        : `secret "${secretName}" of profile "${profileKey}"`;
+    const status =
+      failure.status === undefined ? "" : ` (${[failure.status, failure.serviceCode].filter(Boolean).join(" ")})`;
     super(`${operation} ${what} failed${status}: ${failure.message}`);
     this.status = failure.status;
     this.serviceCode = failure.serviceCode;

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { systemClock, type Clock } from "../runtime";
+import { type Clock, systemClock } from "../runtime";
 import type { SecretsProvider } from "./secretsProvider";
 
 /**

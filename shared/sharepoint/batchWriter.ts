@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { silentLogger, systemClock, type Clock, type Logger } from "../runtime";
+import { type Clock, type Logger, silentLogger, systemClock } from "../runtime";
 import { GraphError, GraphErrorCodes } from "./graphError";
 import { parseGraphResponse } from "./graphResponseShape";
 import type { GraphTransport } from "./graphTransport";
-import { describeList, listPath, type ListRef } from "./listRef";
+import { describeList, type ListRef, listPath } from "./listRef";
 
 /** Graph's limit: "JSON batch requests are currently limited to 20 individual requests." */
 export const MAX_BATCH_SIZE = 20;
@@ -28,7 +28,13 @@ export type ItemWrite =
  *   answer may still have been applied: a caller retrying it must first look for the item (exactly-once).
  */
 export type ItemWriteOutcome =
-  | { kind: "applied"; write: ItemWrite; itemId: string; eTag: string | undefined; fields: Record<string, unknown> | undefined }
+  | {
+      kind: "applied";
+      write: ItemWrite;
+      itemId: string;
+      eTag: string | undefined;
+      fields: Record<string, unknown> | undefined;
+    }
   | { kind: "preconditionFailed"; write: ItemWrite; itemId: string }
   | { kind: "notFound"; write: ItemWrite; itemId: string }
   | { kind: "failed"; write: ItemWrite; error: GraphError };
@@ -85,7 +91,15 @@ export class BatchWriter {
           const write = writes[index]!;
           const response = byId.get(String(index + 1));
           if (!response) {
-            outcomes[index] = { kind: "failed", write, error: new GraphError(GraphErrorCodes.InvalidResponse, `$batch for ${describeList(list)}: no response for request ${index + 1}`, { transient: false }) };
+            outcomes[index] = {
+              kind: "failed",
+              write,
+              error: new GraphError(
+                GraphErrorCodes.InvalidResponse,
+                `$batch for ${describeList(list)}: no response for request ${index + 1}`,
+                { transient: false },
+              ),
+            };
             continue;
           }
           if (response.status === 429 || response.status === 503) {
@@ -99,39 +113,78 @@ export class BatchWriter {
         if (throttled.length === 0) return;
         const errors = throttled.map((i) => lastErrors.get(i)!);
         const retryAfterMs = Math.max(0, ...errors.map((e) => e.retryAfterMs ?? 0));
-        this.#logger.warn("graph batch sub-requests throttled", { list: list.listId, attempt, throttled: throttled.length, retryAfterMs });
-        // Thrown so the write policy waits (the longest Retry-After) and runs this function again for `pending` only.
-        throw new GraphError(GraphErrorCodes.Throttled, `$batch for ${describeList(list)}: ${throttled.length} of ${writes.length} writes throttled`, {
-          status: errors.some((e) => e.status === 429) ? 429 : 503,
-          ...(errors.some((e) => e.retryAfterMs !== undefined) ? { retryAfterMs } : {}),
-          transient: true,
+        this.#logger.warn("graph batch sub-requests throttled", {
+          list: list.listId,
+          attempt,
+          throttled: throttled.length,
+          retryAfterMs,
         });
+        // Thrown so the write policy waits (the longest Retry-After) and runs this function again for `pending` only.
+        throw new GraphError(
+          GraphErrorCodes.Throttled,
+          `$batch for ${describeList(list)}: ${throttled.length} of ${writes.length} writes throttled`,
+          {
+            status: errors.some((e) => e.status === 429) ? 429 : 503,
+            ...(errors.some((e) => e.retryAfterMs !== undefined) ? { retryAfterMs } : {}),
+            transient: true,
+          },
+        );
       });
     } catch (error) {
-      const failure = error instanceof GraphError ? error : new GraphError(GraphErrorCodes.Network, String(error), { transient: true, cause: error });
+      const failure =
+        error instanceof GraphError
+          ? error
+          : new GraphError(GraphErrorCodes.Network, String(error), { transient: true, cause: error });
       // Writes still pending either stayed throttled (their own sub-response error) or never got an answer.
-      for (const index of pending) outcomes[index] ??= { kind: "failed", write: writes[index]!, error: lastErrors.get(index) ?? failure };
+      for (const index of pending)
+        outcomes[index] ??= { kind: "failed", write: writes[index]!, error: lastErrors.get(index) ?? failure };
     }
-    return outcomes.map((outcome, index) => outcome ?? { kind: "failed", write: writes[index]!, error: new GraphError(GraphErrorCodes.InvalidResponse, "write was not attempted", { transient: true }) });
+    return outcomes.map(
+      (outcome, index) =>
+        outcome ?? {
+          kind: "failed",
+          write: writes[index]!,
+          error: new GraphError(GraphErrorCodes.InvalidResponse, "write was not attempted", { transient: true }),
+        },
+    );
   }
 
   #outcome(write: ItemWrite, response: SubResponse): ItemWriteOutcome {
-    const body = (typeof response.body === "object" && response.body !== null ? response.body : {}) as Record<string, unknown>;
+    const body = (typeof response.body === "object" && response.body !== null ? response.body : {}) as Record<
+      string,
+      unknown
+    >;
     const header = (name: string): string | undefined => headerOf(response.headers, name);
     if (response.status >= 200 && response.status < 300) {
       if (write.kind === "create") {
-        const fields = (typeof body.fields === "object" && body.fields !== null ? body.fields : undefined) as Record<string, unknown> | undefined;
+        const fields = (typeof body.fields === "object" && body.fields !== null ? body.fields : undefined) as
+          | Record<string, unknown>
+          | undefined;
         const id = typeof body.id === "string" ? body.id : undefined;
-        if (id === undefined) return { kind: "failed", write, error: new GraphError(GraphErrorCodes.InvalidResponse, "created item came back without an id", { transient: false }) };
+        if (id === undefined)
+          return {
+            kind: "failed",
+            write,
+            error: new GraphError(GraphErrorCodes.InvalidResponse, "created item came back without an id", {
+              transient: false,
+            }),
+          };
         return { kind: "applied", write, itemId: id, eTag: stringOr(body.eTag, header("etag")), fields };
       }
       if (write.kind === "update") {
         const { "@odata.context": _context, ...fields } = body;
-        return { kind: "applied", write, itemId: write.itemId, eTag: stringOr(body["@odata.etag"], header("etag")), fields };
+        return {
+          kind: "applied",
+          write,
+          itemId: write.itemId,
+          eTag: stringOr(body["@odata.etag"], header("etag")),
+          fields,
+        };
       }
       return { kind: "applied", write, itemId: write.itemId, eTag: undefined, fields: undefined };
     }
-    if (write.kind !== "create" && response.status === 412) return { kind: "preconditionFailed", write, itemId: write.itemId };
+    if (write.kind !== "create" && response.status === 412)
+      return { kind: "preconditionFailed", write, itemId: write.itemId };
     if (write.kind !== "create" && response.status === 404) return { kind: "notFound", write, itemId: write.itemId };
     return { kind: "failed", write, error: this.#subError(write, response) };
   }
@@ -151,11 +204,28 @@ function subRequest(list: ListRef, id: string, write: ItemWrite): Record<string,
   const ifMatch = write.kind !== "create" && write.eTag !== undefined ? { "If-Match": write.eTag } : {};
   switch (write.kind) {
     case "create":
-      return { id, method: "POST", url: items, headers: { "Content-Type": "application/json" }, body: { fields: write.fields } };
+      return {
+        id,
+        method: "POST",
+        url: items,
+        headers: { "Content-Type": "application/json" },
+        body: { fields: write.fields },
+      };
     case "update":
-      return { id, method: "PATCH", url: `${items}/${encodeURIComponent(write.itemId)}/fields`, headers: { "Content-Type": "application/json", ...ifMatch }, body: write.fields };
+      return {
+        id,
+        method: "PATCH",
+        url: `${items}/${encodeURIComponent(write.itemId)}/fields`,
+        headers: { "Content-Type": "application/json", ...ifMatch },
+        body: write.fields,
+      };
     case "delete":
-      return { id, method: "DELETE", url: `${items}/${encodeURIComponent(write.itemId)}`, ...(write.eTag !== undefined ? { headers: ifMatch } : {}) };
+      return {
+        id,
+        method: "DELETE",
+        url: `${items}/${encodeURIComponent(write.itemId)}`,
+        ...(write.eTag !== undefined ? { headers: ifMatch } : {}),
+      };
   }
 }
 

@@ -1,9 +1,9 @@
 import { z } from "zod";
-import { columnDefinitionSchema, type ColumnDefinition } from "../mapping/columnDefinition";
-import { systemClock, type Clock } from "../runtime";
+import { type ColumnDefinition, columnDefinitionSchema } from "../mapping/columnDefinition";
+import { type Clock, systemClock } from "../runtime";
 import { parseGraphResponse } from "./graphResponseShape";
 import type { GraphTransport } from "./graphTransport";
-import { describeList, listPath, type ListRef } from "./listRef";
+import { describeList, type ListRef, listPath } from "./listRef";
 
 const columnsPageSchema = z.looseObject({ value: z.array(columnDefinitionSchema) });
 
@@ -48,7 +48,11 @@ export class ColumnCache {
   }
 
   async #load(list: ListRef): Promise<ColumnDefinition[]> {
-    const page = parseGraphResponse(columnsPageSchema, await this.#transport.get(`${listPath(list)}/columns`), `columns of ${describeList(list)}`);
+    const page = parseGraphResponse(
+      columnsPageSchema,
+      await this.#transport.get(`${listPath(list)}/columns`),
+      `columns of ${describeList(list)}`,
+    );
     return page.value;
   }
 }

@@ -1,10 +1,10 @@
-import { silentLogger, type Logger } from "../runtime";
+import { type Logger, silentLogger } from "../runtime";
+import { expandFields } from "./fieldsQuery";
 import { GraphError, GraphErrorCodes } from "./graphError";
 import { parseGraphResponse } from "./graphResponseShape";
 import type { GraphTransport } from "./graphTransport";
-import { expandFields } from "./fieldsQuery";
-import { itemPageSchema, toSharePointItem, type ItemPage, type SharePointItem } from "./listItem";
-import { describeList, listPath, type ListRef } from "./listRef";
+import { type ItemPage, itemPageSchema, type SharePointItem, toSharePointItem } from "./listItem";
+import { describeList, type ListRef, listPath } from "./listRef";
 
 /** One page of a delta round. */
 export interface DeltaPage {
@@ -21,7 +21,10 @@ export interface DeltaPage {
  *   deleted. `initial` = there was no deltaLink; `resync` = the stored one was refused with 410 Gone
  *   (`resyncCode` is the service's instruction, e.g. `resyncChangesApplyDifferences`).
  */
-export type DeltaMode = { kind: "incremental" } | { kind: "full"; reason: "initial" } | { kind: "full"; reason: "resync"; resyncCode: string | undefined };
+export type DeltaMode =
+  | { kind: "incremental" }
+  | { kind: "full"; reason: "initial" }
+  | { kind: "full"; reason: "resync"; resyncCode: string | undefined };
 
 /** An open delta round: iterate `pages()` once, apply each page, then store `deltaLink()`. */
 export interface DeltaRound {
@@ -71,7 +74,10 @@ export class DeltaReader {
       } catch (error) {
         if (!(error instanceof GraphError) || error.code !== GraphErrorCodes.ResyncRequired) throw error;
         mode = { kind: "full", reason: "resync", resyncCode: error.graphCode };
-        this.#logger.warn("delta token refused; enumerating the whole list again", { list: list.listId, resyncCode: error.graphCode });
+        this.#logger.warn("delta token refused; enumerating the whole list again", {
+          list: list.listId,
+          resyncCode: error.graphCode,
+        });
         // The Location restarts the enumeration with the token's original query (select, page size).
         first = parseGraphResponse(itemPageSchema, await this.#transport.get(error.location ?? start), what);
       }
@@ -114,14 +120,20 @@ class OpenDeltaRound implements DeltaRound {
         continue;
       }
       const link = page["@odata.deltaLink"];
-      if (link === undefined) throw new GraphError(GraphErrorCodes.InvalidResponse, `${this.#what}: the last page has neither a nextLink nor a deltaLink`, { transient: false });
+      if (link === undefined)
+        throw new GraphError(
+          GraphErrorCodes.InvalidResponse,
+          `${this.#what}: the last page has neither a nextLink nor a deltaLink`,
+          { transient: false },
+        );
       this.#deltaLink = link;
       page = undefined;
     }
   }
 
   deltaLink(): string {
-    if (this.#deltaLink === undefined) throw new Error(`${this.#what}: the deltaLink is known only after the last page was consumed`);
+    if (this.#deltaLink === undefined)
+      throw new Error(`${this.#what}: the deltaLink is known only after the last page was consumed`);
     return this.#deltaLink;
   }
 }

@@ -11,7 +11,11 @@ export function expandFields(select: readonly string[] | undefined): string {
     // Internal names are letters, digits and `_` (`Due_x0020_Date`); a display name ("Due Date") would break the
     // OData syntax, so it is refused here rather than sent.
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
-      throw new GraphError(GraphErrorCodes.BadRequest, `"${name}" is not a SharePoint internal column name (use the column's \`name\`, e.g. Due_x0020_Date)`, { transient: false });
+      throw new GraphError(
+        GraphErrorCodes.BadRequest,
+        `"${name}" is not a SharePoint internal column name (use the column's \`name\`, e.g. Due_x0020_Date)`,
+        { transient: false },
+      );
     }
   }
   return `$expand=fields($select=${select.join(",")})`;

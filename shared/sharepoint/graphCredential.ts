@@ -1,4 +1,10 @@
-import { ClientSecretCredential, ManagedIdentityCredential, type AccessToken, type GetTokenOptions, type TokenCredential } from "@azure/identity";
+import {
+  type AccessToken,
+  ClientSecretCredential,
+  type GetTokenOptions,
+  ManagedIdentityCredential,
+  type TokenCredential,
+} from "@azure/identity";
 import { GraphClientError } from "@microsoft/microsoft-graph-client";
 import type { Profile } from "../config/profile";
 import { globalRedactor, type SecretRedactor } from "../runtime";
@@ -6,7 +12,12 @@ import { SecretNames, type SecretsProvider } from "../secrets/secretsProvider";
 import { GraphError, GraphErrorCodes } from "./graphError";
 
 /** Hosts of the Microsoft identity platform's public and sovereign clouds, where instance discovery works. */
-const MICROSOFT_AUTHORITY_HOSTS = ["login.microsoftonline.com", "login.microsoftonline.us", "login.chinacloudapi.cn", "login.partner.microsoftonline.cn"];
+const MICROSOFT_AUTHORITY_HOSTS = [
+  "login.microsoftonline.com",
+  "login.microsoftonline.us",
+  "login.chinacloudapi.cn",
+  "login.partner.microsoftonline.cn",
+];
 
 /**
  * The credential a profile's Graph calls use:
@@ -26,13 +37,20 @@ export async function createGraphCredential(
   const redactor = options.redactor ?? globalRedactor;
   const auth = profile.sharePoint.auth;
   if (auth.mode === "managedIdentity") {
-    return withGraphErrors(auth.clientId ? new ManagedIdentityCredential({ clientId: auth.clientId }) : new ManagedIdentityCredential(), redactor);
+    return withGraphErrors(
+      auth.clientId ? new ManagedIdentityCredential({ clientId: auth.clientId }) : new ManagedIdentityCredential(),
+      redactor,
+    );
   }
   const names = [SecretNames.GraphTenantId, SecretNames.GraphClientId, SecretNames.GraphClientSecret] as const;
   const [tenantId, clientId, clientSecret] = await Promise.all(names.map((name) => secrets.get(profile.key, name)));
   const missing = names.filter((_, i) => ![tenantId, clientId, clientSecret][i]);
   if (missing.length > 0 || !tenantId || !clientId || !clientSecret) {
-    throw new GraphError(GraphErrorCodes.CredentialsMissing, `profile ${profile.key} has no ${missing.join(", ")} secret; set it with \`confluence-sync secrets set\``, { transient: false });
+    throw new GraphError(
+      GraphErrorCodes.CredentialsMissing,
+      `profile ${profile.key} has no ${missing.join(", ")} secret; set it with \`confluence-sync secrets set\``,
+      { transient: false },
+    );
   }
   redactor.register(clientSecret);
   const authorityHost = profile.endpoints.authorityHost?.replace(/\/+$/, "");
@@ -57,11 +75,15 @@ export function withGraphErrors(credential: TokenCredential, redactor: SecretRed
       } catch (error) {
         const status = (error as { statusCode?: unknown }).statusCode;
         const message = error instanceof Error ? error.message : String(error);
-        const graphError = new GraphError(GraphErrorCodes.AuthenticationFailed, `cannot get a Graph token: ${redactor.redact(message)}`, {
-          // The identity platform being down or throttling is transient; refused credentials are not.
-          transient: typeof status === "number" ? status === 429 || status >= 500 : false,
-          ...(typeof status === "number" ? { status } : {}),
-        });
+        const graphError = new GraphError(
+          GraphErrorCodes.AuthenticationFailed,
+          `cannot get a Graph token: ${redactor.redact(message)}`,
+          {
+            // The identity platform being down or throttling is transient; refused credentials are not.
+            transient: typeof status === "number" ? status === 429 || status >= 500 : false,
+            ...(typeof status === "number" ? { status } : {}),
+          },
+        );
         const carrier = new GraphClientError(graphError.message);
         carrier.customError = graphError;
         throw carrier;

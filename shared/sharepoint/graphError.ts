@@ -66,7 +66,9 @@ export class GraphError extends AppError {
     this.graphCode = details.graphCode;
     this.requestId = details.requestId;
     this.location = details.location;
-    this.transient = details.transient ?? (details.status === undefined ? code === GraphErrorCodes.Network : isTransientStatus(details.status));
+    this.transient =
+      details.transient ??
+      (details.status === undefined ? code === GraphErrorCodes.Network : isTransientStatus(details.status));
   }
 
   /**

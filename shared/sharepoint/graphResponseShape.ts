@@ -7,5 +7,9 @@ export function parseGraphResponse<T>(schema: z.ZodType<T>, value: unknown, what
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   const where = issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "unexpected shape";
-  throw new GraphError(GraphErrorCodes.InvalidResponse, `${what}: response does not have the documented shape (${where})`, { transient: false });
+  throw new GraphError(
+    GraphErrorCodes.InvalidResponse,
+    `${what}: response does not have the documented shape (${where})`,
+    { transient: false },
+  );
 }

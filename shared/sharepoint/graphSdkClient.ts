@@ -1,10 +1,24 @@
 import type { TokenCredential } from "@azure/identity";
-import { AuthenticationHandler, Client, HTTPMessageHandler, RedirectHandler, RedirectHandlerOptions, TelemetryHandler } from "@microsoft/microsoft-graph-client";
+import {
+  AuthenticationHandler,
+  Client,
+  HTTPMessageHandler,
+  RedirectHandler,
+  RedirectHandlerOptions,
+  TelemetryHandler,
+} from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials";
 import { graphUserAgent, type UserAgentOptions } from "./userAgent";
 
 /** Graph hosts the SDK recognises by itself (its GRAPH_URLS); anything else must be declared a custom host. */
-const KNOWN_GRAPH_HOSTS = new Set(["graph.microsoft.com", "graph.microsoft.us", "dod-graph.microsoft.us", "graph.microsoft.de", "microsoftgraph.chinacloudapi.cn", "canary.graph.microsoft.com"]);
+const KNOWN_GRAPH_HOSTS = new Set([
+  "graph.microsoft.com",
+  "graph.microsoft.us",
+  "dod-graph.microsoft.us",
+  "graph.microsoft.de",
+  "microsoftgraph.chinacloudapi.cn",
+  "canary.graph.microsoft.com",
+]);
 
 export const DEFAULT_GRAPH_BASE_URL = "https://graph.microsoft.com";
 
@@ -34,7 +48,12 @@ export function createGraphSdkClient(options: GraphSdkClientOptions): Client {
   const scope = `${known ? base.origin : DEFAULT_GRAPH_BASE_URL}/.default`;
   const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: [scope] });
   return Client.initWithMiddleware({
-    middleware: [new AuthenticationHandler(authProvider), new RedirectHandler(new RedirectHandlerOptions()), new TelemetryHandler(), new HTTPMessageHandler()],
+    middleware: [
+      new AuthenticationHandler(authProvider),
+      new RedirectHandler(new RedirectHandlerOptions()),
+      new TelemetryHandler(),
+      new HTTPMessageHandler(),
+    ],
     baseUrl: `${base.origin}${base.pathname.replace(/\/+$/, "")}/`,
     defaultVersion: "v1.0",
     ...(known ? {} : { customHosts: new Set([base.hostname]) }),

@@ -1,6 +1,6 @@
-import { GraphClientError, type Client } from "@microsoft/microsoft-graph-client";
+import { type Client, GraphClientError } from "@microsoft/microsoft-graph-client";
 import { createRetryPolicy, type RetryableFailure, type RetryPolicy, type RetryPolicyOptions } from "../resilience";
-import { globalRedactor, silentLogger, systemClock, type Clock, type Logger, type SecretRedactor } from "../runtime";
+import { type Clock, globalRedactor, type Logger, type SecretRedactor, silentLogger, systemClock } from "../runtime";
 import { GraphError, GraphErrorCodes } from "./graphError";
 
 export interface GraphTransportOptions {
@@ -60,7 +60,12 @@ export class GraphTransport {
   }
 
   /** POST / PATCH / DELETE; resolves to the parsed JSON body (undefined for 204). */
-  write(method: GraphWriteMethod, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+  write(
+    method: GraphWriteMethod,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<unknown> {
     return this.#writes.execute(() => this.once(method, path, body, headers));
   }
 
@@ -82,11 +87,22 @@ export class GraphTransport {
   }
 
   /** One attempt, no retry (callers inside `retryingWrites`). */
-  once(method: "GET" | GraphWriteMethod, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<unknown> {
+  once(
+    method: "GET" | GraphWriteMethod,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<unknown> {
     this.#requests += 1;
     return this.#send(describe(method, path), () => {
       const request = this.#client.api(path).headers(headers);
-      return method === "GET" ? request.get() : method === "POST" ? request.post(body) : method === "PATCH" ? request.patch(body) : request.delete();
+      return method === "GET"
+        ? request.get()
+        : method === "POST"
+          ? request.post(body)
+          : method === "PATCH"
+            ? request.patch(body)
+            : request.delete();
     });
   }
 
@@ -120,7 +136,11 @@ function isSdkGraphError(error: unknown): error is SdkGraphError {
 }
 
 /** Maps whatever the SDK threw to a GraphError; messages pass through the redactor. */
-export function toGraphError(error: unknown, operation: string, context: { nowMs: number; redactor: SecretRedactor }): GraphError {
+export function toGraphError(
+  error: unknown,
+  operation: string,
+  context: { nowMs: number; redactor: SecretRedactor },
+): GraphError {
   const { nowMs, redactor } = context;
   if (error instanceof GraphError) return error;
   if (error instanceof GraphClientError && error.customError instanceof GraphError) return error.customError;
@@ -135,8 +155,14 @@ export function toGraphError(error: unknown, operation: string, context: { nowMs
         body = undefined;
       }
     }
-    return GraphError.fromResponse(operation, { status: error.statusCode, body, header: (name) => error.headers?.get(name) }, { nowMs, redact: (text) => redactor.redact(text) });
+    return GraphError.fromResponse(
+      operation,
+      { status: error.statusCode, body, header: (name) => error.headers?.get(name) },
+      { nowMs, redact: (text) => redactor.redact(text) },
+    );
   }
   const message = error instanceof Error ? error.message : String(error);
-  return new GraphError(GraphErrorCodes.Network, redactor.redact(`${operation}: no response — ${message}`), { transient: true });
+  return new GraphError(GraphErrorCodes.Network, redactor.redact(`${operation}: no response — ${message}`), {
+    transient: true,
+  });
 }

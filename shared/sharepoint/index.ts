@@ -1,16 +1,26 @@
-export { SharePointClient, type SharePointClientOptions } from "./sharePointClient";
-export { GraphError, GraphErrorCodes, type GraphErrorCode, type GraphErrorDetails } from "./graphError";
-export { type ListRef, listPath } from "./listRef";
-export { type SharePointItem, type IdentitySet } from "./listItem";
-export { DeltaReader, type DeltaRound, type DeltaPage, type DeltaMode, type DeltaReadOptions } from "./deltaReader";
-export { readItemById, readItemPages, type ItemReadOptions } from "./itemReader";
-export { readSitePeople, USER_INFORMATION_LIST } from "./sitePeople";
-export { readLookupEntries } from "./lookupEntries";
+export { BatchWriter, type ItemWrite, type ItemWriteOutcome, MAX_BATCH_SIZE } from "./batchWriter";
+export {
+  type ChangeNotification,
+  changeNotificationCollectionSchema,
+  changeNotificationSchema,
+  hasExpectedClientState,
+} from "./changeNotification";
 export { ColumnCache, DEFAULT_COLUMN_TTL_MS } from "./columnCache";
-export { BatchWriter, MAX_BATCH_SIZE, type ItemWrite, type ItemWriteOutcome } from "./batchWriter";
-export { SubscriptionManager, MAX_LIST_SUBSCRIPTION_MINUTES, type SubscribeRequest, type RenewOutcome } from "./subscriptionManager";
-export { changeNotificationCollectionSchema, changeNotificationSchema, hasExpectedClientState, type ChangeNotification } from "./changeNotification";
+export { type DeltaMode, type DeltaPage, DeltaReader, type DeltaReadOptions, type DeltaRound } from "./deltaReader";
 export { createGraphCredential } from "./graphCredential";
+export { GraphError, type GraphErrorCode, GraphErrorCodes, type GraphErrorDetails } from "./graphError";
 export { createGraphSdkClient, DEFAULT_GRAPH_BASE_URL, type GraphSdkClientOptions } from "./graphSdkClient";
 export { GraphTransport, type GraphTransportOptions } from "./graphTransport";
+export { type ItemReadOptions, readItemById, readItemPages } from "./itemReader";
+export { type IdentitySet, type SharePointItem } from "./listItem";
+export { type ListRef, listPath } from "./listRef";
+export { readLookupEntries } from "./lookupEntries";
+export { SharePointClient, type SharePointClientOptions } from "./sharePointClient";
+export { readSitePeople, USER_INFORMATION_LIST } from "./sitePeople";
+export {
+  MAX_LIST_SUBSCRIPTION_MINUTES,
+  type RenewOutcome,
+  type SubscribeRequest,
+  SubscriptionManager,
+} from "./subscriptionManager";
 export { graphUserAgent, type UserAgentOptions } from "./userAgent";

@@ -22,7 +22,9 @@ export interface IdentitySet {
 }
 
 const identitySetSchema = z.looseObject({
-  user: z.looseObject({ id: z.string().optional(), displayName: z.string().optional(), email: z.string().optional() }).optional(),
+  user: z
+    .looseObject({ id: z.string().optional(), displayName: z.string().optional(), email: z.string().optional() })
+    .optional(),
   application: z.looseObject({ id: z.string().optional(), displayName: z.string().optional() }).optional(),
 });
 
@@ -50,7 +52,9 @@ export type ItemPage = z.infer<typeof itemPageSchema>;
 export function toSharePointItem(json: ListItemJson): SharePointItem {
   return {
     id: json.id,
-    eTag: json.eTag ?? (typeof json.fields?.["@odata.etag"] === "string" ? (json.fields["@odata.etag"] as string) : undefined),
+    eTag:
+      json.eTag ??
+      (typeof json.fields?.["@odata.etag"] === "string" ? (json.fields["@odata.etag"] as string) : undefined),
     fields: json.fields ?? {},
     createdDateTime: json.createdDateTime,
     lastModifiedDateTime: json.lastModifiedDateTime,

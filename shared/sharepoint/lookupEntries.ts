@@ -6,7 +6,10 @@ import { readItemPages } from "./itemReader";
  * The items of the list a lookup column points at (`lookup.listId`), each with the value the column shows
  * (`lookup.columnName`, usually `Title`): what a lookup codec needs to show ids as values and read values back.
  */
-export async function readLookupEntries(transport: GraphTransport, target: { siteId: string; listId: string; columnName: string }): Promise<LookupEntry[]> {
+export async function readLookupEntries(
+  transport: GraphTransport,
+  target: { siteId: string; listId: string; columnName: string },
+): Promise<LookupEntry[]> {
   const entries: LookupEntry[] = [];
   const list = { siteId: target.siteId, listId: target.listId };
   for await (const page of readItemPages(transport, list, { select: [target.columnName], pageSize: 5000 })) {

@@ -1,8 +1,10 @@
 import type { TokenCredential } from "@azure/identity";
 import type { Profile } from "../config/profile";
 import type { ColumnDefinition } from "../mapping/columnDefinition";
+import type { LookupEntry } from "../mapping/lookupCodec";
+import type { SharePointPerson } from "../mapping/sharePointPeople";
 import type { RetryPolicyOptions } from "../resilience";
-import { globalRedactor, silentLogger, systemClock, type Clock, type Logger, type SecretRedactor } from "../runtime";
+import { type Clock, globalRedactor, type Logger, type SecretRedactor, silentLogger, systemClock } from "../runtime";
 import type { SecretsProvider } from "../secrets/secretsProvider";
 import type { SubscriptionStore } from "../state/subscriptionStore";
 import { BatchWriter, type ItemWrite, type ItemWriteOutcome } from "./batchWriter";
@@ -11,13 +13,11 @@ import { DeltaReader, type DeltaReadOptions, type DeltaRound } from "./deltaRead
 import { createGraphCredential } from "./graphCredential";
 import { createGraphSdkClient } from "./graphSdkClient";
 import { GraphTransport } from "./graphTransport";
-import { readItemById, readItemPages, type ItemReadOptions } from "./itemReader";
+import { type ItemReadOptions, readItemById, readItemPages } from "./itemReader";
 import type { SharePointItem } from "./listItem";
 import type { ListRef } from "./listRef";
 import { readLookupEntries } from "./lookupEntries";
 import { readSitePeople } from "./sitePeople";
-import type { LookupEntry } from "../mapping/lookupCodec";
-import type { SharePointPerson } from "../mapping/sharePointPeople";
 import { SubscriptionManager } from "./subscriptionManager";
 import type { UserAgentOptions } from "./userAgent";
 
@@ -49,15 +49,26 @@ export class SharePointClient {
   /** Present when a subscription store was given. */
   readonly subscriptions: SubscriptionManager | undefined;
 
-  constructor(transport: GraphTransport, list: ListRef, options: Omit<SharePointClientOptions, "retry" | "userAgent" | "redactor"> = {}) {
+  constructor(
+    transport: GraphTransport,
+    list: ListRef,
+    options: Omit<SharePointClientOptions, "retry" | "userAgent" | "redactor"> = {},
+  ) {
     this.list = list;
     this.transport = transport;
     const logger = options.logger ?? silentLogger;
     const clock = options.clock ?? systemClock;
-    this.#columns = options.columnCache ?? new ColumnCache(transport, { clock, ...(options.columnTtlMs !== undefined ? { ttlMs: options.columnTtlMs } : {}) });
+    this.#columns =
+      options.columnCache ??
+      new ColumnCache(transport, {
+        clock,
+        ...(options.columnTtlMs !== undefined ? { ttlMs: options.columnTtlMs } : {}),
+      });
     this.#delta = new DeltaReader(transport, { logger });
     this.#writer = new BatchWriter(transport, { logger, clock });
-    this.subscriptions = options.subscriptionStore ? new SubscriptionManager(transport, options.subscriptionStore, { clock, logger }) : undefined;
+    this.subscriptions = options.subscriptionStore
+      ? new SubscriptionManager(transport, options.subscriptionStore, { clock, logger })
+      : undefined;
   }
 
   /** For a profile: its credential (secrets or managed identity), endpoints (`graphBaseUrl`, `authorityHost`) and list. */
@@ -68,10 +79,18 @@ export class SharePointClient {
   ): Promise<SharePointClient> {
     const redactor = options.redactor ?? globalRedactor;
     const credential = await createGraphCredential(profile, secrets, { redactor });
-    return SharePointClient.withCredential(credential, { siteId: profile.sharePoint.siteId, listId: profile.sharePoint.listId }, { ...options, ...(profile.endpoints.graphBaseUrl ? { graphBaseUrl: profile.endpoints.graphBaseUrl } : {}) });
+    return SharePointClient.withCredential(
+      credential,
+      { siteId: profile.sharePoint.siteId, listId: profile.sharePoint.listId },
+      { ...options, ...(profile.endpoints.graphBaseUrl ? { graphBaseUrl: profile.endpoints.graphBaseUrl } : {}) },
+    );
   }
 
-  static withCredential(credential: TokenCredential, list: ListRef, options: SharePointClientOptions & { graphBaseUrl?: string } = {}): SharePointClient {
+  static withCredential(
+    credential: TokenCredential,
+    list: ListRef,
+    options: SharePointClientOptions & { graphBaseUrl?: string } = {},
+  ): SharePointClient {
     const client = createGraphSdkClient({
       credential,
       ...(options.graphBaseUrl ? { graphBaseUrl: options.graphBaseUrl } : {}),

@@ -25,7 +25,12 @@ export async function readSitePeople(transport: GraphTransport, siteId: string):
       const email = text("EMail");
       const loginName = text("Name");
       const displayName = text("Title");
-      people.push({ lookupId: item.id, ...(email ? { email } : {}), ...(loginName ? { loginName } : {}), ...(displayName ? { displayName } : {}) });
+      people.push({
+        lookupId: item.id,
+        ...(email ? { email } : {}),
+        ...(loginName ? { loginName } : {}),
+        ...(displayName ? { displayName } : {}),
+      });
     }
   }
   return people;

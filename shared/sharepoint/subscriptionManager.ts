@@ -1,11 +1,11 @@
 import { randomBytes } from "node:crypto";
 import { z } from "zod";
-import { silentLogger, systemClock, type Clock, type Logger } from "../runtime";
+import { type Clock, type Logger, silentLogger, systemClock } from "../runtime";
 import type { SubscriptionRecord, SubscriptionStore } from "../state/subscriptionStore";
 import { GraphError, GraphErrorCodes } from "./graphError";
 import { parseGraphResponse } from "./graphResponseShape";
 import type { GraphTransport } from "./graphTransport";
-import { describeList, listPath, type ListRef } from "./listRef";
+import { describeList, type ListRef, listPath } from "./listRef";
 
 /** "SharePoint list | 42,300 minutes (under 30 days)": the longest lifetime Graph grants a list subscription. */
 export const MAX_LIST_SUBSCRIPTION_MINUTES = 42_300;
@@ -26,7 +26,9 @@ export interface SubscribeRequest {
   expiresInMinutes?: number;
 }
 
-export type RenewOutcome = { kind: "renewed"; record: SubscriptionRecord } | { kind: "notFound"; subscriptionId: string };
+export type RenewOutcome =
+  | { kind: "renewed"; record: SubscriptionRecord }
+  | { kind: "notFound"; subscriptionId: string };
 
 /**
  * Change-notification subscriptions for a profile's list (`changeType: "updated"`, the only one lists support).
@@ -62,7 +64,11 @@ export class SubscriptionManager {
       expirationDateTime: this.#expiry(request.expiresInMinutes),
       clientState,
     };
-    const created = parseGraphResponse(subscriptionSchema, await this.#transport.write("POST", "subscriptions", body), `subscription for ${describeList(list)}`);
+    const created = parseGraphResponse(
+      subscriptionSchema,
+      await this.#transport.write("POST", "subscriptions", body),
+      `subscription for ${describeList(list)}`,
+    );
     const record: SubscriptionRecord = {
       subscriptionId: created.id,
       profileKey,
@@ -78,7 +84,11 @@ export class SubscriptionManager {
       await this.#transport.write("DELETE", `subscriptions/${encodeURIComponent(created.id)}`).catch(() => undefined);
       throw error;
     }
-    this.#logger.info("graph subscription created", { profileKey, subscriptionId: created.id, expirationDateTime: created.expirationDateTime });
+    this.#logger.info("graph subscription created", {
+      profileKey,
+      subscriptionId: created.id,
+      expirationDateTime: created.expirationDateTime,
+    });
     return record;
   }
 
@@ -94,7 +104,9 @@ export class SubscriptionManager {
     }
     let renewed: z.infer<typeof subscriptionSchema>;
     try {
-      const response = await this.#transport.write("PATCH", `subscriptions/${encodeURIComponent(subscriptionId)}`, { expirationDateTime: this.#expiry(expiresInMinutes) });
+      const response = await this.#transport.write("PATCH", `subscriptions/${encodeURIComponent(subscriptionId)}`, {
+        expirationDateTime: this.#expiry(expiresInMinutes),
+      });
       renewed = parseGraphResponse(subscriptionSchema, response, `subscription ${subscriptionId}`);
     } catch (error) {
       if (error instanceof GraphError && error.code === GraphErrorCodes.NotFound) {

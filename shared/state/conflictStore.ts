@@ -1,7 +1,7 @@
 import { odata, type TableClient } from "@azure/data-tables";
+import { fromJsonProperties, toJsonProperties } from "./jsonProperties";
 import { openTable, type TableStorageLocation } from "./tableClientFactory";
 import { decodeTableKey, encodeTableKey } from "./tableKey";
-import { fromJsonProperties, toJsonProperties } from "./jsonProperties";
 
 export const SYNC_CONFLICTS_TABLE = "SyncConflicts";
 
@@ -83,12 +83,19 @@ export class ConflictStore {
     for await (const entity of this.#table.listEntities({ queryOptions: { filter } })) {
       entries.push(fromJsonProperties(entity, "entry") as ConflictEntry);
     }
-    return entries.sort((a, b) => a.openedAt.localeCompare(b.openedAt) || decodeTableKey(a.id).localeCompare(decodeTableKey(b.id)));
+    return entries.sort(
+      (a, b) => a.openedAt.localeCompare(b.openedAt) || decodeTableKey(a.id).localeCompare(decodeTableKey(b.id)),
+    );
   }
 
   async #write(entry: ConflictEntry): Promise<void> {
     await this.#table.upsertEntity(
-      { partitionKey: encodeTableKey(entry.profileKey), rowKey: encodeTableKey(entry.id), status: entry.status, ...toJsonProperties("entry", entry) },
+      {
+        partitionKey: encodeTableKey(entry.profileKey),
+        rowKey: encodeTableKey(entry.id),
+        status: entry.status,
+        ...toJsonProperties("entry", entry),
+      },
       "Replace",
     );
   }

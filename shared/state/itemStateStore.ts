@@ -1,6 +1,6 @@
 import type { TableClient, TableEntity, TransactionAction } from "@azure/data-tables";
 import { mapBounded } from "../runtime/boundedParallel";
-import { sameItemState, type ItemState } from "../sync/itemState";
+import { type ItemState, sameItemState } from "../sync/itemState";
 import type { StateCommit } from "../sync/settleState";
 import { fromJsonProperties, toJsonProperties } from "./jsonProperties";
 import { StateConflict } from "./stateConflict";
@@ -76,7 +76,11 @@ export class ItemStateStore {
    * are now (a copy: rows written get their new version, deleted rows leave the map). Throws `StateConflict` for
    * the first row someone else changed in between; rows before it may already be written (each is true on its own).
    */
-  async commit(profileKey: string, commits: readonly StateCommit[], versions: ItemStateVersions): Promise<Map<string, string>> {
+  async commit(
+    profileKey: string,
+    commits: readonly StateCommit[],
+    versions: ItemStateVersions,
+  ): Promise<Map<string, string>> {
     const next = new Map(versions);
     const puts = commits.flatMap((commit) => (commit.kind === "put" ? [commit.state] : []));
     const deletes = commits.flatMap((commit) => (commit.kind === "delete" ? [commit.sharePointId] : []));
@@ -93,7 +97,9 @@ export class ItemStateStore {
   /** Removes every pair of the profile (its state starts over: the next run pairs rows and items afresh). */
   async clear(profileKey: string): Promise<number> {
     const { states } = await this.load(profileKey);
-    await mapBounded(states, PARALLEL_WRITES, (state) => this.#table.deleteEntity(encodeTableKey(profileKey), encodeTableKey(state.sharePointId)));
+    await mapBounded(states, PARALLEL_WRITES, (state) =>
+      this.#table.deleteEntity(encodeTableKey(profileKey), encodeTableKey(state.sharePointId)),
+    );
     return states.length;
   }
 
@@ -105,7 +111,11 @@ export class ItemStateStore {
       lastSyncedAt: state.lastSyncedAt,
       ...toJsonProperties("state", state),
     };
-    return { state, entity, chars: Object.values(entity).reduce<number>((sum, value) => sum + String(value).length, 0) };
+    return {
+      state,
+      entity,
+      chars: Object.values(entity).reduce<number>((sum, value) => sum + String(value).length, 0),
+    };
   }
 
   /** One transaction for the chunk; if it is refused (a row changed, or the store cannot batch), row by row. */
@@ -132,12 +142,17 @@ export class ItemStateStore {
         return;
       }
     }
-    await mapBounded(chunk, PARALLEL_WRITES, async (row) => versions.set(row.state.sharePointId, await this.#putOne(profileKey, row, versions.get(row.state.sharePointId))));
+    await mapBounded(chunk, PARALLEL_WRITES, async (row) =>
+      versions.set(row.state.sharePointId, await this.#putOne(profileKey, row, versions.get(row.state.sharePointId))),
+    );
   }
 
   async #putOne(profileKey: string, { state, entity }: PendingRow, version: string | undefined): Promise<string> {
     try {
-      const written = version === undefined ? await this.#table.createEntity(entity) : await this.#table.updateEntity(entity, "Replace", { etag: version });
+      const written =
+        version === undefined
+          ? await this.#table.createEntity(entity)
+          : await this.#table.updateEntity(entity, "Replace", { etag: version });
       if (written.etag !== undefined) return written.etag;
     } catch (error) {
       const status = tableStatusOf(error);
@@ -161,7 +176,8 @@ export class ItemStateStore {
       if (status === 404) return;
       if (status !== 412) throw error;
       // Changed since we read it: unless it is gone after all, someone else's state would be deleted.
-      if ((await this.get(profileKey, sharePointId)) !== undefined) throw new StateConflict("item", profileKey, sharePointId);
+      if ((await this.get(profileKey, sharePointId)) !== undefined)
+        throw new StateConflict("item", profileKey, sharePointId);
     }
   }
 }

@@ -8,7 +8,10 @@ const MAX_CHARS_PER_PROPERTY = 30_000;
 export const MAX_JSON_CHARS = 450_000;
 
 export class JsonPropertyTooLarge extends Error {
-  constructor(readonly prefix: string, readonly chars: number) {
+  constructor(
+    readonly prefix: string,
+    readonly chars: number,
+  ) {
     super(`JSON for "${prefix}" is ${chars} characters; one table entity holds at most ${MAX_JSON_CHARS}`);
     this.name = "JsonPropertyTooLarge";
   }
@@ -40,7 +43,10 @@ export function toTextProperties(prefix: string, text: string): Record<string, s
  * character cut at a chunk boundary; an ASCII body has none to cut.
  */
 export function asciiJson(value: unknown): string {
-  return (JSON.stringify(value) ?? "null").replace(/[\u0080-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return (JSON.stringify(value) ?? "null").replace(
+    /[\u0080-\uffff]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }
 
 /** Reassembles what `toTextProperties` stored; undefined when the entity has no such text. */

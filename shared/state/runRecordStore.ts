@@ -34,14 +34,18 @@ export class RunRecordStore<RunReport extends StoredRun = StoredRun> {
     this.#table = table;
   }
 
-  static async open<R extends StoredRun = StoredRun>(location: TableStorageLocation, tableName = SYNC_RUNS_TABLE): Promise<RunRecordStore<R>> {
+  static async open<R extends StoredRun = StoredRun>(
+    location: TableStorageLocation,
+    tableName = SYNC_RUNS_TABLE,
+  ): Promise<RunRecordStore<R>> {
     return new RunRecordStore<R>(await openTable(location, tableName));
   }
 
   /** Stores the report (idempotently per run); long item lists are cut to STORED_REPORT_ITEMS. */
   async save(report: RunReport): Promise<void> {
     const startedMs = Date.parse(report.startedAt);
-    if (Number.isNaN(startedMs)) throw new Error(`run ${report.runId} of profile "${report.profile}" has an invalid start time`);
+    if (Number.isNaN(startedMs))
+      throw new Error(`run ${report.runId} of profile "${report.profile}" has an invalid start time`);
     const kept = report.items.slice(0, STORED_REPORT_ITEMS);
     const omitted = (report.itemsOmitted ?? 0) + (report.items.length - kept.length);
     const stored: RunReport = { ...report, items: kept, ...(omitted > 0 ? { itemsOmitted: omitted } : {}) };

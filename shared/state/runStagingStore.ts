@@ -48,16 +48,25 @@ export class RunStagingStore {
     const json = asciiJson(value);
     const base = { partitionKey: encodeTableKey(run.profileKey), runId: run.runId, name: checkedName(name), stagedAt };
     if (json.length <= CHARS_PER_ROW) {
-      await this.#table.upsertEntity({ ...base, rowKey: documentKey(run, name), kind: "document", ...toTextProperties("json", json) }, "Replace");
+      await this.#table.upsertEntity(
+        { ...base, rowKey: documentKey(run, name), kind: "document", ...toTextProperties("json", json) },
+        "Replace",
+      );
       return;
     }
     const generation = randomBytes(4).toString("hex");
     const parts = Math.ceil(json.length / CHARS_PER_ROW);
     for (let part = 0; part < parts; part++) {
       const text = json.slice(part * CHARS_PER_ROW, (part + 1) * CHARS_PER_ROW);
-      await this.#table.upsertEntity({ ...base, rowKey: partKey(run, name, generation, part), kind: "part", ...toTextProperties("json", text) }, "Replace");
+      await this.#table.upsertEntity(
+        { ...base, rowKey: partKey(run, name, generation, part), kind: "part", ...toTextProperties("json", text) },
+        "Replace",
+      );
     }
-    await this.#table.upsertEntity({ ...base, rowKey: documentKey(run, name), kind: "document", generation, parts }, "Replace");
+    await this.#table.upsertEntity(
+      { ...base, rowKey: documentKey(run, name), kind: "document", generation, parts },
+      "Replace",
+    );
   }
 
   /** Document `name` of the run; undefined when it was never staged (or was cleared). */
@@ -114,19 +123,24 @@ export class RunStagingStore {
       texts[index] = fromTextProperties(part, "json") ?? "";
     }
     const found = Array.from({ length: parts }, (_, index) => texts[index]).filter((text) => text !== undefined).length;
-    if (found !== parts) throw new Error(`staged document "${name}" of run ${run.runId} is incomplete (${found} of ${parts} parts)`);
+    if (found !== parts)
+      throw new Error(`staged document "${name}" of run ${run.runId} is incomplete (${found} of ${parts} parts)`);
     return JSON.parse(texts.join("")) as unknown;
   }
 
   async #deleteMatching(profileKey: string, filter: string, limit: number): Promise<number> {
     const rowKeys: string[] = [];
-    for await (const entity of this.#table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: ["RowKey"] } })) {
+    for await (const entity of this.#table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter, select: ["RowKey"] },
+    })) {
       if (rowKeys.length >= limit) break;
       rowKeys.push(String(entity.rowKey));
     }
     const partitionKey = encodeTableKey(profileKey);
     for (let start = 0; start < rowKeys.length; start += DELETES_PER_TRANSACTION) {
-      const actions: TransactionAction[] = rowKeys.slice(start, start + DELETES_PER_TRANSACTION).map((rowKey) => ["delete", { partitionKey, rowKey }]);
+      const actions: TransactionAction[] = rowKeys
+        .slice(start, start + DELETES_PER_TRANSACTION)
+        .map((rowKey) => ["delete", { partitionKey, rowKey }]);
       try {
         await this.#table.submitTransaction(actions);
       } catch {
@@ -143,7 +157,8 @@ export class RunStagingStore {
 }
 
 function checkedName(name: string): string {
-  if (!/^[A-Za-z0-9._-]+$/.test(name)) throw new RangeError(`a staged document name holds letters, digits, ".", "-" and "_" only, not "${name}"`);
+  if (!/^[A-Za-z0-9._-]+$/.test(name))
+    throw new RangeError(`a staged document name holds letters, digits, ".", "-" and "_" only, not "${name}"`);
   return name;
 }
 

@@ -30,9 +30,13 @@ export interface StateStoresOptions {
 }
 
 /** Opens (and creates, when missing) the state tables in `location`. */
-export async function openStateStores(location: TableStorageLocation, options: StateStoresOptions = {}): Promise<StateStores> {
+export async function openStateStores(
+  location: TableStorageLocation,
+  options: StateStoresOptions = {},
+): Promise<StateStores> {
   const prefix = options.tablePrefix ?? "";
-  if (!/^[A-Za-z0-9]*$/.test(prefix)) throw new RangeError(`a table prefix holds letters and digits only, not "${prefix}"`);
+  if (!/^[A-Za-z0-9]*$/.test(prefix))
+    throw new RangeError(`a table prefix holds letters and digits only, not "${prefix}"`);
   const [subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging] = await Promise.all([
     SubscriptionStore.open(location, `${prefix}${DEFAULT_SUBSCRIPTIONS_TABLE}`),
     RunRecordStore.open(location, `${prefix}${SYNC_RUNS_TABLE}`),

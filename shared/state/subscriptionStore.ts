@@ -37,13 +37,20 @@ export class SubscriptionStore {
     this.#table = table;
   }
 
-  static async open(location: TableStorageLocation, tableName = DEFAULT_SUBSCRIPTIONS_TABLE): Promise<SubscriptionStore> {
+  static async open(
+    location: TableStorageLocation,
+    tableName = DEFAULT_SUBSCRIPTIONS_TABLE,
+  ): Promise<SubscriptionStore> {
     return new SubscriptionStore(await openTable(location, tableName));
   }
 
   /** Creates or replaces the record. */
   async save(record: SubscriptionRecord): Promise<void> {
-    const entity: SubscriptionEntity = { partitionKey: encodeTableKey(record.subscriptionId), rowKey: ROW_KEY, ...record };
+    const entity: SubscriptionEntity = {
+      partitionKey: encodeTableKey(record.subscriptionId),
+      rowKey: ROW_KEY,
+      ...record,
+    };
     await this.#table.upsertEntity(entity, "Replace");
   }
 
@@ -58,7 +65,9 @@ export class SubscriptionStore {
 
   async listByProfile(profileKey: string): Promise<SubscriptionRecord[]> {
     const records: SubscriptionRecord[] = [];
-    for await (const entity of this.#table.listEntities<SubscriptionEntity>({ queryOptions: { filter: odata`profileKey eq ${profileKey}` } })) {
+    for await (const entity of this.#table.listEntities<SubscriptionEntity>({
+      queryOptions: { filter: odata`profileKey eq ${profileKey}` },
+    })) {
       records.push(toRecord(entity));
     }
     return records.sort((a, b) => a.expirationDateTime.localeCompare(b.expirationDateTime));

@@ -57,7 +57,8 @@ export class SyncCursorStore {
     try {
       const entity = await this.#table.getEntity(encodeTableKey(profileKey), ROW_KEY);
       const cursor = fromJsonProperties(entity, "cursor") as SyncCursor | undefined;
-      if (cursor === undefined || typeof cursor.deltaLink !== "string") throw new Error(`profile "${profileKey}": the stored sync cursor is not readable`);
+      if (cursor === undefined || typeof cursor.deltaLink !== "string")
+        throw new Error(`profile "${profileKey}": the stored sync cursor is not readable`);
       return { cursor, version: entity.etag };
     } catch (error) {
       if (tableStatusOf(error) === 404) return undefined;
@@ -70,9 +71,18 @@ export class SyncCursorStore {
    * same delta link already stored (a retried commit) is fine; any other change meanwhile is a `StateConflict`.
    */
   async save(profileKey: string, cursor: SyncCursor, version: string | null): Promise<string> {
-    const entity = { partitionKey: encodeTableKey(profileKey), rowKey: ROW_KEY, runId: cursor.runId, updatedAt: cursor.updatedAt, ...toJsonProperties("cursor", cursor) };
+    const entity = {
+      partitionKey: encodeTableKey(profileKey),
+      rowKey: ROW_KEY,
+      runId: cursor.runId,
+      updatedAt: cursor.updatedAt,
+      ...toJsonProperties("cursor", cursor),
+    };
     try {
-      const written = version === null ? await this.#table.createEntity(entity) : await this.#table.updateEntity(entity, "Replace", { etag: version });
+      const written =
+        version === null
+          ? await this.#table.createEntity(entity)
+          : await this.#table.updateEntity(entity, "Replace", { etag: version });
       if (written.etag !== undefined) return written.etag;
     } catch (error) {
       const status = tableStatusOf(error);

@@ -19,7 +19,9 @@ export async function openTable(location: TableStorageLocation, tableName: strin
 
 export function createTableClient(location: TableStorageLocation, tableName: string): TableClient {
   if (location.kind === "connectionString") {
-    const options: TableServiceClientOptions = { allowInsecureConnection: /TableEndpoint=http:|UseDevelopmentStorage=true/i.test(location.connectionString) };
+    const options: TableServiceClientOptions = {
+      allowInsecureConnection: /TableEndpoint=http:|UseDevelopmentStorage=true/i.test(location.connectionString),
+    };
     return TableClient.fromConnectionString(location.connectionString, tableName, options);
   }
   return new TableClient(location.tableServiceUri, tableName, location.credential);

@@ -51,13 +51,17 @@ export class TokenRefreshHistory implements TokenRefreshRecorder {
     this.#table = table;
   }
 
-  static async open(location: TableStorageLocation, tableName = TOKEN_REFRESH_HISTORY_TABLE): Promise<TokenRefreshHistory> {
+  static async open(
+    location: TableStorageLocation,
+    tableName = TOKEN_REFRESH_HISTORY_TABLE,
+  ): Promise<TokenRefreshHistory> {
     return new TokenRefreshHistory(await openTable(location, tableName));
   }
 
   async append(record: TokenRefreshRecord): Promise<void> {
     const atMs = Date.parse(record.at);
-    if (Number.isNaN(atMs)) throw new Error(`token refresh record for profile "${record.profileKey}" has an invalid time: ${record.at}`);
+    if (Number.isNaN(atMs))
+      throw new Error(`token refresh record for profile "${record.profileKey}" has an invalid time: ${record.at}`);
     const rowKey = `${String(INVERTED_BASE - atMs).padStart(13, "0")}-${randomBytes(4).toString("hex")}`;
     await this.#table.createEntity({
       partitionKey: encodeTableKey(record.profileKey),
@@ -73,7 +77,9 @@ export class TokenRefreshHistory implements TokenRefreshRecorder {
   /** The profile's latest `limit` refreshes, newest first. */
   async recent(profileKey: string, limit = 20): Promise<TokenRefreshRecord[]> {
     const partition = encodeTableKey(profileKey);
-    const pages = this.#table.listEntities({ queryOptions: { filter: `PartitionKey eq '${partition.replace(/'/g, "''")}'` } }).byPage({ maxPageSize: limit });
+    const pages = this.#table
+      .listEntities({ queryOptions: { filter: `PartitionKey eq '${partition.replace(/'/g, "''")}'` } })
+      .byPage({ maxPageSize: limit });
     const records: TokenRefreshRecord[] = [];
     for await (const page of pages) {
       for (const entity of page) {

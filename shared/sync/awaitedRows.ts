@@ -6,7 +6,11 @@ import type { KeylessRow, UnpairedItem } from "./unpairedRows";
  * The keyless rows that may be the row of that origin: those still between its keyed neighbours. A neighbour that
  * is gone (or neighbours that swapped) widen the stretch to the table's edge, so the row is never missed.
  */
-export function rowsWithin(origin: RowOrigin, keyedRowRefs: ReadonlyMap<string, RowRef>, rows: Iterable<KeylessRow>): KeylessRow[] {
+export function rowsWithin(
+  origin: RowOrigin,
+  keyedRowRefs: ReadonlyMap<string, RowRef>,
+  rows: Iterable<KeylessRow>,
+): KeylessRow[] {
   let start = origin.afterKey === null ? -Infinity : (keyedRowRefs.get(origin.afterKey) ?? -Infinity);
   let end = origin.beforeKey === null ? Infinity : (keyedRowRefs.get(origin.beforeKey) ?? Infinity);
   if (start > end) [start, end] = [-Infinity, Infinity];
@@ -39,7 +43,10 @@ export function resolveAwaitedItems(
   keyedRowRefs: ReadonlyMap<string, RowRef>,
 ): AwaitedResolution {
   const candidatesOf = new Map(
-    awaiting.map((item) => [item, item.before?.awaitedRow === undefined ? [] : rowsWithin(item.before.awaitedRow, keyedRowRefs, rowsLeft)]),
+    awaiting.map((item) => [
+      item,
+      item.before?.awaitedRow === undefined ? [] : rowsWithin(item.before.awaitedRow, keyedRowRefs, rowsLeft),
+    ]),
   );
   const claims = new Map<KeylessRow, number>();
   for (const candidates of candidatesOf.values()) {

@@ -1,5 +1,5 @@
 import { hash } from "node:crypto";
-import { canonicalJson, type CanonicalValue } from "./canonicalValue";
+import { type CanonicalValue, canonicalJson } from "./canonicalValue";
 
 /** `sha256:` + hex digest of the canonical JSON. The prefix leaves room to change algorithms without ambiguity. */
 export type FieldHash = `sha256:${string}`;

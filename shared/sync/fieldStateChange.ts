@@ -1,11 +1,6 @@
-import {
-  boundedObservation,
-  boundedSnapshot,
-  type FieldObservation,
-  type FieldSnapshot,
-} from "./fieldValue";
+import { boundedObservation, boundedSnapshot, type FieldObservation, type FieldSnapshot } from "./fieldValue";
 import type { FieldState, ItemState } from "./itemState";
-import { fieldWriteOf, type FieldMerge } from "./mergeField";
+import { type FieldMerge, fieldWriteOf } from "./mergeField";
 import type { FieldStateChange } from "./plan";
 
 /**
@@ -37,7 +32,8 @@ export function fieldStateChange(
   const unsettled = heldFieldState(base, sharePoint, maxChars);
   // A first pairing that could not settle a field (the sides differ, or one could not be read) leaves it disputed:
   // from then on an empty side may be someone's deliberate clearing, not a blank to fill.
-  const disputed = base === null && ((merge.kind === "conflict" && merge.cause === "noBase") || merge.kind === "invalid");
+  const disputed =
+    base === null && ((merge.kind === "conflict" && merge.cause === "noBase") || merge.kind === "invalid");
   const held: FieldState = disputed ? { ...unsettled, disputed: true } : unsettled;
   if (merge.kind === "convergent") {
     const agreed: FieldState = { base: boundedSnapshot(merge.value, maxChars) };
@@ -47,7 +43,11 @@ export function fieldStateChange(
   if (write === null) return { requires: null, ifApplied: held, otherwise: held };
   const written = boundedSnapshot(write.value, maxChars);
   if (write.to === "sharePoint") return { requires: "sharePointWrite", ifApplied: { base: written }, otherwise: held };
-  return { requires: "confluenceWrite", ifApplied: { base: written }, otherwise: { ...held, unconfirmedWrite: written } };
+  return {
+    requires: "confluenceWrite",
+    ifApplied: { base: written },
+    otherwise: { ...held, unconfirmedWrite: written },
+  };
 }
 
 /** A field state that stays as it is. */
@@ -61,7 +61,11 @@ export function unchangedFieldState(state: FieldState): FieldStateChange {
  * awaiting its row, whose id in the row proves the page update that linked them landed with the cells it wrote.
  * Otherwise it proves nothing (for an active pair the row was there before) and the stored base stands.
  */
-export function baseWhenLinked(status: ItemState["status"], field: FieldState, cell: FieldObservation): FieldState["base"] {
+export function baseWhenLinked(
+  status: ItemState["status"],
+  field: FieldState,
+  cell: FieldObservation,
+): FieldState["base"] {
   const written = field.unconfirmedWrite;
   if (written === undefined) return field.base;
   if (status === "awaitingRow" || (cell.ok && cell.hash === written.hash)) return written;

@@ -1,5 +1,5 @@
-import { canonicalJson, type CanonicalValue } from "./canonicalValue";
-import { fieldHash, type FieldHash } from "./fieldHash";
+import { type CanonicalValue, canonicalJson } from "./canonicalValue";
+import { type FieldHash, fieldHash } from "./fieldHash";
 
 /** Why a codec could not turn a cell or column value into a canonical value, e.g. `abc` in a Number column. */
 export interface FieldReadError {
@@ -61,7 +61,9 @@ export function valueOf(snapshot: FieldSnapshot): KnownValue | undefined {
 /** Keeps a snapshot's value only while its canonical JSON is at most `maxChars` characters long. */
 export function boundedSnapshot(snapshot: FieldSnapshot, maxChars: number): FieldSnapshot {
   if (snapshot.value === undefined) return { hash: snapshot.hash };
-  return canonicalJson(snapshot.value).length <= maxChars ? { hash: snapshot.hash, value: snapshot.value } : { hash: snapshot.hash };
+  return canonicalJson(snapshot.value).length <= maxChars
+    ? { hash: snapshot.hash, value: snapshot.value }
+    : { hash: snapshot.hash };
 }
 
 export function boundedObservation(observation: FieldObservation, maxChars: number): FieldObservation {
@@ -70,7 +72,9 @@ export function boundedObservation(observation: FieldObservation, maxChars: numb
 
 /** Strips an observation's `ok` tag: the snapshot of a readable value. */
 export function snapshotOf(observation: FieldSnapshot): FieldSnapshot {
-  return observation.value === undefined ? { hash: observation.hash } : { hash: observation.hash, value: observation.value };
+  return observation.value === undefined
+    ? { hash: observation.hash }
+    : { hash: observation.hash, value: observation.value };
 }
 
 /**

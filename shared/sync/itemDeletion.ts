@@ -1,8 +1,8 @@
-import { fieldEntry, type FieldKey } from "./fieldKey";
+import { type FieldKey, fieldEntry } from "./fieldKey";
 import { baseWhenLinked, heldFieldState, unchangedFieldState } from "./fieldStateChange";
 import { EMPTY_HASH, type FieldObservation, type FieldSnapshot } from "./fieldValue";
+import { cellObservation, type PlanContext, recordOf, sharePointObservation } from "./itemMerge";
 import type { ItemState } from "./itemState";
-import { cellObservation, recordOf, sharePointObservation, type PlanContext } from "./itemMerge";
 import type { ConflictRecord, FieldStateChange, ItemRef, PutState, WriteRequirement } from "./plan";
 import type { Side } from "./side";
 import type { ConfluenceRowReading, SharePointItemReading } from "./syncInput";
@@ -155,11 +155,15 @@ function decide(
     acc.addStateUpdate({ target, before, change: kept });
   } else if (hardDelete !== null) {
     const requires = hardDelete();
-    const action = deletedIn === "sharePoint" ? ({ kind: "removeFromConfluence" } as const) : ({ kind: "deleteInSharePoint" } as const);
+    const action =
+      deletedIn === "sharePoint"
+        ? ({ kind: "removeFromConfluence" } as const)
+        : ({ kind: "deleteInSharePoint" } as const);
     acc.decisions.push({ item, action, fields: [] });
     acc.addStateUpdate({ target, before, change: { kind: "drop", requires, otherwise: kept } });
   } else {
-    if (before?.status !== kept.status) acc.decisions.push({ item, action: { kind: "keepDeleted", deletedIn }, fields: [] });
+    if (before?.status !== kept.status)
+      acc.decisions.push({ item, action: { kind: "keepDeleted", deletedIn }, fields: [] });
     acc.addStateUpdate({ target, before, change: kept });
   }
 }

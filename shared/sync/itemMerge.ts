@@ -1,9 +1,9 @@
 import type { CanonicalValue } from "./canonicalValue";
-import { fieldEntry, type FieldKey } from "./fieldKey";
+import { type FieldKey, fieldEntry } from "./fieldKey";
 import { fieldStateChange } from "./fieldStateChange";
-import { knownValue, observe, type FieldObservation, type FieldSnapshot } from "./fieldValue";
+import { type FieldObservation, type FieldSnapshot, knownValue, observe } from "./fieldValue";
 import type { ItemState, PairStatus, RowOrigin } from "./itemState";
-import { fieldWriteOf, mergeField, type FieldMerge } from "./mergeField";
+import { type FieldMerge, fieldWriteOf, mergeField } from "./mergeField";
 import type {
   CreateRef,
   FieldStateChange,
@@ -30,7 +30,10 @@ export interface PlanContext {
 export const EMPTY_OBSERVATION: FieldObservation = { ok: true, ...knownValue(null) };
 
 function notRead(side: string, key: FieldKey): FieldObservation {
-  return { ok: false, error: { code: "FIELD_NOT_READ", message: `the ${side} reading has no value for field "${key}"` } };
+  return {
+    ok: false,
+    error: { code: "FIELD_NOT_READ", message: `the ${side} reading has no value for field "${key}"` },
+  };
 }
 
 export function cellObservation(row: ConfluenceRowReading, key: FieldKey): FieldObservation {
@@ -142,9 +145,17 @@ export function planItemMerge(ctx: PlanContext, spec: MergeSpec): void {
     return;
   }
   if (sharePointWrite.kind === "create") {
-    acc.creates.push({ createRef: sharePointWrite.createRef, rowRef: sharePointWrite.rowRef, fields: recordOf(toSharePoint) });
+    acc.creates.push({
+      createRef: sharePointWrite.createRef,
+      rowRef: sharePointWrite.rowRef,
+      fields: recordOf(toSharePoint),
+    });
   } else if (toSharePoint.length > 0 && spec.sharePointETag !== null) {
-    acc.updates.push({ sharePointId: sharePointWrite.sharePointId, ifMatch: spec.sharePointETag, fields: recordOf(toSharePoint) });
+    acc.updates.push({
+      sharePointId: sharePointWrite.sharePointId,
+      ifMatch: spec.sharePointETag,
+      fields: recordOf(toSharePoint),
+    });
   }
 
   const confluenceWrite = spec.confluenceWrite;
@@ -167,9 +178,19 @@ export function planItemMerge(ctx: PlanContext, spec: MergeSpec): void {
   for (const { rule, base, merge } of merged) {
     if (merge.kind === "conflict") {
       const { cause, sharePoint, confluence, resolution } = merge;
-      acc.conflicts.push({ kind: "field", item: spec.item, field: rule.key, cause, base, sharePoint, confluence, resolution });
+      acc.conflicts.push({
+        kind: "field",
+        item: spec.item,
+        field: rule.key,
+        cause,
+        base,
+        sharePoint,
+        confluence,
+        resolution,
+      });
     } else if (merge.kind === "invalid") {
-      for (const { side, error } of merge.errors) acc.fieldErrors.push({ item: spec.item, field: rule.key, side, error });
+      for (const { side, error } of merge.errors)
+        acc.fieldErrors.push({ item: spec.item, field: rule.key, side, error });
     }
   }
 
@@ -189,6 +210,9 @@ export function planItemMerge(ctx: PlanContext, spec: MergeSpec): void {
     },
   });
 
-  const fields = merged.filter(({ merge }) => merge.kind !== "noop").map(({ rule, merge }) => ({ field: rule.key, merge }));
-  if (spec.action.kind !== "update" || fields.length > 0) acc.decisions.push({ item: spec.item, action: spec.action, fields });
+  const fields = merged
+    .filter(({ merge }) => merge.kind !== "noop")
+    .map(({ rule, merge }) => ({ field: rule.key, merge }));
+  if (spec.action.kind !== "update" || fields.length > 0)
+    acc.decisions.push({ item: spec.item, action: spec.action, fields });
 }

@@ -89,7 +89,9 @@ export function sameItemState(a: ItemState, b: ItemState): boolean {
 }
 
 function originKey(state: ItemState): string {
-  return state.awaitedRow === undefined ? "none" : JSON.stringify([state.awaitedRow.afterKey, state.awaitedRow.beforeKey]);
+  return state.awaitedRow === undefined
+    ? "none"
+    : JSON.stringify([state.awaitedRow.afterKey, state.awaitedRow.beforeKey]);
 }
 
 function sameFieldState(a: FieldState, b: FieldState): boolean {

@@ -1,15 +1,15 @@
 import type { ConflictPolicy } from "./conflictPolicy";
-import type { SyncDirection } from "./syncDirection";
 import {
   EMPTY_HASH,
-  snapshotOf,
-  valueOf,
   type FieldObservation,
   type FieldReadError,
   type FieldSnapshot,
   type KnownValue,
+  snapshotOf,
+  valueOf,
 } from "./fieldValue";
 import { otherSide, ownerOf, type Side } from "./side";
+import type { SyncDirection } from "./syncDirection";
 
 /** How one field of one item pair is merged. */
 export interface FieldMergeRules {
@@ -106,7 +106,10 @@ export function mergeField(
     if (!confluence.ok) errors.push({ side: "confluence", error: confluence.error });
     return { kind: "invalid", errors };
   }
-  const values: Record<Side, FieldSnapshot> = { sharePoint: snapshotOf(sharePoint), confluence: snapshotOf(confluence) };
+  const values: Record<Side, FieldSnapshot> = {
+    sharePoint: snapshotOf(sharePoint),
+    confluence: snapshotOf(confluence),
+  };
   const changed: Record<Side, boolean> = {
     sharePoint: base === null || sharePoint.hash !== base.hash,
     confluence: base === null || confluence.hash !== base.hash,
@@ -119,7 +122,8 @@ export function mergeField(
   if (owner !== null) {
     const follower = otherSide(owner);
     if (!changed[follower]) return copy(values[owner], follower);
-    if (base === null && rules.disputed !== true && values[follower].hash === EMPTY_HASH) return copy(values[owner], follower);
+    if (base === null && rules.disputed !== true && values[follower].hash === EMPTY_HASH)
+      return copy(values[owner], follower);
     const cause: ConflictCause = base === null ? "noBase" : changed[owner] ? "bothChanged" : "editAgainstDirection";
     return conflict(cause, base, values, { kind: "won", winner: owner, because: "direction" });
   }
@@ -165,7 +169,15 @@ function conflict(
     if (value === undefined) return { kind: "valueUnavailable", side: resolution.winner };
     write = { to: otherSide(resolution.winner), value };
   }
-  return { kind: "conflict", cause, base, sharePoint: values.sharePoint, confluence: values.confluence, resolution, write };
+  return {
+    kind: "conflict",
+    cause,
+    base,
+    sharePoint: values.sharePoint,
+    confluence: values.confluence,
+    resolution,
+    write,
+  };
 }
 
 function resolveByPolicy(rules: FieldMergeRules): ConflictResolution {

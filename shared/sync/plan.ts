@@ -110,7 +110,11 @@ export type ConflictRecord =
       readonly kind: "deleteVsEdit";
       readonly item: ItemRef;
       readonly deletedIn: Side;
-      readonly edits: readonly { readonly field: FieldKey; readonly base: FieldSnapshot | null; readonly value: FieldObservation }[];
+      readonly edits: readonly {
+        readonly field: FieldKey;
+        readonly base: FieldSnapshot | null;
+        readonly value: FieldObservation;
+      }[];
     };
 
 /** A value that could not be read; that field of that item is skipped this run and its base does not move. */
@@ -207,7 +211,9 @@ export interface DropState {
  * `target` names the pair by its SharePoint id, or by the create that will give it one.
  */
 export interface ItemStateUpdate {
-  readonly target: { readonly kind: "item"; readonly sharePointId: string } | { readonly kind: "create"; readonly createRef: CreateRef };
+  readonly target:
+    | { readonly kind: "item"; readonly sharePointId: string }
+    | { readonly kind: "create"; readonly createRef: CreateRef };
   readonly before: ItemState | null;
   readonly change: PutState | DropState;
 }

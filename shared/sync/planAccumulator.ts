@@ -1,5 +1,4 @@
 import { sameItemState } from "./itemState";
-import { NOTHING_APPLIED, settleItemState } from "./settleState";
 import type {
   ConflictRecord,
   FieldError,
@@ -15,8 +14,9 @@ import type {
   SharePointUpdate,
   StopReason,
 } from "./plan";
-import type { SyncRules } from "./syncRules";
+import { NOTHING_APPLIED, settleItemState } from "./settleState";
 import type { Side } from "./side";
+import type { SyncRules } from "./syncRules";
 
 /** Compares SharePoint ids numerically when both are numeric (list item ids are), else as text. */
 export function compareItemIds(a: string, b: string): number {
@@ -52,7 +52,8 @@ export class PlanAccumulator {
     const dependsOnWrites =
       update.change.kind === "drop"
         ? update.change.requires !== null
-        : update.change.pairRequires.length > 0 || Object.values(update.change.fields).some((field) => field.requires !== null);
+        : update.change.pairRequires.length > 0 ||
+          Object.values(update.change.fields).some((field) => field.requires !== null);
     if (!dependsOnWrites) {
       const commit = settleItemState(update, NOTHING_APPLIED);
       if (commit.kind === "none") return;
@@ -75,7 +76,10 @@ export class PlanAccumulator {
     ).filter(({ deletes, total }) => deletes * 100 > rules.massDeleteLimitPercent * total);
     if (exceeded.length > 0) {
       const what = exceeded
-        .map(({ side, deletes, total }) => `${deletes} of ${total} ${side === "sharePoint" ? "SharePoint items" : "Confluence rows"}`)
+        .map(
+          ({ side, deletes, total }) =>
+            `${deletes} of ${total} ${side === "sharePoint" ? "SharePoint items" : "Confluence rows"}`,
+        )
         .join(" and ");
       const reason: StopReason = {
         code: "MASS_DELETE_LIMIT",

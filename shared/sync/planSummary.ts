@@ -12,7 +12,11 @@ export function planCounts(plan: ReadyPlan): PlanCounts {
   const { sharePoint, confluence } = plan;
   const updatedRows = new Set([...confluence.rowUpdates, ...confluence.keyWriteBacks].map((write) => write.rowRef));
   return {
-    sharePoint: { created: sharePoint.creates.length, updated: sharePoint.updates.length, deleted: sharePoint.deletes.length },
+    sharePoint: {
+      created: sharePoint.creates.length,
+      updated: sharePoint.updates.length,
+      deleted: sharePoint.deletes.length,
+    },
     confluence: { created: confluence.appends.length, updated: updatedRows.size, deleted: confluence.removals.length },
     conflicts: plan.conflicts.length,
     errors: plan.fieldErrors.length,
@@ -23,7 +27,13 @@ export function planCounts(plan: ReadyPlan): PlanCounts {
 export function planWriteCount(plan: ReadyPlan): number {
   const { sharePoint: s, confluence: c } = plan;
   return (
-    s.creates.length + s.updates.length + s.deletes.length + c.rowUpdates.length + c.appends.length + c.removals.length + c.keyWriteBacks.length
+    s.creates.length +
+    s.updates.length +
+    s.deletes.length +
+    c.rowUpdates.length +
+    c.appends.length +
+    c.removals.length +
+    c.keyWriteBacks.length
   );
 }
 

@@ -1,7 +1,7 @@
 import { fieldEntry } from "./fieldKey";
 import { baseWhenLinked } from "./fieldStateChange";
 import { planForget, planRowGone, planSharePointGone } from "./itemDeletion";
-import { cellObservation, planItemMerge, sharePointObservation, type PlanContext } from "./itemMerge";
+import { cellObservation, type PlanContext, planItemMerge, sharePointObservation } from "./itemMerge";
 import type { ItemState, RowOrigin } from "./itemState";
 import type { Plan } from "./plan";
 import { compareItemIds, PlanAccumulator } from "./planAccumulator";
@@ -56,7 +56,9 @@ export function planSync(input: PlanInput): Plan {
     .filter(([, rows]) => rows.length > 1)
     .map(([key, rows]) => ({ key, rowRefs: rows.map((row) => row.rowRef) }));
   if (duplicates.length > 0) {
-    const list = duplicates.map(({ key, rowRefs }) => `"${key}" (rows ${rowRefs.map((ref) => ref + 1).join(", ")})`).join(", ");
+    const list = duplicates
+      .map(({ key, rowRefs }) => `"${key}" (rows ${rowRefs.map((ref) => ref + 1).join(", ")})`)
+      .join(", ");
     return {
       kind: "stopped",
       reason: {
@@ -81,7 +83,12 @@ export function planSync(input: PlanInput): Plan {
     return before.status === "deletedInSharePoint" ? { kind: "absent" } : { kind: "present", reading: null };
   };
 
-  const ctx: PlanContext = { rules, runAt: input.runAt, pageEditedAt: confluence.page.editedAt, acc: new PlanAccumulator() };
+  const ctx: PlanContext = {
+    rules,
+    runAt: input.runAt,
+    pageEditedAt: confluence.page.editedAt,
+    acc: new PlanAccumulator(),
+  };
   const unpaired: UnpairedItem[] = [];
   const orphanedOrigins: RowOrigin[] = [];
   let sharePointTotal = 0;
@@ -114,9 +121,15 @@ export function planSync(input: PlanInput): Plan {
     }
   }
 
-  const keyedRowRefs = new Map([...rowsByKey].flatMap(([key, rows]) => (rows[0] === undefined ? [] : [[key, rows[0].rowRef] as const])));
+  const keyedRowRefs = new Map(
+    [...rowsByKey].flatMap(([key, rows]) => (rows[0] === undefined ? [] : [[key, rows[0].rowRef] as const])),
+  );
   pairUnpaired(ctx, unpaired, keyless, keyedRowRefs, orphanedOrigins);
-  return ctx.acc.finish(rules, { sharePoint: sharePointTotal, confluence: confluence.rows.length }, confluence.page.version);
+  return ctx.acc.finish(
+    rules,
+    { sharePoint: sharePointTotal, confluence: confluence.rows.length },
+    confluence.page.version,
+  );
 }
 
 /** An item and the row whose key column holds its id: an existing pair, or one found by its key. */
@@ -138,7 +151,9 @@ function mergeByKey(
     before,
     base: (key) => {
       const field = stored === null ? undefined : fieldEntry(stored.fields, key);
-      return stored === null || field === undefined ? null : baseWhenLinked(stored.status, field, cellObservation(row, key));
+      return stored === null || field === undefined
+        ? null
+        : baseWhenLinked(stored.status, field, cellObservation(row, key));
     },
     disputed: (key) => (stored === null ? false : fieldEntry(stored.fields, key)?.disputed === true),
     sharePoint: (key) => sharePointObservation(key, reading, before),
@@ -154,4 +169,3 @@ function mergeByKey(
     awaitedRow: null,
   });
 }
-

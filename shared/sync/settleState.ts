@@ -9,7 +9,12 @@ export type SharePointOpOutcome =
   | { readonly ok: false; readonly preconditionFailed: boolean };
 
 export type SharePointCreateOutcome =
-  | { readonly ok: true; readonly sharePointId: string; readonly eTag: string | null; readonly modifiedAt: string | null }
+  | {
+      readonly ok: true;
+      readonly sharePointId: string;
+      readonly eTag: string | null;
+      readonly modifiedAt: string | null;
+    }
   | { readonly ok: false };
 
 /**
@@ -59,7 +64,8 @@ export function settleItemState(update: ItemStateUpdate, outcome: ApplyOutcome):
     requirement === null || (requirement === "confluenceWrite" ? outcome.confluenceApplied : sharePointOk);
 
   if (change.kind === "drop") {
-    if (met(change.requires)) return target.kind === "item" ? { kind: "delete", sharePointId: target.sharePointId } : NONE;
+    if (met(change.requires))
+      return target.kind === "item" ? { kind: "delete", sharePointId: target.sharePointId } : NONE;
     return change.otherwise === null ? NONE : put(change.otherwise);
   }
   return put(change);

@@ -21,7 +21,11 @@ export interface SharePointItemReading {
  */
 export type SharePointSide =
   | { readonly kind: "full"; readonly items: readonly SharePointItemReading[] }
-  | { readonly kind: "delta"; readonly changed: readonly SharePointItemReading[]; readonly deletedIds: readonly string[] };
+  | {
+      readonly kind: "delta";
+      readonly changed: readonly SharePointItemReading[];
+      readonly deletedIds: readonly string[];
+    };
 
 /** The 0-based position of a data row in the managed table as read this run (header row excluded). */
 export type RowRef = number;

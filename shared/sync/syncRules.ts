@@ -1,10 +1,10 @@
 import type { ConflictPolicy } from "./conflictPolicy";
 import type { DeletePolicy } from "./deletePolicy";
-import type { SyncDirection } from "./syncDirection";
 import type { FieldKey } from "./fieldKey";
 import { DEFAULT_STORED_VALUE_MAX_CHARS } from "./fieldValue";
 import { PlannerInputInvalid } from "./plannerInputInvalid";
 import { flowsTo } from "./side";
+import type { SyncDirection } from "./syncDirection";
 
 /** One mapped field as the planner sees it. */
 export interface FieldRule {
@@ -23,7 +23,11 @@ export interface FieldRule {
 export interface ProfileSyncSettings {
   readonly key: string;
   readonly direction: SyncDirection;
-  readonly fields: readonly { readonly sharePoint: string; readonly confluence: string; readonly direction?: SyncDirection }[];
+  readonly fields: readonly {
+    readonly sharePoint: string;
+    readonly confluence: string;
+    readonly direction?: SyncDirection;
+  }[];
   readonly matchBy?: { readonly sharePoint: string; readonly confluence: string };
   readonly conflictPolicy: ConflictPolicy;
   readonly deletes: { readonly toConfluence: DeletePolicy; readonly toSharePoint: DeletePolicy };

@@ -1,16 +1,23 @@
 import { describeOrigin, resolveAwaitedItems, rowsWithin } from "./awaitedRows";
-import { fieldEntry, type FieldKey } from "./fieldKey";
+import { type FieldKey, fieldEntry } from "./fieldKey";
 import { heldFieldState, unchangedFieldState } from "./fieldStateChange";
 import { EMPTY_HASH, type FieldObservation } from "./fieldValue";
 import { planRowGone } from "./itemDeletion";
-import { cellObservation, EMPTY_OBSERVATION, planItemMerge, recordOf, sharePointObservation, type PlanContext } from "./itemMerge";
+import {
+  cellObservation,
+  EMPTY_OBSERVATION,
+  type PlanContext,
+  planItemMerge,
+  recordOf,
+  sharePointObservation,
+} from "./itemMerge";
 import type { RowOrigin } from "./itemState";
-import type { KeylessRow, UnpairedItem } from "./unpairedRows";
 import type { CreateRef, ItemRef, SkipCode } from "./plan";
 import { flowsTo } from "./side";
 import type { RowRef } from "./syncInput";
 import type { FieldRule, SyncRules } from "./syncRules";
-import { matchUnpaired, type MatchCandidate, type MatchedBy } from "./unpairedMatching";
+import { type MatchCandidate, type MatchedBy, matchUnpaired } from "./unpairedMatching";
+import type { KeylessRow, UnpairedItem } from "./unpairedRows";
 
 /** The fields that identify a row's item: a created item holds exactly the fields that flow to SharePoint. */
 function comparedFields(rules: SyncRules): readonly FieldRule[] {
@@ -35,7 +42,9 @@ export function pairUnpaired(
     const origin = item.before?.awaitedRow;
     return origin !== undefined && rowsWithin(origin, keyedRowRefs, [keylessRow]).length > 0;
   };
-  const naturalKeyFlowsToSharePoint = rules.fields.some((rule) => rule.key === rules.matchBy && flowsTo(rule.direction, "sharePoint"));
+  const naturalKeyFlowsToSharePoint = rules.fields.some(
+    (rule) => rule.key === rules.matchBy && flowsTo(rule.direction, "sharePoint"),
+  );
   const matched = matchUnpaired(itemCandidates(ctx, items), rowCandidates(rules, rows), {
     // Created items never carry a natural key that does not flow to SharePoint: let them find their rows first.
     unkeyedValuesFirst: rules.matchBy !== null && !naturalKeyFlowsToSharePoint,
@@ -68,14 +77,19 @@ export function pairUnpaired(
     if (item.before?.awaitedRow === undefined) continue;
     for (const keylessRow of rowsWithin(item.before.awaitedRow, keyedRowRefs, rowsLeft)) {
       rowsLeft.delete(keylessRow);
-      hold(keylessRow, "AWAITING_KEY", `row ${keylessRow.row.rowRef + 1} may be the row of item ${item.sharePointId}, whose natural key is ambiguous; write the id into the key column of its row`);
+      hold(
+        keylessRow,
+        "AWAITING_KEY",
+        `row ${keylessRow.row.rowRef + 1} may be the row of item ${item.sharePointId}, whose natural key is ambiguous; write the id into the key column of its row`,
+      );
     }
   }
 
   // Items still looking for the row they were linked to (the id never reached it).
   const awaiting = matched.unmatchedItems.filter((item) => item.before?.awaitedRow !== undefined);
   const resolution = resolveAwaitedItems(awaiting, rowsLeft, keyedRowRefs);
-  for (const item of resolution.gone) if (item.before !== null) planRowGone(ctx, item.sharePointId, item.before, item.reading);
+  for (const item of resolution.gone)
+    if (item.before !== null) planRowGone(ctx, item.sharePointId, item.before, item.reading);
   for (const { item, candidates } of resolution.unresolved) {
     const where = item.before?.awaitedRow === undefined ? "" : ` ${describeOrigin(item.before.awaitedRow)}`;
     const message =
@@ -94,7 +108,9 @@ export function pairUnpaired(
   // item, may have a history that is not visible.
   const matchedRows = matched.pairs.map((pair) => pair.row);
   const contested = new Set([
-    ...awaiting.flatMap((item) => (item.before?.awaitedRow === undefined ? [] : rowsWithin(item.before.awaitedRow, keyedRowRefs, matchedRows))),
+    ...awaiting.flatMap((item) =>
+      item.before?.awaitedRow === undefined ? [] : rowsWithin(item.before.awaitedRow, keyedRowRefs, matchedRows),
+    ),
     ...orphanedOrigins.flatMap((origin) => rowsWithin(origin, keyedRowRefs, matchedRows)),
   ]);
   for (const { item, row, by } of matched.pairs) mergeFoundPair(ctx, item, row, by, contested.has(row));
@@ -122,7 +138,13 @@ function itemCandidates(ctx: PlanContext, items: readonly UnpairedItem[]): Match
       acc.needRead(item.sharePointId);
       return [];
     }
-    return [{ ref: item, naturalKey: rules.matchBy === null ? null : naturalKeyOf(observe(rules.matchBy)), values: signatureOf(values) }];
+    return [
+      {
+        ref: item,
+        naturalKey: rules.matchBy === null ? null : naturalKeyOf(observe(rules.matchBy)),
+        values: signatureOf(values),
+      },
+    ];
   });
 }
 
@@ -155,7 +177,13 @@ function signatureOf(values: readonly (FieldObservation | undefined)[]): string 
  * history): such pairs take nothing as agreed, and every difference is a recorded conflict, never a silent overwrite
  * or fill.
  */
-function mergeFoundPair(ctx: PlanContext, item: UnpairedItem, keylessRow: KeylessRow, by: MatchedBy, contested: boolean): void {
+function mergeFoundPair(
+  ctx: PlanContext,
+  item: UnpairedItem,
+  keylessRow: KeylessRow,
+  by: MatchedBy,
+  contested: boolean,
+): void {
   const { row } = keylessRow;
   const doubtful = contested || item.before?.awaitedRow !== undefined;
   const stored = item.storedBases && !doubtful ? item.before : null;
@@ -185,7 +213,8 @@ type Skip = (item: ItemRef, code: SkipCode, message: string) => void;
 /** A new SharePoint item gets a row (its empty side merged as a first pairing), if a field can carry anything there. */
 function appendItem(ctx: PlanContext, item: UnpairedItem, skip: Skip): void {
   const { rules } = ctx;
-  const appendsRows = flowsTo(rules.itemDirection, "confluence") && rules.fields.some((rule) => flowsTo(rule.direction, "confluence"));
+  const appendsRows =
+    flowsTo(rules.itemDirection, "confluence") && rules.fields.some((rule) => flowsTo(rule.direction, "confluence"));
   if (!appendsRows) {
     if (rememberUnpaired(ctx, item)) {
       const message = `profile "${rules.profileKey}" syncs no field toward Confluence, so new SharePoint items get no row`;
@@ -224,7 +253,11 @@ function createFromRow(ctx: PlanContext, keylessRow: KeylessRow, skip: Skip): vo
   const item: ItemRef = { sharePointId: null, rowRef: row.rowRef, createRef: null };
   const toSharePoint = rules.fields.filter((rule) => flowsTo(rule.direction, "sharePoint"));
   if (!flowsTo(rules.itemDirection, "sharePoint") || toSharePoint.length === 0) {
-    skip(item, "NOT_CREATED_DIRECTION", `profile "${rules.profileKey}" syncs no field toward SharePoint, so rows added in Confluence are not created there`);
+    skip(
+      item,
+      "NOT_CREATED_DIRECTION",
+      `profile "${rules.profileKey}" syncs no field toward SharePoint, so rows added in Confluence are not created there`,
+    );
     return;
   }
   const unreadable = toSharePoint.flatMap((rule) => {
@@ -233,7 +266,11 @@ function createFromRow(ctx: PlanContext, keylessRow: KeylessRow, skip: Skip): vo
   });
   if (unreadable.length > 0) {
     for (const { field, error } of unreadable) acc.fieldErrors.push({ item, field, side: "confluence", error });
-    skip(item, "INVALID_CELLS", `row ${row.rowRef + 1} is created in SharePoint once its cells ${unreadable.map((u) => `"${u.field}"`).join(", ")} can be read`);
+    skip(
+      item,
+      "INVALID_CELLS",
+      `row ${row.rowRef + 1} is created in SharePoint once its cells ${unreadable.map((u) => `"${u.field}"`).join(", ")} can be read`,
+    );
     return;
   }
   const createRef: CreateRef = `row:${row.rowRef}`;

@@ -29,7 +29,11 @@ export interface MatchOptions<I, R> {
 export interface MatchResult<I, R> {
   readonly pairs: readonly { readonly item: I; readonly row: R; readonly by: MatchedBy }[];
   /** Natural keys held by several candidates on both sides: reported, none of them paired or created. */
-  readonly ambiguous: readonly { readonly naturalKey: string; readonly items: readonly I[]; readonly rows: readonly R[] }[];
+  readonly ambiguous: readonly {
+    readonly naturalKey: string;
+    readonly items: readonly I[];
+    readonly rows: readonly R[];
+  }[];
   readonly unmatchedItems: readonly I[];
   readonly unmatchedRows: readonly R[];
 }
@@ -60,7 +64,11 @@ export function matchUnpaired<I, R>(
     pairs.push({ item: item.ref, row: row.ref, by });
   };
   /** For each row, a free item among `pool` with the same values (preferred first), if any. */
-  const pairEqualValues = (pool: readonly MatchCandidate<I>[], rowList: readonly MatchCandidate<R>[], by: MatchedBy) => {
+  const pairEqualValues = (
+    pool: readonly MatchCandidate<I>[],
+    rowList: readonly MatchCandidate<R>[],
+    by: MatchedBy,
+  ) => {
     const byValues = groupBy(pool, (candidate) => candidate.values);
     for (const row of rowList) {
       if (taken.has(row) || row.values === null) continue;
@@ -99,7 +107,8 @@ export function matchUnpaired<I, R>(
     if (taken.has(row) || row.values === null) continue;
     // Linear in the candidates sharing these values (identical rows are few in practice).
     const group = itemsByValues.get(row.values) ?? [];
-    const fits = (candidate: MatchCandidate<I>) => !taken.has(candidate) && (candidate.naturalKey === null || row.naturalKey === null);
+    const fits = (candidate: MatchCandidate<I>) =>
+      !taken.has(candidate) && (candidate.naturalKey === null || row.naturalKey === null);
     const item = group.find((candidate) => fits(candidate) && prefers(candidate.ref, row.ref)) ?? group.find(fits);
     if (item !== undefined) pair(item, row, "values");
   }

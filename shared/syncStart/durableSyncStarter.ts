@@ -1,11 +1,22 @@
 import type * as df from "durable-functions";
-import { OrchestratorName, profileKeyOfSyncInstance, syncInstanceId, type SyncAllProfilesInput, type SyncProfileInput } from "../engine/run/runContract";
+import {
+  OrchestratorName,
+  profileKeyOfSyncInstance,
+  type SyncAllProfilesInput,
+  type SyncProfileInput,
+  syncInstanceId,
+} from "../engine/run/runContract";
 import { type SyncTrigger } from "../engine/run/runReport";
-import { silentLogger, type Logger } from "../runtime";
-import { ALL_PROFILES_INSTANCE_ID, BUSY_RUNTIME_STATUSES, followUpInstanceId, isBusyRuntimeStatus } from "./syncInstances";
-import { SyncFollowUpNames, type SyncFollowUpInput } from "./syncFollowUpOrchestrator";
-import { SyncStartFailed } from "./syncStartFailed";
+import { type Logger, silentLogger } from "../runtime";
+import { type SyncFollowUpInput, SyncFollowUpNames } from "./syncFollowUpOrchestrator";
+import {
+  ALL_PROFILES_INSTANCE_ID,
+  BUSY_RUNTIME_STATUSES,
+  followUpInstanceId,
+  isBusyRuntimeStatus,
+} from "./syncInstances";
 import type { StartOutcome, SyncStarter } from "./syncStarter";
+import { SyncStartFailed } from "./syncStartFailed";
 
 type BusyOutcome = Extract<StartOutcome, { kind: "busy" }>;
 
@@ -34,7 +45,11 @@ export class DurableSyncStarter implements SyncStarter {
   async startProfileSync(request: SyncProfileInput): Promise<StartOutcome> {
     const fanOut = await this.#busyFanOut();
     if (fanOut) return fanOut;
-    const input: SyncProfileInput = { profileKey: request.profileKey, dryRun: request.dryRun, trigger: request.trigger };
+    const input: SyncProfileInput = {
+      profileKey: request.profileKey,
+      dryRun: request.dryRun,
+      trigger: request.trigger,
+    };
     return this.#startUnlessBusy(OrchestratorName.syncProfile, syncInstanceId(request.profileKey), input);
   }
 
@@ -54,14 +69,20 @@ export class DurableSyncStarter implements SyncStarter {
   /** A `busy` outcome while the instance holds its id (see BUSY_RUNTIME_STATUSES); undefined when it does not. */
   async #busy(orchestrator: string, instanceId: string): Promise<BusyOutcome | undefined> {
     const status = await this.#runtimeStatus(orchestrator, instanceId);
-    return status !== undefined && isBusyRuntimeStatus(status) ? { kind: "busy", instanceId, runtimeStatus: status } : undefined;
+    return status !== undefined && isBusyRuntimeStatus(status)
+      ? { kind: "busy", instanceId, runtimeStatus: status }
+      : undefined;
   }
 
   /** Keys of the profiles whose own run is busy now, from one query of the task hub's busy instances. */
   async #busyProfileRuns(): Promise<string[]> {
     try {
-      const busy = await this.#client.getStatusBy({ runtimeStatus: [...BUSY_RUNTIME_STATUSES] as df.OrchestrationRuntimeStatus[] });
-      const keys = busy.map((status) => profileKeyOfSyncInstance(status.instanceId)).filter((key): key is string => key !== undefined);
+      const busy = await this.#client.getStatusBy({
+        runtimeStatus: [...BUSY_RUNTIME_STATUSES] as df.OrchestrationRuntimeStatus[],
+      });
+      const keys = busy
+        .map((status) => profileKeyOfSyncInstance(status.instanceId))
+        .filter((key): key is string => key !== undefined);
       return [...new Set(keys)].sort();
     } catch (error) {
       throw new SyncStartFailed(OrchestratorName.syncAllProfiles, ALL_PROFILES_INSTANCE_ID, error);
@@ -81,7 +102,11 @@ export class DurableSyncStarter implements SyncStarter {
     } catch (error) {
       const after = await this.#busy(orchestrator, instanceId);
       if (after) {
-        this.#logger.info("lost a race to start an instance; it is running now", { orchestrator, instanceId, runtimeStatus: after.runtimeStatus });
+        this.#logger.info("lost a race to start an instance; it is running now", {
+          orchestrator,
+          instanceId,
+          runtimeStatus: after.runtimeStatus,
+        });
         return after;
       }
       throw new SyncStartFailed(orchestrator, instanceId, error);

@@ -1,13 +1,18 @@
-export { type SyncStarter, type StartOutcome, type CoalescedStart, startOrCoalesce } from "./syncStarter";
-export { DurableSyncStarter, type DurableStartClient } from "./durableSyncStarter";
-export { ALL_PROFILES_INSTANCE_ID, followUpInstanceId, isBusyRuntimeStatus, BUSY_RUNTIME_STATUSES } from "./syncInstances";
+export { type DurableStartClient, DurableSyncStarter } from "./durableSyncStarter";
 export {
-  syncFollowUpOrchestrator,
-  SyncFollowUpNames,
   FOLLOW_UP_FIRST_DELAY_MS,
   FOLLOW_UP_MAX_DELAY_MS,
   FOLLOW_UP_PATIENCE_MS,
   type SyncFollowUpInput,
+  SyncFollowUpNames,
   type SyncFollowUpResult,
+  syncFollowUpOrchestrator,
 } from "./syncFollowUpOrchestrator";
+export {
+  ALL_PROFILES_INSTANCE_ID,
+  BUSY_RUNTIME_STATUSES,
+  followUpInstanceId,
+  isBusyRuntimeStatus,
+} from "./syncInstances";
+export { type CoalescedStart, type StartOutcome, type SyncStarter, startOrCoalesce } from "./syncStarter";
 export { SyncStartFailed } from "./syncStartFailed";

@@ -37,14 +37,20 @@ export const FOLLOW_UP_PATIENCE_MS = 60 * 60_000;
  * time comes from `currentUtcDateTime`, the only I/O is the activity (retried like the engine's: the extension or its
  * storage being briefly unavailable should not cost the follow-up).
  */
-export function* syncFollowUpOrchestrator(context: df.OrchestrationContext): Generator<df.Task, SyncFollowUpResult, unknown> {
+export function* syncFollowUpOrchestrator(
+  context: df.OrchestrationContext,
+): Generator<df.Task, SyncFollowUpResult, unknown> {
   const input = context.df.getInput() as SyncFollowUpInput;
   const request: SyncProfileInput = { profileKey: input.profileKey, dryRun: false, trigger: input.trigger };
   const deadline = context.df.currentUtcDateTime.getTime() + FOLLOW_UP_PATIENCE_MS;
   const retry = activityRetryOptions();
   let delay = FOLLOW_UP_FIRST_DELAY_MS;
   for (let checks = 1; ; checks++) {
-    const outcome = (yield context.df.callActivityWithRetry(SyncFollowUpNames.startSyncIfIdle, retry, request)) as StartOutcome;
+    const outcome = (yield context.df.callActivityWithRetry(
+      SyncFollowUpNames.startSyncIfIdle,
+      retry,
+      request,
+    )) as StartOutcome;
     if (outcome.kind === "started") return { kind: "started", instanceId: outcome.instanceId, checks };
     context.df.setCustomStatus({ waitingFor: outcome.instanceId, runtimeStatus: outcome.runtimeStatus, checks });
     const fireAt = context.df.currentUtcDateTime.getTime() + delay;

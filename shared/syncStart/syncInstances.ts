@@ -16,7 +16,12 @@ export function followUpInstanceId(profileKey: string): string {
  * Terminated (and Canceled) instances may be replaced by a new start; host.json sets
  * `overridableExistingInstanceStates: NonRunningStates` so the extension itself refuses to replace a busy one.
  */
-export const BUSY_RUNTIME_STATUSES: ReadonlySet<string> = new Set(["Running", "Pending", "ContinuedAsNew", "Suspended"]);
+export const BUSY_RUNTIME_STATUSES: ReadonlySet<string> = new Set([
+  "Running",
+  "Pending",
+  "ContinuedAsNew",
+  "Suspended",
+]);
 
 export function isBusyRuntimeStatus(runtimeStatus: string): boolean {
   return BUSY_RUNTIME_STATUSES.has(runtimeStatus);

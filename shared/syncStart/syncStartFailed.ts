@@ -20,5 +20,8 @@ export class SyncStartFailed extends AppError {
 function describeCause(cause: unknown): string {
   const message = cause instanceof Error ? cause.message : String(cause);
   // The extension's webhook URLs carry its system key as `code=`; keep it out of messages and logs.
-  return message.replace(/([?&]code=)[^&\s"]+/g, "$1[REDACTED]").split("\n")[0]!.slice(0, 500);
+  return message
+    .replace(/([?&]code=)[^&\s"]+/g, "$1[REDACTED]")
+    .split("\n")[0]!
+    .slice(0, 500);
 }

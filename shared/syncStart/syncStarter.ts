@@ -41,7 +41,11 @@ export type CoalescedStart =
  * Webhook semantics: start the profile's real run, or coalesce into the one in flight and make sure another run
  * follows it, so any number of notifications during a run cost exactly one extra run.
  */
-export async function startOrCoalesce(starter: SyncStarter, profileKey: string, trigger: SyncTrigger): Promise<CoalescedStart> {
+export async function startOrCoalesce(
+  starter: SyncStarter,
+  profileKey: string,
+  trigger: SyncTrigger,
+): Promise<CoalescedStart> {
   const started = await starter.startProfileSync({ profileKey, dryRun: false, trigger });
   if (started.kind === "started") return started;
   const followUp = await starter.startFollowUp(profileKey, trigger);

@@ -1,13 +1,29 @@
-export { readValidationHandshake, MAX_VALIDATION_TOKEN_LENGTH, type ValidationHandshake } from "./validationHandshake";
-export { parseNotificationCollection, routeNotifications, MAX_NOTIFICATION_BODY_CHARS, type ParsedNotifications, type RoutedNotification } from "./notificationRouting";
-export { receiveNotifications, type NotificationReceiverDependencies, type NotificationReceipt } from "./notificationReceiver";
-export { planSubscriptions, DEFAULT_RENEW_BEFORE_MS, type SubscriptionAction, type SubscriptionPolicy, type ProfileForSubscriptions } from "./subscriptionPlan";
+export {
+  type NotificationReceipt,
+  type NotificationReceiverDependencies,
+  receiveNotifications,
+} from "./notificationReceiver";
+export {
+  MAX_NOTIFICATION_BODY_CHARS,
+  type ParsedNotifications,
+  parseNotificationCollection,
+  type RoutedNotification,
+  routeNotifications,
+} from "./notificationRouting";
 export {
   SubscriptionKeeper,
   type SubscriptionKeeperOptions,
-  type SubscriptionManagerFactory,
-  type SubscriptionResult,
-  type SubscriptionOutcome,
   type SubscriptionMaintenanceReport,
+  type SubscriptionManagerFactory,
+  type SubscriptionOutcome,
+  type SubscriptionResult,
 } from "./subscriptionKeeper";
 export { sharePointSubscriptionManagers } from "./subscriptionManagers";
+export {
+  DEFAULT_RENEW_BEFORE_MS,
+  type ProfileForSubscriptions,
+  planSubscriptions,
+  type SubscriptionAction,
+  type SubscriptionPolicy,
+} from "./subscriptionPlan";
+export { MAX_VALIDATION_TOKEN_LENGTH, readValidationHandshake, type ValidationHandshake } from "./validationHandshake";

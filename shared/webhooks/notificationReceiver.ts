@@ -6,8 +6,8 @@ import { asRetryableFailure } from "../resilience";
 import { globalRedactor, type Logger } from "../runtime";
 import type { ChangeNotification } from "../sharepoint/changeNotification";
 import type { SubscriptionStore } from "../state/subscriptionStore";
-import { startOrCoalesce, type CoalescedStart, type SyncStarter } from "../syncStart/syncStarter";
-import { routeNotifications, type RoutedNotification } from "./notificationRouting";
+import { type CoalescedStart, type SyncStarter, startOrCoalesce } from "../syncStart/syncStarter";
+import { type RoutedNotification, routeNotifications } from "./notificationRouting";
 import type { SubscriptionKeeper, SubscriptionResult } from "./subscriptionKeeper";
 
 export interface NotificationReceiverDependencies {
@@ -40,7 +40,10 @@ const DEFAULT_LIFECYCLE_BUDGET_MS = 2_000;
  * a renewal per `reauthorizationRequired` / `subscriptionRemoved`, a sync per `missed`. Notifications that are not
  * ours or fail the clientState check are ignored and logged (subscription id and reason only, never a clientState).
  */
-export async function receiveNotifications(notifications: readonly ChangeNotification[], deps: NotificationReceiverDependencies): Promise<NotificationReceipt> {
+export async function receiveNotifications(
+  notifications: readonly ChangeNotification[],
+  deps: NotificationReceiverDependencies,
+): Promise<NotificationReceipt> {
   const routed = await routeNotifications(notifications, deps.subscriptions);
   const receipt: NotificationReceipt = { syncs: [], lifecycle: [], ignored: [], failures: [] };
 
@@ -50,7 +53,9 @@ export async function receiveNotifications(notifications: readonly ChangeNotific
     deps.logger.warn("change notification ignored", { subscriptionId: entry.subscriptionId, reason: entry.reason });
   }
 
-  const lifecycle = routed.filter((entry): entry is Extract<RoutedNotification, { kind: "lifecycle" }> => entry.kind === "lifecycle");
+  const lifecycle = routed.filter(
+    (entry): entry is Extract<RoutedNotification, { kind: "lifecycle" }> => entry.kind === "lifecycle",
+  );
   const toSync = new Set(routed.flatMap((entry) => (entry.kind === "change" ? [entry.profileKey] : [])));
   for (const entry of lifecycle) if (entry.lifecycleEvent === "missed") toSync.add(entry.subscription.profileKey);
 
@@ -74,17 +79,28 @@ export async function receiveNotifications(notifications: readonly ChangeNotific
     }),
   );
 
-  const renewals = uniqueBySubscription(lifecycle.filter((entry) => entry.lifecycleEvent === "reauthorizationRequired" || entry.lifecycleEvent === "subscriptionRemoved"));
+  const renewals = uniqueBySubscription(
+    lifecycle.filter(
+      (entry) => entry.lifecycleEvent === "reauthorizationRequired" || entry.lifecycleEvent === "subscriptionRemoved",
+    ),
+  );
   for (const entry of lifecycle) {
     if (!["reauthorizationRequired", "subscriptionRemoved", "missed"].includes(entry.lifecycleEvent)) {
-      deps.logger.warn("lifecycle notification not handled", { subscriptionId: entry.subscription.subscriptionId, lifecycleEvent: entry.lifecycleEvent });
+      deps.logger.warn("lifecycle notification not handled", {
+        subscriptionId: entry.subscription.subscriptionId,
+        lifecycleEvent: entry.lifecycleEvent,
+      });
     }
   }
   if (renewals.length > 0) await renewWithinBudget(renewals, receipt, deps);
   return receipt;
 }
 
-async function renewWithinBudget(renewals: Array<Extract<RoutedNotification, { kind: "lifecycle" }>>, receipt: NotificationReceipt, deps: NotificationReceiverDependencies): Promise<void> {
+async function renewWithinBudget(
+  renewals: Array<Extract<RoutedNotification, { kind: "lifecycle" }>>,
+  receipt: NotificationReceipt,
+  deps: NotificationReceiverDependencies,
+): Promise<void> {
   const work = (async () => {
     const keeper = await deps.keeper();
     for (const entry of renewals) {
@@ -94,7 +110,9 @@ async function renewWithinBudget(renewals: Array<Extract<RoutedNotification, { k
       if (result.problem) receipt.failures.push({ profileKey: result.profileKey, ...result.problem, retryable: false });
     }
   })().catch((error: unknown) => {
-    deps.logger.error("lifecycle notification: renewal failed", { ...failure(renewals[0]!.subscription.profileKey, error) });
+    deps.logger.error("lifecycle notification: renewal failed", {
+      ...failure(renewals[0]!.subscription.profileKey, error),
+    });
   });
   let timer: NodeJS.Timeout | undefined;
   const budget = new Promise<"late">((resolve) => {
@@ -102,7 +120,10 @@ async function renewWithinBudget(renewals: Array<Extract<RoutedNotification, { k
   });
   const finished = await Promise.race([work.then(() => "done" as const), budget]);
   clearTimeout(timer);
-  if (finished === "late") deps.logger.warn("lifecycle renewal is taking long; answering Graph now and finishing in the background", { subscriptions: renewals.length });
+  if (finished === "late")
+    deps.logger.warn("lifecycle renewal is taking long; answering Graph now and finishing in the background", {
+      subscriptions: renewals.length,
+    });
 }
 
 /**
@@ -123,14 +144,16 @@ async function whyNotSync(profiles: Pick<ProfileStore, "get">, profileKey: strin
 function subscriptionOf(routed: RoutedNotification[], profileKey: string): string {
   for (const entry of routed) {
     if (entry.kind === "change" && entry.profileKey === profileKey) return entry.subscriptionId;
-    if (entry.kind === "lifecycle" && entry.subscription.profileKey === profileKey) return entry.subscription.subscriptionId;
+    if (entry.kind === "lifecycle" && entry.subscription.profileKey === profileKey)
+      return entry.subscription.subscriptionId;
   }
   return "";
 }
 
 function uniqueBySubscription<T extends { subscription: { subscriptionId: string } }>(entries: T[]): T[] {
   const seen = new Map<string, T>();
-  for (const entry of entries) if (!seen.has(entry.subscription.subscriptionId)) seen.set(entry.subscription.subscriptionId, entry);
+  for (const entry of entries)
+    if (!seen.has(entry.subscription.subscriptionId)) seen.set(entry.subscription.subscriptionId, entry);
   return [...seen.values()];
 }
 

@@ -1,4 +1,8 @@
-import { changeNotificationCollectionSchema, hasExpectedClientState, type ChangeNotification } from "../sharepoint/changeNotification";
+import {
+  type ChangeNotification,
+  changeNotificationCollectionSchema,
+  hasExpectedClientState,
+} from "../sharepoint/changeNotification";
 import type { SubscriptionRecord, SubscriptionStore } from "../state/subscriptionStore";
 
 /** Largest notification body accepted (Graph batches notifications, but a batch of list notifications is small). */
@@ -8,7 +12,8 @@ export type ParsedNotifications = { ok: true; notifications: ChangeNotification[
 
 /** Parses a POSTed `{"value": [changeNotification…]}`, checking the shape we depend on. */
 export function parseNotificationCollection(body: string): ParsedNotifications {
-  if (body.length > MAX_NOTIFICATION_BODY_CHARS) return { ok: false, message: `the body is longer than ${MAX_NOTIFICATION_BODY_CHARS} characters` };
+  if (body.length > MAX_NOTIFICATION_BODY_CHARS)
+    return { ok: false, message: `the body is longer than ${MAX_NOTIFICATION_BODY_CHARS} characters` };
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -18,7 +23,10 @@ export function parseNotificationCollection(body: string): ParsedNotifications {
   const parsed = changeNotificationCollectionSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    return { ok: false, message: `the body is not a change notification collection (${issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid"})` };
+    return {
+      ok: false,
+      message: `the body is not a change notification collection (${issue ? `${issue.path.join(".") || "(root)"}: ${issue.message}` : "invalid"})`,
+    };
   }
   return { ok: true, notifications: parsed.data.value };
 }
@@ -38,7 +46,10 @@ export type RoutedNotification =
  * Maps each notification to its profile through the stored subscription, and keeps only those whose `clientState`
  * matches the subscription's (compared in constant time). Each distinct subscription is read once.
  */
-export async function routeNotifications(notifications: readonly ChangeNotification[], subscriptions: Pick<SubscriptionStore, "get">): Promise<RoutedNotification[]> {
+export async function routeNotifications(
+  notifications: readonly ChangeNotification[],
+  subscriptions: Pick<SubscriptionStore, "get">,
+): Promise<RoutedNotification[]> {
   const records = new Map<string, Promise<SubscriptionRecord | undefined>>();
   const lookup = (id: string) => {
     let record = records.get(id);
@@ -50,8 +61,10 @@ export async function routeNotifications(notifications: readonly ChangeNotificat
       const { subscriptionId } = notification;
       const record = await lookup(subscriptionId);
       if (!record) return { kind: "ignored", subscriptionId, reason: "unknownSubscription" };
-      if (!hasExpectedClientState(notification, record.clientState)) return { kind: "ignored", subscriptionId, reason: "clientStateMismatch" };
-      if (notification.lifecycleEvent) return { kind: "lifecycle", lifecycleEvent: notification.lifecycleEvent, subscription: record };
+      if (!hasExpectedClientState(notification, record.clientState))
+        return { kind: "ignored", subscriptionId, reason: "clientStateMismatch" };
+      if (notification.lifecycleEvent)
+        return { kind: "lifecycle", lifecycleEvent: notification.lifecycleEvent, subscription: record };
       return { kind: "change", subscriptionId, profileKey: record.profileKey };
     }),
   );

@@ -3,15 +3,23 @@ import { ProfileNotFound } from "../config/profileNotFound";
 import type { ProfileStore } from "../config/profileStore";
 import type { ProfileValidator } from "../config/profileValidator";
 import { isAppError } from "../errors";
-import { globalRedactor, silentLogger, systemClock, type Clock, type Logger } from "../runtime";
+import { type Clock, globalRedactor, type Logger, silentLogger, systemClock } from "../runtime";
 import type { SubscriptionManager } from "../sharepoint/subscriptionManager";
 import type { SubscriptionRecord, SubscriptionStore } from "../state/subscriptionStore";
-import { planSubscriptions, type ProfileForSubscriptions, type SubscriptionAction } from "./subscriptionPlan";
+import { type ProfileForSubscriptions, planSubscriptions, type SubscriptionAction } from "./subscriptionPlan";
 
 /** The SubscriptionManager for one profile: its own Graph credentials and endpoints, the shared store. */
 export type SubscriptionManagerFactory = (profile: Profile) => Promise<SubscriptionManager>;
 
-export type SubscriptionOutcome = "kept" | "renewed" | "recreated" | "created" | "deleted" | "forgotten" | "skipped" | "failed";
+export type SubscriptionOutcome =
+  | "kept"
+  | "renewed"
+  | "recreated"
+  | "created"
+  | "deleted"
+  | "forgotten"
+  | "skipped"
+  | "failed";
 
 /** What was done for one profile (and subscription). Never carries the clientState. */
 export interface SubscriptionResult {
@@ -63,7 +71,9 @@ export class SubscriptionKeeper {
   async maintain(): Promise<SubscriptionMaintenanceReport> {
     const { notificationUrl } = this.#options;
     if (!notificationUrl) {
-      this.#logger.warn("WEBHOOK_NOTIFICATION_URL is not set: no change-notification subscriptions are kept (scheduled syncs still run)");
+      this.#logger.warn(
+        "WEBHOOK_NOTIFICATION_URL is not set: no change-notification subscriptions are kept (scheduled syncs still run)",
+      );
       return { notificationUrl: null, results: [] };
     }
     const entries = await this.#options.profiles.list();
@@ -83,9 +93,13 @@ export class SubscriptionKeeper {
       ...(this.#options.renewBeforeMs !== undefined ? { renewBeforeMs: this.#options.renewBeforeMs } : {}),
     });
     const results: SubscriptionResult[] = [];
-    for (const action of actions) results.push(await this.#apply(action, profiles.get(action.profileKey), notificationUrl));
+    for (const action of actions)
+      results.push(await this.#apply(action, profiles.get(action.profileKey), notificationUrl));
     const changed = results.filter((r) => r.outcome !== "kept");
-    this.#logger.info("subscriptions maintained", { kept: results.length - changed.length, changed: changed.map(describe) });
+    this.#logger.info("subscriptions maintained", {
+      kept: results.length - changed.length,
+      changed: changed.map(describe),
+    });
     return { notificationUrl, results };
   }
 
@@ -99,15 +113,25 @@ export class SubscriptionKeeper {
     try {
       profile = (await this.#options.profiles.get(profileKey)).profile;
     } catch (error) {
-      if (error instanceof ProfileNotFound) return this.#apply({ kind: "forget", profileKey, subscriptionId, reason: "profileDeleted" }, undefined, "");
+      if (error instanceof ProfileNotFound)
+        return this.#apply({ kind: "forget", profileKey, subscriptionId, reason: "profileDeleted" }, undefined, "");
       return failed({ profileKey, subscriptionId }, error);
     }
     const notificationUrl = this.#options.notificationUrl ?? subscription.notificationUrl;
-    if (!profile.enabled) return this.#apply({ kind: "delete", profileKey, subscriptionId, reason: "profileDisabled" }, profile, notificationUrl);
+    if (!profile.enabled)
+      return this.#apply(
+        { kind: "delete", profileKey, subscriptionId, reason: "profileDisabled" },
+        profile,
+        notificationUrl,
+      );
     return this.#apply({ kind: "renew", profileKey, subscriptionId, expirationDateTime }, profile, notificationUrl);
   }
 
-  async #apply(action: SubscriptionAction, profile: Profile | undefined, notificationUrl: string): Promise<SubscriptionResult> {
+  async #apply(
+    action: SubscriptionAction,
+    profile: Profile | undefined,
+    notificationUrl: string,
+  ): Promise<SubscriptionResult> {
     const base = { profileKey: action.profileKey, ...("reason" in action ? { reason: action.reason } : {}) };
     try {
       switch (action.kind) {
@@ -115,11 +139,22 @@ export class SubscriptionKeeper {
           // Plenty of time left by our record, but Graph may have lost it (deleted by an admin, a tenant-wide reset).
           const manager = await this.#manager(profile, action);
           if (await manager.exists(action.subscriptionId)) {
-            return { ...base, outcome: "kept", subscriptionId: action.subscriptionId, expirationDateTime: action.expirationDateTime };
+            return {
+              ...base,
+              outcome: "kept",
+              subscriptionId: action.subscriptionId,
+              expirationDateTime: action.expirationDateTime,
+            };
           }
           await this.#options.store.delete(action.subscriptionId);
           const created = await this.#create(manager, profile!, notificationUrl);
-          return { ...base, outcome: "recreated", reason: "goneFromGraph", subscriptionId: created.subscriptionId, expirationDateTime: created.expirationDateTime };
+          return {
+            ...base,
+            outcome: "recreated",
+            reason: "goneFromGraph",
+            subscriptionId: created.subscriptionId,
+            expirationDateTime: created.expirationDateTime,
+          };
         }
         case "skip":
           return { ...base, outcome: "skipped" };
@@ -133,19 +168,38 @@ export class SubscriptionKeeper {
           const manager = await this.#manager(profile, action);
           const renewed = await manager.renew(action.subscriptionId);
           if (renewed.kind === "renewed") {
-            return { ...base, outcome: "renewed", subscriptionId: renewed.record.subscriptionId, expirationDateTime: renewed.record.expirationDateTime };
+            return {
+              ...base,
+              outcome: "renewed",
+              subscriptionId: renewed.record.subscriptionId,
+              expirationDateTime: renewed.record.expirationDateTime,
+            };
           }
           // Graph forgot it (expired early, deleted by an admin, or the emulator restarted): subscribe again.
           const created = await this.#create(manager, profile!, notificationUrl);
-          return { ...base, outcome: "recreated", reason: "goneFromGraph", subscriptionId: created.subscriptionId, expirationDateTime: created.expirationDateTime };
+          return {
+            ...base,
+            outcome: "recreated",
+            reason: "goneFromGraph",
+            subscriptionId: created.subscriptionId,
+            expirationDateTime: created.expirationDateTime,
+          };
         }
         case "create": {
           const created = await this.#create(await this.#manager(profile, action), profile!, notificationUrl);
-          return { ...base, outcome: "created", subscriptionId: created.subscriptionId, expirationDateTime: created.expirationDateTime };
+          return {
+            ...base,
+            outcome: "created",
+            subscriptionId: created.subscriptionId,
+            expirationDateTime: created.expirationDateTime,
+          };
         }
       }
     } catch (error) {
-      const result = failed({ ...base, ...("subscriptionId" in action ? { subscriptionId: action.subscriptionId } : {}) }, error);
+      const result = failed(
+        { ...base, ...("subscriptionId" in action ? { subscriptionId: action.subscriptionId } : {}) },
+        error,
+      );
       this.#logger.error("subscription maintenance failed", { ...result, action: action.kind });
       return result;
     }
@@ -157,11 +211,18 @@ export class SubscriptionKeeper {
   }
 
   #create(manager: SubscriptionManager, profile: Profile, notificationUrl: string): Promise<SubscriptionRecord> {
-    return manager.create(profile.key, { siteId: profile.sharePoint.siteId, listId: profile.sharePoint.listId }, { notificationUrl, lifecycleNotificationUrl: notificationUrl });
+    return manager.create(
+      profile.key,
+      { siteId: profile.sharePoint.siteId, listId: profile.sharePoint.listId },
+      { notificationUrl, lifecycleNotificationUrl: notificationUrl },
+    );
   }
 }
 
-function failed(base: { profileKey: string; reason?: string; subscriptionId?: string }, error: unknown): SubscriptionResult {
+function failed(
+  base: { profileKey: string; reason?: string; subscriptionId?: string },
+  error: unknown,
+): SubscriptionResult {
   const code = isAppError(error) ? error.code : "SUBSCRIPTION_MAINTENANCE_FAILED";
   const message = globalRedactor.redact(error instanceof Error ? error.message : String(error));
   return { ...base, outcome: "failed", problem: { code, message } };

@@ -1,5 +1,5 @@
-import { SharePointClient, type SharePointClientOptions } from "../sharepoint/sharePointClient";
 import type { SecretsProvider } from "../secrets/secretsProvider";
+import { SharePointClient, type SharePointClientOptions } from "../sharepoint/sharePointClient";
 import type { SubscriptionStore } from "../state/subscriptionStore";
 import type { SubscriptionManagerFactory } from "./subscriptionKeeper";
 

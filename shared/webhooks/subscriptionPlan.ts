@@ -24,7 +24,12 @@ export type SubscriptionAction =
   | { kind: "renew"; profileKey: string; subscriptionId: string; expirationDateTime: string }
   | { kind: "create"; profileKey: string; reason: "missing" | "expired" | "notificationUrlChanged" }
   /** Delete it in Graph and in the store. */
-  | { kind: "delete"; profileKey: string; subscriptionId: string; reason: "profileDisabled" | "duplicate" | "notificationUrlChanged" }
+  | {
+      kind: "delete";
+      profileKey: string;
+      subscriptionId: string;
+      reason: "profileDisabled" | "duplicate" | "notificationUrlChanged";
+    }
   /**
    * Drop only our record: Graph has already deleted an expired subscription, and for a deleted profile we have no
    * credentials to call Graph with (its subscription simply expires; its notifications are ignored meanwhile).
@@ -46,7 +51,8 @@ export function planSubscriptions(
 ): SubscriptionAction[] {
   const renewBeforeMs = policy.renewBeforeMs ?? DEFAULT_RENEW_BEFORE_MS;
   const byProfile = new Map<string, SubscriptionRecord[]>();
-  for (const record of subscriptions) byProfile.set(record.profileKey, [...(byProfile.get(record.profileKey) ?? []), record]);
+  for (const record of subscriptions)
+    byProfile.set(record.profileKey, [...(byProfile.get(record.profileKey) ?? []), record]);
   const profileByKey = new Map(profiles.map((profile) => [profile.key, profile]));
   const keys = [...new Set([...profileByKey.keys(), ...byProfile.keys()])].sort();
 
@@ -55,7 +61,8 @@ export function planSubscriptions(
     const profile = profileByKey.get(profileKey);
     const records = byProfile.get(profileKey) ?? [];
     if (!profile) {
-      for (const record of records) actions.push({ kind: "forget", profileKey, subscriptionId: record.subscriptionId, reason: "profileDeleted" });
+      for (const record of records)
+        actions.push({ kind: "forget", profileKey, subscriptionId: record.subscriptionId, reason: "profileDeleted" });
       continue;
     }
     if (!profile.valid) {
@@ -64,22 +71,38 @@ export function planSubscriptions(
     }
     const expired = records.filter((record) => expiry(record) <= now);
     const live = records.filter((record) => expiry(record) > now);
-    for (const record of expired) actions.push({ kind: "forget", profileKey, subscriptionId: record.subscriptionId, reason: "expired" });
+    for (const record of expired)
+      actions.push({ kind: "forget", profileKey, subscriptionId: record.subscriptionId, reason: "expired" });
     if (!profile.enabled) {
-      for (const record of live) actions.push({ kind: "delete", profileKey, subscriptionId: record.subscriptionId, reason: "profileDisabled" });
+      for (const record of live)
+        actions.push({ kind: "delete", profileKey, subscriptionId: record.subscriptionId, reason: "profileDisabled" });
       continue;
     }
     const moved = live.filter((record) => record.notificationUrl !== policy.notificationUrl);
-    for (const record of moved) actions.push({ kind: "delete", profileKey, subscriptionId: record.subscriptionId, reason: "notificationUrlChanged" });
+    for (const record of moved)
+      actions.push({
+        kind: "delete",
+        profileKey,
+        subscriptionId: record.subscriptionId,
+        reason: "notificationUrlChanged",
+      });
     // Keep the longest-lived one; any other is a leftover (e.g. a creation whose answer was lost and was retried).
-    const [primary, ...duplicates] = live.filter((record) => record.notificationUrl === policy.notificationUrl).sort((a, b) => expiry(b) - expiry(a));
-    for (const record of duplicates) actions.push({ kind: "delete", profileKey, subscriptionId: record.subscriptionId, reason: "duplicate" });
+    const [primary, ...duplicates] = live
+      .filter((record) => record.notificationUrl === policy.notificationUrl)
+      .sort((a, b) => expiry(b) - expiry(a));
+    for (const record of duplicates)
+      actions.push({ kind: "delete", profileKey, subscriptionId: record.subscriptionId, reason: "duplicate" });
     if (!primary) {
       const reason = moved.length > 0 ? "notificationUrlChanged" : expired.length > 0 ? "expired" : "missing";
       actions.push({ kind: "create", profileKey, reason });
     } else {
       const { subscriptionId, expirationDateTime } = primary;
-      actions.push({ kind: expiry(primary) - now < renewBeforeMs ? "renew" : "keep", profileKey, subscriptionId, expirationDateTime });
+      actions.push({
+        kind: expiry(primary) - now < renewBeforeMs ? "renew" : "keep",
+        profileKey,
+        subscriptionId,
+        expirationDateTime,
+      });
     }
   }
   return actions;

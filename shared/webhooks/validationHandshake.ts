@@ -28,8 +28,10 @@ export function readValidationHandshake(url: string, body: string): ValidationHa
   if (values.length > 1) return { kind: "refuse", message: "more than one validationToken" };
   if (body.length > 0) return { kind: "refuse", message: "a validation request carries no body" };
   if (token.length === 0) return { kind: "refuse", message: "validationToken is empty" };
-  if (token.length > MAX_VALIDATION_TOKEN_LENGTH) return { kind: "refuse", message: `validationToken is longer than ${MAX_VALIDATION_TOKEN_LENGTH} characters` };
+  if (token.length > MAX_VALIDATION_TOKEN_LENGTH)
+    return { kind: "refuse", message: `validationToken is longer than ${MAX_VALIDATION_TOKEN_LENGTH} characters` };
   // eslint-disable-next-line no-control-regex -- control characters are exactly what is refused
-  if (/[\u0000-\u001f\u007f]/.test(token)) return { kind: "refuse", message: "validationToken holds control characters" };
+  if (/[\u0000-\u001f\u007f]/.test(token))
+    return { kind: "refuse", message: "validationToken holds control characters" };
   return { kind: "answer", token };
 }

@@ -21,11 +21,20 @@ afterEach(() => {
 /** Writes the files (path → source) into a fresh folder and runs the layer check over it. */
 function check(files: Record<string, string>): { status: number | null; output: string } {
   tree = mkdtempSync(path.join(os.tmpdir(), "layers-"));
-  writeFileSync(path.join(tree, "tsconfig.json"), JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext" } }));
-  writeFileSync(path.join(tree, "package.json"), JSON.stringify({ name: "fixture", dependencies: { zod: "*" }, devDependencies: { fastify: "*" } }));
+  writeFileSync(
+    path.join(tree, "tsconfig.json"),
+    JSON.stringify({ compilerOptions: { module: "nodenext", moduleResolution: "nodenext" } }),
+  );
+  writeFileSync(
+    path.join(tree, "package.json"),
+    JSON.stringify({ name: "fixture", dependencies: { zod: "*" }, devDependencies: { fastify: "*" } }),
+  );
   // A devDependency the check can resolve, to tell it apart from a runtime dependency.
   mkdirSync(path.join(tree, "node_modules/fastify"), { recursive: true });
-  writeFileSync(path.join(tree, "node_modules/fastify/package.json"), JSON.stringify({ name: "fastify", main: "index.js" }));
+  writeFileSync(
+    path.join(tree, "node_modules/fastify/package.json"),
+    JSON.stringify({ name: "fastify", main: "index.js" }),
+  );
   writeFileSync(path.join(tree, "node_modules/fastify/index.js"), "module.exports = {};\n");
   for (const [file, source] of Object.entries(files)) {
     mkdirSync(path.dirname(path.join(tree, file)), { recursive: true });
@@ -38,8 +47,10 @@ function check(files: Record<string, string>): { status: number | null; output: 
 
 const clean = {
   "shared/errors/appError.ts": "export class AppError extends Error {}\n",
-  "shared/sync/syncDirection.ts": 'import { AppError } from "../errors/appError";\nexport type SyncDirection = "both";\nexport const e = AppError;\n',
-  "shared/config/profile.ts": 'import type { SyncDirection } from "../sync/syncDirection";\nexport type Profile = { direction: SyncDirection };\n',
+  "shared/sync/syncDirection.ts":
+    'import { AppError } from "../errors/appError";\nexport type SyncDirection = "both";\nexport const e = AppError;\n',
+  "shared/config/profile.ts":
+    'import type { SyncDirection } from "../sync/syncDirection";\nexport type Profile = { direction: SyncDirection };\n',
   "shared/engine/prepareRun.ts": 'import type { Profile } from "../config/profile";\nexport type P = Profile;\n',
   "shared/functionsApp/appServices.ts": 'import type { P } from "../engine/prepareRun";\nexport type A = P;\n',
   "functions/manualSync.ts": 'import type { A } from "../shared/functionsApp/appServices";\nexport type F = A;\n',
@@ -55,14 +66,38 @@ describe("layer rules", () => {
   });
 
   it.each([
-    ["core-is-pure", { "shared/sync/rules.ts": 'import type { Profile } from "../config/profile";\nexport type R = Profile;\n' }],
-    ["core-does-no-io", { "shared/mapping/page.ts": 'import { readFileSync } from "node:fs";\nexport const r = readFileSync;\n' }],
-    ["shipped-code-stays-shipped", { "shared/engine/host.ts": 'import type { G } from "../../dev/emulators/graph";\nexport type H = G;\n' }],
-    ["shipped-code-uses-runtime-dependencies", { "shared/state/store.ts": 'import fastify from "fastify";\nexport const f = fastify;\n' }],
-    ["shared-never-imports-functions", { "shared/webhooks/route.ts": 'import type { F } from "../../functions/manualSync";\nexport type W = F;\n' }],
-    ["engine-knows-no-host", { "shared/engine/wiring.ts": 'import type { A } from "../functionsApp/appServices";\nexport type E = A;\n' }],
-    ["adapters-below-config", { "shared/secrets/names.ts": 'import type { Profile } from "../config/profile";\nexport type N = Profile;\n' }],
-    ["wire-below-engine", { "shared/sharepoint/client.ts": 'import type { P } from "../engine/prepareRun";\nexport type S = P;\n' }],
+    [
+      "core-is-pure",
+      { "shared/sync/rules.ts": 'import type { Profile } from "../config/profile";\nexport type R = Profile;\n' },
+    ],
+    [
+      "core-does-no-io",
+      { "shared/mapping/page.ts": 'import { readFileSync } from "node:fs";\nexport const r = readFileSync;\n' },
+    ],
+    [
+      "shipped-code-stays-shipped",
+      { "shared/engine/host.ts": 'import type { G } from "../../dev/emulators/graph";\nexport type H = G;\n' },
+    ],
+    [
+      "shipped-code-uses-runtime-dependencies",
+      { "shared/state/store.ts": 'import fastify from "fastify";\nexport const f = fastify;\n' },
+    ],
+    [
+      "shared-never-imports-functions",
+      { "shared/webhooks/route.ts": 'import type { F } from "../../functions/manualSync";\nexport type W = F;\n' },
+    ],
+    [
+      "engine-knows-no-host",
+      { "shared/engine/wiring.ts": 'import type { A } from "../functionsApp/appServices";\nexport type E = A;\n' },
+    ],
+    [
+      "adapters-below-config",
+      { "shared/secrets/names.ts": 'import type { Profile } from "../config/profile";\nexport type N = Profile;\n' },
+    ],
+    [
+      "wire-below-engine",
+      { "shared/sharepoint/client.ts": 'import type { P } from "../engine/prepareRun";\nexport type S = P;\n' },
+    ],
     ["dev-is-not-the-cli", { "dev/sandbox/demo.ts": 'import type { C } from "../../cli/main";\nexport type D = C;\n' }],
     [
       "no-cycles",

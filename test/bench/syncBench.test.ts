@@ -11,8 +11,16 @@ import { findTables, parseStorage } from "../../shared/mapping";
  * are `npm run bench`'s business.
  */
 describe("sync benchmark (smoke)", () => {
-  it("runs every scenario and the naive baseline, the engine's calls within invariant 5's bound", { timeout: 60_000 }, async () => {
-    const result = await runSyncBench({ sizes: [12], edits: [3], latency: { graphMs: 1, confluenceMs: 1 }, naiveConcurrency: 2, pageBudgetBytes: 10_000 });
+  it("runs every scenario and the naive baseline, the engine's calls within invariant 5's bound", {
+    timeout: 60_000,
+  }, async () => {
+    const result = await runSyncBench({
+      sizes: [12],
+      edits: [3],
+      latency: { graphMs: 1, confluenceMs: 1 },
+      naiveConcurrency: 2,
+      pageBudgetBytes: 10_000,
+    });
     const size = result.sizes[0]!;
 
     expect(size).toMatchObject({ size: 12, rowsOnPage: 12, pageHoldsPart: false });
@@ -35,17 +43,33 @@ describe("sync benchmark (smoke)", () => {
     // The issue's cost rules, call by call: an idle run is 1 delta + 1 page read and writes nothing; SharePoint edits
     // cost one page PUT; 3 Confluence edits one `$batch`.
     expect(kinds(size, "idle")).toEqual({ graph: { delta: 1 }, confluence: { "page read": 1 } });
-    expect(kinds(size, "3 SharePoint edits")).toEqual({ graph: { delta: 1 }, confluence: { "page read": 1, "page update": 1 } });
-    expect(kinds(size, "3 Confluence edits")).toEqual({ graph: { delta: 1, $batch: 1 }, confluence: { "page read": 1 } });
+    expect(kinds(size, "3 SharePoint edits")).toEqual({
+      graph: { delta: 1 },
+      confluence: { "page read": 1, "page update": 1 },
+    });
+    expect(kinds(size, "3 Confluence edits")).toEqual({
+      graph: { delta: 1, $batch: 1 },
+      confluence: { "page read": 1 },
+    });
     expect(kinds(size, "idle, first after changes")).toEqual({ graph: { delta: 1 }, confluence: { "page read": 1 } });
     // The first idle run after changes plans in full; the steady one after it is quiet: it plans nothing at all.
-    expect(scenario(size, "idle, first after changes").planned).toMatchObject({ stateRows: 12, pageRows: 12, sharePointItems: 0 });
+    expect(scenario(size, "idle, first after changes").planned).toMatchObject({
+      stateRows: 12,
+      pageRows: 12,
+      sharePointItems: 0,
+    });
     const idle = scenario(size, "idle");
     expect(idle.planned).toBeNull();
     expect(idle.measure.memory.heapHeld).not.toBeNull();
 
     for (const naive of [size.naive.first, size.naive.steady]) {
-      expect(naive.summary).toEqual({ itemsRead: 12, rowsRead: 12, itemsWritten: 12, writesFailed: 0, rowsWritten: 12 });
+      expect(naive.summary).toEqual({
+        itemsRead: 12,
+        rowsRead: 12,
+        itemsWritten: 12,
+        writesFailed: 0,
+        rowsWritten: 12,
+      });
       // Every item written in `$batch` calls, the page read and saved: the same cost whatever changed.
       expect(naive.calls.batchedOperations).toBe(12);
       expect(naive.calls.confluence).toBe(2);
@@ -66,7 +90,10 @@ describe("sync benchmark (smoke)", () => {
     expect(site.rowsOnPage).toBeGreaterThan(3);
     expect(site.rowsOnPage).toBeLessThan(30);
 
-    const seed = site.seed() as { confluence: { pages: { title: string; body: string }[] }; graph: { sites: { lists: { items: unknown[] }[] }[] } };
+    const seed = site.seed() as {
+      confluence: { pages: { title: string; body: string }[] };
+      graph: { sites: { lists: { items: unknown[] }[] }[] };
+    };
     expect(seed.graph.sites[0]!.lists.map((list) => list.items.length)).toEqual([30, 30]);
     const filled = seed.confluence.pages.find((page) => page.title === "Projects")!;
     expect(filled.body.length).toBeLessThanOrEqual(2000);
@@ -76,7 +103,12 @@ describe("sync benchmark (smoke)", () => {
     expect(ids).toEqual(Array.from({ length: site.rowsOnPage }, (_, index) => String(index + 1)));
 
     // New SharePoint items get no row; rows are synced both ways, field by field.
-    const profile = site.profile("engine", { graphBaseUrl: "https://127.0.0.1:1", authorityHost: "https://127.0.0.1:1", confluenceAuthBaseUrl: "https://127.0.0.1:2", confluenceApiBaseUrl: "https://127.0.0.1:2" } as EmulatorUrls);
+    const profile = site.profile("engine", {
+      graphBaseUrl: "https://127.0.0.1:1",
+      authorityHost: "https://127.0.0.1:1",
+      confluenceAuthBaseUrl: "https://127.0.0.1:2",
+      confluenceApiBaseUrl: "https://127.0.0.1:2",
+    } as EmulatorUrls);
     expect(profile.direction).toBe("toSharePoint");
     expect(profile.fields.every((field) => field.direction === "both")).toBe(true);
     expect(site.spreadIds(5).every((id) => id >= 1 && id <= site.rowsOnPage)).toBe(true);
@@ -93,7 +125,8 @@ function scenario(size: SizeResult, name: string) {
 /** The run's calls by kind, sign-in and token calls left out. */
 function kinds(size: SizeResult, name: string): { graph: Record<string, number>; confluence: Record<string, number> } {
   const auth = new Set(["sign-in", "token refresh", "site lookup"]);
-  const byKind = (list: readonly { kind: string; calls: number }[]) => Object.fromEntries(list.filter((kind) => !auth.has(kind.kind)).map((kind) => [kind.kind, kind.calls]));
+  const byKind = (list: readonly { kind: string; calls: number }[]) =>
+    Object.fromEntries(list.filter((kind) => !auth.has(kind.kind)).map((kind) => [kind.kind, kind.calls]));
   const { kinds } = scenario(size, name).calls;
   return { graph: byKind(kinds.graph), confluence: byKind(kinds.confluence) };
 }

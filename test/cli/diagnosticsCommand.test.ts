@@ -2,11 +2,11 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openConfigServices, readAppSettings } from "../../shared/config";
+import { type RunningAzuriteTable, startAzuriteTable } from "../../dev/emulators/azuriteTable";
 import { EMBEDDED_AZURITE_FOLDER, EMBEDDED_LOCK_FILE, openStateStorage } from "../../dev/localHost/stateStorage";
+import { openConfigServices, readAppSettings } from "../../shared/config";
 import { openStateStores } from "../../shared/state/stateStores";
-import { startAzuriteTable, type RunningAzuriteTable } from "../../dev/emulators/azuriteTable";
-import { runCliInProcess, type CliResult } from "../helpers/cli";
+import { type CliResult, runCliInProcess } from "../helpers/cli";
 import { SEEDED_SECRET_VALUES, seedDiagnostics } from "../helpers/diagnosticsSeed";
 
 function expectNoSecretIn(result: CliResult): void {
@@ -18,7 +18,11 @@ async function seed(env: NodeJS.ProcessEnv, cwd: string): Promise<void> {
   const config = await openConfigServices(settings);
   const storage = await openStateStorage(settings);
   try {
-    await seedDiagnostics({ profiles: config.profiles, secrets: config.secrets, state: await openStateStores(storage.location) });
+    await seedDiagnostics({
+      profiles: config.profiles,
+      secrets: config.secrets,
+      state: await openStateStores(storage.location),
+    });
   } finally {
     config.close();
     await storage.close();
@@ -58,7 +62,9 @@ describe("confluence-sync diagnostics", () => {
     const result = await cli("--json");
     expect(result.code).toBe(0);
     const { profiles } = JSON.parse(result.stdout);
-    expect(profiles.map((p: { key: string; valid: boolean; openConflicts: number }) => [p.key, p.valid, p.openConflicts])).toEqual([
+    expect(
+      profiles.map((p: { key: string; valid: boolean; openConflicts: number }) => [p.key, p.valid, p.openConflicts]),
+    ).toEqual([
       ["hr", false, 0],
       ["paused", true, 0],
       ["projects", true, 2],
@@ -69,7 +75,10 @@ describe("confluence-sync diagnostics", () => {
     const json = JSON.parse((await cli("projects", "--json")).stdout);
     expect(json.recentRuns.map((r: { runId: string }) => r.runId)).toEqual(["run-3", "run-2", "run-1"]);
     expect(json.subscriptions).toHaveLength(1);
-    expect(json.tokenRefreshes.map((t: { outcome: string }) => t.outcome)).toEqual(["reauthorization-required", "refreshed"]);
+    expect(json.tokenRefreshes.map((t: { outcome: string }) => t.outcome)).toEqual([
+      "reauthorization-required",
+      "refreshed",
+    ]);
     expect(json.conflicts.map((c: { id: string; values: unknown }) => [c.id, c.values])).toEqual([
       ["7/Status", { sharePoint: "Done", confluence: "Blocked", base: "Open" }],
       ["7/Amount", { sharePoint: 12.5, confluence: 13, base: 10 }],
@@ -114,7 +123,9 @@ describe("confluence-sync diagnostics without a configured storage account", () 
       await writeFile(lock, String(process.ppid));
       const busy = await runCliInProcess(["diagnostics"], { env, cwd: dir });
       expect(busy.code).toBe(1);
-      expect(busy.stderr).toContain(`error LOCAL_STATE_BUSY: the local state store in ${path.dirname(lock)} is in use by another confluence-sync process (pid ${process.ppid})`);
+      expect(busy.stderr).toContain(
+        `error LOCAL_STATE_BUSY: the local state store in ${path.dirname(lock)} is in use by another confluence-sync process (pid ${process.ppid})`,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -18,17 +18,36 @@ describe("confluence-sync inspect-page", () => {
     expect(result.stdout).toContain('Status: "In progress"  [status "In progress" Blue]');
     expect(result.stdout).toContain('Due: "2026-03-31"  [date 2026-03-31]');
     expect(result.stdout).toContain("[mention 557058:aaaa-1111]");
-    const merged = await runCliInProcess(["inspect-page", "--file", path.join(fixturesDir, "thead-merged-entities.xml")]);
+    const merged = await runCliInProcess([
+      "inspect-page",
+      "--file",
+      path.join(fixturesDir, "thead-merged-entities.xml"),
+    ]);
     expect(merged.stdout).toContain("warning: row 3, column 3: merged cell (colspan 1, rowspan 2)");
   });
 
   it("prints JSON with --json, and reads a page JSON from the REST API", async () => {
     const dir = await mkdtemp(path.join(tmpdir(), "inspect-page-"));
     const file = path.join(dir, "page.json");
-    await writeFile(file, JSON.stringify({ id: "98765", title: "T", body: { storage: { value: "<table><tbody><tr><th>ID</th></tr><tr><td>1</td></tr></tbody></table>", representation: "storage" } } }));
+    await writeFile(
+      file,
+      JSON.stringify({
+        id: "98765",
+        title: "T",
+        body: {
+          storage: {
+            value: "<table><tbody><tr><th>ID</th></tr><tr><td>1</td></tr></tbody></table>",
+            representation: "storage",
+          },
+        },
+      }),
+    );
     const result = await runCliInProcess(["inspect-page", "--file", file, "--json"]);
     expect(result.code).toBe(0);
-    const report = JSON.parse(result.stdout) as { pageId: string; tables: Array<{ headers: string[]; rows: Array<{ cells: Array<{ text: string }> }> }> };
+    const report = JSON.parse(result.stdout) as {
+      pageId: string;
+      tables: Array<{ headers: string[]; rows: Array<{ cells: Array<{ text: string }> }> }>;
+    };
     expect(report.pageId).toBe("98765");
     expect(report.tables[0]?.headers).toEqual(["ID"]);
     expect(report.tables[0]?.rows[1]?.cells[0]?.text).toBe("1");
@@ -40,7 +59,9 @@ describe("confluence-sync inspect-page", () => {
     await writeFile(file, "<table>\n<tr><td>1</td></tr>\n<tr><td>2</tr>\n</table>");
     const result = await runCliInProcess(["inspect-page", "--file", file]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/broken\.xml is not Confluence storage format: .*not well-formed storage XHTML: .*\(line 3, column \d+\)/);
+    expect(result.stderr).toMatch(
+      /broken\.xml is not Confluence storage format: .*not well-formed storage XHTML: .*\(line 3, column \d+\)/,
+    );
     const json = path.join(dir, "other.json");
     await writeFile(json, '{"results": []}');
     const notPage = await runCliInProcess(["inspect-page", "--file", json]);
@@ -53,12 +74,16 @@ describe("confluence-sync inspect-page", () => {
     const dir = await mkdtemp(path.join(tmpdir(), "inspect-page-"));
     try {
       const location = azuriteLocation();
-      const env = { CONFLUENCE_SYNC_HOME: "home", AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "" };
+      const env = {
+        CONFLUENCE_SYNC_HOME: "home",
+        AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "",
+      };
       const key = `inspect-${randomBytes(4).toString("hex")}`;
       const config = await openConfigServices(readAppSettings(env, dir));
       try {
         await config.profiles.save({ ...harness.profile, key } as never);
-        for (const [name, value] of Object.entries(harnessSecretValues())) await config.secrets.set(key, name as never, value);
+        for (const [name, value] of Object.entries(harnessSecretValues()))
+          await config.secrets.set(key, name as never, value);
       } finally {
         config.close();
       }
@@ -66,7 +91,11 @@ describe("confluence-sync inspect-page", () => {
       const result = await runCliInProcess(["inspect-page", "--profile", key, "--json"], { env, cwd: dir });
       expect(result.stderr).toBe("");
       expect(result.code).toBe(0);
-      const report = JSON.parse(result.stdout) as { source: string; pageId: string; tables: Array<{ headers: string[]; rows: Array<{ cells: Array<{ text: string }> }> }> };
+      const report = JSON.parse(result.stdout) as {
+        source: string;
+        pageId: string;
+        tables: Array<{ headers: string[]; rows: Array<{ cells: Array<{ text: string }> }> }>;
+      };
       expect(report.pageId).toBe(harness.profile.confluence.target.pageId);
       expect(report.source).toContain(`profile ${key}`);
       expect(report.tables[0]?.rows.some((row) => row.cells.some((cell) => cell.text === "Existing"))).toBe(true);
@@ -82,7 +111,10 @@ describe("confluence-sync inspect-page", () => {
   it("needs exactly one of --file and --profile; an unknown profile is an error", async () => {
     expect((await runCliInProcess(["inspect-page"])).stderr).toContain("exactly one of --file");
     const dir = await mkdtemp(path.join(tmpdir(), "inspect-page-"));
-    const unknown = await runCliInProcess(["inspect-page", "--profile", "nobody"], { env: { CONFLUENCE_SYNC_HOME: "home" }, cwd: dir });
+    const unknown = await runCliInProcess(["inspect-page", "--profile", "nobody"], {
+      env: { CONFLUENCE_SYNC_HOME: "home" },
+      cwd: dir,
+    });
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("nobody");
     await rm(dir, { recursive: true, force: true });

@@ -1,14 +1,14 @@
+import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { once } from "node:events";
 import { openConfigServices } from "../../shared/config/configServices";
 import { readAppSettings } from "../../shared/settings/appSettings";
-import { runCliInProcess, spawnCli, type CliResult } from "../helpers/cli";
-import { azuriteLocation } from "../helpers/tables";
 import { exampleProfileFile, exampleProfilePath, profileInput } from "../config/profileFixtures";
+import { type CliResult, runCliInProcess, spawnCli } from "../helpers/cli";
+import { azuriteLocation } from "../helpers/tables";
 
 /** Secret values used in these tests; none may ever appear in any output. */
 const SECRET_VALUES = {
@@ -66,7 +66,11 @@ describe("confluence-sync profiles / secrets", () => {
       const file = await writeJson("p.json", profileInput("no-secrets"));
       const result = await cli("profiles", "import", file, "--json");
       expect(result.code).toBe(0);
-      const output = JSON.parse(result.stdout) as { profileKey: string; storedSecrets: string[]; validation: { valid: boolean; missingSecrets: string[] } };
+      const output = JSON.parse(result.stdout) as {
+        profileKey: string;
+        storedSecrets: string[];
+        validation: { valid: boolean; missingSecrets: string[] };
+      };
       expect(output).toMatchObject({ profileKey: "no-secrets", storedSecrets: [], validation: { valid: false } });
       expect(output.validation.missingSecrets).toHaveLength(6);
     });
@@ -81,14 +85,18 @@ describe("confluence-sync profiles / secrets", () => {
       const result = await cli("profiles", "import", file);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain("nothing was stored");
-      for (const problem of ["conflictPolicy:", "fields[0].confluence:", "secrets.GraphPassword: unknown secret name"]) expect(result.stderr).toContain(problem);
+      for (const problem of ["conflictPolicy:", "fields[0].confluence:", "secrets.GraphPassword: unknown secret name"])
+        expect(result.stderr).toContain(problem);
       expectNoSecretIn(result, ["another-secret-9911"]);
       expect((await cli("profiles", "list", "--json")).stdout.trim()).toBe("[]");
       expect((await cli("secrets", "set", "bad-profile", "GraphClientId", "x")).code).toBe(1);
     });
 
     it("rejects a profile key Key Vault cannot carry", async () => {
-      const file = await writeJson("p.json", { ...profileInput("contoso_hr"), secrets: { GraphClientSecret: SECRET_VALUES.GraphClientSecret } });
+      const file = await writeJson("p.json", {
+        ...profileInput("contoso_hr"),
+        secrets: { GraphClientSecret: SECRET_VALUES.GraphClientSecret },
+      });
       const result = await cli("profiles", "import", file);
       expect(result.code).toBe(1);
       expect(result.stderr).toMatch(/key: .*Key Vault/);
@@ -96,7 +104,10 @@ describe("confluence-sync profiles / secrets", () => {
     });
 
     it("rejects a file that is not JSON without quoting its content", async () => {
-      const file = await writeJson("broken.json", `{ "key": "x", "secrets": { "GraphClientSecret": "${SECRET_VALUES.GraphClientSecret}" ,, } }`);
+      const file = await writeJson(
+        "broken.json",
+        `{ "key": "x", "secrets": { "GraphClientSecret": "${SECRET_VALUES.GraphClientSecret}" ,, } }`,
+      );
       const result = await cli("profiles", "import", file);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain("not valid JSON");
@@ -119,8 +130,19 @@ describe("confluence-sync profiles / secrets", () => {
 
   describe("profiles list / show / validate", () => {
     beforeEach(async () => {
-      await cli("profiles", "import", await writeJson("a.json", { ...profileInput("alpha", { displayName: "Alpha list" }), secrets: SECRET_VALUES }));
-      await cli("profiles", "import", await writeJson("b.json", { ...profileInput("beta", { enabled: false }), secrets: { ConfluenceClientId: SECRET_VALUES.ConfluenceClientId } }));
+      await cli(
+        "profiles",
+        "import",
+        await writeJson("a.json", { ...profileInput("alpha", { displayName: "Alpha list" }), secrets: SECRET_VALUES }),
+      );
+      await cli(
+        "profiles",
+        "import",
+        await writeJson("b.json", {
+          ...profileInput("beta", { enabled: false }),
+          secrets: { ConfluenceClientId: SECRET_VALUES.ConfluenceClientId },
+        }),
+      );
     });
 
     it("lists profiles as a table or JSON", async () => {
@@ -130,7 +152,10 @@ describe("confluence-sync profiles / secrets", () => {
       expect(lines[0]).toMatch(/^KEY\s+ENABLED\s+DIRECTION\s+UPDATED\s+NAME$/);
       expect(lines[1]).toMatch(/^alpha\s+yes\s+both\s+\S+\s+Alpha list$/);
       expect(lines[2]).toMatch(/^beta\s+no\s+both/);
-      const json = JSON.parse((await cli("profiles", "list", "--json")).stdout) as Array<{ key: string; enabled: boolean }>;
+      const json = JSON.parse((await cli("profiles", "list", "--json")).stdout) as Array<{
+        key: string;
+        enabled: boolean;
+      }>;
       expect(json.map((p) => [p.key, p.enabled])).toEqual([
         ["alpha", true],
         ["beta", false],
@@ -167,14 +192,24 @@ describe("confluence-sync profiles / secrets", () => {
       expect(JSON.parse(bad.stdout)).toEqual({
         valid: false,
         profileKey: "beta",
-        missingSecrets: ["ConfluenceClientSecret", "ConfluenceRefreshToken", "GraphTenantId", "GraphClientId", "GraphClientSecret"],
+        missingSecrets: [
+          "ConfluenceClientSecret",
+          "ConfluenceRefreshToken",
+          "GraphTenantId",
+          "GraphClientId",
+          "GraphClientSecret",
+        ],
         errors: [],
       });
       expect((await cli("profiles", "validate", "beta")).stdout).toContain("missing secrets: ConfluenceClientSecret");
     });
 
     it("answers an unknown profile with a clear error and exit 1", async () => {
-      for (const args of [["profiles", "show", "gamma"], ["profiles", "validate", "gamma"], ["secrets", "list", "gamma"]]) {
+      for (const args of [
+        ["profiles", "show", "gamma"],
+        ["profiles", "validate", "gamma"],
+        ["secrets", "list", "gamma"],
+      ]) {
         const result = await cli(...args);
         expect(result.code).toBe(1);
         expect(result.stderr).toContain('profile "gamma" not found');
@@ -188,9 +223,21 @@ describe("confluence-sync profiles / secrets", () => {
     });
 
     it("stores a secret (rotation overwrites) and lists names only", async () => {
-      const first = await cli("secrets", "set", "gamma", "ConfluenceRefreshToken", SECRET_VALUES.ConfluenceRefreshToken);
+      const first = await cli(
+        "secrets",
+        "set",
+        "gamma",
+        "ConfluenceRefreshToken",
+        SECRET_VALUES.ConfluenceRefreshToken,
+      );
       expect(first).toMatchObject({ code: 0, stdout: 'stored secret "ConfluenceRefreshToken" for profile "gamma"\n' });
-      const rotated = await cli("secrets", "set", "gamma", "ConfluenceRefreshToken", `${SECRET_VALUES.ConfluenceRefreshToken}-2`);
+      const rotated = await cli(
+        "secrets",
+        "set",
+        "gamma",
+        "ConfluenceRefreshToken",
+        `${SECRET_VALUES.ConfluenceRefreshToken}-2`,
+      );
       expect(rotated.code).toBe(0);
       const list = await cli("secrets", "list", "gamma", "--json");
       expect(JSON.parse(list.stdout)).toEqual({ profileKey: "gamma", names: ["ConfluenceRefreshToken"] });
@@ -200,16 +247,26 @@ describe("confluence-sync profiles / secrets", () => {
     });
 
     it("reads the value from standard input when it is omitted or given as -, without the trailing line break", async () => {
-      const omitted = await runCliInProcess(["secrets", "set", "gamma", "GraphClientSecret"], { env, cwd: dir, stdin: `${SECRET_VALUES.GraphClientSecret}\n` });
+      const omitted = await runCliInProcess(["secrets", "set", "gamma", "GraphClientSecret"], {
+        env,
+        cwd: dir,
+        stdin: `${SECRET_VALUES.GraphClientSecret}\n`,
+      });
       expect(omitted).toMatchObject({ code: 0, stdout: 'stored secret "GraphClientSecret" for profile "gamma"\n' });
-      const dash = await runCliInProcess(["secrets", "set", "gamma", "ConfluenceClientSecret", "-"], { env, cwd: dir, stdin: SECRET_VALUES.ConfluenceClientSecret });
+      const dash = await runCliInProcess(["secrets", "set", "gamma", "ConfluenceClientSecret", "-"], {
+        env,
+        cwd: dir,
+        stdin: SECRET_VALUES.ConfluenceClientSecret,
+      });
       expect(dash.code).toBe(0);
       const empty = await runCliInProcess(["secrets", "set", "gamma", "GraphClientId"], { env, cwd: dir, stdin: "\n" });
       expect(empty).toMatchObject({ code: 1, stderr: 'the value of secret "GraphClientId" must not be empty\n' });
       const services = await openConfigServices(readAppSettings(env, dir));
       try {
         expect(await services.secrets.get("gamma", "GraphClientSecret")).toBe(SECRET_VALUES.GraphClientSecret);
-        expect(await services.secrets.get("gamma", "ConfluenceClientSecret")).toBe(SECRET_VALUES.ConfluenceClientSecret);
+        expect(await services.secrets.get("gamma", "ConfluenceClientSecret")).toBe(
+          SECRET_VALUES.ConfluenceClientSecret,
+        );
         expect(await services.secrets.get("gamma", "GraphClientId")).toBeUndefined();
       } finally {
         services.close();
@@ -224,7 +281,10 @@ describe("confluence-sync profiles / secrets", () => {
       child.stderr!.on("data", (chunk: Buffer) => (output += chunk.toString()));
       child.stdin!.end(`${SECRET_VALUES.ConfluenceRefreshToken}\n`);
       const [code] = (await once(child, "exit")) as [number];
-      expect({ code, output }).toEqual({ code: 0, output: 'stored secret "ConfluenceRefreshToken" for profile "gamma"\n' });
+      expect({ code, output }).toEqual({
+        code: 0,
+        output: 'stored secret "ConfluenceRefreshToken" for profile "gamma"\n',
+      });
       expect((await cli("secrets", "list", "gamma", "--json")).stdout).toContain("ConfluenceRefreshToken");
     });
 
@@ -262,7 +322,10 @@ describe("confluence-sync profiles / secrets", () => {
     it("keeps profiles in Table Storage when PROFILE_STORE=table", async () => {
       const location = azuriteLocation();
       if (location.kind !== "connectionString") throw new Error("the test Azurite is reached by connection string");
-      const key = `tbl-${path.basename(dir).replace(/[^A-Za-z0-9]/g, "").slice(-8)}`;
+      const key = `tbl-${path
+        .basename(dir)
+        .replace(/[^A-Za-z0-9]/g, "")
+        .slice(-8)}`;
       env = { CONFLUENCE_SYNC_HOME: "home", PROFILE_STORE: "table", AzureWebJobsStorage: location.connectionString };
       expect((await cli("profiles", "import", await writeJson("p.json", profileInput(key)))).code).toBe(0);
       const listed = JSON.parse((await cli("profiles", "list", "--json")).stdout) as Array<{ key: string }>;

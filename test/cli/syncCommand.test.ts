@@ -3,11 +3,11 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { openConfigServices, readAppSettings, type ProfileInput } from "../../shared/config";
+import { openConfigServices, type ProfileInput, readAppSettings } from "../../shared/config";
 import { runCliInProcess } from "../helpers/cli";
 import { TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET, TEST_REFRESH_TOKEN } from "../helpers/confluenceSite";
 import { TEST_CLIENT_SECRET } from "../helpers/graphSeed";
-import { harnessSecretValues, sampleItems, startSyncHarness, type SyncHarness } from "../helpers/syncHarness";
+import { harnessSecretValues, type SyncHarness, sampleItems, startSyncHarness } from "../helpers/syncHarness";
 import { azuriteLocation } from "../helpers/tables";
 
 /**
@@ -30,19 +30,22 @@ afterEach(async () => {
 async function cliFor(h: SyncHarness, overrides: Partial<ProfileInput> = {}) {
   dir = await mkdtemp(path.join(os.tmpdir(), "cs-sync-"));
   const location = azuriteLocation();
-  const env = { CONFLUENCE_SYNC_HOME: "home", AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "" };
+  const env = {
+    CONFLUENCE_SYNC_HOME: "home",
+    AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "",
+  };
   const key = `cli-${randomBytes(4).toString("hex")}`;
   const config = await openConfigServices(readAppSettings(env, dir));
   try {
     await config.profiles.save({ ...h.profile, ...overrides, key } as never);
-    for (const [name, value] of Object.entries(harnessSecretValues())) await config.secrets.set(key, name as never, value);
+    for (const [name, value] of Object.entries(harnessSecretValues()))
+      await config.secrets.set(key, name as never, value);
   } finally {
     config.close();
   }
   const cwd = dir;
   return { key, run: (...args: string[]) => runCliInProcess(["sync", ...args], { env, cwd }) };
 }
-
 
 describe("confluence-sync sync", () => {
   it("--json prints the run report: counts, per-item decisions and API calls; exit 0", async () => {
@@ -51,34 +54,63 @@ describe("confluence-sync sync", () => {
     const result = await cli.run(cli.key, "--json");
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
-    expect(Object.keys(report)).toEqual(expect.arrayContaining(["profile", "runId", "dryRun", "counts", "items", "apiCalls"]));
+    expect(Object.keys(report)).toEqual(
+      expect.arrayContaining(["profile", "runId", "dryRun", "counts", "items", "apiCalls"]),
+    );
     expect(report).toMatchObject({
       profile: cli.key,
       dryRun: false,
       outcome: "completed",
-      counts: { sharePoint: { created: 1, updated: 0, deleted: 0 }, confluence: { created: 2, updated: 1, deleted: 0 }, conflicts: 0, errors: 0 },
+      counts: {
+        sharePoint: { created: 1, updated: 0, deleted: 0 },
+        confluence: { created: 2, updated: 1, deleted: 0 },
+        conflicts: 0,
+        errors: 0,
+      },
       apiCalls: { graph: 3, confluence: 2 },
     });
-    expect(report.items.map((item: { action: string }) => item.action).sort()).toEqual(["appendToConfluence", "appendToConfluence", "createInSharePoint"]);
+    expect(report.items.map((item: { action: string }) => item.action).sort()).toEqual([
+      "appendToConfluence",
+      "appendToConfluence",
+      "createInSharePoint",
+    ]);
     for (const value of SECRET_VALUES) expect(result.stdout + result.stderr).not.toContain(value);
 
     const again = await cli.run(cli.key, "--json");
-    expect(JSON.parse(again.stdout).counts).toEqual({ sharePoint: { created: 0, updated: 0, deleted: 0 }, confluence: { created: 0, updated: 0, deleted: 0 }, conflicts: 0, errors: 0 });
+    expect(JSON.parse(again.stdout).counts).toEqual({
+      sharePoint: { created: 0, updated: 0, deleted: 0 },
+      confluence: { created: 0, updated: 0, deleted: 0 },
+      conflicts: 0,
+      errors: 0,
+    });
   });
 
   it("prints a readable summary: what changed where, conflicts with both values, errors", async () => {
-    harness = await startSyncHarness({ items: sampleItems(3), rows: [["1", "Item 1", "Open", "1"], ["2", "Item 2", "Open", "2"], ["3", "Item 3", "Open", "3"]] });
+    harness = await startSyncHarness({
+      items: sampleItems(3),
+      rows: [
+        ["1", "Item 1", "Open", "1"],
+        ["2", "Item 2", "Open", "2"],
+        ["3", "Item 3", "Open", "3"],
+      ],
+    });
     const cli = await cliFor(harness);
     expect((await cli.run(cli.key)).code).toBe(0);
     await harness.editItem("1", { Status: "Done" });
     await harness.editItem("2", { Status: "Done" });
-    await harness.editRows((rows) => rows.map((row) => (row[0] === "2" ? [row[0], row[1]!, "Doing", row[3]!] : row[0] === "3" ? [row[0], row[1]!, row[2]!, "x3"] : row)));
+    await harness.editRows((rows) =>
+      rows.map((row) =>
+        row[0] === "2" ? [row[0], row[1]!, "Doing", row[3]!] : row[0] === "3" ? [row[0], row[1]!, row[2]!, "x3"] : row,
+      ),
+    );
     const result = await cli.run(cli.key);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Sync of profile "${cli.key}"`);
     expect(result.stdout).toContain("completed with errors");
     expect(result.stdout).toMatch(/item 1 \(row 1\) Status: → Confluence "Done"/);
-    expect(result.stdout).toMatch(/item 2 \(row 2\) Status: SharePoint "Done" vs Confluence "Doing", was "Open" — flagged/);
+    expect(result.stdout).toMatch(
+      /item 2 \(row 2\) Status: SharePoint "Done" vs Confluence "Doing", was "Open" — flagged/,
+    );
     expect(result.stdout).toMatch(/item 3 \(row 3\) Amount: FIELD_VALUE_INVALID/);
     // Each command is a new process: the list's columns are read once (then the delta), the page read and updated.
     expect(result.stdout).toMatch(/API calls: Graph 2, Confluence 2/);
@@ -90,13 +122,26 @@ describe("confluence-sync sync", () => {
     const version = harness.pageVersion();
     const result = await cli.run(cli.key, "--dry-run", "--json");
     expect(result.code).toBe(0);
-    expect(JSON.parse(result.stdout)).toMatchObject({ dryRun: true, outcome: "dryRun", counts: { confluence: { created: 2 } } });
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      dryRun: true,
+      outcome: "dryRun",
+      counts: { confluence: { created: 2 } },
+    });
     expect(harness.pageVersion()).toBe(version);
     expect(harness.writes()).toEqual({ graph: [], confluence: [] });
   });
 
   it("exit 1 with the reason on stderr when the run is stopped, the profile is invalid or unknown", async () => {
-    harness = await startSyncHarness({ items: sampleItems(5), rows: [["1", "Item 1", "Open", "1"], ["2", "Item 2", "Open", "2"], ["3", "Item 3", "Open", "3"], ["4", "Item 4", "Open", "4"], ["5", "Item 5", "Open", "5"]] });
+    harness = await startSyncHarness({
+      items: sampleItems(5),
+      rows: [
+        ["1", "Item 1", "Open", "1"],
+        ["2", "Item 2", "Open", "2"],
+        ["3", "Item 3", "Open", "3"],
+        ["4", "Item 4", "Open", "4"],
+        ["5", "Item 5", "Open", "5"],
+      ],
+    });
     const cli = await cliFor(harness, { deletes: { toConfluence: "delete", toSharePoint: "delete" } });
     expect((await cli.run(cli.key)).code).toBe(0);
     await harness.deleteItem("1");

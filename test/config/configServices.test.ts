@@ -3,8 +3,15 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InvalidAppSetting, SqliteProfileStore, TableProfileStore, createProfileStore, openConfigServices, readAppSettings } from "../../shared/config";
-import { KeyVaultSecretsProvider, SqliteSecretsProvider, createSecretsProvider } from "../../shared/secrets";
+import {
+  createProfileStore,
+  InvalidAppSetting,
+  openConfigServices,
+  readAppSettings,
+  SqliteProfileStore,
+  TableProfileStore,
+} from "../../shared/config";
+import { createSecretsProvider, KeyVaultSecretsProvider, SqliteSecretsProvider } from "../../shared/secrets";
 import { azuriteLocation, uniqueTablePrefix } from "../helpers/tables";
 import { validProfile } from "./profileFixtures";
 
@@ -38,7 +45,10 @@ describe("openConfigServices / createSecretsProvider", () => {
   it("uses Key Vault and Table Storage in Azure, without opening SQLite", async () => {
     const home = path.join(cwd, "azure-home");
     const services = await openConfigServices(
-      readAppSettings({ WEBSITE_INSTANCE_ID: "abc", KEY_VAULT_URL: "https://kv-test.vault.azure.net", CONFLUENCE_SYNC_HOME: home }, cwd),
+      readAppSettings(
+        { WEBSITE_INSTANCE_ID: "abc", KEY_VAULT_URL: "https://kv-test.vault.azure.net", CONFLUENCE_SYNC_HOME: home },
+        cwd,
+      ),
       { tableStorage: azuriteLocation(), credential: { getToken: async () => null } },
     );
     services.close();
@@ -58,7 +68,10 @@ describe("openConfigServices / createSecretsProvider", () => {
   });
 
   it("fails with a typed error naming the setting when Key Vault has no URL or a malformed one", () => {
-    for (const env of [{ SECRETS_PROVIDER: "keyvault" }, { SECRETS_PROVIDER: "keyvault", KEY_VAULT_URL: "kv-name-only" }]) {
+    for (const env of [
+      { SECRETS_PROVIDER: "keyvault" },
+      { SECRETS_PROVIDER: "keyvault", KEY_VAULT_URL: "kv-name-only" },
+    ]) {
       const error = (() => {
         try {
           createSecretsProvider(readAppSettings(env, cwd));

@@ -30,13 +30,22 @@ describe("parseProfileFile", () => {
     });
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
-    expect(parsed.issues.map((i) => i.path)).toEqual(["key", "conflictPolicy", "secrets.ConfluenceClientSecret", "secrets.GraphPassword", "secrets.GraphClientId"]);
+    expect(parsed.issues.map((i) => i.path)).toEqual([
+      "key",
+      "conflictPolicy",
+      "secrets.ConfluenceClientSecret",
+      "secrets.GraphPassword",
+      "secrets.GraphClientId",
+    ]);
     expect(parsed.issues.find((i) => i.path === "secrets.GraphPassword")?.message).toContain("unknown secret name");
     expect(JSON.stringify(parsed.issues)).not.toContain("hunter2");
   });
 
   it("rejects a file that is not an object, and a secrets section that is not one", () => {
     expect(parseProfileFile([1, 2])).toEqual({ ok: false, issues: [{ path: "(root)", message: expect.any(String) }] });
-    expect(parseProfileFile({ ...profileInput("k"), secrets: ["x"] })).toEqual({ ok: false, issues: [{ path: "secrets", message: expect.any(String) }] });
+    expect(parseProfileFile({ ...profileInput("k"), secrets: ["x"] })).toEqual({
+      ok: false,
+      issues: [{ path: "secrets", message: expect.any(String) }],
+    });
   });
 });

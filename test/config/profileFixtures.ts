@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { profileSchema, type Profile, type ProfileInput } from "../../shared/config";
+import { type Profile, type ProfileInput, profileSchema } from "../../shared/config";
 
 export const exampleProfilePath = path.resolve(__dirname, "../../examples/profile.example.json");
 

@@ -4,6 +4,7 @@ import { ProfileInvalid, ProfileKeyConflict, ProfileNotFound, type ProfileStore 
 import type { createManualClock } from "../../shared/runtime";
 
 type ManualClock = ReturnType<typeof createManualClock>;
+
 import { validProfile } from "./profileFixtures";
 
 export interface ProfileStoreUnderTest {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { SqliteProfileStore, TableProfileStore, openConfigDatabase } from "../../shared/config";
+import { openConfigDatabase, SqliteProfileStore, TableProfileStore } from "../../shared/config";
 import { createManualClock } from "../../shared/runtime";
 import { openTable } from "../../shared/state/tableClientFactory";
 import { azuriteLocation, uniqueTablePrefix } from "../helpers/tables";
@@ -15,7 +15,9 @@ describeProfileStoreContract("SqliteProfileStore (Profiles in config.db)", async
     store: new SqliteProfileStore(database, { clock }),
     clock,
     writeRaw: async (key, json) => {
-      database.prepare("INSERT OR REPLACE INTO Profiles (ProfileKey, Profile, UpdatedAt) VALUES (?, ?, ?)").run(key, json, new Date().toISOString());
+      database
+        .prepare("INSERT OR REPLACE INTO Profiles (ProfileKey, Profile, UpdatedAt) VALUES (?, ?, ?)")
+        .run(key, json, new Date().toISOString());
     },
     close: async () => {
       database.close();
@@ -32,7 +34,10 @@ describeProfileStoreContract("TableProfileStore (Azurite)", async () => {
     store: await TableProfileStore.open(azuriteLocation(), { tableName, clock }),
     clock,
     writeRaw: async (key, json) => {
-      await table.upsertEntity({ partitionKey: "profile", rowKey: key, Profile: json, UpdatedAt: new Date().toISOString() }, "Replace");
+      await table.upsertEntity(
+        { partitionKey: "profile", rowKey: key, Profile: json, UpdatedAt: new Date().toISOString() },
+        "Replace",
+      );
     },
     close: async () => {
       await table.deleteTable();

@@ -2,8 +2,19 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ProfileNotFound, ProfileValidator, SqliteProfileStore, openConfigDatabase, requiredSecretNames } from "../../shared/config";
-import { InMemorySecretsProvider, SecretNames, SqliteSecretsProvider, type SecretsProvider } from "../../shared/secrets";
+import {
+  openConfigDatabase,
+  ProfileNotFound,
+  ProfileValidator,
+  requiredSecretNames,
+  SqliteProfileStore,
+} from "../../shared/config";
+import {
+  InMemorySecretsProvider,
+  SecretNames,
+  type SecretsProvider,
+  SqliteSecretsProvider,
+} from "../../shared/secrets";
 import { profileInput, validProfile } from "./profileFixtures";
 
 const ALL_SECRETS = Object.fromEntries(Object.values(SecretNames).map((name) => [name, `value-of-${name}-0123456789`]));
@@ -36,11 +47,11 @@ describe("requiredSecretNames", () => {
       "GraphClientId",
       "GraphClientSecret",
     ]);
-    expect(requiredSecretNames(validProfile("a", { sharePoint: { siteId: "s", listId: "l", auth: { mode: "managedIdentity" } } }))).toEqual([
-      "ConfluenceClientId",
-      "ConfluenceClientSecret",
-      "ConfluenceRefreshToken",
-    ]);
+    expect(
+      requiredSecretNames(
+        validProfile("a", { sharePoint: { siteId: "s", listId: "l", auth: { mode: "managedIdentity" } } }),
+      ),
+    ).toEqual(["ConfluenceClientId", "ConfluenceClientSecret", "ConfluenceRefreshToken"]);
     expect(requiredSecretNames(null)).toHaveLength(6);
   });
 });
@@ -63,7 +74,9 @@ describe("ProfileValidator", () => {
       missingSecrets: ["ConfluenceClientSecret", "ConfluenceRefreshToken", "GraphTenantId", "GraphClientSecret"],
       errors: [],
     });
-    const mi = await validator.validate(profileInput("partial", { sharePoint: { siteId: "s", listId: "l", auth: { mode: "managedIdentity" } } }));
+    const mi = await validator.validate(
+      profileInput("partial", { sharePoint: { siteId: "s", listId: "l", auth: { mode: "managedIdentity" } } }),
+    );
     expect(mi.missingSecrets).toEqual(["ConfluenceClientSecret", "ConfluenceRefreshToken"]);
   });
 
@@ -72,13 +85,23 @@ describe("ProfileValidator", () => {
     const result = await validator.validate({
       ...profileInput("broken"),
       direction: "sideways",
-      fields: [{ sharePoint: "Title", confluence: "Title" }, { sharePoint: "Title", confluence: "Other" }, { sharePoint: "", confluence: "X", colour: "red" }],
+      fields: [
+        { sharePoint: "Title", confluence: "Title" },
+        { sharePoint: "Title", confluence: "Other" },
+        { sharePoint: "", confluence: "X", colour: "red" },
+      ],
       confluence: { target: { mode: "table", pageId: "abc" } },
     });
     expect(result.valid).toBe(false);
     expect(result.profileKey).toBe("broken");
     expect(result.errors.map((e) => e.path).sort()).toEqual(
-      ["confluence.siteUrl", "confluence.target.pageId", "direction", "fields[2].colour", "fields[2].sharePoint"].sort(),
+      [
+        "confluence.siteUrl",
+        "confluence.target.pageId",
+        "direction",
+        "fields[2].colour",
+        "fields[2].sharePoint",
+      ].sort(),
     );
     expect(result.missingSecrets).toHaveLength(6);
   });
@@ -89,7 +112,9 @@ describe("ProfileValidator", () => {
     expect(result).toMatchObject({ valid: false, profileKey: null, missingSecrets: [] });
     expect(result.errors).toEqual([{ path: "key", message: expect.stringContaining("Key Vault") }]);
     expect(secrets.calls).toEqual([]);
-    expect((await new ProfileValidator(secrets).validate("not an object")).errors).toEqual([{ path: "(root)", message: expect.any(String) }]);
+    expect((await new ProfileValidator(secrets).validate("not an object")).errors).toEqual([
+      { path: "(root)", message: expect.any(String) },
+    ]);
   });
 
   describe("validateStored", () => {
@@ -110,7 +135,12 @@ describe("ProfileValidator", () => {
       await profiles.save(validProfile("stored"));
       for (const [name, value] of Object.entries(ALL_SECRETS)) await secrets.set("stored", name, value);
       const validator = new ProfileValidator(secrets, profiles);
-      expect(await validator.validateStored("stored")).toEqual({ valid: true, profileKey: "stored", missingSecrets: [], errors: [] });
+      expect(await validator.validateStored("stored")).toEqual({
+        valid: true,
+        profileKey: "stored",
+        missingSecrets: [],
+        errors: [],
+      });
       await secrets.delete("stored", "GraphClientSecret");
       expect((await validator.validateStored("stored")).missingSecrets).toEqual(["GraphClientSecret"]);
       await expect(validator.validateStored("nobody")).rejects.toBeInstanceOf(ProfileNotFound);
@@ -120,7 +150,11 @@ describe("ProfileValidator", () => {
       const profiles = new SqliteProfileStore(database);
       database
         .prepare("INSERT OR REPLACE INTO Profiles (ProfileKey, Profile, UpdatedAt) VALUES (?, ?, ?)")
-        .run("stale", JSON.stringify({ ...validProfile("stale"), massDeleteLimitPercent: 150 }), new Date().toISOString());
+        .run(
+          "stale",
+          JSON.stringify({ ...validProfile("stale"), massDeleteLimitPercent: 150 }),
+          new Date().toISOString(),
+        );
       const result = await new ProfileValidator(new InMemorySecretsProvider(), profiles).validateStored("stale");
       expect(result).toMatchObject({ valid: false, profileKey: "stale", errors: [{ path: "massDeleteLimitPercent" }] });
       expect(result.missingSecrets).toHaveLength(6);

@@ -3,17 +3,26 @@ import { describe, expect, it } from "vitest";
 import { profileSchema } from "../../shared/config/profile";
 import {
   CONFLUENCE_USER_AGENT,
-  confluenceAuthClientForProfile,
   ConfluenceClient,
-  confluenceClientForProfile,
   ConfluenceErrorCode,
   ConfluenceTokenManager,
+  confluenceAuthClientForProfile,
+  confluenceClientForProfile,
   PageVersionConflict,
 } from "../../shared/confluence";
 import type { RetryEvent } from "../../shared/resilience";
 import { createManualClock } from "../../shared/runtime";
 import { SecretNames } from "../../shared/secrets/secretsProvider";
-import { manyPages, emulatorPerTest, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, TEST_SITE_URL, testSeed } from "../helpers/confluenceSite";
+import {
+  emulatorPerTest,
+  manyPages,
+  TEST_CLIENT_ID,
+  TEST_CLIENT_SECRET,
+  TEST_CLOUD_ID,
+  TEST_REFRESH_TOKEN,
+  TEST_SITE_URL,
+  testSeed,
+} from "../helpers/confluenceSite";
 import { connectStack, FAST_RETRY, PROFILE, profileSecrets, servedCalls, tokenCalls } from "../helpers/confluenceStack";
 
 const start = emulatorPerTest();
@@ -23,7 +32,14 @@ describe("ConfluenceClient: pages", () => {
     const e = await start();
     const { client } = connectStack(e);
     const page = await client.getPage("98306");
-    expect(page).toMatchObject({ id: "98306", title: "Roster", spaceId: "65538", parentId: "98305", version: { number: 3 }, webui: "/spaces/TEAM/pages/98306/Roster" });
+    expect(page).toMatchObject({
+      id: "98306",
+      title: "Roster",
+      spaceId: "65538",
+      parentId: "98305",
+      version: { number: 3 },
+      webui: "/spaces/TEAM/pages/98306/Roster",
+    });
     expect(page.storage).toContain("<table>");
   });
 
@@ -31,8 +47,19 @@ describe("ConfluenceClient: pages", () => {
     const e = await start();
     const { client } = connectStack(e);
     const created = await client.createPage({ spaceId: "65538", title: "Backlog", storage: "<p>new</p>" });
-    expect(created).toMatchObject({ title: "Backlog", parentId: "98305", version: { number: 1 }, storage: "<p>new</p>" });
-    const updated = await client.updatePage({ id: created.id, title: "Backlog", storage: "<p>newer</p>", version: 2, message: "sync: run 1" });
+    expect(created).toMatchObject({
+      title: "Backlog",
+      parentId: "98305",
+      version: { number: 1 },
+      storage: "<p>new</p>",
+    });
+    const updated = await client.updatePage({
+      id: created.id,
+      title: "Backlog",
+      storage: "<p>newer</p>",
+      version: 2,
+      message: "sync: run 1",
+    });
     expect(updated.version).toMatchObject({ number: 2, message: "sync: run 1" });
     expect((await client.getPage(created.id)).storage).toBe("<p>newer</p>");
   });
@@ -41,11 +68,26 @@ describe("ConfluenceClient: pages", () => {
     const e = await start();
     const { client } = connectStack(e);
     const read = await client.getPage("98306");
-    await fetch(`${e.urls.baseUrl}/_admin/pages/98306`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ body: "<p>a person's edit</p>" }) });
-    const error = await client.updatePage({ id: "98306", title: read.title, storage: "<p>ours</p>", version: read.version.number + 1 }).catch((err: unknown) => err);
+    await fetch(`${e.urls.baseUrl}/_admin/pages/98306`, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ body: "<p>a person's edit</p>" }),
+    });
+    const error = await client
+      .updatePage({ id: "98306", title: read.title, storage: "<p>ours</p>", version: read.version.number + 1 })
+      .catch((err: unknown) => err);
     expect(error).toBeInstanceOf(PageVersionConflict);
-    expect(error).toMatchObject({ code: ConfluenceErrorCode.VersionConflict, status: 409, pageId: "98306", currentVersion: 4, providedVersion: 4, transient: false });
-    expect((error as Error).message).toContain(`profile "${PROFILE}": [PUT] "/wiki/api/v2/pages/98306": 409 CONFLICT Version must be incremented`);
+    expect(error).toMatchObject({
+      code: ConfluenceErrorCode.VersionConflict,
+      status: 409,
+      pageId: "98306",
+      currentVersion: 4,
+      providedVersion: 4,
+      transient: false,
+    });
+    expect((error as Error).message).toContain(
+      `profile "${PROFILE}": [PUT] "/wiki/api/v2/pages/98306": 409 CONFLICT Version must be incremented`,
+    );
     expect((await client.getPage("98306")).storage).toBe("<p>a person's edit</p>");
     expect(servedCalls(e).filter((c) => c.startsWith("PUT"))).toEqual(["PUT /wiki/api/v2/pages/98306 409"]);
   });
@@ -53,7 +95,9 @@ describe("ConfluenceClient: pages", () => {
   it("reports malformed storage as a bad request with Confluence's parser message", async () => {
     const e = await start();
     const { client } = connectStack(e);
-    await expect(client.updatePage({ id: "98306", title: "Roster", storage: "<p>unclosed", version: 4 })).rejects.toMatchObject({
+    await expect(
+      client.updatePage({ id: "98306", title: "Roster", storage: "<p>unclosed", version: 4 }),
+    ).rejects.toMatchObject({
       code: ConfluenceErrorCode.BadRequest,
       status: 400,
       message: expect.stringContaining("Error parsing xhtml"),
@@ -61,7 +105,9 @@ describe("ConfluenceClient: pages", () => {
   });
 
   it("lists 600 pages in 3 calls of 250, following _links.next, each page once and in order", async () => {
-    const e = await start(testSeed({ pages: [{ id: "98305", spaceId: "65538", title: "Team home", body: "<p/>" }, ...manyPages(600)] }));
+    const e = await start(
+      testSeed({ pages: [{ id: "98305", spaceId: "65538", title: "Team home", body: "<p/>" }, ...manyPages(600)] }),
+    );
     const { client } = connectStack(e);
     await client.getPage("98305"); // token first, so the log below holds only the listing
     e.server.requestLog.clear();
@@ -74,7 +120,9 @@ describe("ConfluenceClient: pages", () => {
   });
 
   it("pages through small limits and can stop early without fetching the rest", async () => {
-    const e = await start(testSeed({ pages: [{ id: "98305", spaceId: "65538", title: "Team home", body: "<p/>" }, ...manyPages(30)] }));
+    const e = await start(
+      testSeed({ pages: [{ id: "98305", spaceId: "65538", title: "Team home", body: "<p/>" }, ...manyPages(30)] }),
+    );
     const { client } = connectStack(e);
     const titles: string[] = [];
     for await (const page of client.listPages({ sort: "-title", limit: 10, storage: true })) {
@@ -89,7 +137,12 @@ describe("ConfluenceClient: pages", () => {
   it("resolves a space key and deletes pages", async () => {
     const e = await start();
     const { client } = connectStack(e);
-    expect(await client.getSpaceByKey("TEAM")).toEqual({ id: "65538", key: "TEAM", name: "Team space", homepageId: "98305" });
+    expect(await client.getSpaceByKey("TEAM")).toEqual({
+      id: "65538",
+      key: "TEAM",
+      name: "Team space",
+      homepageId: "98305",
+    });
     expect(await client.getSpaceByKey("NOPE")).toBeUndefined();
     await client.deletePage("98306");
     await expect(client.getPage("98306")).rejects.toMatchObject({ code: ConfluenceErrorCode.NotFound, status: 404 });
@@ -105,19 +158,45 @@ describe("ConfluenceClient: properties and search", () => {
     expect(created).toMatchObject({ key: "com.contoso.sync", value: { rows: 2 }, version: { number: 1 } });
     const updated = await client.setProperty("98306", "com.contoso.sync", { rows: 3 });
     expect(updated.version.number).toBe(2);
-    await expect(client.updateProperty("98306", created, { rows: 4 })).rejects.toMatchObject({ code: ConfluenceErrorCode.Conflict, status: 409 });
-    await expect(client.createProperty("98306", "com.contoso.sync", 1)).rejects.toMatchObject({ code: ConfluenceErrorCode.Conflict });
-    await expect(client.setProperty("98306", "com.contoso.big", "x".repeat(40_000))).rejects.toMatchObject({ code: ConfluenceErrorCode.BadRequest });
+    await expect(client.updateProperty("98306", created, { rows: 4 })).rejects.toMatchObject({
+      code: ConfluenceErrorCode.Conflict,
+      status: 409,
+    });
+    await expect(client.createProperty("98306", "com.contoso.sync", 1)).rejects.toMatchObject({
+      code: ConfluenceErrorCode.Conflict,
+    });
+    await expect(client.setProperty("98306", "com.contoso.big", "x".repeat(40_000))).rejects.toMatchObject({
+      code: ConfluenceErrorCode.BadRequest,
+    });
   });
 
   it("searches with CQL across result pages (v1 links are relative to /wiki)", async () => {
-    const e = await start(testSeed({ pages: [{ id: "98305", spaceId: "65538", title: "Team home", body: "<p/>" }, ...manyPages(7).map((p) => ({ ...p, labels: ["sync-managed"] }))] }));
+    const e = await start(
+      testSeed({
+        pages: [
+          { id: "98305", spaceId: "65538", title: "Team home", body: "<p/>" },
+          ...manyPages(7).map((p) => ({ ...p, labels: ["sync-managed"] })),
+        ],
+      }),
+    );
     const { client } = connectStack(e);
     const hits = [];
-    for await (const hit of client.search('type = page AND label = "sync-managed" ORDER BY title DESC', { limit: 3 })) hits.push(hit);
-    expect(hits.map((h) => h.title)).toEqual(["Item 0007", "Item 0006", "Item 0005", "Item 0004", "Item 0003", "Item 0002", "Item 0001"]);
+    for await (const hit of client.search('type = page AND label = "sync-managed" ORDER BY title DESC', { limit: 3 }))
+      hits.push(hit);
+    expect(hits.map((h) => h.title)).toEqual([
+      "Item 0007",
+      "Item 0006",
+      "Item 0005",
+      "Item 0004",
+      "Item 0003",
+      "Item 0002",
+      "Item 0001",
+    ]);
     expect(servedCalls(e).filter((c) => c.includes("/search"))).toHaveLength(3);
-    await expect(client.search("type = = page").next()).rejects.toMatchObject({ code: ConfluenceErrorCode.BadRequest, serviceCode: "BadRequestException" });
+    await expect(client.search("type = = page").next()).rejects.toMatchObject({
+      code: ConfluenceErrorCode.BadRequest,
+      serviceCode: "BadRequestException",
+    });
   });
 });
 
@@ -140,7 +219,11 @@ describe("ConfluenceClient: resilience", () => {
     await client.getPage("98306");
     e.server.requestLog.clear();
     e.server.faults.add({ method: "GET", path: "/pages/98306$", status: 503, times: -1 });
-    await expect(client.getPage("98306")).rejects.toMatchObject({ code: ConfluenceErrorCode.Unavailable, status: 503, transient: true });
+    await expect(client.getPage("98306")).rejects.toMatchObject({
+      code: ConfluenceErrorCode.Unavailable,
+      status: 503,
+      transient: true,
+    });
     expect(servedCalls(e)).toHaveLength(3);
   });
 
@@ -149,16 +232,26 @@ describe("ConfluenceClient: resilience", () => {
     const { client } = connectStack(e);
     await client.getPage("98306");
     e.server.faults.add({ method: "POST", path: "/api/v2/pages$", status: 500 });
-    await expect(client.createPage({ spaceId: "65538", title: "Once", storage: "<p/>" })).rejects.toMatchObject({ status: 500, transient: true });
+    await expect(client.createPage({ spaceId: "65538", title: "Once", storage: "<p/>" })).rejects.toMatchObject({
+      status: 500,
+      transient: true,
+    });
     e.server.faults.add({ method: "POST", path: "/api/v2/pages$", status: 429 });
     await client.createPage({ spaceId: "65538", title: "Twice", storage: "<p/>" });
-    expect(servedCalls(e).filter((c) => c.startsWith("POST /wiki"))).toEqual(["POST /wiki/api/v2/pages 500", "POST /wiki/api/v2/pages 429", "POST /wiki/api/v2/pages 200"]);
+    expect(servedCalls(e).filter((c) => c.startsWith("POST /wiki"))).toEqual([
+      "POST /wiki/api/v2/pages 500",
+      "POST /wiki/api/v2/pages 429",
+      "POST /wiki/api/v2/pages 200",
+    ]);
   });
 
   it("retries a call that timed out", async () => {
     const e = await start();
     const retries: RetryEvent[] = [];
-    const { client } = connectStack(e, { timeoutMs: 1_000, retry: { ...FAST_RETRY, onRetry: (event) => retries.push(event) } });
+    const { client } = connectStack(e, {
+      timeoutMs: 1_000,
+      retry: { ...FAST_RETRY, onRetry: (event) => retries.push(event) },
+    });
     await client.getPage("98306");
     e.server.faults.add({ method: "GET", path: "/pages/98306$", latencyMs: 2_500 });
     expect((await client.getPage("98306")).id).toBe("98306");
@@ -195,9 +288,20 @@ describe("ConfluenceClient: resilience", () => {
   });
 
   it("fails clearly when a fresh token is refused too (missing scope), after exactly one refresh", async () => {
-    const e = await start(testSeed({ oauth: { clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, refreshTokens: [TEST_REFRESH_TOKEN], scopes: ["read:page:confluence", "offline_access"] } }));
+    const e = await start(
+      testSeed({
+        oauth: {
+          clientId: TEST_CLIENT_ID,
+          clientSecret: TEST_CLIENT_SECRET,
+          refreshTokens: [TEST_REFRESH_TOKEN],
+          scopes: ["read:page:confluence", "offline_access"],
+        },
+      }),
+    );
     const { client } = connectStack(e);
-    const error = await client.createPage({ spaceId: "65538", title: "x", storage: "<p/>" }).catch((err: unknown) => err);
+    const error = await client
+      .createPage({ spaceId: "65538", title: "x", storage: "<p/>" })
+      .catch((err: unknown) => err);
     expect(error).toMatchObject({ code: ConfluenceErrorCode.Unauthorized, status: 401, transient: false });
     expect((error as Error).message).toContain("Unauthorized; scope does not match");
     expect(tokenCalls(e)).toBe(2);
@@ -227,7 +331,8 @@ describe("ConfluenceClient: resilience", () => {
     const token = await tokens.getAccessToken(PROFILE);
     const refresh = (await secrets.get(PROFILE, SecretNames.ConfluenceRefreshToken))!;
     const visible = JSON.stringify([error.message, error, logger.records, String(error.cause ?? "")]);
-    for (const secret of [token.value, refresh, TEST_REFRESH_TOKEN, TEST_CLIENT_SECRET]) expect(visible).not.toContain(secret);
+    for (const secret of [token.value, refresh, TEST_REFRESH_TOKEN, TEST_CLIENT_SECRET])
+      expect(visible).not.toContain(secret);
     expect(visible).not.toMatch(/Bearer\s+ey/);
   });
 });
@@ -254,7 +359,9 @@ describe("ConfluenceClient: site resolution", () => {
     const { client } = connectStack(e, { site: { siteUrl: `${TEST_SITE_URL.toUpperCase()}/wiki/` } });
     await client.getPage("98306");
     await client.getPage("98305");
-    expect(servedCalls(e).filter((c) => c.includes("accessible-resources"))).toEqual(["GET /oauth/token/accessible-resources 200"]);
+    expect(servedCalls(e).filter((c) => c.includes("accessible-resources"))).toEqual([
+      "GET /oauth/token/accessible-resources 200",
+    ]);
   });
 
   it("refreshes once when the cached token is refused while resolving the site", async () => {
@@ -263,7 +370,13 @@ describe("ConfluenceClient: site resolution", () => {
     await first.client.getPage("98306");
     await fetch(`${e.urls.baseUrl}/_admin/oauth/expire-access-tokens`, { method: "POST" });
     // A new client for the next run, sharing the process's token manager.
-    const next = new ConfluenceClient({ profileKey: PROFILE, site: { siteUrl: TEST_SITE_URL }, tokens: first.tokens, auth: first.auth, apiBaseUrl: e.urls.apiBaseUrl });
+    const next = new ConfluenceClient({
+      profileKey: PROFILE,
+      site: { siteUrl: TEST_SITE_URL },
+      tokens: first.tokens,
+      auth: first.auth,
+      apiBaseUrl: e.urls.apiBaseUrl,
+    });
     expect((await next.getPage("98306")).id).toBe("98306");
     expect(servedCalls(e).filter((c) => c.includes("accessible-resources"))).toEqual([
       "GET /oauth/token/accessible-resources 401",
@@ -276,7 +389,9 @@ describe("ConfluenceClient: site resolution", () => {
     const { client } = connectStack(e, { site: { siteUrl: "https://fabrikam.atlassian.net" } });
     await expect(client.getPage("98306")).rejects.toMatchObject({
       code: ConfluenceErrorCode.SiteNotFound,
-      message: expect.stringContaining("sites it covers: https://contoso.atlassian.net (1324a887-45db-1bf4-1e99-ef0ff456d421)"),
+      message: expect.stringContaining(
+        "sites it covers: https://contoso.atlassian.net (1324a887-45db-1bf4-1e99-ef0ff456d421)",
+      ),
     });
   });
 });

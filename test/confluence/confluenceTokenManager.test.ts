@@ -1,20 +1,44 @@
 import { describe, expect, it } from "vitest";
+import type { ConfluenceEmulator } from "../../dev/emulators/confluence/confluenceEmulator";
 import { AccessToken, ConfluenceErrorCode, ReauthorizationRequired } from "../../shared/confluence";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import { SecretNames } from "../../shared/secrets/secretsProvider";
 import { TokenRefreshHistory } from "../../shared/state/tokenRefreshHistory";
-import type { ConfluenceEmulator } from "../../dev/emulators/confluence/confluenceEmulator";
-import { emulatorPerTest, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_REFRESH_TOKEN, testSeed } from "../helpers/confluenceSite";
-import { connectStack, MemoryRefreshHistory, PROFILE, profileSecrets, profileSecretValues, servedCalls, tokenCalls } from "../helpers/confluenceStack";
+import {
+  emulatorPerTest,
+  TEST_CLIENT_ID,
+  TEST_CLIENT_SECRET,
+  TEST_REFRESH_TOKEN,
+  testSeed,
+} from "../helpers/confluenceSite";
+import {
+  connectStack,
+  MemoryRefreshHistory,
+  PROFILE,
+  profileSecrets,
+  profileSecretValues,
+  servedCalls,
+  tokenCalls,
+} from "../helpers/confluenceStack";
 import { azuriteLocation, uniqueTablePrefix } from "../helpers/tables";
 
 const startSite = emulatorPerTest();
 
 function start(oauth: Record<string, unknown> = {}): Promise<ConfluenceEmulator> {
-  return startSite(testSeed({ oauth: { clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, refreshTokens: [TEST_REFRESH_TOKEN], ...oauth } }));
+  return startSite(
+    testSeed({
+      oauth: {
+        clientId: TEST_CLIENT_ID,
+        clientSecret: TEST_CLIENT_SECRET,
+        refreshTokens: [TEST_REFRESH_TOKEN],
+        ...oauth,
+      },
+    }),
+  );
 }
 
-const storedRefreshToken = (secrets: InMemorySecretsProvider) => secrets.get(PROFILE, SecretNames.ConfluenceRefreshToken);
+const storedRefreshToken = (secrets: InMemorySecretsProvider) =>
+  secrets.get(PROFILE, SecretNames.ConfluenceRefreshToken);
 
 /** A SecretsProvider whose refresh-token writes wait until the test releases them (or fail, to simulate a crash). */
 class GatedSecrets extends InMemorySecretsProvider {
@@ -57,7 +81,12 @@ describe("ConfluenceTokenManager", () => {
     expect(await tokens.getAccessToken(PROFILE)).toBe(first);
     expect(tokenCalls(e)).toBe(1);
     expect((history as MemoryRefreshHistory).records).toEqual([
-      expect.objectContaining({ profileKey: PROFILE, outcome: "refreshed", newExpiry: new Date(first.expiresAtMs).toISOString(), durationMs: expect.any(Number) }),
+      expect.objectContaining({
+        profileKey: PROFILE,
+        outcome: "refreshed",
+        newExpiry: new Date(first.expiresAtMs).toISOString(),
+        durationMs: expect.any(Number),
+      }),
     ]);
   });
 
@@ -93,7 +122,9 @@ describe("ConfluenceTokenManager", () => {
     const e = await start();
     const { tokens } = connectStack(e);
     const first = await tokens.getAccessToken(PROFILE);
-    const replaced = await Promise.all(Array.from({ length: 5 }, () => tokens.getAccessToken(PROFILE, { rejected: first.value })));
+    const replaced = await Promise.all(
+      Array.from({ length: 5 }, () => tokens.getAccessToken(PROFILE, { rejected: first.value })),
+    );
     expect(new Set(replaced.map((t) => t.value)).size).toBe(1);
     expect(replaced[0]!.value).not.toBe(first.value);
     // A late report of the old token does not refresh again.
@@ -110,7 +141,9 @@ describe("ConfluenceTokenManager", () => {
     expect(failure).toMatchObject({ code: ConfluenceErrorCode.TokenPersistFailed });
     expect(String((failure as Error).message)).not.toMatch(/eyJ/);
     expect(await secrets.get(PROFILE, SecretNames.ConfluenceRefreshToken)).toBe(TEST_REFRESH_TOKEN);
-    expect((crashed.history as MemoryRefreshHistory).records.map((r) => [r.outcome, r.errorCode])).toEqual([["failed", ConfluenceErrorCode.TokenPersistFailed]]);
+    expect((crashed.history as MemoryRefreshHistory).records.map((r) => [r.outcome, r.errorCode])).toEqual([
+      ["failed", ConfluenceErrorCode.TokenPersistFailed],
+    ]);
 
     // The restarted process (new cache) five minutes later still holds the rotated-out token: within the leeway.
     e.clock.advance(5 * 60_000);
@@ -136,7 +169,12 @@ describe("ConfluenceTokenManager", () => {
     const stale = connectStack(e, { secrets: profileSecrets(TEST_REFRESH_TOKEN), history });
     const error = await stale.tokens.getAccessToken(PROFILE).catch((err: unknown) => err);
     expect(error).toBeInstanceOf(ReauthorizationRequired);
-    expect(error).toMatchObject({ code: "REAUTHORIZATION_REQUIRED", profileKey: PROFILE, reason: "invalid_grant", transient: false });
+    expect(error).toMatchObject({
+      code: "REAUTHORIZATION_REQUIRED",
+      profileKey: PROFILE,
+      reason: "invalid_grant",
+      transient: false,
+    });
     expect(tokenCalls(e)).toBe(2); // no retry loop on a dead grant
 
     // The whole family is revoked: the legitimately stored newest token is dead as well.
@@ -157,14 +195,19 @@ describe("ConfluenceTokenManager", () => {
   it("treats unauthorized_client the same way", async () => {
     const e = await start({ errorStyle: "unauthorized_client" });
     const { tokens } = connectStack(e, { secrets: profileSecrets("refresh-token-nobody-issued") });
-    await expect(tokens.getAccessToken(PROFILE)).rejects.toMatchObject({ code: "REAUTHORIZATION_REQUIRED", reason: "unauthorized_client" });
+    await expect(tokens.getAccessToken(PROFILE)).rejects.toMatchObject({
+      code: "REAUTHORIZATION_REQUIRED",
+      reason: "unauthorized_client",
+    });
   });
 
   it("retries a transient token-endpoint failure with backoff", async () => {
     const e = await start();
     e.server.faults.add({ method: "POST", path: "^/oauth/token$", status: 503, times: 2 });
     const delays: number[] = [];
-    const { tokens, history } = connectStack(e, { retry: { initialDelayMs: 10, random: () => 0.5, onRetry: (r) => delays.push(r.delayMs) } });
+    const { tokens, history } = connectStack(e, {
+      retry: { initialDelayMs: 10, random: () => 0.5, onRetry: (r) => delays.push(r.delayMs) },
+    });
     await tokens.getAccessToken(PROFILE);
     expect(servedCalls(e)).toEqual(["POST /oauth/token 503", "POST /oauth/token 503", "POST /oauth/token 200"]);
     expect(delays).toEqual([10, 20]);
@@ -176,17 +219,29 @@ describe("ConfluenceTokenManager", () => {
     const secrets = profileSecrets();
     await secrets.set(PROFILE, SecretNames.ConfluenceClientSecret, "wrong-client-secret-value");
     const { tokens } = connectStack(e, { secrets });
-    await expect(tokens.getAccessToken(PROFILE)).rejects.toMatchObject({ code: ConfluenceErrorCode.ClientCredentialsRejected, status: 401 });
+    await expect(tokens.getAccessToken(PROFILE)).rejects.toMatchObject({
+      code: ConfluenceErrorCode.ClientCredentialsRejected,
+      status: 401,
+    });
     expect(tokenCalls(e)).toBe(1);
   });
 
   it("names missing secrets, and treats a missing refresh token as needing re-authorization", async () => {
     const e = await start();
-    const noClient = connectStack(e, { secrets: new InMemorySecretsProvider({ [PROFILE]: { [SecretNames.ConfluenceRefreshToken]: "some-refresh-token" } }) });
-    await expect(noClient.tokens.getAccessToken(PROFILE)).rejects.toThrow(`profile "${PROFILE}": missing secret(s) ConfluenceClientId, ConfluenceClientSecret`);
+    const noClient = connectStack(e, {
+      secrets: new InMemorySecretsProvider({
+        [PROFILE]: { [SecretNames.ConfluenceRefreshToken]: "some-refresh-token" },
+      }),
+    });
+    await expect(noClient.tokens.getAccessToken(PROFILE)).rejects.toThrow(
+      `profile "${PROFILE}": missing secret(s) ConfluenceClientId, ConfluenceClientSecret`,
+    );
     const secrets = profileSecrets();
     await secrets.delete(PROFILE, SecretNames.ConfluenceRefreshToken);
-    await expect(connectStack(e, { secrets }).tokens.getAccessToken(PROFILE)).rejects.toMatchObject({ code: "REAUTHORIZATION_REQUIRED", reason: "missing" });
+    await expect(connectStack(e, { secrets }).tokens.getAccessToken(PROFILE)).rejects.toMatchObject({
+      code: "REAUTHORIZATION_REQUIRED",
+      reason: "missing",
+    });
     expect(tokenCalls(e)).toBe(0);
   });
 
@@ -197,9 +252,12 @@ describe("ConfluenceTokenManager", () => {
     const token = await tokens.getAccessToken(PROFILE);
     const rotated = (await secrets.get(PROFILE, SecretNames.ConfluenceRefreshToken))!;
     e.clock.advance(5_000);
-    await connectStack(e, { secrets: profileSecrets(TEST_REFRESH_TOKEN) }).tokens.getAccessToken(PROFILE).catch(() => undefined);
+    await connectStack(e, { secrets: profileSecrets(TEST_REFRESH_TOKEN) })
+      .tokens.getAccessToken(PROFILE)
+      .catch(() => undefined);
     const logged = JSON.stringify(logger.records);
     expect(logger.records.length).toBeGreaterThan(0);
-    for (const secret of [token.value, rotated, TEST_REFRESH_TOKEN, TEST_CLIENT_SECRET]) expect(logged).not.toContain(secret);
+    for (const secret of [token.value, rotated, TEST_REFRESH_TOKEN, TEST_CLIENT_SECRET])
+      expect(logged).not.toContain(secret);
   });
 });

@@ -31,7 +31,12 @@ describe("EmulatorServer (shared emulator plumbing)", () => {
     await fetch(`${base}/_admin/requests`, { method: "DELETE" });
     await fetch(`${base}/things/a?x=1`);
     await fetch(`${base}/_admin/state`);
-    const log = (await (await fetch(`${base}/_admin/requests`)).json()) as Array<{ method: string; path: string; query: string; status: number }>;
+    const log = (await (await fetch(`${base}/_admin/requests`)).json()) as Array<{
+      method: string;
+      path: string;
+      query: string;
+      status: number;
+    }>;
     expect(log.map(({ method, path, query, status }) => ({ method, path, query, status }))).toEqual([
       { method: "GET", path: "/things/a", query: "x=1", status: 200 },
     ]);

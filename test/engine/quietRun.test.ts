@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { StateStores } from "../../shared/state/stateStores";
-import { sampleItems, sampleRows, type SyncHarness } from "../helpers/syncHarness";
+import { type SyncHarness, sampleItems, sampleRows } from "../helpers/syncHarness";
 import { harnessPerTest } from "../helpers/syncTestRuns";
 
 /**
@@ -50,7 +50,10 @@ describe("quiet runs", () => {
     expect(after.cursor.quiet).toEqual(before.cursor.quiet);
     expect(after.cursor.runId).toBe(report.runId);
     // The run is on record like any other.
-    expect((await h.state.runs.recent(h.profile.key, 1))[0]).toMatchObject({ runId: report.runId, outcome: "completed" });
+    expect((await h.state.runs.recent(h.profile.key, 1))[0]).toMatchObject({
+      runId: report.runId,
+      outcome: "completed",
+    });
   });
 
   it("still sync a person's edit on the page: a new page version means a full run", async () => {

@@ -29,13 +29,19 @@ describe("what a run costs", () => {
   it("an idle run in a fresh process adds the column read and getting a token from each service, nothing else", async () => {
     const h = await start({ items: sampleItems(5), rows: sampleRows(5) });
     await h.sync();
-    const fresh = createEngineServices({ config: h.services.config, state: h.services.state }, { graphRetry: HARNESS_RETRY, confluenceRetry: HARNESS_RETRY });
+    const fresh = createEngineServices(
+      { config: h.services.config, state: h.services.state },
+      { graphRetry: HARNESS_RETRY, confluenceRetry: HARNESS_RETRY },
+    );
     h.activities = createSyncActivities(fresh);
     h.clearCalls();
     const report = await h.sync();
     expect(topLevel(h.graphCalls())).toEqual(["GET …/columns 200", "GET …/items/delta 200"]);
     // MSAL reads the authority's metadata once per credential, then asks for the token.
-    expect(h.calls().identity.map((entry) => `${entry.method} ${entry.path.replace(/^\/[^/]+/, "")}`)).toEqual(["GET /v2.0/.well-known/openid-configuration", "POST /oauth2/v2.0/token"]);
+    expect(h.calls().identity.map((entry) => `${entry.method} ${entry.path.replace(/^\/[^/]+/, "")}`)).toEqual([
+      "GET /v2.0/.well-known/openid-configuration",
+      "POST /oauth2/v2.0/token",
+    ]);
     expect(h.confluenceCalls()).toEqual(["POST /oauth/token 200", "GET /pages/98306 200"]);
     expect(report.apiCalls).toEqual({ graph: 2, confluence: 1 });
   });
@@ -47,7 +53,12 @@ describe("what a run costs", () => {
     h.clearCalls();
     const report = await h.sync();
     expect(report.counts.sharePoint.updated).toBe(50);
-    expect(topLevel(h.graphCalls())).toEqual(["GET …/items/delta 200", "POST /v1.0/$batch 200", "POST /v1.0/$batch 200", "POST /v1.0/$batch 200"]);
+    expect(topLevel(h.graphCalls())).toEqual([
+      "GET …/items/delta 200",
+      "POST /v1.0/$batch 200",
+      "POST /v1.0/$batch 200",
+      "POST /v1.0/$batch 200",
+    ]);
     expect(h.confluenceCalls()).toEqual(["GET /pages/98306 200"]);
     expect(report.apiCalls).toEqual({ graph: 4, confluence: 1 });
   });

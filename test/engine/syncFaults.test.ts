@@ -10,12 +10,15 @@ import { expectQuietRun, harnessPerTest } from "../helpers/syncTestRuns";
 
 const start = harnessPerTest();
 
-
 /**
  * The store with `method` intercepted: `before` runs first and may throw (a crash at that point); everything else is
  * the store itself (methods bound to it, so its private state works).
  */
-function intercept<T extends object, K extends keyof T>(store: T, method: K, before: (...args: T[K] extends (...a: infer A) => unknown ? A : never) => void): T {
+function intercept<T extends object, K extends keyof T>(
+  store: T,
+  method: K,
+  before: (...args: T[K] extends (...a: infer A) => unknown ? A : never) => void,
+): T {
   return new Proxy(store, {
     get(target, property) {
       const value = Reflect.get(target, property, target) as unknown;
@@ -33,7 +36,11 @@ describe("at-least-once activities", () => {
   it("a batch retried after a crash between its $batch and the outcome record creates nothing twice", async () => {
     let crashes = 0;
     const h = await start({
-      rows: [["", "Alpha", "Open", "1"], ["", "Beta", "Open", "2"], ["", "Gamma", "Done", "3"]],
+      rows: [
+        ["", "Alpha", "Open", "1"],
+        ["", "Beta", "Open", "2"],
+        ["", "Gamma", "Done", "3"],
+      ],
       wrapState: (state) => ({
         ...state,
         staging: intercept(state.staging, "put", (_run, name, value) => {
@@ -50,7 +57,9 @@ describe("at-least-once activities", () => {
     expect(report.counts.sharePoint.created).toBe(3);
     const listed = await h.listItems();
     expect([...listed.values()].map((fields) => fields.Title)).toEqual(["Alpha", "Beta", "Gamma"]);
-    expect(h.pageRows().map((row) => [row[0], row[1]])).toEqual([...listed.entries()].map(([id, fields]) => [id, fields.Title]));
+    expect(h.pageRows().map((row) => [row[0], row[1]])).toEqual(
+      [...listed.entries()].map(([id, fields]) => [id, fields.Title]),
+    );
     // One $batch only: the retry found the three items in the delta since the run's read instead of sending again.
     expect(h.graphCalls().filter((call) => call.startsWith("POST") && call.includes("$batch"))).toHaveLength(1);
     expect(h.logs.records.some((record) => record.message.includes("retried after an unconfirmed attempt"))).toBe(true);
@@ -81,7 +90,8 @@ describe("at-least-once activities", () => {
       ...h.activities,
       applySharePointBatch: async (input) => {
         // A person changes the row between the run's read and its writes (once).
-        if (crashes === 0 && !inBatch) await h.editRows((rows) => rows.map((row) => (row[0] === "" ? [row[0], row[1]!, row[2]!, "7"] : row)));
+        if (crashes === 0 && !inBatch)
+          await h.editRows((rows) => rows.map((row) => (row[0] === "" ? [row[0], row[1]!, row[2]!, "7"] : row)));
         inBatch = true;
         try {
           return await original(input);
@@ -103,7 +113,9 @@ describe("at-least-once activities", () => {
     expect(h.pageRows()).toEqual([[id, "Alpha", "Open", "7"]]);
     expect(listed.get(id!)?.Amount).toBe(1);
     const open = await h.state.conflicts.listOpen(report.profile);
-    expect(open.map((conflict) => [conflict.field, conflict.values.sharePoint, conflict.values.confluence])).toEqual([["Amount", "1", "7"]]);
+    expect(open.map((conflict) => [conflict.field, conflict.values.sharePoint, conflict.values.confluence])).toEqual([
+      ["Amount", "1", "7"],
+    ]);
     expect(h.logs.records.some((record) => record.message.includes("failed for good after sending"))).toBe(true);
     await expectQuietRun(h);
   });
@@ -137,7 +149,12 @@ describe("at-least-once activities", () => {
     expect(recovered.counts.sharePoint.created).toBe(0);
     const listed = await h.listItems();
     expect([...listed.values()].map((fields) => fields.Title).sort()).toEqual(["Kept", "New one", "New two"]);
-    expect(h.pageRows().map((row) => row[0]).sort()).toEqual([...listed.keys()].sort());
+    expect(
+      h
+        .pageRows()
+        .map((row) => row[0])
+        .sort(),
+    ).toEqual([...listed.keys()].sort());
     expect(h.rowOf("1")?.Status).toBe("Done");
     h.clearCalls();
     await h.sync();
@@ -169,7 +186,10 @@ describe("the page update, retried", () => {
     const report = await h.sync();
     expect(crashes).toBe(1);
     expect(report).toMatchObject({ outcome: "completed", cycles: 1 });
-    expect(h.confluenceCalls().filter((call) => !call.startsWith("GET /pages/98306 "))).toEqual(["PUT /pages/98306 200", "PUT /pages/98306 409"]);
+    expect(h.confluenceCalls().filter((call) => !call.startsWith("GET /pages/98306 "))).toEqual([
+      "PUT /pages/98306 200",
+      "PUT /pages/98306 409",
+    ]);
     expect(h.confluenceCalls()).toContain("GET /pages/98306 200");
     expect(h.pageVersion()).toBe(version + 1);
     expect(h.rowOf("2")?.Status).toBe("Done");
@@ -191,7 +211,9 @@ describe("the page changed under the run", () => {
         if (!edited) {
           edited = true;
           // A person saves the page between the run's read and its update.
-          await h.editRows((rows) => rows.map((row) => (row[0] === "2" ? [row[0], "Item 2 (person)", row[2]!, row[3]!] : row)));
+          await h.editRows((rows) =>
+            rows.map((row) => (row[0] === "2" ? [row[0], "Item 2 (person)", row[2]!, row[3]!] : row)),
+          );
         }
         return original(input);
       },
@@ -200,7 +222,10 @@ describe("the page changed under the run", () => {
     const report = await h.sync();
     expect(report.outcome).toBe("completed");
     expect(report.cycles).toBe(2);
-    expect(h.confluenceCalls().filter((call) => call.startsWith("PUT"))).toEqual(["PUT /pages/98306 409", "PUT /pages/98306 200"]);
+    expect(h.confluenceCalls().filter((call) => call.startsWith("PUT"))).toEqual([
+      "PUT /pages/98306 409",
+      "PUT /pages/98306 200",
+    ]);
     expect(h.rowOf("1")?.Status).toBe("Done");
     expect(h.rowOf("2")?.Title).toBe("Item 2 (person)");
     const listed = await h.listItems();
@@ -225,11 +250,13 @@ describe("throttling", () => {
     const entries = h.calls().graph;
     const batches = entries.filter((entry) => entry.path.endsWith("$batch"));
     expect(batches.map((entry) => entry.status)).toEqual([200, 200]);
-    const subRequests = (seq: number) => entries.filter((entry) => entry.parentSeq === seq).map((entry) => `${entry.method} ${entry.path.replace(/.*\/items\//, "items/")} ${entry.status}`);
+    const subRequests = (seq: number) =>
+      entries
+        .filter((entry) => entry.parentSeq === seq)
+        .map((entry) => `${entry.method} ${entry.path.replace(/.*\/items\//, "items/")} ${entry.status}`);
     expect(subRequests(batches[0]!.seq)).toHaveLength(5);
     expect(subRequests(batches[0]!.seq)).toContain("PATCH items/3/fields 429");
     expect(subRequests(batches[1]!.seq)).toEqual(["PATCH items/3/fields 200"]);
     expect([...(await h.listItems()).values()].every((fields) => fields.Status === "Doing")).toBe(true);
   });
 });
-

@@ -2,14 +2,14 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, it } from "vitest";
 import { buildFieldCodecs } from "../../shared/mapping";
 import { syncRulesFromProfile } from "../../shared/sync";
-import { HARNESS_RETRY, openHarnessProfile, startSyncHarness, type SyncHarness } from "../helpers/syncHarness";
-import { modelProfile, type ModelProfile } from "../sync/model/modelArbitraries";
+import { HARNESS_RETRY, openHarnessProfile, type SyncHarness, startSyncHarness } from "../helpers/syncHarness";
+import { type ModelProfile, modelProfile } from "../sync/model/modelArbitraries";
 import { SyncInvariants } from "../sync/model/syncInvariants";
 import { EmulatedWorld } from "./model/emulatedWorld";
 import { EngineProbe } from "./model/engineProbe";
 import { MODEL_COLUMNS, MODEL_FIELDS, MODEL_HEADERS } from "./model/modelFields";
-import { modelStart, modelStep, type ModelStep } from "./model/modelSteps";
 import { ModelRunner } from "./model/modelRunner";
+import { type ModelStep, modelStart, modelStep } from "./model/modelSteps";
 import { StatePartition } from "./model/statePartition";
 
 /**
@@ -47,22 +47,37 @@ describe("sync model end to end: people, the real engine and faults on the emula
   const tally = new Map<string, number>();
 
   beforeAll(async () => {
-    host = await startSyncHarness({ wrapState: (stores) => probe.wrapState(stores), engine: { graphRetry: MODEL_RETRY, confluenceRetry: MODEL_RETRY } });
+    host = await startSyncHarness({
+      wrapState: (stores) => probe.wrapState(stores),
+      engine: { graphRetry: MODEL_RETRY, confluenceRetry: MODEL_RETRY },
+    });
     state = await StatePartition.open(host.tables.location, host.tables.prefix);
   });
   afterAll(async () => {
     await host?.close();
     if (cost.runs === 0 || process.env.SYNC_E2E_MODEL_STATS === undefined) return;
-    console.info(`sync model e2e: ${cost.runs} runs, ${cost.syncs} syncs in ${(cost.ms / 1000).toFixed(1)} s (${(cost.runs / (cost.ms / 1000)).toFixed(2)} runs/s)`);
+    console.info(
+      `sync model e2e: ${cost.runs} runs, ${cost.syncs} syncs in ${(cost.ms / 1000).toFixed(1)} s (${(cost.runs / (cost.ms / 1000)).toFixed(2)} runs/s)`,
+    );
     for (const [point, count] of probe.crashes) tally.set(`crash at ${point}`, count);
-    console.info([...tally].sort(([a], [b]) => a.localeCompare(b)).map(([what, count]) => `  ${what}: ${count}`).join("\n"));
+    console.info(
+      [...tally]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([what, count]) => `  ${what}: ${count}`)
+        .join("\n"),
+    );
   });
 
   /** One model run: a fresh profile, the steps, then a clean run that must converge and a run that must be quiet. */
   async function play(profile: ModelProfile, steps: readonly ModelStep[]): Promise<void> {
     const started = performance.now();
     profiles += 1;
-    const h = await openHarnessProfile(host, { key: `model${profiles}`, columns: MODEL_COLUMNS, headers: MODEL_HEADERS, profile });
+    const h = await openHarnessProfile(host, {
+      key: `model${profiles}`,
+      columns: MODEL_COLUMNS,
+      headers: MODEL_HEADERS,
+      profile,
+    });
     const runner = await (async () => {
       const codecs = buildFieldCodecs(h.profile.fields, MODEL_COLUMNS, { siteTimeZone: "UTC" });
       if (!codecs.ok) throw new Error(codecs.errors.map((error) => error.message).join("; "));
@@ -94,7 +109,12 @@ describe("sync model end to end: people, the real engine and faults on the emula
 
   it(`keeps invariants 1-4, 7 and 8 over random edits, runs and faults (${numRuns} runs)`, async () => {
     await fc.assert(
-      fc.asyncProperty(modelProfile(MODEL_FIELDS), modelStart, fc.array(modelStep, { maxLength: 14 }), (profile, start, steps) => play(profile, [...start, ...steps])),
+      fc.asyncProperty(
+        modelProfile(MODEL_FIELDS),
+        modelStart,
+        fc.array(modelStep, { maxLength: 14 }),
+        (profile, start, steps) => play(profile, [...start, ...steps]),
+      ),
       { numRuns, ...(seed === undefined ? {} : { seed }), ...(path === undefined ? {} : { path }) },
     );
   }, 900_000);

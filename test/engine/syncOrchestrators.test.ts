@@ -1,17 +1,35 @@
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../shared/errors";
 import { HistoryEventType, historyEvent } from "../../dev/localHost/historyEvent";
-import { replayOrchestrator, runOrchestrationLocally, type LocalDurableRegistry } from "../../dev/localHost/localDurableHost";
+import {
+  type LocalDurableRegistry,
+  replayOrchestrator,
+  runOrchestrationLocally,
+} from "../../dev/localHost/localDurableHost";
 import { syncAllProfilesOrchestrator, syncProfileOrchestrator } from "../../shared/engine/orchestration";
-import { ActivityName, OrchestratorName, type ApplyConfluencePageResult, type CommitRunInput, type PrepareRunInput, type PrepareRunResult, type RecordRunFailureInput, type SyncProfileInput } from "../../shared/engine/run/runContract";
+import {
+  ActivityName,
+  type ApplyConfluencePageResult,
+  type CommitRunInput,
+  OrchestratorName,
+  type PrepareRunInput,
+  type PrepareRunResult,
+  type RecordRunFailureInput,
+  type SyncProfileInput,
+} from "../../shared/engine/run/runContract";
 import { type RunReport } from "../../shared/engine/run/runReport";
+import { AppError } from "../../shared/errors";
 import { expectDeterministicReplay } from "../helpers/durableReplay";
 
 class Outage extends AppError {
   readonly code = "GRAPH_UNAVAILABLE";
 }
 
-function report(profile: string, runId: string, outcome: RunReport["outcome"], extra: Partial<RunReport> = {}): RunReport {
+function report(
+  profile: string,
+  runId: string,
+  outcome: RunReport["outcome"],
+  extra: Partial<RunReport> = {},
+): RunReport {
   return {
     profile,
     runId,
@@ -21,7 +39,12 @@ function report(profile: string, runId: string, outcome: RunReport["outcome"], e
     startedAt: "2026-01-01T00:00:00.000Z",
     finishedAt: "2026-01-01T00:00:01.000Z",
     cycles: 1,
-    counts: { sharePoint: { created: 0, updated: 0, deleted: 0 }, confluence: { created: 0, updated: 0, deleted: 0 }, conflicts: 0, errors: 0 },
+    counts: {
+      sharePoint: { created: 0, updated: 0, deleted: 0 },
+      confluence: { created: 0, updated: 0, deleted: 0 },
+      conflicts: 0,
+      errors: 0,
+    },
     items: [],
     apiCalls: { graph: 0, confluence: 0 },
     ...extra,
@@ -39,14 +62,21 @@ function activities(script: Script) {
   const calls: Array<{ name: string; input: unknown }> = [];
   const attempts = new Map<string, number>();
   const registry: LocalDurableRegistry = {
-    orchestrators: { [OrchestratorName.syncProfile]: syncProfileOrchestrator, [OrchestratorName.syncAllProfiles]: syncAllProfilesOrchestrator },
+    orchestrators: {
+      [OrchestratorName.syncProfile]: syncProfileOrchestrator,
+      [OrchestratorName.syncAllProfiles]: syncAllProfilesOrchestrator,
+    },
     activities: {
       [ActivityName.listActiveProfiles]: () => ["alpha", "beta", "gamma"],
       [ActivityName.prepareRun]: (input) => {
         calls.push({ name: "prepareRun", input });
         const prepare = input as PrepareRunInput;
         return (
-          script.prepare?.(prepare) ?? { kind: "planned", sharePointBatchIds: ["b1", "b2", "b3"], confluenceWrite: true }
+          script.prepare?.(prepare) ?? {
+            kind: "planned",
+            sharePointBatchIds: ["b1", "b2", "b3"],
+            confluenceWrite: true,
+          }
         );
       },
       [ActivityName.applySharePointBatch]: (input) => {
@@ -64,7 +94,14 @@ function activities(script: Script) {
       [ActivityName.commitRun]: (input) => {
         calls.push({ name: "commitRun", input });
         const commit = input as CommitRunInput;
-        return { report: report(commit.profileKey, commit.runId, commit.failedBatchIds.length ? "completedWithErrors" : "completed", { cycles: commit.cycle }) };
+        return {
+          report: report(
+            commit.profileKey,
+            commit.runId,
+            commit.failedBatchIds.length ? "completedWithErrors" : "completed",
+            { cycles: commit.cycle },
+          ),
+        };
       },
       [ActivityName.recordRunFailure]: (input) => {
         calls.push({ name: "recordRunFailure", input });
@@ -82,7 +119,13 @@ const profileInput: SyncProfileInput = { profileKey: "alpha", dryRun: false, tri
 describe("syncProfile orchestration", () => {
   it("prepares, fans out the SharePoint batches, updates the page, then commits", async () => {
     const { registry, calls } = activities({});
-    const result = await runOrchestrationLocally(registry, OrchestratorName.syncProfile, profileInput, "sync-alpha", fast);
+    const result = await runOrchestrationLocally(
+      registry,
+      OrchestratorName.syncProfile,
+      profileInput,
+      "sync-alpha",
+      fast,
+    );
     expect(result.status).toBe("Completed");
     expect(calls.map((c) => c.name)).toEqual([
       "prepareRun",
@@ -93,7 +136,13 @@ describe("syncProfile orchestration", () => {
       "commitRun",
     ]);
     const commit = calls.at(-1)!.input as CommitRunInput;
-    expect(commit).toMatchObject({ profileKey: "alpha", cycle: 1, confluence: "applied", failedBatchIds: [], finalCycle: false });
+    expect(commit).toMatchObject({
+      profileKey: "alpha",
+      cycle: 1,
+      confluence: "applied",
+      failedBatchIds: [],
+      finalCycle: false,
+    });
     expect((result.output as RunReport).outcome).toBe("completed");
     // Activities get references, never payloads.
     expect(Object.keys(calls[1]!.input as object).sort()).toEqual(["batchId", "cycle", "profileKey", "runId"]);
@@ -101,7 +150,13 @@ describe("syncProfile orchestration", () => {
 
   it("runs another cycle when the page changed under it, and stops after MAX_RUN_CYCLES", async () => {
     const { registry, calls } = activities({ page: () => ({ kind: "versionConflict", currentVersion: 9 }) });
-    const result = await runOrchestrationLocally(registry, OrchestratorName.syncProfile, profileInput, "sync-alpha", fast);
+    const result = await runOrchestrationLocally(
+      registry,
+      OrchestratorName.syncProfile,
+      profileInput,
+      "sync-alpha",
+      fast,
+    );
     const commits = calls.filter((c) => c.name === "commitRun").map((c) => c.input as CommitRunInput);
     expect(commits.map((c) => [c.cycle, c.confluence, c.finalCycle])).toEqual([
       [1, "versionConflict", false],
@@ -115,22 +170,44 @@ describe("syncProfile orchestration", () => {
   });
 
   it("stops after the second cycle once the page update lands", async () => {
-    const { registry, calls } = activities({ page: (cycle) => (cycle === 1 ? { kind: "versionConflict", currentVersion: 3 } : { kind: "applied", version: 4 }) });
+    const { registry, calls } = activities({
+      page: (cycle) => (cycle === 1 ? { kind: "versionConflict", currentVersion: 3 } : { kind: "applied", version: 4 }),
+    });
     await runOrchestrationLocally(registry, OrchestratorName.syncProfile, profileInput, "sync-alpha", fast);
     expect(calls.filter((c) => c.name === "commitRun")).toHaveLength(2);
   });
 
   it("retries a batch that fails transiently and commits normally", async () => {
-    const { registry, calls } = activities({ batch: (id, attempt) => { if (id === "b2" && attempt === 1) throw new Outage("503 from Graph"); } });
-    const result = await runOrchestrationLocally(registry, OrchestratorName.syncProfile, profileInput, "sync-alpha", fast);
+    const { registry, calls } = activities({
+      batch: (id, attempt) => {
+        if (id === "b2" && attempt === 1) throw new Outage("503 from Graph");
+      },
+    });
+    const result = await runOrchestrationLocally(
+      registry,
+      OrchestratorName.syncProfile,
+      profileInput,
+      "sync-alpha",
+      fast,
+    );
     expect(calls.filter((c) => c.name === "applySharePointBatch")).toHaveLength(4);
     expect((calls.at(-1)!.input as CommitRunInput).failedBatchIds).toEqual([]);
     expect((result.output as RunReport).outcome).toBe("completed");
   });
 
   it("waits for every batch when one fails for good, then commits with that batch marked failed", async () => {
-    const { registry, calls } = activities({ batch: (id) => { if (id === "b1") throw new Outage("Graph is down"); } });
-    const result = await runOrchestrationLocally(registry, OrchestratorName.syncProfile, profileInput, "sync-alpha", fast);
+    const { registry, calls } = activities({
+      batch: (id) => {
+        if (id === "b1") throw new Outage("Graph is down");
+      },
+    });
+    const result = await runOrchestrationLocally(
+      registry,
+      OrchestratorName.syncProfile,
+      profileInput,
+      "sync-alpha",
+      fast,
+    );
     expect(calls.filter((c) => (c.input as { batchId?: string }).batchId === "b1")).toHaveLength(3); // maxNumberOfAttempts
     const commit = calls.find((c) => c.name === "commitRun")!.input as CommitRunInput;
     expect(commit.failedBatchIds).toEqual(["b1"]);
@@ -152,15 +229,31 @@ describe("syncProfile orchestration", () => {
             report: report(input.profileKey, input.runId, kind),
           }) as PrepareRunResult,
       });
-      const result = await runOrchestrationLocally(registry, OrchestratorName.syncProfile, { ...profileInput, dryRun: kind === "dryRun" }, "sync-alpha", fast);
+      const result = await runOrchestrationLocally(
+        registry,
+        OrchestratorName.syncProfile,
+        { ...profileInput, dryRun: kind === "dryRun" },
+        "sync-alpha",
+        fast,
+      );
       expect(calls.map((c) => c.name)).toEqual(["prepareRun"]);
       expect((result.output as RunReport).outcome).toBe(kind);
     }
   });
 
   it("records the run as failed when an activity fails for good", async () => {
-    const { registry, calls } = activities({ prepare: () => { throw new Outage("Confluence is down"); } });
-    const result = await runOrchestrationLocally(registry, OrchestratorName.syncProfile, profileInput, "sync-alpha", fast);
+    const { registry, calls } = activities({
+      prepare: () => {
+        throw new Outage("Confluence is down");
+      },
+    });
+    const result = await runOrchestrationLocally(
+      registry,
+      OrchestratorName.syncProfile,
+      profileInput,
+      "sync-alpha",
+      fast,
+    );
     expect(result.status).toBe("Completed");
     const failure = calls.find((c) => c.name === "recordRunFailure")!.input as RecordRunFailureInput;
     expect(failure.problem.code).toBe("GRAPH_UNAVAILABLE");
@@ -169,9 +262,26 @@ describe("syncProfile orchestration", () => {
   });
 
   it("is deterministic: every prefix of its history replays to the same actions", async () => {
-    const { registry } = activities({ batch: (id, attempt) => { if (id === "b3" && attempt < 3) throw new Outage("flaky"); }, page: (cycle) => (cycle === 1 ? { kind: "versionConflict", currentVersion: 2 } : { kind: "applied", version: 3 }) });
-    const result = await runOrchestrationLocally(registry, OrchestratorName.syncProfile, profileInput, "sync-alpha", fast);
-    const { state } = await expectDeterministicReplay(syncProfileOrchestrator, OrchestratorName.syncProfile, "sync-alpha", profileInput, result.history);
+    const { registry } = activities({
+      batch: (id, attempt) => {
+        if (id === "b3" && attempt < 3) throw new Outage("flaky");
+      },
+      page: (cycle) => (cycle === 1 ? { kind: "versionConflict", currentVersion: 2 } : { kind: "applied", version: 3 }),
+    });
+    const result = await runOrchestrationLocally(
+      registry,
+      OrchestratorName.syncProfile,
+      profileInput,
+      "sync-alpha",
+      fast,
+    );
+    const { state } = await expectDeterministicReplay(
+      syncProfileOrchestrator,
+      OrchestratorName.syncProfile,
+      "sync-alpha",
+      profileInput,
+      result.history,
+    );
     expect(state.isDone).toBe(true);
     expect(state.output).toEqual(result.output);
   });
@@ -180,9 +290,19 @@ describe("syncProfile orchestration", () => {
     const at = "2026-03-01T10:00:00.000Z";
     const history = [
       historyEvent(HistoryEventType.OrchestratorStarted, { Timestamp: at }),
-      historyEvent(HistoryEventType.ExecutionStarted, { Timestamp: at, Name: "syncProfile", Input: JSON.stringify(profileInput) }),
+      historyEvent(HistoryEventType.ExecutionStarted, {
+        Timestamp: at,
+        Name: "syncProfile",
+        Input: JSON.stringify(profileInput),
+      }),
     ];
-    const { state } = await replayOrchestrator(syncProfileOrchestrator, "syncProfile", "sync-alpha", profileInput, history);
+    const { state } = await replayOrchestrator(
+      syncProfileOrchestrator,
+      "syncProfile",
+      "sync-alpha",
+      profileInput,
+      history,
+    );
     const [first] = state.actions.flat() as Array<Record<string, unknown>>;
     expect(first).toMatchObject({
       actionType: 1, // CallActivityWithRetry
@@ -197,7 +317,13 @@ describe("syncProfile orchestration", () => {
 describe("syncAllProfiles orchestration", () => {
   it("fans out one syncProfile per active profile under the profile's instance id", async () => {
     const { registry, calls } = activities({});
-    const result = await runOrchestrationLocally(registry, OrchestratorName.syncAllProfiles, { trigger: "schedule" }, "sync-all", fast);
+    const result = await runOrchestrationLocally(
+      registry,
+      OrchestratorName.syncAllProfiles,
+      { trigger: "schedule" },
+      "sync-all",
+      fast,
+    );
     expect(result.output).toEqual({
       profiles: [
         { profileKey: "alpha", outcome: "completed" },
@@ -205,8 +331,12 @@ describe("syncAllProfiles orchestration", () => {
         { profileKey: "gamma", outcome: "completed" },
       ],
     });
-    expect(new Set(calls.filter((c) => c.name === "prepareRun").map((c) => (c.input as PrepareRunInput).profileKey))).toEqual(new Set(["alpha", "beta", "gamma"]));
-    const created = result.history.filter((e) => e.EventType === HistoryEventType.SubOrchestrationInstanceCreated).map((e) => e.InstanceId);
+    expect(
+      new Set(calls.filter((c) => c.name === "prepareRun").map((c) => (c.input as PrepareRunInput).profileKey)),
+    ).toEqual(new Set(["alpha", "beta", "gamma"]));
+    const created = result.history
+      .filter((e) => e.EventType === HistoryEventType.SubOrchestrationInstanceCreated)
+      .map((e) => e.InstanceId);
     expect(created).toEqual(["sync-alpha", "sync-beta", "sync-gamma"]);
   });
 
@@ -218,7 +348,13 @@ describe("syncAllProfiles orchestration", () => {
       if (input.profileKey === "beta") throw new Error("instance sync-beta is already running");
       return yield* syncProfileOrchestrator(context);
     };
-    const result = await runOrchestrationLocally(registry, OrchestratorName.syncAllProfiles, { trigger: "schedule" }, "sync-all", fast);
+    const result = await runOrchestrationLocally(
+      registry,
+      OrchestratorName.syncAllProfiles,
+      { trigger: "schedule" },
+      "sync-all",
+      fast,
+    );
     const profiles = (result.output as { profiles: Array<{ profileKey: string; outcome: string }> }).profiles;
     expect(profiles.map((p) => [p.profileKey, p.outcome])).toEqual([
       ["alpha", "completed"],
@@ -236,9 +372,16 @@ describe("syncAllProfiles orchestration", () => {
       { profileKey: "beta", outcome: "alreadyRunning" },
       { profileKey: "gamma", outcome: "completed" },
     ]);
-    const created = result.history.filter((e) => e.EventType === HistoryEventType.SubOrchestrationInstanceCreated).map((e) => e.InstanceId);
+    const created = result.history
+      .filter((e) => e.EventType === HistoryEventType.SubOrchestrationInstanceCreated)
+      .map((e) => e.InstanceId);
     expect(created).toEqual(["sync-alpha", "sync-gamma"]);
-    expect(calls.filter((c) => c.name === "prepareRun").map((c) => (c.input as PrepareRunInput).profileKey).sort()).toEqual(["alpha", "gamma"]);
+    expect(
+      calls
+        .filter((c) => c.name === "prepareRun")
+        .map((c) => (c.input as PrepareRunInput).profileKey)
+        .sort(),
+    ).toEqual(["alpha", "gamma"]);
   });
 
   it("stops waiting for a child that gives no answer by the deadline, reports it, and finishes with the others' results", async () => {
@@ -249,7 +392,8 @@ describe("syncAllProfiles orchestration", () => {
     // Beta never answers (in Azure: e.g. its start was dropped because its id was taken after all); alpha and gamma do.
     registry.orchestrators[OrchestratorName.syncProfile] = function* (context) {
       const input = context.df.getInput() as SyncProfileInput;
-      if (input.profileKey === "beta") yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 24 * 3_600_000));
+      if (input.profileKey === "beta")
+        yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 24 * 3_600_000));
       const report = yield* syncProfileOrchestrator(context);
       if (++finishedChildren === 2) othersFinished();
       return report;
@@ -263,9 +407,15 @@ describe("syncAllProfiles orchestration", () => {
         else resolve();
       });
     const input = { trigger: "schedule", profileRunDeadlineMs: 30 * 60_000 };
-    const result = await runOrchestrationLocally(registry, OrchestratorName.syncAllProfiles, input, "sync-all", { sleep });
+    const result = await runOrchestrationLocally(registry, OrchestratorName.syncAllProfiles, input, "sync-all", {
+      sleep,
+    });
     expect(result.status).toBe("Completed");
-    const profiles = (result.output as { profiles: Array<{ profileKey: string; outcome: string; problem?: { code: string; message: string } }> }).profiles;
+    const profiles = (
+      result.output as {
+        profiles: Array<{ profileKey: string; outcome: string; problem?: { code: string; message: string } }>;
+      }
+    ).profiles;
     expect(profiles.map((p) => [p.profileKey, p.outcome])).toEqual([
       ["alpha", "completed"],
       ["beta", "deadlinePassed"],
@@ -273,12 +423,19 @@ describe("syncAllProfiles orchestration", () => {
     ]);
     expect(profiles[1]!.problem).toEqual({
       code: "PROFILE_RUN_DEADLINE_PASSED",
-      message: 'syncProfile for "beta" gave no answer within 30 minute(s); it may still be running (see its own instance, sync-beta)',
+      message:
+        'syncProfile for "beta" gave no answer within 30 minute(s); it may still be running (see its own instance, sync-beta)',
     });
     // One deadline timer per child, all for the same moment.
     const timers = result.history.filter((e) => e.EventType === HistoryEventType.TimerCreated);
     expect(timers).toHaveLength(3);
     expect(new Set(timers.map((t) => t.FireAt)).size).toBe(1);
-    await expectDeterministicReplay(syncAllProfilesOrchestrator, OrchestratorName.syncAllProfiles, "sync-all", input, result.history);
+    await expectDeterministicReplay(
+      syncAllProfilesOrchestrator,
+      OrchestratorName.syncAllProfiles,
+      "sync-all",
+      input,
+      result.history,
+    );
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { runOrchestrationLocally } from "../../dev/localHost/localDurableHost";
 import { syncRegistry } from "../../dev/localHost/localEngine";
 import type { RunItemReport } from "../../shared/engine/run/runReport";
-import { runOrchestrationLocally } from "../../dev/localHost/localDurableHost";
-import { TEST_CLIENT_SECRET, TEST_LIST_ID, TEST_SITE_ID } from "../helpers/graphSeed";
 import { TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET, TEST_REFRESH_TOKEN } from "../helpers/confluenceSite";
+import { TEST_CLIENT_SECRET, TEST_LIST_ID, TEST_SITE_ID } from "../helpers/graphSeed";
 import { HARNESS_PROFILE, harnessColumns, type SyncHarness, sampleItems, sampleRows } from "../helpers/syncHarness";
 import { expectQuietRun, harnessPerTest } from "../helpers/syncTestRuns";
 
@@ -14,10 +14,14 @@ import { expectQuietRun, harnessPerTest } from "../helpers/syncTestRuns";
 
 const start = harnessPerTest();
 
-
 describe("first sync", () => {
   it("from SharePoint: every item gets a row with its id in the key column", async () => {
-    const h = await start({ items: [{ id: "1", fields: { Title: "Alpha", Status: "Open", Amount: 10 } }, { id: "2", fields: { Title: "Beta", Status: "Done", Amount: 2.5 } }] });
+    const h = await start({
+      items: [
+        { id: "1", fields: { Title: "Alpha", Status: "Open", Amount: 10 } },
+        { id: "2", fields: { Title: "Beta", Status: "Done", Amount: 2.5 } },
+      ],
+    });
     const report = await h.sync();
     expect(report.outcome).toBe("completed");
     expect(report.counts.confluence.created).toBe(2);
@@ -25,7 +29,9 @@ describe("first sync", () => {
       ["1", "Alpha", "Open", "10"],
       ["2", "Beta", "Done", "2.5"],
     ]);
-    expect(h.pageBody()).toMatch(/^<p>Project list \(kept in sync with SharePoint\)<\/p><table>.*<\/table><p>Notes stay as they are.<\/p>$/);
+    expect(h.pageBody()).toMatch(
+      /^<p>Project list \(kept in sync with SharePoint\)<\/p><table>.*<\/table><p>Notes stay as they are.<\/p>$/,
+    );
     // The run is on record, and nothing it staged for its activities is left behind.
     expect(await h.state.runs.latest(HARNESS_PROFILE)).toMatchObject({ runId: report.runId, outcome: "completed" });
     expect(await h.state.staging.list({ profileKey: HARNESS_PROFILE, runId: report.runId }, "")).toEqual([]);
@@ -33,7 +39,12 @@ describe("first sync", () => {
   });
 
   it("from Confluence: rows without a key become items, and their ids are written back", async () => {
-    const h = await start({ rows: [["", "Alpha", "Open", "10"], ["", "Beta", "Doing", "3"]] });
+    const h = await start({
+      rows: [
+        ["", "Alpha", "Open", "10"],
+        ["", "Beta", "Doing", "3"],
+      ],
+    });
     const report = await h.sync();
     expect(report.counts.sharePoint.created).toBe(2);
     const listed = await h.listItems();
@@ -57,7 +68,12 @@ describe("first sync", () => {
     const h = await start({
       items: sampleItems(4),
       // Rows 1 and 2 carry their ids; 3 and 4 only their titles (and one of them a different amount).
-      rows: [["1", "Item 1", "Open", "1"], ["2", "Item 2", "Open", "2"], ["", "Item 3", "Open", "3"], ["", "Item 4", "Open", "40"]],
+      rows: [
+        ["1", "Item 1", "Open", "1"],
+        ["2", "Item 2", "Open", "2"],
+        ["", "Item 3", "Open", "3"],
+        ["", "Item 4", "Open", "40"],
+      ],
       profile: { matchBy: { sharePoint: "Title", confluence: "Title" } },
     });
     const report = await h.sync();
@@ -83,7 +99,9 @@ describe("edits", () => {
   it("different fields of one item edited on both sides: both land", async () => {
     const h = await synced();
     await h.editItem("2", { Status: "Done" });
-    await h.editRows((rows) => rows.map((row) => (row[0] === "2" ? [row[0], "Item 2 (renamed)", row[2]!, row[3]!] : row)));
+    await h.editRows((rows) =>
+      rows.map((row) => (row[0] === "2" ? [row[0], "Item 2 (renamed)", row[2]!, row[3]!] : row)),
+    );
     const report = await h.sync();
     expect(report.counts.sharePoint.updated).toBe(1);
     expect(report.counts.confluence.updated).toBe(1);
@@ -99,11 +117,27 @@ describe("edits", () => {
     const report = await h.sync();
     expect(report.counts.conflicts).toBe(1);
     const item = report.items.find((entry) => entry.sharePointId === "1");
-    expect(item?.conflicts).toEqual([{ field: "Status", cause: "bothChanged", resolution: "flagged", sharePoint: "Done", confluence: "Doing", base: "Open" }]);
+    expect(item?.conflicts).toEqual([
+      {
+        field: "Status",
+        cause: "bothChanged",
+        resolution: "flagged",
+        sharePoint: "Done",
+        confluence: "Doing",
+        base: "Open",
+      },
+    ]);
     expect((await h.listItems()).get("1")?.Status).toBe("Done");
     expect(h.rowOf("1")?.Status).toBe("Doing");
     const open = await h.state.conflicts.listOpen(HARNESS_PROFILE);
-    expect(open).toMatchObject([{ field: "Status", status: "open", values: { sharePoint: "Done", confluence: "Doing", base: "Open" }, resolution: "flagged" }]);
+    expect(open).toMatchObject([
+      {
+        field: "Status",
+        status: "open",
+        values: { sharePoint: "Done", confluence: "Doing", base: "Open" },
+        resolution: "flagged",
+      },
+    ]);
     await expectQuietRun(h);
 
     // A person settles it by making both sides equal: the conflict is resolved, nothing written.
@@ -113,17 +147,34 @@ describe("edits", () => {
   });
 
   it("sharepoint-wins: the winner is written and the loser kept in the conflict record, resolved once written", async () => {
-    const h = await start({ items: sampleItems(3), rows: sampleRows(3), profile: { conflictPolicy: "sharepoint-wins" } });
+    const h = await start({
+      items: sampleItems(3),
+      rows: sampleRows(3),
+      profile: { conflictPolicy: "sharepoint-wins" },
+    });
     await h.sync();
     await h.editItem("2", { Title: "SharePoint's title" });
-    await h.editRows((rows) => rows.map((row) => (row[0] === "2" ? [row[0], "Confluence's title", row[2]!, row[3]!] : row)));
+    await h.editRows((rows) =>
+      rows.map((row) => (row[0] === "2" ? [row[0], "Confluence's title", row[2]!, row[3]!] : row)),
+    );
     const report = await h.sync();
     expect(report.items.find((item) => item.sharePointId === "2")?.conflicts).toEqual([
-      { field: "Title", cause: "bothChanged", resolution: "sharePoint-won", sharePoint: "SharePoint's title", confluence: "Confluence's title", base: "Item 2" },
+      {
+        field: "Title",
+        cause: "bothChanged",
+        resolution: "sharePoint-won",
+        sharePoint: "SharePoint's title",
+        confluence: "Confluence's title",
+        base: "Item 2",
+      },
     ]);
     expect(h.rowOf("2")?.Title).toBe("SharePoint's title");
     expect(await h.state.conflicts.listOpen(HARNESS_PROFILE)).toEqual([]);
-    expect(await h.state.conflicts.get(HARNESS_PROFILE, "item 2|Title")).toMatchObject({ status: "resolved", resolution: "sharePoint-won", values: { confluence: "Confluence's title" } });
+    expect(await h.state.conflicts.get(HARNESS_PROFILE, "item 2|Title")).toMatchObject({
+      status: "resolved",
+      resolution: "sharePoint-won",
+      values: { confluence: "Confluence's title" },
+    });
     await expectQuietRun(h);
   });
 
@@ -140,12 +191,22 @@ describe("edits", () => {
 
   it("a bad cell value is an item error for that field; the rest of the run syncs", async () => {
     const h = await synced();
-    await h.editRows((rows) => rows.map((row) => (row[0] === "1" ? [row[0], "Item 1 (edited)", row[2]!, "abc"] : row[0] === "3" ? [row[0], row[1]!, "Done", row[3]!] : row)));
+    await h.editRows((rows) =>
+      rows.map((row) =>
+        row[0] === "1"
+          ? [row[0], "Item 1 (edited)", row[2]!, "abc"]
+          : row[0] === "3"
+            ? [row[0], row[1]!, "Done", row[3]!]
+            : row,
+      ),
+    );
     const report = await h.sync();
     expect(report.outcome).toBe("completedWithErrors");
     expect(report.counts.errors).toBe(1);
     const item = report.items.find((entry) => entry.sharePointId === "1") as RunItemReport;
-    expect(item.errors).toEqual([expect.objectContaining({ field: "Amount", side: "confluence", code: "FIELD_VALUE_INVALID" })]);
+    expect(item.errors).toEqual([
+      expect.objectContaining({ field: "Amount", side: "confluence", code: "FIELD_VALUE_INVALID" }),
+    ]);
     expect(item.errors[0]?.message).toContain('"abc"');
     const listed = await h.listItems();
     expect(listed.get("1")).toMatchObject({ Title: "Item 1 (edited)", Amount: 1 });
@@ -164,12 +225,16 @@ describe("values the other side cannot hold", () => {
     await h.editRows((rows) => rows.map((row) => (row[0] === "1" ? [row[0], long, "Done", row[3]!] : row)));
     const report = await h.sync();
     const item = report.items.find((entry) => entry.sharePointId === "1");
-    expect(item?.errors).toEqual([expect.objectContaining({ field: "Title", side: "sharePoint", code: "FIELD_VALUE_NOT_REPRESENTABLE" })]);
+    expect(item?.errors).toEqual([
+      expect.objectContaining({ field: "Title", side: "sharePoint", code: "FIELD_VALUE_NOT_REPRESENTABLE" }),
+    ]);
     expect((await h.listItems()).get("1")).toMatchObject({ Title: "Item 1", Status: "Done" });
     h.clearCalls();
     const again = await h.sync();
     expect(h.writes()).toEqual({ graph: [], confluence: [] });
-    expect(again.items.find((entry) => entry.sharePointId === "1")?.errors).toEqual([expect.objectContaining({ field: "Title", code: "FIELD_VALUE_NOT_REPRESENTABLE" })]);
+    expect(again.items.find((entry) => entry.sharePointId === "1")?.errors).toEqual([
+      expect.objectContaining({ field: "Title", code: "FIELD_VALUE_NOT_REPRESENTABLE" }),
+    ]);
   });
 });
 
@@ -180,7 +245,9 @@ describe("deletes", () => {
     await h.deleteItem("2");
     await h.editRows((rows) => rows.filter((row) => row[0] !== "5"));
     const report = await h.sync();
-    expect(report.items.filter((item) => item.action === "keepDeleted").map((item) => [item.sharePointId, item.note])).toEqual([
+    expect(
+      report.items.filter((item) => item.action === "keepDeleted").map((item) => [item.sharePointId, item.note]),
+    ).toEqual([
       ["2", "deleted in sharePoint"],
       ["5", "deleted in confluence"],
     ]);
@@ -190,7 +257,11 @@ describe("deletes", () => {
   });
 
   it("policy delete: deletions propagate both ways", async () => {
-    const h = await start({ items: sampleItems(10), rows: sampleRows(10), profile: { deletes: { toConfluence: "delete", toSharePoint: "delete" } } });
+    const h = await start({
+      items: sampleItems(10),
+      rows: sampleRows(10),
+      profile: { deletes: { toConfluence: "delete", toSharePoint: "delete" } },
+    });
     await h.sync();
     await h.deleteItem("2");
     await h.editRows((rows) => rows.filter((row) => row[0] !== "5"));
@@ -204,13 +275,20 @@ describe("deletes", () => {
   });
 
   it("delete-vs-edit is a conflict whatever the policy: nothing deleted, nothing re-created", async () => {
-    const h = await start({ items: sampleItems(10), rows: sampleRows(10), profile: { deletes: { toConfluence: "delete", toSharePoint: "delete" } } });
+    const h = await start({
+      items: sampleItems(10),
+      rows: sampleRows(10),
+      profile: { deletes: { toConfluence: "delete", toSharePoint: "delete" } },
+    });
     await h.sync();
     await h.deleteItem("3");
     await h.editRows((rows) => rows.map((row) => (row[0] === "3" ? [row[0], row[1]!, "Done", row[3]!] : row)));
     const report = await h.sync();
     const item = report.items.find((entry) => entry.sharePointId === "3");
-    expect(item).toMatchObject({ action: "deleteConflict", conflicts: [{ cause: "deleteVsEdit", deletedIn: "sharePoint", resolution: "flagged" }] });
+    expect(item).toMatchObject({
+      action: "deleteConflict",
+      conflicts: [{ cause: "deleteVsEdit", deletedIn: "sharePoint", resolution: "flagged" }],
+    });
     expect(h.rowOf("3")?.Status).toBe("Done");
     expect((await h.listItems()).has("3")).toBe(false);
     expect(await h.state.conflicts.listOpen(HARNESS_PROFILE)).toMatchObject([{ kind: "deleteVsEdit", field: null }]);
@@ -218,7 +296,11 @@ describe("deletes", () => {
   });
 
   it("a run that would delete more than the limit stops before writing anything, state included", async () => {
-    const h = await start({ items: sampleItems(10), rows: sampleRows(10), profile: { deletes: { toConfluence: "delete", toSharePoint: "delete" }, massDeleteLimitPercent: 20 } });
+    const h = await start({
+      items: sampleItems(10),
+      rows: sampleRows(10),
+      profile: { deletes: { toConfluence: "delete", toSharePoint: "delete" }, massDeleteLimitPercent: 20 },
+    });
     await h.sync();
     const stateBefore = await h.state.items.load(HARNESS_PROFILE);
     for (const id of ["1", "2", "3"]) await h.deleteItem(id);
@@ -238,7 +320,14 @@ describe("deletes", () => {
 describe("the scheduled fan-out", () => {
   it("syncs every enabled profile through syncAllProfiles, and skips disabled ones", async () => {
     const h = await start({ items: sampleItems(2) });
-    const fanOut = () => runOrchestrationLocally(syncRegistry(h.activities), "syncAllProfiles", { trigger: "schedule" }, "scheduled-sync", { delayScale: 0.0001 });
+    const fanOut = () =>
+      runOrchestrationLocally(
+        syncRegistry(h.activities),
+        "syncAllProfiles",
+        { trigger: "schedule" },
+        "scheduled-sync",
+        { delayScale: 0.0001 },
+      );
     const first = await fanOut();
     expect(first.output).toEqual({ profiles: [{ profileKey: HARNESS_PROFILE, outcome: "completed" }] });
     expect(h.pageRows()).toHaveLength(2);
@@ -254,7 +343,10 @@ describe("runs that cannot start", () => {
     h.clearCalls();
     const report = await h.sync();
     expect(report.outcome).toBe("invalid");
-    expect(report.problem).toMatchObject({ code: "PROFILE_INVALID", message: expect.stringContaining("missing secrets: GraphClientSecret") });
+    expect(report.problem).toMatchObject({
+      code: "PROFILE_INVALID",
+      message: expect.stringContaining("missing secrets: GraphClientSecret"),
+    });
     expect(h.calls()).toEqual({ graph: [], identity: [], confluence: [] });
     expect((await h.state.runs.latest(HARNESS_PROFILE))?.outcome).toBe("invalid");
   });
@@ -272,7 +364,13 @@ describe("runs that cannot start", () => {
 
 describe("dry run", () => {
   it("writes nothing at all, and plans exactly what the next real run does", async () => {
-    const h = await start({ items: sampleItems(3), rows: [["1", "Item 1", "Open", "1"], ["", "Row only", "Doing", "5"]] });
+    const h = await start({
+      items: sampleItems(3),
+      rows: [
+        ["1", "Item 1", "Open", "1"],
+        ["", "Row only", "Doing", "5"],
+      ],
+    });
     const tables = async () => ({
       state: await h.state.items.load(HARNESS_PROFILE),
       cursor: await h.state.cursors.get(HARNESS_PROFILE),
@@ -287,7 +385,15 @@ describe("dry run", () => {
     expect(await h.state.staging.list({ profileKey: HARNESS_PROFILE, runId: dry.runId }, "")).toEqual([]);
 
     const real = await h.sync();
-    const decisions = (report: typeof dry) => report.items.map(({ sharePointId, row, action, changes, conflicts, errors }) => ({ row, action, changes, conflicts, errors, ...(action === "createInSharePoint" ? {} : { sharePointId }) }));
+    const decisions = (report: typeof dry) =>
+      report.items.map(({ sharePointId, row, action, changes, conflicts, errors }) => ({
+        row,
+        action,
+        changes,
+        conflicts,
+        errors,
+        ...(action === "createInSharePoint" ? {} : { sharePointId }),
+      }));
     expect(decisions(real)).toEqual(decisions(dry));
     expect(real.counts).toEqual(dry.counts);
   });
@@ -309,7 +415,9 @@ describe("reading", () => {
     });
     await h.sync();
     // Midnight of 2 March in Berlin is 23:00 UTC the day before: the page shows the site's date, not UTC's.
-    expect(h.pageBody()).toContain("<td>1</td><td>Alpha</td><td>meganb@contoso.onmicrosoft.com</td><td><time datetime=\"2026-03-02\" /></td>");
+    expect(h.pageBody()).toContain(
+      '<td>1</td><td>Alpha</td><td>meganb@contoso.onmicrosoft.com</td><td><time datetime="2026-03-02" /></td>',
+    );
     expect(h.graphCalls()).toContain(`GET /v1.0/sites/${TEST_SITE_ID}/lists/User Information List/items 200`);
 
     await h.editRows((rows) => rows.map((row) => [row[0]!, row[1]!, "AlexW@contoso.onmicrosoft.com", "2026-04-05"]));
@@ -322,11 +430,33 @@ describe("reading", () => {
   it("a lookup column shows the looked-up value and reads a value back to its item id", async () => {
     const clients = "5c1e2b3a-0d4f-4e6a-9b8c-7d6e5f4a3b2c";
     const h = await start({
-      columns: [...harnessColumns, { name: "Client", displayName: "Client", lookup: { allowMultipleValues: false, columnName: "Title", listId: clients } }],
-      extraLists: [{ id: clients, displayName: "Clients", columns: [], items: [{ id: "1", fields: { Title: "Contoso" } }, { id: "2", fields: { Title: "Fabrikam" } }] }],
+      columns: [
+        ...harnessColumns,
+        {
+          name: "Client",
+          displayName: "Client",
+          lookup: { allowMultipleValues: false, columnName: "Title", listId: clients },
+        },
+      ],
+      extraLists: [
+        {
+          id: clients,
+          displayName: "Clients",
+          columns: [],
+          items: [
+            { id: "1", fields: { Title: "Contoso" } },
+            { id: "2", fields: { Title: "Fabrikam" } },
+          ],
+        },
+      ],
       items: [{ id: "1", fields: { Title: "Alpha", ClientLookupId: "1" } }],
       headers: ["ID", "Title", "Client"],
-      profile: { fields: [{ sharePoint: "Title", confluence: "Title" }, { sharePoint: "Client", confluence: "Client" }] },
+      profile: {
+        fields: [
+          { sharePoint: "Title", confluence: "Title" },
+          { sharePoint: "Client", confluence: "Client" },
+        ],
+      },
     });
     await h.sync();
     expect(h.rowOf("1")?.Client).toBe("Contoso");
@@ -372,17 +502,30 @@ describe("reading", () => {
     });
     const report = await h.sync();
     expect(report.outcome).toBe("completed");
-    expect(h.pageRows().map((row) => row[1]?.replace(/\s/g, " "))).toEqual(["Crème brûlée for two", "Fish & Chips <daily>"]);
-    expect([...(await h.listItems()).values()].map((fields) => fields.Title)).toEqual(["Fish & Chips <daily>", "Crème brûlée for two"]);
+    expect(h.pageRows().map((row) => row[1]?.replace(/\s/g, " "))).toEqual([
+      "Crème brûlée for two",
+      "Fish & Chips <daily>",
+    ]);
+    expect([...(await h.listItems()).values()].map((fields) => fields.Title)).toEqual([
+      "Fish & Chips <daily>",
+      "Crème brûlée for two",
+    ]);
     await expectQuietRun(h);
   });
 
   it("no secret value reaches a log line, a run report, a run record or a conflict", async () => {
-    const h = await start({ items: sampleItems(2), rows: [["1", "Item 1", "Done", "1"], ["", "Row", "Open", "3"]] });
+    const h = await start({
+      items: sampleItems(2),
+      rows: [
+        ["1", "Item 1", "Done", "1"],
+        ["", "Row", "Open", "3"],
+      ],
+    });
     const report = await h.sync();
     const stored = await h.state.runs.recent(HARNESS_PROFILE);
     const conflicts = await h.state.conflicts.listOpen(HARNESS_PROFILE);
     const everything = JSON.stringify([h.logs.records, report, stored, conflicts]);
-    for (const secret of [TEST_CLIENT_SECRET, CONFLUENCE_CLIENT_SECRET, TEST_REFRESH_TOKEN]) expect(everything).not.toContain(secret);
+    for (const secret of [TEST_CLIENT_SECRET, CONFLUENCE_CLIENT_SECRET, TEST_REFRESH_TOKEN])
+      expect(everything).not.toContain(secret);
   });
 });

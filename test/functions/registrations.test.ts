@@ -2,11 +2,11 @@ import { readdirSync } from "node:fs";
 import path from "node:path";
 import * as df from "durable-functions";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { registeredFunction, registeredFunctionNames } from "../helpers/fakeFunctionsCore";
-import { replaceAppServices } from "../../shared/functionsApp";
 import { HistoryEventType, historyEvent } from "../../dev/localHost/historyEvent";
+import { replaceAppServices } from "../../shared/functionsApp";
 import { validProfile } from "../config/profileFixtures";
 import { FakeDurableExtension } from "../helpers/fakeDurableExtension";
+import { registeredFunction, registeredFunctionNames } from "../helpers/fakeFunctionsCore";
 import { get, post, readResponse, TEST_SECRETS, testAppServices } from "../helpers/functionsApp";
 
 /**
@@ -24,7 +24,10 @@ const durableClientBinding = (name: string) => bindings(name).find((b) => b.type
 let extension: FakeDurableExtension;
 
 beforeAll(async () => {
-  for (const file of readdirSync(functionsDir).filter((f) => f.endsWith(".ts")).sort()) await import(path.join(functionsDir, file));
+  for (const file of readdirSync(functionsDir)
+    .filter((f) => f.endsWith(".ts"))
+    .sort())
+    await import(path.join(functionsDir, file));
   extension = await FakeDurableExtension.start();
   const services = await testAppServices({ secrets: { ready: TEST_SECRETS } });
   await services.config.profiles.save(validProfile("ready"));
@@ -36,7 +39,11 @@ afterAll(async () => {
 });
 
 /** The context the host builds for `name`: its own durable client binding, filled with the fake extension's data. */
-const contextFor = (name: string) => extension.context({ functionName: name, ...(durableClientBinding(name) ? { binding: durableClientBinding(name) as never } : {}) }).context;
+const contextFor = (name: string) =>
+  extension.context({
+    functionName: name,
+    ...(durableClientBinding(name) ? { binding: durableClientBinding(name) as never } : {}),
+  }).context;
 
 describe("function registrations", () => {
   it("registers exactly the app's functions", () => {
@@ -83,12 +90,20 @@ describe("function registrations", () => {
   });
 
   it("registers the orchestrations and the follow-up's activity with Durable triggers", () => {
-    for (const name of ["syncProfile", "syncAllProfiles", "syncFollowUp"]) expect(trigger(name).type).toBe("orchestrationTrigger");
+    for (const name of ["syncProfile", "syncAllProfiles", "syncFollowUp"])
+      expect(trigger(name).type).toBe("orchestrationTrigger");
     expect(trigger("startSyncIfIdle").type).toBe("activityTrigger");
   });
 
   it("registers every sync activity of the run contract with an activity trigger", () => {
-    for (const name of ["listActiveProfiles", "prepareRun", "applySharePointBatch", "applyConfluencePage", "commitRun", "recordRunFailure"]) {
+    for (const name of [
+      "listActiveProfiles",
+      "prepareRun",
+      "applySharePointBatch",
+      "applyConfluencePage",
+      "commitRun",
+      "recordRunFailure",
+    ]) {
       expect(trigger(name).type).toBe("activityTrigger");
     }
   });
@@ -98,67 +113,127 @@ describe("registered handlers, invoked as the worker would", () => {
   it("manualSync: validates the stored profile and starts its run, answering 202 with the status URLs", async () => {
     extension.instances.clear();
     const request = post("https://func.example/api/profiles/ready/sync?dryRun=true", "", {}, { profileKey: "ready" });
-    const response = await readResponse((await registeredFunction("manualSync").handler(request, contextFor("manualSync"))) as never);
+    const response = await readResponse(
+      (await registeredFunction("manualSync").handler(request, contextFor("manualSync"))) as never,
+    );
     expect(response.status).toBe(202);
     expect(response.json.id).toBe("sync-ready");
-    expect(extension.starts()).toContainEqual({ orchestrator: "syncProfile", instanceId: "sync-ready", input: { profileKey: "ready", dryRun: true, trigger: "manual" } });
+    expect(extension.starts()).toContainEqual({
+      orchestrator: "syncProfile",
+      instanceId: "sync-ready",
+      input: { profileKey: "ready", dryRun: true, trigger: "manual" },
+    });
 
     const unknown = post("https://func.example/api/profiles/nobody/sync", "", {}, { profileKey: "nobody" });
-    expect((await readResponse((await registeredFunction("manualSync").handler(unknown, contextFor("manualSync"))) as never)).status).toBe(404);
+    expect(
+      (await readResponse((await registeredFunction("manualSync").handler(unknown, contextFor("manualSync"))) as never))
+        .status,
+    ).toBe(404);
   });
 
   it("sharePointWebhook: answers the validation handshake", async () => {
     const request = post("https://func.example/api/webhooks/sharepoint?validationToken=hello%20graph");
-    const response = await readResponse((await registeredFunction("sharePointWebhook").handler(request, contextFor("sharePointWebhook"))) as never);
+    const response = await readResponse(
+      (await registeredFunction("sharePointWebhook").handler(request, contextFor("sharePointWebhook"))) as never,
+    );
     expect([response.status, response.text]).toEqual([200, "hello graph"]);
   });
 
   it("getProfile: reads diagnostics from the process-wide services", async () => {
-    const response = await readResponse((await registeredFunction("getProfile").handler(get("https://func.example/api/profiles/ready", { profileKey: "ready" }), contextFor("getProfile"))) as never);
+    const response = await readResponse(
+      (await registeredFunction("getProfile").handler(
+        get("https://func.example/api/profiles/ready", { profileKey: "ready" }),
+        contextFor("getProfile"),
+      )) as never,
+    );
     expect(response.status).toBe(200);
     expect(response.json).toMatchObject({ key: "ready", valid: true, recentRuns: [] });
   });
 
   it("scheduledSync: starts the fan-out, and skips a tick while it still runs", async () => {
     extension.instances.clear();
-    const timer = { isPastDue: false, schedule: { adjustForDST: true }, scheduleStatus: { last: "", next: "", lastUpdated: "" } };
+    const timer = {
+      isPastDue: false,
+      schedule: { adjustForDST: true },
+      scheduleStatus: { last: "", next: "", lastUpdated: "" },
+    };
     await registeredFunction("scheduledSync").handler(timer, contextFor("scheduledSync"));
     extension.setStatus("scheduled-sync", "Running", "syncAllProfiles");
     await registeredFunction("scheduledSync").handler(timer, contextFor("scheduledSync"));
-    expect(extension.starts("syncAllProfiles")).toEqual([{ orchestrator: "syncAllProfiles", instanceId: "scheduled-sync", input: { trigger: "schedule" } }]);
+    expect(extension.starts("syncAllProfiles")).toEqual([
+      { orchestrator: "syncAllProfiles", instanceId: "scheduled-sync", input: { trigger: "schedule" } },
+    ]);
   });
 
   it("listActiveProfiles: the engine is built lazily from the process-wide services", async () => {
-    expect(await registeredFunction("listActiveProfiles").handler(null, contextFor("listActiveProfiles"))).toEqual(["ready"]);
+    expect(await registeredFunction("listActiveProfiles").handler(null, contextFor("listActiveProfiles"))).toEqual([
+      "ready",
+    ]);
   });
 
   it("prepareRun: refuses a malformed reference before doing anything", async () => {
-    const error = await Promise.resolve(registeredFunction("prepareRun").handler({ profileKey: "ready" }, contextFor("prepareRun"))).catch((e: unknown) => e);
+    const error = await Promise.resolve(
+      registeredFunction("prepareRun").handler({ profileKey: "ready" }, contextFor("prepareRun")),
+    ).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
   });
 
   it("startSyncIfIdle: starts the profile's run through the Durable client", async () => {
     extension.instances.clear();
-    const outcome = await registeredFunction("startSyncIfIdle").handler({ profileKey: "ready", dryRun: false, trigger: "webhook" }, contextFor("startSyncIfIdle"));
+    const outcome = await registeredFunction("startSyncIfIdle").handler(
+      { profileKey: "ready", dryRun: false, trigger: "webhook" },
+      contextFor("startSyncIfIdle"),
+    );
     expect(outcome).toEqual({ kind: "started", instanceId: "sync-ready" });
   });
 
   it("an activity's AppError reaches the orchestrator with its code in the failure details", async () => {
     extension.instances.clear();
     extension.faults.push({ method: "POST", pathPattern: /orchestrators/, status: 500, remaining: 1 });
-    const error = await Promise.resolve(registeredFunction("startSyncIfIdle").handler({ profileKey: "ready", dryRun: false, trigger: "webhook" }, contextFor("startSyncIfIdle"))).catch((e: unknown) => e);
-    expect(JSON.parse((error as Error).message)).toMatchObject({ errorType: "SyncStartFailed", properties: { code: "SYNC_START_FAILED" } });
+    const error = await Promise.resolve(
+      registeredFunction("startSyncIfIdle").handler(
+        { profileKey: "ready", dryRun: false, trigger: "webhook" },
+        contextFor("startSyncIfIdle"),
+      ),
+    ).catch((e: unknown) => e);
+    expect(JSON.parse((error as Error).message)).toMatchObject({
+      errorType: "SyncStartFailed",
+      properties: { code: "SYNC_START_FAILED" },
+    });
   });
 
   it("syncFollowUp: the registered orchestrator is the follow-up generator behind durable-functions' wrapper", async () => {
     const at = "2026-01-01T00:00:00.000Z";
     const history = [
       historyEvent(HistoryEventType.OrchestratorStarted, { Timestamp: at }),
-      historyEvent(HistoryEventType.ExecutionStarted, { Timestamp: at, Name: "syncFollowUp", Input: JSON.stringify({ profileKey: "ready", trigger: "webhook" }) }),
+      historyEvent(HistoryEventType.ExecutionStarted, {
+        Timestamp: at,
+        Name: "syncFollowUp",
+        Input: JSON.stringify({ profileKey: "ready", trigger: "webhook" }),
+      }),
     ];
-    const orchestrationTrigger = { history, input: { profileKey: "ready", trigger: "webhook" }, instanceId: "followup-ready", isReplaying: false, parentInstanceId: "", upperSchemaVersion: 3 };
-    const state = JSON.parse(JSON.stringify(await registeredFunction("syncFollowUp").handler(orchestrationTrigger, new df.DummyOrchestrationContext("syncFollowUp"))));
+    const orchestrationTrigger = {
+      history,
+      input: { profileKey: "ready", trigger: "webhook" },
+      instanceId: "followup-ready",
+      isReplaying: false,
+      parentInstanceId: "",
+      upperSchemaVersion: 3,
+    };
+    const state = JSON.parse(
+      JSON.stringify(
+        await registeredFunction("syncFollowUp").handler(
+          orchestrationTrigger,
+          new df.DummyOrchestrationContext("syncFollowUp"),
+        ),
+      ),
+    );
     expect(state.isDone).toBe(false);
-    expect(state.actions.flat()).toEqual([expect.objectContaining({ functionName: "startSyncIfIdle", input: { profileKey: "ready", dryRun: false, trigger: "webhook" } })]);
+    expect(state.actions.flat()).toEqual([
+      expect.objectContaining({
+        functionName: "startSyncIfIdle",
+        input: { profileKey: "ready", dryRun: false, trigger: "webhook" },
+      }),
+    ]);
   });
 });

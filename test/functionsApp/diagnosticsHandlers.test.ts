@@ -1,5 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { diagnosticsSources, getProfile, getProfileConflicts, listProfiles, type AppServices } from "../../shared/functionsApp";
+import {
+  type AppServices,
+  diagnosticsSources,
+  getProfile,
+  getProfileConflicts,
+  listProfiles,
+} from "../../shared/functionsApp";
 import { createManualClock, createMemoryLogger } from "../../shared/runtime";
 import { createTableClient } from "../../shared/state/tableClientFactory";
 import { SEEDED_SECRET_VALUES, SEEDED_SUBSCRIPTION_ID, seedDiagnostics } from "../helpers/diagnosticsSeed";
@@ -15,7 +21,10 @@ describe("diagnostics handlers over Azurite-backed stores", () => {
 
   beforeAll(async () => {
     services = await testAppServices({ clock: createManualClock(NOW) });
-    await seedDiagnostics({ profiles: services.config.profiles, secrets: services.config.secrets, state: services.state }, NOW);
+    await seedDiagnostics(
+      { profiles: services.config.profiles, secrets: services.config.secrets, state: services.state },
+      NOW,
+    );
     await createTableClient(azuriteLocation(), `${services.tablePrefix}Profiles`).upsertEntity({
       partitionKey: "profile",
       rowKey: "legacy",
@@ -32,7 +41,9 @@ describe("diagnostics handlers over Azurite-backed stores", () => {
   });
 
   async function call(handler: typeof listProfiles, url: string, params: Record<string, string> = {}) {
-    const response = await readResponse(await handler(get(`https://func.example${url}`, params), { sources: diagnosticsSources(services), logger }));
+    const response = await readResponse(
+      await handler(get(`https://func.example${url}`, params), { sources: diagnosticsSources(services), logger }),
+    );
     bodies.push(response.text);
     return response;
   }
@@ -49,13 +60,26 @@ describe("diagnostics handlers over Azurite-backed stores", () => {
       valid: true,
       missingSecrets: [],
       errors: [],
-      lastRun: expect.objectContaining({ runId: "run-3", outcome: "completedWithErrors", trigger: "webhook", finishedAt: "2026-03-01T08:10:07.000Z" }),
+      lastRun: expect.objectContaining({
+        runId: "run-3",
+        outcome: "completedWithErrors",
+        trigger: "webhook",
+        finishedAt: "2026-03-01T08:10:07.000Z",
+      }),
       openConflicts: 2,
     });
-    expect(hr).toMatchObject({ valid: false, missingSecrets: ["ConfluenceRefreshToken", "GraphClientSecret"], errors: [], lastRun: null, openConflicts: 0 });
+    expect(hr).toMatchObject({
+      valid: false,
+      missingSecrets: ["ConfluenceRefreshToken", "GraphClientSecret"],
+      errors: [],
+      lastRun: null,
+      openConflicts: 0,
+    });
     expect(paused).toMatchObject({ enabled: false, valid: true });
     expect(legacy).toMatchObject({ key: "legacy", displayName: "Old", valid: false });
-    expect(legacy.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(["sharePoint", "confluence", "fields"]));
+    expect(legacy.errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(["sharePoint", "confluence", "fields"]),
+    );
   });
 
   it("GET /api/profiles/{key} adds recent runs, the subscription's expiry and the token refreshes with outcome", async () => {
@@ -66,7 +90,10 @@ describe("diagnostics handlers over Azurite-backed stores", () => {
       ["run-2", "failed"],
       ["run-1", "completed"],
     ]);
-    expect(json.recentRuns[1].problem).toEqual({ code: "GRAPH_THROTTLED", message: "prepareRun failed after its retries: throttled" });
+    expect(json.recentRuns[1].problem).toEqual({
+      code: "GRAPH_THROTTLED",
+      message: "prepareRun failed after its retries: throttled",
+    });
     expect(json.recentRuns[0].counts.confluence).toEqual({ created: 1, updated: 3, deleted: 0 });
     expect(json.subscriptions).toEqual([
       {
@@ -77,20 +104,33 @@ describe("diagnostics handlers over Azurite-backed stores", () => {
       },
     ]);
     expect(json.tokenRefreshes).toEqual([
-      { at: "2026-03-01T09:00:00.000Z", outcome: "reauthorization-required", errorCode: "REAUTHORIZATION_REQUIRED", durationMs: 95 },
+      {
+        at: "2026-03-01T09:00:00.000Z",
+        outcome: "reauthorization-required",
+        errorCode: "REAUTHORIZATION_REQUIRED",
+        durationMs: 95,
+      },
       { at: "2026-03-01T07:59:00.000Z", outcome: "refreshed", newExpiry: "2026-03-01T08:59:00.000Z", durationMs: 180 },
     ]);
   });
 
   it("GET /api/profiles/{key}/conflicts shows both values of each open conflict, oldest first", async () => {
-    const { status, json } = await call(getProfileConflicts, "/api/profiles/projects/conflicts", { profileKey: "projects" });
+    const { status, json } = await call(getProfileConflicts, "/api/profiles/projects/conflicts", {
+      profileKey: "projects",
+    });
     expect(status).toBe(200);
     expect(json.profileKey).toBe("projects");
     expect(json.conflicts.map((c: { id: string; values: unknown }) => [c.id, c.values])).toEqual([
       ["7/Status", { sharePoint: "Done", confluence: "Blocked", base: "Open" }],
       ["7/Amount", { sharePoint: 12.5, confluence: 13, base: 10 }],
     ]);
-    expect(json.conflicts[0]).toMatchObject({ kind: "field", item: { sharePointId: "7", rowKey: "7" }, field: "Status", resolution: "flagged", runId: "run-3" });
+    expect(json.conflicts[0]).toMatchObject({
+      kind: "field",
+      item: { sharePointId: "7", rowKey: "7" },
+      field: "Status",
+      resolution: "flagged",
+      runId: "run-3",
+    });
   });
 
   it("shows a stored profile that no longer validates instead of failing", async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTableClient } from "../../shared/state/tableClientFactory";
-import { manualSync, type AppServices } from "../../shared/functionsApp";
+import { type AppServices, manualSync } from "../../shared/functionsApp";
 import { createMemoryLogger } from "../../shared/runtime";
+import { createTableClient } from "../../shared/state/tableClientFactory";
 import { DurableSyncStarter } from "../../shared/syncStart";
 import { validProfile } from "../config/profileFixtures";
 import { FAKE_SYSTEM_KEY, FakeDurableExtension } from "../helpers/fakeDurableExtension";
@@ -16,7 +16,9 @@ describe("manual sync handler: POST /api/profiles/{profileKey}/sync", () => {
   let logger: ReturnType<typeof createMemoryLogger>;
 
   beforeAll(async () => {
-    services = await testAppServices({ secrets: { ready: TEST_SECRETS, partial: { ConfluenceClientId: TEST_SECRETS.ConfluenceClientId } } });
+    services = await testAppServices({
+      secrets: { ready: TEST_SECRETS, partial: { ConfluenceClientId: TEST_SECRETS.ConfluenceClientId } },
+    });
     extension = await FakeDurableExtension.start();
     await services.config.profiles.save(validProfile("ready"));
     await services.config.profiles.save(validProfile("partial"));
@@ -51,10 +53,18 @@ describe("manual sync handler: POST /api/profiles/{profileKey}/sync", () => {
     const response = await trigger("ready");
     expect(response.status).toBe(202);
     expect(response.json.id).toBe("sync-ready");
-    expect(response.json.statusQueryGetUri).toMatch(new RegExp(`^${ORIGIN}/runtime/webhooks/durabletask/instances/sync-ready\\?`));
+    expect(response.json.statusQueryGetUri).toMatch(
+      new RegExp(`^${ORIGIN}/runtime/webhooks/durabletask/instances/sync-ready\\?`),
+    );
     expect(response.json).toHaveProperty("terminatePostUri");
     expect(response.headers.get("location")).toBe(response.json.statusQueryGetUri);
-    expect(extension.starts()).toEqual([{ orchestrator: "syncProfile", instanceId: "sync-ready", input: { profileKey: "ready", dryRun: false, trigger: "manual" } }]);
+    expect(extension.starts()).toEqual([
+      {
+        orchestrator: "syncProfile",
+        instanceId: "sync-ready",
+        input: { profileKey: "ready", dryRun: false, trigger: "manual" },
+      },
+    ]);
   });
 
   it("starts a dry run with ?dryRun=true and refuses a dryRun that is neither true nor false", async () => {
@@ -71,7 +81,12 @@ describe("manual sync handler: POST /api/profiles/{profileKey}/sync", () => {
     const response = await trigger("ready");
     expect(response.status).toBe(409);
     expect(response.json).toEqual({
-      error: { code: "SYNC_ALREADY_RUNNING", message: 'profile "ready" is already syncing', instanceId: "sync-ready", runtimeStatus: "Running" },
+      error: {
+        code: "SYNC_ALREADY_RUNNING",
+        message: 'profile "ready" is already syncing',
+        instanceId: "sync-ready",
+        runtimeStatus: "Running",
+      },
     });
     expect(extension.starts()).toEqual([]);
   });
@@ -88,7 +103,13 @@ describe("manual sync handler: POST /api/profiles/{profileKey}/sync", () => {
     expect(response.status).toBe(400);
     expect(response.json.error).toMatchObject({
       code: "PROFILE_INVALID",
-      missingSecrets: ["ConfluenceClientSecret", "ConfluenceRefreshToken", "GraphTenantId", "GraphClientId", "GraphClientSecret"],
+      missingSecrets: [
+        "ConfluenceClientSecret",
+        "ConfluenceRefreshToken",
+        "GraphTenantId",
+        "GraphClientId",
+        "GraphClientSecret",
+      ],
       errors: [],
     });
     expect(response.text).not.toContain(TEST_SECRETS.ConfluenceClientId);
@@ -99,7 +120,9 @@ describe("manual sync handler: POST /api/profiles/{profileKey}/sync", () => {
     const response = await trigger("legacy");
     expect(response.status).toBe(400);
     expect(response.json.error.code).toBe("PROFILE_INVALID");
-    expect(response.json.error.errors.map((e: { path: string }) => e.path)).toEqual(expect.arrayContaining(["colour", "confluence", "fields"]));
+    expect(response.json.error.errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(["colour", "confluence", "fields"]),
+    );
   });
 
   it("answers 503 in the error envelope when the Durable extension fails, without its system key", async () => {

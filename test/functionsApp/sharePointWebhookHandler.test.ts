@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AppServices } from "../../shared/functionsApp";
-import { sharePointWebhook, type SharePointWebhookDependencies } from "../../shared/functionsApp";
+import { type SharePointWebhookDependencies, sharePointWebhook } from "../../shared/functionsApp";
 import { createMemoryLogger, type LogRecord } from "../../shared/runtime";
 import type { SubscriptionRecord } from "../../shared/state/subscriptionStore";
 import { DurableSyncStarter } from "../../shared/syncStart";
@@ -78,13 +78,21 @@ describe("SharePoint webhook handler", () => {
     };
   }
 
-  const deliver = async (body: unknown, d = deps()) => readResponse(await sharePointWebhook(post(URL_BASE, typeof body === "string" ? body : JSON.stringify(body), { "content-type": "application/json" }), d));
+  const deliver = async (body: unknown, d = deps()) =>
+    readResponse(
+      await sharePointWebhook(
+        post(URL_BASE, typeof body === "string" ? body : JSON.stringify(body), { "content-type": "application/json" }),
+        d,
+      ),
+    );
   const logText = (records: LogRecord[]) => JSON.stringify(records);
 
   describe("validation handshake", () => {
     it("echoes the URL-decoded token as text/plain, never as HTML, without touching anything else", async () => {
       const token = "Validation: Testing client application reachability <script>alert('x')</script> & more";
-      const response = await readResponse(await sharePointWebhook(post(`${URL_BASE}?validationToken=${encodeURIComponent(token)}`), deps()));
+      const response = await readResponse(
+        await sharePointWebhook(post(`${URL_BASE}?validationToken=${encodeURIComponent(token)}`), deps()),
+      );
       expect(response.status).toBe(200);
       expect(response.text).toBe(token);
       expect(response.headers.get("content-type")).toBe("text/plain; charset=utf-8");
@@ -94,13 +102,19 @@ describe("SharePoint webhook handler", () => {
     });
 
     it("decodes the token as a query value: `%2B` is a plus, `%20` and `+` (form encoding, as .NET writes it) are spaces", async () => {
-      const response = await readResponse(await sharePointWebhook(post(`${URL_BASE}?validationToken=a%2Bb%20c%3Ad+e`), deps()));
+      const response = await readResponse(
+        await sharePointWebhook(post(`${URL_BASE}?validationToken=a%2Bb%20c%3Ad+e`), deps()),
+      );
       expect(response.text).toBe("a+b c:d e");
     });
 
     it.each([
       ["an empty token", `${URL_BASE}?validationToken=`, ""],
-      ["a token over the length bound", `${URL_BASE}?validationToken=${"x".repeat(MAX_VALIDATION_TOKEN_LENGTH + 1)}`, ""],
+      [
+        "a token over the length bound",
+        `${URL_BASE}?validationToken=${"x".repeat(MAX_VALIDATION_TOKEN_LENGTH + 1)}`,
+        "",
+      ],
       ["a token with control characters", `${URL_BASE}?validationToken=a%0D%0ASet-Cookie:%20x`, ""],
       ["two tokens", `${URL_BASE}?validationToken=a&validationToken=b`, ""],
       ["a body next to the token", `${URL_BASE}?validationToken=abc`, '{"value":[]}'],
@@ -120,8 +134,16 @@ describe("SharePoint webhook handler", () => {
       // Profiles start concurrently: in either order.
       const starts = extension.starts().sort((a, b) => a.instanceId.localeCompare(b.instanceId));
       expect(starts).toEqual([
-        { orchestrator: "syncProfile", instanceId: "sync-alpha", input: { profileKey: "alpha", dryRun: false, trigger: "webhook" } },
-        { orchestrator: "syncProfile", instanceId: "sync-beta", input: { profileKey: "beta", dryRun: false, trigger: "webhook" } },
+        {
+          orchestrator: "syncProfile",
+          instanceId: "sync-alpha",
+          input: { profileKey: "alpha", dryRun: false, trigger: "webhook" },
+        },
+        {
+          orchestrator: "syncProfile",
+          instanceId: "sync-beta",
+          input: { profileKey: "beta", dryRun: false, trigger: "webhook" },
+        },
       ]);
     });
 
@@ -130,7 +152,13 @@ describe("SharePoint webhook handler", () => {
       expect((await deliver({ value: [notification(alpha)] })).status).toBe(202);
       expect((await deliver({ value: [notification(alpha)] })).status).toBe(202);
       expect(extension.starts("syncProfile")).toEqual([]);
-      expect(extension.starts("syncFollowUp")).toEqual([{ orchestrator: "syncFollowUp", instanceId: "followup-alpha", input: { profileKey: "alpha", trigger: "webhook" } }]);
+      expect(extension.starts("syncFollowUp")).toEqual([
+        {
+          orchestrator: "syncFollowUp",
+          instanceId: "followup-alpha",
+          input: { profileKey: "alpha", trigger: "webhook" },
+        },
+      ]);
     });
 
     it("ignores, logs and still acknowledges a notification for an unknown subscription", async () => {
@@ -138,7 +166,12 @@ describe("SharePoint webhook handler", () => {
       const response = await deliver({ value: [forged] });
       expect(response.status).toBe(202);
       expect(extension.requests).toEqual([]);
-      expect(logger.records).toContainEqual(expect.objectContaining({ level: "warn", fields: { subscriptionId: forged.subscriptionId, reason: "unknownSubscription" } }));
+      expect(logger.records).toContainEqual(
+        expect.objectContaining({
+          level: "warn",
+          fields: { subscriptionId: forged.subscriptionId, reason: "unknownSubscription" },
+        }),
+      );
     });
 
     it("ignores a notification whose clientState does not match, without logging either clientState", async () => {
@@ -154,7 +187,9 @@ describe("SharePoint webhook handler", () => {
     it("does not sync a disabled profile its lingering subscription still notifies for", async () => {
       expect((await deliver({ value: [notification(paused)] })).status).toBe(202);
       expect(extension.requests).toEqual([]);
-      expect(logger.records).toContainEqual(expect.objectContaining({ fields: { profileKey: "paused", reason: "profileDisabled" } }));
+      expect(logger.records).toContainEqual(
+        expect.objectContaining({ fields: { profileKey: "paused", reason: "profileDisabled" } }),
+      );
     });
 
     it.each([
@@ -173,13 +208,22 @@ describe("SharePoint webhook handler", () => {
       extension.faults.push({ method: "POST", pathPattern: /orchestrators/, status: 500, remaining: 1 });
       const response = await deliver({ value: [notification(alpha)] });
       expect(response.status).toBe(503);
-      expect(response.json.error).toMatchObject({ code: "NOTIFICATION_NOT_PROCESSED", profiles: [{ profileKey: "alpha", code: "SYNC_START_FAILED" }] });
+      expect(response.json.error).toMatchObject({
+        code: "NOTIFICATION_NOT_PROCESSED",
+        profiles: [{ profileKey: "alpha", code: "SYNC_START_FAILED" }],
+      });
     });
   });
 
   describe("lifecycle notifications", () => {
     it("renews on reauthorizationRequired once per subscription, after checking the clientState", async () => {
-      const event = { subscriptionId: alpha.subscriptionId, clientState: alpha.clientState, lifecycleEvent: "reauthorizationRequired", subscriptionExpirationDateTime: alpha.expirationDateTime, tenantId: "t" };
+      const event = {
+        subscriptionId: alpha.subscriptionId,
+        clientState: alpha.clientState,
+        lifecycleEvent: "reauthorizationRequired",
+        subscriptionExpirationDateTime: alpha.expirationDateTime,
+        tenantId: "t",
+      };
       const response = await deliver({ value: [event, event, { ...event, clientState: "wrong" }] });
       expect(response.status).toBe(202);
       expect(keeperCalls.map((r) => r.subscriptionId)).toEqual([alpha.subscriptionId]);
@@ -187,8 +231,18 @@ describe("SharePoint webhook handler", () => {
     });
 
     it("syncs on `missed`, and does nothing but log an event it does not know", async () => {
-      const event = { subscriptionId: alpha.subscriptionId, clientState: alpha.clientState, subscriptionExpirationDateTime: alpha.expirationDateTime, tenantId: "t" };
-      await deliver({ value: [{ ...event, lifecycleEvent: "missed" }, { ...event, lifecycleEvent: "somethingNew" }] });
+      const event = {
+        subscriptionId: alpha.subscriptionId,
+        clientState: alpha.clientState,
+        subscriptionExpirationDateTime: alpha.expirationDateTime,
+        tenantId: "t",
+      };
+      await deliver({
+        value: [
+          { ...event, lifecycleEvent: "missed" },
+          { ...event, lifecycleEvent: "somethingNew" },
+        ],
+      });
       expect(extension.starts().map((s) => s.instanceId)).toEqual(["sync-alpha"]);
       expect(keeperCalls).toEqual([]);
       expect(logger.records).toContainEqual(expect.objectContaining({ message: "lifecycle notification not handled" }));
@@ -196,10 +250,21 @@ describe("SharePoint webhook handler", () => {
 
     it("answers without waiting for a renewal that outlasts its budget", async () => {
       const never = new Promise<never>(() => undefined);
-      const event = { subscriptionId: alpha.subscriptionId, clientState: alpha.clientState, lifecycleEvent: "reauthorizationRequired", subscriptionExpirationDateTime: "x", tenantId: "t" };
-      const response = await deliver({ value: [event] }, deps({ keeper: async () => ({ reauthorize: () => never }), lifecycleBudgetMs: 20 }));
+      const event = {
+        subscriptionId: alpha.subscriptionId,
+        clientState: alpha.clientState,
+        lifecycleEvent: "reauthorizationRequired",
+        subscriptionExpirationDateTime: "x",
+        tenantId: "t",
+      };
+      const response = await deliver(
+        { value: [event] },
+        deps({ keeper: async () => ({ reauthorize: () => never }), lifecycleBudgetMs: 20 }),
+      );
       expect(response.status).toBe(202);
-      expect(logger.records.map((r) => r.message)).toContain("lifecycle renewal is taking long; answering Graph now and finishing in the background");
+      expect(logger.records.map((r) => r.message)).toContain(
+        "lifecycle renewal is taking long; answering Graph now and finishing in the background",
+      );
     });
   });
 });

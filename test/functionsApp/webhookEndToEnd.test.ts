@@ -1,14 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sharePointWebhook, subscriptionKeeper, type AppServices } from "../../shared/functionsApp";
+import { type AppServices, sharePointWebhook, subscriptionKeeper } from "../../shared/functionsApp";
 import { createMemoryLogger } from "../../shared/runtime";
 import { DurableSyncStarter } from "../../shared/syncStart";
-import { SubscriptionKeeper, sharePointSubscriptionManagers, type SubscriptionKeeperOptions } from "../../shared/webhooks";
+import {
+  SubscriptionKeeper,
+  type SubscriptionKeeperOptions,
+  sharePointSubscriptionManagers,
+} from "../../shared/webhooks";
 import { validProfile } from "../config/profileFixtures";
 import { FakeDurableExtension } from "../helpers/fakeDurableExtension";
 import { FunctionHttpServer } from "../helpers/functionHttpServer";
 import { TEST_SECRETS, testAppServices } from "../helpers/functionsApp";
 import { startTestGraph, type TestGraph } from "../helpers/graphEmulator";
-import { buildGraphSeed, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_LIST_ID, TEST_SITE_ID, TEST_TENANT_ID } from "../helpers/graphSeed";
+import {
+  buildGraphSeed,
+  TEST_CLIENT_ID,
+  TEST_CLIENT_SECRET,
+  TEST_LIST_ID,
+  TEST_SITE_ID,
+  TEST_TENANT_ID,
+} from "../helpers/graphSeed";
 
 const WEBHOOK_PATH = "/api/webhooks/sharepoint";
 
@@ -32,7 +43,12 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
       sharePoint: { siteId: TEST_SITE_ID, listId: TEST_LIST_ID },
       endpoints: { graphBaseUrl: graph.graphBaseUrl, authorityHost: graph.authorityHost },
     });
-  const graphSecrets = { ...TEST_SECRETS, GraphTenantId: TEST_TENANT_ID, GraphClientId: TEST_CLIENT_ID, GraphClientSecret: TEST_CLIENT_SECRET };
+  const graphSecrets = {
+    ...TEST_SECRETS,
+    GraphTenantId: TEST_TENANT_ID,
+    GraphClientId: TEST_CLIENT_ID,
+    GraphClientSecret: TEST_CLIENT_SECRET,
+  };
   const keeper = () => subscriptionKeeper(services, logger);
   /** A keeper whose clock (and whose Graph calls' clock) is `offsetMs` ahead of real time. */
   const keeperAhead = (offsetMs: number, options: Partial<SubscriptionKeeperOptions> = {}) => {
@@ -41,16 +57,25 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
       profiles: services.config.profiles,
       validator: services.config.validator,
       store: services.state.subscriptions,
-      managerFor: sharePointSubscriptionManagers(services.config.secrets, services.state.subscriptions, { ...services.sharePoint, clock }),
+      managerFor: sharePointSubscriptionManagers(services.config.secrets, services.state.subscriptions, {
+        ...services.sharePoint,
+        clock,
+      }),
       notificationUrl: server.url(WEBHOOK_PATH),
       clock,
       ...options,
     });
   };
-  const graphRequests = async (): Promise<Array<{ method: string; path: string; status: number }>> => (await graph.admin("GET", "requests")).body;
+  const graphRequests = async (): Promise<Array<{ method: string; path: string; status: number }>> =>
+    (await graph.admin("GET", "requests")).body;
 
   beforeAll(async () => {
-    graph = await startTestGraph(buildGraphSeed({ itemCount: 3, settings: { notificationRetry: { initialDelayMs: 20, maxDelayMs: 40, maxDurationMs: 2_000 } } }));
+    graph = await startTestGraph(
+      buildGraphSeed({
+        itemCount: 3,
+        settings: { notificationRetry: { initialDelayMs: 20, maxDelayMs: 40, maxDurationMs: 2_000 } },
+      }),
+    );
     extension = await FakeDurableExtension.start();
     server = await FunctionHttpServer.start({
       [WEBHOOK_PATH]: (request) =>
@@ -78,7 +103,9 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
   it("subscribes every enabled profile; Graph's handshake (to both URLs) is answered by our handler", async () => {
     const report = await keeper().maintain();
     expect(report.notificationUrl).toBe(server.url(WEBHOOK_PATH));
-    expect(report.results).toEqual([expect.objectContaining({ profileKey: "projects", outcome: "created", reason: "missing" })]);
+    expect(report.results).toEqual([
+      expect.objectContaining({ profileKey: "projects", outcome: "created", reason: "missing" }),
+    ]);
     subscriptionId = report.results[0]!.subscriptionId!;
 
     expect(server.served).toEqual([
@@ -86,34 +113,71 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
       { method: "POST", path: WEBHOOK_PATH, status: 200 },
     ]);
     const stored = await services.state.subscriptions.get(subscriptionId);
-    expect(stored).toMatchObject({ profileKey: "projects", notificationUrl: server.url(WEBHOOK_PATH), resource: `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}` });
-    expect((await graph.call("GET", `subscriptions/${subscriptionId}`)).body).toMatchObject({ lifecycleNotificationUrl: server.url(WEBHOOK_PATH) });
+    expect(stored).toMatchObject({
+      profileKey: "projects",
+      notificationUrl: server.url(WEBHOOK_PATH),
+      resource: `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}`,
+    });
+    expect((await graph.call("GET", `subscriptions/${subscriptionId}`)).body).toMatchObject({
+      lifecycleNotificationUrl: server.url(WEBHOOK_PATH),
+    });
   });
 
   it("a person's edit in SharePoint makes Graph notify us, and the profile's sync starts", async () => {
-    await graph.admin("PATCH", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/2`, { fields: { Title: "Edited by a person" } });
+    await graph.admin("PATCH", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/2`, {
+      fields: { Title: "Edited by a person" },
+    });
     await extension.until(() => extension.starts().length === 1);
-    expect(extension.starts()).toEqual([{ orchestrator: "syncProfile", instanceId: "sync-projects", input: { profileKey: "projects", dryRun: false, trigger: "webhook" } }]);
+    expect(extension.starts()).toEqual([
+      {
+        orchestrator: "syncProfile",
+        instanceId: "sync-projects",
+        input: { profileKey: "projects", dryRun: false, trigger: "webhook" },
+      },
+    ]);
     await server.until(() => server.served.length === 3);
     expect(server.served[2]).toEqual({ method: "POST", path: WEBHOOK_PATH, status: 202 });
   });
 
   it("an edit while that sync runs arranges one follow-up run instead of a second run", async () => {
     extension.setStatus("sync-projects", "Running");
-    await graph.admin("PATCH", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/3`, { fields: { Title: "Edited mid-run" } });
+    await graph.admin("PATCH", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/3`, {
+      fields: { Title: "Edited mid-run" },
+    });
     await extension.until(() => extension.starts("syncFollowUp").length === 1);
-    expect(extension.starts("syncFollowUp")).toEqual([{ orchestrator: "syncFollowUp", instanceId: "followup-projects", input: { profileKey: "projects", trigger: "webhook" } }]);
+    expect(extension.starts("syncFollowUp")).toEqual([
+      {
+        orchestrator: "syncFollowUp",
+        instanceId: "followup-projects",
+        input: { profileKey: "projects", trigger: "webhook" },
+      },
+    ]);
     expect(extension.starts("syncProfile")).toHaveLength(1);
     await server.until(() => server.served.length === 4);
   });
 
   it("renews the subscription when Graph sends reauthorizationRequired", async () => {
     const served = server.served.length;
-    expect((await graph.admin("POST", `subscriptions/${subscriptionId}/lifecycle`, { lifecycleEvent: "reauthorizationRequired" })).status).toBe(202);
+    expect(
+      (
+        await graph.admin("POST", `subscriptions/${subscriptionId}/lifecycle`, {
+          lifecycleEvent: "reauthorizationRequired",
+        })
+      ).status,
+    ).toBe(202);
     await server.until(() => server.served.length === served + 1);
     expect(server.served.at(-1)?.status).toBe(202);
-    expect(logger.records).toContainEqual(expect.objectContaining({ message: "lifecycle notification handled", fields: expect.objectContaining({ outcome: "renewed", subscriptionId }) }));
-    expect((await graphRequests()).filter((r) => r.method === "PATCH" && r.path === `/v1.0/subscriptions/${subscriptionId}`).map((r) => r.status)).toEqual([200]);
+    expect(logger.records).toContainEqual(
+      expect.objectContaining({
+        message: "lifecycle notification handled",
+        fields: expect.objectContaining({ outcome: "renewed", subscriptionId }),
+      }),
+    );
+    expect(
+      (await graphRequests())
+        .filter((r) => r.method === "PATCH" && r.path === `/v1.0/subscriptions/${subscriptionId}`)
+        .map((r) => r.status),
+    ).toEqual([200]);
   });
 
   it("keeps a subscription with time left after checking Graph still has it, and renews one under the threshold", async () => {
@@ -128,7 +192,9 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
   it("recreates a subscription Graph no longer has, and forgets the old one", async () => {
     expect((await graph.call("DELETE", `subscriptions/${subscriptionId}`)).status).toBe(204);
     const report = await keeper().maintain();
-    expect(report.results).toEqual([expect.objectContaining({ profileKey: "projects", outcome: "recreated", reason: "goneFromGraph" })]);
+    expect(report.results).toEqual([
+      expect.objectContaining({ profileKey: "projects", outcome: "recreated", reason: "goneFromGraph" }),
+    ]);
     const replacement = report.results[0]!.subscriptionId!;
     expect(replacement).not.toBe(subscriptionId);
     expect(await services.state.subscriptions.get(subscriptionId)).toBeUndefined();
@@ -140,9 +206,15 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
     await graph.admin("POST", "clock", { advanceSeconds: 43_000 * 60 });
     const record = (await services.state.subscriptions.get(subscriptionId))!;
     // Our record says it expired too (the app's clock agrees with the emulator's).
-    await services.state.subscriptions.save({ ...record, expirationDateTime: new Date(Date.now() - 60_000).toISOString() });
+    await services.state.subscriptions.save({
+      ...record,
+      expirationDateTime: new Date(Date.now() - 60_000).toISOString(),
+    });
     const report = await keeperAhead(0, {
-      managerFor: sharePointSubscriptionManagers(services.config.secrets, services.state.subscriptions, { ...services.sharePoint, clock: { now: () => Date.now() + 43_000 * 60_000 } }),
+      managerFor: sharePointSubscriptionManagers(services.config.secrets, services.state.subscriptions, {
+        ...services.sharePoint,
+        clock: { now: () => Date.now() + 43_000 * 60_000 },
+      }),
     }).maintain();
     expect(report.results.map((r) => [r.outcome, r.reason])).toEqual([
       ["forgotten", "expired"],
@@ -162,12 +234,18 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
     ]);
     expect(await services.state.subscriptions.listByProfile("projects")).toEqual([]);
     const calls = (await graphRequests()).slice(before).filter((r) => r.path.startsWith("/v1.0/"));
-    expect(calls.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([`DELETE /v1.0/subscriptions/${subscriptionId} 204`]);
+    expect(calls.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      `DELETE /v1.0/subscriptions/${subscriptionId} 204`,
+    ]);
   });
 
   it("does nothing without WEBHOOK_NOTIFICATION_URL, saying so", async () => {
     const quiet = createMemoryLogger();
-    const report = await keeperAhead(0, { managerFor: () => Promise.reject(new Error("must not be called")), notificationUrl: undefined, logger: quiet }).maintain();
+    const report = await keeperAhead(0, {
+      managerFor: () => Promise.reject(new Error("must not be called")),
+      notificationUrl: undefined,
+      logger: quiet,
+    }).maintain();
     expect(report).toEqual({ notificationUrl: null, results: [] });
     expect(quiet.records[0]?.level).toBe("warn");
   });
@@ -175,6 +253,7 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
   it("never logged a clientState or a secret value", async () => {
     const stored = await services.state.subscriptions.list();
     const text = JSON.stringify(logger.records);
-    for (const value of [...Object.values(graphSecrets), ...stored.map((s) => s.clientState)]) expect(text).not.toContain(value);
+    for (const value of [...Object.values(graphSecrets), ...stored.map((s) => s.clientState)])
+      expect(text).not.toContain(value);
   });
 });

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { type ChildProcessByStdio, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,7 +14,10 @@ export interface CliResult {
 }
 
 /** Runs `confluence-sync …` in this process (fast; what most CLI tests use). */
-export async function runCliInProcess(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {}): Promise<CliResult> {
+export async function runCliInProcess(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {},
+): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
   const code = await runCli(args, {
@@ -38,7 +41,10 @@ export const binPath = path.join(repoRoot, "bin", "confluence-sync.js");
  * Starts the built `confluence-sync` (bin/ → dist/) as a child process, exactly as `npx confluence-sync` would.
  * `npm test` builds dist/ before running tests, so the child runs the code under test.
  */
-export function spawnCli(args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: "pipe" } = {}): ChildProcessByStdio<Writable | null, Readable, Readable> {
+export function spawnCli(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: "pipe" } = {},
+): ChildProcessByStdio<Writable | null, Readable, Readable> {
   return spawn(process.execPath, [binPath, ...args], {
     cwd: options.cwd ?? repoRoot,
     env: { ...process.env, ...options.env },

@@ -1,9 +1,19 @@
 import { afterEach } from "vitest";
-import { generateEmulatorCertificate, trustCertificateInProcess, type EmulatorCertificate } from "../../dev/emulators/common/tls";
-import { startConfluenceEmulator, type ConfluenceEmulator } from "../../dev/emulators/confluence/confluenceEmulator";
+import {
+  type EmulatorCertificate,
+  generateEmulatorCertificate,
+  trustCertificateInProcess,
+} from "../../dev/emulators/common/tls";
+import { type ConfluenceEmulator, startConfluenceEmulator } from "../../dev/emulators/confluence/confluenceEmulator";
 import type { ConfluenceSeedInput } from "../../dev/emulators/confluence/confluenceSeed";
 
-import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, TEST_SITE_URL } from "./confluenceSiteValues";
+import {
+  TEST_CLIENT_ID,
+  TEST_CLIENT_SECRET,
+  TEST_CLOUD_ID,
+  TEST_REFRESH_TOKEN,
+  TEST_SITE_URL,
+} from "./confluenceSiteValues";
 
 export { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, TEST_SITE_URL };
 
@@ -18,7 +28,15 @@ export function testSeed(overrides: Partial<ConfluenceSeedInput> = {}): Confluen
     spaces: [{ id: "65538", key: "TEAM", name: "Team space", homepageId: "98305" }],
     pages: [
       { id: "98305", spaceId: "65538", title: "Team home", body: "<p>Welcome</p>", labels: ["home"] },
-      { id: "98306", spaceId: "65538", parentId: "98305", title: "Roster", body: TABLE_PAGE_BODY, version: 3, labels: ["sync-managed"] },
+      {
+        id: "98306",
+        spaceId: "65538",
+        parentId: "98305",
+        title: "Roster",
+        body: TABLE_PAGE_BODY,
+        version: 3,
+        labels: ["sync-managed"],
+      },
     ],
     ...overrides,
   };

@@ -1,12 +1,12 @@
 import type { AxiosAdapter } from "axios";
-import { ConfluenceAuthClient, ConfluenceClient, ConfluenceTokenManager } from "../../shared/confluence";
+import type { ConfluenceEmulator } from "../../dev/emulators/confluence/confluenceEmulator";
 import type { ConfluenceSiteTarget } from "../../shared/confluence";
+import { ConfluenceAuthClient, ConfluenceClient, ConfluenceTokenManager } from "../../shared/confluence";
 import type { RetryPolicyOptions } from "../../shared/resilience";
 import { type Clock, createMemoryLogger, SecretRedactor, systemClock } from "../../shared/runtime";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import { SecretNames, type SecretsProvider } from "../../shared/secrets/secretsProvider";
 import type { TokenRefreshRecord, TokenRefreshRecorder } from "../../shared/state/tokenRefreshHistory";
-import type { ConfluenceEmulator } from "../../dev/emulators/confluence/confluenceEmulator";
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN } from "./confluenceSite";
 
 export const PROFILE = "team-roster";
@@ -57,9 +57,20 @@ export function connectStack(emulator: ConfluenceEmulator, options: StackOptions
   const secrets = options.secrets ?? profileSecrets();
   const history = options.history ?? new MemoryRefreshHistory();
   const retry = options.retry ?? FAST_RETRY;
-  const transport = { ...(options.adapter ? { adapter: options.adapter } : {}), ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}) };
+  const transport = {
+    ...(options.adapter ? { adapter: options.adapter } : {}),
+    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+  };
   const clock = options.clock ?? systemClock;
-  const auth = new ConfluenceAuthClient({ authBaseUrl: emulator.urls.authBaseUrl, apiBaseUrl: emulator.urls.apiBaseUrl, clock, logger, redactor, retry, ...transport });
+  const auth = new ConfluenceAuthClient({
+    authBaseUrl: emulator.urls.authBaseUrl,
+    apiBaseUrl: emulator.urls.apiBaseUrl,
+    clock,
+    logger,
+    redactor,
+    retry,
+    ...transport,
+  });
   const tokens = new ConfluenceTokenManager({ auth, secrets, history, clock, logger, redactor });
   const client = new ConfluenceClient({
     profileKey: PROFILE,
@@ -78,7 +89,9 @@ export function connectStack(emulator: ConfluenceEmulator, options: StackOptions
 
 /** Served calls, as `METHOD path status`, from the emulator's request log. */
 export function servedCalls(emulator: ConfluenceEmulator): string[] {
-  return emulator.server.requestLog.entries().map((e) => `${e.method} ${e.path.replace(`/ex/confluence/${TEST_CLOUD_ID}`, "")} ${e.status}`);
+  return emulator.server.requestLog
+    .entries()
+    .map((e) => `${e.method} ${e.path.replace(`/ex/confluence/${TEST_CLOUD_ID}`, "")} ${e.status}`);
 }
 
 export function tokenCalls(emulator: ConfluenceEmulator): number {

@@ -19,7 +19,12 @@ function run(profile: string, runId: string, startedAt: string, extra: Partial<R
     startedAt,
     finishedAt: startedAt.replace(/:00\.000Z$/, ":07.000Z"),
     cycles: 1,
-    counts: { sharePoint: { created: 0, updated: 2, deleted: 0 }, confluence: { created: 1, updated: 3, deleted: 0 }, conflicts: 1, errors: 0 },
+    counts: {
+      sharePoint: { created: 0, updated: 2, deleted: 0 },
+      confluence: { created: 1, updated: 3, deleted: 0 },
+      conflicts: 1,
+      errors: 0,
+    },
     items: [],
     apiCalls: { graph: 2, confluence: 3 },
     ...extra,
@@ -30,7 +35,10 @@ function run(profile: string, runId: string, startedAt: string, extra: Partial<R
  * Profiles and state as diagnostics meet them: `projects` (runnable, with runs, conflicts, token refreshes and a
  * subscription), `hr` (missing two secrets, never run) and `paused` (disabled).
  */
-export async function seedDiagnostics(target: { profiles: ProfileStore; secrets: SecretsProvider; state: StateStores }, now = Date.now()): Promise<void> {
+export async function seedDiagnostics(
+  target: { profiles: ProfileStore; secrets: SecretsProvider; state: StateStores },
+  now = Date.now(),
+): Promise<void> {
   await target.profiles.save(validProfile("projects", { displayName: "Contoso projects" }));
   await target.profiles.save(validProfile("hr"));
   await target.profiles.save(validProfile("paused", { enabled: false }));
@@ -41,10 +49,22 @@ export async function seedDiagnostics(target: { profiles: ProfileStore; secrets:
   }
 
   await target.state.runs.save(run("projects", "run-1", "2026-03-01T08:00:00.000Z"));
-  await target.state.runs.save(run("projects", "run-2", "2026-03-01T08:05:00.000Z", { outcome: "failed", problem: { code: "GRAPH_THROTTLED", message: "prepareRun failed after its retries: throttled" } }));
-  await target.state.runs.save(run("projects", "run-3", "2026-03-01T08:10:00.000Z", { outcome: "completedWithErrors", trigger: "webhook" }));
+  await target.state.runs.save(
+    run("projects", "run-2", "2026-03-01T08:05:00.000Z", {
+      outcome: "failed",
+      problem: { code: "GRAPH_THROTTLED", message: "prepareRun failed after its retries: throttled" },
+    }),
+  );
+  await target.state.runs.save(
+    run("projects", "run-3", "2026-03-01T08:10:00.000Z", { outcome: "completedWithErrors", trigger: "webhook" }),
+  );
 
-  const conflict = (id: string, field: string, values: { sharePoint: unknown; confluence: unknown; base: unknown }, lastSeenAt: string) => ({
+  const conflict = (
+    id: string,
+    field: string,
+    values: { sharePoint: unknown; confluence: unknown; base: unknown },
+    lastSeenAt: string,
+  ) => ({
     id,
     profileKey: "projects",
     kind: "field" as const,
@@ -57,14 +77,31 @@ export async function seedDiagnostics(target: { profiles: ProfileStore; secrets:
     runId: "run-3",
   });
   await target.state.conflicts.record([
-    conflict("7/Status", "Status", { sharePoint: "Done", confluence: "Blocked", base: "Open" }, "2026-03-01T08:00:07.000Z"),
+    conflict(
+      "7/Status",
+      "Status",
+      { sharePoint: "Done", confluence: "Blocked", base: "Open" },
+      "2026-03-01T08:00:07.000Z",
+    ),
     conflict("7/Amount", "Amount", { sharePoint: 12.5, confluence: 13, base: 10 }, "2026-03-01T08:10:07.000Z"),
     conflict("9/Title", "Title", { sharePoint: "a", confluence: "b", base: "c" }, "2026-03-01T08:10:07.000Z"),
   ]);
   await target.state.conflicts.resolve("projects", ["9/Title"], "2026-03-01T08:10:07.000Z", "run-3");
 
-  await target.state.tokenRefreshes.append({ at: "2026-03-01T07:59:00.000Z", profileKey: "projects", outcome: "refreshed", newExpiry: "2026-03-01T08:59:00.000Z", durationMs: 180 });
-  await target.state.tokenRefreshes.append({ at: "2026-03-01T09:00:00.000Z", profileKey: "projects", outcome: "reauthorization-required", errorCode: "REAUTHORIZATION_REQUIRED", durationMs: 95 });
+  await target.state.tokenRefreshes.append({
+    at: "2026-03-01T07:59:00.000Z",
+    profileKey: "projects",
+    outcome: "refreshed",
+    newExpiry: "2026-03-01T08:59:00.000Z",
+    durationMs: 180,
+  });
+  await target.state.tokenRefreshes.append({
+    at: "2026-03-01T09:00:00.000Z",
+    profileKey: "projects",
+    outcome: "reauthorization-required",
+    errorCode: "REAUTHORIZATION_REQUIRED",
+    durationMs: 95,
+  });
 
   await target.state.subscriptions.save({
     subscriptionId: SEEDED_SUBSCRIPTION_ID,

@@ -1,6 +1,6 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { InvocationContext, type FunctionInput } from "@azure/functions";
+import { type FunctionInput, InvocationContext } from "@azure/functions";
 import * as df from "durable-functions";
 import { ConditionWaiters } from "./conditionWaiters";
 
@@ -86,7 +86,10 @@ export class FakeDurableExtension {
    * An InvocationContext carrying this extension's client binding, as the host builds it for a function registered
    * with `binding` (by default a fresh `df.input.durableClient()`), and the DurableClient durable-functions makes of it.
    */
-  context(options: { binding?: FunctionInput; functionName?: string; logs?: string[] } = {}): { context: InvocationContext; client: df.DurableClient } {
+  context(options: { binding?: FunctionInput; functionName?: string; logs?: string[] } = {}): {
+    context: InvocationContext;
+    client: df.DurableClient;
+  } {
     const binding = options.binding ?? df.input.durableClient();
     const context = new InvocationContext({
       functionName: options.functionName ?? "test",
@@ -103,19 +106,35 @@ export class FakeDurableExtension {
     return this.requests.flatMap((request) => {
       const match = /^\/durabletask\/orchestrators\/([^/]+)\/([^/]+)$/.exec(request.path);
       if (request.method !== "POST" || !match || (orchestrator && match[1] !== orchestrator)) return [];
-      return [{ orchestrator: decodeURIComponent(match[1]!), instanceId: decodeURIComponent(match[2]!), input: request.body ? JSON.parse(request.body) : undefined }];
+      return [
+        {
+          orchestrator: decodeURIComponent(match[1]!),
+          instanceId: decodeURIComponent(match[2]!),
+          input: request.body ? JSON.parse(request.body) : undefined,
+        },
+      ];
     });
   }
 
   /** Resolves once `ready()` holds, re-checked after every request served (no polling, no sleeps). */
   async until(ready: () => boolean, timeoutMs = 10_000): Promise<void> {
-    return this.#waiters.until(ready, timeoutMs, () => `requests: ${JSON.stringify(this.requests.map((r) => `${r.method} ${r.path}`))}`);
+    return this.#waiters.until(
+      ready,
+      timeoutMs,
+      () => `requests: ${JSON.stringify(this.requests.map((r) => `${r.method} ${r.path}`))}`,
+    );
   }
-
 
   setStatus(instanceId: string, runtimeStatus: string, name = "syncProfile"): void {
     const existing = this.instances.get(instanceId);
-    this.instances.set(instanceId, { name, instanceId, input: null, createdTime: new Date().toISOString(), ...existing, runtimeStatus });
+    this.instances.set(instanceId, {
+      name,
+      instanceId,
+      input: null,
+      createdTime: new Date().toISOString(),
+      ...existing,
+      runtimeStatus,
+    });
   }
 
   async close(): Promise<void> {
@@ -127,10 +146,14 @@ export class FakeDurableExtension {
     const parsed = new URL(url, this.#origin);
     this.requests.push({ method, path: parsed.pathname, query: parsed.searchParams, body });
     const reply = (status: number, json?: unknown): void => {
-      response.writeHead(status, json === undefined ? {} : { "content-type": "application/json" }).end(json === undefined ? "" : JSON.stringify(json));
+      response
+        .writeHead(status, json === undefined ? {} : { "content-type": "application/json" })
+        .end(json === undefined ? "" : JSON.stringify(json));
       this.#waiters.notify();
     };
-    const fault = this.faults.find((f) => f.method === method && f.pathPattern.test(parsed.pathname) && f.remaining > 0);
+    const fault = this.faults.find(
+      (f) => f.method === method && f.pathPattern.test(parsed.pathname) && f.remaining > 0,
+    );
     if (fault) {
       fault.remaining -= 1;
       return reply(fault.status, { Message: "injected fault" });
@@ -139,8 +162,18 @@ export class FakeDurableExtension {
     if (method === "GET" && parsed.pathname === "/durabletask/instances/") {
       // The instance query (getStatusBy): every instance in one of the listed runtime statuses, all on one page.
       const wanted = parsed.searchParams.get("runtimeStatus")?.split(",");
-      const matching = [...this.instances.values()].filter((instance) => !wanted || wanted.includes(instance.runtimeStatus));
-      return reply(200, matching.map((instance) => ({ ...instance, lastUpdatedTime: instance.createdTime, output: null, customStatus: null })));
+      const matching = [...this.instances.values()].filter(
+        (instance) => !wanted || wanted.includes(instance.runtimeStatus),
+      );
+      return reply(
+        200,
+        matching.map((instance) => ({
+          ...instance,
+          lastUpdatedTime: instance.createdTime,
+          output: null,
+          customStatus: null,
+        })),
+      );
     }
     const status = /^\/durabletask\/instances\/([^/]+)$/.exec(parsed.pathname);
     if (method === "GET" && status) {
@@ -154,9 +187,17 @@ export class FakeDurableExtension {
       this.beforeStart?.(instanceId);
       const existing = this.instances.get(instanceId);
       if (existing && ["Pending", "Running", "Suspended", "ContinuedAsNew"].includes(existing.runtimeStatus)) {
-        return reply(409, { Message: `An Orchestration instance with the status ${existing.runtimeStatus} already exists.` });
+        return reply(409, {
+          Message: `An Orchestration instance with the status ${existing.runtimeStatus} already exists.`,
+        });
       }
-      this.instances.set(instanceId, { name, instanceId, runtimeStatus: "Pending", input: body ? JSON.parse(body) : null, createdTime: new Date().toISOString() });
+      this.instances.set(instanceId, {
+        name,
+        instanceId,
+        runtimeStatus: "Pending",
+        input: body ? JSON.parse(body) : null,
+        createdTime: new Date().toISOString(),
+      });
       return reply(202, { id: instanceId });
     }
     reply(404, { Message: `the fake extension does not serve ${method} ${parsed.pathname}` });

@@ -6,7 +6,11 @@ import Module from "node:module";
  * would invoke (including durable-functions' wrappers). Import this file before any module that registers functions.
  */
 export interface RegisteredFunction {
-  metadata: { name: string; bindings: Record<string, { type: string; direction: string; [key: string]: unknown }>; [key: string]: unknown };
+  metadata: {
+    name: string;
+    bindings: Record<string, { type: string; direction: string; [key: string]: unknown }>;
+    [key: string]: unknown;
+  };
   handler: (...args: unknown[]) => unknown;
 }
 
@@ -35,7 +39,10 @@ moduleWithLoad._load = function (request, parent, isMain) {
 
 export function registeredFunction(name: string): RegisteredFunction {
   const found = registrations.get(name);
-  if (!found) throw new Error(`no function named "${name}" was registered (registered: ${[...registrations.keys()].join(", ") || "none"})`);
+  if (!found)
+    throw new Error(
+      `no function named "${name}" was registered (registered: ${[...registrations.keys()].join(", ") || "none"})`,
+    );
   return found;
 }
 

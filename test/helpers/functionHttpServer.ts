@@ -2,8 +2,8 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import { HttpRequest, type HttpResponse, type HttpResponseInit } from "@azure/functions";
 import { generateEmulatorCertificate, trustCertificateInProcess } from "../../dev/emulators/common/tls";
-import { readResponse } from "./functionsApp";
 import { ConditionWaiters } from "./conditionWaiters";
+import { readResponse } from "./functionsApp";
 
 export type FunctionHttpHandler = (request: HttpRequest) => Promise<HttpResponseInit | HttpResponse>;
 
@@ -42,19 +42,29 @@ export class FunctionHttpServer {
     return this.#waiters.until(ready, timeoutMs, () => `served: ${JSON.stringify(this.served)}`);
   }
 
-
   async close(): Promise<void> {
     this.#server?.closeAllConnections();
     await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
   }
 
-  async #serve(routes: Record<string, FunctionHttpHandler>, request: import("node:http").IncomingMessage, body: string, response: import("node:http").ServerResponse): Promise<void> {
+  async #serve(
+    routes: Record<string, FunctionHttpHandler>,
+    request: import("node:http").IncomingMessage,
+    body: string,
+    response: import("node:http").ServerResponse,
+  ): Promise<void> {
     const url = new URL(request.url ?? "/", this.#origin);
     const handler = routes[url.pathname];
     let status = 404;
     if (handler) {
-      const headers = Object.fromEntries(Object.entries(request.headers).flatMap(([name, value]) => (typeof value === "string" ? [[name, value]] : [])));
-      const answer = await readResponse(await handler(new HttpRequest({ method: request.method ?? "GET", url: url.href, headers, body: { string: body } })));
+      const headers = Object.fromEntries(
+        Object.entries(request.headers).flatMap(([name, value]) => (typeof value === "string" ? [[name, value]] : [])),
+      );
+      const answer = await readResponse(
+        await handler(
+          new HttpRequest({ method: request.method ?? "GET", url: url.href, headers, body: { string: body } }),
+        ),
+      );
       status = answer.status;
       response.writeHead(status, Object.fromEntries(answer.headers.entries())).end(answer.text);
     } else {

@@ -2,9 +2,9 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { HttpRequest, type HttpResponse, type HttpResponseInit } from "@azure/functions";
-import { readAppSettings, ProfileValidator, TableProfileStore } from "../../shared/config";
+import { ProfileValidator, readAppSettings, TableProfileStore } from "../../shared/config";
 import type { AppServices } from "../../shared/functionsApp";
-import { systemClock, type Clock } from "../../shared/runtime";
+import { type Clock, systemClock } from "../../shared/runtime";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import { openStateStores } from "../../shared/state/stateStores";
 import { azuriteLocation, uniqueTablePrefix } from "./tables";
@@ -24,12 +24,20 @@ export const TEST_SECRETS = {
  * in-memory secrets: what `appServices()` opens in Azure, without touching the environment.
  */
 export async function testAppServices(
-  options: { secrets?: Record<string, Record<string, string>>; env?: NodeJS.ProcessEnv; clock?: Clock; sharePoint?: AppServices["sharePoint"] } = {},
+  options: {
+    secrets?: Record<string, Record<string, string>>;
+    env?: NodeJS.ProcessEnv;
+    clock?: Clock;
+    sharePoint?: AppServices["sharePoint"];
+  } = {},
 ): Promise<AppServices & { secrets: InMemorySecretsProvider; tablePrefix: string }> {
   const tablePrefix = uniqueTablePrefix("app");
   const location = azuriteLocation();
   const home = mkdtempSync(path.join(tmpdir(), "functions-app-"));
-  const settings = readAppSettings({ PROFILE_STORE: "table", SECRETS_PROVIDER: "sqlite", CONFLUENCE_SYNC_HOME: home, ...options.env }, home);
+  const settings = readAppSettings(
+    { PROFILE_STORE: "table", SECRETS_PROVIDER: "sqlite", CONFLUENCE_SYNC_HOME: home, ...options.env },
+    home,
+  );
   const secrets = new InMemorySecretsProvider(options.secrets ?? {});
   const profiles = await TableProfileStore.open(location, { tableName: `${tablePrefix}Profiles` });
   const state = await openStateStores(location, { tablePrefix });
@@ -45,7 +53,12 @@ export async function testAppServices(
   };
 }
 
-export function post(url: string, body = "", headers: Record<string, string> = {}, params: Record<string, string> = {}): HttpRequest {
+export function post(
+  url: string,
+  body = "",
+  headers: Record<string, string> = {},
+  params: Record<string, string> = {},
+): HttpRequest {
   return new HttpRequest({ method: "POST", url, body: { string: body }, headers, params });
 }
 
@@ -54,12 +67,19 @@ export function get(url: string, params: Record<string, string> = {}): HttpReque
 }
 
 /** Status, headers and body of what a handler returned, whichever form it took. */
-export async function readResponse(response: HttpResponseInit | HttpResponse): Promise<{ status: number; headers: Headers; text: string; json: any }> {
+export async function readResponse(
+  response: HttpResponseInit | HttpResponse,
+): Promise<{ status: number; headers: Headers; text: string; json: any }> {
   if ("arrayBuffer" in response) {
     const text = await response.text();
     return { status: response.status, headers: response.headers, text, json: text ? JSON.parse(text) : undefined };
   }
-  const text = response.jsonBody !== undefined ? JSON.stringify(response.jsonBody) : typeof response.body === "string" ? response.body : "";
+  const text =
+    response.jsonBody !== undefined
+      ? JSON.stringify(response.jsonBody)
+      : typeof response.body === "string"
+        ? response.body
+        : "";
   return {
     status: response.status ?? 200,
     headers: new Headers(response.headers as Record<string, string> | undefined),

@@ -1,5 +1,5 @@
 import { generateEmulatorCertificate, trustCertificateInProcess } from "../../dev/emulators/common/tls";
-import { startGraphEmulator, type RunningGraphEmulator } from "../../dev/emulators/graph/graphEmulator";
+import { type RunningGraphEmulator, startGraphEmulator } from "../../dev/emulators/graph/graphEmulator";
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_TENANT_ID } from "./graphSeed";
 
 export interface TestGraph {
@@ -9,7 +9,11 @@ export interface TestGraph {
   /** A client-credentials token from the identity emulator, fetched with plain fetch. */
   token(): Promise<string>;
   /** Plain-fetch Graph call with a token; returns status, headers and the parsed JSON body. */
-  call(method: string, pathOrUrl: string, init?: { body?: unknown; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any }>;
+  call(
+    method: string,
+    pathOrUrl: string,
+    init?: { body?: unknown; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: any }>;
   /** Admin-surface call (`/_admin/...`). */
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
   close(): Promise<void>;
@@ -27,7 +31,12 @@ export async function startTestGraph(seed: { graph: unknown }): Promise<TestGrap
     const response = await fetch(`${authorityHost}/${TEST_TENANT_ID}/oauth2/v2.0/token`, {
       method: "POST",
       headers: { "content-type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ grant_type: "client_credentials", client_id: TEST_CLIENT_ID, client_secret: TEST_CLIENT_SECRET, scope: "https://graph.microsoft.com/.default" }),
+      body: new URLSearchParams({
+        grant_type: "client_credentials",
+        client_id: TEST_CLIENT_ID,
+        client_secret: TEST_CLIENT_SECRET,
+        scope: "https://graph.microsoft.com/.default",
+      }),
     });
     cached = ((await response.json()) as { access_token: string }).access_token;
     return cached;
@@ -41,7 +50,11 @@ export async function startTestGraph(seed: { graph: unknown }): Promise<TestGrap
       const url = pathOrUrl.startsWith("https://") ? pathOrUrl : `${graphBaseUrl}/v1.0/${pathOrUrl.replace(/^\//, "")}`;
       const response = await fetch(url, {
         method,
-        headers: { authorization: `Bearer ${await token()}`, ...(init.body !== undefined ? { "content-type": "application/json" } : {}), ...init.headers },
+        headers: {
+          authorization: `Bearer ${await token()}`,
+          ...(init.body !== undefined ? { "content-type": "application/json" } : {}),
+          ...init.headers,
+        },
         ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}),
       });
       const text = await response.text();

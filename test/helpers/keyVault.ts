@@ -1,8 +1,15 @@
 import type { TokenCredential } from "@azure/identity";
-import { KeyVaultSecretsProvider, type KeyVaultSecretsProviderOptions } from "../../shared/secrets/keyVaultSecretsProvider";
-import { generateEmulatorCertificate, trustCertificateInProcess, type EmulatorCertificate } from "../../dev/emulators/common/tls";
-import { startKeyVaultEmulator, type RunningKeyVaultEmulator } from "../../dev/emulators/keyVault/keyVaultEmulator";
+import {
+  type EmulatorCertificate,
+  generateEmulatorCertificate,
+  trustCertificateInProcess,
+} from "../../dev/emulators/common/tls";
+import { type RunningKeyVaultEmulator, startKeyVaultEmulator } from "../../dev/emulators/keyVault/keyVaultEmulator";
 import type { KeyVaultSeed } from "../../dev/emulators/keyVault/keyVaultSeed";
+import {
+  KeyVaultSecretsProvider,
+  type KeyVaultSecretsProviderOptions,
+} from "../../shared/secrets/keyVaultSecretsProvider";
 
 export const TEST_VAULT_TOKEN = "kv-test-token";
 
@@ -16,11 +23,16 @@ export async function startTestKeyVault(seed: Partial<KeyVaultSeed> = {}): Promi
     return certificate;
   });
   const certificate = await processCertificate;
-  return startKeyVaultEmulator({ tenantId: "00000000-0000-0000-0000-0000000000aa", acceptedTokens: [TEST_VAULT_TOKEN], ...seed }, { certificate });
+  return startKeyVaultEmulator(
+    { tenantId: "00000000-0000-0000-0000-0000000000aa", acceptedTokens: [TEST_VAULT_TOKEN], ...seed },
+    { certificate },
+  );
 }
 
 /** A credential handing out a fixed token, recording the scopes and tenants it was asked for. */
-export function fixedTokenCredential(token = TEST_VAULT_TOKEN): TokenCredential & { requests: Array<{ scopes: string[]; tenantId?: string }> } {
+export function fixedTokenCredential(
+  token = TEST_VAULT_TOKEN,
+): TokenCredential & { requests: Array<{ scopes: string[]; tenantId?: string }> } {
   const requests: Array<{ scopes: string[]; tenantId?: string }> = [];
   return {
     requests,

@@ -53,16 +53,25 @@ export class NotificationListener {
     return this.#waiters.until(ready, timeoutMs, () => `listener calls: ${JSON.stringify(this.calls)}`);
   }
 
-
   async close(): Promise<void> {
     this.#server?.closeAllConnections();
     await new Promise<void>((resolve) => this.#server?.close(() => resolve()) ?? resolve());
   }
 
-  #handle(url: string, contentType: string | undefined, body: string, response: import("node:http").ServerResponse): void {
+  #handle(
+    url: string,
+    contentType: string | undefined,
+    body: string,
+    response: import("node:http").ServerResponse,
+  ): void {
     const parsed = new URL(url, this.#origin);
     const token = parsed.searchParams.get("validationToken") ?? undefined;
-    const call: ReceivedCall = { path: parsed.pathname, contentType, body, ...(token !== undefined ? { validationToken: token } : {}) };
+    const call: ReceivedCall = {
+      path: parsed.pathname,
+      contentType,
+      body,
+      ...(token !== undefined ? { validationToken: token } : {}),
+    };
     this.calls.push(call);
     const finish = (status: number, type: string, text: string): void => {
       response.writeHead(status, { "content-type": type }).end(text);

@@ -1,22 +1,45 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import { ProfileValidator, profileSchema, TableProfileStore, type Profile, type ProfileInput } from "../../shared/config";
+import type { RequestLogEntry } from "../../dev/emulators/common/requestLog";
+import {
+  type EmulatorCertificate,
+  generateEmulatorCertificate,
+  trustCertificateInProcess,
+} from "../../dev/emulators/common/tls";
+import { type ConfluenceEmulator, startConfluenceEmulator } from "../../dev/emulators/confluence/confluenceEmulator";
+import { type RunningGraphEmulator, startGraphEmulator } from "../../dev/emulators/graph/graphEmulator";
+import type { LocalRunResult } from "../../dev/localHost/localDurableHost";
+import { runProfileSyncLocally, syncRegistry } from "../../dev/localHost/localEngine";
+import {
+  type Profile,
+  type ProfileInput,
+  ProfileValidator,
+  profileSchema,
+  TableProfileStore,
+} from "../../shared/config";
 import { createSyncActivities, type SyncActivities } from "../../shared/engine/activities";
 import { createEngineServices, type EngineOptions, type EngineServices } from "../../shared/engine/engineServices";
-import { runProfileSyncLocally, syncRegistry } from "../../dev/localHost/localEngine";
 import type { RunReport } from "../../shared/engine/run/runReport";
-import type { LocalRunResult } from "../../dev/localHost/localDurableHost";
-import { findTables, parseStorage, type ColumnDefinition } from "../../shared/mapping";
+import { type ColumnDefinition, findTables, parseStorage } from "../../shared/mapping";
 import { createMemoryLogger, type LogRecord } from "../../shared/runtime";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import { SecretNames } from "../../shared/secrets/secretsProvider";
 import { openStateStores, type StateStores } from "../../shared/state/stateStores";
-import { generateEmulatorCertificate, trustCertificateInProcess, type EmulatorCertificate } from "../../dev/emulators/common/tls";
-import type { RequestLogEntry } from "../../dev/emulators/common/requestLog";
-import { startConfluenceEmulator, type ConfluenceEmulator } from "../../dev/emulators/confluence/confluenceEmulator";
-import { startGraphEmulator, type RunningGraphEmulator } from "../../dev/emulators/graph/graphEmulator";
-import { TEST_CLIENT_ID as CONFLUENCE_CLIENT_ID, TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, TEST_SITE_URL } from "./confluenceSiteValues";
-import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_LIST_ID, TEST_SITE_ID, TEST_TENANT_ID, testPeople } from "./graphSeed";
 import type { TableStorageLocation } from "../../shared/state/tableClientFactory";
+import {
+  TEST_CLIENT_ID as CONFLUENCE_CLIENT_ID,
+  TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET,
+  TEST_CLOUD_ID,
+  TEST_REFRESH_TOKEN,
+  TEST_SITE_URL,
+} from "./confluenceSiteValues";
+import {
+  TEST_CLIENT_ID,
+  TEST_CLIENT_SECRET,
+  TEST_LIST_ID,
+  TEST_SITE_ID,
+  TEST_TENANT_ID,
+  testPeople,
+} from "./graphSeed";
 
 /**
  * A whole sync set-up in one process, for scenario tests, the model-based test and the demo: the Graph + identity
@@ -35,9 +58,17 @@ const SPACE_ID = "65538";
 /** The list's columns: a few of each kind the scenarios need. */
 export const harnessColumns: ColumnDefinition[] = [
   { name: "Title", displayName: "Title", required: true, text: { allowMultipleLines: false, maxLength: 255 } },
-  { name: "Status", displayName: "Status", choice: { allowTextEntry: false, choices: ["Open", "Doing", "Done"], displayAs: "dropDownMenu" } },
+  {
+    name: "Status",
+    displayName: "Status",
+    choice: { allowTextEntry: false, choices: ["Open", "Doing", "Done"], displayAs: "dropDownMenu" },
+  },
   { name: "Amount", displayName: "Amount", number: { decimalPlaces: "automatic", displayAs: "number" } },
-  { name: "Owner", displayName: "Owner", personOrGroup: { allowMultipleSelection: false, chooseFromType: "peopleOnly", displayAs: "nameWithPresence" } },
+  {
+    name: "Owner",
+    displayName: "Owner",
+    personOrGroup: { allowMultipleSelection: false, chooseFromType: "peopleOnly", displayAs: "nameWithPresence" },
+  },
   { name: "Due", displayName: "Due", dateTime: { displayAs: "default", format: "dateOnly" } },
 ];
 
@@ -87,7 +118,21 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
       tenantId: TEST_TENANT_ID,
       clients: [{ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, displayName: "ConfluenceSync tests" }],
       people: testPeople,
-      sites: [{ id: TEST_SITE_ID, displayName: "Contoso Projects", lists: [{ id: TEST_LIST_ID, displayName: "Projects", columns: [...(options.columns ?? harnessColumns)], items: [...(options.items ?? [])] }, ...(options.extraLists ?? [])] }],
+      sites: [
+        {
+          id: TEST_SITE_ID,
+          displayName: "Contoso Projects",
+          lists: [
+            {
+              id: TEST_LIST_ID,
+              displayName: "Projects",
+              columns: [...(options.columns ?? harnessColumns)],
+              items: [...(options.items ?? [])],
+            },
+            ...(options.extraLists ?? []),
+          ],
+        },
+      ],
       settings: { shuffleBatchResponses: true, ...options.graphSettings },
     },
     { certificate: cert },
@@ -97,11 +142,21 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
     {
       cloudId: TEST_CLOUD_ID,
       siteUrl: TEST_SITE_URL,
-      oauth: { clientId: CONFLUENCE_CLIENT_ID, clientSecret: CONFLUENCE_CLIENT_SECRET, refreshTokens: [TEST_REFRESH_TOKEN] },
+      oauth: {
+        clientId: CONFLUENCE_CLIENT_ID,
+        clientSecret: CONFLUENCE_CLIENT_SECRET,
+        refreshTokens: [TEST_REFRESH_TOKEN],
+      },
       spaces: [{ id: SPACE_ID, key: "TEAM", name: "Team space", homepageId: "98305" }],
       pages: [
         { id: "98305", spaceId: SPACE_ID, title: "Team home", body: "<p>Welcome</p>" },
-        { id: HARNESS_PAGE_ID, spaceId: SPACE_ID, parentId: "98305", title: "Projects", body: tableBody(headers, options.rows ?? []) },
+        {
+          id: HARNESS_PAGE_ID,
+          spaceId: SPACE_ID,
+          parentId: "98305",
+          title: "Projects",
+          body: tableBody(headers, options.rows ?? []),
+        },
       ],
       ...options.confluenceSeed,
     },
@@ -113,7 +168,11 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
   const tablePrefix = `sync${randomBytes(5).toString("hex")}`;
   const secrets = new InMemorySecretsProvider({ [HARNESS_PROFILE]: harnessSecretValues() });
   const profiles = await TableProfileStore.open(location, { tableName: `${tablePrefix}Profiles` });
-  const profile = harnessProfile({ graph, confluence }, { key: HARNESS_PROFILE, listId: TEST_LIST_ID, pageId: HARNESS_PAGE_ID }, options.profile);
+  const profile = harnessProfile(
+    { graph, confluence },
+    { key: HARNESS_PROFILE, listId: TEST_LIST_ID, pageId: HARNESS_PAGE_ID },
+    options.profile,
+  );
   await profiles.save(profile);
   const opened = await openStateStores(location, { tablePrefix });
   const state = options.wrapState ? options.wrapState(opened) : opened;
@@ -123,7 +182,19 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
     { graphRetry: HARNESS_RETRY, confluenceRetry: HARNESS_RETRY, logger, ...options.engine },
   );
   const tables = { location, prefix: tablePrefix };
-  return new SyncHarness({ graph, confluence, services, state: opened, profile, secrets, logger, headers, tables, listId: TEST_LIST_ID, pageId: HARNESS_PAGE_ID });
+  return new SyncHarness({
+    graph,
+    confluence,
+    services,
+    state: opened,
+    profile,
+    secrets,
+    logger,
+    headers,
+    tables,
+    listId: TEST_LIST_ID,
+    pageId: HARNESS_PAGE_ID,
+  });
 }
 
 /** The harness profile over the emulators, for a list and a page, with the caller's overrides. */
@@ -171,7 +242,11 @@ export interface HarnessProfileOptions {
 export async function openHarnessProfile(host: SyncHarness, options: HarnessProfileOptions): Promise<SyncHarness> {
   const { graph, confluence } = host;
   const listId = randomUUID();
-  graph.service.addList(TEST_SITE_ID, { id: listId, displayName: `List ${options.key}`, columns: [...options.columns] });
+  graph.service.addList(TEST_SITE_ID, {
+    id: listId,
+    displayName: `List ${options.key}`,
+    columns: [...options.columns],
+  });
   const page = await adminJson<{ id: string }>(`${confluence.urls.baseUrl}/_admin/pages`, "POST", {
     spaceId: SPACE_ID,
     parentId: "98305",
@@ -179,7 +254,10 @@ export async function openHarnessProfile(host: SyncHarness, options: HarnessProf
     body: tableBody(options.headers, options.rows ?? []),
   });
   const consent = await adminJson<{ refresh_token: string }>(`${confluence.urls.baseUrl}/_admin/oauth/consent`, "POST");
-  for (const [name, value] of Object.entries({ ...harnessSecretValues(), [SecretNames.ConfluenceRefreshToken]: consent.refresh_token })) {
+  for (const [name, value] of Object.entries({
+    ...harnessSecretValues(),
+    [SecretNames.ConfluenceRefreshToken]: consent.refresh_token,
+  })) {
     await host.secrets.set(options.key, name, value);
   }
   const profile = harnessProfile({ graph, confluence }, { key: options.key, listId, pageId: page.id }, options.profile);
@@ -188,7 +266,10 @@ export async function openHarnessProfile(host: SyncHarness, options: HarnessProf
 }
 
 async function adminJson<T>(url: string, method: string, body?: unknown): Promise<T> {
-  const response = await fetch(url, { method, ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }) });
+  const response = await fetch(url, {
+    method,
+    ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
+  });
   if (!response.ok) throw new Error(`${method} ${url} failed: ${response.status} ${await response.text()}`);
   return (await response.json()) as T;
 }
@@ -207,7 +288,10 @@ export function harnessSecretValues(): Record<string, string> {
 
 /** `count` items, ids 1…count: `Item n`, `Open`, amount n. */
 export function sampleItems(count: number): HarnessItem[] {
-  return Array.from({ length: count }, (_, i) => ({ id: String(i + 1), fields: { Title: `Item ${i + 1}`, Status: "Open", Amount: i + 1 } }));
+  return Array.from({ length: count }, (_, i) => ({
+    id: String(i + 1),
+    fields: { Title: `Item ${i + 1}`, Status: "Open", Amount: i + 1 },
+  }));
 }
 
 /** The rows of `sampleItems(count)`, keyed, as a synced table shows them. */
@@ -217,7 +301,8 @@ export function sampleRows(count: number): string[][] {
 
 /** A page body with one table: a header row and data rows of plain text cells, between two paragraphs. */
 export function tableBody(headers: readonly string[], rows: readonly (readonly string[])[]): string {
-  const row = (cells: readonly string[], tag: "th" | "td") => `<tr>${cells.map((cell) => `<${tag}>${escapeText(cell)}</${tag}>`).join("")}</tr>`;
+  const row = (cells: readonly string[], tag: "th" | "td") =>
+    `<tr>${cells.map((cell) => `<${tag}>${escapeText(cell)}</${tag}>`).join("")}</tr>`;
   return `<p>Project list (kept in sync with SharePoint)</p><table><tbody>${row(headers, "th")}${rows.map((cells) => row(cells, "td")).join("")}</tbody></table><p>Notes stay as they are.</p>`;
 }
 
@@ -299,7 +384,11 @@ export class SyncHarness {
 
   /** One run, with the orchestration's history (retry delays shrunk so retries cost milliseconds). */
   run(options: HarnessSyncOptions = {}): Promise<LocalRunResult> {
-    return runProfileSyncLocally(syncRegistry(this.activities), { profileKey: this.profile.key, dryRun: options.dryRun ?? false, trigger: "cli" }, { delayScale: 0.0001 });
+    return runProfileSyncLocally(
+      syncRegistry(this.activities),
+      { profileKey: this.profile.key, dryRun: options.dryRun ?? false, trigger: "cli" },
+      { delayScale: 0.0001 },
+    );
   }
 
   /** Stores a changed profile (the next run uses it). */
@@ -313,7 +402,9 @@ export class SyncHarness {
 
   /** Every item's fields (as the emulator holds them), by id. */
   async listItems(): Promise<Map<string, Record<string, unknown>>> {
-    const state = (await this.#graphAdmin("GET", "state")) as { sites: Array<{ lists: Array<{ id: string; items: Array<{ id: string; fields: Record<string, unknown> }> }> }> };
+    const state = (await this.#graphAdmin("GET", "state")) as {
+      sites: Array<{ lists: Array<{ id: string; items: Array<{ id: string; fields: Record<string, unknown> }> }> }>;
+    };
     const list = state.sites[0]?.lists.find((candidate) => candidate.id === this.listId);
     return new Map((list?.items ?? []).map((item) => [item.id, item.fields]));
   }
@@ -323,7 +414,9 @@ export class SyncHarness {
   }
 
   async createItem(fields: Record<string, unknown>): Promise<string> {
-    const created = (await this.#graphAdmin("POST", `sites/${TEST_SITE_ID}/lists/${this.listId}/items`, { fields })) as { id: string };
+    const created = (await this.#graphAdmin("POST", `sites/${TEST_SITE_ID}/lists/${this.listId}/items`, {
+      fields,
+    })) as { id: string };
     return created.id;
   }
 
@@ -353,7 +446,9 @@ export class SyncHarness {
   /** The data row whose key cell holds `id`. */
   rowOf(id: string): Record<string, string> | undefined {
     const cells = this.pageRows().find((row) => row[0] === id);
-    return cells === undefined ? undefined : Object.fromEntries(this.headers.map((header, index) => [header, cells[index] ?? ""]));
+    return cells === undefined
+      ? undefined
+      : Object.fromEntries(this.headers.map((header, index) => [header, cells[index] ?? ""]));
   }
 
   /** A person saves the page with `rows` as the table's data rows (the rest of the page as generated). */
@@ -389,12 +484,22 @@ export class SyncHarness {
 
   /** `METHOD path status` of the app's Graph calls, `$batch` sub-requests included (indented). */
   graphCalls(): string[] {
-    return this.graph.graph.requestLog.entries().map((entry) => `${entry.parentSeq === undefined ? "" : "  "}${entry.method} ${entry.path.replace(`/v1.0/sites/${TEST_SITE_ID}/lists/${this.listId}`, "…")} ${entry.status}`);
+    return this.graph.graph.requestLog
+      .entries()
+      .map(
+        (entry) =>
+          `${entry.parentSeq === undefined ? "" : "  "}${entry.method} ${entry.path.replace(`/v1.0/sites/${TEST_SITE_ID}/lists/${this.listId}`, "…")} ${entry.status}`,
+      );
   }
 
   /** `METHOD path status` of the app's Confluence calls. */
   confluenceCalls(): string[] {
-    return this.confluence.server.requestLog.entries().map((entry) => `${entry.method} ${entry.path.replace(`/ex/confluence/${TEST_CLOUD_ID}/wiki/api/v2`, "")} ${entry.status}`);
+    return this.confluence.server.requestLog
+      .entries()
+      .map(
+        (entry) =>
+          `${entry.method} ${entry.path.replace(`/ex/confluence/${TEST_CLOUD_ID}/wiki/api/v2`, "")} ${entry.status}`,
+      );
   }
 
   /**
@@ -403,14 +508,21 @@ export class SyncHarness {
    */
   writes(since: CallMark = { graph: 0, confluence: 0 }): { graph: string[]; confluence: string[] } {
     return {
-      graph: this.graphCalls().slice(since.graph).filter((call) => !call.startsWith("GET") && !call.startsWith("  ")),
-      confluence: this.confluenceCalls().slice(since.confluence).filter((call) => !call.startsWith("GET") && !call.includes("/oauth/token")),
+      graph: this.graphCalls()
+        .slice(since.graph)
+        .filter((call) => !call.startsWith("GET") && !call.startsWith("  ")),
+      confluence: this.confluenceCalls()
+        .slice(since.confluence)
+        .filter((call) => !call.startsWith("GET") && !call.includes("/oauth/token")),
     };
   }
 
   /** Where the request logs are now, for `writes(since)`. */
   callMark(): CallMark {
-    return { graph: this.graph.graph.requestLog.entries().length, confluence: this.confluence.server.requestLog.entries().length };
+    return {
+      graph: this.graph.graph.requestLog.entries().length,
+      confluence: this.confluence.server.requestLog.entries().length,
+    };
   }
 
   clearCalls(): void {
@@ -426,7 +538,11 @@ export class SyncHarness {
 
   /** Injects a fault into the app's Confluence calls. */
   async confluenceFault(fault: Record<string, unknown>): Promise<void> {
-    const response = await fetch(`${this.confluence.urls.baseUrl}/_admin/faults`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(fault) });
+    const response = await fetch(`${this.confluence.urls.baseUrl}/_admin/faults`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(fault),
+    });
     if (!response.ok) throw new Error(`adding the fault failed: ${response.status}`);
   }
 

@@ -1,5 +1,5 @@
 import { afterEach, expect } from "vitest";
-import { startSyncHarness, type SyncHarness, type SyncHarnessOptions } from "./syncHarness";
+import { type SyncHarness, type SyncHarnessOptions, startSyncHarness } from "./syncHarness";
 
 /** For a test file: `start(options)` gives the calling test a harness, closed after that test. */
 export function harnessPerTest(): (options?: SyncHarnessOptions) => Promise<SyncHarness> {
@@ -19,4 +19,3 @@ export async function expectQuietRun(h: SyncHarness): Promise<void> {
   expect(report.counts.sharePoint).toEqual({ created: 0, updated: 0, deleted: 0 });
   expect(report.counts.confluence).toEqual({ created: 0, updated: 0, deleted: 0 });
 }
-

@@ -1,7 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { readAppSettings } from "../../shared/settings/appSettings";
 import { objectBody, objectEntries, property, stringLiteral } from "./bicepSource";
-import { bicepFile, loadBicepFiles, modulesDeploying, moduleParam, readRepoJson, resolveVar, resourcesOfType } from "./infraProject";
+import {
+  bicepFile,
+  loadBicepFiles,
+  moduleParam,
+  modulesDeploying,
+  readRepoJson,
+  resolveVar,
+  resourcesOfType,
+} from "./infraProject";
 import { functionBindingSettings, hostJsonSettings, settingsReadByAppSettings } from "./settingsReadByCode";
 
 /**
@@ -22,7 +30,8 @@ const NOT_SET_IN_AZURE: Readonly<Record<string, string>> = {
 /** Set in Azure for the Functions host rather than for our code. */
 const FOR_THE_HOST: Readonly<Record<string, string>> = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: "where the host sends telemetry",
-  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: "makes the host sign telemetry with the app's identity (local auth is off on the component)",
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING:
+    "makes the host sign telemetry with the app's identity (local auth is off on the component)",
 };
 
 const files = loadBicepFiles();
@@ -45,7 +54,11 @@ function bicepAppSettings(): Map<string, string> {
 }
 
 function settingsReadByCode(): Set<string> {
-  return new Set([...settingsReadByAppSettings(), ...hostJsonSettings().references, ...functionBindingSettings().references]);
+  return new Set([
+    ...settingsReadByAppSettings(),
+    ...hostJsonSettings().references,
+    ...functionBindingSettings().references,
+  ]);
 }
 
 function connectionNames(): Set<string> {
@@ -83,7 +96,10 @@ describe("app settings: infra sets what the code reads", () => {
     const unread = [...bicepAppSettings().keys()].filter(
       (name) => !read.has(name) && !(name in FOR_THE_HOST) && ![...connections].some((c) => name.startsWith(`${c}__`)),
     );
-    expect(unread, `set by infra but read by nothing: ${unread.join(", ")} (a typo of a setting the code reads?)`).toEqual([]);
+    expect(
+      unread,
+      `set by infra but read by nothing: ${unread.join(", ")} (a typo of a setting the code reads?)`,
+    ).toEqual([]);
   });
 
   it("sets each app setting in exactly one place", () => {
@@ -104,7 +120,9 @@ describe("app settings: values the code and the host accept", () => {
       expect(stringLiteral(set.get(`${connection}__credential`))).toBe("managedidentity");
       expect(set.get(`${connection}__clientId`)).toBe("identityClientId");
       for (const service of ["blob", "queue", "table"]) {
-        expect(set.get(`${connection}__${service}ServiceUri`)).toBe(`storageAccount.properties.primaryEndpoints.${service}`);
+        expect(set.get(`${connection}__${service}ServiceUri`)).toBe(
+          `storageAccount.properties.primaryEndpoints.${service}`,
+        );
       }
     }
   });
@@ -142,7 +160,9 @@ describe("app settings: values the code and the host accept", () => {
     expect(host.extensions?.http?.routePrefix ?? "api").toBe("api");
     const { routes } = functionBindingSettings();
     if (routes.size > 0) {
-      expect([...routes], "no function serves the route infra gives Graph for webhooks").toContain("webhooks/sharepoint");
+      expect([...routes], "no function serves the route infra gives Graph for webhooks").toContain(
+        "webhooks/sharepoint",
+      );
     }
   });
 
@@ -152,7 +172,9 @@ describe("app settings: values the code and the host accept", () => {
     const param = main.params.find((p) => p.name === "durableTaskHubName");
     expect(stringLiteral(param?.defaultValue)).toMatch(hubName);
     const parameters = readRepoJson<{ parameters: Record<string, { value: unknown }> }>("infra/main.parameters.json");
-    const fromEnv = /^\$\{DURABLE_TASK_HUB_NAME=([^}]*)\}$/.exec(String(parameters.parameters.durableTaskHubName?.value));
+    const fromEnv = /^\$\{DURABLE_TASK_HUB_NAME=([^}]*)\}$/.exec(
+      String(parameters.parameters.durableTaskHubName?.value),
+    );
     expect(fromEnv?.[1]).toMatch(hubName);
   });
 });

@@ -27,12 +27,25 @@ describe("bicepSource (the Bicep reader the infra tests rely on)", () => {
   const bicep = parseBicep(source);
 
   it("reads declarations, ignoring comments and never splitting inside strings or interpolations", () => {
-    expect(bicep.resources.map((r) => `${r.symbol} ${r.type}@${r.apiVersion}`)).toEqual(["site Microsoft.Web/sites@2025-03-01"]);
-    expect(bicep.params).toEqual([
-      { name: "name", type: "string", defaultValue: "'a${toLower('B}')}c'", decorators: ["@description('A { brace } and a // slash in a string')"] },
+    expect(bicep.resources.map((r) => `${r.symbol} ${r.type}@${r.apiVersion}`)).toEqual([
+      "site Microsoft.Web/sites@2025-03-01",
     ]);
-    expect(bicep.modules[0]).toMatchObject({ symbol: "access", path: "app/access.bicep", condition: "grant && !empty('x}')" });
-    expect(bicep.outputs).toEqual([{ name: "url", type: "string", value: "'https://${site.properties.defaultHostName}/api'" }]);
+    expect(bicep.params).toEqual([
+      {
+        name: "name",
+        type: "string",
+        defaultValue: "'a${toLower('B}')}c'",
+        decorators: ["@description('A { brace } and a // slash in a string')"],
+      },
+    ]);
+    expect(bicep.modules[0]).toMatchObject({
+      symbol: "access",
+      path: "app/access.bicep",
+      condition: "grant && !empty('x}')",
+    });
+    expect(bicep.outputs).toEqual([
+      { name: "url", type: "string", value: "'https://${site.properties.defaultHostName}/api'" },
+    ]);
     expect(bicep.vars.get("tags")?.replace(/\s+/g, " ")).toBe("{ 'azd-env-name': name }");
   });
 
@@ -43,7 +56,9 @@ describe("bicepSource (the Bicep reader the infra tests rely on)", () => {
     const properties = objectBody(property(site, "properties")) ?? "";
     expect(property(properties, "httpsOnly")).toBe("true");
     expect(stringLiteral(property(objectBody(property(properties, "siteConfig")) ?? "", "minTlsVersion"))).toBe("1.2");
-    expect(property(objectBody(property(bicep.modules[0]?.body ?? "", "params")) ?? "", "principalId")).toBe("id.outputs.principalId");
+    expect(property(objectBody(property(bicep.modules[0]?.body ?? "", "params")) ?? "", "principalId")).toBe(
+      "id.outputs.principalId",
+    );
   });
 
   it("tells plain string literals from interpolated ones", () => {

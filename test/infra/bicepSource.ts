@@ -66,7 +66,8 @@ export function parseBicep(source: string): BicepFile {
     const keyword = /^(\w+)/.exec(text)?.[1];
     if (keyword === "param") {
       const match = /^param\s+(\w+)\s+([\w.]+)(?:\s*=\s*([\s\S]+))?$/.exec(text);
-      if (match?.[1] && match[2]) params.push({ name: match[1], type: match[2], defaultValue: match[3]?.trim(), decorators });
+      if (match?.[1] && match[2])
+        params.push({ name: match[1], type: match[2], defaultValue: match[3]?.trim(), decorators });
     } else if (keyword === "var") {
       const match = /^var\s+(\w+)\s*=\s*([\s\S]+)$/.exec(text);
       if (match?.[1] && match[2]) vars.set(match[1], match[2].trim());
@@ -76,12 +77,23 @@ export function parseBicep(source: string): BicepFile {
     } else if (keyword === "resource") {
       const match = /^resource\s+(\w+)\s+'([^'@]+)@([^']+)'\s*(existing\s*)?=/.exec(text);
       if (match?.[1] && match[2] && match[3]) {
-        resources.push({ symbol: match[1], type: match[2], apiVersion: match[3], existing: match[4] !== undefined, body: declarationBody(text, maskedText) });
+        resources.push({
+          symbol: match[1],
+          type: match[2],
+          apiVersion: match[3],
+          existing: match[4] !== undefined,
+          body: declarationBody(text, maskedText),
+        });
       }
     } else if (keyword === "module") {
       const match = /^module\s+(\w+)\s+'([^']+)'\s*=\s*(?:if\s*\(([\s\S]*?)\)\s*)?\{/.exec(text);
       if (match?.[1] && match[2]) {
-        modules.push({ symbol: match[1], path: match[2], condition: match[3]?.trim(), body: declarationBody(text, maskedText) });
+        modules.push({
+          symbol: match[1],
+          path: match[2],
+          condition: match[3]?.trim(),
+          body: declarationBody(text, maskedText),
+        });
       }
     }
     decorators = [];
@@ -99,7 +111,10 @@ export function objectEntries(body: string): Array<[string, string]> {
   for (const { text, maskedText } of statements(code, masked, 0, code.length, true)) {
     const colon = maskedText.search(/:/);
     if (colon < 0) continue;
-    const key = text.slice(0, colon).trim().replace(/^'(.*)'$/s, "$1");
+    const key = text
+      .slice(0, colon)
+      .trim()
+      .replace(/^'(.*)'$/s, "$1");
     entries.push([key, text.slice(colon + 1).trim()]);
   }
   return entries;
@@ -219,7 +234,7 @@ function* statements(
   let depth = 0;
   let start = from;
   for (let i = from; i <= to; i++) {
-    const char = i < to ? masked[i] ?? "" : "\n";
+    const char = i < to ? (masked[i] ?? "") : "\n";
     if (OPENERS.includes(char)) depth++;
     else if (CLOSERS.includes(char)) depth--;
     else if (depth === 0 && (char === "\n" || (splitOnCommas && char === ","))) {

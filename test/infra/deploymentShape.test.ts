@@ -67,7 +67,8 @@ describe("azure.yaml deploys the built app", () => {
   it("matches what the Functions host loads: host.json and package.json at the project root, main under dist/", () => {
     expect(existsSync(path.join(repoRoot, api.project ?? "", "host.json"))).toBe(true);
     expect(packageJson.main).toMatch(/^dist\//);
-    const buildOutDir = readRepoJson<{ compilerOptions?: { outDir?: string } }>("tsconfig.json").compilerOptions?.outDir;
+    const buildOutDir = readRepoJson<{ compilerOptions?: { outDir?: string } }>("tsconfig.json").compilerOptions
+      ?.outDir;
     expect(packageJson.main?.startsWith(`${buildOutDir}/`)).toBe(true);
   });
 
@@ -76,7 +77,21 @@ describe("azure.yaml deploys the built app", () => {
       .split("\n")
       .map((line) => line.trim())
       .filter((line) => line !== "" && !line.startsWith("#"));
-    for (const forbidden of ["node_modules", "/node_modules", "node_modules/", "/node_modules/", "**/node_modules", "host.json", "package.json", "dist", "dist/", "/dist", "/dist/", "*.js", "*.json"]) {
+    for (const forbidden of [
+      "node_modules",
+      "/node_modules",
+      "node_modules/",
+      "/node_modules/",
+      "**/node_modules",
+      "host.json",
+      "package.json",
+      "dist",
+      "dist/",
+      "/dist",
+      "/dist/",
+      "*.js",
+      "*.json",
+    ]) {
       expect(patterns, `.funcignore must not list ${forbidden}`).not.toContain(forbidden);
     }
   });
@@ -121,7 +136,9 @@ describe("hardening", () => {
   });
 
   it("disables local (key) auth on Application Insights and Log Analytics", () => {
-    expect(property(bodyOfOnly("app/monitoring.bicep", "Microsoft.Insights/components"), "DisableLocalAuth")).toBe("true");
+    expect(property(bodyOfOnly("app/monitoring.bicep", "Microsoft.Insights/components"), "DisableLocalAuth")).toBe(
+      "true",
+    );
     const workspace = bodyOfOnly("app/monitoring.bicep", "Microsoft.OperationalInsights/workspaces");
     expect(property(objectBody(property(workspace, "features")) ?? "", "disableLocalAuth")).toBe("true");
   });
@@ -152,15 +169,20 @@ describe("pinned and wired", () => {
     for (const [file, bicep] of files) {
       for (const module of bicep.modules) {
         expect(module.path, `infra/${file} ${module.symbol}`).not.toMatch(/^(br|ts)[:/]/);
-        expect(existsSync(path.join(infraDir, path.dirname(file), module.path)), `infra/${file} ${module.path}`).toBe(true);
+        expect(existsSync(path.join(infraDir, path.dirname(file), module.path)), `infra/${file} ${module.path}`).toBe(
+          true,
+        );
       }
     }
   });
 
   it("supplies every required parameter from main.parameters.json, and nothing main.bicep does not declare", () => {
-    const parameters = readRepoJson<{ parameters: Record<string, { value: unknown }> }>("infra/main.parameters.json").parameters;
+    const parameters = readRepoJson<{ parameters: Record<string, { value: unknown }> }>(
+      "infra/main.parameters.json",
+    ).parameters;
     const declared = new Map(main.params.map((p) => [p.name, p]));
-    for (const name of Object.keys(parameters)) expect(declared.has(name), `main.parameters.json sets undeclared ${name}`).toBe(true);
+    for (const name of Object.keys(parameters))
+      expect(declared.has(name), `main.parameters.json sets undeclared ${name}`).toBe(true);
     for (const param of main.params.filter((p) => p.defaultValue === undefined)) {
       expect(parameters[param.name], `required parameter ${param.name}`).toBeDefined();
     }
@@ -169,7 +191,16 @@ describe("pinned and wired", () => {
 
   it("outputs what the README's commands use, and no AZURE_CLIENT_ID (it would steer a local DefaultAzureCredential to the app's identity)", () => {
     const outputs = main.outputs.map((o) => o.name);
-    for (const name of ["AZURE_FUNCTION_APP_NAME", "KEY_VAULT_NAME", "KEY_VAULT_URL", "STORAGE_TABLE_ENDPOINT", "WEBHOOK_NOTIFICATION_URL", "APP_IDENTITY_PRINCIPAL_ID", "APPLICATIONINSIGHTS_NAME", "AZURE_RESOURCE_GROUP"]) {
+    for (const name of [
+      "AZURE_FUNCTION_APP_NAME",
+      "KEY_VAULT_NAME",
+      "KEY_VAULT_URL",
+      "STORAGE_TABLE_ENDPOINT",
+      "WEBHOOK_NOTIFICATION_URL",
+      "APP_IDENTITY_PRINCIPAL_ID",
+      "APPLICATIONINSIGHTS_NAME",
+      "AZURE_RESOURCE_GROUP",
+    ]) {
       expect(outputs).toContain(name);
     }
     expect(outputs).not.toContain("AZURE_CLIENT_ID");

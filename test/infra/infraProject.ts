@@ -1,7 +1,7 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { type BicepFile, type ModuleDecl, type ResourceDecl, objectBody, parseBicep, property } from "./bicepSource";
+import { type BicepFile, type ModuleDecl, objectBody, parseBicep, property, type ResourceDecl } from "./bicepSource";
 
 /** The deployment as the tests see it: infra/ parsed, plus the files of the app that the deployment must agree with. */
 
@@ -78,7 +78,15 @@ export interface AzureYamlService {
   host?: string;
   dist?: string;
   remoteBuild?: boolean;
-  hooks?: Record<string, { run?: string; shell?: string; posix?: { run?: string; shell?: string }; windows?: { run?: string; shell?: string } }>;
+  hooks?: Record<
+    string,
+    {
+      run?: string;
+      shell?: string;
+      posix?: { run?: string; shell?: string };
+      windows?: { run?: string; shell?: string };
+    }
+  >;
 }
 
 export function loadAzureYaml(): { name?: string; services?: Record<string, AzureYamlService> } {

@@ -8,7 +8,8 @@ import { bicepFile, loadBicepFiles, readRepoJson, resourcesOfType } from "./infr
  * app's identity; the profiles' credentials are put into the vault by an operator, outside infra/.
  */
 
-const SECRET_LOOKING_NAME = /secret|password|passwd|token|connection_?string|account_?key|api_?key|\bsas\b|credential|private_?key/i;
+const SECRET_LOOKING_NAME =
+  /secret|password|passwd|token|connection_?string|account_?key|api_?key|\bsas\b|credential|private_?key/i;
 
 const SECRET_LOOKING_VALUE = [
   /AccountKey=/i,
@@ -45,7 +46,10 @@ describe("no secret in the deployment", () => {
       for (const param of bicep.params) {
         const where = `infra/${file} param ${param.name}`;
         expect(param.name, `${where}: a secret must not pass through the template`).not.toMatch(SECRET_LOOKING_NAME);
-        expect(param.decorators.some((d) => d.startsWith("@secure")), `${where}: nothing here should need @secure()`).toBe(false);
+        expect(
+          param.decorators.some((d) => d.startsWith("@secure")),
+          `${where}: nothing here should need @secure()`,
+        ).toBe(false);
         expect(looksSecret(param.defaultValue ?? ""), `${where}: default looks like a secret`).toBeUndefined();
       }
     }
@@ -62,7 +66,9 @@ describe("no secret in the deployment", () => {
         const where = `infra/${file} output ${output.name}`;
         expect(output.name, where).not.toMatch(SECRET_LOOKING_NAME);
         expect(output.value, where).not.toMatch(READS_KEYS);
-        expect(output.value, where).not.toMatch(/ConnectionString|InstrumentationKey|primaryKey|secondaryKey|\.keys\b|secret/i);
+        expect(output.value, where).not.toMatch(
+          /ConnectionString|InstrumentationKey|primaryKey|secondaryKey|\.keys\b|secret/i,
+        );
       }
     }
   });
@@ -74,9 +80,10 @@ describe("no secret in the deployment", () => {
     );
     const settings = objectEntries(objectBody(property(appSettings?.body ?? "", "properties")) ?? "");
     expect(settings.length).toBeGreaterThan(0);
-    expect(settings.map(([name]) => name), "AzureWebJobsStorage as a connection string would carry the account key").not.toContain(
-      "AzureWebJobsStorage",
-    );
+    expect(
+      settings.map(([name]) => name),
+      "AzureWebJobsStorage as a connection string would carry the account key",
+    ).not.toContain("AzureWebJobsStorage");
     for (const [name, value] of settings) {
       if (!(name in SECRET_LOOKING_SETTINGS)) expect(name, `app setting ${name}`).not.toMatch(SECRET_LOOKING_NAME);
       expect(value, `app setting ${name}`).not.toMatch(READS_KEYS);

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { type BicepFile, objectBody, property, stringLiteral } from "./bicepSource";
-import { bicepFile, loadBicepFiles, modulesDeploying, moduleParam, propertyPath, readRepoJson, resourcesOfType } from "./infraProject";
+import {
+  bicepFile,
+  loadBicepFiles,
+  moduleParam,
+  modulesDeploying,
+  propertyPath,
+  readRepoJson,
+  resourcesOfType,
+} from "./infraProject";
 
 /**
  * Least privilege, checked from the templates: every role assignment goes to the identity the Function App runs as,
@@ -70,7 +78,9 @@ function principalOf(file: string, principalIdExpression: string): Grant["princi
 
 function roleName(bicep: BicepFile, file: string, roleDefinitionId: string): string {
   // subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.<key>) with roles = loadJsonContent('…')
-  const match = /^subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions',\s*(\w+)\.(\w+)\)$/.exec(roleDefinitionId);
+  const match = /^subscriptionResourceId\('Microsoft\.Authorization\/roleDefinitions',\s*(\w+)\.(\w+)\)$/.exec(
+    roleDefinitionId,
+  );
   const source = match?.[1] && /^loadJsonContent\('([^']+)'\)$/.exec(bicep.vars.get(match[1]) ?? "")?.[1];
   if (!match?.[2] || !source) return `unrecognised roleDefinitionId ${roleDefinitionId}`;
   const dir = file.includes("/") ? file.slice(0, file.lastIndexOf("/") + 1) : "";
@@ -129,7 +139,10 @@ describe("role assignments: least privilege", () => {
       for (const module of modulesDeploying(main, "", file)) {
         for (const name of ["storageAccountName", "keyVaultName", "applicationInsightsName"]) {
           const argument = moduleParam(module, name);
-          if (argument !== undefined) expect(argument, `${module.symbol}.${name}`).toBe(functionAppModule && moduleParam(functionAppModule, name));
+          if (argument !== undefined)
+            expect(argument, `${module.symbol}.${name}`).toBe(
+              functionAppModule && moduleParam(functionAppModule, name),
+            );
         }
       }
     }
@@ -157,8 +170,12 @@ describe("the identity the app runs as", () => {
 
     const [functionAppModule] = modulesDeploying(main, "", "app/functionApp.bicep");
     const appIdentity = appIdentityModule().symbol;
-    expect(functionAppModule && moduleParam(functionAppModule, "identityResourceId")).toBe(`${appIdentity}.outputs.resourceId`);
-    expect(functionAppModule && moduleParam(functionAppModule, "identityClientId")).toBe(`${appIdentity}.outputs.clientId`);
+    expect(functionAppModule && moduleParam(functionAppModule, "identityResourceId")).toBe(
+      `${appIdentity}.outputs.resourceId`,
+    );
+    expect(functionAppModule && moduleParam(functionAppModule, "identityClientId")).toBe(
+      `${appIdentity}.outputs.clientId`,
+    );
   });
 
   it("is the only identity of the Function App (no system-assigned one to grant by mistake)", () => {
@@ -168,12 +185,17 @@ describe("the identity the app runs as", () => {
     expect(stringLiteral(property(identity, "type"))).toBe("UserAssigned");
     expect(property(identity, "userAssignedIdentities")?.replace(/\s+/g, " ")).toBe("{ '${identityResourceId}': {} }");
     // Flex Consumption pulls its package with the same identity.
-    expect(stringLiteral(propertyPath(site?.body ?? "", "properties.functionAppConfig.deployment.storage.authentication.type"))).toBe(
-      "UserAssignedIdentity",
-    );
-    expect(propertyPath(site?.body ?? "", "properties.functionAppConfig.deployment.storage.authentication.userAssignedIdentityResourceId")).toBe(
-      "identityResourceId",
-    );
+    expect(
+      stringLiteral(
+        propertyPath(site?.body ?? "", "properties.functionAppConfig.deployment.storage.authentication.type"),
+      ),
+    ).toBe("UserAssignedIdentity");
+    expect(
+      propertyPath(
+        site?.body ?? "",
+        "properties.functionAppConfig.deployment.storage.authentication.userAssignedIdentityResourceId",
+      ),
+    ).toBe("identityResourceId");
   });
 
   it("uses a Key Vault that authorizes with RBAC only", () => {

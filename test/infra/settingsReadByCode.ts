@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { readAppSettings } from "../../shared/settings/appSettings";
 import { readRepoFile, repoRoot } from "./infraProject";

@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { cp, mkdir, mkdtemp, readFile, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -82,7 +82,8 @@ describe("the staged Function App package", () => {
     const installed = await readdir(path.join(staged, "node_modules"));
     expect(installed).toContain("durable-functions");
     expect(await readdir(path.join(staged, "node_modules", "@azure"))).toContain("functions");
-    for (const devOnly of ["node", "typescript", "azurite", "vitest", "fastify", "@types"]) expect(installed).not.toContain(devOnly);
+    for (const devOnly of ["node", "typescript", "azurite", "vitest", "fastify", "@types"])
+      expect(installed).not.toContain(devOnly);
   });
 
   it("refuses a package whose entry point needs a devDependency (it would resolve locally, and fail in Azure)", async () => {

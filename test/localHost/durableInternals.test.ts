@@ -1,11 +1,11 @@
 // First: with the worker's module stood in, df.app.orchestration really registers, and the test can fetch the wrapper.
-import { registeredFunction } from "../helpers/fakeFunctionsCore";
+
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import * as df from "durable-functions";
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../shared/errors";
 import {
+  type ActionJson,
   ActionType,
   actionsInIdOrder,
   decodeActionInput,
@@ -13,10 +13,15 @@ import {
   orchestratorListener,
   replayEpisode,
   runListener,
-  type ActionJson,
 } from "../../dev/localHost/durableInternals";
-import { HistoryEventType, historyEvent, type HistoryEvent } from "../../dev/localHost/historyEvent";
-import { replayOrchestrator, runOrchestrationLocally, type LocalDurableRegistry } from "../../dev/localHost/localDurableHost";
+import { type HistoryEvent, HistoryEventType, historyEvent } from "../../dev/localHost/historyEvent";
+import {
+  type LocalDurableRegistry,
+  replayOrchestrator,
+  runOrchestrationLocally,
+} from "../../dev/localHost/localDurableHost";
+import { AppError } from "../../shared/errors";
+import { registeredFunction } from "../helpers/fakeFunctionsCore";
 
 /**
  * The canary for dev/localHost/durableInternals.ts. That file borrows from durable-functions' implementation: an
@@ -33,7 +38,8 @@ const broken = (what: string): string =>
   `depends on it. Fix ${FILE} for the new version, or keep durable-functions at the version package.json pins.`;
 
 const root = path.resolve(__dirname, "../..");
-const readJson = (file: string): Record<string, unknown> => JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+const readJson = (file: string): Record<string, unknown> =>
+  JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
 
 class CanaryFailure extends AppError {
   readonly code = "CANARY_FAILURE";
@@ -49,7 +55,8 @@ const retryTwice = (): df.RetryOptions => {
  * Every task of the canary describes itself: an activity answers (or fails) with `name(input) #attempt`, a
  * sub-orchestration returns `name(input) #1`. So the ids can be compared by what ran under them, not only by state.
  */
-const describeTask = (name: string, input: unknown, attempt: number): string => `${name}(${JSON.stringify(input)}) #${attempt}`;
+const describeTask = (name: string, input: unknown, attempt: number): string =>
+  `${name}(${JSON.stringify(input)}) #${attempt}`;
 
 /**
  * One of each thing the app's orchestrators do: an activity, Task.all of activities, callActivityWithRetry that
@@ -59,7 +66,10 @@ const describeTask = (name: string, input: unknown, attempt: number): string => 
 const canary: df.OrchestrationHandler = function* (context) {
   context.df.setCustomStatus({ stage: "started" });
   const one: unknown = yield context.df.callActivity("echo", "one");
-  const both: unknown = yield context.df.Task.all([context.df.callActivity("echo", "a"), context.df.callActivity("echo", { key: "b" })]);
+  const both: unknown = yield context.df.Task.all([
+    context.df.callActivity("echo", "a"),
+    context.df.callActivity("echo", { key: "b" }),
+  ]);
   const retried: unknown = yield context.df.callActivityWithRetry("failsOnce", retryTwice(), "r");
   let exhausted: unknown;
   try {
@@ -70,7 +80,10 @@ const canary: df.OrchestrationHandler = function* (context) {
   }
   const child: unknown = yield context.df.callSubOrchestrator("canaryChild", "c", `${context.df.instanceId}:child`);
   yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 1000));
-  const winner: df.Task = yield context.df.Task.any([context.df.callActivity("echo", "fast"), context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 60_000))]);
+  const winner: df.Task = yield context.df.Task.any([
+    context.df.callActivity("echo", "fast"),
+    context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + 60_000)),
+  ]);
   context.df.setCustomStatus({ stage: "done" });
   return { one, both, retried, exhausted, child, winner: winner.result };
 };
@@ -119,7 +132,12 @@ async function runCanary() {
   try {
     return await runOrchestrationLocally(canaryRegistry(), "canary", undefined, "canary-1", { delayScale: 0.001 });
   } catch (error) {
-    throw new Error(broken(`the canary orchestration did not run to the end under the local host (${error instanceof Error ? error.message : String(error)})`), { cause: error });
+    throw new Error(
+      broken(
+        `the canary orchestration did not run to the end under the local host (${error instanceof Error ? error.message : String(error)})`,
+      ),
+      { cause: error },
+    );
   }
 }
 
@@ -153,19 +171,26 @@ interface SdkTask {
   isFaulted: boolean;
 }
 
-const state = (task: { isCompleted: boolean; isFaulted: boolean }): string => (task.isFaulted ? "failed" : task.isCompleted ? "completed" : "pending");
+const state = (task: { isCompleted: boolean; isFaulted: boolean }): string =>
+  task.isFaulted ? "failed" : task.isCompleted ? "completed" : "pending";
 
 /** Sequence id -> the task the SDK gave it and that task's state, after replaying the whole history. */
 function sdkIds(yielded: df.Task[]): string[] {
   const byId = new Map<number, string>();
   const describe = (action: ActionJson, attempt: number): string =>
-    action.actionType === ActionType.CreateTimer ? "timer" : describeTask(action.functionName ?? "?", decodeActionInput(action.input), attempt);
+    action.actionType === ActionType.CreateTimer
+      ? "timer"
+      : describeTask(action.functionName ?? "?", decodeActionInput(action.input), attempt);
   const visit = (task: SdkTask, label?: string): void => {
     if (Array.isArray(task.children)) {
-      const retried = task.children.length > 0 && typeof task.actionObj === "object" && task.actionObj.retryOptions !== undefined;
+      const retried =
+        task.children.length > 0 && typeof task.actionObj === "object" && task.actionObj.retryOptions !== undefined;
       task.children.forEach((child, index) =>
         // In a retried call, odd children are retry timers and even ones are attempts 1, 2, ...
-        visit(child, retried ? (index % 2 === 1 ? "timer" : describe(task.actionObj as ActionJson, index / 2 + 1)) : undefined),
+        visit(
+          child,
+          retried ? (index % 2 === 1 ? "timer" : describe(task.actionObj as ActionJson, index / 2 + 1)) : undefined,
+        ),
       );
     } else if (typeof task.id === "number") {
       const what = label ?? (typeof task.actionObj === "object" ? describe(task.actionObj, 1) : "?");
@@ -207,16 +232,30 @@ function hostIds(history: HistoryEvent[]): string[] {
 /** The history of a first episode: the orchestration has just started. */
 const firstEpisode = (): HistoryEvent[] => [
   historyEvent(HistoryEventType.OrchestratorStarted, { Timestamp: "2026-01-01T00:00:00.000Z" }),
-  historyEvent(HistoryEventType.ExecutionStarted, { Timestamp: "2026-01-01T00:00:00.000Z", Name: "probe", Input: "null" }),
+  historyEvent(HistoryEventType.ExecutionStarted, {
+    Timestamp: "2026-01-01T00:00:00.000Z",
+    Name: "probe",
+    Input: "null",
+  }),
 ];
 
 describe(`durable-functions internals the local host relies on (${FILE})`, () => {
   it("pins durable-functions to the exact version installed and locked", () => {
-    const pinned = (readJson(path.join(root, "package.json")).dependencies as Record<string, string>)["durable-functions"];
+    const pinned = (readJson(path.join(root, "package.json")).dependencies as Record<string, string>)[
+      "durable-functions"
+    ];
     const installed = readJson(path.join(root, "node_modules/durable-functions/package.json")).version;
-    const locked = ((readJson(path.join(root, "package-lock.json")).packages as Record<string, { version: string }>)["node_modules/durable-functions"])?.version;
-    expect(pinned, `package.json must pin durable-functions to one exact version, because ${FILE} depends on its internals`).toMatch(/^\d+\.\d+\.\d+$/);
-    expect({ installed, locked }, broken(`the installed or locked durable-functions is not the pinned ${pinned}`)).toEqual({ installed: pinned, locked: pinned });
+    const locked = (readJson(path.join(root, "package-lock.json")).packages as Record<string, { version: string }>)[
+      "node_modules/durable-functions"
+    ]?.version;
+    expect(
+      pinned,
+      `package.json must pin durable-functions to one exact version, because ${FILE} depends on its internals`,
+    ).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(
+      { installed, locked },
+      broken(`the installed or locked durable-functions is not the pinned ${pinned}`),
+    ).toEqual({ installed: pinned, locked: pinned });
   });
 
   it("loads createOrchestrator from the internal module, and it returns a (trigger, context) listener", () => {
@@ -228,30 +267,68 @@ describe(`durable-functions internals the local host relies on (${FILE})`, () =>
   it("is the very wrapper df.app.orchestration registers, giving the same state at every episode", async () => {
     df.app.orchestration("durableInternalsCanary", canary);
     const registered = registeredFunction("durableInternalsCanary");
-    expect(Object.values(registered.metadata.bindings).map((binding) => binding.type), broken("df.app.orchestration no longer registers an orchestrationTrigger")).toContain("orchestrationTrigger");
+    expect(
+      Object.values(registered.metadata.bindings).map((binding) => binding.type),
+      broken("df.app.orchestration no longer registers an orchestrationTrigger"),
+    ).toContain("orchestrationTrigger");
     const { history } = await runCanary();
-    const ends = [...history.flatMap((event, index) => (event.EventType === HistoryEventType.OrchestratorCompleted ? [index] : [])), history.length];
+    const ends = [
+      ...history.flatMap((event, index) => (event.EventType === HistoryEventType.OrchestratorCompleted ? [index] : [])),
+      history.length,
+    ];
     for (const end of ends) {
       const prefix = history.slice(0, end);
-      const ours = await replayEpisode({ handler: canary, name: "canary", instanceId: "canary-1", input: undefined, history: prefix, log: () => undefined });
+      const ours = await replayEpisode({
+        handler: canary,
+        name: "canary",
+        instanceId: "canary-1",
+        input: undefined,
+        history: prefix,
+        log: () => undefined,
+      });
       const theirs = await runListener(
         registered.handler as Parameters<typeof runListener>[0],
         orchestrationTrigger("canary-1", undefined, prefix),
         new df.DummyOrchestrationContext("canary", "registered"),
       );
-      expect(ours, broken(`the wrapper df.app.orchestration registers answers differently from createOrchestrator after ${end} history events`)).toEqual(theirs);
+      expect(
+        ours,
+        broken(
+          `the wrapper df.app.orchestration registers answers differently from createOrchestrator after ${end} history events`,
+        ),
+      ).toEqual(theirs);
     }
   });
 
   it("returns the state shape the host reads: every action since the start, done, output and custom status", async () => {
-    const first = await replayEpisode({ handler: canary, name: "canary", instanceId: "shape", input: undefined, history: firstEpisode(), log: () => undefined });
-    expect(first, broken("the state after the first episode is not { isDone: false, actions: [[CallActivity]], customStatus }")).toMatchObject({
-      state: { isDone: false, actions: [[{ actionType: ActionType.CallActivity, functionName: "echo" }]], customStatus: { stage: "started" } },
+    const first = await replayEpisode({
+      handler: canary,
+      name: "canary",
+      instanceId: "shape",
+      input: undefined,
+      history: firstEpisode(),
+      log: () => undefined,
+    });
+    expect(
+      first,
+      broken("the state after the first episode is not { isDone: false, actions: [[CallActivity]], customStatus }"),
+    ).toMatchObject({
+      state: {
+        isDone: false,
+        actions: [[{ actionType: ActionType.CallActivity, functionName: "echo" }]],
+        customStatus: { stage: "started" },
+      },
     });
     const { history } = await runCanary();
     const last = await replayOrchestrator(canary, "canary", "canary-1", undefined, history);
-    expect(last.state, broken("a finished orchestration's state does not carry isDone: true, the expected output and the custom status")).toMatchObject({ isDone: true, output: expectedOutput, customStatus: { stage: "done" } });
-    expect(actionsInIdOrder(last.state.actions).map((a) => a.actionType), broken("the actions are not every action since the start, in scheduling order")).toEqual([
+    expect(
+      last.state,
+      broken("a finished orchestration's state does not carry isDone: true, the expected output and the custom status"),
+    ).toMatchObject({ isDone: true, output: expectedOutput, customStatus: { stage: "done" } });
+    expect(
+      actionsInIdOrder(last.state.actions).map((a) => a.actionType),
+      broken("the actions are not every action since the start, in scheduling order"),
+    ).toEqual([
       ActionType.CallActivity,
       ActionType.CallActivity,
       ActionType.CallActivity,
@@ -268,10 +345,20 @@ describe(`durable-functions internals the local host relies on (${FILE})`, () =>
     const throwing: df.OrchestrationHandler = function* () {
       throw new Error("the orchestrator gave up");
     };
-    const result = await replayEpisode({ handler: throwing, name: "throwing", instanceId: "fails", input: undefined, history: firstEpisode(), log: () => undefined }).catch((error: unknown) => ({
+    const result = await replayEpisode({
+      handler: throwing,
+      name: "throwing",
+      instanceId: "fails",
+      input: undefined,
+      history: firstEpisode(),
+      log: () => undefined,
+    }).catch((error: unknown) => ({
       threw: error instanceof Error ? error.message : String(error),
     }));
-    expect(result, broken("a failing orchestrator no longer rejects with its state after $OutOfProcData$:")).toMatchObject({ state: { isDone: false }, failed: "the orchestrator gave up" });
+    expect(
+      result,
+      broken("a failing orchestrator no longer rejects with its state after $OutOfProcData$:"),
+    ).toMatchObject({ state: { isDone: false }, failed: "the orchestrator gave up" });
   });
 
   it("numbers the action types and encodes inputs as the host decodes them", async () => {
@@ -287,21 +374,50 @@ describe(`durable-functions internals the local host relies on (${FILE})`, () =>
         context.df.Task.any([context.df.createTimer(fireAt), context.df.callActivity("inner", 4)]),
       ]);
     };
-    const { state } = await replayEpisode({ handler: probe, name: "probe", instanceId: "probe", input: undefined, history: firstEpisode(), log: () => undefined });
-    const retryOptions = { firstRetryIntervalInMilliseconds: 1000, maxNumberOfAttempts: 2, backoffCoefficient: 2, maxRetryIntervalInMilliseconds: 5000 };
-    expect(state.actions, broken("Task.all / Task.any are no longer one WhenAll / WhenAny action holding their children (replay schema V4)")).toMatchObject([
-      [{ actionType: ActionType.WhenAll, compoundActions: expect.any(Array) as unknown }],
-    ]);
+    const { state } = await replayEpisode({
+      handler: probe,
+      name: "probe",
+      instanceId: "probe",
+      input: undefined,
+      history: firstEpisode(),
+      log: () => undefined,
+    });
+    const retryOptions = {
+      firstRetryIntervalInMilliseconds: 1000,
+      maxNumberOfAttempts: 2,
+      backoffCoefficient: 2,
+      maxRetryIntervalInMilliseconds: 5000,
+    };
+    expect(
+      state.actions,
+      broken(
+        "Task.all / Task.any are no longer one WhenAll / WhenAny action holding their children (replay schema V4)",
+      ),
+    ).toMatchObject([[{ actionType: ActionType.WhenAll, compoundActions: expect.any(Array) as unknown }]]);
     const leaves = actionsInIdOrder(state.actions);
-    expect(leaves, broken("an action's type number or the fields the host reads (functionName, input, instanceId, fireAt, retryOptions) changed")).toMatchObject([
+    expect(
+      leaves,
+      broken(
+        "an action's type number or the fields the host reads (functionName, input, instanceId, fireAt, retryOptions) changed",
+      ),
+    ).toMatchObject([
       { actionType: ActionType.CallActivity, functionName: "activity" },
       { actionType: ActionType.CallActivityWithRetry, functionName: "retried", input: { n: 1 }, retryOptions },
       { actionType: ActionType.CallSubOrchestrator, functionName: "child", input: { n: 2 }, instanceId: "child-id" },
-      { actionType: ActionType.CallSubOrchestratorWithRetry, functionName: "retriedChild", input: { n: 3 }, instanceId: "retried-child-id", retryOptions },
+      {
+        actionType: ActionType.CallSubOrchestratorWithRetry,
+        functionName: "retriedChild",
+        input: { n: 3 },
+        instanceId: "retried-child-id",
+        retryOptions,
+      },
       { actionType: ActionType.CreateTimer, fireAt: fireAt.toISOString() },
       { actionType: ActionType.CallActivity, functionName: "inner", input: 4 },
     ] satisfies Partial<ActionJson>[]);
-    expect({ inAction: leaves[0]!.input, decoded: decodeActionInput(leaves[0]!.input) }, broken("a string input no longer comes JSON-encoded in its action")).toEqual({
+    expect(
+      { inAction: leaves[0]!.input, decoded: decodeActionInput(leaves[0]!.input) },
+      broken("a string input no longer comes JSON-encoded in its action"),
+    ).toEqual({
       inAction: JSON.stringify("a string"),
       decoded: "a string",
     });
@@ -313,10 +429,19 @@ describe(`durable-functions internals the local host relies on (${FILE})`, () =>
     await replayOrchestrator(recordingYields(canary, yielded), "canary", "canary-1", undefined, result.history);
     const sdk = sdkIds(yielded);
     const host = hostIds(result.history);
-    expect(sdk.length, broken("could not read the ids the SDK gave its tasks (the `id` / `children` fields of its Task objects)")).toBeGreaterThan(0);
+    expect(
+      sdk.length,
+      broken("could not read the ids the SDK gave its tasks (the `id` / `children` fields of its Task objects)"),
+    ).toBeGreaterThan(0);
     // Under each id, the SDK's task is the one the host ran, and both agree on how it ended.
-    expect(sdk, broken("the SDK assigns sequence ids differently from the local host (actionsInIdOrder / retryStepAfter)")).toEqual(host);
+    expect(
+      sdk,
+      broken("the SDK assigns sequence ids differently from the local host (actionsInIdOrder / retryStepAfter)"),
+    ).toEqual(host);
     // And so every result reached the orchestrator where it was awaited; the SDK reports the failed attempt's id too.
-    expect({ status: result.status, output: result.output }, broken("a completion reached the wrong task")).toEqual({ status: "Completed", output: expectedOutput });
+    expect({ status: result.status, output: result.output }, broken("a completion reached the wrong task")).toEqual({
+      status: "Completed",
+      output: expectedOutput,
+    });
   });
 });

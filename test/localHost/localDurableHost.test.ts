@@ -1,8 +1,12 @@
 import * as df from "durable-functions";
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../shared/errors";
 import { HistoryEventType } from "../../dev/localHost/historyEvent";
-import { replayOrchestrator, runOrchestrationLocally, type LocalDurableRegistry } from "../../dev/localHost/localDurableHost";
+import {
+  type LocalDurableRegistry,
+  replayOrchestrator,
+  runOrchestrationLocally,
+} from "../../dev/localHost/localDurableHost";
+import { AppError } from "../../shared/errors";
 
 class Flaky extends AppError {
   readonly code = "FLAKY";
@@ -17,7 +21,9 @@ const fastRetry = (attempts: number): df.RetryOptions => {
 let running = 0;
 let maxRunning = 0;
 
-function registry(extra: Partial<LocalDurableRegistry["activities"]> = {}): LocalDurableRegistry & { calls: Record<string, number> } {
+function registry(
+  extra: Partial<LocalDurableRegistry["activities"]> = {},
+): LocalDurableRegistry & { calls: Record<string, number> } {
   const calls: Record<string, number> = {};
   const count = (name: string): number => (calls[name] = (calls[name] ?? 0) + 1);
   return {
@@ -30,7 +36,9 @@ function registry(extra: Partial<LocalDurableRegistry["activities"]> = {}): Loca
       },
       fanOut: function* (context) {
         const inputs = context.df.getInput() as number[];
-        const results: number[] = yield context.df.Task.all(inputs.map((n) => context.df.callActivity("slowDouble", n)));
+        const results: number[] = yield context.df.Task.all(
+          inputs.map((n) => context.df.callActivity("slowDouble", n)),
+        );
         return results;
       },
       retrying: function* (context) {
@@ -149,7 +157,9 @@ describe("local Durable host (real durable-functions replay, in-process activiti
     const r = registry();
     const result = await runOrchestrationLocally(r, "retryFanOut", undefined, "i8", options);
     const handler = r.orchestrators.retryFanOut!;
-    const completedAt = result.history.flatMap((e, i) => (e.EventType === HistoryEventType.OrchestratorCompleted ? [i] : []));
+    const completedAt = result.history.flatMap((e, i) =>
+      e.EventType === HistoryEventType.OrchestratorCompleted ? [i] : [],
+    );
     let previous: unknown[] = [];
     for (const end of completedAt) {
       const { state } = await replayOrchestrator(handler, "retryFanOut", "i8", undefined, result.history.slice(0, end));

@@ -10,8 +10,14 @@ export const columns = {
   ratio: { name: "Ratio", number: { displayAs: "percentage", minimum: 0, maximum: 1 } },
   cost: { name: "Cost", currency: { locale: "en-us" } },
   done: { name: "Done", boolean: {} },
-  status: { name: "Status", choice: { allowTextEntry: false, choices: ["To do", "In progress", "Done"], displayAs: "dropDownMenu" } },
-  tags: { name: "Tags", choice: { allowTextEntry: false, choices: ["red", "green", "blue", "a, b"], displayAs: "checkBoxes" } },
+  status: {
+    name: "Status",
+    choice: { allowTextEntry: false, choices: ["To do", "In progress", "Done"], displayAs: "dropDownMenu" },
+  },
+  tags: {
+    name: "Tags",
+    choice: { allowTextEntry: false, choices: ["red", "green", "blue", "a, b"], displayAs: "checkBoxes" },
+  },
   due: { name: "Due", dateTime: { displayAs: "default", format: "dateOnly" } },
   starts: { name: "Starts", dateTime: { displayAs: "default", format: "dateTime" } },
   owner: { name: "Owner", personOrGroup: { allowMultipleSelection: false, chooseFromType: "peopleOnly" } },
@@ -30,7 +36,12 @@ export function field(sharePoint: string, confluence = sharePoint, format?: Fiel
 }
 
 export const people = [
-  { lookupId: "10", email: "Alice@Example.com", loginName: "i:0#.f|membership|alice@example.com", displayName: "Alice" },
+  {
+    lookupId: "10",
+    email: "Alice@Example.com",
+    loginName: "i:0#.f|membership|alice@example.com",
+    displayName: "Alice",
+  },
   { lookupId: "11", email: "bob@example.com", loginName: "i:0#.f|membership|bob@example.com", displayName: "Bob" },
   { lookupId: "12", loginName: "Team Owners", displayName: "Team Owners" },
 ];

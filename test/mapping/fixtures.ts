@@ -3,12 +3,22 @@ import path from "node:path";
 import { expect } from "vitest";
 import type { FieldMapping } from "../../shared/config/profile";
 import type { ColumnDefinition } from "../../shared/mapping";
-import { buildFieldCodecs, parseStorage, selectManagedTable, type FieldCodecOptions, type FieldCodecs, type ManagedTable, type StorageDocument } from "../../shared/mapping";
+import {
+  buildFieldCodecs,
+  type FieldCodecOptions,
+  type FieldCodecs,
+  type ManagedTable,
+  parseStorage,
+  type StorageDocument,
+  selectManagedTable,
+} from "../../shared/mapping";
 
 export const fixturesDir = path.resolve(__dirname, "../fixtures/confluence");
 
 export function fixtureNames(): string[] {
-  return readdirSync(fixturesDir).filter((name) => name.endsWith(".xml")).sort();
+  return readdirSync(fixturesDir)
+    .filter((name) => name.endsWith(".xml"))
+    .sort();
 }
 
 export function readFixture(name: string): string {
@@ -21,7 +31,11 @@ export function parsed(source: string, pageId = "123"): StorageDocument {
   return result.document;
 }
 
-export function codecsFor(fields: FieldMapping[], columns: ColumnDefinition[], options: FieldCodecOptions = {}): FieldCodecs {
+export function codecsFor(
+  fields: FieldMapping[],
+  columns: ColumnDefinition[],
+  options: FieldCodecOptions = {},
+): FieldCodecs {
   const result = buildFieldCodecs(fields, columns, options);
   if (!result.ok) throw new Error(result.errors.map((error) => error.message).join("\n"));
   return result.codecs;

@@ -12,7 +12,17 @@ import { fixtureNames, readFixture } from "./fixtures";
  */
 type ReferenceNode =
   | { kind: "text"; text: string; cdata: boolean }
-  | { kind: "element"; name: string; attributes: Record<string, string>; start: number; end: number; innerStart: number; innerEnd: number; selfClosing: boolean; children: ReferenceNode[] };
+  | {
+      kind: "element";
+      name: string;
+      attributes: Record<string, string>;
+      start: number;
+      end: number;
+      innerStart: number;
+      innerEnd: number;
+      selfClosing: boolean;
+      children: ReferenceNode[];
+    };
 
 function saxesReading(source: string): ReferenceNode[] | undefined {
   const parser = new SaxesParser({ fragment: true, xmlns: false, position: true });
@@ -27,7 +37,17 @@ function saxesReading(source: string): ReferenceNode[] | undefined {
   const open: Array<Extract<ReferenceNode, { kind: "element" }>> = [];
   const add = (node: ReferenceNode): void => void (open.at(-1)?.children ?? top).push(node);
   parser.on("opentag", (tag) => {
-    const element = { kind: "element" as const, name: tag.name, attributes: { ...tag.attributes }, start: source.lastIndexOf("<", parser.position - 1), end: 0, innerStart: parser.position, innerEnd: 0, selfClosing: tag.isSelfClosing, children: [] };
+    const element = {
+      kind: "element" as const,
+      name: tag.name,
+      attributes: { ...tag.attributes },
+      start: source.lastIndexOf("<", parser.position - 1),
+      end: 0,
+      innerStart: parser.position,
+      innerEnd: 0,
+      selfClosing: tag.isSelfClosing,
+      children: [],
+    };
     add(element);
     open.push(element);
   });
@@ -55,24 +75,80 @@ function viewOf(nodes: readonly StorageNode[]): ReferenceNode[] {
   return nodes.map((node) =>
     node.kind === "text"
       ? { kind: "text", text: node.text, cdata: node.cdata }
-      : { kind: "element", name: node.name, attributes: { ...node.attributes }, start: node.start, end: node.end, innerStart: node.innerStart, innerEnd: node.innerEnd, selfClosing: node.selfClosing, children: viewOf(node.children) },
+      : {
+          kind: "element",
+          name: node.name,
+          attributes: { ...node.attributes },
+          start: node.start,
+          end: node.end,
+          innerStart: node.innerStart,
+          innerEnd: node.innerEnd,
+          selfClosing: node.selfClosing,
+          children: viewOf(node.children),
+        },
   );
 }
 
 const pieceOfText = fc.oneof(
-  fc.constantFrom("x", " a  b ", "\n", "\r\n", "\r", "\t", "&amp;", "&lt;", "&nbsp;", "&mdash;", "&#x41;", "&#65;", "&#13;", "&#x1F600;", "caf&eacute;", "]]", "😀", "\u00a0", "\uFEFF"),
+  fc.constantFrom(
+    "x",
+    " a  b ",
+    "\n",
+    "\r\n",
+    "\r",
+    "\t",
+    "&amp;",
+    "&lt;",
+    "&nbsp;",
+    "&mdash;",
+    "&#x41;",
+    "&#65;",
+    "&#13;",
+    "&#x1F600;",
+    "caf&eacute;",
+    "]]",
+    "😀",
+    "\u00a0",
+    "\uFEFF",
+  ),
   fc.stringMatching(/^[a-z ]{0,4}$/),
 );
-const attributeValue = fc.constantFrom('"a"', "'b'", '"x &amp; y"', '"a\nb"', '"a\tb\r\nc\rd"', '"&#x9;&#10;&nbsp;"', '">"', '""', '"a=b"', "'say \"hi\"'");
+const attributeValue = fc.constantFrom(
+  '"a"',
+  "'b'",
+  '"x &amp; y"',
+  '"a\nb"',
+  '"a\tb\r\nc\rd"',
+  '"&#x9;&#10;&nbsp;"',
+  '">"',
+  '""',
+  '"a=b"',
+  "'say \"hi\"'",
+);
 const attribute = fc
-  .tuple(fc.constantFrom("colspan", "title", "ac:name", "href", "ri:account-id", "data-x"), fc.constantFrom("=", " = ", "\n=\t"), attributeValue)
+  .tuple(
+    fc.constantFrom("colspan", "title", "ac:name", "href", "ri:account-id", "data-x"),
+    fc.constantFrom("=", " = ", "\n=\t"),
+    attributeValue,
+  )
   .map(([name, equals, value]) => ({ name, text: ` ${name}${equals}${value}` }));
 const markup = fc.letrec((tie) => ({
   node: fc.oneof(
     { depthSize: "small" },
     { weight: 3, arbitrary: pieceOfText },
     { weight: 3, arbitrary: tie("element") },
-    { weight: 1, arbitrary: fc.constantFrom("<![CDATA[a <b> & c\r\n]]>", "<![CDATA[]]>", "<![CDATA[x]]]>", "<!-- c -->", "<!---->", "<?pi x?>", "<!-- a\r\nb -->") },
+    {
+      weight: 1,
+      arbitrary: fc.constantFrom(
+        "<![CDATA[a <b> & c\r\n]]>",
+        "<![CDATA[]]>",
+        "<![CDATA[x]]]>",
+        "<!-- c -->",
+        "<!---->",
+        "<?pi x?>",
+        "<!-- a\r\nb -->",
+      ),
+    },
   ),
   element: fc
     .record({
@@ -90,7 +166,8 @@ const markup = fc.letrec((tie) => ({
 
 describe("parseStorage", () => {
   it("keeps exact source positions for elements and their content, with prefixes, CDATA and entities", () => {
-    const source = '<p>caf&eacute;&nbsp;😀</p><ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[a <b> & c]]></ac:plain-text-body></ac:structured-macro><td />';
+    const source =
+      '<p>caf&eacute;&nbsp;😀</p><ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[a <b> & c]]></ac:plain-text-body></ac:structured-macro><td />';
     const result = parseStorage(source);
     if (!result.ok) throw result.error;
     const [p, macro, td] = result.document.children as StorageElement[];
@@ -166,16 +243,47 @@ describe("parseStorage", () => {
   it("never throws, whatever the input", () => {
     const storageish = fc.array(
       fc.oneof(
-        fc.constantFrom("<p>", "</p>", "<td>", "</td>", "<table>", "</table>", "<tr>", "</tr>", "<br />", "&nbsp;", "&amp;", "&", "<![CDATA[", "]]>", "<ac:link>", "</ac:link>", '<ri:user ri:account-id="x" />', "<!--", "-->", "<?x?>", "<!DOCTYPE x>", '"', ">", "<"),
+        fc.constantFrom(
+          "<p>",
+          "</p>",
+          "<td>",
+          "</td>",
+          "<table>",
+          "</table>",
+          "<tr>",
+          "</tr>",
+          "<br />",
+          "&nbsp;",
+          "&amp;",
+          "&",
+          "<![CDATA[",
+          "]]>",
+          "<ac:link>",
+          "</ac:link>",
+          '<ri:user ri:account-id="x" />',
+          "<!--",
+          "-->",
+          "<?x?>",
+          "<!DOCTYPE x>",
+          '"',
+          ">",
+          "<",
+        ),
         fc.string({ unit: "binary", maxLength: 8 }),
       ),
       { maxLength: 30 },
     );
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit: "binary" }), storageish.map((parts) => parts.join(""))), (source) => {
-        const result = parseStorage(source);
-        if (!result.ok) expect(result.error.code).toBe("STORAGE_MALFORMED");
-      }),
+      fc.property(
+        fc.oneof(
+          fc.string({ unit: "binary" }),
+          storageish.map((parts) => parts.join("")),
+        ),
+        (source) => {
+          const result = parseStorage(source);
+          if (!result.ok) expect(result.error.code).toBe("STORAGE_MALFORMED");
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -42,7 +42,12 @@ describe("createRetryPolicy", () => {
   it("retries transient failures up to maxRetries, then surfaces the last failure", async () => {
     let calls = 0;
     const delays: number[] = [];
-    const policy = createRetryPolicy({ maxRetries: 2, initialDelayMs: 1, random: () => 0.5, onRetry: (e) => delays.push(e.delayMs) });
+    const policy = createRetryPolicy({
+      maxRetries: 2,
+      initialDelayMs: 1,
+      random: () => 0.5,
+      onRetry: (e) => delays.push(e.delayMs),
+    });
     await expect(
       policy.execute(async () => {
         calls += 1;

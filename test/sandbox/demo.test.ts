@@ -3,13 +3,20 @@ import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openConfigServices, readAppSettings } from "../../shared/config";
 import type { DemoResult } from "../../dev/sandbox/demoResult";
-import { SANDBOX_CONFLUENCE_CLIENT_SECRET, SANDBOX_CONFLUENCE_REFRESH_TOKEN } from "../../dev/sandbox/scenario/sandboxConfluenceSeed";
+import {
+  SANDBOX_CONFLUENCE_CLIENT_SECRET,
+  SANDBOX_CONFLUENCE_REFRESH_TOKEN,
+} from "../../dev/sandbox/scenario/sandboxConfluenceSeed";
 import { SANDBOX_GRAPH_CLIENT_SECRET } from "../../dev/sandbox/scenario/sandboxGraphSeed";
-import { repoRoot, runCliInProcess, spawnCli, type CliResult } from "../helpers/cli";
+import { openConfigServices, readAppSettings } from "../../shared/config";
+import { type CliResult, repoRoot, runCliInProcess, spawnCli } from "../helpers/cli";
 
-const SEEDED_SECRETS = [SANDBOX_GRAPH_CLIENT_SECRET, SANDBOX_CONFLUENCE_CLIENT_SECRET, SANDBOX_CONFLUENCE_REFRESH_TOKEN];
+const SEEDED_SECRETS = [
+  SANDBOX_GRAPH_CLIENT_SECRET,
+  SANDBOX_CONFLUENCE_CLIENT_SECRET,
+  SANDBOX_CONFLUENCE_REFRESH_TOKEN,
+];
 
 /** `npx confluence-sync demo` as a newcomer runs it: the built command in its own process. */
 async function spawnDemo(env: NodeJS.ProcessEnv): Promise<CliResult> {
@@ -23,7 +30,8 @@ async function spawnDemo(env: NodeJS.ProcessEnv): Promise<CliResult> {
 }
 
 /** The body of a report line, whatever the column padding. */
-const line = (label: string, text: string): RegExp => new RegExp(`^  ${label.replace(/[$()]/g, "\\$&")} +${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`, "m");
+const line = (label: string, text: string): RegExp =>
+  new RegExp(`^  ${label.replace(/[$()]/g, "\\$&")} +${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}`, "m");
 
 describe("npm run demo", () => {
   let tmp: string;
@@ -57,10 +65,16 @@ describe("npm run demo", () => {
     const second = result.stdout.slice(result.stdout.indexOf("Sync 2:"), result.stdout.indexOf("Sync 3:"));
     expect(second).toMatch(line("list → page", "#7 Garnet support chatbot: Budget = 135000"));
     expect(second).toMatch(line("page → list", "#7 Garnet support chatbot: Due = 2026-06-12"));
-    expect(second).toMatch(line("conflict", '#12 Lumen GDPR records, Status: SharePoint "Blocked" vs Confluence "On track" (was "At risk")'));
+    expect(second).toMatch(
+      line("conflict", '#12 Lumen GDPR records, Status: SharePoint "Blocked" vs Confluence "On track" (was "At risk")'),
+    );
     expect(second).toContain("flagged: nothing written on either side, both values kept in the conflict log");
-    expect(second).toMatch(line("created", "#51 Orchid supplier onboarding in SharePoint, from the new row; ID 51 written into the row"));
-    expect(second).toMatch(line("deleted", "#33 Glacier archive cleanup, deleted in SharePoint: row removed (deletes.toConfluence: delete)"));
+    expect(second).toMatch(
+      line("created", "#51 Orchid supplier onboarding in SharePoint, from the new row; ID 51 written into the row"),
+    );
+    expect(second).toMatch(
+      line("deleted", "#33 Glacier archive cleanup, deleted in SharePoint: row removed (deletes.toConfluence: delete)"),
+    );
     expect(second).toMatch(line("API calls", "Graph 2: delta 1, $batch 1 (2 writes)"));
   });
 
@@ -72,10 +86,15 @@ describe("npm run demo", () => {
   });
 
   it("checks the outcome against both services, and every check passes", () => {
-    const checks = result.stdout.slice(result.stdout.indexOf("Checked against")).split("\n").filter((l) => /^  [✓✗]/.test(l));
+    const checks = result.stdout
+      .slice(result.stdout.indexOf("Checked against"))
+      .split("\n")
+      .filter((l) => /^  [✓✗]/.test(l));
     expect(checks).toHaveLength(6);
     expect(checks.every((l) => l.startsWith("  ✓"))).toBe(true);
-    expect(result.stdout).toMatch(/^Done in \d+\.\d s: 50 items in the list, 50 rows on the page \(now version \d+\), 1 open conflict waiting for a person\.$/m);
+    expect(result.stdout).toMatch(
+      /^Done in \d+\.\d s: 50 items in the list, 50 rows on the page \(now version \d+\), 1 open conflict waiting for a person\.$/m,
+    );
   });
 
   it("prints what the README's excerpt shows (times aside)", async () => {
@@ -84,7 +103,10 @@ describe("npm run demo", () => {
     expect(excerpt).toBeDefined();
     const withoutTimes = (text: string): string => text.replace(/\(\d+\.\d s\)/g, "(… s)");
     const printed = withoutTimes(result.stdout);
-    for (const excerptLine of withoutTimes(excerpt!).split("\n").filter((l) => l.trim() !== "")) expect(printed).toContain(excerptLine);
+    for (const excerptLine of withoutTimes(excerpt!)
+      .split("\n")
+      .filter((l) => l.trim() !== ""))
+      expect(printed).toContain(excerptLine);
   });
 
   it("never prints a secret", () => {
@@ -129,7 +151,9 @@ describe("confluence-sync demo --json --keep", () => {
   it("keeps its CONFLUENCE_SYNC_HOME, where the CLI finds the profile, its rotated secrets and the state", async () => {
     const home = demo.keptHome!;
     expect((await stat(path.join(home, "config.db"))).isFile()).toBe(true);
-    const diagnostics = await runCliInProcess(["diagnostics", "sandbox-projects", "--json"], { env: { CONFLUENCE_SYNC_HOME: home } });
+    const diagnostics = await runCliInProcess(["diagnostics", "sandbox-projects", "--json"], {
+      env: { CONFLUENCE_SYNC_HOME: home },
+    });
     expect(diagnostics.code).toBe(0);
     const detail = JSON.parse(diagnostics.stdout) as { valid: boolean; openConflicts: number; recentRuns: unknown[] };
     expect(detail).toMatchObject({ valid: true, openConflicts: 1 });
@@ -141,7 +165,8 @@ describe("confluence-sync demo --json --keep", () => {
       const rotated = await config.secrets.get("sandbox-projects", "ConfluenceRefreshToken");
       expect(rotated).toBeDefined();
       expect(rotated).not.toBe(SANDBOX_CONFLUENCE_REFRESH_TOKEN);
-      for (const secret of [...SEEDED_SECRETS, rotated!]) expect(output.stdout + output.stderr + diagnostics.stdout).not.toContain(secret);
+      for (const secret of [...SEEDED_SECRETS, rotated!])
+        expect(output.stdout + output.stderr + diagnostics.stdout).not.toContain(secret);
     } finally {
       config.close();
     }

@@ -1,19 +1,15 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { profileSchema } from "../../shared/config/profile";
-import { parseProfileFile } from "../../shared/config/profileFile";
-import { ProfileValidator } from "../../shared/config/profileValidator";
-import { buildFieldCodecs, parseStorage, readSharePointItem, readTableRows, selectManagedTable, type FieldCodecs } from "../../shared/mapping";
-import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import { confluenceSeedSchema } from "../../dev/emulators/confluence/confluenceSeed";
 import { storageXhtmlError } from "../../dev/emulators/confluence/storageXhtml";
 import { graphSeedSchema } from "../../dev/emulators/graph/graphSeed";
 import { GraphService } from "../../dev/emulators/graph/graphService";
 import {
   PROJECTS_ON_PAGE,
-  SANDBOX_PORTFOLIO_PAGE_ID,
   pageDrift,
+  SANDBOX_PORTFOLIO_PAGE_ID,
+  SANDBOX_SITE_TIME_ZONE,
   sandboxClients,
   sandboxPeople,
   sandboxProfileFile,
@@ -21,9 +17,20 @@ import {
   sandboxProjects,
   sandboxSeed,
   sandboxSeedJson,
-  SANDBOX_SITE_TIME_ZONE,
 } from "../../dev/sandbox/scenario";
 import { projectFields, siteMidnightUtc } from "../../dev/sandbox/scenario/sandboxGraphSeed";
+import { profileSchema } from "../../shared/config/profile";
+import { parseProfileFile } from "../../shared/config/profileFile";
+import { ProfileValidator } from "../../shared/config/profileValidator";
+import {
+  buildFieldCodecs,
+  type FieldCodecs,
+  parseStorage,
+  readSharePointItem,
+  readTableRows,
+  selectManagedTable,
+} from "../../shared/mapping";
+import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import { repoRoot } from "../helpers/cli";
 
 const endpoints = {
@@ -52,7 +59,21 @@ describe("the sandbox seed", () => {
     const graph = graphSeedSchema.parse(seed.graph);
     const projects = graph.sites[0]!.lists.find((l) => l.displayName === "Projects")!;
     expect(projects.items).toHaveLength(50);
-    const facets = projects.columns.map((c) => Object.keys(c).find((k) => ["text", "number", "currency", "boolean", "choice", "dateTime", "personOrGroup", "lookup", "hyperlinkOrPicture"].includes(k)));
+    const facets = projects.columns.map((c) =>
+      Object.keys(c).find((k) =>
+        [
+          "text",
+          "number",
+          "currency",
+          "boolean",
+          "choice",
+          "dateTime",
+          "personOrGroup",
+          "lookup",
+          "hyperlinkOrPicture",
+        ].includes(k),
+      ),
+    );
     expect(new Set(facets).size).toBeGreaterThanOrEqual(8);
     // The emulator applies every item's fields as SharePoint would (lookups resolve, choices exist, types convert).
     expect(() => new GraphService(graph)).not.toThrow();
@@ -85,12 +106,20 @@ describe("the demo profile", () => {
 
   it("maps every column; the page's table reads cleanly and differs from the list exactly where pageDrift says", () => {
     const codecs = sandboxCodecs();
-    const parsed = parseStorage(sandboxSeed().confluence.pages!.find((p) => p.id === SANDBOX_PORTFOLIO_PAGE_ID)!.body, { pageId: SANDBOX_PORTFOLIO_PAGE_ID });
+    const parsed = parseStorage(sandboxSeed().confluence.pages!.find((p) => p.id === SANDBOX_PORTFOLIO_PAGE_ID)!.body, {
+      pageId: SANDBOX_PORTFOLIO_PAGE_ID,
+    });
     if (!parsed.ok) throw parsed.error;
-    const selected = selectManagedTable(parsed.document, { keyColumn: "ID", table: { headers: ["ID", "Project", "Status"] } }, codecs);
+    const selected = selectManagedTable(
+      parsed.document,
+      { keyColumn: "ID", table: { headers: ["ID", "Project", "Status"] } },
+      codecs,
+    );
     if (!selected.ok) throw new Error(selected.errors.map((e) => e.message).join("\n"));
     const rows = readTableRows(selected.table);
-    expect(rows.map((r) => (r.key.kind === "item" ? Number(r.key.id) : r.key.kind))).toEqual(sandboxProjects.slice(0, PROJECTS_ON_PAGE).map((p) => p.id));
+    expect(rows.map((r) => (r.key.kind === "item" ? Number(r.key.id) : r.key.kind))).toEqual(
+      sandboxProjects.slice(0, PROJECTS_ON_PAGE).map((p) => p.id),
+    );
 
     const headerOf = new Map([...codecs].map(([name, codec]) => [name, codec.header]));
     const differences: string[] = [];
@@ -101,12 +130,17 @@ describe("the demo profile", () => {
         if (!reading.ok) throw reading.error;
         const item = listSide[field]!;
         if (!item.ok) throw item.error;
-        if (item.hash !== reading.hash) differences.push(`${project.id} ${headerOf.get(field)}: ${reading.value === null ? "blank on page" : "only on page"}`);
+        if (item.hash !== reading.hash)
+          differences.push(
+            `${project.id} ${headerOf.get(field)}: ${reading.value === null ? "blank on page" : "only on page"}`,
+          );
       }
     }
     const expected = [
       ...pageDrift.blankOnPage.map((d) => `${d.id} ${d.header}: blank on page`),
-      ...Object.entries(pageDrift.onlyOnPage).flatMap(([id, values]) => Object.keys(values).map((key) => `${id} ${key === "tags" ? "Tags" : "Repository"}: only on page`)),
+      ...Object.entries(pageDrift.onlyOnPage).flatMap(([id, values]) =>
+        Object.keys(values).map((key) => `${id} ${key === "tags" ? "Tags" : "Repository"}: only on page`),
+      ),
     ];
     expect(differences.sort()).toEqual(expected.sort());
   });

@@ -1,7 +1,13 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { PROFILE_KEY_PATTERN } from "../../shared/config/profile";
-import { SECRET_NAME_PATTERN, SecretNameUnmappable, SecretNames, fromKeyVaultSecretName, toKeyVaultSecretName } from "../../shared/secrets";
+import {
+  fromKeyVaultSecretName,
+  SECRET_NAME_PATTERN,
+  SecretNames,
+  SecretNameUnmappable,
+  toKeyVaultSecretName,
+} from "../../shared/secrets";
 
 // Alphanumeric runs joined by single hyphens: the shape PROFILE_KEY_PATTERN describes (its lookarounds are beyond
 // fc.stringMatching), checked against the pattern itself.
@@ -13,7 +19,9 @@ const secretNames = fc.stringMatching(SECRET_NAME_PATTERN);
 
 describe("Key Vault secret names", () => {
   it("maps a profile secret to {profileKey}--{SecretName}", () => {
-    expect(toKeyVaultSecretName("contoso-hr", SecretNames.ConfluenceRefreshToken)).toBe("contoso-hr--ConfluenceRefreshToken");
+    expect(toKeyVaultSecretName("contoso-hr", SecretNames.ConfluenceRefreshToken)).toBe(
+      "contoso-hr--ConfluenceRefreshToken",
+    );
   });
 
   it("round-trips every mappable pair and produces only names Key Vault accepts", () => {
@@ -36,7 +44,11 @@ describe("Key Vault secret names", () => {
 
   it("carries every known secret name for the longest profile key", () => {
     const longest = "a".repeat(63);
-    for (const name of Object.values(SecretNames)) expect(fromKeyVaultSecretName(toKeyVaultSecretName(longest, name))).toEqual({ profileKey: longest, secretName: name });
+    for (const name of Object.values(SecretNames))
+      expect(fromKeyVaultSecretName(toKeyVaultSecretName(longest, name))).toEqual({
+        profileKey: longest,
+        secretName: name,
+      });
   });
 
   it("rejects what it cannot map, naming the profile and the secret", () => {
@@ -64,6 +76,7 @@ describe("Key Vault secret names", () => {
   });
 
   it("reads names it did not write as not ours", () => {
-    for (const name of ["plain", "db-password", "--Secret", "key--", "key--Bad-Name", "a--b--C"]) expect(fromKeyVaultSecretName(name)).toBeUndefined();
+    for (const name of ["plain", "db-password", "--Secret", "key--", "key--Bad-Name", "a--b--C"])
+      expect(fromKeyVaultSecretName(name)).toBeUndefined();
   });
 });

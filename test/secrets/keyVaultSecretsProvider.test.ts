@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { SecretNameUnmappable, SecretsStoreError } from "../../shared/secrets";
-import { createMemoryLogger } from "../../shared/runtime";
 import type { RunningKeyVaultEmulator } from "../../dev/emulators/keyVault/keyVaultEmulator";
-import { TEST_VAULT_TOKEN, emulatedKeyVaultProvider, startTestKeyVault } from "../helpers/keyVault";
+import { createMemoryLogger } from "../../shared/runtime";
+import { SecretNameUnmappable, SecretsStoreError } from "../../shared/secrets";
+import { emulatedKeyVaultProvider, startTestKeyVault, TEST_VAULT_TOKEN } from "../helpers/keyVault";
 
 type VaultState = { secrets: Record<string, string>; versions: Record<string, number>; deletedSecrets: string[] };
 
@@ -12,7 +12,11 @@ async function state(kv: RunningKeyVaultEmulator): Promise<VaultState> {
 }
 
 async function requests(kv: RunningKeyVaultEmulator): Promise<Array<{ method: string; path: string; status: number }>> {
-  return (await (await fetch(`${kv.vaultUrl}/_admin/requests`)).json()) as Array<{ method: string; path: string; status: number }>;
+  return (await (await fetch(`${kv.vaultUrl}/_admin/requests`)).json()) as Array<{
+    method: string;
+    path: string;
+    status: number;
+  }>;
 }
 
 /** Acts as an admin in the portal: a raw call with a valid token, outside the provider. */
@@ -33,7 +37,9 @@ describe("KeyVaultSecretsProvider", () => {
     kv = await startTestKeyVault({
       secrets: {
         "unrelated-db-password": "not-ours",
-        ...Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`bulk--Secret${String(i).padStart(2, "0")}`, `v${i}`])),
+        ...Object.fromEntries(
+          Array.from({ length: 30 }, (_, i) => [`bulk--Secret${String(i).padStart(2, "0")}`, `v${i}`]),
+        ),
       },
     });
   });
@@ -66,11 +72,18 @@ describe("KeyVaultSecretsProvider", () => {
     const names = await secrets.listNames("bulk");
     expect(names).toHaveLength(30);
     expect(names[0]).toBe("Secret00");
-    expect((await requests(kv)).filter((r) => r.method === "GET" && r.path === "/secrets").length).toBeGreaterThanOrEqual(2);
+    expect(
+      (await requests(kv)).filter((r) => r.method === "GET" && r.path === "/secrets").length,
+    ).toBeGreaterThanOrEqual(2);
 
     const key = uniqueKey();
     await secrets.set(key, "GraphClientId", "enabled");
-    expect(await adminCall(kv, "PUT", `/secrets/${key}--GraphClientSecret`, { value: "off", attributes: { enabled: false } })).toBe(200);
+    expect(
+      await adminCall(kv, "PUT", `/secrets/${key}--GraphClientSecret`, {
+        value: "off",
+        attributes: { enabled: false },
+      }),
+    ).toBe(200);
     expect(await secrets.listNames(key)).toEqual(["GraphClientId"]);
     expect(await secrets.get(key, "GraphClientSecret")).toBeUndefined();
   });
@@ -91,8 +104,15 @@ describe("KeyVaultSecretsProvider", () => {
     const vault = await state(kv);
     expect(vault.deletedSecrets).not.toContain(`${key}--GraphClientSecret`);
     expect(vault.versions[`${key}--GraphClientSecret`]).toBeUndefined();
-    const calls = (await requests(kv)).filter((r) => r.path.includes(key)).map((r) => `${r.method} ${r.path.replace(key, "K")} ${r.status}`);
-    expect(calls).toEqual(expect.arrayContaining(["DELETE /secrets/K--GraphClientSecret 200", "DELETE /deletedsecrets/K--GraphClientSecret 204"]));
+    const calls = (await requests(kv))
+      .filter((r) => r.path.includes(key))
+      .map((r) => `${r.method} ${r.path.replace(key, "K")} ${r.status}`);
+    expect(calls).toEqual(
+      expect.arrayContaining([
+        "DELETE /secrets/K--GraphClientSecret 200",
+        "DELETE /deletedsecrets/K--GraphClientSecret 204",
+      ]),
+    );
   });
 
   it("recovers a secret someone soft-deleted outside the app before writing it (no 409 for the caller)", async () => {
@@ -118,7 +138,13 @@ describe("KeyVaultSecretsProvider", () => {
         path: key,
         status: 409,
         times: 2,
-        body: { error: { code: "Conflict", message: "Secret is currently being recovered", innererror: { code: "ObjectIsBeingRecovered" } } },
+        body: {
+          error: {
+            code: "Conflict",
+            message: "Secret is currently being recovered",
+            innererror: { code: "ObjectIsBeingRecovered" },
+          },
+        },
       }),
     });
     await emulatedKeyVaultProvider(kv).set(key, "GraphClientId", "eventually");
@@ -129,9 +155,16 @@ describe("KeyVaultSecretsProvider", () => {
     const key = uniqueKey();
     await fetch(`${kv.vaultUrl}/_admin/faults`, {
       method: "POST",
-      body: JSON.stringify({ method: "PUT", path: key, status: 403, body: { error: { code: "Forbidden", message: "The user does not have secrets set permission" } } }),
+      body: JSON.stringify({
+        method: "PUT",
+        path: key,
+        status: 403,
+        body: { error: { code: "Forbidden", message: "The user does not have secrets set permission" } },
+      }),
     });
-    const error = await emulatedKeyVaultProvider(kv).set(key, "GraphClientSecret", "super-secret-value-123").catch((e: unknown) => e);
+    const error = await emulatedKeyVaultProvider(kv)
+      .set(key, "GraphClientSecret", "super-secret-value-123")
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(SecretsStoreError);
     expect((error as SecretsStoreError).code).toBe("SECRETS_STORE_FAILED");
     expect((error as SecretsStoreError).status).toBe(403);
@@ -150,7 +183,9 @@ describe("KeyVaultSecretsProvider", () => {
         },
       },
     });
-    await expect(secrets.get(uniqueKey(), "GraphClientId")).rejects.toThrow(/get secret "GraphClientId".*no managed identity/);
+    await expect(secrets.get(uniqueKey(), "GraphClientId")).rejects.toThrow(
+      /get secret "GraphClientId".*no managed identity/,
+    );
   });
 });
 
@@ -169,7 +204,9 @@ describe("KeyVaultSecretsProvider against a vault with purge protection and slow
     await secrets.delete(key, "GraphClientSecret");
     expect((await state(kv)).deletedSecrets).toContain(`${key}--GraphClientSecret`);
     expect(await secrets.listNames(key)).toEqual([]);
-    expect(logger.records.map((r) => r.message)).toContain("Key Vault secret left soft-deleted: purging is not allowed here");
+    expect(logger.records.map((r) => r.message)).toContain(
+      "Key Vault secret left soft-deleted: purging is not allowed here",
+    );
 
     await secrets.set(key, "GraphClientSecret", "second");
     expect(await secrets.get(key, "GraphClientSecret")).toBe("second");

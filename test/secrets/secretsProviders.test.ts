@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { openConfigDatabase } from "../../shared/settings/configDatabase";
 import { InMemorySecretsProvider, SqliteSecretsProvider } from "../../shared/secrets";
+import { openConfigDatabase } from "../../shared/settings/configDatabase";
 import { emulatedKeyVaultProvider, startTestKeyVault } from "../helpers/keyVault";
 import { describeSecretsProviderContract } from "./secretsProviderContract";
 

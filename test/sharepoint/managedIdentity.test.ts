@@ -15,7 +15,10 @@ describe("SharePointClient with the Function App's managed identity", () => {
     process.env.IDENTITY_HEADER = "test-identity-header";
   });
   afterAll(async () => {
-    for (const [name, value] of [["IDENTITY_ENDPOINT", saved.endpoint], ["IDENTITY_HEADER", saved.header]] as const) {
+    for (const [name, value] of [
+      ["IDENTITY_ENDPOINT", saved.endpoint],
+      ["IDENTITY_HEADER", saved.header],
+    ] as const) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
     }
@@ -38,6 +41,9 @@ describe("SharePointClient with the Function App's managed identity", () => {
     const [outcome] = await sp.applyWrites([{ kind: "update", itemId: "1", fields: { Title: "by the app" } }]);
     expect(outcome?.kind).toBe("applied");
     const item = await graph.call("GET", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/1`);
-    expect(item.body.lastModifiedBy.application).toEqual({ id: "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9", displayName: "ConfluenceSync (managed identity)" });
+    expect(item.body.lastModifiedBy.application).toEqual({
+      id: "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
+      displayName: "ConfluenceSync (managed identity)",
+    });
   });
 });

@@ -1,9 +1,21 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createManualClock, createMemoryLogger, SecretRedactor } from "../../shared/runtime";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
-import { GraphError, SharePointClient, type ItemWriteOutcome, type SharePointClientOptions } from "../../shared/sharepoint";
+import {
+  GraphError,
+  type ItemWriteOutcome,
+  SharePointClient,
+  type SharePointClientOptions,
+} from "../../shared/sharepoint";
 import { startTestGraph, type TestGraph } from "../helpers/graphEmulator";
-import { buildGraphSeed, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_LIST_ID, TEST_SITE_ID, TEST_TENANT_ID } from "../helpers/graphSeed";
+import {
+  buildGraphSeed,
+  TEST_CLIENT_ID,
+  TEST_CLIENT_SECRET,
+  TEST_LIST_ID,
+  TEST_SITE_ID,
+  TEST_TENANT_ID,
+} from "../helpers/graphSeed";
 
 const list = `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}`;
 /** Short backoff so retries do not slow the suite; Retry-After values still come from the emulator. */
@@ -36,8 +48,11 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     endpoints: { graphBaseUrl: graph.graphBaseUrl, authorityHost: graph.authorityHost },
   });
   const secrets = (clientSecret = TEST_CLIENT_SECRET) =>
-    new InMemorySecretsProvider({ projects: { GraphTenantId: TEST_TENANT_ID, GraphClientId: TEST_CLIENT_ID, GraphClientSecret: clientSecret } });
-  const client = (options: SharePointClientOptions = {}) => SharePointClient.forProfile(profile(), secrets(), { retry: fastRetry, ...options });
+    new InMemorySecretsProvider({
+      projects: { GraphTenantId: TEST_TENANT_ID, GraphClientId: TEST_CLIENT_ID, GraphClientSecret: clientSecret },
+    });
+  const client = (options: SharePointClientOptions = {}) =>
+    SharePointClient.forProfile(profile(), secrets(), { retry: fastRetry, ...options });
   const requests = async (): Promise<LoggedCall[]> => (await graph.admin("GET", "requests")).body;
 
   it("pages through 5,200 items following nextLinks, one page in memory at a time", async () => {
@@ -54,7 +69,9 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     const calls = (await requests()).filter((c) => c.path.endsWith("/items"));
     expect(calls).toHaveLength(6);
     // Real SharePoint skiptokens: base64("Paged=TRUE&p_ID=1000").
-    expect(decodeURIComponent(calls[1]!.query)).toContain(`$skiptoken=${Buffer.from("Paged=TRUE&p_ID=1000").toString("base64").replace(/=+$/, "")}`);
+    expect(decodeURIComponent(calls[1]!.query)).toContain(
+      `$skiptoken=${Buffer.from("Paged=TRUE&p_ID=1000").toString("base64").replace(/=+$/, "")}`,
+    );
   });
 
   it("decorates its traffic with the ISV user agent SharePoint prioritises", async () => {
@@ -79,9 +96,13 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     expect(link).toMatch(/^https:\/\/localhost:\d+\/v1\.0\/sites\/.+\/items\/delta\?token=/);
 
     // A person edits item 7, deletes item 8 and adds one; the app updates item 9.
-    await graph.admin("PATCH", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/7`, { fields: { Title: "Renamed by Megan" } });
+    await graph.admin("PATCH", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/7`, {
+      fields: { Title: "Renamed by Megan" },
+    });
     await graph.admin("DELETE", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/8`);
-    const created = await graph.admin("POST", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items`, { fields: { Title: "New by Megan", Status: "Open" } });
+    const created = await graph.admin("POST", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items`, {
+      fields: { Title: "New by Megan", Status: "Open" },
+    });
     const [outcome] = await sp.applyWrites([{ kind: "update", itemId: "9", fields: { Status: "Done" } }]);
     expect(outcome?.kind).toBe("applied");
 
@@ -128,7 +149,10 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
 
   it("creates, updates and deletes through $batch, ≤ 20 per call, with per-item outcomes and new eTags", async () => {
     const sp = await client();
-    const writes = Array.from({ length: 23 }, (_, i) => ({ kind: "create" as const, fields: { Title: `Batch ${i}`, Tags: ["red", "blue"], "Tags@odata.type": "Collection(Edm.String)" } }));
+    const writes = Array.from({ length: 23 }, (_, i) => ({
+      kind: "create" as const,
+      fields: { Title: `Batch ${i}`, Tags: ["red", "blue"], "Tags@odata.type": "Collection(Edm.String)" },
+    }));
     const outcomes = await sp.applyWrites(writes);
     expect(outcomes.map((o) => o.kind)).toEqual(Array(23).fill("applied"));
     const batches = (await requests()).filter((c) => c.path === "/v1.0/$batch");
@@ -142,16 +166,24 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
       { kind: "update", itemId: applied[0]!.itemId, fields: { Title: "Batch 0 v2" }, eTag: applied[0]!.eTag! },
       { kind: "delete", itemId: applied[1]!.itemId, eTag: applied[1]!.eTag! },
     ]);
-    expect(update).toMatchObject({ kind: "applied", eTag: expect.stringMatching(/,2"$/), fields: expect.objectContaining({ Title: "Batch 0 v2" }) });
+    expect(update).toMatchObject({
+      kind: "applied",
+      eTag: expect.stringMatching(/,2"$/),
+      fields: expect.objectContaining({ Title: "Batch 0 v2" }),
+    });
     expect(remove).toMatchObject({ kind: "applied", eTag: undefined });
   });
 
   it("reports a stale eTag as preconditionFailed (412) and writes nothing", async () => {
     const sp = await client();
     const before = (await graph.call("GET", `${list}/items/20?$expand=fields`)).body;
-    await graph.admin("PATCH", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/20`, { fields: { Title: "Edited meanwhile" } });
+    await graph.admin("PATCH", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/20`, {
+      fields: { Title: "Edited meanwhile" },
+    });
 
-    const [outcome] = await sp.applyWrites([{ kind: "update", itemId: "20", fields: { Title: "Sync's value" }, eTag: before.eTag }]);
+    const [outcome] = await sp.applyWrites([
+      { kind: "update", itemId: "20", fields: { Title: "Sync's value" }, eTag: before.eTag },
+    ]);
     expect(outcome).toMatchObject({ kind: "preconditionFailed", itemId: "20" });
     const [gone] = await sp.applyWrites([{ kind: "delete", itemId: "20", eTag: before.eTag }]);
     expect(gone?.kind).toBe("preconditionFailed");
@@ -166,8 +198,18 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     const retries: Array<{ attempt: number; delayMs: number; status?: number }> = [];
     const sp = await client({ retry: { ...fastRetry, onRetry: (event) => retries.push(event) } });
     // Two items are throttled inside the batch, once each; their siblings go through the first time.
-    await graph.admin("POST", "faults", { method: "PATCH", path: "/items/(31|33)/fields$", status: 429, retryAfter: 1, times: 2 });
-    const writes = [30, 31, 32, 33, 34].map((id) => ({ kind: "update" as const, itemId: String(id), fields: { Status: "Done" } }));
+    await graph.admin("POST", "faults", {
+      method: "PATCH",
+      path: "/items/(31|33)/fields$",
+      status: 429,
+      retryAfter: 1,
+      times: 2,
+    });
+    const writes = [30, 31, 32, 33, 34].map((id) => ({
+      kind: "update" as const,
+      itemId: String(id),
+      fields: { Status: "Done" },
+    }));
 
     const outcomes = await sp.applyWrites(writes);
     expect(outcomes.map((o) => o.kind)).toEqual(["applied", "applied", "applied", "applied", "applied"]);
@@ -176,32 +218,60 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     const calls = await requests();
     const batches = calls.filter((c) => c.path === "/v1.0/$batch");
     expect(batches.map((b) => b.status)).toEqual([200, 200]);
-    const subPaths = (parent: number) => calls.filter((c) => c.parentSeq === parent).map((c) => `${c.path.split("/items/")[1]} ${c.status}`).sort();
-    expect(subPaths(batches[0]!.seq)).toEqual(["30/fields 200", "31/fields 429", "32/fields 200", "33/fields 429", "34/fields 200"]);
+    const subPaths = (parent: number) =>
+      calls
+        .filter((c) => c.parentSeq === parent)
+        .map((c) => `${c.path.split("/items/")[1]} ${c.status}`)
+        .sort();
+    expect(subPaths(batches[0]!.seq)).toEqual([
+      "30/fields 200",
+      "31/fields 429",
+      "32/fields 200",
+      "33/fields 429",
+      "34/fields 200",
+    ]);
     expect(subPaths(batches[1]!.seq)).toEqual(["31/fields 200", "33/fields 200"]);
   });
 
   it("gives up on sub-requests still throttled when the retry budget is spent, as transient failures", async () => {
     const sp = await client({ retry: { ...fastRetry, maxRetries: 1 } });
-    await graph.admin("POST", "faults", { method: "PATCH", path: "/items/41/fields$", status: 503, retryAfter: 0, times: -1 });
+    await graph.admin("POST", "faults", {
+      method: "PATCH",
+      path: "/items/41/fields$",
+      status: 503,
+      retryAfter: 0,
+      times: -1,
+    });
     const outcomes = await sp.applyWrites([
       { kind: "update", itemId: "40", fields: { Status: "Open" } },
       { kind: "update", itemId: "41", fields: { Status: "Open" } },
     ]);
     expect(outcomes[0]?.kind).toBe("applied");
-    expect(outcomes[1]).toMatchObject({ kind: "failed", error: { code: "GRAPH_UNAVAILABLE", status: 503, transient: true } });
+    expect(outcomes[1]).toMatchObject({
+      kind: "failed",
+      error: { code: "GRAPH_UNAVAILABLE", status: 503, transient: true },
+    });
     expect((await requests()).filter((c) => c.path === "/v1.0/$batch")).toHaveLength(2);
   });
 
   it("retries a whole $batch the service refused with 503, but not one that failed with 500 (a create may have happened)", async () => {
     const sp = await client();
-    await graph.admin("POST", "faults", { method: "POST", path: "^/v1\\.0/\\$batch$", status: 503, retryAfter: 0, times: 1 });
+    await graph.admin("POST", "faults", {
+      method: "POST",
+      path: "^/v1\\.0/\\$batch$",
+      status: 503,
+      retryAfter: 0,
+      times: 1,
+    });
     const retried = await sp.applyWrites([{ kind: "update", itemId: "60", fields: { Status: "Open" } }]);
     expect(retried.map((o) => o.kind)).toEqual(["applied"]);
 
     await graph.admin("POST", "faults", { method: "POST", path: "^/v1\\.0/\\$batch$", status: 500, times: 1 });
     const failed = await sp.applyWrites([{ kind: "create", fields: { Title: "maybe" } }]);
-    expect(failed[0]).toMatchObject({ kind: "failed", error: { code: "GRAPH_UNAVAILABLE", status: 500, transient: true } });
+    expect(failed[0]).toMatchObject({
+      kind: "failed",
+      error: { code: "GRAPH_UNAVAILABLE", status: 500, transient: true },
+    });
     expect((await requests()).filter((c) => c.path === "/v1.0/$batch").map((c) => c.status)).toEqual([503, 200, 500]);
   });
 
@@ -215,7 +285,9 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     ]);
     expect(outcomes.map((o) => o.kind)).toEqual(["failed", "failed", "failed", "applied"]);
     const errors = outcomes.slice(0, 3).map((o) => (o as { error: GraphError }).error);
-    expect(errors.map((e) => [e.code, e.status, e.graphCode, e.transient])).toEqual(Array(3).fill(["GRAPH_BAD_REQUEST", 400, "invalidRequest", false]));
+    expect(errors.map((e) => [e.code, e.status, e.graphCode, e.transient])).toEqual(
+      Array(3).fill(["GRAPH_BAD_REQUEST", 400, "invalidRequest", false]),
+    );
     expect(errors[0]!.message).toContain("Field 'Nope' is not recognized");
     expect(errors[1]!.message).toContain("A value without a type name was found");
   });
@@ -249,7 +321,11 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     const redactor = new SecretRedactor();
     const logger = createMemoryLogger();
     const wrongSecret = "not-the-secret~0123456789";
-    const sp = await SharePointClient.forProfile(profile(), secrets(wrongSecret), { redactor, logger, retry: fastRetry });
+    const sp = await SharePointClient.forProfile(profile(), secrets(wrongSecret), {
+      redactor,
+      logger,
+      retry: fastRetry,
+    });
     const error = await sp.columns().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(GraphError);
     expect(error).toMatchObject({ code: "GRAPH_AUTHENTICATION_FAILED", transient: false });
@@ -260,7 +336,10 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
   });
 
   it("names the missing secrets of a profile", async () => {
-    const error = await SharePointClient.forProfile(profile(), new InMemorySecretsProvider({ projects: { GraphTenantId: TEST_TENANT_ID } })).catch((e: unknown) => e);
+    const error = await SharePointClient.forProfile(
+      profile(),
+      new InMemorySecretsProvider({ projects: { GraphTenantId: TEST_TENANT_ID } }),
+    ).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "GRAPH_CREDENTIALS_MISSING" });
     expect((error as Error).message).toContain("GraphClientId, GraphClientSecret");
   });

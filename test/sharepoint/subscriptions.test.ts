@@ -1,9 +1,22 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
-import { changeNotificationCollectionSchema, GraphError, hasExpectedClientState, SharePointClient, type SubscriptionManager } from "../../shared/sharepoint";
+import {
+  changeNotificationCollectionSchema,
+  GraphError,
+  hasExpectedClientState,
+  SharePointClient,
+  type SubscriptionManager,
+} from "../../shared/sharepoint";
 import { SubscriptionStore } from "../../shared/state/subscriptionStore";
 import { startTestGraph, type TestGraph } from "../helpers/graphEmulator";
-import { buildGraphSeed, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_LIST_ID, TEST_SITE_ID, TEST_TENANT_ID } from "../helpers/graphSeed";
+import {
+  buildGraphSeed,
+  TEST_CLIENT_ID,
+  TEST_CLIENT_SECRET,
+  TEST_LIST_ID,
+  TEST_SITE_ID,
+  TEST_TENANT_ID,
+} from "../helpers/graphSeed";
 import { NotificationListener } from "../helpers/notificationListener";
 import { azuriteLocation, uniqueTablePrefix } from "../helpers/tables";
 
@@ -14,10 +27,17 @@ describe("webhook subscriptions against the Graph emulator", () => {
   let subscriptions: SubscriptionManager;
 
   beforeAll(async () => {
-    graph = await startTestGraph(buildGraphSeed({ itemCount: 5, settings: { notificationRetry: { initialDelayMs: 20, maxDelayMs: 40, maxDurationMs: 5_000 } } }));
+    graph = await startTestGraph(
+      buildGraphSeed({
+        itemCount: 5,
+        settings: { notificationRetry: { initialDelayMs: 20, maxDelayMs: 40, maxDurationMs: 5_000 } },
+      }),
+    );
     listener = await NotificationListener.start();
     store = await SubscriptionStore.open(azuriteLocation(), uniqueTablePrefix("subs"));
-    const secrets = new InMemorySecretsProvider({ projects: { GraphTenantId: TEST_TENANT_ID, GraphClientId: TEST_CLIENT_ID, GraphClientSecret: TEST_CLIENT_SECRET } });
+    const secrets = new InMemorySecretsProvider({
+      projects: { GraphTenantId: TEST_TENANT_ID, GraphClientId: TEST_CLIENT_ID, GraphClientSecret: TEST_CLIENT_SECRET },
+    });
     const client = await SharePointClient.forProfile(
       {
         key: "projects",
@@ -39,10 +59,14 @@ describe("webhook subscriptions against the Graph emulator", () => {
   });
 
   it("creates a subscription after the validation handshake and stores its generated clientState", async () => {
-    const record = await subscriptions.create("projects", { siteId: TEST_SITE_ID, listId: TEST_LIST_ID }, {
-      notificationUrl: listener.url("/api/notify?code=fn-key"),
-      lifecycleNotificationUrl: listener.url("/api/lifecycle"),
-    });
+    const record = await subscriptions.create(
+      "projects",
+      { siteId: TEST_SITE_ID, listId: TEST_LIST_ID },
+      {
+        notificationUrl: listener.url("/api/notify?code=fn-key"),
+        lifecycleNotificationUrl: listener.url("/api/lifecycle"),
+      },
+    );
 
     // Graph POSTed both URLs with a URL-encoded token the listener had to decode and echo as text/plain.
     const handshakes = listener.calls.filter((c) => c.validationToken !== undefined);
@@ -54,16 +78,28 @@ describe("webhook subscriptions against the Graph emulator", () => {
     expect(record.resource).toBe(`sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}`);
     expect(Date.parse(record.expirationDateTime) - Date.now()).toBeLessThanOrEqual(42_300 * 60_000);
     expect(await store.get(record.subscriptionId)).toEqual(record);
-    const other = await subscriptions.create("projects", { siteId: TEST_SITE_ID, listId: TEST_LIST_ID }, { notificationUrl: listener.url("/api/notify2") });
+    const other = await subscriptions.create(
+      "projects",
+      { siteId: TEST_SITE_ID, listId: TEST_LIST_ID },
+      { notificationUrl: listener.url("/api/notify2") },
+    );
     expect(other.clientState).not.toBe(record.clientState);
-    expect((await store.listByProfile("projects")).map((r) => r.subscriptionId).sort()).toEqual([record.subscriptionId, other.subscriptionId].sort());
+    expect((await store.listByProfile("projects")).map((r) => r.subscriptionId).sort()).toEqual(
+      [record.subscriptionId, other.subscriptionId].sort(),
+    );
     await subscriptions.delete(other.subscriptionId);
     await subscriptions.delete(record.subscriptionId);
   });
 
   it("delivers a change notification without item data after a person edits an item", async () => {
-    const record = await subscriptions.create("projects", { siteId: TEST_SITE_ID, listId: TEST_LIST_ID }, { notificationUrl: listener.url("/hooks/edit") });
-    await graph.admin("PATCH", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/2`, { fields: { Title: "Edited by a person" } });
+    const record = await subscriptions.create(
+      "projects",
+      { siteId: TEST_SITE_ID, listId: TEST_LIST_ID },
+      { notificationUrl: listener.url("/hooks/edit") },
+    );
+    await graph.admin("PATCH", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/2`, {
+      fields: { Title: "Edited by a person" },
+    });
     await listener.until(() => listener.notifications("/hooks/edit").length > 0);
 
     const [body] = listener.notifications("/hooks/edit");
@@ -83,14 +119,25 @@ describe("webhook subscriptions against the Graph emulator", () => {
   });
 
   it("redelivers a notification the endpoint answered with non-2xx, with backoff", async () => {
-    const record = await subscriptions.create("projects", { siteId: TEST_SITE_ID, listId: TEST_LIST_ID }, { notificationUrl: listener.url("/hooks/flaky") });
+    const record = await subscriptions.create(
+      "projects",
+      { siteId: TEST_SITE_ID, listId: TEST_LIST_ID },
+      { notificationUrl: listener.url("/hooks/flaky") },
+    );
     listener.failures.set("/hooks/flaky", 2);
     await graph.admin("DELETE", `sites/${TEST_SITE_ID}/lists/${TEST_LIST_ID}/items/3`);
     await listener.until(() => listener.notifications("/hooks/flaky").length === 3);
 
     const state = (await graph.admin("GET", "state")).body;
-    const attempts = state.deliveries.filter((d: { subscriptionId: string; kind: string }) => d.subscriptionId === record.subscriptionId && d.kind === "notification");
-    expect(attempts.map((d: { attempt: number; status: number }) => [d.attempt, d.status])).toEqual([[1, 500], [2, 500], [3, 202]]);
+    const attempts = state.deliveries.filter(
+      (d: { subscriptionId: string; kind: string }) =>
+        d.subscriptionId === record.subscriptionId && d.kind === "notification",
+    );
+    expect(attempts.map((d: { attempt: number; status: number }) => [d.attempt, d.status])).toEqual([
+      [1, 500],
+      [2, 500],
+      [3, 202],
+    ]);
     await subscriptions.delete(record.subscriptionId);
   });
 
@@ -98,7 +145,13 @@ describe("webhook subscriptions against the Graph emulator", () => {
     await graph.admin("PATCH", "settings", { validationTimeoutMs: 100 });
     for (const mode of ["wrongToken", "html", "slow"] as const) {
       listener.validation = mode;
-      const error = await subscriptions.create("refused", { siteId: TEST_SITE_ID, listId: TEST_LIST_ID }, { notificationUrl: listener.url(`/hooks/${mode}`) }).catch((e: unknown) => e);
+      const error = await subscriptions
+        .create(
+          "refused",
+          { siteId: TEST_SITE_ID, listId: TEST_LIST_ID },
+          { notificationUrl: listener.url(`/hooks/${mode}`) },
+        )
+        .catch((e: unknown) => e);
       expect(error).toBeInstanceOf(GraphError);
       expect(error).toMatchObject({ code: "GRAPH_BAD_REQUEST", status: 400, graphCode: "InvalidRequest" });
       expect((error as Error).message).toContain("Subscription validation request failed");
@@ -108,7 +161,11 @@ describe("webhook subscriptions against the Graph emulator", () => {
   });
 
   it("renews, deletes, and reports a subscription Graph no longer has as notFound", async () => {
-    const record = await subscriptions.create("projects", { siteId: TEST_SITE_ID, listId: TEST_LIST_ID }, { notificationUrl: listener.url("/hooks/renew"), expiresInMinutes: 60 });
+    const record = await subscriptions.create(
+      "projects",
+      { siteId: TEST_SITE_ID, listId: TEST_LIST_ID },
+      { notificationUrl: listener.url("/hooks/renew"), expiresInMinutes: 60 },
+    );
     const renewed = await subscriptions.renew(record.subscriptionId, 120);
     expect(renewed.kind).toBe("renewed");
     if (renewed.kind !== "renewed") return;
@@ -120,18 +177,35 @@ describe("webhook subscriptions against the Graph emulator", () => {
     expect((await graph.call("GET", `subscriptions/${record.subscriptionId}`)).status).toBe(404);
 
     // Expired in Graph (the emulator clock moved past it): renewal says so and drops the stale record.
-    const short = await subscriptions.create("projects", { siteId: TEST_SITE_ID, listId: TEST_LIST_ID }, { notificationUrl: listener.url("/hooks/short"), expiresInMinutes: 5 });
+    const short = await subscriptions.create(
+      "projects",
+      { siteId: TEST_SITE_ID, listId: TEST_LIST_ID },
+      { notificationUrl: listener.url("/hooks/short"), expiresInMinutes: 5 },
+    );
     await graph.admin("POST", "clock", { advanceSeconds: 600 });
-    expect(await subscriptions.renew(short.subscriptionId)).toEqual({ kind: "notFound", subscriptionId: short.subscriptionId });
+    expect(await subscriptions.renew(short.subscriptionId)).toEqual({
+      kind: "notFound",
+      subscriptionId: short.subscriptionId,
+    });
     expect(await store.get(short.subscriptionId)).toBeUndefined();
   });
 
   it("sends reauthorizationRequired lifecycle events to the lifecycle URL", async () => {
-    const record = await subscriptions.create("projects", { siteId: TEST_SITE_ID, listId: TEST_LIST_ID }, {
-      notificationUrl: listener.url("/hooks/main"),
-      lifecycleNotificationUrl: listener.url("/hooks/lifecycle"),
-    });
-    expect((await graph.admin("POST", `subscriptions/${record.subscriptionId}/lifecycle`, { lifecycleEvent: "reauthorizationRequired" })).status).toBe(202);
+    const record = await subscriptions.create(
+      "projects",
+      { siteId: TEST_SITE_ID, listId: TEST_LIST_ID },
+      {
+        notificationUrl: listener.url("/hooks/main"),
+        lifecycleNotificationUrl: listener.url("/hooks/lifecycle"),
+      },
+    );
+    expect(
+      (
+        await graph.admin("POST", `subscriptions/${record.subscriptionId}/lifecycle`, {
+          lifecycleEvent: "reauthorizationRequired",
+        })
+      ).status,
+    ).toBe(202);
     await listener.until(() => listener.notifications("/hooks/lifecycle").length > 0);
     expect(listener.notifications("/hooks/lifecycle")[0]!.value[0]).toEqual({
       subscriptionId: record.subscriptionId,

@@ -13,7 +13,9 @@ describe("Table Storage through the shared Azurite", () => {
     const first = await table.getEntity("p", "r");
     await table.updateEntity({ partitionKey: "p", rowKey: "r", value: 2 }, "Merge", { etag: first.etag });
 
-    const stale = await table.updateEntity({ partitionKey: "p", rowKey: "r", value: 3 }, "Merge", { etag: first.etag }).catch((e: unknown) => e);
+    const stale = await table
+      .updateEntity({ partitionKey: "p", rowKey: "r", value: 3 }, "Merge", { etag: first.etag })
+      .catch((e: unknown) => e);
     expect(stale).toBeInstanceOf(RestError);
     expect((stale as RestError).statusCode).toBe(412);
     expect((await table.getEntity<{ value: number }>("p", "r")).value).toBe(2);

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import type { ItemState, StateCommit } from "../../shared/sync";
-import { fieldHash } from "../../shared/sync";
 import { ItemStateStore } from "../../shared/state/itemStateStore";
 import { StateConflict } from "../../shared/state/stateConflict";
+import type { ItemState, StateCommit } from "../../shared/sync";
+import { fieldHash } from "../../shared/sync";
 import { azuriteLocation, uniqueTablePrefix } from "../helpers/tables";
 
 function state(id: string, title: string, extra: Partial<ItemState> = {}): ItemState {
@@ -48,7 +48,11 @@ describe("ItemStateStore", () => {
     const read = await store.commit("p", [put(state("1", "Ada"))], new Map());
     // Another writer commits first.
     await store.commit("p", [put(state("1", "Changed by someone else"))], read);
-    await expect(store.commit("p", [put(state("1", "Mine"))], read)).rejects.toMatchObject({ code: "STATE_CONFLICT", kind: "item", key: "1" });
+    await expect(store.commit("p", [put(state("1", "Mine"))], read)).rejects.toMatchObject({
+      code: "STATE_CONFLICT",
+      kind: "item",
+      key: "1",
+    });
     expect((await store.get("p", "1"))?.state.fields.Title?.base?.value).toBe("Changed by someone else");
   });
 
@@ -63,12 +67,20 @@ describe("ItemStateStore", () => {
     const read = await store.commit("p", [put(state("1", "Ada"))], new Map());
     const afterFirstAttempt = await store.commit("p", [put(state("1", "Ada L."))], read);
     // The retry still holds the versions from before its first attempt.
-    const retried = await store.commit("p", [put(state("1", "Ada L.", { lastSyncedAt: "2026-02-02T00:00:00.000Z" }))], read);
+    const retried = await store.commit(
+      "p",
+      [put(state("1", "Ada L.", { lastSyncedAt: "2026-02-02T00:00:00.000Z" }))],
+      read,
+    );
     expect(retried.get("1")).toBe(afterFirstAttempt.get("1"));
     // The same for inserts and deletes.
     await store.commit("p", [put(state("9", "New"))], new Map());
     await expect(store.commit("p", [put(state("9", "New"))], new Map())).resolves.toBeDefined();
-    await store.commit("p", [{ kind: "delete", sharePointId: "9" }], retried.set("9", (await store.get("p", "9"))!.version));
+    await store.commit(
+      "p",
+      [{ kind: "delete", sharePointId: "9" }],
+      retried.set("9", (await store.get("p", "9"))!.version),
+    );
     await expect(store.commit("p", [{ kind: "delete", sharePointId: "9" }], new Map())).resolves.toBeDefined();
   });
 
@@ -76,7 +88,9 @@ describe("ItemStateStore", () => {
     const store = await openStore();
     const read = await store.commit("p", [put(state("1", "Ada"))], new Map());
     await store.commit("p", [put(state("1", "Edited"))], read);
-    await expect(store.commit("p", [{ kind: "delete", sharePointId: "1" }], read)).rejects.toBeInstanceOf(StateConflict);
+    await expect(store.commit("p", [{ kind: "delete", sharePointId: "1" }], read)).rejects.toBeInstanceOf(
+      StateConflict,
+    );
     expect(await store.get("p", "1")).toBeDefined();
   });
 

@@ -1,10 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { ConflictStore, type ConflictEntry } from "../../shared/state/conflictStore";
+import { type ConflictEntry, ConflictStore } from "../../shared/state/conflictStore";
 import { fromJsonProperties, JsonPropertyTooLarge, toJsonProperties } from "../../shared/state/jsonProperties";
 import { RunRecordStore, STORED_REPORT_ITEMS, type StoredRun } from "../../shared/state/runRecordStore";
 import { azuriteLocation, uniqueTablePrefix } from "../helpers/tables";
 
-function run(profile: string, runId: string, startedAt: string, items = 0): StoredRun & { counts: { conflicts: number } } {
+function run(
+  profile: string,
+  runId: string,
+  startedAt: string,
+  items = 0,
+): StoredRun & { counts: { conflicts: number } } {
   return {
     profile,
     runId,
@@ -55,7 +60,10 @@ describe("RunRecordStore", () => {
 
   it("round-trips large reports full of non-ASCII text (written as ASCII escapes)", async () => {
     const store = await RunRecordStore.open(azuriteLocation(), uniqueTablePrefix("runs"));
-    const report = { ...run("intl", "u1", "2026-02-02T00:00:00.000Z"), items: Array.from({ length: 150 }, (_, i) => ({ i, title: "Überprüfung – 東京 📅 ".repeat(40) })) };
+    const report = {
+      ...run("intl", "u1", "2026-02-02T00:00:00.000Z"),
+      items: Array.from({ length: 150 }, (_, i) => ({ i, title: "Überprüfung – 東京 📅 ".repeat(40) })),
+    };
     await store.save(report);
     expect((await store.latest("intl"))?.items).toEqual(report.items);
   });
@@ -70,7 +78,11 @@ describe("RunRecordStore", () => {
 });
 
 describe("ConflictStore", () => {
-  const entry = (id: string, at: string, values: ConflictEntry["values"]): Omit<ConflictEntry, "openedAt" | "status" | "resolvedAt"> => ({
+  const entry = (
+    id: string,
+    at: string,
+    values: ConflictEntry["values"],
+  ): Omit<ConflictEntry, "openedAt" | "status" | "resolvedAt"> => ({
     id,
     profileKey: "hr/eu",
     kind: "field",
@@ -85,28 +97,54 @@ describe("ConflictStore", () => {
 
   it("keeps one open record per item and field, with the latest values and the first time seen", async () => {
     const store = await ConflictStore.open(azuriteLocation(), uniqueTablePrefix("conflicts"));
-    await store.record([entry("7/Status", "2026-01-01T00:00:00.000Z", { sharePoint: "Done", confluence: "Blocked", base: "Open" })]);
-    await store.record([entry("7/Status", "2026-01-02T00:00:00.000Z", { sharePoint: "Done", confluence: "Waiting", base: "Open" })]);
+    await store.record([
+      entry("7/Status", "2026-01-01T00:00:00.000Z", { sharePoint: "Done", confluence: "Blocked", base: "Open" }),
+    ]);
+    await store.record([
+      entry("7/Status", "2026-01-02T00:00:00.000Z", { sharePoint: "Done", confluence: "Waiting", base: "Open" }),
+    ]);
     const open = await store.listOpen("hr/eu");
     expect(open).toHaveLength(1);
-    expect(open[0]).toMatchObject({ status: "open", openedAt: "2026-01-01T00:00:00.000Z", lastSeenAt: "2026-01-02T00:00:00.000Z", values: { confluence: "Waiting" } });
+    expect(open[0]).toMatchObject({
+      status: "open",
+      openedAt: "2026-01-01T00:00:00.000Z",
+      lastSeenAt: "2026-01-02T00:00:00.000Z",
+      values: { confluence: "Waiting" },
+    });
   });
 
   it("keeps the base recorded when the conflict opened when later runs see it without one", async () => {
     const store = await ConflictStore.open(azuriteLocation(), uniqueTablePrefix("conflicts"));
-    await store.record([entry("7/Status", "2026-01-01T00:00:00.000Z", { sharePoint: "Blocked", confluence: "On track", base: "At risk" })]);
-    await store.record([entry("7/Status", "2026-01-02T00:00:00.000Z", { sharePoint: "Blocked", confluence: "On track" })]);
-    expect((await store.get("hr/eu", "7/Status"))?.values).toEqual({ sharePoint: "Blocked", confluence: "On track", base: "At risk" });
+    await store.record([
+      entry("7/Status", "2026-01-01T00:00:00.000Z", { sharePoint: "Blocked", confluence: "On track", base: "At risk" }),
+    ]);
+    await store.record([
+      entry("7/Status", "2026-01-02T00:00:00.000Z", { sharePoint: "Blocked", confluence: "On track" }),
+    ]);
+    expect((await store.get("hr/eu", "7/Status"))?.values).toEqual({
+      sharePoint: "Blocked",
+      confluence: "On track",
+      base: "At risk",
+    });
   });
 
   it("resolves conflicts idempotently and re-opens a later one as new", async () => {
     const store = await ConflictStore.open(azuriteLocation(), uniqueTablePrefix("conflicts"));
-    await store.record([entry("7/Status", "2026-01-01T00:00:00.000Z", { sharePoint: "A", confluence: "B" }), entry("8/Title", "2026-01-01T00:00:00.000Z", { sharePoint: "x", confluence: "y" })]);
+    await store.record([
+      entry("7/Status", "2026-01-01T00:00:00.000Z", { sharePoint: "A", confluence: "B" }),
+      entry("8/Title", "2026-01-01T00:00:00.000Z", { sharePoint: "x", confluence: "y" }),
+    ]);
     await store.resolve("hr/eu", ["7/Status"], "2026-01-03T00:00:00.000Z", "run-2");
     await store.resolve("hr/eu", ["7/Status"], "2026-01-04T00:00:00.000Z", "run-3");
     expect((await store.listOpen("hr/eu")).map((c) => c.id)).toEqual(["8/Title"]);
-    expect(await store.get("hr/eu", "7/Status")).toMatchObject({ status: "resolved", resolvedAt: "2026-01-03T00:00:00.000Z" });
+    expect(await store.get("hr/eu", "7/Status")).toMatchObject({
+      status: "resolved",
+      resolvedAt: "2026-01-03T00:00:00.000Z",
+    });
     await store.record([entry("7/Status", "2026-01-05T00:00:00.000Z", { sharePoint: "C", confluence: "D" })]);
-    expect(await store.get("hr/eu", "7/Status")).toMatchObject({ status: "open", openedAt: "2026-01-05T00:00:00.000Z" });
+    expect(await store.get("hr/eu", "7/Status")).toMatchObject({
+      status: "open",
+      openedAt: "2026-01-05T00:00:00.000Z",
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SubscriptionStore, type SubscriptionRecord } from "../../shared/state/subscriptionStore";
+import { type SubscriptionRecord, SubscriptionStore } from "../../shared/state/subscriptionStore";
 import { azuriteLocation, uniqueTablePrefix } from "../helpers/tables";
 
 const record = (subscriptionId: string, profileKey: string, expirationDateTime: string): SubscriptionRecord => ({

@@ -1,9 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { StateConflict } from "../../shared/state/stateConflict";
-import { SyncCursorStore, type SyncCursor } from "../../shared/state/syncCursorStore";
+import { type SyncCursor, SyncCursorStore } from "../../shared/state/syncCursorStore";
 import { azuriteLocation, uniqueTablePrefix } from "../helpers/tables";
 
-const cursor = (deltaLink: string, runId = "r1"): SyncCursor => ({ deltaLink, runId, updatedAt: "2026-01-01T00:00:00.000Z", pageEditedAt: "2025-12-31T09:00:00.000Z" });
+const cursor = (deltaLink: string, runId = "r1"): SyncCursor => ({
+  deltaLink,
+  runId,
+  updatedAt: "2026-01-01T00:00:00.000Z",
+  pageEditedAt: "2025-12-31T09:00:00.000Z",
+});
 
 describe("SyncCursorStore", () => {
   it("stores the delta link per profile over the version read", async () => {
@@ -21,7 +26,10 @@ describe("SyncCursorStore", () => {
     await store.save("hr", cursor("link-2", "r2"), v1);
     await expect(store.save("hr", cursor("link-2", "r2"), v1)).resolves.toBeTypeOf("string");
     await expect(store.save("hr", cursor("link-3", "r3"), v1)).rejects.toBeInstanceOf(StateConflict);
-    await expect(store.save("hr", cursor("link-4", "r4"), null)).rejects.toMatchObject({ code: "STATE_CONFLICT", kind: "cursor" });
+    await expect(store.save("hr", cursor("link-4", "r4"), null)).rejects.toMatchObject({
+      code: "STATE_CONFLICT",
+      kind: "cursor",
+    });
     expect((await store.get("hr"))?.cursor.deltaLink).toBe("link-2");
     await store.delete("hr");
     expect(await store.get("hr")).toBeUndefined();

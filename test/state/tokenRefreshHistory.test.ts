@@ -11,7 +11,13 @@ describe("TokenRefreshHistory (Azurite)", () => {
       { at: at(1), profileKey: "hr/roster#1", outcome: "refreshed", newExpiry: at(61), durationMs: 120 },
       { at: at(3), profileKey: "hr/roster#1", outcome: "failed", errorCode: "CONFLUENCE_UNAVAILABLE", durationMs: 900 },
       { at: at(2), profileKey: "other", outcome: "refreshed", newExpiry: at(62), durationMs: 80 },
-      { at: at(5), profileKey: "hr/roster#1", outcome: "reauthorization-required", errorCode: "REAUTHORIZATION_REQUIRED", durationMs: 40 },
+      {
+        at: at(5),
+        profileKey: "hr/roster#1",
+        outcome: "reauthorization-required",
+        errorCode: "REAUTHORIZATION_REQUIRED",
+        durationMs: 40,
+      },
       { at: at(5), profileKey: "hr/roster#1", outcome: "refreshed", newExpiry: at(65), durationMs: 41 },
     ];
     for (const record of records) await history.append(record);
@@ -26,6 +32,8 @@ describe("TokenRefreshHistory (Azurite)", () => {
 
   it("rejects a record with an unreadable time", async () => {
     const history = await TokenRefreshHistory.open(azuriteLocation(), uniqueTablePrefix("history"));
-    await expect(history.append({ at: "yesterday", profileKey: "p", outcome: "refreshed", durationMs: 1 })).rejects.toThrow(/invalid time/);
+    await expect(
+      history.append({ at: "yesterday", profileKey: "p", outcome: "refreshed", durationMs: 1 }),
+    ).rejects.toThrow(/invalid time/);
   });
 });

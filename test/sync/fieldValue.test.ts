@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fieldHash, type CanonicalValue } from "../../shared/sync";
+import { type CanonicalValue, fieldHash } from "../../shared/sync";
 import { observe } from "../../shared/sync/fieldValue";
 
 const canonical: fc.Arbitrary<CanonicalValue> = fc.letrec<{ value: CanonicalValue }>((tie) => ({

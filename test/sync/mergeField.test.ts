@@ -1,12 +1,15 @@
 import { describe, expect, it } from "vitest";
 import type { ConflictPolicy, SyncDirection } from "../../shared/config/profile";
-import { fieldHash } from "../../shared/sync/fieldHash";
-import { knownValue, type FieldObservation, type FieldSnapshot } from "../../shared/sync/fieldValue";
-import { fieldWriteOf, mergeField, type FieldMerge, type FieldMergeRules } from "../../shared/sync/mergeField";
 import type { CanonicalValue } from "../../shared/sync/canonicalValue";
+import { fieldHash } from "../../shared/sync/fieldHash";
+import { type FieldObservation, type FieldSnapshot, knownValue } from "../../shared/sync/fieldValue";
+import { type FieldMerge, type FieldMergeRules, fieldWriteOf, mergeField } from "../../shared/sync/mergeField";
 
 const read = (value: CanonicalValue): FieldObservation => ({ ok: true, ...knownValue(value) });
-const unreadable = (code = "NOT_A_NUMBER"): FieldObservation => ({ ok: false, error: { code, message: `"abc" is not a number` } });
+const unreadable = (code = "NOT_A_NUMBER"): FieldObservation => ({
+  ok: false,
+  error: { code, message: `"abc" is not a number` },
+});
 const base = (value: CanonicalValue): FieldSnapshot => knownValue(value);
 const hashOnly = (value: CanonicalValue): FieldSnapshot => ({ hash: fieldHash(value) });
 
@@ -14,14 +17,29 @@ const EARLY = "2024-05-01T10:00:00Z";
 const LATE = "2024-05-01T11:00:00Z";
 
 /** Every conflict policy, newest-wins in each of its situations. */
-const policies: Record<string, Pick<FieldMergeRules, "conflictPolicy" | "sharePointModifiedAt" | "confluenceModifiedAt">> = {
+const policies: Record<
+  string,
+  Pick<FieldMergeRules, "conflictPolicy" | "sharePointModifiedAt" | "confluenceModifiedAt">
+> = {
   flag: { conflictPolicy: "flag" },
   "sharepoint-wins": { conflictPolicy: "sharepoint-wins" },
   "confluence-wins": { conflictPolicy: "confluence-wins" },
-  "newest-wins, SharePoint newer": { conflictPolicy: "newest-wins", sharePointModifiedAt: LATE, confluenceModifiedAt: EARLY },
-  "newest-wins, Confluence newer": { conflictPolicy: "newest-wins", sharePointModifiedAt: EARLY, confluenceModifiedAt: LATE },
+  "newest-wins, SharePoint newer": {
+    conflictPolicy: "newest-wins",
+    sharePointModifiedAt: LATE,
+    confluenceModifiedAt: EARLY,
+  },
+  "newest-wins, Confluence newer": {
+    conflictPolicy: "newest-wins",
+    sharePointModifiedAt: EARLY,
+    confluenceModifiedAt: LATE,
+  },
   "newest-wins, same time": { conflictPolicy: "newest-wins", sharePointModifiedAt: LATE, confluenceModifiedAt: LATE },
-  "newest-wins, time unknown": { conflictPolicy: "newest-wins", sharePointModifiedAt: null, confluenceModifiedAt: LATE },
+  "newest-wins, time unknown": {
+    conflictPolicy: "newest-wins",
+    sharePointModifiedAt: null,
+    confluenceModifiedAt: LATE,
+  },
 };
 const directions: SyncDirection[] = ["both", "toConfluence", "toSharePoint"];
 
@@ -30,9 +48,17 @@ type Expected =
   | { kind: "noop" }
   | { kind: "write"; to: "sharePoint" | "confluence"; value: CanonicalValue }
   | { kind: "convergent"; value: CanonicalValue }
-  | { kind: "conflict"; cause: string; resolution: object; write: ["sharePoint" | "confluence", CanonicalValue] | null };
+  | {
+      kind: "conflict";
+      cause: string;
+      resolution: object;
+      write: ["sharePoint" | "confluence", CanonicalValue] | null;
+    };
 
-function policyResolution(policy: string): { resolution: object; write: ["sharePoint" | "confluence", CanonicalValue] | null } {
+function policyResolution(policy: string): {
+  resolution: object;
+  write: ["sharePoint" | "confluence", CanonicalValue] | null;
+} {
   switch (policy) {
     case "flag":
       return { resolution: { kind: "flagged", because: "policy" }, write: null };
@@ -53,7 +79,8 @@ function policyResolution(policy: string): { resolution: object; write: ["shareP
 function bothSidesDiffer(cause: string, direction: SyncDirection, policy: string): Expected {
   if (direction === "both") return { kind: "conflict", cause, ...policyResolution(policy) };
   const winner = direction === "toConfluence" ? "sharePoint" : "confluence";
-  const write: ["sharePoint" | "confluence", CanonicalValue] = winner === "sharePoint" ? ["confluence", "S"] : ["sharePoint", "C"];
+  const write: ["sharePoint" | "confluence", CanonicalValue] =
+    winner === "sharePoint" ? ["confluence", "S"] : ["sharePoint", "C"];
   return { kind: "conflict", cause, resolution: { kind: "won", winner, because: "direction" }, write };
 }
 
@@ -72,7 +99,12 @@ const table: {
     expect: (direction) =>
       direction === "toSharePoint"
         ? // SharePoint edited a field it does not own: Confluence's value is re-asserted, the edit recorded.
-          { kind: "conflict", cause: "editAgainstDirection", resolution: { kind: "won", winner: "confluence", because: "direction" }, write: ["sharePoint", "B"] }
+          {
+            kind: "conflict",
+            cause: "editAgainstDirection",
+            resolution: { kind: "won", winner: "confluence", because: "direction" },
+            write: ["sharePoint", "B"],
+          }
         : { kind: "write", to: "confluence", value: "S" },
   },
   {
@@ -81,7 +113,12 @@ const table: {
     confluence: "C",
     expect: (direction) =>
       direction === "toConfluence"
-        ? { kind: "conflict", cause: "editAgainstDirection", resolution: { kind: "won", winner: "sharePoint", because: "direction" }, write: ["confluence", "B"] }
+        ? {
+            kind: "conflict",
+            cause: "editAgainstDirection",
+            resolution: { kind: "won", winner: "sharePoint", because: "direction" },
+            write: ["confluence", "B"],
+          }
         : { kind: "write", to: "sharePoint", value: "C" },
   },
   {
@@ -104,7 +141,11 @@ function summarise(merge: FieldMerge): Expected | FieldMerge {
       return { kind: "noop" };
     case "toConfluence":
     case "toSharePoint":
-      return { kind: "write", to: merge.kind === "toConfluence" ? "confluence" : "sharePoint", value: merge.value.value };
+      return {
+        kind: "write",
+        to: merge.kind === "toConfluence" ? "confluence" : "sharePoint",
+        value: merge.value.value,
+      };
     case "convergent":
       return { kind: "convergent", value: merge.value.value === undefined ? "(hash only)" : merge.value.value };
     case "conflict": {
@@ -123,9 +164,7 @@ function summarise(merge: FieldMerge): Expected | FieldMerge {
 
 describe("mergeField: DESIGN.md §3 for every direction and conflict policy", () => {
   const cases = table.flatMap((line) =>
-    directions.flatMap((direction) =>
-      Object.keys(policies).map((policy) => ({ ...line, direction, policy })),
-    ),
+    directions.flatMap((direction) => Object.keys(policies).map((policy) => ({ ...line, direction, policy }))),
   );
   it.each(cases)("$row [$direction, $policy]", ({ sharePoint, confluence, direction, policy, expect: expected }) => {
     const merge = mergeField(base("B"), read(sharePoint), read(confluence), { direction, ...policies[policy]! });
@@ -147,7 +186,9 @@ describe("mergeField: DESIGN.md §3 for every direction and conflict policy", ()
     for (const direction of ["toConfluence", "toSharePoint"] as const) {
       for (const line of table) {
         for (const policy of Object.keys(policies)) {
-          const write = fieldWriteOf(mergeField(base("B"), read(line.sharePoint), read(line.confluence), { direction, ...policies[policy]! }));
+          const write = fieldWriteOf(
+            mergeField(base("B"), read(line.sharePoint), read(line.confluence), { direction, ...policies[policy]! }),
+          );
           if (write !== null) expect(write.to).toBe(direction === "toConfluence" ? "confluence" : "sharePoint");
         }
       }
@@ -156,16 +197,36 @@ describe("mergeField: DESIGN.md §3 for every direction and conflict policy", ()
 });
 
 describe("mergeField without a base (first pairing)", () => {
-  const noBase: { row: string; sharePoint: CanonicalValue; confluence: CanonicalValue; expect: (d: SyncDirection, p: string) => Expected }[] = [
-    { row: "equal values converge", sharePoint: "V", confluence: "V", expect: () => ({ kind: "convergent", value: "V" }) },
-    { row: "both empty converge", sharePoint: null, confluence: null, expect: () => ({ kind: "convergent", value: null }) },
+  const noBase: {
+    row: string;
+    sharePoint: CanonicalValue;
+    confluence: CanonicalValue;
+    expect: (d: SyncDirection, p: string) => Expected;
+  }[] = [
+    {
+      row: "equal values converge",
+      sharePoint: "V",
+      confluence: "V",
+      expect: () => ({ kind: "convergent", value: "V" }),
+    },
+    {
+      row: "both empty converge",
+      sharePoint: null,
+      confluence: null,
+      expect: () => ({ kind: "convergent", value: null }),
+    },
     {
       row: "an empty SharePoint side takes Confluence's value",
       sharePoint: null,
       confluence: "C",
       expect: (direction) =>
         direction === "toConfluence"
-          ? { kind: "conflict", cause: "noBase", resolution: { kind: "won", winner: "sharePoint", because: "direction" }, write: ["confluence", null] }
+          ? {
+              kind: "conflict",
+              cause: "noBase",
+              resolution: { kind: "won", winner: "sharePoint", because: "direction" },
+              write: ["confluence", null],
+            }
           : { kind: "write", to: "sharePoint", value: "C" },
     },
     {
@@ -174,7 +235,12 @@ describe("mergeField without a base (first pairing)", () => {
       confluence: null,
       expect: (direction) =>
         direction === "toSharePoint"
-          ? { kind: "conflict", cause: "noBase", resolution: { kind: "won", winner: "confluence", because: "direction" }, write: ["sharePoint", null] }
+          ? {
+              kind: "conflict",
+              cause: "noBase",
+              resolution: { kind: "won", winner: "confluence", because: "direction" },
+              write: ["sharePoint", null],
+            }
           : { kind: "write", to: "confluence", value: "S" },
     },
     {
@@ -184,7 +250,9 @@ describe("mergeField without a base (first pairing)", () => {
       expect: (direction, policy) => bothSidesDiffer("noBase", direction, policy),
     },
   ];
-  const cases = noBase.flatMap((line) => directions.flatMap((direction) => Object.keys(policies).map((policy) => ({ ...line, direction, policy }))));
+  const cases = noBase.flatMap((line) =>
+    directions.flatMap((direction) => Object.keys(policies).map((policy) => ({ ...line, direction, policy }))),
+  );
   it.each(cases)("$row [$direction, $policy]", ({ sharePoint, confluence, direction, policy, expect: expected }) => {
     const merge = mergeField(null, read(sharePoint), read(confluence), { direction, ...policies[policy]! });
     expect(summarise(merge)).toEqual(expected(direction, policy));
@@ -211,10 +279,16 @@ describe("mergeField with unreadable or unavailable values", () => {
 
   it("asks for the value when a write needs one known only by its hash", () => {
     const sharePointByHash: FieldObservation = { ok: true, ...hashOnly("long note") };
-    expect(mergeField(hashOnly("old"), sharePointByHash, read("old"), rules)).toEqual({ kind: "valueUnavailable", side: "sharePoint" });
+    expect(mergeField(hashOnly("old"), sharePointByHash, read("old"), rules)).toEqual({
+      kind: "valueUnavailable",
+      side: "sharePoint",
+    });
     // re-asserting SharePoint's value over an edit against the direction needs it too
     expect(
-      mergeField(hashOnly("long note"), sharePointByHash, read("edited"), { direction: "toConfluence", conflictPolicy: "flag" }),
+      mergeField(hashOnly("long note"), sharePointByHash, read("edited"), {
+        direction: "toConfluence",
+        conflictPolicy: "flag",
+      }),
     ).toEqual({ kind: "valueUnavailable", side: "sharePoint" });
   });
 
@@ -230,7 +304,10 @@ describe("mergeField with unreadable or unavailable values", () => {
   it.each<ConflictPolicy>(["flag", "sharepoint-wins", "confluence-wins", "newest-wins"])(
     "compares canonical values, not their spelling (%s)",
     (conflictPolicy) => {
-      const merge = mergeField(base({ b: 1, a: 2 }), read({ a: 2, b: 1 }), read({ b: 1, a: 2 }), { direction: "both", conflictPolicy });
+      const merge = mergeField(base({ b: 1, a: 2 }), read({ a: 2, b: 1 }), read({ b: 1, a: 2 }), {
+        direction: "both",
+        conflictPolicy,
+      });
       expect(merge).toEqual({ kind: "noop" });
     },
   );

@@ -1,20 +1,20 @@
-import { profileSchema, type ProfileInput } from "../../shared/config/profile";
+import { type ProfileInput, profileSchema } from "../../shared/config/profile";
 import {
-  planSync,
-  settlePlan,
-  syncRulesFromProfile,
   type ApplyOutcome,
   type CanonicalValue,
   type ConfluenceRowReading,
   type FieldReading,
   type ItemState,
   type Plan,
+  planSync,
   type ReadyPlan,
+  type SharePointCreateOutcome,
   type SharePointItemReading,
   type SharePointOpOutcome,
-  type SharePointCreateOutcome,
   type SharePointSide,
   type SyncRules,
+  settlePlan,
+  syncRulesFromProfile,
 } from "../../shared/sync";
 
 /** An unreadable value, as a codec reports `abc` in a Number column. */
@@ -22,7 +22,9 @@ export const BAD = Symbol("unreadable");
 export type Cell = CanonicalValue | typeof BAD;
 
 const reading = (value: Cell): FieldReading =>
-  value === BAD ? { ok: false, error: { code: "NUMBER_INVALID", message: `"abc" is not a number` } } : { ok: true, value };
+  value === BAD
+    ? { ok: false, error: { code: "NUMBER_INVALID", message: `"abc" is not a number` } }
+    : { ok: true, value };
 
 /** A validated profile (through the real schema) reduced to rules; fields Title, Status and Owner by default. */
 export function rules(overrides: Partial<ProfileInput> = {}): SyncRules {
@@ -40,8 +42,18 @@ export function rules(overrides: Partial<ProfileInput> = {}): SyncRules {
   return syncRulesFromProfile(profile);
 }
 
-export function item(id: string, fields: Record<string, Cell>, version = 1, modifiedAt = "2024-05-01T09:00:00Z"): SharePointItemReading {
-  return { id, eTag: `"${id},${version}"`, modifiedAt, fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, reading(v)])) };
+export function item(
+  id: string,
+  fields: Record<string, Cell>,
+  version = 1,
+  modifiedAt = "2024-05-01T09:00:00Z",
+): SharePointItemReading {
+  return {
+    id,
+    eTag: `"${id},${version}"`,
+    modifiedAt,
+    fields: Object.fromEntries(Object.entries(fields).map(([k, v]) => [k, reading(v)])),
+  };
 }
 
 export function row(rowRef: number, rowKey: string | null, cells: Record<string, Cell>): ConfluenceRowReading {
@@ -49,7 +61,11 @@ export function row(rowRef: number, rowKey: string | null, cells: Record<string,
 }
 
 export const full = (...items: SharePointItemReading[]): SharePointSide => ({ kind: "full", items });
-export const delta = (changed: SharePointItemReading[] = [], deletedIds: string[] = []): SharePointSide => ({ kind: "delta", changed, deletedIds });
+export const delta = (changed: SharePointItemReading[] = [], deletedIds: string[] = []): SharePointSide => ({
+  kind: "delta",
+  changed,
+  deletedIds,
+});
 
 export interface Situation {
   readonly rules?: SyncRules;
@@ -82,9 +98,14 @@ export function ready(result: Plan): ReadyPlan {
 export function allApplied(result: ReadyPlan, overrides: Partial<ApplyOutcome> = {}): ApplyOutcome {
   const items = new Map<string, SharePointOpOutcome>();
   for (const update of result.sharePoint.updates) {
-    items.set(update.sharePointId, { ok: true, eTag: `"${update.sharePointId},next"`, modifiedAt: "2024-05-01T10:00:01Z" });
+    items.set(update.sharePointId, {
+      ok: true,
+      eTag: `"${update.sharePointId},next"`,
+      modifiedAt: "2024-05-01T10:00:01Z",
+    });
   }
-  for (const deletion of result.sharePoint.deletes) items.set(deletion.sharePointId, { ok: true, eTag: null, modifiedAt: null });
+  for (const deletion of result.sharePoint.deletes)
+    items.set(deletion.sharePointId, { ok: true, eTag: null, modifiedAt: null });
   const creates = new Map<`row:${number}`, SharePointCreateOutcome>(
     result.sharePoint.creates.map((create, index) => [
       create.createRef,
@@ -95,7 +116,11 @@ export function allApplied(result: ReadyPlan, overrides: Partial<ApplyOutcome> =
 }
 
 /** The state after committing `result` with `outcome` on top of `state`. */
-export function commit(state: readonly ItemState[], result: ReadyPlan, outcome: ApplyOutcome = allApplied(result)): ItemState[] {
+export function commit(
+  state: readonly ItemState[],
+  result: ReadyPlan,
+  outcome: ApplyOutcome = allApplied(result),
+): ItemState[] {
   const next = new Map(state.map((entry) => [entry.sharePointId, entry]));
   for (const change of settlePlan(result, outcome)) {
     if (change.kind === "put") next.set(change.state.sharePointId, change.state);

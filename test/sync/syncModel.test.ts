@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { describe, it } from "vitest";
 import { planSync, type SyncRules } from "../../shared/sync";
-import { MODEL_FIELDS, modelRules, modelStep, type ModelStep } from "./model/modelArbitraries";
+import { MODEL_FIELDS, type ModelStep, modelRules, modelStep } from "./model/modelArbitraries";
 import { applyPersonEdit } from "./model/personEdits";
 import { dryRunSimulatedSync, NO_FAULTS, runSimulatedSync } from "./model/simulatedEngine";
-import type { SyncRunRecord } from "./model/syncRunRecord";
 import { SimulatedWorld } from "./model/simulatedWorld";
 import { InvariantViolation, SyncInvariants } from "./model/syncInvariants";
+import type { SyncRunRecord } from "./model/syncRunRecord";
 
 /**
  * Default runs keep `npm test` to a few seconds; raise with SYNC_MODEL_RUNS=100000. A failure prints its seed and

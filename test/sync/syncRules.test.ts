@@ -28,7 +28,9 @@ describe("syncRulesFromProfile", () => {
   });
 
   it("never deletes toward a side the profile does not sync to", () => {
-    expect(rules({ direction: "toConfluence", deletes: { toConfluence: "delete", toSharePoint: "delete" } }).deletes).toEqual({
+    expect(
+      rules({ direction: "toConfluence", deletes: { toConfluence: "delete", toSharePoint: "delete" } }).deletes,
+    ).toEqual({
       toConfluence: "delete",
       toSharePoint: "keep",
     });
@@ -40,6 +42,8 @@ describe("syncRulesFromProfile", () => {
 
   it("refuses a matchBy that is not a mapped pair, naming the profile", () => {
     expect(() => rules({ matchBy: { sharePoint: "Created", confluence: "Created" } })).toThrow(PlannerInputInvalid);
-    expect(() => rules({ matchBy: { sharePoint: "Title", confluence: "Name" } })).toThrow(/profile "contoso-tasks": matchBy/);
+    expect(() => rules({ matchBy: { sharePoint: "Title", confluence: "Name" } })).toThrow(
+      /profile "contoso-tasks": matchBy/,
+    );
   });
 });

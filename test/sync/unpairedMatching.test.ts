@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { matchUnpaired, type MatchCandidate } from "../../shared/sync";
+import { type MatchCandidate, matchUnpaired } from "../../shared/sync";
 
-const candidate = (ref: string, naturalKey: string | null, values: string | null): MatchCandidate<string> => ({ ref, naturalKey, values });
+const candidate = (ref: string, naturalKey: string | null, values: string | null): MatchCandidate<string> => ({
+  ref,
+  naturalKey,
+  values,
+});
 
 describe("matchUnpaired", () => {
   it("pairs one item and one row sharing a natural key, whatever their other values", () => {
@@ -39,16 +43,23 @@ describe("matchUnpaired", () => {
   });
 
   it("pairs by equal values when there is no natural key, and never unreadable ones", () => {
-    const result = matchUnpaired([candidate("i1", null, "x"), candidate("i2", null, null)], [candidate("r1", null, null), candidate("r2", null, "x")]);
+    const result = matchUnpaired(
+      [candidate("i1", null, "x"), candidate("i2", null, null)],
+      [candidate("r1", null, null), candidate("r2", null, "x")],
+    );
     expect(result.pairs).toEqual([{ item: "i1", row: "r2", by: "values" }]);
     expect(result.unmatchedItems).toEqual(["i2"]);
     expect(result.unmatchedRows).toEqual(["r1"]);
   });
 
   it("prefers, among equal-valued items, the one that belongs where the row is", () => {
-    const result = matchUnpaired([candidate("i1", null, "x"), candidate("i2", null, "x")], [candidate("r1", null, "x")], {
-      prefers: (item) => item === "i2",
-    });
+    const result = matchUnpaired(
+      [candidate("i1", null, "x"), candidate("i2", null, "x")],
+      [candidate("r1", null, "x")],
+      {
+        prefers: (item) => item === "i2",
+      },
+    );
     expect(result.pairs).toEqual([{ item: "i2", row: "r1", by: "values" }]);
   });
 
@@ -56,6 +67,8 @@ describe("matchUnpaired", () => {
     const items = [candidate("created", null, "x"), candidate("other", "k", "y")];
     const rows = [candidate("row", "k", "x")];
     expect(matchUnpaired(items, rows).pairs).toEqual([{ item: "other", row: "row", by: "naturalKey" }]);
-    expect(matchUnpaired(items, rows, { unkeyedValuesFirst: true }).pairs).toEqual([{ item: "created", row: "row", by: "values" }]);
+    expect(matchUnpaired(items, rows, { unkeyedValuesFirst: true }).pairs).toEqual([
+      { item: "created", row: "row", by: "values" },
+    ]);
   });
 });

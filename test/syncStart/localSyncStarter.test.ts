@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { LocalDurableRegistry } from "../../dev/localHost/localDurableHost";
+import { LocalSyncStarter } from "../../dev/localHost/localSyncStarter";
 import { syncAllProfilesOrchestrator, syncProfileOrchestrator } from "../../shared/engine/orchestration";
 import { ActivityName, OrchestratorName, type PrepareRunInput } from "../../shared/engine/run/runContract";
 import { type RunReport } from "../../shared/engine/run/runReport";
-import type { LocalDurableRegistry } from "../../dev/localHost/localDurableHost";
-import { LocalSyncStarter } from "../../dev/localHost/localSyncStarter";
 import { startOrCoalesce } from "../../shared/syncStart";
 
 function report(input: PrepareRunInput): RunReport {
@@ -16,7 +16,12 @@ function report(input: PrepareRunInput): RunReport {
     startedAt: input.startedAt,
     finishedAt: input.startedAt,
     cycles: 1,
-    counts: { sharePoint: { created: 0, updated: 0, deleted: 0 }, confluence: { created: 0, updated: 0, deleted: 0 }, conflicts: 0, errors: 0 },
+    counts: {
+      sharePoint: { created: 0, updated: 0, deleted: 0 },
+      confluence: { created: 0, updated: 0, deleted: 0 },
+      conflicts: 0,
+      errors: 0,
+    },
     items: [],
     apiCalls: { graph: 0, confluence: 0 },
   };
@@ -28,7 +33,10 @@ function gatedRegistry() {
   const gates: Array<() => void> = [];
   const waiting: Array<() => void> = [];
   const registry: LocalDurableRegistry = {
-    orchestrators: { [OrchestratorName.syncProfile]: syncProfileOrchestrator, [OrchestratorName.syncAllProfiles]: syncAllProfilesOrchestrator },
+    orchestrators: {
+      [OrchestratorName.syncProfile]: syncProfileOrchestrator,
+      [OrchestratorName.syncAllProfiles]: syncAllProfilesOrchestrator,
+    },
     activities: {
       [ActivityName.listActiveProfiles]: () => ["alpha", "beta"],
       [ActivityName.prepareRun]: async (input) => {
@@ -51,15 +59,26 @@ describe("LocalSyncStarter (in-process, through the local Durable host)", () => 
   it("runs a profile once at a time and reports the second start busy", async () => {
     const { registry, prepareCalls, releaseAll } = gatedRegistry();
     const starter = new LocalSyncStarter(registry);
-    expect(await starter.startProfileSync({ profileKey: "alpha", dryRun: true, trigger: "cli" })).toEqual({ kind: "started", instanceId: "sync-alpha" });
+    expect(await starter.startProfileSync({ profileKey: "alpha", dryRun: true, trigger: "cli" })).toEqual({
+      kind: "started",
+      instanceId: "sync-alpha",
+    });
     await prepareCalls(1);
-    expect(await starter.startProfileSync({ profileKey: "alpha", dryRun: true, trigger: "cli" })).toEqual({ kind: "busy", instanceId: "sync-alpha", runtimeStatus: "Running" });
+    expect(await starter.startProfileSync({ profileKey: "alpha", dryRun: true, trigger: "cli" })).toEqual({
+      kind: "busy",
+      instanceId: "sync-alpha",
+      runtimeStatus: "Running",
+    });
     // Another profile is independent.
     expect((await starter.startProfileSync({ profileKey: "beta", dryRun: true, trigger: "cli" })).kind).toBe("started");
     await prepareCalls(2);
     releaseAll();
     await starter.idle();
-    expect(starter.finished.map((run) => [run.instanceId, run.result?.status, (run.result?.output as RunReport).outcome]).sort()).toEqual([
+    expect(
+      starter.finished
+        .map((run) => [run.instanceId, run.result?.status, (run.result?.output as RunReport).outcome])
+        .sort(),
+    ).toEqual([
       ["sync-alpha", "Completed", "dryRun"],
       ["sync-beta", "Completed", "dryRun"],
     ]);
@@ -70,8 +89,14 @@ describe("LocalSyncStarter (in-process, through the local Durable host)", () => 
     const starter = new LocalSyncStarter(registry);
     expect((await startOrCoalesce(starter, "alpha", "webhook")).kind).toBe("started");
     await prepareCalls(1);
-    expect(await startOrCoalesce(starter, "alpha", "webhook")).toMatchObject({ kind: "coalesced", followUp: "scheduled" });
-    expect(await startOrCoalesce(starter, "alpha", "webhook")).toMatchObject({ kind: "coalesced", followUp: "alreadyWaiting" });
+    expect(await startOrCoalesce(starter, "alpha", "webhook")).toMatchObject({
+      kind: "coalesced",
+      followUp: "scheduled",
+    });
+    expect(await startOrCoalesce(starter, "alpha", "webhook")).toMatchObject({
+      kind: "coalesced",
+      followUp: "alreadyWaiting",
+    });
     releaseAll();
     await prepareCalls(2);
     releaseAll();
@@ -88,7 +113,10 @@ describe("LocalSyncStarter (in-process, through the local Durable host)", () => 
     const starter = new LocalSyncStarter(registry);
     expect(await starter.startAllProfilesSync("schedule")).toEqual({ kind: "started", instanceId: "scheduled-sync" });
     await prepareCalls(2);
-    expect(await starter.startProfileSync({ profileKey: "alpha", dryRun: false, trigger: "manual" })).toMatchObject({ kind: "busy", instanceId: "scheduled-sync" });
+    expect(await starter.startProfileSync({ profileKey: "alpha", dryRun: false, trigger: "manual" })).toMatchObject({
+      kind: "busy",
+      instanceId: "scheduled-sync",
+    });
     releaseAll();
     await starter.idle();
     expect(starter.finished.map((run) => run.instanceId)).toEqual(["scheduled-sync"]);

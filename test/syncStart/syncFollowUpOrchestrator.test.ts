@@ -1,9 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { HistoryEventType } from "../../dev/localHost/historyEvent";
-import { runOrchestrationLocally, type LocalDurableRegistry } from "../../dev/localHost/localDurableHost";
-import { createManualClock } from "../../shared/runtime";
+import { type LocalDurableRegistry, runOrchestrationLocally } from "../../dev/localHost/localDurableHost";
 import type { SyncProfileInput } from "../../shared/engine/run/runContract";
-import { FOLLOW_UP_PATIENCE_MS, syncFollowUpOrchestrator, SyncFollowUpNames, type StartOutcome, type SyncFollowUpResult } from "../../shared/syncStart";
+import { createManualClock } from "../../shared/runtime";
+import {
+  FOLLOW_UP_PATIENCE_MS,
+  type StartOutcome,
+  SyncFollowUpNames,
+  type SyncFollowUpResult,
+  syncFollowUpOrchestrator,
+} from "../../shared/syncStart";
 import { expectDeterministicReplay } from "../helpers/durableReplay";
 
 /** A follow-up whose activity answers busy `busyChecks` times, then starts the run. */
@@ -14,7 +20,9 @@ function followUp(busyChecks: number) {
     activities: {
       [SyncFollowUpNames.startSyncIfIdle]: (input): StartOutcome => {
         requests.push(input as SyncProfileInput);
-        return requests.length <= busyChecks ? { kind: "busy", instanceId: "sync-alpha", runtimeStatus: "Running" } : { kind: "started", instanceId: "sync-alpha" };
+        return requests.length <= busyChecks
+          ? { kind: "busy", instanceId: "sync-alpha", runtimeStatus: "Running" }
+          : { kind: "started", instanceId: "sync-alpha" };
       },
     },
   };
@@ -30,27 +38,53 @@ function timeTravel() {
 describe("syncFollowUp orchestration", () => {
   it("starts the profile's real run as soon as the run in flight has ended, checking with growing waits", async () => {
     const { registry, requests } = followUp(3);
-    const result = await runOrchestrationLocally(registry, SyncFollowUpNames.orchestrator, { profileKey: "alpha", trigger: "webhook" }, "followup-alpha", timeTravel());
+    const result = await runOrchestrationLocally(
+      registry,
+      SyncFollowUpNames.orchestrator,
+      { profileKey: "alpha", trigger: "webhook" },
+      "followup-alpha",
+      timeTravel(),
+    );
     expect(result.status).toBe("Completed");
     expect(result.output).toEqual({ kind: "started", instanceId: "sync-alpha", checks: 4 });
     expect(requests).toEqual(Array(4).fill({ profileKey: "alpha", dryRun: false, trigger: "webhook" }));
 
-    const timers = result.history.filter((e) => e.EventType === HistoryEventType.TimerCreated).map((e) => Date.parse(String(e.FireAt)));
+    const timers = result.history
+      .filter((e) => e.EventType === HistoryEventType.TimerCreated)
+      .map((e) => Date.parse(String(e.FireAt)));
     const start = Date.parse(result.history[0]!.Timestamp);
     expect(timers.map((at, i) => at - (i === 0 ? start : timers[i - 1]!))).toEqual([10_000, 20_000, 40_000]);
 
-    await expectDeterministicReplay(syncFollowUpOrchestrator, SyncFollowUpNames.orchestrator, "followup-alpha", { profileKey: "alpha", trigger: "webhook" }, result.history);
+    await expectDeterministicReplay(
+      syncFollowUpOrchestrator,
+      SyncFollowUpNames.orchestrator,
+      "followup-alpha",
+      { profileKey: "alpha", trigger: "webhook" },
+      result.history,
+    );
   });
 
   it("starts right away when the run has already ended", async () => {
     const { registry } = followUp(0);
-    const result = await runOrchestrationLocally(registry, SyncFollowUpNames.orchestrator, { profileKey: "alpha", trigger: "webhook" }, "followup-alpha", timeTravel());
+    const result = await runOrchestrationLocally(
+      registry,
+      SyncFollowUpNames.orchestrator,
+      { profileKey: "alpha", trigger: "webhook" },
+      "followup-alpha",
+      timeTravel(),
+    );
     expect(result.output).toEqual({ kind: "started", instanceId: "sync-alpha", checks: 1 });
   });
 
   it("gives up after its patience (the scheduled sync covers the change), waiting at most a minute between checks", async () => {
     const { registry, requests } = followUp(Number.POSITIVE_INFINITY);
-    const result = await runOrchestrationLocally(registry, SyncFollowUpNames.orchestrator, { profileKey: "alpha", trigger: "webhook" }, "followup-alpha", timeTravel());
+    const result = await runOrchestrationLocally(
+      registry,
+      SyncFollowUpNames.orchestrator,
+      { profileKey: "alpha", trigger: "webhook" },
+      "followup-alpha",
+      timeTravel(),
+    );
     const output = result.output as SyncFollowUpResult;
     expect(output.kind).toBe("gaveUp");
     expect(requests).toHaveLength(output.checks);

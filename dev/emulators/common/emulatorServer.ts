@@ -1,9 +1,9 @@
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import type { AddressInfo } from "node:net";
 import { setTimeout as delay } from "node:timers/promises";
-import type { EmulatorCertificate } from "./tls";
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from "fastify";
 import { FaultInjector, type FaultSpec } from "./faultInjector";
 import { RequestLog } from "./requestLog";
+import type { EmulatorCertificate } from "./tls";
 
 export interface EmulatorServerOptions {
   /** Shown in logs and errors. */
@@ -57,7 +57,12 @@ export class EmulatorServer {
     });
     this.app.addHook("onResponse", async (request, reply) => {
       if (isAdmin(request)) return;
-      const entry = { method: request.method, path: pathOf(request), query: queryOf(request), status: reply.statusCode };
+      const entry = {
+        method: request.method,
+        path: pathOf(request),
+        query: queryOf(request),
+        status: reply.statusCode,
+      };
       const reserved = this.#reservedSeq.get(request);
       if (reserved === undefined) this.requestLog.record(entry);
       else this.requestLog.recordReserved(reserved, entry);

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { parseJsonBody } from "../common/emulatorServer";
-import { iso, sendV2Failure, type ConfluenceEmulatorContext } from "./emulatorContext";
+import { type ConfluenceEmulatorContext, iso, sendV2Failure } from "./emulatorContext";
 import { pageJson } from "./wireShapes";
 
 /**
@@ -16,10 +16,22 @@ import { pageJson } from "./wireShapes";
  *   `POST /_admin/oauth/consent` (re-consent: a new token family, its refresh token in the answer).
  */
 
-const editSchema = z.object({ body: z.string(), title: z.string().min(1).optional(), message: z.string().optional(), authorId: z.string().min(1).optional() }).strict();
-const createSchema = z.object({ spaceId: z.string(), title: z.string().min(1), body: z.string(), parentId: z.string().optional() }).strict();
+const editSchema = z
+  .object({
+    body: z.string(),
+    title: z.string().min(1).optional(),
+    message: z.string().optional(),
+    authorId: z.string().min(1).optional(),
+  })
+  .strict();
+const createSchema = z
+  .object({ spaceId: z.string(), title: z.string().min(1), body: z.string(), parentId: z.string().optional() })
+  .strict();
 /** Move forward by `advanceSeconds`, or set the offset from real time to `offsetSeconds` (never backwards past now). */
-const clockSchema = z.union([z.object({ advanceSeconds: z.number().min(0) }).strict(), z.object({ offsetSeconds: z.number().min(0) }).strict()]);
+const clockSchema = z.union([
+  z.object({ advanceSeconds: z.number().min(0) }).strict(),
+  z.object({ offsetSeconds: z.number().min(0) }).strict(),
+]);
 
 export function registerAdminRoutes(context: ConfluenceEmulatorContext): void {
   const { server, content, seed, clock, tokens, siteBase } = context;
@@ -30,19 +42,36 @@ export function registerAdminRoutes(context: ConfluenceEmulatorContext): void {
     const { id } = request.params as { id: string };
     const edited = content.editAsPerson(
       id,
-      { body: input.body, ...(input.title ? { title: input.title } : {}), ...(input.message ? { message: input.message } : {}) },
+      {
+        body: input.body,
+        ...(input.title ? { title: input.title } : {}),
+        ...(input.message ? { message: input.message } : {}),
+      },
       input.authorId ?? seed.humanAccountId,
     );
     if (!edited.ok) return sendV2Failure(reply, edited);
-    return reply.send(pageJson(edited.value, content.space(edited.value.spaceId), { storage: true, linksBase: siteBase }));
+    return reply.send(
+      pageJson(edited.value, content.space(edited.value.spaceId), { storage: true, linksBase: siteBase }),
+    );
   });
 
   server.app.post("/_admin/pages", async (request, reply) => {
     const input = parseAdmin(createSchema, request, reply);
     if (!input) return reply;
-    const created = content.createPage({ spaceId: input.spaceId, title: input.title, body: input.body, parentId: input.parentId ?? null, status: "current" }, seed.humanAccountId);
+    const created = content.createPage(
+      {
+        spaceId: input.spaceId,
+        title: input.title,
+        body: input.body,
+        parentId: input.parentId ?? null,
+        status: "current",
+      },
+      seed.humanAccountId,
+    );
     if (!created.ok) return sendV2Failure(reply, created);
-    return reply.send(pageJson(created.value, content.space(created.value.spaceId), { storage: true, linksBase: siteBase }));
+    return reply.send(
+      pageJson(created.value, content.space(created.value.spaceId), { storage: true, linksBase: siteBase }),
+    );
   });
 
   server.app.delete("/_admin/pages/:id", async (request, reply) => {
@@ -56,12 +85,16 @@ export function registerAdminRoutes(context: ConfluenceEmulatorContext): void {
   server.app.post("/_admin/clock", async (request, reply) => {
     const input = parseAdmin(clockSchema, request, reply);
     if (!input) return reply;
-    clock.advance("advanceSeconds" in input ? input.advanceSeconds * 1000 : input.offsetSeconds * 1000 - clock.offsetMs);
+    clock.advance(
+      "advanceSeconds" in input ? input.advanceSeconds * 1000 : input.offsetSeconds * 1000 - clock.offsetMs,
+    );
     return { now: iso(clock.now()), offsetMs: clock.offsetMs };
   });
 
   server.app.post("/_admin/oauth/expire-access-tokens", async () => ({ expired: tokens.expireAccessTokens() }));
-  server.app.post("/_admin/oauth/revoke-all", async () => ({ revoked: tokens.revokeAll("revoked by an administrator") }));
+  server.app.post("/_admin/oauth/revoke-all", async () => ({
+    revoked: tokens.revokeAll("revoked by an administrator"),
+  }));
   server.app.post("/_admin/oauth/consent", async () => ({ refresh_token: tokens.consent() }));
 }
 
@@ -69,7 +102,9 @@ function parseAdmin<T>(schema: z.ZodType<T>, request: FastifyRequest, reply: Fas
   try {
     return schema.parse(parseJsonBody(request) ?? {});
   } catch (error) {
-    void reply.code(400).send({ error: "invalid admin request", detail: error instanceof Error ? error.message : String(error) });
+    void reply
+      .code(400)
+      .send({ error: "invalid admin request", detail: error instanceof Error ? error.message : String(error) });
     return undefined;
   }
 }

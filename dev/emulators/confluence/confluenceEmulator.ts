@@ -1,7 +1,7 @@
 import type { Clock } from "../../../shared/runtime";
 import { EmulatorServer, pathOf } from "../common/emulatorServer";
-import type { EmulatorCertificate } from "../common/tls";
 import type { EmulatorStarter, RunningEmulator } from "../common/runningEmulator";
+import type { EmulatorCertificate } from "../common/tls";
 import { registerAdminRoutes } from "./adminRoutes";
 import { type ConfluenceSeed, parseConfluenceSeed } from "./confluenceSeed";
 import { EmulatorClock } from "./emulatorClock";
@@ -43,7 +43,10 @@ export interface ConfluenceEmulator extends RunningEmulator {
  * Faithful to reference/confluence-api.md, including rotation with family revocation, expiring access tokens,
  * 409 on stale versions, cursor pagination and 429s with Atlassian's rate-limit headers.
  */
-export async function startConfluenceEmulator(seedInput: unknown, options: ConfluenceEmulatorOptions = {}): Promise<ConfluenceEmulator> {
+export async function startConfluenceEmulator(
+  seedInput: unknown,
+  options: ConfluenceEmulatorOptions = {},
+): Promise<ConfluenceEmulator> {
   const seed = parseConfluenceSeed(seedInput);
   const clock = new EmulatorClock(options.clock);
   const tokens = new TokenFamilies({
@@ -76,7 +79,12 @@ export async function startConfluenceEmulator(seedInput: unknown, options: Confl
         version: versionJson(version),
         versionHistory: page.versions.map(({ title: _title, body: _body, ...meta }) => versionJson(meta)),
         labels: page.labels.map((l) => l.name),
-        properties: page.properties.map((p) => ({ id: p.id, key: p.key, value: p.value, version: versionJson(p.version) })),
+        properties: page.properties.map((p) => ({
+          id: p.id,
+          key: p.key,
+          value: p.value,
+          version: versionJson(p.version),
+        })),
       };
     }),
     tokenFamilies: tokens.view(),
@@ -92,7 +100,9 @@ export async function startConfluenceEmulator(seedInput: unknown, options: Confl
   });
 
   // The seed's quota, if any, applies to every served call (admin calls excepted), injected faults first.
-  const quota = seed.rateLimit ? new RequestQuota(seed.rateLimit.limit, seed.rateLimit.windowSeconds * 1000, clock) : undefined;
+  const quota = seed.rateLimit
+    ? new RequestQuota(seed.rateLimit.limit, seed.rateLimit.windowSeconds * 1000, clock)
+    : undefined;
   const decisions = new WeakMap<object, QuotaDecision>();
   server.app.addHook("onRequest", async (request, reply) => {
     if (!quota || pathOf(request).startsWith("/_admin/") || reply.sent) return;
@@ -100,7 +110,10 @@ export async function startConfluenceEmulator(seedInput: unknown, options: Confl
     decisions.set(request, decision);
     if (decision.allowed) return;
     reply.header("Retry-After", String(Math.max(1, Math.ceil((decision.resetAtMs - clock.now()) / 1000))));
-    await reply.code(429).type("application/json").send(JSON.stringify(faultBodyFor(429, pathOf(request))));
+    await reply
+      .code(429)
+      .type("application/json")
+      .send(JSON.stringify(faultBodyFor(429, pathOf(request))));
   });
 
   // Every 429 — injected or from the quota — carries Atlassian's rate-limit headers (reference §4, sample 09);
@@ -147,4 +160,5 @@ export async function startConfluenceEmulator(seedInput: unknown, options: Confl
 }
 
 /** The registry's starter for the `confluence` seed section. */
-export const startConfluence: EmulatorStarter = (seedSection, { certificate }) => startConfluenceEmulator(seedSection, { certificate });
+export const startConfluence: EmulatorStarter = (seedSection, { certificate }) =>
+  startConfluenceEmulator(seedSection, { certificate });

@@ -31,9 +31,17 @@ const oauthSchema = z
     /** `expires_in` of minted access tokens (Atlassian: 3600). */
     accessTokenExpiresIn: z.number().int().min(1).default(3600),
     /** Refresh-token inactivity expiry (Atlassian: 90 days, reset by every refresh). */
-    inactivityExpirySeconds: z.number().int().min(1).default(90 * 24 * 3600),
+    inactivityExpirySeconds: z
+      .number()
+      .int()
+      .min(1)
+      .default(90 * 24 * 3600),
     /** Absolute expiry of a token family from consent (Atlassian: 365 days; rotation does not extend it). */
-    absoluteExpirySeconds: z.number().int().min(1).default(365 * 24 * 3600),
+    absoluteExpirySeconds: z
+      .number()
+      .int()
+      .min(1)
+      .default(365 * 24 * 3600),
     /**
      * Which documented body a dead refresh token gets: the documented `invalid_grant` or the `unauthorized_client`
      * the live endpoint often sends (reference §1.4). Both are 403.
@@ -104,7 +112,10 @@ export const confluenceSeedSchema = z
      */
     storageNormalization: z.enum(["none", "confluence"]).default("none"),
     /** Calls per window before 429s (one point per call; off when absent), like Atlassian's hourly quota. */
-    rateLimit: z.object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1).default(3600) }).strict().optional(),
+    rateLimit: z
+      .object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1).default(3600) })
+      .strict()
+      .optional(),
     /** How far the search index lags writes: CQL search sees pages as they were this many seconds ago (§2.9). */
     searchIndexLagSeconds: z.number().min(0).default(0),
     /** The searching user's time-zone offset from UTC in minutes: CQL date literals are local to the user (§2.9). */
@@ -123,15 +134,24 @@ export const confluenceSeedSchema = z
     const spaceIds = new Set(seed.spaces.map((s) => s.id));
     const pageIds = new Set<string>();
     seed.pages.forEach((page, index) => {
-      if (pageIds.has(page.id)) ctx.addIssue({ code: "custom", path: ["pages", index, "id"], message: `duplicate page id ${page.id}` });
+      if (pageIds.has(page.id))
+        ctx.addIssue({ code: "custom", path: ["pages", index, "id"], message: `duplicate page id ${page.id}` });
       pageIds.add(page.id);
       if (!spaceIds.has(page.spaceId)) {
-        ctx.addIssue({ code: "custom", path: ["pages", index, "spaceId"], message: `no space with id ${page.spaceId} in spaces` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["pages", index, "spaceId"],
+          message: `no space with id ${page.spaceId} in spaces`,
+        });
       }
     });
     seed.pages.forEach((page, index) => {
       if (page.parentId && !pageIds.has(page.parentId)) {
-        ctx.addIssue({ code: "custom", path: ["pages", index, "parentId"], message: `no page with id ${page.parentId} in pages` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["pages", index, "parentId"],
+          message: `no page with id ${page.parentId} in pages`,
+        });
       }
     });
   });
@@ -148,5 +168,8 @@ export function parseConfluenceSeed(input: unknown): ConfluenceSeed {
 }
 
 function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), "");
+  return path.reduce<string>(
+    (out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)),
+    "",
+  );
 }

@@ -92,10 +92,12 @@ export function parseCql(text: string): CqlQuery {
   const tokens = tokenize(text);
   let pos = 0;
   const peek = (): Token | undefined => tokens[pos];
-  const isWord = (token: Token | undefined, word: string): boolean => token?.kind === "word" && token.text.toLowerCase() === word;
+  const isWord = (token: Token | undefined, word: string): boolean =>
+    token?.kind === "word" && token.text.toLowerCase() === word;
   const expect = (predicate: (t: Token) => boolean, what: string): Token => {
     const token = tokens[pos];
-    if (!token || !predicate(token)) throw new CqlSyntaxError(`expected ${what} ${token ? `at character ${token.at}` : "at end of query"}`);
+    if (!token || !predicate(token))
+      throw new CqlSyntaxError(`expected ${what} ${token ? `at character ${token.at}` : "at end of query"}`);
     pos += 1;
     return token;
   };
@@ -128,7 +130,8 @@ export function parseCql(text: string): CqlQuery {
     }
     const fieldToken = expect((t) => t.kind === "word", "a field name");
     const field = fieldToken.text.toLowerCase();
-    if (!FIELDS.has(field)) throw new CqlSyntaxError(`unsupported field '${fieldToken.text}' at character ${fieldToken.at}`);
+    if (!FIELDS.has(field))
+      throw new CqlSyntaxError(`unsupported field '${fieldToken.text}' at character ${fieldToken.at}`);
     let operator: CqlOperator;
     if (isWord(peek(), "in")) {
       pos += 1;
@@ -182,11 +185,13 @@ export function parseCql(text: string): CqlQuery {
       const field = expect((t) => t.kind === "word", "a field to order by").text.toLowerCase();
       if (!FIELDS.has(field)) throw new CqlSyntaxError(`cannot order by '${field}'`);
       let direction: "asc" | "desc" = "asc";
-      if (isWord(peek(), "asc") || isWord(peek(), "desc")) direction = tokens[pos++]!.text.toLowerCase() as "asc" | "desc";
+      if (isWord(peek(), "asc") || isWord(peek(), "desc"))
+        direction = tokens[pos++]!.text.toLowerCase() as "asc" | "desc";
       orderBy.push({ field, direction });
     } while (peek()?.kind === "comma");
   }
-  if (pos < tokens.length) throw new CqlSyntaxError(`unexpected '${tokens[pos]!.text}' at character ${tokens[pos]!.at}`);
+  if (pos < tokens.length)
+    throw new CqlSyntaxError(`unexpected '${tokens[pos]!.text}' at character ${tokens[pos]!.at}`);
   return { where, orderBy };
 }
 
@@ -200,8 +205,10 @@ function validated(clause: Extract<CqlExpression, { kind: "clause" }>): CqlExpre
   }
   const fn = values.find((v) => v.kind === "function");
   if (fn?.kind === "function") throw new CqlSyntaxError(`function ${fn.name}() is not valid for field ${field}`);
-  if ((operator === "~" || operator === "!~") && field !== "title") throw new CqlSyntaxError(`operator ${operator} is only supported for title`);
-  if ([">", ">=", "<", "<="].includes(operator)) throw new CqlSyntaxError(`operator ${operator} is not valid for field ${field}`);
+  if ((operator === "~" || operator === "!~") && field !== "title")
+    throw new CqlSyntaxError(`operator ${operator} is only supported for title`);
+  if ([">", ">=", "<", "<="].includes(operator))
+    throw new CqlSyntaxError(`operator ${operator} is not valid for field ${field}`);
   return clause;
 }
 
@@ -218,7 +225,11 @@ export function matchesCql(expression: CqlExpression, doc: CqlDocument, context:
   }
 }
 
-function matchesClause(clause: Extract<CqlExpression, { kind: "clause" }>, doc: CqlDocument, context: CqlContext): boolean {
+function matchesClause(
+  clause: Extract<CqlExpression, { kind: "clause" }>,
+  doc: CqlDocument,
+  context: CqlContext,
+): boolean {
   const { field, operator, values } = clause;
   if (DATE_FIELDS.has(field)) {
     const actual = truncateToMinute(field === "created" ? doc.createdMs : doc.lastModifiedMs);
@@ -227,12 +238,24 @@ function matchesClause(clause: Extract<CqlExpression, { kind: "clause" }>, doc: 
   }
   const texts = values.map((v) => (v.kind === "text" ? v.text : ""));
   const actual: readonly string[] =
-    field === "type" ? [doc.type] : field === "space" ? [doc.spaceKey] : field === "id" ? [doc.id] : field === "parent" ? [doc.parentId ?? ""] : field === "title" ? [doc.title] : doc.labels;
+    field === "type"
+      ? [doc.type]
+      : field === "space"
+        ? [doc.spaceKey]
+        : field === "id"
+          ? [doc.id]
+          : field === "parent"
+            ? [doc.parentId ?? ""]
+            : field === "title"
+              ? [doc.title]
+              : doc.labels;
   if (operator === "~" || operator === "!~") {
     const contains = actual.some((a) => a.toLowerCase().includes(texts[0]!.toLowerCase()));
     return operator === "~" ? contains : !contains;
   }
-  const equalsAny = texts.some((t) => actual.some((a) => (field === "space" ? a.toLowerCase() === t.toLowerCase() : a === t)));
+  const equalsAny = texts.some((t) =>
+    actual.some((a) => (field === "space" ? a.toLowerCase() === t.toLowerCase() : a === t)),
+  );
   switch (operator) {
     case "=":
     case "in":
@@ -279,7 +302,9 @@ export function dateValue(value: CqlValue, context: CqlContext): number {
     const match = /^(\d{4})[-/](\d{2})[-/](\d{2})(?: (\d{2}):(\d{2}))?$/.exec(value.text);
     const separatorsAgree = value.text[4] === value.text[7];
     if (!match || !separatorsAgree) {
-      throw new CqlSyntaxError(`'${value.text}' is not a date (use "yyyy/MM/dd HH:mm", "yyyy-MM-dd HH:mm", "yyyy/MM/dd" or "yyyy-MM-dd")`);
+      throw new CqlSyntaxError(
+        `'${value.text}' is not a date (use "yyyy/MM/dd HH:mm", "yyyy-MM-dd HH:mm", "yyyy/MM/dd" or "yyyy-MM-dd")`,
+      );
     }
     const [, y, mo, d, h = "0", mi = "0"] = match;
     return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi)) - offset;

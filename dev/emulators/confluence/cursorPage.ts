@@ -29,7 +29,13 @@ export class InvalidCursor extends Error {}
  * One page of `sorted` (already in the listing's order) after `cursor`. `keyOf` gives each item's sort key and
  * `directions` whether each key component ascends (1) or descends (-1); the last component must be unique (the id).
  */
-export function pageAfter<T>(sorted: readonly T[], keyOf: (item: T) => SortKey, directions: readonly (1 | -1)[], cursor: string | undefined, limit: number): CursorPage<T> {
+export function pageAfter<T>(
+  sorted: readonly T[],
+  keyOf: (item: T) => SortKey,
+  directions: readonly (1 | -1)[],
+  cursor: string | undefined,
+  limit: number,
+): CursorPage<T> {
   let start = 0;
   if (cursor !== undefined) {
     const after = decodeCursor(cursor);

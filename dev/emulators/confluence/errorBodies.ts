@@ -48,9 +48,13 @@ export function v2CodeFor(status: number): string {
 /** The body an injected fault gets, in the envelope of the path it hit. */
 export function faultBodyFor(status: number, path: string): unknown {
   if (path === "/oauth/token") {
-    return status >= 500 ? oauthErrorBody("temporarily_unavailable", "The service is temporarily unavailable") : oauthErrorBody("invalid_request", `HTTP ${status}`);
+    return status >= 500
+      ? oauthErrorBody("temporarily_unavailable", "The service is temporarily unavailable")
+      : oauthErrorBody("invalid_request", `HTTP ${status}`);
   }
-  if (path.includes("/wiki/rest/api/")) return v1ErrorBody(status, status === 429 ? "RateLimitedException" : "ServiceException", `HTTP ${status}`);
-  if (path.includes("/wiki/api/v2/")) return v2ErrorBody(status, v2CodeFor(status), status === 429 ? "Rate limit exceeded" : `HTTP ${status}`);
+  if (path.includes("/wiki/rest/api/"))
+    return v1ErrorBody(status, status === 429 ? "RateLimitedException" : "ServiceException", `HTTP ${status}`);
+  if (path.includes("/wiki/api/v2/"))
+    return v2ErrorBody(status, v2CodeFor(status), status === 429 ? "Rate limit exceeded" : `HTTP ${status}`);
   return gatewayErrorBody(status, status === 429 ? "Rate limit exceeded" : `HTTP ${status}`);
 }

@@ -1,3 +1,13 @@
-export { type ConfluenceEmulator, type ConfluenceEmulatorOptions, startConfluenceEmulator, startConfluence } from "./confluenceEmulator";
-export { type ConfluenceSeed, type ConfluenceSeedInput, parseConfluenceSeed, DEFAULT_GRANTED_SCOPES } from "./confluenceSeed";
+export {
+  type ConfluenceEmulator,
+  type ConfluenceEmulatorOptions,
+  startConfluence,
+  startConfluenceEmulator,
+} from "./confluenceEmulator";
+export {
+  type ConfluenceSeed,
+  type ConfluenceSeedInput,
+  DEFAULT_GRANTED_SCOPES,
+  parseConfluenceSeed,
+} from "./confluenceSeed";
 export { storageXhtmlError } from "./storageXhtml";

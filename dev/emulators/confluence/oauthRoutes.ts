@@ -18,7 +18,9 @@ export function registerOAuthRoutes(context: ConfluenceEmulatorContext): void {
       return reply.code(400).send(oauthErrorBody("invalid_request", "Malformed request body"));
     }
     if (body.grant_type !== "refresh_token") {
-      return reply.code(400).send(oauthErrorBody("unsupported_grant_type", "Only refresh_token is supported by this emulator"));
+      return reply
+        .code(400)
+        .send(oauthErrorBody("unsupported_grant_type", "Only refresh_token is supported by this emulator"));
     }
     // Measured on the live endpoint (sample 03c): a wrong client secret is 401 access_denied, not invalid_client.
     if (body.client_id !== seed.oauth.clientId || body.client_secret !== seed.oauth.clientSecret) {
@@ -43,7 +45,13 @@ export function registerOAuthRoutes(context: ConfluenceEmulatorContext): void {
     if (!(await admitGatewayCall(context, request, reply, anyScope))) return reply;
     const avatarUrl = "https://site-admin-avatar-cdn.prod.public.atl-paas.net/avatars/240/site.png";
     return reply.send([
-      { id: seed.cloudId, name: seed.siteName, url: seed.siteUrl, scopes: seed.oauth.scopes.filter((s) => s !== "offline_access"), avatarUrl },
+      {
+        id: seed.cloudId,
+        name: seed.siteName,
+        url: seed.siteUrl,
+        scopes: seed.oauth.scopes.filter((s) => s !== "offline_access"),
+        avatarUrl,
+      },
       ...seed.additionalResources.map((r) => ({ id: r.id, name: r.name, url: r.url, scopes: r.scopes, avatarUrl })),
     ]);
   });
@@ -58,7 +66,10 @@ function deadGrantBody(context: ConfluenceEmulatorContext): unknown {
 
 /** The documented request is JSON; form encoding is accepted too, as the Auth0 backend most likely does. */
 function readTokenRequest(request: FastifyRequest): Record<string, unknown> {
-  if (/application\/x-www-form-urlencoded/i.test(request.headers["content-type"] ?? "") && typeof request.body === "string") {
+  if (
+    /application\/x-www-form-urlencoded/i.test(request.headers["content-type"] ?? "") &&
+    typeof request.body === "string"
+  ) {
     return Object.fromEntries(new URLSearchParams(request.body));
   }
   const parsed = parseJsonBody(request);

@@ -2,7 +2,14 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { parseJsonBody } from "../common/emulatorServer";
 import { clampLimit, compareKeys, InvalidCursor, linkHeader, nextLink, pageAfter, type SortKey } from "./cursorPage";
-import { admitGatewayCall, badV2Request, GATEWAY, queryParams, sendV2Failure, type ConfluenceEmulatorContext } from "./emulatorContext";
+import {
+  admitGatewayCall,
+  badV2Request,
+  type ConfluenceEmulatorContext,
+  GATEWAY,
+  queryParams,
+  sendV2Failure,
+} from "./emulatorContext";
 import { currentVersion, type StoredPage } from "./siteContent";
 import { pageJson, spaceJson } from "./wireShapes";
 
@@ -13,7 +20,16 @@ const WRITE_PAGE = ["write:page:confluence", "write:confluence-content"];
 const DELETE_PAGE = ["delete:page:confluence", "write:confluence-content"];
 const READ_SPACE = ["read:space:confluence", "read:confluence-space.summary"];
 
-const SORTS = ["id", "-id", "created-date", "-created-date", "modified-date", "-modified-date", "title", "-title"] as const;
+const SORTS = [
+  "id",
+  "-id",
+  "created-date",
+  "-created-date",
+  "modified-date",
+  "-modified-date",
+  "title",
+  "-title",
+] as const;
 const LIST_STATUSES = new Set(["current", "archived", "deleted", "trashed"]);
 
 const bodyWriteSchema = z.object({ representation: z.string(), value: z.string() });
@@ -52,12 +68,29 @@ export function registerPageRoutes(context: ConfluenceEmulatorContext): void {
     // A trashed page is only found when asked for by status (reference §2.5).
     const statuses = query.getAll("status").flatMap((s) => s.split(","));
     if (!(statuses.length > 0 ? statuses : ["current", "archived"]).includes(found.value.status)) {
-      return sendV2Failure(reply, { ok: false, status: 404, code: "NOT_FOUND", title: `Cannot find page with id ${id}` });
+      return sendV2Failure(reply, {
+        ok: false,
+        status: 404,
+        code: "NOT_FOUND",
+        title: `Cannot find page with id ${id}`,
+      });
     }
     const wanted = query.get("version");
     const version = wanted === null ? undefined : found.value.versions.find((v) => v.number === Number(wanted));
-    if (wanted !== null && !version) return sendV2Failure(reply, { ok: false, status: 404, code: "NOT_FOUND", title: `Cannot find version ${wanted} of page ${id}` });
-    return reply.send(pageJson(found.value, content.space(found.value.spaceId), { storage, linksBase: siteBase, ...(version ? { version } : {}) }));
+    if (wanted !== null && !version)
+      return sendV2Failure(reply, {
+        ok: false,
+        status: 404,
+        code: "NOT_FOUND",
+        title: `Cannot find version ${wanted} of page ${id}`,
+      });
+    return reply.send(
+      pageJson(found.value, content.space(found.value.spaceId), {
+        storage,
+        linksBase: siteBase,
+        ...(version ? { version } : {}),
+      }),
+    );
   });
 
   server.app.get(`${GATEWAY}/api/v2/pages`, async (request, reply) => {
@@ -68,7 +101,13 @@ export function registerPageRoutes(context: ConfluenceEmulatorContext): void {
   server.app.get(`${GATEWAY}/api/v2/spaces/:spaceId/pages`, async (request, reply) => {
     if (!(await admitGatewayCall(context, request, reply, READ_PAGE))) return reply;
     const { spaceId } = request.params as { spaceId: string };
-    if (!content.space(spaceId)) return sendV2Failure(reply, { ok: false, status: 404, code: "NOT_FOUND", title: `Cannot find space with id ${spaceId}` });
+    if (!content.space(spaceId))
+      return sendV2Failure(reply, {
+        ok: false,
+        status: 404,
+        code: "NOT_FOUND",
+        title: `Cannot find space with id ${spaceId}`,
+      });
     return listPages(context, request, reply, `/wiki/api/v2/spaces/${spaceId}/pages`, spaceId);
   });
 
@@ -77,14 +116,23 @@ export function registerPageRoutes(context: ConfluenceEmulatorContext): void {
     const parsed = parseWith(createSchema, request);
     if (!parsed.ok) return badV2Request(reply, parsed.title);
     const input = parsed.value;
-    if (input.body.representation !== "storage") return badV2Request(reply, "This emulator accepts representation=storage only");
+    if (input.body.representation !== "storage")
+      return badV2Request(reply, "This emulator accepts representation=storage only");
     const created = content.createPage(
-      { spaceId: input.spaceId, title: input.title, parentId: input.parentId ?? null, body: input.body.value, status: input.status },
+      {
+        spaceId: input.spaceId,
+        title: input.title,
+        parentId: input.parentId ?? null,
+        body: input.body.value,
+        status: input.status,
+      },
       seed.appAccountId,
     );
     if (!created.ok) return sendV2Failure(reply, created);
     // 200, not 201 (reference §2.3).
-    return reply.code(200).send(pageJson(created.value, content.space(created.value.spaceId), { storage: true, linksBase: siteBase }));
+    return reply
+      .code(200)
+      .send(pageJson(created.value, content.space(created.value.spaceId), { storage: true, linksBase: siteBase }));
   });
 
   server.app.put(`${GATEWAY}/api/v2/pages/:id`, async (request, reply) => {
@@ -94,7 +142,8 @@ export function registerPageRoutes(context: ConfluenceEmulatorContext): void {
     if (!parsed.ok) return badV2Request(reply, parsed.title);
     const input = parsed.value;
     if (input.id !== id) return badV2Request(reply, `The id in the body (${input.id}) does not match the path (${id})`);
-    if (input.body.representation !== "storage") return badV2Request(reply, "This emulator accepts representation=storage only");
+    if (input.body.representation !== "storage")
+      return badV2Request(reply, "This emulator accepts representation=storage only");
     const updated = content.updatePage(
       id,
       {
@@ -109,7 +158,9 @@ export function registerPageRoutes(context: ConfluenceEmulatorContext): void {
       seed.appAccountId,
     );
     if (!updated.ok) return sendV2Failure(reply, updated);
-    return reply.send(pageJson(updated.value, content.space(updated.value.spaceId), { storage: true, linksBase: siteBase }));
+    return reply.send(
+      pageJson(updated.value, content.space(updated.value.spaceId), { storage: true, linksBase: siteBase }),
+    );
   });
 
   server.app.delete(`${GATEWAY}/api/v2/pages/:id`, async (request, reply) => {
@@ -129,16 +180,35 @@ export function registerPageRoutes(context: ConfluenceEmulatorContext): void {
     const sorted = [...matching].sort((a, b) => Number(a.id) - Number(b.id));
     let page;
     try {
-      page = pageAfter(sorted, (s) => [Number(s.id)], [1], query.get("cursor") ?? undefined, clampLimit(query.get("limit") ?? undefined));
+      page = pageAfter(
+        sorted,
+        (s) => [Number(s.id)],
+        [1],
+        query.get("cursor") ?? undefined,
+        clampLimit(query.get("limit") ?? undefined),
+      );
     } catch (error) {
       if (error instanceof InvalidCursor) return badV2Request(reply, error.message);
       throw error;
     }
-    return sendList(reply, page.items.map((s) => spaceJson(s, seed.humanAccountId)), page.nextCursor, "/wiki/api/v2/spaces", query, siteBase);
+    return sendList(
+      reply,
+      page.items.map((s) => spaceJson(s, seed.humanAccountId)),
+      page.nextCursor,
+      "/wiki/api/v2/spaces",
+      query,
+      siteBase,
+    );
   });
 }
 
-function listPages(context: ConfluenceEmulatorContext, request: FastifyRequest, reply: FastifyReply, path: string, spaceId: string | undefined): FastifyReply {
+function listPages(
+  context: ConfluenceEmulatorContext,
+  request: FastifyRequest,
+  reply: FastifyReply,
+  path: string,
+  spaceId: string | undefined,
+): FastifyReply {
   const { content, siteBase } = context;
   const query = queryParams(request);
   const sort = query.get("sort") ?? "id";
@@ -174,7 +244,13 @@ function listPages(context: ConfluenceEmulatorContext, request: FastifyRequest, 
   const sorted = matching.map((p) => ({ p, key: keyOf(p) })).sort((a, b) => compareKeys(a.key, b.key, directions));
   let page;
   try {
-    page = pageAfter(sorted, (entry) => entry.key, directions, query.get("cursor") ?? undefined, clampLimit(query.get("limit") ?? undefined));
+    page = pageAfter(
+      sorted,
+      (entry) => entry.key,
+      directions,
+      query.get("cursor") ?? undefined,
+      clampLimit(query.get("limit") ?? undefined),
+    );
   } catch (error) {
     if (error instanceof InvalidCursor) return badV2Request(reply, error.message);
     throw error;
@@ -184,7 +260,14 @@ function listPages(context: ConfluenceEmulatorContext, request: FastifyRequest, 
 }
 
 /** `{results, _links: {next?, base}}` plus the `Link` header when there is a next page. */
-export function sendList(reply: FastifyReply, results: unknown[], nextCursor: string | undefined, path: string, query: URLSearchParams, siteBase: string): FastifyReply {
+export function sendList(
+  reply: FastifyReply,
+  results: unknown[],
+  nextCursor: string | undefined,
+  path: string,
+  query: URLSearchParams,
+  siteBase: string,
+): FastifyReply {
   const links: Record<string, string> = { base: siteBase };
   if (nextCursor !== undefined) {
     const next = nextLink(path, query, nextCursor);
@@ -202,10 +285,16 @@ function bodyFormatIsStorage(value: string | null): boolean | undefined {
 
 function csv(value: string | null): string[] | undefined {
   if (value === null || value === "") return undefined;
-  return value.split(",").map((s) => s.trim()).filter(Boolean);
+  return value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
-export function parseWith<T>(schema: z.ZodType<T>, request: FastifyRequest): { ok: true; value: T } | { ok: false; title: string } {
+export function parseWith<T>(
+  schema: z.ZodType<T>,
+  request: FastifyRequest,
+): { ok: true; value: T } | { ok: false; title: string } {
   let raw: unknown;
   try {
     raw = parseJsonBody(request);

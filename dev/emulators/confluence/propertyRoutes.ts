@@ -1,6 +1,13 @@
 import { z } from "zod";
 import { clampLimit, InvalidCursor, pageAfter } from "./cursorPage";
-import { admitGatewayCall, badV2Request, GATEWAY, queryParams, sendV2Failure, type ConfluenceEmulatorContext } from "./emulatorContext";
+import {
+  admitGatewayCall,
+  badV2Request,
+  type ConfluenceEmulatorContext,
+  GATEWAY,
+  queryParams,
+  sendV2Failure,
+} from "./emulatorContext";
 import { parseWith, sendList } from "./pageRoutes";
 import { propertyJson } from "./wireShapes";
 
@@ -30,10 +37,25 @@ export function registerPropertyRoutes(context: ConfluenceEmulatorContext): void
     if (!found.ok) return sendV2Failure(reply, found);
     const query = queryParams(request);
     const key = query.get("key");
-    const matching = found.value.properties.filter((p) => key === null || p.key === key).sort((a, b) => Number(a.id) - Number(b.id));
+    const matching = found.value.properties
+      .filter((p) => key === null || p.key === key)
+      .sort((a, b) => Number(a.id) - Number(b.id));
     try {
-      const page = pageAfter(matching, (p) => [Number(p.id)], [1], query.get("cursor") ?? undefined, clampLimit(query.get("limit") ?? undefined));
-      return sendList(reply, page.items.map(propertyJson), page.nextCursor, `/wiki/api/v2/pages/${pageId}/properties`, query, siteBase);
+      const page = pageAfter(
+        matching,
+        (p) => [Number(p.id)],
+        [1],
+        query.get("cursor") ?? undefined,
+        clampLimit(query.get("limit") ?? undefined),
+      );
+      return sendList(
+        reply,
+        page.items.map(propertyJson),
+        page.nextCursor,
+        `/wiki/api/v2/pages/${pageId}/properties`,
+        query,
+        siteBase,
+      );
     } catch (error) {
       if (error instanceof InvalidCursor) return badV2Request(reply, error.message);
       throw error;
@@ -64,7 +86,12 @@ export function registerPropertyRoutes(context: ConfluenceEmulatorContext): void
     const parsed = parseWith(updateSchema, request);
     if (!parsed.ok) return badV2Request(reply, parsed.title);
     const { key, value, version } = parsed.value;
-    const updated = content.updateProperty(pageId, propertyId, { key, value, versionNumber: version.number, message: version.message ?? "" }, seed.appAccountId);
+    const updated = content.updateProperty(
+      pageId,
+      propertyId,
+      { key, value, versionNumber: version.number, message: version.message ?? "" },
+      seed.appAccountId,
+    );
     if (!updated.ok) return sendV2Failure(reply, updated);
     return reply.send(propertyJson(updated.value));
   });

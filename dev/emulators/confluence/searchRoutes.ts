@@ -1,8 +1,8 @@
 import { z } from "zod";
 import { parseJsonBody } from "../common/emulatorServer";
-import { compareByOrder, CqlSyntaxError, matchesCql, parseCql, type CqlDocument } from "./cql";
+import { type CqlDocument, CqlSyntaxError, compareByOrder, matchesCql, parseCql } from "./cql";
 import { clampLimit, InvalidCursor, pageAfter } from "./cursorPage";
-import { admitGatewayCall, GATEWAY, iso, queryParams, type ConfluenceEmulatorContext } from "./emulatorContext";
+import { admitGatewayCall, type ConfluenceEmulatorContext, GATEWAY, iso, queryParams } from "./emulatorContext";
 import { v1ErrorBody } from "./errorBodies";
 import type { PageVersion, StoredPage } from "./siteContent";
 
@@ -31,7 +31,10 @@ export function registerSearchRoutes(context: ConfluenceEmulatorContext): void {
     try {
       parsed = parseCql(cql);
     } catch (error) {
-      if (error instanceof CqlSyntaxError) return reply.code(400).send(v1ErrorBody(400, "BadRequestException", `Could not parse cql : ${cql} (${error.message})`));
+      if (error instanceof CqlSyntaxError)
+        return reply
+          .code(400)
+          .send(v1ErrorBody(400, "BadRequestException", `Could not parse cql : ${cql} (${error.message})`));
       throw error;
     }
     const cqlContext = { nowMs: clock.now(), timeZoneOffsetMinutes: seed.searchTimeZoneOffsetMinutes };
@@ -55,7 +58,8 @@ export function registerSearchRoutes(context: ConfluenceEmulatorContext): void {
     try {
       page = pageAfter(positioned, (e) => [e.index], [1], query.get("cursor") ?? undefined, limit);
     } catch (error) {
-      if (error instanceof InvalidCursor) return reply.code(400).send(v1ErrorBody(400, "BadRequestException", error.message));
+      if (error instanceof InvalidCursor)
+        return reply.code(400).send(v1ErrorBody(400, "BadRequestException", error.message));
       throw error;
     }
     const self = `${siteBase}/rest/api/search?${new URLSearchParams({ cql }).toString()}`;
@@ -85,13 +89,18 @@ export function registerSearchRoutes(context: ConfluenceEmulatorContext): void {
     try {
       labels = labelsSchema.parse(parseJsonBody(request));
     } catch {
-      return reply.code(400).send(v1ErrorBody(400, "BadRequestException", "Label body must be a label or an array of labels"));
+      return reply
+        .code(400)
+        .send(v1ErrorBody(400, "BadRequestException", "Label body must be a label or an array of labels"));
     }
     const updated = content.addLabels(
       id,
       labels.map((l) => l.name),
     );
-    if (!updated.ok) return reply.code(404).send(v1ErrorBody(404, "NotFoundException", `No content found with id: ContentId{id=${id}}`));
+    if (!updated.ok)
+      return reply
+        .code(404)
+        .send(v1ErrorBody(404, "NotFoundException", `No content found with id: ContentId{id=${id}}`));
     const results = updated.value.labels.map((l) => ({ prefix: l.prefix, name: l.name, id: l.id, label: l.name }));
     return reply.send({ results, start: 0, limit: 200, size: results.length });
   });
@@ -111,7 +120,12 @@ function cqlDocument(page: StoredPage, version: PageVersion, spaceKey: string): 
 }
 
 /** One `SearchResult` as in sample 10 (content summary, not the body). */
-function searchResult(page: StoredPage, version: PageVersion, doc: CqlDocument, siteBase: string): Record<string, unknown> {
+function searchResult(
+  page: StoredPage,
+  version: PageVersion,
+  doc: CqlDocument,
+  siteBase: string,
+): Record<string, unknown> {
   const webui = `/spaces/${doc.spaceKey}/pages/${page.id}/${encodeURIComponent(doc.title.replace(/\s+/g, "+")).replace(/%2B/g, "+")}`;
   return {
     content: {
@@ -122,8 +136,24 @@ function searchResult(page: StoredPage, version: PageVersion, doc: CqlDocument, 
       childTypes: {},
       macroRenderedOutput: {},
       restrictions: {},
-      _expandable: { container: "", metadata: "", extensions: "", operations: "", children: "", history: `/rest/api/content/${page.id}/history`, ancestors: "", body: "", version: "", descendants: "", space: `/rest/api/space/${doc.spaceKey}` },
-      _links: { webui, self: `${siteBase}/rest/api/content/${page.id}`, tinyui: `/x/${Buffer.from(page.id).toString("base64url")}` },
+      _expandable: {
+        container: "",
+        metadata: "",
+        extensions: "",
+        operations: "",
+        children: "",
+        history: `/rest/api/content/${page.id}/history`,
+        ancestors: "",
+        body: "",
+        version: "",
+        descendants: "",
+        space: `/rest/api/space/${doc.spaceKey}`,
+      },
+      _links: {
+        webui,
+        self: `${siteBase}/rest/api/content/${page.id}`,
+        tinyui: `/x/${Buffer.from(page.id).toString("base64url")}`,
+      },
     },
     title: doc.title,
     excerpt: "",

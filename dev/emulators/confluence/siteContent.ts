@@ -81,10 +81,17 @@ export class SiteContent {
     const now = clock.now();
     const seededIds = seed.pages.map((p) => Number(p.id));
     this.#nextId = Math.max(100_000, ...seededIds, ...seed.spaces.map((s) => Number(s.id))) + 1;
-    this.spaces = seed.spaces.map((s) => ({ id: s.id, key: s.key, name: s.name, homepageId: s.homepageId ?? null, createdAt: now }));
+    this.spaces = seed.spaces.map((s) => ({
+      id: s.id,
+      key: s.key,
+      name: s.name,
+      homepageId: s.homepageId ?? null,
+      createdAt: now,
+    }));
     seed.pages.forEach((p, index) => {
       const problem = storageXhtmlError(p.body);
-      if (problem) throw new Error(`invalid confluence seed: confluence.pages[${index}].body: ${problem.split("\n")[0]}`);
+      if (problem)
+        throw new Error(`invalid confluence seed: confluence.pages[${index}].body: ${problem.split("\n")[0]}`);
       const at = p.lastModified ? Date.parse(p.lastModified) : now;
       const authorId = p.authorId ?? seed.humanAccountId;
       this.#pages.set(p.id, {
@@ -95,7 +102,9 @@ export class SiteContent {
         authorId,
         createdAt: at,
         position: index,
-        versions: [{ number: p.version, createdAt: at, message: "", minorEdit: false, authorId, title: p.title, body: p.body }],
+        versions: [
+          { number: p.version, createdAt: at, message: "", minorEdit: false, authorId, title: p.title, body: p.body },
+        ],
         labels: p.labels.map((name) => ({ id: this.#newId(), name, prefix: "global" })),
         properties: p.properties.map((prop) => ({
           id: this.#newId(),
@@ -134,14 +143,19 @@ export class SiteContent {
     return this.#live(id);
   }
 
-  createPage(input: { spaceId: string; title: string; parentId?: string | null; body: string; status: "current" | "draft" }, authorId: string): Outcome<StoredPage> {
+  createPage(
+    input: { spaceId: string; title: string; parentId?: string | null; body: string; status: "current" | "draft" },
+    authorId: string,
+  ): Outcome<StoredPage> {
     const space = this.space(input.spaceId);
     if (!space) return fail(404, "NOT_FOUND", `Cannot find space with id ${input.spaceId}`);
     const bodyProblem = storageXhtmlError(input.body);
     if (bodyProblem) return fail(400, "INVALID_REQUEST_PARAMETER", bodyProblem);
-    if (input.status === "current" && this.#titleTaken(space.id, input.title)) return fail(400, "INVALID_REQUEST_PARAMETER", duplicateTitle(input.title));
+    if (input.status === "current" && this.#titleTaken(space.id, input.title))
+      return fail(400, "INVALID_REQUEST_PARAMETER", duplicateTitle(input.title));
     const parentId = input.parentId ?? space.homepageId;
-    if (parentId && !this.#pages.has(parentId)) return fail(404, "NOT_FOUND", `Cannot find parent page with id ${parentId}`);
+    if (parentId && !this.#pages.has(parentId))
+      return fail(404, "NOT_FOUND", `Cannot find parent page with id ${parentId}`);
     const now = this.#clock.now();
     const page: StoredPage = {
       id: this.#newId(),
@@ -151,7 +165,17 @@ export class SiteContent {
       authorId,
       createdAt: now,
       position: this.#pages.size,
-      versions: [{ number: 1, createdAt: now, message: "", minorEdit: false, authorId, title: input.title, body: this.#normalize(input.body) }],
+      versions: [
+        {
+          number: 1,
+          createdAt: now,
+          message: "",
+          minorEdit: false,
+          authorId,
+          title: input.title,
+          body: this.#normalize(input.body),
+        },
+      ],
       labels: [],
       properties: [],
     };
@@ -165,7 +189,15 @@ export class SiteContent {
    */
   updatePage(
     id: string,
-    input: { title: string; body: string; status: PageStatus; versionNumber: number; message: string; spaceId?: string; parentId?: string | null },
+    input: {
+      title: string;
+      body: string;
+      status: PageStatus;
+      versionNumber: number;
+      message: string;
+      spaceId?: string;
+      parentId?: string | null;
+    },
     authorId: string,
   ): Outcome<StoredPage> {
     const found = this.#live(id);
@@ -173,29 +205,53 @@ export class SiteContent {
     const page = found.value;
     const current = currentVersion(page);
     if (input.versionNumber !== current.number + 1) {
-      return fail(409, "CONFLICT", `Version must be incremented when updating a page. Current Version: [${current.number}]. Provided version: [${input.versionNumber}]`);
+      return fail(
+        409,
+        "CONFLICT",
+        `Version must be incremented when updating a page. Current Version: [${current.number}]. Provided version: [${input.versionNumber}]`,
+      );
     }
-    if (input.spaceId !== undefined && input.spaceId !== page.spaceId) return fail(400, "INVALID_REQUEST_PARAMETER", "You can't change an existing page's space.");
+    if (input.spaceId !== undefined && input.spaceId !== page.spaceId)
+      return fail(400, "INVALID_REQUEST_PARAMETER", "You can't change an existing page's space.");
     const bodyProblem = storageXhtmlError(input.body);
     if (bodyProblem) return fail(400, "INVALID_REQUEST_PARAMETER", bodyProblem);
-    if (input.title !== current.title && this.#titleTaken(page.spaceId, input.title, page.id)) return fail(400, "INVALID_REQUEST_PARAMETER", duplicateTitle(input.title));
+    if (input.title !== current.title && this.#titleTaken(page.spaceId, input.title, page.id))
+      return fail(400, "INVALID_REQUEST_PARAMETER", duplicateTitle(input.title));
     if (input.parentId !== undefined && input.parentId !== null && !this.#pages.has(input.parentId)) {
       return fail(404, "NOT_FOUND", `Cannot find parent page with id ${input.parentId}`);
     }
     if (input.parentId !== undefined) page.parentId = input.parentId;
     page.status = input.status;
-    page.versions.push({ number: input.versionNumber, createdAt: this.#clock.now(), message: input.message, minorEdit: false, authorId, title: input.title, body: this.#normalize(input.body) });
+    page.versions.push({
+      number: input.versionNumber,
+      createdAt: this.#clock.now(),
+      message: input.message,
+      minorEdit: false,
+      authorId,
+      title: input.title,
+      body: this.#normalize(input.body),
+    });
     return { ok: true, value: page };
   }
 
   /** A person saves the page in the editor: always the next version, whatever the sync last read. */
-  editAsPerson(id: string, input: { body: string; title?: string; message?: string }, authorId: string): Outcome<StoredPage> {
+  editAsPerson(
+    id: string,
+    input: { body: string; title?: string; message?: string },
+    authorId: string,
+  ): Outcome<StoredPage> {
     const found = this.#live(id);
     if (!found.ok) return found;
     const current = currentVersion(found.value);
     return this.updatePage(
       id,
-      { title: input.title ?? current.title, body: input.body, status: found.value.status, versionNumber: current.number + 1, message: input.message ?? "" },
+      {
+        title: input.title ?? current.title,
+        body: input.body,
+        status: found.value.status,
+        versionNumber: current.number + 1,
+        message: input.message ?? "",
+      },
       authorId,
     );
   }
@@ -217,7 +273,11 @@ export class SiteContent {
 
   #titleTaken(spaceId: string, title: string, exceptId?: string): boolean {
     return [...this.#pages.values()].some(
-      (p) => p.spaceId === spaceId && p.id !== exceptId && p.status === "current" && currentVersion(p).title.toLowerCase() === title.toLowerCase(),
+      (p) =>
+        p.spaceId === spaceId &&
+        p.id !== exceptId &&
+        p.status === "current" &&
+        currentVersion(p).title.toLowerCase() === title.toLowerCase(),
     );
   }
 
@@ -225,7 +285,8 @@ export class SiteContent {
     const found = this.#live(id);
     if (!found.ok) return found;
     for (const name of names) {
-      if (!found.value.labels.some((l) => l.name === name)) found.value.labels.push({ id: this.#newId(), name, prefix: "global" });
+      if (!found.value.labels.some((l) => l.name === name))
+        found.value.labels.push({ id: this.#newId(), name, prefix: "global" });
     }
     return { ok: true, value: found.value };
   }
@@ -234,11 +295,20 @@ export class SiteContent {
     const found = this.#live(pageId);
     if (!found.ok) return found;
     if (found.value.properties.some((p) => p.key === key)) {
-      return fail(409, "CONFLICT", `Cannot create a content property with key ${key}: one already exists on content ${pageId}`);
+      return fail(
+        409,
+        "CONFLICT",
+        `Cannot create a content property with key ${key}: one already exists on content ${pageId}`,
+      );
     }
     const tooLarge = this.#checkValueSize(value);
     if (tooLarge) return tooLarge;
-    const property: StoredProperty = { id: this.#newId(), key, value, version: { number: 1, createdAt: this.#clock.now(), message: "", minorEdit: false, authorId } };
+    const property: StoredProperty = {
+      id: this.#newId(),
+      key,
+      value,
+      version: { number: 1, createdAt: this.#clock.now(), message: "", minorEdit: false, authorId },
+    };
     found.value.properties.push(property);
     return { ok: true, value: property };
   }
@@ -247,21 +317,39 @@ export class SiteContent {
     const found = this.#live(pageId);
     if (!found.ok) return found;
     const property = found.value.properties.find((p) => p.id === propertyId);
-    return property ? { ok: true, value: property } : fail(404, "NOT_FOUND", `Cannot find content property with id ${propertyId}`);
+    return property
+      ? { ok: true, value: property }
+      : fail(404, "NOT_FOUND", `Cannot find content property with id ${propertyId}`);
   }
 
-  updateProperty(pageId: string, propertyId: string, input: { key: string; value: unknown; versionNumber: number; message: string }, authorId: string): Outcome<StoredProperty> {
+  updateProperty(
+    pageId: string,
+    propertyId: string,
+    input: { key: string; value: unknown; versionNumber: number; message: string },
+    authorId: string,
+  ): Outcome<StoredProperty> {
     const found = this.findProperty(pageId, propertyId);
     if (!found.ok) return found;
     const property = found.value;
-    if (input.key !== property.key) return fail(400, "INVALID_REQUEST_PARAMETER", "The key of a content property cannot be changed");
+    if (input.key !== property.key)
+      return fail(400, "INVALID_REQUEST_PARAMETER", "The key of a content property cannot be changed");
     if (input.versionNumber !== property.version.number + 1) {
-      return fail(409, "CONFLICT", `Version must be incremented when updating a content property. Current Version: [${property.version.number}]. Provided version: [${input.versionNumber}]`);
+      return fail(
+        409,
+        "CONFLICT",
+        `Version must be incremented when updating a content property. Current Version: [${property.version.number}]. Provided version: [${input.versionNumber}]`,
+      );
     }
     const tooLarge = this.#checkValueSize(input.value);
     if (tooLarge) return tooLarge;
     property.value = input.value;
-    property.version = { number: input.versionNumber, createdAt: this.#clock.now(), message: input.message, minorEdit: false, authorId };
+    property.version = {
+      number: input.versionNumber,
+      createdAt: this.#clock.now(),
+      message: input.message,
+      minorEdit: false,
+      authorId,
+    };
     return { ok: true, value: property };
   }
 
@@ -277,7 +365,11 @@ export class SiteContent {
     const bytes = Buffer.byteLength(JSON.stringify(value ?? null), "utf8");
     if (bytes <= PROPERTY_VALUE_LIMIT_BYTES) return undefined;
     const status = this.#propertyTooLargeStatus;
-    return fail(status, status === 413 ? "REQUEST_ENTITY_TOO_LARGE" : "INVALID_REQUEST_PARAMETER", `The value of a content property cannot exceed 32KB (got ${bytes} bytes)`);
+    return fail(
+      status,
+      status === 413 ? "REQUEST_ENTITY_TOO_LARGE" : "INVALID_REQUEST_PARAMETER",
+      `The value of a content property cannot exceed 32KB (got ${bytes} bytes)`,
+    );
   }
 }
 

@@ -24,7 +24,9 @@ export function normalizeStorageLikeConfluence(value: string): string {
       attributes["ac:schema-version"] ??= "1";
       attributes["ac:macro-id"] ??= randomUUID();
     }
-    const rendered = Object.entries(attributes).map(([key, v]) => ` ${key}="${escapeAttribute(v)}"`).join("");
+    const rendered = Object.entries(attributes)
+      .map(([key, v]) => ` ${key}="${escapeAttribute(v)}"`)
+      .join("");
     out += `<${name}${rendered}${tag.isSelfClosing ? " />" : ">"}`;
   });
   parser.on("closetag", (tag) => {
@@ -44,7 +46,11 @@ export function normalizeStorageLikeConfluence(value: string): string {
 }
 
 function escapeText(text: string): string {
-  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\u00a0/g, "&nbsp;");
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/\u00a0/g, "&nbsp;");
 }
 
 function escapeAttribute(text: string): string {

@@ -26,7 +26,9 @@ export function storageXhtmlError(value: string): string | undefined {
     if (first !== undefined) return;
     const where = `[row,col]: [${parser.line},${parser.column}]`;
     const implicitlyClosed = lastClosed?.position === parser.position ? lastClosed.name : undefined;
-    const closing = /unexpected close tag/i.test(error.message) ? unexpectedCloseTag(value, parser.position, implicitlyClosed ?? open[open.length - 1]) : undefined;
+    const closing = /unexpected close tag/i.test(error.message)
+      ? unexpectedCloseTag(value, parser.position, implicitlyClosed ?? open[open.length - 1])
+      : undefined;
     first = `Error parsing xhtml: ${closing ?? stripPosition(error.message)}\n at ${where}`;
   });
   try {

@@ -74,7 +74,15 @@ export class TokenFamilies {
   /** A person consents (again): a new family whose first refresh token is `refreshToken` (minted when absent). */
   consent(refreshToken: string = mintRefreshToken()): string {
     const now = this.#options.clock.now();
-    const family: Family = { id: randomUUID(), consentAt: now, lastRefreshAt: now, revokedAt: undefined, revokedReason: undefined, tokens: [], refreshCount: 0 };
+    const family: Family = {
+      id: randomUUID(),
+      consentAt: now,
+      lastRefreshAt: now,
+      revokedAt: undefined,
+      revokedReason: undefined,
+      tokens: [],
+      refreshCount: 0,
+    };
     this.#families.set(family.id, family);
     this.#addRefreshToken(family, refreshToken, now);
     return refreshToken;
@@ -104,7 +112,11 @@ export class TokenFamilies {
     const newRefreshToken = mintRefreshToken();
     this.#addRefreshToken(family, newRefreshToken, now);
     const accessToken = mintAccessToken(family.id, now);
-    this.#accessTokens.set(accessToken, { familyId: family.id, expiresAt: now + this.#options.accessTokenLifetimeMs, scopes: this.#options.scopes });
+    this.#accessTokens.set(accessToken, {
+      familyId: family.id,
+      expiresAt: now + this.#options.accessTokenLifetimeMs,
+      scopes: this.#options.scopes,
+    });
     return {
       kind: "issued",
       accessToken,
@@ -157,7 +169,10 @@ export class TokenFamilies {
       ...(family.revokedReason ? { revokedReason: family.revokedReason } : {}),
       refreshTokens: family.tokens.map((token) => {
         const record = this.#refreshTokens.get(token)!;
-        return { issuedAt: iso(record.issuedAt), ...(record.usedAt !== undefined ? { usedAt: iso(record.usedAt) } : {}) };
+        return {
+          issuedAt: iso(record.issuedAt),
+          ...(record.usedAt !== undefined ? { usedAt: iso(record.usedAt) } : {}),
+        };
       }),
     }));
   }
@@ -181,7 +196,9 @@ function mintRefreshToken(): string {
 /** JWT-shaped, like Atlassian's: header.payload.signature. Opaque to clients all the same. */
 function mintAccessToken(familyId: string, now: number): string {
   const header = Buffer.from(JSON.stringify({ kid: "emulator", alg: "RS256" })).toString("base64url");
-  const payload = Buffer.from(JSON.stringify({ fam: familyId, iat: Math.floor(now / 1000), jti: randomUUID() })).toString("base64url");
+  const payload = Buffer.from(
+    JSON.stringify({ fam: familyId, iat: Math.floor(now / 1000), jti: randomUUID() }),
+  ).toString("base64url");
   return `${header}.${payload}.${randomBytes(32).toString("base64url")}`;
 }
 

@@ -1,10 +1,24 @@
 import { iso } from "./emulatorContext";
-import { currentVersion, type PageVersion, type StoredPage, type StoredProperty, type StoredSpace, type VersionMeta } from "./siteContent";
+import {
+  currentVersion,
+  type PageVersion,
+  type StoredPage,
+  type StoredProperty,
+  type StoredSpace,
+  type VersionMeta,
+} from "./siteContent";
 
 /** Renders stored content in the v2 wire shapes (PageSingle/PageBulk, ContentProperty, SpaceBulk; samples 22, 23). */
 
 export function versionJson(version: VersionMeta): Record<string, unknown> {
-  return { createdAt: iso(version.createdAt), message: version.message, number: version.number, minorEdit: version.minorEdit, authorId: version.authorId, ncsStepVersion: null };
+  return {
+    createdAt: iso(version.createdAt),
+    message: version.message,
+    number: version.number,
+    minorEdit: version.minorEdit,
+    authorId: version.authorId,
+    ncsStepVersion: null,
+  };
 }
 
 export interface PageJsonOptions {
@@ -16,7 +30,11 @@ export interface PageJsonOptions {
   version?: PageVersion;
 }
 
-export function pageJson(page: StoredPage, space: StoredSpace | undefined, options: PageJsonOptions): Record<string, unknown> {
+export function pageJson(
+  page: StoredPage,
+  space: StoredSpace | undefined,
+  options: PageJsonOptions,
+): Record<string, unknown> {
   const version = options.version ?? currentVersion(page);
   const slug = encodeURIComponent(version.title.replace(/\s+/g, "+")).replace(/%2B/g, "+");
   const spaceKey = space?.key ?? "UNKNOWN";

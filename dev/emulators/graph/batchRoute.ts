@@ -44,39 +44,58 @@ export async function serveBatch(outer: GraphCall, deps: BatchDeps): Promise<Gra
   const now = deps.now();
   const bad = (message: string): GraphResponse => fail(400, "BadRequest", message, outer, now);
   const body = outer.body as { requests?: unknown } | undefined;
-  if (typeof body !== "object" || body === null || !Array.isArray(body.requests)) return bad("The batch request body must be a JSON object with a 'requests' array.");
+  if (typeof body !== "object" || body === null || !Array.isArray(body.requests))
+    return bad("The batch request body must be a JSON object with a 'requests' array.");
   if (body.requests.length === 0) return bad("The batch request must contain at least one request.");
-  if (body.requests.length > MAX_BATCH_REQUESTS) return bad(`The batch request contains ${body.requests.length} requests; the maximum is ${MAX_BATCH_REQUESTS}.`);
+  if (body.requests.length > MAX_BATCH_REQUESTS)
+    return bad(`The batch request contains ${body.requests.length} requests; the maximum is ${MAX_BATCH_REQUESTS}.`);
 
   const requests: SubRequest[] = [];
   const seen = new Set<string>();
   for (const raw of body.requests as unknown[]) {
     const r = (typeof raw === "object" && raw !== null ? raw : {}) as Record<string, unknown>;
     if (typeof r.id !== "string" || r.id === "") return bad("Every request in a batch needs a string 'id'.");
-    if (typeof r.method !== "string" || typeof r.url !== "string") return bad(`Request id : ${r.id} needs 'method' and 'url'.`);
+    if (typeof r.method !== "string" || typeof r.url !== "string")
+      return bad(`Request id : ${r.id} needs 'method' and 'url'.`);
     const key = r.id.toLowerCase();
     if (seen.has(key)) return bad(`Batch request contains duplicate request id : ${r.id}.`);
     seen.add(key);
     const headers: Record<string, string> = {};
     if (typeof r.headers === "object" && r.headers !== null) {
-      for (const [name, value] of Object.entries(r.headers as Record<string, unknown>)) headers[name.toLowerCase()] = String(value);
+      for (const [name, value] of Object.entries(r.headers as Record<string, unknown>))
+        headers[name.toLowerCase()] = String(value);
     }
     if (r.body !== undefined && r.body !== null && headers["content-type"] === undefined) {
       return bad(`Write request id : ${r.id} does not contain Content-Type header or body.`);
     }
     const dependsOn = Array.isArray(r.dependsOn) ? r.dependsOn.map(String) : [];
-    requests.push({ id: r.id, method: r.method.toUpperCase(), url: r.url, headers, body: r.body ?? undefined, dependsOn });
+    requests.push({
+      id: r.id,
+      method: r.method.toUpperCase(),
+      url: r.url,
+      headers,
+      body: r.body ?? undefined,
+      dependsOn,
+    });
   }
   for (const r of requests) {
     const unknown = r.dependsOn.find((d) => !seen.has(d.toLowerCase()));
-    if (unknown !== undefined) return bad(`Request id : ${r.id} depends on request id : ${unknown}, which is not in the batch.`);
+    if (unknown !== undefined)
+      return bad(`Request id : ${r.id} depends on request id : ${unknown}, which is not in the batch.`);
   }
 
   const results = new Map<string, BatchSubResponse>();
   const run = async (r: SubRequest): Promise<BatchSubResponse> => {
-    const failedDependency = r.dependsOn.map((d) => results.get(d.toLowerCase())).find((d) => d !== undefined && d.status >= 400);
+    const failedDependency = r.dependsOn
+      .map((d) => results.get(d.toLowerCase()))
+      .find((d) => d !== undefined && d.status >= 400);
     if (failedDependency) {
-      return { id: r.id, status: 424, headers: { "Content-Type": "application/json" }, body: fail(424, "failedDependency", "Failed dependency.", outer, now).body };
+      return {
+        id: r.id,
+        status: 424,
+        headers: { "Content-Type": "application/json" },
+        body: fail(424, "failedDependency", "Failed dependency.", outer, now).body,
+      };
     }
     return serveSubRequest(outer, r, deps);
   };
@@ -111,7 +130,8 @@ async function serveSubRequest(outer: GraphCall, r: SubRequest, deps: BatchDeps)
     clientRequestId: outer.clientRequestId,
   };
   let response: GraphResponse;
-  if (segments[0] === "$batch") response = fail(400, "BadRequest", "Nested batch requests are not supported.", call, deps.now());
+  if (segments[0] === "$batch")
+    response = fail(400, "BadRequest", "Nested batch requests are not supported.", call, deps.now());
   else response = (await deps.fault(r.method, path, call)) ?? (await deps.dispatch(call));
   deps.log({ method: r.method, path, query: rawQuery, status: response.status });
   return { id: r.id, status: response.status, headers: response.headers, body: response.body ?? null };

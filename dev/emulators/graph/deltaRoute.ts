@@ -1,7 +1,7 @@
-import { decodeDeltaToken, encodeDeltaToken, type DeltaState } from "./deltaToken";
-import { errorBody, fail, ok, type GraphCall, type GraphResponse } from "./graphResponse";
+import { type DeltaState, decodeDeltaToken, encodeDeltaToken } from "./deltaToken";
+import { errorBody, fail, type GraphCall, type GraphResponse, ok } from "./graphResponse";
 import type { GraphService, SiteState } from "./graphService";
-import { renderDeleted, renderItem, type ItemView } from "./itemView";
+import { type ItemView, renderDeleted, renderItem } from "./itemView";
 import type { ListState } from "./listStore";
 import { parseListQuery } from "./odataQuery";
 
@@ -11,29 +11,46 @@ import { parseListQuery } from "./odataQuery";
  * returns no items and a fresh deltaLink. A token older than the TTL (or expired from the admin surface) answers
  * 410 Gone with a `Location` that restarts the enumeration. Replays are allowed: a token may be used again.
  */
-export function serveDelta(service: GraphService, site: SiteState, list: ListState, call: GraphCall, origin: string): GraphResponse {
+export function serveDelta(
+  service: GraphService,
+  site: SiteState,
+  list: ListState,
+  call: GraphCall,
+  origin: string,
+): GraphResponse {
   const now = service.clock.now();
   const parsed = parseListQuery(call.rawQuery);
   if (!parsed.ok) return fail(400, "invalidRequest", parsed.message, call, now);
   const query = parsed.query;
-  const link = (state: DeltaState): string => `${origin}/v1.0/sites/${site.id}/lists/${list.id}/items/delta?token=${encodeDeltaToken(state)}`;
-  const requested = { f: query.expandFields, ...(query.select ? { sel: [...query.select] } : {}), ...(query.top !== undefined ? { top: query.top } : {}) };
+  const link = (state: DeltaState): string =>
+    `${origin}/v1.0/sites/${site.id}/lists/${list.id}/items/delta?token=${encodeDeltaToken(state)}`;
+  const requested = {
+    f: query.expandFields,
+    ...(query.select ? { sel: [...query.select] } : {}),
+    ...(query.top !== undefined ? { top: query.top } : {}),
+  };
 
   let state: DeltaState;
   if (query.token === undefined) {
     state = { l: list.id, p: "enumerate", s: 0, a: 0, i: now, q: requested };
   } else if (query.token === "latest") {
-    return ok(200, { "@odata.context": context(origin), value: [], "@odata.deltaLink": link({ l: list.id, p: "link", s: list.changeSeq, a: 0, i: now, q: requested }) });
+    return ok(200, {
+      "@odata.context": context(origin),
+      value: [],
+      "@odata.deltaLink": link({ l: list.id, p: "link", s: list.changeSeq, a: 0, i: now, q: requested }),
+    });
   } else {
     const decoded = decodeDeltaToken(query.token);
-    if (!decoded || decoded.l !== list.id) return fail(400, "invalidRequest", "The delta token is not valid for this resource.", call, now);
+    if (!decoded || decoded.l !== list.id)
+      return fail(400, "invalidRequest", "The delta token is not valid for this resource.", call, now);
     state = decoded;
   }
 
   const settings = service.settings;
   if (now - state.i > settings.deltaTokenTtlSeconds * 1000 || state.i < service.deltaExpiredBeforeMs) {
     const restart = link({ l: list.id, p: "enumerate", s: 0, a: 0, i: now, q: state.q });
-    const message = "Resync required. Replace any local items with the server's version (including deletes) if you're sure that the service was up to date with your local changes when you last sync'd. Upload any local changes that the server doesn't know about.";
+    const message =
+      "Resync required. Replace any local items with the server's version (including deletes) if you're sure that the service was up to date with your local changes when you last sync'd. Upload any local changes that the server doesn't know about.";
     const body =
       settings.deltaResyncCodeAt === "code"
         ? errorBody(settings.deltaResyncCode, message, call, now)
@@ -64,14 +81,24 @@ export function serveDelta(service: GraphService, site: SiteState, list: ListSta
     const since = state.s;
     upTo = state.p === "changes" ? (state.u ?? list.changeSeq) : list.changeSeq;
     const page = list.changes(since, upTo, state.p === "changes" ? state.a : 0, top);
-    value = page.entries.map((entry) => ("deletedId" in entry ? renderDeleted(list, entry.deletedId) : renderItem(list, entry, view)));
+    value = page.entries.map((entry) =>
+      "deletedId" in entry ? renderDeleted(list, entry.deletedId) : renderItem(list, entry, view),
+    );
     more = page.more;
     lastId = Number(value[value.length - 1]?.id ?? state.a);
   }
   const body: Record<string, unknown> = { "@odata.context": context(origin), value };
   if (more) {
     const p = state.p === "enumerate" ? "enumerate" : "changes";
-    body["@odata.nextLink"] = link({ l: list.id, p, s: state.p === "enumerate" ? 0 : state.s, u: upTo, a: lastId, i: now, q: state.q });
+    body["@odata.nextLink"] = link({
+      l: list.id,
+      p,
+      s: state.p === "enumerate" ? 0 : state.s,
+      u: upTo,
+      a: lastId,
+      i: now,
+      q: state.q,
+    });
   } else {
     body["@odata.deltaLink"] = link({ l: list.id, p: "link", s: upTo, a: 0, i: now, q: state.q });
   }

@@ -1,5 +1,5 @@
 import type { ColumnDefinition } from "../../../shared/mapping/columnDefinition";
-import { isLookupKind, SYSTEM_FIELD_NAMES, type ColumnKind } from "./listColumns";
+import { type ColumnKind, isLookupKind, SYSTEM_FIELD_NAMES } from "./listColumns";
 import type { ListState } from "./listStore";
 
 /** A refused write, in the terms Graph answers it (always 400). */
@@ -11,7 +11,11 @@ export interface FieldWriteError {
 export type FieldWriteResult = { ok: true; values: Record<string, unknown> } | { ok: false; error: FieldWriteError };
 
 /** Display value of a lookup target (the target list's column, or a site user), for multi-value read shapes. */
-export type LookupResolver = (column: ColumnDefinition, kind: ColumnKind, lookupId: number) => { LookupValue: string; Email?: string };
+export type LookupResolver = (
+  column: ColumnDefinition,
+  kind: ColumnKind,
+  lookupId: number,
+) => { LookupValue: string; Email?: string };
 
 /**
  * - `api`: a Graph `POST …/items` `fields` or `PATCH …/fields` body, validated as SharePoint does it through Graph
@@ -81,7 +85,12 @@ function writeOne(
       return undefined;
     case "number":
     case "currency": {
-      const n = typeof value === "number" ? value : typeof value === "string" && value.trim() !== "" ? Number(value) : Number.NaN;
+      const n =
+        typeof value === "number"
+          ? value
+          : typeof value === "string" && value.trim() !== ""
+            ? Number(value)
+            : Number.NaN;
       if (!Number.isFinite(n)) return convert(value, "Edm.Double");
       values[name] = n;
       return undefined;
@@ -97,7 +106,8 @@ function writeOne(
     }
     case "multiChoice": {
       if (!Array.isArray(value)) return { code: "generalException", message: "General exception while processing" };
-      if (mode === "api" && annotation !== "Collection(Edm.String)") return { code: "invalidRequest", message: UNTYPED_COLLECTION };
+      if (mode === "api" && annotation !== "Collection(Edm.String)")
+        return { code: "invalidRequest", message: UNTYPED_COLLECTION };
       if (!value.every((v) => typeof v === "string")) return convert(value, "Collection(Edm.String)");
       if (value.length === 0) delete values[name];
       else values[name] = [...value];
@@ -107,7 +117,10 @@ function writeOne(
       // Through Graph only the `"url, description"` string form is accepted; the object form is what Graph reads back.
       if (typeof value === "string") {
         const comma = value.indexOf(", ");
-        values[name] = comma === -1 ? { Description: value, Url: value } : { Description: value.slice(comma + 2), Url: value.slice(0, comma) };
+        values[name] =
+          comma === -1
+            ? { Description: value, Url: value }
+            : { Description: value.slice(comma + 2), Url: value.slice(0, comma) };
         return undefined;
       }
       if (mode === "person" && isHyperlink(value)) {
@@ -138,7 +151,11 @@ function writeLookup(
   const multi = kind === "multiLookup" || kind === "multiPerson";
   if (!multi) {
     // Read shape and write shape agree for single lookups: `XLookupId`, a numeric string (numbers accepted too).
-    if (byDisplayName) return { code: "invalidRequest", message: `Field '${name}' is a lookup field; write its id to '${name}LookupId'` };
+    if (byDisplayName)
+      return {
+        code: "invalidRequest",
+        message: `Field '${name}' is a lookup field; write its id to '${name}LookupId'`,
+      };
     const id = lookupId(value);
     if (id === undefined) return convert(value, "Edm.Int32");
     values[`${name}LookupId`] = String(id);
@@ -147,8 +164,14 @@ function writeLookup(
   let ids: number[];
   if (byDisplayName) {
     // Only a person edit (or a seed) gives multi values in their read shape: `[{LookupId, LookupValue}]`.
-    if (mode === "api" || !Array.isArray(value)) return { code: "invalidRequest", message: `Field '${name}' is a lookup field; write its ids to '${name}LookupId'` };
-    const parsed = value.map((v) => (typeof v === "object" && v !== null ? lookupId((v as { LookupId?: unknown }).LookupId) : undefined));
+    if (mode === "api" || !Array.isArray(value))
+      return {
+        code: "invalidRequest",
+        message: `Field '${name}' is a lookup field; write its ids to '${name}LookupId'`,
+      };
+    const parsed = value.map((v) =>
+      typeof v === "object" && v !== null ? lookupId((v as { LookupId?: unknown }).LookupId) : undefined,
+    );
     if (parsed.some((v) => v === undefined)) return convert(value, "Collection(Edm.Int32)");
     ids = parsed as number[];
   } else {
@@ -166,7 +189,8 @@ function writeLookup(
 }
 
 function lookupId(value: unknown): number | undefined {
-  const n = typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  const n =
+    typeof value === "number" ? value : typeof value === "string" && /^\d+$/.test(value) ? Number(value) : Number.NaN;
   return Number.isInteger(n) && n >= 0 ? n : undefined;
 }
 
@@ -179,5 +203,8 @@ function readOnly(key: string): FieldWriteError {
 }
 
 function convert(value: unknown, type: string): FieldWriteError {
-  return { code: "invalidRequest", message: `Cannot convert the literal '${JSON.stringify(value)}' to the expected type '${type}'.` };
+  return {
+    code: "invalidRequest",
+    message: `Cannot convert the literal '${JSON.stringify(value)}' to the expected type '${type}'.`,
+  };
 }

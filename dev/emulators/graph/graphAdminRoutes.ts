@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
-import { parseJsonBody, type EmulatorServer } from "../common/emulatorServer";
+import { type EmulatorServer, parseJsonBody } from "../common/emulatorServer";
 import type { GraphService } from "./graphService";
 import { renderItem } from "./itemView";
 import { itemETag } from "./listStore";
@@ -44,7 +44,12 @@ export function registerGraphAdminRoutes(server: EmulatorServer, service: GraphS
   };
   const render = (found: NonNullable<ReturnType<typeof service.findList>>, id: number): unknown => {
     const item = found.list.item(id)!;
-    return renderItem(found.list, item, { origin: origin(), siteHost: found.site.hostname, withLastModifiedBy: true, fields: service.fieldsView(found.site, undefined) });
+    return renderItem(found.list, item, {
+      origin: origin(),
+      siteHost: found.site.hostname,
+      withLastModifiedBy: true,
+      fields: service.fieldsView(found.site, undefined),
+    });
   };
 
   app.post("/_admin/sites/:site/lists/:list/items", async (request, reply) => {
@@ -62,7 +67,14 @@ export function registerGraphAdminRoutes(server: EmulatorServer, service: GraphS
     if (!found || !edit) return reply;
     const item = found.list.item(Number((request.params as { id: string }).id));
     if (!item) return reply.code(404).send({ error: "no such item" });
-    const updated = service.updateItem(found.site, found.list, item, edit.fields, service.personActor(edit.editor), "person");
+    const updated = service.updateItem(
+      found.site,
+      found.list,
+      item,
+      edit.fields,
+      service.personActor(edit.editor),
+      "person",
+    );
     if (!updated.ok) return reply.code(400).send({ error: updated.error.message });
     return reply.send(render(found, item.id));
   });
@@ -78,7 +90,10 @@ export function registerGraphAdminRoutes(server: EmulatorServer, service: GraphS
   });
 
   app.post("/_admin/clock", async (request, reply) => {
-    const parsed = z.object({ advanceSeconds: z.number().min(0) }).strict().safeParse(safeJson(request));
+    const parsed = z
+      .object({ advanceSeconds: z.number().min(0) })
+      .strict()
+      .safeParse(safeJson(request));
     if (!parsed.success) return reply.code(400).send({ error: "expected { advanceSeconds }" });
     service.clock.advance(parsed.data.advanceSeconds * 1000);
     return { now: new Date(service.clock.now()).toISOString() };
@@ -98,10 +113,15 @@ export function registerGraphAdminRoutes(server: EmulatorServer, service: GraphS
   });
 
   app.post("/_admin/subscriptions/:id/lifecycle", async (request, reply) => {
-    const parsed = z.object({ lifecycleEvent: z.string().default("reauthorizationRequired") }).strict().safeParse(safeJson(request) ?? {});
+    const parsed = z
+      .object({ lifecycleEvent: z.string().default("reauthorizationRequired") })
+      .strict()
+      .safeParse(safeJson(request) ?? {});
     if (!parsed.success) return reply.code(400).send({ error: "expected { lifecycleEvent }" });
     const sent = service.hub.lifecycle((request.params as { id: string }).id, parsed.data.lifecycleEvent);
-    return sent.ok ? reply.code(202).send({ queued: parsed.data.lifecycleEvent }) : reply.code(404).send({ error: sent.message });
+    return sent.ok
+      ? reply.code(202).send({ queued: parsed.data.lifecycleEvent })
+      : reply.code(404).send({ error: sent.message });
   });
 }
 

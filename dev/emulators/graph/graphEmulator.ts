@@ -1,18 +1,18 @@
 import { randomUUID } from "node:crypto";
-import type { FastifyReply, FastifyRequest } from "fastify";
 import { setTimeout as delay } from "node:timers/promises";
+import type { FastifyReply, FastifyRequest } from "fastify";
 import { EmulatorServer, parseJsonBody } from "../common/emulatorServer";
-import type { EmulatorCertificate } from "../common/tls";
 import type { RunningEmulator } from "../common/runningEmulator";
+import type { EmulatorCertificate } from "../common/tls";
 import { AccessTokenIssuer } from "../identity/accessTokens";
 import { createIdentityEmulator, GRAPH_RESOURCE } from "../identity/identityEmulator";
 import { serveBatch } from "./batchRoute";
+import { registerGraphAdminRoutes } from "./graphAdminRoutes";
 import { splitGraphTarget } from "./graphPath";
-import { parseGraphSeed } from "./graphSeed";
 import { fail, faultErrorBody, type GraphCall, type GraphResponse } from "./graphResponse";
 import { dispatchGraphCall } from "./graphRoutes";
+import { parseGraphSeed } from "./graphSeed";
 import { GraphService } from "./graphService";
-import { registerGraphAdminRoutes } from "./graphAdminRoutes";
 
 export interface RunningGraphEmulator extends RunningEmulator {
   /** `graphBaseUrl` (the Graph root, without version) and `authorityHost` (the identity emulator's origin). */
@@ -29,7 +29,10 @@ const GRAPH_APP_ID = "00000003-0000-0000-c000-000000000000";
  * Starts the Microsoft identity and Graph emulators from the seed's `graph` section, both on HTTPS with the shared
  * certificate. Graph calls need a bearer token the identity emulator issued for the seed's tenant.
  */
-export async function startGraphEmulator(seedSection: unknown, context: { certificate: EmulatorCertificate }): Promise<RunningGraphEmulator> {
+export async function startGraphEmulator(
+  seedSection: unknown,
+  context: { certificate: EmulatorCertificate },
+): Promise<RunningGraphEmulator> {
   const seed = parseGraphSeed(seedSection);
   const issuer = new AccessTokenIssuer();
   const identity = createIdentityEmulator({
@@ -55,23 +58,43 @@ export async function startGraphEmulator(seedSection: unknown, context: { certif
 
     const auth = authenticate(request.headers.authorization, issuer, seed.tenantId, graph.baseUrl);
     if (!auth.ok) {
-      return send(reply, fail(401, "InvalidAuthenticationToken", auth.message, ids, now, { headers: { "WWW-Authenticate": `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"` } }), ids);
+      return send(
+        reply,
+        fail(401, "InvalidAuthenticationToken", auth.message, ids, now, {
+          headers: {
+            "WWW-Authenticate": `Bearer realm="", authorization_uri="https://login.microsoftonline.com/common/oauth2/authorize", client_id="${GRAPH_APP_ID}"`,
+          },
+        }),
+        ids,
+      );
     }
     let body: unknown;
     try {
       body = parseJsonBody(request);
     } catch {
-      return send(reply, fail(400, "BadRequest", "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.", ids, now), ids);
+      return send(
+        reply,
+        fail(
+          400,
+          "BadRequest",
+          "Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.",
+          ids,
+          now,
+        ),
+        ids,
+      );
     }
     // Drop the leading `/v1.0` (or `/beta`); the rest is what sub-requests of a batch carry too.
     const { segments, rawQuery } = splitGraphTarget((request.raw.url ?? "/").replace(/^\/[^/?]+/, ""));
     const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(request.headers)) if (typeof value === "string") headers[name.toLowerCase()] = value;
+    for (const [name, value] of Object.entries(request.headers))
+      if (typeof value === "string") headers[name.toLowerCase()] = value;
     const call: GraphCall = { method: request.method, segments, rawQuery, headers, body, appId: auth.appId, ...ids };
     const origin = graph.baseUrl;
 
     if (segments[0] === "$batch" && segments.length === 1) {
-      if (request.method !== "POST") return send(reply, fail(405, "BadRequest", "Only POST is supported for $batch.", ids, now), ids);
+      if (request.method !== "POST")
+        return send(reply, fail(405, "BadRequest", "Only POST is supported for $batch.", ids, now), ids);
       const parentSeq = graph.reserveLogSeq(request);
       const response = await serveBatch(call, {
         dispatch: (sub) => dispatchGraphCall(service, sub, origin),
@@ -82,7 +105,10 @@ export async function startGraphEmulator(seedSection: unknown, context: { certif
           if (fault.status === undefined) return undefined;
           return {
             status: fault.status,
-            headers: { "Content-Type": "application/json", ...(fault.retryAfter !== undefined ? { "Retry-After": String(fault.retryAfter) } : {}) },
+            headers: {
+              "Content-Type": "application/json",
+              ...(fault.retryAfter !== undefined ? { "Retry-After": String(fault.retryAfter) } : {}),
+            },
             body: fault.body ?? faultErrorBody(fault.status, sub, service.clock.now()),
           };
         },
@@ -137,18 +163,33 @@ function authenticate(
   if (!checked.ok) {
     return {
       ok: false,
-      message: checked.reason === "expired" ? "Lifetime validation failed, the token is expired." : "CompactToken parsing failed with error code: 80049217",
+      message:
+        checked.reason === "expired"
+          ? "Lifetime validation failed, the token is expired."
+          : "CompactToken parsing failed with error code: 80049217",
     };
   }
   const { claims } = checked;
-  if (claims.tid.toLowerCase() !== tenantId.toLowerCase()) return { ok: false, message: "Access token validation failure. Invalid audience." };
-  if (![GRAPH_RESOURCE, GRAPH_APP_ID, origin].includes(claims.aud.replace(/\/$/, ""))) return { ok: false, message: "Access token validation failure. Invalid audience." };
+  if (claims.tid.toLowerCase() !== tenantId.toLowerCase())
+    return { ok: false, message: "Access token validation failure. Invalid audience." };
+  if (![GRAPH_RESOURCE, GRAPH_APP_ID, origin].includes(claims.aud.replace(/\/$/, "")))
+    return { ok: false, message: "Access token validation failure. Invalid audience." };
   return { ok: true, appId: claims.appid };
 }
 
-function send(reply: FastifyReply, response: GraphResponse, ids: { requestId: string; clientRequestId: string }): FastifyReply {
-  reply.code(response.status).headers({ ...response.headers, "request-id": ids.requestId, "client-request-id": ids.clientRequestId, "Cache-Control": "no-store" });
+function send(
+  reply: FastifyReply,
+  response: GraphResponse,
+  ids: { requestId: string; clientRequestId: string },
+): FastifyReply {
+  reply
+    .code(response.status)
+    .headers({
+      ...response.headers,
+      "request-id": ids.requestId,
+      "client-request-id": ids.clientRequestId,
+      "Cache-Control": "no-store",
+    });
   if (response.body === undefined) return reply.send();
   return reply.send(JSON.stringify(response.body));
 }
-

@@ -6,7 +6,10 @@ export function splitGraphTarget(target: string): { segments: string[]; rawQuery
   const q = target.indexOf("?");
   const path = q === -1 ? target : target.slice(0, q);
   return {
-    segments: path.split("/").filter((s) => s !== "").map(decodeSegment),
+    segments: path
+      .split("/")
+      .filter((s) => s !== "")
+      .map(decodeSegment),
     rawQuery: q === -1 ? "" : target.slice(q + 1),
   };
 }

@@ -21,7 +21,8 @@ export interface GraphResponse {
 }
 
 /** Content type of Graph's JSON success responses. */
-export const ODATA_JSON = "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
+export const ODATA_JSON =
+  "application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8";
 
 export function ok(status: number, body: unknown, extraHeaders: Record<string, string> = {}): GraphResponse {
   return { status, headers: { "Content-Type": ODATA_JSON, "OData-Version": "4.0", ...extraHeaders }, body };
@@ -77,12 +78,22 @@ export function fail(
 }
 
 /** The body Graph sends with a throttling or availability failure (sample 15 for 429). */
-export function faultErrorBody(status: number, ids: { requestId: string; clientRequestId: string }, nowMs: number): unknown {
+export function faultErrorBody(
+  status: number,
+  ids: { requestId: string; clientRequestId: string },
+  nowMs: number,
+): unknown {
   if (status === 429) {
     return {
       error: {
         code: "TooManyRequests",
-        innerError: { code: "429", date: innerErrorDate(nowMs), message: "Please retry after", "request-id": ids.requestId, status: "429" },
+        innerError: {
+          code: "429",
+          date: innerErrorDate(nowMs),
+          message: "Please retry after",
+          "request-id": ids.requestId,
+          status: "429",
+        },
         message: "Please retry again later.",
       },
     };

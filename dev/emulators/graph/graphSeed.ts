@@ -13,9 +13,15 @@ export const graphSettingsSchema = z
     /** Largest page served; a larger `$top` is clamped, as `top(7600)` returned 5,000 items in a real tenant. */
     maxPageSize: z.number().int().min(1).default(5000),
     /** Age after which a delta token answers 410 Gone (SharePoint's real lifetime is undocumented). */
-    deltaTokenTtlSeconds: z.number().int().min(1).default(7 * 24 * 3600),
+    deltaTokenTtlSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .default(7 * 24 * 3600),
     /** The resync code of a 410 and where it sits: top-level `code` or `innerError.code` (undocumented). */
-    deltaResyncCode: z.enum(["resyncChangesApplyDifferences", "resyncChangesUploadDifferences"]).default("resyncChangesApplyDifferences"),
+    deltaResyncCode: z
+      .enum(["resyncChangesApplyDifferences", "resyncChangesUploadDifferences"])
+      .default("resyncChangesApplyDifferences"),
     deltaResyncCodeAt: z.enum(["code", "innerError"]).default("code"),
     /**
      * SharePoint's per-app resource-unit budget per minute (1,250 for the smallest tenants). Absent = unlimited.
@@ -40,8 +46,16 @@ export const graphSettingsSchema = z
     notificationRetry: z
       .object({
         initialDelayMs: z.number().int().min(0).default(30_000),
-        maxDelayMs: z.number().int().min(0).default(30 * 60_000),
-        maxDurationMs: z.number().int().min(0).default(4 * 3600_000),
+        maxDelayMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(30 * 60_000),
+        maxDurationMs: z
+          .number()
+          .int()
+          .min(0)
+          .default(4 * 3600_000),
       })
       .strict()
       .default({ initialDelayMs: 30_000, maxDelayMs: 30 * 60_000, maxDurationMs: 4 * 3600_000 }),
@@ -49,7 +63,9 @@ export const graphSettingsSchema = z
   .strict();
 export type GraphSettings = z.infer<typeof graphSettingsSchema>;
 
-const itemIdSchema = z.string().regex(/^[1-9]\d*$/, "item ids are SharePoint integer ids serialised as strings, e.g. \"1\"");
+const itemIdSchema = z
+  .string()
+  .regex(/^[1-9]\d*$/, 'item ids are SharePoint integer ids serialised as strings, e.g. "1"');
 
 export const graphSeedSchema = z
   .object({
@@ -88,7 +104,12 @@ export const graphSeedSchema = z
       z
         .object({
           /** Composite id `{hostname},{siteCollectionGuid},{webGuid}`. */
-          id: z.string().regex(/^[^,]+,[0-9a-fA-F-]{36},[0-9a-fA-F-]{36}$/, "site ids are `{hostname},{siteCollectionGuid},{webGuid}`"),
+          id: z
+            .string()
+            .regex(
+              /^[^,]+,[0-9a-fA-F-]{36},[0-9a-fA-F-]{36}$/,
+              "site ids are `{hostname},{siteCollectionGuid},{webGuid}`",
+            ),
           displayName: z.string(),
           lists: z.array(
             z
@@ -96,7 +117,9 @@ export const graphSeedSchema = z
                 id: z.string().regex(/^[0-9a-fA-F-]{36}$/, "list ids are GUIDs"),
                 displayName: z.string(),
                 columns: z.array(columnDefinitionSchema).default([]),
-                items: z.array(z.object({ id: itemIdSchema, fields: z.record(z.string(), z.unknown()).default({}) }).strict()).default([]),
+                items: z
+                  .array(z.object({ id: itemIdSchema, fields: z.record(z.string(), z.unknown()).default({}) }).strict())
+                  .default([]),
               })
               .strict(),
           ),
@@ -111,7 +134,12 @@ export const graphSeedSchema = z
       site.lists.forEach((list, l) => {
         const seen = new Set<string>();
         list.items.forEach((item, i) => {
-          if (seen.has(item.id)) ctx.addIssue({ code: "custom", path: ["sites", s, "lists", l, "items", i, "id"], message: `duplicate item id ${item.id}` });
+          if (seen.has(item.id))
+            ctx.addIssue({
+              code: "custom",
+              path: ["sites", s, "lists", l, "items", i, "id"],
+              message: `duplicate item id ${item.id}`,
+            });
           seen.add(item.id);
         });
       }),
@@ -134,5 +162,8 @@ export function parseGraphSeed(input: unknown): GraphSeed {
 }
 
 export function formatPath(path: ReadonlyArray<PropertyKey>): string {
-  return path.reduce<string>((out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)), "");
+  return path.reduce<string>(
+    (out, part) => (typeof part === "number" ? `${out}[${part}]` : out ? `${out}.${String(part)}` : String(part)),
+    "",
+  );
 }

@@ -2,10 +2,10 @@ import { randomUUID } from "node:crypto";
 import type { ColumnDefinition } from "../../../shared/mapping/columnDefinition";
 import { EmulatorClock } from "./emulatorClock";
 import { applyFieldWrite, type FieldWriteError, type LookupResolver, type WriteMode } from "./fieldWrites";
-import { formatPath, GraphSeedError, graphSettingsSchema, type GraphSeed, type GraphSettings } from "./graphSeed";
+import { formatPath, type GraphSeed, GraphSeedError, type GraphSettings, graphSettingsSchema } from "./graphSeed";
 import type { FieldsView } from "./itemView";
-import { columnAsListed, type ColumnKind } from "./listColumns";
-import { itemETag, ListState, type Actor, type Person, type StoredItem } from "./listStore";
+import { type ColumnKind, columnAsListed } from "./listColumns";
+import { type Actor, itemETag, ListState, type Person, type StoredItem } from "./listStore";
 import { ResourceUnitMeter } from "./resourceUnits";
 import { SubscriptionHub } from "./subscriptionHub";
 
@@ -29,7 +29,12 @@ const USER_INFORMATION_COLUMNS: ColumnDefinition[] = [
 ];
 
 /** The person UI edits are attributed to when the admin call names nobody. */
-const DEFAULT_PERSON: Person = { lookupId: "11", displayName: "Megan Bowen", email: "MeganB@contoso.onmicrosoft.com", id: "48d31887-5fad-4d73-a9f5-3c356e68a038" };
+const DEFAULT_PERSON: Person = {
+  lookupId: "11",
+  displayName: "Megan Bowen",
+  email: "MeganB@contoso.onmicrosoft.com",
+  id: "48d31887-5fad-4d73-a9f5-3c356e68a038",
+};
 
 /**
  * Everything the Graph emulator holds — sites, lists, items, subscriptions, the clock and the throttling meter — and
@@ -53,7 +58,11 @@ export class GraphService {
     this.settings = seed.settings;
     this.people = seed.people.map((p) => ({ ...p, id: p.id ?? randomUUID() }));
     for (const client of seed.clients) this.#apps.set(client.clientId, client.displayName ?? "ConfluenceSync");
-    if (seed.managedIdentity) this.#apps.set(seed.managedIdentity.clientId, seed.managedIdentity.displayName ?? "ConfluenceSync (managed identity)");
+    if (seed.managedIdentity)
+      this.#apps.set(
+        seed.managedIdentity.clientId,
+        seed.managedIdentity.displayName ?? "ConfluenceSync (managed identity)",
+      );
     this.hub = new SubscriptionHub({
       tenantId: seed.tenantId,
       settings: () => this.settings,
@@ -70,15 +79,40 @@ export class GraphService {
     const now = this.clock.now();
     const seeder: Actor = { kind: "person", person: this.people[0] ?? DEFAULT_PERSON };
     seed.sites.forEach((siteSeed, s) => {
-      const userInformationList = new ListState({ id: randomUUID(), displayName: USER_INFORMATION_LIST, siteId: siteSeed.id, columns: USER_INFORMATION_COLUMNS, nowMs: now });
+      const userInformationList = new ListState({
+        id: randomUUID(),
+        displayName: USER_INFORMATION_LIST,
+        siteId: siteSeed.id,
+        columns: USER_INFORMATION_COLUMNS,
+        nowMs: now,
+      });
       for (const person of this.people) {
-        const values = { Title: person.displayName, EMail: person.email, Name: `i:0#.f|membership|${person.email.toLowerCase()}` };
+        const values = {
+          Title: person.displayName,
+          EMail: person.email,
+          Name: `i:0#.f|membership|${person.email.toLowerCase()}`,
+        };
         userInformationList.create(values, seeder, now, Number(person.lookupId));
       }
-      const site: SiteState = { id: siteSeed.id, displayName: siteSeed.displayName, hostname: siteSeed.id.split(",")[0]!, createdMs: now, lists: [], userInformationList };
+      const site: SiteState = {
+        id: siteSeed.id,
+        displayName: siteSeed.displayName,
+        hostname: siteSeed.id.split(",")[0]!,
+        createdMs: now,
+        lists: [],
+        userInformationList,
+      };
       this.sites.push(site);
       siteSeed.lists.forEach((listSeed) => {
-        site.lists.push(new ListState({ id: listSeed.id, displayName: listSeed.displayName, siteId: site.id, columns: listSeed.columns, nowMs: now }));
+        site.lists.push(
+          new ListState({
+            id: listSeed.id,
+            displayName: listSeed.displayName,
+            siteId: site.id,
+            columns: listSeed.columns,
+            nowMs: now,
+          }),
+        );
       });
       // Items after all lists exist, so lookups can resolve across lists.
       siteSeed.lists.forEach((listSeed, l) => {
@@ -86,7 +120,10 @@ export class GraphService {
         listSeed.items.forEach((itemSeed, i) => {
           const { Created, Modified, ...fields } = itemSeed.fields;
           const written = applyFieldWrite(list, {}, fields, { mode: "person", resolve: this.lookupResolver(site) });
-          if (!written.ok) throw new GraphSeedError(`invalid graph seed:\n  ${formatPath(["graph", "sites", s, "lists", l, "items", i, "fields"])}: ${written.error.message}`);
+          if (!written.ok)
+            throw new GraphSeedError(
+              `invalid graph seed:\n  ${formatPath(["graph", "sites", s, "lists", l, "items", i, "fields"])}: ${written.error.message}`,
+            );
           const item = list.create(written.values, seeder, timestamp(Created, now), Number(itemSeed.id));
           item.modifiedMs = timestamp(Modified, item.createdMs);
         });
@@ -104,7 +141,8 @@ export class GraphService {
     const site = this.findSite(siteId);
     const wanted = listIdOrName.toLowerCase();
     const all = site === undefined ? [] : [...site.lists, site.userInformationList];
-    const list = all.find((l) => l.id.toLowerCase() === wanted) ?? all.find((l) => l.displayName.toLowerCase() === wanted);
+    const list =
+      all.find((l) => l.id.toLowerCase() === wanted) ?? all.find((l) => l.displayName.toLowerCase() === wanted);
     return site && list ? { site, list } : undefined;
   }
 
@@ -127,7 +165,9 @@ export class GraphService {
         const person = this.people.find((p) => p.lookupId === String(id));
         return person ? { LookupValue: person.displayName, Email: person.email } : { LookupValue: String(id) };
       }
-      const target = column.lookup?.listId ? site.lists.find((l) => l.id.toLowerCase() === column.lookup!.listId!.toLowerCase()) : undefined;
+      const target = column.lookup?.listId
+        ? site.lists.find((l) => l.id.toLowerCase() === column.lookup!.listId!.toLowerCase())
+        : undefined;
       const value = target?.item(id)?.values[column.lookup?.columnName ?? "Title"];
       return { LookupValue: value === undefined ? String(id) : String(value) };
     };
@@ -161,7 +201,13 @@ export class GraphService {
     if (site !== undefined) site.lists = site.lists.filter((list) => list.id !== listId);
   }
 
-  createItem(site: SiteState, list: ListState, fields: Record<string, unknown>, actor: Actor, mode: WriteMode): { ok: true; item: StoredItem } | { ok: false; error: FieldWriteError } {
+  createItem(
+    site: SiteState,
+    list: ListState,
+    fields: Record<string, unknown>,
+    actor: Actor,
+    mode: WriteMode,
+  ): { ok: true; item: StoredItem } | { ok: false; error: FieldWriteError } {
     const written = applyFieldWrite(list, {}, fields, { mode, resolve: this.lookupResolver(site) });
     if (!written.ok) return written;
     const item = list.create(written.values, actor, this.clock.now());
@@ -169,7 +215,14 @@ export class GraphService {
     return { ok: true, item };
   }
 
-  updateItem(site: SiteState, list: ListState, item: StoredItem, fields: Record<string, unknown>, actor: Actor, mode: WriteMode): { ok: true } | { ok: false; error: FieldWriteError } {
+  updateItem(
+    site: SiteState,
+    list: ListState,
+    item: StoredItem,
+    fields: Record<string, unknown>,
+    actor: Actor,
+    mode: WriteMode,
+  ): { ok: true } | { ok: false; error: FieldWriteError } {
     const written = applyFieldWrite(list, item.values, fields, { mode, resolve: this.lookupResolver(site) });
     if (!written.ok) return written;
     list.update(item, written.values, actor, this.clock.now());
@@ -213,7 +266,10 @@ export class GraphService {
             id: String(item.id),
             eTag: itemETag(item),
             version: item.version,
-            lastModifiedBy: item.editor.kind === "person" ? { user: item.editor.person.displayName } : { application: item.editor.displayName },
+            lastModifiedBy:
+              item.editor.kind === "person"
+                ? { user: item.editor.person.displayName }
+                : { application: item.editor.displayName },
             fields: item.values,
           })),
         })),

@@ -35,7 +35,9 @@ function parseClause(text: string): Clause | undefined {
   const compare = /^fields\/(\w+)\s+(eq|ne|lt|gt|le|ge)\s+(.+)$/i.exec(text);
   if (!compare) return undefined;
   const literal = parseLiteral(compare[3]!.trim());
-  return literal === undefined ? undefined : { op: compare[2]!.toLowerCase() as Clause["op"], field: compare[1]!, literal };
+  return literal === undefined
+    ? undefined
+    : { op: compare[2]!.toLowerCase() as Clause["op"], field: compare[1]!, literal };
 }
 
 function parseLiteral(text: string): Literal | undefined {
@@ -50,7 +52,10 @@ function parseLiteral(text: string): Literal | undefined {
 function test(clause: Clause, item: StoredItem): boolean {
   const raw = clause.field === "ID" ? item.id : item.values[clause.field];
   const value = raw === undefined ? null : raw;
-  const literal = typeof value === "number" && typeof clause.literal === "string" && clause.literal.trim() !== "" ? Number(clause.literal) : clause.literal;
+  const literal =
+    typeof value === "number" && typeof clause.literal === "string" && clause.literal.trim() !== ""
+      ? Number(clause.literal)
+      : clause.literal;
   switch (clause.op) {
     case "startswith":
       return typeof value === "string" && typeof literal === "string" && value.startsWith(literal);

@@ -1,4 +1,4 @@
-import { itemETag, type Actor, type ListState, type StoredItem } from "./listStore";
+import { type Actor, itemETag, type ListState, type StoredItem } from "./listStore";
 
 /** Timestamps in listItem JSON: ISO-8601 UTC, second precision, `Z`. */
 export function graphTime(ms: number): string {
@@ -105,7 +105,8 @@ export function renderItem(list: ListState, item: StoredItem, view: ItemView): R
   out.parentReference = { id: list.id, siteId: list.siteId };
   out.contentType = { id: ITEM_CONTENT_TYPE.id, name: ITEM_CONTENT_TYPE.name };
   if (view.fields) {
-    out["fields@odata.context"] = `${view.origin}/v1.0/$metadata#sites('${encodeURIComponent(list.siteId)}')/lists('${list.id}')/items('${item.id}')/fields/$entity`;
+    out["fields@odata.context"] =
+      `${view.origin}/v1.0/$metadata#sites('${encodeURIComponent(list.siteId)}')/lists('${list.id}')/items('${item.id}')/fields/$entity`;
     out.fields = renderFields(list, item, view.fields);
   }
   return out;
@@ -113,7 +114,12 @@ export function renderItem(list: ListState, item: StoredItem, view: ItemView): R
 
 /** A deleted item as delta reports it: no fields, no eTag. */
 export function renderDeleted(list: ListState, id: number): Record<string, unknown> {
-  return { id: String(id), parentReference: { siteId: list.siteId }, contentType: { ...ITEM_CONTENT_TYPE }, deleted: { state: "deleted" } };
+  return {
+    id: String(id),
+    parentReference: { siteId: list.siteId },
+    contentType: { ...ITEM_CONTENT_TYPE },
+    deleted: { state: "deleted" },
+  };
 }
 
 export function listWebUrl(list: ListState, siteHost: string): string {

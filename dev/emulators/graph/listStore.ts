@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { ColumnDefinition } from "../../../shared/mapping/columnDefinition";
-import { columnKind, normaliseColumn, systemColumns, titleColumn, type ColumnKind } from "./listColumns";
+import { type ColumnKind, columnKind, normaliseColumn, systemColumns, titleColumn } from "./listColumns";
 
 /** A site user (person columns, person edits). `lookupId` is the id in the site's user list, a numeric string. */
 export interface Person {
@@ -64,7 +64,8 @@ export class ListState {
     const own = init.columns.map(normaliseColumn);
     if (!own.some((c) => c.name === "Title")) own.unshift(titleColumn());
     this.columns = own;
-    for (const column of [...systemColumns(), ...own]) this.#byName.set(column.name, { column, kind: columnKind(column) });
+    for (const column of [...systemColumns(), ...own])
+      this.#byName.set(column.name, { column, kind: columnKind(column) });
   }
 
   /** Columns as `/columns` lists them: the list's own and the system ones. */
@@ -91,7 +92,8 @@ export class ListState {
   /** Adds an item; `id` only when seeding (ids otherwise come from the list's counter, as in SharePoint). */
   create(values: Record<string, unknown>, actor: Actor, nowMs: number, id?: number): StoredItem {
     const itemId = id ?? this.#nextId;
-    if (this.#items.has(itemId) || this.#tombstones.has(itemId)) throw new Error(`item id ${itemId} already used in list ${this.id}`);
+    if (this.#items.has(itemId) || this.#tombstones.has(itemId))
+      throw new Error(`item id ${itemId} already used in list ${this.id}`);
     this.#nextId = Math.max(this.#nextId, itemId + 1);
     const item: StoredItem = {
       id: itemId,
@@ -128,7 +130,11 @@ export class ListState {
   }
 
   /** Live items with id > afterId, ascending, that pass `keep`; at most `limit`, and whether more follow. */
-  page(afterId: number, limit: number, keep: (item: StoredItem) => boolean = () => true): { items: StoredItem[]; more: boolean } {
+  page(
+    afterId: number,
+    limit: number,
+    keep: (item: StoredItem) => boolean = () => true,
+  ): { items: StoredItem[]; more: boolean } {
     const items: StoredItem[] = [];
     for (let i = lowerBound(this.#ids, afterId + 1); i < this.#ids.length; i++) {
       const item = this.#items.get(this.#ids[i]!)!;
@@ -143,9 +149,15 @@ export class ListState {
    * Items and tombstones changed in (since, upTo], ascending by id, after `afterId`; at most `limit`. Each item
    * appears once, in its latest state — "the delta feed shows the latest state for each item, not each change".
    */
-  changes(since: number, upTo: number, afterId: number, limit: number): { entries: Array<StoredItem | { deletedId: number }>; more: boolean } {
+  changes(
+    since: number,
+    upTo: number,
+    afterId: number,
+    limit: number,
+  ): { entries: Array<StoredItem | { deletedId: number }>; more: boolean } {
     const ids = new Set<number>();
-    for (const item of this.#items.values()) if (item.changeSeq > since && item.changeSeq <= upTo && item.id > afterId) ids.add(item.id);
+    for (const item of this.#items.values())
+      if (item.changeSeq > since && item.changeSeq <= upTo && item.id > afterId) ids.add(item.id);
     for (const [id, seq] of this.#tombstones) if (seq > since && seq <= upTo && id > afterId) ids.add(id);
     const sorted = [...ids].sort((a, b) => a - b);
     const entries = sorted.slice(0, limit).map((id) => this.#items.get(id) ?? { deletedId: id });

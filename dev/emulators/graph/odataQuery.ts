@@ -41,7 +41,8 @@ export function parseListQuery(rawQuery: string): ParsedQuery {
       }
       case "$top":
       case "top": {
-        if (!/^\d+$/.test(value) || Number(value) < 1) return { ok: false, message: `Invalid value '${value}' for $top. It must be a positive integer.` };
+        if (!/^\d+$/.test(value) || Number(value) < 1)
+          return { ok: false, message: `Invalid value '${value}' for $top. It must be a positive integer.` };
         query.top = Number(value);
         break;
       }
@@ -62,7 +63,9 @@ export function parseListQuery(rawQuery: string): ParsedQuery {
   return { ok: true, query };
 }
 
-function parseExpand(value: string): { ok: true; fields: boolean; select?: Set<string> } | { ok: false; message: string } {
+function parseExpand(
+  value: string,
+): { ok: true; fields: boolean; select?: Set<string> } | { ok: false; message: string } {
   let fields = false;
   let select: Set<string> | undefined;
   for (const clause of splitTopLevel(value)) {
@@ -74,7 +77,12 @@ function parseExpand(value: string): { ok: true; fields: boolean; select?: Set<s
     if (inner === undefined || inner.trim() === "") continue;
     const sel = /^\$?select=(.*)$/i.exec(inner.trim());
     if (!sel) return { ok: false, message: `Invalid $expand options '${inner}'.` };
-    select = new Set(sel[1]!.split(",").map((s) => s.trim()).filter(Boolean));
+    select = new Set(
+      sel[1]!
+        .split(",")
+        .map((s) => s.trim())
+        .filter(Boolean),
+    );
   }
   return select ? { ok: true, fields, select } : { ok: true, fields };
 }

@@ -7,7 +7,14 @@ export class ResourceUnitMeter {
   readonly #windows = new Map<string, { startMs: number; used: number }>();
 
   /** Charges `cost` RUs to the app's current window; `limit` undefined = no budget. */
-  charge(request: { appId: string; cost: number; limit: number | undefined; nowMs: number }): { throttled: false; headers: Record<string, string> } | { throttled: true; retryAfterSeconds: number; headers: Record<string, string> } {
+  charge(request: {
+    appId: string;
+    cost: number;
+    limit: number | undefined;
+    nowMs: number;
+  }):
+    | { throttled: false; headers: Record<string, string> }
+    | { throttled: true; retryAfterSeconds: number; headers: Record<string, string> } {
     const { appId, cost, limit, nowMs } = request;
     if (limit === undefined || cost === 0) return { throttled: false, headers: {} };
     let window = this.#windows.get(appId);
@@ -20,10 +27,18 @@ export class ResourceUnitMeter {
     const resetSeconds = Math.max(1, Math.ceil((window.startMs + 60_000 - nowMs) / 1000));
     const headers: Record<string, string> =
       window.used >= 0.8 * limit
-        ? { "RateLimit-Limit": String(limit), "RateLimit-Remaining": String(Math.max(0, limit - window.used)), "RateLimit-Reset": String(resetSeconds) }
+        ? {
+            "RateLimit-Limit": String(limit),
+            "RateLimit-Remaining": String(Math.max(0, limit - window.used)),
+            "RateLimit-Reset": String(resetSeconds),
+          }
         : {};
     if (!over) return { throttled: false, headers };
-    return { throttled: true, retryAfterSeconds: resetSeconds, headers: { ...headers, "Retry-After": String(resetSeconds) } };
+    return {
+      throttled: true,
+      retryAfterSeconds: resetSeconds,
+      headers: { ...headers, "Retry-After": String(resetSeconds) },
+    };
   }
 
   reset(): void {

@@ -59,17 +59,28 @@ export class SubscriptionHub {
     this.#options = options;
   }
 
-  async create(body: unknown, applicationId: string): Promise<{ ok: true; subscription: Subscription } | { ok: false; failure: SubscriptionFailure }> {
+  async create(
+    body: unknown,
+    applicationId: string,
+  ): Promise<{ ok: true; subscription: Subscription } | { ok: false; failure: SubscriptionFailure }> {
     const input = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
-    const invalid = (message: string): { ok: false; failure: SubscriptionFailure } => ({ ok: false, failure: { status: 400, code: "InvalidRequest", message } });
+    const invalid = (message: string): { ok: false; failure: SubscriptionFailure } => ({
+      ok: false,
+      failure: { status: 400, code: "InvalidRequest", message },
+    });
     const settings = this.#options.settings();
 
-    if (input.changeType !== "updated") return invalid(`Invalid 'changeType' attribute: '${String(input.changeType)}'.`);
+    if (input.changeType !== "updated")
+      return invalid(`Invalid 'changeType' attribute: '${String(input.changeType)}'.`);
     if (typeof input.resource !== "string") return invalid("The 'resource' property is required.");
     const match = RESOURCE_PATTERN.exec(input.resource);
     if (!match) return invalid(`Resource '${input.resource}' is not supported.`);
     const list = this.#options.findList(decodeURIComponent(match[1]!), decodeURIComponent(match[2]!));
-    if (!list) return { ok: false, failure: { status: 404, code: "itemNotFound", message: `Resource '${input.resource}' was not found.` } };
+    if (!list)
+      return {
+        ok: false,
+        failure: { status: 404, code: "itemNotFound", message: `Resource '${input.resource}' was not found.` },
+      };
     for (const key of ["notificationUrl", "lifecycleNotificationUrl"] as const) {
       const url = input[key];
       if (url === undefined && key === "lifecycleNotificationUrl") continue;
@@ -95,13 +106,16 @@ export class SubscriptionHub {
       lifecycleNotificationUrl: input.lifecycleNotificationUrl as string | undefined,
       expirationDateTime: input.expirationDateTime as string,
       expirationMs: expiration.ms,
-      latestSupportedTlsVersion: typeof input.latestSupportedTlsVersion === "string" ? input.latestSupportedTlsVersion : "v1_2",
+      latestSupportedTlsVersion:
+        typeof input.latestSupportedTlsVersion === "string" ? input.latestSupportedTlsVersion : "v1_2",
     };
     // "If you're subscribing to lifecycle notifications as well, Microsoft Graph will also validate the lifecycleNotificationUrl."
     for (const url of [subscription.notificationUrl, subscription.lifecycleNotificationUrl]) {
       if (url === undefined) continue;
       if (!(await this.#validate(subscription.id, url))) {
-        return invalid("Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.");
+        return invalid(
+          "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.",
+        );
       }
     }
     this.#subscriptions.set(subscription.id, subscription);
@@ -122,12 +136,20 @@ export class SubscriptionHub {
     return [...this.#subscriptions.keys()].map((id) => this.get(id)).filter((s): s is Subscription => s !== undefined);
   }
 
-  renew(id: string, body: unknown): { ok: true; subscription: Subscription } | { ok: false; failure: SubscriptionFailure } {
+  renew(
+    id: string,
+    body: unknown,
+  ): { ok: true; subscription: Subscription } | { ok: false; failure: SubscriptionFailure } {
     const subscription = this.get(id);
-    if (!subscription) return { ok: false, failure: { status: 404, code: "ResourceNotFound", message: `The object was not found: subscription '${id}'.` } };
+    if (!subscription)
+      return {
+        ok: false,
+        failure: { status: 404, code: "ResourceNotFound", message: `The object was not found: subscription '${id}'.` },
+      };
     const input = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
     const expiration = this.#checkExpiration(input.expirationDateTime);
-    if (!expiration.ok) return { ok: false, failure: { status: 400, code: "InvalidRequest", message: expiration.message } };
+    if (!expiration.ok)
+      return { ok: false, failure: { status: 400, code: "InvalidRequest", message: expiration.message } };
     subscription.expirationDateTime = input.expirationDateTime as string;
     subscription.expirationMs = expiration.ms;
     return { ok: true, subscription };
@@ -154,7 +176,8 @@ export class SubscriptionHub {
   lifecycle(id: string, lifecycleEvent: string): { ok: true } | { ok: false; message: string } {
     const subscription = this.get(id);
     if (!subscription) return { ok: false, message: `no subscription ${id}` };
-    if (!subscription.lifecycleNotificationUrl) return { ok: false, message: `subscription ${id} has no lifecycleNotificationUrl` };
+    if (!subscription.lifecycleNotificationUrl)
+      return { ok: false, message: `subscription ${id} has no lifecycleNotificationUrl` };
     void this.#deliver({ subscription, kind: "lifecycle", attempt: 1, firstAttemptMs: Date.now(), lifecycleEvent });
     return { ok: true };
   }
@@ -177,11 +200,13 @@ export class SubscriptionHub {
 
   #checkExpiration(value: unknown): { ok: true; ms: number } | { ok: false; message: string } {
     const ms = typeof value === "string" ? Date.parse(value) : Number.NaN;
-    if (Number.isNaN(ms)) return { ok: false, message: "The 'expirationDateTime' property is required and must be a date-time." };
+    if (Number.isNaN(ms))
+      return { ok: false, message: "The 'expirationDateTime' property is required and must be a date-time." };
     const now = this.#options.now();
     const maxMinutes = this.#options.settings().subscriptionMaxMinutes;
     if (ms <= now) return { ok: false, message: "Subscription expiration can only be in the future." };
-    if (ms > now + maxMinutes * 60_000) return { ok: false, message: `Subscription expiration can only be ${maxMinutes} minutes in the future.` };
+    if (ms > now + maxMinutes * 60_000)
+      return { ok: false, message: `Subscription expiration can only be ${maxMinutes} minutes in the future.` };
     return { ok: true, ms };
   }
 
@@ -190,15 +215,28 @@ export class SubscriptionHub {
     // Real tokens are prose with spaces and colons, so an endpoint that forgets to URL-decode fails, as it would live.
     const token = `Validation: Testing client application reachability for subscription Request-Id: ${randomUUID()}`;
     const target = `${url}${url.includes("?") ? "&" : "?"}validationToken=${encodeURIComponent(token)}`;
-    const result = await this.#post(target, "", "text/plain; charset=utf-8", this.#options.settings().validationTimeoutMs);
+    const result = await this.#post(
+      target,
+      "",
+      "text/plain; charset=utf-8",
+      this.#options.settings().validationTimeoutMs,
+    );
     this.#record({ subscriptionId, kind: "validation", attempt: 1, ...result.record });
     if (!result.response) return false;
     const contentType = result.response.headers.get("content-type") ?? "";
-    return result.response.status === 200 && contentType.toLowerCase().startsWith("text/plain") && result.text === token;
+    return (
+      result.response.status === 200 && contentType.toLowerCase().startsWith("text/plain") && result.text === token
+    );
   }
 
   /** One delivery attempt; `firstAttemptMs` is real time. */
-  async #deliver(job: { subscription: Subscription; kind: "notification" | "lifecycle"; attempt: number; firstAttemptMs: number; lifecycleEvent?: string }): Promise<void> {
+  async #deliver(job: {
+    subscription: Subscription;
+    kind: "notification" | "lifecycle";
+    attempt: number;
+    firstAttemptMs: number;
+    lifecycleEvent?: string;
+  }): Promise<void> {
     const { subscription, kind, attempt, firstAttemptMs, lifecycleEvent } = job;
     if (this.#closed || !this.get(subscription.id)) return;
     const entry: Record<string, unknown> = {
@@ -210,10 +248,19 @@ export class SubscriptionHub {
     if (kind === "lifecycle") entry.lifecycleEvent = lifecycleEvent;
     else {
       // No item data: list notifications only say "something in this list changed"; the receiver runs delta.
-      Object.assign(entry, { changeType: "updated", resource: subscription.resource.replace(/^\//, ""), resourceData: { "@odata.type": "#Microsoft.Graph.ListItem" } });
+      Object.assign(entry, {
+        changeType: "updated",
+        resource: subscription.resource.replace(/^\//, ""),
+        resourceData: { "@odata.type": "#Microsoft.Graph.ListItem" },
+      });
     }
     const url = kind === "lifecycle" ? subscription.lifecycleNotificationUrl! : subscription.notificationUrl;
-    const result = await this.#post(url, JSON.stringify({ value: [entry] }), "application/json; charset=utf-8", this.#options.settings().notificationTimeoutMs);
+    const result = await this.#post(
+      url,
+      JSON.stringify({ value: [entry] }),
+      "application/json; charset=utf-8",
+      this.#options.settings().notificationTimeoutMs,
+    );
     this.#record({ subscriptionId: subscription.id, kind, attempt, ...result.record });
     if (result.response && result.response.status >= 200 && result.response.status < 300) return;
 
@@ -226,16 +273,27 @@ export class SubscriptionHub {
     this.#later(delay, () => void this.#deliver({ ...job, attempt: attempt + 1 }));
   }
 
-  async #post(url: string, body: string, contentType: string, timeoutMs: number): Promise<{ response?: Response; text?: string; record: { status?: number; error?: string } }> {
+  async #post(
+    url: string,
+    body: string,
+    contentType: string,
+    timeoutMs: number,
+  ): Promise<{ response?: Response; text?: string; record: { status?: number; error?: string } }> {
     const controller = new AbortController();
     this.#inFlight.add(controller);
     const timer = setTimeout(() => controller.abort(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
     try {
-      const response = await fetch(url, { method: "POST", headers: { "Content-Type": contentType }, body, signal: controller.signal });
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { "Content-Type": contentType },
+        body,
+        signal: controller.signal,
+      });
       const text = await response.text();
       return { response, text, record: { status: response.status } };
     } catch (error) {
-      const reason = controller.signal.aborted && controller.signal.reason instanceof Error ? controller.signal.reason : error;
+      const reason =
+        controller.signal.aborted && controller.signal.reason instanceof Error ? controller.signal.reason : error;
       return { record: { error: reason instanceof Error ? reason.message : String(reason) } };
     } finally {
       clearTimeout(timer);

@@ -15,7 +15,9 @@ export interface AccessTokenClaims {
   grant: string;
 }
 
-export type TokenCheck = { ok: true; claims: AccessTokenClaims } | { ok: false; reason: "malformed" | "badSignature" | "expired" };
+export type TokenCheck =
+  | { ok: true; claims: AccessTokenClaims }
+  | { ok: false; reason: "malformed" | "badSignature" | "expired" };
 
 /**
  * Issues and checks the emulators' access tokens. They are JWT-shaped (`header.payload.signature`, HS256 with a key
@@ -41,7 +43,14 @@ export class AccessTokenIssuer {
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + this.#lifetimeSeconds;
     const header = encode({ typ: "JWT", alg: "HS256", kid: "emulator" });
-    const payload = encode({ ...claims, iat, nbf: iat, exp, iss: `https://sts.windows.net/${claims.tid}/`, uti: randomUUID() });
+    const payload = encode({
+      ...claims,
+      iat,
+      nbf: iat,
+      exp,
+      iss: `https://sts.windows.net/${claims.tid}/`,
+      uti: randomUUID(),
+    });
     return { token: `${header}.${payload}.${this.#sign(`${header}.${payload}`)}`, expiresOn: exp };
   }
 
@@ -51,7 +60,8 @@ export class AccessTokenIssuer {
     const [header, payload, signature] = parts as [string, string, string];
     const expected = Buffer.from(this.#sign(`${header}.${payload}`));
     const given = Buffer.from(signature);
-    if (expected.length !== given.length || !timingSafeEqual(expected, given)) return { ok: false, reason: "badSignature" };
+    if (expected.length !== given.length || !timingSafeEqual(expected, given))
+      return { ok: false, reason: "badSignature" };
     let claims: AccessTokenClaims;
     try {
       claims = JSON.parse(Buffer.from(payload, "base64url").toString("utf8")) as AccessTokenClaims;

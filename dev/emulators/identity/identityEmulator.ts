@@ -26,7 +26,12 @@ export function createIdentityEmulator(options: IdentityEmulatorOptions): Emulat
   const server = new EmulatorServer({
     name: "identity",
     tls: options.certificate,
-    faultBody: (status) => aadError(status >= 500 ? "temporarily_unavailable" : "invalid_request", 50000, "The service is temporarily unavailable.").body,
+    faultBody: (status) =>
+      aadError(
+        status >= 500 ? "temporarily_unavailable" : "invalid_request",
+        50000,
+        "The service is temporarily unavailable.",
+      ).body,
     state: () => ({ tenantId: options.tenantId, clients: options.clients.map((c) => ({ clientId: c.clientId })) }),
   });
   const app = server.app;
@@ -34,7 +39,15 @@ export function createIdentityEmulator(options: IdentityEmulatorOptions): Emulat
 
   app.get("/:tenant/v2.0/.well-known/openid-configuration", async (request, reply) => {
     const { tenant } = request.params as { tenant: string };
-    if (!knownTenant(tenant)) return sendAad(reply, aadError("invalid_tenant", 90002, `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`));
+    if (!knownTenant(tenant))
+      return sendAad(
+        reply,
+        aadError(
+          "invalid_tenant",
+          90002,
+          `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`,
+        ),
+      );
     const base = `${server.baseUrl}/${tenant}`;
     return {
       token_endpoint: `${base}/oauth2/v2.0/token`,
@@ -64,32 +77,71 @@ export function createIdentityEmulator(options: IdentityEmulatorOptions): Emulat
 
   app.post("/:tenant/oauth2/v2.0/token", async (request, reply) => {
     const { tenant } = request.params as { tenant: string };
-    if (!knownTenant(tenant)) return sendAad(reply, aadError("invalid_request", 90002, `Tenant '${tenant}' not found.`));
+    if (!knownTenant(tenant))
+      return sendAad(reply, aadError("invalid_request", 90002, `Tenant '${tenant}' not found.`));
     const form = new URLSearchParams(typeof request.body === "string" ? request.body : "");
     const basic = basicCredentials(request);
     const clientId = form.get("client_id") ?? basic?.clientId ?? "";
     const clientSecret = form.get("client_secret") ?? basic?.clientSecret;
     const grantType = form.get("grant_type");
     if (grantType !== "client_credentials") {
-      return sendAad(reply, aadError("unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType ?? ""}'.`));
+      return sendAad(
+        reply,
+        aadError("unsupported_grant_type", 70003, `The app requested an unsupported grant type '${grantType ?? ""}'.`),
+      );
     }
     const client = options.clients.find((c) => c.clientId === clientId);
     if (!client) {
-      return sendAad(reply, aadError("unauthorized_client", 700016, `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`));
+      return sendAad(
+        reply,
+        aadError(
+          "unauthorized_client",
+          700016,
+          `Application with identifier '${clientId}' was not found in the directory '${tenant}'.`,
+        ),
+      );
     }
     if (clientSecret === undefined || clientSecret === null) {
-      return sendAad(reply, aadError("invalid_client", 7000216, "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.", 401));
+      return sendAad(
+        reply,
+        aadError(
+          "invalid_client",
+          7000216,
+          "'client_assertion', 'client_secret' or 'request' is required for the 'client_credentials' grant type.",
+          401,
+        ),
+      );
     }
     if (clientSecret !== client.clientSecret) {
       // Never echo the secret that was sent.
-      return sendAad(reply, aadError("invalid_client", 7000215, `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`, 401));
+      return sendAad(
+        reply,
+        aadError(
+          "invalid_client",
+          7000215,
+          `Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '${clientId}'.`,
+          401,
+        ),
+      );
     }
     const scope = form.get("scope") ?? "";
     const resource = scope.split(" ").find((s) => s.endsWith("/.default"));
     if (!resource) {
-      return sendAad(reply, aadError("invalid_scope", 1002012, `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`));
+      return sendAad(
+        reply,
+        aadError(
+          "invalid_scope",
+          1002012,
+          `The provided value for scope ${scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).`,
+        ),
+      );
     }
-    const { token } = options.issuer.issue({ tid: options.tenantId, appid: clientId, aud: resource.slice(0, -"/.default".length), grant: "client_credentials" });
+    const { token } = options.issuer.issue({
+      tid: options.tenantId,
+      appid: clientId,
+      aud: resource.slice(0, -"/.default".length),
+      grant: "client_credentials",
+    });
     return {
       token_type: "Bearer",
       expires_in: options.issuer.lifetimeSeconds,
@@ -104,16 +156,35 @@ export function createIdentityEmulator(options: IdentityEmulatorOptions): Emulat
     const query = request.query as Record<string, string | undefined>;
     if (!mi) return reply.code(404).send({ statusCode: 404, message: "Managed identity is not enabled for this app." });
     if (request.headers["x-identity-header"] !== mi.identityHeader) {
-      return reply.code(401).send({ statusCode: 401, message: "Unauthorized request: the X-IDENTITY-HEADER is missing or wrong." });
+      return reply
+        .code(401)
+        .send({ statusCode: 401, message: "Unauthorized request: the X-IDENTITY-HEADER is missing or wrong." });
     }
     const resource = query.resource;
-    if (!resource) return reply.code(400).send({ statusCode: 400, message: "Required query parameter 'resource' is missing." });
+    if (!resource)
+      return reply.code(400).send({ statusCode: 400, message: "Required query parameter 'resource' is missing." });
     if (query.client_id !== undefined && query.client_id !== mi.clientId) {
-      return reply.code(400).send({ statusCode: 400, message: `No managed identity with client id '${query.client_id}' is assigned to this app.` });
+      return reply
+        .code(400)
+        .send({
+          statusCode: 400,
+          message: `No managed identity with client id '${query.client_id}' is assigned to this app.`,
+        });
     }
     const aud = resource.replace(/\/\.default$/, "").replace(/\/$/, "");
-    const { token, expiresOn } = options.issuer.issue({ tid: options.tenantId, appid: mi.clientId, aud, grant: "managed_identity" });
-    return { access_token: token, expires_on: String(expiresOn), resource, token_type: "Bearer", client_id: mi.clientId };
+    const { token, expiresOn } = options.issuer.issue({
+      tid: options.tenantId,
+      appid: mi.clientId,
+      aud,
+      grant: "managed_identity",
+    });
+    return {
+      access_token: token,
+      expires_on: String(expiresOn),
+      resource,
+      token_type: "Bearer",
+      client_id: mi.clientId,
+    };
   });
 
   return server;
@@ -124,13 +195,26 @@ function basicCredentials(request: FastifyRequest): { clientId: string; clientSe
   if (!header?.startsWith("Basic ")) return undefined;
   const decoded = Buffer.from(header.slice(6), "base64").toString("utf8");
   const colon = decoded.indexOf(":");
-  return colon === -1 ? undefined : { clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1)) };
+  return colon === -1
+    ? undefined
+    : {
+        clientId: decodeURIComponent(decoded.slice(0, colon)),
+        clientSecret: decodeURIComponent(decoded.slice(colon + 1)),
+      };
 }
 
-function aadError(error: string, code: number, description: string, status = 400): { status: number; body: Record<string, unknown> } {
+function aadError(
+  error: string,
+  code: number,
+  description: string,
+  status = 400,
+): { status: number; body: Record<string, unknown> } {
   const traceId = randomUUID();
   const correlationId = randomUUID();
-  const timestamp = new Date().toISOString().replace("T", " ").replace(/\.\d{3}Z$/, "Z");
+  const timestamp = new Date()
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d{3}Z$/, "Z");
   return {
     status,
     body: {

@@ -2,8 +2,8 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { EmulatorServer, parseJsonBody, pathOf } from "../common/emulatorServer";
 import type { EmulatorStartContext, RunningEmulator } from "../common/runningEmulator";
-import { VAULT_OBJECT_NAME, keyVaultSeedSchema } from "./keyVaultSeed";
-import { Vault, VaultFailure, type DeletedSecret, type SecretVersion } from "./vault";
+import { keyVaultSeedSchema, VAULT_OBJECT_NAME } from "./keyVaultSeed";
+import { type DeletedSecret, type SecretVersion, Vault, VaultFailure } from "./vault";
 
 /**
  * API versions the SDKs send (`SecretClientOptions.serviceVersion`); Key Vault rejects versions it does not know.
@@ -24,7 +24,9 @@ const secretWriteSchema = z.object({
   value: z.string({ error: "Property 'value' is required and must be a string." }),
   contentType: z.string().optional(),
   tags: z.record(z.string(), z.string()).optional(),
-  attributes: z.object({ enabled: z.boolean().optional(), nbf: z.number().optional(), exp: z.number().optional() }).optional(),
+  attributes: z
+    .object({ enabled: z.boolean().optional(), nbf: z.number().optional(), exp: z.number().optional() })
+    .optional(),
 });
 
 /**
@@ -34,20 +36,27 @@ const secretWriteSchema = z.object({
  * The SDK verifies that the vault host ends with the challenge resource (`.vault.azure.net`); against `localhost`
  * clients must set `disableChallengeResourceVerification: true`.
  */
-export async function startKeyVaultEmulator(seedSection: unknown, context: EmulatorStartContext): Promise<RunningKeyVaultEmulator> {
+export async function startKeyVaultEmulator(
+  seedSection: unknown,
+  context: EmulatorStartContext,
+): Promise<RunningKeyVaultEmulator> {
   const parsed = keyVaultSeedSchema.safeParse(seedSection);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `keyVault.${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`invalid keyVault seed section:\n${problems.join("\n")}`);
   }
   const seed = parsed.data;
-  const vault = new Vault({ purgeProtection: seed.purgeProtection, deletionPendingRequests: seed.deletionPendingRequests });
+  const vault = new Vault({
+    purgeProtection: seed.purgeProtection,
+    deletionPendingRequests: seed.deletionPendingRequests,
+  });
   for (const [name, value] of Object.entries(seed.secrets)) vault.set(name, { value });
 
   const server = new EmulatorServer({
     name: "keyVault",
     tls: context.certificate,
-    faultBody: (status) => new VaultFailure(status, status === 429 ? "Throttled" : "InternalServerError", `injected fault ${status}`).body(),
+    faultBody: (status) =>
+      new VaultFailure(status, status === 429 ? "Throttled" : "InternalServerError", `injected fault ${status}`).body(),
     state: () => ({ tenantId: seed.tenantId, ...vault.snapshot() }),
   });
   const app = server.app;
@@ -58,14 +67,26 @@ export async function startKeyVaultEmulator(seedSection: unknown, context: Emula
     if (reply.sent || pathOf(request).startsWith("/_admin/")) return;
     const token = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? "")?.[1];
     if (token === undefined || (seed.acceptedTokens !== undefined && !seed.acceptedTokens.includes(token))) {
-      reply.header("WWW-Authenticate", `Bearer authorization="https://login.microsoftonline.com/${seed.tenantId}", resource="https://vault.azure.net"`);
-      const message = token === undefined ? "AKV10000: Request is missing a Bearer or PoP token." : "AKV10022: Invalid audience or token.";
+      reply.header(
+        "WWW-Authenticate",
+        `Bearer authorization="https://login.microsoftonline.com/${seed.tenantId}", resource="https://vault.azure.net"`,
+      );
+      const message =
+        token === undefined
+          ? "AKV10000: Request is missing a Bearer or PoP token."
+          : "AKV10022: Invalid audience or token.";
       return sendFailure(reply, new VaultFailure(401, "Unauthorized", message));
     }
     const apiVersion = queryParam(request, "api-version");
-    if (apiVersion === undefined) return sendFailure(reply, badParameter("The 'api-version' query parameter is missing."));
+    if (apiVersion === undefined)
+      return sendFailure(reply, badParameter("The 'api-version' query parameter is missing."));
     if (!API_VERSIONS.has(apiVersion)) {
-      return sendFailure(reply, badParameter(`The specified version (${apiVersion}) is not recognized. Consider using the latest supported version (2026-04-01).`));
+      return sendFailure(
+        reply,
+        badParameter(
+          `The specified version (${apiVersion}) is not recognized. Consider using the latest supported version (2026-04-01).`,
+        ),
+      );
     }
   });
 
@@ -89,7 +110,8 @@ export async function startKeyVaultEmulator(seedSection: unknown, context: Emula
     async (request: FastifyRequest<{ Params: Record<string, string> }>, reply: FastifyReply) => {
       try {
         const name = request.params.name;
-        if (name !== undefined && !VAULT_OBJECT_NAME.test(name)) throw badParameter(`The request URI contains an invalid name: ${name}`);
+        if (name !== undefined && !VAULT_OBJECT_NAME.test(name))
+          throw badParameter(`The request URI contains an invalid name: ${name}`);
         return await handler(request, reply);
       } catch (error) {
         if (error instanceof VaultFailure) return sendFailure(reply, error);
@@ -108,7 +130,8 @@ export async function startKeyVaultEmulator(seedSection: unknown, context: Emula
       }
       const write = secretWriteSchema.safeParse(body ?? {});
       if (!write.success) throw badParameter(write.error.issues[0]?.message ?? "Invalid request body.");
-      if (write.data.value.length > MAX_VALUE_LENGTH) throw badParameter(`Secret value exceeds the maximum size of ${MAX_VALUE_LENGTH} characters.`);
+      if (write.data.value.length > MAX_VALUE_LENGTH)
+        throw badParameter(`Secret value exceeds the maximum size of ${MAX_VALUE_LENGTH} characters.`);
       const written = vault.set(request.params.name!, stripUndefined(write.data));
       return bundle(written.name, written.version);
     }),
@@ -181,7 +204,10 @@ export async function startKeyVaultEmulator(seedSection: unknown, context: Emula
   );
 
   app.setNotFoundHandler((request, reply) =>
-    sendFailure(reply, new VaultFailure(404, "NotFound", `The requested resource ${request.method} ${pathOf(request)} was not found.`)),
+    sendFailure(
+      reply,
+      new VaultFailure(404, "NotFound", `The requested resource ${request.method} ${pathOf(request)} was not found.`),
+    ),
   );
 
   await server.listen();
@@ -223,7 +249,8 @@ function queryParam(request: FastifyRequest, name: string): string | undefined {
 function pageSize(raw: string | undefined): number {
   if (raw === undefined) return MAX_PAGE_SIZE;
   const size = Number(raw);
-  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE) throw badParameter(`invalid maxresults: ${raw}. It must be between 1 and ${MAX_PAGE_SIZE}.`);
+  if (!Number.isInteger(size) || size < 1 || size > MAX_PAGE_SIZE)
+    throw badParameter(`invalid maxresults: ${raw}. It must be between 1 and ${MAX_PAGE_SIZE}.`);
   return size;
 }
 
@@ -235,7 +262,8 @@ function skipToken(lastName: string): string {
 function skipTokenMarker(token: string | undefined): string | undefined {
   if (token === undefined) return undefined;
   try {
-    const marker = (JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { NextMarker?: unknown }).NextMarker;
+    const marker = (JSON.parse(Buffer.from(token, "base64url").toString("utf8")) as { NextMarker?: unknown })
+      .NextMarker;
     if (typeof marker === "string") return marker;
   } catch {
     // fall through to the error below

@@ -15,7 +15,10 @@ export const keyVaultSeedSchema = z
     acceptedTokens: z.array(z.string().min(1)).min(1).optional(),
     /** Secrets present at start, one version each. */
     secrets: z
-      .record(z.string().regex(VAULT_OBJECT_NAME, "Key Vault secret names are 1-127 letters, digits and '-'"), z.string())
+      .record(
+        z.string().regex(VAULT_OBJECT_NAME, "Key Vault secret names are 1-127 letters, digits and '-'"),
+        z.string(),
+      )
       .default({}),
     /** Purge protection: deleted secrets cannot be purged (403) and stay recoverable; recoveryLevel `Recoverable`. */
     purgeProtection: z.boolean().default(false),

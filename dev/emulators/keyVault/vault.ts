@@ -42,7 +42,13 @@ export class VaultFailure extends Error {
   }
 
   body(): unknown {
-    return { error: { code: this.errorCode, message: this.message, ...(this.innerCode ? { innererror: { code: this.innerCode } } : {}) } };
+    return {
+      error: {
+        code: this.errorCode,
+        message: this.message,
+        ...(this.innerCode ? { innererror: { code: this.innerCode } } : {}),
+      },
+    };
   }
 }
 
@@ -103,9 +109,12 @@ export class Vault {
   /** The latest version, or the given one; disabled versions cannot be read (403), as in Key Vault. */
   get(name: string, versionId?: string): { name: string; version: SecretVersion } {
     const entry = this.#active(name, versionId);
-    const version = versionId ? entry.versions.find((v) => v.version === versionId.toLowerCase()) : entry.versions.at(-1);
+    const version = versionId
+      ? entry.versions.find((v) => v.version === versionId.toLowerCase())
+      : entry.versions.at(-1);
     if (!version) throw notFound(`${name}/${versionId}`);
-    if (!version.enabled) throw new VaultFailure(403, "Forbidden", "Operation get is not allowed on a disabled secret.", "SecretDisabled");
+    if (!version.enabled)
+      throw new VaultFailure(403, "Forbidden", "Operation get is not allowed on a disabled secret.", "SecretDisabled");
     return { name: entry.name, version };
   }
 
@@ -125,13 +134,24 @@ export class Vault {
       scheduledPurgeDate: now + RETENTION_DAYS * 86_400,
       pendingRequests: this.#options.deletionPendingRequests,
     };
-    return { name: entry.name, version: entry.versions.at(-1)!, deletedDate: now, scheduledPurgeDate: entry.deleted.scheduledPurgeDate };
+    return {
+      name: entry.name,
+      version: entry.versions.at(-1)!,
+      deletedDate: now,
+      scheduledPurgeDate: entry.deleted.scheduledPurgeDate,
+    };
   }
 
   getDeleted(name: string): DeletedSecret {
     const entry = this.#entries.get(name.toLowerCase());
-    if (!entry?.deleted || this.#stillDeleting(entry)) throw new VaultFailure(404, "SecretNotFound", `Deleted Secret not found: ${name}`);
-    return { name: entry.name, version: entry.versions.at(-1)!, deletedDate: entry.deleted.deletedDate, scheduledPurgeDate: entry.deleted.scheduledPurgeDate };
+    if (!entry?.deleted || this.#stillDeleting(entry))
+      throw new VaultFailure(404, "SecretNotFound", `Deleted Secret not found: ${name}`);
+    return {
+      name: entry.name,
+      version: entry.versions.at(-1)!,
+      deletedDate: entry.deleted.deletedDate,
+      scheduledPurgeDate: entry.deleted.scheduledPurgeDate,
+    };
   }
 
   purge(name: string): void {
@@ -189,7 +209,12 @@ export class Vault {
 
   #throwIfBeingDeleted(entry: SecretEntry): void {
     if (this.#stillDeleting(entry)) {
-      throw new VaultFailure(409, "Conflict", `Secret ${entry.name} is currently being deleted.`, "ObjectIsBeingDeleted");
+      throw new VaultFailure(
+        409,
+        "Conflict",
+        `Secret ${entry.name} is currently being deleted.`,
+        "ObjectIsBeingDeleted",
+      );
     }
   }
 

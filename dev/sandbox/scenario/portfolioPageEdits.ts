@@ -1,4 +1,4 @@
-import { PORTFOLIO_HEADERS, row, type PortfolioHeader } from "./sandboxPage";
+import { PORTFOLIO_HEADERS, type PortfolioHeader, row } from "./sandboxPage";
 
 /**
  * Edits to the portfolio page's storage the way a person makes them in the editor: change one cell's content, add a
@@ -22,12 +22,15 @@ function portfolioBody(storage: string): { start: number; end: number } {
 export function setPortfolioCell(storage: string, id: number, header: PortfolioHeader, inner: string): string {
   const column = PORTFOLIO_HEADERS.indexOf(header);
   const { start, end } = portfolioBody(storage);
-  const rows = [...storage.slice(start, end).matchAll(ROW)].filter((match) => match[0].startsWith(`<tr><td><p>${id}</p></td>`));
+  const rows = [...storage.slice(start, end).matchAll(ROW)].filter((match) =>
+    match[0].startsWith(`<tr><td><p>${id}</p></td>`),
+  );
   if (rows.length !== 1) throw new Error(`expected one row with ID ${id} on the portfolio page, found ${rows.length}`);
   const found = rows[0]!;
   const cells = [...found[0].matchAll(CELL)];
   const target = cells[column];
-  if (cells.length !== PORTFOLIO_HEADERS.length || target === undefined) throw new Error(`row ${id} has ${cells.length} cells, expected ${PORTFOLIO_HEADERS.length}`);
+  if (cells.length !== PORTFOLIO_HEADERS.length || target === undefined)
+    throw new Error(`row ${id} has ${cells.length} cells, expected ${PORTFOLIO_HEADERS.length}`);
   const rowStart = start + found.index;
   const cellStart = rowStart + target.index;
   const replacement = inner === "" ? "<td><p /></td>" : `<td><p>${inner}</p></td>`;
@@ -43,7 +46,9 @@ export function appendPortfolioRow(storage: string, cells: Record<PortfolioHeade
 /** The inner XHTML of a cell, or undefined when the row or cell is not there. */
 export function portfolioCell(storage: string, id: number, header: PortfolioHeader): string | undefined {
   const { start, end } = portfolioBody(storage);
-  const found = [...storage.slice(start, end).matchAll(ROW)].find((match) => match[0].startsWith(`<tr><td><p>${id}</p></td>`));
+  const found = [...storage.slice(start, end).matchAll(ROW)].find((match) =>
+    match[0].startsWith(`<tr><td><p>${id}</p></td>`),
+  );
   const cell = found === undefined ? undefined : [...found[0].matchAll(CELL)][PORTFOLIO_HEADERS.indexOf(header)]?.[0];
   if (cell === undefined) return undefined;
   return /^<td[^>]*>(?:<p\s*\/>|<p>([\s\S]*)<\/p>)?<\/td>$|^<td\s*\/>$/.exec(cell)?.[1] ?? "";

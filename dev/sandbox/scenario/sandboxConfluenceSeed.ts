@@ -24,7 +24,11 @@ export function sandboxConfluenceSeed(): ConfluenceSeedInput {
     cloudId: SANDBOX_CLOUD_ID,
     siteUrl: SANDBOX_CONFLUENCE_SITE_URL,
     siteName: "Contoso",
-    oauth: { clientId: SANDBOX_CONFLUENCE_CLIENT_ID, clientSecret: SANDBOX_CONFLUENCE_CLIENT_SECRET, refreshTokens: [SANDBOX_CONFLUENCE_REFRESH_TOKEN] },
+    oauth: {
+      clientId: SANDBOX_CONFLUENCE_CLIENT_ID,
+      clientSecret: SANDBOX_CONFLUENCE_CLIENT_SECRET,
+      refreshTokens: [SANDBOX_CONFLUENCE_REFRESH_TOKEN],
+    },
     spaces: [{ id: SANDBOX_SPACE_ID, key: "PMO", name: "Project Management Office", homepageId: SANDBOX_HOME_PAGE_ID }],
     pages: [
       {

@@ -34,7 +34,9 @@ interface ConfluenceState {
  * became an item whose id the row now holds, and that the deleted item's row is gone.
  */
 export function sandboxOutcome(states: { graph: unknown; confluence: unknown }): SandboxOutcome {
-  const list = (states.graph as GraphState).sites.flatMap((site) => site.lists).find((l) => l.id === SANDBOX_PROJECTS_LIST_ID);
+  const list = (states.graph as GraphState).sites
+    .flatMap((site) => site.lists)
+    .find((l) => l.id === SANDBOX_PROJECTS_LIST_ID);
   const page = (states.confluence as ConfluenceState).pages.find((p) => p.id === SANDBOX_PORTFOLIO_PAGE_ID);
   if (list === undefined || page === undefined) throw new Error("the sandbox list or page is gone from the emulators");
   const item = (id: number | string) => list.items.find((i) => i.id === String(id))?.fields;
@@ -50,9 +52,13 @@ export function sandboxOutcome(states: { graph: unknown; confluence: unknown }):
   const budget = bothSides.sharePoint.to;
   const due = bothSides.confluence.to;
   check(
-    seven?.Budget === budget && seven?.Due_x0020_Date === siteMidnightUtc(due) && cell(bothSides.itemId, "Budget") === String(budget) && cell(bothSides.itemId, "Due") === `<time datetime="${due}" />`,
+    seven?.Budget === budget &&
+      seven?.Due_x0020_Date === siteMidnightUtc(due) &&
+      cell(bothSides.itemId, "Budget") === String(budget) &&
+      cell(bothSides.itemId, "Due") === `<time datetime="${due}" />`,
     `both edits to #${bothSides.itemId} landed on both sides: Budget ${budget}, Due ${due}`,
-    () => `list: Budget ${String(seven?.Budget)}, Due ${String(seven?.Due_x0020_Date)}; page: Budget ${cell(bothSides.itemId, "Budget")}, Due ${cell(bothSides.itemId, "Due")}`,
+    () =>
+      `list: Budget ${String(seven?.Budget)}, Due ${String(seven?.Due_x0020_Date)}; page: Budget ${cell(bothSides.itemId, "Budget")}, Due ${cell(bothSides.itemId, "Due")}`,
   );
 
   const twelve = item(conflict.itemId);
@@ -66,9 +72,15 @@ export function sandboxOutcome(states: { graph: unknown; confluence: unknown }):
   const created = list.items.find((i) => i.fields.Title === newRow.title);
   const createdId = created === undefined ? undefined : Number(created.id);
   check(
-    createdId !== undefined && rowIds.includes(createdId) && cell(createdId, "Project") === newRow.title && !rowIds.includes(null),
+    createdId !== undefined &&
+      rowIds.includes(createdId) &&
+      cell(createdId, "Project") === newRow.title &&
+      !rowIds.includes(null),
     `the new row became item #${createdId ?? "?"} in SharePoint, and the row now holds ID ${createdId ?? "?"}`,
-    () => (created === undefined ? "no list item has that title" : `row IDs on the page: ${rowIds.map((id) => id ?? "(empty)").join(", ")}`),
+    () =>
+      created === undefined
+        ? "no list item has that title"
+        : `row IDs on the page: ${rowIds.map((id) => id ?? "(empty)").join(", ")}`,
   );
 
   check(
@@ -78,7 +90,9 @@ export function sandboxOutcome(states: { graph: unknown; confluence: unknown }):
   );
 
   const listIds = new Set(list.items.map((i) => Number(i.id)));
-  const unmatched = rowIds.filter((id) => id === null || !listIds.has(id)).length + [...listIds].filter((id) => !rowIds.includes(id)).length;
+  const unmatched =
+    rowIds.filter((id) => id === null || !listIds.has(id)).length +
+    [...listIds].filter((id) => !rowIds.includes(id)).length;
   const doubled = rowIds.length - new Set(rowIds).size;
   check(
     unmatched === 0 && doubled === 0,

@@ -1,4 +1,11 @@
-import { STATUS_COLOURS, pageDrift, sandboxClients, sandboxPeople, type ProjectStatus, type SandboxProject } from "./sandboxPortfolio";
+import {
+  type ProjectStatus,
+  pageDrift,
+  type SandboxProject,
+  STATUS_COLOURS,
+  sandboxClients,
+  sandboxPeople,
+} from "./sandboxPortfolio";
 
 /**
  * The Confluence side of the sandbox: storage XHTML as Confluence Cloud's editor saves it (layouts, an info panel,
@@ -8,7 +15,21 @@ import { STATUS_COLOURS, pageDrift, sandboxClients, sandboxPeople, type ProjectS
  */
 
 /** Headers of the managed table, left to right (the profile maps each one but `ID`). */
-export const PORTFOLIO_HEADERS = ["ID", "Project", "Client", "Owner", "Status", "Tags", "Progress", "Budget", "Billable", "Due", "Next review", "Repository", "Summary"] as const;
+export const PORTFOLIO_HEADERS = [
+  "ID",
+  "Project",
+  "Client",
+  "Owner",
+  "Status",
+  "Tags",
+  "Progress",
+  "Budget",
+  "Billable",
+  "Due",
+  "Next review",
+  "Repository",
+  "Summary",
+] as const;
 export type PortfolioHeader = (typeof PORTFOLIO_HEADERS)[number];
 
 export function escapeXml(text: string): string {
@@ -70,8 +91,14 @@ export function row(cells: Record<PortfolioHeader, string>): string {
 function pageRow(project: SandboxProject): string {
   const cells = projectCells(project);
   for (const blank of pageDrift.blankOnPage) if (blank.id === project.id) cells[blank.header as PortfolioHeader] = "";
-  const extra = (pageDrift.onlyOnPage as Record<number, { repository?: { url: string; description: string }; tags?: readonly string[] }>)[project.id];
-  if (extra?.repository) cells.Repository = `<a href="${escapeXml(extra.repository.url)}">${escapeXml(extra.repository.description)}</a>`;
+  const extra = (
+    pageDrift.onlyOnPage as Record<
+      number,
+      { repository?: { url: string; description: string }; tags?: readonly string[] }
+    >
+  )[project.id];
+  if (extra?.repository)
+    cells.Repository = `<a href="${escapeXml(extra.repository.url)}">${escapeXml(extra.repository.description)}</a>`;
   if (extra?.tags) cells.Tags = extra.tags.join(", ");
   return row(cells);
 }

@@ -1,7 +1,7 @@
 import { appendPortfolioRow, portfolioCell, setPortfolioCell } from "./portfolioPageEdits";
 import { SANDBOX_PORTFOLIO_PAGE_ID } from "./sandboxConfluenceSeed";
 import { SANDBOX_PROJECTS_LIST_ID, SANDBOX_SITE_ID } from "./sandboxGraphSeed";
-import { mention, statusMacro, type PortfolioHeader } from "./sandboxPage";
+import { mention, type PortfolioHeader, statusMacro } from "./sandboxPage";
 import { sandboxPeople, sandboxProjects } from "./sandboxPortfolio";
 
 /**
@@ -34,7 +34,14 @@ export const peopleEdits = {
     sharePoint: { field: "Budget", header: "Budget", from: 120000, to: 135000 },
   },
   /** The same field of one project on both sides: a conflict, flagged with both values. */
-  conflict: { itemId: 12, header: "Status", field: "Status", base: "At risk", sharePoint: "Blocked", confluence: "On track" },
+  conflict: {
+    itemId: 12,
+    header: "Status",
+    field: "Status",
+    base: "At risk",
+    sharePoint: "Blocked",
+    confluence: "On track",
+  },
   /** A project added on the page, ID cell empty: becomes a list item, its id written back. */
   newRow: {
     title: "Orchid supplier onboarding",
@@ -71,30 +78,88 @@ export async function makePeopleEdits(urls: SandboxAdminUrls): Promise<PersonEdi
 
   // SharePoint: two people edit items, a third deletes one.
   const budgetEditor = person(6);
-  await admin("PATCH", listItem(bothSides.itemId), { fields: { [bothSides.sharePoint.field]: bothSides.sharePoint.to }, editor: { email: budgetEditor.email } });
-  done.push({ side: "sharePoint", person: budgetEditor.displayName, action: "edit", itemId: bothSides.itemId, title: title(bothSides.itemId), field: bothSides.sharePoint.header, from: String(bothSides.sharePoint.from), to: String(bothSides.sharePoint.to) });
+  await admin("PATCH", listItem(bothSides.itemId), {
+    fields: { [bothSides.sharePoint.field]: bothSides.sharePoint.to },
+    editor: { email: budgetEditor.email },
+  });
+  done.push({
+    side: "sharePoint",
+    person: budgetEditor.displayName,
+    action: "edit",
+    itemId: bothSides.itemId,
+    title: title(bothSides.itemId),
+    field: bothSides.sharePoint.header,
+    from: String(bothSides.sharePoint.from),
+    to: String(bothSides.sharePoint.to),
+  });
 
   const statusEditor = person(3);
-  await admin("PATCH", listItem(conflict.itemId), { fields: { [conflict.field]: conflict.sharePoint }, editor: { email: statusEditor.email } });
-  done.push({ side: "sharePoint", person: statusEditor.displayName, action: "edit", itemId: conflict.itemId, title: title(conflict.itemId), field: conflict.header, from: conflict.base, to: conflict.sharePoint });
+  await admin("PATCH", listItem(conflict.itemId), {
+    fields: { [conflict.field]: conflict.sharePoint },
+    editor: { email: statusEditor.email },
+  });
+  done.push({
+    side: "sharePoint",
+    person: statusEditor.displayName,
+    action: "edit",
+    itemId: conflict.itemId,
+    title: title(conflict.itemId),
+    field: conflict.header,
+    from: conflict.base,
+    to: conflict.sharePoint,
+  });
 
   await admin("DELETE", listItem(deleted.itemId));
-  done.push({ side: "sharePoint", person: person(0).displayName, action: "delete", itemId: deleted.itemId, title: title(deleted.itemId) });
+  done.push({
+    side: "sharePoint",
+    person: person(0).displayName,
+    action: "delete",
+    itemId: deleted.itemId,
+    title: title(deleted.itemId),
+  });
 
   // Confluence: one person opens the page, changes two cells, adds a row, and saves once.
-  const state = (await admin("GET", `${urls.confluenceBaseUrl}/_admin/state`)) as { pages: { id: string; body: string }[] };
+  const state = (await admin("GET", `${urls.confluenceBaseUrl}/_admin/state`)) as {
+    pages: { id: string; body: string }[];
+  };
   const page = state.pages.find((p) => p.id === SANDBOX_PORTFOLIO_PAGE_ID);
   if (page === undefined) throw new Error(`the Confluence emulator has no page ${SANDBOX_PORTFOLIO_PAGE_ID}`);
   const pageEditor = person(2).displayName;
   let body = page.body;
 
   const dueNow = portfolioCell(body, bothSides.itemId, bothSides.confluence.header);
-  if (dueNow !== `<time datetime="${bothSides.confluence.from}" />`) throw new Error(`project ${bothSides.itemId}'s Due cell is not ${bothSides.confluence.from} before the edit: ${dueNow}`);
-  body = setPortfolioCell(body, bothSides.itemId, bothSides.confluence.header, `<time datetime="${bothSides.confluence.to}" />`);
-  done.push({ side: "confluence", person: pageEditor, action: "edit", itemId: bothSides.itemId, title: title(bothSides.itemId), field: bothSides.confluence.header, from: bothSides.confluence.from, to: bothSides.confluence.to });
+  if (dueNow !== `<time datetime="${bothSides.confluence.from}" />`)
+    throw new Error(
+      `project ${bothSides.itemId}'s Due cell is not ${bothSides.confluence.from} before the edit: ${dueNow}`,
+    );
+  body = setPortfolioCell(
+    body,
+    bothSides.itemId,
+    bothSides.confluence.header,
+    `<time datetime="${bothSides.confluence.to}" />`,
+  );
+  done.push({
+    side: "confluence",
+    person: pageEditor,
+    action: "edit",
+    itemId: bothSides.itemId,
+    title: title(bothSides.itemId),
+    field: bothSides.confluence.header,
+    from: bothSides.confluence.from,
+    to: bothSides.confluence.to,
+  });
 
   body = setPortfolioCell(body, conflict.itemId, "Status", statusMacro(conflict.confluence, 1000 + conflict.itemId));
-  done.push({ side: "confluence", person: pageEditor, action: "edit", itemId: conflict.itemId, title: title(conflict.itemId), field: conflict.header, from: conflict.base, to: conflict.confluence });
+  done.push({
+    side: "confluence",
+    person: pageEditor,
+    action: "edit",
+    itemId: conflict.itemId,
+    title: title(conflict.itemId),
+    field: conflict.header,
+    from: conflict.base,
+    to: conflict.confluence,
+  });
 
   body = appendPortfolioRow(body, {
     ID: "",
@@ -113,7 +178,10 @@ export async function makePeopleEdits(urls: SandboxAdminUrls): Promise<PersonEdi
   });
   done.push({ side: "confluence", person: pageEditor, action: "addRow", itemId: null, title: newRow.title });
 
-  await admin("PUT", `${urls.confluenceBaseUrl}/_admin/pages/${SANDBOX_PORTFOLIO_PAGE_ID}`, { body, message: "Moved Garnet's due date, Lumen is back on track, added Orchid" });
+  await admin("PUT", `${urls.confluenceBaseUrl}/_admin/pages/${SANDBOX_PORTFOLIO_PAGE_ID}`, {
+    body,
+    message: "Moved Garnet's due date, Lumen is back on track, added Orchid",
+  });
   return done;
 }
 
@@ -123,6 +191,7 @@ async function admin(method: string, url: string, body?: unknown): Promise<unkno
     ...(body === undefined ? {} : { headers: { "content-type": "application/json" }, body: JSON.stringify(body) }),
   });
   const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${new URL(url).pathname} answered ${response.status}: ${text.slice(0, 300)}`);
+  if (!response.ok)
+    throw new Error(`${method} ${new URL(url).pathname} answered ${response.status}: ${text.slice(0, 300)}`);
   return text === "" ? undefined : (JSON.parse(text) as unknown);
 }

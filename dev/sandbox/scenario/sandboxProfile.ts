@@ -1,5 +1,5 @@
 import type { ProfileInput } from "../../../shared/config/profile";
-import { SecretNames, type SecretName } from "../../../shared/secrets/secretsProvider";
+import { type SecretName, SecretNames } from "../../../shared/secrets/secretsProvider";
 import {
   SANDBOX_CONFLUENCE_CLIENT_ID,
   SANDBOX_CONFLUENCE_CLIENT_SECRET,
@@ -7,7 +7,13 @@ import {
   SANDBOX_CONFLUENCE_SITE_URL,
   SANDBOX_PORTFOLIO_PAGE_ID,
 } from "./sandboxConfluenceSeed";
-import { SANDBOX_GRAPH_CLIENT_ID, SANDBOX_GRAPH_CLIENT_SECRET, SANDBOX_PROJECTS_LIST_ID, SANDBOX_SITE_ID, SANDBOX_TENANT_ID } from "./sandboxGraphSeed";
+import {
+  SANDBOX_GRAPH_CLIENT_ID,
+  SANDBOX_GRAPH_CLIENT_SECRET,
+  SANDBOX_PROJECTS_LIST_ID,
+  SANDBOX_SITE_ID,
+  SANDBOX_TENANT_ID,
+} from "./sandboxGraphSeed";
 import { SANDBOX_SITE_TIME_ZONE, STATUS_COLOURS, sandboxPeople } from "./sandboxPortfolio";
 
 export const SANDBOX_PROFILE_KEY = "sandbox-projects";
@@ -25,14 +31,26 @@ export interface SandboxEndpoints {
  * portfolio table, every column mapped, both directions, conflicts flagged, an item deleted in SharePoint removes its
  * row (a row deleted on the page is kept in SharePoint), and the emulators as endpoints.
  */
-export function sandboxProfileFile(endpoints: SandboxEndpoints): ProfileInput & { secrets: Record<SecretName, string> } {
+export function sandboxProfileFile(
+  endpoints: SandboxEndpoints,
+): ProfileInput & { secrets: Record<SecretName, string> } {
   return {
     key: SANDBOX_PROFILE_KEY,
     displayName: "Contoso Projects list ⇄ Project portfolio page",
-    sharePoint: { siteId: SANDBOX_SITE_ID, listId: SANDBOX_PROJECTS_LIST_ID, auth: { mode: "clientSecret" }, timeZone: SANDBOX_SITE_TIME_ZONE },
+    sharePoint: {
+      siteId: SANDBOX_SITE_ID,
+      listId: SANDBOX_PROJECTS_LIST_ID,
+      auth: { mode: "clientSecret" },
+      timeZone: SANDBOX_SITE_TIME_ZONE,
+    },
     confluence: {
       siteUrl: SANDBOX_CONFLUENCE_SITE_URL,
-      target: { mode: "table", pageId: SANDBOX_PORTFOLIO_PAGE_ID, keyColumn: "ID", table: { headers: ["ID", "Project", "Status"] } },
+      target: {
+        mode: "table",
+        pageId: SANDBOX_PORTFOLIO_PAGE_ID,
+        keyColumn: "ID",
+        table: { headers: ["ID", "Project", "Status"] },
+      },
     },
     direction: "both",
     fields: [
@@ -41,9 +59,16 @@ export function sandboxProfileFile(endpoints: SandboxEndpoints): ProfileInput & 
       {
         sharePoint: "Owner",
         confluence: "Owner",
-        format: { kind: "mention", accounts: Object.fromEntries(sandboxPeople.map((p) => [p.email.toLowerCase(), p.accountId])) },
+        format: {
+          kind: "mention",
+          accounts: Object.fromEntries(sandboxPeople.map((p) => [p.email.toLowerCase(), p.accountId])),
+        },
       },
-      { sharePoint: "Status", confluence: "Status", format: { kind: "status", colours: { ...STATUS_COLOURS }, defaultColour: "Grey" } },
+      {
+        sharePoint: "Status",
+        confluence: "Status",
+        format: { kind: "status", colours: { ...STATUS_COLOURS }, defaultColour: "Grey" },
+      },
       { sharePoint: "Tags", confluence: "Tags" },
       { sharePoint: "Progress", confluence: "Progress" },
       { sharePoint: "Budget", confluence: "Budget" },

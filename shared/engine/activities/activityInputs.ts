@@ -18,4 +18,10 @@ export const commitRunInputSchema = runRef.extend({
   failedBatchIds: z.array(z.string()),
   finalCycle: z.boolean(),
 });
-export const recordRunFailureInputSchema = runRef.extend({ dryRun: z.boolean(), trigger, startedAt: z.string(), finishedAt: z.string(), problem });
+export const recordRunFailureInputSchema = runRef.extend({
+  dryRun: z.boolean(),
+  trigger,
+  startedAt: z.string(),
+  finishedAt: z.string(),
+  problem,
+});

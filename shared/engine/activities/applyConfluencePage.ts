@@ -1,4 +1,4 @@
-import { isConfluenceError, PageVersionConflict, type ConfluenceClient } from "../../confluence";
+import { type ConfluenceClient, isConfluenceError, PageVersionConflict } from "../../confluence";
 import { patchTable } from "../../mapping";
 import { stagedCodecs } from "../codecInputs";
 import type { EngineServices } from "../engineServices";
@@ -7,8 +7,8 @@ import { readManagedPage, syncVersionMessage } from "../managedPage";
 import { pageEdits } from "../pageEdits";
 import type { ApplyConfluencePageResult, RunRef } from "../run/runContract";
 import { runOutcomes, settleRunState } from "../run/runOutcomes";
-import { StagedRun } from "../run/stagedRun";
 import { type PageProgress, type RejectedCell, type RunContext } from "../run/stagedDocuments";
+import { StagedRun } from "../run/stagedRun";
 import { settleUnconfirmedBatches } from "../unconfirmedBatches";
 
 /**
@@ -26,7 +26,11 @@ export async function applyConfluencePage(services: EngineServices, input: RunRe
   const done = await staged.page();
   if (done !== undefined) return done.result;
   const context = await staged.context();
-  const [plan, batches, versions] = await Promise.all([staged.plan(), settleUnconfirmedBatches(services, staged, context), staged.versions()]);
+  const [plan, batches, versions] = await Promise.all([
+    staged.plan(),
+    settleUnconfirmedBatches(services, staged, context),
+    staged.versions(),
+  ]);
 
   // Phase one: the SharePoint outcomes, the page not (yet) written.
   const outcomes = runOutcomes(plan, batches, undefined, false);
@@ -36,19 +40,37 @@ export async function applyConfluencePage(services: EngineServices, input: RunRe
   const codecs = stagedCodecs(context.profile, context.codecInputs);
   const { edits, targets, skipped } = pageEdits(plan.confluence, outcomes.createdIds);
   const managed = readManagedPage(context.profile, context.page.storage, codecs);
-  if (!managed.ok) return finish(staged, { result: { kind: "failed", problem: managed.problem }, rejected: [], skipped, apiCalls: { graph: 0, confluence: 0 } });
+  if (!managed.ok)
+    return finish(staged, {
+      result: { kind: "failed", problem: managed.problem },
+      rejected: [],
+      skipped,
+      apiCalls: { graph: 0, confluence: 0 },
+    });
   const patched = patchTable(managed.table, edits);
   if (!patched.ok) {
     const problem = { code: patched.error.code, message: patched.error.message };
-    return finish(staged, { result: { kind: "failed", problem }, rejected: [], skipped, apiCalls: { graph: 0, confluence: 0 } });
+    return finish(staged, {
+      result: { kind: "failed", problem },
+      rejected: [],
+      skipped,
+      apiCalls: { graph: 0, confluence: 0 },
+    });
   }
   const rejected = patched.rejected.flatMap((cell): RejectedCell[] => {
     const target = targets[cell.edit];
-    return target === null || target === undefined ? [] : [{ target, field: cell.field, code: cell.error.code, message: cell.error.message }];
+    return target === null || target === undefined
+      ? []
+      : [{ target, field: cell.field, code: cell.error.code, message: cell.error.message }];
   });
   if (patched.storage === context.page.storage) {
     // Everything planned was left out (failed creates, refused cells): no new version for nothing.
-    return finish(staged, { result: { kind: "applied", version: context.page.version }, rejected, skipped, apiCalls: { graph: 0, confluence: 0 } });
+    return finish(staged, {
+      result: { kind: "applied", version: context.page.version },
+      rejected,
+      skipped,
+      apiCalls: { graph: 0, confluence: 0 },
+    });
   }
 
   const client = await services.connections.confluence(context.profile);
@@ -62,20 +84,33 @@ async function finish(staged: StagedRun, progress: PageProgress): Promise<ApplyC
 }
 
 /** PUTs version n + 1; tells this run's own earlier write from someone else's on a 409. */
-async function savePage(client: ConfluenceClient, context: RunContext, runId: string, storage: string): Promise<ApplyConfluencePageResult> {
+async function savePage(
+  client: ConfluenceClient,
+  context: RunContext,
+  runId: string,
+  storage: string,
+): Promise<ApplyConfluencePageResult> {
   const page = context.page;
   const message = syncVersionMessage(runId);
   try {
-    const saved = await client.updatePage({ id: page.id, title: page.title, storage, version: page.version + 1, message });
+    const saved = await client.updatePage({
+      id: page.id,
+      title: page.title,
+      storage,
+      version: page.version + 1,
+      message,
+    });
     return { kind: "applied", version: saved.version.number };
   } catch (error) {
     if (error instanceof PageVersionConflict) {
       const current = error.currentVersion;
       if (current === undefined || current >= page.version + 1) {
-        const ours = await client.getPage(page.id, { version: page.version + 1, storage: false }).catch((lookup: unknown) => {
-          if (isConfluenceError(lookup) && lookup.status === 404) return undefined;
-          throw lookup;
-        });
+        const ours = await client
+          .getPage(page.id, { version: page.version + 1, storage: false })
+          .catch((lookup: unknown) => {
+            if (isConfluenceError(lookup) && lookup.status === 404) return undefined;
+            throw lookup;
+          });
         if (ours?.version.message === message) return { kind: "applied", version: page.version + 1 };
       }
       return { kind: "versionConflict", currentVersion: current ?? null };

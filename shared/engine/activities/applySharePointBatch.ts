@@ -1,10 +1,10 @@
-import type { ApplySharePointBatchInput, ApplySharePointBatchResult } from "../run/runContract";
+import { findSentWrites } from "../batchRecovery";
+import { mayHaveActed, opOutcome, prepareWrite } from "../batchWrites";
 import { stagedCodecs } from "../codecInputs";
 import type { EngineServices } from "../engineServices";
-import { mayHaveActed, opOutcome, prepareWrite } from "../batchWrites";
-import { findSentWrites } from "../batchRecovery";
-import { StagedRun } from "../run/stagedRun";
+import type { ApplySharePointBatchInput, ApplySharePointBatchResult } from "../run/runContract";
 import { type BatchProgress, type StagedOpOutcome } from "../run/stagedDocuments";
+import { StagedRun } from "../run/stagedRun";
 import { WritesUnconfirmed } from "../writesUnconfirmed";
 
 /**
@@ -15,7 +15,10 @@ import { WritesUnconfirmed } from "../writesUnconfirmed";
  * the writes that already happened (`recoverSentWrites`) and sends only the others. Writes Graph may have applied
  * without saying so (no answer, a 5xx) make the activity fail, so the retry looks for them too.
  */
-export async function applySharePointBatch(services: EngineServices, input: ApplySharePointBatchInput): Promise<ApplySharePointBatchResult> {
+export async function applySharePointBatch(
+  services: EngineServices,
+  input: ApplySharePointBatchInput,
+): Promise<ApplySharePointBatchResult> {
   const staged = new StagedRun(services.state.staging, input, () => new Date(services.clock.now()).toISOString());
   const previous = await staged.progress(input.batchId);
   if (previous?.kind === "done") return summary(input.batchId, previous.outcomes);
@@ -28,10 +31,17 @@ export async function applySharePointBatch(services: EngineServices, input: Appl
   let recovered = new Map<number, StagedOpOutcome>();
   if (previous?.kind === "sending") {
     recovered = await findSentWrites(client, staged, context, codecs, input.batchId, prepared);
-    services.logger.warn("SharePoint batch retried after an unconfirmed attempt", { profile: input.profileKey, runId: input.runId, batch: input.batchId, alreadyApplied: recovered.size });
+    services.logger.warn("SharePoint batch retried after an unconfirmed attempt", {
+      profile: input.profileKey,
+      runId: input.runId,
+      batch: input.batchId,
+      alreadyApplied: recovered.size,
+    });
   }
 
-  const toSend = prepared.flatMap((write, index) => (recovered.has(index) || write.write === null ? [] : [{ index, write: write.write }]));
+  const toSend = prepared.flatMap((write, index) =>
+    recovered.has(index) || write.write === null ? [] : [{ index, write: write.write }],
+  );
   await staged.putProgress(input.batchId, { kind: "sending" });
   const answers = toSend.length === 0 ? [] : await client.applyWrites(toSend.map((entry) => entry.write));
   const uncertain = answers.filter(mayHaveActed);
@@ -39,7 +49,12 @@ export async function applySharePointBatch(services: EngineServices, input: Appl
 
   const answerOf = new Map(toSend.map((entry, position) => [entry.index, answers[position]]));
   const outcomes = prepared.map((write, index) => recovered.get(index) ?? opOutcome(write, answerOf.get(index)));
-  const progress: BatchProgress = { kind: "done", outcomes, apiCalls: { graph: client.requestCount, confluence: 0 }, recovered: recovered.size };
+  const progress: BatchProgress = {
+    kind: "done",
+    outcomes,
+    apiCalls: { graph: client.requestCount, confluence: 0 },
+    recovered: recovered.size,
+  };
   await staged.putProgress(input.batchId, progress);
   return summary(input.batchId, outcomes);
 }

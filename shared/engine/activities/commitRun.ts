@@ -1,14 +1,14 @@
 import { resolveSettledConflicts } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
-import { assembleReport, closeRun, type CycleSummary, type ReportHeader } from "../runClosing";
-import type { CommitRunInput, CommitRunResult } from "../run/runContract";
-import type { RunOutcome, RunProblem, RunReport } from "../run/runReport";
-import { runOutcomes, settleRunState, type RunOutcomes } from "../run/runOutcomes";
-import { addCalls } from "../run/runReport";
-import { planItems, runCounts } from "../run/reportItems";
-import { RunStagingMissing } from "../run/runStagingMissing";
 import { isQuietCycle, quietFingerprint } from "../quietRun";
+import { planItems, runCounts } from "../run/reportItems";
+import type { CommitRunInput, CommitRunResult } from "../run/runContract";
+import { type RunOutcomes, runOutcomes, settleRunState } from "../run/runOutcomes";
+import type { RunOutcome, RunProblem, RunReport } from "../run/runReport";
+import { addCalls } from "../run/runReport";
+import { RunStagingMissing } from "../run/runStagingMissing";
 import { StagedRun } from "../run/stagedRun";
+import { assembleReport, type CycleSummary, closeRun, type ReportHeader } from "../runClosing";
 import { settleUnconfirmedBatches } from "../unconfirmedBatches";
 
 /**
@@ -24,7 +24,13 @@ export async function commitRun(services: EngineServices, input: CommitRunInput)
   if (context === undefined) return { report: await alreadyCommitted(services, input) };
   // Batches that failed for good after sending are looked for first (unless the page update did): what they wrote is
   // in the state, and what was never sent, or is not found, counts as not applied.
-  const [plan, progress, page, versions, carry] = await Promise.all([staged.plan(), settleUnconfirmedBatches(services, staged, context), staged.page(), staged.versions(), staged.carry()]);
+  const [plan, progress, page, versions, carry] = await Promise.all([
+    staged.plan(),
+    settleUnconfirmedBatches(services, staged, context),
+    staged.page(),
+    staged.versions(),
+    staged.carry(),
+  ]);
 
   const outcomes = runOutcomes(plan, progress, page, "fromProgress");
   await services.state.items.commit(input.profileKey, settleRunState(plan, outcomes), versions);
@@ -39,7 +45,11 @@ export async function commitRun(services: EngineServices, input: CommitRunInput)
   const at = now();
   const quiet =
     isQuietCycle(cycle) && outcomes.page === null && input.failedBatchIds.length === 0
-      ? { pageVersion: context.page.version, inputs: quietFingerprint(context.profile, context.codecInputs), runId: input.runId }
+      ? {
+          pageVersion: context.page.version,
+          inputs: quietFingerprint(context.profile, context.codecInputs),
+          runId: input.runId,
+        }
       : undefined;
   await services.state.cursors.save(
     input.profileKey,
@@ -59,7 +69,16 @@ export async function commitRun(services: EngineServices, input: CommitRunInput)
   const header: ReportHeader = { ...input, dryRun: false, startedAt: context.startedAt, trigger: context.trigger };
   if (outcomes.page?.kind === "versionConflict" && !input.finalCycle) {
     await staged.putCarry({ cycles: [...carry.cycles, { cycle: input.cycle, ...cycle }] });
-    return { report: assembleReport(header, "completedWithErrors", versionConflictProblem(input.cycle, false), cycle, carry, at) };
+    return {
+      report: assembleReport(
+        header,
+        "completedWithErrors",
+        versionConflictProblem(input.cycle, false),
+        cycle,
+        carry,
+        at,
+      ),
+    };
   }
   const { outcome, problem } = verdict(outcomes, input, cycle);
   const report = assembleReport(header, outcome, problem, cycle, carry, now());
@@ -67,11 +86,22 @@ export async function commitRun(services: EngineServices, input: CommitRunInput)
   return { report };
 }
 
-function verdict(outcomes: RunOutcomes, input: CommitRunInput, cycle: CycleSummary): { outcome: RunOutcome; problem?: RunProblem } {
-  if (outcomes.page?.kind === "versionConflict") return { outcome: "completedWithErrors", problem: versionConflictProblem(input.cycle, true) };
+function verdict(
+  outcomes: RunOutcomes,
+  input: CommitRunInput,
+  cycle: CycleSummary,
+): { outcome: RunOutcome; problem?: RunProblem } {
+  if (outcomes.page?.kind === "versionConflict")
+    return { outcome: "completedWithErrors", problem: versionConflictProblem(input.cycle, true) };
   if (outcomes.page?.kind === "failed") return { outcome: "completedWithErrors", problem: outcomes.page.problem };
   if (input.failedBatchIds.length > 0) {
-    return { outcome: "completedWithErrors", problem: { code: "SHAREPOINT_BATCH_FAILED", message: `${input.failedBatchIds.length} SharePoint batch(es) failed after their retries; the next run tries their writes again` } };
+    return {
+      outcome: "completedWithErrors",
+      problem: {
+        code: "SHAREPOINT_BATCH_FAILED",
+        message: `${input.failedBatchIds.length} SharePoint batch(es) failed after their retries; the next run tries their writes again`,
+      },
+    };
   }
   return { outcome: cycle.counts.errors > 0 ? "completedWithErrors" : "completed" };
 }
@@ -89,6 +119,7 @@ function versionConflictProblem(cycle: number, final: boolean): RunProblem {
 async function alreadyCommitted(services: EngineServices, input: CommitRunInput): Promise<RunReport> {
   const recent = await services.state.runs.recent(input.profileKey, 50);
   const report = recent.find((run) => run.runId === input.runId) as RunReport | undefined;
-  if (report === undefined) throw new RunStagingMissing(input.profileKey, input.runId, `context of cycle ${input.cycle}`);
+  if (report === undefined)
+    throw new RunStagingMissing(input.profileKey, input.runId, `context of cycle ${input.cycle}`);
   return report;
 }

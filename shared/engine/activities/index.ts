@@ -1,6 +1,6 @@
 import type { z } from "zod";
-import { ActivityName } from "../run/runContract";
 import type { EngineServices } from "../engineServices";
+import { ActivityName } from "../run/runContract";
 import {
   applyConfluencePageInputSchema,
   applySharePointBatchInputSchema,
@@ -24,15 +24,22 @@ export type SyncActivities = Record<ActivityName, (input: unknown) => Promise<un
  * result, and throws only failures worth retrying, which Durable retries with `activityRetryOptions`.
  */
 export function createSyncActivities(services: EngineServices): SyncActivities {
-  const checked = <S extends z.ZodType, R>(schema: S, body: (input: z.infer<S>) => Promise<R>) => (input: unknown) => body(schema.parse(input));
+  const checked =
+    <S extends z.ZodType, R>(schema: S, body: (input: z.infer<S>) => Promise<R>) =>
+    (input: unknown) =>
+      body(schema.parse(input));
   return {
     [ActivityName.listActiveProfiles]: () => listActiveProfiles(services),
     [ActivityName.prepareRun]: checked(prepareRunInputSchema, (input) => prepareRun(services, input)),
-    [ActivityName.applySharePointBatch]: checked(applySharePointBatchInputSchema, (input) => applySharePointBatch(services, input)),
-    [ActivityName.applyConfluencePage]: checked(applyConfluencePageInputSchema, (input) => applyConfluencePage(services, input)),
+    [ActivityName.applySharePointBatch]: checked(applySharePointBatchInputSchema, (input) =>
+      applySharePointBatch(services, input),
+    ),
+    [ActivityName.applyConfluencePage]: checked(applyConfluencePageInputSchema, (input) =>
+      applyConfluencePage(services, input),
+    ),
     [ActivityName.commitRun]: checked(commitRunInputSchema, (input) => commitRun(services, input)),
     [ActivityName.recordRunFailure]: checked(recordRunFailureInputSchema, (input) => recordRunFailure(services, input)),
   };
 }
 
-export { prepareRun, applySharePointBatch, applyConfluencePage, commitRun, recordRunFailure, listActiveProfiles };
+export { applyConfluencePage, applySharePointBatch, commitRun, listActiveProfiles, prepareRun, recordRunFailure };

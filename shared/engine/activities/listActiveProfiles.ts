@@ -7,6 +7,8 @@ import type { EngineServices } from "../engineServices";
 export async function listActiveProfiles(services: EngineServices): Promise<string[]> {
   const entries = await services.config.profiles.list();
   return entries
-    .filter((entry) => (entry.valid ? entry.profile.enabled : (entry.document as { enabled?: unknown } | undefined)?.enabled !== false))
+    .filter((entry) =>
+      entry.valid ? entry.profile.enabled : (entry.document as { enabled?: unknown } | undefined)?.enabled !== false,
+    )
     .map((entry) => entry.key);
 }

@@ -1,13 +1,13 @@
 import type { Profile } from "../../config/profile";
 import { GraphErrorCodes } from "../../sharepoint/graphError";
 import type { LoadedItemStates } from "../../state/itemStateStore";
-import { hasConfluenceWrites, NOTHING_APPLIED, settlePlan, type ReadyPlan } from "../../sync";
+import { hasConfluenceWrites, NOTHING_APPLIED, type ReadyPlan, settlePlan } from "../../sync";
 import { codecsFor } from "../codecInputs";
 import { recordConflicts } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
 import { permanentProblem } from "../failures";
 import { ApiCallMeter } from "../prepare/apiCallMeter";
-import { readCycle, type CycleReads } from "../prepare/cycleReads";
+import { type CycleReads, readCycle } from "../prepare/cycleReads";
 import { readPageRows } from "../prepare/pageRows";
 import { planWithReads } from "../prepare/planWithReads";
 import { validateProfile } from "../prepare/profileValidation";
@@ -58,28 +58,47 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
     if (plan.kind === "stopped") return await ending.stopped(plan, calls.now());
     if (input.dryRun) return await ending.dryRun(plan, page.readProblems, calls.now());
 
-    const context = cycleContext(profile, input, reads, state, { editedAt: page.editedAt, readProblems: page.readProblems, apiCalls: calls.now() });
+    const context = cycleContext(profile, input, reads, state, {
+      editedAt: page.editedAt,
+      readProblems: page.readProblems,
+      apiCalls: calls.now(),
+    });
     return await stagePlan(services, ending, input, plan, context, state);
   } catch (error) {
     const problem = permanentProblem(error);
     // A refused credential must not outlive its fix: the next run builds it again from the secrets.
-    if (problem?.code === GraphErrorCodes.AuthenticationFailed || problem?.code === GraphErrorCodes.Unauthorized) services.connections.forgetGraphCredential(profile.key);
+    if (problem?.code === GraphErrorCodes.AuthenticationFailed || problem?.code === GraphErrorCodes.Unauthorized)
+      services.connections.forgetGraphCredential(profile.key);
     if (problem === undefined) throw error;
     return await ending.failed(problem, calls.now());
   }
 }
 
 /** A quiet run (see quietRun.ts) moves the delta link on and ends, its state rows never loaded. */
-async function endQuietRun(services: EngineServices, ending: RunEnding, profile: Profile, reads: CycleReads, input: PrepareRunInput, calls: ApiCallMeter): Promise<PrepareRunResult> {
+async function endQuietRun(
+  services: EngineServices,
+  ending: RunEnding,
+  profile: Profile,
+  reads: CycleReads,
+  input: PrepareRunInput,
+  calls: ApiCallMeter,
+): Promise<PrepareRunResult> {
   const cursor = reads.cursor;
   if (cursor === undefined) throw new Error(`profile "${profile.key}": a quiet run needs the cursor that marked it`);
   const now = new Date(services.clock.now()).toISOString();
-  await services.state.cursors.save(profile.key, { ...cursor.cursor, deltaLink: reads.changes.deltaLink, runId: input.runId, updatedAt: now }, cursor.version);
-  services.logger.debug("quiet run: the page is as a run that planned nothing left it and SharePoint reports no change", {
-    profile: profile.key,
-    pageVersion: reads.page.version.number,
-    quietSince: cursor.cursor.quiet?.runId,
-  });
+  await services.state.cursors.save(
+    profile.key,
+    { ...cursor.cursor, deltaLink: reads.changes.deltaLink, runId: input.runId, updatedAt: now },
+    cursor.version,
+  );
+  services.logger.debug(
+    "quiet run: the page is as a run that planned nothing left it and SharePoint reports no change",
+    {
+      profile: profile.key,
+      pageVersion: reads.page.version.number,
+      quietSince: cursor.cursor.quiet?.runId,
+    },
+  );
   return ending.unchanged(calls.now());
 }
 
@@ -87,7 +106,12 @@ async function endQuietRun(services: EngineServices, ending: RunEnding, profile:
  * How long the pure planner took against what it was given: the benchmark reads this (planning must stay a small
  * fraction of a run, docs/design.md#performance), and it tells an operator whether a slow run was thinking or waiting.
  */
-function logPlanning(services: EngineServices, profile: Profile, input: PrepareRunInput, facts: { planMs: number; state: LoadedItemStates; reads: CycleReads; pageRows: number }): void {
+function logPlanning(
+  services: EngineServices,
+  profile: Profile,
+  input: PrepareRunInput,
+  facts: { planMs: number; state: LoadedItemStates; reads: CycleReads; pageRows: number },
+): void {
   services.logger.debug("sync planned", {
     profile: profile.key,
     runId: input.runId,
@@ -110,12 +134,21 @@ function cycleContext(
   return {
     profile,
     codecInputs: reads.codecInputs,
-    page: { id: page.id, title: page.title, version: page.version.number, storage: page.storage ?? "", editedAt: facts.editedAt },
+    page: {
+      id: page.id,
+      title: page.title,
+      version: page.version.number,
+      storage: page.storage ?? "",
+      editedAt: facts.editedAt,
+    },
     readLink: changes.deltaLink,
     select: reads.select,
     fieldSamples: reads.samples,
     cursorVersion: cursor?.version ?? null,
-    maxItemIdAtRead: highestItemId([...state.states.map((item) => item.sharePointId), ...changes.changed.map((item) => item.id)]),
+    maxItemIdAtRead: highestItemId([
+      ...state.states.map((item) => item.sharePointId),
+      ...changes.changed.map((item) => item.id),
+    ]),
     trigger: input.trigger,
     startedAt: input.startedAt,
     apiCalls: facts.apiCalls,
@@ -125,14 +158,29 @@ function cycleContext(
 }
 
 /** Records the conflicts, stages the plan, then commits phase zero (what holds before any write). */
-async function stagePlan(services: EngineServices, ending: RunEnding, input: PrepareRunInput, plan: ReadyPlan, context: RunContext, state: LoadedItemStates): Promise<PrepareRunResult> {
+async function stagePlan(
+  services: EngineServices,
+  ending: RunEnding,
+  input: PrepareRunInput,
+  plan: ReadyPlan,
+  context: RunContext,
+  state: LoadedItemStates,
+): Promise<PrepareRunResult> {
   const now = new Date(services.clock.now()).toISOString();
   await recordConflicts(services.state.conflicts, input.profileKey, plan, input.runId, now);
   const batches = sharePointBatches(plan);
   await ending.staged.putPlan(plan);
   for (const batch of batches) await ending.staged.putBatch(batch);
   await ending.staged.putContext({ ...context, batchIds: batches.map((batch) => batch.batchId) });
-  const versions = await services.state.items.commit(input.profileKey, settlePlan(plan, NOTHING_APPLIED), state.versions);
+  const versions = await services.state.items.commit(
+    input.profileKey,
+    settlePlan(plan, NOTHING_APPLIED),
+    state.versions,
+  );
   await ending.staged.putVersions(versions);
-  return { kind: "planned", sharePointBatchIds: batches.map((batch) => batch.batchId), confluenceWrite: hasConfluenceWrites(plan) };
+  return {
+    kind: "planned",
+    sharePointBatchIds: batches.map((batch) => batch.batchId),
+    confluenceWrite: hasConfluenceWrites(plan),
+  };
 }

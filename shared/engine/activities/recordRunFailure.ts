@@ -1,9 +1,9 @@
 import type { EngineServices } from "../engineServices";
-import { assembleReport, closeRun, type CycleSummary } from "../runClosing";
 import type { RecordRunFailureInput } from "../run/runContract";
 import type { RunReport } from "../run/runReport";
 import { addCalls, NO_CALLS, NO_COUNTS } from "../run/runReport";
 import { StagedRun } from "../run/stagedRun";
+import { assembleReport, type CycleSummary, closeRun } from "../runClosing";
 
 /**
  * Records a run that ended because an activity failed for good (its retries exhausted). What was applied and
@@ -12,7 +12,12 @@ import { StagedRun } from "../run/stagedRun";
  */
 export async function recordRunFailure(services: EngineServices, input: RecordRunFailureInput): Promise<RunReport> {
   const staged = new StagedRun(services.state.staging, input, () => new Date(services.clock.now()).toISOString());
-  const [context, progress, page, carry] = await Promise.all([staged.contextIfStaged(), staged.allProgress(), staged.page(), staged.carry()]);
+  const [context, progress, page, carry] = await Promise.all([
+    staged.contextIfStaged(),
+    staged.allProgress(),
+    staged.page(),
+    staged.carry(),
+  ]);
   const batchCalls = [...progress.values()].flatMap((batch) => (batch.kind === "done" ? [batch.apiCalls] : []));
   const cycle: CycleSummary = {
     counts: { ...NO_COUNTS, errors: 1 },

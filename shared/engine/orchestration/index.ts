@@ -1,3 +1,3 @@
-export { syncProfileOrchestrator } from "./syncProfileOrchestrator";
-export { syncAllProfilesOrchestrator } from "./syncAllProfilesOrchestrator";
 export { activityRetryOptions } from "./activityRetry";
+export { syncAllProfilesOrchestrator } from "./syncAllProfilesOrchestrator";
+export { syncProfileOrchestrator } from "./syncProfileOrchestrator";

@@ -1,5 +1,13 @@
 import type * as df from "durable-functions";
-import { ActivityName, OrchestratorName, PROFILE_RUN_DEADLINE_MS, syncInstanceId, type SyncAllProfilesInput, type SyncAllProfilesResult, type SyncProfileInput } from "../run/runContract";
+import {
+  ActivityName,
+  OrchestratorName,
+  PROFILE_RUN_DEADLINE_MS,
+  type SyncAllProfilesInput,
+  type SyncAllProfilesResult,
+  type SyncProfileInput,
+  syncInstanceId,
+} from "../run/runContract";
 import { type RunReport } from "../run/runReport";
 import { activityRetryOptions } from "./activityRetry";
 import { runProblemFrom } from "./runFailure";
@@ -14,12 +22,22 @@ import { runProblemFrom } from "./runFailure";
  *   stuck child cannot keep the fan-out, and with it every later scheduled sync, waiting.
  * - A child whose orchestration failed is `notStarted` with its problem; the others are unaffected.
  */
-export function* syncAllProfilesOrchestrator(context: df.OrchestrationContext): Generator<df.Task, SyncAllProfilesResult, unknown> {
+export function* syncAllProfilesOrchestrator(
+  context: df.OrchestrationContext,
+): Generator<df.Task, SyncAllProfilesResult, unknown> {
   const input = (context.df.getInput() as SyncAllProfilesInput | undefined) ?? { trigger: "schedule" };
-  const activeKeys = (yield context.df.callActivityWithRetry(ActivityName.listActiveProfiles, activityRetryOptions(), null)) as string[];
+  const activeKeys = (yield context.df.callActivityWithRetry(
+    ActivityName.listActiveProfiles,
+    activityRetryOptions(),
+    null,
+  )) as string[];
   const busy = new Set(input.busyProfileKeys ?? []);
   const profileKeys = activeKeys.filter((key) => !busy.has(key));
-  context.df.setCustomStatus({ stage: "syncing", profiles: profileKeys.length, alreadyRunning: activeKeys.length - profileKeys.length });
+  context.df.setCustomStatus({
+    stage: "syncing",
+    profiles: profileKeys.length,
+    alreadyRunning: activeKeys.length - profileKeys.length,
+  });
 
   const deadlineMs = input.profileRunDeadlineMs ?? PROFILE_RUN_DEADLINE_MS;
   const deadline = new Date(context.df.currentUtcDateTime.getTime() + deadlineMs);
@@ -47,12 +65,22 @@ export function* syncAllProfilesOrchestrator(context: df.OrchestrationContext): 
         },
       });
     } else if (run.isFaulted) {
-      outcomes.set(profileKey, { profileKey, outcome: "notStarted", problem: runProblemFrom(`syncProfile for "${profileKey}"`, run.result) });
+      outcomes.set(profileKey, {
+        profileKey,
+        outcome: "notStarted",
+        problem: runProblemFrom(`syncProfile for "${profileKey}"`, run.result),
+      });
     } else {
       const report = run.result as RunReport;
-      outcomes.set(profileKey, { profileKey, outcome: report.outcome, ...(report.problem ? { problem: report.problem } : {}) });
+      outcomes.set(profileKey, {
+        profileKey,
+        outcome: report.outcome,
+        ...(report.problem ? { problem: report.problem } : {}),
+      });
     }
   }
-  const profiles = activeKeys.map((profileKey) => outcomes.get(profileKey) ?? { profileKey, outcome: "alreadyRunning" as const });
+  const profiles = activeKeys.map(
+    (profileKey) => outcomes.get(profileKey) ?? { profileKey, outcome: "alreadyRunning" as const },
+  );
   return { profiles };
 }

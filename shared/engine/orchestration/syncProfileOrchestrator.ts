@@ -1,5 +1,17 @@
 import type * as df from "durable-functions";
-import { ActivityName, MAX_RUN_CYCLES, type ApplyConfluencePageResult, type ApplySharePointBatchInput, type ApplySharePointBatchResult, type CommitRunInput, type CommitRunResult, type PrepareRunInput, type PrepareRunResult, type RecordRunFailureInput, type SyncProfileInput } from "../run/runContract";
+import {
+  ActivityName,
+  type ApplyConfluencePageResult,
+  type ApplySharePointBatchInput,
+  type ApplySharePointBatchResult,
+  type CommitRunInput,
+  type CommitRunResult,
+  MAX_RUN_CYCLES,
+  type PrepareRunInput,
+  type PrepareRunResult,
+  type RecordRunFailureInput,
+  type SyncProfileInput,
+} from "../run/runContract";
 import { type RunReport } from "../run/runReport";
 import { activityRetryOptions } from "./activityRetry";
 import { runProblemFrom } from "./runFailure";
@@ -25,26 +37,53 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
       context.df.setCustomStatus({ runId, cycle, stage: "preparing" });
       stage = ActivityName.prepareRun;
       const prepareInput: PrepareRunInput = { ...ref, dryRun: input.dryRun, trigger: input.trigger, startedAt };
-      const prepared = (yield context.df.callActivityWithRetry(ActivityName.prepareRun, retry, prepareInput)) as PrepareRunResult;
+      const prepared = (yield context.df.callActivityWithRetry(
+        ActivityName.prepareRun,
+        retry,
+        prepareInput,
+      )) as PrepareRunResult;
       if (prepared.kind !== "planned") return prepared.report;
 
       stage = ActivityName.applySharePointBatch;
-      context.df.setCustomStatus({ runId, cycle, stage: "applying SharePoint batches", batches: prepared.sharePointBatchIds.length });
-      const failedBatchIds = yield* applyBatches(context, prepared.sharePointBatchIds.map((batchId) => ({ ...ref, batchId })));
+      context.df.setCustomStatus({
+        runId,
+        cycle,
+        stage: "applying SharePoint batches",
+        batches: prepared.sharePointBatchIds.length,
+      });
+      const failedBatchIds = yield* applyBatches(
+        context,
+        prepared.sharePointBatchIds.map((batchId) => ({ ...ref, batchId })),
+      );
 
       let confluence: CommitRunInput["confluence"] = "notAttempted";
       if (prepared.confluenceWrite) {
         stage = ActivityName.applyConfluencePage;
         context.df.setCustomStatus({ runId, cycle, stage: "updating the Confluence page" });
-        const page = (yield context.df.callActivityWithRetry(ActivityName.applyConfluencePage, retry, ref)) as ApplyConfluencePageResult;
+        const page = (yield context.df.callActivityWithRetry(
+          ActivityName.applyConfluencePage,
+          retry,
+          ref,
+        )) as ApplyConfluencePageResult;
         confluence = page.kind;
       }
 
       stage = ActivityName.commitRun;
       context.df.setCustomStatus({ runId, cycle, stage: "committing" });
       const finalCycle = cycle >= MAX_RUN_CYCLES;
-      const commitInput: CommitRunInput = { ...ref, trigger: input.trigger, startedAt, confluence, failedBatchIds, finalCycle };
-      const committed = (yield context.df.callActivityWithRetry(ActivityName.commitRun, retry, commitInput)) as CommitRunResult;
+      const commitInput: CommitRunInput = {
+        ...ref,
+        trigger: input.trigger,
+        startedAt,
+        confluence,
+        failedBatchIds,
+        finalCycle,
+      };
+      const committed = (yield context.df.callActivityWithRetry(
+        ActivityName.commitRun,
+        retry,
+        commitInput,
+      )) as CommitRunResult;
       if (confluence !== "versionConflict" || finalCycle) return committed.report;
     }
   } catch (error) {
@@ -69,10 +108,15 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
  * `Task.all` alone would resume at the first failure while other batches are still writing, and the commit that
  * follows must see every batch's outcome.
  */
-function* applyBatches(context: df.OrchestrationContext, inputs: ApplySharePointBatchInput[]): Generator<df.Task, string[], unknown> {
+function* applyBatches(
+  context: df.OrchestrationContext,
+  inputs: ApplySharePointBatchInput[],
+): Generator<df.Task, string[], unknown> {
   if (inputs.length === 0) return [];
   const retry = activityRetryOptions();
-  const tasks = inputs.map((batch) => context.df.callActivityWithRetry(ActivityName.applySharePointBatch, retry, batch));
+  const tasks = inputs.map((batch) =>
+    context.df.callActivityWithRetry(ActivityName.applySharePointBatch, retry, batch),
+  );
   try {
     yield context.df.Task.all(tasks);
     return [];

@@ -3,7 +3,7 @@ import type { ConfluenceClient, ConfluencePage } from "../../confluence";
 import type { SharePointClient } from "../../sharepoint/sharePointClient";
 import type { LoadedItemStates } from "../../state/itemStateStore";
 import type { SyncCursor } from "../../state/syncCursorStore";
-import { selectedFieldKeys, type CodecInputs } from "../codecInputs";
+import { type CodecInputs, selectedFieldKeys } from "../codecInputs";
 import type { EngineServices } from "../engineServices";
 import type { ListDirectory } from "../listDirectoryCache";
 import { quietFingerprint } from "../quietRun";
@@ -46,16 +46,31 @@ export async function readCycle(
     services.state.cursors.get(profile.key),
   ]);
   const select = selectedFieldKeys(profile, directory.columns);
-  const storedLink = cursor !== undefined && sameSelect(cursor.cursor.select, select) ? cursor.cursor.deltaLink : undefined;
-  const quietMark = !options.dryRun && storedLink !== undefined && cursor?.cursor.quiet?.pageVersion === page.version.number ? cursor.cursor.quiet : undefined;
+  const storedLink =
+    cursor !== undefined && sameSelect(cursor.cursor.select, select) ? cursor.cursor.deltaLink : undefined;
+  const quietMark =
+    !options.dryRun && storedLink !== undefined && cursor?.cursor.quiet?.pageVersion === page.version.number
+      ? cursor.cursor.quiet
+      : undefined;
   const loadState = () => services.state.items.load(profile.key);
   const stateLoad = quietMark ? undefined : loadState();
   void stateLoad?.catch(() => undefined); // awaited by the caller; a failed delta read must not leave it unhandled
   const changes = await readSharePointChanges(clients.sharePoint, storedLink, select);
   const samples = fieldSamples(profile, directory.columns, changes.changed, cursor?.cursor.fieldSamples ?? {});
   const codecInputs: CodecInputs = { ...directory, samples, siteTimeZone: profile.sharePoint.timeZone ?? "UTC" };
-  const quiet = quietMark !== undefined && isQuietRead(changes) && quietFingerprint(profile, codecInputs) === quietMark.inputs;
-  return { directory, page, cursor, select, changes, samples, codecInputs, quiet, state: () => stateLoad ?? loadState() };
+  const quiet =
+    quietMark !== undefined && isQuietRead(changes) && quietFingerprint(profile, codecInputs) === quietMark.inputs;
+  return {
+    directory,
+    page,
+    cursor,
+    select,
+    changes,
+    samples,
+    codecInputs,
+    quiet,
+    state: () => stateLoad ?? loadState(),
+  };
 }
 
 function sameSelect(stored: readonly string[] | undefined, select: readonly string[]): boolean {

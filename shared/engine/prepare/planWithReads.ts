@@ -1,7 +1,7 @@
 import type { FieldCodecs } from "../../mapping";
 import { mapBounded } from "../../runtime";
 import type { SharePointClient } from "../../sharepoint/sharePointClient";
-import { planSync, type Plan, type PlanInput, type SharePointItemReading, type SharePointSide } from "../../sync";
+import { type Plan, type PlanInput, planSync, type SharePointItemReading, type SharePointSide } from "../../sync";
 import { itemReading } from "../sharePointChanges";
 
 /**
@@ -18,7 +18,8 @@ export async function planWithReads(
   const first = timedPlan(input);
   if (first.plan.kind !== "needsReads") return { plan: first.plan, planMs: first.ms };
   const side = input.sharePoint;
-  if (side.kind !== "delta") throw new Error(`profile "${input.rules.profileKey}": the planner asked for reads on a full enumeration`);
+  if (side.kind !== "delta")
+    throw new Error(`profile "${input.rules.profileKey}": the planner asked for reads on a full enumeration`);
   const wanted = first.plan.sharePointIds;
   const asked = new Set(wanted);
   const read = await mapBounded(wanted, 4, (id) => client.readItem(id, { select }));
@@ -32,7 +33,9 @@ export async function planWithReads(
   const withReads: SharePointSide = { kind: "delta", changed, deletedIds };
   const second = timedPlan({ ...input, sharePoint: withReads });
   if (second.plan.kind === "needsReads") {
-    throw new Error(`profile "${input.rules.profileKey}": the planner asked again for items it was given: ${second.plan.sharePointIds.join(", ")}`);
+    throw new Error(
+      `profile "${input.rules.profileKey}": the planner asked again for items it was given: ${second.plan.sharePointIds.join(", ")}`,
+    );
   }
   return { plan: second.plan, planMs: first.ms + second.ms };
 }

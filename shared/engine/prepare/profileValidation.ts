@@ -1,6 +1,6 @@
 import type { Profile } from "../../config/profile";
 import { ProfileNotFound } from "../../config/profileNotFound";
-import { PlannerInputInvalid, syncRulesFromProfile, type SyncRules } from "../../sync";
+import { PlannerInputInvalid, type SyncRules, syncRulesFromProfile } from "../../sync";
 import type { EngineServices } from "../engineServices";
 
 export type ProfileValidation =
@@ -21,20 +21,38 @@ export async function validateProfile(services: EngineServices, profileKey: stri
     result = await services.config.validator.validateStored(profileKey);
   } catch (error) {
     if (!(error instanceof ProfileNotFound)) throw error;
-    return { ok: false, known: false, message: error.message, missingSecrets: [], errors: [{ path: "(root)", message: error.message }] };
+    return {
+      ok: false,
+      known: false,
+      message: error.message,
+      missingSecrets: [],
+      errors: [{ path: "(root)", message: error.message }],
+    };
   }
   if (!result.valid) {
     const parts = [
       ...(result.missingSecrets.length > 0 ? [`missing secrets: ${result.missingSecrets.join(", ")}`] : []),
       ...result.errors.map((issue) => `${issue.path}: ${issue.message}`),
     ];
-    return { ok: false, known: true, message: `profile "${profileKey}" cannot run: ${parts.join("; ")}`, missingSecrets: result.missingSecrets, errors: result.errors };
+    return {
+      ok: false,
+      known: true,
+      message: `profile "${profileKey}" cannot run: ${parts.join("; ")}`,
+      missingSecrets: result.missingSecrets,
+      errors: result.errors,
+    };
   }
   const { profile } = await services.config.profiles.get(profileKey);
   try {
     return { ok: true, profile, rules: syncRulesFromProfile(profile) };
   } catch (error) {
     if (!(error instanceof PlannerInputInvalid)) throw error;
-    return { ok: false, known: true, message: error.message, missingSecrets: [], errors: [{ path: "matchBy", message: error.message }] };
+    return {
+      ok: false,
+      known: true,
+      message: error.message,
+      missingSecrets: [],
+      errors: [{ path: "matchBy", message: error.message }],
+    };
   }
 }

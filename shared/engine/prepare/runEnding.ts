@@ -1,11 +1,11 @@
-import type { StoppedPlan, ReadyPlan } from "../../sync";
+import type { ReadyPlan, StoppedPlan } from "../../sync";
 import type { EngineServices } from "../engineServices";
-import { assembleReport, closeRun, EMPTY_CYCLE, type CycleSummary, type ReportHeader } from "../runClosing";
 import { planItems, runCounts } from "../run/reportItems";
 import type { PrepareRunInput, PrepareRunResult } from "../run/runContract";
 import type { ApiCalls, RunItemReport, RunOutcome, RunProblem, RunReport } from "../run/runReport";
 import type { RunCarry } from "../run/stagedDocuments";
 import { StagedRun } from "../run/stagedRun";
+import { assembleReport, type CycleSummary, closeRun, EMPTY_CYCLE, type ReportHeader } from "../runClosing";
 import type { ProfileValidation } from "./profileValidation";
 
 /**
@@ -56,11 +56,20 @@ export class RunEnding {
   }
 
   async dryRun(plan: ReadyPlan, readProblems: readonly RunItemReport[], apiCalls: ApiCalls): Promise<PrepareRunResult> {
-    const cycle = { counts: runCounts(plan, null, readProblems.length), items: [...readProblems, ...planItems(plan, null, this.#input.cycle)], apiCalls };
+    const cycle = {
+      counts: runCounts(plan, null, readProblems.length),
+      items: [...readProblems, ...planItems(plan, null, this.#input.cycle)],
+      apiCalls,
+    };
     return { kind: "dryRun", report: await this.#end("dryRun", undefined, cycle, false) };
   }
 
-  async #end(outcome: RunOutcome, problem: RunProblem | undefined, cycle: CycleSummary, record = !this.#input.dryRun): Promise<RunReport> {
+  async #end(
+    outcome: RunOutcome,
+    problem: RunProblem | undefined,
+    cycle: CycleSummary,
+    record = !this.#input.dryRun,
+  ): Promise<RunReport> {
     const header: ReportHeader = { ...this.#input };
     const report = assembleReport(header, outcome, problem, cycle, this.#carry, isoNow(this.#services));
     if (record) await closeRun(this.#services, this.staged, report);

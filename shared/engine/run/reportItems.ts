@@ -1,16 +1,16 @@
 import {
-  planCounts,
   type CanonicalValue,
   type ConflictRecord,
   type ConflictResolution,
   type FieldSnapshot,
   type ItemDecision,
   type ItemRef,
+  planCounts,
   type ReadyPlan,
   type StoppedPlan,
 } from "../../sync";
-import type { ConflictReport, FieldChangeReport, ItemProblemReport, RunCounts, RunItemReport } from "./runReport";
 import type { RunOutcomes } from "./runOutcomes";
+import type { ConflictReport, FieldChangeReport, ItemProblemReport, RunCounts, RunItemReport } from "./runReport";
 
 /** The report entries of a plan; `outcomes` null = nothing was applied (a dry run, a stopped run). */
 export function planItems(plan: ReadyPlan | StoppedPlan, outcomes: RunOutcomes | null, cycle: number): RunItemReport[] {
@@ -27,11 +27,19 @@ export function planItems(plan: ReadyPlan | StoppedPlan, outcomes: RunOutcomes |
   for (const decision of plan.decisions) describeDecision(entryFor(decision.item), decision);
   if (plan.kind === "ready") {
     for (const conflict of plan.conflicts) entryFor(conflict.item).conflicts.push(conflictReport(conflict));
-    for (const error of plan.fieldErrors) entryFor(error.item).errors.push({ field: error.field, side: error.side, code: error.error.code, message: error.error.message });
+    for (const error of plan.fieldErrors)
+      entryFor(error.item).errors.push({
+        field: error.field,
+        side: error.side,
+        code: error.error.code,
+        message: error.error.message,
+      });
     if (outcomes !== null) addOutcomes(plan, outcomes, entries, entryFor);
   }
   return [...entries.values()].map((entry) => ({
-    sharePointId: entry.item.sharePointId ?? (entry.item.createRef === null ? null : (outcomes?.createdIds.get(entry.item.createRef) ?? null)),
+    sharePointId:
+      entry.item.sharePointId ??
+      (entry.item.createRef === null ? null : (outcomes?.createdIds.get(entry.item.createRef) ?? null)),
     row: entry.item.rowRef === null ? null : entry.item.rowRef + 1,
     action: entry.action,
     ...(entry.note === undefined ? {} : { note: entry.note }),
@@ -52,10 +60,16 @@ export function runCounts(plan: ReadyPlan, outcomes: RunOutcomes | null, extraEr
   const pageApplied = outcomes.page?.kind === "applied";
   const writtenRows = new Set<number>();
   if (pageApplied) {
-    for (const update of plan.confluence.rowUpdates) if (update.afterCreate === null || outcomes.createdIds.has(update.afterCreate)) writtenRows.add(update.rowRef);
-    for (const writeBack of plan.confluence.keyWriteBacks) if (writeBack.key.kind === "existing" || outcomes.createdIds.has(writeBack.key.createRef)) writtenRows.add(writeBack.rowRef);
+    for (const update of plan.confluence.rowUpdates)
+      if (update.afterCreate === null || outcomes.createdIds.has(update.afterCreate)) writtenRows.add(update.rowRef);
+    for (const writeBack of plan.confluence.keyWriteBacks)
+      if (writeBack.key.kind === "existing" || outcomes.createdIds.has(writeBack.key.createRef))
+        writtenRows.add(writeBack.rowRef);
   }
-  const refusals = [...outcomes.refused.sharePoint.values(), ...outcomes.refused.confluence.values()].reduce((sum, list) => sum + list.length, 0);
+  const refusals = [...outcomes.refused.sharePoint.values(), ...outcomes.refused.confluence.values()].reduce(
+    (sum, list) => sum + list.length,
+    0,
+  );
   return {
     sharePoint: {
       created: plan.sharePoint.creates.filter((create) => outcomes.createdIds.has(create.createRef)).length,
@@ -68,7 +82,12 @@ export function runCounts(plan: ReadyPlan, outcomes: RunOutcomes | null, extraEr
       deleted: pageApplied ? plan.confluence.removals.length : 0,
     },
     conflicts: plan.conflicts.length,
-    errors: plan.fieldErrors.length + outcomes.failures.size + refusals + extraErrors + (outcomes.page?.kind === "failed" ? 1 : 0),
+    errors:
+      plan.fieldErrors.length +
+      outcomes.failures.size +
+      refusals +
+      extraErrors +
+      (outcomes.page?.kind === "failed" ? 1 : 0),
   };
 }
 
@@ -102,7 +121,8 @@ function describeDecision(entry: MutableEntry, decision: ItemDecision): void {
     if (merge.kind === "toConfluence") entry.changes.push({ field, to: "confluence", value: merge.value.value });
     else if (merge.kind === "toSharePoint") entry.changes.push({ field, to: "sharePoint", value: merge.value.value });
     else if (merge.kind === "convergent") entry.changes.push({ field, to: "both", ...valueOf(merge.value) });
-    else if (merge.kind === "conflict" && merge.write !== null) entry.changes.push({ field, to: merge.write.to, value: merge.write.value.value });
+    else if (merge.kind === "conflict" && merge.write !== null)
+      entry.changes.push({ field, to: merge.write.to, value: merge.write.value.value });
   }
 }
 
@@ -130,7 +150,12 @@ function conflictReport(conflict: ConflictRecord): ConflictReport {
 }
 
 /** Marks each entry applied or failed from what its writes did, and adds the write problems. */
-function addOutcomes(plan: ReadyPlan, outcomes: RunOutcomes, entries: Map<string, MutableEntry>, entryFor: (item: ItemRef) => MutableEntry): void {
+function addOutcomes(
+  plan: ReadyPlan,
+  outcomes: RunOutcomes,
+  entries: Map<string, MutableEntry>,
+  entryFor: (item: ItemRef) => MutableEntry,
+): void {
   const byRow = new Map<number, MutableEntry>();
   for (const entry of entries.values()) if (entry.item.rowRef !== null) byRow.set(entry.item.rowRef, entry);
   const mark = (entry: MutableEntry | undefined, ok: boolean): void => {
@@ -138,20 +163,41 @@ function addOutcomes(plan: ReadyPlan, outcomes: RunOutcomes, entries: Map<string
     entry.result = !ok || entry.result === "failed" ? "failed" : "applied";
   };
   const byId = (sharePointId: string, rowRef: number | null) => entryFor({ sharePointId, rowRef, createRef: null });
-  for (const create of plan.sharePoint.creates) mark(entryFor({ sharePointId: null, rowRef: create.rowRef, createRef: create.createRef }), outcomes.createdIds.has(create.createRef));
-  for (const op of [...plan.sharePoint.updates, ...plan.sharePoint.deletes]) mark(byId(op.sharePointId, null), outcomes.apply.sharePointItems.get(op.sharePointId)?.ok === true);
+  for (const create of plan.sharePoint.creates)
+    mark(
+      entryFor({ sharePointId: null, rowRef: create.rowRef, createRef: create.createRef }),
+      outcomes.createdIds.has(create.createRef),
+    );
+  for (const op of [...plan.sharePoint.updates, ...plan.sharePoint.deletes])
+    mark(byId(op.sharePointId, null), outcomes.apply.sharePointItems.get(op.sharePointId)?.ok === true);
 
   const pageOk = outcomes.page?.kind === "applied";
-  for (const update of plan.confluence.rowUpdates) mark(update.sharePointId === null ? byRow.get(update.rowRef) : byId(update.sharePointId, update.rowRef), pageOk);
+  for (const update of plan.confluence.rowUpdates)
+    mark(update.sharePointId === null ? byRow.get(update.rowRef) : byId(update.sharePointId, update.rowRef), pageOk);
   for (const append of plan.confluence.appends) mark(byId(append.sharePointId, null), pageOk);
   for (const removal of plan.confluence.removals) mark(byId(removal.sharePointId, removal.rowRef), pageOk);
   for (const writeBack of plan.confluence.keyWriteBacks) mark(byRow.get(writeBack.rowRef), pageOk);
 
-  const problem = (target: string): MutableEntry => (target.startsWith("row:") ? entryFor({ sharePointId: null, rowRef: null, createRef: target as `row:${number}` }) : byId(target, null));
-  for (const [target, failure] of outcomes.failures) problem(target).errors.push({ field: null, side: "sharePoint", code: failure.code, message: failure.message });
-  for (const [target, refused] of outcomes.refused.sharePoint) for (const r of refused) problem(target).errors.push({ field: r.field, side: "sharePoint", code: r.code, message: r.message });
-  for (const [target, refused] of outcomes.refused.confluence) for (const r of refused) problem(target).errors.push({ field: r.field, side: "confluence", code: r.code, message: r.message });
+  const problem = (target: string): MutableEntry =>
+    target.startsWith("row:")
+      ? entryFor({ sharePointId: null, rowRef: null, createRef: target as `row:${number}` })
+      : byId(target, null);
+  for (const [target, failure] of outcomes.failures)
+    problem(target).errors.push({ field: null, side: "sharePoint", code: failure.code, message: failure.message });
+  for (const [target, refused] of outcomes.refused.sharePoint)
+    for (const r of refused)
+      problem(target).errors.push({ field: r.field, side: "sharePoint", code: r.code, message: r.message });
+  for (const [target, refused] of outcomes.refused.confluence)
+    for (const r of refused)
+      problem(target).errors.push({ field: r.field, side: "confluence", code: r.code, message: r.message });
   if (outcomes.page?.kind === "failed") {
-    for (const entry of entries.values()) if (entry.result === "failed") entry.errors.push({ field: null, side: "confluence", code: outcomes.page.problem.code, message: outcomes.page.problem.message });
+    for (const entry of entries.values())
+      if (entry.result === "failed")
+        entry.errors.push({
+          field: null,
+          side: "confluence",
+          code: outcomes.page.problem.code,
+          message: outcomes.page.problem.message,
+        });
   }
 }

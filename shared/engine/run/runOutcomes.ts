@@ -1,19 +1,18 @@
 import {
-  fieldEntry,
-  hasConfluenceWrites,
-  settleItemState,
   type ApplyOutcome,
   type CreateRef,
   type FieldState,
+  fieldEntry,
+  hasConfluenceWrites,
   type PutState,
   type ReadyPlan,
   type SharePointCreateOutcome,
   type SharePointOpOutcome,
   type StateCommit,
+  settleItemState,
 } from "../../sync";
 import type { ApplyConfluencePageResult } from "./runContract";
-import type { RunProblem } from "./runReport";
-import type { ApiCalls } from "./runReport";
+import type { ApiCalls, RunProblem } from "./runReport";
 import type { BatchProgress, PageProgress, RefusedField } from "./stagedDocuments";
 
 /** What a cycle's writes did, gathered from the staged progress of its batches and its page update. */
@@ -21,7 +20,10 @@ export interface RunOutcomes {
   /** For `settlePlan`: a write without an outcome (its batch failed for good) counts as not applied. */
   readonly apply: ApplyOutcome;
   /** Fields left out of a write, by target (a SharePoint id, or a create's ref): their bases must not move. */
-  readonly refused: { readonly sharePoint: ReadonlyMap<string, readonly RefusedField[]>; readonly confluence: ReadonlyMap<string, readonly RefusedField[]> };
+  readonly refused: {
+    readonly sharePoint: ReadonlyMap<string, readonly RefusedField[]>;
+    readonly confluence: ReadonlyMap<string, readonly RefusedField[]>;
+  };
   /** Why a SharePoint operation failed, by target. */
   readonly failures: ReadonlyMap<string, RunProblem>;
   /** SharePoint ids of the items the run created, by create ref. */
@@ -33,13 +35,21 @@ export interface RunOutcomes {
 }
 
 /** The problem of a write whose batch failed for good without it being applied (as far as anyone can tell). */
-export const WRITE_NOT_APPLIED: RunProblem = { code: "WRITE_NOT_APPLIED", message: "the SharePoint batch holding this write failed after its retries; the next run tries again" };
+export const WRITE_NOT_APPLIED: RunProblem = {
+  code: "WRITE_NOT_APPLIED",
+  message: "the SharePoint batch holding this write failed after its retries; the next run tries again",
+};
 
 /**
  * Gathers the outcomes. `pageApplied`: whether to count the page update as done — `false` for the phase-one commit
  * made before the page update, else what the page update reported (a plan without page writes needs none).
  */
-export function runOutcomes(plan: ReadyPlan, batches: ReadonlyMap<string, BatchProgress>, page: PageProgress | undefined, pageApplied: boolean | "fromProgress"): RunOutcomes {
+export function runOutcomes(
+  plan: ReadyPlan,
+  batches: ReadonlyMap<string, BatchProgress>,
+  page: PageProgress | undefined,
+  pageApplied: boolean | "fromProgress",
+): RunOutcomes {
   const sharePointItems = new Map<string, SharePointOpOutcome>();
   const sharePointCreates = new Map<CreateRef, SharePointCreateOutcome>();
   const refusedSharePoint = new Map<string, readonly RefusedField[]>();
@@ -61,13 +71,17 @@ export function runOutcomes(plan: ReadyPlan, batches: ReadonlyMap<string, BatchP
       if (outcome.problem !== undefined) failures.set(target, outcome.problem);
     }
   }
-  for (const create of plan.sharePoint.creates) if (!sharePointCreates.has(create.createRef)) failures.set(create.createRef, WRITE_NOT_APPLIED);
-  for (const op of [...plan.sharePoint.updates, ...plan.sharePoint.deletes]) if (!sharePointItems.has(op.sharePointId)) failures.set(op.sharePointId, WRITE_NOT_APPLIED);
+  for (const create of plan.sharePoint.creates)
+    if (!sharePointCreates.has(create.createRef)) failures.set(create.createRef, WRITE_NOT_APPLIED);
+  for (const op of [...plan.sharePoint.updates, ...plan.sharePoint.deletes])
+    if (!sharePointItems.has(op.sharePointId)) failures.set(op.sharePointId, WRITE_NOT_APPLIED);
 
   const refusedConfluence = new Map<string, RefusedField[]>();
-  for (const cell of page?.rejected ?? []) refusedConfluence.set(cell.target, [...(refusedConfluence.get(cell.target) ?? []), cell]);
+  for (const cell of page?.rejected ?? [])
+    refusedConfluence.set(cell.target, [...(refusedConfluence.get(cell.target) ?? []), cell]);
   const pageResult = page?.result ?? null;
-  const confluenceApplied = pageApplied === "fromProgress" ? !hasConfluenceWrites(plan) || pageResult?.kind === "applied" : pageApplied;
+  const confluenceApplied =
+    pageApplied === "fromProgress" ? !hasConfluenceWrites(plan) || pageResult?.kind === "applied" : pageApplied;
   return {
     apply: { sharePointItems, sharePointCreates, confluenceApplied },
     refused: { sharePoint: refusedSharePoint, confluence: refusedConfluence },
@@ -109,7 +123,9 @@ export function settleRunState(plan: ReadyPlan, outcomes: RunOutcomes): StateCom
     const fields: Record<string, FieldState> = Object.fromEntries(
       Object.entries(commit.state.fields).map(([key, state]) => {
         const change = fieldEntry(put.fields, key);
-        const refused = (change?.requires === "sharePointWrite" && spRefused.has(key)) || (change?.requires === "confluenceWrite" && cfRefused.has(key));
+        const refused =
+          (change?.requires === "sharePointWrite" && spRefused.has(key)) ||
+          (change?.requires === "confluenceWrite" && cfRefused.has(key));
         return [key, refused && change !== undefined ? change.otherwise : state];
       }),
     );

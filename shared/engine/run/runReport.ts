@@ -40,9 +40,13 @@ export interface RunReport {
 export type ApiCalls = RunReport["apiCalls"];
 export type RunCounts = RunReport["counts"];
 
-
 export const NO_CALLS: ApiCalls = { graph: 0, confluence: 0 };
-export const NO_COUNTS: RunCounts = { sharePoint: { created: 0, updated: 0, deleted: 0 }, confluence: { created: 0, updated: 0, deleted: 0 }, conflicts: 0, errors: 0 };
+export const NO_COUNTS: RunCounts = {
+  sharePoint: { created: 0, updated: 0, deleted: 0 },
+  confluence: { created: 0, updated: 0, deleted: 0 },
+  conflicts: 0,
+  errors: 0,
+};
 
 /** One value change in an item's report entry. */
 export interface FieldChangeReport {
@@ -93,11 +97,22 @@ export interface RunItemReport {
 }
 
 export function addCalls(...calls: readonly ApiCalls[]): ApiCalls {
-  return calls.reduce((sum, next) => ({ graph: sum.graph + next.graph, confluence: sum.confluence + next.confluence }), NO_CALLS);
+  return calls.reduce(
+    (sum, next) => ({ graph: sum.graph + next.graph, confluence: sum.confluence + next.confluence }),
+    NO_CALLS,
+  );
 }
 
 export function addCounts(a: RunCounts, b: RunCounts): RunCounts {
-  const side = (x: RunCounts["sharePoint"], y: RunCounts["sharePoint"]) => ({ created: x.created + y.created, updated: x.updated + y.updated, deleted: x.deleted + y.deleted });
-  return { sharePoint: side(a.sharePoint, b.sharePoint), confluence: side(a.confluence, b.confluence), conflicts: a.conflicts + b.conflicts, errors: a.errors + b.errors };
+  const side = (x: RunCounts["sharePoint"], y: RunCounts["sharePoint"]) => ({
+    created: x.created + y.created,
+    updated: x.updated + y.updated,
+    deleted: x.deleted + y.deleted,
+  });
+  return {
+    sharePoint: side(a.sharePoint, b.sharePoint),
+    confluence: side(a.confluence, b.confluence),
+    conflicts: a.conflicts + b.conflicts,
+    errors: a.errors + b.errors,
+  };
 }
-

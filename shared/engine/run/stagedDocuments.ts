@@ -10,7 +10,13 @@ export interface RunContext {
   readonly profile: Profile;
   readonly codecInputs: CodecInputs;
   /** The page as read: the update is made on top of exactly this body and version. */
-  readonly page: { readonly id: string; readonly title: string; readonly version: number; readonly storage: string; readonly editedAt: string };
+  readonly page: {
+    readonly id: string;
+    readonly title: string;
+    readonly version: number;
+    readonly storage: string;
+    readonly editedAt: string;
+  };
   /** The delta link the cycle's read ended at, and the `$select` it was opened with. */
   readonly readLink: string;
   readonly select: readonly string[];
@@ -30,8 +36,18 @@ export interface RunContext {
 
 /** One SharePoint operation of a staged batch, with the canonical values to write. */
 export type StagedOp =
-  | { readonly kind: "create"; readonly createRef: CreateRef; readonly rowRef: number; readonly fields: Readonly<Record<FieldKey, CanonicalValue>> }
-  | { readonly kind: "update"; readonly sharePointId: string; readonly ifMatch: string; readonly fields: Readonly<Record<FieldKey, CanonicalValue>> }
+  | {
+      readonly kind: "create";
+      readonly createRef: CreateRef;
+      readonly rowRef: number;
+      readonly fields: Readonly<Record<FieldKey, CanonicalValue>>;
+    }
+  | {
+      readonly kind: "update";
+      readonly sharePointId: string;
+      readonly ifMatch: string;
+      readonly fields: Readonly<Record<FieldKey, CanonicalValue>>;
+    }
   | { readonly kind: "delete"; readonly sharePointId: string; readonly ifMatch: string };
 
 /** At most 20 operations: one Graph `$batch` (document `c{cycle}.batch.{batchId}`). */
@@ -49,7 +65,13 @@ export interface RefusedField {
 
 /** What became of one staged operation. */
 export type StagedOpOutcome =
-  | { readonly kind: "create"; readonly createRef: CreateRef; readonly result: SharePointCreateOutcome; readonly refused: readonly RefusedField[]; readonly problem?: RunProblem }
+  | {
+      readonly kind: "create";
+      readonly createRef: CreateRef;
+      readonly result: SharePointCreateOutcome;
+      readonly refused: readonly RefusedField[];
+      readonly problem?: RunProblem;
+    }
   | {
       readonly kind: "update" | "delete";
       readonly sharePointId: string;
@@ -64,7 +86,12 @@ export type StagedOpOutcome =
  */
 export type BatchProgress =
   | { readonly kind: "sending" }
-  | { readonly kind: "done"; readonly outcomes: readonly StagedOpOutcome[]; readonly apiCalls: ApiCalls; readonly recovered: number };
+  | {
+      readonly kind: "done";
+      readonly outcomes: readonly StagedOpOutcome[];
+      readonly apiCalls: ApiCalls;
+      readonly recovered: number;
+    };
 
 /** A cell the page update left as it was because the page cannot show the value; keyed like refusals. */
 export interface RejectedCell extends RefusedField {
@@ -83,5 +110,10 @@ export interface PageProgress {
 
 /** What earlier cycles of the run did (document `run.carry`), so the last cycle's report covers the whole run. */
 export interface RunCarry {
-  readonly cycles: readonly { readonly cycle: number; readonly counts: RunCounts; readonly items: readonly RunItemReport[]; readonly apiCalls: ApiCalls }[];
+  readonly cycles: readonly {
+    readonly cycle: number;
+    readonly counts: RunCounts;
+    readonly items: readonly RunItemReport[];
+    readonly apiCalls: ApiCalls;
+  }[];
 }

@@ -1,8 +1,8 @@
-import type { ReadyPlan } from "../../sync";
 import type { RunStagingStore } from "../../state/runStagingStore";
+import type { ReadyPlan } from "../../sync";
 import type { RunRef } from "./runContract";
-import type { BatchProgress, PageProgress, RunCarry, RunContext, StagedBatch } from "./stagedDocuments";
 import { RunStagingMissing } from "./runStagingMissing";
+import type { BatchProgress, PageProgress, RunCarry, RunContext, StagedBatch } from "./stagedDocuments";
 
 /**
  * One cycle of one run's staged documents, typed. Activities pass only the run reference; everything else they need
@@ -29,7 +29,8 @@ export class StagedRun {
 
   async #required<T>(document: string): Promise<T> {
     const value = await this.#store.get<T>(this.#run, this.#name(document));
-    if (value === undefined) throw new RunStagingMissing(this.#ref.profileKey, this.#ref.runId, `${document} of cycle ${this.#ref.cycle}`);
+    if (value === undefined)
+      throw new RunStagingMissing(this.#ref.profileKey, this.#ref.runId, `${document} of cycle ${this.#ref.cycle}`);
     return value;
   }
 

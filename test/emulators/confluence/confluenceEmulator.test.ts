@@ -1,13 +1,25 @@
 import { describe, expect, it } from "vitest";
 import type { ConfluenceEmulator } from "../../../dev/emulators/confluence/confluenceEmulator";
 import { parseConfluenceSeed } from "../../../dev/emulators/confluence/confluenceSeed";
-import { manyPages, emulatorPerTest, TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN, testSeed } from "../../helpers/confluenceSite";
+import {
+  emulatorPerTest,
+  manyPages,
+  TEST_CLIENT_ID,
+  TEST_CLIENT_SECRET,
+  TEST_CLOUD_ID,
+  TEST_REFRESH_TOKEN,
+  testSeed,
+} from "../../helpers/confluenceSite";
 
 /** Drives the emulator with plain fetch, the way the reference describes the real service. */
 
 const start = emulatorPerTest();
 
-async function call(method: string, url: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+async function call(
+  method: string,
+  url: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const response = await fetch(url, {
     method,
     headers: {
@@ -15,7 +27,9 @@ async function call(method: string, url: string, options: { token?: string; body
       ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
       ...options.headers,
     },
-    ...(options.body !== undefined ? { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) } : {}),
+    ...(options.body !== undefined
+      ? { body: typeof options.body === "string" ? options.body : JSON.stringify(options.body) }
+      : {}),
   });
   const text = await response.text();
   return { status: response.status, headers: response.headers, json: text ? (JSON.parse(text) as any) : undefined };
@@ -23,7 +37,12 @@ async function call(method: string, url: string, options: { token?: string; body
 
 async function refresh(e: ConfluenceEmulator, refreshToken: string, secret = TEST_CLIENT_SECRET) {
   return call("POST", `${e.urls.authBaseUrl}/oauth/token`, {
-    body: { grant_type: "refresh_token", client_id: TEST_CLIENT_ID, client_secret: secret, refresh_token: refreshToken },
+    body: {
+      grant_type: "refresh_token",
+      client_id: TEST_CLIENT_ID,
+      client_secret: secret,
+      refresh_token: refreshToken,
+    },
   });
 }
 
@@ -40,7 +59,13 @@ describe("Confluence emulator: OAuth token endpoint", () => {
     const e = await start();
     const first = await refresh(e, TEST_REFRESH_TOKEN);
     expect(first.status).toBe(200);
-    expect(Object.keys(first.json).sort()).toEqual(["access_token", "expires_in", "refresh_token", "scope", "token_type"]);
+    expect(Object.keys(first.json).sort()).toEqual([
+      "access_token",
+      "expires_in",
+      "refresh_token",
+      "scope",
+      "token_type",
+    ]);
     expect(first.json.expires_in).toBe(3600);
     expect(first.json.refresh_token).not.toBe(TEST_REFRESH_TOKEN);
     expect(first.json.scope.split(" ")).toContain("offline_access");
@@ -50,7 +75,16 @@ describe("Confluence emulator: OAuth token endpoint", () => {
   });
 
   it("lets a rotated-out token be reused within the leeway, and revokes the whole family after it", async () => {
-    const e = await start(testSeed({ oauth: { clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, refreshTokens: [TEST_REFRESH_TOKEN], reuseLeewaySeconds: 60 } }));
+    const e = await start(
+      testSeed({
+        oauth: {
+          clientId: TEST_CLIENT_ID,
+          clientSecret: TEST_CLIENT_SECRET,
+          refreshTokens: [TEST_REFRESH_TOKEN],
+          reuseLeewaySeconds: 60,
+        },
+      }),
+    );
     const first = await refresh(e, TEST_REFRESH_TOKEN);
     e.clock.advance(59_000);
     const reuse = await refresh(e, TEST_REFRESH_TOKEN);
@@ -63,12 +97,21 @@ describe("Confluence emulator: OAuth token endpoint", () => {
     // Family revoked: the newest tokens die too.
     expect((await refresh(e, reuse.json.refresh_token)).status).toBe(403);
     expect((await refresh(e, first.json.refresh_token)).status).toBe(403);
-    const [family] = (e.state().tokenFamilies as Array<{ revoked: boolean; revokedReason: string }>);
+    const [family] = e.state().tokenFamilies as Array<{ revoked: boolean; revokedReason: string }>;
     expect(family).toMatchObject({ revoked: true, revokedReason: "refresh token reused after the leeway" });
   });
 
   it("answers dead grants in the unauthorized_client style when the seed asks for it", async () => {
-    const e = await start(testSeed({ oauth: { clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, refreshTokens: [TEST_REFRESH_TOKEN], errorStyle: "unauthorized_client" } }));
+    const e = await start(
+      testSeed({
+        oauth: {
+          clientId: TEST_CLIENT_ID,
+          clientSecret: TEST_CLIENT_SECRET,
+          refreshTokens: [TEST_REFRESH_TOKEN],
+          errorStyle: "unauthorized_client",
+        },
+      }),
+    );
     const response = await refresh(e, "never-issued-refresh-token");
     expect(response.status).toBe(403);
     expect(response.json).toEqual({ error: "unauthorized_client", error_description: "refresh_token is invalid" });
@@ -84,8 +127,16 @@ describe("Confluence emulator: OAuth token endpoint", () => {
 
   it("accepts form encoding as well as JSON", async () => {
     const e = await start();
-    const form = new URLSearchParams({ grant_type: "refresh_token", client_id: TEST_CLIENT_ID, client_secret: TEST_CLIENT_SECRET, refresh_token: TEST_REFRESH_TOKEN });
-    const response = await call("POST", `${e.urls.authBaseUrl}/oauth/token`, { body: form.toString(), headers: { "content-type": "application/x-www-form-urlencoded" } });
+    const form = new URLSearchParams({
+      grant_type: "refresh_token",
+      client_id: TEST_CLIENT_ID,
+      client_secret: TEST_CLIENT_SECRET,
+      refresh_token: TEST_REFRESH_TOKEN,
+    });
+    const response = await call("POST", `${e.urls.authBaseUrl}/oauth/token`, {
+      body: form.toString(),
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+    });
     expect(response.status).toBe(200);
   });
 
@@ -95,22 +146,49 @@ describe("Confluence emulator: OAuth token endpoint", () => {
     const resources = await call("GET", `${e.urls.apiBaseUrl}/oauth/token/accessible-resources`, { token });
     expect(resources.status).toBe(200);
     expect(resources.json).toEqual([
-      expect.objectContaining({ id: TEST_CLOUD_ID, url: "https://contoso.atlassian.net", name: expect.any(String), avatarUrl: expect.any(String), scopes: expect.arrayContaining(["read:page:confluence"]) }),
+      expect.objectContaining({
+        id: TEST_CLOUD_ID,
+        url: "https://contoso.atlassian.net",
+        name: expect.any(String),
+        avatarUrl: expect.any(String),
+        scopes: expect.arrayContaining(["read:page:confluence"]),
+      }),
     ]);
     const anonymous = await call("GET", `${e.urls.apiBaseUrl}/oauth/token/accessible-resources`);
     expect(anonymous).toMatchObject({ status: 401, json: { code: 401, message: "Unauthorized" } });
   });
 
   it("expires access tokens after expires_in, by the emulator's clock", async () => {
-    const e = await start(testSeed({ oauth: { clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, refreshTokens: [TEST_REFRESH_TOKEN], accessTokenExpiresIn: 60 } }));
+    const e = await start(
+      testSeed({
+        oauth: {
+          clientId: TEST_CLIENT_ID,
+          clientSecret: TEST_CLIENT_SECRET,
+          refreshTokens: [TEST_REFRESH_TOKEN],
+          accessTokenExpiresIn: 60,
+        },
+      }),
+    );
     const token = await accessToken(e);
     expect((await call("GET", wiki(e, "/api/v2/pages/98306"), { token })).status).toBe(200);
     e.clock.advance(60_000);
-    expect(await call("GET", wiki(e, "/api/v2/pages/98306"), { token })).toMatchObject({ status: 401, json: { code: 401, message: "Unauthorized" } });
+    expect(await call("GET", wiki(e, "/api/v2/pages/98306"), { token })).toMatchObject({
+      status: 401,
+      json: { code: 401, message: "Unauthorized" },
+    });
   });
 
   it("refuses a token without the route's scope with the scope-mismatch body", async () => {
-    const e = await start(testSeed({ oauth: { clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, refreshTokens: [TEST_REFRESH_TOKEN], scopes: ["read:page:confluence", "offline_access"] } }));
+    const e = await start(
+      testSeed({
+        oauth: {
+          clientId: TEST_CLIENT_ID,
+          clientSecret: TEST_CLIENT_SECRET,
+          refreshTokens: [TEST_REFRESH_TOKEN],
+          scopes: ["read:page:confluence", "offline_access"],
+        },
+      }),
+    );
     const token = await accessToken(e);
     const response = await call("GET", wiki(e, "/rest/api/search?cql=type%3Dpage"), { token });
     expect(response).toMatchObject({ status: 401, json: { code: 401, message: "Unauthorized; scope does not match" } });
@@ -131,26 +209,39 @@ describe("Confluence emulator: v2 pages", () => {
       spaceId: "65538",
       parentId: "98305",
       parentType: "page",
-      version: { number: 3, authorId: expect.any(String), createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/) },
+      version: {
+        number: 3,
+        authorId: expect.any(String),
+        createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
+      },
       body: { storage: { representation: "storage", value: expect.stringContaining("&nbsp;") } },
       _links: { base: "https://contoso.atlassian.net/wiki", webui: "/spaces/TEAM/pages/98306/Roster" },
     });
-    expect(await call("GET", wiki(e, "/api/v2/pages/4242"), { token })).toMatchObject({ status: 404, json: { errors: [{ status: 404, code: "NOT_FOUND" }] } });
+    expect(await call("GET", wiki(e, "/api/v2/pages/4242"), { token })).toMatchObject({
+      status: 404,
+      json: { errors: [{ status: 404, code: "NOT_FOUND" }] },
+    });
   });
 
   it("paginates with a relative _links.next and a Link header, clamping limit to 1..250", async () => {
-    const e = await start(testSeed({ pages: [{ id: "98305", spaceId: "65538", title: "Team home", body: "<p/>" }, ...manyPages(260)] }));
+    const e = await start(
+      testSeed({ pages: [{ id: "98305", spaceId: "65538", title: "Team home", body: "<p/>" }, ...manyPages(260)] }),
+    );
     const token = await accessToken(e);
     const one = await call("GET", wiki(e, "/api/v2/pages?space-id=65538&limit=0"), { token });
     expect(one.json.results).toHaveLength(1);
     expect(one.json._links.base).toBe("https://contoso.atlassian.net/wiki");
     expect(one.json._links.next).toMatch(/^\/wiki\/api\/v2\/pages\?space-id=65538&limit=0&cursor=/);
-    expect(one.headers.get("link")).toBe(`<${one.json._links.next}>; rel="next", <https://contoso.atlassian.net/wiki>; rel="base"`);
+    expect(one.headers.get("link")).toBe(
+      `<${one.json._links.next}>; rel="next", <https://contoso.atlassian.net/wiki>; rel="base"`,
+    );
     const defaults = await call("GET", wiki(e, "/api/v2/pages"), { token });
     expect(defaults.json.results).toHaveLength(25);
     const most = await call("GET", wiki(e, "/api/v2/pages?limit=1000"), { token });
     expect(most.json.results).toHaveLength(250);
-    const rest = await call("GET", `${e.urls.apiBaseUrl}/ex/confluence/${TEST_CLOUD_ID}${most.json._links.next}`, { token });
+    const rest = await call("GET", `${e.urls.apiBaseUrl}/ex/confluence/${TEST_CLOUD_ID}${most.json._links.next}`, {
+      token,
+    });
     expect(rest.json.results).toHaveLength(11);
     expect(rest.json._links.next).toBeUndefined();
     expect(rest.headers.get("link")).toBeNull();
@@ -168,10 +259,26 @@ describe("Confluence emulator: v2 pages", () => {
   it("creates pages with 200 and version 1 under the space homepage, and refuses a duplicate title", async () => {
     const e = await start();
     const token = await accessToken(e);
-    const created = await call("POST", wiki(e, "/api/v2/pages"), { token, body: { spaceId: "65538", status: "current", title: "New", body: { representation: "storage", value: "<p>x</p>" } } });
+    const created = await call("POST", wiki(e, "/api/v2/pages"), {
+      token,
+      body: {
+        spaceId: "65538",
+        status: "current",
+        title: "New",
+        body: { representation: "storage", value: "<p>x</p>" },
+      },
+    });
     expect(created.status).toBe(200);
-    expect(created.json).toMatchObject({ title: "New", parentId: "98305", version: { number: 1 }, body: { storage: { value: "<p>x</p>" } } });
-    const duplicate = await call("POST", wiki(e, "/api/v2/pages"), { token, body: { spaceId: "65538", title: "new", body: { storage: { representation: "storage", value: "<p/>" } } } });
+    expect(created.json).toMatchObject({
+      title: "New",
+      parentId: "98305",
+      version: { number: 1 },
+      body: { storage: { value: "<p>x</p>" } },
+    });
+    const duplicate = await call("POST", wiki(e, "/api/v2/pages"), {
+      token,
+      body: { spaceId: "65538", title: "new", body: { storage: { representation: "storage", value: "<p/>" } } },
+    });
     expect(duplicate.status).toBe(400);
     expect(duplicate.json.errors[0].title).toContain("A page with this title already exists");
   });
@@ -180,11 +287,27 @@ describe("Confluence emulator: v2 pages", () => {
     const e = await start();
     const token = await accessToken(e);
     const update = (number: number) =>
-      call("PUT", wiki(e, "/api/v2/pages/98306"), { token, body: { id: "98306", status: "current", title: "Roster", body: { representation: "storage", value: "<p>v</p>" }, version: { number, message: "sync" } } });
+      call("PUT", wiki(e, "/api/v2/pages/98306"), {
+        token,
+        body: {
+          id: "98306",
+          status: "current",
+          title: "Roster",
+          body: { representation: "storage", value: "<p>v</p>" },
+          version: { number, message: "sync" },
+        },
+      });
     const stale = await update(2);
     expect(stale.status).toBe(409);
     expect(stale.json).toEqual({
-      errors: [{ status: 409, code: "CONFLICT", title: "Version must be incremented when updating a page. Current Version: [3]. Provided version: [2]", detail: null }],
+      errors: [
+        {
+          status: 409,
+          code: "CONFLICT",
+          title: "Version must be incremented when updating a page. Current Version: [3]. Provided version: [2]",
+          detail: null,
+        },
+      ],
     });
     const ok = await update(4);
     expect(ok.status).toBe(200);
@@ -196,23 +319,51 @@ describe("Confluence emulator: v2 pages", () => {
     const e = await start();
     const token = await accessToken(e);
     const put = (value: string, number: number) =>
-      call("PUT", wiki(e, "/api/v2/pages/98306"), { token, body: { id: "98306", status: "current", title: "Roster", body: { representation: "storage", value }, version: { number } } });
+      call("PUT", wiki(e, "/api/v2/pages/98306"), {
+        token,
+        body: {
+          id: "98306",
+          status: "current",
+          title: "Roster",
+          body: { representation: "storage", value },
+          version: { number },
+        },
+      });
     const bad = await put("<p>open<div>x</p>", 4);
     expect(bad.status).toBe(400);
-    expect(bad.json.errors[0]).toMatchObject({ code: "INVALID_REQUEST_PARAMETER", title: expect.stringMatching(/^Error parsing xhtml: Unexpected close tag <\/p>; expected <\/div>\./) });
+    expect(bad.json.errors[0]).toMatchObject({
+      code: "INVALID_REQUEST_PARAMETER",
+      title: expect.stringMatching(/^Error parsing xhtml: Unexpected close tag <\/p>; expected <\/div>\./),
+    });
     expect((await put("<p>a &bogus; b</p>", 4)).status).toBe(400);
     expect((await put("<p>AT&T</p>", 4)).status).toBe(400);
-    const good = await put('<p>a&nbsp;b&rsquo;c&#160;</p><ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[a < b]]></ac:plain-text-body></ac:structured-macro>', 4);
+    const good = await put(
+      '<p>a&nbsp;b&rsquo;c&#160;</p><ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[a < b]]></ac:plain-text-body></ac:structured-macro>',
+      4,
+    );
     expect(good.status).toBe(200);
-    expect(e.state().pages).toEqual(expect.arrayContaining([expect.objectContaining({ id: "98306", version: expect.objectContaining({ number: 4 }) })]));
+    expect(e.state().pages).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ id: "98306", version: expect.objectContaining({ number: 4 }) }),
+      ]),
+    );
   });
 
   it("rewrites stored bodies like Confluence when the seed asks for it", async () => {
     const e = await start(testSeed({ storageNormalization: "confluence" }));
     const token = await accessToken(e);
     const sent =
-      '<p><b>Bold</b>&nbsp;<i>it</i>&amp;<br/></p><ac:structured-macro ac:name="code"><ac:plain-text-body><![CDATA[<b>kept</b>]]></ac:plain-text-body></ac:structured-macro><p class=\'x\'>&rsquo;</p>';
-    const put = await call("PUT", wiki(e, "/api/v2/pages/98306"), { token, body: { id: "98306", status: "current", title: "Roster", body: { representation: "storage", value: sent }, version: { number: 4 } } });
+      "<p><b>Bold</b>&nbsp;<i>it</i>&amp;<br/></p><ac:structured-macro ac:name=\"code\"><ac:plain-text-body><![CDATA[<b>kept</b>]]></ac:plain-text-body></ac:structured-macro><p class='x'>&rsquo;</p>";
+    const put = await call("PUT", wiki(e, "/api/v2/pages/98306"), {
+      token,
+      body: {
+        id: "98306",
+        status: "current",
+        title: "Roster",
+        body: { representation: "storage", value: sent },
+        version: { number: 4 },
+      },
+    });
     expect(put.json.body.storage.value).toMatch(
       /^<p><strong>Bold<\/strong>&nbsp;<em>it<\/em>&amp;<br \/><\/p><ac:structured-macro ac:name="code" ac:schema-version="1" ac:macro-id="[0-9a-f-]{36}"><ac:plain-text-body><!\[CDATA\[<b>kept<\/b>\]\]><\/ac:plain-text-body><\/ac:structured-macro><p class="x">\u2019<\/p>$/,
     );
@@ -224,7 +375,11 @@ describe("Confluence emulator: v2 pages", () => {
     expect((await call("DELETE", wiki(e, "/api/v2/pages/98306"), { token })).status).toBe(204);
     const listed = await call("GET", wiki(e, "/api/v2/pages?status=trashed"), { token });
     expect(listed.json.results.map((p: { id: string }) => p.id)).toEqual(["98306"]);
-    expect((await call("GET", wiki(e, "/api/v2/pages?space-id=65538"), { token })).json.results.map((p: { id: string }) => p.id)).toEqual(["98305"]);
+    expect(
+      (await call("GET", wiki(e, "/api/v2/pages?space-id=65538"), { token })).json.results.map(
+        (p: { id: string }) => p.id,
+      ),
+    ).toEqual(["98305"]);
   });
 
   it("resolves a space key to its id", async () => {
@@ -248,11 +403,19 @@ describe("Confluence emulator: content properties", () => {
     const byKey = await call("GET", `${url}?key=com.example.sync`, { token });
     expect(byKey.json.results).toHaveLength(1);
     const one = `${url}/${created.json.id}`;
-    expect((await call("PUT", one, { token, body: { key: "com.example.sync", value: 2, version: { number: 1 } } })).status).toBe(409);
-    const updated = await call("PUT", one, { token, body: { key: "com.example.sync", value: 2, version: { number: 2 } } });
+    expect(
+      (await call("PUT", one, { token, body: { key: "com.example.sync", value: 2, version: { number: 1 } } })).status,
+    ).toBe(409);
+    const updated = await call("PUT", one, {
+      token,
+      body: { key: "com.example.sync", value: 2, version: { number: 2 } },
+    });
     expect(updated.json).toMatchObject({ value: 2, version: { number: 2 } });
 
-    const large = await call("PUT", one, { token, body: { key: "com.example.sync", value: "x".repeat(33 * 1024), version: { number: 3 } } });
+    const large = await call("PUT", one, {
+      token,
+      body: { key: "com.example.sync", value: "x".repeat(33 * 1024), version: { number: 3 } },
+    });
     expect(large.status).toBe(400);
     expect((await call("GET", one, { token })).json.version.number).toBe(2);
     expect((await call("DELETE", one, { token })).status).toBe(204);
@@ -261,23 +424,53 @@ describe("Confluence emulator: content properties", () => {
 
 describe("Confluence emulator: v1 CQL search", () => {
   it("filters by type, space, label and lastmodified, orders, and pages through _links.next relative to /wiki", async () => {
-    const e = await start(testSeed({ pages: [{ id: "98305", spaceId: "65538", title: "Team home", body: "<p/>", lastModified: "2026-01-01T10:00:00.000Z" }, ...manyPages(3).map((p, i) => ({ ...p, labels: i === 1 ? [] : ["sync-managed"], lastModified: `2026-01-0${i + 2}T12:30:00.000Z` }))] }));
+    const e = await start(
+      testSeed({
+        pages: [
+          { id: "98305", spaceId: "65538", title: "Team home", body: "<p/>", lastModified: "2026-01-01T10:00:00.000Z" },
+          ...manyPages(3).map((p, i) => ({
+            ...p,
+            labels: i === 1 ? [] : ["sync-managed"],
+            lastModified: `2026-01-0${i + 2}T12:30:00.000Z`,
+          })),
+        ],
+      }),
+    );
     const token = await accessToken(e);
-    const search = async (cql: string, extra = "") => call("GET", wiki(e, `/rest/api/search?cql=${encodeURIComponent(cql)}${extra}`), { token });
+    const search = async (cql: string, extra = "") =>
+      call("GET", wiki(e, `/rest/api/search?cql=${encodeURIComponent(cql)}${extra}`), { token });
 
-    const labelled = await search('type = page AND space = "TEAM" AND label = "sync-managed" ORDER BY lastmodified DESC');
+    const labelled = await search(
+      'type = page AND space = "TEAM" AND label = "sync-managed" ORDER BY lastmodified DESC',
+    );
     expect(labelled.json.results.map((r: { content: { id: string } }) => r.content.id)).toEqual(["200002", "200000"]);
-    expect(labelled.json).toMatchObject({ size: 2, totalSize: 2, _links: { base: "https://contoso.atlassian.net/wiki", context: "/wiki" } });
-    expect(labelled.json.results[0]).toMatchObject({ entityType: "content", lastModified: "2026-01-04T12:30:00.000Z", content: { type: "page", title: "Item 0003" } });
+    expect(labelled.json).toMatchObject({
+      size: 2,
+      totalSize: 2,
+      _links: { base: "https://contoso.atlassian.net/wiki", context: "/wiki" },
+    });
+    expect(labelled.json.results[0]).toMatchObject({
+      entityType: "content",
+      lastModified: "2026-01-04T12:30:00.000Z",
+      content: { type: "page", title: "Item 0003" },
+    });
 
     expect((await search('lastmodified >= "2026-01-03 12:30"')).json.totalSize).toBe(2);
     expect((await search('lastmodified > "2026/01/03 12:30"')).json.totalSize).toBe(1);
-    expect((await search('lastmodified < "2026-01-02" OR title ~ "0002"')).json.results.map((r: { content: { id: string } }) => r.content.id)).toEqual(["98305", "200001"]);
+    expect(
+      (await search('lastmodified < "2026-01-02" OR title ~ "0002"')).json.results.map(
+        (r: { content: { id: string } }) => r.content.id,
+      ),
+    ).toEqual(["98305", "200001"]);
 
     const paged = await search("type = page order by id", "&limit=2");
     expect(paged.json.results).toHaveLength(2);
     expect(paged.json._links.next).toMatch(/^\/rest\/api\/search\?/);
-    const next = await call("GET", `${e.urls.apiBaseUrl}/ex/confluence/${TEST_CLOUD_ID}/wiki${paged.json._links.next}`, { token });
+    const next = await call(
+      "GET",
+      `${e.urls.apiBaseUrl}/ex/confluence/${TEST_CLOUD_ID}/wiki${paged.json._links.next}`,
+      { token },
+    );
     expect(next.json.results.map((r: { content: { id: string } }) => r.content.id)).toEqual(["200001", "200002"]);
     expect(next.json._links.next).toBeUndefined();
   });
@@ -285,7 +478,12 @@ describe("Confluence emulator: v1 CQL search", () => {
   it("evaluates now() relative to the emulator clock", async () => {
     const e = await start();
     const token = await accessToken(e);
-    const recent = async () => (await call("GET", wiki(e, `/rest/api/search?cql=${encodeURIComponent('lastmodified >= now("-15m")')}`), { token })).json.totalSize;
+    const recent = async () =>
+      (
+        await call("GET", wiki(e, `/rest/api/search?cql=${encodeURIComponent('lastmodified >= now("-15m")')}`), {
+          token,
+        })
+      ).json.totalSize;
     expect(await recent()).toBe(2);
     e.clock.advance(20 * 60_000);
     expect(await recent()).toBe(0);
@@ -298,9 +496,13 @@ describe("Confluence emulator: v1 CQL search", () => {
     e.clock.advance(301_000);
     const token = await accessToken(e);
     const titles = async () =>
-      (await call("GET", wiki(e, `/rest/api/search?cql=${encodeURIComponent("type = page ORDER BY id")}`), { token })).json.results.map((r: { title: string }) => r.title);
+      (
+        await call("GET", wiki(e, `/rest/api/search?cql=${encodeURIComponent("type = page ORDER BY id")}`), { token })
+      ).json.results.map((r: { title: string }) => r.title);
     await call("PUT", `${e.urls.baseUrl}/_admin/pages/98306`, { body: { body: "<p/>", title: "Renamed" } });
-    await call("POST", `${e.urls.baseUrl}/_admin/pages`, { body: { spaceId: "65538", title: "Brand new", body: "<p/>" } });
+    await call("POST", `${e.urls.baseUrl}/_admin/pages`, {
+      body: { spaceId: "65538", title: "Brand new", body: "<p/>" },
+    });
     expect(await titles()).toEqual(["Team home", "Roster"]);
     e.clock.advance(301_000);
     expect(await titles()).toEqual(["Team home", "Renamed", "Brand new"]);
@@ -309,10 +511,21 @@ describe("Confluence emulator: v1 CQL search", () => {
   it("answers malformed CQL with 400 in the v1 envelope", async () => {
     const e = await start();
     const token = await accessToken(e);
-    const bad = await call("GET", wiki(e, `/rest/api/search?cql=${encodeURIComponent("type = page AND (")}`), { token });
+    const bad = await call("GET", wiki(e, `/rest/api/search?cql=${encodeURIComponent("type = page AND (")}`), {
+      token,
+    });
     expect(bad.status).toBe(400);
-    expect(bad.json).toMatchObject({ statusCode: 400, message: expect.stringContaining("BadRequestException: Could not parse cql") });
-    expect((await call("GET", wiki(e, `/rest/api/search?cql=${encodeURIComponent('lastmodified > "yesterday"')}`), { token })).status).toBe(400);
+    expect(bad.json).toMatchObject({
+      statusCode: 400,
+      message: expect.stringContaining("BadRequestException: Could not parse cql"),
+    });
+    expect(
+      (
+        await call("GET", wiki(e, `/rest/api/search?cql=${encodeURIComponent('lastmodified > "yesterday"')}`), {
+          token,
+        })
+      ).status,
+    ).toBe(400);
   });
 });
 
@@ -327,7 +540,9 @@ describe("Confluence emulator: admin surface and faults", () => {
     expect(page).toMatchObject({ body: "<p>by hand</p>", version: { number: 4, authorId: e.seed.humanAccountId } });
     expect(Date.parse(page.version.createdAt)).toBeGreaterThan(Date.now() + 3_500_000);
     expect(page.versionHistory.map((v: { number: number }) => v.number)).toEqual([3, 4]);
-    expect((await call("PUT", `${e.urls.baseUrl}/_admin/pages/98306`, { body: { body: "<p>unclosed" } })).status).toBe(400);
+    expect((await call("PUT", `${e.urls.baseUrl}/_admin/pages/98306`, { body: { body: "<p>unclosed" } })).status).toBe(
+      400,
+    );
   });
 
   it("moves the clock and ends sessions on request", async () => {
@@ -335,7 +550,9 @@ describe("Confluence emulator: admin surface and faults", () => {
     const token = await accessToken(e);
     const moved = await call("POST", `${e.urls.baseUrl}/_admin/clock`, { body: { advanceSeconds: 30 } });
     expect(moved.json.offsetMs).toBe(30_000);
-    expect((await call("POST", `${e.urls.baseUrl}/_admin/clock`, { body: { offsetSeconds: 90 } })).json.offsetMs).toBe(90_000);
+    expect((await call("POST", `${e.urls.baseUrl}/_admin/clock`, { body: { offsetSeconds: 90 } })).json.offsetMs).toBe(
+      90_000,
+    );
     expect((await call("POST", `${e.urls.baseUrl}/_admin/clock`, { body: { advanceSeconds: -1 } })).status).toBe(400);
     expect((await call("POST", `${e.urls.baseUrl}/_admin/oauth/expire-access-tokens`)).json).toEqual({ expired: 1 });
     expect((await call("GET", wiki(e, "/api/v2/pages/98306"), { token })).status).toBe(401);
@@ -346,7 +563,9 @@ describe("Confluence emulator: admin surface and faults", () => {
   it("injects 429s with Retry-After, Atlassian's rate-limit headers and the v2 error envelope", async () => {
     const e = await start();
     const token = await accessToken(e);
-    await call("POST", `${e.urls.baseUrl}/_admin/faults`, { body: { method: "GET", path: "/api/v2/pages/", status: 429, retryAfter: 7 } });
+    await call("POST", `${e.urls.baseUrl}/_admin/faults`, {
+      body: { method: "GET", path: "/api/v2/pages/", status: 429, retryAfter: 7 },
+    });
     const limited = await call("GET", wiki(e, "/api/v2/pages/98306"), { token });
     expect(limited.status).toBe(429);
     expect(limited.headers.get("retry-after")).toBe("7");
@@ -355,7 +574,11 @@ describe("Confluence emulator: admin surface and faults", () => {
     expect(limited.headers.get("beta-ratelimit")).toBe('"global-app-quota";r=0;t=7');
     expect(limited.json.errors[0]).toMatchObject({ status: 429, code: "TOO_MANY_REQUESTS" });
     expect((await call("GET", wiki(e, "/api/v2/pages/98306"), { token })).status).toBe(200);
-    const log = (await call("GET", `${e.urls.baseUrl}/_admin/requests`)).json as Array<{ method: string; path: string; status: number }>;
+    const log = (await call("GET", `${e.urls.baseUrl}/_admin/requests`)).json as Array<{
+      method: string;
+      path: string;
+      status: number;
+    }>;
     expect(log.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
       "POST /oauth/token 200",
       `GET /ex/confluence/${TEST_CLOUD_ID}/wiki/api/v2/pages/98306 429`,
@@ -372,7 +595,9 @@ describe("Confluence emulator: quota", () => {
     const first = await call("GET", wiki(e, "/api/v2/pages/98306"), { token });
     expect(first.headers.get("x-ratelimit-remaining")).toBe("1");
     expect(first.headers.get("x-ratelimit-nearlimit")).toBeNull();
-    expect((await call("GET", wiki(e, "/api/v2/pages/98306"), { token })).headers.get("x-ratelimit-nearlimit")).toBe("true");
+    expect((await call("GET", wiki(e, "/api/v2/pages/98306"), { token })).headers.get("x-ratelimit-nearlimit")).toBe(
+      "true",
+    );
     const limited = await call("GET", wiki(e, "/api/v2/pages/98306"), { token });
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(50); // seconds to the window's end
@@ -387,11 +612,17 @@ describe("Confluence emulator: quota", () => {
 
 describe("Confluence seed validation", () => {
   it("names the bad path", () => {
-    expect(() => parseConfluenceSeed({ ...testSeed(), pages: [{ id: "1", spaceId: "999", title: "x", body: "" }] })).toThrow("confluence.pages[0].spaceId: no space with id 999");
-    expect(() => parseConfluenceSeed({ ...testSeed(), oauth: { clientId: "a", clientSecret: "b", refreshTokens: [] } })).toThrow(/confluence\.oauth\.refreshTokens/);
+    expect(() =>
+      parseConfluenceSeed({ ...testSeed(), pages: [{ id: "1", spaceId: "999", title: "x", body: "" }] }),
+    ).toThrow("confluence.pages[0].spaceId: no space with id 999");
+    expect(() =>
+      parseConfluenceSeed({ ...testSeed(), oauth: { clientId: "a", clientSecret: "b", refreshTokens: [] } }),
+    ).toThrow(/confluence\.oauth\.refreshTokens/);
   });
 
   it("refuses a seeded page whose body is not well-formed storage", async () => {
-    await expect(start(testSeed({ pages: [{ id: "1", spaceId: "65538", title: "x", body: "<p>" }] }))).rejects.toThrow(/confluence\.pages\[0\]\.body: Error parsing xhtml/);
+    await expect(start(testSeed({ pages: [{ id: "1", spaceId: "65538", title: "x", body: "<p>" }] }))).rejects.toThrow(
+      /confluence\.pages\[0\]\.body: Error parsing xhtml/,
+    );
   });
 });

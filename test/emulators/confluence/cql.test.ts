@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { CqlSyntaxError, dateValue, matchesCql, parseCql, type CqlDocument } from "../../../dev/emulators/confluence/cql";
+import {
+  type CqlDocument,
+  CqlSyntaxError,
+  dateValue,
+  matchesCql,
+  parseCql,
+} from "../../../dev/emulators/confluence/cql";
 
 const NOW = Date.UTC(2026, 2, 10, 15, 42, 30); // Tue 10 Mar 2026 15:42:30 UTC
 const utc = { nowMs: NOW, timeZoneOffsetMinutes: 0 };
@@ -22,7 +28,9 @@ describe("CQL subset", () => {
   it("reads the four documented date formats in the user's time zone, at minute precision", () => {
     expect(dateValue({ kind: "text", text: "2026-03-10 14:00" }, utc)).toBe(Date.UTC(2026, 2, 10, 14, 0));
     expect(dateValue({ kind: "text", text: "2026/03/10" }, utc)).toBe(Date.UTC(2026, 2, 10));
-    expect(dateValue({ kind: "text", text: "2026-03-10 14:00" }, { ...utc, timeZoneOffsetMinutes: 60 })).toBe(Date.UTC(2026, 2, 10, 13, 0));
+    expect(dateValue({ kind: "text", text: "2026-03-10 14:00" }, { ...utc, timeZoneOffsetMinutes: 60 })).toBe(
+      Date.UTC(2026, 2, 10, 13, 0),
+    );
     expect(matches('lastmodified = "2026-03-10 14:00"')).toBe(true); // 14:00:45 is 14:00 at minute precision
     expect(matches('lastmodified > "2026-03-10 14:00"')).toBe(false);
     expect(matches('lastmodified >= "2026/03/10 14:00"')).toBe(true);

@@ -1,11 +1,11 @@
-import { SecretClient } from "@azure/keyvault-secrets";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { SecretClient } from "@azure/keyvault-secrets";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TEST_VAULT_TOKEN, fixedTokenCredential, startTestKeyVault } from "../../helpers/keyVault";
-import { startEmulatorsFromSeed } from "../../../dev/emulators/startEmulators";
 import type { RunningKeyVaultEmulator } from "../../../dev/emulators/keyVault/keyVaultEmulator";
+import { startEmulatorsFromSeed } from "../../../dev/emulators/startEmulators";
+import { fixedTokenCredential, startTestKeyVault, TEST_VAULT_TOKEN } from "../../helpers/keyVault";
 
 const API = "api-version=2026-04-01";
 
@@ -28,7 +28,11 @@ describe("Key Vault emulator, on the wire", () => {
       ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
     });
     const text = await response.text();
-    return { status: response.status, headers: response.headers, body: text ? (JSON.parse(text) as Record<string, any>) : undefined };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: text ? (JSON.parse(text) as Record<string, any>) : undefined,
+    };
   }
 
   it("challenges a request without a token: 401 + WWW-Authenticate naming the tenant and the vault resource", async () => {
@@ -37,7 +41,9 @@ describe("Key Vault emulator, on the wire", () => {
     expect(response.headers.get("www-authenticate")).toBe(
       'Bearer authorization="https://login.microsoftonline.com/00000000-0000-0000-0000-0000000000aa", resource="https://vault.azure.net"',
     );
-    expect(response.body).toEqual({ error: { code: "Unauthorized", message: expect.stringContaining("missing a Bearer") } });
+    expect(response.body).toEqual({
+      error: { code: "Unauthorized", message: expect.stringContaining("missing a Bearer") },
+    });
   });
 
   it("rejects a token its seed does not accept", async () => {
@@ -47,7 +53,9 @@ describe("Key Vault emulator, on the wire", () => {
   });
 
   it("requires a known api-version", async () => {
-    expect((await call("GET", "/secrets/seeded-one")).body).toEqual({ error: { code: "BadParameter", message: expect.stringContaining("api-version") } });
+    expect((await call("GET", "/secrets/seeded-one")).body).toEqual({
+      error: { code: "BadParameter", message: expect.stringContaining("api-version") },
+    });
     expect((await call("GET", "/secrets/seeded-one?api-version=1999-01-01")).status).toBe(400);
   });
 
@@ -65,7 +73,12 @@ describe("Key Vault emulator, on the wire", () => {
     expect(first.body).toMatchObject({
       value: "one",
       id: expect.stringMatching(new RegExp(`^${kv.vaultUrl}/secrets/rotating/[0-9a-f]{32}$`)),
-      attributes: { enabled: true, created: expect.any(Number), updated: expect.any(Number), recoveryLevel: "Recoverable+Purgeable" },
+      attributes: {
+        enabled: true,
+        created: expect.any(Number),
+        updated: expect.any(Number),
+        recoveryLevel: "Recoverable+Purgeable",
+      },
     });
     expect(second.body?.id).not.toBe(first.body?.id);
     expect((await call("GET", `/secrets/rotating?${API}`)).body?.value).toBe("two");
@@ -115,7 +128,11 @@ describe("Key Vault emulator, on the wire", () => {
     const conflict = await call("PUT", `/secrets/doomed?${API}`, { body: { value: "again" } });
     expect(conflict.status).toBe(409);
     expect(conflict.body).toEqual({
-      error: { code: "Conflict", message: expect.stringContaining("deleted but recoverable state"), innererror: { code: "ObjectIsDeletedButRecoverable" } },
+      error: {
+        code: "Conflict",
+        message: expect.stringContaining("deleted but recoverable state"),
+        innererror: { code: "ObjectIsDeletedButRecoverable" },
+      },
     });
 
     expect((await call("GET", `/deletedsecrets/doomed?${API}`)).status).toBe(200);
@@ -136,10 +153,16 @@ describe("Key Vault emulator, on the wire", () => {
   });
 
   it("reports its state and logs the calls it served", async () => {
-    const state = (await (await fetch(`${kv.vaultUrl}/_admin/state`)).json()) as { secrets: Record<string, string>; versions: Record<string, number> };
+    const state = (await (await fetch(`${kv.vaultUrl}/_admin/state`)).json()) as {
+      secrets: Record<string, string>;
+      versions: Record<string, number>;
+    };
     expect(state.secrets["seeded-one"]).toBe("s1");
     expect(state.versions["rotating"]).toBe(2);
-    const log = (await (await fetch(`${kv.vaultUrl}/_admin/requests`)).json()) as Array<{ method: string; status: number }>;
+    const log = (await (await fetch(`${kv.vaultUrl}/_admin/requests`)).json()) as Array<{
+      method: string;
+      status: number;
+    }>;
     expect(log.some((entry) => entry.status === 401)).toBe(true);
   });
 });
@@ -155,10 +178,14 @@ describe("Key Vault emulator with the real SecretClient", () => {
       await client.setSecret("sdk-secret", "v2");
       expect((await client.getSecret("sdk-secret")).value).toBe("v2");
       expect((await client.getSecret("sdk-secret", { version: set.properties.version! })).value).toBe("v1");
-      expect(credential.requests[0]).toEqual({ scopes: ["https://vault.azure.net/.default"], tenantId: "00000000-0000-0000-0000-0000000000aa" });
+      expect(credential.requests[0]).toEqual({
+        scopes: ["https://vault.azure.net/.default"],
+        tenantId: "00000000-0000-0000-0000-0000000000aa",
+      });
 
       const names: string[] = [];
-      for await (const page of client.listPropertiesOfSecrets().byPage({ maxPageSize: 1 })) names.push(...page.map((p) => p.name));
+      for await (const page of client.listPropertiesOfSecrets().byPage({ maxPageSize: 1 }))
+        names.push(...page.map((p) => p.name));
       expect(names).toEqual(["sdk-secret"]);
 
       const poller = await client.beginDeleteSecret("sdk-secret", { intervalInMs: 1 });
@@ -174,11 +201,17 @@ describe("Key Vault emulator with the real SecretClient", () => {
   it("keeps a just-deleted name in the 'being deleted' state for the configured number of requests", async () => {
     const kv = await startTestKeyVault({ deletionPendingRequests: 2 });
     try {
-      const client = new SecretClient(kv.vaultUrl, fixedTokenCredential(), { disableChallengeResourceVerification: true });
+      const client = new SecretClient(kv.vaultUrl, fixedTokenCredential(), {
+        disableChallengeResourceVerification: true,
+      });
       await client.setSecret("slow", "v");
       const poller = await client.beginDeleteSecret("slow", { intervalInMs: 1 });
       await poller.pollUntilDone();
-      const log = (await (await fetch(`${kv.vaultUrl}/_admin/requests`)).json()) as Array<{ method: string; path: string; status: number }>;
+      const log = (await (await fetch(`${kv.vaultUrl}/_admin/requests`)).json()) as Array<{
+        method: string;
+        path: string;
+        status: number;
+      }>;
       expect(log.filter((e) => e.path === "/deletedsecrets/slow").map((e) => e.status)).toEqual([404, 404, 200]);
     } finally {
       await kv.close();
@@ -188,7 +221,9 @@ describe("Key Vault emulator with the real SecretClient", () => {
   it("refuses to purge under purge protection (403) and reports recoveryLevel Recoverable", async () => {
     const kv = await startTestKeyVault({ purgeProtection: true, secrets: { guarded: "g" } });
     try {
-      const client = new SecretClient(kv.vaultUrl, fixedTokenCredential(), { disableChallengeResourceVerification: true });
+      const client = new SecretClient(kv.vaultUrl, fixedTokenCredential(), {
+        disableChallengeResourceVerification: true,
+      });
       expect((await client.getSecret("guarded")).properties.recoveryLevel).toBe("Recoverable");
       await (await client.beginDeleteSecret("guarded", { intervalInMs: 1 })).pollUntilDone();
       await expect(client.purgeDeletedSecret("guarded")).rejects.toMatchObject({ statusCode: 403 });

@@ -1,12 +1,26 @@
-import { parseStorage, readSharePointItem, readTableRows, selectManagedTable, type FieldCodecs, type FieldReading as MappedReading } from "../../../shared/mapping";
 import { isSyncVersion } from "../../../shared/engine/managedPage";
+import {
+  type FieldCodecs,
+  type FieldReading as MappedReading,
+  parseStorage,
+  readSharePointItem,
+  readTableRows,
+  selectManagedTable,
+} from "../../../shared/mapping";
 import type { FieldKey, FieldReading } from "../../../shared/sync";
 import { TEST_SITE_ID } from "../../helpers/graphSeed";
 import { escapeText, type SyncHarness } from "../../helpers/syncHarness";
-import { resolvePersonEdit, type EntityRef, type PersonAction, type PersonEdit, type PersonEditView, type PersonEvent } from "../../sync/model/personEdits";
+import {
+  type EntityRef,
+  type PersonAction,
+  type PersonEdit,
+  type PersonEditView,
+  type PersonEvent,
+  resolvePersonEdit,
+} from "../../sync/model/personEdits";
 import { InvariantViolation } from "../../sync/model/syncInvariants";
 import type { SnapshotRow, WorldSnapshot } from "../../sync/model/syncRunRecord";
-import { MODEL_FIELDS, REF_HEADER, type FieldInput } from "./modelFields";
+import { type FieldInput, MODEL_FIELDS, REF_HEADER } from "./modelFields";
 
 /** Two people editing one field of one item, each in their tool (see `applyPairEdit`). */
 export interface PairEdit {
@@ -24,7 +38,12 @@ interface PageRow extends SnapshotRow {
 interface PageRead {
   readonly body: string;
   /** Where the table element starts and ends in the body: a person's save rewrites exactly that. */
-  readonly table: { readonly start: number; readonly end: number; readonly headerRow: string; readonly refColumn: number };
+  readonly table: {
+    readonly start: number;
+    readonly end: number;
+    readonly headerRow: string;
+    readonly refColumn: number;
+  };
   readonly rows: readonly PageRow[];
 }
 
@@ -68,7 +87,10 @@ export class EmulatedWorld implements PersonEditView {
     const page = this.#h.confluence.content.findPage(this.#h.pageId);
     if (!page.ok) throw new InvariantViolation("the page is gone");
     const versions = page.value.versions;
-    return { current: versions[versions.length - 1]!.number, bySync: versions.filter((version) => isSyncVersion(version.message)).length };
+    return {
+      current: versions[versions.length - 1]!.number,
+      bySync: versions.filter((version) => isSyncVersion(version.message)).length,
+    };
   }
 
   /** Whether the item was created by the app (the sync) rather than by a person. */
@@ -82,7 +104,9 @@ export class EmulatedWorld implements PersonEditView {
   }
 
   entities(side: EntityRef["side"]): readonly EntityRef[] {
-    return side === "sharePoint" ? [...this.#items.keys()].map((id) => ({ side, id })) : this.#page.rows.map((row) => ({ side, uid: row.uid }));
+    return side === "sharePoint"
+      ? [...this.#items.keys()].map((id) => ({ side, id }))
+      : this.#page.rows.map((row) => ({ side, uid: row.uid }));
   }
 
   /** A person's edit: its choices made against the replicas as they are now, then done. */
@@ -103,8 +127,18 @@ export class EmulatedWorld implements PersonEditView {
     if (id === undefined) return [];
     const field = this.fieldKeys[edit.field % this.fieldKeys.length]!;
     const row = this.#page.rows.find((candidate) => candidate.key === id);
-    const events = [await this.perform({ kind: "setValue", entity: { side: "sharePoint", id }, field, value: edit.sharePoint })];
-    if (row !== undefined) events.push(await this.perform({ kind: "setValue", entity: { side: "confluence", uid: row.uid }, field, value: edit.confluence }));
+    const events = [
+      await this.perform({ kind: "setValue", entity: { side: "sharePoint", id }, field, value: edit.sharePoint }),
+    ];
+    if (row !== undefined)
+      events.push(
+        await this.perform({
+          kind: "setValue",
+          entity: { side: "confluence", uid: row.uid },
+          field,
+          value: edit.confluence,
+        }),
+      );
     return events.filter((event): event is PersonEvent => event !== null);
   }
 
@@ -121,7 +155,11 @@ export class EmulatedWorld implements PersonEditView {
           }),
         );
         const id = await this.#h.createItem(fields);
-        return { kind: "created", entity: { side: "sharePoint", id }, values: this.#valuesOf({ side: "sharePoint", id }) };
+        return {
+          kind: "created",
+          entity: { side: "sharePoint", id },
+          values: this.#valuesOf({ side: "sharePoint", id }),
+        };
       }
       case "addRow": {
         const uid = `r${this.#nextUid++}`;
@@ -133,7 +171,11 @@ export class EmulatedWorld implements PersonEditView {
         const rows: PageRow[] = [...this.#page.rows];
         rows.splice(Math.min(action.at, rows.length), 0, { uid, key: null, cells: {}, sources });
         await this.#savePage(rows);
-        return { kind: "created", entity: { side: "confluence", uid }, values: this.#valuesOf({ side: "confluence", uid }) };
+        return {
+          kind: "created",
+          entity: { side: "confluence", uid },
+          values: this.#valuesOf({ side: "confluence", uid }),
+        };
       }
       case "setValue": {
         const previous = this.#valuesOf(action.entity)[action.field];
@@ -144,7 +186,13 @@ export class EmulatedWorld implements PersonEditView {
         } else {
           const column = this.#headers().indexOf(action.field);
           const typed = escapeText(action.value.text);
-          await this.#savePage(this.#page.rows.map((row) => (row.uid === entity.uid ? { ...row, sources: row.sources.map((source, index) => (index === column ? typed : source)) } : row)));
+          await this.#savePage(
+            this.#page.rows.map((row) =>
+              row.uid === entity.uid
+                ? { ...row, sources: row.sources.map((source, index) => (index === column ? typed : source)) }
+                : row,
+            ),
+          );
         }
         return { kind: "edited", entity, field: action.field, value: this.#valuesOf(entity)[action.field]!, previous };
       }
@@ -160,7 +208,10 @@ export class EmulatedWorld implements PersonEditView {
 
   #valuesOf(entity: EntityRef): Readonly<Record<FieldKey, FieldReading>> {
     this.snapshot();
-    const values = entity.side === "sharePoint" ? this.#items.get(entity.id) : this.#page.rows.find((row) => row.uid === entity.uid)?.cells;
+    const values =
+      entity.side === "sharePoint"
+        ? this.#items.get(entity.id)
+        : this.#page.rows.find((row) => row.uid === entity.uid)?.cells;
     if (values === undefined) throw new Error(`the person's edit of ${JSON.stringify(entity)} is not there`);
     return values;
   }
@@ -175,7 +226,9 @@ export class EmulatedWorld implements PersonEditView {
    */
   async #savePage(rows: readonly PageRow[]): Promise<void> {
     const { body, table } = this.#page;
-    const named = rows.map(({ uid, sources }) => sources.map((source, index) => (index === table.refColumn && source.trim() === "" ? escapeText(uid) : source)));
+    const named = rows.map(({ uid, sources }) =>
+      sources.map((source, index) => (index === table.refColumn && source.trim() === "" ? escapeText(uid) : source)),
+    );
     const tableSource = `<table><tbody>${table.headerRow}${named.map((sources) => `<tr>${sources.map((source) => `<td>${source}</td>`).join("")}</tr>`).join("")}</tbody></table>`;
     await this.#h.savePage(body.slice(0, table.start) + tableSource + body.slice(table.end));
     this.snapshot();
@@ -191,7 +244,12 @@ export class EmulatedWorld implements PersonEditView {
     const items = new Map<string, Readonly<Record<FieldKey, FieldReading>>>();
     for (const item of this.#list().liveItems()) {
       const readings = readSharePointItem(this.#codecs, item.values);
-      items.set(String(item.id), Object.fromEntries(this.fieldKeys.map((field) => [field, observed(readings[field], JSON.stringify(item.values[field] ?? null))])));
+      items.set(
+        String(item.id),
+        Object.fromEntries(
+          this.fieldKeys.map((field) => [field, observed(readings[field], JSON.stringify(item.values[field] ?? null))]),
+        ),
+      );
     }
     return items;
   }
@@ -201,12 +259,18 @@ export class EmulatedWorld implements PersonEditView {
     const parsed = parseStorage(body, { pageId: this.#h.pageId });
     if (!parsed.ok) throw new InvariantViolation(`the page is no longer well-formed storage: ${parsed.error.message}`);
     const selected = selectManagedTable(parsed.document, this.#h.profile.confluence.target, this.#codecs);
-    if (!selected.ok) throw new InvariantViolation(`the page's table can no longer be synced: ${selected.errors.map((error) => error.message).join("; ")}`);
+    if (!selected.ok)
+      throw new InvariantViolation(
+        `the page's table can no longer be synced: ${selected.errors.map((error) => error.message).join("; ")}`,
+      );
     const { document } = parsed;
     const managed = selected.table;
     const refColumn = managed.table.headers.indexOf(REF_HEADER);
     const readings = readTableRows(managed);
-    const headerRow = managed.table.headerRow === undefined ? "" : body.slice(document.start(managed.table.headerRow.node), document.end(managed.table.headerRow.node));
+    const headerRow =
+      managed.table.headerRow === undefined
+        ? ""
+        : body.slice(document.start(managed.table.headerRow.node), document.end(managed.table.headerRow.node));
     const seen = new Map<string, string>();
     const rows = managed.rows.map((row, index): PageRow => {
       const sources = managed.table.headers.map((_, column) => {
@@ -214,21 +278,34 @@ export class EmulatedWorld implements PersonEditView {
         return cell === undefined ? "" : body.slice(document.innerStart(cell.node), document.innerEnd(cell.node));
       });
       const ref = row.row.slots[refColumn]?.content.text.trim() ?? "";
-      if (row.key.kind === "invalid") throw new InvariantViolation(`row ${row.rowNumber} holds the key "${row.key.text}", which nobody typed`);
+      if (row.key.kind === "invalid")
+        throw new InvariantViolation(`row ${row.rowNumber} holds the key "${row.key.text}", which nobody typed`);
       const key = row.key.kind === "item" ? row.key.id : null;
       let uid = ref;
       if (uid === "") {
-        if (key === null) throw new InvariantViolation(`row ${row.rowNumber} has neither a key nor a name: no person added it and the sync appends rows with their key`);
+        if (key === null)
+          throw new InvariantViolation(
+            `row ${row.rowNumber} has neither a key nor a name: no person added it and the sync appends rows with their key`,
+          );
         uid = this.#appended.get(key) ?? `a${this.#nextUid++}`;
         seen.set(key, uid);
       }
       const fields = readings[index]?.fields ?? {};
-      const cells = Object.fromEntries(this.fieldKeys.map((field) => [field, observed(fields[field], rawText(row.row.slots[managed.fieldColumns.get(field) ?? -1]?.content.text))]));
+      const cells = Object.fromEntries(
+        this.fieldKeys.map((field) => [
+          field,
+          observed(fields[field], rawText(row.row.slots[managed.fieldColumns.get(field) ?? -1]?.content.text)),
+        ]),
+      );
       return { uid, key, cells, sources };
     });
     // A name given to an appended row lives as long as the row shows without its own.
     this.#appended = seen;
-    return { body, table: { start: document.start(managed.table.node), end: document.end(managed.table.node), headerRow, refColumn }, rows };
+    return {
+      body,
+      table: { start: document.start(managed.table.node), end: document.end(managed.table.node), headerRow, refColumn },
+      rows,
+    };
   }
 }
 
@@ -242,5 +319,7 @@ function rawText(text: string | undefined): string {
  */
 function observed(reading: MappedReading | undefined, raw: string): FieldReading {
   if (reading === undefined) return { ok: true, value: null };
-  return reading.ok ? { ok: true, value: reading.value } : { ok: false, error: { code: reading.error.code, message: raw } };
+  return reading.ok
+    ? { ok: true, value: reading.value }
+    : { ok: false, error: { code: reading.error.code, message: raw } };
 }

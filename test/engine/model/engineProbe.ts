@@ -16,7 +16,14 @@ import type { SyncCursorStore } from "../../../shared/state/syncCursorStore";
  * - `afterRunRecord`: in the commit, after the run record, before the run's staging is cleared (the retry must find
  *   the run already committed).
  */
-export type CrashPoint = "batchOutcome" | "phaseOne" | "pageOutcome" | "beforeCommit" | "cursorSave" | "afterCursorSave" | "afterRunRecord";
+export type CrashPoint =
+  | "batchOutcome"
+  | "phaseOne"
+  | "pageOutcome"
+  | "beforeCommit"
+  | "cursorSave"
+  | "afterCursorSave"
+  | "afterRunRecord";
 
 /** A crash at `point`, `times` attempts in a row: 1 is absorbed by Durable's activity retry, 3 exhaust it and fail the run. */
 export interface Crash {
@@ -71,7 +78,12 @@ export class EngineProbe {
   }
 
   wrapState(state: StateStores): StateStores {
-    return { ...state, staging: this.#wrapStaging(state.staging), cursors: this.#wrapCursors(state.cursors), runs: this.#wrapRuns(state.runs) };
+    return {
+      ...state,
+      staging: this.#wrapStaging(state.staging),
+      cursors: this.#wrapCursors(state.cursors),
+      runs: this.#wrapRuns(state.runs),
+    };
   }
 
   #wrapStaging(staging: RunStagingStore): RunStagingStore {

@@ -2,7 +2,10 @@ import type { SyncHarness } from "../../helpers/syncHarness";
 import type { EngineFaults, HttpFault } from "./modelSteps";
 
 /** What the emulators are told for one fault, for the harness's list and page. */
-function faultSpec(h: SyncHarness, fault: HttpFault): { service: "graph" | "confluence"; spec: Record<string, unknown> } {
+function faultSpec(
+  h: SyncHarness,
+  fault: HttpFault,
+): { service: "graph" | "confluence"; spec: Record<string, unknown> } {
   const items = `/lists/${h.listId}/items`;
   const page = `/wiki/api/v2/pages/${h.pageId}$`;
   const common = { status: fault.status, retryAfter: fault.retryAfter, times: fault.times };

@@ -12,7 +12,11 @@ export const MODEL_FIELDS = ["Title", "Status", "Amount", "Due"] as const;
 export const MODEL_COLUMNS: readonly ColumnDefinition[] = [
   // Not required: a row people add with an empty title is still an item to create.
   { name: "Title", displayName: "Title", text: { allowMultipleLines: false, maxLength: 255 } },
-  { name: "Status", displayName: "Status", choice: { allowTextEntry: false, choices: ["Open", "Doing", "Done"], displayAs: "dropDownMenu" } },
+  {
+    name: "Status",
+    displayName: "Status",
+    choice: { allowTextEntry: false, choices: ["Open", "Doing", "Done"], displayAs: "dropDownMenu" },
+  },
   { name: "Amount", displayName: "Amount", number: { decimalPlaces: "automatic", displayAs: "number" } },
   { name: "Due", displayName: "Due", dateTime: { displayAs: "default", format: "dateOnly" } },
 ];
@@ -42,8 +46,19 @@ const unreadable = (value: string): FieldInput => ({ text: value });
 const DOMAINS: readonly (readonly FieldInput[])[] = [
   [empty, text("a"), text("b"), text("c")],
   [empty, text("Open"), text("Doing"), text("Done"), unreadable("Maybe")],
-  [empty, { text: "1", sharePoint: 1 }, { text: "2", sharePoint: 2 }, { text: "2.5", sharePoint: 2.5 }, unreadable("abc")],
-  [empty, { text: "2024-03-01", sharePoint: "2024-03-01T00:00:00Z" }, { text: "2024-03-02", sharePoint: "2024-03-02T00:00:00Z" }, unreadable("soon")],
+  [
+    empty,
+    { text: "1", sharePoint: 1 },
+    { text: "2", sharePoint: 2 },
+    { text: "2.5", sharePoint: 2.5 },
+    unreadable("abc"),
+  ],
+  [
+    empty,
+    { text: "2024-03-01", sharePoint: "2024-03-01T00:00:00Z" },
+    { text: "2024-03-02", sharePoint: "2024-03-02T00:00:00Z" },
+    unreadable("soon"),
+  ],
 ];
 
 /** A value a person types into field `field`; readable values far more often than unreadable ones. */
@@ -53,5 +68,8 @@ export function fieldInput(field: number): fc.Arbitrary<FieldInput> {
   const broken = domain.filter((input) => input.sharePoint === undefined);
   return broken.length === 0
     ? fc.constantFrom(...readable)
-    : fc.oneof({ weight: 12, arbitrary: fc.constantFrom(...readable) }, { weight: 1, arbitrary: fc.constantFrom(...broken) });
+    : fc.oneof(
+        { weight: 12, arbitrary: fc.constantFrom(...readable) },
+        { weight: 1, arbitrary: fc.constantFrom(...broken) },
+      );
 }

@@ -1,16 +1,20 @@
 import { isDeepStrictEqual } from "node:util";
 import { conflictId } from "../../../shared/engine/conflictLog";
 import type { PrepareRunInput, PrepareRunResult, RunRef } from "../../../shared/engine/run/runContract";
-import type { RunReport } from "../../../shared/engine/run/runReport";
-import type { RunItemReport } from "../../../shared/engine/run/runReport";
-import type { BatchProgress, PageProgress, RunContext, StagedOpOutcome } from "../../../shared/engine/run/stagedDocuments";
+import type { RunItemReport, RunReport } from "../../../shared/engine/run/runReport";
+import type {
+  BatchProgress,
+  PageProgress,
+  RunContext,
+  StagedOpOutcome,
+} from "../../../shared/engine/run/stagedDocuments";
 import {
-  canonicalJson,
-  fieldHash,
-  isQuietPlan,
   type CanonicalValue,
   type ConflictRecord,
+  canonicalJson,
+  fieldHash,
   type ItemState,
+  isQuietPlan,
   type Plan,
   type ReadyPlan,
   type SharePointOpOutcome,
@@ -121,7 +125,10 @@ export class ModelRunner {
     if (dry !== undefined) this.#compareWithDryRun(dry.report, run.report, faults === null);
     // Durable runs the failed work again (a failed run, a batch that may have written): before anyone edits.
     for (let reruns = 0; needsRerun(run.report); reruns += 1) {
-      if (reruns === MAX_CLEAN_RERUNS) throw new InvariantViolation(`runs without faults keep failing: ${run.report.outcome} ${JSON.stringify(run.report.problem)}`);
+      if (reruns === MAX_CLEAN_RERUNS)
+        throw new InvariantViolation(
+          `runs without faults keep failing: ${run.report.outcome} ${JSON.stringify(run.report.problem)}`,
+        );
       run = await this.#run(null);
     }
     if (faults === null) await this.#expectQuiet(run);
@@ -131,13 +138,19 @@ export class ModelRunner {
   async #expectQuiet(last: ObservedRun): Promise<void> {
     // A clean run that ended unchanged stands on the last run that planned (nothing has changed since).
     const lastCycle = last.cycles[last.cycles.length - 1] ?? (last.unchanged ? this.#lastPlanned : undefined);
-    if (lastCycle === undefined) throw new InvariantViolation(`quiet: the clean run ${last.report.runId} planned nothing (${last.report.outcome}: ${last.report.problem?.message ?? ""})`);
+    if (lastCycle === undefined)
+      throw new InvariantViolation(
+        `quiet: the clean run ${last.report.runId} planned nothing (${last.report.outcome}: ${last.report.problem?.message ?? ""})`,
+      );
     const next = await this.#run(null);
     if (next.writes.graph.length > 0 || next.writes.confluence.length > 0) {
-      throw new InvariantViolation(`quiet / echo-free: the run after a clean run wrote ${JSON.stringify(next.writes)}; its items: ${JSON.stringify(next.report.items)}`);
+      throw new InvariantViolation(
+        `quiet / echo-free: the run after a clean run wrote ${JSON.stringify(next.writes)}; its items: ${JSON.stringify(next.report.items)}`,
+      );
     }
     const nextPlan = next.cycles[0]?.record.plan ?? (next.unchanged ? await this.#confirmUnchanged() : undefined);
-    if (nextPlan === undefined) throw new InvariantViolation(`quiet: the run after a clean run planned nothing (${next.report.outcome})`);
+    if (nextPlan === undefined)
+      throw new InvariantViolation(`quiet: the run after a clean run planned nothing (${next.report.outcome})`);
     if (nextPlan.kind === "ready" && !isQuietPlan(nextPlan)) {
       throw new InvariantViolation(`quiet: the run after a clean run planned ${JSON.stringify(next.report.items)}`);
     }
@@ -153,9 +166,13 @@ export class ModelRunner {
   async #confirmUnchanged(): Promise<ReadyPlan> {
     const { report } = await this.#dryRun();
     const counts = report.counts;
-    const nothing = [counts.sharePoint, counts.confluence].every((side) => side.created + side.updated + side.deleted === 0) && counts.conflicts + counts.errors === 0;
+    const nothing =
+      [counts.sharePoint, counts.confluence].every((side) => side.created + side.updated + side.deleted === 0) &&
+      counts.conflicts + counts.errors === 0;
     if (report.items.length > 0 || !nothing) {
-      throw new InvariantViolation(`quiet run: the run ended after its reads, but a full plan finds ${JSON.stringify(report.items)} (${JSON.stringify(counts)})`);
+      throw new InvariantViolation(
+        `quiet run: the run ended after its reads, but a full plan finds ${JSON.stringify(report.items)} (${JSON.stringify(counts)})`,
+      );
     }
     return quietPlan(this.#world.pageVersions().current);
   }
@@ -168,14 +185,20 @@ export class ModelRunner {
     this.#h.clearCalls();
     this.runs += 1;
     const result = await this.#h.run({ dryRun: true });
-    if (result.status !== "Completed") throw new InvariantViolation(`dry run: the orchestration failed: ${result.error ?? "?"}`);
+    if (result.status !== "Completed")
+      throw new InvariantViolation(`dry run: the orchestration failed: ${result.error ?? "?"}`);
     const report = result.output as RunReport;
     const writes = this.#h.writes();
-    if (writes.graph.length > 0 || writes.confluence.length > 0) throw new InvariantViolation(`honest dry run: it wrote ${JSON.stringify(writes)}`);
+    if (writes.graph.length > 0 || writes.confluence.length > 0)
+      throw new InvariantViolation(`honest dry run: it wrote ${JSON.stringify(writes)}`);
     const after = { page: this.#world.pageVersions().current, list: this.#world.listChangeSeq() };
-    if (!isDeepStrictEqual(before, after)) throw new InvariantViolation(`honest dry run: a replica changed: ${JSON.stringify({ before, after })}`);
+    if (!isDeepStrictEqual(before, after))
+      throw new InvariantViolation(`honest dry run: a replica changed: ${JSON.stringify({ before, after })}`);
     const stateAfter = await this.#state.read(profileKey);
-    if (!isDeepStrictEqual(stateAfter, stateBefore)) throw new InvariantViolation(`honest dry run: the state tables changed: ${describeChange(stateBefore, stateAfter)}`);
+    if (!isDeepStrictEqual(stateAfter, stateBefore))
+      throw new InvariantViolation(
+        `honest dry run: the state tables changed: ${describeChange(stateBefore, stateAfter)}`,
+      );
     return { report, stateBefore };
   }
 
@@ -196,10 +219,14 @@ export class ModelRunner {
     const planned = decisions(dry.items);
     const done = decisions(real.items.filter((item) => (item.cycle ?? 1) === 1));
     if (!isDeepStrictEqual(planned, done)) {
-      throw new InvariantViolation(`honest dry run: it planned ${JSON.stringify(planned)} but the run did ${JSON.stringify(done)}`);
+      throw new InvariantViolation(
+        `honest dry run: it planned ${JSON.stringify(planned)} but the run did ${JSON.stringify(done)}`,
+      );
     }
     if (clean && !isDeepStrictEqual(dry.counts, real.counts)) {
-      throw new InvariantViolation(`honest dry run: it counted ${JSON.stringify(dry.counts)} but the run did ${JSON.stringify(real.counts)}`);
+      throw new InvariantViolation(
+        `honest dry run: it counted ${JSON.stringify(dry.counts)} but the run did ${JSON.stringify(real.counts)}`,
+      );
     }
   }
 
@@ -269,7 +296,8 @@ export class ModelRunner {
     let report: RunReport;
     try {
       const result = await h.run();
-      if (result.status !== "Completed") throw new InvariantViolation(`the orchestration failed: ${result.error ?? "?"}`);
+      if (result.status !== "Completed")
+        throw new InvariantViolation(`the orchestration failed: ${result.error ?? "?"}`);
       report = result.output as RunReport;
     } finally {
       h.activities = original;
@@ -278,7 +306,20 @@ export class ModelRunner {
     }
     const writes = h.writes();
     const final = this.#world.snapshot();
-    if (process.env.SYNC_E2E_MODEL_DEBUG) console.log(JSON.stringify({ outcome: report.outcome, problem: report.problem, items: report.items, writes, final: { items: [...final.items], rows: final.rows } }, null, 1));
+    if (process.env.SYNC_E2E_MODEL_DEBUG)
+      console.log(
+        JSON.stringify(
+          {
+            outcome: report.outcome,
+            problem: report.problem,
+            items: report.items,
+            writes,
+            final: { items: [...final.items], rows: final.rows },
+          },
+          null,
+          1,
+        ),
+      );
     const staged = this.#probe.staged(report.runId);
     this.#probe.forget(report.runId);
 
@@ -288,9 +329,20 @@ export class ModelRunner {
       const read = reads.get(cycle)!;
       const after = afters.get(cycle) ?? final;
       const last = cycle === Math.max(...reads.keys());
-      const plan = (staged.get(`c${cycle}.plan`) as ReadyPlan | undefined) ?? (last ? this.#stoppedPlan(report) : undefined);
+      const plan =
+        (staged.get(`c${cycle}.plan`) as ReadyPlan | undefined) ?? (last ? this.#stoppedPlan(report) : undefined);
       if (plan === undefined) continue;
-      const record = this.#record({ cycle, plan, read, after, staged, claimed, report, last, events: cycle === 1 ? concurrentEvents : [] });
+      const record = this.#record({
+        cycle,
+        plan,
+        read,
+        after,
+        staged,
+        claimed,
+        report,
+        last,
+        events: cycle === 1 ? concurrentEvents : [],
+      });
       this.#invariants.sync(record, after);
       this.#checkVanished(record, after);
       cycles.push({ record, after });
@@ -299,19 +351,25 @@ export class ModelRunner {
     if (cycles.length > 0) this.#lastPlanned = cycles[cycles.length - 1];
     const unchanged = prepared.get(report.cycles) === "unchanged";
     if (unchanged && (report.outcome !== "completed" || report.items.length > 0)) {
-      throw new InvariantViolation(`quiet run: a run that ended after its reads reports ${report.outcome} ${JSON.stringify(report.items)}`);
+      throw new InvariantViolation(
+        `quiet run: a run that ended after its reads reports ${report.outcome} ${JSON.stringify(report.items)}`,
+      );
     }
     this.#checkWire(report, writes, cycles, h.writes(marks.get(report.cycles)));
     this.#count(report, cycles, unchanged);
     const versionsAdded = this.#world.pageVersions().bySync - versionsBefore;
-    if (versionsAdded > 1) throw new InvariantViolation(`exactly-once: run ${report.runId} added ${versionsAdded} page versions`);
+    if (versionsAdded > 1)
+      throw new InvariantViolation(`exactly-once: run ${report.runId} added ${versionsAdded} page versions`);
     await this.#checkConflictsKept(report, cycles);
     // A run stopped in its first cycle leaves the state as it was (later cycles follow a committed first one).
     if (report.outcome === "stopped" && report.cycles === 1 && stateBefore !== undefined) {
       const stateAfter = await this.#state.read(h.profile.key);
       const { SyncRuns: _before, ...kept } = stateBefore;
       const { SyncRuns: _after, ...now } = stateAfter;
-      if (!isDeepStrictEqual(now, kept)) throw new InvariantViolation(`safe deletes: a stopped run changed the state: ${describeChange(stateBefore, stateAfter)}`);
+      if (!isDeepStrictEqual(now, kept))
+        throw new InvariantViolation(
+          `safe deletes: a stopped run changed the state: ${describeChange(stateBefore, stateAfter)}`,
+        );
     }
     return { report, cycles, writes, unchanged };
   }
@@ -331,9 +389,12 @@ export class ModelRunner {
       add("items deleted", sharePoint.deletes.length);
       add("rows removed", confluence.removals.length);
       add("field errors", fieldErrors.length);
-      for (const conflict of conflicts) add(`conflict ${conflict.kind === "field" ? `${conflict.cause} ${conflict.resolution.kind}` : "deleteVsEdit"}`);
+      for (const conflict of conflicts)
+        add(`conflict ${conflict.kind === "field" ? `${conflict.cause} ${conflict.resolution.kind}` : "deleteVsEdit"}`);
     }
-    const statuses = [...this.#h.calls().graph, ...this.#h.calls().confluence].map((entry) => entry.status).filter((status) => status >= 400);
+    const statuses = [...this.#h.calls().graph, ...this.#h.calls().confluence]
+      .map((entry) => entry.status)
+      .filter((status) => status >= 400);
     for (const status of statuses) add(`answered ${status}`);
   }
 
@@ -341,14 +402,29 @@ export class ModelRunner {
   #stoppedPlan(report: RunReport): StoppedPlan | undefined {
     if (report.outcome !== "stopped") return undefined;
     const problem = report.problem;
-    if (problem?.code !== "MASS_DELETE_LIMIT") throw new InvariantViolation(`a run stopped for ${problem?.code ?? "no reason"}: ${problem?.message ?? ""}`);
-    const exceeded = [...problem.message.matchAll(/(\d+) of (\d+) (SharePoint items|Confluence rows)/g)].map((match) => ({
-      side: match[3] === "SharePoint items" ? ("sharePoint" as const) : ("confluence" as const),
-      deletes: Number(match[1]),
-      total: Number(match[2]),
-    }));
-    if (exceeded.length === 0) throw new InvariantViolation(`safe deletes: the mass-delete stop does not say what it would delete: ${problem.message}`);
-    return { kind: "stopped", reason: { code: "MASS_DELETE_LIMIT", message: problem.message, limitPercent: this.#rules.massDeleteLimitPercent, exceeded }, decisions: [] };
+    if (problem?.code !== "MASS_DELETE_LIMIT")
+      throw new InvariantViolation(`a run stopped for ${problem?.code ?? "no reason"}: ${problem?.message ?? ""}`);
+    const exceeded = [...problem.message.matchAll(/(\d+) of (\d+) (SharePoint items|Confluence rows)/g)].map(
+      (match) => ({
+        side: match[3] === "SharePoint items" ? ("sharePoint" as const) : ("confluence" as const),
+        deletes: Number(match[1]),
+        total: Number(match[2]),
+      }),
+    );
+    if (exceeded.length === 0)
+      throw new InvariantViolation(
+        `safe deletes: the mass-delete stop does not say what it would delete: ${problem.message}`,
+      );
+    return {
+      kind: "stopped",
+      reason: {
+        code: "MASS_DELETE_LIMIT",
+        message: problem.message,
+        limitPercent: this.#rules.massDeleteLimitPercent,
+        exceeded,
+      },
+      decisions: [],
+    };
   }
 
   /** The invariants' record of one cycle, from the replicas before and after it and what the engine staged. */
@@ -375,14 +451,23 @@ export class ModelRunner {
       crashed: last && report.outcome === "failed",
     };
     if (plan.kind === "stopped") {
-      return { ...base, created: [], linked: [], applied: { sharePointItems: new Map(), pageWritten: false }, createOutcomeUnknown: false };
+      return {
+        ...base,
+        created: [],
+        linked: [],
+        applied: { sharePointItems: new Map(), pageWritten: false },
+        createOutcomeUnknown: false,
+      };
     }
 
     const outcomes: StagedOpOutcome[] = [...staged.entries()]
-      .filter(([name, progress]) => name.startsWith(`c${cycle}.progress.`) && (progress as BatchProgress).kind === "done")
+      .filter(
+        ([name, progress]) => name.startsWith(`c${cycle}.progress.`) && (progress as BatchProgress).kind === "done",
+      )
       .flatMap(([, progress]) => (progress as Extract<BatchProgress, { kind: "done" }>).outcomes);
     const sharePointItems = new Map<string, SharePointOpOutcome>();
-    for (const outcome of outcomes) if (outcome.kind !== "create") sharePointItems.set(outcome.sharePointId, outcome.result);
+    for (const outcome of outcomes)
+      if (outcome.kind !== "create") sharePointItems.set(outcome.sharePointId, outcome.result);
 
     // Items the sync created: those its outcomes name, then any other item the app created since the read (a create
     // whose answer the run never recorded), matched to the plan's creates by the values they hold.
@@ -392,8 +477,12 @@ export class ModelRunner {
     for (const outcome of outcomes) {
       if (outcome.kind !== "create" || !outcome.result.ok) continue;
       const row = rowUids[rowOfCreate.get(outcome.createRef) ?? -1];
-      if (row === undefined) throw new InvariantViolation(`exactly-once: the engine recorded a create (${outcome.createRef}) its plan did not make`);
-      if (claimed.has(outcome.result.sharePointId)) throw new InvariantViolation(`exactly-once: item ${outcome.result.sharePointId} is recorded as created twice`);
+      if (row === undefined)
+        throw new InvariantViolation(
+          `exactly-once: the engine recorded a create (${outcome.createRef}) its plan did not make`,
+        );
+      if (claimed.has(outcome.result.sharePointId))
+        throw new InvariantViolation(`exactly-once: item ${outcome.result.sharePointId} is recorded as created twice`);
       claimed.add(outcome.result.sharePointId);
       unattributed.delete(outcome.createRef);
       created.push({ sharePointId: outcome.result.sharePointId, fromRow: row });
@@ -402,9 +491,14 @@ export class ModelRunner {
       if (read.items.has(id) || claimed.has(id) || !this.#world.createdBySync(id)) continue;
       const values = after.items.get(id)!;
       const create = plan.sharePoint.creates.find(
-        (candidate) => unattributed.has(candidate.createRef) && Object.entries(candidate.fields).every(([field, value]) => holds(values[field], value)),
+        (candidate) =>
+          unattributed.has(candidate.createRef) &&
+          Object.entries(candidate.fields).every(([field, value]) => holds(values[field], value)),
       );
-      if (create === undefined) throw new InvariantViolation(`exactly-once: the sync created item ${id} (${JSON.stringify(values)}), which no create of its plan accounts for`);
+      if (create === undefined)
+        throw new InvariantViolation(
+          `exactly-once: the sync created item ${id} (${JSON.stringify(values)}), which no create of its plan accounts for`,
+        );
       unattributed.delete(create.createRef);
       claimed.add(id);
       created.push({ sharePointId: id, fromRow: rowUids[create.rowRef]! });
@@ -412,7 +506,11 @@ export class ModelRunner {
 
     // Links the page update made: ids written into rows that had none, rows appended (rows nobody named before).
     const readRows = new Map(read.rows.map((row) => [row.uid, row]));
-    const addedByPeople = new Set(events.flatMap((event) => (event.kind === "created" && event.entity.side === "confluence" ? [event.entity.uid] : [])));
+    const addedByPeople = new Set(
+      events.flatMap((event) =>
+        event.kind === "created" && event.entity.side === "confluence" ? [event.entity.uid] : [],
+      ),
+    );
     const linked: { sharePointId: string; row: string }[] = [];
     for (const row of after.rows) {
       const before = readRows.get(row.uid);
@@ -429,26 +527,44 @@ export class ModelRunner {
 
     const context = staged.get(`c${cycle}.context`) as RunContext | undefined;
     const page = staged.get(`c${cycle}.page`) as PageProgress | undefined;
-    const pageWritten = page?.result.kind === "applied" && context !== undefined && page.result.version === context.page.version + 1;
-    const createUnknown = last && report.problem?.code === "SHAREPOINT_BATCH_FAILED" && plan.sharePoint.creates.length > 0;
+    const pageWritten =
+      page?.result.kind === "applied" && context !== undefined && page.result.version === context.page.version + 1;
+    const createUnknown =
+      last && report.problem?.code === "SHAREPOINT_BATCH_FAILED" && plan.sharePoint.creates.length > 0;
     return { ...base, created, linked, applied: { sharePointItems, pageWritten }, createOutcomeUnknown: createUnknown };
   }
 
   /** Safe deletes, as the replicas show them: what vanished in a cycle, people deleted or the plan was allowed to. */
   #checkVanished(record: SyncRunRecord, after: WorldSnapshot): void {
     const { plan, readSnapshot: read, concurrentEvents } = record;
-    const deletedByPeople = new Set(concurrentEvents.flatMap((event) => (event.kind === "deleted" ? [event.entity.side === "sharePoint" ? `sp:${event.entity.id}` : `cf:${event.entity.uid}`] : [])));
+    const deletedByPeople = new Set(
+      concurrentEvents.flatMap((event) =>
+        event.kind === "deleted"
+          ? [event.entity.side === "sharePoint" ? `sp:${event.entity.id}` : `cf:${event.entity.uid}`]
+          : [],
+      ),
+    );
     const planned = plan.kind === "ready" ? plan : undefined;
     for (const id of read.items.keys()) {
       if (after.items.has(id) || deletedByPeople.has(`sp:${id}`)) continue;
-      const allowed = this.#rules.deletes.toSharePoint === "delete" && planned?.sharePoint.deletes.some((deletion) => deletion.sharePointId === id) === true;
-      if (!allowed) throw new InvariantViolation(`safe deletes: item ${id} vanished during a run (policy ${this.#rules.deletes.toSharePoint}) and nobody deleted it`);
+      const allowed =
+        this.#rules.deletes.toSharePoint === "delete" &&
+        planned?.sharePoint.deletes.some((deletion) => deletion.sharePointId === id) === true;
+      if (!allowed)
+        throw new InvariantViolation(
+          `safe deletes: item ${id} vanished during a run (policy ${this.#rules.deletes.toSharePoint}) and nobody deleted it`,
+        );
     }
     const rowsAfter = new Set(after.rows.map((row) => row.uid));
     read.rows.forEach((row, rowRef) => {
       if (rowsAfter.has(row.uid) || deletedByPeople.has(`cf:${row.uid}`)) return;
-      const allowed = this.#rules.deletes.toConfluence === "delete" && planned?.confluence.removals.some((removal) => removal.rowRef === rowRef) === true;
-      if (!allowed) throw new InvariantViolation(`safe deletes: row ${row.uid} (key ${row.key ?? "none"}) vanished during a run (policy ${this.#rules.deletes.toConfluence}) and nobody removed it`);
+      const allowed =
+        this.#rules.deletes.toConfluence === "delete" &&
+        planned?.confluence.removals.some((removal) => removal.rowRef === rowRef) === true;
+      if (!allowed)
+        throw new InvariantViolation(
+          `safe deletes: row ${row.uid} (key ${row.key ?? "none"}) vanished during a run (policy ${this.#rules.deletes.toConfluence}) and nobody removed it`,
+        );
     });
   }
 
@@ -457,13 +573,22 @@ export class ModelRunner {
    * mass-delete limit stopped (`lastCycleWrites`; an earlier cycle of the run may have written before the page changed
    * under it).
    */
-  #checkWire(report: RunReport, writes: ObservedRun["writes"], cycles: readonly ObservedCycle[], lastCycleWrites: ObservedRun["writes"]): void {
+  #checkWire(
+    report: RunReport,
+    writes: ObservedRun["writes"],
+    cycles: readonly ObservedCycle[],
+    lastCycleWrites: ObservedRun["writes"],
+  ): void {
     const deletes = this.#h.graphCalls().filter((call) => /^\s*DELETE .* 2\d\d$/.test(call));
     if (deletes.length > 0 && this.#rules.deletes.toSharePoint !== "delete") {
-      throw new InvariantViolation(`safe deletes: the run sent ${deletes.join(", ")} although the profile keeps deleted items`);
+      throw new InvariantViolation(
+        `safe deletes: the run sent ${deletes.join(", ")} although the profile keeps deleted items`,
+      );
     }
     if (report.outcome === "stopped" && (lastCycleWrites.graph.length > 0 || lastCycleWrites.confluence.length > 0)) {
-      throw new InvariantViolation(`safe deletes: the cycle stopped by the mass-delete limit wrote ${JSON.stringify(lastCycleWrites)}`);
+      throw new InvariantViolation(
+        `safe deletes: the cycle stopped by the mass-delete limit wrote ${JSON.stringify(lastCycleWrites)}`,
+      );
     }
     if (cycles.length === 0 && (writes.graph.length > 0 || writes.confluence.length > 0)) {
       throw new InvariantViolation(`a run that never planned wrote ${JSON.stringify(writes)}`);
@@ -482,24 +607,36 @@ export class ModelRunner {
       const field = conflict.kind === "field" ? conflict.field : null;
       const entry = await this.#h.state.conflicts.get(profileKey, conflictId(conflict.item, field));
       const what = `the ${conflict.kind} conflict on ${JSON.stringify(conflict.item)} ${field ?? ""}`;
-      if (entry === undefined || entry.runId !== report.runId) throw new InvariantViolation(`no lost update: ${what} is not in the conflict store as seen by run ${report.runId}`);
+      if (entry === undefined || entry.runId !== report.runId)
+        throw new InvariantViolation(
+          `no lost update: ${what} is not in the conflict store as seen by run ${report.runId}`,
+        );
       const open = conflict.kind === "deleteVsEdit" || conflict.resolution.kind === "flagged";
-      if (open && entry.status !== "open") throw new InvariantViolation(`no lost update: ${what} is ${entry.status} in the conflict store`);
+      if (open && entry.status !== "open")
+        throw new InvariantViolation(`no lost update: ${what} is ${entry.status} in the conflict store`);
       const expected = storedValues(conflict);
       // A flagged conflict dissolves the base, so later runs see it without one; the store keeps the base recorded
       // when the conflict opened.
       const stored = expected.base === undefined ? withoutBase(entry.values) : entry.values;
       if (!isDeepStrictEqual(stored, JSON.parse(JSON.stringify(expected)))) {
-        throw new InvariantViolation(`no lost update: ${what} is stored with ${JSON.stringify(entry.values)}, not ${JSON.stringify(expected)}`);
+        throw new InvariantViolation(
+          `no lost update: ${what} is stored with ${JSON.stringify(entry.values)}, not ${JSON.stringify(expected)}`,
+        );
       }
       const reported = report.items.some((item) =>
         item.conflicts.some((entry) => {
-          if (conflict.kind === "deleteVsEdit") return entry.cause === "deleteVsEdit" && entry.deletedIn === conflict.deletedIn;
-          return entry.field === conflict.field && sameValue(entry.sharePoint, conflict.sharePoint.value) && sameValue(entry.confluence, conflict.confluence.value);
+          if (conflict.kind === "deleteVsEdit")
+            return entry.cause === "deleteVsEdit" && entry.deletedIn === conflict.deletedIn;
+          return (
+            entry.field === conflict.field &&
+            sameValue(entry.sharePoint, conflict.sharePoint.value) &&
+            sameValue(entry.confluence, conflict.confluence.value)
+          );
         }),
       );
       // A run that failed for good reports the failure, not its items: its conflicts are in the store.
-      if (!reported && report.itemsOmitted === undefined && report.outcome !== "failed") throw new InvariantViolation(`no lost update: ${what} is not in the run report with both values`);
+      if (!reported && report.itemsOmitted === undefined && report.outcome !== "failed")
+        throw new InvariantViolation(`no lost update: ${what} is not in the run report with both values`);
     }
   }
 }
@@ -524,7 +661,11 @@ function sameValue(reported: CanonicalValue | undefined, value: CanonicalValue |
 function storedValues(conflict: ConflictRecord): Record<string, unknown> {
   if (conflict.kind === "deleteVsEdit") {
     const survivor = conflict.deletedIn === "sharePoint" ? "confluence" : "sharePoint";
-    return { [survivor]: Object.fromEntries(conflict.edits.map((edit) => [edit.field, edit.value.ok ? (edit.value.value ?? null) : null])) };
+    return {
+      [survivor]: Object.fromEntries(
+        conflict.edits.map((edit) => [edit.field, edit.value.ok ? (edit.value.value ?? null) : null]),
+      ),
+    };
   }
   return {
     ...(conflict.sharePoint.value === undefined ? {} : { sharePoint: conflict.sharePoint.value }),
@@ -540,6 +681,8 @@ function withoutBase(values: Record<string, unknown>): Record<string, unknown> {
 
 /** Which rows of which state table differ, briefly. */
 function describeChange(before: PartitionRows, after: PartitionRows): string {
-  const changed = (Object.keys(before) as (keyof PartitionRows)[]).filter((table) => !isDeepStrictEqual(before[table], after[table]));
+  const changed = (Object.keys(before) as (keyof PartitionRows)[]).filter(
+    (table) => !isDeepStrictEqual(before[table], after[table]),
+  );
   return changed.map((table) => `${table}: ${before[table].length} → ${after[table].length} rows`).join("; ");
 }

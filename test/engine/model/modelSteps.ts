@@ -3,7 +3,7 @@ import { personEditArbitrary } from "../../sync/model/modelArbitraries";
 import type { PersonEdit } from "../../sync/model/personEdits";
 import type { PairEdit } from "./emulatedWorld";
 import type { Crash, CrashPoint } from "./engineProbe";
-import { fieldInput, MODEL_FIELDS, type FieldInput } from "./modelFields";
+import { type FieldInput, fieldInput, MODEL_FIELDS } from "./modelFields";
 
 /** Which calls of the engine an injected HTTP fault hits. */
 export type FaultTarget =
@@ -46,12 +46,22 @@ export interface EngineFaults {
 /** A value for every field, as typed into a new item or row. */
 const fieldValues: fc.Arbitrary<readonly FieldInput[]> = fc.tuple(...MODEL_FIELDS.map((_, field) => fieldInput(field)));
 
-export const modelPersonEdit: fc.Arbitrary<PersonEdit<FieldInput>> = personEditArbitrary(MODEL_FIELDS.length, fieldInput);
+export const modelPersonEdit: fc.Arbitrary<PersonEdit<FieldInput>> = personEditArbitrary(
+  MODEL_FIELDS.length,
+  fieldInput,
+);
 
 /** Both tools' people typing into one field of one item. */
 export const modelPairEdit: fc.Arbitrary<PairEdit> = fc
   .tuple(fc.nat({ max: 7 }), fc.nat({ max: MODEL_FIELDS.length - 1 }))
-  .chain(([pick, field]) => fc.record({ pick: fc.constant(pick), field: fc.constant(field), sharePoint: fieldInput(field), confluence: fieldInput(field) }));
+  .chain(([pick, field]) =>
+    fc.record({
+      pick: fc.constant(pick),
+      field: fc.constant(field),
+      sharePoint: fieldInput(field),
+      confluence: fieldInput(field),
+    }),
+  );
 
 const httpFault: fc.Arbitrary<HttpFault> = fc.record({
   target: fc.constantFrom<FaultTarget>("create", "update", "delete", "delta", "pageRead", "pageWrite"),
@@ -88,7 +98,9 @@ export const engineFaults: fc.Arbitrary<EngineFaults> = fc
     // the run's read, holding exactly the values of one of its creates, for its own. The model keeps people from
     // creating items while a batch is made to crash, as the pure model keeps them out of its blind window.
     const blind = faults.crashes.some((crash) => crash.point === "batchOutcome");
-    return blind ? { ...faults, concurrentEdits: faults.concurrentEdits.filter((edit) => edit.kind !== "createItem") } : faults;
+    return blind
+      ? { ...faults, concurrentEdits: faults.concurrentEdits.filter((edit) => edit.kind !== "createItem") }
+      : faults;
   });
 
 /** One step of a model run. */
@@ -111,7 +123,11 @@ export const modelStep: fc.Arbitrary<ModelStep> = fc.oneof(
  * conflict over and delete.
  */
 export const modelStart: fc.Arbitrary<readonly ModelStep[]> = fc
-  .tuple(fc.array(fieldValues, { maxLength: 4 }), fc.array(fieldValues, { maxLength: 3 }), fc.option(engineFaults, { freq: 2 }))
+  .tuple(
+    fc.array(fieldValues, { maxLength: 4 }),
+    fc.array(fieldValues, { maxLength: 3 }),
+    fc.option(engineFaults, { freq: 2 }),
+  )
   .map(([items, rows, faults]): ModelStep[] => [
     ...items.map((values): ModelStep => ({ kind: "edit", edit: { kind: "createItem", values } })),
     ...rows.map((values, at): ModelStep => ({ kind: "edit", edit: { kind: "addRow", at, values } })),

@@ -12,7 +12,13 @@ import { encodeTableKey } from "../../../shared/state/tableKey";
  * and timestamp: any write changes what this reads. The token-refresh history is left out on purpose — refreshing a
  * rotating Confluence token is the credential's duty whenever a token is needed, a dry run's read included.
  */
-export const SYNC_STATE_TABLES = [SYNC_ITEM_STATE_TABLE, SYNC_CURSORS_TABLE, SYNC_RUNS_TABLE, SYNC_CONFLICTS_TABLE, SYNC_RUN_STAGING_TABLE] as const;
+export const SYNC_STATE_TABLES = [
+  SYNC_ITEM_STATE_TABLE,
+  SYNC_CURSORS_TABLE,
+  SYNC_RUNS_TABLE,
+  SYNC_CONFLICTS_TABLE,
+  SYNC_RUN_STAGING_TABLE,
+] as const;
 export type SyncStateTable = (typeof SYNC_STATE_TABLES)[number];
 
 export type PartitionRows = Readonly<Record<SyncStateTable, readonly Readonly<Record<string, unknown>>[]>>;
@@ -26,7 +32,9 @@ export class StatePartition {
   }
 
   static async open(location: TableStorageLocation, prefix: string): Promise<StatePartition> {
-    const clients = await Promise.all(SYNC_STATE_TABLES.map(async (name) => [name, await openTable(location, `${prefix}${name}`)] as const));
+    const clients = await Promise.all(
+      SYNC_STATE_TABLES.map(async (name) => [name, await openTable(location, `${prefix}${name}`)] as const),
+    );
     return new StatePartition(new Map(clients));
   }
 
@@ -35,7 +43,8 @@ export class StatePartition {
     const entries = await Promise.all(
       SYNC_STATE_TABLES.map(async (name) => {
         const rows: Record<string, unknown>[] = [];
-        for await (const entity of this.#tables.get(name)!.listEntities({ queryOptions: { filter } })) rows.push({ ...entity });
+        for await (const entity of this.#tables.get(name)!.listEntities({ queryOptions: { filter } }))
+          rows.push({ ...entity });
         rows.sort((a, b) => String(a.rowKey).localeCompare(String(b.rowKey)));
         return [name, rows] as const;
       }),

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import type { ConflictPolicy, DeletePolicy, Profile, SyncDirection } from "../../../shared/config/profile";
-import { syncRulesFromProfile, type SyncRules } from "../../../shared/sync";
+import { type SyncRules, syncRulesFromProfile } from "../../../shared/sync";
 import type { PersonEdit, TypedValue } from "./personEdits";
 import type { CrashPoint, SyncFaults } from "./simulatedEngine";
 
@@ -16,16 +16,33 @@ const typedValue: fc.Arbitrary<TypedValue> = fc.oneof(
  * People's edits over `fieldCount` fields, each typed from `valueOf(field)`: creates and deletes on both sides, edits
  * of one field of an item or a row (often the same field on both sides, given the small domains).
  */
-export function personEditArbitrary<V>(fieldCount: number, valueOf: (field: number) => fc.Arbitrary<V>): fc.Arbitrary<PersonEdit<V>> {
-  const values = fc.tuple(...Array.from({ length: fieldCount }, (_, field) => valueOf(field))) as fc.Arbitrary<readonly V[]>;
+export function personEditArbitrary<V>(
+  fieldCount: number,
+  valueOf: (field: number) => fc.Arbitrary<V>,
+): fc.Arbitrary<PersonEdit<V>> {
+  const values = fc.tuple(...Array.from({ length: fieldCount }, (_, field) => valueOf(field))) as fc.Arbitrary<
+    readonly V[]
+  >;
   const pick = fc.nat({ max: 7 });
-  const fieldValue = fc.nat({ max: fieldCount - 1 }).chain((field) => valueOf(field).map((value) => ({ field, value })));
+  const fieldValue = fc
+    .nat({ max: fieldCount - 1 })
+    .chain((field) => valueOf(field).map((value) => ({ field, value })));
   return fc.oneof(
     { weight: 2, arbitrary: fc.record({ kind: fc.constant("createItem" as const), values }) },
-    { weight: 4, arbitrary: fc.tuple(pick, fieldValue).map(([at, { field, value }]) => ({ kind: "editItem" as const, pick: at, field, value })) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(pick, fieldValue)
+        .map(([at, { field, value }]) => ({ kind: "editItem" as const, pick: at, field, value })),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("deleteItem" as const), pick }) },
     { weight: 2, arbitrary: fc.record({ kind: fc.constant("addRow" as const), at: pick, values }) },
-    { weight: 4, arbitrary: fc.tuple(pick, fieldValue).map(([at, { field, value }]) => ({ kind: "editCell" as const, pick: at, field, value })) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(pick, fieldValue)
+        .map(([at, { field, value }]) => ({ kind: "editCell" as const, pick: at, field, value })),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant("removeRow" as const), pick }) },
   );
 }
@@ -40,17 +57,27 @@ export const syncFaults: fc.Arbitrary<SyncFaults> = fc
     // run id) before it commits, so the outcome it commits is always known; a crash stands in for "cannot tell yet".
     confluence: fc.constantFrom("ok", "ok", "fail") as fc.Arbitrary<SyncFaults["confluence"]>,
     concurrentEdits: fc.array(personEdit, { maxLength: 2 }),
-    crash: fc.constantFrom<CrashPoint>("none", "none", "afterSharePointWrites", "afterPhaseOne", "afterPageWrite", "midCommit"),
+    crash: fc.constantFrom<CrashPoint>(
+      "none",
+      "none",
+      "afterSharePointWrites",
+      "afterPhaseOne",
+      "afterPageWrite",
+      "midCommit",
+    ),
   })
   .map((faults) => {
     // The one window no planner can close: an item the sync created without learning it did (a crash between the
     // create and the next commit, or a lost create response) while people edit, in those same seconds, its row or
     // an item that then looks like it. Documented, not modelled: the retry follows at once, before anyone edits.
-    const blind = faults.crash === "afterSharePointWrites" || faults.failSharePointOps.some((failure) => failure.afterSuccess);
+    const blind =
+      faults.crash === "afterSharePointWrites" || faults.failSharePointOps.some((failure) => failure.afterSuccess);
     return blind ? { ...faults, concurrentEdits: [] } : faults;
   });
 
-export type ModelStep = { readonly kind: "edit"; readonly edit: PersonEdit } | { readonly kind: "sync"; readonly faults: SyncFaults | null };
+export type ModelStep =
+  | { readonly kind: "edit"; readonly edit: PersonEdit }
+  | { readonly kind: "sync"; readonly faults: SyncFaults | null };
 
 export const modelStep: fc.Arbitrary<ModelStep> = fc.oneof(
   { weight: 5, arbitrary: personEdit.map((edit): ModelStep => ({ kind: "edit", edit })) },
@@ -62,7 +89,10 @@ const direction = fc.constantFrom<SyncDirection>("both", "both", "both", "toConf
 const deletePolicy = fc.constantFrom<DeletePolicy>("keep", "delete");
 
 /** The part of a profile the planner decides with, as a profile states it. */
-export type ModelProfile = Pick<Profile, "direction" | "fields" | "matchBy" | "conflictPolicy" | "deletes" | "massDeleteLimitPercent">;
+export type ModelProfile = Pick<
+  Profile,
+  "direction" | "fields" | "matchBy" | "conflictPolicy" | "deletes" | "massDeleteLimitPercent"
+>;
 
 /**
  * Profiles over the given fields (SharePoint and Confluence names alike) across every direction, conflict policy and
@@ -72,7 +102,10 @@ export function modelProfile(fieldNames: readonly string[]): fc.Arbitrary<ModelP
   return fc
     .record({
       direction,
-      fieldDirections: fc.array(fc.option(direction, { nil: undefined }), { minLength: fieldNames.length, maxLength: fieldNames.length }),
+      fieldDirections: fc.array(fc.option(direction, { nil: undefined }), {
+        minLength: fieldNames.length,
+        maxLength: fieldNames.length,
+      }),
       conflictPolicy: fc.constantFrom<ConflictPolicy>("flag", "sharepoint-wins", "confluence-wins", "newest-wins"),
       deletes: fc.record({ toConfluence: deletePolicy, toSharePoint: deletePolicy }),
       matchByFirstField: fc.boolean(),
@@ -84,7 +117,11 @@ export function modelProfile(fieldNames: readonly string[]): fc.Arbitrary<ModelP
         ...profile,
         fields: fieldNames.map((name, index) => {
           const fieldDirection = fieldDirections[index];
-          return { sharePoint: name, confluence: name, ...(fieldDirection === undefined ? {} : { direction: fieldDirection }) };
+          return {
+            sharePoint: name,
+            confluence: name,
+            ...(fieldDirection === undefined ? {} : { direction: fieldDirection }),
+          };
         }),
         ...(matchByFirstField ? { matchBy: { sharePoint: first, confluence: first } } : {}),
       };
@@ -94,4 +131,6 @@ export function modelProfile(fieldNames: readonly string[]): fc.Arbitrary<ModelP
 /** Profiles over the model's fields, through the same derivation the engine uses. */
 export const modelRules: fc.Arbitrary<SyncRules> = fc
   .record({ profile: modelProfile(MODEL_FIELDS), storedValueMaxChars: fc.constantFrom(4000, 4000, 3) })
-  .map(({ profile, storedValueMaxChars }) => syncRulesFromProfile({ key: "model", ...profile }, { storedValueMaxChars }));
+  .map(({ profile, storedValueMaxChars }) =>
+    syncRulesFromProfile({ key: "model", ...profile }, { storedValueMaxChars }),
+  );

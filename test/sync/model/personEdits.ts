@@ -18,7 +18,9 @@ export type PersonEdit<V = TypedValue> =
   | { readonly kind: "removeRow"; readonly pick: number };
 
 /** An item (by SharePoint id) or a row (by the world's own row identity). */
-export type EntityRef = { readonly side: "sharePoint"; readonly id: string } | { readonly side: "confluence"; readonly uid: string };
+export type EntityRef =
+  | { readonly side: "sharePoint"; readonly id: string }
+  | { readonly side: "confluence"; readonly uid: string };
 
 /** What a person edit did, concretely: what the invariant checks follow. */
 export type PersonEvent =
@@ -58,7 +60,13 @@ export interface PersonEditTarget extends PersonEditView {
 }
 
 export function readingOf(value: TypedValue): FieldReading {
-  if (value !== null && typeof value === "object" && !Array.isArray(value) && "unreadable" in value && typeof value.unreadable === "string") {
+  if (
+    value !== null &&
+    typeof value === "object" &&
+    !Array.isArray(value) &&
+    "unreadable" in value &&
+    typeof value.unreadable === "string"
+  ) {
     return { ok: false, error: { code: "UNREADABLE", message: `cannot read "${value.unreadable}"` } };
   }
   return { ok: true, value: value as CanonicalValue };
@@ -73,8 +81,11 @@ export function resolvePersonEdit<V>(view: PersonEditView, edit: PersonEdit<V>):
   const keys = view.fieldKeys;
   const pick = (side: EntityRef["side"], index: number) => pickFrom(view.entities(side), index);
   const set = (entity: EntityRef | undefined, fieldIndex: number, value: V): PersonAction<V> | null =>
-    entity === undefined ? null : { kind: "setValue", entity, field: keys[fieldIndex % keys.length] as FieldKey, value };
-  const remove = (entity: EntityRef | undefined): PersonAction<V> | null => (entity === undefined ? null : { kind: "remove", entity });
+    entity === undefined
+      ? null
+      : { kind: "setValue", entity, field: keys[fieldIndex % keys.length] as FieldKey, value };
+  const remove = (entity: EntityRef | undefined): PersonAction<V> | null =>
+    entity === undefined ? null : { kind: "remove", entity };
   switch (edit.kind) {
     case "createItem":
       return { kind: "createItem", values: edit.values };
@@ -95,7 +106,8 @@ export function resolvePersonEdit<V>(view: PersonEditView, edit: PersonEdit<V>):
 export function applyPersonEdit(target: PersonEditTarget, edit: PersonEdit): PersonEvent | null {
   const action = resolvePersonEdit(target, edit);
   if (action === null) return null;
-  const valuesOf = (values: readonly TypedValue[]) => Object.fromEntries(target.fieldKeys.map((key, index) => [key, readingOf(values[index] ?? null)]));
+  const valuesOf = (values: readonly TypedValue[]) =>
+    Object.fromEntries(target.fieldKeys.map((key, index) => [key, readingOf(values[index] ?? null)]));
   switch (action.kind) {
     case "createItem": {
       const values = valuesOf(action.values);

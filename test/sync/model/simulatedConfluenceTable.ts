@@ -1,4 +1,4 @@
-import type { ConfluenceSide, CreateRef, FieldReading, ConfluenceWrites } from "../../../shared/sync";
+import type { ConfluenceSide, ConfluenceWrites, CreateRef, FieldReading } from "../../../shared/sync";
 import type { SimulatedClock } from "./simulatedClock";
 import type { SnapshotRow } from "./syncRunRecord";
 
@@ -84,11 +84,16 @@ export function patchRows(
   };
   for (const update of writes.rowUpdates) {
     if (update.afterCreate !== null && !createdIds.get(update.afterCreate)) continue;
-    const cells = Object.fromEntries(Object.entries(update.cells).map(([key, value]) => [key, { ok: true, value } as FieldReading]));
+    const cells = Object.fromEntries(
+      Object.entries(update.cells).map(([key, value]) => [key, { ok: true, value } as FieldReading]),
+    );
     replace(update.rowRef, (row) => ({ ...row, cells: { ...row.cells, ...cells } }));
   }
   for (const writeBack of writes.keyWriteBacks) {
-    const key = writeBack.key.kind === "existing" ? writeBack.key.sharePointId : (createdIds.get(writeBack.key.createRef) ?? null);
+    const key =
+      writeBack.key.kind === "existing"
+        ? writeBack.key.sharePointId
+        : (createdIds.get(writeBack.key.createRef) ?? null);
     if (key === null) continue;
     replace(writeBack.rowRef, (row) => ({ ...row, key }));
   }
@@ -98,7 +103,9 @@ export function patchRows(
   for (const append of writes.appends) {
     const uid = newUid();
     appended.set(append.sharePointId, uid);
-    const cells = Object.fromEntries(Object.entries(append.cells).map(([key, value]) => [key, { ok: true, value } as FieldReading]));
+    const cells = Object.fromEntries(
+      Object.entries(append.cells).map(([key, value]) => [key, { ok: true, value } as FieldReading]),
+    );
     kept.push({ uid, key: append.sharePointId, cells });
   }
   return { rows: kept, appended };

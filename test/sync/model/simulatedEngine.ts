@@ -1,23 +1,23 @@
 import {
-  hasConfluenceWrites,
-  NOTHING_APPLIED,
-  planSync,
-  settlePlan,
   type ApplyOutcome,
   type CreateRef,
   type FieldReading,
+  hasConfluenceWrites,
+  NOTHING_APPLIED,
   type Plan,
+  planSync,
   type SharePointCreateOutcome,
   type SharePointItemReading,
   type SharePointOpOutcome,
   type SharePointSide,
   type StateCommit,
   type SyncRules,
+  settlePlan,
 } from "../../../shared/sync";
 import { applyPersonEdit, type PersonEdit, type PersonEvent } from "./personEdits";
 import { patchRows } from "./simulatedConfluenceTable";
-import type { SyncRunRecord } from "./syncRunRecord";
 import type { SimulatedWorld } from "./simulatedWorld";
+import type { SyncRunRecord } from "./syncRunRecord";
 
 /** Where a run may crash: after its SharePoint writes, after the first state commit, after the page write, or midway through the final commit. */
 export type CrashPoint = "none" | "afterSharePointWrites" | "afterPhaseOne" | "afterPageWrite" | "midCommit";
@@ -38,7 +38,13 @@ export interface SyncFaults {
   readonly crash: CrashPoint;
 }
 
-export const NO_FAULTS: SyncFaults = { fullRead: false, failSharePointOps: [], confluence: "ok", concurrentEdits: [], crash: "none" };
+export const NO_FAULTS: SyncFaults = {
+  fullRead: false,
+  failSharePointOps: [],
+  confluence: "ok",
+  concurrentEdits: [],
+  crash: "none",
+};
 
 /**
  * One sync run the way the engine is meant to run it: read (delta or full), plan (reading what the planner asks for
@@ -46,7 +52,11 @@ export const NO_FAULTS: SyncFaults = { fullRead: false, failSharePointOps: [], c
  * commit phase one, apply the page write, commit phase two, then the delta cursor read at the start. Faults cut it
  * short or fail writes.
  */
-export function runSimulatedSync(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults = NO_FAULTS): SyncRunRecord {
+export function runSimulatedSync(
+  world: SimulatedWorld,
+  rules: SyncRules,
+  faults: SyncFaults = NO_FAULTS,
+): SyncRunRecord {
   return runOrDryRun(world, rules, faults, false);
 }
 
@@ -70,7 +80,8 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
 
   let plan = planNow();
   for (let round = 0; plan.kind === "needsReads"; round += 1) {
-    if (round > 0 || sharePoint.kind === "full") throw new Error(`the planner asked for reads it had: ${plan.sharePointIds.join(", ")}`);
+    if (round > 0 || sharePoint.kind === "full")
+      throw new Error(`the planner asked for reads it had: ${plan.sharePointIds.join(", ")}`);
     const asked = new Set(plan.sharePointIds);
     const changed: SharePointItemReading[] = sharePoint.changed.filter((item) => !asked.has(item.id));
     const deletedIds = [...sharePoint.deletedIds];
@@ -125,7 +136,12 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
     const item = list.create(asReadings(create.fields));
     if (failure !== undefined) record.createOutcomeUnknown = true;
     record.created.push({ sharePointId: item.id, fromRow: record.rowUids[create.rowRef] ?? "?" });
-    creates.set(create.createRef, failure !== undefined ? { ok: false } : { ok: true, sharePointId: item.id, eTag: item.eTag, modifiedAt: item.modifiedAt });
+    creates.set(
+      create.createRef,
+      failure !== undefined
+        ? { ok: false }
+        : { ok: true, sharePointId: item.id, eTag: item.eTag, modifiedAt: item.modifiedAt },
+    );
   }
   const items = new Map<string, SharePointOpOutcome>();
   for (const update of plan.sharePoint.updates) {
@@ -155,7 +171,11 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
     const gone = result.ok || result.status === 404;
     items.set(
       deletion.sharePointId,
-      failure !== undefined ? { ok: false, preconditionFailed: false } : gone ? { ok: true, eTag: null, modifiedAt: null } : { ok: false, preconditionFailed: true },
+      failure !== undefined
+        ? { ok: false, preconditionFailed: false }
+        : gone
+          ? { ok: true, eTag: null, modifiedAt: null }
+          : { ok: false, preconditionFailed: true },
     );
   }
   record.applied = { sharePointItems: items, pageWritten: false };
@@ -175,7 +195,8 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
         record.applied = { sharePointItems: items, pageWritten: true };
         for (const [sharePointId, row] of appended) record.linked.push({ sharePointId, row });
         for (const writeBack of plan.confluence.keyWriteBacks) {
-          const id = writeBack.key.kind === "existing" ? writeBack.key.sharePointId : createdIds.get(writeBack.key.createRef);
+          const id =
+            writeBack.key.kind === "existing" ? writeBack.key.sharePointId : createdIds.get(writeBack.key.createRef);
           const row = record.rowUids[writeBack.rowRef];
           if (id !== null && id !== undefined && row !== undefined) record.linked.push({ sharePointId: id, row });
         }
@@ -187,7 +208,10 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
   const outcome: ApplyOutcome = { sharePointItems: items, sharePointCreates: creates, confluenceApplied };
   const commits = settlePlan(plan, outcome);
   if (faults.crash === "midCommit") {
-    commit(world, commits.filter((_, index) => index % 2 === 0));
+    commit(
+      world,
+      commits.filter((_, index) => index % 2 === 0),
+    );
     return { ...record, crashed: true };
   }
   commit(world, commits);

@@ -1,5 +1,4 @@
-import type { FieldKey, FieldReading, SharePointItemReading } from "../../../shared/sync";
-import type { CanonicalValue } from "../../../shared/sync";
+import type { CanonicalValue, FieldKey, FieldReading, SharePointItemReading } from "../../../shared/sync";
 import type { SimulatedClock } from "./simulatedClock";
 
 interface StoredItem {
@@ -9,7 +8,9 @@ interface StoredItem {
   fields: Record<FieldKey, FieldReading>;
 }
 
-export type WriteResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly status: 404 | 412 };
+export type WriteResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly status: 404 | 412 };
 
 /**
  * A SharePoint list as plain data, with the behaviour the sync depends on: numeric ids never reused, an eTag that
@@ -45,14 +46,20 @@ export class SimulatedSharePointList {
 
   create(values: Readonly<Record<FieldKey, FieldReading>>): SharePointItemReading {
     const id = String(this.#nextId++);
-    const fields = Object.fromEntries(this.fieldKeys.map((key) => [key, values[key] ?? ({ ok: true, value: null } as FieldReading)]));
+    const fields = Object.fromEntries(
+      this.fieldKeys.map((key) => [key, values[key] ?? ({ ok: true, value: null } as FieldReading)]),
+    );
     const item: StoredItem = { id, version: 1, modifiedAt: this.clock.now(), fields };
     this.#items.set(id, item);
     this.#changes.push(id);
     return this.#reading(item);
   }
 
-  update(id: string, values: Readonly<Record<FieldKey, FieldReading>>, ifMatch?: string): WriteResult<SharePointItemReading> {
+  update(
+    id: string,
+    values: Readonly<Record<FieldKey, FieldReading>>,
+    ifMatch?: string,
+  ): WriteResult<SharePointItemReading> {
     const item = this.#items.get(id);
     if (item === undefined) return { ok: false, status: 404 };
     if (ifMatch !== undefined && ifMatch !== eTagOf(item)) return { ok: false, status: 412 };

@@ -39,7 +39,11 @@ export class SimulatedWorld implements PersonEditTarget {
       this.list.update(entity.id, { [field]: value });
       return;
     }
-    this.table.personSave(this.table.rows().map((row) => (row.uid === entity.uid ? { ...row, cells: { ...row.cells, [field]: value } } : row)));
+    this.table.personSave(
+      this.table
+        .rows()
+        .map((row) => (row.uid === entity.uid ? { ...row, cells: { ...row.cells, [field]: value } } : row)),
+    );
   }
 
   remove(entity: EntityRef): void {

@@ -1,14 +1,14 @@
 import { isDeepStrictEqual } from "node:util";
 import {
-  fieldHash,
-  flowsTo,
-  isQuietPlan,
   type ConflictRecord,
   type FieldKey,
   type FieldObservation,
   type FieldReading,
+  fieldHash,
+  flowsTo,
   type ItemRef,
   type ItemState,
+  isQuietPlan,
   type Plan,
   type SyncRules,
 } from "../../../shared/sync";
@@ -22,7 +22,8 @@ type EntityKey = string;
 
 const EMPTY = fieldHash(null);
 
-const entityKey = (entity: EntityRef): EntityKey => (entity.side === "sharePoint" ? `sp:${entity.id}` : `cf:${entity.uid}`);
+const entityKey = (entity: EntityRef): EntityKey =>
+  entity.side === "sharePoint" ? `sp:${entity.id}` : `cf:${entity.uid}`;
 
 /**
  * The identity of a value for comparisons: its hash, or the kind of error that made it unreadable. Not the error's
@@ -48,7 +49,11 @@ class Lineage {
 
   root(key: EntityKey): EntityKey {
     let current = key;
-    for (let parent = this.#parent.get(current); parent !== undefined && parent !== current; parent = this.#parent.get(current)) {
+    for (
+      let parent = this.#parent.get(current);
+      parent !== undefined && parent !== current;
+      parent = this.#parent.get(current)
+    ) {
       current = parent;
     }
     return current;
@@ -109,10 +114,12 @@ export class SyncInvariants {
         if (valueKey(event.value) === valueKey(event.previous)) return;
         const fields = this.#pending.get(key) ?? new Map<FieldKey, FieldReading>();
         const typed = valueKey(event.value);
-        if (this.#agreed.get(key)?.get(event.field) === typed || this.#counterpartLast.get(key)?.get(event.field) === typed) {
+        if (
+          this.#agreed.get(key)?.get(event.field) === typed ||
+          this.#counterpartLast.get(key)?.get(event.field) === typed
+        ) {
           fields.delete(event.field);
-        }
-        else fields.set(event.field, event.value);
+        } else fields.set(event.field, event.value);
         this.#pending.set(key, fields);
         return;
       }
@@ -127,7 +134,9 @@ export class SyncInvariants {
     if (!isDeepStrictEqual(record.dryRunPlan, record.plan)) {
       throw new InvariantViolation("dry run: its plan differs from the real run's plan over the same reads");
     }
-    const pairedBefore = new Set([...this.#agreed].flatMap(([entity, fields]) => [...fields.keys()].map((field) => `${entity}|${field}`)));
+    const pairedBefore = new Set(
+      [...this.#agreed].flatMap(([entity, fields]) => [...fields.keys()].map((field) => `${entity}|${field}`)),
+    );
     for (const { sharePointId, fromRow } of record.created) this.#lineage.join(`sp:${sharePointId}`, `cf:${fromRow}`);
     for (const { sharePointId, row } of record.linked) this.#lineage.join(`sp:${sharePointId}`, `cf:${row}`);
     if (record.plan.kind === "ready") {
@@ -166,12 +175,15 @@ export class SyncInvariants {
   quiescent(record: SyncRunRecord, next: Plan, after: WorldSnapshot, state: ReadonlyMap<string, ItemState>): void {
     const last = record.plan;
     if (last.kind === "stopped") {
-      if (next.kind !== "stopped") throw new InvariantViolation("quiet: a stopped run's situation changed without edits");
+      if (next.kind !== "stopped")
+        throw new InvariantViolation("quiet: a stopped run's situation changed without edits");
       return;
     }
     if (last.kind !== "ready") throw new InvariantViolation("quiet: the last run still needed reads");
     if (!isQuietPlan(next)) {
-      throw new InvariantViolation(`quiet: the plan after a complete run is not empty: ${JSON.stringify(summarise(next))}`);
+      throw new InvariantViolation(
+        `quiet: the plan after a complete run is not empty: ${JSON.stringify(summarise(next))}`,
+      );
     }
     const entityOf = (item: ItemRef, side: "sharePoint" | "confluence"): EntityKey | null => {
       if (side === "confluence" && item.rowRef !== null) return `cf:${record.rowUids[item.rowRef]}`;
@@ -192,7 +204,9 @@ export class SyncInvariants {
     const unreadable = new Set(last.fieldErrors.map((error) => `${entityOf(error.item, error.side)}|${error.field}`));
     const flagged = new Set(
       last.conflicts.flatMap((conflict) =>
-        conflict.kind === "field" && conflict.resolution.kind === "flagged" ? [`${conflict.item.sharePointId}|${conflict.field}`] : [],
+        conflict.kind === "field" && conflict.resolution.kind === "flagged"
+          ? [`${conflict.item.sharePointId}|${conflict.field}`]
+          : [],
       ),
     );
 
@@ -221,13 +235,16 @@ export class SyncInvariants {
         const accounted =
           status === "deletedInConfluence" ||
           (status === "awaitingRow" && (skipped.has(`sp:${id}`) || !this.#canReachOtherSide(`sp:${id}`)));
-        if (!accounted) throw new InvariantViolation(`convergence: item ${id} has no row and no reason (state ${status ?? "none"})`);
+        if (!accounted)
+          throw new InvariantViolation(`convergence: item ${id} has no row and no reason (state ${status ?? "none"})`);
         continue;
       }
       for (const rule of this.rules.fields) {
         const same = valueKey(fields[rule.key]) === valueKey(row.cells[rule.key]);
         const why =
-          flagged.has(`${id}|${rule.key}`) || unreadable.has(`sp:${id}|${rule.key}`) || unreadable.has(`cf:${row.uid}|${rule.key}`);
+          flagged.has(`${id}|${rule.key}`) ||
+          unreadable.has(`sp:${id}|${rule.key}`) ||
+          unreadable.has(`cf:${row.uid}|${rule.key}`);
         if (!same && !why) {
           throw new InvariantViolation(
             `convergence: item ${id} field ${rule.key} is ${valueKey(fields[rule.key])} in SharePoint but ${valueKey(row.cells[rule.key])} in Confluence`,
@@ -241,7 +258,9 @@ export class SyncInvariants {
           throw new InvariantViolation(`convergence: row ${row.uid} has no key and no reason`);
         }
       } else if (!after.items.has(row.key) && state.get(row.key)?.status !== "deletedInSharePoint") {
-        throw new InvariantViolation(`convergence: row ${row.uid} names item ${row.key}, which is gone, and the state does not know`);
+        throw new InvariantViolation(
+          `convergence: row ${row.uid} names item ${row.key}, which is gone, and the state does not know`,
+        );
       }
     }
   }
@@ -254,7 +273,9 @@ export class SyncInvariants {
     const byRoot = new Map<string, EntityKey>();
     const live = [...[...world.items.keys()].map((id) => `sp:${id}`), ...world.rows.map((row) => `cf:${row.uid}`)];
     for (const entity of live) byRoot.set(`${entity.slice(0, 3)}${this.#lineage.root(entity)}`, entity);
-    const rowByKey = new Map(world.rows.flatMap((row) => (row.key === null ? [] : [[row.key, `cf:${row.uid}`] as const])));
+    const rowByKey = new Map(
+      world.rows.flatMap((row) => (row.key === null ? [] : [[row.key, `cf:${row.uid}`] as const])),
+    );
     const keyOfRow = new Map(world.rows.map((row) => [`cf:${row.uid}`, row.key]));
     return (entity) => {
       // The link in the key column first; the family link for pairs whose key write-back is still missing.
@@ -296,7 +317,8 @@ export class SyncInvariants {
     };
     const { applied } = record;
     for (const update of plan.sharePoint.updates) {
-      if (applied.sharePointItems.get(update.sharePointId)?.ok === true) agree(`sp:${update.sharePointId}`, update.fields);
+      if (applied.sharePointItems.get(update.sharePointId)?.ok === true)
+        agree(`sp:${update.sharePointId}`, update.fields);
     }
     for (const create of plan.sharePoint.creates) {
       const item = record.created.find((created) => created.fromRow === record.rowUids[create.rowRef]);
@@ -323,7 +345,10 @@ export class SyncInvariants {
     const row = item.rowRef === null ? null : `cf:${rowUids[item.rowRef]}`;
     const sp = item.sharePointId === null ? null : `sp:${item.sharePointId}`;
     if (conflict.kind === "field") {
-      for (const [entity, hash] of [[sp, conflict.sharePoint.hash], [row, conflict.confluence.hash]] as const) {
+      for (const [entity, hash] of [
+        [sp, conflict.sharePoint.hash],
+        [row, conflict.confluence.hash],
+      ] as const) {
         if (entity === null) continue;
         this.#held.add(`${entity}|${conflict.field}|${hash}`);
         // An open dispute makes an empty value a claim, not a blank; a resolved one leaves nothing disputed.
@@ -342,7 +367,11 @@ export class SyncInvariants {
   /** Nothing is ever written against a field's (or the profile's) direction. */
   #checkDirections(plan: Extract<Plan, { kind: "ready" }>): void {
     const directionOf = new Map(this.rules.fields.map((rule) => [rule.key, rule.direction]));
-    const against = (side: "sharePoint" | "confluence", fields: Readonly<Record<FieldKey, unknown>>, allowEmpty: boolean) =>
+    const against = (
+      side: "sharePoint" | "confluence",
+      fields: Readonly<Record<FieldKey, unknown>>,
+      allowEmpty: boolean,
+    ) =>
       Object.entries(fields).filter(([key, value]) => {
         const direction = directionOf.get(key);
         return direction === undefined || (!flowsTo(direction, side) && !(allowEmpty && value === null));
@@ -354,9 +383,12 @@ export class SyncInvariants {
       // An appended row has every cell; those of fields that do not flow to Confluence stay empty.
       ...confluence.appends.flatMap((write) => against("confluence", write.cells, true)),
     ];
-    if (violations.length > 0) throw new InvariantViolation(`direction: wrote ${JSON.stringify(violations)} against the field's direction`);
+    if (violations.length > 0)
+      throw new InvariantViolation(`direction: wrote ${JSON.stringify(violations)} against the field's direction`);
     if (!flowsTo(this.rules.itemDirection, "sharePoint") && sharePoint.creates.length > 0) {
-      throw new InvariantViolation("direction: created items in SharePoint although the profile does not sync toward it");
+      throw new InvariantViolation(
+        "direction: created items in SharePoint although the profile does not sync toward it",
+      );
     }
     if (!flowsTo(this.rules.itemDirection, "confluence") && confluence.appends.length > 0) {
       throw new InvariantViolation("direction: appended rows although the profile does not sync toward Confluence");
@@ -372,10 +404,14 @@ export class SyncInvariants {
       throw new InvariantViolation("safe deletes: rows removed although the policy keeps them");
     }
     if (plan.sharePoint.deletes.length * 100 > limit * record.totalsAtRead.sharePoint) {
-      throw new InvariantViolation(`safe deletes: ${plan.sharePoint.deletes.length} of ${record.totalsAtRead.sharePoint} items deleted, over ${limit}%`);
+      throw new InvariantViolation(
+        `safe deletes: ${plan.sharePoint.deletes.length} of ${record.totalsAtRead.sharePoint} items deleted, over ${limit}%`,
+      );
     }
     if (plan.confluence.removals.length * 100 > limit * record.totalsAtRead.confluence) {
-      throw new InvariantViolation(`safe deletes: ${plan.confluence.removals.length} of ${record.totalsAtRead.confluence} rows removed, over ${limit}%`);
+      throw new InvariantViolation(
+        `safe deletes: ${plan.confluence.removals.length} of ${record.totalsAtRead.confluence} rows removed, over ${limit}%`,
+      );
     }
   }
 
@@ -392,7 +428,10 @@ export class SyncInvariants {
       const item = `sp:${id}`;
       const row = partnerOf(item);
       if (row === null) continue;
-      for (const [entity, counterpart] of [[item, row], [row, item]] as const) {
+      for (const [entity, counterpart] of [
+        [item, row],
+        [row, item],
+      ] as const) {
         const own = valuesOf(entity, after, rowsByUid) ?? {};
         const theirs = valuesOf(counterpart, after, rowsByUid) ?? {};
         const agreed = this.#agreed.get(entity) ?? new Map<FieldKey, string>();
@@ -412,7 +451,9 @@ export class SyncInvariants {
         if (!judge) continue;
         for (const [field, value] of fields) {
           if (!this.#held.has(`${entity}|${field}|${valueKey(value)}`)) {
-            throw new InvariantViolation(`no lost update / safe deletes: the sync deleted ${entity} holding the edit ${field}=${valueKey(value)}`);
+            throw new InvariantViolation(
+              `no lost update / safe deletes: the sync deleted ${entity} holding the edit ${field}=${valueKey(value)}`,
+            );
           }
         }
         this.#pending.delete(entity);
@@ -426,7 +467,8 @@ export class SyncInvariants {
           if (!judge) continue;
           // A first pairing fills empty fields from the other side: an empty field that never agreed with its
           // counterpart, and was never part of a conflict, is a blank, not an edit.
-          const blank = key === EMPTY && !pairedBefore.has(`${entity}|${field}`) && !this.#contested.has(`${entity}|${field}`);
+          const blank =
+            key === EMPTY && !pairedBefore.has(`${entity}|${field}`) && !this.#contested.has(`${entity}|${field}`);
           if (blank) {
             fields.delete(field);
             continue;
@@ -473,8 +515,11 @@ function valuesOf(
   return entity.startsWith("sp:") ? world.items.get(entity.slice(3)) : rowsByUid.get(entity.slice(3))?.cells;
 }
 
-
 function summarise(plan: Plan): unknown {
   if (plan.kind !== "ready") return plan;
-  return { sharePoint: plan.sharePoint, confluence: plan.confluence, stateUpdates: plan.stateUpdates.map((u) => [u.target, u.change.kind]) };
+  return {
+    sharePoint: plan.sharePoint,
+    confluence: plan.confluence,
+    stateUpdates: plan.stateUpdates.map((u) => [u.target, u.change.kind]),
+  };
 }

@@ -34,7 +34,10 @@ export interface SyncRunRecord {
   readonly linked: readonly { readonly sharePointId: string; readonly row: string }[];
   readonly concurrentEvents: readonly PersonEvent[];
   /** What the run's SharePoint writes did, and whether its page write landed (whatever the run then committed). */
-  readonly applied: { readonly sharePointItems: ReadonlyMap<string, SharePointOpOutcome>; readonly pageWritten: boolean };
+  readonly applied: {
+    readonly sharePointItems: ReadonlyMap<string, SharePointOpOutcome>;
+    readonly pageWritten: boolean;
+  };
   readonly crashed: boolean;
   /**
    * A create's answer was lost (a timeout): the item may exist without the run knowing. The engine must treat that
