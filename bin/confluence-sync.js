@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-"use strict";
+
 // Entry point of the `confluence-sync` command. Thin on purpose: the code lives in cli/ (compiled to dist/ by
 // `npm install`, through the `prepare` script).
 const [major, minor] = process.versions.node.split(".").map(Number);
@@ -12,8 +12,8 @@ if (major < 22 || (major === 22 && minor < 13)) {
 }
 // node:sqlite is stable enough for a local config store; its experimental banner is noise for CLI users.
 const emitWarning = process.emitWarning;
-process.emitWarning = function (warning, ...rest) {
-  const text = typeof warning === "string" ? warning : warning && warning.message;
+process.emitWarning = (warning, ...rest) => {
+  const text = typeof warning === "string" ? warning : warning?.message;
   if (typeof text === "string" && text.includes("SQLite is an experimental feature")) return;
   return emitWarning.call(process, warning, ...rest);
 };

@@ -1,5 +1,5 @@
 import { OrchestratorName, type SyncProfileInput, syncInstanceId } from "../../shared/engine/run/runContract";
-import { type SyncTrigger } from "../../shared/engine/run/runReport";
+import type { SyncTrigger } from "../../shared/engine/run/runReport";
 import { ALL_PROFILES_INSTANCE_ID, followUpInstanceId } from "../../shared/syncStart/syncInstances";
 import type { StartOutcome, SyncStarter } from "../../shared/syncStart/syncStarter";
 import {

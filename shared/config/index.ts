@@ -20,7 +20,7 @@ export { ProfileInvalid } from "./profileInvalid";
 export { describeIssues, formatIssuePath, type ProfileIssue, profileIssuesFromZod } from "./profileIssue";
 export { ProfileKeyConflict } from "./profileKeyConflict";
 export { ProfileNotFound } from "./profileNotFound";
-export { type ProfileListEntry, type ProfileStore, type StoredProfile } from "./profileStore";
+export type { ProfileListEntry, ProfileStore, StoredProfile } from "./profileStore";
 export { type ProfileValidationResult, ProfileValidator, requiredSecretNames } from "./profileValidator";
 export { SqliteProfileStore } from "./sqliteProfileStore";
 export { DEFAULT_PROFILES_TABLE, TableProfileStore } from "./tableProfileStore";

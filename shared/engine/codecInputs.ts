@@ -6,7 +6,7 @@ import {
   type LookupEntry,
   type SharePointPerson,
 } from "../mapping";
-import { FieldMappingError } from "../mapping/fieldMappingError";
+import type { FieldMappingError } from "../mapping/fieldMappingError";
 
 /**
  * Everything the field codecs of a run are built from, besides the profile. Staged with the run, so every activity

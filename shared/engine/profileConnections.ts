@@ -1,8 +1,8 @@
 import type { TokenCredential } from "@azure/identity";
 import type { Profile } from "../config/profile";
 import {
-  ConfluenceAuthClient,
-  ConfluenceClient,
+  type ConfluenceAuthClient,
+  type ConfluenceClient,
   ConfluenceTokenManager,
   type ConfluenceTransportOptions,
   confluenceAuthClientForProfile,

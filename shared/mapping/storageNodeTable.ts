@@ -7,6 +7,7 @@ import { decodeCharacterData, normaliseLineEnds } from "./storageEntities";
  * A 2,000-row table is ~100,000 nodes; one object per node made parsing mostly garbage collection, while these rows
  * are a few megabytes the collector never scans. Text and attribute values are decoded from the source when asked for.
  */
+// biome-ignore lint/suspicious/noConstEnum: inlined as numbers in the parser's hot loop; never crosses a module boundary at run time
 export const enum NodeField {
   /** `source.slice(start, end)` is the whole element, tags included; for text, its raw source (CDATA: the content). */
   Start = 0,
@@ -23,12 +24,14 @@ export const enum NodeField {
 
 export const NODE_STRIDE = 7;
 
+// biome-ignore lint/suspicious/noConstEnum: as NodeField
 export const enum NodeInfo {
   Text = 1,
   Cdata = 2,
   KindMask = 3,
   SelfClosing = 4,
   HasAttributes = 8,
+  // biome-ignore lint/suspicious/noDuplicateEnumValues: a shift count, not a flag: it equals SelfClosing by chance
   NameShift = 4,
 }
 

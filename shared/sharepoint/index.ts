@@ -12,7 +12,7 @@ export { GraphError, type GraphErrorCode, GraphErrorCodes, type GraphErrorDetail
 export { createGraphSdkClient, DEFAULT_GRAPH_BASE_URL, type GraphSdkClientOptions } from "./graphSdkClient";
 export { GraphTransport, type GraphTransportOptions } from "./graphTransport";
 export { type ItemReadOptions, readItemById, readItemPages } from "./itemReader";
-export { type IdentitySet, type SharePointItem } from "./listItem";
+export type { IdentitySet, SharePointItem } from "./listItem";
 export { type ListRef, listPath } from "./listRef";
 export { readLookupEntries } from "./lookupEntries";
 export { SharePointClient, type SharePointClientOptions } from "./sharePointClient";

@@ -158,7 +158,7 @@ function rowCandidates(rules: SyncRules, rows: readonly KeylessRow[]): MatchCand
 }
 
 function naturalKeyOf(value: FieldObservation | undefined): string | null {
-  return value !== undefined && value.ok && value.hash !== EMPTY_HASH ? value.hash : null;
+  return value?.ok && value.hash !== EMPTY_HASH ? value.hash : null;
 }
 
 /** The compared values as one string, or `null` when one is unreadable (never matched then). */

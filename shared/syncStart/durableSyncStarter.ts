@@ -6,7 +6,7 @@ import {
   type SyncProfileInput,
   syncInstanceId,
 } from "../engine/run/runContract";
-import { type SyncTrigger } from "../engine/run/runReport";
+import type { SyncTrigger } from "../engine/run/runReport";
 import { type Logger, silentLogger } from "../runtime";
 import { type SyncFollowUpInput, SyncFollowUpNames } from "./syncFollowUpOrchestrator";
 import {

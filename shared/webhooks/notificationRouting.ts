@@ -53,7 +53,10 @@ export async function routeNotifications(
   const records = new Map<string, Promise<SubscriptionRecord | undefined>>();
   const lookup = (id: string) => {
     let record = records.get(id);
-    if (!record) records.set(id, (record = subscriptions.get(id)));
+    if (!record) {
+      record = subscriptions.get(id);
+      records.set(id, record);
+    }
     return record;
   };
   return Promise.all(

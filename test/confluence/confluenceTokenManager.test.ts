@@ -13,7 +13,7 @@ import {
 } from "../helpers/confluenceSite";
 import {
   connectStack,
-  MemoryRefreshHistory,
+  type MemoryRefreshHistory,
   PROFILE,
   profileSecrets,
   profileSecretValues,

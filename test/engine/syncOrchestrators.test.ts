@@ -16,7 +16,7 @@ import {
   type RecordRunFailureInput,
   type SyncProfileInput,
 } from "../../shared/engine/run/runContract";
-import { type RunReport } from "../../shared/engine/run/runReport";
+import type { RunReport } from "../../shared/engine/run/runReport";
 import { AppError } from "../../shared/errors";
 import { expectDeterministicReplay } from "../helpers/durableReplay";
 

@@ -110,7 +110,10 @@ function grants(): Grant[] {
 describe("role assignments: least privilege", () => {
   it("grants exactly the expected roles, each to the app's identity or to the operator, each on one resource", () => {
     const byPrincipal: Record<string, string[]> = {};
-    for (const grant of grants()) (byPrincipal[grant.principal] ??= []).push(`${grant.role} @ ${grant.scopeType}`);
+    for (const grant of grants()) {
+      byPrincipal[grant.principal] ??= [];
+      byPrincipal[grant.principal]!.push(`${grant.role} @ ${grant.scopeType}`);
+    }
     for (const list of Object.values(byPrincipal)) list.sort();
     expect(byPrincipal).toEqual(EXPECTED_GRANTS);
   });

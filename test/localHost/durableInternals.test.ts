@@ -342,6 +342,7 @@ describe(`durable-functions internals the local host relies on (${FILE})`, () =>
   });
 
   it("reports an orchestrator that throws as a failed state (the $OutOfProcData$ message), not as a bare error", async () => {
+    // biome-ignore lint/correctness/useYield: an orchestrator that fails before its first action
     const throwing: df.OrchestrationHandler = function* () {
       throw new Error("the orchestrator gave up");
     };

@@ -173,15 +173,13 @@ const identityCases: Array<{ name: string; subject: () => FieldCodec; fields: fc
     {
       name: "people",
       subject: () => codec(columns.reviewers),
-      fields: fc
-        .subarray(people)
-        .map((chosen) => ({
-          Reviewers: chosen.map((p) => ({
-            LookupId: Number(p.lookupId),
-            LookupValue: p.displayName,
-            ...(p.email === undefined ? {} : { Email: p.email }),
-          })),
+      fields: fc.subarray(people).map((chosen) => ({
+        Reviewers: chosen.map((p) => ({
+          LookupId: Number(p.lookupId),
+          LookupValue: p.displayName,
+          ...(p.email === undefined ? {} : { Email: p.email }),
         })),
+      })),
     },
     {
       name: "lookup",

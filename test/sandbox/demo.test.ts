@@ -89,7 +89,7 @@ describe("npm run demo", () => {
     const checks = result.stdout
       .slice(result.stdout.indexOf("Checked against"))
       .split("\n")
-      .filter((l) => /^  [✓✗]/.test(l));
+      .filter((l) => /^ {2}[✓✗]/.test(l));
     expect(checks).toHaveLength(6);
     expect(checks.every((l) => l.startsWith("  ✓"))).toBe(true);
     expect(result.stdout).toMatch(

@@ -31,7 +31,7 @@ export function describeSecretsProviderContract(label: string, open: () => Promi
 
     it("reads back what was set, byte for byte", async () => {
       const key = profile();
-      const awkward = 'ümlaut € "quoted" ; = & % \n second line \t ✓ ' + "x".repeat(4000);
+      const awkward = `ümlaut € "quoted" ; = & % \n second line \t ✓ ${"x".repeat(4000)}`;
       await secrets.set(key, "ConfluenceClientSecret", awkward);
       expect(await secrets.get(key, "ConfluenceClientSecret")).toBe(awkward);
     });

@@ -108,7 +108,7 @@ describe("planSync on an existing pair", () => {
       plan({ state: commit(state, first), sharePoint: delta(), rows: [row(0, "1", { ...TASK, Status: "Blocked" })] }),
     );
     expect(agreed.conflicts).toEqual([]);
-    expect(commit(commit(state, first), agreed)[0]?.fields["Status"]).toEqual({
+    expect(commit(commit(state, first), agreed)[0]?.fields.Status).toEqual({
       base: { hash: fieldHash("Blocked"), value: "Blocked" },
     });
   });
@@ -158,7 +158,7 @@ describe("planSync with unreadable values", () => {
     ]);
     expect(result.sharePoint.updates[0]?.fields).toEqual({ Owner: "bob" });
     expect(result.confluence.rowUpdates[0]?.cells).toEqual({ Title: "Laptop 14" });
-    expect(commit(state, result)[0]?.fields["Status"]?.base?.value).toBe("Open");
+    expect(commit(state, result)[0]?.fields.Status?.base?.value).toBe("Open");
   });
 
   it("does not create an item from a new row whose cells cannot be read, and says why", () => {
@@ -604,7 +604,7 @@ describe("planSync input and honesty", () => {
     const ruleSet = rules({ fields: [{ sharePoint: "Title", confluence: "Title", direction: "toConfluence" }] });
     const long = "x".repeat(5000);
     const state: ItemState[] = syncedState({ "1": { Title: long } }, ruleSet);
-    expect(state[0]?.fields["Title"]?.base).toEqual({ hash: fieldHash(long) });
+    expect(state[0]?.fields.Title?.base).toEqual({ hash: fieldHash(long) });
     expect(plan({ rules: ruleSet, state, sharePoint: delta(), rows: [row(0, "1", { Title: "edited" })] })).toEqual({
       kind: "needsReads",
       sharePointIds: ["1"],

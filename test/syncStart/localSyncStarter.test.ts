@@ -3,7 +3,7 @@ import type { LocalDurableRegistry } from "../../dev/localHost/localDurableHost"
 import { LocalSyncStarter } from "../../dev/localHost/localSyncStarter";
 import { syncAllProfilesOrchestrator, syncProfileOrchestrator } from "../../shared/engine/orchestration";
 import { ActivityName, OrchestratorName, type PrepareRunInput } from "../../shared/engine/run/runContract";
-import { type RunReport } from "../../shared/engine/run/runReport";
+import type { RunReport } from "../../shared/engine/run/runReport";
 import { startOrCoalesce } from "../../shared/syncStart";
 
 function report(input: PrepareRunInput): RunReport {
@@ -76,7 +76,7 @@ describe("LocalSyncStarter (in-process, through the local Durable host)", () => 
     await starter.idle();
     expect(
       starter.finished
-        .map((run) => [run.instanceId, run.result?.status, (run.result?.output as RunReport).outcome])
+        .map((run) => [run.instanceId, run.result?.status, (run.result?.output as RunReport | undefined)?.outcome])
         .sort(),
     ).toEqual([
       ["sync-alpha", "Completed", "dryRun"],

@@ -182,14 +182,12 @@ function send(
   response: GraphResponse,
   ids: { requestId: string; clientRequestId: string },
 ): FastifyReply {
-  reply
-    .code(response.status)
-    .headers({
-      ...response.headers,
-      "request-id": ids.requestId,
-      "client-request-id": ids.clientRequestId,
-      "Cache-Control": "no-store",
-    });
+  reply.code(response.status).headers({
+    ...response.headers,
+    "request-id": ids.requestId,
+    "client-request-id": ids.clientRequestId,
+    "Cache-Control": "no-store",
+  });
   if (response.body === undefined) return reply.send();
   return reply.send(JSON.stringify(response.body));
 }

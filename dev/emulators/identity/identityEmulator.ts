@@ -164,12 +164,10 @@ export function createIdentityEmulator(options: IdentityEmulatorOptions): Emulat
     if (!resource)
       return reply.code(400).send({ statusCode: 400, message: "Required query parameter 'resource' is missing." });
     if (query.client_id !== undefined && query.client_id !== mi.clientId) {
-      return reply
-        .code(400)
-        .send({
-          statusCode: 400,
-          message: `No managed identity with client id '${query.client_id}' is assigned to this app.`,
-        });
+      return reply.code(400).send({
+        statusCode: 400,
+        message: `No managed identity with client id '${query.client_id}' is assigned to this app.`,
+      });
     }
     const aud = resource.replace(/\/\.default$/, "").replace(/\/$/, "");
     const { token, expiresOn } = options.issuer.issue({

@@ -7,7 +7,7 @@ import { readManagedPage, syncVersionMessage } from "../managedPage";
 import { pageEdits } from "../pageEdits";
 import type { ApplyConfluencePageResult, RunRef } from "../run/runContract";
 import { runOutcomes, settleRunState } from "../run/runOutcomes";
-import { type PageProgress, type RejectedCell, type RunContext } from "../run/stagedDocuments";
+import type { PageProgress, RejectedCell, RunContext } from "../run/stagedDocuments";
 import { StagedRun } from "../run/stagedRun";
 import { settleUnconfirmedBatches } from "../unconfirmedBatches";
 

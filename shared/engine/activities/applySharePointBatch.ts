@@ -3,7 +3,7 @@ import { mayHaveActed, opOutcome, prepareWrite } from "../batchWrites";
 import { stagedCodecs } from "../codecInputs";
 import type { EngineServices } from "../engineServices";
 import type { ApplySharePointBatchInput, ApplySharePointBatchResult } from "../run/runContract";
-import { type BatchProgress, type StagedOpOutcome } from "../run/stagedDocuments";
+import type { BatchProgress, StagedOpOutcome } from "../run/stagedDocuments";
 import { StagedRun } from "../run/stagedRun";
 import { WritesUnconfirmed } from "../writesUnconfirmed";
 

@@ -8,7 +8,7 @@ import {
   type SyncProfileInput,
   syncInstanceId,
 } from "../run/runContract";
-import { type RunReport } from "../run/runReport";
+import type { RunReport } from "../run/runReport";
 import { activityRetryOptions } from "./activityRetry";
 import { runProblemFrom } from "./runFailure";
 

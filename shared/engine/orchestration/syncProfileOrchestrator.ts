@@ -12,7 +12,7 @@ import {
   type RecordRunFailureInput,
   type SyncProfileInput,
 } from "../run/runContract";
-import { type RunReport } from "../run/runReport";
+import type { RunReport } from "../run/runReport";
 import { activityRetryOptions } from "./activityRetry";
 import { runProblemFrom } from "./runFailure";
 

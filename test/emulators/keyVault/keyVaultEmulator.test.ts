@@ -158,7 +158,7 @@ describe("Key Vault emulator, on the wire", () => {
       versions: Record<string, number>;
     };
     expect(state.secrets["seeded-one"]).toBe("s1");
-    expect(state.versions["rotating"]).toBe(2);
+    expect(state.versions.rotating).toBe(2);
     const log = (await (await fetch(`${kv.vaultUrl}/_admin/requests`)).json()) as Array<{
       method: string;
       status: number;

@@ -93,7 +93,10 @@ export class EngineProbe {
       if (/^c\d+\.versions$/.test(name) && this.activity === "applyConfluencePage") this.crashAt("phaseOne");
       await staging.put(run, name, value, stagedAt);
       let documents = this.#staged.get(run.runId);
-      if (documents === undefined) this.#staged.set(run.runId, (documents = new Map()));
+      if (documents === undefined) {
+        documents = new Map();
+        this.#staged.set(run.runId, documents);
+      }
       documents.set(name, JSON.parse(JSON.stringify(value)) as unknown);
     };
     return delegate(staging, { put });
