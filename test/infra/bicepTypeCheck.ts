@@ -188,10 +188,12 @@ export function checkBicepSources(sources: readonly BicepSource[], types: TypeIn
   return findings;
 }
 
-/** What a value is known to be, for checking it against a type. */
-type Known =
-  | { readonly kind: "expr"; readonly expr: Expr; readonly via?: string }
-  | { readonly kind: "param"; readonly param: ParamDeclaration };
+/** A value to check, with how the check reached it (`var x`, `param y @allowed`) for the message. */
+interface Known {
+  readonly kind: "expr";
+  readonly expr: Expr;
+  readonly via?: string;
+}
 
 class FileChecker {
   private readonly findings: Finding[] = [];
@@ -310,13 +312,13 @@ class FileChecker {
     for (const problem of this.problems(known, type, propertyPath)) this.report(problem.pos, problem.path, problem.message);
   }
 
-  /** Problems of a value against a type, without reporting them (unions try several types). */
   /**
+   * Problems of a value against a type, without reporting them (unions try several types).
+   *
    * `nullable`: the value sits in an optional property, where Bicep accepts null; it carries through variables and
    * ternary branches (`cond ? true : null`) but not into the properties or items of an object or array.
    */
   private problems(known: Known, type: ResolvedType, propertyPath: string, seenVars: ReadonlySet<string> = new Set(), nullable = false): Problem[] {
-    if (known.kind === "param") return this.paramProblems(known.param, type, propertyPath);
     const expr = unwrap(known.expr);
     const via = known.via;
     const at = (message: string, pos = expr.pos, where = propertyPath): Problem[] => [{ pos, path: where, message: via ? `${message} (through ${via})` : message }];
@@ -405,14 +407,14 @@ class FileChecker {
     const elements = type.node.elements.map((ref) => resolve(type.file, ref));
     const attempts = elements.map((element) => this.problems(known, element, propertyPath, seenVars));
     if (attempts.some((problems) => problems.length === 0)) return [];
-    const expr = known.kind === "expr" ? unwrap(known.expr) : undefined;
+    const expr = unwrap(known.expr);
     const literals = elements.flatMap((e) => (e.node.$type === "StringLiteralType" ? [`'${e.node.value}'`] : []));
     const value = literalString(expr);
     if (value !== undefined && literals.length === elements.length) {
       const sameButCase = elements.find((e) => e.node.$type === "StringLiteralType" && e.node.value.toLowerCase() === value.toLowerCase());
       const hint = sameButCase?.node.$type === "StringLiteralType" ? ` (did you mean '${sameButCase.node.value}'?)` : "";
-      const via = known.kind === "expr" && known.via ? ` (through ${known.via})` : "";
-      return [{ pos: expr?.pos ?? { line: 0, column: 0 }, path: propertyPath, message: `'${value}' is not one of ${literals.join(", ")}${hint}${via}` }];
+      const via = known.via ? ` (through ${known.via})` : "";
+      return [{ pos: expr.pos, path: propertyPath, message: `'${value}' is not one of ${literals.join(", ")}${hint}${via}` }];
     }
     // The closest fit explains best why nothing fits.
     return attempts.reduce((best, problems) => (problems.length < best.length ? problems : best));
@@ -616,11 +618,7 @@ function paramValueProblems(param: ParamDeclaration, value: Expr): string[] {
 }
 
 function declarationBody(value: DeclarationValue): Expr {
-  if (value.kind === "loop") {
-    const body = unwrap(value.loop.body);
-    return body;
-  }
-  return value.body;
+  return value.kind === "loop" ? unwrap(value.loop.body) : value.body;
 }
 
 /** A property of an object type, with the file its type reference points into (references are file-local). */

@@ -71,7 +71,7 @@ describe("the vendored type files", () => {
   const sourcesMd = readRepoFile("test/infra/bicep-types/SOURCES.md");
 
   it("are byte for byte the upstream files SOURCES.md names (git blob hash of each)", () => {
-    const listed = [...sourcesMd.matchAll(/^\| `([^`]+\/types\.json)` \| `([0-9a-f]{40})` \|/gm)].map((m) => ({ file: m[1] ?? "", blob: m[2] ?? "" }));
+    const listed = [...sourcesMd.matchAll(/^\|\s*`([^`]+\/types\.json)`\s*\|\s*`([0-9a-f]{40})`\s*\|/gm)].map((m) => ({ file: m[1] ?? "", blob: m[2] ?? "" }));
     expect(listed.map((l) => l.file).sort()).toEqual(types.files);
     for (const { file, blob } of listed) {
       const content = readFileSync(path.join(typesDir, file));

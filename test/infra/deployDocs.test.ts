@@ -29,7 +29,7 @@ describe("docs/deploy.md", () => {
     expect(known).toContain("KEY_VAULT_RECOVER");
     expect(known).toContain("ROLE_PROPAGATION_TIMEOUT_SECONDS");
     const documented = new Set(
-      [...doc.matchAll(/azd env set ([A-Z_]+)/g), ...doc.matchAll(/^\| `([A-Z_]+)` \| `[^`]*` \|/gm)].map((m) => m[1] ?? "").filter((name) => name !== "NAME"),
+      [...doc.matchAll(/azd env set ([A-Z_]+)/g), ...doc.matchAll(/^\|\s*`([A-Z_]+)`\s*\|\s*`[^`]*`\s*\|/gm)].map((m) => m[1] ?? "").filter((name) => name !== "NAME"),
     );
     expect(documented.size).toBeGreaterThan(5);
     for (const name of documented) expect(known.has(name), `docs/deploy.md sets ${name}, which nothing reads`).toBe(true);
