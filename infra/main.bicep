@@ -34,8 +34,12 @@ param syncSchedule string = '0 */5 * * * *'
 @description('Durable Functions task hub name: letters and digits only, starting with a letter.')
 param durableTaskHubName string = 'confluencesync'
 
+// 40 is the floor Microsoft's Flex Consumption documentation long gave for the maximum instance count, and lower
+// values have been refused in regions; the current scaling article says 1. Keeping 40 means a value some region
+// rejects never reaches ARM (docs/deploy.md).
+@minValue(40)
 @maxValue(1000)
-@description('Upper bound on the number of Flex Consumption instances (the plan allows up to 1000).')
+@description('Upper bound on the number of Flex Consumption instances per scale group (40 to 1000).')
 param maximumInstanceCount int = 100
 
 @allowed([
@@ -48,6 +52,13 @@ param instanceMemoryMB int = 2048
 
 @description('Key Vault purge protection. Irreversible once on. Keep it on wherever the refresh tokens matter (losing one means a new OAuth consent); turn it off only for throwaway environments that `azd down --purge` must remove completely.')
 param keyVaultPurgeProtection bool = true
+
+// After `azd down`, the vault stays soft-deleted for 90 days and keeps its name: a new vault of that name is refused
+// (409 ConflictError). Recovering it brings back its secrets, stored refresh tokens included. The preprovision hook
+// (infra/hooks/preprovision.mjs) finds such a vault before provisioning and says when to set this; the postprovision
+// hook sets it back to false once the vault is recovered, because `recover` fails on a vault that is not deleted.
+@description('Recover the soft-deleted Key Vault of this environment instead of creating one (KEY_VAULT_RECOVER=true).')
+param keyVaultRecover bool = false
 
 // ---------------------------------------------------------------------------------------------------------------
 // Operator access: the person or pipeline running azd. Deliberately separate from the app's identity, and optional.
@@ -115,8 +126,10 @@ module keyVault 'app/keyVault.bicep' = {
   name: 'keyVault'
   scope: rg
   params: {
+    // The preprovision hook computes this same name to look for a soft-deleted vault; test/infra keeps them in step.
     name: 'kv-${resourceToken}'
     purgeProtection: keyVaultPurgeProtection
+    recover: keyVaultRecover
     location: location
     tags: tags
   }
@@ -186,3 +199,5 @@ output STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
 output APP_IDENTITY_CLIENT_ID string = appIdentity.outputs.clientId
 output APP_IDENTITY_PRINCIPAL_ID string = appIdentity.outputs.principalId
+// Whether the operator got data roles: the postprovision hook can only probe role propagation with them.
+output OPERATOR_ACCESS_GRANTED bool = grantOperatorAccess && !empty(operatorPrincipalId)

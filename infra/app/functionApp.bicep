@@ -1,5 +1,5 @@
 // The Flex Consumption Function App: Node 22, running as the user-assigned identity, HTTPS only, TLS 1.2, no basic-auth
-// publishing (FTP or SCM). Its app settings are every setting the code reads (shared/config/appSettings.ts and
+// publishing (FTP or SCM). Its app settings are every setting the code reads (shared/settings/appSettings.ts and
 // host.json's %SETTING% references); test/infra keeps the two in step. None of them holds a secret: storage and Key
 // Vault are reached with the identity, telemetry is Entra-authenticated, and profile credentials live in the vault.
 
@@ -136,7 +136,7 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
 
-    // Read by shared/config/appSettings.ts.
+    // Read by shared/settings/appSettings.ts.
     AZURE_CLIENT_ID: identityClientId
     SECRETS_PROVIDER: 'keyvault'
     KEY_VAULT_URL: keyVault.properties.vaultUri

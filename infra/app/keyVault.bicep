@@ -8,11 +8,17 @@ param tags object
 @description('Purge protection: irreversible once on. See main.bicep keyVaultPurgeProtection.')
 param purgeProtection bool
 
+@description('Recover the soft-deleted vault of this name (with its secrets) instead of creating one. See main.bicep keyVaultRecover.')
+param recover bool = false
+
 resource vault 'Microsoft.KeyVault/vaults@2024-11-01' = {
   name: name
   location: location
   tags: tags
   properties: {
+    // `recover` restores the soft-deleted vault as it was when deleted (ARM ignores the other properties in that
+    // request); the next provision, with `default`, applies the properties below again.
+    createMode: recover ? 'recover' : 'default'
     tenantId: tenant().tenantId
     sku: {
       family: 'A'

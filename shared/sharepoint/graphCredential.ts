@@ -9,6 +9,7 @@ import { GraphClientError } from "@microsoft/microsoft-graph-client";
 import type { Profile } from "../config/profile";
 import { globalRedactor, type SecretRedactor } from "../runtime";
 import { SecretNames, type SecretsProvider } from "../secrets/secretsProvider";
+import { readAppSettings } from "../settings/appSettings";
 import { GraphError, GraphErrorCodes } from "./graphError";
 
 /** Hosts of the Microsoft identity platform's public and sovereign clouds, where instance discovery works. */
@@ -24,7 +25,9 @@ const MICROSOFT_AUTHORITY_HOSTS = [
  * - `clientSecret`: the profile's own app registration, from its secrets `GraphTenantId`, `GraphClientId`,
  *   `GraphClientSecret`, against `profile.endpoints.authorityHost` (a sovereign cloud or the emulator). For a host
  *   outside Microsoft's clouds instance discovery is off, as MSAL would otherwise ask the public cloud about it.
- * - `managedIdentity`: the Function App's identity (a user-assigned one when the profile names its client id).
+ * - `managedIdentity`: a managed identity of the host: the one whose client id the profile names, else the app's own
+ *   (`AZURE_CLIENT_ID`, which infra sets to the user-assigned identity the Function App runs as), else the host's
+ *   system-assigned identity (a host with no AZURE_CLIENT_ID, e.g. one set up by hand).
  *
  * The client secret is registered with the redactor before use. Failures surface as `GraphError`s with code
  * `GRAPH_AUTHENTICATION_FAILED` (see `withGraphErrors`).
@@ -32,13 +35,16 @@ const MICROSOFT_AUTHORITY_HOSTS = [
 export async function createGraphCredential(
   profile: Pick<Profile, "key" | "sharePoint" | "endpoints">,
   secrets: SecretsProvider,
-  options: { redactor?: SecretRedactor } = {},
+  options: { redactor?: SecretRedactor; env?: NodeJS.ProcessEnv } = {},
 ): Promise<TokenCredential> {
   const redactor = options.redactor ?? globalRedactor;
   const auth = profile.sharePoint.auth;
   if (auth.mode === "managedIdentity") {
+    // Without a client id the credential asks for a system-assigned identity, which the deployed app does not have
+    // (infra gives it only a user-assigned one): the token request would fail. So default to the app's own identity.
+    const clientId = auth.clientId ?? appIdentityClientId(options.env ?? process.env);
     return withGraphErrors(
-      auth.clientId ? new ManagedIdentityCredential({ clientId: auth.clientId }) : new ManagedIdentityCredential(),
+      clientId ? new ManagedIdentityCredential({ clientId }) : new ManagedIdentityCredential(),
       redactor,
     );
   }
@@ -60,6 +66,12 @@ export async function createGraphCredential(
     ...(external ? { disableInstanceDiscovery: true } : {}),
   });
   return withGraphErrors(credential, redactor);
+}
+
+/** The client id of the identity the app runs as (the `AZURE_CLIENT_ID` app setting), if set. */
+function appIdentityClientId(env: NodeJS.ProcessEnv): string | undefined {
+  const clientId = readAppSettings(env).AZURE_CLIENT_ID?.trim();
+  return clientId === "" ? undefined : clientId;
 }
 
 /**

@@ -13,7 +13,7 @@ import {
 import { functionBindingSettings, hostJsonSettings, settingsReadByAppSettings } from "./settingsReadByCode";
 
 /**
- * The Function App's settings (infra/app/functionApp.bicep) against what the code reads: shared/config/appSettings.ts,
+ * The Function App's settings (infra/app/functionApp.bicep) against what the code reads: shared/settings/appSettings.ts,
  * host.json's %SETTING% references and connection names, and the function registrations under functions/.
  */
 
@@ -66,7 +66,7 @@ function connectionNames(): Set<string> {
 }
 
 describe("app settings: infra sets what the code reads", () => {
-  it("observes the code's settings (the recorder sees shared/config/appSettings.ts read SECRETS_PROVIDER)", () => {
+  it("observes the code's settings (the recorder sees shared/settings/appSettings.ts read SECRETS_PROVIDER)", () => {
     expect(settingsReadByAppSettings()).toContain("SECRETS_PROVIDER");
     expect(hostJsonSettings().references).toContain("DURABLE_TASK_HUB_NAME");
   });

@@ -7,7 +7,7 @@ import { readRepoFile, repoRoot } from "./infraProject";
 
 /**
  * Every environment variable `readAppSettings` looks at, observed rather than parsed: it reads a recording env, so a
- * setting added to shared/config/appSettings.ts (in the schema or beside it) shows up here without this file changing.
+ * setting added to shared/settings/appSettings.ts (in the schema or beside it) shows up here without this file changing.
  */
 export function settingsReadByAppSettings(): Set<string> {
   const read = new Set<string>();
