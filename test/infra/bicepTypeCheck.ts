@@ -277,7 +277,7 @@ class FileChecker {
         c.node.$type === "ResourceType" &&
         ((resource.existing ? c.node.readableScopes : c.node.writableScopes) ?? 1) !== 0,
     );
-    if (!wanted || wanted.node.$type !== "ResourceType") {
+    if (wanted?.node.$type !== "ResourceType") {
       this.report(
         resource.pos,
         "",

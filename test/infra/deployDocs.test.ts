@@ -11,7 +11,7 @@ import { readRepoFile } from "./infraProject";
 const doc = readRepoFile("docs/deploy.md");
 
 function codeBlocks(language: string): string[] {
-  return [...doc.matchAll(new RegExp("```" + language + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1] ?? "");
+  return [...doc.matchAll(new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``, "g"))].map((m) => m[1] ?? "");
 }
 
 /** Settings azd reads: main.parameters.json's `${NAME=...}` substitutions and the hooks' own knobs. */

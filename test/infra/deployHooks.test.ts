@@ -264,7 +264,13 @@ describe("preprovision: a soft-deleted Key Vault holding the name", () => {
       },
     }));
     const scopes: string[] = [];
-    const find = deletedVaultFinder({ getToken: async (scope) => (scopes.push(scope), FAKE_TOKEN), fetch });
+    const find = deletedVaultFinder({
+      getToken: async (scope) => {
+        scopes.push(scope);
+        return FAKE_TOKEN;
+      },
+      fetch,
+    });
     const found = await find({ subscriptionId: SUBSCRIPTION, location: "swedencentral", name: "kv-abc" });
     expect(calls[0]?.url).toBe(
       `https://management.azure.com/subscriptions/${SUBSCRIPTION}/providers/Microsoft.KeyVault/locations/swedencentral/deletedVaults/kv-abc?api-version=2024-11-01`,
@@ -318,7 +324,14 @@ describe("postprovision: waiting for the role assignments", () => {
   function fakeClock() {
     let now = 1_000_000;
     const sleeps: number[] = [];
-    return { now: () => now, sleep: async (ms: number) => void (sleeps.push(ms), (now += ms)), sleeps };
+    return {
+      now: () => now,
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+        now += ms;
+      },
+      sleeps,
+    };
   }
 
   function scripted(name: string, results: ProbeResult[]): Probe & { calls: number } {
@@ -465,7 +478,14 @@ describe("postprovision: the probes and the recover flag", () => {
         : { status: 200, body: { value: [] } },
     );
     const scopes: string[] = [];
-    const probes = operatorProbes({ env: OUTPUTS, getToken: async (scope) => (scopes.push(scope), FAKE_TOKEN), fetch });
+    const probes = operatorProbes({
+      env: OUTPUTS,
+      getToken: async (scope) => {
+        scopes.push(scope);
+        return FAKE_TOKEN;
+      },
+      fetch,
+    });
     const results = await Promise.all(probes.map((p) => p.run()));
     expect(calls.map((c) => c.url)).toEqual([
       "https://kv-abc.vault.azure.net/secrets?api-version=7.4&maxresults=1",
