@@ -56,7 +56,8 @@ function withoutFences(markdown: string): string[] {
       return "";
     }
     if (fence !== undefined) {
-      if (marker !== undefined && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker) fence = undefined;
+      if (marker !== undefined && marker[0] === fence[0] && marker.length >= fence.length && line.trim() === marker)
+        fence = undefined;
       return "";
     }
     return line;
@@ -79,7 +80,12 @@ export function headings(markdown: string): Heading[] {
     const atx = /^\s{0,3}#{1,6}\s+(.*?)(?:\s+#+)?\s*$/.exec(line);
     if (atx) return add(atx[1]!);
     const previous = index > 0 ? lines[index - 1]! : "";
-    if (/^\s{0,3}(=+|-+)\s*$/.test(line) && previous.trim() !== "" && !/^\s{0,3}(#|[-*+]\s|\d+[.)]\s|>|\|)/.test(previous) && !previous.includes("|")) {
+    if (
+      /^\s{0,3}(=+|-+)\s*$/.test(line) &&
+      previous.trim() !== "" &&
+      !/^\s{0,3}(#|[-*+]\s|\d+[.)]\s|>|\|)/.test(previous) &&
+      !previous.includes("|")
+    ) {
       add(previous);
     }
   });
@@ -113,7 +119,9 @@ export function markdownLinks(markdown: string): Link[] {
   const links: Link[] = [];
   withoutFences(markdown).forEach((raw, index) => {
     const line = raw.replace(/(`+)(?:(?!\1).)+?\1/g, (span) => " ".repeat(span.length));
-    for (const match of line.matchAll(/!?\[(?:[^\][]|\[[^\]]*\])*\]\(\s*<?([^)\s>]*)>?(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g)) {
+    for (const match of line.matchAll(
+      /!?\[(?:[^\][]|\[[^\]]*\])*\]\(\s*<?([^)\s>]*)>?(?:\s+(?:"[^"]*"|'[^']*'))?\s*\)/g,
+    )) {
       links.push({ target: match[1]!, line: index + 1 });
     }
     const definition = /^\s{0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)/.exec(line);
@@ -213,7 +221,12 @@ export function checkLinks(repo: RepoFiles, file: string): Problem[] {
       problems.push({ file, line: link.line, target: link.target, reason: "not a valid URL path" });
       continue;
     }
-    const resolved = decoded === "" ? file : decoded.startsWith("/") ? decoded.slice(1) : path.posix.normalize(path.posix.join(path.posix.dirname(file), decoded));
+    const resolved =
+      decoded === ""
+        ? file
+        : decoded.startsWith("/")
+          ? decoded.slice(1)
+          : path.posix.normalize(path.posix.join(path.posix.dirname(file), decoded));
     if (resolved.startsWith("..")) {
       problems.push({ file, line: link.line, target: link.target, reason: "points outside the repository" });
       continue;
@@ -262,7 +275,13 @@ export function docCitations(file: string, text: string): DocCitation[] {
       // Inside docs/, only bare names that are docs themselves (not README.md of the root, linked relatively).
       if (inDocs && !cited.startsWith("docs/") && match[2] === undefined && match[3] === undefined) continue;
       const sections = match[3] === undefined ? undefined : [match[3], ...(match[4] === undefined ? [] : [match[4]])];
-      citations.push({ text: match[0], line: index + 1, file: inRepo, ...(match[2] ? { anchor: match[2] } : {}), ...(sections ? { sections } : {}) });
+      citations.push({
+        text: match[0],
+        line: index + 1,
+        file: inRepo,
+        ...(match[2] ? { anchor: match[2] } : {}),
+        ...(sections ? { sections } : {}),
+      });
     }
   });
   return citations;
@@ -274,8 +293,14 @@ function withoutLinkTargets(markdown: string): string {
     .split(/\r?\n/)
     .map((line) =>
       line
-        .replace(/(\]\()([^)]*)(\))/g, (_all, open: string, target: string, close: string) => `${open}${" ".repeat(target.length)}${close}`)
-        .replace(/^(\s{0,3}\[[^\]]+\]:)(.*)$/, (_all, label: string, target: string) => `${label}${" ".repeat(target.length)}`),
+        .replace(
+          /(\]\()([^)]*)(\))/g,
+          (_all, open: string, target: string, close: string) => `${open}${" ".repeat(target.length)}${close}`,
+        )
+        .replace(
+          /^(\s{0,3}\[[^\]]+\]:)(.*)$/,
+          (_all, label: string, target: string) => `${label}${" ".repeat(target.length)}`,
+        ),
     )
     .join("\n");
 }
@@ -298,16 +323,29 @@ export function checkCitations(repo: RepoFiles, file: string, original: string):
     }
     for (const section of citation.sections ?? []) {
       if (!repo.sections(citation.file).has(section)) {
-        problems.push({ file, line: citation.line, target: citation.text, reason: `no section ${section} in ${citation.file} (no heading starts with "${section}")` });
+        problems.push({
+          file,
+          line: citation.line,
+          target: citation.text,
+          reason: `no section ${section} in ${citation.file} (no heading starts with "${section}")`,
+        });
       }
     }
   }
   // A `§n` that is not part of a doc citation names no document.
-  const cited = new RegExp(String.raw`(?:docs/)?(?:[\w-]+/)*[\w.-]+\.md\s*§\s?${SECTION}(?:\s*[–-]\s*${SECTION})?`, "g");
+  const cited = new RegExp(
+    String.raw`(?:docs/)?(?:[\w-]+/)*[\w.-]+\.md\s*§\s?${SECTION}(?:\s*[–-]\s*${SECTION})?`,
+    "g",
+  );
   text.split(/\r?\n/).forEach((line, index) => {
     const rest = line.replace(cited, "");
     for (const match of rest.matchAll(new RegExp(String.raw`§\s?${SECTION}`, "g"))) {
-      problems.push({ file, line: index + 1, target: match[0], reason: "a § citation must name its document: docs/<file>.md §n" });
+      problems.push({
+        file,
+        line: index + 1,
+        target: match[0],
+        reason: "a § citation must name its document: docs/<file>.md §n",
+      });
     }
   });
   return problems;
@@ -317,7 +355,11 @@ export function checkCitations(repo: RepoFiles, file: string, original: string):
 const OUTSIDE_CITATIONS: ReadonlyArray<{ pattern: RegExp; what: string }> = [
   { pattern: /\bDESIGN(?:\.md)?\b(?:'s)?(?=[\s,.;:)]|$)/g, what: "DESIGN.md (cite docs/design.md)" },
   { pattern: /\breferences?\s*§/gi, what: "reference § (cite docs/references.md#…)" },
-  { pattern: /(?<![\w/.-])(?:reference\/[\w.-]+|(?:graph|confluence)-api\.md|confluence-pages-mode\.md|azure-functions-local\.md|samples\/(?:confluence|graph)\b)/g, what: "a reference note (cite docs/references.md#…)" },
+  {
+    pattern:
+      /(?<![\w/.-])(?:reference\/[\w.-]+|(?:graph|confluence)-api\.md|confluence-pages-mode\.md|azure-functions-local\.md|samples\/(?:confluence|graph)\b)/g,
+    what: "a reference note (cite docs/references.md#…)",
+  },
   { pattern: /\bsamples?\s+\d{2}[a-d]?\b/gi, what: "a reference sample (cite docs/references.md#…)" },
 ];
 
@@ -326,7 +368,8 @@ export function checkOutsideCitations(file: string, text: string): Problem[] {
   const problems: Problem[] = [];
   text.split(/\r?\n/).forEach((line, index) => {
     for (const { pattern, what } of OUTSIDE_CITATIONS) {
-      for (const match of line.matchAll(pattern)) problems.push({ file, line: index + 1, target: match[0], reason: `cites ${what}` });
+      for (const match of line.matchAll(pattern))
+        problems.push({ file, line: index + 1, target: match[0], reason: `cites ${what}` });
     }
   });
   return problems;
@@ -349,7 +392,13 @@ export function checkInvariantCitations(file: string, text: string, defined: Rea
     for (const match of line.matchAll(/\binvariants?\s+(\d+(?:\s*(?:[–-]|,|and|to|or)\s*\d+)*)/gi)) {
       const numbers = match[1]!.match(/\d+/g) ?? [];
       for (const number of numbers) {
-        if (!defined.has(Number(number))) problems.push({ file, line: index + 1, target: match[0], reason: `docs/design.md defines no invariant ${number}` });
+        if (!defined.has(Number(number)))
+          problems.push({
+            file,
+            line: index + 1,
+            target: match[0],
+            reason: `docs/design.md defines no invariant ${number}`,
+          });
       }
     }
   });

@@ -9,9 +9,9 @@ import {
   describeProblems,
   githubSlug,
   headings,
+  type Problem,
   RepoFiles,
   sectionNumbers,
-  type Problem,
 } from "./linkCheck";
 
 const repoRoot = path.resolve(__dirname, "../..");
@@ -46,7 +46,10 @@ describe("the repository's docs", () => {
   it("cites only invariants docs/design.md defines", () => {
     const defined = definedInvariants(repo.read("docs/design.md"));
     expect([...defined].sort()).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
-    const problems = everyFile((file, text) => checkInvariantCitations(file, text, defined), [...codeFiles, ...markdownFiles]);
+    const problems = everyFile(
+      (file, text) => checkInvariantCitations(file, text, defined),
+      [...codeFiles, ...markdownFiles],
+    );
     expect(problems, describeProblems(problems)).toEqual([]);
   });
 
@@ -67,8 +70,17 @@ describe("the link checker", () => {
     expect(githubSlug("GET /api/profiles/{profileKey}")).toBe("get-apiprofilesprofilekey");
     expect(githubSlug("3.2 Directions — and code")).toBe("32-directions--and-code");
     expect(githubSlug("Émigré's snake_case ≤ 20")).toBe("émigrés-snake_case--20");
-    expect(headings("# A\n## A\n```\n# not a heading\n```\n## `A`\nB\n---\n").map((h) => h.anchor)).toEqual(["a", "a-1", "a-2", "b"]);
-    expect([...sectionNumbers("## 3. Sync\n### 3.2 Rules\n## Invariant 4: x\n## §6 Style\n")]).toEqual(["3", "3.2", "6"]);
+    expect(headings("# A\n## A\n```\n# not a heading\n```\n## `A`\nB\n---\n").map((h) => h.anchor)).toEqual([
+      "a",
+      "a-1",
+      "a-2",
+      "b",
+    ]);
+    expect([...sectionNumbers("## 3. Sync\n### 3.2 Rules\n## Invariant 4: x\n## §6 Style\n")]).toEqual([
+      "3",
+      "3.2",
+      "6",
+    ]);
   });
 
   it("reports broken links and anchors, and nothing else", () => {
@@ -94,7 +106,9 @@ describe("the link checker", () => {
   });
 
   it("reports citations of missing docs, anchors and sections, and § that name no document", () => {
-    const problems = ["README.md", "docs/guide.md", "src/code.ts"].flatMap((file) => checkCitations(fixture, file, fixture.read(file)));
+    const problems = ["README.md", "docs/guide.md", "src/code.ts"].flatMap((file) =>
+      checkCitations(fixture, file, fixture.read(file)),
+    );
     expect(show(problems)).toEqual([
       "README.md:11 docs/guide.md §7",
       "docs/guide.md:15 other.md §2",
@@ -108,7 +122,13 @@ describe("the link checker", () => {
 
   it("reports citations of material outside the repository, and invariants design.md does not define", () => {
     const text = fixture.read("src/code.ts");
-    expect(show(checkOutsideCitations("src/code.ts", text))).toEqual(["src/code.ts:4 DESIGN.md", "src/code.ts:4 reference §", "src/code.ts:4 sample 08a"]);
-    expect(show(checkInvariantCitations("src/code.ts", text, new Set([1, 2, 3, 4, 5, 6, 7, 8])))).toEqual(["src/code.ts:4 invariants 1–4 and 9"]);
+    expect(show(checkOutsideCitations("src/code.ts", text))).toEqual([
+      "src/code.ts:4 DESIGN.md",
+      "src/code.ts:4 reference §",
+      "src/code.ts:4 sample 08a",
+    ]);
+    expect(show(checkInvariantCitations("src/code.ts", text, new Set([1, 2, 3, 4, 5, 6, 7, 8])))).toEqual([
+      "src/code.ts:4 invariants 1–4 and 9",
+    ]);
   });
 });
