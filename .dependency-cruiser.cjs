@@ -1,4 +1,4 @@
-// The layer rules of docs/design.md#layers, checked by `npm run check:layers` (part of `npm test`).
+// The layer rules of docs/design.md §2.2, checked by `npm run check:layers` (part of `npm test`).
 // dependency-cruiser resolves every import (type-only ones too) to a file, so a rule is about folders, not about how
 // a path happens to be spelled. It parses TypeScript with swc, because TypeScript 7 ships no JavaScript API.
 /** Our own code outside the pure core's allowed neighbours. */

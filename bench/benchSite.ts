@@ -77,7 +77,7 @@ export class BenchSite {
     return this.rowsOnPage < this.size;
   }
 
-  /** The emulators' seed (DESIGN.md §4 shapes). */
+  /** The emulators' seed (in the shapes of docs/emulators.md#seed-file). */
   seed(): unknown {
     const items = Array.from({ length: this.size }, (_, index) => {
       const values = initialValues(index + 1);

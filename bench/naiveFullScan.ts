@@ -26,12 +26,13 @@ export interface NaiveRunOptions {
 }
 
 /**
- * The naive full-scan baseline DESIGN.md §5 measures the engine against: what an iPaaS flow or the old .NET service
- * does, with the project's own Graph and Confluence clients (same retry policy, same `$batch` writer). Every run it
- * reads every item page by page and the whole page, writes every item back to SharePoint (a row's values where the
- * item has a row, else its own values), and saves the page with the whole table rebuilt from the result. It keeps no
- * state, so it cannot tell what changed: it costs the same whatever happened since the last run (and a SharePoint edit
- * to an item with a row is overwritten by the row, the lost update the engine exists to prevent).
+ * The naive full-scan baseline the sync benchmark measures the engine against (docs/performance.md#the-sync-benchmark):
+ * what an iPaaS flow or the old .NET service does, with the project's own Graph and Confluence clients (same retry
+ * policy, same `$batch` writer). Every run it reads every item page by page and the whole page, writes every item back
+ * to SharePoint (a row's values where the item has a row, else its own values), and saves the page with the whole table
+ * rebuilt from the result. It keeps no state, so it cannot tell what changed: it costs the same whatever happened since
+ * the last run (and a SharePoint edit to an item with a row is overwritten by the row, the lost update the engine
+ * exists to prevent).
  */
 export async function runNaiveFullScan(
   sharePoint: SharePointClient,

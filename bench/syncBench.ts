@@ -11,12 +11,13 @@ import { type RunMeasure, RunMeter } from "./runMeter";
 import { syncBenchText } from "./syncBenchText";
 
 /**
- * The sync benchmark (DESIGN.md §5): the real engine — `openLocalEngine`, each run through the real `syncProfile`
- * orchestrator — against the emulators with injected per-call latency, per list size: a first sync onto an empty page
- * and onto a page already holding the rows, an idle run, k edits in SharePoint, k edits on the page. Each is compared
- * with the lower bound of invariant 5 (API calls counted from the emulators' request logs) and with the naive
- * full-scan baseline (`naiveFullScan.ts`) on a twin list and page in the same emulators; wall time, memory and the
- * share of the run spent in the pure planner are reported beside.
+ * The sync benchmark (docs/design.md §5; what it measures: docs/performance.md#the-sync-benchmark): the real engine —
+ * `openLocalEngine`, each run through the real `syncProfile` orchestrator — against the emulators with injected
+ * per-call latency, per list size: a first sync onto an empty page and onto a page already holding the rows, an idle
+ * run, k edits in SharePoint, k edits on the page. Each is compared with the lower bound of invariant 5 (API calls
+ * counted from the emulators' request logs) and with the naive full-scan baseline (`naiveFullScan.ts`) on a twin list
+ * and page in the same emulators; wall time, memory and the share of the run spent in the pure planner are reported
+ * beside.
  */
 
 export interface SyncBenchOptions {

@@ -2,10 +2,10 @@ import type { HeldPart } from "./engineHeldParts";
 import type { EngineRun, NaiveRun, SizeResult, SyncBenchResult } from "./syncBench";
 
 /**
- * The sync benchmark for people: the settings, then per list size one table of API calls (engine, invariant 5's
- * bound, naive baseline) and one of time and memory, then the memory figures against list size, then a summary of
- * DESIGN.md §5's targets: calls within invariant 5's bound, the idle run against the naive full scan, planning's
- * share of a run, and whether memory stays at "one page of items plus the state rows it needs".
+ * The sync benchmark for people: the settings, then per list size one table of API calls (engine, invariant 5's bound,
+ * naive baseline) and one of time and memory, then the memory figures against list size, then a summary of the targets
+ * of docs/design.md §5: calls within invariant 5's bound, the idle run against the naive full scan, planning's share of
+ * a run, and whether memory stays at "one page of items plus the state rows it needs".
  */
 export function syncBenchText(result: SyncBenchResult): string {
   const { options, machine } = result;
@@ -112,8 +112,9 @@ function naiveSummary(run: NaiveRun): string {
 }
 
 /**
- * The claim of DESIGN.md §5 checked: what the engine holds at its fullest moment on an idle run, against list size.
- * If it held one page of items plus the state rows it needs, the idle figure would not grow with the list.
+ * The claim of docs/design.md §5 checked (today's verdict: docs/performance.md#what-the-numbers-say): what the engine
+ * holds at its fullest moment on an idle run, against list size. If it held one page of items plus the state rows it
+ * needs, the idle figure would not grow with the list.
  */
 function memorySection(sizes: readonly SizeResult[]): string[] {
   const find = (size: SizeResult, scenario: string) => size.scenarios.find((s) => s.scenario === scenario)?.engine;
@@ -152,7 +153,7 @@ function memorySection(sizes: readonly SizeResult[]): string[] {
   ];
 }
 
-/** DESIGN.md §5's targets, one line each, after one row per list size of the figures they rest on. */
+/** The targets of docs/design.md §5, one line each, after one row per list size of the figures they rest on. */
 function summarySection(sizes: readonly SizeResult[]): string[] {
   const runs = sizes.flatMap((size) =>
     size.scenarios.map((s) => ({ size: size.size, scenario: s.scenario, engine: s.engine })),

@@ -8,8 +8,9 @@
 //     rotates the refresh token on every refresh and the new one must be persisted;
 //   - Log Analytics + Application Insights with local (key-based) auth disabled: ingestion is Entra-only.
 //
-// No secret passes through this template: no parameter, output or app setting carries one. Profile credentials are
-// put into the vault by an operator after provisioning (README, "Deploy to Azure").
+// No secret passes through this template: no parameter, output or app setting carries one. Profile credentials are put
+// into the vault by an operator after provisioning (docs/deploy.md; the steps:
+// docs/operations.md#secrets-in-key-vault).
 targetScope = 'subscription'
 
 @minLength(1)
@@ -183,9 +184,10 @@ module functionApp 'app/functionApp.bicep' = {
   ]
 }
 
-// Names and endpoints only: azd stores these in .azure/<env>/.env and the README's commands use them.
-// (No AZURE_CLIENT_ID here on purpose: exported into a shell it would steer a local DefaultAzureCredential to the
-// app's managed identity instead of the operator's own sign-in.)
+// Names and endpoints only: azd stores these in .azure/<env>/.env and the commands in
+// docs/operations.md#app-settings-in-azure and docs/deploy.md use them. (No AZURE_CLIENT_ID here on purpose: exported
+// into a shell it would steer a local DefaultAzureCredential to the app's managed identity instead of the operator's
+// own sign-in.)
 output AZURE_LOCATION string = location
 output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name

@@ -10,7 +10,7 @@ export function registerEmulatorsCommand(program: Command, io: CliIo): void {
     .description(
       "serve the SharePoint (Graph + identity), Confluence and Key Vault emulators from a seed file until stopped",
     )
-    .requiredOption("--seed <file>", "seed file (JSON in the real APIs' shapes, see DESIGN.md §4)")
+    .requiredOption("--seed <file>", "seed file (JSON in the real APIs' shapes, see docs/emulators.md#seed-file)")
     .requiredOption("--ports-file <file>", "where to write the base URLs and the CA certificate path (JSON)")
     .action(async (options: { seed: string; portsFile: string }) => {
       const seedPath = path.resolve(io.cwd, options.seed);

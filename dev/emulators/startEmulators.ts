@@ -10,8 +10,8 @@ export interface StartedEmulators {
 }
 
 /**
- * Starts one emulator per known section of `seed` (see DESIGN.md §4 for the seed shape), all sharing one generated
- * certificate, which is written to `certDir` so another process can trust it (`NODE_EXTRA_CA_CERTS`).
+ * Starts one emulator per known section of `seed` (see docs/emulators.md#seed-file for the seed shape), all sharing one
+ * generated certificate, which is written to `certDir` so another process can trust it (`NODE_EXTRA_CA_CERTS`).
  */
 export async function startEmulatorsFromSeed(
   seed: Record<string, unknown>,

@@ -1,7 +1,8 @@
-// Optional access for the operator who runs azd (main.bicep: grantOperatorAccess, operatorPrincipalId). Kept apart
-// from the app's identity on purpose: it exists so an admin can put profile credentials into the vault and profiles
-// into the Table Storage profile store (README, "Deploy to Azure"), and it can be switched off with
-// GRANT_OPERATOR_ACCESS=false. It grants nothing on blobs or queues (the host's and Durable Functions' state).
+// Optional access for the operator who runs azd (main.bicep: grantOperatorAccess, operatorPrincipalId). Kept apart from
+// the app's identity on purpose: it exists so an admin can put profile credentials into the vault and profiles into the
+// Table Storage profile store (docs/deploy.md; the steps: docs/operations.md#secrets-in-key-vault and
+// docs/operations.md#store-profiles-in-table-storage), and it can be switched off with GRANT_OPERATOR_ACCESS=false. It
+// grants nothing on blobs or queues (the host's and Durable Functions' state).
 
 @description('Object id of the operator: a user, a group or a deployment pipeline\'s service principal.')
 param principalId string

@@ -38,8 +38,9 @@ export interface TokenGrant {
 }
 
 /**
- * Atlassian's OAuth 2.0 (3LO) endpoints: the refresh grant on the auth host and accessible-resources on the API
- * gateway (reference §1). Stateless: persisting the rotated refresh token is ConfluenceTokenManager's job.
+ * Atlassian's OAuth 2.0 (3LO) endpoints: the refresh grant on the auth host and accessible-resources on the API gateway
+ * (docs/references.md#confluence-oauth-and-the-gateway). Stateless: persisting the rotated refresh token is
+ * ConfluenceTokenManager's job.
  *
  * Transient failures (429, 5xx, timeouts) are retried with the shared policy. For the refresh grant that is safe
  * even when the lost attempt did rotate the token on the server: the token we resend is within the reuse leeway.

@@ -101,7 +101,8 @@ export interface ConfluenceClientOptions extends ConfluenceTransportOptions {
 }
 
 /**
- * Confluence Cloud's REST API for one profile, through the API gateway with 3LO tokens (reference §1.6, §2).
+ * Confluence Cloud's REST API for one profile, through the API gateway with 3LO tokens
+ * (docs/references.md#confluence-api-gateway-and-scopes and docs/references.md#confluence-rest-api).
  *
  * - One retry policy for every call (the shared one): 429/503/5xx/timeouts, bounded, honouring `Retry-After`.
  *   Creates (POST) are retried only when the server certainly did not act (429, or 503 with `Retry-After`); a page

@@ -1,11 +1,15 @@
 import { z } from "zod";
 
 /**
- * The parts of Atlassian's responses ConfluenceSync depends on, validated at the edge (reference §1–2). Objects are
- * loose: Atlassian adds fields freely (`ncsStepVersion`, `edituiv2`, …) and extra fields must never break a sync.
+ * The parts of Atlassian's responses ConfluenceSync depends on, validated at the edge
+ * (docs/references.md#confluence-oauth-and-the-gateway and docs/references.md#confluence-rest-api). Objects are loose:
+ * Atlassian adds fields freely (`ncsStepVersion`, `edituiv2`, …) and extra fields must never break a sync.
  */
 
-/** `POST /oauth/token` (sample 02a). `refresh_token` is present whenever `offline_access` was granted. */
+/**
+ * `POST /oauth/token` (docs/references.md#confluence-oauth-token-endpoint). `refresh_token` is present whenever
+ * `offline_access` was granted.
+ */
 export const tokenResponseSchema = z.looseObject({
   access_token: z.string().min(1),
   refresh_token: z.string().min(1).optional(),
@@ -15,7 +19,7 @@ export const tokenResponseSchema = z.looseObject({
 });
 export type TokenResponse = z.infer<typeof tokenResponseSchema>;
 
-/** `GET /oauth/token/accessible-resources` (sample 04). */
+/** `GET /oauth/token/accessible-resources` (docs/references.md#confluence-accessible-resources). */
 export const accessibleResourcesSchema = z.array(
   z.looseObject({
     id: z.string().min(1),
@@ -35,7 +39,7 @@ export const versionSchema = z.looseObject({
   authorId: z.string().optional(),
 });
 
-/** PageSingle / PageBulk (reference §2.1, sample 22). */
+/** PageSingle / PageBulk (docs/references.md#confluence-page-read). */
 export const pageSchema = z.looseObject({
   id: z.string(),
   status: z.string(),
@@ -60,7 +64,7 @@ export function multiEntitySchema<T extends z.ZodType>(item: T) {
   });
 }
 
-/** ContentProperty (sample 23). */
+/** ContentProperty (docs/references.md#confluence-content-properties). */
 export const contentPropertySchema = z.looseObject({
   id: z.string(),
   key: z.string(),
@@ -75,7 +79,10 @@ export const spaceSchema = z.looseObject({
   homepageId: z.string().nullable().optional(),
 });
 
-/** v1 `GET /wiki/rest/api/search` (sample 10); `_links.next` is relative to `_links.context`. */
+/**
+ * v1 `GET /wiki/rest/api/search` (docs/references.md#confluence-cql-search); `_links.next` is relative to
+ * `_links.context`.
+ */
 export const searchResponseSchema = z.looseObject({
   results: z.array(
     z.looseObject({
@@ -93,7 +100,10 @@ export const searchResponseSchema = z.looseObject({
     .optional(),
 });
 
-/** The four error envelopes (reference §6); only what the client reads for codes and messages. */
+/**
+ * The four error envelopes (docs/references.md#confluence-error-bodies); only what the client reads for codes and
+ * messages.
+ */
 export const errorBodySchema = z.union([
   z.looseObject({
     errors: z

@@ -16,10 +16,10 @@ export interface ConfluenceSite {
 }
 
 /**
- * Picks the profile's site among `GET /oauth/token/accessible-resources` (reference §1.5). A grant may cover several
- * sites and one site may appear once per product container with the same id, so: match by URL (origin, ignoring
- * case, a trailing slash and `/wiki`) and/or id, prefer entries whose scopes are Confluence's, and fail clearly when
- * nothing or more than one site is left. Pure.
+ * Picks the profile's site among `GET /oauth/token/accessible-resources`
+ * (docs/references.md#confluence-accessible-resources). A grant may cover several sites and one site may appear once
+ * per product container with the same id, so: match by URL (origin, ignoring case, a trailing slash and `/wiki`) and/or
+ * id, prefer entries whose scopes are Confluence's, and fail clearly when nothing or more than one site is left. Pure.
  */
 export function pickConfluenceSite(
   resources: readonly AccessibleResource[],

@@ -29,7 +29,8 @@ export interface GetAccessTokenOptions {
 }
 
 /**
- * Access tokens per profile, with Atlassian's rotating refresh tokens handled safely (reference §1.3):
+ * Access tokens per profile, with Atlassian's rotating refresh tokens handled safely
+ * (docs/references.md#confluence-rotating-refresh-tokens):
  *
  * - cached until `isExpired(now)` (expiry minus a safety skew);
  * - single-flight: concurrent callers for one profile share one refresh — two parallel refreshes with one refresh

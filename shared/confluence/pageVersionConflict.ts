@@ -24,7 +24,10 @@ export class PageVersionConflict extends ConfluenceError {
   }
 }
 
-/** Reads `Current Version: [7]. Provided version: [5]` out of the 409 title (sample 08a). */
+/**
+ * Reads `Current Version: [7]. Provided version: [5]` out of the 409 title
+ * (docs/references.md#confluence-page-update-and-version-conflicts).
+ */
 export function parseVersionConflictTitle(title: string): { current: number; provided: number } | undefined {
   const match = /Current Version:\s*\[(\d+)\].*?Provided version:\s*\[(\d+)\]/i.exec(title);
   return match ? { current: Number(match[1]), provided: Number(match[2]) } : undefined;

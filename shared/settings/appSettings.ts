@@ -3,7 +3,7 @@ import { z } from "zod";
 
 /**
  * Every app setting the code reads, in one place. infra/ must set each one that has no safe default in Azure (a
- * test parses both to keep them honest), and the README's configuration reference lists them.
+ * test parses both to keep them honest), and docs/configuration.md#app-settings lists them.
  */
 const appSettingsSchema = z.object({
   /** `keyvault` in Azure; `sqlite` (the local ConfigStore) only for development. Default decided by `runsInAzure`. */

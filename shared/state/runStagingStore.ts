@@ -21,8 +21,9 @@ const DELETES_PER_TRANSACTION = 100;
 const RANGE_END = "~";
 
 /**
- * What one activity of a run prepares for the next (the plan, its batches, their outcomes, the page outcome), as
- * JSON documents by name, so activities pass references instead of payloads (DESIGN.md §2).
+ * What one activity of a run prepares for the next (the plan, its batches, their outcomes, the page outcome), as JSON
+ * documents by name, so activities pass references instead of payloads (docs/engine.md#staged-documents; the principle:
+ * docs/design.md §2.1).
  *
  * Rows: PartitionKey = the escaped profile key; RowKey = `{runId}|{name}` for a document, and for one too large for a
  * row, `{runId}|{name}|{generation}|{part}` for its parts. Parts are written first and the document row last, naming

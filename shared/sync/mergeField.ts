@@ -53,7 +53,7 @@ export interface FieldWrite {
 }
 
 /**
- * The three-way merge of one field (DESIGN.md §3):
+ * The three-way merge of one field (docs/design.md §3):
  * - `noop`: neither side moved from the base;
  * - `toConfluence` / `toSharePoint`: write the changed side's value to the other side;
  * - `convergent`: both sides hold the same value that is not the base: nothing to write, advance the base;

@@ -21,7 +21,7 @@ type SharePointView =
  * Plans one sync run of one profile: pure, deterministic, no I/O, no clock (time comes in as `runAt`), so a dry run
  * is exactly this call without applying, and its plan is the one the real run would apply.
  *
- * Per item pair and field it applies DESIGN.md §3 through {@link mergeField}; pairs items and rows before creating
+ * Per item pair and field it applies docs/design.md §3 through {@link mergeField}; pairs items and rows before creating
  * anything (by the id in the key column, the natural key, equal values, or where a created item's row was); propagates
  * deletes per policy with delete-vs-edit as a conflict; stops on duplicate keys or when the deletes exceed the
  * mass-delete limit; and describes the next state so that only applied writes advance it.

@@ -4,7 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
-// The layer rules (.dependency-cruiser.cjs, docs/design.md#layers) run over the real tree in `npm test`
+// The layer rules (.dependency-cruiser.cjs, docs/design.md §2.2) run over the real tree in `npm test`
 // (`npm run check:layers`). Here each rule meets a small tree that breaks it, so a rule that stopped matching would
 // show: the check must fail, and its message must name the rule.
 

@@ -5,9 +5,9 @@ import { HARNESS_RETRY, sampleItems, sampleRows } from "../helpers/syncHarness";
 import { harnessPerTest } from "../helpers/syncTestRuns";
 
 /**
- * Minimal cost (DESIGN.md §3, invariant 5), counted from the emulators' request logs. What is counted: every call the
- * app made to Graph (a `$batch` once, whatever it holds; its sub-requests are logged beside it and not counted) and
- * to the Confluence API; token calls are listed separately (identity emulator, Confluence `/oauth/token`).
+ * Minimal cost (docs/design.md#invariant-5-minimal-cost), counted from the emulators' request logs. What is counted:
+ * every call the app made to Graph (a `$batch` once, whatever it holds; its sub-requests are logged beside it and not
+ * counted) and to the Confluence API; token calls are listed separately (identity emulator, Confluence `/oauth/token`).
  */
 
 const start = harnessPerTest();

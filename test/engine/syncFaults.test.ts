@@ -4,8 +4,9 @@ import { sampleItems, sampleRows } from "../helpers/syncHarness";
 import { expectQuietRun, harnessPerTest } from "../helpers/syncTestRuns";
 
 /**
- * Exactly-once effects (DESIGN.md §3, invariant 4) through the real orchestrator: crashes and retries at the I/O
- * points that matter, a page changed under the run, and a throttled `$batch`.
+ * Exactly-once effects (docs/design.md#invariant-4-exactly-once-effects; the mechanism: docs/engine.md#exactly-once)
+ * through the real orchestrator: crashes and retries at the I/O points that matter, a page changed under the run, and a
+ * throttled `$batch`.
  */
 
 const start = harnessPerTest();

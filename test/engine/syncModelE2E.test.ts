@@ -13,14 +13,14 @@ import { type ModelStep, modelStart, modelStep } from "./model/modelSteps";
 import { StatePartition } from "./model/statePartition";
 
 /**
- * The model-based test of the whole engine (DESIGN.md §3, invariants 1–4, 7 and 8): random people editing both
- * sides through the emulators' admin surfaces, sync runs through the real `syncProfile` orchestrator in the local
- * Durable host (real activities and clients, the Graph + identity and Confluence emulators, Azurite), and injected
- * faults — 429/503 (with and without Retry-After) on `$batch` sub-requests, the delta read and the page GET/PUT, an
- * expired delta link, people editing between the engine's read and its writes (409 on the page, 412 on items), and
- * crashes between I/O steps that Durable's activity retries replay (or that fail the run). After each run the pure
- * model's invariant checks judge what the emulators show and what the engine staged; `ModelRunner` adds what only
- * the wire and the tables show.
+ * The model-based test of the whole engine (docs/design.md §3.1, invariants 1–4, 7 and 8; how they are tested:
+ * docs/design.md#36-how-the-invariants-are-tested): random people editing both sides through the emulators' admin
+ * surfaces, sync runs through the real `syncProfile` orchestrator in the local Durable host (real activities and
+ * clients, the Graph + identity and Confluence emulators, Azurite), and injected faults — 429/503 (with and without
+ * Retry-After) on `$batch` sub-requests, the delta read and the page GET/PUT, an expired delta link, people editing
+ * between the engine's read and its writes (409 on the page, 412 on items), and crashes between I/O steps that
+ * Durable's activity retries replay (or that fail the run). After each run the pure model's invariant checks judge what
+ * the emulators show and what the engine staged; `ModelRunner` adds what only the wire and the tables show.
  *
  * Cost, measured on 2 cores: about 0.8 s a model run (some ten syncs, dry runs included), so the default 40 runs take
  * some 30 s and keep `npm test` within budget; the pure model (test/sync/syncModel.test.ts) keeps its 1,000 runs.

@@ -8,7 +8,7 @@ import { HARNESS_PROFILE, harnessColumns, type SyncHarness, sampleItems, sampleR
 import { expectQuietRun, harnessPerTest } from "../helpers/syncTestRuns";
 
 /**
- * DESIGN.md §3 end to end: the real orchestrator and activities against the Graph and Confluence emulators and
+ * docs/design.md §3 end to end: the real orchestrator and activities against the Graph and Confluence emulators and
  * Azurite. After each scenario a second run must write nothing (echo-free), counted from the emulators' logs.
  */
 

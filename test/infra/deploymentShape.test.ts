@@ -189,7 +189,7 @@ describe("pinned and wired", () => {
     expect(parameters.operatorPrincipalId?.value).toBe("${AZURE_PRINCIPAL_ID}");
   });
 
-  it("outputs what the README's commands use, and no AZURE_CLIENT_ID (it would steer a local DefaultAzureCredential to the app's identity)", () => {
+  it("outputs what the commands in docs/operations.md and docs/deploy.md use, and no AZURE_CLIENT_ID (it would steer a local DefaultAzureCredential to the app's identity)", () => {
     const outputs = main.outputs.map((o) => o.name);
     for (const name of [
       "AZURE_FUNCTION_APP_NAME",

@@ -1,7 +1,9 @@
 import type { FieldMapping } from "../../shared/config/profile";
 import type { ColumnDefinition } from "../../shared/mapping";
 
-/** Column definitions in the shapes Graph returns (graph-api.md §2.2), one per supported type. */
+/**
+ * Column definitions in the shapes Graph returns (docs/references.md#graph-column-definitions), one per supported type.
+ */
 export const columns = {
   title: { name: "Title", displayName: "Title", text: { allowMultipleLines: false, maxLength: 255 } },
   notes: { name: "Notes", text: { allowMultipleLines: true, textType: "plain" } },

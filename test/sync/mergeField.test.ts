@@ -84,7 +84,9 @@ function bothSidesDiffer(cause: string, direction: SyncDirection, policy: string
   return { kind: "conflict", cause, resolution: { kind: "won", winner, because: "direction" }, write };
 }
 
-/** DESIGN.md §3, one row per line, with base "B"; SharePoint's new value "S", Confluence's "C", a common one "X". */
+/**
+ * docs/design.md §3, one row per line, with base "B"; SharePoint's new value "S", Confluence's "C", a common one "X".
+ */
 const table: {
   row: string;
   sharePoint: CanonicalValue;
@@ -162,7 +164,7 @@ function summarise(merge: FieldMerge): Expected | FieldMerge {
   }
 }
 
-describe("mergeField: DESIGN.md §3 for every direction and conflict policy", () => {
+describe("mergeField: docs/design.md §3 for every direction and conflict policy", () => {
   const cases = table.flatMap((line) =>
     directions.flatMap((direction) => Object.keys(policies).map((policy) => ({ ...line, direction, policy }))),
   );

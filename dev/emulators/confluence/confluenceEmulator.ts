@@ -40,7 +40,7 @@ export interface ConfluenceEmulator extends RunningEmulator {
 /**
  * Confluence Cloud on loopback: auth.atlassian.com's token endpoint and api.atlassian.com's accessible-resources
  * and `/ex/confluence/{cloudId}/wiki/...` gateway, all on one origin (clients keep both base URLs configurable).
- * Faithful to reference/confluence-api.md, including rotation with family revocation, expiring access tokens,
+ * Faithful to docs/references.md#confluence-cloud, including rotation with family revocation, expiring access tokens,
  * 409 on stale versions, cursor pagination and 429s with Atlassian's rate-limit headers.
  */
 export async function startConfluenceEmulator(
@@ -116,8 +116,8 @@ export async function startConfluenceEmulator(
       .send(JSON.stringify(faultBodyFor(429, pathOf(request))));
   });
 
-  // Every 429 — injected or from the quota — carries Atlassian's rate-limit headers (reference §4, sample 09);
-  // with a quota, every response reports what is left of it.
+  // Every 429 — injected or from the quota — carries Atlassian's rate-limit headers
+  // (docs/references.md#confluence-rate-limits); with a quota, every response reports what is left of it.
   server.app.addHook("onSend", async (request, reply, payload) => {
     const decision = decisions.get(request);
     const limit = String(quota?.limit ?? 65000);

@@ -1,9 +1,10 @@
 import { z } from "zod";
 
 /**
- * The `confluence` section of an emulator seed file (DESIGN.md §4), in the real APIs' shapes. Everything beyond
- * `cloudId`, `siteUrl`, `oauth.{clientId, clientSecret, refreshTokens}`, `spaces` and `pages` is optional and exists
- * to make the emulator behave like a particular site (or to switch a behaviour the reference marks [UNCONFIRMED]).
+ * The `confluence` section of an emulator seed file (docs/emulators.md#seed-file), in the real APIs' shapes. Everything
+ * beyond `cloudId`, `siteUrl`, `oauth.{clientId, clientSecret, refreshTokens}`, `spaces` and `pages` is optional and
+ * exists to make the emulator behave like a particular site (or to switch a behaviour the reference marks
+ * [UNCONFIRMED]).
  */
 
 const numericId = z.string().regex(/^\d+$/, "Confluence ids are numeric strings");
@@ -44,7 +45,7 @@ const oauthSchema = z
       .default(365 * 24 * 3600),
     /**
      * Which documented body a dead refresh token gets: the documented `invalid_grant` or the `unauthorized_client`
-     * the live endpoint often sends (reference §1.4). Both are 403.
+     * the live endpoint often sends (docs/references.md#confluence-token-errors). Both are 403.
      */
     errorStyle: z.enum(["invalid_grant", "unauthorized_client"]).default("invalid_grant"),
     /** Scopes every consent grants (space-separated in token responses). */
@@ -116,9 +117,15 @@ export const confluenceSeedSchema = z
       .object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1).default(3600) })
       .strict()
       .optional(),
-    /** How far the search index lags writes: CQL search sees pages as they were this many seconds ago (§2.9). */
+    /**
+     * How far the search index lags writes: CQL search sees pages as they were this many seconds ago
+     * (docs/references.md#confluence-cql-search).
+     */
     searchIndexLagSeconds: z.number().min(0).default(0),
-    /** The searching user's time-zone offset from UTC in minutes: CQL date literals are local to the user (§2.9). */
+    /**
+     * The searching user's time-zone offset from UTC in minutes: CQL date literals are local to the user
+     * (docs/references.md#confluence-cql-search).
+     */
     searchTimeZoneOffsetMinutes: z.number().int().min(-840).max(840).default(0),
     /** Behaviours the reference marks [UNCONFIRMED]. */
     quirks: z

@@ -1,6 +1,6 @@
 /**
  * The subset of CQL (Confluence Query Language) the emulator's v1 search understands, parsed into a small AST and
- * evaluated against pages. Reference §2.9:
+ * evaluated against pages (docs/references.md#confluence-cql-search):
  * - fields `type`, `space` (key), `id`, `parent`, `title`, `label`, `lastmodified`, `created`;
  * - operators `= != > >= < <= ~ !~ in` and `not in`; `AND`, `OR`, `NOT`, parentheses; `ORDER BY f [ASC|DESC], …`;
  * - dates as `"yyyy/MM/dd HH:mm"`, `"yyyy-MM-dd HH:mm"`, `"yyyy/MM/dd"`, `"yyyy-MM-dd"` in the searching user's time

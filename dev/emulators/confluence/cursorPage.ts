@@ -1,8 +1,8 @@
 /**
- * Cursor pagination as Confluence v2 does it (reference §2, sample 06b): `limit` clamped to 1..250 (default 25),
- * an opaque cursor, and the next page advertised by `_links.next` (a site-relative URL that repeats the original
- * filters) and by a `Link` header. The cursor is keyset-based — it remembers the sort key of the last item served —
- * so pages edited or created between two calls neither repeat nor skip the items that did not move.
+ * Cursor pagination as Confluence v2 does it (docs/references.md#confluence-cursor-pagination): `limit` clamped to
+ * 1..250 (default 25), an opaque cursor, and the next page advertised by `_links.next` (a site-relative URL that
+ * repeats the original filters) and by a `Link` header. The cursor is keyset-based — it remembers the sort key of the
+ * last item served — so pages edited or created between two calls neither repeat nor skip the items that did not move.
  */
 
 export type SortKey = readonly (string | number)[];
@@ -85,7 +85,10 @@ export function nextLink(pathPrefix: string, query: URLSearchParams, cursor: str
   return `${pathPrefix}?${params.toString()}`;
 }
 
-/** `Link: </wiki/api/v2/pages?cursor=…>; rel="next", <https://site.atlassian.net/wiki>; rel="base"` (sample 06b). */
+/**
+ * `Link: </wiki/api/v2/pages?cursor=…>; rel="next", <https://site.atlassian.net/wiki>; rel="base"`
+ * (docs/references.md#confluence-cursor-pagination).
+ */
 export function linkHeader(next: string, base: string): string {
   return `<${next}>; rel="next", <${base}>; rel="base"`;
 }

@@ -22,8 +22,8 @@ export const GATEWAY = "/ex/confluence/:cloudId/wiki";
 
 /**
  * Runs in front of every gateway route, as api.atlassian.com does: a live bearer token with one of the `scopes`
- * alternatives, for the seeded cloudId. Bodies are the gateway's `{code, message}` (sample 05). Returns false when
- * it answered the request itself.
+ * alternatives, for the seeded cloudId. Bodies are the gateway's `{code, message}`
+ * (docs/references.md#confluence-api-gateway-and-scopes). Returns false when it answered the request itself.
  */
 export async function admitGatewayCall(
   context: ConfluenceEmulatorContext,

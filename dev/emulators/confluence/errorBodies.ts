@@ -1,6 +1,7 @@
 /**
- * The four error envelopes Confluence Cloud answers with (reference §6). Each part of the emulator uses the envelope
- * of the host/API it stands for, so clients meet the same shapes they will meet in production.
+ * The four error envelopes Confluence Cloud answers with (docs/references.md#confluence-error-bodies). Each part of the
+ * emulator uses the envelope of the host/API it stands for, so clients meet the same shapes they will meet in
+ * production.
  */
 
 /** v2 (`/wiki/api/v2`): `{"errors":[{status, code, title, detail}]}`. */

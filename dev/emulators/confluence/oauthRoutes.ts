@@ -5,7 +5,7 @@ import { oauthErrorBody } from "./errorBodies";
 
 /**
  * auth.atlassian.com's token endpoint (refresh grant) and api.atlassian.com's accessible-resources
- * (reference §1.2–1.5, samples 01–04).
+ * (docs/references.md#confluence-oauth-and-the-gateway).
  */
 export function registerOAuthRoutes(context: ConfluenceEmulatorContext): void {
   const { server, seed, tokens } = context;
@@ -22,7 +22,8 @@ export function registerOAuthRoutes(context: ConfluenceEmulatorContext): void {
         .code(400)
         .send(oauthErrorBody("unsupported_grant_type", "Only refresh_token is supported by this emulator"));
     }
-    // Measured on the live endpoint (sample 03c): a wrong client secret is 401 access_denied, not invalid_client.
+    // Measured on the live endpoint (docs/references.md#confluence-token-errors): a wrong client secret is 401
+    // access_denied, not invalid_client.
     if (body.client_id !== seed.oauth.clientId || body.client_secret !== seed.oauth.clientSecret) {
       return reply.code(401).send(oauthErrorBody("access_denied", "Unauthorized"));
     }
@@ -57,7 +58,10 @@ export function registerOAuthRoutes(context: ConfluenceEmulatorContext): void {
   });
 }
 
-/** The 403 for every dead refresh token; which of the two observed bodies is a seed choice (reference §1.4). */
+/**
+ * The 403 for every dead refresh token; which of the two observed bodies is a seed choice
+ * (docs/references.md#confluence-token-errors).
+ */
 function deadGrantBody(context: ConfluenceEmulatorContext): unknown {
   return context.seed.oauth.errorStyle === "unauthorized_client"
     ? oauthErrorBody("unauthorized_client", "refresh_token is invalid")

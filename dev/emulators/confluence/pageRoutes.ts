@@ -13,7 +13,10 @@ import {
 import { currentVersion, type StoredPage } from "./siteContent";
 import { pageJson, spaceJson } from "./wireShapes";
 
-/** v2 pages and spaces (reference §2.1–2.5): get, list with cursor pagination, create (200), update (409), delete. */
+/**
+ * v2 pages and spaces (docs/references.md#confluence-rest-api): get, list with cursor pagination, create (200), update
+ * (409), delete.
+ */
 
 const READ_PAGE = ["read:page:confluence", "read:confluence-content.all"];
 const WRITE_PAGE = ["write:page:confluence", "write:confluence-content"];
@@ -65,7 +68,7 @@ export function registerPageRoutes(context: ConfluenceEmulatorContext): void {
     if (storage === undefined) return badV2Request(reply, "This emulator serves body-format=storage only");
     const found = content.findPage(id);
     if (!found.ok) return sendV2Failure(reply, found);
-    // A trashed page is only found when asked for by status (reference §2.5).
+    // A trashed page is only found when asked for by status (docs/references.md#confluence-page-delete-and-trash).
     const statuses = query.getAll("status").flatMap((s) => s.split(","));
     if (!(statuses.length > 0 ? statuses : ["current", "archived"]).includes(found.value.status)) {
       return sendV2Failure(reply, {
@@ -129,7 +132,7 @@ export function registerPageRoutes(context: ConfluenceEmulatorContext): void {
       seed.appAccountId,
     );
     if (!created.ok) return sendV2Failure(reply, created);
-    // 200, not 201 (reference §2.3).
+    // 200, not 201 (docs/references.md#confluence-page-create).
     return reply
       .code(200)
       .send(pageJson(created.value, content.space(created.value.spaceId), { storage: true, linksBase: siteBase }));

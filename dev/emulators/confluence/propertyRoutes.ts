@@ -12,8 +12,8 @@ import { parseWith, sendList } from "./pageRoutes";
 import { propertyJson } from "./wireShapes";
 
 /**
- * v2 page content properties (reference §2.7): versioned JSON values up to 32 KB, one key per page, create → 200,
- * update must send version current + 1 (else 409), a duplicate key → 409.
+ * v2 page content properties (docs/references.md#confluence-content-properties): versioned JSON values up to 32 KB, one
+ * key per page, create → 200, update must send version current + 1 (else 409), a duplicate key → 409.
  */
 
 const READ = ["read:page:confluence", "read:confluence-props"];

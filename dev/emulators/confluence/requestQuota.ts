@@ -9,7 +9,8 @@ export interface QuotaDecision {
 
 /**
  * Atlassian's hourly points quota, simplified to one point per call in fixed windows aligned to the clock (the real
- * quota resets at the top of the UTC hour; reference §4). Off unless the seed sets `rateLimit`.
+ * quota resets at the top of the UTC hour; docs/references.md#confluence-rate-limits). Off unless the seed sets
+ * `rateLimit`.
  */
 export class RequestQuota {
   readonly limit: number;

@@ -7,9 +7,10 @@ import { v1ErrorBody } from "./errorBodies";
 import type { PageVersion, StoredPage } from "./siteContent";
 
 /**
- * The v1 endpoints that survive the v2 migration and that a sync uses (reference §2.8–2.10): CQL search and label
- * writes. Errors use the v1 envelope. The search's `_links.next` is relative to `_links.context` (`/wiki`) — it
- * has no `/wiki` prefix, unlike v2's (reference §2.9), and clients must resolve it accordingly.
+ * The v1 endpoints that survive the v2 migration and that a sync uses (docs/references.md#confluence-labels and
+ * docs/references.md#confluence-cql-search): CQL search and label writes. Errors use the v1 envelope. The search's
+ * `_links.next` is relative to `_links.context` (`/wiki`) — it has no `/wiki` prefix, unlike v2's
+ * (docs/references.md#confluence-cql-search), and clients must resolve it accordingly.
  */
 
 const SEARCH = ["search:confluence", "read:content-details:confluence"];
@@ -119,7 +120,7 @@ function cqlDocument(page: StoredPage, version: PageVersion, spaceKey: string): 
   };
 }
 
-/** One `SearchResult` as in sample 10 (content summary, not the body). */
+/** One `SearchResult` as in docs/references.md#confluence-cql-search (content summary, not the body). */
 function searchResult(
   page: StoredPage,
   version: PageVersion,

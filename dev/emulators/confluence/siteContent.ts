@@ -4,9 +4,9 @@ import { normalizeStorageLikeConfluence } from "./storageNormalizer";
 import { storageXhtmlError } from "./storageXhtml";
 
 /**
- * Everything the emulated site holds — spaces, pages with their full version history, labels and content
- * properties — and the rules Confluence enforces on writes (reference §2.3–2.8). Operations return tagged results
- * in the v2 error vocabulary; the routes turn them into HTTP.
+ * Everything the emulated site holds — spaces, pages with their full version history, labels and content properties —
+ * and the rules Confluence enforces on writes (docs/references.md#confluence-rest-api). Operations return tagged
+ * results in the v2 error vocabulary; the routes turn them into HTTP.
  */
 
 export interface VersionMeta {
@@ -55,7 +55,7 @@ export interface StoredSpace {
 
 export type Outcome<T> = { ok: true; value: T } | { ok: false; status: number; code: string; title: string };
 
-/** Confluence's limit on one property's JSON (reference §2.7). */
+/** Confluence's limit on one property's JSON (docs/references.md#confluence-content-properties). */
 export const PROPERTY_VALUE_LIMIT_BYTES = 32 * 1024;
 
 export function currentVersion(page: StoredPage): PageVersion {
@@ -184,8 +184,9 @@ export class SiteContent {
   }
 
   /**
-   * A v2 PUT. `version.number` must be exactly current + 1, else 409 with the observed title (sample 08a) and
-   * nothing changes. Every successful PUT makes a new version, even with an identical body [UNCONFIRMED, so: always].
+   * A v2 PUT. `version.number` must be exactly current + 1, else 409 with the observed title
+   * (docs/references.md#confluence-page-update-and-version-conflicts) and nothing changes. Every successful PUT makes a
+   * new version, even with an identical body [UNCONFIRMED, so: always].
    */
   updatePage(
     id: string,
@@ -256,7 +257,10 @@ export class SiteContent {
     );
   }
 
-  /** DELETE: a current page goes to the trash; `purge` removes a trashed one for good (reference §2.5). */
+  /**
+   * DELETE: a current page goes to the trash; `purge` removes a trashed one for good
+   * (docs/references.md#confluence-page-delete-and-trash).
+   */
   deletePage(id: string, purge: boolean): Outcome<null> {
     const found = this.#live(id);
     if (!found.ok) return found;

@@ -3,9 +3,9 @@ import { SaxesParser } from "saxes";
 import { storageXhtmlEntities } from "./storageXhtml";
 
 /**
- * What Confluence does to storage XHTML when it saves it (reference §3.7, items 1–3 and 5), for seeds that turn
- * `storageNormalization: "confluence"` on — so the sync's canonical hashing is exercised against a service that
- * does not hand back the bytes it was given:
+ * What Confluence does to storage XHTML when it saves it (docs/references.md#what-confluence-changes-on-save, items 1–3
+ * and 5), for seeds that turn `storageNormalization: "confluence"` on — so the sync's canonical hashing is exercised
+ * against a service that does not hand back the bytes it was given:
  * - macros gain `ac:schema-version="1"` and an `ac:macro-id`;
  * - the document is re-serialised: self-closing tags as `<br />`, attributes double-quoted;
  * - `<b>` → `<strong>`, `<i>` → `<em>`;

@@ -2,10 +2,11 @@ import { decodeHTMLStrict } from "entities";
 import { SaxesParser } from "saxes";
 
 /**
- * Confluence parses every storage body it is given as XML (reference §3.1): it must be well-formed, but it may use
- * HTML named entities (`&nbsp;`, `&rsquo;`, …), carries `ac:`/`ri:` prefixes without declarations, and is a fragment
- * (several top-level elements and bare text). Returns the service's 400 message for a malformed body, undefined when
- * the body is accepted. Semantics are not checked: Confluence accepts unknown `ac:` attributes silently.
+ * Confluence parses every storage body it is given as XML (docs/references.md#confluence-storage-format-parsing): it
+ * must be well-formed, but it may use HTML named entities (`&nbsp;`, `&rsquo;`, …), carries `ac:`/`ri:` prefixes
+ * without declarations, and is a fragment (several top-level elements and bare text). Returns the service's 400 message
+ * for a malformed body, undefined when the body is accepted. Semantics are not checked: Confluence accepts unknown
+ * `ac:` attributes silently.
  */
 export function storageXhtmlError(value: string): string | undefined {
   const parser = new SaxesParser({ fragment: true, position: true });

@@ -2,8 +2,8 @@ import { randomBytes, randomUUID } from "node:crypto";
 import type { Clock } from "../../../shared/runtime";
 
 /**
- * Atlassian's rotating refresh tokens (reference §1.3), modelled the way Auth0 — the service behind
- * auth.atlassian.com — behaves:
+ * Atlassian's rotating refresh tokens (docs/references.md#confluence-rotating-refresh-tokens), modelled the way Auth0 —
+ * the service behind auth.atlassian.com — behaves:
  *
  * - A consent creates a token *family*. Every refresh token belongs to one family.
  * - Exchanging a refresh token that was never used mints a new pair and marks the sent token used (rotated out).

@@ -8,7 +8,10 @@ import {
   type VersionMeta,
 } from "./siteContent";
 
-/** Renders stored content in the v2 wire shapes (PageSingle/PageBulk, ContentProperty, SpaceBulk; samples 22, 23). */
+/**
+ * Renders stored content in the v2 wire shapes (PageSingle/PageBulk, ContentProperty, SpaceBulk;
+ * docs/references.md#confluence-page-read and docs/references.md#confluence-content-properties).
+ */
 
 export function versionJson(version: VersionMeta): Record<string, unknown> {
   return {
@@ -22,7 +25,9 @@ export function versionJson(version: VersionMeta): Record<string, unknown> {
 }
 
 export interface PageJsonOptions {
-  /** Only `storage` carries a body; without `body-format` the body is `{}` (reference §2). */
+  /**
+   * Only `storage` carries a body; without `body-format` the body is `{}` (docs/references.md#confluence-page-read).
+   */
   storage: boolean;
   /** PageSingle carries `_links.base`; items of a list do not (the list's own `_links` has it). */
   linksBase?: string;

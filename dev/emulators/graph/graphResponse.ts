@@ -77,7 +77,7 @@ export function fail(
   };
 }
 
-/** The body Graph sends with a throttling or availability failure (sample 15 for 429). */
+/** The body Graph sends with a throttling or availability failure (for 429: docs/references.md#graph-throttling). */
 export function faultErrorBody(
   status: number,
   ids: { requestId: string; clientRequestId: string },

@@ -324,7 +324,7 @@ function isAllowedUrl(value: string, allowInsecure: boolean): boolean {
   }
 }
 
-/** The subscription resource Graph returns (sample 11's shape). */
+/** The subscription resource Graph returns (docs/references.md#graph-subscriptions-and-notifications). */
 export function renderSubscription(subscription: Subscription, origin: string): Record<string, unknown> {
   return {
     "@odata.context": `${origin}/v1.0/$metadata#subscriptions/$entity`,

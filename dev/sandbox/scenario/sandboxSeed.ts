@@ -3,7 +3,10 @@ import type { GraphSeedInput } from "../../emulators/graph/graphSeed";
 import { sandboxConfluenceSeed } from "./sandboxConfluenceSeed";
 import { sandboxGraphSeed } from "./sandboxGraphSeed";
 
-/** The whole sandbox as an emulator seed file (DESIGN.md §4); `examples/sandbox.seed.json` is this, written out. */
+/**
+ * The whole sandbox as an emulator seed file (docs/emulators.md#seed-file); `examples/sandbox.seed.json` is this,
+ * written out.
+ */
 export interface SandboxSeed {
   graph: GraphSeedInput;
   confluence: ConfluenceSeedInput;

@@ -104,7 +104,7 @@ async function endQuietRun(
 
 /**
  * How long the pure planner took against what it was given: the benchmark reads this (planning must stay a small
- * fraction of a run, docs/design.md#performance), and it tells an operator whether a slow run was thinking or waiting.
+ * fraction of a run, docs/design.md §5), and it tells an operator whether a slow run was thinking or waiting.
  */
 function logPlanning(
   services: EngineServices,

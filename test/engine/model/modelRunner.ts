@@ -68,7 +68,7 @@ function quietPlan(pageVersion: number): ReadyPlan {
  * (real activities, real clients, the emulators, Azurite), with the run's faults injected, and turns what it observes
  * — both replicas before and after each cycle (read from the emulators), the plan and outcomes the engine staged (read
  * through the probe), the emulators' request logs, the state tables — into the records the model's invariants judge,
- * checking on the way what only the wire and the tables show (DESIGN.md §3):
+ * checking on the way what only the wire and the tables show (docs/design.md §3):
  * - 1 no lost update: every conflict the invariants excuse an edit with is in the ConflictStore and in the run's
  *   report, holding both values;
  * - 2/3 convergence, quiet, echo-free: after a clean run, the next run sends no write at all (request logs), plans

@@ -74,7 +74,7 @@ class Lineage {
 }
 
 /**
- * Follows people's edits and the sync's runs, and checks DESIGN.md's invariants after each run:
+ * Follows people's edits and the sync's runs, and checks the invariants of docs/design.md §3.1 after each run:
  * 1 no lost update (a pending edit is only ever overwritten or deleted by the sync if a conflict recorded it),
  * 2 convergence and quiet (see {@link quiescent}), 3 echo-free (a run with nothing to do plans nothing),
  * 4 exactly-once (no item or row has a twin descended from the same original), 7 safe deletes (policy and limit),
