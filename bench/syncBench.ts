@@ -2,6 +2,7 @@ import os from "node:os";
 import { z } from "zod";
 import { confluenceCallKind, graphCallKind, type ServiceCalls, tallyCalls } from "../dev/sandbox";
 import type { RunReport } from "../shared/engine/run/runReport";
+import { DELTA_PAGE_SIZE } from "../shared/engine/sharePointChanges";
 import { BenchHost, type PlannedRun } from "./benchHost";
 import { BENCH_LISTS, BENCH_PAGES, BENCH_SITE_ID, BenchSite } from "./benchSite";
 import type { ServedCalls } from "./emulatorProcess";
@@ -103,8 +104,8 @@ export interface SyncBenchResult {
   sizes: SizeResult[];
 }
 
-/** Graph's page size for `items` and `items/delta` when the caller sets no `$top` (the engine sets none). */
-const GRAPH_PAGE_SIZE = 200;
+/** The engine's page size for `items/delta` (`$top`); the naive scan reads its items in pages of the same size. */
+const GRAPH_PAGE_SIZE = DELTA_PAGE_SIZE;
 
 export async function runSyncBench(options: SyncBenchOptions): Promise<SyncBenchResult> {
   const progress = options.progress ?? (() => undefined);
@@ -253,6 +254,7 @@ async function benchSize(
         runNaiveFullScan(sharePoint, confluence, {
           pageId: BENCH_PAGES.naive,
           concurrency: options.naiveConcurrency,
+          pageSize: GRAPH_PAGE_SIZE,
           appendMissing: !site.pageHoldsPart,
           onAllRead: () => runMeter.probe(),
         }),

@@ -16,6 +16,13 @@ export interface SharePointChanges {
 }
 
 /**
+ * Items per delta page (`$top`). Without it Graph sends pages of 200, so a first sync of 10,000 items took 50 calls;
+ * 5,000 is the largest page observed (docs/references.md#graph-list-items-and-paging). The delta token keeps the
+ * query it was opened with, so the page size holds for the later rounds of the same link too.
+ */
+export const DELTA_PAGE_SIZE = 5000;
+
+/**
  * Reads the list's changes since `deltaLink` (every item when there is none, or when Graph refuses it with 410),
  * page by page. "The same item might appear more than once … use the last occurrence": later pages win, and an item
  * deleted after it changed is only deleted.
@@ -25,7 +32,7 @@ export async function readSharePointChanges(
   deltaLink: string | undefined,
   select: readonly string[],
 ): Promise<SharePointChanges> {
-  const round = await client.openDelta(deltaLink, { select });
+  const round = await client.openDelta(deltaLink, { select, pageSize: DELTA_PAGE_SIZE });
   const changed = new Map<string, SharePointItem>();
   const deleted = new Set<string>();
   for await (const page of round.pages()) {

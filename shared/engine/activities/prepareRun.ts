@@ -1,7 +1,8 @@
 import type { Profile } from "../../config/profile";
+import type { FieldCodecs } from "../../mapping";
 import { GraphErrorCodes } from "../../sharepoint/graphError";
 import type { LoadedItemStates } from "../../state/itemStateStore";
-import { hasConfluenceWrites, NOTHING_APPLIED, type ReadyPlan, settlePlan } from "../../sync";
+import { hasConfluenceWrites, NOTHING_APPLIED, type ReadyPlan, type SyncRules, settlePlan } from "../../sync";
 import { codecsFor } from "../codecInputs";
 import { recordConflicts } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
@@ -9,12 +10,14 @@ import { permanentProblem } from "../failures";
 import { ApiCallMeter } from "../prepare/apiCallMeter";
 import { type CycleReads, readCycle } from "../prepare/cycleReads";
 import { readPageRows } from "../prepare/pageRows";
+import { type PlanStates, planStates } from "../prepare/planStates";
 import { planWithReads } from "../prepare/planWithReads";
 import { validateProfile } from "../prepare/profileValidation";
 import { RunEnding } from "../prepare/runEnding";
 import type { PrepareRunInput, PrepareRunResult } from "../run/runContract";
-import type { RunItemReport } from "../run/runReport";
+import type { RunItemReport, RunProblem } from "../run/runReport";
 import type { RunContext } from "../run/stagedDocuments";
+import { planToStage, versionsToStage } from "../run/statePhases";
 import { sharePointBatches } from "../sharePointBatches";
 import { highestItemId, sharePointSide } from "../sharePointChanges";
 
@@ -38,32 +41,29 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
 
     const reads = await readCycle(services, profile, { sharePoint, confluence }, input);
     if (reads.quiet) return await endQuietRun(services, ending, profile, reads, input, calls);
-    const state = await reads.state();
     const codecs = codecsFor(profile, reads.codecInputs);
     if (!codecs.ok) {
       const message = `profile "${profile.key}": ${codecs.errors.map((error) => error.message).join("; ")}`;
       return await ending.failed({ code: codecs.errors[0]?.code ?? "FIELD_MAPPING_INVALID", message }, calls.now());
     }
-    const page = readPageRows(profile, reads, codecs.codecs, input.cycle);
-    if (!page.ok) return await ending.failed(page.problem, calls.now());
+    const table = await tableAndStates(services, profile, reads, codecs.codecs, rules, input);
+    if (!table.ok) return await ending.failed(table.problem, calls.now());
+    const { states, readProblems, editedAt } = table;
 
     const { plan, planMs } = await planWithReads(sharePoint, reads.select, codecs.codecs, {
       rules,
-      state: state.states,
+      state: states.state.states,
+      idleAwaitingItems: states.idleAwaitingItems,
       sharePoint: sharePointSide(reads.changes, codecs.codecs),
-      confluence: page.side,
+      confluence: states.confluence,
       runAt: input.startedAt,
     });
-    logPlanning(services, profile, input, { planMs, state, reads, pageRows: page.side.rows.length });
+    logPlanning(services, profile, input, { planMs, states, reads });
     if (plan.kind === "stopped") return await ending.stopped(plan, calls.now());
-    if (input.dryRun) return await ending.dryRun(plan, page.readProblems, calls.now());
+    if (input.dryRun) return await ending.dryRun(plan, readProblems, calls.now());
 
-    const context = cycleContext(profile, input, reads, state, {
-      editedAt: page.editedAt,
-      readProblems: page.readProblems,
-      apiCalls: calls.now(),
-    });
-    return await stagePlan(services, ending, input, plan, context, state);
+    const context = cycleContext(profile, input, reads, states, { editedAt, readProblems, apiCalls: calls.now() });
+    return await stagePlan(services, ending, input, plan, context, states.state);
   } catch (error) {
     const problem = permanentProblem(error);
     // A refused credential must not outlive its fix: the next run builds it again from the secrets.
@@ -103,6 +103,27 @@ async function endQuietRun(
 }
 
 /**
+ * The page's table read through the codecs, and the state rows the plan needs (see planStates.ts). The rows of
+ * settled pairs are read here to be told apart and let go: only this function holds all of them.
+ */
+async function tableAndStates(
+  services: EngineServices,
+  profile: Profile,
+  reads: CycleReads,
+  codecs: FieldCodecs,
+  rules: SyncRules,
+  input: PrepareRunInput,
+): Promise<
+  | { ok: true; states: PlanStates; readProblems: readonly RunItemReport[]; editedAt: string }
+  | { ok: false; problem: RunProblem }
+> {
+  const page = readPageRows(profile, reads, codecs, input.cycle);
+  if (!page.ok) return page;
+  const states = await planStates(services, profile, reads, rules, page.side, input.dryRun);
+  return { ok: true, states, readProblems: page.readProblems, editedAt: page.editedAt };
+}
+
+/**
  * How long the pure planner took against what it was given: the benchmark reads this (planning must stay a small
  * fraction of a run, docs/design.md §5), and it tells an operator whether a slow run was thinking or waiting.
  */
@@ -110,15 +131,19 @@ function logPlanning(
   services: EngineServices,
   profile: Profile,
   input: PrepareRunInput,
-  facts: { planMs: number; state: LoadedItemStates; reads: CycleReads; pageRows: number },
+  facts: { planMs: number; states: PlanStates; reads: CycleReads },
 ): void {
+  const { confluence, state, loaded } = facts.states;
   services.logger.debug("sync planned", {
     profile: profile.key,
     runId: input.runId,
     planMs: facts.planMs,
-    stateRows: facts.state.states.length,
+    stateRows: state.states.length,
+    stateLoaded: loaded,
     sharePointItems: facts.reads.changes.changed.length,
-    pageRows: facts.pageRows,
+    pageRows: confluence.rows.length + (confluence.settledRows?.length ?? 0),
+    settledRows: confluence.settledRows?.length ?? 0,
+    idleAwaitingItems: facts.states.idleAwaitingItems,
   });
 }
 
@@ -127,7 +152,7 @@ function cycleContext(
   profile: Profile,
   input: PrepareRunInput,
   reads: CycleReads,
-  state: LoadedItemStates,
+  states: PlanStates,
   facts: { editedAt: string; readProblems: readonly RunItemReport[]; apiCalls: RunContext["apiCalls"] },
 ): RunContext {
   const { page, changes, cursor } = reads;
@@ -145,10 +170,7 @@ function cycleContext(
     select: reads.select,
     fieldSamples: reads.samples,
     cursorVersion: cursor?.version ?? null,
-    maxItemIdAtRead: highestItemId([
-      ...state.states.map((item) => item.sharePointId),
-      ...changes.changed.map((item) => item.id),
-    ]),
+    maxItemIdAtRead: Math.max(states.highestStateId, highestItemId(changes.changed.map((item) => item.id))),
     trigger: input.trigger,
     startedAt: input.startedAt,
     apiCalls: facts.apiCalls,
@@ -169,7 +191,8 @@ async function stagePlan(
   const now = new Date(services.clock.now()).toISOString();
   await recordConflicts(services.state.conflicts, input.profileKey, plan, input.runId, now);
   const batches = sharePointBatches(plan);
-  await ending.staged.putPlan(plan);
+  const staged = planToStage(plan);
+  await ending.staged.putPlan(staged);
   for (const batch of batches) await ending.staged.putBatch(batch);
   await ending.staged.putContext({ ...context, batchIds: batches.map((batch) => batch.batchId) });
   const versions = await services.state.items.commit(
@@ -177,7 +200,7 @@ async function stagePlan(
     settlePlan(plan, NOTHING_APPLIED),
     state.versions,
   );
-  await ending.staged.putVersions(versions);
+  await ending.staged.putVersions(versionsToStage(staged, versions));
   return {
     kind: "planned",
     sharePointBatchIds: batches.map((batch) => batch.batchId),
