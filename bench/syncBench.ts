@@ -1,4 +1,5 @@
 import os from "node:os";
+import v8 from "node:v8";
 import { z } from "zod";
 import { confluenceCallKind, graphCallKind, type ServiceCalls, tallyCalls } from "../dev/sandbox";
 import type { RunReport } from "../shared/engine/run/runReport";
@@ -100,7 +101,15 @@ export interface SizeResult {
 
 export interface SyncBenchResult {
   options: Omit<SyncBenchOptions, "progress">;
-  machine: { cores: number; loadBefore: number; loadAfter: number; node: string; gcExposed: boolean };
+  machine: {
+    cores: number;
+    loadBefore: number;
+    loadAfter: number;
+    node: string;
+    gcExposed: boolean;
+    /** V8's heap limit, bytes (`SYNC_BENCH_MAX_HEAP_MB` sets it). */
+    heapLimit: number;
+  };
   sizes: SizeResult[];
 }
 
@@ -126,6 +135,7 @@ export async function runSyncBench(options: SyncBenchOptions): Promise<SyncBench
       loadAfter: os.loadavg()[0] ?? 0,
       node: process.version,
       gcExposed: typeof globalThis.gc === "function",
+      heapLimit: v8.getHeapStatistics().heap_size_limit,
     },
     sizes,
   };
@@ -334,6 +344,8 @@ const envSchema = z.object({
   SYNC_BENCH_CONFLUENCE_LATENCY_MS: z.coerce.number().int().min(0).default(30),
   SYNC_BENCH_NAIVE_CONCURRENCY: z.coerce.number().int().min(1).default(4),
   SYNC_BENCH_PAGE_BUDGET_BYTES: z.coerce.number().int().min(10_000).max(5_000_000).default(4_000_000),
+  // Read by bench/index.ts, which starts the benchmarks in a process with that heap limit; validated here too.
+  SYNC_BENCH_MAX_HEAP_MB: z.coerce.number().int().min(64).optional(),
 });
 
 export function syncBenchOptionsFromEnv(env: NodeJS.ProcessEnv): SyncBenchOptions {

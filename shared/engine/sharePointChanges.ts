@@ -48,8 +48,24 @@ export async function readSharePointChanges(
   return { mode: round.mode, changed: [...changed.values()], deletedIds: [...deleted], deltaLink: round.deltaLink() };
 }
 
+/** What a cycle keeps of its delta read once the items are read through the codecs: their ids, not the items. */
+export interface ChangeSummary {
+  readonly mode: DeltaMode;
+  readonly changedIds: readonly string[];
+  readonly deletedIds: readonly string[];
+  readonly deltaLink: string;
+}
+
+export function changeSummary(changes: SharePointChanges): ChangeSummary {
+  const { mode, deletedIds, deltaLink } = changes;
+  return { mode, changedIds: changes.changed.map((item) => item.id), deletedIds, deltaLink };
+}
+
 /** The planner's view of the changes: a full enumeration or a delta, every mapped field read by its codec. */
-export function sharePointSide(changes: SharePointChanges, codecs: FieldCodecs): SharePointSide {
+export function sharePointSide(
+  changes: Pick<SharePointChanges, "mode" | "changed" | "deletedIds">,
+  codecs: FieldCodecs,
+): SharePointSide {
   const items = changes.changed.map((item) => itemReading(item, codecs));
   return changes.mode.kind === "full"
     ? { kind: "full", items }

@@ -1,5 +1,5 @@
 import type { TableClient, TableEntity, TransactionAction } from "@azure/data-tables";
-import { mapBounded } from "../runtime/boundedParallel";
+import { forEachBounded, mapBounded } from "../runtime/boundedParallel";
 import { type ItemState, sameItemState } from "../sync/itemState";
 import type { StateCommit } from "../sync/settleState";
 import { fromJsonProperties, toJsonProperties } from "./jsonProperties";
@@ -148,8 +148,9 @@ export class ItemStateStore {
     if (puts.length + deletes.length === 0) return next;
     // In flux first: a crash from here on leaves these ids unknown to the index, never settled when they are not.
     const mark = await this.#index.mark(profileKey, [...puts.map((state) => state.sharePointId), ...deletes]);
-    const chunks = [...transactionChunks(puts.map((state) => this.#entity(profileKey, state)))];
-    await mapBounded(chunks, PARALLEL_TRANSACTIONS, (chunk) => this.#putChunk(profileKey, chunk, next));
+    // Entities are built chunk by chunk as transactions start: a first sync of 100,000 items never holds them all.
+    const chunks = transactionChunks(puts, (state) => this.#entity(profileKey, state));
+    await forEachBounded(chunks, PARALLEL_TRANSACTIONS, (chunk) => this.#putChunk(profileKey, chunk, next));
     await mapBounded(deletes, PARALLEL_WRITES, async (sharePointId) => {
       await this.#deleteOne(profileKey, sharePointId, next.get(sharePointId));
       next.delete(sharePointId);
@@ -209,7 +210,7 @@ export class ItemStateStore {
           // A sub-response without its ETag (not every store returns it) is read back.
           const etag = etags[index] ?? (await this.get(profileKey, state.sharePointId))?.version;
           if (etag === undefined) throw new StateConflict("item", profileKey, state.sharePointId);
-          versions.set(state.sharePointId, etag);
+          versions.set(state.sharePointId, detached(etag));
         }
         return;
       }
@@ -260,10 +261,14 @@ interface PendingRow {
   readonly chars: number;
 }
 
-function* transactionChunks(rows: readonly PendingRow[]): Generator<PendingRow[]> {
+function* transactionChunks(
+  states: readonly ItemState[],
+  entityOf: (state: ItemState) => PendingRow,
+): Generator<PendingRow[]> {
   let chunk: PendingRow[] = [];
   let chars = 0;
-  for (const row of rows) {
+  for (const state of states) {
+    const row = entityOf(state);
     if (chunk.length > 0 && (chunk.length >= TRANSACTION_ROWS || chars + row.chars > TRANSACTION_CHARS)) {
       yield chunk;
       chunk = [];
@@ -282,4 +287,13 @@ function stateOf(entity: Record<string, unknown>, profileKey: string): ItemState
     throw new Error(`profile "${profileKey}": the stored state of item ${rowKey} is not readable`);
   }
   return state;
+}
+
+/**
+ * A copy of `text` that shares no memory with the string it came from. A transaction's ETags are cut out of its
+ * response body, and V8 keeps a whole string alive for any slice of it: kept as they come, a first sync's 100,000
+ * versions would hold on to every response body of its commit.
+ */
+function detached(text: string): string {
+  return Buffer.from(text, "utf8").toString("utf8");
 }

@@ -1,8 +1,17 @@
 import type { Profile } from "../../config/profile";
 import type { FieldCodecs } from "../../mapping";
 import { GraphErrorCodes } from "../../sharepoint/graphError";
-import type { LoadedItemStates } from "../../state/itemStateStore";
-import { hasConfluenceWrites, NOTHING_APPLIED, type ReadyPlan, type SyncRules, settlePlan } from "../../sync";
+import type { SharePointClient } from "../../sharepoint/sharePointClient";
+import type { ItemStateVersions } from "../../state/itemStateStore";
+import {
+  hasConfluenceWrites,
+  NOTHING_APPLIED,
+  type Plan,
+  type ReadyPlan,
+  type StateCommit,
+  type SyncRules,
+  settlePlan,
+} from "../../sync";
 import { codecsFor } from "../codecInputs";
 import { recordConflicts } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
@@ -46,24 +55,23 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
       const message = `profile "${profile.key}": ${codecs.errors.map((error) => error.message).join("; ")}`;
       return await ending.failed({ code: codecs.errors[0]?.code ?? "FIELD_MAPPING_INVALID", message }, calls.now());
     }
-    const table = await tableAndStates(services, profile, reads, codecs.codecs, rules, input);
-    if (!table.ok) return await ending.failed(table.problem, calls.now());
-    const { states, readProblems, editedAt } = table;
-
-    const { plan, planMs } = await planWithReads(sharePoint, reads.select, codecs.codecs, {
+    // `let`, and handed over in a box: an async function keeps its variables through every await, and the plan (on a
+    // first sync, an entry or two per item) must be let go before the run's largest commit (see stageAndCommit).
+    let planning: Awaited<ReturnType<typeof planCycle>> | undefined = await planCycle(services, {
+      profile,
       rules,
-      state: states.state.states,
-      idleAwaitingItems: states.idleAwaitingItems,
-      sharePoint: sharePointSide(reads.changes, codecs.codecs),
-      confluence: states.confluence,
-      runAt: input.startedAt,
+      reads,
+      codecs: codecs.codecs,
+      sharePoint,
+      input,
     });
-    logPlanning(services, profile, input, { planMs, states, reads });
-    if (plan.kind === "stopped") return await ending.stopped(plan, calls.now());
-    if (input.dryRun) return await ending.dryRun(plan, readProblems, calls.now());
-
-    const context = cycleContext(profile, input, reads, states, { editedAt, readProblems, apiCalls: calls.now() });
-    return await stagePlan(services, ending, input, plan, context, states.state);
+    if (!planning.ok) return await ending.failed(planning.problem, calls.now());
+    if (planning.plan.kind === "stopped") return await ending.stopped(planning.plan, calls.now());
+    if (input.dryRun) return await ending.dryRun(planning.plan, planning.readProblems, calls.now());
+    const context = cycleContext(profile, input, reads, planning, calls.now());
+    const box: PlanBox = { plan: planning.plan, versions: planning.versions };
+    planning = undefined;
+    return await stageAndCommit(services, ending, input, box, context);
   } catch (error) {
     const problem = permanentProblem(error);
     // A refused credential must not outlive its fix: the next run builds it again from the secrets.
@@ -102,21 +110,77 @@ async function endQuietRun(
   return ending.unchanged(calls.now());
 }
 
+/** What a cycle keeps of its planning: the plan and the few facts staging needs, not what it planned from. */
+interface PlannedCycle {
+  readonly ok: true;
+  readonly plan: Exclude<Plan, { kind: "needsReads" }>;
+  /** Rows whose key cell holds no item id: reported, left alone. */
+  readonly readProblems: readonly RunItemReport[];
+  /** When a person last saved the page (see pageEditedAt.ts). */
+  readonly editedAt: string;
+  /** The versions of the state rows loaded, to commit phase zero over. */
+  readonly versions: ItemStateVersions;
+  readonly highestStateId: number;
+}
+
 /**
- * The page's table read through the codecs, and the state rows the plan needs (see planStates.ts). The rows of
- * settled pairs are read here to be told apart and let go: only this function holds all of them.
+ * Reads the page's table through the codecs, loads the state rows the plan needs (see planStates.ts), and plans. The
+ * items, rows and states it planned from are held only here: a first sync of 100,000 items lets them go before it
+ * stages and commits.
+ */
+async function planCycle(
+  services: EngineServices,
+  cycle: {
+    readonly profile: Profile;
+    readonly rules: SyncRules;
+    readonly reads: CycleReads;
+    readonly codecs: FieldCodecs;
+    readonly sharePoint: SharePointClient;
+    readonly input: PrepareRunInput;
+  },
+): Promise<PlannedCycle | { readonly ok: false; readonly problem: RunProblem }> {
+  const { profile, rules, reads, codecs, input } = cycle;
+  const table = await tableAndStates(services, cycle);
+  if (!table.ok) return table;
+  const { states } = table;
+  const { plan, planMs } = await planWithReads(cycle.sharePoint, reads.select, codecs, {
+    rules,
+    state: states.state.states,
+    idleAwaitingItems: states.idleAwaitingItems,
+    // Read through the codecs, the items are let go: on a first sync they are the whole list.
+    sharePoint: sharePointSide({ ...reads.changes, changed: reads.takeChangedItems() }, codecs),
+    confluence: states.confluence,
+    runAt: input.startedAt,
+  });
+  logPlanning(services, profile, input, { planMs, states, reads });
+  return {
+    ok: true,
+    plan,
+    readProblems: table.readProblems,
+    editedAt: table.editedAt,
+    versions: states.state.versions,
+    highestStateId: states.highestStateId,
+  };
+}
+
+/**
+ * The page's table read through the codecs, and the state rows the plan needs (see planStates.ts). Every row is read
+ * here, to tell the settled ones apart and let them go: only this function holds all of them.
  */
 async function tableAndStates(
   services: EngineServices,
-  profile: Profile,
-  reads: CycleReads,
-  codecs: FieldCodecs,
-  rules: SyncRules,
-  input: PrepareRunInput,
+  cycle: {
+    readonly profile: Profile;
+    readonly rules: SyncRules;
+    readonly reads: CycleReads;
+    readonly codecs: FieldCodecs;
+    readonly input: PrepareRunInput;
+  },
 ): Promise<
   | { ok: true; states: PlanStates; readProblems: readonly RunItemReport[]; editedAt: string }
   | { ok: false; problem: RunProblem }
 > {
+  const { profile, rules, reads, codecs, input } = cycle;
   const page = readPageRows(profile, reads, codecs, input.cycle);
   if (!page.ok) return page;
   const states = await planStates(services, profile, reads, rules, page.side, input.dryRun);
@@ -140,7 +204,7 @@ function logPlanning(
     planMs: facts.planMs,
     stateRows: state.states.length,
     stateLoaded: loaded,
-    sharePointItems: facts.reads.changes.changed.length,
+    sharePointItems: facts.reads.changes.changedIds.length,
     pageRows: confluence.rows.length + (confluence.settledRows?.length ?? 0),
     settledRows: confluence.settledRows?.length ?? 0,
     idleAwaitingItems: facts.states.idleAwaitingItems,
@@ -152,8 +216,8 @@ function cycleContext(
   profile: Profile,
   input: PrepareRunInput,
   reads: CycleReads,
-  states: PlanStates,
-  facts: { editedAt: string; readProblems: readonly RunItemReport[]; apiCalls: RunContext["apiCalls"] },
+  planned: PlannedCycle,
+  apiCalls: RunContext["apiCalls"],
 ): RunContext {
   const { page, changes, cursor } = reads;
   return {
@@ -164,46 +228,74 @@ function cycleContext(
       title: page.title,
       version: page.version.number,
       storage: page.storage ?? "",
-      editedAt: facts.editedAt,
+      editedAt: planned.editedAt,
     },
     readLink: changes.deltaLink,
     select: reads.select,
     fieldSamples: reads.samples,
     cursorVersion: cursor?.version ?? null,
-    maxItemIdAtRead: Math.max(states.highestStateId, highestItemId(changes.changed.map((item) => item.id))),
+    maxItemIdAtRead: Math.max(planned.highestStateId, highestItemId(changes.changedIds)),
     trigger: input.trigger,
     startedAt: input.startedAt,
-    apiCalls: facts.apiCalls,
-    readProblems: facts.readProblems,
+    apiCalls,
+    readProblems: planned.readProblems,
     batchIds: [],
   };
 }
 
-/** Records the conflicts, stages the plan, then commits phase zero (what holds before any write). */
+/** The plan on its way to staging, and the versions of the state rows it was made with; emptied by `stagePlan`. */
+interface PlanBox {
+  plan?: ReadyPlan;
+  readonly versions: ItemStateVersions;
+}
+
+/**
+ * Records the conflicts and stages the plan (`stagePlan`, which takes the plan out of its box), then commits phase
+ * zero (what holds before any write) with nothing of the plan left but the state to write.
+ */
+async function stageAndCommit(
+  services: EngineServices,
+  ending: RunEnding,
+  input: PrepareRunInput,
+  box: PlanBox,
+  context: RunContext,
+): Promise<PrepareRunResult> {
+  const staged = await stagePlan(services, ending, input, box, context);
+  const versions = await services.state.items.commit(input.profileKey, staged.phaseZero, box.versions);
+  await ending.staged.putVersions(staged.versionsToStage(versions));
+  return { kind: "planned", sharePointBatchIds: staged.batchIds, confluenceWrite: staged.confluenceWrite };
+}
+
 async function stagePlan(
   services: EngineServices,
   ending: RunEnding,
   input: PrepareRunInput,
-  plan: ReadyPlan,
+  box: PlanBox,
   context: RunContext,
-  state: LoadedItemStates,
-): Promise<PrepareRunResult> {
+): Promise<{
+  phaseZero: StateCommit[];
+  versionsToStage: (versions: ItemStateVersions) => Map<string, string>;
+  batchIds: string[];
+  confluenceWrite: boolean;
+}> {
+  const plan = box.plan;
+  box.plan = undefined;
+  if (plan === undefined) throw new Error(`run ${input.runId}: the plan was staged already`);
   const now = new Date(services.clock.now()).toISOString();
   await recordConflicts(services.state.conflicts, input.profileKey, plan, input.runId, now);
   const batches = sharePointBatches(plan);
   const staged = planToStage(plan);
   await ending.staged.putPlan(staged);
   for (const batch of batches) await ending.staged.putBatch(batch);
-  await ending.staged.putContext({ ...context, batchIds: batches.map((batch) => batch.batchId) });
-  const versions = await services.state.items.commit(
-    input.profileKey,
-    settlePlan(plan, NOTHING_APPLIED),
-    state.versions,
+  const batchIds = batches.map((batch) => batch.batchId);
+  await ending.staged.putContext({ ...context, batchIds });
+  const stagedIds = new Set(
+    staged.stateUpdates.flatMap((update) => (update.target.kind === "item" ? [update.target.sharePointId] : [])),
   );
-  await ending.staged.putVersions(versionsToStage(staged, versions));
   return {
-    kind: "planned",
-    sharePointBatchIds: batches.map((batch) => batch.batchId),
+    phaseZero: settlePlan(plan, NOTHING_APPLIED),
+    versionsToStage: (versions) => versionsToStage(stagedIds, versions),
+    batchIds,
     confluenceWrite: hasConfluenceWrites(plan),
   };
 }

@@ -1,5 +1,6 @@
 import type { Profile } from "../../config/profile";
 import type { ConfluenceClient, ConfluencePage } from "../../confluence";
+import type { SharePointItem } from "../../sharepoint/listItem";
 import type { SharePointClient } from "../../sharepoint/sharePointClient";
 import type { PairDigests } from "../../state/pairDigestIndex";
 import type { SyncCursor } from "../../state/syncCursorStore";
@@ -7,7 +8,13 @@ import { type CodecInputs, selectedFieldKeys } from "../codecInputs";
 import type { EngineServices } from "../engineServices";
 import type { ListDirectory } from "../listDirectoryCache";
 import { quietFingerprint } from "../quietRun";
-import { fieldSamples, readSharePointChanges, type SharePointChanges } from "../sharePointChanges";
+import {
+  type ChangeSummary,
+  changeSummary,
+  fieldSamples,
+  readSharePointChanges,
+  type SharePointChanges,
+} from "../sharePointChanges";
 
 /** What a cycle read of both sides, before it decodes anything. */
 export interface CycleReads {
@@ -17,7 +24,12 @@ export interface CycleReads {
   readonly cursor: { readonly cursor: SyncCursor; readonly version: string } | undefined;
   /** The `$select` the delta was read with (a stored link opened with another one is not reused). */
   readonly select: readonly string[];
-  readonly changes: SharePointChanges;
+  readonly changes: ChangeSummary;
+  /**
+   * The items the delta reported, handed out once: on a first sync they are the whole list, and the cycle lets them go
+   * once they are read through the codecs.
+   */
+  readonly takeChangedItems: () => readonly SharePointItem[];
   readonly samples: Readonly<Record<string, unknown>>;
   readonly codecInputs: CodecInputs;
   /**
@@ -63,12 +75,18 @@ export async function readCycle(
   const codecInputs: CodecInputs = { ...directory, samples, siteTimeZone: profile.sharePoint.timeZone ?? "UTC" };
   const quiet =
     quietMark !== undefined && isQuietRead(changes) && quietFingerprint(profile, codecInputs) === quietMark.inputs;
+  let changedItems: readonly SharePointItem[] = changes.changed;
   return {
     directory,
     page,
     cursor,
     select,
-    changes,
+    changes: changeSummary(changes),
+    takeChangedItems: () => {
+      const taken = changedItems;
+      changedItems = [];
+      return taken;
+    },
     samples,
     codecInputs,
     quiet,

@@ -57,7 +57,7 @@ export async function planStates(
       loaded: "all",
     };
   }
-  const mentioned = new Set([...changes.changed.map((item) => item.id), ...changes.deletedIds]);
+  const mentioned = new Set([...changes.changedIds, ...changes.deletedIds]);
   const fields = rules.fields.map((rule) => rule.key);
   const split = splitSettledRows(page.rows, fields, (id) => index.digests.get(id), mentioned);
   const left = new Set(split.settled.map((row) => row.rowKey));

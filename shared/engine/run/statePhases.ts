@@ -16,15 +16,17 @@ export function planToStage(plan: ReadyPlan): ReadyPlan {
 }
 
 /**
- * The item-state versions to stage with the plan: those of the rows a later phase may write again (the others are
- * not written again in this cycle, and a later cycle loads the state afresh).
+ * The item-state versions to stage with the plan: those of the rows a later phase may write again (`stagedIds`, the
+ * staged state updates' items); the others are not written again in this cycle, and a later cycle loads afresh.
  */
-export function versionsToStage(plan: ReadyPlan, versions: ReadonlyMap<string, string>): Map<string, string> {
+export function versionsToStage(
+  stagedIds: ReadonlySet<string>,
+  versions: ReadonlyMap<string, string>,
+): Map<string, string> {
   const staged = new Map<string, string>();
-  for (const update of plan.stateUpdates) {
-    if (update.target.kind !== "item") continue;
-    const version = versions.get(update.target.sharePointId);
-    if (version !== undefined) staged.set(update.target.sharePointId, version);
+  for (const id of stagedIds) {
+    const version = versions.get(id);
+    if (version !== undefined) staged.set(id, version);
   }
   return staged;
 }
