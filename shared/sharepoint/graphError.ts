@@ -19,6 +19,8 @@ export const GraphErrorCodes = {
   PreconditionFailed: "GRAPH_PRECONDITION_FAILED",
   /** 410 on a delta token: a full enumeration is needed. */
   ResyncRequired: "GRAPH_RESYNC_REQUIRED",
+  /** A 200 delta page held an error object in place of an entry: the round is started over as a full enumeration. */
+  DeltaPageError: "GRAPH_DELTA_PAGE_ERROR",
   /** 400 and other 4xx: the request itself is wrong (unknown field, bad value, …). */
   BadRequest: "GRAPH_BAD_REQUEST",
   /** The Microsoft identity platform refused the credentials or could not be reached. */

@@ -473,8 +473,8 @@ describe("reading", () => {
     await fetch(`${h.graph.urls.graphBaseUrl}/_admin/delta/expire`, { method: "POST" });
     h.clearCalls();
     const report = await h.sync();
-    expect(h.graphCalls()).toEqual(["GET …/items/delta 410", "GET …/items/delta 200"]);
-    // A full enumeration reports no deletions; the item missing from it is gone (kept on the page by policy).
+    expect(h.graphCalls()).toEqual(["GET …/items/delta 410", "GET …/items/delta 200", "GET …/items/4 404"]);
+    // A full enumeration reports no deletions; the item missing from it, confirmed by id, is gone (kept on the page by policy).
     expect(report.items.map((item) => [item.sharePointId, item.action])).toEqual([["4", "keepDeleted"]]);
     expect(h.writes()).toEqual({ graph: [], confluence: [] });
     await expectQuietRun(h);

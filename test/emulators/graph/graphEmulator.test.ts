@@ -238,14 +238,10 @@ describe("Graph emulator (plain HTTPS, as curl would drive it)", () => {
       await graph.admin("PATCH", `${adminItems}/10`, { fields: { Title: "Ten" } });
       await graph.admin("DELETE", `${adminItems}/11`);
       const changes = await graph.call("GET", link);
+      // A deletion takes OData's deleted-resource path by default (the `deltaDeletion` setting).
       expect(changes.body.value).toEqual([
         expect.objectContaining({ id: "10", eTag: expect.stringMatching(/,2"$/) }),
-        {
-          id: "11",
-          parentReference: { siteId: TEST_SITE_ID },
-          contentType: expect.any(Object),
-          deleted: { state: "deleted" },
-        },
+        { id: "11", "@removed": { reason: "deleted" } },
       ]);
       // No fields unless the first call asked for them; no lastModifiedBy in delta.
       expect(changes.body.value[0]).not.toHaveProperty("fields");
@@ -262,6 +258,36 @@ describe("Graph emulator (plain HTTPS, as curl would drive it)", () => {
       const enumeration = await graph.call("GET", restart);
       expect(enumeration.status).toBe(200);
       expect(enumeration.body.value.some((v: { id: string }) => v.id === "11")).toBe(false);
+    });
+
+    it("shows a deletion in the shape the deltaDeletion setting names, the observed error entry included", async () => {
+      const link = (await graph.call("GET", `${list}/items/delta?token=latest`)).body["@odata.deltaLink"] as string;
+      await graph.admin("DELETE", `${adminItems}/12`);
+      const entry = async (shape: string) => {
+        await graph.admin("PATCH", "settings", { deltaDeletion: shape });
+        const page = await graph.call("GET", link);
+        expect(page.status).toBe(200);
+        expect(page.body["@odata.deltaLink"]).toEqual(expect.any(String));
+        return page.body.value[0];
+      };
+      try {
+        expect(await entry("deletedFacet")).toEqual({
+          id: "12",
+          parentReference: { siteId: TEST_SITE_ID },
+          contentType: expect.any(Object),
+          deleted: { state: "deleted" },
+        });
+        expect(await entry("withoutFields")).toEqual({ id: "12" });
+        expect(await entry("errorEntry")).toEqual({
+          error: {
+            code: "InternalServerError",
+            message: expect.stringContaining("Cannot write a deleted resource"),
+            innerError: expect.objectContaining({ "request-id": expect.any(String) }),
+          },
+        });
+      } finally {
+        await graph.admin("PATCH", "settings", { deltaDeletion: null });
+      }
     });
   });
 
