@@ -20,10 +20,17 @@ export type LookupResolver = (
 /**
  * - `api`: a Graph `POST …/items` `fields` or `PATCH …/fields` body, validated as SharePoint does it through Graph
  *   (multi-value columns need their `@odata.type` Collection annotation, lookups are written as `XLookupId`,
- *   hyperlinks as `"url, description"`, unknown and read-only fields are refused).
+ *   hyperlinks as the `hyperlinkWrites` setting says, unknown and read-only fields are refused).
  * - `person`: an edit in the SharePoint UI (the admin surface and seeds), given in the shape Graph reads values.
  */
 export type WriteMode = "api" | "person";
+
+/**
+ * Which hyperlink write Graph takes (docs/emulators.md#graph-settings): `objectWithApiVersion` (default) only
+ * `{Url, Description}` on a request with `Prefer: apiversion=2.1`; `textOnly` only the `"url, description"` string;
+ * `none` neither. Everything else is 400 `invalidRequest`.
+ */
+export type HyperlinkWriteRule = "objectWithApiVersion" | "textOnly" | "none";
 
 const UNTYPED_COLLECTION =
   "A value without a type name was found and no expected type is available. When the model is specified, each value in the payload must have a type which can be either specified in the payload, explicitly by the caller or implicitly inferred from the parent value.";
@@ -33,9 +40,15 @@ export function applyFieldWrite(
   list: ListState,
   current: Record<string, unknown>,
   patch: Record<string, unknown>,
-  options: { mode: WriteMode; resolve: LookupResolver },
+  options: {
+    mode: WriteMode;
+    resolve: LookupResolver;
+    /** For `api` writes: the hyperlink rule, and whether the request carried `Prefer: apiversion=2.1`. */
+    hyperlinks?: { rule: HyperlinkWriteRule; apiVersion21: boolean };
+  },
 ): FieldWriteResult {
   const { mode, resolve } = options;
+  const hyperlinks = options.hyperlinks ?? { rule: "objectWithApiVersion", apiVersion21: false };
   const values = { ...current };
   const annotations = new Map<string, unknown>();
   for (const [key, value] of Object.entries(patch)) {
@@ -44,7 +57,7 @@ export function applyFieldWrite(
   }
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith("@") || key.includes("@")) continue;
-    const failure = writeOne(list, values, key, value, annotations.get(key), mode, resolve);
+    const failure = writeOne(list, values, key, value, annotations.get(key), mode, resolve, hyperlinks);
     if (failure) return { ok: false, error: failure };
   }
   return { ok: true, values };
@@ -58,6 +71,7 @@ function writeOne(
   annotation: unknown,
   mode: WriteMode,
   resolve: LookupResolver,
+  hyperlinks: { rule: HyperlinkWriteRule; apiVersion21: boolean },
 ): FieldWriteError | undefined {
   if (SYSTEM_FIELD_NAMES.has(key)) return readOnly(key);
   const direct = list.column(key);
@@ -114,8 +128,11 @@ function writeOne(
       return undefined;
     }
     case "hyperlink": {
-      // Through Graph only the `"url, description"` string form is accepted; the object form is what Graph reads back.
-      if (typeof value === "string") {
+      // What a person types and what Graph takes differ; Graph's rule is the `hyperlinkWrites` setting.
+      const textAllowed = mode === "person" || hyperlinks.rule === "textOnly";
+      const objectAllowed =
+        mode === "person" || (hyperlinks.rule === "objectWithApiVersion" && hyperlinks.apiVersion21);
+      if (typeof value === "string" && textAllowed) {
         const comma = value.indexOf(", ");
         values[name] =
           comma === -1
@@ -123,7 +140,7 @@ function writeOne(
             : { Description: value.slice(comma + 2), Url: value.slice(0, comma) };
         return undefined;
       }
-      if (mode === "person" && isHyperlink(value)) {
+      if (isHyperlink(value) && objectAllowed) {
         values[name] = { Description: value.Description ?? value.Url, Url: value.Url };
         return undefined;
       }

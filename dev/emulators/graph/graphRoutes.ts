@@ -238,6 +238,8 @@ function createItem(
     body.fields as Record<string, unknown>,
     service.appActor(call.appId),
     "api",
+    undefined,
+    { apiVersion21: prefersApiVersion21(call) },
   );
   if (!created.ok) return fail(400, created.error.code, created.error.message, call, now);
   const item = created.item;
@@ -277,6 +279,8 @@ function updateFields(
     call.body as Record<string, unknown>,
     service.appActor(call.appId),
     "api",
+    undefined,
+    { apiVersion21: prefersApiVersion21(call) },
   );
   if (!updated.ok) return fail(400, updated.error.code, updated.error.message, call, now);
   // "returns … a fieldValueSet in the response body for the updated list item": the whole set, not the changed keys.
@@ -310,6 +314,11 @@ function preconditionFailed(item: StoredItem, call: GraphCall, now: number): Gra
     now,
     { innerCode: "entityTagDoesNotMatch" },
   );
+}
+
+/** Whether the request asks for SharePoint's newer API behaviour (`Prefer: apiversion=2.1`). */
+function prefersApiVersion21(call: GraphCall): boolean {
+  return /(^|,)\s*apiversion=2\.1\s*(,|$)/i.test(call.headers.prefer ?? "");
 }
 
 function methodNotAllowed(call: GraphCall, now: number): GraphResponse {

@@ -53,6 +53,11 @@ export const graphSettingsSchema = z
      * is documented with `Sites.ReadWrite.All`; older live reports show 403 for `Sites.Selected`, so `forbidden`.
      */
     selectedListSubscriptions: z.enum(["forbidden", "allowed"]).default("forbidden"),
+    /**
+     * Which hyperlink write Graph takes: `{Url, Description}` only with `Prefer: apiversion=2.1` (public reports), the
+     * `"url, description"` string only, or neither (docs/references.md#graph-field-values).
+     */
+    hyperlinkWrites: z.enum(["objectWithApiVersion", "textOnly", "none"]).default("objectWithApiVersion"),
     /** Changes within this window reach a subscriber as one notification POST. */
     notificationCoalesceMs: z.number().int().min(0).default(0),
     /** Redelivery of notifications answered with non-2xx: exponential from initialDelayMs, capped, for up to maxDurationMs (4 h). */

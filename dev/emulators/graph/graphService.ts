@@ -257,8 +257,13 @@ export class GraphService {
     actor: Actor,
     mode: WriteMode,
     moderationStatus?: number,
+    request: { apiVersion21?: boolean } = {},
   ): { ok: true; item: StoredItem } | { ok: false; error: FieldWriteError } {
-    const written = applyFieldWrite(list, {}, fields, { mode, resolve: this.lookupResolver(site) });
+    const written = applyFieldWrite(list, {}, fields, {
+      mode,
+      resolve: this.lookupResolver(site),
+      hyperlinks: { rule: this.settings.hyperlinkWrites, apiVersion21: request.apiVersion21 === true },
+    });
     if (!written.ok) return written;
     const item = list.create(
       written.values,
@@ -279,8 +284,13 @@ export class GraphService {
     actor: Actor,
     mode: WriteMode,
     moderationStatus?: number,
+    request: { apiVersion21?: boolean } = {},
   ): { ok: true } | { ok: false; error: FieldWriteError } {
-    const written = applyFieldWrite(list, item.values, fields, { mode, resolve: this.lookupResolver(site) });
+    const written = applyFieldWrite(list, item.values, fields, {
+      mode,
+      resolve: this.lookupResolver(site),
+      hyperlinks: { rule: this.settings.hyperlinkWrites, apiVersion21: request.apiVersion21 === true },
+    });
     if (!written.ok) return written;
     list.update(
       item,

@@ -163,8 +163,8 @@ describe("Graph emulator (plain HTTPS, as curl would drive it)", () => {
     });
 
     it("validates field writes as SharePoint does through Graph", async () => {
-      const write = (fields: Record<string, unknown>) =>
-        graph.call("PATCH", `${list}/items/5/fields`, { body: fields });
+      const write = (fields: Record<string, unknown>, headers: Record<string, string> = {}) =>
+        graph.call("PATCH", `${list}/items/5/fields`, { body: fields, headers });
       const refused = async (fields: Record<string, unknown>) => {
         const response = await write(fields);
         expect(response.status, JSON.stringify(fields)).toBe(400);
@@ -179,20 +179,25 @@ describe("Graph emulator (plain HTTPS, as curl would drive it)", () => {
       expect((await refused({ ReviewersLookupId: [11, 12] })).message).toContain(
         "A value without a type name was found",
       );
+      // Hyperlinks (the hyperlinkWrites setting): the object only with Prefer: apiversion=2.1, the text form never.
       expect((await refused({ Link: { Url: "https://example.com", Description: "Example" } })).message).toBe(
         "Invalid request",
       );
+      expect((await refused({ Link: "https://example.com, Example" })).message).toBe("Invalid request");
       expect((await refused({ Modified: "2020-01-01T00:00:00Z" })).message).toBe("Field 'Modified' is read-only");
       expect((await refused({ Amount: "lots" })).code).toBe("invalidRequest");
 
-      const accepted = await write({
-        "Tags@odata.type": "Collection(Edm.String)",
-        Tags: ["red", "blue"],
-        "ReviewersLookupId@odata.type": "Collection(Edm.Int32)",
-        ReviewersLookupId: [11, 12],
-        OwnerLookupId: 12,
-        Link: "https://example.com, Example",
-      });
+      const accepted = await write(
+        {
+          "Tags@odata.type": "Collection(Edm.String)",
+          Tags: ["red", "blue"],
+          "ReviewersLookupId@odata.type": "Collection(Edm.Int32)",
+          ReviewersLookupId: [11, 12],
+          OwnerLookupId: 12,
+          Link: { Url: "https://example.com", Description: "Example" },
+        },
+        { Prefer: "apiversion=2.1" },
+      );
       expect(accepted.status).toBe(200);
       expect(accepted.body).toMatchObject({
         Tags: ["red", "blue"],
