@@ -91,3 +91,34 @@ describe("a page as Confluence stores it", () => {
     await expectQuietRun(h);
   });
 });
+
+describe("hostile page content", () => {
+  it("a synced cell nesting 10,000 elements is one field's error naming page, row and column; the run goes on", async () => {
+    const h = await start({
+      items: [
+        { id: "1", fields: { Title: "Alpha", Status: "Open", Amount: 1 } },
+        { id: "2", fields: { Title: "Beta", Status: "Open", Amount: 2 } },
+      ],
+      rows: [
+        ["1", "Alpha", "Open", "1"],
+        ["2", "Beta", "Open", "2"],
+      ],
+    });
+    await h.sync();
+    const deep = `${"<span>".repeat(10_000)}Alphabet${"</span>".repeat(10_000)}`;
+    await h.savePage(
+      `<table><tbody><tr><th>ID</th><th>Title</th><th>Status</th><th>Amount</th></tr><tr><td>1</td><td>${deep}</td><td>Open</td><td>1</td></tr><tr><td>2</td><td>Beta</td><td>Done</td><td>2</td></tr></tbody></table>`,
+    );
+    const report = await h.sync();
+    expect(report.outcome).toBe("completedWithErrors");
+    expect(report.items.find((item) => item.sharePointId === "1")?.errors).toEqual([
+      expect.objectContaining({
+        field: "Title",
+        code: "CELL_TOO_DEEP",
+        message: expect.stringMatching(/row 2 \(ID 1\) of table 1 on page 98306.*column "Title"/),
+      }),
+    ]);
+    expect((await h.listItems()).get("2")?.Status).toBe("Done");
+    expect((await h.listItems()).get("1")?.Title).toBe("Alpha");
+  });
+});
