@@ -12,4 +12,9 @@ export { errorResponse, HttpErrorCodes, jsonResponse, respondSafely, unexpectedE
 export { invocationLogger } from "./invocationLogger";
 export { type ManualSyncDependencies, manualSync } from "./manualSyncHandler";
 export { scheduledSync } from "./scheduledSyncHandler";
-export { type SharePointWebhookDependencies, sharePointWebhook } from "./sharePointWebhookHandler";
+export {
+  type LazyWebhookDependencies,
+  type SharePointWebhookDependencies,
+  sharePointWebhook,
+  type WebhookRequest,
+} from "./sharePointWebhookHandler";

@@ -169,8 +169,10 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
     expect(server.served.at(-1)?.status).toBe(202);
     expect(logger.records).toContainEqual(
       expect.objectContaining({
-        message: "lifecycle notification handled",
-        fields: expect.objectContaining({ outcome: "renewed", subscriptionId }),
+        message: "change notifications received",
+        fields: expect.objectContaining({
+          lifecycle: [expect.objectContaining({ outcome: "renewed", subscriptionId })],
+        }),
       }),
     );
     expect(
