@@ -5,9 +5,9 @@ import { sampleItems, sampleRows } from "../helpers/syncHarness";
 import { harnessPerTest } from "../helpers/syncTestRuns";
 
 /**
- * The Graph emulator answers 403 as the app's application permissions say (docs/emulators.md#graph-permissions-and-
- * content-approval): older live reports show 403 on item writes and on app-only list subscriptions with
- * `Sites.Selected`. Each refusal reaches the operator as GRAPH_FORBIDDEN naming the permission to grant.
+ * The Graph emulator answers 403 as the app's application permissions say
+ * (docs/emulators.md#graph-permissions-and-content-approval): older live reports show 403 on item writes and on
+ * app-only list subscriptions with `Sites.Selected`. Each refusal reaches the operator as GRAPH_FORBIDDEN naming the permission to grant.
  */
 
 const start = harnessPerTest();
