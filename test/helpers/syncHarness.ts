@@ -94,6 +94,8 @@ export interface SyncHarnessOptions {
   /** More lists on the site (e.g. the one a lookup column points at), in the seed's list shape. */
   extraLists?: readonly { id: string; displayName: string; columns: ColumnDefinition[]; items: HarnessItem[] }[];
   graphSettings?: Record<string, unknown>;
+  /** The site's time zone in the Graph emulator; by default the profile's `sharePoint.timeZone` (else UTC). */
+  siteTimeZone?: string;
   /** The list has content approval (items pending approval are hidden from apps that may not approve). */
   contentApproval?: boolean;
   /** The app's application permissions (default `Sites.ReadWrite.All`), and its grants for `Sites.Selected`. */
@@ -136,6 +138,7 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
         {
           id: TEST_SITE_ID,
           displayName: "Contoso Projects",
+          timeZone: options.siteTimeZone ?? options.profile?.sharePoint?.timeZone ?? "UTC",
           ...(options.sitePermissions ? { permissions: options.sitePermissions } : {}),
           lists: [
             {

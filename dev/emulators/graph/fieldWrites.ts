@@ -1,3 +1,4 @@
+import { dateInTimeZone, startOfDateInTimeZone } from "../../../shared/mapping/canonicalDate";
 import type { ColumnDefinition } from "../../../shared/mapping/columnDefinition";
 import { type ColumnKind, isLookupKind, SYSTEM_FIELD_NAMES } from "./listColumns";
 import type { ListState } from "./listStore";
@@ -45,9 +46,12 @@ export function applyFieldWrite(
     resolve: LookupResolver;
     /** For `api` writes: the hyperlink rule, and whether the request carried `Prefer: apiversion=2.1`. */
     hyperlinks?: { rule: HyperlinkWriteRule; apiVersion21: boolean };
+    /** The site's time zone: a date-only value is stored as midnight of its date there. Default UTC. */
+    siteTimeZone?: string;
   },
 ): FieldWriteResult {
   const { mode, resolve } = options;
+  const siteTimeZone = options.siteTimeZone ?? "UTC";
   const hyperlinks = options.hyperlinks ?? { rule: "objectWithApiVersion", apiVersion21: false };
   const values = { ...current };
   const annotations = new Map<string, unknown>();
@@ -57,7 +61,7 @@ export function applyFieldWrite(
   }
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith("@") || key.includes("@")) continue;
-    const failure = writeOne(list, values, key, value, annotations.get(key), mode, resolve, hyperlinks);
+    const failure = writeOne(list, values, key, value, annotations.get(key), mode, resolve, hyperlinks, siteTimeZone);
     if (failure) return { ok: false, error: failure };
   }
   return { ok: true, values };
@@ -72,6 +76,7 @@ function writeOne(
   mode: WriteMode,
   resolve: LookupResolver,
   hyperlinks: { rule: HyperlinkWriteRule; apiVersion21: boolean },
+  siteTimeZone: string,
 ): FieldWriteError | undefined {
   if (SYSTEM_FIELD_NAMES.has(key)) return readOnly(key);
   const direct = list.column(key);
@@ -115,7 +120,12 @@ function writeOne(
       return undefined;
     case "dateTime": {
       if (typeof value !== "string" || Number.isNaN(Date.parse(value))) return convert(value, "Edm.DateTimeOffset");
-      values[name] = new Date(Date.parse(value)).toISOString().replace(/\.\d{3}Z$/, "Z");
+      // A date-only column keeps the date the instant falls on in the site's zone, as that date's local midnight.
+      const instant =
+        column.dateTime?.format === "dateOnly"
+          ? startOfDateInTimeZone(dateInTimeZone(Date.parse(value), siteTimeZone), siteTimeZone)
+          : Date.parse(value);
+      values[name] = new Date(instant).toISOString().replace(/\.\d{3}Z$/, "Z");
       return undefined;
     }
     case "multiChoice": {

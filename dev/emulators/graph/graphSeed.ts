@@ -139,6 +139,11 @@ export const graphSeedSchema = z
               "site ids are `{hostname},{siteCollectionGuid},{webGuid}`",
             ),
           displayName: z.string(),
+          /**
+           * The site's time zone (regional settings): date-only values are stored as midnight of their date here,
+           * whatever instant is written (docs/references.md#graph-field-values).
+           */
+          timeZone: z.string().default("UTC"),
           /** Site permissions granted to apps that hold `Sites.Selected` (`POST /sites/{id}/permissions`). */
           permissions: z
             .array(

@@ -14,6 +14,8 @@ export interface SiteState {
   displayName: string;
   hostname: string;
   createdMs: number;
+  /** The site's time zone (regional settings), where date-only values are midnight. */
+  timeZone: string;
   /** Site permissions of apps holding `Sites.Selected`, by app id. */
   grants: Map<string, ReadonlySet<"read" | "write" | "manage" | "fullcontrol">>;
   lists: ListState[];
@@ -107,6 +109,7 @@ export class GraphService {
         displayName: siteSeed.displayName,
         hostname: siteSeed.id.split(",")[0]!,
         createdMs: now,
+        timeZone: siteSeed.timeZone,
         grants: new Map(siteSeed.permissions.map((grant) => [grant.appId, new Set(grant.roles)])),
         lists: [],
         userInformationList,
@@ -129,7 +132,11 @@ export class GraphService {
         const list = site.lists[l]!;
         listSeed.items.forEach((itemSeed, i) => {
           const { Created, Modified, ...fields } = itemSeed.fields;
-          const written = applyFieldWrite(list, {}, fields, { mode: "person", resolve: this.lookupResolver(site) });
+          const written = applyFieldWrite(list, {}, fields, {
+            mode: "person",
+            resolve: this.lookupResolver(site),
+            siteTimeZone: site.timeZone,
+          });
           if (!written.ok)
             throw new GraphSeedError(
               `invalid graph seed:\n  ${formatPath(["graph", "sites", s, "lists", l, "items", i, "fields"])}: ${written.error.message}`,
@@ -263,6 +270,7 @@ export class GraphService {
       mode,
       resolve: this.lookupResolver(site),
       hyperlinks: { rule: this.settings.hyperlinkWrites, apiVersion21: request.apiVersion21 === true },
+      siteTimeZone: site.timeZone,
     });
     if (!written.ok) return written;
     const item = list.create(
@@ -290,6 +298,7 @@ export class GraphService {
       mode,
       resolve: this.lookupResolver(site),
       hyperlinks: { rule: this.settings.hyperlinkWrites, apiVersion21: request.apiVersion21 === true },
+      siteTimeZone: site.timeZone,
     });
     if (!written.ok) return written;
     list.update(
