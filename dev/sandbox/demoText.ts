@@ -1,3 +1,4 @@
+import { checkReportText, type ProfileCheckReport } from "../../shared/diagnostics";
 import type { RunItemReport } from "../../shared/engine/run/runReport";
 import type { ServiceCalls } from "./apiCallTally";
 import type { DemoEvent, DemoPersonEdit, DemoResult, DemoRun, DemoSandbox } from "./demoResult";
@@ -30,6 +31,8 @@ export function demoTextReport(): DemoTextReport {
         case "ready":
           sandbox = event.sandbox;
           return introduction(event.sandbox, event.setupMs);
+        case "check":
+          return checkSection(event.report);
         case "run":
           runNumber += 1;
           return runSection(event.run, runNumber, sandbox, shownConflicts);
@@ -72,6 +75,14 @@ function introduction(box: DemoSandbox, setupMs: number): string {
       ],
     ],
   );
+}
+
+/** `confluence-sync check <key>`, as the CLI prints it, under its own heading. */
+function checkSection(report: ProfileCheckReport): string {
+  return `${checkReportText(report)
+    .split("\n")
+    .map((line, index) => (index === 0 ? `Before the first sync: confluence-sync check ${report.profileKey}` : line))
+    .join("\n")}\n`;
 }
 
 function editsSection(edits: readonly DemoPersonEdit[]): string {

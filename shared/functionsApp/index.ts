@@ -1,3 +1,4 @@
+export { appEngine, engineServicesFrom } from "./appEngine";
 export {
   type AppServices,
   type AppServicesOptions,
@@ -7,7 +8,14 @@ export {
   replaceAppServices,
   subscriptionKeeper,
 } from "./appServices";
-export { type DiagnosticsDependencies, getProfile, getProfileConflicts, listProfiles } from "./diagnosticsHandlers";
+export {
+  type CheckDependencies,
+  checkProfileHandler,
+  type DiagnosticsDependencies,
+  getProfile,
+  getProfileConflicts,
+  listProfiles,
+} from "./diagnosticsHandlers";
 export { errorResponse, HttpErrorCodes, jsonResponse, respondSafely, unexpectedErrorResponse } from "./httpResponses";
 export { invocationLogger } from "./invocationLogger";
 export { type ManualSyncDependencies, manualSync } from "./manualSyncHandler";

@@ -8,7 +8,14 @@
  * table of nodes addressed by `NodeId` (offsets into the verbatim source); object views are made on demand.
  */
 
-export { type CanonicalDate, type CanonicalInstant, parseDateOnly, parseInstant } from "./canonicalDate";
+export {
+  type CanonicalDate,
+  type CanonicalInstant,
+  isStartOfDateInTimeZone,
+  parseDateOnly,
+  parseInstant,
+  zonesAtMidnight,
+} from "./canonicalDate";
 export { type CanonicalDecimal, decimalFromNumber, isRepresentableAsDouble, parseDecimal } from "./canonicalDecimal";
 export { normaliseMultilineText, normaliseText } from "./canonicalText";
 export {

@@ -29,6 +29,12 @@ export interface GraphSdkClientOptions {
   userAgent?: UserAgentOptions;
 }
 
+/** The token scope for a Graph base URL: its cloud's Graph resource, or the public one for a custom host. */
+export function graphTokenScope(graphBaseUrl: string): string {
+  const base = new URL(graphBaseUrl);
+  return `${KNOWN_GRAPH_HOSTS.has(base.hostname) ? base.origin : DEFAULT_GRAPH_BASE_URL}/.default`;
+}
+
 /**
  * The Graph SDK client for one credential.
  *
@@ -45,7 +51,7 @@ export interface GraphSdkClientOptions {
 export function createGraphSdkClient(options: GraphSdkClientOptions): Client {
   const base = new URL(options.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL);
   const known = KNOWN_GRAPH_HOSTS.has(base.hostname);
-  const scope = `${known ? base.origin : DEFAULT_GRAPH_BASE_URL}/.default`;
+  const scope = graphTokenScope(base.href);
   const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: [scope] });
   return Client.initWithMiddleware({
     middleware: [

@@ -50,6 +50,7 @@ describe("function registrations", () => {
     expect(registeredFunctionNames()).toEqual([
       "applyConfluencePage",
       "applySharePointBatch",
+      "checkProfile",
       "commitRun",
       "getProfile",
       "getProfileConflicts",
@@ -74,6 +75,7 @@ describe("function registrations", () => {
     ["listProfiles", "profiles", ["GET"], "function"],
     ["getProfile", "profiles/{profileKey}", ["GET"], "function"],
     ["getProfileConflicts", "profiles/{profileKey}/conflicts", ["GET"], "function"],
+    ["checkProfile", "profiles/{profileKey}/check", ["GET"], "function"],
   ])("%s: HTTP %s %s, auth level %s", (name, route, methods, authLevel) => {
     expect(trigger(name)).toMatchObject({ type: "httpTrigger", route, methods, authLevel });
     expect(bindings(name)).toContainEqual(expect.objectContaining({ type: "http", direction: "out" }));
@@ -169,6 +171,16 @@ describe("registered handlers, invoked as the worker would", () => {
       else process.env.SECRETS_PROVIDER = setting;
       await replaceAppServices(services);
     }
+  });
+
+  it("checkProfile: an unknown profile is 404, without touching a service", async () => {
+    const response = await readResponse(
+      (await registeredFunction("checkProfile").handler(
+        get("https://func.example/api/profiles/nobody/check", { profileKey: "nobody" }),
+        contextFor("checkProfile"),
+      )) as never,
+    );
+    expect([response.status, response.json.error.code]).toEqual([404, "PROFILE_NOT_FOUND"]);
   });
 
   it("getProfile: reads diagnostics from the process-wide services", async () => {
