@@ -14,7 +14,7 @@ import {
 } from "../shared/config";
 import type { ConfluenceClient } from "../shared/confluence";
 import type { RunReport } from "../shared/engine/run/runReport";
-import { createLogger, globalRedactor, type LogFields } from "../shared/runtime";
+import { createLogger, globalRedactor, type LogFields, secretSlot } from "../shared/runtime";
 import type { SharePointClient } from "../shared/sharepoint/sharePointClient";
 import { EmulatorProcess } from "./emulatorProcess";
 
@@ -93,7 +93,7 @@ export class BenchHost {
         const profile = profileSchema.parse(input);
         await config.profiles.save(profile);
         for (const [name, value] of Object.entries(secrets)) {
-          globalRedactor.register(value);
+          globalRedactor.register(value, secretSlot(profile.key, name));
           await config.secrets.set(profile.key, name, value);
         }
         profiles.set(profile.key, profile);

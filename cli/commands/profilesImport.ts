@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
 import { describeIssues, parseProfileFile } from "../../shared/config";
-import { globalRedactor } from "../../shared/runtime";
+import { globalRedactor, secretSlot } from "../../shared/runtime";
 import { CliError, type CliIo, printResult } from "../cliContext";
 import { commandGroup } from "../commandGroup";
 import { withConfigServices } from "../withConfigServices";
@@ -24,7 +24,8 @@ export function registerProfilesImportCommand(program: Command, io: CliIo): void
         throw new CliError(
           `profile file ${filePath} is invalid; nothing was stored:\n${describeIssues(parsed.issues)}`,
         );
-      for (const value of Object.values(parsed.secrets)) globalRedactor.register(value);
+      for (const [name, value] of Object.entries(parsed.secrets))
+        globalRedactor.register(value, secretSlot(parsed.profile.key, name));
 
       const { profile, secrets } = parsed;
       const outcome = await withConfigServices(io, async (services) => {

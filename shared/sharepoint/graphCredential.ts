@@ -7,7 +7,7 @@ import {
 } from "@azure/identity";
 import { GraphClientError } from "@microsoft/microsoft-graph-client";
 import type { Profile } from "../config/profile";
-import { globalRedactor, type SecretRedactor } from "../runtime";
+import { globalRedactor, type SecretRedactor, secretSlot } from "../runtime";
 import { SecretNames, type SecretsProvider } from "../secrets/secretsProvider";
 import { readAppSettings } from "../settings/appSettings";
 import { GraphError, GraphErrorCodes } from "./graphError";
@@ -58,7 +58,7 @@ export async function createGraphCredential(
       { transient: false },
     );
   }
-  redactor.register(clientSecret);
+  redactor.register(clientSecret, secretSlot(profile.key, SecretNames.GraphClientSecret));
   const authorityHost = profile.endpoints.authorityHost?.replace(/\/+$/, "");
   const external = authorityHost !== undefined && !MICROSOFT_AUTHORITY_HOSTS.includes(new URL(authorityHost).hostname);
   const credential = new ClientSecretCredential(tenantId, clientId, clientSecret, {
