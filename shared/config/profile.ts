@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { FieldMapping } from "../mapping/fieldMapping";
+import { type FieldMapping, SHAREPOINT_INTERNAL_NAME_PATTERN } from "../mapping/fieldMapping";
 import { PROFILE_KEY_PATTERN, profileKeySchema } from "../settings/profileKey";
 import { CONFLICT_POLICIES, type ConflictPolicy } from "../sync/conflictPolicy";
 import { DELETE_POLICIES, type DeletePolicy } from "../sync/deletePolicy";
@@ -19,6 +19,14 @@ export const deletePolicySchema = z.enum(DELETE_POLICIES);
 
 const httpsUrl = z.url({ protocol: /^https?$/ });
 
+/** A SharePoint column's internal name; it goes into OData query text, so nothing that could change the query. */
+const sharePointColumnName = z
+  .string()
+  .regex(
+    SHAREPOINT_INTERNAL_NAME_PATTERN,
+    "not a SharePoint internal column name: letters, digits and _ only (the column's `name`, e.g. Due_x0020_Date)",
+  );
+
 function isTimeZone(name: string): boolean {
   try {
     new Intl.DateTimeFormat("en-US", { timeZone: name });
@@ -31,7 +39,7 @@ function isTimeZone(name: string): boolean {
 export const fieldMappingSchema = z
   .object({
     /** SharePoint column internal name (`name` in the columnDefinition, e.g. `Due_x0020_Date`). */
-    sharePoint: z.string().min(1),
+    sharePoint: sharePointColumnName,
     /** Confluence table header text, matched after whitespace normalisation. */
     confluence: z.string().min(1),
     /** Overrides the profile direction for this field. */
@@ -122,7 +130,7 @@ export const profileSchema = z
      * `{ "sharePoint": "Title", "confluence": "Title" }`. Ambiguous matches are reported, never guessed.
      */
     matchBy: z
-      .object({ sharePoint: z.string().min(1), confluence: z.string().min(1) })
+      .object({ sharePoint: sharePointColumnName, confluence: z.string().min(1) })
       .strict()
       .optional(),
     conflictPolicy: conflictPolicySchema.default("flag"),
