@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type RunningAzuriteTable, startAzuriteTable } from "../dev/emulators/azuriteTable";
+import { EMULATOR_ENDPOINT_SETTINGS } from "../dev/emulators/emulatorEndpoints";
 import type { LocalActivity } from "../dev/localHost/localDurableHost";
 import type { LocalEngine } from "../dev/localHost/localEngine";
 import {
@@ -83,6 +84,8 @@ export class BenchHost {
           SECRETS_PROVIDER: "sqlite",
           PROFILE_STORE: "sqlite",
           AzureWebJobsStorage: azurite.connectionString,
+          // The profiles point at the loopback emulators: allowed here, explicitly, never by a default.
+          ...EMULATOR_ENDPOINT_SETTINGS,
         },
         home,
       );

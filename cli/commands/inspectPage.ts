@@ -70,7 +70,11 @@ async function livePage(io: CliIo, profileKey: string): Promise<PageSource> {
   return withConfigServices(io, async (config) => {
     const { profile } = await config.profiles.get(profileKey);
     return withStateStores(io, readAppSettings(io.env, io.cwd), async (stores) => {
-      const connections = new ProfileConnections({ secrets: config.secrets, tokenHistory: stores.tokenRefreshes });
+      const connections = new ProfileConnections({
+        secrets: config.secrets,
+        tokenHistory: stores.tokenRefreshes,
+        endpoints: config.validator.endpoints,
+      });
       const client = await connections.confluence(profile);
       const pageId = profile.confluence.target.pageId;
       const page = await client.getPage(pageId, { storage: true });

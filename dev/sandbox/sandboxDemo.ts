@@ -111,6 +111,7 @@ async function importDemoProfile(host: SandboxHost): Promise<Profile> {
       confluenceAuthBaseUrl: urls.confluenceAuthBaseUrl,
       confluenceApiBaseUrl: urls.confluenceApiBaseUrl,
     }),
+    { endpoints: host.config.settings.endpointAllowlist },
   );
   if (!parsed.ok)
     throw new SandboxDemoFailed(

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { type FieldMapping, SHAREPOINT_INTERNAL_NAME_PATTERN } from "../mapping/fieldMapping";
+import { endpointUrlProblem } from "../settings/endpointAllowlist";
 import { PROFILE_KEY_PATTERN, profileKeySchema } from "../settings/profileKey";
 import { CONFLICT_POLICIES, type ConflictPolicy } from "../sync/conflictPolicy";
 import { DELETE_POLICIES, type DeletePolicy } from "../sync/deletePolicy";
@@ -17,7 +18,16 @@ export const conflictPolicySchema = z.enum(CONFLICT_POLICIES);
 
 export const deletePolicySchema = z.enum(DELETE_POLICIES);
 
-const httpsUrl = z.url({ protocol: /^https?$/ });
+const httpsUrl = z.url({ protocol: /^https$/, error: "must be an https URL" });
+
+/**
+ * An endpoint override: an https base URL naming a host, never an IP address (endpointUrlProblem). Whether the host is
+ * allowed is the deployment's call, checked by the validator and again at run time (profileEndpoints.ts).
+ */
+const endpointUrl = z.string().superRefine((value, ctx) => {
+  const problem = endpointUrlProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 
 /** A SharePoint column's internal name; it goes into OData query text, so nothing that could change the query. */
 const sharePointColumnName = z
@@ -105,13 +115,13 @@ export const confluenceTargetSchema = z
 export const endpointOverridesSchema = z
   .object({
     /** Graph root without the version, e.g. `https://graph.microsoft.us` (sovereign cloud) or an emulator. */
-    graphBaseUrl: httpsUrl.optional(),
+    graphBaseUrl: endpointUrl.optional(),
     /** Microsoft identity authority host, e.g. `https://login.microsoftonline.us`. */
-    authorityHost: httpsUrl.optional(),
+    authorityHost: endpointUrl.optional(),
     /** Atlassian OAuth host (default `https://auth.atlassian.com`). */
-    confluenceAuthBaseUrl: httpsUrl.optional(),
+    confluenceAuthBaseUrl: endpointUrl.optional(),
     /** Atlassian API gateway (default `https://api.atlassian.com`). */
-    confluenceApiBaseUrl: httpsUrl.optional(),
+    confluenceApiBaseUrl: endpointUrl.optional(),
   })
   .strict();
 

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { EMULATOR_ENDPOINT_SETTINGS } from "../../dev/emulators/emulatorEndpoints";
 import { openConfigServices, readAppSettings } from "../../shared/config";
 import { runCliInProcess } from "../helpers/cli";
 import { harnessSecretValues, sampleItems, startSyncHarness } from "../helpers/syncHarness";
@@ -77,6 +78,7 @@ describe("confluence-sync inspect-page", () => {
       const env = {
         CONFLUENCE_SYNC_HOME: "home",
         AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "",
+        ...EMULATOR_ENDPOINT_SETTINGS,
       };
       const key = `inspect-${randomBytes(4).toString("hex")}`;
       const config = await openConfigServices(readAppSettings(env, dir));

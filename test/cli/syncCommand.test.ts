@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { EMULATOR_ENDPOINT_SETTINGS } from "../../dev/emulators/emulatorEndpoints";
 import { openConfigServices, type ProfileInput, readAppSettings } from "../../shared/config";
 import { runCliInProcess } from "../helpers/cli";
 import { TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET, TEST_REFRESH_TOKEN } from "../helpers/confluenceSite";
@@ -33,6 +34,7 @@ async function cliFor(h: SyncHarness, overrides: Partial<ProfileInput> = {}) {
   const env = {
     CONFLUENCE_SYNC_HOME: "home",
     AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "",
+    ...EMULATOR_ENDPOINT_SETTINGS,
   };
   const key = `cli-${randomBytes(4).toString("hex")}`;
   const config = await openConfigServices(readAppSettings(env, dir));

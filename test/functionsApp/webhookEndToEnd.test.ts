@@ -61,6 +61,7 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
       store: services.state.subscriptions,
       managerFor: sharePointSubscriptionManagers(services.config.secrets, services.state.subscriptions, {
         ...services.sharePoint,
+        endpoints: services.config.validator.endpoints,
         clock,
       }),
       notificationUrl: server.url(WEBHOOK_PATH),
@@ -260,6 +261,7 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
     const report = await keeperAhead(0, {
       managerFor: sharePointSubscriptionManagers(services.config.secrets, services.state.subscriptions, {
         ...services.sharePoint,
+        endpoints: services.config.validator.endpoints,
         clock: { now: () => Date.now() + 43_000 * 60_000 },
       }),
     }).maintain();
