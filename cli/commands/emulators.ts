@@ -1,8 +1,8 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
-import { CliError, type CliIo } from "../cliContext";
 import { EMULATOR_ENDPOINT_SETTINGS } from "../../dev/emulators/emulatorEndpoints";
+import { CliError, type CliIo } from "../cliContext";
 
 /** `confluence-sync emulators --seed F --ports-file F`: serves the seeded emulators until interrupted. */
 export function registerEmulatorsCommand(program: Command, io: CliIo): void {

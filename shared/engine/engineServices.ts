@@ -38,6 +38,7 @@ export function createEngineServices(
   const connections = new ProfileConnections({
     secrets: parts.config.secrets,
     tokenHistory: parts.state.tokenRefreshes,
+    grantLedger: parts.state.confluenceGrants,
     // The allowlist profiles were validated against is the one their endpoints are held to at run time.
     endpoints: parts.config.validator.endpoints,
     clock,

@@ -15,12 +15,15 @@ import type { SecretsProvider } from "../secrets/secretsProvider";
 import { EndpointAllowlist } from "../settings/endpointAllowlist";
 import { createGraphCredential } from "../sharepoint/graphCredential";
 import { SharePointClient } from "../sharepoint/sharePointClient";
+import type { GrantLedger } from "../state/grantLedger";
 import type { TokenRefreshRecorder } from "../state/tokenRefreshHistory";
 
 export interface ProfileConnectionsOptions {
   secrets: SecretsProvider;
   /** Where the Confluence token manager records every refresh. */
   tokenHistory?: TokenRefreshRecorder;
+  /** The grant leases and refresh progress shared with every other process (the state's TableGrantLedger). */
+  grantLedger?: GrantLedger;
   clock?: Clock;
   logger?: Logger;
   redactor?: SecretRedactor;
@@ -66,6 +69,7 @@ export class ProfileConnections {
       },
       secrets: options.secrets,
       ...(options.tokenHistory ? { history: options.tokenHistory } : {}),
+      ...(options.grantLedger ? { ledger: options.grantLedger } : {}),
       clock: this.#clock,
       logger: this.#logger,
       redactor: this.#redactor,

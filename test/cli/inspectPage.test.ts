@@ -84,8 +84,9 @@ describe("confluence-sync inspect-page", () => {
       const config = await openConfigServices(readAppSettings(env, dir));
       try {
         await config.profiles.save({ ...harness.profile, key } as never);
-        for (const [name, value] of Object.entries(harnessSecretValues()))
-          await config.secrets.set(key, name as never, value);
+        // Its own consent: the CLI's grant ledger (in the shared Azurite) refuses a token another profile exchanged.
+        const secrets = { ...harnessSecretValues(), ConfluenceRefreshToken: harness.confluence.tokens.consent() };
+        for (const [name, value] of Object.entries(secrets)) await config.secrets.set(key, name as never, value);
       } finally {
         config.close();
       }

@@ -40,8 +40,9 @@ async function cliFor(h: SyncHarness, overrides: Partial<ProfileInput> = {}) {
   const config = await openConfigServices(readAppSettings(env, dir));
   try {
     await config.profiles.save({ ...h.profile, ...overrides, key } as never);
-    for (const [name, value] of Object.entries(harnessSecretValues()))
-      await config.secrets.set(key, name as never, value);
+    // Its own consent: the CLI's grant ledger (in the shared Azurite) refuses a refresh token another profile exchanged.
+    const secrets = { ...harnessSecretValues(), ConfluenceRefreshToken: h.confluence.tokens.consent() };
+    for (const [name, value] of Object.entries(secrets)) await config.secrets.set(key, name as never, value);
   } finally {
     config.close();
   }
