@@ -157,9 +157,19 @@ export class ConfluenceTokenManager {
     if (cached && options.rejected !== undefined && cached.value === options.rejected) this.#cache.delete(profileKey);
     else if (cached && !cached.isExpired(this.#clock.now())) {
       if (!(await this.#interruptedElsewhere(profileKey))) return cached;
-      if (this.#cache.get(profileKey) === cached) this.#cache.delete(profileKey);
+      // The recovery is for the grant's sake; this caller's access token is still good if the recovery fails.
+      return this.#singleFlight(profileKey).catch((error: unknown) => {
+        this.#logger.warn("could not recover an interrupted Confluence token refresh; using the cached access token", {
+          profileKey,
+          code: codeOf(error),
+        });
+        return cached;
+      });
     }
+    return this.#singleFlight(profileKey);
+  }
 
+  #singleFlight(profileKey: string): Promise<AccessToken> {
     const inflight = this.#inflight.get(profileKey);
     if (inflight) return inflight;
     const refresh = this.#refresh(profileKey)
@@ -203,7 +213,8 @@ export class ConfluenceTokenManager {
         rotatedAtMs: this.#clock.now(),
       });
     } catch (error) {
-      await hold.release().catch(() => false);
+      // A token kept for the old grant still needs the lease; otherwise give it back.
+      if (this.#unsaved.get(grantKey)?.hold !== hold) await hold.release().catch(() => false);
       throw error;
     }
     this.#cache.delete(profileKey);
@@ -369,8 +380,11 @@ export class ConfluenceTokenManager {
           if (kept && refreshToken === kept.refreshToken)
             this.#dropUnsaved(grantKey, kept, "Atlassian refused it", { keepLease: true });
           const current = await secrets.get(profileKey, SecretNames.ConfluenceRefreshToken);
-          if (retried || !current || current === refreshToken)
+          if (retried || !current || current === refreshToken) {
+            // Refused, not lost: no retired token is waiting to be recovered, so peers need not try.
+            await hold.write({ exchangeStartedAtMs: null }).catch(() => false);
             throw new ReauthorizationRequired(profileKey, error.serviceCode ?? "invalid_grant", { cause: error });
+          }
           // Another instance rotated it, or an admin stored a new consent meanwhile: the stored one gets one try.
           this.#logger.warn("the refresh token was refused, but another one is stored now; trying that one once", {
             profileKey,
