@@ -34,7 +34,7 @@ export type AzureMonitorTelemetry = Telemetry & { shutdown(): Promise<void> };
  * connection string (the CLI, the tests) never loads them.
  */
 export async function openAzureMonitorTelemetry(options: AzureMonitorTelemetryOptions): Promise<AzureMonitorTelemetry> {
-  const [{ AzureMonitorLogExporter }, { LoggerProvider, SimpleLogRecordProcessor }] = await Promise.all([
+  const [{ AzureMonitorLogExporter }, { BatchLogRecordProcessor, LoggerProvider }] = await Promise.all([
     import("@azure/monitor-opentelemetry-exporter"),
     import("@opentelemetry/sdk-logs"),
   ]);
@@ -42,8 +42,10 @@ export async function openAzureMonitorTelemetry(options: AzureMonitorTelemetryOp
     connectionString: options.connectionString,
     ...(options.credential ? { credential: options.credential } : {}),
   });
-  // One export per event, as it is emitted: a run emits one, so batching would only hold it back.
-  const provider: LoggerProvider = new LoggerProvider({ processors: [new SimpleLogRecordProcessor({ exporter })] });
+  // The batch processor's forceFlush waits until the exporter has answered for every event (sent, or kept on disk for a
+  // retry); the simple one's returns while its exports are still in flight, so `flush()` could not promise anything.
+  const processor = new BatchLogRecordProcessor({ exporter, scheduledDelayMillis: 1000 });
+  const provider: LoggerProvider = new LoggerProvider({ processors: [processor] });
   const otelLogger = provider.getLogger("confluence-sync");
   const logger = options.logger ?? createConsoleLogger("warn");
   const flushTimeoutMs = options.flushTimeoutMs ?? DEFAULT_FLUSH_TIMEOUT_MS;
