@@ -5,7 +5,7 @@ import { HttpRequest, type HttpResponse, type HttpResponseInit } from "@azure/fu
 import { EMULATOR_ENDPOINT_SETTINGS } from "../../dev/emulators/emulatorEndpoints";
 import { ProfileValidator, readAppSettings, TableProfileStore } from "../../shared/config";
 import type { AppServices } from "../../shared/functionsApp";
-import { type Clock, systemClock } from "../../shared/runtime";
+import { type Clock, silentTelemetry, systemClock, type Telemetry } from "../../shared/runtime";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import { openStateStores } from "../../shared/state/stateStores";
 import { azuriteLocation, uniqueTablePrefix } from "./tables";
@@ -30,6 +30,7 @@ export async function testAppServices(
     env?: NodeJS.ProcessEnv;
     clock?: Clock;
     sharePoint?: AppServices["sharePoint"];
+    telemetry?: Telemetry;
   } = {},
 ): Promise<AppServices & { secrets: InMemorySecretsProvider; tablePrefix: string }> {
   const tablePrefix = uniqueTablePrefix("app");
@@ -60,6 +61,7 @@ export async function testAppServices(
     state,
     clock: options.clock ?? systemClock,
     sharePoint: options.sharePoint ?? {},
+    telemetry: options.telemetry ?? silentTelemetry,
     close: () => undefined,
     secrets,
     tablePrefix,
