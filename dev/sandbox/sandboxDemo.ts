@@ -3,7 +3,7 @@ import { type ConfigServices, type Profile, parseProfileFile } from "../../share
 import { checkProfile } from "../../shared/diagnostics";
 import type { RunReport } from "../../shared/engine/run/runReport";
 import { fieldKindOf } from "../../shared/mapping";
-import { globalRedactor } from "../../shared/runtime";
+import { globalRedactor, secretSlot } from "../../shared/runtime";
 import type { LocalEngine } from "../localHost/localEngine";
 import { confluenceCallKind, graphCallKind, tallyCalls } from "./apiCallTally";
 import type { DemoCheck, DemoEvent, DemoResult, DemoRun, DemoSandbox } from "./demoResult";
@@ -123,6 +123,7 @@ async function importDemoProfile(host: SandboxHost): Promise<Profile> {
       confluenceAuthBaseUrl: urls.confluenceAuthBaseUrl,
       confluenceApiBaseUrl: urls.confluenceApiBaseUrl,
     }),
+    { endpoints: host.config.settings.endpointAllowlist },
   );
   if (!parsed.ok)
     throw new SandboxDemoFailed(
@@ -143,7 +144,7 @@ async function saveProfileWithSecrets(
   await config.profiles.save(profile);
   for (const [name, value] of Object.entries(secrets)) {
     if (value === undefined) continue;
-    globalRedactor.register(value);
+    globalRedactor.register(value, secretSlot(profile.key, name));
     await config.secrets.set(profile.key, name, value);
   }
 }

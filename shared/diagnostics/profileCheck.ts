@@ -11,7 +11,7 @@ import { fieldSamples } from "../engine/sharePointChanges";
 import { isAppError } from "../errors";
 import { type FieldCodecs, isStartOfDateInTimeZone, zonesAtMidnight } from "../mapping";
 import { globalRedactor } from "../runtime";
-import { createGraphCredential, graphApplicationRoles, type SharePointClient } from "../sharepoint";
+import type { SharePointClient } from "../sharepoint";
 import type { SharePointItem } from "../sharepoint/listItem";
 import { flowsTo } from "../sync";
 
@@ -208,8 +208,7 @@ async function checkGraphToken(
   add: (line: CheckLine) => void,
 ): Promise<string[] | undefined | "failed"> {
   try {
-    const credential = await createGraphCredential(profile, services.config.secrets, { redactor: globalRedactor });
-    const { roles } = await graphApplicationRoles(credential, profile.endpoints.graphBaseUrl);
+    const roles = await services.connections.graphRoles(profile);
     add({
       id: "graphToken",
       verdict: "ok",

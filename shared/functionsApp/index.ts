@@ -26,3 +26,4 @@ export {
   sharePointWebhook,
   type WebhookRequest,
 } from "./sharePointWebhookHandler";
+export { type SyncStatusDependencies, syncStatus } from "./syncStatusHandler";

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { EMULATOR_ENDPOINTS } from "../../dev/emulators/emulatorEndpoints";
 import { SharePointClient } from "../../shared/sharepoint";
 import { TEST_CLIENT_ID, TEST_LIST_ID, TEST_SITE_ID } from "../helpers/graphSeed";
 import { sampleItems, sampleRows } from "../helpers/syncHarness";
@@ -53,6 +54,7 @@ describe("permissions", () => {
 
     const client = await SharePointClient.forProfile(h.profile, h.secrets, {
       subscriptionStore: h.state.subscriptions,
+      endpoints: EMULATOR_ENDPOINTS,
     });
     const refused = await client
       .subscriptions!.create(
