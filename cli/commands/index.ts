@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CliIo } from "../cliContext";
+import { registerCheckCommand } from "./check";
 import { registerDemoCommand } from "./demo";
 import { registerDiagnosticsCommand } from "./diagnostics";
 import { registerEmulatorsCommand } from "./emulators";
@@ -25,4 +26,5 @@ export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [
   registerInspectPageCommand,
   registerDiagnosticsCommand,
   registerSyncCommand,
+  registerCheckCommand,
 ];

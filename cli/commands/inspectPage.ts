@@ -70,17 +70,27 @@ async function livePage(io: CliIo, profileKey: string): Promise<PageSource> {
   return withConfigServices(io, async (config) => {
     const { profile } = await config.profiles.get(profileKey);
     return withStateStores(io, readAppSettings(io.env, io.cwd), async (stores) => {
-      const connections = new ProfileConnections({ secrets: config.secrets, tokenHistory: stores.tokenRefreshes });
-      const client = await connections.confluence(profile);
-      const pageId = profile.confluence.target.pageId;
-      const page = await client.getPage(pageId, { storage: true });
-      if (page.storage === undefined)
-        throw new CliError(`page ${pageId} of profile "${profileKey}" came back without its storage body`);
-      return {
-        storage: page.storage,
-        pageId,
-        label: `page ${pageId} "${page.title}" (profile ${profileKey}, version ${page.version.number})`,
-      };
+      const connections = new ProfileConnections({
+        secrets: config.secrets,
+        tokenHistory: stores.tokenRefreshes,
+        grantLedger: stores.confluenceGrants,
+        endpoints: config.validator.endpoints,
+      });
+      try {
+        const client = await connections.confluence(profile);
+        const pageId = profile.confluence.target.pageId;
+        const page = await client.getPage(pageId, { storage: true });
+        if (page.storage === undefined)
+          throw new CliError(`page ${pageId} of profile "${profileKey}" came back without its storage body`);
+        return {
+          storage: page.storage,
+          pageId,
+          label: `page ${pageId} "${page.title}" (profile ${profileKey}, version ${page.version.number})`,
+        };
+      } finally {
+        // A rotated refresh token the store refused is kept in memory: one more try before this process ends.
+        await connections.tokens.settle();
+      }
     });
   });
 }

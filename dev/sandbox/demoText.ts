@@ -1,4 +1,6 @@
+import { checkReportText, type ProfileCheckReport } from "../../shared/diagnostics";
 import type { RunItemReport } from "../../shared/engine/run/runReport";
+import { EMULATOR_ENDPOINT_SETTINGS } from "../emulators/emulatorEndpoints";
 import type { ServiceCalls } from "./apiCallTally";
 import type { DemoEvent, DemoPersonEdit, DemoResult, DemoRun, DemoSandbox } from "./demoResult";
 
@@ -30,6 +32,8 @@ export function demoTextReport(): DemoTextReport {
         case "ready":
           sandbox = event.sandbox;
           return introduction(event.sandbox, event.setupMs);
+        case "check":
+          return checkSection(event.report);
         case "run":
           runNumber += 1;
           return runSection(event.run, runNumber, sandbox, shownConflicts);
@@ -72,6 +76,14 @@ function introduction(box: DemoSandbox, setupMs: number): string {
       ],
     ],
   );
+}
+
+/** `confluence-sync check <key>`, as the CLI prints it, under its own heading. */
+function checkSection(report: ProfileCheckReport): string {
+  return `${checkReportText(report)
+    .split("\n")
+    .map((line, index) => (index === 0 ? `Before the first sync: confluence-sync check ${report.profileKey}` : line))
+    .join("\n")}\n`;
 }
 
 function editsSection(edits: readonly DemoPersonEdit[]): string {
@@ -216,8 +228,12 @@ function ending(result: DemoResult): string {
   ];
   if (result.keptHome !== null) {
     lines.push(`Kept the demo's CONFLUENCE_SYNC_HOME (profile, secrets, state): ${result.keptHome}\n`);
+    // Its profile points at the (now stopped) loopback emulators, which only an explicit allowlist accepts.
+    const allowlist = Object.entries(EMULATOR_ENDPOINT_SETTINGS)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(" ");
     lines.push(
-      `${INDENT}CONFLUENCE_SYNC_HOME=${result.keptHome} npx confluence-sync diagnostics ${result.sandbox.profileKey}\n`,
+      `${INDENT}CONFLUENCE_SYNC_HOME=${result.keptHome} ${allowlist} npx confluence-sync diagnostics ${result.sandbox.profileKey}\n`,
     );
   }
   return lines.join("");

@@ -1,8 +1,9 @@
 import { performance } from "node:perf_hooks";
 import { type ConfigServices, type Profile, parseProfileFile } from "../../shared/config";
+import { checkProfile } from "../../shared/diagnostics";
 import type { RunReport } from "../../shared/engine/run/runReport";
 import { fieldKindOf } from "../../shared/mapping";
-import { globalRedactor } from "../../shared/runtime";
+import { globalRedactor, secretSlot } from "../../shared/runtime";
 import type { LocalEngine } from "../localHost/localEngine";
 import { confluenceCallKind, graphCallKind, tallyCalls } from "./apiCallTally";
 import type { DemoCheck, DemoEvent, DemoResult, DemoRun, DemoSandbox } from "./demoResult";
@@ -45,6 +46,16 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
     const sandbox = describeSandbox(host.sandbox, profile);
     const setupMs = performance.now() - startedAt;
     emit({ kind: "ready", sandbox, setupMs });
+    // What `confluence-sync check demo` says before anything is synced: the profile can sync as things are.
+    const check = await checkProfile(engine.services, profile.key);
+    if (!check.ok)
+      throw new SandboxDemoFailed(
+        `the demo profile does not pass its check: ${check.checks
+          .filter((line) => line.verdict === "fail")
+          .map((line) => `${line.id}: ${line.detail}`)
+          .join("; ")}`,
+      );
+    emit({ kind: "check", report: check });
 
     const runs: DemoRun[] = [];
     const run = async (label: string): Promise<void> => {
@@ -77,6 +88,7 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
     return {
       sandbox,
       setupMs,
+      check,
       runs,
       edits,
       openConflicts,
@@ -111,6 +123,7 @@ async function importDemoProfile(host: SandboxHost): Promise<Profile> {
       confluenceAuthBaseUrl: urls.confluenceAuthBaseUrl,
       confluenceApiBaseUrl: urls.confluenceApiBaseUrl,
     }),
+    { endpoints: host.config.settings.endpointAllowlist },
   );
   if (!parsed.ok)
     throw new SandboxDemoFailed(
@@ -131,7 +144,7 @@ async function saveProfileWithSecrets(
   await config.profiles.save(profile);
   for (const [name, value] of Object.entries(secrets)) {
     if (value === undefined) continue;
-    globalRedactor.register(value);
+    globalRedactor.register(value, secretSlot(profile.key, name));
     await config.secrets.set(profile.key, name, value);
   }
 }

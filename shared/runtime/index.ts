@@ -10,5 +10,11 @@ export {
   type LogRecord,
   silentLogger,
 } from "./logger";
-export { globalRedactor, SecretRedactor } from "./secretRedactor";
+export { globalRedactor, SecretRedactor, secretSlot } from "./secretRedactor";
 export { realSleep, type Sleep } from "./sleep";
+export {
+  createRecordingTelemetry,
+  silentTelemetry,
+  type Telemetry,
+  type TelemetryEvent,
+} from "./telemetry";

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { EMULATOR_ENDPOINT_SETTINGS } from "../../dev/emulators/emulatorEndpoints";
 import { openConfigServices, readAppSettings } from "../../shared/config";
 import { runCliInProcess } from "../helpers/cli";
 import { harnessSecretValues, sampleItems, startSyncHarness } from "../helpers/syncHarness";
@@ -77,13 +78,15 @@ describe("confluence-sync inspect-page", () => {
       const env = {
         CONFLUENCE_SYNC_HOME: "home",
         AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "",
+        ...EMULATOR_ENDPOINT_SETTINGS,
       };
       const key = `inspect-${randomBytes(4).toString("hex")}`;
       const config = await openConfigServices(readAppSettings(env, dir));
       try {
         await config.profiles.save({ ...harness.profile, key } as never);
-        for (const [name, value] of Object.entries(harnessSecretValues()))
-          await config.secrets.set(key, name as never, value);
+        // Its own consent: the CLI's grant ledger (in the shared Azurite) refuses a token another profile exchanged.
+        const secrets = { ...harnessSecretValues(), ConfluenceRefreshToken: harness.confluence.tokens.consent() };
+        for (const [name, value] of Object.entries(secrets)) await config.secrets.set(key, name as never, value);
       } finally {
         config.close();
       }

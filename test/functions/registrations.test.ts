@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HistoryEventType, historyEvent } from "../../dev/localHost/historyEvent";
 import { replaceAppServices } from "../../shared/functionsApp";
 import { validProfile } from "../config/profileFixtures";
-import { FakeDurableExtension } from "../helpers/fakeDurableExtension";
+import { FAKE_SYSTEM_KEY, FakeDurableExtension } from "../helpers/fakeDurableExtension";
 import { registeredFunction, registeredFunctionNames } from "../helpers/fakeFunctionsCore";
 import { get, post, readResponse, TEST_SECRETS, testAppServices } from "../helpers/functionsApp";
 
@@ -50,6 +50,7 @@ describe("function registrations", () => {
     expect(registeredFunctionNames()).toEqual([
       "applyConfluencePage",
       "applySharePointBatch",
+      "checkProfile",
       "commitRun",
       "getProfile",
       "getProfileConflicts",
@@ -65,23 +66,26 @@ describe("function registrations", () => {
       "syncAllProfiles",
       "syncFollowUp",
       "syncProfile",
+      "syncStatus",
     ]);
   });
 
   it.each([
     ["manualSync", "profiles/{profileKey}/sync", ["POST"], "function"],
+    ["syncStatus", "profiles/{profileKey}/sync/status", ["GET"], "function"],
     ["sharePointWebhook", "webhooks/sharepoint", ["POST"], "anonymous"],
     ["listProfiles", "profiles", ["GET"], "function"],
     ["getProfile", "profiles/{profileKey}", ["GET"], "function"],
     ["getProfileConflicts", "profiles/{profileKey}/conflicts", ["GET"], "function"],
+    ["checkProfile", "profiles/{profileKey}/check", ["GET"], "function"],
   ])("%s: HTTP %s %s, auth level %s", (name, route, methods, authLevel) => {
     expect(trigger(name)).toMatchObject({ type: "httpTrigger", route, methods, authLevel });
     expect(bindings(name)).toContainEqual(expect.objectContaining({ type: "http", direction: "out" }));
   });
 
-  it("gives the functions that start orchestrations a durable client, and only those", () => {
+  it("gives the functions that start orchestrations or read their status a durable client, and only those", () => {
     const withClient = registeredFunctionNames().filter((name) => durableClientBinding(name));
-    expect(withClient).toEqual(["manualSync", "scheduledSync", "sharePointWebhook", "startSyncIfIdle"]);
+    expect(withClient).toEqual(["manualSync", "scheduledSync", "sharePointWebhook", "startSyncIfIdle", "syncStatus"]);
   });
 
   it("schedules the sync from the SYNC_SCHEDULE app setting and the renewal hourly", () => {
@@ -110,7 +114,7 @@ describe("function registrations", () => {
 });
 
 describe("registered handlers, invoked as the worker would", () => {
-  it("manualSync: validates the stored profile and starts its run, answering 202 with the status URLs", async () => {
+  it("manualSync: validates the stored profile and starts its run, answering 202 with our status route", async () => {
     extension.instances.clear();
     const request = post("https://func.example/api/profiles/ready/sync?dryRun=true", "", {}, { profileKey: "ready" });
     const response = await readResponse(
@@ -118,6 +122,8 @@ describe("registered handlers, invoked as the worker would", () => {
     );
     expect(response.status).toBe(202);
     expect(response.json.id).toBe("sync-ready");
+    expect(response.json.statusUri).toBe("https://func.example/api/profiles/ready/sync/status");
+    expect(response.text).not.toContain(FAKE_SYSTEM_KEY);
     expect(extension.starts()).toContainEqual({
       orchestrator: "syncProfile",
       instanceId: "sync-ready",
@@ -131,12 +137,64 @@ describe("registered handlers, invoked as the worker would", () => {
     ).toBe(404);
   });
 
+  it("syncStatus: reads the run through the invocation's durable client", async () => {
+    const request = get("https://func.example/api/profiles/ready/sync/status", { profileKey: "ready" });
+    const response = await readResponse(
+      (await registeredFunction("syncStatus").handler(request, contextFor("syncStatus"))) as never,
+    );
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({ id: "sync-ready", runtimeStatus: "Pending" });
+    expect(response.text).not.toContain(FAKE_SYSTEM_KEY);
+  });
+
   it("sharePointWebhook: answers the validation handshake", async () => {
     const request = post("https://func.example/api/webhooks/sharepoint?validationToken=hello%20graph");
     const response = await readResponse(
       (await registeredFunction("sharePointWebhook").handler(request, contextFor("sharePointWebhook"))) as never,
     );
     expect([response.status, response.text]).toEqual([200, "hello graph"]);
+  });
+
+  it("sharePointWebhook: answers the handshake even when the services cannot be opened (storage unreachable)", async () => {
+    const services = await testAppServices({ secrets: { ready: TEST_SECRETS } });
+    await services.config.profiles.save(validProfile("ready"));
+    const setting = process.env.SECRETS_PROVIDER;
+    await replaceAppServices(undefined);
+    process.env.SECRETS_PROVIDER = "unreachable"; // opening the services now fails, as with storage down
+    try {
+      const handshake = await readResponse(
+        (await registeredFunction("sharePointWebhook").handler(
+          post("https://func.example/api/webhooks/sharepoint?validationToken=cold%20start"),
+          contextFor("sharePointWebhook"),
+        )) as never,
+      );
+      expect([handshake.status, handshake.text]).toEqual([200, "cold start"]);
+      // A notification does need them: a 5xx, so Graph delivers it again.
+      const notification = await readResponse(
+        (await registeredFunction("sharePointWebhook").handler(
+          post(
+            "https://func.example/api/webhooks/sharepoint",
+            JSON.stringify({ value: [{ subscriptionId: "00000000-0000-4000-8000-000000000001", clientState: "x" }] }),
+          ),
+          contextFor("sharePointWebhook"),
+        )) as never,
+      );
+      expect(notification.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      if (setting === undefined) delete process.env.SECRETS_PROVIDER;
+      else process.env.SECRETS_PROVIDER = setting;
+      await replaceAppServices(services);
+    }
+  });
+
+  it("checkProfile: an unknown profile is 404, without touching a service", async () => {
+    const response = await readResponse(
+      (await registeredFunction("checkProfile").handler(
+        get("https://func.example/api/profiles/nobody/check", { profileKey: "nobody" }),
+        contextFor("checkProfile"),
+      )) as never,
+    );
+    expect([response.status, response.json.error.code]).toEqual([404, "PROFILE_NOT_FOUND"]);
   });
 
   it("getProfile: reads diagnostics from the process-wide services", async () => {

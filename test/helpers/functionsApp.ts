@@ -2,9 +2,10 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { HttpRequest, type HttpResponse, type HttpResponseInit } from "@azure/functions";
+import { EMULATOR_ENDPOINT_SETTINGS } from "../../dev/emulators/emulatorEndpoints";
 import { ProfileValidator, readAppSettings, TableProfileStore } from "../../shared/config";
 import type { AppServices } from "../../shared/functionsApp";
-import { type Clock, systemClock } from "../../shared/runtime";
+import { type Clock, silentTelemetry, systemClock, type Telemetry } from "../../shared/runtime";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import { openStateStores } from "../../shared/state/stateStores";
 import { azuriteLocation, uniqueTablePrefix } from "./tables";
@@ -29,13 +30,20 @@ export async function testAppServices(
     env?: NodeJS.ProcessEnv;
     clock?: Clock;
     sharePoint?: AppServices["sharePoint"];
+    telemetry?: Telemetry;
   } = {},
 ): Promise<AppServices & { secrets: InMemorySecretsProvider; tablePrefix: string }> {
   const tablePrefix = uniqueTablePrefix("app");
   const location = azuriteLocation();
   const home = mkdtempSync(path.join(tmpdir(), "functions-app-"));
   const settings = readAppSettings(
-    { PROFILE_STORE: "table", SECRETS_PROVIDER: "sqlite", CONFLUENCE_SYNC_HOME: home, ...options.env },
+    {
+      PROFILE_STORE: "table",
+      SECRETS_PROVIDER: "sqlite",
+      CONFLUENCE_SYNC_HOME: home,
+      ...EMULATOR_ENDPOINT_SETTINGS,
+      ...options.env,
+    },
     home,
   );
   const secrets = new InMemorySecretsProvider(options.secrets ?? {});
@@ -43,10 +51,17 @@ export async function testAppServices(
   const state = await openStateStores(location, { tablePrefix });
   return {
     settings,
-    config: { settings, secrets, profiles, validator: new ProfileValidator(secrets, profiles), close: () => undefined },
+    config: {
+      settings,
+      secrets,
+      profiles,
+      validator: new ProfileValidator(secrets, profiles, settings.endpointAllowlist),
+      close: () => undefined,
+    },
     state,
     clock: options.clock ?? systemClock,
     sharePoint: options.sharePoint ?? {},
+    telemetry: options.telemetry ?? silentTelemetry,
     close: () => undefined,
     secrets,
     tablePrefix,

@@ -6,6 +6,7 @@ import {
   trustCertificateInProcess,
 } from "../../dev/emulators/common/tls";
 import { type ConfluenceEmulator, startConfluenceEmulator } from "../../dev/emulators/confluence/confluenceEmulator";
+import { EMULATOR_ENDPOINTS } from "../../dev/emulators/emulatorEndpoints";
 import { type RunningGraphEmulator, startGraphEmulator } from "../../dev/emulators/graph/graphEmulator";
 import type { LocalRunResult } from "../../dev/localHost/localDurableHost";
 import { runProfileSyncLocally, syncRegistry } from "../../dev/localHost/localEngine";
@@ -78,6 +79,8 @@ export const HARNESS_HEADERS = ["ID", "Title", "Status", "Amount"];
 export interface HarnessItem {
   readonly id: string;
   readonly fields: Readonly<Record<string, unknown>>;
+  /** With content approval: 0 approved (default), 2 pending, … */
+  readonly moderationStatus?: number;
 }
 
 export interface SyncHarnessOptions {
@@ -92,6 +95,13 @@ export interface SyncHarnessOptions {
   /** More lists on the site (e.g. the one a lookup column points at), in the seed's list shape. */
   extraLists?: readonly { id: string; displayName: string; columns: ColumnDefinition[]; items: HarnessItem[] }[];
   graphSettings?: Record<string, unknown>;
+  /** The site's time zone in the Graph emulator; by default the profile's `sharePoint.timeZone` (else UTC). */
+  siteTimeZone?: string;
+  /** The list has content approval (items pending approval are hidden from apps that may not approve). */
+  contentApproval?: boolean;
+  /** The app's application permissions (default `Sites.ReadWrite.All`), and its grants for `Sites.Selected`. */
+  graphRoles?: readonly string[];
+  sitePermissions?: readonly { appId: string; roles: readonly string[] }[];
   /** Confluence seed options beyond the site and the page (e.g. `storageNormalization: "confluence"`). */
   confluenceSeed?: Record<string, unknown>;
   engine?: EngineOptions;
@@ -116,16 +126,26 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
   const graph = await startGraphEmulator(
     {
       tenantId: TEST_TENANT_ID,
-      clients: [{ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, displayName: "ConfluenceSync tests" }],
+      clients: [
+        {
+          clientId: TEST_CLIENT_ID,
+          clientSecret: TEST_CLIENT_SECRET,
+          displayName: "ConfluenceSync tests",
+          ...(options.graphRoles ? { roles: [...options.graphRoles] } : {}),
+        },
+      ],
       people: testPeople,
       sites: [
         {
           id: TEST_SITE_ID,
           displayName: "Contoso Projects",
+          timeZone: options.siteTimeZone ?? options.profile?.sharePoint?.timeZone ?? "UTC",
+          ...(options.sitePermissions ? { permissions: options.sitePermissions } : {}),
           lists: [
             {
               id: TEST_LIST_ID,
               displayName: "Projects",
+              ...(options.contentApproval ? { contentApproval: true } : {}),
               columns: [...(options.columns ?? harnessColumns)],
               items: [...(options.items ?? [])],
             },
@@ -178,7 +198,7 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
   const state = options.wrapState ? options.wrapState(opened) : opened;
   const logger = createMemoryLogger();
   const services = createEngineServices(
-    { config: { secrets, profiles, validator: new ProfileValidator(secrets, profiles) }, state },
+    { config: { secrets, profiles, validator: new ProfileValidator(secrets, profiles, EMULATOR_ENDPOINTS) }, state },
     { graphRetry: HARNESS_RETRY, confluenceRetry: HARNESS_RETRY, logger, ...options.engine },
   );
   const tables = { location, prefix: tablePrefix };
@@ -409,8 +429,12 @@ export class SyncHarness {
     return new Map((list?.items ?? []).map((item) => [item.id, item.fields]));
   }
 
-  async editItem(id: string, fields: Record<string, unknown>): Promise<void> {
-    await this.#graphAdmin("PATCH", `sites/${TEST_SITE_ID}/lists/${this.listId}/items/${id}`, { fields });
+  async editItem(
+    id: string,
+    fields: Record<string, unknown>,
+    options: { moderationStatus?: number } = {},
+  ): Promise<void> {
+    await this.#graphAdmin("PATCH", `sites/${TEST_SITE_ID}/lists/${this.listId}/items/${id}`, { fields, ...options });
   }
 
   async createItem(fields: Record<string, unknown>): Promise<string> {

@@ -526,16 +526,16 @@ describe("writing SharePoint values in the shapes Graph expects", () => {
     ],
     ["a dateTime as ISO UTC", () => codec(columns.starts), "2024-03-01T14:30:00Z", { Starts: "2024-03-01T14:30:00Z" }],
     [
-      "a hyperlink as SharePoint text",
+      "a hyperlink as an object (sent with Prefer: apiversion=2.1)",
       () => codec(columns.link, { kind: "link" }),
       { url: "https://a.example/", description: "A" },
-      { Link: "https://a.example/, A" },
+      { Link: { Url: "https://a.example/", Description: "A" } },
     ],
     [
-      "a hyperlink as an object when configured",
-      () => codec(columns.link, { kind: "link" }, { hyperlinkWriteShape: "object" }),
+      "a hyperlink as SharePoint text when configured",
+      () => codec(columns.link, { kind: "link" }, { hyperlinkWriteShape: "text" }),
       { url: "https://a.example/", description: "A" },
-      { Link: { Url: "https://a.example/", Description: "A" } },
+      { Link: "https://a.example/, A" },
     ],
     [
       "rich text as paragraphs",
@@ -564,8 +564,8 @@ describe("writing SharePoint values in the shapes Graph expects", () => {
     ["a person the site does not know", () => codec(columns.owner), "carol@example.com", "FIELD_REFERENCE_UNRESOLVED"],
     ["fractions of a second", () => codec(columns.starts), "2024-03-01T14:30:00.250Z", "FIELD_VALUE_NOT_REPRESENTABLE"],
     [
-      "a URL SharePoint would split",
-      () => codec(columns.link, { kind: "link" }),
+      "a URL SharePoint would split, in the text form",
+      () => codec(columns.link, { kind: "link" }, { hyperlinkWriteShape: "text" }),
       { url: "https://a.example/a, b", description: "x" },
       "FIELD_VALUE_NOT_REPRESENTABLE",
     ],
@@ -618,6 +618,46 @@ describe("rendering refusals", () => {
         }),
       ),
     ).toBe("one line\ntwo\nthree");
+  });
+});
+
+describe("hyperlink schemes", () => {
+  const link = () => codec(columns.link, { kind: "link" });
+  const refused = [
+    "javascript:alert(1)",
+    "JavaScript:alert(document.cookie)",
+    "data:text/html,<b>x</b>",
+    "file:///etc/passwd",
+    "vbscript:msgbox(1)",
+    "ftp://files.example/a",
+  ];
+
+  it.each(refused)("refuses %s from SharePoint, from a page and on the way out", (url) => {
+    expect(code(link().readSharePoint({ Link: { Url: url, Description: "click" } }))).toBe("FIELD_VALUE_INVALID");
+    expect(code(link().readSharePoint({ Link: `${url}, click` }))).toBe("FIELD_VALUE_INVALID");
+    const href = url.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    expect(code(link().readConfluence(cell(`<p><a href="${href}">click</a></p>`)))).toBe("FIELD_VALUE_INVALID");
+    expect(code(link().writeSharePoint({ url, description: "click" }))).toBe("FIELD_VALUE_INVALID");
+    expect(code(link().renderConfluence({ url, description: "click" }))).toBe("FIELD_VALUE_INVALID");
+  });
+
+  it("keeps http, https and mailto links", () => {
+    for (const url of ["http://a.example/", "https://a.example/x?y=1", "mailto:team@contoso.example"]) {
+      expect(value(link().readSharePoint({ Link: { Url: url, Description: "d" } }))).toEqual({ url, description: "d" });
+      expect(link().renderConfluence({ url, description: "d" }).ok).toBe(true);
+    }
+  });
+
+  it("refuses every scheme but http, https and mailto (property)", () => {
+    const scheme = fc.stringMatching(/^[a-z][a-z0-9+.-]{0,9}$/).filter((s) => !["http", "https", "mailto"].includes(s));
+    fc.assert(
+      fc.property(scheme, fc.webSegment(), (name, rest) => {
+        const url = `${name}:${rest}`;
+        fc.pre(URL.canParse(url));
+        expect(code(link().readSharePoint({ Link: { Url: url, Description: "" } }))).toBe("FIELD_VALUE_INVALID");
+        expect(code(link().renderConfluence({ url, description: url }))).toBe("FIELD_VALUE_INVALID");
+      }),
+    );
   });
 });
 

@@ -29,6 +29,12 @@ const oauthSchema = z
     refreshTokens: z.array(z.string().min(8)).min(1),
     /** How long a rotated-out refresh token keeps working (Atlassian: 10 minutes). */
     reuseLeewaySeconds: z.number().min(0).default(600),
+    /**
+     * Which rotated-out tokens may be exchanged again inside the leeway: only the one exchanged last (`previousOnly`,
+     * Auth0's documented rule, the default) or any (`anyUsedWithinLeeway`). Atlassian's own rule is unconfirmed
+     * (docs/emulators.md#confluence-settings).
+     */
+    reuseRule: z.enum(["previousOnly", "anyUsedWithinLeeway"]).default("previousOnly"),
     /** `expires_in` of minted access tokens (Atlassian: 3600). */
     accessTokenExpiresIn: z.number().int().min(1).default(3600),
     /** Refresh-token inactivity expiry (Atlassian: 90 days, reset by every refresh). */
@@ -108,10 +114,11 @@ export const confluenceSeedSchema = z
     /** Account id of the person whose edits `PUT /_admin/pages/{id}` stands for. */
     humanAccountId: z.string().min(1).default("557058:f58131cb-b67d-43c7-b30d-6b58d40bd077"),
     /**
-     * `confluence`: rewrite stored bodies on every write the way Confluence's editor pipeline does (macro ids,
-     * `<br />`, `<b>` → `<strong>`, entities); `none` (default): store the bytes as sent.
+     * `confluence` (default): rewrite stored bodies, seeded ones included, the way Confluence's editor pipeline does
+     * (local ids, macro ids, marks split around links, styles, `<br />`, `<b>` → `<strong>`, entities); `none`: store
+     * the bytes as sent.
      */
-    storageNormalization: z.enum(["none", "confluence"]).default("none"),
+    storageNormalization: z.enum(["none", "confluence"]).default("confluence"),
     /** Calls per window before 429s (one point per call; off when absent), like Atlassian's hourly quota. */
     rateLimit: z
       .object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1).default(3600) })

@@ -23,6 +23,7 @@ import { type PlanStates, planStates } from "../prepare/planStates";
 import { planWithReads } from "../prepare/planWithReads";
 import { validateProfile } from "../prepare/profileValidation";
 import { RunEnding } from "../prepare/runEnding";
+import { confirmVanishedItems, MODERATION_STATUS_COLUMN } from "../prepare/vanishedItems";
 import type { PrepareRunInput, PrepareRunResult } from "../run/runContract";
 import type { RunItemReport, RunProblem } from "../run/runReport";
 import type { RunContext } from "../run/stagedDocuments";
@@ -143,12 +144,26 @@ async function planCycle(
   const table = await tableAndStates(services, cycle);
   if (!table.ok) return table;
   const { states } = table;
+  // Read through the codecs, the items are let go: on a first sync they are the whole list.
+  let side = sharePointSide({ ...reads.changes, changed: reads.takeChangedItems() }, codecs);
+  let readProblems = table.readProblems;
+  if (side.kind === "full") {
+    // A full enumeration loads every state row and reads every row (see planStates.ts): nothing is left out here.
+    const vanished = await confirmVanishedItems(cycle.sharePoint, reads.select, codecs, {
+      side,
+      state: states.state.states,
+      rows: states.confluence.rows,
+      contentApproval: reads.directory.columns.some((column) => column.name === MODERATION_STATUS_COLUMN),
+      cycle: input.cycle,
+    });
+    side = vanished.side;
+    readProblems = [...readProblems, ...vanished.problems];
+  }
   const { plan, planMs } = await planWithReads(cycle.sharePoint, reads.select, codecs, {
     rules,
     state: states.state.states,
     idleAwaitingItems: states.idleAwaitingItems,
-    // Read through the codecs, the items are let go: on a first sync they are the whole list.
-    sharePoint: sharePointSide({ ...reads.changes, changed: reads.takeChangedItems() }, codecs),
+    sharePoint: side,
     confluence: states.confluence,
     runAt: input.startedAt,
   });
@@ -156,7 +171,7 @@ async function planCycle(
   return {
     ok: true,
     plan,
-    readProblems: table.readProblems,
+    readProblems,
     editedAt: table.editedAt,
     versions: states.state.versions,
     highestStateId: states.highestStateId,
