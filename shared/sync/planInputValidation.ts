@@ -25,6 +25,15 @@ export function validatePlanInput(input: PlanInput): void {
       throw new PlannerInputInvalid(`${profile}: two Confluence rows share rowRef ${row.rowRef}`);
     rowRefs.add(row.rowRef);
   }
+  const settled = new Set<string>();
+  for (const settlement of input.settlements ?? []) {
+    const key = JSON.stringify([settlement.sharePointId, settlement.field]);
+    if (settled.has(key))
+      throw new PlannerInputInvalid(
+        `${profile}: field "${settlement.field}" of item ${settlement.sharePointId} is settled twice`,
+      );
+    settled.add(key);
+  }
   const stateIds = new Set<string>();
   for (const item of input.state) {
     if (stateIds.has(item.sharePointId))
