@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import type { CliIo } from "../cliContext";
+import { registerConflictsListCommand } from "./conflictsList";
+import { registerConflictsResolveCommand } from "./conflictsResolve";
 import { registerDemoCommand } from "./demo";
 import { registerDiagnosticsCommand } from "./diagnostics";
 import { registerEmulatorsCommand } from "./emulators";
@@ -24,5 +26,7 @@ export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [
   registerSecretsListCommand,
   registerInspectPageCommand,
   registerDiagnosticsCommand,
+  registerConflictsListCommand,
+  registerConflictsResolveCommand,
   registerSyncCommand,
 ];

@@ -1,3 +1,4 @@
+export { engineServicesFrom, processEngineServices } from "./appEngine";
 export {
   type AppServices,
   type AppServicesOptions,
@@ -7,6 +8,7 @@ export {
   replaceAppServices,
   subscriptionKeeper,
 } from "./appServices";
+export { type ConflictSettlementDependencies, resolveConflicts } from "./conflictSettlementHandler";
 export { type DiagnosticsDependencies, getProfile, getProfileConflicts, listProfiles } from "./diagnosticsHandlers";
 export { errorResponse, HttpErrorCodes, jsonResponse, respondSafely, unexpectedErrorResponse } from "./httpResponses";
 export { invocationLogger } from "./invocationLogger";

@@ -3,7 +3,7 @@ import { GraphErrorCodes } from "../../sharepoint/graphError";
 import type { LoadedItemStates } from "../../state/itemStateStore";
 import { hasConfluenceWrites, NOTHING_APPLIED, type ReadyPlan, settlePlan } from "../../sync";
 import { codecsFor } from "../codecInputs";
-import { recordConflicts } from "../conflictLog";
+import { pendingSettlements, recordConflicts } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
 import { permanentProblem } from "../failures";
 import { ApiCallMeter } from "../prepare/apiCallMeter";
@@ -53,6 +53,7 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
       sharePoint: sharePointSide(reads.changes, codecs.codecs),
       confluence: page.side,
       runAt: input.startedAt,
+      settlements: await pendingSettlements(services.state.conflicts, profile.key),
     });
     logPlanning(services, profile, input, { planMs, state, reads, pageRows: page.side.rows.length });
     if (plan.kind === "stopped") return await ending.stopped(plan, calls.now());
