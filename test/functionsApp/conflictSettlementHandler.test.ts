@@ -19,7 +19,10 @@ describe("conflict settlement handler", () => {
   beforeAll(async () => {
     extension = await FakeDurableExtension.start();
   });
-  afterAll(() => extension.close());
+  afterAll(async () => {
+    await extension.close();
+    await h?.close();
+  });
   beforeEach(async () => {
     await h?.close();
     h = await startSyncHarness({ items: sampleItems(3), rows: sampleRows(3) });
@@ -30,7 +33,6 @@ describe("conflict settlement handler", () => {
     extension.requests.length = 0;
     extension.instances.clear();
   });
-  afterAll(() => h?.close());
 
   async function resolve(
     conflictId: string | undefined,
