@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import type { CliIo } from "../cliContext";
 import { registerConflictsListCommand } from "./conflictsList";
 import { registerConflictsResolveCommand } from "./conflictsResolve";
+import { registerConnectConfluenceCommand } from "./connectConfluence";
 import { registerDemoCommand } from "./demo";
 import { registerDiagnosticsCommand } from "./diagnostics";
 import { registerEmulatorsCommand } from "./emulators";
@@ -28,5 +29,6 @@ export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [
   registerDiagnosticsCommand,
   registerConflictsListCommand,
   registerConflictsResolveCommand,
+  registerConnectConfluenceCommand,
   registerSyncCommand,
 ];

@@ -9,6 +9,12 @@ export {
   subscriptionKeeper,
 } from "./appServices";
 export { type ConflictSettlementDependencies, resolveConflicts } from "./conflictSettlementHandler";
+export {
+  CONSENT_CALLBACK_ROUTE,
+  type ConfluenceConnectDependencies,
+  confluenceConnectCallback,
+  startConfluenceConnect,
+} from "./confluenceConnectHandlers";
 export { type DiagnosticsDependencies, getProfile, getProfileConflicts, listProfiles } from "./diagnosticsHandlers";
 export { errorResponse, HttpErrorCodes, jsonResponse, respondSafely, unexpectedErrorResponse } from "./httpResponses";
 export { invocationLogger } from "./invocationLogger";
