@@ -51,6 +51,8 @@ describe("function registrations", () => {
       "applyConfluencePage",
       "applySharePointBatch",
       "commitRun",
+      "connectConfluence",
+      "connectConfluenceCallback",
       "getProfile",
       "getProfileConflicts",
       "listActiveProfiles",
@@ -80,6 +82,8 @@ describe("function registrations", () => {
     ["getProfileConflicts", "profiles/{profileKey}/conflicts", ["GET"], "function"],
     ["resolveConflict", "profiles/{profileKey}/conflicts/{conflictId}/resolve", ["POST"], "function"],
     ["resolveAllConflicts", "profiles/{profileKey}/conflicts/resolve", ["POST"], "function"],
+    ["connectConfluence", "profiles/{profileKey}/connect/confluence", ["GET"], "function"],
+    ["connectConfluenceCallback", "connect/confluence/callback", ["GET"], "anonymous"],
   ])("%s: HTTP %s %s, auth level %s", (name, route, methods, authLevel) => {
     expect(trigger(name)).toMatchObject({ type: "httpTrigger", route, methods, authLevel });
     expect(bindings(name)).toContainEqual(expect.objectContaining({ type: "http", direction: "out" }));
