@@ -1,5 +1,5 @@
 import * as df from "durable-functions";
-import { invocationLogger, processEngineServices, resolveConflicts, respondSafely } from "../shared/functionsApp";
+import { appEngine, invocationLogger, resolveConflicts, respondSafely } from "../shared/functionsApp";
 import { DurableSyncStarter } from "../shared/syncStart";
 
 // Settling conflicts, with a function key: one conflict, or every open field conflict of a profile (one side). The
@@ -16,7 +16,7 @@ for (const [name, route] of [
       const logger = invocationLogger(context);
       return respondSafely(logger, async () =>
         resolveConflicts(request, {
-          engine: await processEngineServices(),
+          engine: await appEngine(),
           starter: new DurableSyncStarter(client, { logger }),
           logger,
         }),

@@ -1,10 +1,10 @@
 import { app, type HttpRequest, type InvocationContext } from "@azure/functions";
 import {
+  appEngine,
   CONSENT_CALLBACK_ROUTE,
   type ConfluenceConnectDependencies,
   confluenceConnectCallback,
   invocationLogger,
-  processEngineServices,
   respondSafely,
   startConfluenceConnect,
 } from "../shared/functionsApp";
@@ -12,10 +12,7 @@ import {
 function withEngine(handler: (request: HttpRequest, deps: ConfluenceConnectDependencies) => Promise<unknown>) {
   return (request: HttpRequest, context: InvocationContext) => {
     const logger = invocationLogger(context);
-    return respondSafely(
-      logger,
-      async () => handler(request, { engine: await processEngineServices(), logger }) as never,
-    );
+    return respondSafely(logger, async () => handler(request, { engine: await appEngine(), logger }) as never);
   };
 }
 

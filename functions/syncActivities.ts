@@ -1,12 +1,21 @@
 import * as df from "durable-functions";
-import { createSyncActivities } from "../shared/engine/activities";
+import { createSyncActivities, type SyncActivities } from "../shared/engine/activities";
 import { ActivityName } from "../shared/engine/run/runContract";
-import { processEngineServices } from "../shared/functionsApp/appEngine";
+import { appEngine } from "../shared/functionsApp/appEngine";
 
 // The sync activities the syncProfile / syncAllProfiles orchestrations schedule (shared/engine/activities), over the
-// process's engine, built on first use (a failed build is not kept, so the next invocation tries again).
+// process-wide engine, built on first use. A failed build is not kept, so the next invocation tries again.
+let activities: Promise<SyncActivities> | undefined;
+const engine = (): Promise<SyncActivities> => {
+  activities ??= appEngine()
+    .then((services) => createSyncActivities(services))
+    .catch((error: unknown) => {
+      activities = undefined;
+      throw error;
+    });
+  return activities;
+};
+
 for (const name of Object.values(ActivityName)) {
-  df.app.activity(name, {
-    handler: async (input: unknown) => createSyncActivities(await processEngineServices())[name](input),
-  });
+  df.app.activity(name, { handler: async (input: unknown) => (await engine())[name](input) });
 }

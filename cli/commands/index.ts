@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { CliIo } from "../cliContext";
+import { registerCheckCommand } from "./check";
 import { registerConflictsListCommand } from "./conflictsList";
 import { registerConflictsResolveCommand } from "./conflictsResolve";
 import { registerConnectConfluenceCommand } from "./connectConfluence";
@@ -31,4 +32,5 @@ export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [
   registerConflictsResolveCommand,
   registerConnectConfluenceCommand,
   registerSyncCommand,
+  registerCheckCommand,
 ];

@@ -1,3 +1,4 @@
+import type { ProfileCheckReport } from "../../shared/diagnostics";
 import type { RunReport } from "../../shared/engine/run/runReport";
 import type { ServiceCalls } from "./apiCallTally";
 import type { PersonEdit, SandboxCheck, SandboxOutcome } from "./scenario/index.js";
@@ -45,6 +46,8 @@ export interface DemoResult {
   sandbox: DemoSandbox;
   /** Milliseconds to start the emulators, Azurite and the config store and import the profile. */
   setupMs: number;
+  /** `confluence-sync check` of the demo profile, before the first sync. */
+  check: ProfileCheckReport;
   runs: DemoRun[];
   edits: DemoPersonEdit[];
   /** The conflict a person settled after the third sync, through `conflicts resolve`. */
@@ -79,6 +82,7 @@ export interface DemoSettlement {
 /** Progress as it happens, so the text report can be printed section by section. */
 export type DemoEvent =
   | { kind: "ready"; sandbox: DemoSandbox; setupMs: number }
+  | { kind: "check"; report: ProfileCheckReport }
   | { kind: "run"; run: DemoRun }
   | { kind: "edits"; edits: DemoPersonEdit[] }
   | { kind: "settled"; settlement: DemoSettlement };

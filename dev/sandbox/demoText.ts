@@ -1,3 +1,4 @@
+import { checkReportText, type ProfileCheckReport } from "../../shared/diagnostics";
 import type { RunItemReport } from "../../shared/engine/run/runReport";
 import { EMULATOR_ENDPOINT_SETTINGS } from "../emulators/emulatorEndpoints";
 import type { ServiceCalls } from "./apiCallTally";
@@ -31,6 +32,8 @@ export function demoTextReport(): DemoTextReport {
         case "ready":
           sandbox = event.sandbox;
           return introduction(event.sandbox, event.setupMs);
+        case "check":
+          return checkSection(event.report);
         case "run":
           runNumber += 1;
           return runSection(event.run, runNumber, sandbox, shownConflicts);
@@ -75,6 +78,14 @@ function introduction(box: DemoSandbox, setupMs: number): string {
       ],
     ],
   );
+}
+
+/** `confluence-sync check <key>`, as the CLI prints it, under its own heading. */
+function checkSection(report: ProfileCheckReport): string {
+  return `${checkReportText(report)
+    .split("\n")
+    .map((line, index) => (index === 0 ? `Before the first sync: confluence-sync check ${report.profileKey}` : line))
+    .join("\n")}\n`;
 }
 
 function editsSection(edits: readonly DemoPersonEdit[]): string {

@@ -1,5 +1,6 @@
 import { performance } from "node:perf_hooks";
 import { type ConfigServices, type Profile, parseProfileFile } from "../../shared/config";
+import { checkProfile } from "../../shared/diagnostics";
 import { settleConflicts } from "../../shared/engine/conflictSettling";
 import type { RunReport } from "../../shared/engine/run/runReport";
 import { fieldKindOf } from "../../shared/mapping";
@@ -47,6 +48,16 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
     const sandbox = describeSandbox(host.sandbox, profile);
     const setupMs = performance.now() - startedAt;
     emit({ kind: "ready", sandbox, setupMs });
+    // What `confluence-sync check demo` says before anything is synced: the profile can sync as things are.
+    const check = await checkProfile(engine.services, profile.key);
+    if (!check.ok)
+      throw new SandboxDemoFailed(
+        `the demo profile does not pass its check: ${check.checks
+          .filter((line) => line.verdict === "fail")
+          .map((line) => `${line.id}: ${line.detail}`)
+          .join("; ")}`,
+      );
+    emit({ kind: "check", report: check });
 
     const runs: DemoRun[] = [];
     const run = async (label: string): Promise<void> => {
@@ -83,6 +94,7 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
     return {
       sandbox,
       setupMs,
+      check,
       runs,
       edits,
       settlement,

@@ -6,14 +6,25 @@ import { globalRedactor, secretSlot } from "../runtime";
 import { SecretNames } from "../secrets";
 import type { EngineServices } from "./engineServices";
 
-/** The scopes table mode needs: read the page, update it (docs/operations.md#atlassian-oauth-20-3lo). */
-const TABLE_MODE_SCOPES = ["read:page:confluence", "write:page:confluence"] as const;
+/**
+ * What table mode needs: read the page and update it (docs/operations.md#atlassian-oauth-20-3lo), each by a granular
+ * scope (asked for) or its classic equivalent (accepted when granted, as `confluence-sync check` accepts it).
+ */
+const TABLE_MODE_SCOPES: readonly (readonly string[])[] = [
+  ["read:page:confluence", "read:confluence-content.all"],
+  ["write:page:confluence", "write:confluence-content"],
+];
 
-/** What a consent for the profile asks for: `offline_access` (a refresh token at all) and the scopes it syncs with. */
-export function consentScopes(profile: Profile): { required: string[]; requested: string[] } {
-  const required = [...TABLE_MODE_SCOPES];
+/**
+ * What a consent for the profile asks for (`offline_access`, for a refresh token at all, and the scopes it syncs with)
+ * and what it must get: each `required` entry is satisfied by any one of its scopes.
+ */
+export function consentScopes(profile: Profile): { required: readonly (readonly string[])[]; requested: string[] } {
   void profile; // Every mode built so far needs the same scopes; pages mode may ask for more.
-  return { required, requested: ["offline_access", ...required] };
+  return {
+    required: TABLE_MODE_SCOPES,
+    requested: ["offline_access", ...TABLE_MODE_SCOPES.map((alternatives) => alternatives[0]!)],
+  };
 }
 
 /** Why a consent was refused or could not be completed; nothing was stored. */
@@ -131,7 +142,9 @@ export async function completeConsent(
     throw error;
   }
   const granted = new Set(grant.scopes.length > 0 ? grant.scopes : site.scopes);
-  const missing = consentScopes(profile).required.filter((scope) => !granted.has(scope));
+  const missing = consentScopes(profile)
+    .required.filter((alternatives) => !alternatives.some((scope) => granted.has(scope)))
+    .map((alternatives) => alternatives[0]!);
   if (missing.length > 0)
     throw new ConsentRefused(
       "CONSENT_SCOPES_MISSING",

@@ -15,17 +15,19 @@ export function engineServicesFrom(app: AppServices, options: Omit<EngineOptions
   );
 }
 
-let shared: { readonly services: AppServices; readonly engine: EngineServices } | undefined;
+const engines = new WeakMap<AppServices, EngineServices>();
 
 /**
- * The one engine of this worker process, over the process-wide services (built again only when those are replaced):
- * the sync activities and the HTTP handlers that settle conflicts or store a new Confluence consent share it, so there
- * is one Confluence token manager (and one cache of access tokens) per process.
+ * The process-wide engine over the process-wide services, built on first use: the sync activities and the profile
+ * check share it, so the process has one Confluence token manager (refreshes of a rotating token must not race).
+ * Engine warnings go as JSON lines to stderr, which the worker forwards to Application Insights.
  */
-export async function processEngineServices(): Promise<EngineServices> {
+export async function appEngine(): Promise<EngineServices> {
   const services = await appServices();
-  if (shared?.services !== services)
-    // Engine warnings (retried batches, resyncs) as JSON lines on stderr, which the worker forwards to App Insights.
-    shared = { services, engine: engineServicesFrom(services, { logger: createConsoleLogger("info") }) };
-  return shared.engine;
+  let engine = engines.get(services);
+  if (engine === undefined) {
+    engine = engineServicesFrom(services, { logger: createConsoleLogger("info") });
+    engines.set(services, engine);
+  }
+  return engine;
 }

@@ -1,4 +1,4 @@
-export { engineServicesFrom, processEngineServices } from "./appEngine";
+export { appEngine, engineServicesFrom } from "./appEngine";
 export {
   type AppServices,
   type AppServicesOptions,
@@ -15,10 +15,22 @@ export {
   confluenceConnectCallback,
   startConfluenceConnect,
 } from "./confluenceConnectHandlers";
-export { type DiagnosticsDependencies, getProfile, getProfileConflicts, listProfiles } from "./diagnosticsHandlers";
+export {
+  type CheckDependencies,
+  checkProfileHandler,
+  type DiagnosticsDependencies,
+  getProfile,
+  getProfileConflicts,
+  listProfiles,
+} from "./diagnosticsHandlers";
 export { errorResponse, HttpErrorCodes, jsonResponse, respondSafely, unexpectedErrorResponse } from "./httpResponses";
 export { invocationLogger } from "./invocationLogger";
 export { type ManualSyncDependencies, manualSync } from "./manualSyncHandler";
 export { scheduledSync } from "./scheduledSyncHandler";
-export { type SharePointWebhookDependencies, sharePointWebhook } from "./sharePointWebhookHandler";
+export {
+  type LazyWebhookDependencies,
+  type SharePointWebhookDependencies,
+  sharePointWebhook,
+  type WebhookRequest,
+} from "./sharePointWebhookHandler";
 export { type SyncStatusDependencies, syncStatus } from "./syncStatusHandler";

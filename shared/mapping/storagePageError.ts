@@ -8,7 +8,8 @@ import { AppError } from "../errors";
  *   column, exactly once;
  * - `DUPLICATE_KEY`: two rows hold the same SharePoint item id;
  * - `MERGED_CELL` / `CELL_MISSING`: a managed column has a `colspan`/`rowspan` > 1, or a row has no cell in it;
- * - `PATCH_INVALID`: a patch asks for something the table cannot take (a row that is not there, two edits of one row).
+ * - `PATCH_INVALID`: a patch asks for something the table cannot take (a row that is not there, two edits of one row);
+ * - `TABLE_TOO_LARGE`: the table's cells span more grid slots than the mapper lays out (`MAX_GRID_SLOTS`).
  */
 export type StoragePageErrorCode =
   | "STORAGE_MALFORMED"
@@ -19,7 +20,8 @@ export type StoragePageErrorCode =
   | "DUPLICATE_KEY"
   | "MERGED_CELL"
   | "CELL_MISSING"
-  | "PATCH_INVALID";
+  | "PATCH_INVALID"
+  | "TABLE_TOO_LARGE";
 
 /** Where on the page the problem is; every field is optional because a malformed body has no table yet. */
 export interface StoragePageLocation {

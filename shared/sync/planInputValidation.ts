@@ -13,6 +13,12 @@ export function validatePlanInput(input: PlanInput): void {
       );
     seen.add(item.id);
   }
+  if (input.sharePoint.kind === "full") {
+    for (const id of input.sharePoint.unseen ?? []) {
+      if (seen.has(id))
+        throw new PlannerInputInvalid(`${profile}: SharePoint item ${id} is listed as both read and unseen`);
+    }
+  }
   if (input.sharePoint.kind === "delta") {
     for (const id of input.sharePoint.deletedIds) {
       if (seen.has(id))

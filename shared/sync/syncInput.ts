@@ -17,12 +17,19 @@ export interface SharePointItemReading {
 
 /**
  * The SharePoint side of a run.
- * - `full`: every item of the list; an item in the state but not here is gone.
+ * - `full`: every item of the list the app can see; an item in the state but not here is gone, unless it is in
+ *   `unseen`: ids the enumeration did not show but that may still exist (a list with content approval hides items
+ *   pending approval from an app without `Sites.Manage.All`, docs/references.md#graph-content-approval). An unseen item
+ *   is taken as unchanged since it was last read, and a row keyed with one the state does not know is left alone.
  * - `delta`: the items changed since the stored delta link (each once, latest state; the reader collapses repeats)
  *   and the ids deleted since. Items in neither list are unchanged since they were last read.
  */
 export type SharePointSide =
-  | { readonly kind: "full"; readonly items: readonly SharePointItemReading[] }
+  | {
+      readonly kind: "full";
+      readonly items: readonly SharePointItemReading[];
+      readonly unseen?: readonly string[];
+    }
   | {
       readonly kind: "delta";
       readonly changed: readonly SharePointItemReading[];

@@ -50,6 +50,7 @@ describe("function registrations", () => {
     expect(registeredFunctionNames()).toEqual([
       "applyConfluencePage",
       "applySharePointBatch",
+      "checkProfile",
       "commitRun",
       "connectConfluence",
       "connectConfluenceCallback",
@@ -80,6 +81,7 @@ describe("function registrations", () => {
     ["listProfiles", "profiles", ["GET"], "function"],
     ["getProfile", "profiles/{profileKey}", ["GET"], "function"],
     ["getProfileConflicts", "profiles/{profileKey}/conflicts", ["GET"], "function"],
+    ["checkProfile", "profiles/{profileKey}/check", ["GET"], "function"],
     ["resolveConflict", "profiles/{profileKey}/conflicts/{conflictId}/resolve", ["POST"], "function"],
     ["resolveAllConflicts", "profiles/{profileKey}/conflicts/resolve", ["POST"], "function"],
     ["connectConfluence", "profiles/{profileKey}/connect/confluence", ["GET"], "function"],
@@ -167,6 +169,48 @@ describe("registered handlers, invoked as the worker would", () => {
       (await registeredFunction("sharePointWebhook").handler(request, contextFor("sharePointWebhook"))) as never,
     );
     expect([response.status, response.text]).toEqual([200, "hello graph"]);
+  });
+
+  it("sharePointWebhook: answers the handshake even when the services cannot be opened (storage unreachable)", async () => {
+    const services = await testAppServices({ secrets: { ready: TEST_SECRETS } });
+    await services.config.profiles.save(validProfile("ready"));
+    const setting = process.env.SECRETS_PROVIDER;
+    await replaceAppServices(undefined);
+    process.env.SECRETS_PROVIDER = "unreachable"; // opening the services now fails, as with storage down
+    try {
+      const handshake = await readResponse(
+        (await registeredFunction("sharePointWebhook").handler(
+          post("https://func.example/api/webhooks/sharepoint?validationToken=cold%20start"),
+          contextFor("sharePointWebhook"),
+        )) as never,
+      );
+      expect([handshake.status, handshake.text]).toEqual([200, "cold start"]);
+      // A notification does need them: a 5xx, so Graph delivers it again.
+      const notification = await readResponse(
+        (await registeredFunction("sharePointWebhook").handler(
+          post(
+            "https://func.example/api/webhooks/sharepoint",
+            JSON.stringify({ value: [{ subscriptionId: "00000000-0000-4000-8000-000000000001", clientState: "x" }] }),
+          ),
+          contextFor("sharePointWebhook"),
+        )) as never,
+      );
+      expect(notification.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      if (setting === undefined) delete process.env.SECRETS_PROVIDER;
+      else process.env.SECRETS_PROVIDER = setting;
+      await replaceAppServices(services);
+    }
+  });
+
+  it("checkProfile: an unknown profile is 404, without touching a service", async () => {
+    const response = await readResponse(
+      (await registeredFunction("checkProfile").handler(
+        get("https://func.example/api/profiles/nobody/check", { profileKey: "nobody" }),
+        contextFor("checkProfile"),
+      )) as never,
+    );
+    expect([response.status, response.json.error.code]).toEqual([404, "PROFILE_NOT_FOUND"]);
   });
 
   it("getProfile: reads diagnostics from the process-wide services", async () => {

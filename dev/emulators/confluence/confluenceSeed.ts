@@ -134,10 +134,11 @@ export const confluenceSeedSchema = z
     /** Account id of the person whose edits `PUT /_admin/pages/{id}` stands for. */
     humanAccountId: z.string().min(1).default("557058:f58131cb-b67d-43c7-b30d-6b58d40bd077"),
     /**
-     * `confluence`: rewrite stored bodies on every write the way Confluence's editor pipeline does (macro ids,
-     * `<br />`, `<b>` → `<strong>`, entities); `none` (default): store the bytes as sent.
+     * `confluence` (default): rewrite stored bodies, seeded ones included, the way Confluence's editor pipeline does
+     * (local ids, macro ids, marks split around links, styles, `<br />`, `<b>` → `<strong>`, entities); `none`: store
+     * the bytes as sent.
      */
-    storageNormalization: z.enum(["none", "confluence"]).default("none"),
+    storageNormalization: z.enum(["none", "confluence"]).default("confluence"),
     /** Calls per window before 429s (one point per call; off when absent), like Atlassian's hourly quota. */
     rateLimit: z
       .object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1).default(3600) })

@@ -12,6 +12,7 @@ import { readPageRows } from "../prepare/pageRows";
 import { planWithReads } from "../prepare/planWithReads";
 import { validateProfile } from "../prepare/profileValidation";
 import { RunEnding } from "../prepare/runEnding";
+import { confirmVanishedItems, MODERATION_STATUS_COLUMN } from "../prepare/vanishedItems";
 import type { PrepareRunInput, PrepareRunResult } from "../run/runContract";
 import type { RunItemReport } from "../run/runReport";
 import type { RunContext } from "../run/stagedDocuments";
@@ -47,21 +48,34 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
     const page = readPageRows(profile, reads, codecs.codecs, input.cycle);
     if (!page.ok) return await ending.failed(page.problem, calls.now());
 
+    let side = sharePointSide(reads.changes, codecs.codecs);
+    let readProblems = page.readProblems;
+    if (side.kind === "full") {
+      const vanished = await confirmVanishedItems(sharePoint, reads.select, codecs.codecs, {
+        side,
+        state: state.states,
+        rows: page.side.rows,
+        contentApproval: reads.directory.columns.some((column) => column.name === MODERATION_STATUS_COLUMN),
+        cycle: input.cycle,
+      });
+      side = vanished.side;
+      readProblems = [...readProblems, ...vanished.problems];
+    }
     const { plan, planMs } = await planWithReads(sharePoint, reads.select, codecs.codecs, {
       rules,
       state: state.states,
-      sharePoint: sharePointSide(reads.changes, codecs.codecs),
+      sharePoint: side,
       confluence: page.side,
       runAt: input.startedAt,
       settlements: await pendingSettlements(services.state.conflicts, profile.key),
     });
     logPlanning(services, profile, input, { planMs, state, reads, pageRows: page.side.rows.length });
     if (plan.kind === "stopped") return await ending.stopped(plan, calls.now());
-    if (input.dryRun) return await ending.dryRun(plan, page.readProblems, calls.now());
+    if (input.dryRun) return await ending.dryRun(plan, readProblems, calls.now());
 
     const context = cycleContext(profile, input, reads, state, {
       editedAt: page.editedAt,
-      readProblems: page.readProblems,
+      readProblems,
       apiCalls: calls.now(),
     });
     return await stagePlan(services, ending, input, plan, context, state);
