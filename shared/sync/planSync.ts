@@ -95,7 +95,8 @@ export function planSync(input: PlanInput): Plan {
     runAt: input.runAt,
     pageEditedAt: confluence.page.editedAt,
     acc: new PlanAccumulator(),
-    ...(input.settlements === undefined
+    // Most runs have none: no map, no look-up per field.
+    ...(input.settlements === undefined || input.settlements.length === 0
       ? {}
       : { settlements: new Map(input.settlements.map((s) => [settlementKey(s.sharePointId, s.field), s])) }),
   };

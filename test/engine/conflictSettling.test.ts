@@ -105,6 +105,22 @@ describe("settling a conflict", () => {
     expect((await h.state.conflicts.get(HARNESS_PROFILE, "item 1|Status"))?.settlement).toBeUndefined();
   });
 
+  it("refuses a number that is not one, naming the field; takes one that is", async () => {
+    const h = await start({ items: sampleItems(3), rows: sampleRows(3) });
+    await h.sync();
+    await h.editItem("2", { Amount: 5 });
+    await h.editRows((rows) => rows.map((row) => (row[0] === "2" ? [row[0], row[1]!, row[2]!, "7"] : row)));
+    await h.sync();
+    const target = { kind: "one" as const, id: "item 2|Amount" };
+    const notANumber = await refusal(settle(h, { target, take: "value", value: "12,5 EUR" }));
+    expect([notANumber.code, notANumber.details]).toEqual(["SETTLEMENT_VALUE_INVALID", { field: "Amount" }]);
+    await settle(h, { target, take: "value", value: "6.5" });
+    await h.sync();
+    expect((await h.listItems()).get("2")?.Amount).toBe(6.5);
+    expect(h.rowOf("2")?.Amount).toBe("6.5");
+    await expectQuietRun(h);
+  });
+
   it("does not apply a settlement someone made stale: the conflict is re-opened with the new value and says why", async () => {
     const h = await conflicted();
     await settle(h, { take: "confluence" });
