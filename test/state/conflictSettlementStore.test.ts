@@ -58,8 +58,8 @@ async function stallingTable(): Promise<{
   return {
     table: proxy,
     stallNextRead() {
-      let release = () => undefined as void;
-      let reached = () => undefined as void;
+      let release: () => void = () => undefined;
+      let reached: () => void = () => undefined;
       const gate = new Promise<void>((resolve) => {
         release = resolve;
       });
