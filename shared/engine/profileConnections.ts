@@ -144,6 +144,11 @@ export class ProfileConnections {
     return confluenceClientForProfile(pinned, common);
   }
 
+  /** The profile's Atlassian OAuth client (consent exchanges, accessible-resources), held to the allowlist. */
+  confluenceAuth(profile: Profile): ConfluenceAuthClient {
+    return this.#authClient(profile);
+  }
+
   /** Forgets the profile's cached Graph credential (after it was refused, say). */
   forgetGraphCredential(profileKey: string): void {
     this.#credentials.delete(profileKey);

@@ -8,6 +8,13 @@ export {
   replaceAppServices,
   subscriptionKeeper,
 } from "./appServices";
+export { type ConflictSettlementDependencies, resolveConflicts } from "./conflictSettlementHandler";
+export {
+  CONSENT_CALLBACK_ROUTE,
+  type ConfluenceConnectDependencies,
+  confluenceConnectCallback,
+  startConfluenceConnect,
+} from "./confluenceConnectHandlers";
 export {
   type CheckDependencies,
   checkProfileHandler,

@@ -1,4 +1,5 @@
 import { ConflictStore, SYNC_CONFLICTS_TABLE } from "./conflictStore";
+import { CONFLUENCE_CONSENTS_TABLE, ConsentStateStore } from "./consentStateStore";
 import { ItemStateStore, SYNC_ITEM_STATE_TABLE } from "./itemStateStore";
 import { RunRecordStore, SYNC_RUNS_TABLE } from "./runRecordStore";
 import { RunStagingStore, SYNC_RUN_STAGING_TABLE } from "./runStagingStore";
@@ -22,6 +23,8 @@ export interface StateStores {
   readonly cursors: SyncCursorStore;
   /** What one activity of a run stages for the next (the engine's). */
   readonly staging: RunStagingStore;
+  /** The single-use `state` of each Confluence consent started in the Function App. */
+  readonly consents: ConsentStateStore;
 }
 
 export interface StateStoresOptions {
@@ -40,8 +43,8 @@ export async function openStateStores(
   const prefix = options.tablePrefix ?? "";
   if (!/^[A-Za-z0-9]*$/.test(prefix))
     throw new RangeError(`a table prefix holds letters and digits only, not "${prefix}"`);
-  const [subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging, confluenceGrants] = await Promise.all(
-    [
+  const [subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging, confluenceGrants, consents] =
+    await Promise.all([
       SubscriptionStore.open(location, `${prefix}${DEFAULT_SUBSCRIPTIONS_TABLE}`),
       RunRecordStore.open(location, `${prefix}${SYNC_RUNS_TABLE}`),
       ConflictStore.open(location, `${prefix}${SYNC_CONFLICTS_TABLE}`),
@@ -50,7 +53,7 @@ export async function openStateStores(
       SyncCursorStore.open(location, `${prefix}${SYNC_CURSORS_TABLE}`),
       RunStagingStore.open(location, `${prefix}${SYNC_RUN_STAGING_TABLE}`),
       TableGrantLedger.open(location, `${prefix}${CONFLUENCE_GRANTS_TABLE}`),
-    ],
-  );
-  return { subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging, confluenceGrants };
+      ConsentStateStore.open(location, `${prefix}${CONFLUENCE_CONSENTS_TABLE}`),
+    ]);
+  return { subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging, confluenceGrants, consents };
 }

@@ -35,6 +35,15 @@ export function validatePlanInput(input: PlanInput): void {
       rowRefs.add(row.rowRef);
     }
   }
+  const settled = new Set<string>();
+  for (const settlement of input.settlements ?? []) {
+    const key = JSON.stringify([settlement.sharePointId, settlement.field]);
+    if (settled.has(key))
+      throw new PlannerInputInvalid(
+        `${profile}: field "${settlement.field}" of item ${settlement.sharePointId} is settled twice`,
+      );
+    settled.add(key);
+  }
   const stateIds = new Set<string>();
   for (const item of input.state) {
     if (stateIds.has(item.sharePointId))
@@ -57,10 +66,11 @@ export function validatePlanInput(input: PlanInput): void {
   if (input.sharePoint.kind === "full")
     throw new PlannerInputInvalid(`${profile}: settled rows were given with a full enumeration`);
   const deleted = new Set(input.sharePoint.deletedIds);
+  const settling = new Set((input.settlements ?? []).map((settlement) => settlement.sharePointId));
   for (const row of settledRows) {
-    if (stateIds.has(row.rowKey) || seen.has(row.rowKey) || deleted.has(row.rowKey))
+    if (stateIds.has(row.rowKey) || seen.has(row.rowKey) || deleted.has(row.rowKey) || settling.has(row.rowKey))
       throw new PlannerInputInvalid(
-        `${profile}: the settled row of item ${row.rowKey} comes with its state or a delta entry; a settled pair has neither`,
+        `${profile}: the settled row of item ${row.rowKey} comes with its state, a delta entry or a settlement; a settled pair has none`,
       );
   }
 }

@@ -1,7 +1,7 @@
 import { fieldEntry } from "./fieldKey";
 import { baseWhenLinked } from "./fieldStateChange";
 import { planForget, planRowGone, planSharePointGone } from "./itemDeletion";
-import { cellObservation, type PlanContext, planItemMerge, sharePointObservation } from "./itemMerge";
+import { cellObservation, type PlanContext, planItemMerge, settlementKey, sharePointObservation } from "./itemMerge";
 import type { ItemState, RowOrigin } from "./itemState";
 import type { Plan } from "./plan";
 import { compareItemIds, PlanAccumulator } from "./planAccumulator";
@@ -96,6 +96,10 @@ export function planSync(input: PlanInput): Plan {
     runAt: input.runAt,
     pageEditedAt: confluence.page.editedAt,
     acc: new PlanAccumulator(),
+    // Most runs have none: no map, no look-up per field.
+    ...(input.settlements === undefined || input.settlements.length === 0
+      ? {}
+      : { settlements: new Map(input.settlements.map((s) => [settlementKey(s.sharePointId, s.field), s])) }),
   };
   const unpaired: UnpairedItem[] = [];
   const orphanedOrigins: RowOrigin[] = [];

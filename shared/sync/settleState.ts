@@ -86,7 +86,10 @@ export function settleItemState(update: ItemStateUpdate, outcome: ApplyOutcome):
     if (status === null) return NONE;
     // fromEntries, not assignment: a field key is data and may be `__proto__`.
     const fields: Record<FieldKey, FieldState> = Object.fromEntries(
-      Object.entries(next.fields).map(([key, field]) => [key, met(field.requires) ? field.ifApplied : field.otherwise]),
+      Object.entries(next.fields).map(([key, field]) => [
+        key,
+        met(field.requires) && met(field.alsoRequires ?? null) ? field.ifApplied : field.otherwise,
+      ]),
     );
     const state: ItemState = {
       sharePointId,
@@ -118,7 +121,10 @@ export function writesAwaited(update: ItemStateUpdate): ReadonlySet<WriteRequire
   if (update.target.kind === "create") awaited.add("sharePointWrite");
   const addPut = (put: PutState): void => {
     for (const requirement of put.pairRequires) awaited.add(requirement);
-    for (const field of Object.values(put.fields)) if (field.requires !== null) awaited.add(field.requires);
+    for (const field of Object.values(put.fields)) {
+      if (field.requires !== null) awaited.add(field.requires);
+      if (field.alsoRequires !== undefined) awaited.add(field.alsoRequires);
+    }
   };
   const { change } = update;
   if (change.kind === "put") addPut(change);

@@ -1,3 +1,5 @@
+import type { CanonicalValue } from "./canonicalValue";
+import type { FieldHash } from "./fieldHash";
 import type { FieldKey } from "./fieldKey";
 import type { FieldReading } from "./fieldValue";
 import type { ItemState } from "./itemState";
@@ -92,4 +94,30 @@ export interface PlanInput {
   readonly confluence: ConfluenceSide;
   /** ISO 8601 time of the run, stamped on the state it changes (take it from the orchestration, not the wall clock). */
   readonly runAt: string;
+  /** Open conflicts people settled since the last run (at most one per item and field); none when absent. */
+  readonly settlements?: readonly FieldSettlement[];
+}
+
+/** What a person chose for a conflicting field: one side's value as it was when they chose, or a value of their own. */
+export type SettlementChoice =
+  | { readonly kind: "sharePoint" }
+  | { readonly kind: "confluence" }
+  | { readonly kind: "value"; readonly value: CanonicalValue };
+
+/**
+ * A person's decision about one open field conflict, as the planner takes it (docs/design.md#37-settling-conflicts):
+ * the item and field, the choice, and the hash each side held when the decision was made. The planner applies it
+ * through the normal three-way path: the chosen value is written to each side that does not hold it yet (SharePoint
+ * with `If-Match`, the page in the run's one update on top of the version read), and the base moves to it once those
+ * writes are applied. A settlement made stale by a newer edit on either side is not applied: the field is merged as
+ * if there were none, and the plan says why.
+ */
+export interface FieldSettlement {
+  /** Opaque to the planner (the engine's conflict id); echoed in the plan's settlement decisions. */
+  readonly id: string;
+  readonly sharePointId: string;
+  readonly field: FieldKey;
+  readonly choice: SettlementChoice;
+  /** What each side held when the person decided (the conflict's values then). */
+  readonly seen: { readonly sharePoint: FieldHash; readonly confluence: FieldHash };
 }

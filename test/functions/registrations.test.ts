@@ -52,6 +52,8 @@ describe("function registrations", () => {
       "applySharePointBatch",
       "checkProfile",
       "commitRun",
+      "connectConfluence",
+      "connectConfluenceCallback",
       "getProfile",
       "getProfileConflicts",
       "listActiveProfiles",
@@ -59,6 +61,8 @@ describe("function registrations", () => {
       "manualSync",
       "prepareRun",
       "recordRunFailure",
+      "resolveAllConflicts",
+      "resolveConflict",
       "scheduledSync",
       "sharePointWebhook",
       "startSyncIfIdle",
@@ -78,6 +82,10 @@ describe("function registrations", () => {
     ["getProfile", "profiles/{profileKey}", ["GET"], "function"],
     ["getProfileConflicts", "profiles/{profileKey}/conflicts", ["GET"], "function"],
     ["checkProfile", "profiles/{profileKey}/check", ["GET"], "function"],
+    ["resolveConflict", "profiles/{profileKey}/conflicts/{conflictId}/resolve", ["POST"], "function"],
+    ["resolveAllConflicts", "profiles/{profileKey}/conflicts/resolve", ["POST"], "function"],
+    ["connectConfluence", "profiles/{profileKey}/connect/confluence", ["GET"], "function"],
+    ["connectConfluenceCallback", "connect/confluence/callback", ["GET"], "anonymous"],
   ])("%s: HTTP %s %s, auth level %s", (name, route, methods, authLevel) => {
     expect(trigger(name)).toMatchObject({ type: "httpTrigger", route, methods, authLevel });
     expect(bindings(name)).toContainEqual(expect.objectContaining({ type: "http", direction: "out" }));
@@ -85,7 +93,15 @@ describe("function registrations", () => {
 
   it("gives the functions that start orchestrations or read their status a durable client, and only those", () => {
     const withClient = registeredFunctionNames().filter((name) => durableClientBinding(name));
-    expect(withClient).toEqual(["manualSync", "scheduledSync", "sharePointWebhook", "startSyncIfIdle", "syncStatus"]);
+    expect(withClient).toEqual([
+      "manualSync",
+      "resolveAllConflicts",
+      "resolveConflict",
+      "scheduledSync",
+      "sharePointWebhook",
+      "startSyncIfIdle",
+      "syncStatus",
+    ]);
   });
 
   it("schedules the sync from the SYNC_SCHEDULE app setting and the renewal hourly", () => {

@@ -104,6 +104,8 @@ export interface SyncHarnessOptions {
   sitePermissions?: readonly { appId: string; roles: readonly string[] }[];
   /** Confluence seed options beyond the site and the page (e.g. `storageNormalization: "confluence"`). */
   confluenceSeed?: Record<string, unknown>;
+  /** Settings of the Confluence seed's `oauth` section beyond the client and its refresh token (e.g. `callbackUrls`). */
+  confluenceOAuth?: Record<string, unknown>;
   engine?: EngineOptions;
   /** Where the state tables go (under a fresh prefix); the test run's shared Azurite by default. */
   tableStorage?: TableStorageLocation;
@@ -166,6 +168,7 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
         clientId: CONFLUENCE_CLIENT_ID,
         clientSecret: CONFLUENCE_CLIENT_SECRET,
         refreshTokens: [TEST_REFRESH_TOKEN],
+        ...options.confluenceOAuth,
       },
       spaces: [{ id: SPACE_ID, key: "TEAM", name: "Team space", homepageId: "98305" }],
       pages: [

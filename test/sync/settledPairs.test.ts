@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import {
   awaitingItemDigest,
   EMPTY_HASH,
+  fieldHash,
   type ItemState,
   idleAwaitingDigest,
   PlannerInputInvalid,
@@ -113,6 +114,24 @@ describe("settled pairs: rows the planner needs only by position", () => {
     ).toThrow(PlannerInputInvalid);
     expect(() =>
       plan({ state: state.slice(1), sharePoint: { kind: "full", items: [] }, rows: rows.slice(1), settledRows }),
+    ).toThrow(PlannerInputInvalid);
+    // An item a person settled a conflict of is planned, never left out.
+    const settlement = {
+      id: "item 1|Title",
+      sharePointId: "1",
+      field: "Title",
+      choice: { kind: "sharePoint" as const },
+      seen: { sharePoint: fieldHash("T1"), confluence: fieldHash("T1") },
+    };
+    expect(() =>
+      planSync({
+        rules: rules(),
+        state: state.slice(1),
+        sharePoint: delta(),
+        confluence: { rows: rows.slice(1), settledRows, page: { version: 7, editedAt: "2024-05-01T08:00:00Z" } },
+        runAt: "2024-05-01T10:00:00Z",
+        settlements: [settlement],
+      }),
     ).toThrow(PlannerInputInvalid);
   });
 

@@ -4,6 +4,7 @@ import { GraphErrorCodes } from "../../sharepoint/graphError";
 import type { SharePointClient } from "../../sharepoint/sharePointClient";
 import type { ItemStateVersions } from "../../state/itemStateStore";
 import {
+  type FieldSettlement,
   hasConfluenceWrites,
   NOTHING_APPLIED,
   type Plan,
@@ -13,7 +14,7 @@ import {
   settlePlan,
 } from "../../sync";
 import { codecsFor } from "../codecInputs";
-import { recordConflicts } from "../conflictLog";
+import { pendingSettlements, recordConflicts } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
 import { permanentProblem } from "../failures";
 import { ApiCallMeter } from "../prepare/apiCallMeter";
@@ -141,7 +142,9 @@ async function planCycle(
   },
 ): Promise<PlannedCycle | { readonly ok: false; readonly problem: RunProblem }> {
   const { profile, rules, reads, codecs, input } = cycle;
-  const table = await tableAndStates(services, cycle);
+  // Conflicts people settled: their items are planned whatever the sides show (never left out as settled).
+  const settlements = await pendingSettlements(services.state.conflicts, profile.key);
+  const table = await tableAndStates(services, { ...cycle, settlements });
   if (!table.ok) return table;
   const { states } = table;
   // Read through the codecs, the items are let go: on a first sync they are the whole list.
@@ -166,6 +169,7 @@ async function planCycle(
     sharePoint: side,
     confluence: states.confluence,
     runAt: input.startedAt,
+    settlements,
   });
   logPlanning(services, profile, input, { planMs, states, reads });
   return {
@@ -190,6 +194,7 @@ async function tableAndStates(
     readonly reads: CycleReads;
     readonly codecs: FieldCodecs;
     readonly input: PrepareRunInput;
+    readonly settlements: readonly FieldSettlement[];
   },
 ): Promise<
   | { ok: true; states: PlanStates; readProblems: readonly RunItemReport[]; editedAt: string }
@@ -198,7 +203,10 @@ async function tableAndStates(
   const { profile, rules, reads, codecs, input } = cycle;
   const page = readPageRows(profile, reads, codecs, input.cycle);
   if (!page.ok) return page;
-  const states = await planStates(services, profile, reads, rules, page.side, input.dryRun);
+  const states = await planStates(services, profile, reads, rules, page.side, {
+    dryRun: input.dryRun,
+    itemsWithSettlements: new Set(cycle.settlements.map((settlement) => settlement.sharePointId)),
+  });
   return { ok: true, states, readProblems: page.readProblems, editedAt: page.editedAt };
 }
 

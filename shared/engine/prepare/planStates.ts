@@ -41,8 +41,13 @@ export async function planStates(
   reads: CycleReads,
   rules: SyncRules,
   page: ConfluenceSide,
-  dryRun: boolean,
+  options: {
+    readonly dryRun: boolean;
+    /** Items with a conflict a person settled since the last run: always planned, their states loaded. */
+    readonly itemsWithSettlements: ReadonlySet<string>;
+  },
 ): Promise<PlanStates> {
+  const { dryRun } = options;
   const index = await reads.takeDigests();
   const { changes } = reads;
   if (changes.mode.kind === "full" || index === undefined || index.inFlux.size > IN_FLUX_LIMIT) {
@@ -57,7 +62,7 @@ export async function planStates(
       loaded: "all",
     };
   }
-  const mentioned = new Set([...changes.changedIds, ...changes.deletedIds]);
+  const mentioned = new Set([...changes.changedIds, ...changes.deletedIds, ...options.itemsWithSettlements]);
   const fields = rules.fields.map((rule) => rule.key);
   const split = splitSettledRows(page.rows, fields, (id) => index.digests.get(id), mentioned);
   const left = new Set(split.settled.map((row) => row.rowKey));

@@ -24,7 +24,12 @@ export function checkSettledRows(input: PlanInput, rules: SyncRules): void {
   if (input.sharePoint.kind !== "delta") return;
   settledRowsSeen.checks += 1;
   const digests = new Map(input.state.map((state) => [state.sharePointId, settledPairDigest(state)]));
-  const mentioned = new Set([...input.sharePoint.changed.map((item) => item.id), ...input.sharePoint.deletedIds]);
+  // The engine never leaves out an item the delta mentions or a person settled a conflict of (planStates.ts).
+  const mentioned = new Set([
+    ...input.sharePoint.changed.map((item) => item.id),
+    ...input.sharePoint.deletedIds,
+    ...(input.settlements ?? []).map((settlement) => settlement.sharePointId),
+  ]);
   const fields = rules.fields.map((rule) => rule.key);
   const split = splitSettledRows(input.confluence.rows, fields, (id) => digests.get(id), mentioned);
   const rowKeys = new Set(input.confluence.rows.map((row) => row.rowKey));

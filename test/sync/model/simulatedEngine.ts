@@ -12,6 +12,7 @@ import {
   type SharePointSide,
   type StateCommit,
   type SyncRules,
+  settlementProgress,
   settlePlan,
   writesAwaited,
 } from "../../../shared/sync";
@@ -78,8 +79,9 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
   const readSnapshot = world.snapshot();
   const totalsAtRead = { sharePoint: list.ids().length, confluence: read.rows.length };
   const runAt = world.clock.now();
+  const settlements = world.pendingSettlements();
   const planNow = () => {
-    const input = { rules, state: [...world.state.values()], sharePoint, confluence: read.side, runAt };
+    const input = { rules, state: [...world.state.values()], sharePoint, confluence: read.side, runAt, settlements };
     checkSettledRows(input, rules);
     return planSync(input);
   };
@@ -117,6 +119,7 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
 
   // Phase zero: what holds before any write (pairs found, items seen, deletions seen), so a crash at any point
   // after this leaves the next run knowing which item was meant for which row.
+  world.recordConflicts(plan);
   commit(world, settlePlan(plan, NOTHING_APPLIED));
 
   for (const edit of faults.concurrentEdits) {
@@ -239,6 +242,7 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
   }
   commit(world, commits);
   world.cursor = cursorAtRead;
+  world.resolveConflicts(plan, settlementProgress(plan, outcome).done);
   return record;
 }
 
