@@ -27,6 +27,7 @@ import { RunEnding } from "../prepare/runEnding";
 import { confirmVanishedItems, MODERATION_STATUS_COLUMN } from "../prepare/vanishedItems";
 import type { PrepareRunInput, PrepareRunResult } from "../run/runContract";
 import type { RunItemReport, RunProblem } from "../run/runReport";
+import { type PlannedWrites, plannedWrites } from "../run/runProgress";
 import type { RunContext } from "../run/stagedDocuments";
 import { planToStage, versionsToStage } from "../run/statePhases";
 import { sharePointBatches } from "../sharePointBatches";
@@ -286,7 +287,12 @@ async function stageAndCommit(
   const staged = await stagePlan(services, ending, input, box, context);
   const versions = await services.state.items.commit(input.profileKey, staged.phaseZero, box.versions);
   await ending.staged.putVersions(staged.versionsToStage(versions));
-  return { kind: "planned", sharePointBatchIds: staged.batchIds, confluenceWrite: staged.confluenceWrite };
+  return {
+    kind: "planned",
+    sharePointBatchIds: staged.batchIds,
+    confluenceWrite: staged.confluenceWrite,
+    planned: staged.planned,
+  };
 }
 
 async function stagePlan(
@@ -300,6 +306,7 @@ async function stagePlan(
   versionsToStage: (versions: ItemStateVersions) => Map<string, string>;
   batchIds: string[];
   confluenceWrite: boolean;
+  planned: PlannedWrites;
 }> {
   const plan = box.plan;
   box.plan = undefined;
@@ -320,5 +327,6 @@ async function stagePlan(
     versionsToStage: (versions) => versionsToStage(stagedIds, versions),
     batchIds,
     confluenceWrite: hasConfluenceWrites(plan),
+    planned: plannedWrites(plan),
   };
 }

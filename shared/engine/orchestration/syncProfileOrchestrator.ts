@@ -2,7 +2,6 @@ import type * as df from "durable-functions";
 import {
   ActivityName,
   type ApplyConfluencePageResult,
-  type ApplySharePointBatchInput,
   type ApplySharePointBatchResult,
   type CommitRunInput,
   type CommitRunResult,
@@ -13,7 +12,9 @@ import {
   type SyncProfileInput,
 } from "../run/runContract";
 import type { RunReport } from "../run/runReport";
+import { cycleStarted, type RunProgress, type RunStage, stageStarted, stepsCounted } from "../run/runProgress";
 import { activityRetryOptions } from "./activityRetry";
+import { settleEach } from "./settleEach";
 import { runProblemFrom } from "./runFailure";
 
 /**
@@ -21,7 +22,8 @@ import { runProblemFrom } from "./runFailure";
  * commit. A page changed under the run (409) makes another cycle, at most MAX_RUN_CYCLES.
  *
  * Deterministic by construction: time comes from `currentUtcDateTime`, the run id from `newGuid`, and every I/O is
- * an activity. The output is the run report.
+ * an activity. The output is the run report. The custom status is the run's `RunProgress` (docs/engine.md#progress),
+ * set from the same history, so a replay sets the same one.
  */
 export function* syncProfileOrchestrator(context: df.OrchestrationContext): Generator<df.Task, RunReport, unknown> {
   const input = context.df.getInput() as SyncProfileInput;
@@ -30,11 +32,20 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
   const retry = activityRetryOptions();
   let cycle = 1;
   let stage = "prepareRun";
+  let progress: RunProgress | undefined;
+  const now = () => context.df.currentUtcDateTime.toISOString();
+  const show = (next: RunProgress): void => {
+    progress = next;
+    context.df.setCustomStatus(next);
+  };
+  const enter = (next: RunStage): void => {
+    if (progress) show(stageStarted(progress, next, now()));
+  };
 
   try {
     for (; ; cycle++) {
       const ref = { profileKey: input.profileKey, runId, cycle };
-      context.df.setCustomStatus({ runId, cycle, stage: "preparing" });
+      show(cycleStarted({ runId, cycle, startedAt }, now()));
       stage = ActivityName.prepareRun;
       const prepareInput: PrepareRunInput = { ...ref, dryRun: input.dryRun, trigger: input.trigger, startedAt };
       const prepared = (yield context.df.callActivityWithRetry(
@@ -45,21 +56,33 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
       if (prepared.kind !== "planned") return prepared.report;
 
       stage = ActivityName.applySharePointBatch;
-      context.df.setCustomStatus({
-        runId,
-        cycle,
-        stage: "applying SharePoint batches",
-        batches: prepared.sharePointBatchIds.length,
+      const batchIds = prepared.sharePointBatchIds;
+      show({
+        ...stageStarted(progress!, "writingSharePoint", now()),
+        ...(prepared.planned ? { planned: prepared.planned } : {}),
+        batches: { done: 0, failed: 0, total: batchIds.length },
+        sharePointWritesApplied: 0,
       });
-      const failedBatchIds = yield* applyBatches(
+      let applied = 0;
+      const failedBatchIds = yield* settleEach(
         context,
-        prepared.sharePointBatchIds.map((batchId) => ({ ...ref, batchId })),
+        batchIds.map((batchId) =>
+          context.df.callActivityWithRetry(ActivityName.applySharePointBatch, retry, { ...ref, batchId }),
+        ),
+        batchIds,
+        {
+          onResult: (result) => {
+            applied += (result as ApplySharePointBatchResult | undefined)?.applied ?? 0;
+          },
+          onCount: (count) =>
+            show(stepsCounted(progress!, "batches", count, now(), { sharePointWritesApplied: applied })),
+        },
       );
 
       let confluence: CommitRunInput["confluence"] = "notAttempted";
       if (prepared.confluenceWrite) {
         stage = ActivityName.applyConfluencePage;
-        context.df.setCustomStatus({ runId, cycle, stage: "updating the Confluence page" });
+        enter("updatingPage");
         const page = (yield context.df.callActivityWithRetry(
           ActivityName.applyConfluencePage,
           retry,
@@ -69,7 +92,7 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
       }
 
       stage = ActivityName.commitRun;
-      context.df.setCustomStatus({ runId, cycle, stage: "committing" });
+      enter("committing");
       const finalCycle = cycle >= MAX_RUN_CYCLES;
       const commitInput: CommitRunInput = {
         ...ref,
@@ -89,6 +112,7 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
   } catch (error) {
     // An activity failed for good. What was applied and committed stays; the run is recorded as failed.
     const problem = runProblemFrom(stage, error);
+    enter("recordingFailure");
     const failure: RecordRunFailureInput = {
       profileKey: input.profileKey,
       runId,
@@ -100,35 +124,5 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
       problem,
     };
     return (yield context.df.callActivityWithRetry(ActivityName.recordRunFailure, retry, failure)) as RunReport;
-  }
-}
-
-/**
- * Runs the batches in parallel and waits for every one of them, returning the ids of those that failed for good.
- * `Task.all` alone would resume at the first failure while other batches are still writing, and the commit that
- * follows must see every batch's outcome.
- */
-function* applyBatches(
-  context: df.OrchestrationContext,
-  inputs: ApplySharePointBatchInput[],
-): Generator<df.Task, string[], unknown> {
-  if (inputs.length === 0) return [];
-  const retry = activityRetryOptions();
-  const tasks = inputs.map((batch) =>
-    context.df.callActivityWithRetry(ActivityName.applySharePointBatch, retry, batch),
-  );
-  try {
-    yield context.df.Task.all(tasks);
-    return [];
-  } catch {
-    const failed: string[] = [];
-    for (const [index, task] of tasks.entries()) {
-      try {
-        (yield task) as ApplySharePointBatchResult;
-      } catch {
-        failed.push(inputs[index]!.batchId);
-      }
-    }
-    return failed;
   }
 }

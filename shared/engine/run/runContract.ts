@@ -1,4 +1,5 @@
 import type { RunOutcome, RunProblem, RunReport, SyncTrigger } from "./runReport";
+import type { PlannedWrites } from "./runProgress";
 
 export type { RunOutcome, RunProblem, RunReport, SyncTrigger } from "./runReport";
 
@@ -105,8 +106,11 @@ export type PrepareRunResult =
   | { kind: "unchanged"; report: RunReport }
   /** Dry run: the plan, reported and not staged; nothing was written, state included. */
   | { kind: "dryRun"; report: RunReport }
-  /** The plan is staged: apply these SharePoint batches, then the page (if needed), then commit. */
-  | { kind: "planned"; sharePointBatchIds: string[]; confluenceWrite: boolean };
+  /**
+   * The plan is staged: apply these SharePoint batches, then the page (if needed), then commit. `planned` counts its
+   * writes, for the progress (absent in histories from before it).
+   */
+  | { kind: "planned"; sharePointBatchIds: string[]; confluenceWrite: boolean; planned?: PlannedWrites };
 
 export interface ApplySharePointBatchInput extends RunRef {
   batchId: string;
