@@ -2,6 +2,8 @@ import { performance } from "node:perf_hooks";
 import { type ConfigServices, type Profile, parseProfileFile } from "../../shared/config";
 import { checkProfile } from "../../shared/diagnostics";
 import { settleConflicts } from "../../shared/engine/conflictSettling";
+import { syncInstanceId } from "../../shared/engine/run/runContract";
+import { asRunProgress, type RunProgress } from "../../shared/engine/run/runProgress";
 import type { RunReport } from "../../shared/engine/run/runReport";
 import { fieldKindOf } from "../../shared/mapping";
 import { globalRedactor, secretSlot } from "../../shared/runtime";
@@ -16,6 +18,8 @@ export interface SandboxDemoOptions {
   keep: boolean;
   cwd: string;
   onEvent?: (event: DemoEvent) => void;
+  /** Hears each sync's progress as its orchestrator publishes it (the custom status, via the local Durable host). */
+  onProgress?: (progress: RunProgress) => void;
 }
 
 /** A run that ended like this means the demo itself is broken, not that it found something to report. */
@@ -61,7 +65,7 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
 
     const runs: DemoRun[] = [];
     const run = async (label: string): Promise<void> => {
-      const done = await measuredRun(host, engine, profile, label, runProfileSyncLocally);
+      const done = await measuredRun(host, engine, profile, label, runProfileSyncLocally, options.onProgress);
       if (BROKEN_OUTCOMES.has(done.report.outcome)) {
         const problem =
           done.report.problem === undefined ? "" : `: ${done.report.problem.code} ${done.report.problem.message}`;
@@ -196,10 +200,24 @@ async function measuredRun(
   profile: Profile,
   label: string,
   runProfileSyncLocally: EngineModule["runProfileSyncLocally"],
+  onProgress: ((progress: RunProgress) => void) | undefined,
 ): Promise<DemoRun> {
   await host.clearRequestLogs();
   const started = performance.now();
-  const run = await runProfileSyncLocally(engine.registry, { profileKey: profile.key, dryRun: false, trigger: "cli" });
+  const progress: RunProgress[] = [];
+  const run = await runProfileSyncLocally(
+    engine.registry,
+    { profileKey: profile.key, dryRun: false, trigger: "cli" },
+    {
+      onCustomStatus: (update) => {
+        const shown =
+          update.instanceId === syncInstanceId(profile.key) ? asRunProgress(update.customStatus) : undefined;
+        if (shown === undefined) return;
+        progress.push(shown);
+        onProgress?.(shown);
+      },
+    },
+  );
   const durationMs = performance.now() - started;
   if (run.status !== "Completed")
     throw new SandboxDemoFailed(`the sync "${label}" failed: ${run.error ?? "unknown error"}`);
@@ -208,6 +226,7 @@ async function measuredRun(
   return {
     label,
     report,
+    progress,
     calls: {
       graph: tallyCalls(logs.graph, graphCallKind(profile.sharePoint.listId)),
       confluence: tallyCalls(logs.confluence, confluenceCallKind),

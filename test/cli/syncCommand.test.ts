@@ -139,7 +139,9 @@ describe("confluence-sync sync", () => {
     // stdout is the report alone, as without progress.
     expect(JSON.parse(onTerminal.stdout)).toMatchObject({ outcome: "dryRun", counts: { sharePoint: { created: 45 } } });
     const drawn = onTerminal.stderr.split("\r\x1b[2K").filter((part) => part !== "");
-    expect(drawn[0]).toMatch(new RegExp(`^sync ${cli.key}: reading SharePoint and Confluence, planning · \\d+\\.\\d s$`));
+    expect(drawn[0]).toMatch(
+      new RegExp(`^sync ${cli.key}: reading SharePoint and Confluence, planning · \\d+\\.\\d s$`),
+    );
     expect(onTerminal.stderr.endsWith("\r\x1b[2K")).toBe(true); // erased before the report
     expect(onTerminal.stderr).not.toContain("\n");
 
@@ -147,7 +149,9 @@ describe("confluence-sync sync", () => {
     expect(inPipe.code).toBe(0);
     expect(inPipe.stdout).toContain(`Sync of profile "${cli.key}"`);
     expect(inPipe.stderr).not.toContain("\x1b");
-    expect(inPipe.stderr).toMatch(new RegExp(`^sync ${cli.key}: reading SharePoint and Confluence, planning \\(\\d+\\.\\d s\\)\n`));
+    expect(inPipe.stderr).toMatch(
+      new RegExp(`^sync ${cli.key}: reading SharePoint and Confluence, planning \\(\\d+\\.\\d s\\)\n`),
+    );
     expect(harness.writes().graph.length).toBeGreaterThan(0);
 
     const inCi = await cli.runIn({ terminalColumns: 100, ci: true }, cli.key, "--json");

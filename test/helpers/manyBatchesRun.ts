@@ -12,8 +12,8 @@ import {
   type PrepareRunResult,
   type SyncProfileInput,
 } from "../../shared/engine/run/runContract";
-import type { RunReport } from "../../shared/engine/run/runReport";
 import { asRunProgress, type PlannedWrites } from "../../shared/engine/run/runProgress";
+import type { RunReport } from "../../shared/engine/run/runReport";
 import { AppError } from "../../shared/errors";
 import { createManualClock } from "../../shared/runtime/clock";
 import { realSleep } from "../../shared/runtime/sleep";
@@ -72,4 +72,3 @@ export async function runWithStatuses(registry: LocalDurableRegistry, clock: Ret
   expect(result.status).toBe("Completed");
   return { result, statuses: updates.map((update) => asRunProgress(update.customStatus)!) };
 }
-

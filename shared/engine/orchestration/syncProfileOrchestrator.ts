@@ -11,11 +11,11 @@ import {
   type RecordRunFailureInput,
   type SyncProfileInput,
 } from "../run/runContract";
-import type { RunReport } from "../run/runReport";
 import { cycleStarted, type RunProgress, type RunStage, stageStarted, stepsCounted } from "../run/runProgress";
+import type { RunReport } from "../run/runReport";
 import { activityRetryOptions } from "./activityRetry";
-import { settleEach } from "./settleEach";
 import { runProblemFrom } from "./runFailure";
+import { settleEach } from "./settleEach";
 
 /**
  * One profile's run: prepare (validate, read, plan) → apply the SharePoint batches in parallel → apply the page →

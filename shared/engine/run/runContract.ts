@@ -1,5 +1,5 @@
-import type { RunOutcome, RunProblem, RunReport, SyncTrigger } from "./runReport";
 import type { PlannedWrites } from "./runProgress";
+import type { RunOutcome, RunProblem, RunReport, SyncTrigger } from "./runReport";
 
 export type { RunOutcome, RunProblem, RunReport, SyncTrigger } from "./runReport";
 
