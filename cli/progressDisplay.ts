@@ -83,7 +83,7 @@ function terminalLine(target: ProgressTarget, label: string): ProgressDisplay {
     pending = undefined;
     lastDraw = now();
     const line = `${label}: ${runProgressText(latest)} · ${durationText(lastDraw - started)}`;
-    target.write(`\r\x1b[2K${fit(line, target.columns)}`);
+    target.write(`\r\x1b[2K${fitToWidth(line, target.columns)}`);
     drawn = true;
   };
   const erase = (): void => {
@@ -132,7 +132,10 @@ function plainLines(target: ProgressTarget, label: string): ProgressDisplay {
   const consider = (): void => {
     if (latest === undefined || pending) return;
     const text = runProgressText(latest);
-    if (printed === undefined) return print();
+    if (printed === undefined) {
+      print();
+      return;
+    }
     const newStage = stageOf(latest) !== printed.stage;
     if (!newStage && text === printed.text) return;
     const wait = printed.at + (newStage ? PLAIN_GAP_MS : PLAIN_REPEAT_MS) - now();
@@ -159,7 +162,7 @@ function unref(timer: NodeJS.Timeout): NodeJS.Timeout {
 }
 
 /** Cuts `line` to the terminal's width (one column spare, so the cursor never wraps). */
-function fit(line: string, columns: number | undefined): string {
+function fitToWidth(line: string, columns: number | undefined): string {
   if (columns === undefined || columns < 10) return line;
   const chars = [...line];
   return chars.length < columns ? line : `${chars.slice(0, columns - 2).join("")}…`;
