@@ -1,12 +1,10 @@
 import type { Command } from "commander";
-import { openLocalEngine, runProfileSyncLocally } from "../../dev/localHost/localEngine";
-import { syncInstanceId } from "../../shared/engine/run/runContract";
-import { asRunProgress } from "../../shared/engine/run/runProgress";
+import { openLocalEngine } from "../../dev/localHost/localEngine";
 import type { RunReport } from "../../shared/engine/run/runReport";
 import { CliError, type CliIo, printResult } from "../cliContext";
-import { progressDisplayFor } from "../progressDisplay";
 import { requireProfile } from "../requireProfile";
 import { runReportText } from "../runReportText";
+import { syncWithProgress } from "../syncWithProgress";
 import { withConfigServices } from "../withConfigServices";
 
 /** Outcomes after which the run did not do its job: exit 1, with the reason on stderr. */
@@ -32,19 +30,13 @@ export function registerSyncCommand(program: Command, io: CliIo): void {
         const engine = await openLocalEngine(config, {
           onEmbeddedStorage: (folder) => io.stderr(`using the local state store in ${folder}\n`),
         });
-        const progress = progressDisplayFor(io, { quiet: options.quiet ?? false, label: `sync ${profileKey}` });
         try {
-          const instanceId = syncInstanceId(profileKey);
-          const run = await runProfileSyncLocally(
+          const run = await syncWithProgress(
+            io,
             engine.registry,
             { profileKey, dryRun: options.dryRun ?? false, trigger: "cli" },
-            {
-              onCustomStatus: (update) => {
-                const shown = update.instanceId === instanceId ? asRunProgress(update.customStatus) : undefined;
-                if (shown) progress.update(shown);
-              },
-            },
-          ).finally(() => progress.stop());
+            { quiet: options.quiet ?? false },
+          );
           if (run.status !== "Completed")
             throw new CliError(`the sync of profile "${profileKey}" failed: ${run.error ?? "unknown error"}`);
           const report = run.output as RunReport;
