@@ -2,7 +2,6 @@ import type * as df from "durable-functions";
 import {
   ActivityName,
   type ApplyConfluencePageResult,
-  type ApplySharePointBatchResult,
   type CommitRunInput,
   type CommitRunResult,
   MAX_RUN_CYCLES,
@@ -11,11 +10,11 @@ import {
   type RecordRunFailureInput,
   type SyncProfileInput,
 } from "../run/runContract";
-import { cycleStarted, type RunProgress, type RunStage, stageStarted, stepsCounted } from "../run/runProgress";
 import type { RunReport } from "../run/runReport";
 import { activityRetryOptions } from "./activityRetry";
+import { ProgressStatus } from "./progressStatus";
 import { runProblemFrom } from "./runFailure";
-import { settleEach } from "./settleEach";
+import { writeSharePointBatches } from "./sharePointBatchStep";
 
 /**
  * One profile's run: prepare (validate, read, plan) → apply the SharePoint batches in parallel → apply the page →
@@ -32,20 +31,12 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
   const retry = activityRetryOptions();
   let cycle = 1;
   let stage = "prepareRun";
-  let progress: RunProgress | undefined;
-  const now = () => context.df.currentUtcDateTime.toISOString();
-  const show = (next: RunProgress): void => {
-    progress = next;
-    context.df.setCustomStatus(next);
-  };
-  const enter = (next: RunStage): void => {
-    if (progress) show(stageStarted(progress, next, now()));
-  };
+  const status = new ProgressStatus(context);
 
   try {
     for (; ; cycle++) {
       const ref = { profileKey: input.profileKey, runId, cycle };
-      show(cycleStarted({ runId, cycle, startedAt }, now()));
+      status.cycleStarted({ runId, cycle, startedAt });
       stage = ActivityName.prepareRun;
       const prepareInput: PrepareRunInput = { ...ref, dryRun: input.dryRun, trigger: input.trigger, startedAt };
       const prepared = (yield context.df.callActivityWithRetry(
@@ -56,33 +47,18 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
       if (prepared.kind !== "planned") return prepared.report;
 
       stage = ActivityName.applySharePointBatch;
-      const batchIds = prepared.sharePointBatchIds;
-      show({
-        ...stageStarted(progress!, "writingSharePoint", now()),
-        ...(prepared.planned ? { planned: prepared.planned } : {}),
-        batches: { done: 0, failed: 0, total: batchIds.length },
-        sharePointWritesApplied: 0,
-      });
-      let applied = 0;
-      const failedBatchIds = yield* settleEach(
+      const failedBatchIds = yield* writeSharePointBatches(
         context,
-        batchIds.map((batchId) =>
-          context.df.callActivityWithRetry(ActivityName.applySharePointBatch, retry, { ...ref, batchId }),
-        ),
-        batchIds,
-        {
-          onResult: (result) => {
-            applied += (result as ApplySharePointBatchResult | undefined)?.applied ?? 0;
-          },
-          onCount: (count) =>
-            show(stepsCounted(progress!, "batches", count, now(), { sharePointWritesApplied: applied })),
-        },
+        ref,
+        prepared.sharePointBatchIds,
+        status,
+        prepared.planned,
       );
 
       let confluence: CommitRunInput["confluence"] = "notAttempted";
       if (prepared.confluenceWrite) {
         stage = ActivityName.applyConfluencePage;
-        enter("updatingPage");
+        status.stage("updatingPage");
         const page = (yield context.df.callActivityWithRetry(
           ActivityName.applyConfluencePage,
           retry,
@@ -92,7 +68,7 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
       }
 
       stage = ActivityName.commitRun;
-      enter("committing");
+      status.stage("committing");
       const finalCycle = cycle >= MAX_RUN_CYCLES;
       const commitInput: CommitRunInput = {
         ...ref,
@@ -112,7 +88,7 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
   } catch (error) {
     // An activity failed for good. What was applied and committed stays; the run is recorded as failed.
     const problem = runProblemFrom(stage, error);
-    enter("recordingFailure");
+    status.stage("recordingFailure");
     const failure: RecordRunFailureInput = {
       profileKey: input.profileKey,
       runId,
