@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
-import { readAppSettings } from "../../shared/config";
+import { readAppSettings, tableProfile } from "../../shared/config";
 import { ProfileConnections } from "../../shared/engine/profileConnections";
 import {
   type CellReading,
@@ -72,7 +72,7 @@ async function livePage(io: CliIo, profileKey: string): Promise<PageSource> {
     return withStateStores(io, readAppSettings(io.env, io.cwd), async (stores) => {
       const connections = new ProfileConnections({ secrets: config.secrets, tokenHistory: stores.tokenRefreshes });
       const client = await connections.confluence(profile);
-      const pageId = profile.confluence.target.pageId;
+      const pageId = tableProfile(profile).confluence.target.pageId;
       const page = await client.getPage(pageId, { storage: true });
       if (page.storage === undefined)
         throw new CliError(`page ${pageId} of profile "${profileKey}" came back without its storage body`);

@@ -8,12 +8,17 @@ export {
   type ConflictPolicy,
   type DeletePolicy,
   type FieldMapping,
+  isPagesProfile,
+  type PagesProfile,
+  type PagesTarget,
   PROFILE_KEY_PATTERN,
   type Profile,
   type ProfileInput,
   profileKeySchema,
   profileSchema,
   type SyncDirection,
+  type TableProfile,
+  tableProfile,
 } from "./profile";
 export { type ProfileFile, parseProfileFile } from "./profileFile";
 export { ProfileInvalid } from "./profileInvalid";

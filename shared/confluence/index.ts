@@ -16,6 +16,7 @@ export {
   type ListPagesQuery,
   type PageSort,
   type SearchHit,
+  type TreePage,
 } from "./confluenceClient";
 export {
   ConfluenceError,

@@ -1,5 +1,6 @@
 import { ConflictStore, SYNC_CONFLICTS_TABLE } from "./conflictStore";
 import { ItemStateStore, SYNC_ITEM_STATE_TABLE } from "./itemStateStore";
+import { PageLinkStore, SYNC_PAGE_LINKS_TABLE } from "./pageLinkStore";
 import { RunRecordStore, SYNC_RUNS_TABLE } from "./runRecordStore";
 import { RunStagingStore, SYNC_RUN_STAGING_TABLE } from "./runStagingStore";
 import { DEFAULT_SUBSCRIPTIONS_TABLE, SubscriptionStore } from "./subscriptionStore";
@@ -19,6 +20,8 @@ export interface StateStores {
   readonly cursors: SyncCursorStore;
   /** What one activity of a run stages for the next (the engine's). */
   readonly staging: RunStagingStore;
+  /** Pages mode: which page belongs to which item, page versions seen, pending items (docs/pages-mode.md §3). */
+  readonly pageLinks: PageLinkStore;
 }
 
 export interface StateStoresOptions {
@@ -37,7 +40,7 @@ export async function openStateStores(
   const prefix = options.tablePrefix ?? "";
   if (!/^[A-Za-z0-9]*$/.test(prefix))
     throw new RangeError(`a table prefix holds letters and digits only, not "${prefix}"`);
-  const [subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging] = await Promise.all([
+  const [subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging, pageLinks] = await Promise.all([
     SubscriptionStore.open(location, `${prefix}${DEFAULT_SUBSCRIPTIONS_TABLE}`),
     RunRecordStore.open(location, `${prefix}${SYNC_RUNS_TABLE}`),
     ConflictStore.open(location, `${prefix}${SYNC_CONFLICTS_TABLE}`),
@@ -45,6 +48,7 @@ export async function openStateStores(
     ItemStateStore.open(location, `${prefix}${SYNC_ITEM_STATE_TABLE}`),
     SyncCursorStore.open(location, `${prefix}${SYNC_CURSORS_TABLE}`),
     RunStagingStore.open(location, `${prefix}${SYNC_RUN_STAGING_TABLE}`),
+    PageLinkStore.open(location, `${prefix}${SYNC_PAGE_LINKS_TABLE}`),
   ]);
-  return { subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging };
+  return { subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging, pageLinks };
 }

@@ -125,11 +125,15 @@ export function planSync(input: PlanInput): Plan {
     [...rowsByKey].flatMap(([key, rows]) => (rows[0] === undefined ? [] : [[key, rows[0].rowRef] as const])),
   );
   pairUnpaired(ctx, unpaired, keyless, keyedRowRefs, orphanedOrigins);
-  return ctx.acc.finish(
-    rules,
-    { sharePoint: sharePointTotal, confluence: confluence.rows.length },
-    confluence.page.version,
-  );
+  const given = { sharePoint: sharePointTotal, confluence: confluence.rows.length };
+  const totals =
+    input.totals === undefined
+      ? given
+      : {
+          sharePoint: Math.max(given.sharePoint, input.totals.sharePoint),
+          confluence: Math.max(given.confluence, input.totals.confluence),
+        };
+  return ctx.acc.finish(rules, totals, confluence.page.version);
 }
 
 /** An item and the row whose key column holds its id: an existing pair, or one found by its key. */
@@ -160,6 +164,7 @@ function mergeByKey(
     confluence: (key) => cellObservation(row, key),
     sharePointModifiedAt: reading?.modifiedAt ?? before?.sharePointModifiedAt ?? null,
     sharePointETag: reading?.eTag ?? before?.sharePointETag ?? null,
+    confluenceModifiedAt: row.editedAt,
     sharePointWrite: { kind: "update", sharePointId: id },
     confluenceWrite: { kind: "row", rowRef: row.rowRef, afterCreate: null },
     keyWriteBack: null,

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { openConfigServices, readAppSettings } from "../../shared/config";
+import { openConfigServices, readAppSettings, tableProfile } from "../../shared/config";
 import { runCliInProcess } from "../helpers/cli";
 import { harnessSecretValues, sampleItems, startSyncHarness } from "../helpers/syncHarness";
 import { azuriteLocation } from "../helpers/tables";
@@ -96,7 +96,7 @@ describe("confluence-sync inspect-page", () => {
         pageId: string;
         tables: Array<{ headers: string[]; rows: Array<{ cells: Array<{ text: string }> }> }>;
       };
-      expect(report.pageId).toBe(harness.profile.confluence.target.pageId);
+      expect(report.pageId).toBe(tableProfile(harness.profile).confluence.target.pageId);
       expect(report.source).toContain(`profile ${key}`);
       expect(report.tables[0]?.rows.some((row) => row.cells.some((cell) => cell.text === "Existing"))).toBe(true);
       const pageCalls = harness.confluenceCalls().filter((call) => call.includes("/pages/"));

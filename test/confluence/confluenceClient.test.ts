@@ -1,6 +1,6 @@
 import axios, { type AxiosAdapter } from "axios";
 import { describe, expect, it } from "vitest";
-import { profileSchema } from "../../shared/config/profile";
+import { profileSchema, tableProfile } from "../../shared/config/profile";
 import {
   CONFLUENCE_USER_AGENT,
   ConfluenceClient,
@@ -350,7 +350,7 @@ describe("ConfluenceClient: site resolution", () => {
     const auth = confluenceAuthClientForProfile(profile);
     const tokens = new ConfluenceTokenManager({ auth, secrets: profileSecrets() });
     const client = confluenceClientForProfile(profile, { tokens, auth });
-    expect((await client.getPage(profile.confluence.target.pageId)).title).toBe("Roster");
+    expect((await client.getPage(tableProfile(profile).confluence.target.pageId)).title).toBe("Roster");
     expect(await client.cloudId()).toBe(TEST_CLOUD_ID);
   });
 

@@ -49,10 +49,13 @@ describe("function registrations", () => {
   it("registers exactly the app's functions", () => {
     expect(registeredFunctionNames()).toEqual([
       "applyConfluencePage",
+      "applyPageWrite",
       "applySharePointBatch",
+      "commitPagesRun",
       "commitRun",
       "getProfile",
       "getProfileConflicts",
+      "linkCreatedPages",
       "listActiveProfiles",
       "listProfiles",
       "manualSync",

@@ -6,9 +6,12 @@ import { registerAdminRoutes } from "./adminRoutes";
 import { type ConfluenceSeed, parseConfluenceSeed } from "./confluenceSeed";
 import { EmulatorClock } from "./emulatorClock";
 import { type ConfluenceEmulatorContext, iso } from "./emulatorContext";
+import { EmulatorRandom } from "./emulatorRandom";
 import { faultBodyFor } from "./errorBodies";
 import { registerOAuthRoutes } from "./oauthRoutes";
 import { registerPageRoutes } from "./pageRoutes";
+import { registerPagesAdminRoutes } from "./pagesAdminRoutes";
+import { registerPageTreeRoutes } from "./pageTreeRoutes";
 import { registerPropertyRoutes } from "./propertyRoutes";
 import { type QuotaDecision, RequestQuota } from "./requestQuota";
 import { registerSearchRoutes } from "./searchRoutes";
@@ -138,12 +141,15 @@ export async function startConfluenceEmulator(
     return payload;
   });
 
-  const context: ConfluenceEmulatorContext = { server, seed, clock, tokens, content, siteBase };
+  const random = new EmulatorRandom(seed.randomSeed);
+  const context: ConfluenceEmulatorContext = { server, seed, clock, tokens, content, siteBase, random };
   registerOAuthRoutes(context);
   registerPageRoutes(context);
+  registerPageTreeRoutes(context);
   registerPropertyRoutes(context);
   registerSearchRoutes(context);
   registerAdminRoutes(context);
+  registerPagesAdminRoutes(context);
 
   const origin = await server.listen(options.port ?? 0);
   return {

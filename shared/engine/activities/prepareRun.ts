@@ -1,11 +1,12 @@
-import type { Profile } from "../../config/profile";
+import { isPagesProfile, type PagesProfile, type Profile } from "../../config/profile";
 import { GraphErrorCodes } from "../../sharepoint/graphError";
 import type { LoadedItemStates } from "../../state/itemStateStore";
-import { hasConfluenceWrites, NOTHING_APPLIED, type ReadyPlan, settlePlan } from "../../sync";
+import { hasConfluenceWrites, NOTHING_APPLIED, type ReadyPlan, type SyncRules, settlePlan } from "../../sync";
 import { codecsFor } from "../codecInputs";
 import { recordConflicts } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
 import { permanentProblem } from "../failures";
+import { preparePagesRun } from "../pages/preparePagesRun";
 import { ApiCallMeter } from "../prepare/apiCallMeter";
 import { type CycleReads, readCycle } from "../prepare/cycleReads";
 import { readPageRows } from "../prepare/pageRows";
@@ -29,6 +30,7 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
   const validation = await validateProfile(services, input.profileKey);
   if (!validation.ok) return ending.invalid(validation);
   const { profile, rules } = validation;
+  if (isPagesProfile(profile)) return preparePagesRunSafely(services, input, profile, rules, ending);
   const calls = new ApiCallMeter();
   try {
     const sharePoint = await services.connections.sharePoint(profile);
@@ -71,6 +73,25 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
       services.connections.forgetGraphCredential(profile.key);
     if (problem === undefined) throw error;
     return await ending.failed(problem, calls.now());
+  }
+}
+
+/** Pages mode (docs/pages-mode.md), with the same rule for failures as table mode: permanent ones end the run. */
+async function preparePagesRunSafely(
+  services: EngineServices,
+  input: PrepareRunInput,
+  profile: PagesProfile,
+  rules: SyncRules,
+  ending: RunEnding,
+): Promise<PrepareRunResult> {
+  try {
+    return await preparePagesRun(services, input, profile, rules, ending);
+  } catch (error) {
+    const problem = permanentProblem(error);
+    if (problem?.code === GraphErrorCodes.AuthenticationFailed || problem?.code === GraphErrorCodes.Unauthorized)
+      services.connections.forgetGraphCredential(profile.key);
+    if (problem === undefined) throw error;
+    return await ending.failed(problem, { graph: 0, confluence: 0 });
   }
 }
 

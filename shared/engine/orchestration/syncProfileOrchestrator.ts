@@ -14,6 +14,7 @@ import {
 } from "../run/runContract";
 import type { RunReport } from "../run/runReport";
 import { activityRetryOptions } from "./activityRetry";
+import { pagesCycle } from "./pagesCycle";
 import { runProblemFrom } from "./runFailure";
 
 /**
@@ -42,6 +43,10 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
         retry,
         prepareInput,
       )) as PrepareRunResult;
+      if (prepared.kind === "plannedPages")
+        return yield* pagesCycle(context, ref, prepared, { trigger: input.trigger, startedAt }, (next) => {
+          stage = next;
+        });
       if (prepared.kind !== "planned") return prepared.report;
 
       stage = ActivityName.applySharePointBatch;

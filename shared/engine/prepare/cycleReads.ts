@@ -1,4 +1,4 @@
-import type { Profile } from "../../config/profile";
+import { type Profile, tableProfile } from "../../config/profile";
 import type { ConfluenceClient, ConfluencePage } from "../../confluence";
 import type { SharePointClient } from "../../sharepoint/sharePointClient";
 import type { LoadedItemStates } from "../../state/itemStateStore";
@@ -42,7 +42,7 @@ export async function readCycle(
 ): Promise<CycleReads> {
   const [directory, page, cursor] = await Promise.all([
     services.directory.get(profile, clients.sharePoint),
-    clients.confluence.getPage(profile.confluence.target.pageId, { storage: true }),
+    clients.confluence.getPage(tableProfile(profile).confluence.target.pageId, { storage: true }),
     services.state.cursors.get(profile.key),
   ]);
   const select = selectedFieldKeys(profile, directory.columns);

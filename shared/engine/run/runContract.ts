@@ -25,6 +25,12 @@ export const ActivityName = {
   commitRun: "commitRun",
   /** Record a run that ended by an activity failing for good (retries exhausted), so diagnostics show it. */
   recordRunFailure: "recordRunFailure",
+  /** Pages mode: one page write, trash or create (docs/pages-mode.md §9), idempotent on retry. */
+  applyPageWrite: "applyPageWrite",
+  /** Pages mode: the page ids (and URLs) of pages created or paired this run, into their items, in `$batch`es. */
+  linkCreatedPages: "linkCreatedPages",
+  /** Pages mode: commit the state, the link rows, the cursor, conflicts and the run record. */
+  commitPagesRun: "commitPagesRun",
 } as const;
 export type ActivityName = (typeof ActivityName)[keyof typeof ActivityName];
 
@@ -106,7 +112,31 @@ export type PrepareRunResult =
   /** Dry run: the plan, reported and not staged; nothing was written, state included. */
   | { kind: "dryRun"; report: RunReport }
   /** The plan is staged: apply these SharePoint batches, then the page (if needed), then commit. */
-  | { kind: "planned"; sharePointBatchIds: string[]; confluenceWrite: boolean };
+  | { kind: "planned"; sharePointBatchIds: string[]; confluenceWrite: boolean }
+  /**
+   * Pages mode: apply these SharePoint batches and page jobs (at most `parallelPageWrites` jobs at once), then the
+   * backlinks, then commit (docs/pages-mode.md §9).
+   */
+  | { kind: "plannedPages"; sharePointBatchIds: string[]; pageJobIds: string[]; parallelPageWrites: number };
+
+export interface ApplyPageWriteInput extends RunRef {
+  jobId: string;
+}
+
+export interface ApplyPageWriteResult {
+  jobId: string;
+  /** The job's outcome kind (`written`, `created`, `trashed`, `versionConflict`, `gone`, `deferred`, `failed`). */
+  outcome: string;
+}
+
+export interface CommitPagesRunInput extends RunRef {
+  trigger: SyncTrigger;
+  startedAt: string;
+  /** Batches whose activity failed for good: their operations count as not applied. */
+  failedBatchIds: string[];
+  /** Page jobs whose activity failed for good: not applied (a create may have happened: the next run looks for it). */
+  failedJobIds: string[];
+}
 
 export interface ApplySharePointBatchInput extends RunRef {
   batchId: string;
