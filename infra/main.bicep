@@ -6,7 +6,9 @@
 //     tables, the profile store and the deployment packages; shared-key access is disabled;
 //   - a Key Vault (RBAC) for per-profile credentials, where the app may read AND write secrets, because Atlassian
 //     rotates the refresh token on every refresh and the new one must be persisted;
-//   - Log Analytics + Application Insights with local (key-based) auth disabled: ingestion is Entra-only.
+//   - Log Analytics + Application Insights with local (key-based) auth disabled: ingestion is Entra-only;
+//   - alert rules over the app's run and token-refresh events, the action group they e-mail, and the workbook
+//     "ConfluenceSync runs" (docs/operations.md#alerts).
 //
 // No secret passes through this template: no parameter, output or app setting carries one. Profile credentials are put
 // into the vault by an operator after provisioning (docs/deploy.md; the steps:
@@ -78,6 +80,32 @@ param operatorPrincipalType string = 'User'
 
 @description('Grant the operator Key Vault Secrets Officer on the vault and Storage Table Data Contributor on the storage account, so they can load profile secrets and profiles. false = grant the operator nothing.')
 param grantOperatorAccess bool = true
+
+// ---------------------------------------------------------------------------------------------------------------
+// Alerts (docs/operations.md#alerts). Each fires once per profile and resolves itself when the condition clears.
+// ---------------------------------------------------------------------------------------------------------------
+
+@description('E-mail address the alerts go to (ALERT_EMAIL). Empty = no e-mail; alerts still show in the portal.')
+param alertEmail string = ''
+
+@minValue(1)
+@maxValue(47)
+@description('Alert when a profile has had no completed run for this many hours (below 48: log alerts read 2 days).')
+param noCompletedRunHours int = 6
+
+@minValue(1)
+@maxValue(50)
+@description('Alert when a profile\'s last runs, this many in a row, all ended failed, invalid or stopped.')
+param failedRunsInARow int = 3
+
+@minValue(0)
+@description('Alert when a profile has more open conflicts than this.')
+param openConflictsThreshold int = 10
+
+@minValue(1)
+@maxValue(365)
+@description('Alert when a conflict has been open for more than this many days.')
+param conflictAgeDays int = 7
 
 var resourceToken = toLower(uniqueString(subscription().id, environmentName, location))
 var tags = {
@@ -184,6 +212,56 @@ module functionApp 'app/functionApp.bicep' = {
   ]
 }
 
+// The alert rules query as an identity of their own that may only read the workspace.
+module alertsIdentity 'app/identity.bicep' = {
+  name: 'alertsIdentity'
+  scope: rg
+  params: {
+    name: 'id-alerts-${resourceToken}'
+    location: location
+    tags: tags
+  }
+}
+
+module alertsAccess 'app/alertsAccess.bicep' = {
+  name: 'alertsAccess'
+  scope: rg
+  params: {
+    principalId: alertsIdentity.outputs.principalId
+    logAnalyticsName: monitoring.outputs.logAnalyticsName
+  }
+}
+
+module alerts 'app/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    logAnalyticsName: monitoring.outputs.logAnalyticsName
+    identityResourceId: alertsIdentity.outputs.resourceId
+    alertEmail: alertEmail
+    noCompletedRunHours: noCompletedRunHours
+    failedRunsInARow: failedRunsInARow
+    openConflictsThreshold: openConflictsThreshold
+    conflictAgeDays: conflictAgeDays
+  }
+  // A rule whose identity cannot read the workspace yet fails its first evaluations.
+  dependsOn: [
+    alertsAccess
+  ]
+}
+
+module workbook 'app/workbook.bicep' = {
+  name: 'workbook'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    logAnalyticsName: monitoring.outputs.logAnalyticsName
+  }
+}
+
 // Names and endpoints only: azd stores these in .azure/<env>/.env and the commands in
 // docs/operations.md#app-settings-in-azure and docs/deploy.md use them. (No AZURE_CLIENT_ID here on purpose: exported
 // into a shell it would steer a local DefaultAzureCredential to the app's managed identity instead of the operator's
@@ -199,6 +277,7 @@ output KEY_VAULT_URL string = keyVault.outputs.vaultUri
 output STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output STORAGE_TABLE_ENDPOINT string = storage.outputs.tableEndpoint
 output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.applicationInsightsName
+output LOG_ANALYTICS_NAME string = monitoring.outputs.logAnalyticsName
 output APP_IDENTITY_CLIENT_ID string = appIdentity.outputs.clientId
 output APP_IDENTITY_PRINCIPAL_ID string = appIdentity.outputs.principalId
 // Whether the operator got data roles: the postprovision hook can only probe role propagation with them.

@@ -1,8 +1,17 @@
 import type { ConfigServices } from "../config/configServices";
-import { type Clock, globalRedactor, type Logger, silentLogger, systemClock } from "../runtime";
+import {
+  type Clock,
+  globalRedactor,
+  type Logger,
+  silentLogger,
+  silentTelemetry,
+  systemClock,
+  type Telemetry,
+} from "../runtime";
 import type { StateStores } from "../state/stateStores";
 import { ListDirectoryCache } from "./listDirectoryCache";
 import { ProfileConnections, type ProfileConnectionsOptions } from "./profileConnections";
+import { tokenRefreshesWithTelemetry } from "./tokenRefreshTelemetry";
 
 /**
  * Everything the sync activities need, opened once per process and shared by every run: profiles and secrets,
@@ -16,6 +25,8 @@ export interface EngineServices {
   readonly directory: ListDirectoryCache;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Where run and token-refresh events go (silent unless the host configures a sink). */
+  readonly telemetry: Telemetry;
 }
 
 /** Capabilities and client bounds (tests shorten retry delays), plus how long the list directory is reused. */
@@ -26,6 +37,8 @@ export interface EngineOptions
   > {
   /** How long columns, people and lookup lists are reused (default 15 minutes). */
   directoryTtlMs?: number;
+  /** Where run and token-refresh events go; silent by default. */
+  telemetry?: Telemetry;
 }
 
 /** The engine over the given configuration and state stores. */
@@ -35,9 +48,12 @@ export function createEngineServices(
 ): EngineServices {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? silentLogger;
+  const telemetry = options.telemetry ?? silentTelemetry;
   const connections = new ProfileConnections({
     secrets: parts.config.secrets,
-    tokenHistory: parts.state.tokenRefreshes,
+    tokenHistory: telemetry.enabled
+      ? tokenRefreshesWithTelemetry(parts.state.tokenRefreshes, telemetry)
+      : parts.state.tokenRefreshes,
     clock,
     logger,
     redactor: options.redactor ?? globalRedactor,
@@ -49,5 +65,5 @@ export function createEngineServices(
     clock,
     ...(options.directoryTtlMs !== undefined ? { ttlMs: options.directoryTtlMs } : {}),
   });
-  return { config: parts.config, state: parts.state, connections, directory, clock, logger };
+  return { config: parts.config, state: parts.state, connections, directory, clock, logger, telemetry };
 }

@@ -11,6 +11,7 @@ import {
 } from "./run/runReport";
 import type { RunCarry } from "./run/stagedDocuments";
 import type { StagedRun } from "./run/stagedRun";
+import { emitRunEnded } from "./telemetryEmission";
 
 /** Report entries a run report keeps (the run record keeps fewer); the counts always cover every item. */
 export const MAX_REPORT_ITEMS = 500;
@@ -69,11 +70,13 @@ export function assembleReport(
 
 /**
  * Ends a run: stores its record (not for dry runs, which write nothing), then removes what it staged and sweeps the
- * profile's abandoned staging. The record comes first, so a crash in between leaves the staging for the sweep.
+ * profile's abandoned staging. The record comes first, so a crash in between leaves the staging for the sweep; the
+ * run's event follows its record (docs/operations.md#application-insights).
  */
 export async function closeRun(services: EngineServices, staged: StagedRun, report: RunReport): Promise<void> {
   if (report.dryRun) return;
   await services.state.runs.save(report);
+  await emitRunEnded(services, report);
   await staged.clear();
   const cutoff = new Date(services.clock.now() - ABANDONED_AFTER_MS).toISOString();
   await services.state.staging.sweep(report.profile, cutoff, SWEEP_LIMIT);

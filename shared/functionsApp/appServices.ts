@@ -6,12 +6,13 @@ import {
   readAppSettings,
 } from "../config";
 import type { DiagnosticsSources } from "../diagnostics";
-import { type Clock, type Logger, systemClock } from "../runtime";
+import { type Clock, type Logger, silentTelemetry, systemClock, type Telemetry } from "../runtime";
 import { InvalidAppSetting } from "../settings/invalidAppSetting";
 import type { SharePointClientOptions } from "../sharepoint/sharePointClient";
 import { openStateStores, type StateStores } from "../state/stateStores";
 import { type TableStorageLocation, tableStorageFromSettings } from "../state/tableClientFactory";
 import { SubscriptionKeeper, sharePointSubscriptionManagers } from "../webhooks";
+import { telemetryFromSettings } from "./azureMonitorTelemetry";
 
 /**
  * What the Functions app's triggers share within one worker process: settings, profiles and secrets, the state
@@ -24,6 +25,8 @@ export interface AppServices {
   readonly clock: Clock;
   /** The SharePoint options every profile's subscription calls use (tests shorten retries). */
   readonly sharePoint: Omit<SharePointClientOptions, "subscriptionStore" | "logger">;
+  /** Run and token-refresh events: Application Insights when APPLICATIONINSIGHTS_CONNECTION_STRING is set. */
+  readonly telemetry: Telemetry;
   close(): void;
 }
 
@@ -34,6 +37,8 @@ export interface AppServicesOptions extends Pick<ConfigServicesDependencies, "cr
   tablePrefix?: string;
   clock?: Clock;
   sharePoint?: AppServices["sharePoint"];
+  /** The events' sink instead of the one the settings configure (tests record them). */
+  telemetry?: Telemetry;
 }
 
 export async function openAppServices(settings: AppSettings, options: AppServicesOptions = {}): Promise<AppServices> {
@@ -54,12 +59,14 @@ export async function openAppServices(settings: AppSettings, options: AppService
       location,
       options.tablePrefix !== undefined ? { tablePrefix: options.tablePrefix } : {},
     );
+    const telemetry = options.telemetry ?? (await telemetryFromSettings(settings)) ?? silentTelemetry;
     return {
       settings,
       config,
       state,
       clock: options.clock ?? systemClock,
       sharePoint: options.sharePoint ?? {},
+      telemetry,
       close: () => config.close(),
     };
   } catch (error) {

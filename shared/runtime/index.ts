@@ -12,3 +12,9 @@ export {
 } from "./logger";
 export { globalRedactor, SecretRedactor } from "./secretRedactor";
 export { realSleep, type Sleep } from "./sleep";
+export {
+  createRecordingTelemetry,
+  silentTelemetry,
+  type Telemetry,
+  type TelemetryEvent,
+} from "./telemetry";

@@ -24,6 +24,16 @@ const appSettingsSchema = z.object({
   SYNC_SCHEDULE: z.string().default("0 */5 * * * *"),
   /** Public HTTPS URL of the SharePoint webhook function, used when creating Graph subscriptions. */
   WEBHOOK_NOTIFICATION_URL: z.string().optional(),
+  /**
+   * Application Insights, where the Functions host sends its telemetry. Set, the app also sends its own run and
+   * token-refresh events there (docs/operations.md#application-insights); unset (locally, in tests), it sends none.
+   */
+  APPLICATIONINSIGHTS_CONNECTION_STRING: z.string().optional(),
+  /**
+   * `Authorization=AAD`, with `ClientId=<id>` for a user-assigned identity: the app signs its events with that managed
+   * identity's Entra token, as the host signs its own (the component accepts nothing else).
+   */
+  APPLICATIONINSIGHTS_AUTHENTICATION_STRING: z.string().optional(),
   /** Set by the Functions platform in Azure; their presence tells us we run there. */
   WEBSITE_INSTANCE_ID: z.string().optional(),
   WEBSITE_SITE_NAME: z.string().optional(),

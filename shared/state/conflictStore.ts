@@ -31,7 +31,19 @@ export interface ConflictEntry {
   runId: string;
 }
 
-/** Conflicts in Table Storage: one partition per profile, RowKey = the escaped conflict id. */
+/** How many conflicts of a profile are open, and since when: what its run event reports (docs/operations.md#alerts). */
+export interface OpenConflictSummary {
+  readonly open: number;
+  /** Of those, the ones opened at or after the given instant (by the run that asks). */
+  readonly openedSince: number;
+  /** When the oldest of them was opened; null when none is open (or none carries the time, see `openSummary`). */
+  readonly oldestOpenedAt: string | null;
+}
+
+/**
+ * Conflicts in Table Storage: one partition per profile, RowKey = the escaped conflict id. `status` and `openedAt` are
+ * also columns of their own, so the open conflicts can be counted without reading their values.
+ */
 export class ConflictStore {
   readonly #table: TableClient;
 
@@ -88,12 +100,34 @@ export class ConflictStore {
     );
   }
 
+  /**
+   * Counts the profile's open conflicts in one query that returns only their `openedAt` column: one request per 1,000
+   * open conflicts (the service filters the partition on `status`), however large the values are. A row written
+   * before `openedAt` became a column is counted but has no time; every run that still sees the conflict rewrites
+   * its row with the column.
+   */
+  async openSummary(profileKey: string, since: string): Promise<OpenConflictSummary> {
+    const filter = odata`PartitionKey eq ${encodeTableKey(profileKey)} and status eq ${"open"}`;
+    let open = 0;
+    let openedSince = 0;
+    let oldestOpenedAt: string | null = null;
+    const rows = this.#table.listEntities<{ openedAt?: unknown }>({ queryOptions: { filter, select: ["openedAt"] } });
+    for await (const row of rows) {
+      open += 1;
+      if (typeof row.openedAt !== "string") continue;
+      if (row.openedAt >= since) openedSince += 1;
+      if (oldestOpenedAt === null || row.openedAt < oldestOpenedAt) oldestOpenedAt = row.openedAt;
+    }
+    return { open, openedSince, oldestOpenedAt };
+  }
+
   async #write(entry: ConflictEntry): Promise<void> {
     await this.#table.upsertEntity(
       {
         partitionKey: encodeTableKey(entry.profileKey),
         rowKey: encodeTableKey(entry.id),
         status: entry.status,
+        openedAt: entry.openedAt,
         ...toJsonProperties("entry", entry),
       },
       "Replace",

@@ -4,7 +4,7 @@ import path from "node:path";
 import { HttpRequest, type HttpResponse, type HttpResponseInit } from "@azure/functions";
 import { ProfileValidator, readAppSettings, TableProfileStore } from "../../shared/config";
 import type { AppServices } from "../../shared/functionsApp";
-import { type Clock, systemClock } from "../../shared/runtime";
+import { type Clock, silentTelemetry, systemClock, type Telemetry } from "../../shared/runtime";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import { openStateStores } from "../../shared/state/stateStores";
 import { azuriteLocation, uniqueTablePrefix } from "./tables";
@@ -29,6 +29,7 @@ export async function testAppServices(
     env?: NodeJS.ProcessEnv;
     clock?: Clock;
     sharePoint?: AppServices["sharePoint"];
+    telemetry?: Telemetry;
   } = {},
 ): Promise<AppServices & { secrets: InMemorySecretsProvider; tablePrefix: string }> {
   const tablePrefix = uniqueTablePrefix("app");
@@ -47,6 +48,7 @@ export async function testAppServices(
     state,
     clock: options.clock ?? systemClock,
     sharePoint: options.sharePoint ?? {},
+    telemetry: options.telemetry ?? silentTelemetry,
     close: () => undefined,
     secrets,
     tablePrefix,

@@ -12,8 +12,8 @@ import {
 
 /**
  * Least privilege, checked from the templates: every role assignment goes to the identity the Function App runs as,
- * or to the explicitly parameterised operator, with exactly the roles listed here, each scoped to one resource.
- * Adding a role means changing the expectations below, on purpose.
+ * to the identity the alert rules query with, or to the explicitly parameterised operator, with exactly the roles
+ * listed here, each scoped to one resource. Adding a role means changing the expectations below, on purpose.
  */
 
 /** Built-in role definition ids (the same in every tenant), as Azure and the AVM modules name them. */
@@ -23,11 +23,13 @@ const BUILT_IN_ROLES: Readonly<Record<string, string>> = {
   "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3": "Storage Table Data Contributor",
   "3913510d-42f4-4e42-8a64-420c390055eb": "Monitoring Metrics Publisher",
   "b86a8fe4-44ce-4948-aee5-eccb2c155cd7": "Key Vault Secrets Officer",
+  "73c42c96-874c-492b-b04d-ab87d138a893": "Log Analytics Reader",
 };
 
 const STORAGE = "Microsoft.Storage/storageAccounts";
 const APP_INSIGHTS = "Microsoft.Insights/components";
 const VAULT = "Microsoft.KeyVault/vaults";
+const WORKSPACE = "Microsoft.OperationalInsights/workspaces";
 
 /** What each principal may do: role @ the type of the one resource it is scoped to. */
 const EXPECTED_GRANTS = {
@@ -38,6 +40,8 @@ const EXPECTED_GRANTS = {
     `Storage Queue Data Contributor @ ${STORAGE}`,
     `Storage Table Data Contributor @ ${STORAGE}`,
   ],
+  // The alert rules' identity reads the workspace their queries run against, nothing else.
+  "alerts identity": [`Log Analytics Reader @ ${WORKSPACE}`],
   operator: [`Key Vault Secrets Officer @ ${VAULT}`, `Storage Table Data Contributor @ ${STORAGE}`],
 };
 
@@ -55,11 +59,16 @@ interface Grant {
 const files = loadBicepFiles();
 const main = bicepFile(files, "main.bicep");
 
-/** The module in main.bicep that creates the app's identity: one user-assigned identity, its ids as outputs. */
-function appIdentityModule() {
-  const [module] = modulesDeploying(main, "", "app/identity.bicep");
-  if (!module) throw new Error("main.bicep deploys no app/identity.bicep");
+/** The module in main.bicep that creates the identity `symbol` names (app/identity.bicep: its ids as outputs). */
+function identityModule(symbol: "appIdentity" | "alertsIdentity") {
+  const module = modulesDeploying(main, "", "app/identity.bicep").find((candidate) => candidate.symbol === symbol);
+  if (!module) throw new Error(`main.bicep deploys no app/identity.bicep as ${symbol}`);
   return module;
+}
+
+/** The module in main.bicep that creates the app's identity. */
+function appIdentityModule() {
+  return identityModule("appIdentity");
 }
 
 /** What a role assignment's principalId (a parameter of its file) is bound to by every module deploying that file. */
@@ -68,6 +77,7 @@ function principalOf(file: string, principalIdExpression: string): Grant["princi
     modulesDeploying(main, "", file).map((module) => {
       const argument = moduleParam(module, principalIdExpression) ?? "";
       if (argument === `${appIdentityModule().symbol}.outputs.principalId`) return "app identity";
+      if (argument === `${identityModule("alertsIdentity").symbol}.outputs.principalId`) return "alerts identity";
       if (argument === "operatorPrincipalId") return "operator";
       return `unknown: ${argument}` as const;
     }),
@@ -118,8 +128,8 @@ describe("role assignments: least privilege", () => {
     expect(byPrincipal).toEqual(EXPECTED_GRANTS);
   });
 
-  it("names the app's identity as a service principal and never relies on a tenant lookup", () => {
-    for (const grant of grants().filter((g) => g.principal === "app identity")) {
+  it("names the app's and the alerts' identities as service principals and never relies on a tenant lookup", () => {
+    for (const grant of grants().filter((g) => g.principal === "app identity" || g.principal === "alerts identity")) {
       expect(stringLiteral(grant.principalType), `${grant.file} ${grant.symbol}`).toBe("ServicePrincipal");
     }
   });
