@@ -32,6 +32,8 @@ export interface SyncCursor {
    * other inputs. Kept while later runs find nothing new; any run that plans something stores its cursor without it.
    */
   quiet?: { pageVersion: number; inputs: string; runId: string };
+  /** Items whose SharePoint gate was closed when last read (table mode's gates, docs/pages-mode.md §5). */
+  gatedItems?: string[];
   /** Pages mode only: where the Confluence feed, the sweep and the points budget stand (docs/pages-mode.md §7). */
   pages?: PagesCursor;
   /** The run that stored it, and when. */

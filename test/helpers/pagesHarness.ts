@@ -133,6 +133,8 @@ export interface PagesHarnessOptions {
   graphSettings?: Record<string, unknown>;
   engine?: EngineOptions;
   tableStorage?: TableStorageLocation;
+  /** Wraps the state stores the engine uses (to make a store fail at a chosen point). */
+  wrapState?: (state: StateStores) => StateStores;
 }
 
 let certificate: ReturnType<typeof generateEmulatorCertificate> | undefined;
@@ -195,7 +197,10 @@ export async function startPagesHarness(options: PagesHarnessOptions = {}): Prom
   const state = await openStateStores(location, { tablePrefix });
   const logger = createMemoryLogger();
   const services = createEngineServices(
-    { config: { secrets, profiles, validator: new ProfileValidator(secrets, profiles) }, state },
+    {
+      config: { secrets, profiles, validator: new ProfileValidator(secrets, profiles) },
+      state: options.wrapState ? options.wrapState(state) : state,
+    },
     { graphRetry: HARNESS_RETRY, confluenceRetry: HARNESS_RETRY, logger, ...options.engine },
   );
   return new PagesHarness({ graph, confluence, services, state, profile, logger });

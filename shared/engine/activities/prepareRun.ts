@@ -1,7 +1,14 @@
 import { isPagesProfile, type PagesProfile, type Profile } from "../../config/profile";
 import { GraphErrorCodes } from "../../sharepoint/graphError";
 import type { LoadedItemStates } from "../../state/itemStateStore";
-import { hasConfluenceWrites, NOTHING_APPLIED, type ReadyPlan, type SyncRules, settlePlan } from "../../sync";
+import {
+  applyGates,
+  hasConfluenceWrites,
+  NOTHING_APPLIED,
+  type ReadyPlan,
+  type SyncRules,
+  settlePlan,
+} from "../../sync";
 import { codecsFor } from "../codecInputs";
 import { recordConflicts } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
@@ -18,6 +25,7 @@ import type { RunItemReport } from "../run/runReport";
 import type { RunContext } from "../run/stagedDocuments";
 import { sharePointBatches } from "../sharePointBatches";
 import { highestItemId, sharePointSide } from "../sharePointChanges";
+import { tableGates } from "../tableGates";
 
 /**
  * Validates the profile, reads both sides and the state, plans; then, for a real run, records the conflicts, stages
@@ -49,13 +57,17 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
     const page = readPageRows(profile, reads, codecs.codecs, input.cycle);
     if (!page.ok) return await ending.failed(page.problem, calls.now());
 
-    const { plan, planMs } = await planWithReads(sharePoint, reads.select, codecs.codecs, {
+    const gates = tableGates(profile, reads.changes, reads.cursor?.cursor.gatedItems ?? [], page.table);
+    if (!gates.ok) return await ending.failed(gates.problem, calls.now());
+    const { plan: ungated, planMs } = await planWithReads(sharePoint, reads.select, codecs.codecs, {
       rules,
       state: state.states,
       sharePoint: sharePointSide(reads.changes, codecs.codecs),
       confluence: page.side,
       runAt: input.startedAt,
     });
+    // Gates hold writes back per item and direction (docs/pages-mode.md §5).
+    const plan = ungated.kind === "ready" ? applyGates(ungated, gates.closed).plan : ungated;
     logPlanning(services, profile, input, { planMs, state, reads, pageRows: page.side.rows.length });
     if (plan.kind === "stopped") return await ending.stopped(plan, calls.now());
     if (input.dryRun) return await ending.dryRun(plan, page.readProblems, calls.now());
@@ -64,6 +76,7 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
       editedAt: page.editedAt,
       readProblems: page.readProblems,
       apiCalls: calls.now(),
+      sharePointGateClosed: gates.sharePointClosed,
     });
     return await stagePlan(services, ending, input, plan, context, state);
   } catch (error) {
@@ -149,7 +162,12 @@ function cycleContext(
   input: PrepareRunInput,
   reads: CycleReads,
   state: LoadedItemStates,
-  facts: { editedAt: string; readProblems: readonly RunItemReport[]; apiCalls: RunContext["apiCalls"] },
+  facts: {
+    editedAt: string;
+    readProblems: readonly RunItemReport[];
+    apiCalls: RunContext["apiCalls"];
+    sharePointGateClosed: readonly string[];
+  },
 ): RunContext {
   const { page, changes, cursor } = reads;
   return {
@@ -175,6 +193,7 @@ function cycleContext(
     apiCalls: facts.apiCalls,
     readProblems: facts.readProblems,
     batchIds: [],
+    ...(facts.sharePointGateClosed.length > 0 ? { sharePointGateClosed: facts.sharePointGateClosed } : {}),
   };
 }
 

@@ -16,6 +16,9 @@ import { pagesReportEntry } from "./pagesReport";
 import type { BacklinkProgress, PageJobOutcome, PageJobProgress, PagesCycle } from "./pagesStage";
 import { PagesStagedRun } from "./pagesStage";
 
+/** The pending reason of an item whose page id did not reach its column: the next run writes it. */
+export const BACKLINK_PENDING = "BACKLINK_PENDING";
+
 /** Job outcomes that wrote what the plan asked of the page. */
 const APPLIED = new Set<PageJobOutcome["kind"]>(["written", "created", "trashed"]);
 
@@ -106,7 +109,10 @@ export async function commitPagesRun(services: EngineServices, input: CommitPage
   for (const target of outcomes.failures.keys())
     if (!target.startsWith("row:")) pending.set(target, { itemId: target, reason: "SHAREPOINT_WRITE_FAILED" });
   for (const failure of backlinkProgress?.failed ?? [])
-    pending.set(failure.itemId, { itemId: failure.itemId, reason: failure.problem.code });
+    pending.set(failure.itemId, { itemId: failure.itemId, reason: BACKLINK_PENDING });
+  if (backlinkProgress === undefined)
+    for (const job of jobs.values())
+      if (job.kind === "created") pending.set(job.itemId, { itemId: job.itemId, reason: BACKLINK_PENDING });
   const cleared = [...new Set([...cycle.pendingBefore, ...cycle.considered])].filter((id) => !pending.has(id));
   await services.state.pageLinks.setPending(profileKey, [...pending.values()], cleared);
 

@@ -81,6 +81,7 @@ export function pairPages(input: PairingInput): Pairing {
   const propertyWrites = new Set<string>();
   const settled = new Set<string>();
 
+  const relinked = new Set<string>();
   const pair = (itemId: string, pageId: string, viaProperty: boolean) => {
     pageOfItem.set(itemId, pageId);
     itemOfPage.set(pageId, itemId);
@@ -89,8 +90,10 @@ export function pairPages(input: PairingInput): Pairing {
     if (record?.role !== "item" || record.itemId !== itemId)
       newRecords.set(pageId, { pageId, role: "item", itemId, seenVersion: 0, updatedAt: now });
     const link = links.get(itemId);
-    if (link?.phase !== "linked" || link.pageId !== pageId)
+    if (link?.phase !== "linked" || link.pageId !== pageId) {
       newLinks.push({ itemId, pageId, phase: "linked", updatedAt: now });
+      relinked.add(itemId);
+    }
     if (!viaProperty && properties.get(pageId)?.kind !== "ours" && record?.role !== "item") propertyWrites.add(pageId);
   };
   const copy = (pageId: string, itemId: string) => {
@@ -151,8 +154,9 @@ export function pairPages(input: PairingInput): Pairing {
   for (const [itemId, { column }] of [...considered].sort(([a], [b]) => byNumber(a, b))) {
     const paired = pageOfItem.get(itemId);
     if (paired !== undefined) {
-      if (column !== null && (column.kind !== "page" || column.id !== paired))
-        backlinks.push({ itemId, pageId: paired });
+      // A column read this run that disagrees, or a pair made this run whose item's column was not read.
+      const disagrees = column !== null && (column.kind !== "page" || column.id !== paired);
+      if (disagrees || (column === null && relinked.has(itemId))) backlinks.push({ itemId, pageId: paired });
       continue;
     }
     if (goneOfItem.has(itemId) || column === null || column.kind === "none") continue;
@@ -200,4 +204,45 @@ export function pairPages(input: PairingInput): Pairing {
 
 function byNumber(a: string, b: string): number {
   return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** One side of a natural-key match: a page without a link, or an item without a page, with its key's hash. */
+export interface NaturalKeyCandidate {
+  readonly id: string;
+  /** The hash of the `matchBy` field's value; null when empty or unreadable (never matched). */
+  readonly key: string | null;
+}
+
+/**
+ * Pages without a link are adopted by `matchBy` alone (docs/pages-mode.md §3): a key held by exactly one such page and
+ * one item without a page pairs them; a key held by several on either side is reported and nothing of it is paired
+ * (or created). Never by equal values, never guessed. Pure.
+ */
+export function adoptByNaturalKey(
+  pages: readonly NaturalKeyCandidate[],
+  items: readonly NaturalKeyCandidate[],
+): {
+  pairs: { itemId: string; pageId: string }[];
+  ambiguous: { itemIds: string[]; pageIds: string[] }[];
+} {
+  const group = (candidates: readonly NaturalKeyCandidate[]) => {
+    const byKey = new Map<string, string[]>();
+    for (const candidate of candidates)
+      if (candidate.key !== null) byKey.set(candidate.key, [...(byKey.get(candidate.key) ?? []), candidate.id]);
+    return byKey;
+  };
+  const pagesByKey = group(pages);
+  const itemsByKey = group(items);
+  const pairs: { itemId: string; pageId: string }[] = [];
+  const ambiguous: { itemIds: string[]; pageIds: string[] }[] = [];
+  for (const [key, pageIds] of pagesByKey) {
+    const itemIds = itemsByKey.get(key);
+    if (itemIds === undefined) continue;
+    const [pageId] = pageIds;
+    const [itemId] = itemIds;
+    if (pageIds.length === 1 && itemIds.length === 1 && pageId !== undefined && itemId !== undefined)
+      pairs.push({ itemId, pageId });
+    else ambiguous.push({ itemIds, pageIds });
+  }
+  return { pairs, ambiguous };
 }

@@ -29,9 +29,10 @@ import type { RunItemReport } from "../run/runReport";
 import type { RunContext } from "../run/stagedDocuments";
 import { sharePointBatches } from "../sharePointBatches";
 import { fieldSamples, itemReading, readSharePointChanges } from "../sharePointChanges";
+import { BACKLINK_PENDING } from "./commitPagesRun";
 import { classifyMissing, type FeedHit, listPageTree, type MissingPage, readFeed, readPages } from "./pageFeed";
 import { createTitles, pageJobs } from "./pageJobs";
-import { type Pairing, type PropertyReading, pairPages, propertyReading } from "./pagePairing";
+import { adoptByNaturalKey, type Pairing, type PropertyReading, pairPages, propertyReading } from "./pagePairing";
 import { checkPagesColumns, type ItemExtras, itemExtras, pagesSelect } from "./pagesColumns";
 import { pagesProblem, pagesReportEntry } from "./pagesReport";
 import { checkSetup, templateSetup } from "./pagesSetup";
@@ -213,7 +214,7 @@ export async function preparePagesRun(
     links = new Map([...links, ...(await services.state.pageLinks.items(profile.key, claimed))]);
   }
 
-  const pairing = pairPages({
+  let pairing = pairPages({
     considered: new Map([...considered].map((id) => [id, { column: extras.get(id)?.pageId ?? null }])),
     links,
     records,
@@ -228,6 +229,15 @@ export async function preparePagesRun(
   const reports: RunItemReport[] = [];
   const excluded = new Set<string>();
   const pendingNext: PendingItem[] = [];
+  const adoption = adopt(profile, rules, codecs, setup, { pairing, read, considered, sharePointById, links, extras });
+  pairing = adoption.pairing;
+  for (const { itemIds, pageIds } of adoption.ambiguous) {
+    const message = `the natural key (matchBy) of item(s) ${itemIds.join(", ")} is also held by page(s) ${pageIds.join(", ")}: which belongs to which is not guessed; write the page id into the item's ${target.pageIdColumn} column`;
+    for (const itemId of itemIds) {
+      excluded.add(itemId);
+      reports.push(pagesReportEntry(itemId, "skip", { code: "AMBIGUOUS_MATCH", message }, input.cycle));
+    }
+  }
   for (const [itemId, pageId] of pairing.pageOfItem) {
     const page = read.get(pageId);
     if (page === undefined) continue;
@@ -433,7 +443,10 @@ export async function preparePagesRun(
       itemId: records.get(page.id)?.itemId ?? pairingItemOf(pairing, page.id),
       version: page.version.number,
     })),
-    backlinks: pairing.backlinks.map((link) => ({ ...link, url: null })),
+    backlinks: backlinksToWrite(pairing, pending, excluded).map((link) => ({
+      ...link,
+      url: pageUrl(profile, read.get(link.pageId)),
+    })),
     pendingBefore: pending.map((item) => item.itemId),
     pending: pendingNext,
     held,
@@ -572,4 +585,93 @@ function missingLinked(pairing: Pairing): boolean {
 function excludedPage(pairing: Pairing, excluded: ReadonlySet<string>, pageId: string): boolean {
   const itemId = pairingItemOf(pairing, pageId);
   return itemId === null || excluded.has(itemId);
+}
+
+/** Backlinks: columns that disagree with the page, and pages whose id did not reach the column on an earlier run. */
+function backlinksToWrite(
+  pairing: Pairing,
+  pending: readonly PendingItem[],
+  excluded: ReadonlySet<string>,
+): { itemId: string; pageId: string; url: string | null }[] {
+  const byItem = new Map(pairing.backlinks.map((link) => [link.itemId, { ...link, url: null as string | null }]));
+  for (const item of pending) {
+    const pageId = pairing.pageOfItem.get(item.itemId);
+    if (item.reason === BACKLINK_PENDING && pageId !== undefined && !excluded.has(item.itemId))
+      byItem.set(item.itemId, { itemId: item.itemId, pageId, url: null });
+  }
+  return [...byItem.values()];
+}
+
+/** A page's address from the profile's site URL (bulk reads carry no base URL). */
+function pageUrl(profile: PagesProfile, page: ConfluencePage | undefined): string | null {
+  const site = profile.confluence.siteUrl;
+  if (site === undefined || page?.webui === undefined) return null;
+  return `${site.replace(/\/+$/, "")}/wiki${page.webui}`;
+}
+
+/** Pages without a link adopted by `matchBy` (docs/pages-mode.md §3): the pairing with them added. */
+function adopt(
+  profile: PagesProfile,
+  rules: SyncRules,
+  codecs: FieldCodecs,
+  setup: PagesSetup,
+  found: {
+    readonly pairing: Pairing;
+    readonly read: ReadonlyMap<string, ConfluencePage>;
+    readonly considered: ReadonlySet<string>;
+    readonly sharePointById: ReadonlyMap<string, SharePointItem>;
+    readonly links: ReadonlyMap<string, ItemLink>;
+    readonly extras: ReadonlyMap<string, ItemExtras>;
+  },
+): { pairing: Pairing; ambiguous: { itemIds: string[]; pageIds: string[] }[] } {
+  const { pairing } = found;
+  const key = rules.matchBy;
+  if (key === null || pairing.unlinked.length === 0) return { pairing, ambiguous: [] };
+  const keyOf = (reading: { ok: boolean; value?: unknown; hash?: string } | undefined): string | null =>
+    reading?.ok === true && reading.value !== null && reading.hash !== undefined ? reading.hash : null;
+  const pages = pairing.unlinked.flatMap((pageId) => {
+    const page = found.read.get(pageId);
+    if (page === undefined) return [];
+    const block = readBlock(profile, codecs, setup, page);
+    return block.ok ? [{ id: pageId, key: keyOf(block.reading.fields[key]) }] : [];
+  });
+  const items = [...found.considered].flatMap((itemId) => {
+    const item = found.sharePointById.get(itemId);
+    const link = found.links.get(itemId);
+    if (item === undefined || pairing.pageOfItem.has(itemId) || pairing.goneOfItem.has(itemId)) return [];
+    if (link?.phase === "linked" || found.extras.get(itemId)?.pageId.kind !== "none") return [];
+    return [{ id: itemId, key: keyOf(itemReading(item, codecs).fields[key]) }];
+  });
+  const matched = adoptByNaturalKey(pages, items);
+  if (matched.pairs.length === 0) return { pairing, ambiguous: matched.ambiguous };
+  const adopted = new Set(matched.pairs.map((pair) => pair.pageId));
+  const now = pairing.links[0]?.updatedAt ?? new Date(0).toISOString();
+  return {
+    pairing: {
+      ...pairing,
+      pageOfItem: new Map([...pairing.pageOfItem, ...matched.pairs.map((pair) => [pair.itemId, pair.pageId] as const)]),
+      unlinked: pairing.unlinked.filter((pageId) => !adopted.has(pageId)),
+      records: [
+        ...pairing.records.filter((record) => !adopted.has(record.pageId)),
+        ...matched.pairs.map(
+          (pair): PageRecord => ({
+            pageId: pair.pageId,
+            role: "item",
+            itemId: pair.itemId,
+            seenVersion: 0,
+            updatedAt: now,
+          }),
+        ),
+      ],
+      links: [
+        ...pairing.links,
+        ...matched.pairs.map(
+          (pair): ItemLink => ({ itemId: pair.itemId, pageId: pair.pageId, phase: "linked", updatedAt: now }),
+        ),
+      ],
+      propertyWrites: new Set([...pairing.propertyWrites, ...adopted]),
+      backlinks: [...pairing.backlinks, ...matched.pairs],
+    },
+    ambiguous: matched.ambiguous,
+  };
 }

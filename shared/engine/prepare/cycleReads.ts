@@ -45,7 +45,8 @@ export async function readCycle(
     clients.confluence.getPage(tableProfile(profile).confluence.target.pageId, { storage: true }),
     services.state.cursors.get(profile.key),
   ]);
-  const select = selectedFieldKeys(profile, directory.columns);
+  const gate = profile.gates.sharePoint;
+  const select = [...selectedFieldKeys(profile, directory.columns), ...(gate === undefined ? [] : [gate])].sort();
   const storedLink =
     cursor !== undefined && sameSelect(cursor.cursor.select, select) ? cursor.cursor.deltaLink : undefined;
   const quietMark =

@@ -275,3 +275,45 @@ describe("pages mode: moving in from the .NET service", () => {
     expect(harness.pageVersion("4231790700")).toBe(1);
   });
 });
+
+describe("pages mode: pages without a link", () => {
+  const customerPage = (id: string, name: string, amount: string) => ({
+    id,
+    spaceId: "3777855545",
+    parentId: PARENT_ID,
+    title: `${name} ${id}`,
+    body: templateBody()
+      .replace("<ac:placeholder>The customer's name</ac:placeholder>", name)
+      .replace("<ac:placeholder>Contract value</ac:placeholder>", amount),
+  });
+
+  it("are adopted by matchBy one to one, never by equal values, and an ambiguous key pairs and creates nothing", async () => {
+    harness = await startPagesHarness({
+      items: [
+        { id: "1", fields: { Title: "Contoso", Amount: 10, SyncTracker: true } },
+        { id: "2", fields: { Title: "Fabrikam", Amount: 20, SyncTracker: true } },
+        { id: "3", fields: { Title: "Northwind", Amount: 30, SyncTracker: true } },
+      ],
+      pages: [
+        customerPage("4231790701", "Contoso", "11"),
+        customerPage("4231790702", "Fabrikam", "20"),
+        customerPage("4231790703", "Fabrikam", "20"),
+      ],
+      profile: { matchBy: { sharePoint: "Title", confluence: "Customer" } },
+    });
+    const report = await harness.sync();
+    expect(harness.pageOfItem("1")?.id).toBe("4231790701");
+    // Adopted as a first pairing: the differing Amount is a conflict, not an overwrite.
+    expect(report.items.find((item) => item.sharePointId === "1")?.conflicts).toEqual([
+      expect.objectContaining({ field: "Amount", cause: "noBase" }),
+    ]);
+    expect(report.items.find((item) => item.sharePointId === "2")?.errors).toEqual([
+      expect.objectContaining({ code: "AMBIGUOUS_MATCH" }),
+    ]);
+    expect(harness.pageOfItem("2")).toBeUndefined();
+    // Northwind had no page: it gets one.
+    expect(harness.pageOfItem("3")).toBeDefined();
+    expect(harness.childPages()).toHaveLength(4);
+    expect((await harness.item("1"))?.ConfluencePageId).toBe("4231790701");
+  });
+});
