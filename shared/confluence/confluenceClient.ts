@@ -10,6 +10,7 @@ import {
   type ConfluenceResponse,
   type ConfluenceTransportOptions,
   callLabel,
+  type RateLimitState,
 } from "./confluenceHttp";
 import {
   contentPropertySchema,
@@ -162,6 +163,11 @@ export class ConfluenceClient {
    */
   get pointsSpent(): number {
     return this.#points;
+  }
+
+  /** What the rate-limit headers said on this client's last answer that carried them. */
+  get rateLimit(): RateLimitState | undefined {
+    return this.#http.lastRateLimit;
   }
 
   /** The site's cloudId (resolved once per client when the profile names only a site URL). */

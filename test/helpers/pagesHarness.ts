@@ -201,7 +201,8 @@ export async function startPagesHarness(options: PagesHarnessOptions = {}): Prom
       config: { secrets, profiles, validator: new ProfileValidator(secrets, profiles) },
       state: options.wrapState ? options.wrapState(state) : state,
     },
-    { graphRetry: HARNESS_RETRY, confluenceRetry: HARNESS_RETRY, logger, ...options.engine },
+    // The engine keeps Confluence's time: tests move the emulator's clock (index lag, the hourly quota, sweeps).
+    { graphRetry: HARNESS_RETRY, confluenceRetry: HARNESS_RETRY, logger, clock: confluence.clock, ...options.engine },
   );
   return new PagesHarness({ graph, confluence, services, state, profile, logger });
 }
@@ -407,6 +408,11 @@ export class PagesHarness {
     this.graph.graph.requestLog.clear();
     this.graph.identity.requestLog.clear();
     this.confluence.server.requestLog.clear();
+  }
+
+  /** Moves the Confluence emulator's clock (which the engine keeps too) forward. */
+  advance(seconds: number): void {
+    this.confluence.clock.advance(seconds * 1000);
   }
 
   async confluenceFault(fault: Record<string, unknown>): Promise<void> {

@@ -12,6 +12,7 @@ import { registerOAuthRoutes } from "./oauthRoutes";
 import { registerPageRoutes } from "./pageRoutes";
 import { registerPagesAdminRoutes } from "./pagesAdminRoutes";
 import { registerPageTreeRoutes } from "./pageTreeRoutes";
+import { type PointsQuota, registerPointsQuota } from "./pointsQuota";
 import { registerPropertyRoutes } from "./propertyRoutes";
 import { type QuotaDecision, RequestQuota } from "./requestQuota";
 import { registerSearchRoutes } from "./searchRoutes";
@@ -36,6 +37,8 @@ export interface ConfluenceEmulator extends RunningEmulator {
   readonly clock: EmulatorClock;
   readonly content: SiteContent;
   readonly tokens: TokenFamilies;
+  /** The points quota, when the seed sets one. */
+  readonly points: PointsQuota | undefined;
   /** What `GET /_admin/state` serves. */
   state(): Record<string, unknown>;
 }
@@ -143,6 +146,7 @@ export async function startConfluenceEmulator(
 
   const random = new EmulatorRandom(seed.randomSeed);
   const context: ConfluenceEmulatorContext = { server, seed, clock, tokens, content, siteBase, random };
+  const points = registerPointsQuota(context);
   registerOAuthRoutes(context);
   registerPageRoutes(context);
   registerPageTreeRoutes(context);
@@ -160,6 +164,7 @@ export async function startConfluenceEmulator(
     clock,
     content,
     tokens,
+    points,
     state,
     close: () => server.close(),
   };

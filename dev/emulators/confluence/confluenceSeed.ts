@@ -120,6 +120,14 @@ export const confluenceSeedSchema = z
       .strict()
       .optional(),
     /**
+     * Atlassian's points quota (docs/emulators.md#confluence-pages-mode-behaviours): points per hour, reset at the top
+     * of the UTC hour, shared by every caller; `enforced: false` only reports it (`Beta-` headers, no 429s).
+     */
+    pointsQuota: z
+      .object({ pointsPerHour: z.number().int().min(1), enforced: z.boolean().default(true) })
+      .strict()
+      .optional(),
+    /**
      * How far the search index lags writes: CQL search sees pages as they were this many seconds ago
      * (docs/references.md#confluence-cql-search).
      */

@@ -13,6 +13,7 @@ import { codecsFor } from "../codecInputs";
 import { recordConflicts } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
 import { permanentProblem } from "../failures";
+import { quotaStop, recordQuotaStop } from "../pages/pointsBudget";
 import { preparePagesRun } from "../pages/preparePagesRun";
 import { ApiCallMeter } from "../prepare/apiCallMeter";
 import { type CycleReads, readCycle } from "../prepare/cycleReads";
@@ -100,6 +101,15 @@ async function preparePagesRunSafely(
   try {
     return await preparePagesRun(services, input, profile, rules, ending);
   } catch (error) {
+    const stop = quotaStop(error);
+    if (stop !== undefined) {
+      // Nothing moves on (the delta link, the feed): the run waits for the quota's reset instead of calling into it.
+      const until = await recordQuotaStop(services, profile.key, stop.retryAfterMs);
+      return await ending.failed(
+        { code: "CONFLUENCE_QUOTA_EXHAUSTED", message: `${stop.message}; Confluence calls wait until ${until}` },
+        { graph: 0, confluence: 0 },
+      );
+    }
     const problem = permanentProblem(error);
     if (problem?.code === GraphErrorCodes.AuthenticationFailed || problem?.code === GraphErrorCodes.Unauthorized)
       services.connections.forgetGraphCredential(profile.key);

@@ -23,7 +23,7 @@ import {
   PagesStagedRun,
   type RejectedPageCell,
 } from "./pagesStage";
-import { quotaStop } from "./pointsBudget";
+import { blockedUntil, quotaStop } from "./pointsBudget";
 
 /**
  * One page job of a pages-mode run (docs/pages-mode.md §9): an update (version n + 1 with the run id in its message),
@@ -55,7 +55,13 @@ export async function applyPageWrite(
   } catch (error) {
     const stop = quotaStop(error);
     if (stop !== undefined)
-      outcome = { kind: "deferred", itemId: job.itemId, pageId: pageIdOf(job), reason: stop.message };
+      outcome = {
+        kind: "deferred",
+        itemId: job.itemId,
+        pageId: pageIdOf(job),
+        reason: stop.message,
+        until: blockedUntil(services.clock.now(), stop.retryAfterMs),
+      };
     else {
       if (isTransientFailure(error)) throw error;
       const problem = permanentProblem(error);

@@ -63,7 +63,22 @@ export async function commitPagesRun(services: EngineServices, input: CommitPage
         : settleRunState(single, { ...outcomes, apply, refused: { ...outcomes.refused, confluence: refused } })),
     );
   }
-  await services.state.items.commit(profileKey, commits, versions);
+  // A backlink written after the item's own write is the item's latest version: its eTag makes the next delta's echo
+  // of it recognisable (nothing new, no page read).
+  const backlinkETags = new Map((backlinkProgress?.written ?? []).map((written) => [written.itemId, written]));
+  const withBacklinks = commits.map((commit): StateCommit => {
+    const written = commit.kind === "put" ? backlinkETags.get(commit.state.sharePointId) : undefined;
+    if (commit.kind !== "put" || written === undefined || written.eTag === null) return commit;
+    return {
+      kind: "put",
+      state: {
+        ...commit.state,
+        sharePointETag: written.eTag,
+        sharePointModifiedAt: written.modifiedAt ?? commit.state.sharePointModifiedAt,
+      },
+    };
+  });
+  await services.state.items.commit(profileKey, withBacklinks, versions);
 
   // Link rows: what pairing found, the versions seen and written, creates, items forgotten.
   const at = now();
@@ -118,10 +133,22 @@ export async function commitPagesRun(services: EngineServices, input: CommitPage
 
   // The cursor: SharePoint's delta link and the Confluence feed, moved on only now that all of it is settled.
   const stored = await services.state.cursors.get(profileKey);
+  const jobPoints = [...jobProgress.values()].reduce(
+    (sum, progress) => sum + (progress.kind === "done" ? progress.points : 0),
+    0,
+  );
+  const until = [...jobs.values()]
+    .flatMap((job) => (job.kind === "deferred" && job.until !== undefined ? [job.until] : []))
+    .sort()
+    .at(-1);
   const pagesCursor: PagesCursor = {
     ...cycle.cursor,
     linkedPages: Math.max(0, cycle.cursor.linkedPages + createdCount(jobs) - trashed.length),
     ...([...jobs.values()].some((job) => job.kind === "gone") ? { sweepDue: true } : {}),
+    ...(cycle.cursor.points === undefined
+      ? {}
+      : { points: { ...cycle.cursor.points, spent: cycle.cursor.points.spent + jobPoints } }),
+    ...(until === undefined ? {} : { blockedUntil: until }),
   };
   await services.state.cursors.save(
     profileKey,

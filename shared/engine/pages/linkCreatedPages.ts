@@ -47,12 +47,14 @@ export async function linkCreatedPages(services: EngineServices, input: RunRef):
   const answers = await client.applyWrites(writes);
   const uncertain = answers.filter(mayHaveActed);
   if (uncertain.length > 0) throw new WritesUnconfirmed(input.profileKey, "backlinks", uncertain.length);
-  const written: string[] = [];
+  const written: { itemId: string; eTag: string | null; modifiedAt: string | null }[] = [];
   const failed: { itemId: string; problem: { code: string; message: string } }[] = [];
   answers.forEach((answer, index) => {
     const itemId = backlinks[index]?.itemId ?? "";
-    if (answer.kind === "applied") written.push(itemId);
-    else
+    if (answer.kind === "applied") {
+      const modified = answer.fields?.Modified;
+      written.push({ itemId, eTag: answer.eTag ?? null, modifiedAt: typeof modified === "string" ? modified : null });
+    } else
       failed.push({
         itemId,
         problem:

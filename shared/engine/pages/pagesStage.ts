@@ -88,7 +88,14 @@ export type PageJobOutcome =
   /** The page answered 404 (trashed or hidden meanwhile): nothing written; a sweep follows. */
   | { readonly kind: "gone"; readonly itemId: string; readonly pageId: string }
   /** Not attempted: the profile's points share is spent, or a quota 429 stopped Confluence calls. */
-  | { readonly kind: "deferred"; readonly itemId: string; readonly pageId: string | null; readonly reason: string }
+  | {
+      readonly kind: "deferred";
+      readonly itemId: string;
+      readonly pageId: string | null;
+      readonly reason: string;
+      /** A quota 429 stopped Confluence calls until then. */
+      readonly until?: string;
+    }
   | { readonly kind: "failed"; readonly itemId: string; readonly pageId: string | null; readonly problem: RunProblem };
 
 /** A job's progress: `sending` is staged before a create goes out, so a retry looks for the page first. */
@@ -105,7 +112,12 @@ export interface Backlink {
 
 /** What the backlink activity did (`c{cycle}.backlinks`). */
 export interface BacklinkProgress {
-  readonly written: readonly string[];
+  /** Items written, with the eTag the write gave them: the state keeps it, so the write's echo is recognised. */
+  readonly written: readonly {
+    readonly itemId: string;
+    readonly eTag: string | null;
+    readonly modifiedAt: string | null;
+  }[];
   readonly failed: readonly { readonly itemId: string; readonly problem: RunProblem }[];
   readonly apiCalls: ApiCalls;
 }

@@ -37,6 +37,7 @@ import { checkPagesColumns, type ItemExtras, itemExtras, pagesSelect } from "./p
 import { pagesProblem, pagesReportEntry } from "./pagesReport";
 import { checkSetup, templateSetup } from "./pagesSetup";
 import { type PagesCycle, PagesStagedRun } from "./pagesStage";
+import { fitToBudget, ledgerAt, pointsLeft, spend } from "./pointsBudget";
 
 const MINUTE_MS = 60_000;
 const PARALLEL_READS = 8;
@@ -103,7 +104,17 @@ export async function preparePagesRun(
   const hits: FeedHit[] = firstRun
     ? []
     : await readFeed(confluence, profile, setup.spaceId, { feedFrom: before.feedFrom, now });
-  const tree = sweepDue ? await listPageTree(confluence, profile) : undefined;
+  // The sweep reads a row per page: it waits for an hour with points to spare (a first run always lists the tree).
+  const ledger = ledgerAt(before?.points, now);
+  const sweepCost = 2 * (before?.linkedPages ?? 0) + 2;
+  const sweepAffordable =
+    firstRun ||
+    pointsLeft(
+      spend(ledger, confluence.pointsSpent, confluence.rateLimit),
+      target.pointsPerHourShare,
+      confluence.rateLimit,
+    ) >= sweepCost;
+  const tree = sweepDue && sweepAffordable ? await listPageTree(confluence, profile) : undefined;
   const pending = await services.state.pageLinks.pending(profile.key);
 
   let records: Map<string, PageRecord>;
@@ -139,30 +150,6 @@ export async function preparePagesRun(
   }
   for (const record of sweptAway) if (record.itemId !== null) considered.add(record.itemId);
 
-  const nothingNew = !full && considered.size === 0 && candidates.size === 0 && sweptAway.length === 0;
-  const cursorBase: PagesCursor = {
-    feedFrom: nowIso,
-    sweptAt: tree !== undefined ? nowIso : (before?.sweptAt ?? nowIso),
-    linkedPages: before?.linkedPages ?? 0,
-    setup,
-  };
-  if (nothingNew && !input.dryRun) {
-    await services.state.cursors.save(
-      profile.key,
-      {
-        ...(stored?.cursor ?? {}),
-        deltaLink: changes.deltaLink,
-        select,
-        fieldSamples: samples,
-        pages: { ...cursorBase, ...(before?.points === undefined ? {} : { points: before.points }) },
-        runId: input.runId,
-        updatedAt: nowIso,
-      } satisfies SyncCursor,
-      stored?.version ?? null,
-    );
-    return ending.unchanged(calls.now());
-  }
-
   // ------------------------------------------------------------ the items and pages it touches
   const sharePointById = new Map<string, SharePointItem>(changes.changed.map((item) => [item.id, item]));
   const extras = new Map<string, ItemExtras>(changes.changed.map((item) => [item.id, itemExtras(profile, item)]));
@@ -172,6 +159,53 @@ export async function preparePagesRun(
   for (const state of loaded.states) if (full) considered.add(state.sharePointId);
   const stateById = new Map(loaded.states.map((state) => [state.sharePointId, state]));
   const versions = new Map(loaded.versions);
+  // The sync's own SharePoint writes come back in the delta: an item still at the eTag the sync wrote, that nothing
+  // else brings in, has nothing new (invariant 3) and its page is not read for it.
+  const pulled = new Set([
+    ...pending.map((item) => item.itemId),
+    ...[...candidates].flatMap((pageId) => {
+      const itemId = records.get(pageId)?.itemId;
+      return itemId === undefined || itemId === null ? [] : [itemId];
+    }),
+    ...sweptAway.flatMap((record) => (record.itemId === null ? [] : [record.itemId])),
+  ]);
+  const echoes = new Set(
+    full
+      ? []
+      : changes.changed.flatMap((item) => {
+          const state = stateById.get(item.id);
+          const own = state?.status === "active" && item.eTag !== undefined && state.sharePointETag === item.eTag;
+          return own && !pulled.has(item.id) ? [item.id] : [];
+        }),
+  );
+  for (const id of echoes) considered.delete(id);
+
+  const nothingNew = !full && considered.size === 0 && candidates.size === 0 && sweptAway.length === 0;
+  const cursorBase: PagesCursor = {
+    feedFrom: nowIso,
+    sweptAt: tree !== undefined ? nowIso : (before?.sweptAt ?? nowIso),
+    linkedPages: before?.linkedPages ?? 0,
+    setup,
+    ...(tree === undefined && before?.sweepDue === true ? { sweepDue: true } : {}),
+  };
+  if (nothingNew && !input.dryRun) {
+    await services.state.cursors.save(
+      profile.key,
+      {
+        ...(stored?.cursor ?? {}),
+        deltaLink: changes.deltaLink,
+        select,
+        fieldSamples: samples,
+        pages: { ...cursorBase, points: spend(ledger, confluence.pointsSpent, confluence.rateLimit) },
+        runId: input.runId,
+        updatedAt: nowIso,
+      } satisfies SyncCursor,
+      stored?.version ?? null,
+    );
+    return ending.unchanged(calls.now());
+  }
+
+  // ------------------------------------------------------------ the pages they touch
   let links = await services.state.pageLinks.items(profile.key, [...considered]);
 
   const wanted = new Set<string>([...candidates, ...sweptAway.map((record) => record.pageId)]);
@@ -212,6 +246,19 @@ export async function preparePagesRun(
     for (const [id, version] of more.versions) versions.set(id, version);
     for (const id of claimed) considered.add(id);
     links = new Map([...links, ...(await services.state.pageLinks.items(profile.key, claimed))]);
+    // Their own pages, to tell the item's page from a copy.
+    const theirs = claimed.flatMap((id) => {
+      const pageId = links.get(id)?.pageId;
+      return pageId === undefined || pageId === null || read.has(pageId) || missing.has(pageId) ? [] : [pageId];
+    });
+    for (const [id, page] of await readPages(confluence, theirs, { storage: true })) read.set(id, page);
+    for (const [id, why] of await classifyMissing(
+      confluence,
+      theirs.filter((id) => !read.has(id)),
+    ))
+      missing.set(id, why);
+    const theirRecords = await services.state.pageLinks.pages(profile.key, theirs);
+    for (const [id, record] of theirRecords) records.set(id, record);
   }
 
   let pairing = pairPages({
@@ -316,7 +363,7 @@ export async function preparePagesRun(
   }
   const planned = (id: string) => !excluded.has(id);
   const readings: SharePointItemReading[] = changes.changed
-    .filter((item) => planned(item.id))
+    .filter((item) => planned(item.id) && !echoes.has(item.id))
     .map((item) => itemReading(item, codecs));
   const side: SharePointSide = full
     ? { kind: "full", items: readings }
@@ -366,8 +413,42 @@ export async function preparePagesRun(
           towardConfluence: new Set([...deferredCreates, ...notCreated]),
           towardSharePoint: new Set(),
         });
-  const plan: ReadyPlan = budgeted.plan;
+  // What the profile's points share lets this run write: creates wait first, then page updates (docs/pages-mode.md §8).
+  const left = pointsLeft(
+    spend(ledger, confluence.pointsSpent, confluence.rateLimit),
+    target.pointsPerHourShare,
+    confluence.rateLimit,
+  );
+  const writes = budgeted.plan.confluence;
+  const fit = fitToBudget(left, {
+    updates: writes.rowUpdates.length + writes.removals.length,
+    creates: writes.appends.length,
+  });
+  const overBudget = new Set([
+    ...writes.appends.slice(fit.creates).map((append) => append.sharePointId),
+    ...[...writes.rowUpdates, ...writes.removals]
+      .slice(fit.updates)
+      .flatMap((write) => (write.sharePointId === null ? [] : [write.sharePointId])),
+  ]);
+  const plan: ReadyPlan =
+    overBudget.size === 0
+      ? budgeted.plan
+      : applyGates(budgeted.plan, { towardConfluence: overBudget, towardSharePoint: new Set() }).plan;
   const held: HeldChange[] = gated.held;
+  for (const itemId of overBudget) {
+    pendingNext.push({ itemId, reason: "POINTS_DEFERRED" });
+    reports.push(
+      pagesReportEntry(
+        itemId,
+        "skip",
+        {
+          code: "POINTS_DEFERRED",
+          message: `item ${itemId}'s page write waits for a later run: the profile's share of the hourly Confluence points quota is spent`,
+        },
+        input.cycle,
+      ),
+    );
+  }
   for (const itemId of deferredCreates) {
     pendingNext.push({ itemId, reason: "CREATE_DEFERRED" });
     reports.push(
@@ -455,7 +536,7 @@ export async function preparePagesRun(
       ...cursorBase,
       setup,
       linkedPages: tree !== undefined ? countLinked(records, pairing) : cursorBase.linkedPages,
-      ...(before?.points === undefined ? {} : { points: before.points }),
+      points: spend(ledger, confluence.pointsSpent, confluence.rateLimit),
       ...(missingLinked(pairing) ? { sweepDue: true } : {}),
     },
     ...(template === undefined ? {} : { template }),

@@ -157,3 +157,47 @@ describe("the Confluence emulator for pages mode", () => {
     expect(properties).toEqual([expect.objectContaining({ key: "confluencesync.link", value: { itemId: "1" } })]);
   });
 });
+
+describe("the points quota", () => {
+  it("charges a GET 1 plus its objects and a write 1, reports r after 80 %, and refuses every call at the limit until the top of the hour", async () => {
+    const e = await start({ ...treeSeed(30), pointsQuota: { pointsPerHour: 100 } });
+    const bearer = await token(e);
+    const at = (path: string) =>
+      fetch(`${e.urls.apiBaseUrl}/ex/confluence/${TEST_CLOUD_ID}/wiki${path}`, {
+        headers: { authorization: `Bearer ${bearer}` },
+      });
+    const list = await at(`/api/v2/pages/${PARENT}/children?limit=30`);
+    expect(list.headers.get("ratelimit-policy")).toBe('"global-app-quota";q=100;w=3600');
+    expect(list.headers.get("ratelimit")).toBeNull();
+    expect(e.points?.used(e.clock.now())).toBe(31);
+    await at(`/api/v2/pages/${PARENT}/children?limit=30`);
+    await at(`/api/v2/pages/${PARENT}/children?limit=30`);
+    expect(e.points?.used(e.clock.now())).toBe(93);
+    const nearly = await at(`/api/v2/pages/${PARENT}`);
+    expect(nearly.headers.get("ratelimit")).toMatch(/^"global-app-quota";r=5;t=\d+$/);
+    await at(`/api/v2/pages/${PARENT}/children?limit=30`);
+    const refused = await at(`/api/v2/pages/${PARENT}`);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get("ratelimit-reason")).toBe("confluence-quota-global-based");
+    const retryAfter = Number(refused.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(3600);
+    e.clock.advance(retryAfter * 1000);
+    expect((await at(`/api/v2/pages/${PARENT}`)).status).toBe(200);
+  });
+
+  it("only reports a quota that is not enforced yet (Beta- headers, no 429)", async () => {
+    const e = await start({ ...treeSeed(30), pointsQuota: { pointsPerHour: 10, enforced: false } });
+    const bearer = await token(e);
+    for (let i = 0; i < 3; i += 1) {
+      const response = await fetch(
+        `${e.urls.apiBaseUrl}/ex/confluence/${TEST_CLOUD_ID}/wiki/api/v2/pages/${PARENT}/children`,
+        {
+          headers: { authorization: `Bearer ${bearer}` },
+        },
+      );
+      expect(response.status).toBe(200);
+      expect(response.headers.get("beta-ratelimit-policy")).toContain("q=10");
+    }
+  });
+});

@@ -159,6 +159,8 @@ describe("pages mode: conflicts, clearing, copies and the trash", () => {
     await harness.sync();
     const page = harness.pageOfItem("1")!;
     await harness.trashPage(page.id);
+    // A trashed page leaves the search: the sweep sees it go.
+    harness.advance(6 * 60);
     const report = await harness.sync();
     expect(report.items).toEqual([expect.objectContaining({ sharePointId: "1", action: "keepDeleted" })]);
     expect(await harness.item("1")).toBeDefined();
@@ -194,6 +196,7 @@ describe("pages mode: conflicts, clearing, copies and the trash", () => {
     });
     await harness.sync();
     await harness.trashPage(harness.pageOfItem("1")!.id);
+    harness.advance(61 * 60);
     const report = await harness.sync();
     expect(report.items).toEqual([
       expect.objectContaining({ sharePointId: "1", action: "deleteInSharePoint", result: "applied" }),
