@@ -1,0 +1,91 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { HistoryEventType } from "../../../dev/localHost/historyEvent";
+import { ActivityName } from "../../../shared/engine/run/runContract";
+import { type PagesHarness, sampleCustomers, startPagesHarness } from "../../helpers/pagesHarness";
+
+/** The Durable shape of a pages-mode run (docs/pages-mode.md §9). */
+
+let harness: PagesHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+describe("a pages-mode run's orchestration", () => {
+  it("runs one activity per page write, at most parallelPageWrites at once, and shows pages planned and done", async () => {
+    harness = await startPagesHarness({ items: sampleCustomers(9), target: { parallelPageWrites: 3 } });
+    let inFlight = 0;
+    let most = 0;
+    const write = harness.activities[ActivityName.applyPageWrite];
+    harness.activities = {
+      ...harness.activities,
+      [ActivityName.applyPageWrite]: async (input: unknown) => {
+        inFlight += 1;
+        most = Math.max(most, inFlight);
+        try {
+          return await write(input);
+        } finally {
+          inFlight -= 1;
+        }
+      },
+    };
+    const run = await harness.run();
+    expect(run.status).toBe("Completed");
+    const scheduled = run.history.filter(
+      (event) =>
+        event.EventType === HistoryEventType.TaskScheduled &&
+        (event as { Name?: string }).Name === ActivityName.applyPageWrite,
+    );
+    expect(scheduled).toHaveLength(9);
+    expect(most).toBeGreaterThan(1);
+    expect(most).toBeLessThanOrEqual(3);
+    expect(run.customStatus).toMatchObject({ stage: "committing", pages: { planned: 9, done: 9 } });
+    expect(harness.childPages()).toHaveLength(9);
+  });
+
+  it("makes one version per page when an update's answer is lost and its activity runs again", async () => {
+    harness = await startPagesHarness({ items: sampleCustomers(2) });
+    await harness.sync();
+    const page = harness.pageOfItem("1")!;
+    const before = harness.pageVersion(page.id);
+    await harness.editItem("1", { Amount: 99 });
+    await harness.confluenceFault({
+      method: "PUT",
+      path: `/pages/${page.id}$`,
+      status: 502,
+      afterHandling: true,
+      times: 1,
+    });
+    const report = await harness.sync();
+    expect(report.outcome, JSON.stringify(report.items)).toBe("completed");
+    expect(harness.pageVersion(page.id)).toBe(before + 1);
+    expect(harness.blockValues(page.id).Amount).toBe("99");
+  });
+
+  it("re-reads a page saved by a person between the read and the write, without overwriting the person", async () => {
+    harness = await startPagesHarness({ items: sampleCustomers(1) });
+    await harness.sync();
+    const page = harness.pageOfItem("1")!;
+    await harness.editItem("1", { Amount: 10 });
+    // The person's save lands just before the sync's PUT.
+    const write = harness.activities[ActivityName.applyPageWrite];
+    let once = true;
+    harness.activities = {
+      ...harness.activities,
+      [ActivityName.applyPageWrite]: async (input: unknown) => {
+        if (once) {
+          once = false;
+          await harness!.editBlock(page.id, { Customer: "<p>Renamed by a person</p>" });
+        }
+        return write(input);
+      },
+    };
+    const first = await harness.sync();
+    expect(first.outcome).toBe("completedWithErrors");
+    expect(first.items[0]?.errors).toEqual([expect.objectContaining({ code: "PAGE_VERSION_CONFLICT" })]);
+    harness.activities = { ...harness.activities, [ActivityName.applyPageWrite]: write };
+    await harness.sync();
+    expect(harness.blockValues(page.id)).toMatchObject({ Customer: "Renamed by a person", Amount: "10" });
+    expect((await harness.item("1"))?.Title).toBe("Renamed by a person");
+  });
+});
