@@ -13,10 +13,35 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
     .description("run the sandbox: emulated SharePoint + Confluence, a two-way sync, and a report of what happened")
     .option("--keep", "keep the temporary CONFLUENCE_SYNC_HOME (profile, secrets, state) and print where it is")
     .option("--json", "machine-readable output")
-    .action(async (options: { keep?: boolean; json?: boolean }) => {
+    .option("--pages", "pages mode: one Confluence page per list item, created from a template (docs/pages-mode.md)")
+    .action(async (options: { keep?: boolean; json?: boolean; pages?: boolean }) => {
       // The sandbox is development tooling (emulators, Azurite): loaded only by this command.
-      const { runSandboxDemo, SandboxDemoFailed, demoTextReport } = await import("../../dev/sandbox/index.js");
+      const { runSandboxDemo, SandboxDemoFailed, demoTextReport, runPagesDemo, pagesDemoText } = await import(
+        "../../dev/sandbox/index.js"
+      );
       const json = options.json ?? false;
+      if (options.pages === true) {
+        const text = pagesDemoText();
+        let pages;
+        try {
+          pages = await runPagesDemo({
+            keep: options.keep ?? false,
+            cwd: io.cwd,
+            ...(json ? {} : { onEvent: (event) => io.stdout(text.event(event)) }),
+          });
+        } catch (error) {
+          if (error instanceof SandboxDemoFailed)
+            throw new CliError(`the pages demo did not go as it should: ${error.message}`);
+          throw error;
+        }
+        io.stdout(json ? `${JSON.stringify(pages, null, 2)}\n` : text.end(pages));
+        const broken = pages.checks.filter((check) => !check.ok);
+        if (broken.length > 0)
+          throw new CliError(
+            `the pages demo did not go as it should: ${broken.map((check) => check.expectation).join("; ")}`,
+          );
+        return;
+      }
       const text = demoTextReport();
       let result;
       try {

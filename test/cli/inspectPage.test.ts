@@ -120,3 +120,58 @@ describe("confluence-sync inspect-page", () => {
     await rm(dir, { recursive: true, force: true });
   });
 });
+
+describe("inspect-page for a pages-mode profile", () => {
+  it("shows an item page's block as the sync reads it: values, the unset placeholder, the gate, the link", async () => {
+    const { startPagesHarness, sampleCustomers, PAGES_PROFILE } = await import("../helpers/pagesHarness.js");
+    const harness = await startPagesHarness({ items: sampleCustomers(1) });
+    const dir = await mkdtemp(path.join(tmpdir(), "inspect-page-"));
+    try {
+      await harness.sync();
+      const page = harness.pageOfItem("1")!;
+      const location = azuriteLocation();
+      const env = {
+        CONFLUENCE_SYNC_HOME: "home",
+        AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "",
+      };
+      const config = await openConfigServices(readAppSettings(env, dir));
+      try {
+        await config.profiles.save(harness.profile);
+        for (const [name, value] of Object.entries(harnessSecretValues()))
+          await config.secrets.set(PAGES_PROFILE, name as never, value);
+      } finally {
+        config.close();
+      }
+      const result = await runCliInProcess(["inspect-page", "--profile", PAGES_PROFILE, "--page", page.id, "--json"], {
+        env,
+        cwd: dir,
+      });
+      expect(result.stderr).toBe("");
+      const report = JSON.parse(result.stdout) as {
+        link: { itemId: string };
+        block: {
+          location: string;
+          fields: { field: string; placeholder: boolean; value: { ok: boolean; value?: unknown } }[];
+          gate: { kind: string };
+        };
+      };
+      expect(report.link.itemId).toBe("1");
+      expect(report.block.location).toContain('macro "details"');
+      expect(report.block.fields).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ field: "Title", placeholder: false, value: { ok: true, value: "Customer 1" } }),
+          expect.objectContaining({ field: "GoLive", placeholder: true, value: { ok: true, value: null } }),
+        ]),
+      );
+      expect(report.block.gate).toEqual({ kind: "open" });
+      const text = await runCliInProcess(["inspect-page", "--profile", PAGES_PROFILE, "--page", page.id], {
+        env,
+        cwd: dir,
+      });
+      expect(text.stdout).toContain('Go-live (GoLive): "" → unset (the template\'s placeholder)');
+    } finally {
+      await harness.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

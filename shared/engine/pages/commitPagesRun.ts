@@ -290,7 +290,10 @@ function reportItems(
       sharePointId: change.sharePointId,
       row: null,
       action: "held",
-      note: `${change.toward === "confluence" ? "SharePoint" : "Confluence"} gate closed: ${change.fields.length > 0 ? change.fields.join(", ") : "the change"} waits until it opens`,
+      note:
+        change.fields.length > 0
+          ? `${change.toward === "confluence" ? "SharePoint" : "Confluence"} gate closed: ${change.fields.join(", ")} ${change.fields.length === 1 ? "waits" : "wait"} until it opens`
+          : `${change.toward === "confluence" ? "SharePoint" : "Confluence"} gate closed: the change waits until it opens`,
       changes: [],
       conflicts: [],
       errors: [],
