@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type RunningAzuriteTable, startAzuriteTable } from "../dev/emulators/azuriteTable";
+import { EMULATOR_ENDPOINT_SETTINGS } from "../dev/emulators/emulatorEndpoints";
 import type { LocalActivity } from "../dev/localHost/localDurableHost";
 import type { LocalEngine } from "../dev/localHost/localEngine";
 import {
@@ -14,7 +15,7 @@ import {
 } from "../shared/config";
 import type { ConfluenceClient } from "../shared/confluence";
 import type { RunReport } from "../shared/engine/run/runReport";
-import { createLogger, globalRedactor, type LogFields } from "../shared/runtime";
+import { createLogger, globalRedactor, type LogFields, secretSlot } from "../shared/runtime";
 import type { SharePointClient } from "../shared/sharepoint/sharePointClient";
 import { EmulatorProcess } from "./emulatorProcess";
 
@@ -83,6 +84,8 @@ export class BenchHost {
           SECRETS_PROVIDER: "sqlite",
           PROFILE_STORE: "sqlite",
           AzureWebJobsStorage: azurite.connectionString,
+          // The profiles point at the loopback emulators: allowed here, explicitly, never by a default.
+          ...EMULATOR_ENDPOINT_SETTINGS,
         },
         home,
       );
@@ -93,7 +96,7 @@ export class BenchHost {
         const profile = profileSchema.parse(input);
         await config.profiles.save(profile);
         for (const [name, value] of Object.entries(secrets)) {
-          globalRedactor.register(value);
+          globalRedactor.register(value, secretSlot(profile.key, name));
           await config.secrets.set(profile.key, name, value);
         }
         profiles.set(profile.key, profile);

@@ -6,6 +6,7 @@
  * of those that have a machine-readable result, with progress on stderr.
  */
 import { mappingBenchmark } from "./mappingBench";
+import { redactionBenchmark } from "./redactionBench";
 import { syncBenchmark } from "./syncBench";
 
 interface BenchOutput {
@@ -25,6 +26,7 @@ interface Benchmark {
 const benchmarks: Benchmark[] = [
   { key: "mapping", name: mappingBenchmark.name, json: false, run: () => mappingBenchmark.run() },
   { key: syncBenchmark.key, name: syncBenchmark.name, json: true, run: (output) => syncBenchmark.run(output) },
+  { key: redactionBenchmark.key, name: redactionBenchmark.name, json: true, run: () => redactionBenchmark.run() },
 ];
 
 async function main(): Promise<void> {

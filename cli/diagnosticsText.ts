@@ -39,6 +39,13 @@ export function detailText(profile: ProfileDetail): string {
       `  ${subscription.subscriptionId}  ${subscription.expirationDateTime} (${left})  → ${subscription.notificationUrl}`,
     );
   }
+  const grant = profile.confluenceGrant;
+  if (grant?.unsavedSince)
+    lines.push(
+      `  CONFLUENCE REFRESH TOKEN NOT STORED since ${grant.unsavedSince} (${grant.saveAttempts} failed attempts, last ${grant.lastSaveError ?? "unknown"}): a process keeps it in memory; fix the secrets store`,
+    );
+  if (grant?.exchangeStartedAt && !grant.unsavedSince)
+    lines.push(`  confluence token refresh in progress or interrupted since ${grant.exchangeStartedAt}`);
   lines.push("", "token refreshes (newest first):");
   if (profile.tokenRefreshes.length === 0) lines.push("  none");
   for (const refresh of profile.tokenRefreshes) {

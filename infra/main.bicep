@@ -32,6 +32,17 @@ param location string
 @description('NCRONTAB expression (6 fields, UTC) for the scheduled sync of every enabled profile.')
 param syncSchedule string = '0 */5 * * * *'
 
+// Where profiles may send credentials (docs/configuration.md#endpoint-allowlist). The defaults are the code's own:
+// the public and sovereign Microsoft Graph and identity hosts, and Atlassian's OAuth host and API gateway.
+@description('Hosts a profile\'s endpoints.graphBaseUrl may name (comma-separated).')
+param allowedGraphHosts string = 'graph.microsoft.com,graph.microsoft.us,dod-graph.microsoft.us,microsoftgraph.chinacloudapi.cn'
+
+@description('Hosts a profile\'s endpoints.authorityHost may name (comma-separated).')
+param allowedLoginHosts string = 'login.microsoftonline.com,login.microsoftonline.us,login.chinacloudapi.cn,login.partner.microsoftonline.cn'
+
+@description('Hosts a profile\'s endpoints.confluenceAuthBaseUrl and confluenceApiBaseUrl may name (comma-separated).')
+param allowedAtlassianHosts string = 'auth.atlassian.com,api.atlassian.com'
+
 @minLength(3)
 @maxLength(45)
 @description('Durable Functions task hub name: letters and digits only, starting with a letter.')
@@ -202,6 +213,9 @@ module functionApp 'app/functionApp.bicep' = {
     applicationInsightsName: monitoring.outputs.applicationInsightsName
     keyVaultName: keyVault.outputs.name
     syncSchedule: syncSchedule
+    allowedGraphHosts: allowedGraphHosts
+    allowedLoginHosts: allowedLoginHosts
+    allowedAtlassianHosts: allowedAtlassianHosts
     durableTaskHubName: durableTaskHubName
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
+import { EMULATOR_ENDPOINT_SETTINGS } from "../../dev/emulators/emulatorEndpoints";
 import { CliError, type CliIo } from "../cliContext";
 
 /** `confluence-sync emulators --seed F --ports-file F`: serves the seeded emulators until interrupted. */
@@ -39,6 +40,11 @@ export function registerEmulatorsCommand(program: Command, io: CliIo): void {
         `emulators ready (${started.emulators.map((e) => e.name).join(", ")}); ports written to ${portsFile}\n`,
       );
       io.stdout(`trust the certificate in other processes with NODE_EXTRA_CA_CERTS=${started.ports.caCertPath}\n`);
+      io.stdout(
+        `let profiles point here with ${Object.entries(EMULATOR_ENDPOINT_SETTINGS)
+          .map(([name, value]) => `${name}=${value}`)
+          .join(" ")} (no default allows a loopback host)\n`,
+      );
 
       await new Promise<void>((resolve) => {
         const stop = (): void => resolve();

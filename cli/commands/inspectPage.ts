@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
-import { isPagesProfile, readAppSettings, tableProfile } from "../../shared/config";
+import { isPagesProfile, type PagesProfile, readAppSettings, tableProfile } from "../../shared/config";
 import { codecsFor } from "../../shared/engine/codecInputs";
 import { ListDirectoryCache } from "../../shared/engine/listDirectoryCache";
 import { templateSetup } from "../../shared/engine/pages/pagesSetup";
@@ -15,6 +15,7 @@ import {
 } from "../../shared/mapping";
 import { type BlockInspection, inspectBlock } from "../../shared/mapping/blockInspection";
 import { selectPageBlock } from "../../shared/mapping/keyValueBlock";
+import type { StateStores } from "../../shared/state/stateStores";
 import { CliError, type CliIo, printResult } from "../cliContext";
 import { withConfigServices } from "../withConfigServices";
 import { withStateStores } from "../withStateStores";
@@ -83,17 +84,27 @@ async function livePage(io: CliIo, profileKey: string): Promise<PageSource> {
   return withConfigServices(io, async (config) => {
     const { profile } = await config.profiles.get(profileKey);
     return withStateStores(io, readAppSettings(io.env, io.cwd), async (stores) => {
-      const connections = new ProfileConnections({ secrets: config.secrets, tokenHistory: stores.tokenRefreshes });
-      const client = await connections.confluence(profile);
-      const pageId = tableProfile(profile).confluence.target.pageId;
-      const page = await client.getPage(pageId, { storage: true });
-      if (page.storage === undefined)
-        throw new CliError(`page ${pageId} of profile "${profileKey}" came back without its storage body`);
-      return {
-        storage: page.storage,
-        pageId,
-        label: `page ${pageId} "${page.title}" (profile ${profileKey}, version ${page.version.number})`,
-      };
+      const connections = new ProfileConnections({
+        secrets: config.secrets,
+        tokenHistory: stores.tokenRefreshes,
+        grantLedger: stores.confluenceGrants,
+        endpoints: config.validator.endpoints,
+      });
+      try {
+        const client = await connections.confluence(profile);
+        const pageId = tableProfile(profile).confluence.target.pageId;
+        const page = await client.getPage(pageId, { storage: true });
+        if (page.storage === undefined)
+          throw new CliError(`page ${pageId} of profile "${profileKey}" came back without its storage body`);
+        return {
+          storage: page.storage,
+          pageId,
+          label: `page ${pageId} "${page.title}" (profile ${profileKey}, version ${page.version.number})`,
+        };
+      } finally {
+        // A rotated refresh token the store refused is kept in memory: one more try before this process ends.
+        await connections.tokens.settle();
+      }
     });
   });
 }
@@ -122,7 +133,6 @@ async function itemPageBlock(
     if (!isPagesProfile(profile))
       throw new CliError(`profile "${profileKey}" is not in pages mode; leave out --item / --page`);
     return withStateStores(io, readAppSettings(io.env, io.cwd), async (stores) => {
-      const target = profile.confluence.target;
       let pageId = which.page;
       if (pageId === undefined) {
         const link = (await stores.pageLinks.items(profileKey, [which.item ?? ""])).get(which.item ?? "");
@@ -130,47 +140,57 @@ async function itemPageBlock(
           throw new CliError(`item ${which.item} of profile "${profileKey}" has no linked page (yet)`);
         pageId = link.pageId;
       }
-      const connections = new ProfileConnections({ secrets: config.secrets, tokenHistory: stores.tokenRefreshes });
-      const [client, sharePoint] = await Promise.all([
-        connections.confluence(profile),
-        connections.sharePoint(profile),
-      ]);
-      const directory = await new ListDirectoryCache({}).get(profile, sharePoint);
-      const codecs = codecsFor(profile, {
-        ...directory,
-        samples: {},
-        siteTimeZone: profile.sharePoint.timeZone ?? "UTC",
+      const connections = new ProfileConnections({
+        secrets: config.secrets,
+        tokenHistory: stores.tokenRefreshes,
+        grantLedger: stores.confluenceGrants,
+        endpoints: config.validator.endpoints,
       });
-      if (!codecs.ok) throw new CliError(codecs.errors.map((error) => error.message).join("; "));
-      const page = await client.getPage(pageId, { storage: true });
-      const property = await client.getProperty(pageId, target.linkProperty);
-      const stored = (await stores.cursors.get(profileKey))?.cursor.pages?.setup?.placeholders;
-      let placeholders = new Map(Object.entries(stored ?? {}));
-      if (stored === undefined) {
-        const template = await client.getPage(target.templatePageId, { storage: true });
-        const found = templateSetup(profile, codecs.codecs, template);
-        if (found.ok) placeholders = new Map(Object.entries(found.setup.placeholders));
+      try {
+        return await readItemPage(connections, stores, profile, pageId);
+      } finally {
+        // A rotated refresh token the store refused is kept in memory: one more try before this process ends.
+        await connections.tokens.settle();
       }
-      const parsed = parseStorage(page.storage ?? "", { pageId });
-      const source = `page ${pageId} "${page.title}" (profile ${profileKey}, version ${page.version.number})`;
-      const base = {
-        source,
-        page: { id: page.id, title: page.title, version: page.version.number },
-        link: property?.value ?? null,
-      };
-      if (!parsed.ok)
-        return { ...base, block: { problems: [{ code: parsed.error.code, message: parsed.error.message }] } };
-      const block = selectPageBlock(parsed.document, target.block, codecs.codecs, {
-        gateKey: profile.gates.confluence,
-      });
-      if (!block.ok)
-        return {
-          ...base,
-          block: { problems: block.errors.map((error) => ({ code: error.code, message: error.message })) },
-        };
-      return { ...base, block: inspectBlock(block.block, placeholders) };
     });
   });
+}
+
+async function readItemPage(
+  connections: ProfileConnections,
+  stores: StateStores,
+  profile: PagesProfile,
+  pageId: string,
+): Promise<ItemPageInspection> {
+  const target = profile.confluence.target;
+  const [client, sharePoint] = await Promise.all([connections.confluence(profile), connections.sharePoint(profile)]);
+  const directory = await new ListDirectoryCache({}).get(profile, sharePoint);
+  const codecs = codecsFor(profile, { ...directory, samples: {}, siteTimeZone: profile.sharePoint.timeZone ?? "UTC" });
+  if (!codecs.ok) throw new CliError(codecs.errors.map((error) => error.message).join("; "));
+  const page = await client.getPage(pageId, { storage: true });
+  const property = await client.getProperty(pageId, target.linkProperty);
+  const stored = (await stores.cursors.get(profile.key))?.cursor.pages?.setup?.placeholders;
+  let placeholders = new Map(Object.entries(stored ?? {}));
+  if (stored === undefined) {
+    const template = await client.getPage(target.templatePageId, { storage: true });
+    const found = templateSetup(profile, codecs.codecs, template);
+    if (found.ok) placeholders = new Map(Object.entries(found.setup.placeholders));
+  }
+  const parsed = parseStorage(page.storage ?? "", { pageId });
+  const source = `page ${pageId} "${page.title}" (profile ${profile.key}, version ${page.version.number})`;
+  const base = {
+    source,
+    page: { id: page.id, title: page.title, version: page.version.number },
+    link: property?.value ?? null,
+  };
+  if (!parsed.ok) return { ...base, block: { problems: [{ code: parsed.error.code, message: parsed.error.message }] } };
+  const block = selectPageBlock(parsed.document, target.block, codecs.codecs, { gateKey: profile.gates.confluence });
+  if (!block.ok)
+    return {
+      ...base,
+      block: { problems: block.errors.map((error) => ({ code: error.code, message: error.message })) },
+    };
+  return { ...base, block: inspectBlock(block.block, placeholders) };
 }
 
 function describeBlock(inspection: ItemPageInspection): string {

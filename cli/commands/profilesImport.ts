@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
 import { describeIssues, parseProfileFile } from "../../shared/config";
-import { globalRedactor } from "../../shared/runtime";
+import { globalRedactor, secretSlot } from "../../shared/runtime";
 import { CliError, type CliIo, printResult } from "../cliContext";
 import { commandGroup } from "../commandGroup";
 import { withConfigServices } from "../withConfigServices";
@@ -19,21 +19,23 @@ export function registerProfilesImportCommand(program: Command, io: CliIo): void
     .action(async (file: string, options: { json?: boolean }) => {
       const filePath = path.resolve(io.cwd, file);
       const document = await readProfileDocument(filePath);
-      const parsed = parseProfileFile(document);
-      if (!parsed.ok)
-        throw new CliError(
-          `profile file ${filePath} is invalid; nothing was stored:\n${describeIssues(parsed.issues)}`,
-        );
-      for (const value of Object.values(parsed.secrets)) globalRedactor.register(value);
-
-      const { profile, secrets } = parsed;
       const outcome = await withConfigServices(io, async (services) => {
+        // Endpoints are held to this deployment's allowlist (ALLOWED_*_HOSTS) before anything is stored.
+        const parsed = parseProfileFile(document, { endpoints: services.settings.endpointAllowlist });
+        if (!parsed.ok)
+          throw new CliError(
+            `profile file ${filePath} is invalid; nothing was stored:\n${describeIssues(parsed.issues)}`,
+          );
+        for (const [name, value] of Object.entries(parsed.secrets))
+          globalRedactor.register(value, secretSlot(parsed.profile.key, name));
+        const { profile, secrets } = parsed;
         await services.profiles.save(profile);
         const storedSecrets = Object.keys(secrets).sort();
         for (const name of storedSecrets)
           await services.secrets.set(profile.key, name, secrets[name as keyof typeof secrets]!);
         return { profileKey: profile.key, storedSecrets, validation: await services.validator.validate(profile) };
       });
+      const profile = { key: outcome.profileKey };
       printResult(io, options.json ?? false, outcome, () => {
         const stored = outcome.storedSecrets.length > 0 ? ` with secrets ${outcome.storedSecrets.join(", ")}` : "";
         const readiness =

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { globalRedactor } from "../../shared/runtime";
+import { globalRedactor, secretSlot } from "../../shared/runtime";
 import { SecretNames } from "../../shared/secrets";
 import { CliError, type CliIo, printResult } from "../cliContext";
 import { commandGroup } from "../commandGroup";
@@ -24,7 +24,7 @@ export function registerSecretsSetCommand(program: Command, io: CliIo): void {
       if (!KNOWN.includes(name))
         throw new CliError(`unknown secret name "${name}"; expected one of ${KNOWN.join(", ")}`);
       const value = given === undefined || given === "-" ? await valueFromStdin(io, name) : given;
-      globalRedactor.register(value);
+      globalRedactor.register(value, secretSlot(profileKey, name));
       if (value === "") throw new CliError(`the value of secret "${name}" must not be empty`);
       await withConfigServices(io, async (services) => {
         await requireProfile(services.profiles, profileKey);

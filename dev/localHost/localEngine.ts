@@ -59,7 +59,16 @@ export async function openLocalEngine(
   try {
     const state = await openStateStores(storage.location);
     const services = createEngineServices({ config, state }, engineOptions);
-    return { services, registry: syncRegistry(createSyncActivities(services)), close: () => storage.close() };
+    return {
+      services,
+      registry: syncRegistry(createSyncActivities(services)),
+      close: async () => {
+        // A rotated refresh token the store refused is kept in memory: one more try before the process ends.
+        await services.connections.tokens.settle();
+        services.connections.tokens.dispose();
+        await storage.close();
+      },
+    };
   } catch (error) {
     await storage.close();
     throw error;

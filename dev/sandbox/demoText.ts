@@ -1,4 +1,5 @@
 import type { RunItemReport } from "../../shared/engine/run/runReport";
+import { EMULATOR_ENDPOINT_SETTINGS } from "../emulators/emulatorEndpoints";
 import type { ServiceCalls } from "./apiCallTally";
 import type { DemoEvent, DemoPersonEdit, DemoResult, DemoRun, DemoSandbox } from "./demoResult";
 
@@ -216,8 +217,12 @@ function ending(result: DemoResult): string {
   ];
   if (result.keptHome !== null) {
     lines.push(`Kept the demo's CONFLUENCE_SYNC_HOME (profile, secrets, state): ${result.keptHome}\n`);
+    // Its profile points at the (now stopped) loopback emulators, which only an explicit allowlist accepts.
+    const allowlist = Object.entries(EMULATOR_ENDPOINT_SETTINGS)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(" ");
     lines.push(
-      `${INDENT}CONFLUENCE_SYNC_HOME=${result.keptHome} npx confluence-sync diagnostics ${result.sandbox.profileKey}\n`,
+      `${INDENT}CONFLUENCE_SYNC_HOME=${result.keptHome} ${allowlist} npx confluence-sync diagnostics ${result.sandbox.profileKey}\n`,
     );
   }
   return lines.join("");

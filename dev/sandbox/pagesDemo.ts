@@ -140,6 +140,7 @@ async function importProfile(host: SandboxHost): Promise<Profile> {
       confluenceAuthBaseUrl: host.urls.confluenceAuthBaseUrl,
       confluenceApiBaseUrl: host.urls.confluenceApiBaseUrl,
     }),
+    { endpoints: host.config.settings.endpointAllowlist },
   );
   if (!parsed.ok)
     throw new SandboxDemoFailed(

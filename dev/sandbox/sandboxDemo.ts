@@ -2,7 +2,7 @@ import { performance } from "node:perf_hooks";
 import { type ConfigServices, type Profile, parseProfileFile } from "../../shared/config";
 import type { RunReport } from "../../shared/engine/run/runReport";
 import { fieldKindOf } from "../../shared/mapping";
-import { globalRedactor } from "../../shared/runtime";
+import { globalRedactor, secretSlot } from "../../shared/runtime";
 import type { LocalEngine } from "../localHost/localEngine";
 import { confluenceCallKind, graphCallKind, tallyCalls } from "./apiCallTally";
 import type { DemoCheck, DemoEvent, DemoResult, DemoRun, DemoSandbox } from "./demoResult";
@@ -111,6 +111,7 @@ async function importDemoProfile(host: SandboxHost): Promise<Profile> {
       confluenceAuthBaseUrl: urls.confluenceAuthBaseUrl,
       confluenceApiBaseUrl: urls.confluenceApiBaseUrl,
     }),
+    { endpoints: host.config.settings.endpointAllowlist },
   );
   if (!parsed.ok)
     throw new SandboxDemoFailed(
@@ -131,7 +132,7 @@ async function saveProfileWithSecrets(
   await config.profiles.save(profile);
   for (const [name, value] of Object.entries(secrets)) {
     if (value === undefined) continue;
-    globalRedactor.register(value);
+    globalRedactor.register(value, secretSlot(profile.key, name));
     await config.secrets.set(profile.key, name, value);
   }
 }

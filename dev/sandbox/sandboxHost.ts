@@ -2,6 +2,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type ConfigServices, openConfigServices, readAppSettings } from "../../shared/config";
+import { EMULATOR_ENDPOINT_SETTINGS } from "../emulators/emulatorEndpoints";
 import type { ServedCall } from "./apiCallTally";
 
 /** The sandbox's module (seed, profile, people's edits): development tooling, loaded only by the demo. */
@@ -91,6 +92,8 @@ export async function startSandboxHost(options: {
         SECRETS_PROVIDER: "sqlite",
         PROFILE_STORE: "sqlite",
         AzureWebJobsStorage: azurite.connectionString,
+        // The profile points at the loopback emulators: allowed here, explicitly, never by a default.
+        ...EMULATOR_ENDPOINT_SETTINGS,
       },
       options.cwd,
     );

@@ -19,6 +19,9 @@ param deploymentContainerName string
 param applicationInsightsName string
 param keyVaultName string
 param syncSchedule string
+param allowedGraphHosts string
+param allowedLoginHosts string
+param allowedAtlassianHosts string
 param durableTaskHubName string
 param maximumInstanceCount int
 param instanceMemoryMB int
@@ -143,6 +146,9 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     PROFILE_STORE: 'table'
     SYNC_SCHEDULE: syncSchedule
     WEBHOOK_NOTIFICATION_URL: webhookNotificationUrl
+    ALLOWED_GRAPH_HOSTS: allowedGraphHosts
+    ALLOWED_LOGIN_HOSTS: allowedLoginHosts
+    ALLOWED_ATLASSIAN_HOSTS: allowedAtlassianHosts
 
     // Read by host.json (%DURABLE_TASK_HUB_NAME%).
     DURABLE_TASK_HUB_NAME: durableTaskHubName

@@ -54,7 +54,13 @@ export async function openConfigServices(
       ...(dependencies.tableStorage ? { tableStorage: dependencies.tableStorage } : {}),
       ...(dependencies.clock ? { clock: dependencies.clock } : {}),
     });
-    return { settings, secrets, profiles, validator: new ProfileValidator(secrets, profiles), close };
+    return {
+      settings,
+      secrets,
+      profiles,
+      validator: new ProfileValidator(secrets, profiles, settings.endpointAllowlist),
+      close,
+    };
   } catch (error) {
     close();
     throw error;

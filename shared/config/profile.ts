@@ -1,5 +1,6 @@
 import { z } from "zod";
-import type { FieldMapping } from "../mapping/fieldMapping";
+import { type FieldMapping, SHAREPOINT_INTERNAL_NAME_PATTERN } from "../mapping/fieldMapping";
+import { endpointUrlProblem } from "../settings/endpointAllowlist";
 import { PROFILE_KEY_PATTERN, profileKeySchema } from "../settings/profileKey";
 import { CONFLICT_POLICIES, type ConflictPolicy } from "../sync/conflictPolicy";
 import { DELETE_POLICIES, type DeletePolicy } from "../sync/deletePolicy";
@@ -18,7 +19,24 @@ export const conflictPolicySchema = z.enum(CONFLICT_POLICIES);
 
 export const deletePolicySchema = z.enum(DELETE_POLICIES);
 
-const httpsUrl = z.url({ protocol: /^https?$/ });
+const httpsUrl = z.url({ protocol: /^https$/, error: "must be an https URL" });
+
+/**
+ * An endpoint override: an https base URL naming a host, never an IP address (endpointUrlProblem). Whether the host is
+ * allowed is the deployment's call, checked by the validator and again at run time (profileEndpoints.ts).
+ */
+const endpointUrl = z.string().superRefine((value, ctx) => {
+  const problem = endpointUrlProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/** A SharePoint column's internal name; it goes into OData query text, so nothing that could change the query. */
+const sharePointColumnName = z
+  .string()
+  .regex(
+    SHAREPOINT_INTERNAL_NAME_PATTERN,
+    "not a SharePoint internal column name: letters, digits and _ only (the column's `name`, e.g. Due_x0020_Date)",
+  );
 
 function isTimeZone(name: string): boolean {
   try {
@@ -32,7 +50,7 @@ function isTimeZone(name: string): boolean {
 export const fieldMappingSchema = z
   .object({
     /** SharePoint column internal name (`name` in the columnDefinition, e.g. `Due_x0020_Date`). */
-    sharePoint: z.string().min(1),
+    sharePoint: sharePointColumnName,
     /** Confluence table header text, matched after whitespace normalisation. */
     confluence: z.string().min(1),
     /** Overrides the profile direction for this field. */
@@ -113,13 +131,13 @@ export const gatesSchema = z
 export const endpointOverridesSchema = z
   .object({
     /** Graph root without the version, e.g. `https://graph.microsoft.us` (sovereign cloud) or an emulator. */
-    graphBaseUrl: httpsUrl.optional(),
+    graphBaseUrl: endpointUrl.optional(),
     /** Microsoft identity authority host, e.g. `https://login.microsoftonline.us`. */
-    authorityHost: httpsUrl.optional(),
+    authorityHost: endpointUrl.optional(),
     /** Atlassian OAuth host (default `https://auth.atlassian.com`). */
-    confluenceAuthBaseUrl: httpsUrl.optional(),
+    confluenceAuthBaseUrl: endpointUrl.optional(),
     /** Atlassian API gateway (default `https://api.atlassian.com`). */
-    confluenceApiBaseUrl: httpsUrl.optional(),
+    confluenceApiBaseUrl: endpointUrl.optional(),
   })
   .strict();
 
@@ -138,7 +156,7 @@ export const profileSchema = z
      * `{ "sharePoint": "Title", "confluence": "Title" }`. Ambiguous matches are reported, never guessed.
      */
     matchBy: z
-      .object({ sharePoint: z.string().min(1), confluence: z.string().min(1) })
+      .object({ sharePoint: sharePointColumnName, confluence: z.string().min(1) })
       .strict()
       .optional(),
     conflictPolicy: conflictPolicySchema.default("flag"),

@@ -1,7 +1,9 @@
 import { toKeyVaultSecretName } from "../secrets/keyVaultSecretName";
 import { SecretNameUnmappable } from "../secrets/secretNameUnmappable";
 import { type SecretName, SecretNames } from "../secrets/secretsProvider";
+import { EndpointAllowlist } from "../settings/endpointAllowlist";
 import { type Profile, profileKeySchema, profileSchema } from "./profile";
+import { profileEndpointIssues } from "./profileEndpoints";
 import { type ProfileIssue, profileIssuesFromZod } from "./profileIssue";
 
 /** A profile file: the profile document, optionally with `"secrets": { name: value }` to store alongside it. */
@@ -12,17 +14,21 @@ export type ProfileFile =
 const KNOWN_SECRET_NAMES = new Set<string>(Object.values(SecretNames));
 
 /**
- * Validates a whole profile file before anything is stored: the profile against the schema, and each secret's
+ * Validates a whole profile file before anything is stored: the profile against the schema and its endpoint overrides
+ * against the deployment's allowlist (the production one unless given), and each secret's
  * name (known), value (a non-empty string) and Key Vault name (`{key}--{name}` must be carriable). Every problem is
  * reported with its JSON path. Issues never quote a secret value.
  */
-export function parseProfileFile(document: unknown): ProfileFile {
+export function parseProfileFile(document: unknown, options: { endpoints?: EndpointAllowlist } = {}): ProfileFile {
   if (typeof document !== "object" || document === null || Array.isArray(document)) {
     return { ok: false, issues: [{ path: "(root)", message: "a profile file must hold a JSON object" }] };
   }
   const { secrets: secretsSection, ...profileDocument } = document as Record<string, unknown>;
   const parsed = profileSchema.safeParse(profileDocument);
-  const issues = parsed.success ? [] : profileIssuesFromZod(parsed.error);
+  const endpoints = options.endpoints ?? EndpointAllowlist.production;
+  const issues = parsed.success
+    ? profileEndpointIssues(parsed.data.endpoints, endpoints)
+    : profileIssuesFromZod(parsed.error);
 
   const secrets: Partial<Record<SecretName, string>> = {};
   if (secretsSection !== undefined) {

@@ -1,5 +1,7 @@
 import { type SecretName, SecretNames, type SecretsProvider } from "../secrets/secretsProvider";
+import { EndpointAllowlist } from "../settings/endpointAllowlist";
 import { profileKeySchema, profileSchema } from "./profile";
+import { profileEndpointIssues } from "./profileEndpoints";
 import { ProfileInvalid } from "./profileInvalid";
 import { type ProfileIssue, profileIssuesFromZod } from "./profileIssue";
 import type { ProfileStore } from "./profileStore";
@@ -37,22 +39,32 @@ export function requiredSecretNames(profile: unknown): SecretName[] {
 }
 
 /**
- * Checks a profile before any run: the schema, and that every required secret is present. Presence comes from
- * `listNames`, so no secret value is ever read, returned or logged by validation.
+ * Checks a profile before any run: the schema, that its endpoint overrides are on the deployment's allowlist, and that
+ * every required secret is present. Presence comes from `listNames`, so no secret value is ever read, returned or
+ * logged by validation.
  */
 export class ProfileValidator {
+  /** The allowlist endpoints are checked against; the run-time guards use the same one. */
+  readonly endpoints: EndpointAllowlist;
   readonly #secrets: SecretsProvider;
   readonly #profiles: ProfileStore | undefined;
 
-  constructor(secrets: SecretsProvider, profiles?: ProfileStore) {
+  constructor(
+    secrets: SecretsProvider,
+    profiles?: ProfileStore,
+    endpoints: EndpointAllowlist = EndpointAllowlist.production,
+  ) {
     this.#secrets = secrets;
     this.#profiles = profiles;
+    this.endpoints = endpoints;
   }
 
   /** Validates a document (e.g. a file about to be imported, or a stored profile). */
   async validate(document: unknown): Promise<ProfileValidationResult> {
     const parsed = profileSchema.safeParse(document);
-    const errors = parsed.success ? [] : profileIssuesFromZod(parsed.error);
+    const errors = parsed.success
+      ? profileEndpointIssues(parsed.data.endpoints, this.endpoints)
+      : profileIssuesFromZod(parsed.error);
     const key = profileKeySchema.safeParse((document as { key?: unknown } | null)?.key);
     // Without a usable key there is nowhere to look secrets up; the key's own error is already in `errors`.
     const missingSecrets = key.success

@@ -25,6 +25,7 @@ interface ProfileRow {
  */
 export class SqliteProfileStore implements ProfileStore {
   readonly #clock: Clock;
+  readonly #database: DatabaseSync;
   readonly #caseVariants: StatementSync;
   readonly #upsert: StatementSync;
   readonly #select: StatementSync;
@@ -33,6 +34,7 @@ export class SqliteProfileStore implements ProfileStore {
 
   constructor(database: DatabaseSync, options: { clock?: Clock } = {}) {
     this.#clock = options.clock ?? systemClock;
+    this.#database = database;
     database.exec(`CREATE TABLE IF NOT EXISTS Profiles (
       ProfileKey TEXT NOT NULL PRIMARY KEY,
       Profile TEXT NOT NULL,
@@ -49,12 +51,21 @@ export class SqliteProfileStore implements ProfileStore {
   }
 
   async save(profile: Profile): Promise<StoredProfile> {
-    assertNoCaseVariant(
-      profile.key,
-      (this.#caseVariants.all(profile.key) as Array<{ ProfileKey: string }>).map((row) => row.ProfileKey),
-    );
     const updatedAt = new Date(this.#clock.now());
-    this.#upsert.run(profile.key, JSON.stringify(profile), updatedAt.toISOString());
+    // One write transaction for the case-variant check and the write: another process (a second CLI) cannot slip a
+    // variant in between (BEGIN IMMEDIATE takes the database's write lock up front).
+    this.#database.exec("BEGIN IMMEDIATE");
+    try {
+      assertNoCaseVariant(
+        profile.key,
+        (this.#caseVariants.all(profile.key) as Array<{ ProfileKey: string }>).map((row) => row.ProfileKey),
+      );
+      this.#upsert.run(profile.key, JSON.stringify(profile), updatedAt.toISOString());
+      this.#database.exec("COMMIT");
+    } catch (error) {
+      this.#database.exec("ROLLBACK");
+      throw error;
+    }
     return { profile, updatedAt };
   }
 

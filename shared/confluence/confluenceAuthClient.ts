@@ -1,5 +1,5 @@
 import { createRetryPolicy, type RetryPolicy, type RetryPolicyOptions } from "../resilience";
-import { type Clock, type Logger, SecretRedactor, silentLogger, systemClock } from "../runtime";
+import { type Clock, type Logger, SecretRedactor, secretSlot, silentLogger, systemClock } from "../runtime";
 import { ConfluenceError, ConfluenceErrorCode, isConfluenceError } from "./confluenceError";
 import { ConfluenceHttp, type ConfluenceTransportOptions } from "./confluenceHttp";
 import { type AccessibleResource, accessibleResourcesSchema, tokenResponseSchema } from "./confluenceSchemas";
@@ -73,7 +73,8 @@ export class ConfluenceAuthClient {
    * wrong client id or secret (401 access_denied); neither is transient.
    */
   async refresh(grant: RefreshGrantRequest, profileKey: string): Promise<TokenGrant> {
-    for (const secret of [grant.clientSecret, grant.refreshToken]) this.#redactor.register(secret);
+    this.#redactor.register(grant.clientSecret, secretSlot(profileKey, "ConfluenceClientSecret"));
+    this.#redactor.register(grant.refreshToken, secretSlot(profileKey, "ConfluenceRefreshToken"));
     const request = { method: "POST" as const, url: `${this.#authBaseUrl}/oauth/token`, profileKey };
     const response = await this.#retry.execute(async () => {
       try {
@@ -91,8 +92,8 @@ export class ConfluenceAuthClient {
       }
     });
     const body = this.#http.parse(tokenResponseSchema, response, request);
-    this.#redactor.register(body.access_token);
-    this.#redactor.register(body.refresh_token);
+    this.#redactor.register(body.access_token, secretSlot(profileKey, "ConfluenceAccessToken"));
+    this.#redactor.register(body.refresh_token, secretSlot(profileKey, "ConfluenceRefreshToken"));
     if (body.refresh_token === undefined) {
       throw new ConfluenceError(
         ConfluenceErrorCode.UnexpectedResponse,
@@ -109,7 +110,7 @@ export class ConfluenceAuthClient {
 
   /** The sites (and product containers) the access token's grant covers. */
   async accessibleResources(accessToken: string, profileKey: string): Promise<AccessibleResource[]> {
-    this.#redactor.register(accessToken);
+    this.#redactor.register(accessToken, secretSlot(profileKey, "ConfluenceAccessToken"));
     const request = {
       method: "GET" as const,
       url: `${this.#apiBaseUrl}/oauth/token/accessible-resources`,

@@ -30,8 +30,13 @@ export const ConfluenceErrorCode = {
   GrantRevoked: "CONFLUENCE_GRANT_REVOKED",
   /** A secret the profile needs (client id, client secret, refresh token) is not in the secrets store. */
   CredentialsMissing: "CONFLUENCE_CREDENTIALS_MISSING",
-  /** The rotated refresh token could not be stored, so the new access token was not used. */
-  TokenPersistFailed: "CONFLUENCE_TOKEN_PERSIST_FAILED",
+  /**
+   * Another process holds the grant's lease (it is refreshing, or keeps a rotated token it could not store yet) and did
+   * not let go in time. Transient: the next attempt usually gets the lease.
+   */
+  TokenLeaseBusy: "CONFLUENCE_TOKEN_LEASE_BUSY",
+  /** This process lost the grant's lease in the middle of a refresh (it was too slow); nothing was stored. Transient. */
+  TokenLeaseLost: "CONFLUENCE_TOKEN_LEASE_LOST",
   /** No accessible resource matches the profile's site URL / cloudId. */
   SiteNotFound: "CONFLUENCE_SITE_NOT_FOUND",
   /** Several accessible resources match and none can be told apart. */

@@ -31,7 +31,12 @@ export { type ConfluenceSite, type ConfluenceSiteTarget, normalizeSiteUrl, pickC
 export {
   ConfluenceTokenManager,
   type ConfluenceTokenManagerOptions,
+  DEFAULT_GRANT_TIMING,
   type GetAccessTokenOptions,
+  type GrantTiming,
+  type NewGrant,
 } from "./confluenceTokenManager";
 export { PageVersionConflict } from "./pageVersionConflict";
 export { ReauthorizationRequired } from "./reauthorizationRequired";
+export { refreshTokenFingerprint } from "./refreshTokenFingerprint";
+export { RefreshTokenRetired } from "./refreshTokenRetired";

@@ -2,6 +2,7 @@ import { ProfileInvalid } from "../config/profileInvalid";
 import type { ProfileListEntry, ProfileStore } from "../config/profileStore";
 import type { ProfileValidator } from "../config/profileValidator";
 import type { Clock } from "../runtime";
+import { grantKeyOf } from "../state/grantLedger";
 import type { StateStores } from "../state/stateStores";
 import {
   detailProfile,
@@ -33,13 +34,14 @@ export async function readProfilesOverview(sources: DiagnosticsSources): Promise
 /** One profile with its recent runs, subscriptions and token refreshes. Throws ProfileNotFound. */
 export async function readProfileDetail(sources: DiagnosticsSources, profileKey: string): Promise<ProfileDetail> {
   const entry = await loadEntry(sources.profiles, profileKey);
-  const [summary, recentRuns, subscriptions, tokenRefreshes] = await Promise.all([
+  const [summary, recentRuns, subscriptions, tokenRefreshes, grant] = await Promise.all([
     summarize(sources, entry),
     sources.state.runs.recent(entry.key, RECENT_RUNS),
     sources.state.subscriptions.listByProfile(entry.key),
     sources.state.tokenRefreshes.recent(entry.key, RECENT_TOKEN_REFRESHES),
+    sources.state.confluenceGrants.read(grantKeyOf(entry.key)),
   ]);
-  return detailProfile(summary, { recentRuns, subscriptions, tokenRefreshes, now: sources.clock.now() });
+  return detailProfile(summary, { recentRuns, subscriptions, tokenRefreshes, grant, now: sources.clock.now() });
 }
 
 /** The profile's open conflicts, oldest first, each with both values. Throws ProfileNotFound. */

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import type { ProfileIssue } from "../config/profileIssue";
 import type { ConflictEntry } from "../state/conflictStore";
+import type { GrantState } from "../state/grantLedger";
 import type { SubscriptionRecord } from "../state/subscriptionStore";
 import type { TokenRefreshRecord } from "../state/tokenRefreshHistory";
 
@@ -50,10 +51,29 @@ export interface SubscriptionSummary {
   notificationUrl: string;
 }
 
+/**
+ * The Confluence grant as the processes share it (the grant ledger), never a token: whether a rotated refresh token
+ * is only in a process's memory because storing it fails, and whether a refresh was interrupted.
+ */
+export interface ConfluenceGrantSummary {
+  /** Set while a process keeps a rotated refresh token it could not store yet; the secrets store needs attention. */
+  unsavedSince: string | null;
+  saveAttempts: number;
+  lastSaveError: string | null;
+  /** Set while a refresh is between the token call and the store (or died there). */
+  exchangeStartedAt: string | null;
+  /** Whether a process holds the lease now, and until when. */
+  leaseHeldUntil: string | null;
+  lastRotatedAt: string | null;
+  rotations: number;
+}
+
 export interface ProfileDetail extends ProfileSummary {
   recentRuns: RunSummary[];
   subscriptions: SubscriptionSummary[];
   tokenRefreshes: Array<Omit<TokenRefreshRecord, "profileKey">>;
+  /** Null before the app has refreshed the profile's token. */
+  confluenceGrant: ConfluenceGrantSummary | null;
 }
 
 export interface ConflictView {
@@ -172,6 +192,7 @@ export function detailProfile(
     recentRuns: readonly unknown[];
     subscriptions: readonly SubscriptionRecord[];
     tokenRefreshes: readonly TokenRefreshRecord[];
+    grant?: GrantState | undefined;
     now: number;
   },
 ): ProfileDetail {
@@ -180,6 +201,21 @@ export function detailProfile(
     recentRuns: extra.recentRuns.map(summarizeRun),
     subscriptions: extra.subscriptions.map((record) => summarizeSubscription(record, extra.now)),
     tokenRefreshes: extra.tokenRefreshes.map(({ profileKey: _profileKey, ...record }) => record),
+    confluenceGrant: extra.grant === undefined ? null : summarizeGrant(extra.grant, extra.now),
+  };
+}
+
+/** What an operator needs of the grant's shared state; its token fingerprint is deliberately absent. */
+export function summarizeGrant(state: GrantState, now: number): ConfluenceGrantSummary {
+  const at = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+  return {
+    unsavedSince: at(state.unsavedSinceMs),
+    saveAttempts: state.saveAttempts,
+    lastSaveError: state.lastSaveError,
+    exchangeStartedAt: at(state.exchangeStartedAtMs),
+    leaseHeldUntil: state.holder !== null && state.leaseUntilMs > now ? at(state.leaseUntilMs) : null,
+    lastRotatedAt: at(state.rotatedAtMs),
+    rotations: state.rotations,
   };
 }
 

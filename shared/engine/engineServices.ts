@@ -54,6 +54,9 @@ export function createEngineServices(
     tokenHistory: telemetry.enabled
       ? tokenRefreshesWithTelemetry(parts.state.tokenRefreshes, telemetry)
       : parts.state.tokenRefreshes,
+    grantLedger: parts.state.confluenceGrants,
+    // The allowlist profiles were validated against is the one their endpoints are held to at run time.
+    endpoints: parts.config.validator.endpoints,
     clock,
     logger,
     redactor: options.redactor ?? globalRedactor,

@@ -1,5 +1,6 @@
 import type { TokenCredential } from "@azure/identity";
 import type { Profile } from "../config/profile";
+import { assertProfileEndpointsAllowed } from "../config/profileEndpoints";
 import {
   type ConfluenceAuthClient,
   type ConfluenceClient,
@@ -11,14 +12,18 @@ import {
 import type { RetryPolicyOptions } from "../resilience";
 import { type Clock, globalRedactor, type Logger, type SecretRedactor, silentLogger, systemClock } from "../runtime";
 import type { SecretsProvider } from "../secrets/secretsProvider";
+import { EndpointAllowlist } from "../settings/endpointAllowlist";
 import { createGraphCredential } from "../sharepoint/graphCredential";
 import { SharePointClient } from "../sharepoint/sharePointClient";
+import type { GrantLedger } from "../state/grantLedger";
 import type { TokenRefreshRecorder } from "../state/tokenRefreshHistory";
 
 export interface ProfileConnectionsOptions {
   secrets: SecretsProvider;
   /** Where the Confluence token manager records every refresh. */
   tokenHistory?: TokenRefreshRecorder;
+  /** The grant leases and refresh progress shared with every other process (the state's TableGrantLedger). */
+  grantLedger?: GrantLedger;
   clock?: Clock;
   logger?: Logger;
   redactor?: SecretRedactor;
@@ -29,6 +34,8 @@ export interface ProfileConnectionsOptions {
   confluenceTransport?: ConfluenceTransportOptions;
   /** How long a Graph credential (and so a changed client secret) is reused. Default 15 minutes. */
   credentialTtlMs?: number;
+  /** Where profiles may send credentials (the deployment's ALLOWED_*_HOSTS); the production default when absent. */
+  endpoints?: EndpointAllowlist;
 }
 
 const DEFAULT_CREDENTIAL_TTL_MS = 15 * 60_000;
@@ -62,6 +69,7 @@ export class ProfileConnections {
       },
       secrets: options.secrets,
       ...(options.tokenHistory ? { history: options.tokenHistory } : {}),
+      ...(options.grantLedger ? { ledger: options.grantLedger } : {}),
       clock: this.#clock,
       logger: this.#logger,
       redactor: this.#redactor,
@@ -72,12 +80,18 @@ export class ProfileConnections {
     return this.#options.logger ?? silentLogger;
   }
 
+  get #endpoints(): EndpointAllowlist {
+    return this.#options.endpoints ?? EndpointAllowlist.production;
+  }
+
   get #redactor(): SecretRedactor {
     return this.#options.redactor ?? globalRedactor;
   }
 
   /** A fresh SharePoint client for the profile's list, over the profile's (cached) Graph credential. */
   async sharePoint(profile: Profile): Promise<SharePointClient> {
+    // Checked on every use, not only when the credential was made: the cached credential outlives profile edits.
+    assertProfileEndpointsAllowed(profile, this.#endpoints);
     const credential = await this.#credential(profile);
     return SharePointClient.withCredential(
       credential,
@@ -98,6 +112,7 @@ export class ProfileConnections {
     const common = {
       tokens: this.tokens,
       auth,
+      endpoints: this.#endpoints,
       clock: this.#clock,
       logger: this.#logger,
       redactor: this.#redactor,
@@ -130,7 +145,10 @@ export class ProfileConnections {
     const ttl = this.#options.credentialTtlMs ?? DEFAULT_CREDENTIAL_TTL_MS;
     if (cached !== undefined && cached.fingerprint === fingerprint && now - cached.createdMs < ttl)
       return cached.credential;
-    const credential = createGraphCredential(profile, this.#options.secrets, { redactor: this.#redactor });
+    const credential = createGraphCredential(profile, this.#options.secrets, {
+      redactor: this.#redactor,
+      endpoints: this.#endpoints,
+    });
     this.#credentials.set(profile.key, { fingerprint, createdMs: now, credential });
     credential.catch(() => {
       if (this.#credentials.get(profile.key)?.credential === credential) this.#credentials.delete(profile.key);
@@ -146,6 +164,7 @@ export class ProfileConnections {
     const cached = this.#authClients.get(profile.key);
     if (cached !== undefined && cached.fingerprint === fingerprint) return cached.client;
     const client = confluenceAuthClientForProfile(profile, {
+      endpoints: this.#endpoints,
       clock: this.#clock,
       logger: this.#logger,
       redactor: this.#redactor,

@@ -1,6 +1,6 @@
 import type { TelemetryEvent } from "../runtime";
 import type { OpenConflictSummary } from "../state/conflictStore";
-import type { TokenRefreshRecord } from "../state/tokenRefreshHistory";
+import { TOKEN_REFRESH_OUTCOMES, type TokenRefreshRecord } from "../state/tokenRefreshHistory";
 import type { RunOutcome, RunReport, SyncTrigger } from "./run/runReport";
 
 /**
@@ -27,11 +27,6 @@ const RECORDED_OUTCOMES = [
   "failed",
 ] as const satisfies readonly Exclude<RunOutcome, "dryRun">[];
 const TRIGGERS = ["schedule", "webhook", "manual", "cli"] as const satisfies readonly SyncTrigger[];
-const TOKEN_REFRESH_OUTCOMES = [
-  "refreshed",
-  "reauthorization-required",
-  "failed",
-] as const satisfies readonly TokenRefreshRecord["outcome"][];
 
 /** One per run that leaves a run record: every outcome but dry runs (which record nothing). */
 export const RUN_ENDED_EVENT = {

@@ -117,6 +117,7 @@ export function subscriptionKeeper(services: AppServices, logger: Logger): Subsc
     store: services.state.subscriptions,
     managerFor: sharePointSubscriptionManagers(services.config.secrets, services.state.subscriptions, {
       ...services.sharePoint,
+      endpoints: services.config.validator.endpoints,
       logger,
       clock: services.clock,
     }),

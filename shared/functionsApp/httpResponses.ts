@@ -15,6 +15,7 @@ export const HttpErrorCodes = {
   ProfileNotFound: "PROFILE_NOT_FOUND",
   ProfileInvalid: "PROFILE_INVALID",
   SyncAlreadyRunning: "SYNC_ALREADY_RUNNING",
+  SyncNotFound: "SYNC_NOT_FOUND",
   InvalidQuery: "INVALID_QUERY",
   InvalidValidationRequest: "INVALID_VALIDATION_REQUEST",
   InvalidNotification: "INVALID_NOTIFICATION",

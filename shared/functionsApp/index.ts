@@ -13,3 +13,4 @@ export { invocationLogger } from "./invocationLogger";
 export { type ManualSyncDependencies, manualSync } from "./manualSyncHandler";
 export { scheduledSync } from "./scheduledSyncHandler";
 export { type SharePointWebhookDependencies, sharePointWebhook } from "./sharePointWebhookHandler";
+export { type SyncStatusDependencies, syncStatus } from "./syncStatusHandler";

@@ -13,6 +13,13 @@ export type HyperlinkWriteShape = "text" | "object";
 const MAX_URL_LENGTH = 255;
 
 /**
+ * The only URL schemes a hyperlink may carry, in either direction. Anything else (`javascript:`, `data:`, `file:`,
+ * `vbscript:`) is what someone who can edit one side would plant to run script or reach local files through the
+ * other side's link rendering, so it is refused as the value is read and never written (docs/security.md).
+ */
+export const HYPERLINK_SCHEMES: readonly string[] = ["http:", "https:", "mailto:"];
+
+/**
  * Hyperlink. Canonical: `{ url, description }` with the description normalised and defaulting to the URL; no URL →
  * `null`. Confluence shows a link (`<a href>`); a bare URL in a cell reads as a link to itself.
  */
@@ -25,6 +32,8 @@ export function hyperlinkCodec(name: string, writeShape: HyperlinkWriteShape): T
       typeof value.url === "string" &&
       typeof value.description === "string"
     ) {
+      const refused = refusedScheme(value.url);
+      if (refused) return refused;
       return success({ url: value.url, description: value.description });
     }
     return failure("FIELD_VALUE_INVALID", `${quote(value)} is not a hyperlink`);
@@ -98,6 +107,18 @@ function hyperlink(rawUrl: string, rawDescription: string): Outcome<CanonicalVal
   // Whitespace inside a URL does not survive an XML attribute (it is normalised to spaces) and is not a valid URL.
   if (/\s/.test(url) || !URL.canParse(url))
     return failure("FIELD_VALUE_INVALID", `${quote(url)} is not an absolute URL`);
+  const refused = refusedScheme(url);
+  if (refused) return refused;
   const description = normaliseText(rawDescription);
   return success({ url, description: description === "" ? url : description });
+}
+
+/** A failure when the URL's scheme is not one a hyperlink may carry; undefined when it is. */
+function refusedScheme(url: string): ReturnType<typeof failure> | undefined {
+  const protocol = URL.canParse(url) ? new URL(url).protocol : undefined;
+  if (protocol !== undefined && HYPERLINK_SCHEMES.includes(protocol)) return undefined;
+  return failure(
+    "FIELD_VALUE_INVALID",
+    `${quote(url)} is not an http, https or mailto link${protocol ? ` (scheme ${quote(protocol)})` : ""}; other schemes are refused`,
+  );
 }

@@ -10,7 +10,7 @@ export {
   type LogRecord,
   silentLogger,
 } from "./logger";
-export { globalRedactor, SecretRedactor } from "./secretRedactor";
+export { globalRedactor, SecretRedactor, secretSlot } from "./secretRedactor";
 export { realSleep, type Sleep } from "./sleep";
 export {
   createRecordingTelemetry,

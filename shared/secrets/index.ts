@@ -7,6 +7,7 @@ export {
   toKeyVaultSecretName,
 } from "./keyVaultSecretName";
 export { KeyVaultSecretsProvider, type KeyVaultSecretsProviderOptions } from "./keyVaultSecretsProvider";
+export { SecretDeleted } from "./secretDeleted";
 export { SecretNameUnmappable } from "./secretNameUnmappable";
 export { SECRET_NAME_PATTERN, type SecretName, SecretNames, type SecretsProvider } from "./secretsProvider";
 export { type SecretsOperation, SecretsStoreError } from "./secretsStoreError";

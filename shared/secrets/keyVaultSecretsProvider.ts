@@ -3,6 +3,7 @@ import { isRestError, SecretClient, type SecretClientOptions } from "@azure/keyv
 import { createRetryPolicy, type RetryPolicy, type RetryPolicyOptions } from "../resilience";
 import { type Logger, silentLogger } from "../runtime";
 import { fromKeyVaultSecretName, keyVaultSecretPrefix, toKeyVaultSecretName } from "./keyVaultSecretName";
+import { SecretDeleted } from "./secretDeleted";
 import type { SecretsProvider } from "./secretsProvider";
 import { type SecretsOperation, SecretsStoreError } from "./secretsStoreError";
 
@@ -34,9 +35,9 @@ const DELETED_BUT_RECOVERABLE = "ObjectIsDeletedButRecoverable";
  * Soft delete is always on in Key Vault, and a deleted name cannot be set again until it is purged or recovered
  * (409 `ObjectIsDeletedButRecoverable`). So:
  * - `delete` soft-deletes, waits for the deletion to finish, then purges; where purging is forbidden (purge
- *   protection, or the identity lacks the purge permission → 403) the secret stays recoverable and that is fine,
- *   because
- * - `set` on a soft-deleted name recovers it first and then writes the new value as a new version.
+ *   protection, or the identity lacks the purge permission → 403) the secret stays recoverable;
+ * - `set` on a soft-deleted name fails with SecretDeleted and recovers nothing: an admin who deleted a profile's
+ *   secret to stop the profile must not see it come back (docs/security.md#where-each-secret-lives).
  * Throttling and 5xx are retried by the Azure SDK's own pipeline; we retry only the short "being deleted / being
  * recovered" conflicts, with the app's retry policy.
  */
@@ -70,22 +71,15 @@ export class KeyVaultSecretsProvider implements SecretsProvider {
 
   async set(profileKey: string, name: string, value: string): Promise<void> {
     const vaultName = toKeyVaultSecretName(profileKey, name);
-    const write = () => this.#call("set", profileKey, name, () => this.#client.setSecret(vaultName, value));
     await this.#retry.execute(async () => {
       try {
-        await write();
+        await this.#call("set", profileKey, name, () => this.#client.setSecret(vaultName, value));
       } catch (error) {
-        if (!(error instanceof SecretsStoreError && error.serviceCode === DELETED_BUT_RECOVERABLE)) throw error;
-        // Recovering brings back the old value as the current version until the write below replaces it.
-        this.#logger.info("recovering soft-deleted Key Vault secret before writing it", {
-          profileKey,
-          secretName: name,
-        });
-        await this.#call("recover", profileKey, name, async () => {
-          const poller = await this.#client.beginRecoverDeletedSecret(vaultName, this.#pollOptions());
-          await poller.pollUntilDone();
-        });
-        await write();
+        if (error instanceof SecretsStoreError && error.serviceCode === DELETED_BUT_RECOVERABLE) {
+          this.#logger.warn("refused to write a soft-deleted Key Vault secret", { profileKey, secretName: name });
+          throw new SecretDeleted(profileKey, name, vaultName);
+        }
+        throw error;
       }
     });
   }

@@ -1,5 +1,12 @@
 import path from "node:path";
 import { z } from "zod";
+import { EndpointAllowlist, hostListProblem } from "./endpointAllowlist";
+
+/** A comma- or space-separated list of host names (an endpoint allowlist). */
+const hostList = z.string().superRefine((value, ctx) => {
+  const problem = hostListProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
 
 /**
  * Every app setting the code reads, in one place. infra/ must set each one that has no safe default in Azure (a
@@ -25,6 +32,13 @@ const appSettingsSchema = z.object({
   /** Public HTTPS URL of the SharePoint webhook function, used when creating Graph subscriptions. */
   WEBHOOK_NOTIFICATION_URL: z.string().optional(),
   /**
+   * The hosts profiles' endpoint overrides may name, per service (shared/settings/endpointAllowlist.ts); unset or blank:
+   * the public and sovereign Microsoft Graph, Microsoft identity and Atlassian hosts.
+   */
+  ALLOWED_GRAPH_HOSTS: hostList.optional(),
+  ALLOWED_LOGIN_HOSTS: hostList.optional(),
+  ALLOWED_ATLASSIAN_HOSTS: hostList.optional(),
+  /**
    * Application Insights, where the Functions host sends its telemetry. Set, the app also sends its own run and
    * token-refresh events there (docs/operations.md#application-insights); unset (locally, in tests), it sends none.
    */
@@ -45,6 +59,8 @@ export type AppSettings = z.infer<typeof appSettingsSchema> & {
   readonly profileStore: "table" | "sqlite";
   /** Absolute path of CONFLUENCE_SYNC_HOME. */
   readonly homeDir: string;
+  /** Where profiles may send credentials, from the ALLOWED_*_HOSTS settings. */
+  readonly endpointAllowlist: EndpointAllowlist;
 };
 
 export function readAppSettings(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): AppSettings {
@@ -57,5 +73,6 @@ export function readAppSettings(env: NodeJS.ProcessEnv = process.env, cwd = proc
     secretsProvider: parsed.SECRETS_PROVIDER ?? (runsInAzure ? "keyvault" : "sqlite"),
     profileStore: parsed.PROFILE_STORE ?? (runsInAzure ? "table" : "sqlite"),
     homeDir: path.resolve(cwd, parsed.CONFLUENCE_SYNC_HOME),
+    endpointAllowlist: EndpointAllowlist.fromSettings(parsed),
   };
 }

@@ -1,3 +1,4 @@
+import { SHAREPOINT_INTERNAL_NAME_PATTERN } from "../mapping/fieldMapping";
 import { GraphError, GraphErrorCodes } from "./graphError";
 
 /**
@@ -10,7 +11,7 @@ export function expandFields(select: readonly string[] | undefined): string {
   for (const name of select) {
     // Internal names are letters, digits and `_` (`Due_x0020_Date`); a display name ("Due Date") would break the
     // OData syntax, so it is refused here rather than sent.
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
+    if (!SHAREPOINT_INTERNAL_NAME_PATTERN.test(name)) {
       throw new GraphError(
         GraphErrorCodes.BadRequest,
         `"${name}" is not a SharePoint internal column name (use the column's \`name\`, e.g. Due_x0020_Date)`,

@@ -7,9 +7,11 @@ import {
 } from "@azure/identity";
 import { GraphClientError } from "@microsoft/microsoft-graph-client";
 import type { Profile } from "../config/profile";
-import { globalRedactor, type SecretRedactor } from "../runtime";
+import { assertProfileEndpointsAllowed } from "../config/profileEndpoints";
+import { globalRedactor, type SecretRedactor, secretSlot } from "../runtime";
 import { SecretNames, type SecretsProvider } from "../secrets/secretsProvider";
 import { readAppSettings } from "../settings/appSettings";
+import type { EndpointAllowlist } from "../settings/endpointAllowlist";
 import { GraphError, GraphErrorCodes } from "./graphError";
 
 /** Hosts of the Microsoft identity platform's public and sovereign clouds, where instance discovery works. */
@@ -29,14 +31,17 @@ const MICROSOFT_AUTHORITY_HOSTS = [
  *   (`AZURE_CLIENT_ID`, which infra sets to the user-assigned identity the Function App runs as), else the host's
  *   system-assigned identity (a host with no AZURE_CLIENT_ID, e.g. one set up by hand).
  *
- * The client secret is registered with the redactor before use. Failures surface as `GraphError`s with code
+ * The profile's endpoints are checked against the deployment's allowlist first (EndpointNotAllowed). The client secret
+ * is registered with the redactor before use. Failures surface as `GraphError`s with code
  * `GRAPH_AUTHENTICATION_FAILED` (see `withGraphErrors`).
  */
 export async function createGraphCredential(
   profile: Pick<Profile, "key" | "sharePoint" | "endpoints">,
   secrets: SecretsProvider,
-  options: { redactor?: SecretRedactor; env?: NodeJS.ProcessEnv } = {},
+  options: { endpoints: EndpointAllowlist; redactor?: SecretRedactor; env?: NodeJS.ProcessEnv },
 ): Promise<TokenCredential> {
+  // Before any secret is read: a profile pointing at a host the deployment does not allow gets no credential at all.
+  assertProfileEndpointsAllowed(profile, options.endpoints);
   const redactor = options.redactor ?? globalRedactor;
   const auth = profile.sharePoint.auth;
   if (auth.mode === "managedIdentity") {
@@ -58,7 +63,7 @@ export async function createGraphCredential(
       { transient: false },
     );
   }
-  redactor.register(clientSecret);
+  redactor.register(clientSecret, secretSlot(profile.key, SecretNames.GraphClientSecret));
   const authorityHost = profile.endpoints.authorityHost?.replace(/\/+$/, "");
   const external = authorityHost !== undefined && !MICROSOFT_AUTHORITY_HOSTS.includes(new URL(authorityHost).hostname);
   const credential = new ClientSecretCredential(tenantId, clientId, clientSecret, {

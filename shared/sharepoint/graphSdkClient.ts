@@ -39,13 +39,15 @@ export interface GraphSdkClientOptions {
  * against an API that is already throttling us.
  *
  * Hosts: for a base URL outside Microsoft's Graph hosts (the emulator) the host is declared a custom host, otherwise
- * the SDK strips the bearer token from every request. The token scope is the Graph resource of the base URL's cloud,
- * or the public Graph resource for a custom host (an emulator stands in for graph.microsoft.com).
+ * the SDK strips the bearer token from every request. The token is always asked for the base URL's own resource
+ * (`{origin}/.default`): Graph's in its cloud, and for any other host that host's, which the Microsoft identity
+ * platform does not issue as a Graph token. So a Graph token is never requested for a host that is not Graph
+ * (docs/security.md#the-endpoint-allowlist); the emulator accepts tokens for its own origin.
  */
 export function createGraphSdkClient(options: GraphSdkClientOptions): Client {
   const base = new URL(options.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL);
   const known = KNOWN_GRAPH_HOSTS.has(base.hostname);
-  const scope = `${known ? base.origin : DEFAULT_GRAPH_BASE_URL}/.default`;
+  const scope = `${base.origin}/.default`;
   const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: [scope] });
   return Client.initWithMiddleware({
     middleware: [

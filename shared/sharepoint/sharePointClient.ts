@@ -6,6 +6,7 @@ import type { SharePointPerson } from "../mapping/sharePointPeople";
 import type { RetryPolicyOptions } from "../resilience";
 import { type Clock, globalRedactor, type Logger, type SecretRedactor, silentLogger, systemClock } from "../runtime";
 import type { SecretsProvider } from "../secrets/secretsProvider";
+import type { EndpointAllowlist } from "../settings/endpointAllowlist";
 import type { SubscriptionStore } from "../state/subscriptionStore";
 import { BatchWriter, type ItemWrite, type ItemWriteOutcome } from "./batchWriter";
 import { ColumnCache } from "./columnCache";
@@ -75,14 +76,18 @@ export class SharePointClient {
   static async forProfile(
     profile: Pick<Profile, "key" | "sharePoint" | "endpoints">,
     secrets: SecretsProvider,
-    options: SharePointClientOptions = {},
+    options: SharePointClientOptions & { endpoints: EndpointAllowlist },
   ): Promise<SharePointClient> {
+    const { endpoints, ...clientOptions } = options;
     const redactor = options.redactor ?? globalRedactor;
-    const credential = await createGraphCredential(profile, secrets, { redactor });
+    const credential = await createGraphCredential(profile, secrets, { redactor, endpoints });
     return SharePointClient.withCredential(
       credential,
       { siteId: profile.sharePoint.siteId, listId: profile.sharePoint.listId },
-      { ...options, ...(profile.endpoints.graphBaseUrl ? { graphBaseUrl: profile.endpoints.graphBaseUrl } : {}) },
+      {
+        ...clientOptions,
+        ...(profile.endpoints.graphBaseUrl ? { graphBaseUrl: profile.endpoints.graphBaseUrl } : {}),
+      },
     );
   }
 

@@ -6,6 +6,7 @@ import { RunStagingStore, SYNC_RUN_STAGING_TABLE } from "./runStagingStore";
 import { DEFAULT_SUBSCRIPTIONS_TABLE, SubscriptionStore } from "./subscriptionStore";
 import { SYNC_CURSORS_TABLE, SyncCursorStore } from "./syncCursorStore";
 import type { TableStorageLocation } from "./tableClientFactory";
+import { CONFLUENCE_GRANTS_TABLE, TableGrantLedger } from "./tableGrantLedger";
 import { TOKEN_REFRESH_HISTORY_TABLE, TokenRefreshHistory } from "./tokenRefreshHistory";
 
 /** Every state table of the app (Functions app, CLI, engine): one instance of each store, opened once. */
@@ -14,6 +15,8 @@ export interface StateStores {
   readonly runs: RunRecordStore;
   readonly conflicts: ConflictStore;
   readonly tokenRefreshes: TokenRefreshHistory;
+  /** The Confluence grants' leases and refresh progress, shared by every process (the token manager's). */
+  readonly confluenceGrants: TableGrantLedger;
   /** The merge base of every item pair (the engine's). */
   readonly items: ItemStateStore;
   /** The delta link per profile (the engine's). */
@@ -40,15 +43,17 @@ export async function openStateStores(
   const prefix = options.tablePrefix ?? "";
   if (!/^[A-Za-z0-9]*$/.test(prefix))
     throw new RangeError(`a table prefix holds letters and digits only, not "${prefix}"`);
-  const [subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging, pageLinks] = await Promise.all([
-    SubscriptionStore.open(location, `${prefix}${DEFAULT_SUBSCRIPTIONS_TABLE}`),
-    RunRecordStore.open(location, `${prefix}${SYNC_RUNS_TABLE}`),
-    ConflictStore.open(location, `${prefix}${SYNC_CONFLICTS_TABLE}`),
-    TokenRefreshHistory.open(location, `${prefix}${TOKEN_REFRESH_HISTORY_TABLE}`),
-    ItemStateStore.open(location, `${prefix}${SYNC_ITEM_STATE_TABLE}`),
-    SyncCursorStore.open(location, `${prefix}${SYNC_CURSORS_TABLE}`),
-    RunStagingStore.open(location, `${prefix}${SYNC_RUN_STAGING_TABLE}`),
-    PageLinkStore.open(location, `${prefix}${SYNC_PAGE_LINKS_TABLE}`),
-  ]);
-  return { subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging, pageLinks };
+  const [subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging, confluenceGrants, pageLinks] =
+    await Promise.all([
+      SubscriptionStore.open(location, `${prefix}${DEFAULT_SUBSCRIPTIONS_TABLE}`),
+      RunRecordStore.open(location, `${prefix}${SYNC_RUNS_TABLE}`),
+      ConflictStore.open(location, `${prefix}${SYNC_CONFLICTS_TABLE}`),
+      TokenRefreshHistory.open(location, `${prefix}${TOKEN_REFRESH_HISTORY_TABLE}`),
+      ItemStateStore.open(location, `${prefix}${SYNC_ITEM_STATE_TABLE}`),
+      SyncCursorStore.open(location, `${prefix}${SYNC_CURSORS_TABLE}`),
+      RunStagingStore.open(location, `${prefix}${SYNC_RUN_STAGING_TABLE}`),
+      TableGrantLedger.open(location, `${prefix}${CONFLUENCE_GRANTS_TABLE}`),
+      PageLinkStore.open(location, `${prefix}${SYNC_PAGE_LINKS_TABLE}`),
+    ]);
+  return { subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging, confluenceGrants, pageLinks };
 }

@@ -4,8 +4,35 @@ import { z } from "zod";
 import { openTable, type TableStorageLocation } from "./tableClientFactory";
 import { decodeTableKey, encodeTableKey } from "./tableKey";
 
-/** How a token refresh ended. */
-export type TokenRefreshOutcome = "refreshed" | "reauthorization-required" | "failed";
+/**
+ * How a token refresh ended, or what happened later to the refresh token it rotated:
+ * - `refreshed`: a new access token, and the rotated refresh token stored;
+ * - `refreshed-unsaved`: a new access token, but the rotated refresh token could not be stored yet: the process keeps
+ *   it in memory, uses it, and retries the store (the grant's `unsavedSince` in diagnostics);
+ * - `saved-late`: such a token was stored after all (`saveAttempts` failures before);
+ * - `unsaved-dropped`: such a token was given up, never stored: the secret was deleted by an admin, the process lost
+ *   the grant's lease to another, or Atlassian refused it;
+ * - `new-grant-stored`: a new consent's refresh token was stored (`storeNewGrant`);
+ * - `reauthorization-required`, `failed`: no access token (the error code says why).
+ */
+export type TokenRefreshOutcome =
+  | "refreshed"
+  | "refreshed-unsaved"
+  | "saved-late"
+  | "unsaved-dropped"
+  | "new-grant-stored"
+  | "reauthorization-required"
+  | "failed";
+
+export const TOKEN_REFRESH_OUTCOMES = [
+  "refreshed",
+  "refreshed-unsaved",
+  "saved-late",
+  "unsaved-dropped",
+  "new-grant-stored",
+  "reauthorization-required",
+  "failed",
+] as const satisfies readonly TokenRefreshOutcome[];
 
 /** One refresh attempt, as diagnostics show it. Never holds a token or secret. */
 export interface TokenRefreshRecord {
@@ -19,6 +46,8 @@ export interface TokenRefreshRecord {
   newExpiry?: string;
   /** Wall time of the whole refresh (secrets read, token call, persist), in milliseconds. */
   durationMs: number;
+  /** Failed attempts to store the rotated refresh token, for `refreshed-unsaved`, `saved-late`, `unsaved-dropped`. */
+  saveAttempts?: number;
 }
 
 /** Where the token manager writes its history; TokenRefreshHistory in production, anything in tests. */
@@ -33,10 +62,11 @@ const INVERTED_BASE = 9_999_999_999_999;
 
 const rowSchema = z.object({
   at: z.string(),
-  outcome: z.enum(["refreshed", "reauthorization-required", "failed"]),
+  outcome: z.enum(TOKEN_REFRESH_OUTCOMES),
   errorCode: z.string().optional(),
   newExpiry: z.string().optional(),
   durationMs: z.number(),
+  saveAttempts: z.number().optional(),
 });
 
 /**
@@ -71,6 +101,7 @@ export class TokenRefreshHistory implements TokenRefreshRecorder {
       durationMs: record.durationMs,
       ...(record.errorCode !== undefined ? { errorCode: record.errorCode } : {}),
       ...(record.newExpiry !== undefined ? { newExpiry: record.newExpiry } : {}),
+      ...(record.saveAttempts !== undefined ? { saveAttempts: record.saveAttempts } : {}),
     });
   }
 

@@ -29,6 +29,8 @@ export interface SubscriptionResult {
   reason?: string;
   /** The subscription acted on, or the one that now exists. */
   subscriptionId?: string;
+  /** The subscription a renewal replaced (its clientState retired with it). */
+  previousSubscriptionId?: string;
   expirationDateTime?: string;
   problem?: { code: string; message: string };
 }
@@ -56,6 +58,12 @@ export interface SubscriptionKeeperOptions {
  * the webhook calls `reauthorize` for a `reauthorizationRequired` lifecycle event. Planning is pure
  * (`planSubscriptions`); this applies the plan through each profile's SubscriptionManager, one profile's failure
  * never stopping the others.
+ *
+ * A renewal replaces the subscription: a new one with a new clientState, then the old one is deleted. A captured
+ * notification can then be replayed only until the next renewal, not for the subscription's whole life
+ * (docs/security.md#webhook-notifications). Graph documents updating a subscription's expiry and notification URL, not
+ * its clientState, so a PATCH cannot rotate it; when the replacement cannot be created, the old subscription is
+ * extended instead, so notifications keep coming, and the result says the clientState was not rotated.
  */
 export class SubscriptionKeeper {
   readonly #options: SubscriptionKeeperOptions;
@@ -166,23 +174,19 @@ export class SubscriptionKeeper {
           return { ...base, outcome: "deleted", subscriptionId: action.subscriptionId };
         case "renew": {
           const manager = await this.#manager(profile, action);
-          const renewed = await manager.renew(action.subscriptionId);
-          if (renewed.kind === "renewed") {
-            return {
-              ...base,
-              outcome: "renewed",
-              subscriptionId: renewed.record.subscriptionId,
-              expirationDateTime: renewed.record.expirationDateTime,
-            };
+          let replacement: SubscriptionRecord;
+          try {
+            replacement = await this.#create(manager, profile!, notificationUrl);
+          } catch (error) {
+            return this.#extendUnrotated(manager, action.subscriptionId, base, error, profile!, notificationUrl);
           }
-          // Graph forgot it (expired early, deleted by an admin, or the emulator restarted): subscribe again.
-          const created = await this.#create(manager, profile!, notificationUrl);
+          await this.#retire(manager, action.profileKey, action.subscriptionId);
           return {
             ...base,
-            outcome: "recreated",
-            reason: "goneFromGraph",
-            subscriptionId: created.subscriptionId,
-            expirationDateTime: created.expirationDateTime,
+            outcome: "renewed",
+            subscriptionId: replacement.subscriptionId,
+            previousSubscriptionId: action.subscriptionId,
+            expirationDateTime: replacement.expirationDateTime,
           };
         }
         case "create": {
@@ -208,6 +212,63 @@ export class SubscriptionKeeper {
   async #manager(profile: Profile | undefined, action: SubscriptionAction): Promise<SubscriptionManager> {
     if (!profile) throw new Error(`no profile "${action.profileKey}" to ${action.kind} its subscription with`);
     return this.#options.managerFor(profile);
+  }
+
+  /**
+   * The replacement could not be created (Graph down, the validation handshake failed): extend the old subscription
+   * so notifications keep coming, and say its clientState was not rotated. If Graph no longer has it either, the
+   * profile has no subscription until the next maintenance: the original failure is reported.
+   */
+  async #extendUnrotated(
+    manager: SubscriptionManager,
+    subscriptionId: string,
+    base: { profileKey: string; reason?: string },
+    createError: unknown,
+    profile: Profile,
+    notificationUrl: string,
+  ): Promise<SubscriptionResult> {
+    const problem = failed(base, createError).problem;
+    this.#logger.warn("subscription renewal could not rotate the clientState; extending the old subscription", {
+      profileKey: base.profileKey,
+      subscriptionId,
+      ...problem,
+    });
+    const renewed = await manager.renew(subscriptionId);
+    if (renewed.kind === "renewed") {
+      return {
+        ...base,
+        outcome: "renewed",
+        reason: "clientStateNotRotated",
+        subscriptionId,
+        expirationDateTime: renewed.record.expirationDateTime,
+        ...(problem ? { problem } : {}),
+      };
+    }
+    // Graph forgot it too (expired early, deleted by an admin): one more try at a new subscription.
+    const created = await this.#create(manager, profile, notificationUrl);
+    return {
+      ...base,
+      outcome: "recreated",
+      reason: "goneFromGraph",
+      subscriptionId: created.subscriptionId,
+      expirationDateTime: created.expirationDateTime,
+    };
+  }
+
+  /**
+   * Deletes a replaced subscription in Graph and in the store. When Graph cannot be reached, the record stays, so the
+   * next maintenance deletes it as a duplicate; its notifications still verify until then (its clientState is its own).
+   */
+  async #retire(manager: SubscriptionManager, profileKey: string, subscriptionId: string): Promise<void> {
+    try {
+      await manager.delete(subscriptionId);
+    } catch (error) {
+      this.#logger.warn("could not delete a replaced subscription; the next maintenance removes it", {
+        profileKey,
+        subscriptionId,
+        ...failed({ profileKey }, error).problem,
+      });
+    }
   }
 
   #create(manager: SubscriptionManager, profile: Profile, notificationUrl: string): Promise<SubscriptionRecord> {

@@ -1,4 +1,5 @@
 import type { SecretsProvider } from "../secrets/secretsProvider";
+import type { EndpointAllowlist } from "../settings/endpointAllowlist";
 import { SharePointClient, type SharePointClientOptions } from "../sharepoint/sharePointClient";
 import type { SubscriptionStore } from "../state/subscriptionStore";
 import type { SubscriptionManagerFactory } from "./subscriptionKeeper";
@@ -10,7 +11,7 @@ import type { SubscriptionManagerFactory } from "./subscriptionKeeper";
 export function sharePointSubscriptionManagers(
   secrets: SecretsProvider,
   store: SubscriptionStore,
-  clientOptions: Omit<SharePointClientOptions, "subscriptionStore"> = {},
+  clientOptions: Omit<SharePointClientOptions, "subscriptionStore"> & { endpoints: EndpointAllowlist },
 ): SubscriptionManagerFactory {
   return async (profile) => {
     const client = await SharePointClient.forProfile(profile, secrets, { ...clientOptions, subscriptionStore: store });

@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { EMULATOR_ENDPOINT_SETTINGS } from "../../dev/emulators/emulatorEndpoints";
 import { openConfigServices, readAppSettings, tableProfile } from "../../shared/config";
 import { runCliInProcess } from "../helpers/cli";
 import { harnessSecretValues, sampleItems, startSyncHarness } from "../helpers/syncHarness";
@@ -77,13 +78,15 @@ describe("confluence-sync inspect-page", () => {
       const env = {
         CONFLUENCE_SYNC_HOME: "home",
         AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "",
+        ...EMULATOR_ENDPOINT_SETTINGS,
       };
       const key = `inspect-${randomBytes(4).toString("hex")}`;
       const config = await openConfigServices(readAppSettings(env, dir));
       try {
         await config.profiles.save({ ...harness.profile, key } as never);
-        for (const [name, value] of Object.entries(harnessSecretValues()))
-          await config.secrets.set(key, name as never, value);
+        // Its own consent: the CLI's grant ledger (in the shared Azurite) refuses a token another profile exchanged.
+        const secrets = { ...harnessSecretValues(), ConfluenceRefreshToken: harness.confluence.tokens.consent() };
+        for (const [name, value] of Object.entries(secrets)) await config.secrets.set(key, name as never, value);
       } finally {
         config.close();
       }
@@ -123,7 +126,7 @@ describe("confluence-sync inspect-page", () => {
 
 describe("inspect-page for a pages-mode profile", () => {
   it("shows an item page's block as the sync reads it: values, the unset placeholder, the gate, the link", async () => {
-    const { startPagesHarness, sampleCustomers, PAGES_PROFILE } = await import("../helpers/pagesHarness.js");
+    const { startPagesHarness, sampleCustomers } = await import("../helpers/pagesHarness.js");
     const harness = await startPagesHarness({ items: sampleCustomers(1) });
     const dir = await mkdtemp(path.join(tmpdir(), "inspect-page-"));
     try {
@@ -133,16 +136,19 @@ describe("inspect-page for a pages-mode profile", () => {
       const env = {
         CONFLUENCE_SYNC_HOME: "home",
         AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "",
+        ...EMULATOR_ENDPOINT_SETTINGS,
       };
+      const key = `pages-${randomBytes(4).toString("hex")}`;
       const config = await openConfigServices(readAppSettings(env, dir));
       try {
-        await config.profiles.save(harness.profile);
-        for (const [name, value] of Object.entries(harnessSecretValues()))
-          await config.secrets.set(PAGES_PROFILE, name as never, value);
+        await config.profiles.save({ ...harness.profile, key } as never);
+        // Its own consent: the CLI's grant ledger (in the shared Azurite) refuses a token another profile exchanged.
+        const secrets = { ...harnessSecretValues(), ConfluenceRefreshToken: harness.confluence.tokens.consent() };
+        for (const [name, value] of Object.entries(secrets)) await config.secrets.set(key, name as never, value);
       } finally {
         config.close();
       }
-      const result = await runCliInProcess(["inspect-page", "--profile", PAGES_PROFILE, "--page", page.id, "--json"], {
+      const result = await runCliInProcess(["inspect-page", "--profile", key, "--page", page.id, "--json"], {
         env,
         cwd: dir,
       });
@@ -164,7 +170,7 @@ describe("inspect-page for a pages-mode profile", () => {
         ]),
       );
       expect(report.block.gate).toEqual({ kind: "open" });
-      const text = await runCliInProcess(["inspect-page", "--profile", PAGES_PROFILE, "--page", page.id], {
+      const text = await runCliInProcess(["inspect-page", "--profile", key, "--page", page.id], {
         env,
         cwd: dir,
       });

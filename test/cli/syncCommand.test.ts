@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { EMULATOR_ENDPOINT_SETTINGS } from "../../dev/emulators/emulatorEndpoints";
 import { openConfigServices, type ProfileInput, readAppSettings } from "../../shared/config";
 import { runCliInProcess } from "../helpers/cli";
 import { TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET, TEST_REFRESH_TOKEN } from "../helpers/confluenceSite";
@@ -33,13 +34,15 @@ async function cliFor(h: SyncHarness, overrides: Partial<ProfileInput> = {}) {
   const env = {
     CONFLUENCE_SYNC_HOME: "home",
     AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "",
+    ...EMULATOR_ENDPOINT_SETTINGS,
   };
   const key = `cli-${randomBytes(4).toString("hex")}`;
   const config = await openConfigServices(readAppSettings(env, dir));
   try {
     await config.profiles.save({ ...h.profile, ...overrides, key } as never);
-    for (const [name, value] of Object.entries(harnessSecretValues()))
-      await config.secrets.set(key, name as never, value);
+    // Its own consent: the CLI's grant ledger (in the shared Azurite) refuses a refresh token another profile exchanged.
+    const secrets = { ...harnessSecretValues(), ConfluenceRefreshToken: h.confluence.tokens.consent() };
+    for (const [name, value] of Object.entries(secrets)) await config.secrets.set(key, name as never, value);
   } finally {
     config.close();
   }

@@ -48,4 +48,30 @@ describe("parseProfileFile", () => {
       issues: [{ path: "secrets", message: expect.any(String) }],
     });
   });
+
+  it.each(["Due Date", "Title,Body", "Title)&$filter=x", "x' or '1'='1", "1stColumn", ""])(
+    "refuses the SharePoint column name %j, which would change the OData query, naming its path",
+    (name) => {
+      const parsed = parseProfileFile(
+        profileInput("odata", {
+          fields: [
+            { sharePoint: "Title", confluence: "Title" },
+            { sharePoint: name, confluence: "Other" },
+          ],
+          matchBy: { sharePoint: name, confluence: "Other" },
+        }),
+      );
+      expect(parsed.ok).toBe(false);
+      if (parsed.ok) return;
+      expect(parsed.issues.map((issue) => issue.path)).toEqual(["fields[1].sharePoint", "matchBy.sharePoint"]);
+      expect(parsed.issues[0]!.message).toContain("internal column name");
+    },
+  );
+
+  it("accepts internal names as SharePoint makes them", () => {
+    for (const name of ["Title", "Due_x0020_Date", "_ModerationStatus", "OData__x0031_st"])
+      expect(parseProfileFile(profileInput("odata", { fields: [{ sharePoint: name, confluence: "X" }] })).ok).toBe(
+        true,
+      );
+  });
 });

@@ -12,6 +12,8 @@ export interface ProfileStoreUnderTest {
   clock: ManualClock;
   /** Writes a raw document under `key`, bypassing validation, as an older version or a hand edit would. */
   writeRaw(key: string, json: string): Promise<void>;
+  /** A second store over the same storage, as another process (or instance) opens it. */
+  openAnother(): Promise<ProfileStore>;
   close?: () => Promise<void>;
 }
 
@@ -87,6 +89,29 @@ export function describeProfileStoreContract(label: string, open: () => Promise<
       expect((error as Error).message).toContain(k.toUpperCase());
       expect((error as Error).message).toContain(k);
       await expect(store.get(k.toUpperCase())).rejects.toBeInstanceOf(ProfileNotFound);
+    });
+
+    it("lets exactly one of two concurrent saves of case variants through, every time", async () => {
+      const other = await subject.openAnother();
+      for (let round = 0; round < 8; round += 1) {
+        const k = key(`race${round}`);
+        const variant = k.toUpperCase();
+        const outcomes = await Promise.allSettled([store.save(validProfile(k)), other.save(validProfile(variant))]);
+        expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+        const refused = outcomes.find((o) => o.status === "rejected");
+        expect(refused?.status === "rejected" && refused.reason).toBeInstanceOf(ProfileKeyConflict);
+        const stored = (await store.list()).filter((e) => e.key.toLowerCase() === k);
+        expect(stored).toHaveLength(1);
+      }
+    });
+
+    it("frees a key's letter-case variants once the profile is deleted", async () => {
+      const k = key("freed");
+      await store.save(validProfile(k));
+      await expect(store.save(validProfile(k.toUpperCase()))).rejects.toBeInstanceOf(ProfileKeyConflict);
+      expect(await store.delete(k)).toBe(true);
+      await store.save(validProfile(k.toUpperCase()));
+      expect((await store.get(k.toUpperCase())).profile.key).toBe(k.toUpperCase());
     });
 
     it("reports a stored document that no longer passes the schema, without hiding the others", async () => {

@@ -14,6 +14,7 @@ describeProfileStoreContract("SqliteProfileStore (Profiles in config.db)", async
   return {
     store: new SqliteProfileStore(database, { clock }),
     clock,
+    openAnother: async () => new SqliteProfileStore(openConfigDatabase(home), { clock }),
     writeRaw: async (key, json) => {
       database
         .prepare("INSERT OR REPLACE INTO Profiles (ProfileKey, Profile, UpdatedAt) VALUES (?, ?, ?)")
@@ -33,6 +34,7 @@ describeProfileStoreContract("TableProfileStore (Azurite)", async () => {
   return {
     store: await TableProfileStore.open(azuriteLocation(), { tableName, clock }),
     clock,
+    openAnother: () => TableProfileStore.open(azuriteLocation(), { tableName, clock }),
     writeRaw: async (key, json) => {
       await table.upsertEntity(
         { partitionKey: "profile", rowKey: key, Profile: json, UpdatedAt: new Date().toISOString() },

@@ -1,5 +1,6 @@
 import axios, { type AxiosAdapter } from "axios";
 import { describe, expect, it } from "vitest";
+import { EMULATOR_ENDPOINTS } from "../../dev/emulators/emulatorEndpoints";
 import { profileSchema, tableProfile } from "../../shared/config/profile";
 import {
   CONFLUENCE_USER_AGENT,
@@ -348,9 +349,9 @@ describe("ConfluenceClient: site resolution", () => {
       fields: [{ sharePoint: "Title", confluence: "Name" }],
       endpoints: { confluenceAuthBaseUrl: e.urls.authBaseUrl, confluenceApiBaseUrl: e.urls.apiBaseUrl },
     });
-    const auth = confluenceAuthClientForProfile(profile);
+    const auth = confluenceAuthClientForProfile(profile, { endpoints: EMULATOR_ENDPOINTS });
     const tokens = new ConfluenceTokenManager({ auth, secrets: profileSecrets() });
-    const client = confluenceClientForProfile(profile, { tokens, auth });
+    const client = confluenceClientForProfile(profile, { tokens, auth, endpoints: EMULATOR_ENDPOINTS });
     expect((await client.getPage(tableProfile(profile).confluence.target.pageId)).title).toBe("Roster");
     expect(await client.cloudId()).toBe(TEST_CLOUD_ID);
   });

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { HistoryEventType, historyEvent } from "../../dev/localHost/historyEvent";
 import { replaceAppServices } from "../../shared/functionsApp";
 import { validProfile } from "../config/profileFixtures";
-import { FakeDurableExtension } from "../helpers/fakeDurableExtension";
+import { FAKE_SYSTEM_KEY, FakeDurableExtension } from "../helpers/fakeDurableExtension";
 import { registeredFunction, registeredFunctionNames } from "../helpers/fakeFunctionsCore";
 import { get, post, readResponse, TEST_SECRETS, testAppServices } from "../helpers/functionsApp";
 
@@ -68,11 +68,13 @@ describe("function registrations", () => {
       "syncAllProfiles",
       "syncFollowUp",
       "syncProfile",
+      "syncStatus",
     ]);
   });
 
   it.each([
     ["manualSync", "profiles/{profileKey}/sync", ["POST"], "function"],
+    ["syncStatus", "profiles/{profileKey}/sync/status", ["GET"], "function"],
     ["sharePointWebhook", "webhooks/sharepoint", ["POST"], "anonymous"],
     ["listProfiles", "profiles", ["GET"], "function"],
     ["getProfile", "profiles/{profileKey}", ["GET"], "function"],
@@ -82,9 +84,9 @@ describe("function registrations", () => {
     expect(bindings(name)).toContainEqual(expect.objectContaining({ type: "http", direction: "out" }));
   });
 
-  it("gives the functions that start orchestrations a durable client, and only those", () => {
+  it("gives the functions that start orchestrations or read their status a durable client, and only those", () => {
     const withClient = registeredFunctionNames().filter((name) => durableClientBinding(name));
-    expect(withClient).toEqual(["manualSync", "scheduledSync", "sharePointWebhook", "startSyncIfIdle"]);
+    expect(withClient).toEqual(["manualSync", "scheduledSync", "sharePointWebhook", "startSyncIfIdle", "syncStatus"]);
   });
 
   it("schedules the sync from the SYNC_SCHEDULE app setting and the renewal hourly", () => {
@@ -113,7 +115,7 @@ describe("function registrations", () => {
 });
 
 describe("registered handlers, invoked as the worker would", () => {
-  it("manualSync: validates the stored profile and starts its run, answering 202 with the status URLs", async () => {
+  it("manualSync: validates the stored profile and starts its run, answering 202 with our status route", async () => {
     extension.instances.clear();
     const request = post("https://func.example/api/profiles/ready/sync?dryRun=true", "", {}, { profileKey: "ready" });
     const response = await readResponse(
@@ -121,6 +123,8 @@ describe("registered handlers, invoked as the worker would", () => {
     );
     expect(response.status).toBe(202);
     expect(response.json.id).toBe("sync-ready");
+    expect(response.json.statusUri).toBe("https://func.example/api/profiles/ready/sync/status");
+    expect(response.text).not.toContain(FAKE_SYSTEM_KEY);
     expect(extension.starts()).toContainEqual({
       orchestrator: "syncProfile",
       instanceId: "sync-ready",
@@ -132,6 +136,16 @@ describe("registered handlers, invoked as the worker would", () => {
       (await readResponse((await registeredFunction("manualSync").handler(unknown, contextFor("manualSync"))) as never))
         .status,
     ).toBe(404);
+  });
+
+  it("syncStatus: reads the run through the invocation's durable client", async () => {
+    const request = get("https://func.example/api/profiles/ready/sync/status", { profileKey: "ready" });
+    const response = await readResponse(
+      (await registeredFunction("syncStatus").handler(request, contextFor("syncStatus"))) as never,
+    );
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({ id: "sync-ready", runtimeStatus: "Pending" });
+    expect(response.text).not.toContain(FAKE_SYSTEM_KEY);
   });
 
   it("sharePointWebhook: answers the validation handshake", async () => {

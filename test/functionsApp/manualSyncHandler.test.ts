@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { type AppServices, manualSync } from "../../shared/functionsApp";
+import { type AppServices, manualSync, syncStatus } from "../../shared/functionsApp";
 import { createMemoryLogger } from "../../shared/runtime";
 import { createTableClient } from "../../shared/state/tableClientFactory";
 import { DurableSyncStarter } from "../../shared/syncStart";
 import { validProfile } from "../config/profileFixtures";
 import { FAKE_SYSTEM_KEY, FakeDurableExtension } from "../helpers/fakeDurableExtension";
-import { post, readResponse, TEST_SECRETS, testAppServices } from "../helpers/functionsApp";
+import { get, post, readResponse, TEST_SECRETS, testAppServices } from "../helpers/functionsApp";
 import { azuriteLocation } from "../helpers/tables";
 
 const ORIGIN = "https://func-confluence.azurewebsites.net";
@@ -43,21 +43,34 @@ describe("manual sync handler: POST /api/profiles/{profileKey}/sync", () => {
     const response = await manualSync(request, {
       validator: services.config.validator,
       starter: new DurableSyncStarter(client, { logger }),
-      checkStatusResponse: (instanceId) => client.createCheckStatusResponse(request, instanceId),
       logger,
     });
     return readResponse(response);
   }
 
-  it("starts the profile's run and answers 202 with the Durable status URLs on the caller's origin", async () => {
-    const response = await trigger("ready");
+  async function status(profileKey: string) {
+    const request = get(`${ORIGIN}/api/profiles/${profileKey}/sync/status`, { profileKey });
+    return readResponse(await syncStatus(request, { client: extension.context().client, logger }));
+  }
+
+  /** Everything a caller gets back: status line, headers and body. */
+  const everything = (response: Awaited<ReturnType<typeof trigger>>) =>
+    `${response.status} ${JSON.stringify([...response.headers.entries()])} ${response.text}`;
+
+  it("starts the profile's run and answers 202 with the instance id and our own status route, no Durable key", async () => {
+    const response = await trigger("ready", "?code=caller-function-key-123");
     expect(response.status).toBe(202);
-    expect(response.json.id).toBe("sync-ready");
-    expect(response.json.statusQueryGetUri).toMatch(
-      new RegExp(`^${ORIGIN}/runtime/webhooks/durabletask/instances/sync-ready\\?`),
-    );
-    expect(response.json).toHaveProperty("terminatePostUri");
-    expect(response.headers.get("location")).toBe(response.json.statusQueryGetUri);
+    expect(response.json).toEqual({
+      id: "sync-ready",
+      profileKey: "ready",
+      dryRun: false,
+      statusUri: `${ORIGIN}/api/profiles/ready/sync/status`,
+    });
+    expect(response.headers.get("location")).toBe(`${ORIGIN}/api/profiles/ready/sync/status`);
+    expect(response.headers.get("retry-after")).toBe("10");
+    expect(everything(response)).not.toContain(FAKE_SYSTEM_KEY);
+    expect(everything(response)).not.toContain("runtime/webhooks");
+    expect(everything(response)).not.toContain("caller-function-key-123");
     expect(extension.starts()).toEqual([
       {
         orchestrator: "syncProfile",
@@ -123,6 +136,27 @@ describe("manual sync handler: POST /api/profiles/{profileKey}/sync", () => {
     expect(response.json.error.errors.map((e: { path: string }) => e.path)).toEqual(
       expect.arrayContaining(["colour", "confluence", "fields"]),
     );
+  });
+
+  it("serves the run's status from the Durable client on its own route, without the system key", async () => {
+    await trigger("ready", "?dryRun=true");
+    const response = await status("ready");
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({
+      id: "sync-ready",
+      profileKey: "ready",
+      runtimeStatus: "Pending",
+      input: { profileKey: "ready", dryRun: true, trigger: "manual" },
+      customStatus: null,
+      output: null,
+    });
+    expect(everything(response)).not.toContain(FAKE_SYSTEM_KEY);
+    expect(extension.requests.map((r) => `${r.method} ${r.path}`)).toContain("GET /durabletask/instances/sync-ready");
+
+    const none = await status("never-ran");
+    expect(none.status).toBe(404);
+    expect(none.json.error.code).toBe("SYNC_NOT_FOUND");
+    expect((await status("not--a-key")).json.error.code).toBe("PROFILE_NOT_FOUND");
   });
 
   it("answers 503 in the error envelope when the Durable extension fails, without its system key", async () => {

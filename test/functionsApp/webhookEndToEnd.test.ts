@@ -36,6 +36,8 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
   let services: AppServices;
   const logger = createMemoryLogger();
   let subscriptionId = "";
+  /** A change notification as Graph delivered it, kept to be replayed later as an attacker who captured it would. */
+  let captured = "";
 
   const profile = (key: string, enabled = true) =>
     validProfile(key, {
@@ -59,6 +61,7 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
       store: services.state.subscriptions,
       managerFor: sharePointSubscriptionManagers(services.config.secrets, services.state.subscriptions, {
         ...services.sharePoint,
+        endpoints: services.config.validator.endpoints,
         clock,
       }),
       notificationUrl: server.url(WEBHOOK_PATH),
@@ -137,6 +140,8 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
     ]);
     await server.until(() => server.served.length === 3);
     expect(server.served[2]).toEqual({ method: "POST", path: WEBHOOK_PATH, status: 202 });
+    captured = server.received[2]!.body;
+    expect(JSON.parse(captured).value[0]).toMatchObject({ subscriptionId, changeType: "updated" });
   });
 
   it("an edit while that sync runs arranges one follow-up run instead of a second run", async () => {
@@ -156,8 +161,9 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
     await server.until(() => server.served.length === 4);
   });
 
-  it("renews the subscription when Graph sends reauthorizationRequired", async () => {
+  it("renews the subscription when Graph sends reauthorizationRequired, with a new clientState", async () => {
     const served = server.served.length;
+    const before = (await services.state.subscriptions.get(subscriptionId))!;
     expect(
       (
         await graph.admin("POST", `subscriptions/${subscriptionId}/lifecycle`, {
@@ -165,19 +171,40 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
         })
       ).status,
     ).toBe(202);
-    await server.until(() => server.served.length === served + 1);
-    expect(server.served.at(-1)?.status).toBe(202);
-    expect(logger.records).toContainEqual(
-      expect.objectContaining({
-        message: "lifecycle notification handled",
-        fields: expect.objectContaining({ outcome: "renewed", subscriptionId }),
-      }),
-    );
-    expect(
-      (await graphRequests())
-        .filter((r) => r.method === "PATCH" && r.path === `/v1.0/subscriptions/${subscriptionId}`)
-        .map((r) => r.status),
-    ).toEqual([200]);
+    // The lifecycle notification, then Graph's handshakes for the replacement (notification and lifecycle URLs).
+    await server.until(() => server.served.length === served + 3);
+    const handled = logger.records.find((r) => r.message === "lifecycle notification handled");
+    expect(handled?.fields).toMatchObject({ outcome: "renewed", previousSubscriptionId: subscriptionId });
+    const replacement = (handled!.fields as { subscriptionId: string }).subscriptionId;
+    expect(replacement).not.toBe(subscriptionId);
+    const after = (await services.state.subscriptions.get(replacement))!;
+    expect(after.clientState).not.toBe(before.clientState);
+    expect(await services.state.subscriptions.get(subscriptionId)).toBeUndefined();
+    expect((await graph.call("GET", `subscriptions/${subscriptionId}`)).status).toBe(404);
+    expect(JSON.stringify(logger.records)).not.toContain(after.clientState);
+    subscriptionId = replacement;
+  });
+
+  it("ignores a notification captured before the renewal when it is replayed", async () => {
+    const starts = extension.starts().length;
+    extension.setStatus("sync-projects", "Completed");
+    const replay = await fetch(server.url(WEBHOOK_PATH), {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: captured,
+    });
+    expect(replay.status).toBe(202);
+    expect(extension.starts()).toHaveLength(starts);
+    expect(logger.records.at(-1)).toMatchObject({
+      message: "change notification ignored",
+      fields: { reason: "unknownSubscription" },
+    });
+    // The same notification with the live subscription's id but the old clientState is refused too.
+    const forged = JSON.parse(captured) as { value: Array<Record<string, unknown>> };
+    forged.value[0]!.subscriptionId = subscriptionId;
+    await fetch(server.url(WEBHOOK_PATH), { method: "POST", body: JSON.stringify(forged) });
+    expect(extension.starts()).toHaveLength(starts);
+    expect(logger.records.at(-1)).toMatchObject({ fields: { reason: "clientStateMismatch" } });
   });
 
   it("keeps a subscription with time left after checking Graph still has it, and renews one under the threshold", async () => {
@@ -186,7 +213,28 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
 
     // Everything is "about to expire" under a threshold longer than the longest lifetime.
     const renewed = await keeperAhead(0, { renewBeforeMs: 43_000 * 60_000 }).maintain();
-    expect(renewed.results).toEqual([expect.objectContaining({ outcome: "renewed", subscriptionId })]);
+    expect(renewed.results).toEqual([
+      expect.objectContaining({ outcome: "renewed", previousSubscriptionId: subscriptionId }),
+    ]);
+    subscriptionId = renewed.results[0]!.subscriptionId!;
+    expect(await services.state.subscriptions.listByProfile("projects")).toEqual([
+      expect.objectContaining({ subscriptionId }),
+    ]);
+  });
+
+  it("extends the old subscription, saying its clientState was not rotated, when no replacement can be made", async () => {
+    await graph.admin("POST", "faults", { method: "POST", path: "^/v1.0/subscriptions$", status: 503, times: 10 });
+    const report = await keeperAhead(0, { renewBeforeMs: 43_000 * 60_000 }).maintain();
+    await graph.admin("DELETE", "faults");
+    expect(report.results).toEqual([
+      expect.objectContaining({
+        outcome: "renewed",
+        reason: "clientStateNotRotated",
+        subscriptionId,
+        problem: expect.objectContaining({ code: expect.any(String) }),
+      }),
+    ]);
+    expect((await graph.call("GET", `subscriptions/${subscriptionId}`)).status).toBe(200);
   });
 
   it("recreates a subscription Graph no longer has, and forgets the old one", async () => {
@@ -213,6 +261,7 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
     const report = await keeperAhead(0, {
       managerFor: sharePointSubscriptionManagers(services.config.secrets, services.state.subscriptions, {
         ...services.sharePoint,
+        endpoints: services.config.validator.endpoints,
         clock: { now: () => Date.now() + 43_000 * 60_000 },
       }),
     }).maintain();

@@ -1,11 +1,17 @@
 import type { AxiosAdapter } from "axios";
 import type { ConfluenceEmulator } from "../../dev/emulators/confluence/confluenceEmulator";
 import type { ConfluenceSiteTarget } from "../../shared/confluence";
-import { ConfluenceAuthClient, ConfluenceClient, ConfluenceTokenManager } from "../../shared/confluence";
+import {
+  ConfluenceAuthClient,
+  ConfluenceClient,
+  ConfluenceTokenManager,
+  type GrantTiming,
+} from "../../shared/confluence";
 import type { RetryPolicyOptions } from "../../shared/resilience";
 import { type Clock, createMemoryLogger, SecretRedactor, systemClock } from "../../shared/runtime";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import { SecretNames, type SecretsProvider } from "../../shared/secrets/secretsProvider";
+import type { GrantLedger } from "../../shared/state/grantLedger";
 import type { TokenRefreshRecord, TokenRefreshRecorder } from "../../shared/state/tokenRefreshHistory";
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_CLOUD_ID, TEST_REFRESH_TOKEN } from "./confluenceSite";
 
@@ -46,9 +52,21 @@ export interface StackOptions {
   adapter?: AxiosAdapter;
   /** Per-request timeout (milliseconds). */
   timeoutMs?: number;
-  /** The process's clock (token expiry); the emulator has its own. */
+  /** The process's clock (token expiry, leases); the emulator has its own. */
   clock?: Clock;
+  /** The grant ledger this "process" shares with others (a TableGrantLedger in Azurite); process-local when absent. */
+  ledger?: GrantLedger;
+  timing?: Partial<GrantTiming>;
 }
+
+/** Lease and store timings for tests: short real-time waits, leases measured on the process clock. */
+export const FAST_GRANT_TIMING: Partial<GrantTiming> = {
+  leaseWaitMs: 5_000,
+  leasePollInitialMs: 5,
+  leasePollMaxMs: 20,
+  saveRetryInitialMs: 5,
+  saveRetryMaxMs: 20,
+};
 
 /** The whole client stack of one process, wired to an emulator the way the engine will wire it to Atlassian. */
 export function connectStack(emulator: ConfluenceEmulator, options: StackOptions = {}) {
@@ -71,7 +89,16 @@ export function connectStack(emulator: ConfluenceEmulator, options: StackOptions
     retry,
     ...transport,
   });
-  const tokens = new ConfluenceTokenManager({ auth, secrets, history, clock, logger, redactor });
+  const tokens = new ConfluenceTokenManager({
+    auth,
+    secrets,
+    history,
+    clock,
+    logger,
+    redactor,
+    timing: { ...FAST_GRANT_TIMING, ...options.timing },
+    ...(options.ledger ? { ledger: options.ledger } : {}),
+  });
   const client = new ConfluenceClient({
     profileKey: PROFILE,
     site: options.site ?? { cloudId: TEST_CLOUD_ID },

@@ -13,6 +13,8 @@ export type FunctionHttpHandler = (request: HttpRequest) => Promise<HttpResponse
  */
 export class FunctionHttpServer {
   readonly served: Array<{ method: string; path: string; status: number }> = [];
+  /** The body of every request served, in the same order (a test may replay one, as an attacker would). */
+  readonly received: Array<{ path: string; body: string }> = [];
   #server: https.Server | undefined;
   #origin = "";
   readonly #waiters = new ConditionWaiters();
@@ -71,6 +73,7 @@ export class FunctionHttpServer {
       response.writeHead(404).end();
     }
     this.served.push({ method: request.method ?? "GET", path: url.pathname, status });
+    this.received.push({ path: url.pathname, body });
     this.#waiters.notify();
   }
 }

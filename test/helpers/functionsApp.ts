@@ -2,6 +2,7 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { HttpRequest, type HttpResponse, type HttpResponseInit } from "@azure/functions";
+import { EMULATOR_ENDPOINT_SETTINGS } from "../../dev/emulators/emulatorEndpoints";
 import { ProfileValidator, readAppSettings, TableProfileStore } from "../../shared/config";
 import type { AppServices } from "../../shared/functionsApp";
 import { type Clock, silentTelemetry, systemClock, type Telemetry } from "../../shared/runtime";
@@ -36,7 +37,13 @@ export async function testAppServices(
   const location = azuriteLocation();
   const home = mkdtempSync(path.join(tmpdir(), "functions-app-"));
   const settings = readAppSettings(
-    { PROFILE_STORE: "table", SECRETS_PROVIDER: "sqlite", CONFLUENCE_SYNC_HOME: home, ...options.env },
+    {
+      PROFILE_STORE: "table",
+      SECRETS_PROVIDER: "sqlite",
+      CONFLUENCE_SYNC_HOME: home,
+      ...EMULATOR_ENDPOINT_SETTINGS,
+      ...options.env,
+    },
     home,
   );
   const secrets = new InMemorySecretsProvider(options.secrets ?? {});
@@ -44,7 +51,13 @@ export async function testAppServices(
   const state = await openStateStores(location, { tablePrefix });
   return {
     settings,
-    config: { settings, secrets, profiles, validator: new ProfileValidator(secrets, profiles), close: () => undefined },
+    config: {
+      settings,
+      secrets,
+      profiles,
+      validator: new ProfileValidator(secrets, profiles, settings.endpointAllowlist),
+      close: () => undefined,
+    },
     state,
     clock: options.clock ?? systemClock,
     sharePoint: options.sharePoint ?? {},

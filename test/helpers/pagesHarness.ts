@@ -3,6 +3,7 @@ import type { RequestLogEntry } from "../../dev/emulators/common/requestLog";
 import { generateEmulatorCertificate, trustCertificateInProcess } from "../../dev/emulators/common/tls";
 import { type ConfluenceEmulator, startConfluenceEmulator } from "../../dev/emulators/confluence/confluenceEmulator";
 import { currentVersion, type StoredPage } from "../../dev/emulators/confluence/siteContent";
+import { EMULATOR_ENDPOINTS } from "../../dev/emulators/emulatorEndpoints";
 import { type RunningGraphEmulator, startGraphEmulator } from "../../dev/emulators/graph/graphEmulator";
 import type { LocalRunResult } from "../../dev/localHost/localDurableHost";
 import { runProfileSyncLocally, syncRegistry } from "../../dev/localHost/localEngine";
@@ -198,7 +199,7 @@ export async function startPagesHarness(options: PagesHarnessOptions = {}): Prom
   const logger = createMemoryLogger();
   const services = createEngineServices(
     {
-      config: { secrets, profiles, validator: new ProfileValidator(secrets, profiles) },
+      config: { secrets, profiles, validator: new ProfileValidator(secrets, profiles, EMULATOR_ENDPOINTS) },
       state: options.wrapState ? options.wrapState(state) : state,
     },
     // The engine keeps Confluence's time: tests move the emulator's clock (index lag, the hourly quota, sweeps).

@@ -6,6 +6,7 @@ import {
   trustCertificateInProcess,
 } from "../../dev/emulators/common/tls";
 import { type ConfluenceEmulator, startConfluenceEmulator } from "../../dev/emulators/confluence/confluenceEmulator";
+import { EMULATOR_ENDPOINTS } from "../../dev/emulators/emulatorEndpoints";
 import { type RunningGraphEmulator, startGraphEmulator } from "../../dev/emulators/graph/graphEmulator";
 import type { LocalRunResult } from "../../dev/localHost/localDurableHost";
 import { runProfileSyncLocally, syncRegistry } from "../../dev/localHost/localEngine";
@@ -178,7 +179,7 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
   const state = options.wrapState ? options.wrapState(opened) : opened;
   const logger = createMemoryLogger();
   const services = createEngineServices(
-    { config: { secrets, profiles, validator: new ProfileValidator(secrets, profiles) }, state },
+    { config: { secrets, profiles, validator: new ProfileValidator(secrets, profiles, EMULATOR_ENDPOINTS) }, state },
     { graphRetry: HARNESS_RETRY, confluenceRetry: HARNESS_RETRY, logger, ...options.engine },
   );
   const tables = { location, prefix: tablePrefix };

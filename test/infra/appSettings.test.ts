@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { readAppSettings } from "../../shared/settings/appSettings";
+import {
+  ENDPOINT_ALLOWLIST_SETTINGS,
+  EndpointAllowlist,
+  type EndpointKind,
+} from "../../shared/settings/endpointAllowlist";
 import { objectBody, objectEntries, property, stringLiteral } from "./bicepSource";
 import {
   bicepFile,
@@ -163,6 +168,28 @@ describe("app settings: values the code and the host accept", () => {
       expect([...routes], "no function serves the route infra gives Graph for webhooks").toContain(
         "webhooks/sharepoint",
       );
+    }
+  });
+
+  it("sets the endpoint allowlists from parameters whose defaults are the code's production defaults", () => {
+    const parameters = readRepoJson<{ parameters: Record<string, { value: unknown }> }>("infra/main.parameters.json");
+    const [functionAppModule] = modulesDeploying(main, "", "app/functionApp.bicep");
+    for (const [kind, setting] of Object.entries(ENDPOINT_ALLOWLIST_SETTINGS) as Array<[EndpointKind, string]>) {
+      const param = `allowed${kind[0]!.toUpperCase()}${kind.slice(1)}Hosts`;
+      expect(bicepAppSettings().get(setting)).toBe(param);
+      expect(functionAppModule && moduleParam(functionAppModule, param)).toBe(param);
+      const bicepDefault = stringLiteral(main.params.find((p) => p.name === param)?.defaultValue);
+      const azdDefault = new RegExp(`^\\$\\{${setting}=([^}]*)\\}$`).exec(
+        String(parameters.parameters[param]?.value),
+      )?.[1];
+      for (const value of [bicepDefault, azdDefault]) {
+        expect(value, `${param}'s default`).toBeDefined();
+        expect(EndpointAllowlist.fromSettings({ [setting]: value }).hosts(kind)).toEqual(
+          EndpointAllowlist.production.hosts(kind),
+        );
+      }
+      // Nothing loopback or private can be a production default.
+      expect(EndpointAllowlist.production.hosts(kind)).not.toContain("localhost");
     }
   });
 

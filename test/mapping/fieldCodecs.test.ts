@@ -621,6 +621,46 @@ describe("rendering refusals", () => {
   });
 });
 
+describe("hyperlink schemes", () => {
+  const link = () => codec(columns.link, { kind: "link" });
+  const refused = [
+    "javascript:alert(1)",
+    "JavaScript:alert(document.cookie)",
+    "data:text/html,<b>x</b>",
+    "file:///etc/passwd",
+    "vbscript:msgbox(1)",
+    "ftp://files.example/a",
+  ];
+
+  it.each(refused)("refuses %s from SharePoint, from a page and on the way out", (url) => {
+    expect(code(link().readSharePoint({ Link: { Url: url, Description: "click" } }))).toBe("FIELD_VALUE_INVALID");
+    expect(code(link().readSharePoint({ Link: `${url}, click` }))).toBe("FIELD_VALUE_INVALID");
+    const href = url.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+    expect(code(link().readConfluence(cell(`<p><a href="${href}">click</a></p>`)))).toBe("FIELD_VALUE_INVALID");
+    expect(code(link().writeSharePoint({ url, description: "click" }))).toBe("FIELD_VALUE_INVALID");
+    expect(code(link().renderConfluence({ url, description: "click" }))).toBe("FIELD_VALUE_INVALID");
+  });
+
+  it("keeps http, https and mailto links", () => {
+    for (const url of ["http://a.example/", "https://a.example/x?y=1", "mailto:team@contoso.example"]) {
+      expect(value(link().readSharePoint({ Link: { Url: url, Description: "d" } }))).toEqual({ url, description: "d" });
+      expect(link().renderConfluence({ url, description: "d" }).ok).toBe(true);
+    }
+  });
+
+  it("refuses every scheme but http, https and mailto (property)", () => {
+    const scheme = fc.stringMatching(/^[a-z][a-z0-9+.-]{0,9}$/).filter((s) => !["http", "https", "mailto"].includes(s));
+    fc.assert(
+      fc.property(scheme, fc.webSegment(), (name, rest) => {
+        const url = `${name}:${rest}`;
+        fc.pre(URL.canParse(url));
+        expect(code(link().readSharePoint({ Link: { Url: url, Description: "" } }))).toBe("FIELD_VALUE_INVALID");
+        expect(code(link().renderConfluence({ url, description: url }))).toBe("FIELD_VALUE_INVALID");
+      }),
+    );
+  });
+});
+
 describe("buildFieldCodecs", () => {
   it("tells every column type from its definition, and hyperlinks from a sample value", () => {
     const fields = Object.values(columns)

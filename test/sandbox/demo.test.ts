@@ -3,6 +3,7 @@ import { mkdtemp, readdir, readFile, rm, stat } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMULATOR_ENDPOINT_SETTINGS } from "../../dev/emulators/emulatorEndpoints";
 import type { DemoResult } from "../../dev/sandbox/demoResult";
 import {
   SANDBOX_CONFLUENCE_CLIENT_SECRET,
@@ -152,7 +153,7 @@ describe("confluence-sync demo --json --keep", () => {
     const home = demo.keptHome!;
     expect((await stat(path.join(home, "config.db"))).isFile()).toBe(true);
     const diagnostics = await runCliInProcess(["diagnostics", "sandbox-projects", "--json"], {
-      env: { CONFLUENCE_SYNC_HOME: home },
+      env: { CONFLUENCE_SYNC_HOME: home, ...EMULATOR_ENDPOINT_SETTINGS },
     });
     expect(diagnostics.code).toBe(0);
     const detail = JSON.parse(diagnostics.stdout) as { valid: boolean; openConflicts: number; recentRuns: unknown[] };

@@ -3,6 +3,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { confluenceSeedSchema } from "../../dev/emulators/confluence/confluenceSeed";
 import { storageXhtmlError } from "../../dev/emulators/confluence/storageXhtml";
+import { EMULATOR_ENDPOINTS } from "../../dev/emulators/emulatorEndpoints";
 import { graphSeedSchema } from "../../dev/emulators/graph/graphSeed";
 import { GraphService } from "../../dev/emulators/graph/graphService";
 import {
@@ -34,10 +35,10 @@ import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsPro
 import { repoRoot } from "../helpers/cli";
 
 const endpoints = {
-  graphBaseUrl: "https://127.0.0.1:1",
-  authorityHost: "https://127.0.0.1:2",
-  confluenceAuthBaseUrl: "https://127.0.0.1:3",
-  confluenceApiBaseUrl: "https://127.0.0.1:3",
+  graphBaseUrl: "https://localhost:1",
+  authorityHost: "https://localhost:2",
+  confluenceAuthBaseUrl: "https://localhost:3",
+  confluenceApiBaseUrl: "https://localhost:3",
 };
 
 function sandboxCodecs(): FieldCodecs {
@@ -97,10 +98,10 @@ describe("the sandbox seed", () => {
 
 describe("the demo profile", () => {
   it("imports as a profile file and passes the ProfileValidator with its secrets", async () => {
-    const parsed = parseProfileFile(sandboxProfileFile(endpoints));
+    const parsed = parseProfileFile(sandboxProfileFile(endpoints), { endpoints: EMULATOR_ENDPOINTS });
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
     const secrets = new InMemorySecretsProvider({ [parsed.profile.key]: parsed.secrets as Record<string, string> });
-    const result = await new ProfileValidator(secrets).validate(parsed.profile);
+    const result = await new ProfileValidator(secrets, undefined, EMULATOR_ENDPOINTS).validate(parsed.profile);
     expect(result).toEqual({ valid: true, profileKey: "sandbox-projects", missingSecrets: [], errors: [] });
   });
 

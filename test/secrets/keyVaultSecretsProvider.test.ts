@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { RunningKeyVaultEmulator } from "../../dev/emulators/keyVault/keyVaultEmulator";
 import { createMemoryLogger } from "../../shared/runtime";
-import { SecretNameUnmappable, SecretsStoreError } from "../../shared/secrets";
+import { SecretDeleted, SecretNameUnmappable, SecretsStoreError } from "../../shared/secrets";
 import { emulatedKeyVaultProvider, startTestKeyVault, TEST_VAULT_TOKEN } from "../helpers/keyVault";
 
 type VaultState = { secrets: Record<string, string>; versions: Record<string, number>; deletedSecrets: string[] };
@@ -115,18 +115,31 @@ describe("KeyVaultSecretsProvider", () => {
     );
   });
 
-  it("recovers a secret someone soft-deleted outside the app before writing it (no 409 for the caller)", async () => {
+  it("never brings back a secret an admin soft-deleted to stop the profile: SECRET_DELETED, nothing recovered", async () => {
     const key = uniqueKey();
     const secrets = emulatedKeyVaultProvider(kv);
-    await secrets.set(key, "ConfluenceRefreshToken", "rt-old");
+    await secrets.set(key, "ConfluenceRefreshToken", "rt-old-value");
     expect(await adminCall(kv, "DELETE", `/secrets/${key}--ConfluenceRefreshToken`)).toBe(200);
     expect(await secrets.get(key, "ConfluenceRefreshToken")).toBeUndefined();
 
-    await secrets.set(key, "ConfluenceRefreshToken", "rt-new");
-    expect(await secrets.get(key, "ConfluenceRefreshToken")).toBe("rt-new");
-    expect((await state(kv)).versions[`${key}--ConfluenceRefreshToken`]).toBe(2);
-    const statuses = (await requests(kv)).filter((r) => r.method === "PUT").map((r) => r.status);
-    expect(statuses).toContain(409);
+    const error = await secrets.set(key, "ConfluenceRefreshToken", "rt-new-value").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(SecretDeleted);
+    expect(error).toMatchObject({
+      code: "SECRET_DELETED",
+      profileKey: key,
+      secretName: "ConfluenceRefreshToken",
+      transient: false,
+    });
+    expect((error as Error).message).toContain("az keyvault secret recover");
+    expect(JSON.stringify(error) + (error as Error).message).not.toMatch(/rt-(old|new)-value/);
+    // Still deleted, nothing recovered, no new version; one PUT (409), no retry (401s are the SDK's auth challenge).
+    expect(await secrets.get(key, "ConfluenceRefreshToken")).toBeUndefined();
+    expect((await state(kv)).deletedSecrets).toContain(`${key}--ConfluenceRefreshToken`);
+    const calls = (await requests(kv))
+      .filter((r) => r.path.includes(key) && r.status !== 401)
+      .map((r) => `${r.method} ${r.status}`);
+    expect(calls.filter((c) => c.startsWith("PUT"))).toEqual(["PUT 200", "PUT 409"]);
+    expect(calls.some((c) => c.startsWith("POST"))).toBe(false);
   });
 
   it("retries Key Vault's transient 'being recovered' conflict on set", async () => {
@@ -196,7 +209,7 @@ describe("KeyVaultSecretsProvider against a vault with purge protection and slow
   });
   afterAll(() => kv.close());
 
-  it("waits for the deletion, leaves the secret recoverable when purge is forbidden, and a later set recovers it", async () => {
+  it("waits for the deletion, leaves the secret recoverable when purge is forbidden, and a later set is refused", async () => {
     const key = uniqueKey();
     const logger = createMemoryLogger();
     const secrets = emulatedKeyVaultProvider(kv, { logger });
@@ -208,9 +221,9 @@ describe("KeyVaultSecretsProvider against a vault with purge protection and slow
       "Key Vault secret left soft-deleted: purging is not allowed here",
     );
 
-    await secrets.set(key, "GraphClientSecret", "second");
-    expect(await secrets.get(key, "GraphClientSecret")).toBe("second");
-    expect((await state(kv)).versions[`${key}--GraphClientSecret`]).toBe(2);
+    await expect(secrets.set(key, "GraphClientSecret", "second")).rejects.toMatchObject({ code: "SECRET_DELETED" });
+    expect(await secrets.get(key, "GraphClientSecret")).toBeUndefined();
+    expect((await state(kv)).versions[`${key}--GraphClientSecret`]).toBe(1);
     expect(JSON.stringify(logger.records)).not.toMatch(/first|second/);
   });
 });

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { GraphClientError } from "@microsoft/microsoft-graph-client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
+import { EndpointAllowlist } from "../../shared/settings/endpointAllowlist";
 import { createGraphCredential } from "../../shared/sharepoint/graphCredential";
 import { GraphError } from "../../shared/sharepoint/graphError";
 
@@ -75,7 +76,10 @@ function profile(clientId?: string) {
 }
 
 async function tokenFor(clientIdInProfile: string | undefined, env: NodeJS.ProcessEnv) {
-  const credential = await createGraphCredential(profile(clientIdInProfile), new InMemorySecretsProvider(), { env });
+  const credential = await createGraphCredential(profile(clientIdInProfile), new InMemorySecretsProvider(), {
+    env,
+    endpoints: EndpointAllowlist.production,
+  });
   return credential.getToken("https://graph.microsoft.com/.default");
 }
 

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { EMULATOR_ENDPOINTS } from "../../dev/emulators/emulatorEndpoints";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import { SharePointClient } from "../../shared/sharepoint";
 import { startTestGraph, type TestGraph } from "../helpers/graphEmulator";
@@ -33,6 +34,7 @@ describe("SharePointClient with the Function App's managed identity", () => {
         endpoints: { graphBaseUrl: graph.graphBaseUrl },
       },
       new InMemorySecretsProvider(),
+      { endpoints: EMULATOR_ENDPOINTS },
     );
     const pages = [];
     for await (const page of sp.readItems()) pages.push(page.map((item) => item.id));
@@ -45,5 +47,13 @@ describe("SharePointClient with the Function App's managed identity", () => {
       id: "0f1e2d3c-4b5a-4978-8695-a4b3c2d1e0f9",
       displayName: "ConfluenceSync (managed identity)",
     });
+
+    // The token was asked for the endpoint's own host: never a Graph token for a host that is not Graph.
+    const resources = graph.emulator.identity.requestLog
+      .entries()
+      .filter((entry) => entry.path === "/msi/token")
+      .map((entry) => new URLSearchParams(entry.query).get("resource"));
+    expect(resources.length).toBeGreaterThan(0);
+    for (const resource of resources) expect(resource).toBe(graph.graphBaseUrl);
   });
 });

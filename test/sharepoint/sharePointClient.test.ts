@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { EMULATOR_ENDPOINTS } from "../../dev/emulators/emulatorEndpoints";
 import { createManualClock, createMemoryLogger, SecretRedactor } from "../../shared/runtime";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import {
@@ -52,7 +53,7 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
       projects: { GraphTenantId: TEST_TENANT_ID, GraphClientId: TEST_CLIENT_ID, GraphClientSecret: clientSecret },
     });
   const client = (options: SharePointClientOptions = {}) =>
-    SharePointClient.forProfile(profile(), secrets(), { retry: fastRetry, ...options });
+    SharePointClient.forProfile(profile(), secrets(), { retry: fastRetry, endpoints: EMULATOR_ENDPOINTS, ...options });
   const requests = async (): Promise<LoggedCall[]> => (await graph.admin("GET", "requests")).body;
 
   it("pages through 5,200 items following nextLinks, one page in memory at a time", async () => {
@@ -322,6 +323,7 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     const logger = createMemoryLogger();
     const wrongSecret = "not-the-secret~0123456789";
     const sp = await SharePointClient.forProfile(profile(), secrets(wrongSecret), {
+      endpoints: EMULATOR_ENDPOINTS,
       redactor,
       logger,
       retry: fastRetry,
@@ -339,6 +341,7 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     const error = await SharePointClient.forProfile(
       profile(),
       new InMemorySecretsProvider({ projects: { GraphTenantId: TEST_TENANT_ID } }),
+      { endpoints: EMULATOR_ENDPOINTS },
     ).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "GRAPH_CREDENTIALS_MISSING" });
     expect((error as Error).message).toContain("GraphClientId, GraphClientSecret");

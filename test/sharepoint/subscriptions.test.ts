@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { EMULATOR_ENDPOINTS } from "../../dev/emulators/emulatorEndpoints";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
 import {
   changeNotificationCollectionSchema,
@@ -45,7 +46,7 @@ describe("webhook subscriptions against the Graph emulator", () => {
         endpoints: { graphBaseUrl: graph.graphBaseUrl, authorityHost: graph.authorityHost },
       },
       secrets,
-      { subscriptionStore: store, retry: { initialDelayMs: 5, maxDelayMs: 20 } },
+      { subscriptionStore: store, retry: { initialDelayMs: 5, maxDelayMs: 20 }, endpoints: EMULATOR_ENDPOINTS },
     );
     subscriptions = client.subscriptions!;
   });

@@ -58,6 +58,7 @@ export async function startConfluenceEmulator(
   const tokens = new TokenFamilies({
     clock,
     reuseLeewayMs: seed.oauth.reuseLeewaySeconds * 1000,
+    reuseRule: seed.oauth.reuseRule,
     accessTokenLifetimeMs: seed.oauth.accessTokenExpiresIn * 1000,
     inactivityMs: seed.oauth.inactivityExpirySeconds * 1000,
     absoluteLifetimeMs: seed.oauth.absoluteExpirySeconds * 1000,

@@ -29,6 +29,12 @@ const oauthSchema = z
     refreshTokens: z.array(z.string().min(8)).min(1),
     /** How long a rotated-out refresh token keeps working (Atlassian: 10 minutes). */
     reuseLeewaySeconds: z.number().min(0).default(600),
+    /**
+     * Which rotated-out tokens may be exchanged again inside the leeway: only the one exchanged last (`previousOnly`,
+     * Auth0's documented rule, the default) or any (`anyUsedWithinLeeway`). Atlassian's own rule is unconfirmed
+     * (docs/emulators.md#confluence-settings).
+     */
+    reuseRule: z.enum(["previousOnly", "anyUsedWithinLeeway"]).default("previousOnly"),
     /** `expires_in` of minted access tokens (Atlassian: 3600). */
     accessTokenExpiresIn: z.number().int().min(1).default(3600),
     /** Refresh-token inactivity expiry (Atlassian: 90 days, reset by every refresh). */

@@ -9,14 +9,20 @@ import type { Clock } from "../../../shared/runtime";
  * - Exchanging a refresh token that was never used mints a new pair and marks the sent token used (rotated out).
  * - A used token keeps working for `reuseLeewayMs` after its first use; each such reuse mints another pair. This is
  *   what saves a client that refreshed and died before persisting the new token.
+ * - Which used tokens may be reused is a seed choice (`reuseRule`, docs/emulators.md#confluence-settings):
+ *   `previousOnly` (default, Auth0's documented rule) allows only the token exchanged last: reusing an older one, even
+ *   inside the leeway, is a breach; `anyUsedWithinLeeway` allows any used token within its own leeway.
  * - Reuse after the leeway is treated as theft: the whole family is revoked, the newest token dies too.
  * - Inactivity (no refresh for 90 days) and the absolute lifetime (365 days from consent) end the family as well.
  *
  * Access tokens are bearer JWTs: they stay valid until they expire, even after their family is revoked.
  */
+export type ReuseRule = "previousOnly" | "anyUsedWithinLeeway";
+
 export interface TokenFamilyOptions {
   clock: Clock;
   reuseLeewayMs: number;
+  reuseRule?: ReuseRule;
   accessTokenLifetimeMs: number;
   inactivityMs: number;
   absoluteLifetimeMs: number;
@@ -25,7 +31,10 @@ export interface TokenFamilyOptions {
 
 export type RefreshOutcome =
   | { kind: "issued"; accessToken: string; refreshToken: string; expiresInSeconds: number; scope: string }
-  | { kind: "rejected"; reason: "unknown" | "revoked" | "reused-after-leeway" | "inactive" | "expired" };
+  | {
+      kind: "rejected";
+      reason: "unknown" | "revoked" | "reused-after-leeway" | "reused-out-of-order" | "inactive" | "expired";
+    };
 
 interface RefreshTokenRecord {
   familyId: string;
@@ -42,6 +51,8 @@ interface Family {
   revokedReason: string | undefined;
   tokens: string[];
   refreshCount: number;
+  /** The token exchanged most recently (its first use): the only one `previousOnly` lets be exchanged again. */
+  lastExchanged: string | undefined;
 }
 
 interface AccessTokenRecord {
@@ -82,6 +93,7 @@ export class TokenFamilies {
       revokedReason: undefined,
       tokens: [],
       refreshCount: 0,
+      lastExchanged: undefined,
     };
     this.#families.set(family.id, family);
     this.#addRefreshToken(family, refreshToken, now);
@@ -106,7 +118,18 @@ export class TokenFamilies {
       this.#revoke(family, "refresh token reused after the leeway", now);
       return { kind: "rejected", reason: "reused-after-leeway" };
     }
-    record.usedAt ??= now;
+    if (
+      record.usedAt !== undefined &&
+      (this.#options.reuseRule ?? "previousOnly") === "previousOnly" &&
+      family.lastExchanged !== refreshToken
+    ) {
+      this.#revoke(family, "an older refresh token than the previous one was reused", now);
+      return { kind: "rejected", reason: "reused-out-of-order" };
+    }
+    if (record.usedAt === undefined) {
+      record.usedAt = now;
+      family.lastExchanged = refreshToken;
+    }
     family.lastRefreshAt = now;
     family.refreshCount += 1;
     const newRefreshToken = mintRefreshToken();
