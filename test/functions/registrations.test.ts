@@ -67,6 +67,7 @@ describe("function registrations", () => {
       "subscriptionRenewal",
       "syncAllProfiles",
       "syncFollowUp",
+      "syncPageJobs",
       "syncProfile",
       "syncStatus",
     ]);

@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import type { RequestLogEntry } from "../../dev/emulators/common/requestLog";
 import { generateEmulatorCertificate, trustCertificateInProcess } from "../../dev/emulators/common/tls";
 import { type ConfluenceEmulator, startConfluenceEmulator } from "../../dev/emulators/confluence/confluenceEmulator";
@@ -21,6 +21,7 @@ import { type ColumnDefinition, normaliseText, parseStorage, readNodeContent } f
 import { blockEntries, findBlockTable } from "../../shared/mapping/keyValueBlock";
 import { createMemoryLogger, type LogRecord } from "../../shared/runtime";
 import { InMemorySecretsProvider } from "../../shared/secrets/inMemorySecretsProvider";
+import { SecretNames } from "../../shared/secrets/secretsProvider";
 import { openStateStores, type StateStores } from "../../shared/state/stateStores";
 import type { TableStorageLocation } from "../../shared/state/tableClientFactory";
 import {
@@ -66,21 +67,32 @@ export const GATE_KEY = "Sync to SharePoint";
 
 const STATUS_COLOURS = { "On track": "Green", "At risk": "Yellow", Blocked: "Red" } as const;
 
+/** Where one profile's list and pages are. */
+export interface PagesPlace {
+  readonly key: string;
+  readonly listId: string;
+  readonly parentId: string;
+  readonly templateId: string;
+}
+
+const FIRST_PLACE: PagesPlace = { key: PAGES_PROFILE, listId: LIST_ID, parentId: PARENT_ID, templateId: TEMPLATE_ID };
+
 export function pagesProfileInput(
   emulators: { graph: RunningGraphEmulator; confluence: ConfluenceEmulator },
   overrides: Partial<ProfileInput> = {},
   target: Record<string, unknown> = {},
+  place: PagesPlace = FIRST_PLACE,
 ): ProfileInput {
   return {
-    key: PAGES_PROFILE,
-    sharePoint: { siteId: TEST_SITE_ID, listId: LIST_ID },
+    key: place.key,
+    sharePoint: { siteId: TEST_SITE_ID, listId: place.listId },
     confluence: {
       cloudId: TEST_CLOUD_ID,
       siteUrl: TEST_SITE_URL,
       target: {
         mode: "pages",
-        parentPageId: PARENT_ID,
-        templatePageId: TEMPLATE_ID,
+        parentPageId: place.parentId,
+        templatePageId: place.templateId,
         block: { detailsId: "confluencesync" },
         pageUrlColumn: "CustomerWiki",
         ...target,
@@ -205,7 +217,45 @@ export async function startPagesHarness(options: PagesHarnessOptions = {}): Prom
     // The engine keeps Confluence's time: tests move the emulator's clock (index lag, the hourly quota, sweeps).
     { graphRetry: HARNESS_RETRY, confluenceRetry: HARNESS_RETRY, logger, clock: confluence.clock, ...options.engine },
   );
-  return new PagesHarness({ graph, confluence, services, state, profile, logger });
+  return new PagesHarness({ graph, confluence, services, state, profile, logger, place: FIRST_PLACE, secrets });
+}
+
+/**
+ * Another pages-mode profile on a running harness: its own list, parent page, template, consent and key (so its own
+ * state partition), sharing the emulators and the engine. A few in-process calls: how the model test runs many
+ * isolated syncs quickly.
+ */
+export async function openPagesProfile(
+  host: PagesHarness,
+  key: string,
+  options: { items?: readonly HarnessItem[]; profile?: Partial<ProfileInput>; target?: Record<string, unknown> } = {},
+): Promise<PagesHarness> {
+  const listId = randomUUID();
+  host.graph.service.addList(TEST_SITE_ID, { id: listId, displayName: `Customers ${key}`, columns: [...pagesColumns] });
+  for (const item of options.items ?? [])
+    await admin(`${host.graph.urls.graphBaseUrl}/_admin/sites/${TEST_SITE_ID}/lists/${listId}/items`, "POST", {
+      fields: item.fields,
+    });
+  const create = async (title: string, body: string) =>
+    (
+      (await admin(`${host.confluence.urls.baseUrl}/_admin/pages`, "POST", {
+        spaceId: SPACE_ID,
+        parentId: HOME_ID,
+        title,
+        body,
+      })) as { id: string }
+    ).id;
+  const parentId = await create(`Customers ${key}`, "<p>One page per customer.</p>");
+  const templateId = await create(`Template ${key}`, templateBody());
+  const place: PagesPlace = { key, listId, parentId, templateId };
+  await host.secrets.set(key, SecretNames.ConfluenceRefreshToken, host.confluence.tokens.consent());
+  for (const [name, value] of Object.entries(harnessSecretValues()))
+    if (name !== SecretNames.ConfluenceRefreshToken) await host.secrets.set(key, name as never, value);
+  const profile = profileSchema.parse(
+    pagesProfileInput({ graph: host.graph, confluence: host.confluence }, options.profile, options.target, place),
+  );
+  await host.services.config.profiles.save(profile);
+  return host.withProfile(profile, place);
 }
 
 export class PagesHarness {
@@ -217,6 +267,19 @@ export class PagesHarness {
   readonly logs: { readonly records: LogRecord[] };
   activities: SyncActivities;
 
+  readonly place: PagesPlace;
+  readonly secrets: InMemorySecretsProvider;
+  readonly #parts: {
+    graph: RunningGraphEmulator;
+    confluence: ConfluenceEmulator;
+    services: EngineServices;
+    state: StateStores;
+    profile: Profile;
+    logger: { records: LogRecord[] };
+    place: PagesPlace;
+    secrets: InMemorySecretsProvider;
+  };
+
   constructor(parts: {
     graph: RunningGraphEmulator;
     confluence: ConfluenceEmulator;
@@ -224,14 +287,24 @@ export class PagesHarness {
     state: StateStores;
     profile: Profile;
     logger: { records: LogRecord[] };
+    place: PagesPlace;
+    secrets: InMemorySecretsProvider;
   }) {
+    this.#parts = parts;
     this.graph = parts.graph;
     this.confluence = parts.confluence;
     this.services = parts.services;
     this.state = parts.state;
     this.profile = parts.profile;
     this.logs = parts.logger;
+    this.place = parts.place;
+    this.secrets = parts.secrets;
     this.activities = createSyncActivities(parts.services);
+  }
+
+  /** The same emulators and engine, another profile. */
+  withProfile(profile: Profile, place: PagesPlace): PagesHarness {
+    return new PagesHarness({ ...this.#parts, profile, place });
   }
 
   async sync(options: { dryRun?: boolean } = {}): Promise<RunReport> {
@@ -260,7 +333,7 @@ export class PagesHarness {
     const state = (await this.#graphAdmin("GET", "state")) as {
       sites: Array<{ lists: Array<{ id: string; items: Array<{ id: string; fields: Record<string, unknown> }> }> }>;
     };
-    const list = state.sites[0]?.lists.find((candidate) => candidate.id === LIST_ID);
+    const list = state.sites[0]?.lists.find((candidate) => candidate.id === this.place.listId);
     return new Map((list?.items ?? []).map((item) => [item.id, item.fields]));
   }
 
@@ -269,18 +342,20 @@ export class PagesHarness {
   }
 
   async editItem(id: string, fields: Record<string, unknown>): Promise<void> {
-    await this.#graphAdmin("PATCH", `sites/${TEST_SITE_ID}/lists/${LIST_ID}/items/${id}`, { fields });
+    await this.#graphAdmin("PATCH", `sites/${TEST_SITE_ID}/lists/${this.place.listId}/items/${id}`, { fields });
   }
 
   async createItem(fields: Record<string, unknown>): Promise<string> {
-    const created = (await this.#graphAdmin("POST", `sites/${TEST_SITE_ID}/lists/${LIST_ID}/items`, { fields })) as {
+    const created = (await this.#graphAdmin("POST", `sites/${TEST_SITE_ID}/lists/${this.place.listId}/items`, {
+      fields,
+    })) as {
       id: string;
     };
     return created.id;
   }
 
   async deleteItem(id: string): Promise<void> {
-    await this.#graphAdmin("DELETE", `sites/${TEST_SITE_ID}/lists/${LIST_ID}/items/${id}`);
+    await this.#graphAdmin("DELETE", `sites/${TEST_SITE_ID}/lists/${this.place.listId}/items/${id}`);
   }
 
   // ------------------------------------------------------------------ Confluence
@@ -289,7 +364,9 @@ export class PagesHarness {
   childPages(): StoredPage[] {
     return this.confluence.content
       .visiblePages()
-      .filter((page) => page.parentId === PARENT_ID && (page.status === "current" || page.status === "archived"));
+      .filter(
+        (page) => page.parentId === this.place.parentId && (page.status === "current" || page.status === "archived"),
+      );
   }
 
   page(pageId: string): StoredPage {
@@ -370,7 +447,12 @@ export class PagesHarness {
 
   async createPage(title: string, body: string): Promise<string> {
     return (
-      (await this.#confluenceAdmin("POST", "pages", { spaceId: SPACE_ID, parentId: PARENT_ID, title, body })) as {
+      (await this.#confluenceAdmin("POST", "pages", {
+        spaceId: SPACE_ID,
+        parentId: this.place.parentId,
+        title,
+        body,
+      })) as {
         id: string;
       }
     ).id;
@@ -401,7 +483,7 @@ export class PagesHarness {
       .filter((entry) => entry.parentSeq === undefined)
       .map(
         (entry) =>
-          `${entry.method} ${entry.path.replace(`/v1.0/sites/${TEST_SITE_ID}/lists/${LIST_ID}`, "…")} ${entry.status}`,
+          `${entry.method} ${entry.path.replace(`/v1.0/sites/${TEST_SITE_ID}/lists/${this.place.listId}`, "…")} ${entry.status}`,
       );
   }
 

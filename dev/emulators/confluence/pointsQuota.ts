@@ -61,6 +61,8 @@ export function registerPointsQuota(context: ConfluenceEmulatorContext): PointsQ
   const counted = (request: FastifyRequest) =>
     !pathOf(request).startsWith("/_admin/") && !pathOf(request).startsWith("/oauth");
   const prefix = settings.enforced ? "" : "Beta-";
+  // What the app spent this hour, for the benchmark (an admin call: not logged, not counted, never faulted).
+  server.app.get("/_admin/points", async () => ({ used: quota.used(clock.now()), quota: quota.quota }));
 
   server.app.addHook("onRequest", async (request, reply) => {
     if (!counted(request) || reply.sent || !quota.exhausted(clock.now())) return;

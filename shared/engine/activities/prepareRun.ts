@@ -13,7 +13,7 @@ import { codecsFor } from "../codecInputs";
 import { recordConflicts } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
 import { permanentProblem } from "../failures";
-import { quotaStop, recordQuotaStop } from "../pages/pointsBudget";
+import { blockedUntil, quotaStop, recordQuotaStop } from "../pages/pointsBudget";
 import { preparePagesRun } from "../pages/preparePagesRun";
 import { ApiCallMeter } from "../prepare/apiCallMeter";
 import { type CycleReads, readCycle } from "../prepare/cycleReads";
@@ -104,7 +104,10 @@ async function preparePagesRunSafely(
     const stop = quotaStop(error);
     if (stop !== undefined) {
       // Nothing moves on (the delta link, the feed): the run waits for the quota's reset instead of calling into it.
-      const until = await recordQuotaStop(services, profile.key, stop.retryAfterMs);
+      // A dry run writes nothing, not even this (invariant 8); the next real run meets the same 429 and records it.
+      const until = input.dryRun
+        ? blockedUntil(services.clock.now(), stop.retryAfterMs)
+        : await recordQuotaStop(services, profile.key, stop.retryAfterMs);
       return await ending.failed(
         { code: "CONFLUENCE_QUOTA_EXHAUSTED", message: `${stop.message}; Confluence calls wait until ${until}` },
         { graph: 0, confluence: 0 },

@@ -14,12 +14,11 @@ import type { EngineServices } from "../engineServices";
 import { isTransientFailure, permanentProblem } from "../failures";
 import { syncVersionMessage } from "../managedPage";
 import type { ApplyPageWriteInput, ApplyPageWriteResult } from "../run/runContract";
-import { StagedRun } from "../run/stagedRun";
 import { linkPropertyValue, propertyReading } from "./pagePairing";
 import {
   type PageJob,
   type PageJobOutcome,
-  type PagesCycle,
+  type PageJobsContext,
   PagesStagedRun,
   type RejectedPageCell,
 } from "./pagesStage";
@@ -38,12 +37,11 @@ export async function applyPageWrite(
   const pages = new PagesStagedRun(services.state.staging, input, now);
   const previous = await pages.progress(input.jobId);
   if (previous?.kind === "done") return { jobId: input.jobId, outcome: previous.outcome.kind };
-  const staged = new StagedRun(services.state.staging, input, now);
-  const [job, cycle, context] = await Promise.all([pages.job(input.jobId), pages.cycle(), staged.context()]);
-  const profile = cycle.profile;
+  const [job, context] = await Promise.all([pages.job(input.jobId), pages.jobsContext()]);
+  const profile = context.profile;
   const codecs = stagedCodecs(profile, context.codecInputs);
   const client = await services.connections.confluence(profile);
-  const write = new PageWriter(services, client, profile, codecs, cycle, input.runId);
+  const write = new PageWriter(services, client, profile, codecs, context, input.runId);
   let outcome: PageJobOutcome;
   try {
     if (job.kind === "update") outcome = await write.update(job);
@@ -89,12 +87,12 @@ class PageWriter {
     private readonly client: ConfluenceClient,
     private readonly profile: PagesProfile,
     private readonly codecs: FieldCodecs,
-    private readonly cycle: PagesCycle,
+    private readonly context: PageJobsContext,
     private readonly runId: string,
   ) {}
 
   get #placeholders(): Map<string, PlaceholderCell> {
-    return new Map(Object.entries(this.cycle.cursor.setup?.placeholders ?? {}));
+    return new Map(Object.entries(this.context.setup.placeholders));
   }
 
   async update(job: Extract<PageJob, { kind: "update" }>): Promise<PageJobOutcome> {
@@ -144,9 +142,9 @@ class PageWriter {
     markSending: () => Promise<void>,
   ): Promise<PageJobOutcome> {
     const target = this.profile.confluence.target;
-    const template = this.cycle.template;
-    const spaceId = this.cycle.cursor.setup?.spaceId;
-    if (template === undefined || spaceId === undefined)
+    const template = this.context.template;
+    const spaceId = this.context.setup.spaceId;
+    if (template === undefined)
       throw new Error(`profile "${this.profile.key}": a create was staged without the template or the space`);
     const body = this.#patch(target.templatePageId, template.storage, job.values);
     if (!body.ok) return { kind: "failed", itemId: job.itemId, pageId: null, problem: body.problem };

@@ -1,8 +1,9 @@
 import type { PagesProfile } from "../../config/profile";
 import type { ItemLink, PageRecord, PendingItem } from "../../state/pageLinkStore";
 import type { RunStagingStore } from "../../state/runStagingStore";
-import type { PagesCursor } from "../../state/syncCursorStore";
+import type { PagesCursor, PagesSetup } from "../../state/syncCursorStore";
 import type { CanonicalValue, HeldChange } from "../../sync";
+import type { CodecInputs } from "../codecInputs";
 import type { RunRef } from "../run/runContract";
 import type { ApiCalls, RunItemReport, RunProblem } from "../run/runReport";
 import { RunStagingMissing } from "../run/runStagingMissing";
@@ -152,7 +153,16 @@ export interface PagesCycle {
   readonly reports: readonly RunItemReport[];
   /** The cursor the commit stores (its `points` move on by what the later activities spend). */
   readonly cursor: PagesCursor;
-  /** The template's body, when the run creates pages. */
+}
+
+/**
+ * What every page job of a cycle needs, and nothing that grows with the run (`c{cycle}.pagejobs`): each job reads it,
+ * so a run of N jobs reads N small documents, not N copies of the cycle.
+ */
+export interface PageJobsContext {
+  readonly profile: PagesProfile;
+  readonly codecInputs: CodecInputs;
+  readonly setup: PagesSetup;
   readonly template?: { readonly storage: string; readonly version: number };
 }
 
@@ -193,6 +203,14 @@ export class PagesStagedRun {
 
   putCycle(cycle: PagesCycle): Promise<void> {
     return this.#store.put(this.#run, this.#name("pages"), cycle, this.#now());
+  }
+
+  jobsContext(): Promise<PageJobsContext> {
+    return this.#required("pagejobs");
+  }
+
+  putJobsContext(context: PageJobsContext): Promise<void> {
+    return this.#store.put(this.#run, this.#name("pagejobs"), context, this.#now());
   }
 
   job(jobId: string): Promise<PageJob> {

@@ -539,9 +539,14 @@ export async function preparePagesRun(
       points: spend(ledger, confluence.pointsSpent, confluence.rateLimit),
       ...(missingLinked(pairing) ? { sweepDue: true } : {}),
     },
-    ...(template === undefined ? {} : { template }),
   };
   await pagesStaged.putCycle(cycle);
+  await pagesStaged.putJobsContext({
+    profile,
+    codecInputs,
+    setup,
+    ...(template === undefined ? {} : { template }),
+  });
   await staged.putContext(context);
   // Phase zero: conflicts and pending values remembered, creates announced (their titles), nothing applied.
   const creating = jobs.flatMap((job): ItemLink[] =>

@@ -37,6 +37,8 @@ export type ActivityName = (typeof ActivityName)[keyof typeof ActivityName];
 export const OrchestratorName = {
   syncProfile: "syncProfile",
   syncAllProfiles: "syncAllProfiles",
+  /** Pages mode: one chunk of a run's page jobs, each its own activity (docs/pages-mode.md §9). */
+  syncPageJobs: "syncPageJobs",
 } as const;
 
 /** Input of the `syncProfile` orchestration. */
@@ -127,6 +129,17 @@ export interface ApplyPageWriteResult {
   jobId: string;
   /** The job's outcome kind (`written`, `created`, `trashed`, `versionConflict`, `gone`, `deferred`, `failed`). */
   outcome: string;
+}
+
+/** Input of `syncPageJobs`: the jobs of one chunk, and how many may run at once. */
+export interface SyncPageJobsInput extends RunRef {
+  jobIds: string[];
+  parallelPageWrites: number;
+}
+
+/** Output of `syncPageJobs`: the jobs whose activity failed for good. */
+export interface SyncPageJobsResult {
+  failedJobIds: string[];
 }
 
 export interface CommitPagesRunInput extends RunRef {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { HistoryEventType } from "../../../dev/localHost/historyEvent";
+import { PAGE_JOBS_PER_CHUNK } from "../../../shared/engine/orchestration/pagesCycle";
 import { ActivityName } from "../../../shared/engine/run/runContract";
 import { type PagesHarness, sampleCustomers, startPagesHarness } from "../../helpers/pagesHarness";
 
@@ -16,11 +17,13 @@ describe("a pages-mode run's orchestration", () => {
     harness = await startPagesHarness({ items: sampleCustomers(9), target: { parallelPageWrites: 3 } });
     let inFlight = 0;
     let most = 0;
+    let calls = 0;
     const write = harness.activities[ActivityName.applyPageWrite];
     harness.activities = {
       ...harness.activities,
       [ActivityName.applyPageWrite]: async (input: unknown) => {
         inFlight += 1;
+        calls += 1;
         most = Math.max(most, inFlight);
         try {
           return await write(input);
@@ -31,17 +34,31 @@ describe("a pages-mode run's orchestration", () => {
     };
     const run = await harness.run();
     expect(run.status).toBe("Completed");
-    const scheduled = run.history.filter(
-      (event) =>
-        event.EventType === HistoryEventType.TaskScheduled &&
-        (event as { Name?: string }).Name === ActivityName.applyPageWrite,
+    // The page writes run in a sub-orchestration (syncPageJobs); the profile's own history schedules that, not them.
+    const subOrchestrations = run.history.filter(
+      (event) => event.EventType === HistoryEventType.SubOrchestrationInstanceCreated,
     );
-    expect(scheduled).toHaveLength(9);
+    expect(subOrchestrations).toHaveLength(1);
+    expect(calls).toBe(9);
     expect(most).toBeGreaterThan(1);
     expect(most).toBeLessThanOrEqual(3);
     expect(run.customStatus).toMatchObject({ stage: "committing", pages: { planned: 9, done: 9 } });
     expect(harness.childPages()).toHaveLength(9);
   });
+
+  it("writes the page jobs in chunks of PAGE_JOBS_PER_CHUNK, one sub-orchestration each", async () => {
+    const count = PAGE_JOBS_PER_CHUNK + 1;
+    harness = await startPagesHarness({
+      items: sampleCustomers(count),
+      target: { parallelPageWrites: 16, maxCreatesPerRun: count },
+    });
+    const run = await harness.run();
+    expect(run.status).toBe("Completed");
+    const chunks = run.history.filter((event) => event.EventType === HistoryEventType.SubOrchestrationInstanceCreated);
+    expect(chunks).toHaveLength(2);
+    expect(harness.childPages()).toHaveLength(count);
+    expect(run.customStatus).toMatchObject({ pages: { planned: count, done: count } });
+  }, 60_000);
 
   it("makes one version per page when an update's answer is lost and its activity runs again", async () => {
     harness = await startPagesHarness({ items: sampleCustomers(2) });

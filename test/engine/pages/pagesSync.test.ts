@@ -320,3 +320,23 @@ describe("pages mode: pages without a link", () => {
     expect((await harness.item("1"))?.ConfluencePageId).toBe("4231790701");
   });
 });
+
+describe("pages mode: a dry run", () => {
+  it("plans the first sync's creates and writes nothing at all, its own state included", async () => {
+    harness = await startPagesHarness({ items: sampleCustomers(2) });
+    harness.clearCalls();
+    const report = await harness.sync({ dryRun: true });
+    expect(report.outcome).toBe("dryRun");
+    expect(report.items.map((item) => [item.sharePointId, item.action, item.result])).toEqual([
+      ["1", "appendToConfluence", "planned"],
+      ["2", "appendToConfluence", "planned"],
+    ]);
+    expect(harness.childPages()).toEqual([]);
+    expect(harness.confluenceCalls().filter((call) => !call.startsWith("GET"))).toEqual([]);
+    expect(harness.graphCalls().filter((call) => !call.startsWith("GET"))).toEqual([]);
+    expect(await harness.state.cursors.get(harness.profile.key)).toBeUndefined();
+    expect(await harness.state.pageLinks.items(harness.profile.key, ["1", "2"])).toEqual(new Map());
+    const real = await harness.sync();
+    expect(real.counts.confluence.created).toBe(2);
+  });
+});
