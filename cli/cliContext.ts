@@ -8,6 +8,10 @@ export interface CliIo {
   cwd: string;
   /** Everything piped to standard input, read to its end (absent when the caller has no input to give). */
   readStdin?: () => Promise<string>;
+  /** One line a person types after `prompt` (absent when nobody can answer). */
+  readLine?: (prompt: string) => Promise<string>;
+  /** Shows an address in the person's browser; the default opens the system browser (tests drive their own). */
+  openUrl?: (url: string) => Promise<void>;
 }
 
 /** A failure the user caused or can fix: printed as one clear message, exit code 1 unless stated. */

@@ -4,6 +4,8 @@ import type { Command } from "commander";
 const GROUP_DESCRIPTIONS = {
   profiles: "manage sync profiles (stored by profile key)",
   secrets: "manage a profile's secrets (values are written, never shown)",
+  conflicts: "list a profile's open conflicts and settle them (take one side's value, or a value of your own)",
+  connect: "connect a profile to a service: consent in the browser, the grant stored for the profile",
 } as const;
 
 /**

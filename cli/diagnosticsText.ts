@@ -66,12 +66,24 @@ export function conflictsText(view: ProfileConflicts): string {
 function conflictLines(conflict: ConflictView): string[] {
   const item =
     conflict.item.sharePointId !== null ? `item ${conflict.item.sharePointId}` : `row ${conflict.item.rowKey ?? "?"}`;
+  const settled = conflict.settlement;
   return [
     `  ${item}${conflict.field ? `, field ${conflict.field}` : ""} (${conflict.kind}, ${conflict.resolution}) since ${conflict.openedAt}`,
+    `    id: ${conflict.id}`,
     `    SharePoint: ${JSON.stringify(conflict.values.sharePoint)}`,
     `    Confluence: ${JSON.stringify(conflict.values.confluence)}`,
     `    last synced: ${JSON.stringify(conflict.values.base)}`,
     `    ${conflict.message}`,
+    ...(settled
+      ? [
+          `    settled by ${settled.by} at ${settled.at}: take ${settled.take} ${JSON.stringify(settled.value ?? null)}; ${settled.state === "pending" ? "the next run writes it" : `applied by run ${settled.appliedByRun ?? "?"}`}`,
+        ]
+      : []),
+    ...(conflict.reopened
+      ? [
+          `    re-opened ${conflict.reopened.at}: ${conflict.reopened.settlement.by}'s settlement was not applied: ${conflict.reopened.reason}`,
+        ]
+      : []),
   ];
 }
 

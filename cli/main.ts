@@ -49,5 +49,14 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
       for await (const chunk of process.stdin) text += String(chunk);
       return text;
     },
+    readLine: async (prompt) => {
+      const readline = await import("node:readline/promises");
+      const lines = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: false });
+      try {
+        return await lines.question(prompt);
+      } finally {
+        lines.close();
+      }
+    },
   });
 }

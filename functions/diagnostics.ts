@@ -1,6 +1,8 @@
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from "@azure/functions";
 import {
+  appEngine,
   appServices,
+  checkProfileHandler,
   type DiagnosticsDependencies,
   diagnosticsSources,
   getProfile,
@@ -37,4 +39,20 @@ app.http("getProfileConflicts", {
   methods: ["GET"],
   authLevel: "function",
   handler: withSources(getProfileConflicts),
+});
+// The profile checked against SharePoint and Confluence, read-only (what `confluence-sync check` prints).
+app.http("checkProfile", {
+  route: "profiles/{profileKey}/check",
+  methods: ["GET"],
+  authLevel: "function",
+  handler: (request: HttpRequest, context: InvocationContext) => {
+    const logger = invocationLogger(context);
+    return respondSafely(logger, async () =>
+      checkProfileHandler(request, {
+        engine: appEngine,
+        webhookUrl: (await appServices()).settings.WEBHOOK_NOTIFICATION_URL,
+        logger,
+      }),
+    );
+  },
 });

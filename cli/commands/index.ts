@@ -1,5 +1,9 @@
 import type { Command } from "commander";
 import type { CliIo } from "../cliContext";
+import { registerCheckCommand } from "./check";
+import { registerConflictsListCommand } from "./conflictsList";
+import { registerConflictsResolveCommand } from "./conflictsResolve";
+import { registerConnectConfluenceCommand } from "./connectConfluence";
 import { registerDemoCommand } from "./demo";
 import { registerDiagnosticsCommand } from "./diagnostics";
 import { registerEmulatorsCommand } from "./emulators";
@@ -24,5 +28,9 @@ export const commandRegistrars: Array<(program: Command, io: CliIo) => void> = [
   registerSecretsListCommand,
   registerInspectPageCommand,
   registerDiagnosticsCommand,
+  registerConflictsListCommand,
+  registerConflictsResolveCommand,
+  registerConnectConfluenceCommand,
   registerSyncCommand,
+  registerCheckCommand,
 ];

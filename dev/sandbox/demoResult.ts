@@ -1,3 +1,4 @@
+import type { ProfileCheckReport } from "../../shared/diagnostics";
 import type { RunReport } from "../../shared/engine/run/runReport";
 import type { ServiceCalls } from "./apiCallTally";
 import type { PersonEdit, SandboxCheck, SandboxOutcome } from "./scenario/index.js";
@@ -45,8 +46,12 @@ export interface DemoResult {
   sandbox: DemoSandbox;
   /** Milliseconds to start the emulators, Azurite and the config store and import the profile. */
   setupMs: number;
+  /** `confluence-sync check` of the demo profile, before the first sync. */
+  check: ProfileCheckReport;
   runs: DemoRun[];
   edits: DemoPersonEdit[];
+  /** The conflict a person settled after the third sync, through `conflicts resolve`. */
+  settlement: DemoSettlement;
   /** Conflicts still open after the last run, as the conflict store holds them. */
   openConflicts: {
     item: string | null;
@@ -62,8 +67,22 @@ export interface DemoResult {
   keptHome: string | null;
 }
 
+/** A person settling the demo's conflict: who, which conflict, what they took, and the command that does it. */
+export interface DemoSettlement {
+  person: string;
+  conflictId: string;
+  itemId: string;
+  field: string;
+  take: "sharePoint" | "confluence";
+  value: unknown;
+  /** The same as `confluence-sync conflicts resolve …`, which the demo runs the code of. */
+  command: string;
+}
+
 /** Progress as it happens, so the text report can be printed section by section. */
 export type DemoEvent =
   | { kind: "ready"; sandbox: DemoSandbox; setupMs: number }
+  | { kind: "check"; report: ProfileCheckReport }
   | { kind: "run"; run: DemoRun }
-  | { kind: "edits"; edits: DemoPersonEdit[] };
+  | { kind: "edits"; edits: DemoPersonEdit[] }
+  | { kind: "settled"; settlement: DemoSettlement };

@@ -1,7 +1,8 @@
+import { checkReportText, type ProfileCheckReport } from "../../shared/diagnostics";
 import type { RunItemReport } from "../../shared/engine/run/runReport";
 import { EMULATOR_ENDPOINT_SETTINGS } from "../emulators/emulatorEndpoints";
 import type { ServiceCalls } from "./apiCallTally";
-import type { DemoEvent, DemoPersonEdit, DemoResult, DemoRun, DemoSandbox } from "./demoResult";
+import type { DemoEvent, DemoPersonEdit, DemoResult, DemoRun, DemoSandbox, DemoSettlement } from "./demoResult";
 
 /**
  * The demo's report for people: what the sandbox holds, what each sync changed where (per side, item and field),
@@ -31,11 +32,15 @@ export function demoTextReport(): DemoTextReport {
         case "ready":
           sandbox = event.sandbox;
           return introduction(event.sandbox, event.setupMs);
+        case "check":
+          return checkSection(event.report);
         case "run":
           runNumber += 1;
           return runSection(event.run, runNumber, sandbox, shownConflicts);
         case "edits":
           return editsSection(event.edits);
+        case "settled":
+          return settledSection(event.settlement, sandbox);
       }
     },
     end: (result) => ending(result),
@@ -75,6 +80,14 @@ function introduction(box: DemoSandbox, setupMs: number): string {
   );
 }
 
+/** `confluence-sync check <key>`, as the CLI prints it, under its own heading. */
+function checkSection(report: ProfileCheckReport): string {
+  return `${checkReportText(report)
+    .split("\n")
+    .map((line, index) => (index === 0 ? `Before the first sync: confluence-sync check ${report.profileKey}` : line))
+    .join("\n")}\n`;
+}
+
 function editsSection(edits: readonly DemoPersonEdit[]): string {
   const rows = edits.map((edit): [string, string, string] => {
     const what =
@@ -86,6 +99,18 @@ function editsSection(edits: readonly DemoPersonEdit[]): string {
     return [edit.side === "sharePoint" ? "SharePoint" : "Confluence", edit.person, what];
   });
   return block("Meanwhile, people edit both sides", rows);
+}
+
+function settledSection(settlement: DemoSettlement, box: DemoSandbox | undefined): string {
+  const name = `#${settlement.itemId} ${box?.titles[settlement.itemId] ?? ""}`.trimEnd();
+  const header = box?.fields.find((f) => f.sharePoint === settlement.field)?.confluence ?? settlement.field;
+  const side = settlement.take === "sharePoint" ? "SharePoint's" : "Confluence's";
+  return block(`A person settles the conflict: ${settlement.command}`, [
+    [
+      "settled",
+      `${name}, ${header}: ${settlement.person} takes ${side} "${displayValue(box, settlement.field, settlement.value)}"; the next sync writes it`,
+    ],
+  ]);
 }
 
 function runSection(run: DemoRun, number: number, box: DemoSandbox | undefined, shownConflicts: Set<string>): string {
@@ -161,6 +186,16 @@ function runSection(run: DemoRun, number: number, box: DemoSandbox | undefined, 
       "appended",
       `${plural(appended.length, "item")} the page did not have: ${listNames(appended.map((i) => name(i.sharePointId)))}`,
     ]);
+  for (const item of items)
+    for (const settlement of item.settlements ?? [])
+      rows.push(
+        settlement.outcome === "applied"
+          ? [
+              "settled",
+              `the conflict on #${item.sharePointId} ${header(settlement.field)} is closed: both sides hold ${chosenValue(item, settlement.field, value)}`,
+            ]
+          : ["not settled", `#${item.sharePointId} ${header(settlement.field)}: ${settlement.reason ?? "stale"}`],
+      );
   const policy = box === undefined ? "" : ` (deletes.toConfluence: ${box.deletes.toConfluence})`;
   for (const item of items) {
     if (item.action === "removeFromConfluence")
@@ -190,9 +225,10 @@ function runSection(run: DemoRun, number: number, box: DemoSandbox | undefined, 
       stillOpen.length === 0 ? "" : `; the conflict on ${stillOpen.join(" and ")} stays open until someone settles it`;
     rows.push(["quiet", `nothing to write on either side${open}`]);
   } else {
+    const pageWrites = counts.confluence.created + counts.confluence.updated + counts.confluence.deleted;
     rows.push([
       "written",
-      `SharePoint: ${sideCounts(counts.sharePoint, "item", "deleted")} · Confluence: ${sideCounts(counts.confluence, "row", "removed")} (one page update)`,
+      `SharePoint: ${sideCounts(counts.sharePoint, "item", "deleted")} · Confluence: ${sideCounts(counts.confluence, "row", "removed")}${pageWrites > 0 ? " (one page update)" : ""}`,
     ]);
   }
   rows.push(["API calls", `Graph ${callList(run.calls.graph)}`]);
@@ -271,6 +307,12 @@ function displayValue(box: DemoSandbox | undefined, field: string | null, value:
     return link.description && link.description !== link.url ? `${link.description} (${link.url})` : link.url;
   }
   return JSON.stringify(value);
+}
+
+/** The value a settlement wrote, as the report's change shows it; "the chosen value" when nothing was written. */
+function chosenValue(item: RunItemReport, field: string, value: (field: string | null, v: unknown) => string): string {
+  const change = item.changes.find((candidate) => candidate.field === field && candidate.value !== undefined);
+  return change === undefined ? "the chosen value" : `"${value(field, change.value)}"`;
 }
 
 function titleOf(items: readonly RunItemReport[], id: string): string | undefined {

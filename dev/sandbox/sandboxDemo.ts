@@ -1,11 +1,13 @@
 import { performance } from "node:perf_hooks";
 import { type ConfigServices, type Profile, parseProfileFile } from "../../shared/config";
+import { checkProfile } from "../../shared/diagnostics";
+import { settleConflicts } from "../../shared/engine/conflictSettling";
 import type { RunReport } from "../../shared/engine/run/runReport";
 import { fieldKindOf } from "../../shared/mapping";
 import { globalRedactor, secretSlot } from "../../shared/runtime";
 import type { LocalEngine } from "../localHost/localEngine";
 import { confluenceCallKind, graphCallKind, tallyCalls } from "./apiCallTally";
-import type { DemoCheck, DemoEvent, DemoResult, DemoRun, DemoSandbox } from "./demoResult";
+import type { DemoCheck, DemoEvent, DemoResult, DemoRun, DemoSandbox, DemoSettlement } from "./demoResult";
 import { SandboxDemoFailed } from "./sandboxDemoFailed";
 import { type SandboxHost, type SandboxModule, startSandboxHost } from "./sandboxHost";
 
@@ -21,8 +23,9 @@ const BROKEN_OUTCOMES = new Set<RunReport["outcome"]>(["failed", "invalid", "sto
 
 /**
  * The sandbox demo: starts everything locally, imports the demo profile the way `profiles import` does, and runs
- * the real `syncProfile` orchestrator three times through the local Durable host — a first sync of a list and a page
- * that already hold (partly different) data, a sync after people edited both sides, and a sync with nothing to do.
+ * the real `syncProfile` orchestrator through the local Durable host — a first sync of a list and a page that already
+ * hold (partly different) data, a sync after people edited both sides, a sync with nothing to do — then a person
+ * settles the conflict those edits made, as `conflicts resolve` does, and a fourth sync writes the chosen value.
  */
 export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoResult> {
   const emit = options.onEvent ?? (() => undefined);
@@ -45,6 +48,16 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
     const sandbox = describeSandbox(host.sandbox, profile);
     const setupMs = performance.now() - startedAt;
     emit({ kind: "ready", sandbox, setupMs });
+    // What `confluence-sync check demo` says before anything is synced: the profile can sync as things are.
+    const check = await checkProfile(engine.services, profile.key);
+    if (!check.ok)
+      throw new SandboxDemoFailed(
+        `the demo profile does not pass its check: ${check.checks
+          .filter((line) => line.verdict === "fail")
+          .map((line) => `${line.id}: ${line.detail}`)
+          .join("; ")}`,
+      );
+    emit({ kind: "check", report: check });
 
     const runs: DemoRun[] = [];
     const run = async (label: string): Promise<void> => {
@@ -66,6 +79,10 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
     emit({ kind: "edits", edits });
     await run("after the edits");
     await run("nothing new since");
+    const quiet = runs[runs.length - 1]!;
+    const settlement = await settleDemoConflict(engine, profile, host.sandbox);
+    emit({ kind: "settled", settlement });
+    await run("after the conflict was settled");
 
     const openConflicts = (await engine.services.state.conflicts.listOpen(profile.key)).map((conflict) => ({
       item: conflict.item.sharePointId,
@@ -73,12 +90,14 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
       ...conflict.values,
     }));
     const outcome = host.sandbox.sandboxOutcome(await host.adminState());
-    outcome.checks.push(quietCheck(runs[runs.length - 1]!));
+    outcome.checks.push(quietCheck(quiet));
     return {
       sandbox,
       setupMs,
+      check,
       runs,
       edits,
+      settlement,
       openConflicts,
       outcome,
       totalMs: performance.now() - startedAt,
@@ -89,13 +108,45 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
   }
 }
 
-/** Invariant 5 of the design: once nothing changes, a run writes nothing and reads one delta and one page. */
+/**
+ * The scenario's settlement, through the code `confluence-sync conflicts resolve` runs (shared/engine/conflictSettling):
+ * recorded with who and what; the next sync applies it.
+ */
+async function settleDemoConflict(
+  engine: LocalEngine,
+  profile: Profile,
+  sandbox: SandboxModule,
+): Promise<DemoSettlement> {
+  const { conflict, settlement } = sandbox.peopleEdits;
+  const conflictId = `item ${conflict.itemId}|${conflict.field}`;
+  const person = sandbox.sandboxPerson(settlement.person).displayName;
+  const result = await settleConflicts(engine.services, {
+    profileKey: profile.key,
+    target: { kind: "one", id: conflictId },
+    take: settlement.take,
+    by: person,
+    via: "cli",
+  });
+  const recorded = result.settled[0]?.settlement;
+  if (recorded === undefined) throw new SandboxDemoFailed(`the conflict ${conflictId} could not be settled`);
+  return {
+    person,
+    conflictId,
+    itemId: String(conflict.itemId),
+    field: conflict.field,
+    take: settlement.take,
+    value: recorded.value,
+    command: `confluence-sync conflicts resolve ${profile.key} "${conflictId}" --take ${settlement.take}`,
+  };
+}
+
+/** Invariant 5 of the design: once nothing changes, a run writes nothing and reads one delta and one page (sync 3). */
 function quietCheck(run: DemoRun): DemoCheck {
   const { sharePoint, confluence } = run.report.counts;
   const writes = [sharePoint, confluence].reduce((sum, side) => sum + side.created + side.updated + side.deleted, 0);
   const calls = { graph: run.calls.graph.total, confluence: run.calls.confluence.total };
   const ok = writes === 0 && calls.graph === 1 && calls.confluence === 1;
-  const expectation = "the last sync, with nothing new, wrote nothing and made one Graph call and one Confluence call";
+  const expectation = "the sync with nothing new wrote nothing and made one Graph call and one Confluence call";
   return ok
     ? { ok, expectation }
     : { ok, expectation, found: `${writes} writes; ${calls.graph} Graph calls, ${calls.confluence} Confluence calls` };

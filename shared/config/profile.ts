@@ -80,6 +80,12 @@ export const sharePointTargetSchema = z
      * Default `UTC`.
      */
     timeZone: z.string().refine(isTimeZone, "not an IANA time zone name (e.g. Europe/Berlin)").optional(),
+    /**
+     * How hyperlink values are written (docs/references.md#graph-field-values): `object` (default) sends
+     * `{Url, Description}` with `Prefer: apiversion=2.1`, the form public reports show working; `text` sends the
+     * `"url, description"` string some clients use. A write SharePoint refuses is a field error naming this setting.
+     */
+    hyperlinkWrite: z.enum(["object", "text"]).optional(),
   })
   .strict();
 

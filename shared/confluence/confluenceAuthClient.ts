@@ -28,6 +28,24 @@ export interface RefreshGrantRequest {
   refreshToken: string;
 }
 
+/** What the authorization-code grant needs; the client secret and the code are secrets. */
+export interface CodeGrantRequest {
+  clientId: string;
+  clientSecret: string;
+  code: string;
+  /** Exactly the `redirect_uri` of the authorization request. */
+  redirectUri: string;
+}
+
+/** An exchanged consent: the first access token and, with `offline_access`, the grant's first refresh token. */
+export interface CodeGrant {
+  accessToken: string;
+  refreshToken: string | undefined;
+  expiresInSeconds: number;
+  /** The scopes the consent granted (the token response's `scope`). */
+  scopes: string[];
+}
+
 /** A successful refresh: a new access token and the rotated refresh token that replaces the one sent. */
 export interface TokenGrant {
   accessToken: string;
@@ -108,6 +126,53 @@ export class ConfluenceAuthClient {
     };
   }
 
+  /**
+   * Exchanges an authorization code from a consent (`grant_type=authorization_code`, JSON body,
+   * docs/references.md#confluence-authorization-code-flow). Not retried: a code is good for one exchange, so a second
+   * attempt after a lost answer could only be refused. The refresh token is absent when the consent lacked
+   * `offline_access`. Throws ConfluenceError `AuthorizationCodeRejected` (403/400 invalid_grant) or
+   * `ClientCredentialsRejected` (401).
+   */
+  async exchangeCode(request: CodeGrantRequest, profileKey: string): Promise<CodeGrant> {
+    this.#redactor.register(request.clientSecret, secretSlot(profileKey, "ConfluenceClientSecret"));
+    this.#redactor.register(request.code, secretSlot(profileKey, "ConfluenceAuthorizationCode"));
+    const sent = { method: "POST" as const, url: `${this.#authBaseUrl}/oauth/token`, profileKey };
+    let response: Awaited<ReturnType<ConfluenceHttp["send"]>>;
+    try {
+      response = await this.#http.send({
+        ...sent,
+        body: {
+          grant_type: "authorization_code",
+          client_id: request.clientId,
+          client_secret: request.clientSecret,
+          code: request.code,
+          redirect_uri: request.redirectUri,
+        },
+      });
+    } catch (error) {
+      const classified = classifyTokenFailure(error, profileKey);
+      if (isConfluenceError(classified) && classified.code === ConfluenceErrorCode.GrantRevoked)
+        throw codeRejected(profileKey, classified.serviceCode);
+      if (
+        isConfluenceError(error) &&
+        (error.status === 400 || error.status === 403) &&
+        error.serviceCode === "invalid_grant"
+      )
+        throw codeRejected(profileKey, error.serviceCode);
+      throw classified;
+    }
+    const body = this.#http.parse(tokenResponseSchema, response, sent);
+    this.#redactor.register(body.access_token, secretSlot(profileKey, "ConfluenceAccessToken"));
+    if (body.refresh_token !== undefined)
+      this.#redactor.register(body.refresh_token, secretSlot(profileKey, "ConfluenceRefreshToken"));
+    return {
+      accessToken: body.access_token,
+      refreshToken: body.refresh_token,
+      expiresInSeconds: body.expires_in,
+      scopes: body.scope.split(/\s+/).filter(Boolean),
+    };
+  }
+
   /** The sites (and product containers) the access token's grant covers. */
   async accessibleResources(accessToken: string, profileKey: string): Promise<AccessibleResource[]> {
     this.#redactor.register(accessToken, secretSlot(profileKey, "ConfluenceAccessToken"));
@@ -143,6 +208,14 @@ function classifyTokenFailure(error: unknown, profileKey: string): unknown {
     );
   }
   return error;
+}
+
+function codeRejected(profileKey: string, serviceCode: string | undefined): ConfluenceError {
+  return new ConfluenceError(
+    ConfluenceErrorCode.AuthorizationCodeRejected,
+    `profile "${profileKey}": Atlassian refused the authorization code (${serviceCode ?? "invalid_grant"}): it was used already, expired, or issued for another callback URL; start the consent again`,
+    { status: 403, ...(serviceCode ? { serviceCode } : {}) },
+  );
 }
 
 function trimSlash(url: string): string {

@@ -28,6 +28,8 @@ export const ConfluenceErrorCode = {
   ClientCredentialsRejected: "CONFLUENCE_CLIENT_CREDENTIALS_REJECTED",
   /** The token endpoint declared the refresh token dead (403 invalid_grant / unauthorized_client). */
   GrantRevoked: "CONFLUENCE_GRANT_REVOKED",
+  /** The token endpoint refused an authorization code: unknown, used, expired, or issued for another redirect URI. */
+  AuthorizationCodeRejected: "CONFLUENCE_AUTHORIZATION_CODE_REJECTED",
   /** A secret the profile needs (client id, client secret, refresh token) is not in the secrets store. */
   CredentialsMissing: "CONFLUENCE_CREDENTIALS_MISSING",
   /**

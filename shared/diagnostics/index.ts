@@ -7,6 +7,15 @@ export {
   readProfilesOverview,
 } from "./diagnosticsReader";
 export {
+  type CheckId,
+  type CheckLine,
+  type CheckVerdict,
+  checkProfile,
+  type ProfileCheckOptions,
+  type ProfileCheckReport,
+} from "./profileCheck";
+export { checkReportText } from "./profileCheckText";
+export {
   type ConflictView,
   detailProfile,
   type ProfileConflicts,

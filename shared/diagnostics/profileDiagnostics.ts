@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { ProfileIssue } from "../config/profileIssue";
-import type { ConflictEntry } from "../state/conflictStore";
+import type { ConflictEntry, ConflictSettlementRecord } from "../state/conflictStore";
 import type { GrantState } from "../state/grantLedger";
 import type { SubscriptionRecord } from "../state/subscriptionStore";
 import type { TokenRefreshRecord } from "../state/tokenRefreshHistory";
@@ -88,6 +88,10 @@ export interface ConflictView {
   openedAt: string;
   lastSeenAt: string;
   runId: string;
+  /** Who settled it and how, waiting for the next run (or, once resolved, applied by it). Null when nobody did. */
+  settlement: ConflictSettlementRecord | null;
+  /** The last settlement a run found stale or could not write, and why; null when none. */
+  reopened: NonNullable<ConflictEntry["reopened"]> | null;
 }
 
 export interface ProfileConflicts {
@@ -246,6 +250,8 @@ export function viewConflict(entry: ConflictEntry): ConflictView {
     openedAt: entry.openedAt,
     lastSeenAt: entry.lastSeenAt,
     runId: entry.runId,
+    settlement: entry.settlement ?? null,
+    reopened: entry.reopened ?? null,
   };
 }
 

@@ -1,5 +1,5 @@
 import { type FieldCodecs, toSharePointPatch } from "../mapping";
-import type { ItemWrite, ItemWriteOutcome } from "../sharepoint/batchWriter";
+import { type ItemWrite, type ItemWriteOutcome, PREFER_API_VERSION_2_1 } from "../sharepoint/batchWriter";
 import { type GraphError, GraphErrorCodes } from "../sharepoint/graphError";
 import type { SharePointCreateOutcome, SharePointOpOutcome } from "../sync";
 import type { RefusedField, StagedOp, StagedOpOutcome } from "./run/stagedDocuments";
@@ -23,9 +23,66 @@ export function prepareWrite(op: StagedOp, codecs: FieldCodecs): PreparedWrite {
   const refused = patch.errors.map(
     (error): RefusedField => ({ field: error.field, code: error.code, message: error.message }),
   );
-  if (op.kind === "create") return { op, write: { kind: "create", fields: patch.fields }, refused };
+  // Graph takes a hyperlink as {Url, Description} only with this preference (docs/references.md#graph-field-values).
+  const prefer = hyperlinkFields(codecs, patch.fields).some((field) => isObject(patch.fields[field]))
+    ? { prefer: [PREFER_API_VERSION_2_1] }
+    : {};
+  if (op.kind === "create") return { op, write: { kind: "create", fields: patch.fields, ...prefer }, refused };
   if (Object.keys(patch.fields).length === 0) return { op, write: null, refused };
-  return { op, write: { kind: "update", itemId: op.sharePointId, fields: patch.fields, eTag: op.ifMatch }, refused };
+  return {
+    op,
+    write: { kind: "update", itemId: op.sharePointId, fields: patch.fields, eTag: op.ifMatch, ...prefer },
+    refused,
+  };
+}
+
+/**
+ * After SharePoint refused a write (400) that carries hyperlink values: the same write without them, the hyperlink
+ * fields refused with `HYPERLINK_WRITE_REFUSED` naming the column and the profile setting. The form Graph accepts for
+ * hyperlinks is reported differently by different sources (docs/references.md#graph-field-values), so a refusal must
+ * cost that one field, never the item's other values. `undefined` when the write is not such a case.
+ */
+export function withoutRefusedHyperlinks(
+  prepared: PreparedWrite,
+  outcome: ItemWriteOutcome | undefined,
+  codecs: FieldCodecs,
+  setting: "object" | "text",
+): PreparedWrite | undefined {
+  const { write } = prepared;
+  if (write === null || write.kind === "delete" || outcome?.kind !== "failed" || outcome.error.status !== 400)
+    return undefined;
+  const links = hyperlinkFields(codecs, write.fields);
+  if (links.length === 0) return undefined;
+  const form =
+    setting === "object" ? `{Url, Description} with Prefer: ${PREFER_API_VERSION_2_1}` : `"url, description" text`;
+  const other = setting === "object" ? "text" : "object";
+  const refused = links.map(
+    (field): RefusedField => ({
+      field,
+      code: "HYPERLINK_WRITE_REFUSED",
+      message: `SharePoint refused the hyperlink value for column "${field}" written as ${form} (profile setting sharePoint.hyperlinkWrite: "${setting}"; ${outcome.error.message}); the item's other values were written without it. If every hyperlink write is refused, set sharePoint.hyperlinkWrite to "${other}"`,
+    }),
+  );
+  const fields = Object.fromEntries(Object.entries(write.fields).filter(([key]) => !linkKeys(codecs, links).has(key)));
+  const { prefer: _prefer, ...rest } = write;
+  const without: ItemWrite | null =
+    write.kind === "update" && Object.keys(fields).length === 0 ? null : { ...rest, fields };
+  return { op: prepared.op, write: without, refused: [...prepared.refused, ...refused] };
+}
+
+/** The mapped hyperlink fields a `fields` body sets. */
+function hyperlinkFields(codecs: FieldCodecs, fields: Readonly<Record<string, unknown>>): string[] {
+  return [...codecs.values()]
+    .filter((codec) => codec.kind === "hyperlink" && codec.sharePointKeys.some((key) => Object.hasOwn(fields, key)))
+    .map((codec) => codec.name);
+}
+
+function linkKeys(codecs: FieldCodecs, fields: readonly string[]): Set<string> {
+  return new Set(fields.flatMap((field) => codecs.get(field)?.sharePointKeys ?? []));
+}
+
+function isObject(value: unknown): boolean {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /**

@@ -30,6 +30,7 @@ export type CodecsResult = { ok: true; codecs: FieldCodecs } | { ok: false; erro
 export function codecsFor(profile: Profile, inputs: CodecInputs): CodecsResult {
   return buildFieldCodecs(profile.fields, inputs.columns, {
     siteTimeZone: inputs.siteTimeZone,
+    hyperlinkWriteShape: profile.sharePoint.hyperlinkWrite ?? "object",
     ...(inputs.people ? { people: inputs.people } : {}),
     ...(inputs.lookups ? { lookups: inputs.lookups } : {}),
     samples: [inputs.samples],

@@ -1,6 +1,15 @@
 import type { ConflictEntry, ConflictStore } from "../state/conflictStore";
-import { type CanonicalValue, type ConflictRecord, canonicalJson, type ItemRef, type ReadyPlan } from "../sync";
-import { resolutionName } from "./run/reportItems";
+import {
+  type CanonicalValue,
+  type ConflictRecord,
+  canonicalJson,
+  type FieldHash,
+  type FieldSettlement,
+  type ItemRef,
+  type ReadyPlan,
+  settlementProgress,
+} from "../sync";
+import { resolutionName, staleReasonText } from "./run/reportItems";
 import type { RunOutcomes } from "./run/runOutcomes";
 
 type NewConflictEntry = Omit<ConflictEntry, "openedAt" | "status" | "resolvedAt">;
@@ -22,6 +31,9 @@ export async function recordConflicts(
   runId: string,
   at: string,
 ): Promise<void> {
+  // A settlement someone made stale is taken off first, so the record below re-opens the conflict with the new values.
+  for (const decision of plan.settlements ?? [])
+    if (decision.kind === "stale") await store.reopen(profileKey, decision.id, staleReasonText(decision), at, runId);
   if (plan.conflicts.length === 0) return;
   await store.record(plan.conflicts.map((conflict) => conflictEntry(profileKey, conflict, runId, at)));
 }
@@ -41,6 +53,22 @@ export async function resolveSettledConflicts(
   const open = await store.listOpen(profileKey);
   if (open.length === 0) return 0;
   const stillOpen = new Set<string>();
+  // A settlement ends its conflict once the chosen value is written everywhere it was missing. One whose value a
+  // side refused cannot succeed by retrying: it is taken off, and the conflict says why. Otherwise it waits.
+  const progress = settlementProgress(plan, outcomes.apply);
+  const applied = new Set(progress.done);
+  for (const id of progress.pending) stillOpen.add(id);
+  for (const decision of plan.settlements ?? []) {
+    if (decision.kind !== "applied" || decision.item.sharePointId === null) continue;
+    const refusal = [
+      ...(outcomes.refused.sharePoint.get(decision.item.sharePointId) ?? []),
+      ...(outcomes.refused.confluence.get(decision.item.sharePointId) ?? []),
+    ].find((refused) => refused.field === decision.field);
+    if (refusal === undefined) continue;
+    applied.delete(decision.id);
+    stillOpen.add(decision.id);
+    await store.reopen(profileKey, decision.id, `the chosen value was refused: ${refusal.message}`, at, runId);
+  }
   for (const conflict of plan.conflicts) {
     const field = conflict.kind === "field" ? conflict.field : null;
     const id = conflictId(conflict.item, field);
@@ -53,7 +81,7 @@ export async function resolveSettledConflicts(
   }
   for (const error of plan.fieldErrors) stillOpen.add(conflictId(error.item, error.field));
   const settled = open.filter((entry) => !stillOpen.has(entry.id)).map((entry) => entry.id);
-  await store.resolve(profileKey, settled, at, runId);
+  await store.resolve(profileKey, settled, at, runId, applied);
   return settled.length;
 }
 
@@ -90,6 +118,7 @@ function conflictEntry(profileKey: string, conflict: ConflictRecord, runId: stri
     };
   }
   const resolution = resolutionName(conflict.resolution);
+  const hashes = { sharePoint: conflict.sharePoint.hash, confluence: conflict.confluence.hash };
   const values = {
     ...(conflict.sharePoint.value === undefined ? {} : { sharePoint: conflict.sharePoint.value }),
     ...(conflict.confluence.value === undefined ? {} : { confluence: conflict.confluence.value }),
@@ -106,6 +135,7 @@ function conflictEntry(profileKey: string, conflict: ConflictRecord, runId: stri
     item,
     field: conflict.field,
     values,
+    hashes,
     resolution,
     message: `field "${conflict.field}" of ${describe(conflict.item)}: SharePoint ${shown(conflict.sharePoint.value)}, Confluence ${shown(conflict.confluence.value)} (${conflict.cause}); ${outcome}`,
     lastSeenAt: at,
@@ -123,4 +153,33 @@ function shown(value: CanonicalValue | undefined): string {
   if (value === undefined) return "(value too long to keep)";
   const text = canonicalJson(value);
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}
+
+/**
+ * The settlements people made on the profile's open field conflicts, as the planner takes them: each with the value
+ * it chose and the hashes both sides held when it was made (one Table Storage query).
+ */
+export async function pendingSettlements(store: ConflictStore, profileKey: string): Promise<FieldSettlement[]> {
+  const entries = await store.listSettled(profileKey);
+  return entries.flatMap((entry): FieldSettlement[] => {
+    const settlement = entry.settlement;
+    if (settlement?.state !== "pending" || entry.kind !== "field") return [];
+    if (entry.item.sharePointId === null || entry.field === null) return [];
+    const choice =
+      settlement.take === "value"
+        ? { kind: "value" as const, value: (settlement.value ?? null) as CanonicalValue }
+        : { kind: settlement.take };
+    return [
+      {
+        id: entry.id,
+        sharePointId: entry.item.sharePointId,
+        field: entry.field,
+        choice,
+        seen: {
+          sharePoint: settlement.hashes.sharePoint as FieldHash,
+          confluence: settlement.hashes.confluence as FieldHash,
+        },
+      },
+    ];
+  });
 }

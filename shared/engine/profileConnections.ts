@@ -13,6 +13,7 @@ import type { RetryPolicyOptions } from "../resilience";
 import { type Clock, globalRedactor, type Logger, type SecretRedactor, silentLogger, systemClock } from "../runtime";
 import type { SecretsProvider } from "../secrets/secretsProvider";
 import { EndpointAllowlist } from "../settings/endpointAllowlist";
+import { graphApplicationRoles } from "../sharepoint/applicationRoles";
 import { createGraphCredential } from "../sharepoint/graphCredential";
 import { SharePointClient } from "../sharepoint/sharePointClient";
 import type { GrantLedger } from "../state/grantLedger";
@@ -106,6 +107,16 @@ export class ProfileConnections {
     );
   }
 
+  /**
+   * The application permissions (the `roles` claim) of the Graph token the profile's credential gets, for
+   * diagnostics (`confluence-sync check`); `undefined` when the token does not say.
+   */
+  async graphRoles(profile: Profile): Promise<string[] | undefined> {
+    assertProfileEndpointsAllowed(profile, this.#endpoints);
+    const { roles } = await graphApplicationRoles(await this.#credential(profile), profile.endpoints.graphBaseUrl);
+    return roles;
+  }
+
   /** A fresh Confluence client for the profile's site, sharing the process's token manager. */
   async confluence(profile: Profile): Promise<ConfluenceClient> {
     const auth = this.#authClient(profile);
@@ -131,6 +142,11 @@ export class ProfileConnections {
     }
     const pinned = { ...profile, confluence: { ...profile.confluence, cloudId: await cloudId } };
     return confluenceClientForProfile(pinned, common);
+  }
+
+  /** The profile's Atlassian OAuth client (consent exchanges, accessible-resources), held to the allowlist. */
+  confluenceAuth(profile: Profile): ConfluenceAuthClient {
+    return this.#authClient(profile);
   }
 
   /** Forgets the profile's cached Graph credential (after it was refused, say). */

@@ -1,6 +1,8 @@
 import type { Profile } from "../config/profile";
 import { type ColumnDefinition, type FieldCodecs, readSharePointItem } from "../mapping";
-import type { DeltaMode } from "../sharepoint/deltaReader";
+import { mapBounded } from "../runtime";
+import type { DeltaMode, DeltaRound } from "../sharepoint/deltaReader";
+import { GraphError, GraphErrorCodes } from "../sharepoint/graphError";
 import type { SharePointItem } from "../sharepoint/listItem";
 import type { SharePointClient } from "../sharepoint/sharePointClient";
 import type { SharePointItemReading, SharePointSide } from "../sync";
@@ -18,27 +20,65 @@ export interface SharePointChanges {
 /**
  * Reads the list's changes since `deltaLink` (every item when there is none, or when Graph refuses it with 410),
  * page by page. "The same item might appear more than once … use the last occurrence": later pages win, and an item
- * deleted after it changed is only deleted.
+ * deleted after it changed is only deleted. Entries with neither fields nor a deletion mark are read by id (a 404 is a
+ * deletion), never taken as items whose fields are all empty. An incremental round whose page held an error object
+ * instead of an entry (docs/references.md#graph-delta) is dropped and the list enumerated again: a lost deletion must
+ * not be skipped, and the stored link would fail the same way on every run.
  */
 export async function readSharePointChanges(
   client: SharePointClient,
   deltaLink: string | undefined,
   select: readonly string[],
 ): Promise<SharePointChanges> {
-  const round = await client.openDelta(deltaLink, { select });
+  try {
+    return await readRound(client, await client.openDelta(deltaLink, { select }), undefined, select);
+  } catch (error) {
+    if (!(deltaLink !== undefined && error instanceof GraphError && error.code === GraphErrorCodes.DeltaPageError))
+      throw error;
+    const mode: DeltaMode = { kind: "full", reason: "pageError", errorCode: error.graphCode };
+    return readRound(client, await client.openDelta(undefined, { select }), mode, select);
+  }
+}
+
+async function readRound(
+  client: SharePointClient,
+  round: DeltaRound,
+  mode: DeltaMode | undefined,
+  select: readonly string[],
+): Promise<SharePointChanges> {
   const changed = new Map<string, SharePointItem>();
   const deleted = new Set<string>();
+  const unresolved = new Set<string>();
   for await (const page of round.pages()) {
     for (const item of page.changed) {
       changed.set(item.id, item);
       deleted.delete(item.id);
+      unresolved.delete(item.id);
     }
     for (const id of page.deleted) {
       changed.delete(id);
+      unresolved.delete(id);
       deleted.add(id);
     }
+    for (const id of page.unresolved) {
+      changed.delete(id);
+      deleted.delete(id);
+      unresolved.add(id);
+    }
   }
-  return { mode: round.mode, changed: [...changed.values()], deletedIds: [...deleted], deltaLink: round.deltaLink() };
+  const ids = [...unresolved];
+  const read = await mapBounded(ids, 4, (id) => client.readItem(id, { select }));
+  ids.forEach((id, index) => {
+    const item = read[index];
+    if (item === undefined) deleted.add(id);
+    else changed.set(id, item);
+  });
+  return {
+    mode: mode ?? round.mode,
+    changed: [...changed.values()],
+    deletedIds: [...deleted],
+    deltaLink: round.deltaLink(),
+  };
 }
 
 /** The planner's view of the changes: a full enumeration or a delta, every mapped field read by its codec. */

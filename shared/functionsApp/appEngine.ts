@@ -1,5 +1,6 @@
 import { createEngineServices, type EngineOptions, type EngineServices } from "../engine/engineServices";
-import type { AppServices } from "./appServices";
+import { createConsoleLogger } from "../runtime";
+import { type AppServices, appServices } from "./appServices";
 
 /** The engine of the Functions app: its profiles, secrets, state tables, clock, SharePoint retry settings, telemetry. */
 export function engineServicesFrom(app: AppServices, options: Omit<EngineOptions, "clock"> = {}): EngineServices {
@@ -12,4 +13,21 @@ export function engineServicesFrom(app: AppServices, options: Omit<EngineOptions
       ...options,
     },
   );
+}
+
+const engines = new WeakMap<AppServices, EngineServices>();
+
+/**
+ * The process-wide engine over the process-wide services, built on first use: the sync activities and the profile
+ * check share it, so the process has one Confluence token manager (refreshes of a rotating token must not race).
+ * Engine warnings go as JSON lines to stderr, which the worker forwards to Application Insights.
+ */
+export async function appEngine(): Promise<EngineServices> {
+  const services = await appServices();
+  let engine = engines.get(services);
+  if (engine === undefined) {
+    engine = engineServicesFrom(services, { logger: createConsoleLogger("info") });
+    engines.set(services, engine);
+  }
+  return engine;
 }

@@ -1,3 +1,4 @@
+export { appEngine, engineServicesFrom } from "./appEngine";
 export {
   type AppServices,
   type AppServicesOptions,
@@ -7,10 +8,29 @@ export {
   replaceAppServices,
   subscriptionKeeper,
 } from "./appServices";
-export { type DiagnosticsDependencies, getProfile, getProfileConflicts, listProfiles } from "./diagnosticsHandlers";
+export { type ConflictSettlementDependencies, resolveConflicts } from "./conflictSettlementHandler";
+export {
+  CONSENT_CALLBACK_ROUTE,
+  type ConfluenceConnectDependencies,
+  confluenceConnectCallback,
+  startConfluenceConnect,
+} from "./confluenceConnectHandlers";
+export {
+  type CheckDependencies,
+  checkProfileHandler,
+  type DiagnosticsDependencies,
+  getProfile,
+  getProfileConflicts,
+  listProfiles,
+} from "./diagnosticsHandlers";
 export { errorResponse, HttpErrorCodes, jsonResponse, respondSafely, unexpectedErrorResponse } from "./httpResponses";
 export { invocationLogger } from "./invocationLogger";
 export { type ManualSyncDependencies, manualSync } from "./manualSyncHandler";
 export { scheduledSync } from "./scheduledSyncHandler";
-export { type SharePointWebhookDependencies, sharePointWebhook } from "./sharePointWebhookHandler";
+export {
+  type LazyWebhookDependencies,
+  type SharePointWebhookDependencies,
+  sharePointWebhook,
+  type WebhookRequest,
+} from "./sharePointWebhookHandler";
 export { type SyncStatusDependencies, syncStatus } from "./syncStatusHandler";

@@ -82,6 +82,62 @@ export function startOfDateInTimeZone(date: CanonicalDate, timeZone: string): nu
   return instant;
 }
 
+/** Whether an instant is the first instant of its calendar date in `timeZone` (how SharePoint stores a date-only value). */
+export function isStartOfDateInTimeZone(epochMillis: number, timeZone: string): boolean {
+  return startOfDateInTimeZone(dateInTimeZone(epochMillis, timeZone), timeZone) === epochMillis;
+}
+
+/**
+ * The zones in which an instant is local midnight, for telling an operator which `sharePoint.timeZone` a date-only
+ * value was stored in: its UTC offset (`UTC+01:00`) and up to three region zones (`Europe/Berlin`, …). Memoised by
+ * time of day and date, since a list's values share a handful of offsets.
+ */
+export function zonesAtMidnight(epochMillis: number): { offset: string; zones: string[] } {
+  const key = epochMillis;
+  const cached = zoneGuesses.get(key);
+  if (cached !== undefined) return cached;
+  const utcMinutes = Math.round((((epochMillis % 86_400_000) + 86_400_000) % 86_400_000) / 60_000);
+  // Local midnight at this UTC time of day means an offset of minus that time, modulo a day (+14h … −12h).
+  let offsetMinutes = -utcMinutes;
+  if (offsetMinutes < -12 * 60) offsetMinutes += 24 * 60;
+  const sign = offsetMinutes < 0 ? "-" : "+";
+  const absolute = Math.abs(offsetMinutes);
+  const offset = `UTC${sign}${String(Math.floor(absolute / 60)).padStart(2, "0")}:${String(absolute % 60).padStart(2, "0")}`;
+  const zones: string[] = [];
+  for (const zone of regionZones()) {
+    if (zones.length === 3) break;
+    if (isStartOfDateInTimeZone(epochMillis, zone)) zones.push(zone);
+  }
+  const guess = { offset, zones };
+  if (zoneGuesses.size > 1_000) zoneGuesses.clear();
+  zoneGuesses.set(key, guess);
+  return guess;
+}
+
+const zoneGuesses = new Map<number, { offset: string; zones: string[] }>();
+let regions: readonly string[] | undefined;
+
+/** The runtime's IANA zones named after a place (`Europe/Berlin`), well-known cities first. */
+function regionZones(): readonly string[] {
+  if (regions !== undefined) return regions;
+  const known = [
+    "Europe/London",
+    "Europe/Berlin",
+    "Europe/Paris",
+    "Europe/Helsinki",
+    "America/New_York",
+    "America/Chicago",
+    "America/Denver",
+    "America/Los_Angeles",
+    "Asia/Kolkata",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+  ];
+  const all = Intl.supportedValuesOf("timeZone").filter((zone) => zone.includes("/") && !zone.startsWith("Etc/"));
+  regions = [...known.filter((zone) => all.includes(zone)), ...all.filter((zone) => !known.includes(zone))];
+  return regions;
+}
+
 function isCalendarDate(year: number, month: number, day: number): boolean {
   if (year < 1 || month < 1 || month > 12 || day < 1) return false;
   const date = new Date(Date.UTC(year, month - 1, day));

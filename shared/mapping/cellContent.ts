@@ -24,7 +24,16 @@ export interface CellContent {
   readonly textOutsideMentions: string;
   /** Typed readings in document order. */
   readonly readings: readonly CellReading[];
+  /**
+   * Set when the content nests elements deeper than `MAX_CONTENT_DEPTH`: what is deeper was not read, so text and
+   * readings are incomplete. No person's cell nests that deep; a page edited to exhaust the stack does (a hostile
+   * edit must cost one field, named, never the run: docs/field-mapping.md#reading-cells).
+   */
+  readonly tooDeep?: true;
 }
+
+/** How deep a cell's elements are read; real cells nest a few levels (a list in a panel in a table). */
+export const MAX_CONTENT_DEPTH = 100;
 
 export type CellReading =
   | {
@@ -113,7 +122,7 @@ export function readCellContent(cell: StorageElement): CellContent {
 
 /** `readCellContent` by node id, for callers that walk the node table. */
 export function readNodeContent(document: StorageDocument, cell: NodeId): CellContent {
-  const reader = new ContentReader(document, true);
+  const reader = new ContentReader(document, true, 0);
   reader.children(cell);
   return reader.finish();
 }
@@ -128,15 +137,25 @@ class ContentReader {
   // then it is the same as the text.
   #plainLines: string[] | undefined;
   #plainBuffer = "";
+  /** How many elements deep the reader is (the recursion depth, bounded by MAX_CONTENT_DEPTH). */
+  #depth: number;
+  tooDeep = false;
 
-  constructor(document: StorageDocument, collectReadings: boolean) {
+  constructor(document: StorageDocument, collectReadings: boolean, depth: number) {
     this.#document = document;
     this.#collectReadings = collectReadings;
+    this.#depth = depth;
   }
 
   children(parent: NodeId): void {
+    if (this.#depth >= MAX_CONTENT_DEPTH) {
+      this.tooDeep = true;
+      return;
+    }
+    this.#depth += 1;
     const document = this.#document;
     for (let node = document.firstChild(parent); node !== NO_NODE; node = document.nextSibling(node)) this.node(node);
+    this.#depth -= 1;
   }
 
   node(node: NodeId): void {
@@ -205,7 +224,16 @@ class ContentReader {
       text,
       textOutsideMentions: this.#plainLines === undefined ? text : this.#plainLines.join("\n"),
       readings: this.readings,
+      ...(this.tooDeep ? { tooDeep: true as const } : {}),
     };
+  }
+
+  /** Text of an inline subtree (a link body, a task body) on one line, readings not collected. */
+  inlineText(node: NodeId): string {
+    const reader = new ContentReader(this.#document, false, this.#depth);
+    reader.children(node);
+    if (reader.tooDeep) this.tooDeep = true;
+    return reader.finishLines().join(" ");
   }
 
   finishLines(): string[] {
@@ -231,7 +259,7 @@ class ContentReader {
     if (this.#collectReadings)
       this.readings.push({
         kind: "link",
-        text: inlineText(this.#document, node),
+        text: this.inlineText(node),
         target: { kind: "url", href: this.#document.attribute(node, "href") ?? "" },
       });
     this.children(node);
@@ -241,7 +269,7 @@ class ContentReader {
     const document = this.#document;
     const user = firstChildNamed(document, node, "ri:user");
     const body = firstChildNamed(document, node, "ac:link-body", "ac:plain-text-link-body");
-    const bodyText = body === NO_NODE ? undefined : inlineText(document, body);
+    const bodyText = body === NO_NODE ? undefined : this.inlineText(body);
     if (user !== NO_NODE) {
       this.#mention(user, bodyText, document.attribute(node, "data-display-name"));
       return;
@@ -306,7 +334,7 @@ class ContentReader {
         if (!document.isElement(part) && document.text(part).trim() === "complete") complete = true;
       }
     }
-    const text = body === NO_NODE ? "" : inlineText(document, body).trim();
+    const text = body === NO_NODE ? "" : this.inlineText(body).trim();
     this.#reading({ kind: "task", complete, text });
     this.#endLine();
     this.#append(complete ? "[x] " : "[ ] ");
@@ -342,18 +370,11 @@ class ContentReader {
 }
 
 /** Kept alive so that the reader's hidden class, and the code optimised for it, survive between pages (see `EMPTY_STORAGE`). */
-export const RESIDENT_READER: unknown = new ContentReader(EMPTY_STORAGE, false);
+export const RESIDENT_READER: unknown = new ContentReader(EMPTY_STORAGE, false, 0);
 
 /** Markup whitespace (space, tab, line ends) as one space; other spaces (no-break) are content and stay. */
 function collapseWhitespace(text: string): string {
   return /[\t\n\r]| {2}/.test(text) ? text.replace(/[\t\n\r ]+/g, " ") : text;
-}
-
-/** Text of an inline subtree (a link body, a task body) on one line, readings not collected. */
-function inlineText(document: StorageDocument, node: NodeId): string {
-  const reader = new ContentReader(document, false);
-  reader.children(node);
-  return reader.finishLines().join(" ");
 }
 
 function macroParameters(document: StorageDocument, macro: NodeId): Map<string, string> {

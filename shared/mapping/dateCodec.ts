@@ -1,4 +1,12 @@
-import { dateInTimeZone, instantFromEpoch, parseDateOnly, parseInstant, startOfDateInTimeZone } from "./canonicalDate";
+import {
+  dateInTimeZone,
+  instantFromEpoch,
+  isStartOfDateInTimeZone,
+  parseDateOnly,
+  parseInstant,
+  startOfDateInTimeZone,
+  zonesAtMidnight,
+} from "./canonicalDate";
 import { normaliseText } from "./canonicalText";
 import { renderDate, renderInlineText } from "./cellRendering";
 import { failure, quote, success, type TypeCodec } from "./fieldCodec";
@@ -20,7 +28,13 @@ export function dateOnlyCodec(name: string, siteTimeZone: string): TypeCodec {
         const date = parseDateOnly(raw);
         if (date !== undefined) return success(date);
         const instant = parseInstant(raw);
-        if (instant !== undefined) return success(dateInTimeZone(Date.parse(instant), siteTimeZone));
+        if (instant !== undefined) {
+          const epoch = Date.parse(instant);
+          // Not midnight in the configured zone: the zone is wrong, and taking the date would shift it by a day.
+          if (!isStartOfDateInTimeZone(epoch, siteTimeZone))
+            return failure("FIELD_DATE_ZONE_MISMATCH", zoneMismatch(instant, epoch, siteTimeZone));
+          return success(dateInTimeZone(epoch, siteTimeZone));
+        }
       }
       return failure("FIELD_VALUE_INVALID", `expected an ISO date, got ${quote(raw)}`);
     },
@@ -52,6 +66,13 @@ export function dateOnlyCodec(name: string, siteTimeZone: string): TypeCodec {
       ]);
     },
   };
+}
+
+/** Why a date-only value is refused rather than shifted, naming the zone it was likely stored in. */
+export function zoneMismatch(instant: string, epoch: number, siteTimeZone: string): string {
+  const { offset, zones } = zonesAtMidnight(epoch);
+  const likely = zones.length > 0 ? `${offset}, e.g. ${zones.join(", ")}` : offset;
+  return `${instant} is not midnight in ${siteTimeZone} (the profile's sharePoint.timeZone) but in ${likely}: SharePoint stores a date as midnight in the site's time zone, so set sharePoint.timeZone to the site's zone; the date is not read until then, never shifted`;
 }
 
 /**

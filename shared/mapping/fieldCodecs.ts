@@ -36,7 +36,7 @@ export interface FieldCodecOptions {
   lookups?: Readonly<Record<string, readonly LookupEntry[]>>;
   /** Some items' `fields`, to tell types Graph leaves unmarked (hyperlinks, multi-select choices). */
   samples?: readonly Readonly<Record<string, unknown>>[];
-  /** Default `text` (`"url, description"`); see `HyperlinkWriteShape`. */
+  /** Default `object` (`{Url, Description}`, sent with `Prefer: apiversion=2.1`); see `HyperlinkWriteShape`. */
   hyperlinkWriteShape?: HyperlinkWriteShape;
 }
 
@@ -152,7 +152,7 @@ function createTypeCodec(
           : undefined,
       );
     case "hyperlink":
-      return hyperlinkCodec(name, context.options.hyperlinkWriteShape ?? "text");
+      return hyperlinkCodec(name, context.options.hyperlinkWriteShape ?? "object");
   }
 }
 

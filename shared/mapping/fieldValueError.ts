@@ -7,13 +7,18 @@ import { AppError } from "../errors";
  * - `FIELD_CHOICE_UNKNOWN`: not one of the column's choices (and the column does not allow fill-in values);
  * - `FIELD_VALUE_NOT_REPRESENTABLE`: valid, but the other side cannot hold it without loss (too many digits for a
  *   SharePoint number, a choice containing the separator of a multi-choice cell, formatted rich text, …);
- * - `FIELD_REFERENCE_UNRESOLVED`: a person or lookup value that the directories given to the mapper do not know.
+ * - `FIELD_REFERENCE_UNRESOLVED`: a person or lookup value that the directories given to the mapper do not know;
+ * - `CELL_TOO_DEEP`: a cell nests elements deeper than any person's content does (`MAX_CONTENT_DEPTH`); it is not read;
+ * - `FIELD_DATE_ZONE_MISMATCH`: a date-only value that is not midnight in the profile's `sharePoint.timeZone` (the
+ *   zone is wrong; reading it would shift the date), refused with the zone it likely was stored in.
  */
 export type FieldValueErrorCode =
   | "FIELD_VALUE_INVALID"
   | "FIELD_CHOICE_UNKNOWN"
   | "FIELD_VALUE_NOT_REPRESENTABLE"
-  | "FIELD_REFERENCE_UNRESOLVED";
+  | "FIELD_REFERENCE_UNRESOLVED"
+  | "CELL_TOO_DEEP"
+  | "FIELD_DATE_ZONE_MISMATCH";
 
 export type FieldSide = "sharePoint" | "confluence";
 

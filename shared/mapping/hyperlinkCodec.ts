@@ -4,8 +4,9 @@ import { isStorableText, renderLink } from "./cellRendering";
 import { failure, type Outcome, quote, success, type TypeCodec } from "./fieldCodec";
 
 /**
- * How a hyperlink value is written to Graph. Reading an object `{Url, Description}` is documented, but writing one is
- * reported to fail with 400 while the SharePoint text form `"url, description"` works [UNCONFIRMED]; hence the choice.
+ * How a hyperlink value is written to Graph (docs/references.md#graph-field-values): `object` is `{Url, Description}`,
+ * which Graph reportedly refuses with 400 unless the write carries `Prefer: apiversion=2.1` (the engine adds it);
+ * `text` is the `"url, description"` string, which no public source shows working on a real hyperlink column.
  */
 export type HyperlinkWriteShape = "text" | "object";
 

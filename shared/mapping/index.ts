@@ -8,10 +8,24 @@
  * table of nodes addressed by `NodeId` (offsets into the verbatim source); object views are made on demand.
  */
 
-export { type CanonicalDate, type CanonicalInstant, parseDateOnly, parseInstant } from "./canonicalDate";
+export {
+  type CanonicalDate,
+  type CanonicalInstant,
+  isStartOfDateInTimeZone,
+  parseDateOnly,
+  parseInstant,
+  zonesAtMidnight,
+} from "./canonicalDate";
 export { type CanonicalDecimal, decimalFromNumber, isRepresentableAsDouble, parseDecimal } from "./canonicalDecimal";
 export { normaliseMultilineText, normaliseText } from "./canonicalText";
-export { type CellContent, type CellReading, type LinkTarget, readCellContent, readNodeContent } from "./cellContent";
+export {
+  type CellContent,
+  type CellReading,
+  type LinkTarget,
+  MAX_CONTENT_DEPTH,
+  readCellContent,
+  readNodeContent,
+} from "./cellContent";
 export { type ColumnDefinition, columnDefinitionSchema } from "./columnDefinition";
 export { inferColumnStyle } from "./columnStyle";
 export type { CellRendering, ColumnStyle, FieldCodec, FieldKind, FieldReading, FieldWrite } from "./fieldCodec";
@@ -66,5 +80,12 @@ export { documentOf } from "./storageNodeTable";
 export { StoragePageError, type StoragePageErrorCode, type StoragePageLocation } from "./storagePageError";
 export { parseStorage, type StorageParseResult } from "./storageParser";
 export { applySplices, type Splice } from "./storageSplice";
-export { findTables, type StorageTable, type TableCell, type TableRow } from "./storageTable";
+export {
+  findTables,
+  MAX_GRID_SLOTS,
+  MAX_TABLE_NESTING,
+  type StorageTable,
+  type TableCell,
+  type TableRow,
+} from "./storageTable";
 export { type PatchTableResult, patchTable, type RejectedCell, type TableEdit } from "./tablePatch";

@@ -1,8 +1,9 @@
 import { normaliseText } from "./canonicalText";
-import { type CellContent, readNodeContent } from "./cellContent";
+import { type CellContent, MAX_CONTENT_DEPTH, readNodeContent } from "./cellContent";
 import { inferColumnStyle } from "./columnStyle";
 import type { ColumnStyle, FieldCodec, FieldReading } from "./fieldCodec";
 import type { FieldCodecs } from "./fieldCodecs";
+import { FieldValueError } from "./fieldValueError";
 import type { StorageDocument } from "./storageDocument";
 import { StoragePageError, type StoragePageLocation } from "./storagePageError";
 import { findTables, type StorageTable, type TableCell, type TableRow } from "./storageTable";
@@ -85,6 +86,18 @@ export function selectManagedTable(
     table: table.index,
     ...extra,
   });
+  if (table.tooLarge !== undefined) {
+    return {
+      ok: false,
+      errors: [
+        new StoragePageError(
+          "TABLE_TOO_LARGE",
+          `table ${table.index + 1} spans more than ${table.tooLarge.slots.toLocaleString("en-US")} cells by row ${table.tooLarge.row} (colspan / rowspan); it is not read. Remove the merged cells`,
+          at({ row: table.tooLarge.row }),
+        ),
+      ],
+    };
+  }
   const errors: StoragePageError[] = [];
   const headerKeys = table.headers.map(headerKey);
   const columnOf = (header: string, missing: "KEY_COLUMN_MISSING" | "COLUMN_MISSING"): number | undefined => {
@@ -220,12 +233,13 @@ function describeMissingTable(tables: readonly StorageTable[], target: TableTarg
       ? "the page has no table"
       : `the page has ${tables.length} table${tables.length === 1 ? "" : "s"}: ${tables
           .slice(0, 5)
-          .map(
-            (table) =>
-              `${table.index + 1}. [${table.headers
-                .filter((h) => h !== "")
-                .map((h) => JSON.stringify(h))
-                .join(", ")}]`,
+          .map((table) =>
+            table.tooLarge !== undefined
+              ? `${table.index + 1}. (too large to read: colspan / rowspan beyond ${table.tooLarge.slots.toLocaleString("en-US")} cells)`
+              : `${table.index + 1}. [${table.headers
+                  .filter((h) => h !== "")
+                  .map((h) => JSON.stringify(h))
+                  .join(", ")}]`,
           )
           .join("; ")}${tables.length > 5 ? "; …" : ""}`;
   if ("index" in target.table)
@@ -234,7 +248,9 @@ function describeMissingTable(tables: readonly StorageTable[], target: TableTarg
 }
 
 function readKey(document: StorageDocument, cell: TableCell | undefined): RowKey {
-  const text = cell === undefined ? "" : normaliseText(readNodeContent(document, cell.node).text);
+  const content = cell === undefined ? undefined : readNodeContent(document, cell.node);
+  if (content?.tooDeep) return { kind: "invalid", text: `(elements nested more than ${MAX_CONTENT_DEPTH} deep)` };
+  const text = content === undefined ? "" : normaliseText(content.text);
   if (text === "") return { kind: "new" };
   if (/^\d+$/.test(text)) return { kind: "item", id: text.replace(/^0+(?=\d)/, "") };
   return { kind: "invalid", text };
@@ -276,10 +292,23 @@ function readRow(
     const cell = row.row.slots[column];
     // Read straight from the page, not through the cell's cache: every cell is read once here, and 20,000 cached
     // contents would stay alive as long as the table does.
-    const reading = codec.readConfluence(cell === undefined ? EMPTY_CELL : readNodeContent(document, cell.node));
+    const content = cell === undefined ? EMPTY_CELL : readNodeContent(document, cell.node);
+    if (content.tooDeep) {
+      fields[name] = { ok: false, error: tooDeep(name, codec.header).at(describeRow(managed, row)) };
+      continue;
+    }
+    const reading = codec.readConfluence(content);
     fields[name] = reading.ok ? reading : { ok: false, error: reading.error.at(describeRow(managed, row)) };
   }
   return { index: row.index, rowNumber: row.rowNumber, key: row.key, fields };
+}
+
+function tooDeep(field: string, header: string): FieldValueError {
+  return new FieldValueError(
+    "CELL_TOO_DEEP",
+    `the cell in column "${header}" nests elements more than ${MAX_CONTENT_DEPTH} deep; it is not read (clear its formatting)`,
+    { field, side: "confluence" },
+  );
 }
 
 /** `row 7 (ID 42) of table 1 on page 123`, for messages. */

@@ -2,7 +2,7 @@ import { normaliseMultilineText } from "./canonicalText";
 import type { CellReading } from "./cellContent";
 import { headerKey } from "./managedTable";
 import type { StorageDocument } from "./storageDocument";
-import { findTables, type StorageTable, type TableRow } from "./storageTable";
+import { findTables, MAX_TABLE_NESTING, type StorageTable, type TableRow } from "./storageTable";
 
 /** A readable account of the tables on a page: what `confluence-sync inspect-page` prints. JSON-safe. */
 export interface PageInspection {
@@ -49,7 +49,15 @@ export function inspectPage(document: StorageDocument): PageInspection {
 
 function inspectTable(table: StorageTable): TableInspection {
   const warnings: string[] = [];
-  if (table.headerSource === "none" && table.orientation === "rows")
+  if (table.tooLarge !== undefined)
+    warnings.push(
+      `its merged cells (colspan / rowspan) span more than ${table.tooLarge.slots.toLocaleString("en-US")} cells by row ${table.tooLarge.row}: it is not read, and cannot be synced`,
+    );
+  if (table.nestedTooDeep !== undefined)
+    warnings.push(
+      `it is nested ${MAX_TABLE_NESTING} tables deep: the ${table.nestedTooDeep} table${table.nestedTooDeep === 1 ? "" : "s"} inside it are not looked at`,
+    );
+  if (table.tooLarge === undefined && table.headerSource === "none" && table.orientation === "rows")
     warnings.push("no header row (no <thead> and the first row is not all <th>): columns cannot be matched by name");
   if (table.orientation === "keyValue")
     warnings.push("key/value table (first column <th>): a page-properties style table, one record per table");

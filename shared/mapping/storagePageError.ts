@@ -8,7 +8,8 @@ import { AppError } from "../errors";
  *   column, exactly once;
  * - `DUPLICATE_KEY`: two rows hold the same SharePoint item id;
  * - `MERGED_CELL` / `CELL_MISSING`: a managed column has a `colspan`/`rowspan` > 1, or a row has no cell in it;
- * - `PATCH_INVALID`: a patch asks for something the table cannot take (a row that is not there, two edits of one row).
+ * - `PATCH_INVALID`: a patch asks for something the table cannot take (a row that is not there, two edits of one row);
+ * - `TABLE_TOO_LARGE`: the table's cells span more grid slots than the mapper lays out (`MAX_GRID_SLOTS`).
  * In pages mode (docs/pages-mode.md §4), where the problem belongs to one item's page:
  * - `BLOCK_NOT_FOUND`: the page has no key/value block the profile's `block` selects;
  * - `BLOCK_KEY_MISSING` / `BLOCK_KEY_DUPLICATE`: a mapped key (or the gate key) is not in the block, or is in it twice.
@@ -23,6 +24,7 @@ export type StoragePageErrorCode =
   | "MERGED_CELL"
   | "CELL_MISSING"
   | "PATCH_INVALID"
+  | "TABLE_TOO_LARGE"
   | "BLOCK_NOT_FOUND"
   | "BLOCK_KEY_MISSING"
   | "BLOCK_KEY_DUPLICATE";

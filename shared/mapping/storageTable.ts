@@ -37,7 +37,20 @@ export interface StorageTable {
   /** Header text per grid column, whitespace-normalised; `""` where there is none. */
   readonly headers: readonly string[];
   readonly columnCount: number;
+  /**
+   * Set when laying the table out on a grid would take more than `MAX_GRID_SLOTS` slots (a few cells with
+   * `colspan`/`rowspan` near 1000 ask for millions): the table is not laid out (no rows, no headers) and cannot be
+   * synced; `row` is the 1-based row where the budget ran out. Bounds the memory and time a page edit can cost.
+   */
+  readonly tooLarge?: { readonly row: number; readonly slots: number };
+  /** Set on a table nested `MAX_TABLE_NESTING` deep: how many tables inside it were not looked at. */
+  readonly nestedTooDeep?: number;
 }
+
+/** At most this many grid slots (rows × columns, spans included) are laid out per table: 5,000 × 400 and more. */
+export const MAX_GRID_SLOTS = 2_000_000;
+/** Tables inside tables are looked for this many levels deep; no page people edit nests tables further. */
+export const MAX_TABLE_NESTING = 20;
 
 export interface TableRow {
   /** The `<tr>` element's id in the document, and its object view (made when first asked for). */
@@ -68,10 +81,13 @@ export interface TableCell {
   readonly content: CellContent;
 }
 
-/** Every table on the page, in document order. Pure; walks only the parts of the page that hold tables. */
+/**
+ * Every table on the page, in document order, down to `MAX_TABLE_NESTING` levels of tables in tables. Pure; walks
+ * only the parts of the page that hold tables.
+ */
 export function findTables(document: StorageDocument): StorageTable[] {
   const tables: StorageTable[] = [];
-  if (document.tableNodes.length > 0) visit(document, NO_NODE, undefined, undefined, tables);
+  if (document.tableNodes.length > 0) visit(document, NO_NODE, undefined, undefined, tables, 0);
   return tables;
 }
 
@@ -90,6 +106,7 @@ function visit(
   path: PathStep | undefined,
   parentTable: number | undefined,
   tables: StorageTable[],
+  nesting: number,
 ): void {
   let counters: Map<string, number> | undefined;
   const first = parent === NO_NODE ? document.firstTopLevel : document.firstChild(parent);
@@ -99,8 +116,11 @@ function visit(
     // The ADF fallback repeats the node's content as rendered HTML: its tables are copies, not tables of the page.
     if (name === "ac:adf-fallback") continue;
     if (name === "table") {
-      const table = buildTable(document, node, tables.length, describePath(path), parentTable);
+      // Deeper tables are not looked at (nor laid out): say how many there are, on the table holding them.
+      const skipped = nesting >= MAX_TABLE_NESTING ? tablesInside(document, node) : 0;
+      const table = buildTable(document, node, tables.length, describePath(path), parentTable, skipped);
       tables.push(table);
+      if (skipped > 0) continue;
       // Nested tables live in this table's cells.
       for (const row of table.rows) {
         for (const cell of row.cells) {
@@ -111,6 +131,7 @@ function visit(
             { parent: path, label: { table: table.index, row: row.index, column: cell.column } },
             table.index,
             tables,
+            nesting + 1,
           );
         }
       }
@@ -124,7 +145,7 @@ function visit(
       step = { parent: path, label: landmarkLabel(document, node, count) };
     }
     // Most of a page holds no table: the document's list of tables says where not to look.
-    if (holdsTable(document, node)) visit(document, node, step, parentTable, tables);
+    if (holdsTable(document, node)) visit(document, node, step, parentTable, tables, nesting);
   }
 }
 
@@ -139,6 +160,15 @@ function holdsTable(document: StorageDocument, node: NodeId): boolean {
     else high = middle;
   }
   return low < tableNodes.length && (tableNodes[low] ?? Infinity) < document.subtreeEnd(node);
+}
+
+/** How many table elements lie inside a node (a count in the document's sorted table ids). */
+function tablesInside(document: StorageDocument, node: NodeId): number {
+  const tableNodes = document.tableNodes;
+  const end = document.subtreeEnd(node);
+  let count = 0;
+  for (const table of tableNodes) if (table > node && table < end) count += 1;
+  return count;
 }
 
 function describePath(path: PathStep | undefined): string {
@@ -172,6 +202,7 @@ function buildTable(
   index: number,
   location: string,
   parentTable: number | undefined,
+  nestedTooDeep: number,
 ): StorageTable {
   const rowNodes: Array<{ node: NodeId; group: NodeId }> = [];
   let thead: NodeId = NO_NODE;
@@ -187,7 +218,25 @@ function buildTable(
     }
   }
 
-  const rows = layOutGrid(document, rowNodes);
+  const laidOut = layOutGrid(document, rowNodes);
+  const deeper = nestedTooDeep > 0 ? { nestedTooDeep } : {};
+  if (!laidOut.ok) {
+    return new FoundTable(document, {
+      index,
+      node,
+      location,
+      headerSource: "none",
+      orientation: "rows",
+      rows: [],
+      bodyRows: [],
+      headers: [],
+      columnCount: 0,
+      tooLarge: { row: laidOut.row, slots: MAX_GRID_SLOTS },
+      ...deeper,
+      ...(parentTable === undefined ? {} : { parentTable }),
+    });
+  }
+  const rows = laidOut.rows;
   let columnCount = 0;
   let lastTheadRow: TableRow | undefined;
   let keyValueShaped = rows.length > 0;
@@ -219,6 +268,7 @@ function buildTable(
   const base = { index, node, location, headerSource, orientation, rows, bodyRows, headers, columnCount } as const;
   return new FoundTable(document, {
     ...base,
+    ...deeper,
     ...(parentTable === undefined ? {} : { parentTable }),
     ...(headerRow === undefined ? {} : { headerRow }),
   });
@@ -237,6 +287,8 @@ class FoundTable implements StorageTable {
   readonly bodyRows: readonly TableRow[];
   readonly headers: readonly string[];
   readonly columnCount: number;
+  readonly tooLarge?: { readonly row: number; readonly slots: number };
+  readonly nestedTooDeep?: number;
 
   constructor(
     readonly document: StorageDocument,
@@ -253,6 +305,8 @@ class FoundTable implements StorageTable {
     this.bodyRows = table.bodyRows;
     this.headers = table.headers;
     this.columnCount = table.columnCount;
+    if (table.tooLarge !== undefined) this.tooLarge = table.tooLarge;
+    if (table.nestedTooDeep !== undefined) this.nestedTooDeep = table.nestedTooDeep;
   }
 
   get element(): StorageElement {
@@ -260,13 +314,25 @@ class FoundTable implements StorageTable {
   }
 }
 
-/** Places cells on the grid: each cell takes the next column not covered by a `rowspan` from above. */
-function layOutGrid(document: StorageDocument, rowNodes: ReadonlyArray<{ node: NodeId; group: NodeId }>): TableRow[] {
+/**
+ * Places cells on the grid: each cell takes the next column not covered by a `rowspan` from above. A `rowspan` is
+ * clamped to the rows the table has (as HTML does), and the whole grid to `MAX_GRID_SLOTS` slots: past that the
+ * table is refused, not laid out (`ok: false`, with the 1-based row where the budget ran out).
+ */
+function layOutGrid(
+  document: StorageDocument,
+  rowNodes: ReadonlyArray<{ node: NodeId; group: NodeId }>,
+): { ok: true; rows: TableRow[] } | { ok: false; row: number } {
   // Columns still covered by a cell from an earlier row: column → [cell, rows left].
   const carried = new Map<number, { cell: TableCell; rowsLeft: number }>();
   const rows: TableRow[] = [];
-  for (const { node, group } of rowNodes) rows.push(layOutRow(document, node, group, rows.length, carried));
-  return rows;
+  const budget = { slots: MAX_GRID_SLOTS };
+  for (const { node, group } of rowNodes) {
+    const row = layOutRow(document, node, group, rows.length, rowNodes.length - rows.length, carried, budget);
+    if (row === undefined) return { ok: false, row: rows.length + 1 };
+    rows.push(row);
+  }
+  return { ok: true, rows };
 }
 
 // One function per row rather than a loop body or callback: it stays optimised between pages (see `EMPTY_STORAGE`).
@@ -275,9 +341,12 @@ function layOutRow(
   node: NodeId,
   group: NodeId,
   rowIndex: number,
+  rowsLeftInTable: number,
   carried: Map<number, { cell: TableCell; rowsLeft: number }>,
-): TableRow {
+  budget: { slots: number },
+): TableRow | undefined {
   const slots: (TableCell | undefined)[] = [];
+  if (carried.size > budget.slots) return undefined;
   for (const [column, carry] of carried) slots[column] = carry.cell;
   const cells: TableCell[] = [];
   let column = 0;
@@ -286,7 +355,8 @@ function layOutRow(
     const tag = document.name(cellNode);
     if (tag !== "td" && tag !== "th") continue;
     while (slots[column] !== undefined) column += 1;
-    const cell = new GridCell(document, cellNode, tag, rowIndex, column);
+    const cell = new GridCell(document, cellNode, tag, rowIndex, column, rowsLeftInTable);
+    if (column + cell.colspan > budget.slots) return undefined;
     cells.push(cell);
     for (let offset = 0; offset < cell.colspan; offset += 1) {
       slots[column + offset] = cell;
@@ -294,6 +364,9 @@ function layOutRow(
     }
     column += cell.colspan;
   }
+  // Every row costs its width, holes included: what the grid holds in memory.
+  budget.slots -= slots.length;
+  if (budget.slots < 0) return undefined;
   for (const [column, carry] of carried) {
     carry.rowsLeft -= 1;
     if (carry.rowsLeft <= 0) carried.delete(column);
@@ -338,10 +411,12 @@ class GridCell implements TableCell {
     readonly tag: "th" | "td",
     readonly row: number,
     readonly column: number,
+    rowsLeftInTable: number,
   ) {
     this.#document = document;
     this.colspan = span(document.attribute(node, "colspan"));
-    this.rowspan = span(document.attribute(node, "rowspan"));
+    // A rowspan past the table's last row spans to it, as in HTML.
+    this.rowspan = Math.min(span(document.attribute(node, "rowspan")), Math.max(1, rowsLeftInTable));
   }
 
   get element(): StorageElement {
@@ -361,7 +436,7 @@ export const RESIDENT_TABLE: unknown = new FoundTable(EMPTY_STORAGE, {
   location: "",
   headerSource: "none",
   orientation: "rows",
-  rows: [new GridRow(EMPTY_STORAGE, NO_NODE, 0, NO_NODE, [new GridCell(EMPTY_STORAGE, NO_NODE, "td", 0, 0)], [])],
+  rows: [new GridRow(EMPTY_STORAGE, NO_NODE, 0, NO_NODE, [new GridCell(EMPTY_STORAGE, NO_NODE, "td", 0, 0, 1)], [])],
   bodyRows: [],
   headers: [],
   columnCount: 0,

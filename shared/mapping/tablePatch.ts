@@ -150,7 +150,11 @@ function isMergedAcrossRows(row: TableRow): boolean {
   );
 }
 
-/** How a cell's content is wrapped: in paragraphs (with the first paragraph's attributes), or bare. */
+// Copied tags must not repeat the template's unique ids (`ac:local-id` on table parts, `local-id` on paragraphs);
+// Confluence assigns new ones on save.
+const LOCAL_ID_ATTRIBUTE = /\s(?:ac:)?local-id=(?:"[^"]*"|'[^']*')/g;
+
+/** How a cell's content is wrapped: in paragraphs (with the first paragraph's attributes, ids aside), or bare. */
 export type Wrapper = { readonly kind: "p"; readonly open: string } | { readonly kind: "bare" };
 
 /** The editor's default wrapper, for an empty cell in a table that shows no habit. */
@@ -172,7 +176,13 @@ function cellWrapper(document: StorageDocument, cell: NodeId): Wrapper | undefin
   }
   if (content === 0) return undefined;
   if (paragraphs === content && firstParagraph !== NO_NODE)
-    return { kind: "p", open: startTagSource(document, firstParagraph).replace(/\s*\/>$/, ">") };
+    return {
+      kind: "p",
+      // The paragraph's attributes shape every new block, but never its unique id (docs/references.md#what-confluence-changes-on-save).
+      open: startTagSource(document, firstParagraph)
+        .replace(/\s*\/>$/, ">")
+        .replace(LOCAL_ID_ATTRIBUTE, ""),
+    };
   return { kind: "bare" };
 }
 
@@ -237,9 +247,6 @@ function templateRow(managed: ManagedTable): { row: TableRow; fromHeader: boolea
     ? { row: table.headerRow, fromHeader: true }
     : undefined;
 }
-
-// Copied tags must not repeat the template's unique ids; Confluence assigns new ones on save.
-const LOCAL_ID_ATTRIBUTE = /\s(?:ac:)?local-id="[^"]*"/g;
 
 function buildRow(
   document: StorageDocument,

@@ -11,12 +11,15 @@ export const MAX_BATCH_SIZE = 20;
 /**
  * One write to a list item. `fields` are raw Graph write shapes (multi-value columns with their `@odata.type`
  * annotation, lookups as `XLookupId`); `eTag`, when given, is sent as `If-Match` so a concurrent edit is never
- * overwritten — the write then comes back `preconditionFailed`.
+ * overwritten — the write then comes back `preconditionFailed`; `prefer` values are sent as its `Prefer` header.
  */
 export type ItemWrite =
-  | { kind: "create"; fields: Record<string, unknown> }
-  | { kind: "update"; itemId: string; fields: Record<string, unknown>; eTag?: string }
+  | { kind: "create"; fields: Record<string, unknown>; prefer?: readonly string[] }
+  | { kind: "update"; itemId: string; fields: Record<string, unknown>; eTag?: string; prefer?: readonly string[] }
   | { kind: "delete"; itemId: string; eTag?: string };
+
+/** The preference that makes Graph take a hyperlink as `{Url, Description}` (docs/references.md#graph-field-values). */
+export const PREFER_API_VERSION_2_1 = "apiversion=2.1";
 
 /**
  * What became of one write. Expected outcomes are values, not exceptions:
@@ -202,13 +205,14 @@ export class BatchWriter {
 function subRequest(list: ListRef, id: string, write: ItemWrite): Record<string, unknown> {
   const items = `/${listPath(list)}/items`;
   const ifMatch = write.kind !== "create" && write.eTag !== undefined ? { "If-Match": write.eTag } : {};
+  const prefer = write.kind !== "delete" && write.prefer?.length ? { Prefer: write.prefer.join(", ") } : {};
   switch (write.kind) {
     case "create":
       return {
         id,
         method: "POST",
         url: items,
-        headers: { "Content-Type": "application/json" },
+        headers: { "Content-Type": "application/json", ...prefer },
         body: { fields: write.fields },
       };
     case "update":
@@ -216,7 +220,7 @@ function subRequest(list: ListRef, id: string, write: ItemWrite): Record<string,
         id,
         method: "PATCH",
         url: `${items}/${encodeURIComponent(write.itemId)}/fields`,
-        headers: { "Content-Type": "application/json", ...ifMatch },
+        headers: { "Content-Type": "application/json", ...ifMatch, ...prefer },
         body: write.fields,
       };
     case "delete":

@@ -1,18 +1,40 @@
+import { z } from "zod";
 import { type Logger, silentLogger } from "../runtime";
 import { expandFields } from "./fieldsQuery";
-import { GraphError, GraphErrorCodes } from "./graphError";
+import { GraphError, GraphErrorCodes, readEnvelope } from "./graphError";
 import { parseGraphResponse } from "./graphResponseShape";
 import type { GraphTransport } from "./graphTransport";
-import { type ItemPage, itemPageSchema, type SharePointItem, toSharePointItem } from "./listItem";
+import { listItemSchema, type SharePointItem, toSharePointItem } from "./listItem";
 import { describeList, type ListRef, listPath } from "./listRef";
 
 /** One page of a delta round. */
 export interface DeltaPage {
   /** Created or changed items, in their latest state. The same item may appear again later: the last one wins. */
   changed: SharePointItem[];
-  /** Ids of deleted items. Only incremental rounds report deletions. */
+  /** Ids of deleted items (the `deleted` facet or OData's `@removed`). Only incremental rounds report deletions. */
   deleted: string[];
+  /**
+   * Ids of entries that carry neither fields nor a deletion mark. "No fields" never means "every field empty": the
+   * caller reads each one by id (a 404 then says it was deleted).
+   */
+  unresolved: string[];
 }
+
+/**
+ * A delta entry: an item, a deletion, or (observed live) an error object the service wrote in place of a deletion it
+ * could not serialise, inside a 200 page (docs/references.md#graph-delta).
+ */
+const deltaEntrySchema = z.union([
+  listItemSchema.extend({ "@removed": z.looseObject({ reason: z.string().optional() }).optional() }),
+  z.looseObject({ error: z.looseObject({ code: z.string().optional(), message: z.string().optional() }) }),
+]);
+
+const deltaPageSchema = z.looseObject({
+  value: z.array(deltaEntrySchema),
+  "@odata.nextLink": z.string().optional(),
+  "@odata.deltaLink": z.string().optional(),
+});
+type DeltaPageJson = z.infer<typeof deltaPageSchema>;
 
 /**
  * What kind of round this is, known before the first page is consumed:
@@ -24,7 +46,9 @@ export interface DeltaPage {
 export type DeltaMode =
   | { kind: "incremental" }
   | { kind: "full"; reason: "initial" }
-  | { kind: "full"; reason: "resync"; resyncCode: string | undefined };
+  | { kind: "full"; reason: "resync"; resyncCode: string | undefined }
+  /** An incremental round held an error object in place of an entry: its changes cannot be trusted whole. */
+  | { kind: "full"; reason: "pageError"; errorCode: string | undefined };
 
 /** An open delta round: iterate `pages()` once, apply each page, then store `deltaLink()`. */
 export interface DeltaRound {
@@ -63,13 +87,13 @@ export class DeltaReader {
     const what = `delta of ${describeList(list)}`;
     const start = `${listPath(list)}/items/delta?${expandFields(options.select)}${options.pageSize ? `&$top=${options.pageSize}` : ""}`;
     let mode: DeltaMode;
-    let first: ItemPage;
+    let first: DeltaPageJson;
     if (deltaLink === undefined) {
       mode = { kind: "full", reason: "initial" };
-      first = parseGraphResponse(itemPageSchema, await this.#transport.get(start), what);
+      first = parseGraphResponse(deltaPageSchema, await this.#transport.get(start), what);
     } else {
       try {
-        first = parseGraphResponse(itemPageSchema, await this.#transport.get(deltaLink), what);
+        first = parseGraphResponse(deltaPageSchema, await this.#transport.get(deltaLink), what);
         mode = { kind: "incremental" };
       } catch (error) {
         if (!(error instanceof GraphError) || error.code !== GraphErrorCodes.ResyncRequired) throw error;
@@ -79,7 +103,7 @@ export class DeltaReader {
           resyncCode: error.graphCode,
         });
         // The Location restarts the enumeration with the token's original query (select, page size).
-        first = parseGraphResponse(itemPageSchema, await this.#transport.get(error.location ?? start), what);
+        first = parseGraphResponse(deltaPageSchema, await this.#transport.get(error.location ?? start), what);
       }
     }
     return new OpenDeltaRound(this.#transport, mode, first, what);
@@ -90,11 +114,11 @@ class OpenDeltaRound implements DeltaRound {
   readonly mode: DeltaMode;
   readonly #transport: GraphTransport;
   readonly #what: string;
-  #first: ItemPage | undefined;
+  #first: DeltaPageJson | undefined;
   #deltaLink: string | undefined;
   #started = false;
 
-  constructor(transport: GraphTransport, mode: DeltaMode, first: ItemPage, what: string) {
+  constructor(transport: GraphTransport, mode: DeltaMode, first: DeltaPageJson, what: string) {
     this.#transport = transport;
     this.mode = mode;
     this.#first = first;
@@ -109,14 +133,25 @@ class OpenDeltaRound implements DeltaRound {
     while (page !== undefined) {
       const deleted: string[] = [];
       const changed: SharePointItem[] = [];
+      const unresolved: string[] = [];
       for (const entry of page.value) {
-        if (entry.deleted) deleted.push(entry.id);
+        if ("error" in entry) {
+          const envelope = readEnvelope(entry);
+          // Transient: the page is not wrong for good, and the caller starts over with a full enumeration.
+          throw new GraphError(
+            GraphErrorCodes.DeltaPageError,
+            `${this.#what}: a page of changes held an error in place of an entry (${envelope.code ?? "no code"}${envelope.message ? ` — ${envelope.message}` : ""})`,
+            { transient: true, ...(envelope.code ? { graphCode: envelope.code } : {}) },
+          );
+        }
+        if (entry.deleted !== undefined || entry["@removed"] !== undefined) deleted.push(entry.id);
+        else if (entry.fields === undefined) unresolved.push(entry.id);
         else changed.push(toSharePointItem(entry));
       }
-      yield { changed, deleted };
+      yield { changed, deleted, unresolved };
       const next = page["@odata.nextLink"];
       if (next !== undefined) {
-        page = parseGraphResponse(itemPageSchema, await this.#transport.get(next), this.#what);
+        page = parseGraphResponse(deltaPageSchema, await this.#transport.get(next), this.#what);
         continue;
       }
       const link = page["@odata.deltaLink"];

@@ -12,13 +12,15 @@ export const GraphErrorCodes = {
   Unavailable: "GRAPH_UNAVAILABLE",
   /** 401 from Graph: the token was refused. */
   Unauthorized: "GRAPH_UNAUTHORIZED",
-  /** 403: e.g. Sites.Selected without a grant on the site. */
+  /** 403: e.g. Sites.Selected without a grant on the site; the message names the permission to grant. */
   Forbidden: "GRAPH_FORBIDDEN",
   NotFound: "GRAPH_NOT_FOUND",
   /** 412: the item changed since its eTag was read. */
   PreconditionFailed: "GRAPH_PRECONDITION_FAILED",
   /** 410 on a delta token: a full enumeration is needed. */
   ResyncRequired: "GRAPH_RESYNC_REQUIRED",
+  /** A 200 delta page held an error object in place of an entry: the round is started over as a full enumeration. */
+  DeltaPageError: "GRAPH_DELTA_PAGE_ERROR",
   /** 400 and other 4xx: the request itself is wrong (unknown field, bad value, …). */
   BadRequest: "GRAPH_BAD_REQUEST",
   /** The Microsoft identity platform refused the credentials or could not be reached. */
@@ -86,7 +88,8 @@ export class GraphError extends AppError {
     const retryAfterMs = parseRetryAfter(header("retry-after"), context.nowMs);
     const location = header("location") ?? undefined;
     const detail = envelope.code ? ` ${envelope.code}` : "";
-    const message = `${operation}: ${status}${detail}${envelope.message ? ` — ${envelope.message}` : ""}`;
+    const advice = status === 403 ? ` (${permissionAdvice(operation)})` : "";
+    const message = `${operation}: ${status}${detail}${envelope.message ? ` — ${envelope.message}` : ""}${advice}`;
     return new GraphError(codeForStatus(status), redact(message), {
       status,
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
@@ -95,6 +98,18 @@ export class GraphError extends AppError {
       ...(location ? { location } : {}),
     });
   }
+}
+
+/**
+ * What to grant after a 403, from the operation (`[GET] sites/…`, `[$batch create] new item`, `[POST] subscriptions`):
+ * docs/references.md#graph-site-permissions and #graph-subscriptions-and-notifications.
+ */
+export function permissionAdvice(operation: string): string {
+  if (/\bsubscriptions\b/.test(operation))
+    return "subscribing to a list needs the application permission Sites.ReadWrite.All; Sites.Selected, even with a write grant on the site, is refused";
+  if (/^\[GET\]/.test(operation))
+    return "reading the list needs the application permission Sites.Read.All or Sites.ReadWrite.All, or Sites.Selected with a read grant on the site";
+  return "writing list items needs the application permission Sites.ReadWrite.All, or Sites.Selected with a write grant on the site";
 }
 
 export function codeForStatus(status: number): GraphErrorCode {

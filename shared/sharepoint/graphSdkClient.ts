@@ -29,6 +29,11 @@ export interface GraphSdkClientOptions {
   userAgent?: UserAgentOptions;
 }
 
+/** The token scope for a Graph base URL: always the base URL's own resource (see `createGraphSdkClient`). */
+export function graphTokenScope(graphBaseUrl: string): string {
+  return `${new URL(graphBaseUrl).origin}/.default`;
+}
+
 /**
  * The Graph SDK client for one credential.
  *
@@ -47,7 +52,7 @@ export interface GraphSdkClientOptions {
 export function createGraphSdkClient(options: GraphSdkClientOptions): Client {
   const base = new URL(options.graphBaseUrl ?? DEFAULT_GRAPH_BASE_URL);
   const known = KNOWN_GRAPH_HOSTS.has(base.hostname);
-  const scope = `${base.origin}/.default`;
+  const scope = graphTokenScope(base.href);
   const authProvider = new TokenCredentialAuthenticationProvider(options.credential, { scopes: [scope] });
   return Client.initWithMiddleware({
     middleware: [

@@ -1,3 +1,4 @@
+export { applicationRoles, graphApplicationRoles } from "./applicationRoles";
 export { BatchWriter, type ItemWrite, type ItemWriteOutcome, MAX_BATCH_SIZE } from "./batchWriter";
 export {
   type ChangeNotification,

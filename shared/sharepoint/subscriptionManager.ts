@@ -9,6 +9,13 @@ import { describeList, type ListRef, listPath } from "./listRef";
 
 /** "SharePoint list | 42,300 minutes (under 30 days)": the longest lifetime Graph grants a list subscription. */
 export const MAX_LIST_SUBSCRIPTION_MINUTES = 42_300;
+/**
+ * Graph checks the expiry against its own clock: asking for exactly the maximum from a clock a little ahead of Graph's
+ * is refused (400) on every create and renewal. So the lifetime asked for stays this far under the maximum, and a
+ * refusal about the expiry is tried once more a day shorter.
+ */
+export const SUBSCRIPTION_EXPIRY_MARGIN_MINUTES = 60;
+const SHORTER_RETRY_MINUTES = 24 * 60;
 
 const subscriptionSchema = z.looseObject({
   id: z.string(),
@@ -22,7 +29,7 @@ export interface SubscribeRequest {
   notificationUrl: string;
   /** Where `reauthorizationRequired` lifecycle events go (validated the same way); none when absent. */
   lifecycleNotificationUrl?: string;
-  /** Lifetime from now; at most (and by default) 42,300 minutes. */
+  /** Lifetime from now; at most (and by default) 42,300 minutes less the margin (`SUBSCRIPTION_EXPIRY_MARGIN_MINUTES`). */
   expiresInMinutes?: number;
 }
 
@@ -56,17 +63,17 @@ export class SubscriptionManager {
 
   async create(profileKey: string, list: ListRef, request: SubscribeRequest): Promise<SubscriptionRecord> {
     const clientState = this.#randomBytes(32).toString("base64url");
-    const body = {
+    const body = (shorterBy: number) => ({
       changeType: "updated",
       notificationUrl: request.notificationUrl,
       ...(request.lifecycleNotificationUrl ? { lifecycleNotificationUrl: request.lifecycleNotificationUrl } : {}),
       resource: listPath(list),
-      expirationDateTime: this.#expiry(request.expiresInMinutes),
+      expirationDateTime: this.#expiry(request.expiresInMinutes, shorterBy),
       clientState,
-    };
+    });
     const created = parseGraphResponse(
       subscriptionSchema,
-      await this.#transport.write("POST", "subscriptions", body),
+      await this.#withShorterRetry((shorterBy) => this.#transport.write("POST", "subscriptions", body(shorterBy))),
       `subscription for ${describeList(list)}`,
     );
     const record: SubscriptionRecord = {
@@ -104,9 +111,11 @@ export class SubscriptionManager {
     }
     let renewed: z.infer<typeof subscriptionSchema>;
     try {
-      const response = await this.#transport.write("PATCH", `subscriptions/${encodeURIComponent(subscriptionId)}`, {
-        expirationDateTime: this.#expiry(expiresInMinutes),
-      });
+      const response = await this.#withShorterRetry((shorterBy) =>
+        this.#transport.write("PATCH", `subscriptions/${encodeURIComponent(subscriptionId)}`, {
+          expirationDateTime: this.#expiry(expiresInMinutes, shorterBy),
+        }),
+      );
       renewed = parseGraphResponse(subscriptionSchema, response, `subscription ${subscriptionId}`);
     } catch (error) {
       if (error instanceof GraphError && error.code === GraphErrorCodes.NotFound) {
@@ -144,8 +153,22 @@ export class SubscriptionManager {
     await this.#store.delete(subscriptionId);
   }
 
-  #expiry(minutes: number | undefined): string {
-    const wanted = Math.min(minutes ?? MAX_LIST_SUBSCRIPTION_MINUTES, MAX_LIST_SUBSCRIPTION_MINUTES);
+  /** Sends `write`; a 400 about the expiry (our clock ahead of Graph's) is sent once more, a day shorter. */
+  async #withShorterRetry(write: (shorterByMinutes: number) => Promise<unknown>): Promise<unknown> {
+    try {
+      return await write(0);
+    } catch (error) {
+      if (!(error instanceof GraphError && error.status === 400 && /expir/i.test(error.message))) throw error;
+      this.#logger.warn("graph refused the subscription's expiry; asking for a day less", {
+        graphCode: error.graphCode,
+      });
+      return write(SHORTER_RETRY_MINUTES);
+    }
+  }
+
+  #expiry(minutes: number | undefined, shorterBy: number): string {
+    const longest = MAX_LIST_SUBSCRIPTION_MINUTES - SUBSCRIPTION_EXPIRY_MARGIN_MINUTES;
+    const wanted = Math.min(minutes ?? longest, longest) - shorterBy;
     if (!(wanted > 0)) throw new RangeError(`a subscription lifetime must be positive, not ${minutes} minutes`);
     return new Date(this.#clock.now() + wanted * 60_000).toISOString();
   }

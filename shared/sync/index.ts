@@ -5,6 +5,7 @@
  */
 export { type CanonicalValue, canonicalEquals, canonicalJson } from "./canonicalValue";
 export { CONFLICT_POLICIES, type ConflictPolicy } from "./conflictPolicy";
+export { chosenHash, settleField, settlementProgress } from "./conflictSettlement";
 export { DELETE_POLICIES, type DeletePolicy } from "./deletePolicy";
 export { type FieldHash, fieldHash } from "./fieldHash";
 export { type FieldKey, fieldEntry } from "./fieldKey";
@@ -28,7 +29,9 @@ export {
   type FieldMergeRules,
   type FieldWrite,
   fieldWriteOf,
+  fieldWritesOf,
   mergeField,
+  type SettledMerge,
 } from "./mergeField";
 export type * from "./plan";
 export { PlannerInputInvalid } from "./plannerInputInvalid";
@@ -48,8 +51,10 @@ export { SYNC_DIRECTIONS, type SyncDirection } from "./syncDirection";
 export type {
   ConfluenceRowReading,
   ConfluenceSide,
+  FieldSettlement,
   PlanInput,
   RowRef,
+  SettlementChoice,
   SharePointItemReading,
   SharePointSide,
 } from "./syncInput";

@@ -1,9 +1,10 @@
 import type { CanonicalValue } from "./canonicalValue";
+import { settledFieldStateChange, settleField } from "./conflictSettlement";
 import { type FieldKey, fieldEntry } from "./fieldKey";
 import { fieldStateChange } from "./fieldStateChange";
-import { type FieldObservation, type FieldSnapshot, knownValue, observe } from "./fieldValue";
+import { type FieldObservation, type FieldSnapshot, knownValue, observe, snapshotOf } from "./fieldValue";
 import type { ItemState, PairStatus, RowOrigin } from "./itemState";
-import { type FieldMerge, fieldWriteOf, mergeField } from "./mergeField";
+import { type FieldMerge, fieldWritesOf, mergeField } from "./mergeField";
 import type {
   CreateRef,
   FieldStateChange,
@@ -11,10 +12,11 @@ import type {
   ItemRef,
   ItemStateUpdate,
   KeyWriteBack,
+  SettlementDecision,
   WriteRequirement,
 } from "./plan";
 import type { PlanAccumulator } from "./planAccumulator";
-import type { ConfluenceRowReading, RowRef, SharePointItemReading } from "./syncInput";
+import type { ConfluenceRowReading, FieldSettlement, RowRef, SharePointItemReading } from "./syncInput";
 import type { FieldRule, SyncRules } from "./syncRules";
 
 /** What every step of one planning run shares. Internal to the planner. */
@@ -24,6 +26,13 @@ export interface PlanContext {
   /** When a person last edited the page, for newest-wins. */
   readonly pageEditedAt: string;
   readonly acc: PlanAccumulator;
+  /** The settlements people made, by `settlementKey` (none when absent). */
+  readonly settlements?: ReadonlyMap<string, FieldSettlement>;
+}
+
+/** Where a settlement is filed in `PlanContext.settlements`. */
+export function settlementKey(sharePointId: string, field: FieldKey): string {
+  return JSON.stringify([sharePointId, field]);
 }
 
 /** An empty cell or column: the other side of an item that does not exist yet (a create or an append). */
@@ -111,32 +120,76 @@ export function planItemMerge(ctx: PlanContext, spec: MergeSpec): void {
   const { rules, acc } = ctx;
   const readId = spec.item.sharePointId;
   const merged: MergedField[] = [];
+  const settled: SettlementDecision[] = [];
+  const needRead = (): void => {
+    // Only stored SharePoint values can be missing, so the item exists and has an id to read.
+    if (readId !== null) acc.needRead(readId);
+  };
   for (const rule of rules.fields) {
     const sharePoint = spec.sharePoint(rule.key);
+    if (sharePoint === undefined) {
+      needRead();
+      return;
+    }
     const base = spec.base(rule.key);
-    const merge =
-      sharePoint === undefined
-        ? undefined
-        : mergeField(base, sharePoint, spec.confluence(rule.key), {
-            direction: rule.direction,
-            conflictPolicy: rules.conflictPolicy,
-            sharePointModifiedAt: spec.sharePointModifiedAt,
-            confluenceModifiedAt: spec.confluenceModifiedAt ?? ctx.pageEditedAt,
-            disputed: spec.disputed(rule.key),
-          });
-    if (sharePoint === undefined || merge === undefined || merge.kind === "valueUnavailable") {
-      // Only stored SharePoint values can be missing, so the item exists and has an id to read.
-      if (readId !== null) acc.needRead(readId);
+    const confluence = spec.confluence(rule.key);
+    const settlement = settlementOf(ctx, spec, rule.key);
+    if (settlement !== undefined) {
+      const step = settleField(settlement, sharePoint, confluence, rule.direction);
+      if (step.kind === "valueUnavailable") {
+        needRead();
+        return;
+      }
+      if (step.kind === "apply") {
+        const { merge } = step;
+        settled.push({
+          kind: "applied",
+          id: settlement.id,
+          item: spec.item,
+          field: rule.key,
+          value: merge.value,
+          writes: merge.writes.map((write) => write.to),
+        });
+        const change = settledFieldStateChange(
+          merge,
+          base,
+          sharePoint,
+          spec.disputed(rule.key),
+          rules.storedValueMaxChars,
+        );
+        merged.push({ rule, base, merge, change });
+        continue;
+      }
+      settled.push({
+        kind: "stale",
+        id: settlement.id,
+        item: spec.item,
+        field: rule.key,
+        reason: step.reason,
+        sharePoint: sharePoint.ok ? snapshotOf(sharePoint) : null,
+        confluence: confluence.ok ? snapshotOf(confluence) : null,
+      });
+    }
+    const merge = mergeField(base, sharePoint, confluence, {
+      direction: rule.direction,
+      conflictPolicy: rules.conflictPolicy,
+      sharePointModifiedAt: spec.sharePointModifiedAt,
+      confluenceModifiedAt: spec.confluenceModifiedAt ?? ctx.pageEditedAt,
+      disputed: spec.disputed(rule.key),
+    });
+    if (merge.kind === "valueUnavailable") {
+      needRead();
       return;
     }
     merged.push({ rule, base, merge, change: fieldStateChange(merge, base, sharePoint, rules.storedValueMaxChars) });
   }
 
   const bound = (side: "sharePoint" | "confluence"): [FieldKey, CanonicalValue][] =>
-    merged.flatMap(({ rule, merge }) => {
-      const write = fieldWriteOf(merge);
-      return write !== null && write.to === side ? [[rule.key, write.value.value] as [FieldKey, CanonicalValue]] : [];
-    });
+    merged.flatMap(({ rule, merge }) =>
+      fieldWritesOf(merge)
+        .filter((write) => write.to === side)
+        .map((write) => [rule.key, write.value.value] as [FieldKey, CanonicalValue]),
+    );
   const toSharePoint = bound("sharePoint");
   const toConfluence = bound("confluence");
 
@@ -176,6 +229,7 @@ export function planItemMerge(ctx: PlanContext, spec: MergeSpec): void {
     });
   }
   if (spec.keyWriteBack !== null) acc.keyWriteBacks.push(spec.keyWriteBack);
+  acc.settlements.push(...settled);
 
   for (const { rule, base, merge } of merged) {
     if (merge.kind === "conflict") {
@@ -217,4 +271,12 @@ export function planItemMerge(ctx: PlanContext, spec: MergeSpec): void {
     .map(({ rule, merge }) => ({ field: rule.key, merge }));
   if (spec.action.kind !== "update" || fields.length > 0)
     acc.decisions.push({ item: spec.item, action: spec.action, fields });
+}
+
+/** A settlement of this field of an existing pair, if a person made one (items and rows still to be created have none). */
+function settlementOf(ctx: PlanContext, spec: MergeSpec, key: FieldKey): FieldSettlement | undefined {
+  const id = spec.item.sharePointId;
+  if (ctx.settlements === undefined || id === null) return undefined;
+  if (spec.sharePointWrite.kind !== "update" || spec.confluenceWrite.kind !== "row") return undefined;
+  return ctx.settlements.get(settlementKey(id, key));
 }

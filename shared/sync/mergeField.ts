@@ -60,7 +60,9 @@ export interface FieldWrite {
  * - `conflict`: the sides disagree and both have a claim; `write` is what the resolution writes (null when flagged);
  * - `invalid`: a side's value could not be read; the field is skipped and its base is not advanced;
  * - `valueUnavailable`: a write needs a value known only by its hash (too long to keep in the state): the item must
- *   be read again before this field can be merged.
+ *   be read again before this field can be merged;
+ * - `settled`: a person settled the field's conflict (conflictSettlement.ts): the chosen value is written to the sides
+ *   that do not hold it.
  */
 export type FieldMerge =
   | { readonly kind: "noop" }
@@ -77,7 +79,17 @@ export type FieldMerge =
       readonly write: FieldWrite | null;
     }
   | { readonly kind: "invalid"; readonly errors: readonly { readonly side: Side; readonly error: FieldReadError }[] }
-  | { readonly kind: "valueUnavailable"; readonly side: Side };
+  | { readonly kind: "valueUnavailable"; readonly side: Side }
+  | SettledMerge;
+
+/** The merge of a field whose conflict a person settled: the chosen value, written where it is missing. */
+export interface SettledMerge {
+  readonly kind: "settled";
+  /** The settlement's id (the engine's conflict id). */
+  readonly settlement: string;
+  readonly value: FieldSnapshot;
+  readonly writes: readonly FieldWrite[];
+}
 
 const NOOP: FieldMerge = { kind: "noop" };
 
@@ -137,7 +149,14 @@ export function mergeField(
   return conflict(base === null ? "noBase" : "bothChanged", base, values, resolveByPolicy(rules));
 }
 
-/** The write a merge calls for, if any. */
+/** Every write a merge calls for: one at most, but two for a value a person chose that neither side holds. */
+export function fieldWritesOf(merge: FieldMerge): readonly FieldWrite[] {
+  if (merge.kind === "settled") return merge.writes;
+  const write = fieldWriteOf(merge);
+  return write === null ? [] : [write];
+}
+
+/** The write a merge calls for, if any (a settled merge's are in `fieldWritesOf`). */
 export function fieldWriteOf(merge: FieldMerge): FieldWrite | null {
   switch (merge.kind) {
     case "toConfluence":

@@ -4,6 +4,7 @@ import type { FieldObservation, FieldReadError, FieldSnapshot } from "./fieldVal
 import type { FieldState, ItemState, PairStatus, RowOrigin } from "./itemState";
 import type { ConflictCause, ConflictResolution, FieldMerge } from "./mergeField";
 import type { Side } from "./side";
+import type { SyncDirection } from "./syncDirection";
 import type { RowRef } from "./syncInput";
 
 /** Correlates a SharePoint create with what depends on it (the key write-back into its row, its state). */
@@ -174,6 +175,8 @@ export type WriteRequirement = "sharePointWrite" | "confluenceWrite";
 /** The next state of one field: `ifApplied` when `requires` succeeded (or is null), else `otherwise`. */
 export interface FieldStateChange {
   readonly requires: WriteRequirement | null;
+  /** A second write the change depends on too (a settled value written to both sides). */
+  readonly alsoRequires?: WriteRequirement;
   readonly ifApplied: FieldState;
   readonly otherwise: FieldState;
 }
@@ -244,7 +247,42 @@ export interface ReadyPlan {
   readonly fieldErrors: readonly FieldError[];
   readonly decisions: readonly ItemDecision[];
   readonly stateUpdates: readonly ItemStateUpdate[];
+  /** What became of each settlement the planner was given and could decide on (absent in plans made before them). */
+  readonly settlements?: readonly SettlementDecision[];
 }
+
+/**
+ * Why a settlement was not applied.
+ * - `edited`: a side holds neither the value seen when the person decided nor the chosen one: someone edited it since
+ *   (an unreadable value counts as an edit).
+ * - `oneWay`: the field no longer flows to a side the chosen value would have to be written to.
+ */
+export type SettlementStaleReason =
+  | { readonly kind: "edited"; readonly sides: readonly Side[] }
+  | { readonly kind: "oneWay"; readonly direction: SyncDirection };
+
+/** What the plan does with one settlement it was given (see `FieldSettlement`). */
+export type SettlementDecision =
+  | {
+      readonly kind: "applied";
+      readonly id: string;
+      readonly item: ItemRef;
+      readonly field: FieldKey;
+      /** The chosen value (by hash only when both sides already hold it and it is too long to keep). */
+      readonly value: FieldSnapshot;
+      /** The sides the chosen value is written to (none when both already hold it). */
+      readonly writes: readonly Side[];
+    }
+  | {
+      readonly kind: "stale";
+      readonly id: string;
+      readonly item: ItemRef;
+      readonly field: FieldKey;
+      readonly reason: SettlementStaleReason;
+      /** Each side's value now (null when unreadable). */
+      readonly sharePoint: FieldSnapshot | null;
+      readonly confluence: FieldSnapshot | null;
+    };
 
 /** The run must write nothing at all, state included; `decisions` say what it would have done. */
 export interface StoppedPlan {

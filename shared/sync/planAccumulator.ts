@@ -9,6 +9,7 @@ import type {
   RowAppend,
   RowRemoval,
   RowUpdate,
+  SettlementDecision,
   SharePointCreate,
   SharePointDelete,
   SharePointUpdate,
@@ -38,6 +39,7 @@ export class PlanAccumulator {
   readonly fieldErrors: FieldError[] = [];
   readonly decisions: ItemDecision[] = [];
   readonly stateUpdates: ItemStateUpdate[] = [];
+  readonly settlements: SettlementDecision[] = [];
   readonly #readsNeeded = new Set<string>();
 
   needRead(sharePointId: string): void {
@@ -109,6 +111,7 @@ export class PlanAccumulator {
       fieldErrors: [...this.fieldErrors],
       decisions,
       stateUpdates: [...this.stateUpdates],
+      ...(this.settlements.length > 0 ? { settlements: [...this.settlements] } : {}),
     };
   }
 }

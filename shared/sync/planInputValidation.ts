@@ -13,6 +13,12 @@ export function validatePlanInput(input: PlanInput): void {
       );
     seen.add(item.id);
   }
+  if (input.sharePoint.kind === "full") {
+    for (const id of input.sharePoint.unseen ?? []) {
+      if (seen.has(id))
+        throw new PlannerInputInvalid(`${profile}: SharePoint item ${id} is listed as both read and unseen`);
+    }
+  }
   if (input.sharePoint.kind === "delta") {
     for (const id of input.sharePoint.deletedIds) {
       if (seen.has(id))
@@ -24,6 +30,15 @@ export function validatePlanInput(input: PlanInput): void {
     if (rowRefs.has(row.rowRef))
       throw new PlannerInputInvalid(`${profile}: two Confluence rows share rowRef ${row.rowRef}`);
     rowRefs.add(row.rowRef);
+  }
+  const settled = new Set<string>();
+  for (const settlement of input.settlements ?? []) {
+    const key = JSON.stringify([settlement.sharePointId, settlement.field]);
+    if (settled.has(key))
+      throw new PlannerInputInvalid(
+        `${profile}: field "${settlement.field}" of item ${settlement.sharePointId} is settled twice`,
+      );
+    settled.add(key);
   }
   const stateIds = new Set<string>();
   for (const item of input.state) {

@@ -1,7 +1,7 @@
 import { fieldEntry } from "./fieldKey";
 import { baseWhenLinked } from "./fieldStateChange";
 import { planForget, planRowGone, planSharePointGone } from "./itemDeletion";
-import { cellObservation, type PlanContext, planItemMerge, sharePointObservation } from "./itemMerge";
+import { cellObservation, type PlanContext, planItemMerge, settlementKey, sharePointObservation } from "./itemMerge";
 import type { ItemState, RowOrigin } from "./itemState";
 import type { Plan } from "./plan";
 import { compareItemIds, PlanAccumulator } from "./planAccumulator";
@@ -15,7 +15,9 @@ type SharePointView =
   | { readonly kind: "present"; readonly reading: SharePointItemReading | null }
   | { readonly kind: "absent" }
   /** Delta mode, an id the state does not know and the delta does not mention: only a read can tell. */
-  | { readonly kind: "unknown" };
+  | { readonly kind: "unknown" }
+  /** Full mode, an id the state does not know that may exist unseen: its row is left alone. */
+  | { readonly kind: "unseen" };
 
 /**
  * Plans one sync run of one profile: pure, deterministic, no I/O, no clock (time comes in as `runAt`), so a dry run
@@ -74,10 +76,15 @@ export function planSync(input: PlanInput): Plan {
     (sharePoint.kind === "full" ? sharePoint.items : sharePoint.changed).map((item) => [item.id, item]),
   );
   const deletedIds = new Set(sharePoint.kind === "delta" ? sharePoint.deletedIds : []);
+  const unseen = new Set(sharePoint.kind === "full" ? (sharePoint.unseen ?? []) : []);
   const stateById = new Map(state.map((item) => [item.sharePointId, item]));
   const viewOf = (id: string, before: ItemState | null): SharePointView => {
     const reading = readings.get(id);
     if (reading !== undefined) return { kind: "present", reading };
+    if (unseen.has(id)) {
+      if (before === null) return { kind: "unseen" };
+      return before.status === "deletedInSharePoint" ? { kind: "absent" } : { kind: "present", reading: null };
+    }
     if (sharePoint.kind === "full" || deletedIds.has(id)) return { kind: "absent" };
     if (before === null) return { kind: "unknown" };
     return before.status === "deletedInSharePoint" ? { kind: "absent" } : { kind: "present", reading: null };
@@ -88,6 +95,10 @@ export function planSync(input: PlanInput): Plan {
     runAt: input.runAt,
     pageEditedAt: confluence.page.editedAt,
     acc: new PlanAccumulator(),
+    // Most runs have none: no map, no look-up per field.
+    ...(input.settlements === undefined || input.settlements.length === 0
+      ? {}
+      : { settlements: new Map(input.settlements.map((s) => [settlementKey(s.sharePointId, s.field), s])) }),
   };
   const unpaired: UnpairedItem[] = [];
   const orphanedOrigins: RowOrigin[] = [];
@@ -101,6 +112,7 @@ export function planSync(input: PlanInput): Plan {
       if (row !== null) ctx.acc.needRead(id);
       continue;
     }
+    if (view.kind === "unseen") continue;
     const status = before?.status ?? null;
     if (view.kind === "present") {
       sharePointTotal += 1;

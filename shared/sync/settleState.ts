@@ -86,7 +86,10 @@ export function settleItemState(update: ItemStateUpdate, outcome: ApplyOutcome):
     if (status === null) return NONE;
     // fromEntries, not assignment: a field key is data and may be `__proto__`.
     const fields: Record<FieldKey, FieldState> = Object.fromEntries(
-      Object.entries(next.fields).map(([key, field]) => [key, met(field.requires) ? field.ifApplied : field.otherwise]),
+      Object.entries(next.fields).map(([key, field]) => [
+        key,
+        met(field.requires) && met(field.alsoRequires ?? null) ? field.ifApplied : field.otherwise,
+      ]),
     );
     const state: ItemState = {
       sharePointId,

@@ -1,3 +1,5 @@
+import type { CanonicalValue } from "./canonicalValue";
+import type { FieldHash } from "./fieldHash";
 import type { FieldKey } from "./fieldKey";
 import type { FieldReading } from "./fieldValue";
 import type { ItemState } from "./itemState";
@@ -15,12 +17,19 @@ export interface SharePointItemReading {
 
 /**
  * The SharePoint side of a run.
- * - `full`: every item of the list; an item in the state but not here is gone.
+ * - `full`: every item of the list the app can see; an item in the state but not here is gone, unless it is in
+ *   `unseen`: ids the enumeration did not show but that may still exist (a list with content approval hides items
+ *   pending approval from an app without `Sites.Manage.All`, docs/references.md#graph-content-approval). An unseen item
+ *   is taken as unchanged since it was last read, and a row keyed with one the state does not know is left alone.
  * - `delta`: the items changed since the stored delta link (each once, latest state; the reader collapses repeats)
  *   and the ids deleted since. Items in neither list are unchanged since they were last read.
  */
 export type SharePointSide =
-  | { readonly kind: "full"; readonly items: readonly SharePointItemReading[] }
+  | {
+      readonly kind: "full";
+      readonly items: readonly SharePointItemReading[];
+      readonly unseen?: readonly string[];
+    }
   | {
       readonly kind: "delta";
       readonly changed: readonly SharePointItemReading[];
@@ -72,4 +81,30 @@ export interface PlanInput {
    * (pages mode plans only the items and pages a change touched); absent = the items and rows given.
    */
   readonly totals?: { readonly sharePoint: number; readonly confluence: number };
+  /** Open conflicts people settled since the last run (at most one per item and field); none when absent. */
+  readonly settlements?: readonly FieldSettlement[];
+}
+
+/** What a person chose for a conflicting field: one side's value as it was when they chose, or a value of their own. */
+export type SettlementChoice =
+  | { readonly kind: "sharePoint" }
+  | { readonly kind: "confluence" }
+  | { readonly kind: "value"; readonly value: CanonicalValue };
+
+/**
+ * A person's decision about one open field conflict, as the planner takes it (docs/design.md#37-settling-conflicts):
+ * the item and field, the choice, and the hash each side held when the decision was made. The planner applies it
+ * through the normal three-way path: the chosen value is written to each side that does not hold it yet (SharePoint
+ * with `If-Match`, the page in the run's one update on top of the version read), and the base moves to it once those
+ * writes are applied. A settlement made stale by a newer edit on either side is not applied: the field is merged as
+ * if there were none, and the plan says why.
+ */
+export interface FieldSettlement {
+  /** Opaque to the planner (the engine's conflict id); echoed in the plan's settlement decisions. */
+  readonly id: string;
+  readonly sharePointId: string;
+  readonly field: FieldKey;
+  readonly choice: SettlementChoice;
+  /** What each side held when the person decided (the conflict's values then). */
+  readonly seen: { readonly sharePoint: FieldHash; readonly confluence: FieldHash };
 }

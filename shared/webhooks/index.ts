@@ -4,7 +4,9 @@ export {
   receiveNotifications,
 } from "./notificationReceiver";
 export {
-  MAX_NOTIFICATION_BODY_CHARS,
+  MAX_NOTIFICATION_BODY_BYTES,
+  MAX_NOTIFICATIONS_PER_REQUEST,
+  MAX_SUBSCRIPTIONS_PER_REQUEST,
   type ParsedNotifications,
   parseNotificationCollection,
   type RoutedNotification,

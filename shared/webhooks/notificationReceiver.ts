@@ -38,19 +38,33 @@ const DEFAULT_LIFECYCLE_BUDGET_MS = 2_000;
 /**
  * Acts on verified notifications: one start-or-coalesce per changed profile (however many notifications it got),
  * a renewal per `reauthorizationRequired` / `subscriptionRemoved`, a sync per `missed`. Notifications that are not
- * ours or fail the clientState check are ignored and logged (subscription id and reason only, never a clientState).
+ * ours or fail the clientState check are ignored. The request is logged once, as a summary (subscription ids and
+ * reasons only, never a clientState): a forged request must not cost a log line per notification.
  */
 export async function receiveNotifications(
   notifications: readonly ChangeNotification[],
   deps: NotificationReceiverDependencies,
 ): Promise<NotificationReceipt> {
-  const routed = await routeNotifications(notifications, deps.subscriptions);
   const receipt: NotificationReceipt = { syncs: [], lifecycle: [], ignored: [], failures: [] };
+  const unhandled: string[] = [];
+  try {
+    await receive(notifications, deps, receipt, unhandled);
+  } finally {
+    logSummary(notifications, receipt, unhandled, deps.logger);
+  }
+  return receipt;
+}
 
+async function receive(
+  notifications: readonly ChangeNotification[],
+  deps: NotificationReceiverDependencies,
+  receipt: NotificationReceipt,
+  unhandled: string[],
+): Promise<void> {
+  const routed = await routeNotifications(notifications, deps.subscriptions);
   for (const entry of routed) {
     if (entry.kind !== "ignored") continue;
     receipt.ignored.push({ subscriptionId: entry.subscriptionId, reason: entry.reason });
-    deps.logger.warn("change notification ignored", { subscriptionId: entry.subscriptionId, reason: entry.reason });
   }
 
   const lifecycle = routed.filter(
@@ -66,15 +80,12 @@ export async function receiveNotifications(
         const skip = await whyNotSync(deps.profiles, profileKey);
         if (skip) {
           receipt.ignored.push({ subscriptionId: subscriptionOf(routed, profileKey), reason: skip });
-          deps.logger.warn("change notification ignored", { profileKey, reason: skip });
           return;
         }
         const outcome = await startOrCoalesce(deps.starter, profileKey, "webhook");
         receipt.syncs.push({ profileKey, ...outcome });
-        deps.logger.info("change notification: sync", { profileKey, ...outcome });
       } catch (error) {
         receipt.failures.push(failure(profileKey, error));
-        deps.logger.error("change notification: could not start the sync", { ...failure(profileKey, error) });
       }
     }),
   );
@@ -85,15 +96,39 @@ export async function receiveNotifications(
     ),
   );
   for (const entry of lifecycle) {
-    if (!["reauthorizationRequired", "subscriptionRemoved", "missed"].includes(entry.lifecycleEvent)) {
-      deps.logger.warn("lifecycle notification not handled", {
-        subscriptionId: entry.subscription.subscriptionId,
-        lifecycleEvent: entry.lifecycleEvent,
-      });
-    }
+    if (!["reauthorizationRequired", "subscriptionRemoved", "missed"].includes(entry.lifecycleEvent))
+      unhandled.push(entry.lifecycleEvent.slice(0, 64));
   }
   if (renewals.length > 0) await renewWithinBudget(renewals, receipt, deps);
-  return receipt;
+}
+
+/** The one log line of a request: what it held and what was done, at the level of the worst of it. */
+function logSummary(
+  notifications: readonly ChangeNotification[],
+  receipt: NotificationReceipt,
+  unhandledLifecycle: readonly string[],
+  logger: Logger,
+): void {
+  const ignored: Record<string, number> = {};
+  for (const entry of receipt.ignored) ignored[entry.reason] = (ignored[entry.reason] ?? 0) + 1;
+  const fields = {
+    notifications: notifications.length,
+    subscriptions: new Set(notifications.map((notification) => notification.subscriptionId)).size,
+    syncs: receipt.syncs,
+    ...(receipt.lifecycle.length > 0 ? { lifecycle: receipt.lifecycle } : {}),
+    ...(receipt.ignored.length > 0
+      ? {
+          ignored,
+          ignoredSubscriptions: [...new Set(receipt.ignored.map((entry) => entry.subscriptionId))].slice(0, 5),
+        }
+      : {}),
+    ...(unhandledLifecycle.length > 0 ? { unhandledLifecycle: [...new Set(unhandledLifecycle)].slice(0, 5) } : {}),
+    ...(receipt.failures.length > 0 ? { failures: receipt.failures } : {}),
+  };
+  if (receipt.failures.length > 0) logger.error("change notifications received", fields);
+  else if (receipt.ignored.length > 0 || unhandledLifecycle.length > 0)
+    logger.warn("change notifications received", fields);
+  else logger.info("change notifications received", fields);
 }
 
 async function renewWithinBudget(
@@ -106,7 +141,6 @@ async function renewWithinBudget(
     for (const entry of renewals) {
       const result = await keeper.reauthorize(entry.subscription);
       receipt.lifecycle.push(result);
-      deps.logger.info("lifecycle notification handled", { lifecycleEvent: entry.lifecycleEvent, ...result });
       if (result.problem) receipt.failures.push({ profileKey: result.profileKey, ...result.problem, retryable: false });
     }
   })().catch((error: unknown) => {

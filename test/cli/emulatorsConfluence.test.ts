@@ -79,7 +79,7 @@ describe("confluence-sync emulators (Confluence section)", () => {
       pages: Array<{ id: string; body: string; version: { number: number } }>;
     };
     expect(state.pages.find((p) => p.id === "98306")).toMatchObject({
-      body: "<p>by a person</p>",
+      body: expect.stringMatching(/^<p local-id="[0-9a-f-]{36}">by a person<\/p>$/),
       version: { number: 5 },
     });
     const log = (await (await fetch(`${ports.confluence.baseUrl}/_admin/requests`)).json()) as Array<{

@@ -1,5 +1,7 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, it } from "vitest";
+import { settleConflicts } from "../../shared/engine/conflictSettling";
+import { SettlementRefused } from "../../shared/engine/settlementRefused";
 import { buildFieldCodecs } from "../../shared/mapping";
 import { syncRulesFromProfile } from "../../shared/sync";
 import { HARNESS_RETRY, openHarnessProfile, type SyncHarness, startSyncHarness } from "../helpers/syncHarness";
@@ -9,7 +11,7 @@ import { EmulatedWorld } from "./model/emulatedWorld";
 import { EngineProbe } from "./model/engineProbe";
 import { MODEL_COLUMNS, MODEL_FIELDS, MODEL_HEADERS } from "./model/modelFields";
 import { ModelRunner } from "./model/modelRunner";
-import { type ModelStep, modelStart, modelStep } from "./model/modelSteps";
+import { type ModelStep, modelStart, modelStep, SETTLE_TEXTS, settlingStep } from "./model/modelSteps";
 import { StatePartition } from "./model/statePartition";
 
 /**
@@ -32,8 +34,15 @@ import { StatePartition } from "./model/statePartition";
  * profile key (so its own state partition) — a few in-process calls.
  */
 const numRuns = Number(process.env.SYNC_E2E_MODEL_RUNS ?? 40);
+/** The settling property's runs (each a few syncs more): a third of the main one's, at least 12. */
+const settlingRuns = Math.max(12, Math.round(numRuns / 3));
 const seed = process.env.SYNC_E2E_MODEL_SEED === undefined ? undefined : Number(process.env.SYNC_E2E_MODEL_SEED);
 const path = process.env.SYNC_E2E_MODEL_PATH;
+
+function settleText(field: string | null, pick: number): string {
+  const texts = SETTLE_TEXTS[field ?? ""] ?? [""];
+  return texts[pick % texts.length] ?? "";
+}
 
 /** Clients retry in milliseconds; a Retry-After of a second is more than a call waits (the activity comes back). */
 const MODEL_RETRY = { ...HARNESS_RETRY, maxRetryAfterMs: 0 };
@@ -93,6 +102,25 @@ describe("sync model end to end: people, the real engine and faults on the emula
           if (event !== null) runner.invariants.person(event);
         } else if (step.kind === "pairEdit") {
           for (const event of await runner.world.applyPairEdit(step.edit)) runner.invariants.person(event);
+        } else if (step.kind === "settle") {
+          const open = (await h.state.conflicts.listOpen(h.profile.key)).filter((c) => c.settlement === undefined);
+          const conflict = open[step.pick % Math.max(open.length, 1)];
+          if (conflict === undefined) continue;
+          try {
+            await settleConflicts(h.services, {
+              profileKey: h.profile.key,
+              target: { kind: "one", id: conflict.id },
+              take: step.choice.kind,
+              ...(step.choice.kind === "value" ? { value: settleText(conflict.field, step.choice.pick) } : {}),
+              by: "model",
+              via: "cli",
+            });
+            tally.set(`settled (${step.choice.kind})`, (tally.get(`settled (${step.choice.kind})`) ?? 0) + 1);
+          } catch (error) {
+            // Delete-vs-edit, one-way fields, values the column refuses: nothing is recorded, as the API answers.
+            if (!(error instanceof SettlementRefused)) throw error;
+            tally.set(`settlement refused ${error.code}`, (tally.get(`settlement refused ${error.code}`) ?? 0) + 1);
+          }
         } else {
           await runner.run.syncStep(step.faults);
         }
@@ -107,7 +135,7 @@ describe("sync model end to end: people, the real engine and faults on the emula
     }
   }
 
-  it(`keeps invariants 1-4, 7 and 8 over random edits, runs and faults (${numRuns} runs)`, async () => {
+  it(`keeps invariants 1-4, 7 and 8 over random edits, settlements, runs and faults (${numRuns} runs)`, async () => {
     await fc.assert(
       fc.asyncProperty(
         modelProfile(MODEL_FIELDS),
@@ -116,6 +144,28 @@ describe("sync model end to end: people, the real engine and faults on the emula
         (profile, start, steps) => play(profile, [...start, ...steps]),
       ),
       { numRuns, ...(seed === undefined ? {} : { seed }), ...(path === undefined ? {} : { path }) },
+    );
+  }, 900_000);
+
+  it(`keeps them while people settle the conflicts they make (${settlingRuns} runs)`, async () => {
+    // Two-way fields and the flag policy: the conflicts a person is left to settle.
+    const flagging = modelProfile(MODEL_FIELDS).map(
+      (profile): ModelProfile => ({
+        ...profile,
+        direction: "both",
+        conflictPolicy: "flag",
+        fields: profile.fields.map(({ direction: _, ...field }) => field),
+      }),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        flagging,
+        // Items to conflict over from the start.
+        modelStart.filter((steps) => steps.filter((step) => step.kind === "edit").length >= 2),
+        fc.array(settlingStep, { minLength: 2, maxLength: 4 }),
+        (profile, start, groups) => play(profile, [...start, ...groups.flat()]),
+      ),
+      { numRuns: settlingRuns, ...(seed === undefined ? {} : { seed }), ...(path === undefined ? {} : { path }) },
     );
   }, 900_000);
 });

@@ -51,8 +51,11 @@ describe("function registrations", () => {
       "applyConfluencePage",
       "applyPageWrite",
       "applySharePointBatch",
+      "checkProfile",
       "commitPagesRun",
       "commitRun",
+      "connectConfluence",
+      "connectConfluenceCallback",
       "getProfile",
       "getProfileConflicts",
       "linkCreatedPages",
@@ -61,6 +64,8 @@ describe("function registrations", () => {
       "manualSync",
       "prepareRun",
       "recordRunFailure",
+      "resolveAllConflicts",
+      "resolveConflict",
       "scheduledSync",
       "sharePointWebhook",
       "startSyncIfIdle",
@@ -80,6 +85,11 @@ describe("function registrations", () => {
     ["listProfiles", "profiles", ["GET"], "function"],
     ["getProfile", "profiles/{profileKey}", ["GET"], "function"],
     ["getProfileConflicts", "profiles/{profileKey}/conflicts", ["GET"], "function"],
+    ["checkProfile", "profiles/{profileKey}/check", ["GET"], "function"],
+    ["resolveConflict", "profiles/{profileKey}/conflicts/{conflictId}/resolve", ["POST"], "function"],
+    ["resolveAllConflicts", "profiles/{profileKey}/conflicts/resolve", ["POST"], "function"],
+    ["connectConfluence", "profiles/{profileKey}/connect/confluence", ["GET"], "function"],
+    ["connectConfluenceCallback", "connect/confluence/callback", ["GET"], "anonymous"],
   ])("%s: HTTP %s %s, auth level %s", (name, route, methods, authLevel) => {
     expect(trigger(name)).toMatchObject({ type: "httpTrigger", route, methods, authLevel });
     expect(bindings(name)).toContainEqual(expect.objectContaining({ type: "http", direction: "out" }));
@@ -87,7 +97,15 @@ describe("function registrations", () => {
 
   it("gives the functions that start orchestrations or read their status a durable client, and only those", () => {
     const withClient = registeredFunctionNames().filter((name) => durableClientBinding(name));
-    expect(withClient).toEqual(["manualSync", "scheduledSync", "sharePointWebhook", "startSyncIfIdle", "syncStatus"]);
+    expect(withClient).toEqual([
+      "manualSync",
+      "resolveAllConflicts",
+      "resolveConflict",
+      "scheduledSync",
+      "sharePointWebhook",
+      "startSyncIfIdle",
+      "syncStatus",
+    ]);
   });
 
   it("schedules the sync from the SYNC_SCHEDULE app setting and the renewal hourly", () => {
@@ -155,6 +173,48 @@ describe("registered handlers, invoked as the worker would", () => {
       (await registeredFunction("sharePointWebhook").handler(request, contextFor("sharePointWebhook"))) as never,
     );
     expect([response.status, response.text]).toEqual([200, "hello graph"]);
+  });
+
+  it("sharePointWebhook: answers the handshake even when the services cannot be opened (storage unreachable)", async () => {
+    const services = await testAppServices({ secrets: { ready: TEST_SECRETS } });
+    await services.config.profiles.save(validProfile("ready"));
+    const setting = process.env.SECRETS_PROVIDER;
+    await replaceAppServices(undefined);
+    process.env.SECRETS_PROVIDER = "unreachable"; // opening the services now fails, as with storage down
+    try {
+      const handshake = await readResponse(
+        (await registeredFunction("sharePointWebhook").handler(
+          post("https://func.example/api/webhooks/sharepoint?validationToken=cold%20start"),
+          contextFor("sharePointWebhook"),
+        )) as never,
+      );
+      expect([handshake.status, handshake.text]).toEqual([200, "cold start"]);
+      // A notification does need them: a 5xx, so Graph delivers it again.
+      const notification = await readResponse(
+        (await registeredFunction("sharePointWebhook").handler(
+          post(
+            "https://func.example/api/webhooks/sharepoint",
+            JSON.stringify({ value: [{ subscriptionId: "00000000-0000-4000-8000-000000000001", clientState: "x" }] }),
+          ),
+          contextFor("sharePointWebhook"),
+        )) as never,
+      );
+      expect(notification.status).toBeGreaterThanOrEqual(500);
+    } finally {
+      if (setting === undefined) delete process.env.SECRETS_PROVIDER;
+      else process.env.SECRETS_PROVIDER = setting;
+      await replaceAppServices(services);
+    }
+  });
+
+  it("checkProfile: an unknown profile is 404, without touching a service", async () => {
+    const response = await readResponse(
+      (await registeredFunction("checkProfile").handler(
+        get("https://func.example/api/profiles/nobody/check", { profileKey: "nobody" }),
+        contextFor("checkProfile"),
+      )) as never,
+    );
+    expect([response.status, response.json.error.code]).toEqual([404, "PROFILE_NOT_FOUND"]);
   });
 
   it("getProfile: reads diagnostics from the process-wide services", async () => {

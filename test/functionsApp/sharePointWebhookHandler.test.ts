@@ -1,10 +1,19 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { AppServices } from "../../shared/functionsApp";
-import { type SharePointWebhookDependencies, sharePointWebhook } from "../../shared/functionsApp";
+import {
+  type LazyWebhookDependencies,
+  type SharePointWebhookDependencies,
+  sharePointWebhook,
+} from "../../shared/functionsApp";
 import { createMemoryLogger, type LogRecord } from "../../shared/runtime";
 import type { SubscriptionRecord } from "../../shared/state/subscriptionStore";
 import { DurableSyncStarter } from "../../shared/syncStart";
-import { MAX_VALIDATION_TOKEN_LENGTH } from "../../shared/webhooks";
+import {
+  MAX_NOTIFICATION_BODY_BYTES,
+  MAX_NOTIFICATIONS_PER_REQUEST,
+  MAX_SUBSCRIPTIONS_PER_REQUEST,
+  MAX_VALIDATION_TOKEN_LENGTH,
+} from "../../shared/webhooks";
 import { validProfile } from "../config/profileFixtures";
 import { FakeDurableExtension } from "../helpers/fakeDurableExtension";
 import { post, readResponse, testAppServices } from "../helpers/functionsApp";
@@ -62,7 +71,11 @@ describe("SharePoint webhook handler", () => {
     keeperCalls = [];
   });
 
-  function deps(overrides: Partial<SharePointWebhookDependencies> = {}): SharePointWebhookDependencies {
+  function deps(
+    overrides:
+      | Partial<SharePointWebhookDependencies>
+      | { subscriptions: SharePointWebhookDependencies["subscriptions"] } = {},
+  ): SharePointWebhookDependencies {
     return {
       subscriptions: services.state.subscriptions,
       profiles: services.config.profiles,
@@ -78,7 +91,27 @@ describe("SharePoint webhook handler", () => {
     };
   }
 
-  const deliver = async (body: unknown, d = deps()) =>
+  /** The subscription store, counting its reads and how many run at once. */
+  function countingSubscriptions() {
+    const counter = { calls: 0, inFlight: 0, maxInFlight: 0 };
+    const subscriptions = {
+      get: async (id: string) => {
+        counter.calls += 1;
+        counter.inFlight += 1;
+        counter.maxInFlight = Math.max(counter.maxInFlight, counter.inFlight);
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 1));
+          return await services.state.subscriptions.get(id);
+        } finally {
+          counter.inFlight -= 1;
+        }
+      },
+    };
+    return Object.assign(counter, { subscriptions });
+  }
+  const guid = (i: number) => `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+
+  const deliver = async (body: unknown, d: SharePointWebhookDependencies | LazyWebhookDependencies = deps()) =>
     readResponse(
       await sharePointWebhook(
         post(URL_BASE, typeof body === "string" ? body : JSON.stringify(body), { "content-type": "application/json" }),
@@ -86,6 +119,8 @@ describe("SharePoint webhook handler", () => {
       ),
     );
   const logText = (records: LogRecord[]) => JSON.stringify(records);
+  /** What the webhook itself logged (the starter logs each orchestration it starts on its own). */
+  const webhookLog = () => logger.records.filter((record) => record.message !== "orchestration started");
 
   describe("validation handshake", () => {
     it("echoes the URL-decoded token as text/plain, never as HTML, without touching anything else", async () => {
@@ -166,12 +201,16 @@ describe("SharePoint webhook handler", () => {
       const response = await deliver({ value: [forged] });
       expect(response.status).toBe(202);
       expect(extension.requests).toEqual([]);
-      expect(logger.records).toContainEqual(
+      expect(logger.records).toEqual([
         expect.objectContaining({
           level: "warn",
-          fields: { subscriptionId: forged.subscriptionId, reason: "unknownSubscription" },
+          message: "change notifications received",
+          fields: expect.objectContaining({
+            ignored: { unknownSubscription: 1 },
+            ignoredSubscriptions: [forged.subscriptionId],
+          }),
         }),
-      );
+      ]);
     });
 
     it("ignores a notification whose clientState does not match, without logging either clientState", async () => {
@@ -179,7 +218,8 @@ describe("SharePoint webhook handler", () => {
       const response = await deliver({ value: [forged, notification(beta, { clientState: null })] });
       expect(response.status).toBe(202);
       expect(extension.requests).toEqual([]);
-      expect(logger.records.filter((r) => r.fields.reason === "clientStateMismatch")).toHaveLength(2);
+      expect(logger.records).toHaveLength(1);
+      expect(logger.records[0]?.fields.ignored).toEqual({ clientStateMismatch: 2 });
       expect(logText(logger.records)).not.toContain("guessed-client-state-value");
       expect(logText(logger.records)).not.toContain(CLIENT_STATE);
     });
@@ -187,9 +227,9 @@ describe("SharePoint webhook handler", () => {
     it("does not sync a disabled profile its lingering subscription still notifies for", async () => {
       expect((await deliver({ value: [notification(paused)] })).status).toBe(202);
       expect(extension.requests).toEqual([]);
-      expect(logger.records).toContainEqual(
-        expect.objectContaining({ fields: { profileKey: "paused", reason: "profileDisabled" } }),
-      );
+      expect(logger.records).toEqual([
+        expect.objectContaining({ fields: expect.objectContaining({ ignored: { profileDisabled: 1 } }) }),
+      ]);
     });
 
     it.each([
@@ -202,6 +242,104 @@ describe("SharePoint webhook handler", () => {
       expect(response.status).toBe(400);
       expect(response.json.error.code).toBe("INVALID_NOTIFICATION");
       expect(extension.requests).toEqual([]);
+    });
+
+    it("refuses a subscription id that is not a GUID with 400, before any lookup, in one log line", async () => {
+      const lookups = countingSubscriptions();
+      for (const id of ["x".repeat(20_000), "../../etc", ""]) {
+        const response = await deliver({ value: [{ ...notification(alpha), subscriptionId: id }] }, deps(lookups));
+        expect(response.status).toBe(400);
+        expect(response.json.error.code).toBe("INVALID_NOTIFICATION");
+      }
+      expect(lookups.calls).toBe(0);
+      expect(logger.records).toHaveLength(3);
+      expect(logText(logger.records)).not.toContain("x".repeat(100));
+    });
+
+    it("refuses more notifications, or more subscriptions, than Graph sends in one request, looking nothing up", async () => {
+      const lookups = countingSubscriptions();
+      const many = Array.from({ length: MAX_NOTIFICATIONS_PER_REQUEST + 1 }, () => notification(alpha));
+      expect((await deliver({ value: many }, deps(lookups))).status).toBe(400);
+      const distinct = Array.from({ length: MAX_SUBSCRIPTIONS_PER_REQUEST + 1 }, (_, i) => ({
+        ...notification(alpha),
+        subscriptionId: guid(i),
+      }));
+      const response = await deliver({ value: distinct }, deps(lookups));
+      expect(response.status).toBe(400);
+      expect(response.json.error.message).toContain(`at most ${MAX_SUBSCRIPTIONS_PER_REQUEST} are looked up`);
+      expect(lookups.calls).toBe(0);
+      expect(extension.requests).toEqual([]);
+    });
+
+    it("looks each subscription up once, a few at a time, and logs the request once", async () => {
+      const lookups = countingSubscriptions();
+      const forged = Array.from({ length: MAX_SUBSCRIPTIONS_PER_REQUEST - 1 }, (_, i) => ({
+        ...notification(alpha),
+        subscriptionId: guid(i),
+      }));
+      const response = await deliver({ value: [...forged, ...forged, notification(alpha)] }, deps(lookups));
+      expect(response.status).toBe(202);
+      expect(lookups.calls).toBe(MAX_SUBSCRIPTIONS_PER_REQUEST);
+      expect(lookups.maxInFlight).toBeLessThanOrEqual(4);
+      expect(webhookLog()).toEqual([
+        expect.objectContaining({
+          message: "change notifications received",
+          fields: expect.objectContaining({
+            notifications: 2 * MAX_SUBSCRIPTIONS_PER_REQUEST - 1,
+            subscriptions: MAX_SUBSCRIPTIONS_PER_REQUEST,
+            ignored: { unknownSubscription: 2 * (MAX_SUBSCRIPTIONS_PER_REQUEST - 1) },
+            syncs: [expect.objectContaining({ profileKey: "alpha" })],
+          }),
+        }),
+      ]);
+    });
+
+    it("stops reading a body past the limit, with or without Content-Length: 413", async () => {
+      const declared = await readResponse(
+        await sharePointWebhook(
+          post(URL_BASE, "{}", { "content-length": String(MAX_NOTIFICATION_BODY_BYTES + 1) }),
+          deps(),
+        ),
+      );
+      expect(declared.status).toBe(413);
+      // No Content-Length, and a body that never ends: reading stops just past the limit.
+      let pulled = 0;
+      const endless = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulled += 1;
+          controller.enqueue(new Uint8Array(16 * 1024).fill(0x20));
+        },
+      });
+      const response = await readResponse(
+        await sharePointWebhook({ url: URL_BASE, headers: new Headers(), body: endless } as never, deps()),
+      );
+      expect(response.status).toBe(413);
+      expect(pulled * 16 * 1024).toBeLessThan(MAX_NOTIFICATION_BODY_BYTES + 3 * 16 * 1024);
+      expect(extension.requests).toEqual([]);
+    });
+
+    it("answers the handshake without opening the services; opens them for a notification", async () => {
+      let opened = 0;
+      const lazy = {
+        logger,
+        services: async () => {
+          opened += 1;
+          return deps();
+        },
+      };
+      const handshake = await readResponse(
+        await sharePointWebhook(post(`${URL_BASE}?validationToken=hello`), {
+          logger,
+          services: () => Promise.reject(new Error("storage unreachable")),
+        }),
+      );
+      expect([handshake.status, handshake.text]).toEqual([200, "hello"]);
+      expect((await readResponse(await sharePointWebhook(post(`${URL_BASE}?validationToken=hi`), lazy))).status).toBe(
+        200,
+      );
+      expect(opened).toBe(0);
+      expect((await deliver({ value: [notification(alpha)] }, lazy as never)).status).toBe(202);
+      expect(opened).toBe(1);
     });
 
     it("answers 503 when the start cannot be recorded, so Graph delivers again", async () => {
@@ -245,7 +383,12 @@ describe("SharePoint webhook handler", () => {
       });
       expect(extension.starts().map((s) => s.instanceId)).toEqual(["sync-alpha"]);
       expect(keeperCalls).toEqual([]);
-      expect(logger.records).toContainEqual(expect.objectContaining({ message: "lifecycle notification not handled" }));
+      expect(webhookLog()).toEqual([
+        expect.objectContaining({
+          message: "change notifications received",
+          fields: expect.objectContaining({ unhandledLifecycle: ["somethingNew"] }),
+        }),
+      ]);
     });
 
     it("answers without waiting for a renewal that outlasts its budget", async () => {

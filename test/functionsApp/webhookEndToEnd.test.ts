@@ -173,9 +173,13 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
     ).toBe(202);
     // The lifecycle notification, then Graph's handshakes for the replacement (notification and lifecycle URLs).
     await server.until(() => server.served.length === served + 3);
-    const handled = logger.records.find((r) => r.message === "lifecycle notification handled");
-    expect(handled?.fields).toMatchObject({ outcome: "renewed", previousSubscriptionId: subscriptionId });
-    const replacement = (handled!.fields as { subscriptionId: string }).subscriptionId;
+    // The request's one summary line carries the renewal.
+    const summary = logger.records.find(
+      (r) => r.message === "change notifications received" && Array.isArray(r.fields.lifecycle),
+    );
+    const handled = (summary?.fields.lifecycle as Array<Record<string, unknown>> | undefined)?.[0];
+    expect(handled).toMatchObject({ outcome: "renewed", previousSubscriptionId: subscriptionId });
+    const replacement = (handled as { subscriptionId: string }).subscriptionId;
     expect(replacement).not.toBe(subscriptionId);
     const after = (await services.state.subscriptions.get(replacement))!;
     expect(after.clientState).not.toBe(before.clientState);
@@ -196,15 +200,15 @@ describe("SharePoint webhooks end to end (Graph emulator → webhook handler →
     expect(replay.status).toBe(202);
     expect(extension.starts()).toHaveLength(starts);
     expect(logger.records.at(-1)).toMatchObject({
-      message: "change notification ignored",
-      fields: { reason: "unknownSubscription" },
+      message: "change notifications received",
+      fields: { ignored: { unknownSubscription: 1 } },
     });
     // The same notification with the live subscription's id but the old clientState is refused too.
     const forged = JSON.parse(captured) as { value: Array<Record<string, unknown>> };
     forged.value[0]!.subscriptionId = subscriptionId;
     await fetch(server.url(WEBHOOK_PATH), { method: "POST", body: JSON.stringify(forged) });
     expect(extension.starts()).toHaveLength(starts);
-    expect(logger.records.at(-1)).toMatchObject({ fields: { reason: "clientStateMismatch" } });
+    expect(logger.records.at(-1)).toMatchObject({ fields: { ignored: { clientStateMismatch: 1 } } });
   });
 
   it("keeps a subscription with time left after checking Graph still has it, and renews one under the threshold", async () => {

@@ -16,7 +16,15 @@ export interface CliResult {
 /** Runs `confluence-sync …` in this process (fast; what most CLI tests use). */
 export async function runCliInProcess(
   args: string[],
-  options: { env?: NodeJS.ProcessEnv; cwd?: string; stdin?: string } = {},
+  options: {
+    env?: NodeJS.ProcessEnv;
+    cwd?: string;
+    stdin?: string;
+    /** Answers `readLine` prompts (what a person types, e.g. a pasted address). */
+    readLine?: (prompt: string) => Promise<string>;
+    /** The person's browser: what the command asks to open. */
+    openUrl?: (url: string) => Promise<void>;
+  } = {},
 ): Promise<CliResult> {
   let stdout = "";
   let stderr = "";
@@ -30,6 +38,8 @@ export async function runCliInProcess(
     env: options.env ?? process.env,
     cwd: options.cwd ?? process.cwd(),
     ...(options.stdin !== undefined ? { readStdin: async () => options.stdin! } : {}),
+    ...(options.readLine ? { readLine: options.readLine } : {}),
+    ...(options.openUrl ? { openUrl: options.openUrl } : {}),
   });
   return { code, stdout, stderr };
 }

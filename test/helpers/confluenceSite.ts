@@ -76,3 +76,11 @@ export function emulatorPerTest(): (seed?: ConfluenceSeedInput) => Promise<Confl
   });
   return async (seed = testSeed()) => (current = await startTestConfluence(seed));
 }
+
+/**
+ * A stored body without the local ids Confluence adds on save (the emulator's default normaliser): for assertions
+ * about what a body says rather than which ids it was given.
+ */
+export function withoutLocalIds(body: string): string {
+  return body.replace(/\s(?:ac:)?local-id="[^"]*"/g, "");
+}

@@ -144,6 +144,8 @@ export interface PagesHarnessOptions {
   target?: Record<string, unknown>;
   confluenceSeed?: Record<string, unknown>;
   graphSettings?: Record<string, unknown>;
+  /** The list has content approval: items pending approval are hidden from the app. */
+  contentApproval?: boolean;
   engine?: EngineOptions;
   tableStorage?: TableStorageLocation;
   /** Wraps the state stores the engine uses (to make a store fail at a chosen point). */
@@ -167,7 +169,15 @@ export async function startPagesHarness(options: PagesHarnessOptions = {}): Prom
         {
           id: TEST_SITE_ID,
           displayName: "Contoso Customers",
-          lists: [{ id: LIST_ID, displayName: "Customers", columns: pagesColumns, items: [...(options.items ?? [])] }],
+          lists: [
+            {
+              id: LIST_ID,
+              displayName: "Customers",
+              columns: pagesColumns,
+              items: [...(options.items ?? [])],
+              ...(options.contentApproval ? { contentApproval: true } : {}),
+            },
+          ],
         },
       ],
       settings: { shuffleBatchResponses: true, ...options.graphSettings },

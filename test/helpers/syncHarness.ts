@@ -79,6 +79,8 @@ export const HARNESS_HEADERS = ["ID", "Title", "Status", "Amount"];
 export interface HarnessItem {
   readonly id: string;
   readonly fields: Readonly<Record<string, unknown>>;
+  /** With content approval: 0 approved (default), 2 pending, … */
+  readonly moderationStatus?: number;
 }
 
 export interface SyncHarnessOptions {
@@ -93,8 +95,17 @@ export interface SyncHarnessOptions {
   /** More lists on the site (e.g. the one a lookup column points at), in the seed's list shape. */
   extraLists?: readonly { id: string; displayName: string; columns: ColumnDefinition[]; items: HarnessItem[] }[];
   graphSettings?: Record<string, unknown>;
+  /** The site's time zone in the Graph emulator; by default the profile's `sharePoint.timeZone` (else UTC). */
+  siteTimeZone?: string;
+  /** The list has content approval (items pending approval are hidden from apps that may not approve). */
+  contentApproval?: boolean;
+  /** The app's application permissions (default `Sites.ReadWrite.All`), and its grants for `Sites.Selected`. */
+  graphRoles?: readonly string[];
+  sitePermissions?: readonly { appId: string; roles: readonly string[] }[];
   /** Confluence seed options beyond the site and the page (e.g. `storageNormalization: "confluence"`). */
   confluenceSeed?: Record<string, unknown>;
+  /** Settings of the Confluence seed's `oauth` section beyond the client and its refresh token (e.g. `callbackUrls`). */
+  confluenceOAuth?: Record<string, unknown>;
   engine?: EngineOptions;
   /** Where the state tables go (under a fresh prefix); the test run's shared Azurite by default. */
   tableStorage?: TableStorageLocation;
@@ -117,16 +128,26 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
   const graph = await startGraphEmulator(
     {
       tenantId: TEST_TENANT_ID,
-      clients: [{ clientId: TEST_CLIENT_ID, clientSecret: TEST_CLIENT_SECRET, displayName: "ConfluenceSync tests" }],
+      clients: [
+        {
+          clientId: TEST_CLIENT_ID,
+          clientSecret: TEST_CLIENT_SECRET,
+          displayName: "ConfluenceSync tests",
+          ...(options.graphRoles ? { roles: [...options.graphRoles] } : {}),
+        },
+      ],
       people: testPeople,
       sites: [
         {
           id: TEST_SITE_ID,
           displayName: "Contoso Projects",
+          timeZone: options.siteTimeZone ?? options.profile?.sharePoint?.timeZone ?? "UTC",
+          ...(options.sitePermissions ? { permissions: options.sitePermissions } : {}),
           lists: [
             {
               id: TEST_LIST_ID,
               displayName: "Projects",
+              ...(options.contentApproval ? { contentApproval: true } : {}),
               columns: [...(options.columns ?? harnessColumns)],
               items: [...(options.items ?? [])],
             },
@@ -147,6 +168,7 @@ export async function startSyncHarness(options: SyncHarnessOptions = {}): Promis
         clientId: CONFLUENCE_CLIENT_ID,
         clientSecret: CONFLUENCE_CLIENT_SECRET,
         refreshTokens: [TEST_REFRESH_TOKEN],
+        ...options.confluenceOAuth,
       },
       spaces: [{ id: SPACE_ID, key: "TEAM", name: "Team space", homepageId: "98305" }],
       pages: [
@@ -410,8 +432,12 @@ export class SyncHarness {
     return new Map((list?.items ?? []).map((item) => [item.id, item.fields]));
   }
 
-  async editItem(id: string, fields: Record<string, unknown>): Promise<void> {
-    await this.#graphAdmin("PATCH", `sites/${TEST_SITE_ID}/lists/${this.listId}/items/${id}`, { fields });
+  async editItem(
+    id: string,
+    fields: Record<string, unknown>,
+    options: { moderationStatus?: number } = {},
+  ): Promise<void> {
+    await this.#graphAdmin("PATCH", `sites/${TEST_SITE_ID}/lists/${this.listId}/items/${id}`, { fields, ...options });
   }
 
   async createItem(fields: Record<string, unknown>): Promise<string> {

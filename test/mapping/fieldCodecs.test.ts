@@ -526,16 +526,16 @@ describe("writing SharePoint values in the shapes Graph expects", () => {
     ],
     ["a dateTime as ISO UTC", () => codec(columns.starts), "2024-03-01T14:30:00Z", { Starts: "2024-03-01T14:30:00Z" }],
     [
-      "a hyperlink as SharePoint text",
+      "a hyperlink as an object (sent with Prefer: apiversion=2.1)",
       () => codec(columns.link, { kind: "link" }),
       { url: "https://a.example/", description: "A" },
-      { Link: "https://a.example/, A" },
+      { Link: { Url: "https://a.example/", Description: "A" } },
     ],
     [
-      "a hyperlink as an object when configured",
-      () => codec(columns.link, { kind: "link" }, { hyperlinkWriteShape: "object" }),
+      "a hyperlink as SharePoint text when configured",
+      () => codec(columns.link, { kind: "link" }, { hyperlinkWriteShape: "text" }),
       { url: "https://a.example/", description: "A" },
-      { Link: { Url: "https://a.example/", Description: "A" } },
+      { Link: "https://a.example/, A" },
     ],
     [
       "rich text as paragraphs",
@@ -564,8 +564,8 @@ describe("writing SharePoint values in the shapes Graph expects", () => {
     ["a person the site does not know", () => codec(columns.owner), "carol@example.com", "FIELD_REFERENCE_UNRESOLVED"],
     ["fractions of a second", () => codec(columns.starts), "2024-03-01T14:30:00.250Z", "FIELD_VALUE_NOT_REPRESENTABLE"],
     [
-      "a URL SharePoint would split",
-      () => codec(columns.link, { kind: "link" }),
+      "a URL SharePoint would split, in the text form",
+      () => codec(columns.link, { kind: "link" }, { hyperlinkWriteShape: "text" }),
       { url: "https://a.example/a, b", description: "x" },
       "FIELD_VALUE_NOT_REPRESENTABLE",
     ],

@@ -80,10 +80,24 @@ describe("npm run demo", () => {
   });
 
   it("third sync is quiet: no writes, one delta call and one page read", () => {
-    const third = result.stdout.slice(result.stdout.indexOf("Sync 3:"), result.stdout.indexOf("Checked against"));
+    const third = result.stdout.slice(result.stdout.indexOf("Sync 3:"), result.stdout.indexOf("A person settles"));
     expect(third).toMatch(line("quiet", "nothing to write on either side; the conflict on #12 Status stays open"));
     expect(third).toMatch(line("API calls", "Graph 1: delta 1"));
     expect(third).toMatch(/^ +Confluence 1: page read 1$/m);
+  });
+
+  it("a person settles the conflict through conflicts resolve, and the fourth sync writes the chosen value", () => {
+    const settled = result.stdout.slice(result.stdout.indexOf("A person settles"), result.stdout.indexOf("Sync 4:"));
+    expect(settled).toContain(
+      'A person settles the conflict: confluence-sync conflicts resolve sandbox-projects "item 12|Status" --take confluence',
+    );
+    expect(settled).toMatch(
+      line("settled", `#12 Lumen GDPR records, Status: Diego Siciliani takes Confluence's "On track"`),
+    );
+    const fourth = result.stdout.slice(result.stdout.indexOf("Sync 4:"), result.stdout.indexOf("Checked against"));
+    expect(fourth).toMatch(line("page → list", "#12 Lumen GDPR records: Status = On track"));
+    expect(fourth).toMatch(line("settled", 'the conflict on #12 Status is closed: both sides hold "On track"'));
+    expect(fourth).toMatch(line("API calls", "Graph 2: delta 1, $batch 1 (1 write)"));
   });
 
   it("checks the outcome against both services, and every check passes", () => {
@@ -94,7 +108,7 @@ describe("npm run demo", () => {
     expect(checks).toHaveLength(6);
     expect(checks.every((l) => l.startsWith("  ✓"))).toBe(true);
     expect(result.stdout).toMatch(
-      /^Done in \d+\.\d s: 50 items in the list, 50 rows on the page \(now version \d+\), 1 open conflict waiting for a person\.$/m,
+      /^Done in \d+\.\d s: 50 items in the list, 50 rows on the page \(now version \d+\), no open conflicts\.$/m,
     );
   });
 
@@ -127,26 +141,36 @@ describe("confluence-sync demo --json --keep", () => {
     if (demo?.keptHome) await rm(demo.keptHome, { recursive: true, force: true });
   });
 
-  it("reports three runs of the real orchestrator, the last one writing nothing", () => {
+  it("reports four runs of the real orchestrator: the third writes nothing, the fourth the settled value", () => {
     expect(output.code).toBe(0);
-    expect(demo.runs.map((run) => run.report.outcome)).toEqual(["completed", "completed", "completed"]);
+    expect(demo.runs.map((run) => run.report.outcome)).toEqual(["completed", "completed", "completed", "completed"]);
     expect(demo.runs.map((run) => run.report.counts.sharePoint)).toEqual([
       { created: 0, updated: 2, deleted: 0 },
       { created: 1, updated: 1, deleted: 0 },
       { created: 0, updated: 0, deleted: 0 },
+      { created: 0, updated: 1, deleted: 0 },
     ]);
     expect(demo.runs.map((run) => run.report.counts.confluence)).toEqual([
       { created: 10, updated: 3, deleted: 0 },
       { created: 0, updated: 2, deleted: 1 },
       { created: 0, updated: 0, deleted: 0 },
+      { created: 0, updated: 0, deleted: 0 },
     ]);
+    expect(demo.settlement).toMatchObject({
+      person: "Diego Siciliani",
+      conflictId: "item 12|Status",
+      take: "confluence",
+      value: "On track",
+    });
+    expect(demo.runs[3]!.report.items.find((item) => item.sharePointId === "12")).toMatchObject({
+      changes: [{ field: "Status", to: "sharePoint", value: "On track" }],
+      settlements: [{ conflictId: "item 12|Status", outcome: "applied", writtenTo: ["sharePoint"] }],
+    });
     // The emulators served what the run reports say the clients sent (the logs add sign-ins and token refreshes).
     const last = demo.runs[2]!;
     expect({ graph: last.calls.graph.total, confluence: last.calls.confluence.total }).toEqual(last.report.apiCalls);
     expect(demo.outcome.checks.filter((check) => !check.ok)).toEqual([]);
-    expect(demo.openConflicts).toEqual([
-      { item: "12", field: "Status", base: "At risk", sharePoint: "Blocked", confluence: "On track" },
-    ]);
+    expect(demo.openConflicts).toEqual([]);
   });
 
   it("keeps its CONFLUENCE_SYNC_HOME, where the CLI finds the profile, its rotated secrets and the state", async () => {
@@ -157,8 +181,8 @@ describe("confluence-sync demo --json --keep", () => {
     });
     expect(diagnostics.code).toBe(0);
     const detail = JSON.parse(diagnostics.stdout) as { valid: boolean; openConflicts: number; recentRuns: unknown[] };
-    expect(detail).toMatchObject({ valid: true, openConflicts: 1 });
-    expect(detail.recentRuns).toHaveLength(3);
+    expect(detail).toMatchObject({ valid: true, openConflicts: 0 });
+    expect(detail.recentRuns).toHaveLength(4);
 
     // Atlassian rotated the refresh token on the first run; the new one was stored, and none is ever printed.
     const config = await openConfigServices(readAppSettings({ CONFLUENCE_SYNC_HOME: home }));

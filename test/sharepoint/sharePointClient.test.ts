@@ -125,7 +125,7 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     const third = await sp.openDelta(second.deltaLink());
     const pages = [];
     for await (const page of third.pages()) pages.push(page);
-    expect(pages).toEqual([{ changed: [], deleted: [] }]);
+    expect(pages).toEqual([{ changed: [], deleted: [], unresolved: [] }]);
   });
 
   it("falls back to a full enumeration when the delta token is gone (410) and says so", async () => {
@@ -145,7 +145,7 @@ describe("SharePointClient against the Graph emulator (real Graph SDK + @azure/i
     expect(calls.filter((c) => c.status === 410)).toHaveLength(1);
     // The restart followed the Location, which kept the original select.
     const fields = (await (await sp.openDelta(round.deltaLink())).pages().next()).value;
-    expect(fields).toEqual({ changed: [], deleted: [] });
+    expect(fields).toEqual({ changed: [], deleted: [], unresolved: [] });
   });
 
   it("creates, updates and deletes through $batch, ≤ 20 per call, with per-item outcomes and new eTags", async () => {

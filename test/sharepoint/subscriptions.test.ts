@@ -161,6 +161,57 @@ describe("webhook subscriptions against the Graph emulator", () => {
     expect(await store.listByProfile("refused")).toEqual([]);
   });
 
+  it("asks for less than Graph's maximum, and a day less again when a clock ahead of Graph's is refused", async () => {
+    const graphNow = async () => Date.parse(((await graph.admin("GET", "state")).body as { now: string }).now);
+    const managerAhead = async (aheadMs: number) => {
+      const offset = (await graphNow()) + aheadMs - Date.now();
+      const secrets = new InMemorySecretsProvider({
+        projects: {
+          GraphTenantId: TEST_TENANT_ID,
+          GraphClientId: TEST_CLIENT_ID,
+          GraphClientSecret: TEST_CLIENT_SECRET,
+        },
+      });
+      const client = await SharePointClient.forProfile(
+        {
+          key: "projects",
+          sharePoint: { siteId: TEST_SITE_ID, listId: TEST_LIST_ID, auth: { mode: "clientSecret" } },
+          endpoints: { graphBaseUrl: graph.graphBaseUrl, authorityHost: graph.authorityHost },
+        },
+        secrets,
+        {
+          subscriptionStore: store,
+          clock: { now: () => Date.now() + offset },
+          retry: { initialDelayMs: 5 },
+          endpoints: EMULATOR_ENDPOINTS,
+        },
+      );
+      return client.subscriptions!;
+    };
+    const posts = () =>
+      graph.emulator.graph.requestLog
+        .entries()
+        .filter((entry) => entry.method === "POST" && entry.path === "/v1.0/subscriptions")
+        .map((entry) => entry.status);
+    const list = { siteId: TEST_SITE_ID, listId: TEST_LIST_ID };
+
+    // A clock 20 minutes ahead of Graph's: the margin absorbs it.
+    graph.emulator.graph.requestLog.clear();
+    const slightly = await (await managerAhead(20 * 60_000)).create("projects", list, {
+      notificationUrl: listener.url("/hooks/ahead"),
+    });
+    expect(posts()).toEqual([201]);
+    expect(Date.parse(slightly.expirationDateTime) - (await graphNow())).toBeLessThanOrEqual(42_300 * 60_000);
+
+    // Two hours ahead: the first ask is refused (400) and the one a day shorter is granted.
+    graph.emulator.graph.requestLog.clear();
+    const far = await (await managerAhead(2 * 3600_000)).create("projects", list, {
+      notificationUrl: listener.url("/hooks/far-ahead"),
+    });
+    expect(posts()).toEqual([400, 201]);
+    expect(await store.get(far.subscriptionId)).toEqual(far);
+  });
+
   it("renews, deletes, and reports a subscription Graph no longer has as notFound", async () => {
     const record = await subscriptions.create(
       "projects",

@@ -1,7 +1,14 @@
 import fc from "fast-check";
 import { describe, it } from "vitest";
 import { planSync, type SyncRules } from "../../shared/sync";
-import { MODEL_FIELDS, type ModelStep, modelRules, modelStep } from "./model/modelArbitraries";
+import {
+  flaggingModelRules,
+  MODEL_FIELDS,
+  type ModelStep,
+  modelRules,
+  modelStep,
+  settlingModelSteps,
+} from "./model/modelArbitraries";
 import { applyPersonEdit } from "./model/personEdits";
 import { dryRunSimulatedSync, NO_FAULTS, runSimulatedSync } from "./model/simulatedEngine";
 import { SimulatedWorld } from "./model/simulatedWorld";
@@ -42,6 +49,8 @@ function playModel(rules: SyncRules, steps: readonly ModelStep[]): void {
       sharePoint: { kind: "delta", ...world.list.readDelta(world.cursor ?? 0) },
       confluence: world.table.read().side,
       runAt: world.clock.now(),
+      // A complete run applied every settlement it could or found it stale: none may still be waiting.
+      settlements: world.pendingSettlements(),
     });
     if (next.kind === "needsReads") {
       throw new InvariantViolation(`echo-free: a run with nothing new asks to read ${next.sharePointIds.join(", ")}`);
@@ -55,6 +64,12 @@ function playModel(rules: SyncRules, steps: readonly ModelStep[]): void {
       if (event !== null) invariants.person(event);
       continue;
     }
+    if (step.kind === "settle") {
+      const open = world.settleable();
+      const conflict = open[step.pick % Math.max(open.length, 1)];
+      if (conflict !== undefined) world.settle(conflict, step.choice);
+      continue;
+    }
     const record = sync(step.faults ?? NO_FAULTS);
     // Echo-free: a complete run leaves nothing to do.
     if (step.faults === null) expectQuietAfter(record);
@@ -64,9 +79,18 @@ function playModel(rules: SyncRules, steps: readonly ModelStep[]): void {
 }
 
 describe("sync model: people and sync runs with faults on two simulated replicas", () => {
-  it(`keeps invariants 1-4, 7 and 8 over random edit/fault interleavings (${numRuns} runs)`, () => {
+  it(`keeps invariants 1-4, 7 and 8 over random edit/settlement/fault interleavings (${numRuns} runs)`, () => {
     fc.assert(
       fc.property(modelRules, fc.array(modelStep, { maxLength: 30 }), (rules, steps) => {
+        playModel(rules, steps);
+      }),
+      { numRuns, ...(seed === undefined ? {} : { seed }), ...(path === undefined ? {} : { path }) },
+    );
+  }, 600_000);
+
+  it(`keeps them while people settle the conflicts they make (${numRuns} runs)`, () => {
+    fc.assert(
+      fc.property(flaggingModelRules, settlingModelSteps, (rules, steps) => {
         playModel(rules, steps);
       }),
       { numRuns, ...(seed === undefined ? {} : { seed }), ...(path === undefined ? {} : { path }) },

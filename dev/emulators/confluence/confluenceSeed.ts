@@ -54,8 +54,28 @@ const oauthSchema = z
      * the live endpoint often sends (docs/references.md#confluence-token-errors). Both are 403.
      */
     errorStyle: z.enum(["invalid_grant", "unauthorized_client"]).default("invalid_grant"),
-    /** Scopes every consent grants (space-separated in token responses). */
+    /**
+     * Scopes the app is configured with in the developer console: what a seeded consent grants, and the most a person
+     * can grant on the consent screen (space-separated in token responses).
+     */
     scopes: z.array(z.string().min(1)).default([...DEFAULT_GRANTED_SCOPES]),
+    /**
+     * The app's callback URLs, for the authorization-code flow: `redirect_uri` must be one of them exactly (Atlassian
+     * allows one per app; the emulator takes a list so the CLI's loopback and the Function App's callback can share a
+     * seed). Empty: every authorization request is refused with "Callback URL mismatch".
+     */
+    callbackUrls: z.array(z.url()).default([]),
+    /** How long an authorization code can be exchanged (unconfirmed for Atlassian; OAuth 2.0 suggests 10 minutes). */
+    authorizationCodeLifetimeSeconds: z.number().int().min(1).default(600),
+    /**
+     * What the authorize endpoint does with a requested scope the app is not configured with: `dropped` (default;
+     * the consent grants the rest, and the token response's `scope` tells the client) or `refused` (the request is
+     * redirected back with `error=invalid_scope`). Atlassian's behaviour is unconfirmed
+     * (docs/emulators.md#confluence-settings).
+     */
+    unconfiguredScopes: z.enum(["dropped", "refused"]).default("dropped"),
+    /** The app's name on the consent screen. */
+    appName: z.string().min(1).default("ConfluenceSync"),
   })
   .strict();
 
@@ -116,10 +136,11 @@ export const confluenceSeedSchema = z
     /** Account id of the person whose edits `PUT /_admin/pages/{id}` stands for. */
     humanAccountId: z.string().min(1).default("557058:f58131cb-b67d-43c7-b30d-6b58d40bd077"),
     /**
-     * `confluence`: rewrite stored bodies on every write the way Confluence's editor pipeline does (macro ids,
-     * `<br />`, `<b>` → `<strong>`, entities); `none` (default): store the bytes as sent.
+     * `confluence` (default): rewrite stored bodies, seeded ones included, the way Confluence's editor pipeline does
+     * (local ids, macro ids, marks split around links, styles, `<br />`, `<b>` → `<strong>`, entities); `none`: store
+     * the bytes as sent.
      */
-    storageNormalization: z.enum(["none", "confluence"]).default("none"),
+    storageNormalization: z.enum(["none", "confluence"]).default("confluence"),
     /** Calls per window before 429s (one point per call; off when absent), like Atlassian's hourly quota. */
     rateLimit: z
       .object({ limit: z.number().int().min(1), windowSeconds: z.number().int().min(1).default(3600) })

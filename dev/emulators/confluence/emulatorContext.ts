@@ -46,7 +46,11 @@ export async function admitGatewayCall(
     return false;
   }
   const cloudId = (request.params as { cloudId?: string }).cloudId;
-  if (cloudId !== undefined && cloudId !== context.seed.cloudId) {
+  const covered = context.tokens.sitesOf(match![1]!);
+  if (
+    cloudId !== undefined &&
+    (cloudId !== context.seed.cloudId || (covered !== undefined && !covered.includes(cloudId)))
+  ) {
     // [UNCONFIRMED] body for an unknown or foreign cloudId; the gateway envelope at least.
     await reply.code(404).send(gatewayErrorBody(404, "Not Found"));
     return false;

@@ -109,7 +109,15 @@ export class SiteContent {
         position: index,
         restricted: p.restricted,
         versions: [
-          { number: p.version, createdAt: at, message: "", minorEdit: false, authorId, title: p.title, body: p.body },
+          {
+            number: p.version,
+            createdAt: at,
+            message: "",
+            minorEdit: false,
+            authorId,
+            title: p.title,
+            body: this.#normalize(p.body),
+          },
         ],
         labels: p.labels.map((name) => ({ id: this.#newId(), name, prefix: "global" })),
         properties: p.properties.map((prop) => ({

@@ -45,6 +45,10 @@ interface RefreshTokenRecord {
 
 interface Family {
   id: string;
+  /** The scopes this consent granted. */
+  scopes: readonly string[];
+  /** The sites (cloud ids) this consent covers; undefined = every site of the seed (a seeded consent). */
+  sites: readonly string[] | undefined;
   consentAt: number;
   lastRefreshAt: number;
   revokedAt: number | undefined;
@@ -59,6 +63,21 @@ interface AccessTokenRecord {
   familyId: string;
   expiresAt: number;
   scopes: readonly string[];
+  sites: readonly string[] | undefined;
+}
+
+/** What a person granted on the consent screen: the scopes, and the site(s) they picked. */
+export interface ConsentGrant {
+  scopes: readonly string[];
+  sites: readonly string[];
+}
+
+/** The token response of an authorization-code exchange (a refresh token only with `offline_access`). */
+export interface CodeExchangeOutcome {
+  accessToken: string;
+  refreshToken: string | undefined;
+  expiresInSeconds: number;
+  scope: string;
 }
 
 /** What `GET /_admin/state` shows of a family: its life, never its token values. */
@@ -82,11 +101,50 @@ export class TokenFamilies {
     this.#options = options;
   }
 
-  /** A person consents (again): a new family whose first refresh token is `refreshToken` (minted when absent). */
-  consent(refreshToken: string = mintRefreshToken()): string {
+  /**
+   * A person consents (again): a new family whose first refresh token is `refreshToken` (minted when absent). Without
+   * `grant` (a seeded consent) it has the seed's scopes and covers every site.
+   */
+  consent(refreshToken: string = mintRefreshToken(), grant?: ConsentGrant): string {
+    this.#family(grant, refreshToken);
+    return refreshToken;
+  }
+
+  /**
+   * An authorization code exchanged: a new family for what the person granted, its first access token, and a refresh
+   * token only when `offline_access` was granted (docs/references.md#confluence-oauth-token-endpoint).
+   */
+  exchangeConsent(grant: ConsentGrant): CodeExchangeOutcome {
+    const offline = grant.scopes.includes("offline_access");
+    const refreshToken = offline ? mintRefreshToken() : undefined;
+    const family = this.#family(grant, refreshToken);
+    const now = this.#options.clock.now();
+    const accessToken = mintAccessToken(family.id, now);
+    this.#accessTokens.set(accessToken, {
+      familyId: family.id,
+      expiresAt: now + this.#options.accessTokenLifetimeMs,
+      scopes: family.scopes,
+      sites: family.sites,
+    });
+    return {
+      accessToken,
+      refreshToken,
+      expiresInSeconds: Math.round(this.#options.accessTokenLifetimeMs / 1000),
+      scope: family.scopes.join(" "),
+    };
+  }
+
+  /** The sites (cloud ids) a live access token's consent covers; undefined = every site. */
+  sitesOf(accessToken: string): readonly string[] | undefined {
+    return this.#accessTokens.get(accessToken)?.sites;
+  }
+
+  #family(grant: ConsentGrant | undefined, refreshToken: string | undefined): Family {
     const now = this.#options.clock.now();
     const family: Family = {
       id: randomUUID(),
+      scopes: grant?.scopes ?? this.#options.scopes,
+      sites: grant?.sites,
       consentAt: now,
       lastRefreshAt: now,
       revokedAt: undefined,
@@ -96,8 +154,8 @@ export class TokenFamilies {
       lastExchanged: undefined,
     };
     this.#families.set(family.id, family);
-    this.#addRefreshToken(family, refreshToken, now);
-    return refreshToken;
+    if (refreshToken !== undefined) this.#addRefreshToken(family, refreshToken, now);
+    return family;
   }
 
   refresh(refreshToken: string): RefreshOutcome {
@@ -138,14 +196,15 @@ export class TokenFamilies {
     this.#accessTokens.set(accessToken, {
       familyId: family.id,
       expiresAt: now + this.#options.accessTokenLifetimeMs,
-      scopes: this.#options.scopes,
+      scopes: family.scopes,
+      sites: family.sites,
     });
     return {
       kind: "issued",
       accessToken,
       refreshToken: newRefreshToken,
       expiresInSeconds: Math.round(this.#options.accessTokenLifetimeMs / 1000),
-      scope: this.#options.scopes.join(" "),
+      scope: family.scopes.join(" "),
     };
   }
 

@@ -1,3 +1,4 @@
+import { dateInTimeZone, startOfDateInTimeZone } from "../../../shared/mapping/canonicalDate";
 import type { ColumnDefinition } from "../../../shared/mapping/columnDefinition";
 import { type ColumnKind, isLookupKind, SYSTEM_FIELD_NAMES } from "./listColumns";
 import type { ListState } from "./listStore";
@@ -20,10 +21,17 @@ export type LookupResolver = (
 /**
  * - `api`: a Graph `POST …/items` `fields` or `PATCH …/fields` body, validated as SharePoint does it through Graph
  *   (multi-value columns need their `@odata.type` Collection annotation, lookups are written as `XLookupId`,
- *   hyperlinks as `"url, description"`, unknown and read-only fields are refused).
+ *   hyperlinks as the `hyperlinkWrites` setting says, unknown and read-only fields are refused).
  * - `person`: an edit in the SharePoint UI (the admin surface and seeds), given in the shape Graph reads values.
  */
 export type WriteMode = "api" | "person";
+
+/**
+ * Which hyperlink write Graph takes (docs/emulators.md#graph-settings): `objectWithApiVersion` (default) only
+ * `{Url, Description}` on a request with `Prefer: apiversion=2.1`; `textOnly` only the `"url, description"` string;
+ * `none` neither. Everything else is 400 `invalidRequest`.
+ */
+export type HyperlinkWriteRule = "objectWithApiVersion" | "textOnly" | "none";
 
 const UNTYPED_COLLECTION =
   "A value without a type name was found and no expected type is available. When the model is specified, each value in the payload must have a type which can be either specified in the payload, explicitly by the caller or implicitly inferred from the parent value.";
@@ -33,9 +41,18 @@ export function applyFieldWrite(
   list: ListState,
   current: Record<string, unknown>,
   patch: Record<string, unknown>,
-  options: { mode: WriteMode; resolve: LookupResolver },
+  options: {
+    mode: WriteMode;
+    resolve: LookupResolver;
+    /** For `api` writes: the hyperlink rule, and whether the request carried `Prefer: apiversion=2.1`. */
+    hyperlinks?: { rule: HyperlinkWriteRule; apiVersion21: boolean };
+    /** The site's time zone: a date-only value is stored as midnight of its date there. Default UTC. */
+    siteTimeZone?: string;
+  },
 ): FieldWriteResult {
   const { mode, resolve } = options;
+  const siteTimeZone = options.siteTimeZone ?? "UTC";
+  const hyperlinks = options.hyperlinks ?? { rule: "objectWithApiVersion", apiVersion21: false };
   const values = { ...current };
   const annotations = new Map<string, unknown>();
   for (const [key, value] of Object.entries(patch)) {
@@ -44,7 +61,7 @@ export function applyFieldWrite(
   }
   for (const [key, value] of Object.entries(patch)) {
     if (key.startsWith("@") || key.includes("@")) continue;
-    const failure = writeOne(list, values, key, value, annotations.get(key), mode, resolve);
+    const failure = writeOne(list, values, key, value, annotations.get(key), mode, resolve, hyperlinks, siteTimeZone);
     if (failure) return { ok: false, error: failure };
   }
   return { ok: true, values };
@@ -58,6 +75,8 @@ function writeOne(
   annotation: unknown,
   mode: WriteMode,
   resolve: LookupResolver,
+  hyperlinks: { rule: HyperlinkWriteRule; apiVersion21: boolean },
+  siteTimeZone: string,
 ): FieldWriteError | undefined {
   if (SYSTEM_FIELD_NAMES.has(key)) return readOnly(key);
   const direct = list.column(key);
@@ -101,7 +120,12 @@ function writeOne(
       return undefined;
     case "dateTime": {
       if (typeof value !== "string" || Number.isNaN(Date.parse(value))) return convert(value, "Edm.DateTimeOffset");
-      values[name] = new Date(Date.parse(value)).toISOString().replace(/\.\d{3}Z$/, "Z");
+      // A date-only column keeps the date the instant falls on in the site's zone, as that date's local midnight.
+      const instant =
+        column.dateTime?.format === "dateOnly"
+          ? startOfDateInTimeZone(dateInTimeZone(Date.parse(value), siteTimeZone), siteTimeZone)
+          : Date.parse(value);
+      values[name] = new Date(instant).toISOString().replace(/\.\d{3}Z$/, "Z");
       return undefined;
     }
     case "multiChoice": {
@@ -114,8 +138,11 @@ function writeOne(
       return undefined;
     }
     case "hyperlink": {
-      // Through Graph only the `"url, description"` string form is accepted; the object form is what Graph reads back.
-      if (typeof value === "string") {
+      // What a person types and what Graph takes differ; Graph's rule is the `hyperlinkWrites` setting.
+      const textAllowed = mode === "person" || hyperlinks.rule === "textOnly";
+      const objectAllowed =
+        mode === "person" || (hyperlinks.rule === "objectWithApiVersion" && hyperlinks.apiVersion21);
+      if (typeof value === "string" && textAllowed) {
         const comma = value.indexOf(", ");
         values[name] =
           comma === -1
@@ -123,7 +150,7 @@ function writeOne(
             : { Description: value.slice(comma + 2), Url: value.slice(0, comma) };
         return undefined;
       }
-      if (mode === "person" && isHyperlink(value)) {
+      if (isHyperlink(value) && objectAllowed) {
         values[name] = { Description: value.Description ?? value.Url, Url: value.Url };
         return undefined;
       }

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import { z } from "zod";
 import { type EmulatorServer, parseJsonBody } from "../common/emulatorServer";
+import { moderationStatusSchema } from "./graphSeed";
 import type { GraphService } from "./graphService";
 import { renderItem } from "./itemView";
 import { itemETag } from "./listStore";
@@ -10,6 +11,8 @@ const personEditSchema = z
     fields: z.record(z.string(), z.unknown()).default({}),
     /** Who made the edit (a seed person by e-mail or lookup id); the first seed person when absent. */
     editor: z.object({ email: z.string().optional(), lookupId: z.string().optional() }).strict().optional(),
+    /** With content approval: the approval status the edit leaves (a person's edit is pending by default). */
+    moderationStatus: moderationStatusSchema.optional(),
   })
   .strict();
 
@@ -56,7 +59,14 @@ export function registerGraphAdminRoutes(server: EmulatorServer, service: GraphS
     const found = locate(request, reply);
     const edit = found && parse(request, reply);
     if (!found || !edit) return reply;
-    const created = service.createItem(found.site, found.list, edit.fields, service.personActor(edit.editor), "person");
+    const created = service.createItem(
+      found.site,
+      found.list,
+      edit.fields,
+      service.personActor(edit.editor),
+      "person",
+      edit.moderationStatus,
+    );
     if (!created.ok) return reply.code(400).send({ error: created.error.message });
     return reply.code(201).send(render(found, created.item.id));
   });
@@ -74,6 +84,7 @@ export function registerGraphAdminRoutes(server: EmulatorServer, service: GraphS
       edit.fields,
       service.personActor(edit.editor),
       "person",
+      edit.moderationStatus,
     );
     if (!updated.ok) return reply.code(400).send({ error: updated.error.message });
     return reply.send(render(found, item.id));

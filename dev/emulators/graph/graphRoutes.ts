@@ -57,6 +57,11 @@ async function route(service: GraphService, call: GraphCall, origin: string): Pr
 
   const site = service.findSite(segs[1]);
   if (!site) return fail(404, "itemNotFound", "Requested site could not be found", call, now);
+  // Sites.Selected without a grant on the site, or a role that does not cover the call
+  // (docs/emulators.md#graph-permissions-and-content-approval).
+  const access = service.access(call.appId, site);
+  if (!access.read || (call.method !== "GET" && !access.write))
+    return fail(403, "accessDenied", "Access denied", call, now);
   if (segs.length === 2) return call.method === "GET" ? ok(200, renderSite(site, origin)) : methodNotAllowed(call, now);
   if (segs[2] !== "lists")
     return fail(400, "invalidRequest", `Resource not found for the segment '${segs[2]}'.`, call, now);
@@ -101,7 +106,9 @@ async function route(service: GraphService, call: GraphCall, origin: string): Pr
   }
   if (!/^\d+$/.test(segs[5]!)) return fail(400, "invalidRequest", `Invalid item id '${segs[5]}'.`, call, now);
   const item = list.item(Number(segs[5]));
-  if (!item) return fail(404, "itemNotFound", "Item not found", call, now);
+  // An item hidden by content approval is not found, by id as in a listing (docs/references.md#graph-content-approval).
+  if (!item || !service.visible(call.appId, site, list, item))
+    return fail(404, "itemNotFound", "Item not found", call, now);
 
   if (segs.length === 6) {
     if (call.method === "GET") {
@@ -184,7 +191,8 @@ function listItems(
     }
     keep = filter.filter.predicate;
   }
-  const page = list.page(afterId, top, keep);
+  const visible = (item: StoredItem) => service.visible(call.appId, site, list, item);
+  const page = list.page(afterId, top, (item) => visible(item) && (keep?.(item) ?? true));
   const fields = query.expandFields ? service.fieldsView(site, query.select) : undefined;
   const body: Record<string, unknown> = {
     "@odata.context": `${origin}/v1.0/$metadata#sites('${encodeURIComponent(site.id)}')/lists('${list.id}')/items`,
@@ -230,6 +238,8 @@ function createItem(
     body.fields as Record<string, unknown>,
     service.appActor(call.appId),
     "api",
+    undefined,
+    { apiVersion21: prefersApiVersion21(call) },
   );
   if (!created.ok) return fail(400, created.error.code, created.error.message, call, now);
   const item = created.item;
@@ -269,6 +279,8 @@ function updateFields(
     call.body as Record<string, unknown>,
     service.appActor(call.appId),
     "api",
+    undefined,
+    { apiVersion21: prefersApiVersion21(call) },
   );
   if (!updated.ok) return fail(400, updated.error.code, updated.error.message, call, now);
   // "returns … a fieldValueSet in the response body for the updated list item": the whole set, not the changed keys.
@@ -304,8 +316,29 @@ function preconditionFailed(item: StoredItem, call: GraphCall, now: number): Gra
   );
 }
 
+/** Whether the request asks for SharePoint's newer API behaviour (`Prefer: apiversion=2.1`). */
+function prefersApiVersion21(call: GraphCall): boolean {
+  return /(^|,)\s*apiversion=2\.1\s*(,|$)/i.test(call.headers.prefer ?? "");
+}
+
 function methodNotAllowed(call: GraphCall, now: number): GraphResponse {
   return fail(405, "invalidRequest", "Specified HTTP method is not allowed for the request target.", call, now);
+}
+
+/**
+ * Subscribing to a list is documented with `Sites.ReadWrite.All`; an app holding only `Sites.Selected` was refused
+ * with 403 in older live reports (the `selectedListSubscriptions` setting), and an app that may not write is refused.
+ */
+function subscriptionRefused(service: GraphService, call: GraphCall): string | undefined {
+  const resource = (call.body as { resource?: unknown } | undefined)?.resource;
+  const match = typeof resource === "string" ? /^\/?sites\/([^/]+)\/lists\//i.exec(resource) : null;
+  const site = match?.[1] === undefined ? undefined : service.findSite(decodeURIComponent(match[1]));
+  if (site === undefined) return undefined;
+  const access = service.access(call.appId, site);
+  if (!access.write) return "Access denied";
+  if (!access.tenantWrite && service.settings.selectedListSubscriptions === "forbidden")
+    return "Access denied. The application does not have the permission to create a subscription to this resource.";
+  return undefined;
 }
 
 function renderSite(site: SiteState, origin: string): Record<string, unknown> {
@@ -350,6 +383,8 @@ async function subscriptionRoute(service: GraphService, call: GraphCall, origin:
   const hub = service.hub;
   if (id === undefined) {
     if (call.method === "POST") {
+      const refused = subscriptionRefused(service, call);
+      if (refused !== undefined) return fail(403, "accessDenied", refused, call, now);
       const created = await hub.create(call.body, call.appId);
       if (!created.ok) return fail(created.failure.status, created.failure.code, created.failure.message, call, now);
       return ok(201, renderSubscription(created.subscription, origin), {

@@ -24,6 +24,14 @@ export const graphSettingsSchema = z
       .default("resyncChangesApplyDifferences"),
     deltaResyncCodeAt: z.enum(["code", "innerError"]).default("code"),
     /**
+     * How a deletion appears in an incremental delta page. The docs' sample shows the `deleted` facet (copied from
+     * drives); the service's own 2024 serialiser error shows list deletions taking the OData deleted-resource path,
+     * `"@removed": {"reason": "deleted"}`, which several public clients check (docs/references.md#graph-delta).
+     * `withoutFields` sends the bare `{"id"}`; `errorEntry` reproduces that observed failure: an error object in place
+     * of the deletion inside a 200 page that still ends with a deltaLink.
+     */
+    deltaDeletion: z.enum(["removed", "deletedFacet", "withoutFields", "errorEntry"]).default("removed"),
+    /**
      * SharePoint's per-app resource-unit budget per minute (1,250 for the smallest tenants). Absent = unlimited.
      * Costs: 1 RU for a single-item GET or a delta call with a token, 2 for lists, first delta calls and writes.
      */
@@ -40,6 +48,16 @@ export const graphSettingsSchema = z
     validationTimeoutMs: z.number().int().min(1).default(10_000),
     /** How long a notification POST may take before it counts as failed (3 s in the real service). */
     notificationTimeoutMs: z.number().int().min(1).default(3_000),
+    /**
+     * Whether an app holding only `Sites.Selected` (with a write grant on the site) may subscribe to a list. Subscribing
+     * is documented with `Sites.ReadWrite.All`; older live reports show 403 for `Sites.Selected`, so `forbidden`.
+     */
+    selectedListSubscriptions: z.enum(["forbidden", "allowed"]).default("forbidden"),
+    /**
+     * Which hyperlink write Graph takes: `{Url, Description}` only with `Prefer: apiversion=2.1` (public reports), the
+     * `"url, description"` string only, or neither (docs/references.md#graph-field-values).
+     */
+    hyperlinkWrites: z.enum(["objectWithApiVersion", "textOnly", "none"]).default("objectWithApiVersion"),
     /** Changes within this window reach a subscriber as one notification POST. */
     notificationCoalesceMs: z.number().int().min(0).default(0),
     /** Redelivery of notifications answered with non-2xx: exponential from initialDelayMs, capped, for up to maxDurationMs (4 h). */
@@ -63,6 +81,9 @@ export const graphSettingsSchema = z
   .strict();
 export type GraphSettings = z.infer<typeof graphSettingsSchema>;
 
+/** SharePoint's `_ModerationStatus`: 0 approved, 1 rejected, 2 pending, 3 draft. */
+export const moderationStatusSchema = z.number().int().min(0).max(3);
+
 const itemIdSchema = z
   .string()
   .regex(/^[1-9]\d*$/, 'item ids are SharePoint integer ids serialised as strings, e.g. "1"');
@@ -78,13 +99,20 @@ export const graphSeedSchema = z
             clientSecret: z.string().min(1),
             /** Shown as `lastModifiedBy.application.displayName` on the app's writes. */
             displayName: z.string().optional(),
+            /** The application permissions (app roles) granted to the client, as its tokens carry them. */
+            roles: z.array(z.string()).default(["Sites.ReadWrite.All"]),
           })
           .strict(),
       )
       .default([]),
     /** The App Service managed-identity endpoint; absent = not served. */
     managedIdentity: z
-      .object({ identityHeader: z.string().min(1), clientId: z.string().min(1), displayName: z.string().optional() })
+      .object({
+        identityHeader: z.string().min(1),
+        clientId: z.string().min(1),
+        displayName: z.string().optional(),
+        roles: z.array(z.string()).default(["Sites.ReadWrite.All"]),
+      })
       .strict()
       .optional(),
     /** Site users person columns and person edits refer to (`lookupId` is the site user-list id). */
@@ -111,14 +139,41 @@ export const graphSeedSchema = z
               "site ids are `{hostname},{siteCollectionGuid},{webGuid}`",
             ),
           displayName: z.string(),
+          /**
+           * The site's time zone (regional settings): date-only values are stored as midnight of their date here,
+           * whatever instant is written (docs/references.md#graph-field-values).
+           */
+          timeZone: z.string().default("UTC"),
+          /** Site permissions granted to apps that hold `Sites.Selected` (`POST /sites/{id}/permissions`). */
+          permissions: z
+            .array(
+              z
+                .object({
+                  appId: z.string().min(1),
+                  roles: z.array(z.enum(["read", "write", "manage", "fullcontrol"])),
+                })
+                .strict(),
+            )
+            .default([]),
           lists: z.array(
             z
               .object({
                 id: z.string().regex(/^[0-9a-fA-F-]{36}$/, "list ids are GUIDs"),
                 displayName: z.string(),
                 columns: z.array(columnDefinitionSchema).default([]),
+                /** Content approval: items not approved are hidden from apps without `Sites.Manage.All`. */
+                contentApproval: z.boolean().default(false),
                 items: z
-                  .array(z.object({ id: itemIdSchema, fields: z.record(z.string(), z.unknown()).default({}) }).strict())
+                  .array(
+                    z
+                      .object({
+                        id: itemIdSchema,
+                        fields: z.record(z.string(), z.unknown()).default({}),
+                        /** With content approval: 0 approved (default), 1 rejected, 2 pending, 3 draft. */
+                        moderationStatus: moderationStatusSchema.optional(),
+                      })
+                      .strict(),
+                  )
                   .default([]),
               })
               .strict(),

@@ -14,6 +14,10 @@ export interface SiteState {
   displayName: string;
   hostname: string;
   createdMs: number;
+  /** The site's time zone (regional settings), where date-only values are midnight. */
+  timeZone: string;
+  /** Site permissions of apps holding `Sites.Selected`, by app id. */
+  grants: Map<string, ReadonlySet<"read" | "write" | "manage" | "fullcontrol">>;
   lists: ListState[];
   /**
    * The site's hidden user list ("User Information List"): one item per seed person, its id the person's lookupId.
@@ -48,6 +52,7 @@ export class GraphService {
   readonly sites: SiteState[] = [];
   readonly people: Person[];
   readonly #apps = new Map<string, string>();
+  readonly #roles = new Map<string, readonly string[]>();
   readonly userAgents = new Set<string>();
   settings: GraphSettings;
   /** Delta tokens issued before this emulator time answer 410 (`POST /_admin/delta/expire`). */
@@ -57,12 +62,17 @@ export class GraphService {
     this.tenantId = seed.tenantId;
     this.settings = seed.settings;
     this.people = seed.people.map((p) => ({ ...p, id: p.id ?? randomUUID() }));
-    for (const client of seed.clients) this.#apps.set(client.clientId, client.displayName ?? "ConfluenceSync");
-    if (seed.managedIdentity)
+    for (const client of seed.clients) {
+      this.#apps.set(client.clientId, client.displayName ?? "ConfluenceSync");
+      this.#roles.set(client.clientId, client.roles);
+    }
+    if (seed.managedIdentity) {
       this.#apps.set(
         seed.managedIdentity.clientId,
         seed.managedIdentity.displayName ?? "ConfluenceSync (managed identity)",
       );
+      this.#roles.set(seed.managedIdentity.clientId, seed.managedIdentity.roles);
+    }
     this.hub = new SubscriptionHub({
       tenantId: seed.tenantId,
       settings: () => this.settings,
@@ -99,6 +109,8 @@ export class GraphService {
         displayName: siteSeed.displayName,
         hostname: siteSeed.id.split(",")[0]!,
         createdMs: now,
+        timeZone: siteSeed.timeZone,
+        grants: new Map(siteSeed.permissions.map((grant) => [grant.appId, new Set(grant.roles)])),
         lists: [],
         userInformationList,
       };
@@ -111,6 +123,7 @@ export class GraphService {
             siteId: site.id,
             columns: listSeed.columns,
             nowMs: now,
+            contentApproval: listSeed.contentApproval,
           }),
         );
       });
@@ -119,12 +132,22 @@ export class GraphService {
         const list = site.lists[l]!;
         listSeed.items.forEach((itemSeed, i) => {
           const { Created, Modified, ...fields } = itemSeed.fields;
-          const written = applyFieldWrite(list, {}, fields, { mode: "person", resolve: this.lookupResolver(site) });
+          const written = applyFieldWrite(list, {}, fields, {
+            mode: "person",
+            resolve: this.lookupResolver(site),
+            siteTimeZone: site.timeZone,
+          });
           if (!written.ok)
             throw new GraphSeedError(
               `invalid graph seed:\n  ${formatPath(["graph", "sites", s, "lists", l, "items", i, "fields"])}: ${written.error.message}`,
             );
-          const item = list.create(written.values, seeder, timestamp(Created, now), Number(itemSeed.id));
+          const item = list.create(
+            written.values,
+            seeder,
+            timestamp(Created, now),
+            Number(itemSeed.id),
+            itemSeed.moderationStatus ?? 0,
+          );
           item.modifiedMs = timestamp(Modified, item.createdMs);
         });
       });
@@ -144,6 +167,39 @@ export class GraphService {
     const list =
       all.find((l) => l.id.toLowerCase() === wanted) ?? all.find((l) => l.displayName.toLowerCase() === wanted);
     return site && list ? { site, list } : undefined;
+  }
+
+  /**
+   * What an app may do on a site, from the application permissions its client was granted
+   * (docs/emulators.md#graph-permissions-and-content-approval): tenant-wide `Sites.*.All` roles, or `Sites.Selected`
+   * plus the site's own grant to the app. Only
+   * `Sites.Manage.All` and `Sites.FullControl.All` (or a `manage` / `fullcontrol` site grant) see and approve items
+   * pending content approval. An app the seed does not know gets `Sites.ReadWrite.All`.
+   */
+  access(appId: string, site: SiteState): SiteAccess {
+    const roles = new Set(this.#roles.get(appId) ?? ["Sites.ReadWrite.All"]);
+    const grant = roles.has("Sites.Selected") ? (site.grants.get(appId) ?? new Set()) : new Set<string>();
+    const manage =
+      roles.has("Sites.Manage.All") ||
+      roles.has("Sites.FullControl.All") ||
+      grant.has("manage") ||
+      grant.has("fullcontrol");
+    const write = manage || roles.has("Sites.ReadWrite.All") || grant.has("write");
+    const read = write || roles.has("Sites.Read.All") || grant.has("read");
+    const tenantWrite =
+      roles.has("Sites.ReadWrite.All") || roles.has("Sites.Manage.All") || roles.has("Sites.FullControl.All");
+    return { read, write, manage, tenantWrite };
+  }
+
+  /** Whether an app sees an item: with content approval, only approved ones unless it may approve. */
+  visible(appId: string, site: SiteState, list: ListState, item: StoredItem): boolean {
+    return !list.contentApproval || item.moderationStatus === 0 || this.access(appId, site).manage;
+  }
+
+  /** The approval status a write leaves: approved only when the writer may approve, else pending. */
+  #moderationAfterWrite(site: SiteState, actor: Actor, explicit: number | undefined): number {
+    if (explicit !== undefined) return explicit;
+    return actor.kind === "app" && this.access(actor.appId, site).manage ? 0 : 2;
   }
 
   appActor(appId: string): Actor {
@@ -207,10 +263,23 @@ export class GraphService {
     fields: Record<string, unknown>,
     actor: Actor,
     mode: WriteMode,
+    moderationStatus?: number,
+    request: { apiVersion21?: boolean } = {},
   ): { ok: true; item: StoredItem } | { ok: false; error: FieldWriteError } {
-    const written = applyFieldWrite(list, {}, fields, { mode, resolve: this.lookupResolver(site) });
+    const written = applyFieldWrite(list, {}, fields, {
+      mode,
+      resolve: this.lookupResolver(site),
+      hyperlinks: { rule: this.settings.hyperlinkWrites, apiVersion21: request.apiVersion21 === true },
+      siteTimeZone: site.timeZone,
+    });
     if (!written.ok) return written;
-    const item = list.create(written.values, actor, this.clock.now());
+    const item = list.create(
+      written.values,
+      actor,
+      this.clock.now(),
+      undefined,
+      this.#moderationAfterWrite(site, actor, moderationStatus),
+    );
     this.hub.listChanged(site.id, list.id);
     return { ok: true, item };
   }
@@ -222,10 +291,23 @@ export class GraphService {
     fields: Record<string, unknown>,
     actor: Actor,
     mode: WriteMode,
+    moderationStatus?: number,
+    request: { apiVersion21?: boolean } = {},
   ): { ok: true } | { ok: false; error: FieldWriteError } {
-    const written = applyFieldWrite(list, item.values, fields, { mode, resolve: this.lookupResolver(site) });
+    const written = applyFieldWrite(list, item.values, fields, {
+      mode,
+      resolve: this.lookupResolver(site),
+      hyperlinks: { rule: this.settings.hyperlinkWrites, apiVersion21: request.apiVersion21 === true },
+      siteTimeZone: site.timeZone,
+    });
     if (!written.ok) return written;
-    list.update(item, written.values, actor, this.clock.now());
+    list.update(
+      item,
+      written.values,
+      actor,
+      this.clock.now(),
+      this.#moderationAfterWrite(site, actor, moderationStatus),
+    );
     this.hub.listChanged(site.id, list.id);
     return { ok: true };
   }
@@ -266,6 +348,7 @@ export class GraphService {
             id: String(item.id),
             eTag: itemETag(item),
             version: item.version,
+            ...(list.contentApproval ? { moderationStatus: item.moderationStatus } : {}),
             lastModifiedBy:
               item.editor.kind === "person"
                 ? { user: item.editor.person.displayName }
@@ -279,6 +362,16 @@ export class GraphService {
       userAgents: [...this.userAgents],
     };
   }
+}
+
+/** What an app may do on a site (see `GraphService.access`). */
+export interface SiteAccess {
+  readonly read: boolean;
+  readonly write: boolean;
+  /** Sees and approves items pending content approval. */
+  readonly manage: boolean;
+  /** Holds a tenant-wide write role (`Sites.ReadWrite.All` or higher), as list subscriptions are documented with. */
+  readonly tenantWrite: boolean;
 }
 
 function timestamp(value: unknown, fallback: number): number {

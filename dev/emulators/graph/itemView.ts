@@ -113,13 +113,28 @@ export function renderItem(list: ListState, item: StoredItem, view: ItemView): R
 }
 
 /** A deleted item as delta reports it: no fields, no eTag. */
-export function renderDeleted(list: ListState, id: number): Record<string, unknown> {
-  return {
-    id: String(id),
-    parentReference: { siteId: list.siteId },
-    contentType: { ...ITEM_CONTENT_TYPE },
-    deleted: { state: "deleted" },
-  };
+/** A deletion in a delta page, in the shape the `deltaDeletion` setting names (docs/emulators.md#graph-settings). */
+export function renderDeleted(
+  list: ListState,
+  id: number,
+  shape: "removed" | "deletedFacet" | "withoutFields" | "errorEntry",
+  error: () => Record<string, unknown>,
+): Record<string, unknown> {
+  switch (shape) {
+    case "removed":
+      return { id: String(id), "@removed": { reason: "deleted" } };
+    case "withoutFields":
+      return { id: String(id) };
+    case "errorEntry":
+      return error();
+    case "deletedFacet":
+      return {
+        id: String(id),
+        parentReference: { siteId: list.siteId },
+        contentType: { ...ITEM_CONTENT_TYPE },
+        deleted: { state: "deleted" },
+      };
+  }
 }
 
 export function listWebUrl(list: ListState, siteHost: string): string {

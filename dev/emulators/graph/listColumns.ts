@@ -216,6 +216,25 @@ export function systemColumns(): ColumnDefinition[] {
   ];
 }
 
+/**
+ * The column SharePoint adds to a list when content approval is turned on ("Approval Status"). Graph gives it no type
+ * facet a client could rely on; the sync only looks for its name (docs/references.md#graph-content-approval).
+ */
+export function moderationStatusColumn(): ColumnDefinition {
+  return {
+    id: "fdc3b2ed-5bf2-4835-a4bc-b885f3396a61",
+    name: "_ModerationStatus",
+    displayName: "Approval Status",
+    description: "",
+    columnGroup: "_Hidden",
+    enforceUniqueValues: false,
+    hidden: false,
+    indexed: false,
+    readOnly: true,
+    required: false,
+  };
+}
+
 /** Field names SharePoint computes itself; a write naming one is refused as read-only. */
 export const SYSTEM_FIELD_NAMES = new Set([
   "id",
@@ -242,6 +261,8 @@ export const SYSTEM_FIELD_NAMES = new Set([
   "AppEditor",
   "AppAuthorLookupId",
   "AppEditorLookupId",
+  "_ModerationStatus",
+  "_ModerationComments",
 ]);
 
 /** A column definition with the properties the emulator relies on filled in (id, flags). */

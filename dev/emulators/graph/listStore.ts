@@ -1,6 +1,13 @@
 import { randomUUID } from "node:crypto";
 import type { ColumnDefinition } from "../../../shared/mapping/columnDefinition";
-import { type ColumnKind, columnKind, normaliseColumn, systemColumns, titleColumn } from "./listColumns";
+import {
+  type ColumnKind,
+  columnKind,
+  moderationStatusColumn,
+  normaliseColumn,
+  systemColumns,
+  titleColumn,
+} from "./listColumns";
 
 /** A site user (person columns, person edits). `lookupId` is the id in the site's user list, a numeric string. */
 export interface Person {
@@ -28,6 +35,8 @@ export interface StoredItem {
   editor: Actor;
   /** Position of the item's last change in the list's change sequence (delta reads from here). */
   changeSeq: number;
+  /** With content approval: 0 approved, 1 rejected, 2 pending, 3 draft (always 0 without). */
+  moderationStatus: number;
 }
 
 /** The eTag SharePoint gives a list item: a quoted `{guid},{version}` (real captures show the guid without braces). */
@@ -55,8 +64,19 @@ export class ListState {
   #changeSeq = 0;
   modifiedMs: number;
 
-  constructor(init: { id: string; displayName: string; siteId: string; columns: ColumnDefinition[]; nowMs: number }) {
+  /** Content approval is on: items not approved are hidden from apps that may not approve. */
+  readonly contentApproval: boolean;
+
+  constructor(init: {
+    id: string;
+    displayName: string;
+    siteId: string;
+    columns: ColumnDefinition[];
+    nowMs: number;
+    contentApproval?: boolean;
+  }) {
     this.id = init.id;
+    this.contentApproval = init.contentApproval ?? false;
     this.displayName = init.displayName;
     this.siteId = init.siteId;
     this.createdMs = init.nowMs;
@@ -70,7 +90,7 @@ export class ListState {
 
   /** Columns as `/columns` lists them: the list's own and the system ones. */
   allColumns(): ColumnDefinition[] {
-    return [...this.columns, ...systemColumns()];
+    return [...this.columns, ...systemColumns(), ...(this.contentApproval ? [moderationStatusColumn()] : [])];
   }
 
   column(name: string): { column: ColumnDefinition; kind: ColumnKind } | undefined {
@@ -90,7 +110,7 @@ export class ListState {
   }
 
   /** Adds an item; `id` only when seeding (ids otherwise come from the list's counter, as in SharePoint). */
-  create(values: Record<string, unknown>, actor: Actor, nowMs: number, id?: number): StoredItem {
+  create(values: Record<string, unknown>, actor: Actor, nowMs: number, id?: number, moderationStatus = 0): StoredItem {
     const itemId = id ?? this.#nextId;
     if (this.#items.has(itemId) || this.#tombstones.has(itemId))
       throw new Error(`item id ${itemId} already used in list ${this.id}`);
@@ -105,6 +125,7 @@ export class ListState {
       author: actor,
       editor: actor,
       changeSeq: ++this.#changeSeq,
+      moderationStatus: this.contentApproval ? moderationStatus : 0,
     };
     this.#items.set(itemId, item);
     if (this.#ids.length === 0 || this.#ids[this.#ids.length - 1]! < itemId) this.#ids.push(itemId);
@@ -113,7 +134,8 @@ export class ListState {
     return item;
   }
 
-  update(item: StoredItem, values: Record<string, unknown>, actor: Actor, nowMs: number): void {
+  update(item: StoredItem, values: Record<string, unknown>, actor: Actor, nowMs: number, moderationStatus = 0): void {
+    if (this.contentApproval) item.moderationStatus = moderationStatus;
     item.values = values;
     item.version += 1;
     item.modifiedMs = nowMs;

@@ -13,6 +13,8 @@ export interface AccessTokenClaims {
   iat: number;
   /** How the token was obtained: `client_credentials` or `managed_identity`. */
   grant: string;
+  /** The application permissions granted to the caller (app-only tokens), e.g. `Sites.ReadWrite.All`. */
+  roles?: string[];
 }
 
 export type TokenCheck =
@@ -39,7 +41,10 @@ export class AccessTokenIssuer {
     return this.#lifetimeSeconds;
   }
 
-  issue(claims: { tid: string; appid: string; aud: string; grant: string }): { token: string; expiresOn: number } {
+  issue(claims: { tid: string; appid: string; aud: string; grant: string; roles?: readonly string[] }): {
+    token: string;
+    expiresOn: number;
+  } {
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + this.#lifetimeSeconds;
     const header = encode({ typ: "JWT", alg: "HS256", kid: "emulator" });

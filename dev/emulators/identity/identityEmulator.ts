@@ -6,9 +6,10 @@ import type { AccessTokenIssuer } from "./accessTokens";
 
 export interface IdentityEmulatorOptions {
   tenantId: string;
-  clients: ReadonlyArray<{ clientId: string; clientSecret: string }>;
+  /** `roles`: the application permissions the client's tokens carry (the `roles` claim of app-only tokens). */
+  clients: ReadonlyArray<{ clientId: string; clientSecret: string; roles?: readonly string[] }>;
   /** Serve the App Service managed-identity endpoint at `/msi/token` for this identity. */
-  managedIdentity?: { identityHeader: string; clientId: string };
+  managedIdentity?: { identityHeader: string; clientId: string; roles?: readonly string[] };
   issuer: AccessTokenIssuer;
   certificate: EmulatorCertificate;
 }
@@ -136,11 +137,13 @@ export function createIdentityEmulator(options: IdentityEmulatorOptions): Emulat
         ),
       );
     }
+    const roles = options.clients.find((client) => client.clientId === clientId)?.roles;
     const { token } = options.issuer.issue({
       tid: options.tenantId,
       appid: clientId,
       aud: resource.slice(0, -"/.default".length),
       grant: "client_credentials",
+      ...(roles ? { roles } : {}),
     });
     return {
       token_type: "Bearer",
@@ -175,6 +178,7 @@ export function createIdentityEmulator(options: IdentityEmulatorOptions): Emulat
       appid: mi.clientId,
       aud,
       grant: "managed_identity",
+      ...(mi.roles ? { roles: mi.roles } : {}),
     });
     return {
       access_token: token,

@@ -14,7 +14,13 @@ export {
 } from "./sandboxGraphSeed";
 export { type SandboxCheck, type SandboxOutcome, sandboxOutcome } from "./sandboxOutcome";
 export { PORTFOLIO_HEADERS, type PortfolioHeader } from "./sandboxPage";
-export { makePeopleEdits, type PersonEdit, peopleEdits, type SandboxAdminUrls } from "./sandboxPeopleEdits";
+export {
+  makePeopleEdits,
+  type PersonEdit,
+  peopleEdits,
+  person as sandboxPerson,
+  type SandboxAdminUrls,
+} from "./sandboxPeopleEdits";
 export {
   PROJECTS_ON_PAGE,
   pageDrift,

@@ -174,6 +174,7 @@ export function sandboxGraphSeed(): GraphSeedInput {
       {
         id: SANDBOX_SITE_ID,
         displayName: "Contoso Projects",
+        timeZone: SANDBOX_SITE_TIME_ZONE,
         lists: [
           {
             id: SANDBOX_CLIENTS_LIST_ID,

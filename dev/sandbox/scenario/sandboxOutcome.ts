@@ -30,7 +30,8 @@ interface ConfluenceState {
 
 /**
  * Reads the list and the page straight from the emulators (not from the run reports) and checks that every edit
- * people made reached the other side, that the conflicting field was left as each side had it, that the new row
+ * people made reached the other side, that the conflicting field holds the value the person settling it chose on both
+ * sides, that the new row
  * became an item whose id the row now holds, and that the deleted item's row is gone.
  */
 export function sandboxOutcome(states: { graph: unknown; confluence: unknown }): SandboxOutcome {
@@ -47,7 +48,7 @@ export function sandboxOutcome(states: { graph: unknown; confluence: unknown }):
     checks.push(ok ? { ok, expectation } : { ok, expectation, found: found() });
   };
 
-  const { bothSides, conflict, newRow, deleted } = peopleEdits;
+  const { bothSides, conflict, newRow, deleted, settlement } = peopleEdits;
   const seven = item(bothSides.itemId);
   const budget = bothSides.sharePoint.to;
   const due = bothSides.confluence.to;
@@ -63,9 +64,10 @@ export function sandboxOutcome(states: { graph: unknown; confluence: unknown }):
 
   const twelve = item(conflict.itemId);
   const pageStatus = cell(conflict.itemId, "Status") ?? "";
+  const chosen = conflict[settlement.take];
   check(
-    twelve?.Status === conflict.sharePoint && pageStatus.includes(`>${conflict.confluence}</ac:parameter>`),
-    `the conflict on #${conflict.itemId} overwrote nothing: ${conflict.header} is still "${conflict.sharePoint}" in SharePoint and "${conflict.confluence}" on the page`,
+    twelve?.Status === chosen && pageStatus.includes(`>${chosen}</ac:parameter>`),
+    `the conflict on #${conflict.itemId} was settled as chosen: ${conflict.header} is "${chosen}" on both sides`,
     () => `list: ${String(twelve?.Status)}; page cell: ${pageStatus}`,
   );
 

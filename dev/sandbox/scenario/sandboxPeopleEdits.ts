@@ -42,6 +42,11 @@ export const peopleEdits = {
     sharePoint: "Blocked",
     confluence: "On track",
   },
+  /**
+   * After the syncs: the person who changed the conflicting field in SharePoint settles the conflict by taking the
+   * page's value, through `conflicts resolve` (the conflict's id is `item {itemId}|{field}`).
+   */
+  settlement: { take: "confluence" as const, person: 3 },
   /** A project added on the page, ID cell empty: becomes a list item, its id written back. */
   newRow: {
     title: "Orchid supplier onboarding",
@@ -67,7 +72,7 @@ export interface SandboxAdminUrls {
 }
 
 const title = (id: number): string => sandboxProjects.find((p) => p.id === id)!.title;
-const person = (index: number): (typeof sandboxPeople)[number] => sandboxPeople[index]!;
+export const person = (index: number): (typeof sandboxPeople)[number] => sandboxPeople[index]!;
 
 /** Makes the edits and says what was done, in order. */
 export async function makePeopleEdits(urls: SandboxAdminUrls): Promise<PersonEdit[]> {

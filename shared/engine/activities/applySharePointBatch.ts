@@ -1,5 +1,6 @@
+import type { ItemWriteOutcome } from "../../sharepoint/batchWriter";
 import { findSentWrites } from "../batchRecovery";
-import { mayHaveActed, opOutcome, prepareWrite } from "../batchWrites";
+import { mayHaveActed, opOutcome, prepareWrite, withoutRefusedHyperlinks } from "../batchWrites";
 import { stagedCodecs } from "../codecInputs";
 import type { EngineServices } from "../engineServices";
 import type { ApplySharePointBatchInput, ApplySharePointBatchResult } from "../run/runContract";
@@ -43,9 +44,28 @@ export async function applySharePointBatch(
     recovered.has(index) || write.write === null ? [] : [{ index, write: write.write }],
   );
   await staged.putProgress(input.batchId, { kind: "sending" });
-  const answers = toSend.length === 0 ? [] : await client.applyWrites(toSend.map((entry) => entry.write));
-  const uncertain = answers.filter(mayHaveActed);
+  const answers: (ItemWriteOutcome | undefined)[] =
+    toSend.length === 0 ? [] : await client.applyWrites(toSend.map((entry) => entry.write));
+  const uncertain = answers.filter((answer) => answer !== undefined && mayHaveActed(answer));
   if (uncertain.length > 0) throw new WritesUnconfirmed(input.profileKey, input.batchId, uncertain.length);
+
+  // A refused hyperlink costs its field, not the item: send those writes again without it, in one more $batch.
+  const setting = context.profile.sharePoint.hyperlinkWrite ?? "object";
+  const again = toSend.flatMap((entry, position) => {
+    const retry = withoutRefusedHyperlinks(prepared[entry.index]!, answers[position], codecs, setting);
+    return retry === undefined ? [] : [{ index: entry.index, position, retry }];
+  });
+  for (const { index, retry } of again) prepared[index] = retry;
+  const resend = again.filter((entry) => entry.retry.write !== null);
+  for (const entry of again) answers[entry.position] = undefined;
+  if (resend.length > 0) {
+    const second = await client.applyWrites(resend.map((entry) => entry.retry.write!));
+    const unsure = second.filter(mayHaveActed);
+    if (unsure.length > 0) throw new WritesUnconfirmed(input.profileKey, input.batchId, unsure.length);
+    resend.forEach((entry, position) => {
+      answers[entry.position] = second[position];
+    });
+  }
 
   const answerOf = new Map(toSend.map((entry, position) => [entry.index, answers[position]]));
   const outcomes = prepared.map((write, index) => recovered.get(index) ?? opOutcome(write, answerOf.get(index)));

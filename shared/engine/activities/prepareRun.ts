@@ -10,7 +10,7 @@ import {
   settlePlan,
 } from "../../sync";
 import { codecsFor } from "../codecInputs";
-import { recordConflicts } from "../conflictLog";
+import { pendingSettlements, recordConflicts } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
 import { permanentProblem } from "../failures";
 import { blockedUntil, quotaStop, recordQuotaStop } from "../pages/pointsBudget";
@@ -21,6 +21,7 @@ import { readPageRows } from "../prepare/pageRows";
 import { planWithReads } from "../prepare/planWithReads";
 import { validateProfile } from "../prepare/profileValidation";
 import { RunEnding } from "../prepare/runEnding";
+import { confirmVanishedItems, MODERATION_STATUS_COLUMN } from "../prepare/vanishedItems";
 import type { PrepareRunInput, PrepareRunResult } from "../run/runContract";
 import type { RunItemReport } from "../run/runReport";
 import type { RunContext } from "../run/stagedDocuments";
@@ -60,22 +61,36 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
 
     const gates = tableGates(profile, reads.changes, reads.cursor?.cursor.gatedItems ?? [], page.table);
     if (!gates.ok) return await ending.failed(gates.problem, calls.now());
+    let side = sharePointSide(reads.changes, codecs.codecs);
+    let readProblems = page.readProblems;
+    if (side.kind === "full") {
+      const vanished = await confirmVanishedItems(sharePoint, reads.select, codecs.codecs, {
+        side,
+        state: state.states,
+        rows: page.side.rows,
+        contentApproval: reads.directory.columns.some((column) => column.name === MODERATION_STATUS_COLUMN),
+        cycle: input.cycle,
+      });
+      side = vanished.side;
+      readProblems = [...readProblems, ...vanished.problems];
+    }
     const { plan: ungated, planMs } = await planWithReads(sharePoint, reads.select, codecs.codecs, {
       rules,
       state: state.states,
-      sharePoint: sharePointSide(reads.changes, codecs.codecs),
+      sharePoint: side,
       confluence: page.side,
       runAt: input.startedAt,
+      settlements: await pendingSettlements(services.state.conflicts, profile.key),
     });
     // Gates hold writes back per item and direction (docs/pages-mode.md §5).
     const plan = ungated.kind === "ready" ? applyGates(ungated, gates.closed).plan : ungated;
     logPlanning(services, profile, input, { planMs, state, reads, pageRows: page.side.rows.length });
     if (plan.kind === "stopped") return await ending.stopped(plan, calls.now());
-    if (input.dryRun) return await ending.dryRun(plan, page.readProblems, calls.now());
+    if (input.dryRun) return await ending.dryRun(plan, readProblems, calls.now());
 
     const context = cycleContext(profile, input, reads, state, {
       editedAt: page.editedAt,
-      readProblems: page.readProblems,
+      readProblems,
       apiCalls: calls.now(),
       sharePointGateClosed: gates.sharePointClosed,
     });

@@ -8,6 +8,7 @@ import {
 } from "../../confluence";
 import { type FieldCodecs, parseStorage } from "../../mapping";
 import { type PlaceholderCell, patchPageBlock, selectPageBlock } from "../../mapping/keyValueBlock";
+import { withoutLocalIds } from "../../mapping/localIds";
 import type { CanonicalValue } from "../../sync";
 import { stagedCodecs } from "../codecInputs";
 import type { EngineServices } from "../engineServices";
@@ -161,7 +162,13 @@ class PageWriter {
     for (let attempt = 0; page === undefined; attempt += 1) {
       await markSending();
       try {
-        page = await this.client.createPage({ spaceId, parentId: target.parentPageId, title, storage: body.storage });
+        page = await this.client.createPage({
+          spaceId,
+          parentId: target.parentPageId,
+          title,
+          // The template's local ids are the template's: the new page's elements get their own.
+          storage: withoutLocalIds(body.storage),
+        });
       } catch (error) {
         const duplicate =
           isConfluenceError(error, ConfluenceErrorCode.BadRequest) && /already exists/i.test(error.message);

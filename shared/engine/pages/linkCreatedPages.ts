@@ -26,23 +26,27 @@ export async function linkCreatedPages(services: EngineServices, input: RunRef):
     return nothing;
   }
   const target = cycle.profile.confluence.target;
-  const writes: ItemWrite[] = backlinks.map((link) => ({
-    kind: "update",
-    itemId: link.itemId,
-    fields: {
-      [target.pageIdColumn]: link.pageId,
-      ...(target.pageUrlColumn !== undefined && link.url !== null
-        ? {
-            [target.pageUrlColumn]: pageUrlValue(
-              context.codecInputs.columns,
-              target.pageUrlColumn,
-              link.url,
-              link.pageId,
-            ),
-          }
-        : {}),
-    },
-  }));
+  const writes: ItemWrite[] = backlinks.map((link) => {
+    const url =
+      target.pageUrlColumn !== undefined && link.url !== null
+        ? pageUrlValue(
+            context.codecInputs.columns,
+            target.pageUrlColumn,
+            link.url,
+            link.pageId,
+            cycle.profile.sharePoint.hyperlinkWrite,
+          )
+        : undefined;
+    return {
+      kind: "update",
+      itemId: link.itemId,
+      fields: {
+        [target.pageIdColumn]: link.pageId,
+        ...(url !== undefined && target.pageUrlColumn !== undefined ? { [target.pageUrlColumn]: url.value } : {}),
+      },
+      ...(url?.prefer !== undefined ? { prefer: url.prefer } : {}),
+    };
+  });
   const client = await services.connections.sharePoint(cycle.profile);
   const answers = await client.applyWrites(writes);
   const uncertain = answers.filter(mayHaveActed);

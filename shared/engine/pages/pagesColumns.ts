@@ -1,5 +1,6 @@
 import type { PagesProfile } from "../../config/profile";
 import type { ColumnDefinition } from "../../mapping";
+import { PREFER_API_VERSION_2_1 } from "../../sharepoint/batchWriter";
 import type { SharePointItem } from "../../sharepoint/listItem";
 import { selectedFieldKeys } from "../codecInputs";
 
@@ -99,8 +100,20 @@ export function itemExtras(profile: PagesProfile, item: SharePointItem): ItemExt
   };
 }
 
-/** The value a backlink writes into the URL column: hyperlink columns take `"url, description"` as text. */
-export function pageUrlValue(columns: readonly ColumnDefinition[], column: string, url: string, title: string): string {
+/**
+ * The value a backlink writes into the URL column: a text column takes the URL; a hyperlink column takes it as the
+ * profile's `sharePoint.hyperlinkWrite` says (docs/references.md#graph-field-values): `{Url, Description}` sent with
+ * `Prefer: apiversion=2.1` (the default), or `"url, description"` text.
+ */
+export function pageUrlValue(
+  columns: readonly ColumnDefinition[],
+  column: string,
+  url: string,
+  description: string,
+  hyperlinkWrite: "object" | "text" = "object",
+): { readonly value: unknown; readonly prefer?: readonly string[] } {
   const definition = columns.find((candidate) => candidate.name === column);
-  return definition?.text !== undefined ? url : `${url}, ${title.replace(/,\s/g, " ")}`;
+  if (definition?.text !== undefined) return { value: url };
+  if (hyperlinkWrite === "text") return { value: `${url}, ${description.replace(/,\s/g, " ")}` };
+  return { value: { Url: url, Description: description }, prefer: [PREFER_API_VERSION_2_1] };
 }

@@ -24,6 +24,7 @@ import type { EngineServices } from "../engineServices";
 import { ApiCallMeter } from "../prepare/apiCallMeter";
 import { planWithReads } from "../prepare/planWithReads";
 import type { RunEnding } from "../prepare/runEnding";
+import { confirmVanishedItems, MODERATION_STATUS_COLUMN } from "../prepare/vanishedItems";
 import type { PrepareRunInput, PrepareRunResult } from "../run/runContract";
 import type { RunItemReport } from "../run/runReport";
 import type { RunContext } from "../run/stagedDocuments";
@@ -365,12 +366,27 @@ export async function preparePagesRun(
   const readings: SharePointItemReading[] = changes.changed
     .filter((item) => planned(item.id) && !echoes.has(item.id))
     .map((item) => itemReading(item, codecs));
-  const side: SharePointSide = full
-    ? { kind: "full", items: readings }
-    : { kind: "delta", changed: readings, deletedIds: changes.deletedIds.filter(planned) };
   const states: ItemState[] = [...stateById.values()].filter(
     (state) => planned(state.sharePointId) && considered.has(state.sharePointId),
   );
+  let side: SharePointSide = full
+    ? { kind: "full", items: readings }
+    : { kind: "delta", changed: readings, deletedIds: changes.deletedIds.filter(planned) };
+  if (side.kind === "full") {
+    // An item missing from a full enumeration is deleted only once a read by id says so (as in table mode).
+    const vanished = await confirmVanishedItems(sharePoint, select, codecs, {
+      side,
+      state: states,
+      rows,
+      contentApproval: directory.columns.some((column) => column.name === MODERATION_STATUS_COLUMN),
+      cycle: input.cycle,
+    });
+    // Those a read by id found are taken as unchanged since last read (their page is not read for them this run).
+    const seen = new Set(readings.map((reading) => reading.id));
+    const found = vanished.side.items.filter((reading) => !seen.has(reading.id)).map((reading) => reading.id);
+    side = { kind: "full", items: readings, unseen: [...(vanished.side.unseen ?? []), ...found] };
+    reports.push(...vanished.problems);
+  }
   // An item whose linked page is gone is planned without its row: the planner's "row gone" (docs/pages-mode.md §3).
   const { plan: raw, planMs } = await planWithReads(sharePoint, select, codecs, {
     rules,

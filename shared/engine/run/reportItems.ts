@@ -7,10 +7,18 @@ import {
   type ItemRef,
   planCounts,
   type ReadyPlan,
+  type SettlementDecision,
   type StoppedPlan,
 } from "../../sync";
 import type { RunOutcomes } from "./runOutcomes";
-import type { ConflictReport, FieldChangeReport, ItemProblemReport, RunCounts, RunItemReport } from "./runReport";
+import type {
+  ConflictReport,
+  FieldChangeReport,
+  ItemProblemReport,
+  RunCounts,
+  RunItemReport,
+  SettlementReport,
+} from "./runReport";
 
 /** The report entries of a plan; `outcomes` null = nothing was applied (a dry run, a stopped run). */
 export function planItems(plan: ReadyPlan | StoppedPlan, outcomes: RunOutcomes | null, cycle: number): RunItemReport[] {
@@ -19,13 +27,15 @@ export function planItems(plan: ReadyPlan | StoppedPlan, outcomes: RunOutcomes |
     const key = itemKey(item);
     let entry = entries.get(key);
     if (entry === undefined) {
-      entry = { item, action: "update", changes: [], conflicts: [], errors: [] };
+      entry = { item, action: "update", changes: [], conflicts: [], errors: [], settlements: [] };
       entries.set(key, entry);
     }
     return entry;
   };
   for (const decision of plan.decisions) describeDecision(entryFor(decision.item), decision);
   if (plan.kind === "ready") {
+    for (const settlement of plan.settlements ?? [])
+      entryFor(settlement.item).settlements.push(settlementReport(settlement));
     for (const conflict of plan.conflicts) entryFor(conflict.item).conflicts.push(conflictReport(conflict));
     for (const error of plan.fieldErrors)
       entryFor(error.item).errors.push({
@@ -46,6 +56,7 @@ export function planItems(plan: ReadyPlan | StoppedPlan, outcomes: RunOutcomes |
     changes: entry.changes,
     conflicts: entry.conflicts,
     errors: entry.errors,
+    ...(entry.settlements.length === 0 ? {} : { settlements: entry.settlements }),
     result: outcomes === null || plan.kind === "stopped" ? "planned" : (entry.result ?? "unchanged"),
     cycle,
   }));
@@ -98,6 +109,7 @@ interface MutableEntry {
   readonly changes: FieldChangeReport[];
   readonly conflicts: ConflictReport[];
   readonly errors: ItemProblemReport[];
+  readonly settlements: SettlementReport[];
   result?: RunItemReport["result"];
 }
 
@@ -123,11 +135,42 @@ function describeDecision(entry: MutableEntry, decision: ItemDecision): void {
     else if (merge.kind === "convergent") entry.changes.push({ field, to: "both", ...valueOf(merge.value) });
     else if (merge.kind === "conflict" && merge.write !== null)
       entry.changes.push({ field, to: merge.write.to, value: merge.write.value.value });
+    else if (merge.kind === "settled") {
+      for (const write of merge.writes) entry.changes.push({ field, to: write.to, value: write.value.value });
+      if (merge.writes.length === 0) entry.changes.push({ field, to: "both", ...valueOf(merge.value) });
+    }
   }
 }
 
 function valueOf(snapshot: FieldSnapshot | null | undefined): { value?: CanonicalValue } {
   return snapshot?.value === undefined ? {} : { value: snapshot.value };
+}
+
+function settlementReport(decision: SettlementDecision): SettlementReport {
+  if (decision.kind === "applied")
+    return { field: decision.field, conflictId: decision.id, outcome: "applied", writtenTo: [...decision.writes] };
+  return { field: decision.field, conflictId: decision.id, outcome: "stale", reason: staleReasonText(decision) };
+}
+
+/** Why a settlement was not applied, in words (the re-opened conflict and the run report say it). */
+export function staleReasonText(decision: Extract<SettlementDecision, { kind: "stale" }>): string {
+  const { reason } = decision;
+  if (reason.kind === "oneWay")
+    return `the field now flows ${reason.direction}, so the chosen value cannot be written where it is missing`;
+  const sides = reason.sides.map((side) => (side === "sharePoint" ? "SharePoint" : "Confluence"));
+  const now = reason.sides
+    .map((side) => {
+      const value = decision[side];
+      const shown =
+        value === null
+          ? "an unreadable value"
+          : value.value === undefined
+            ? "a long value"
+            : JSON.stringify(value.value);
+      return `${side === "sharePoint" ? "SharePoint" : "Confluence"} now holds ${shown}`;
+    })
+    .join(", ");
+  return `${sides.join(" and ")} changed after the conflict was settled (${now}); the settlement was not applied`;
 }
 
 export function resolutionName(resolution: ConflictResolution): string {

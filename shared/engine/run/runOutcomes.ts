@@ -123,9 +123,10 @@ export function settleRunState(plan: ReadyPlan, outcomes: RunOutcomes): StateCom
     const fields: Record<string, FieldState> = Object.fromEntries(
       Object.entries(commit.state.fields).map(([key, state]) => {
         const change = fieldEntry(put.fields, key);
+        const requires = [change?.requires, change?.alsoRequires];
         const refused =
-          (change?.requires === "sharePointWrite" && spRefused.has(key)) ||
-          (change?.requires === "confluenceWrite" && cfRefused.has(key));
+          (requires.includes("sharePointWrite") && spRefused.has(key)) ||
+          (requires.includes("confluenceWrite") && cfRefused.has(key));
         return [key, refused && change !== undefined ? change.otherwise : state];
       }),
     );

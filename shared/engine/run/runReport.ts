@@ -71,6 +71,18 @@ export interface ConflictReport {
   readonly deletedIn?: Side;
 }
 
+/** What a run did with a conflict a person settled (docs/operations.md#settling-conflicts). */
+export interface SettlementReport {
+  readonly field: string;
+  readonly conflictId: string;
+  /** `applied`: the chosen value is written where it was missing; `stale`: someone edited a side since, not applied. */
+  readonly outcome: "applied" | "stale";
+  /** For `applied`: the sides written (none when both already held the value). */
+  readonly writtenTo?: readonly ("sharePoint" | "confluence")[];
+  /** For `stale`: why, in words. */
+  readonly reason?: string;
+}
+
 export interface ItemProblemReport {
   readonly field: string | null;
   readonly side?: Side;
@@ -90,6 +102,8 @@ export interface RunItemReport {
   readonly changes: readonly FieldChangeReport[];
   readonly conflicts: readonly ConflictReport[];
   readonly errors: readonly ItemProblemReport[];
+  /** Conflicts people settled that the run applied, or found stale (only when there were any). */
+  readonly settlements?: readonly SettlementReport[];
   /** `planned` (dry run or stopped), `applied`, `failed` (some write did not happen), or `unchanged` (nothing to write). */
   readonly result: "planned" | "applied" | "failed" | "unchanged";
   /** The cycle of the run that made this entry (a page changed under the run makes another cycle). */

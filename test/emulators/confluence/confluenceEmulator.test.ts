@@ -9,6 +9,7 @@ import {
   TEST_CLOUD_ID,
   TEST_REFRESH_TOKEN,
   testSeed,
+  withoutLocalIds,
 } from "../../helpers/confluenceSite";
 
 /** Drives the emulator with plain fetch, the way the reference describes the real service. */
@@ -273,7 +274,7 @@ describe("Confluence emulator: v2 pages", () => {
       title: "New",
       parentId: "98305",
       version: { number: 1 },
-      body: { storage: { value: "<p>x</p>" } },
+      body: { storage: { value: expect.stringMatching(/^<p local-id="[0-9a-f-]{36}">x<\/p>$/) } },
     });
     const duplicate = await call("POST", wiki(e, "/api/v2/pages"), {
       token,
@@ -349,7 +350,51 @@ describe("Confluence emulator: v2 pages", () => {
     );
   });
 
-  it("rewrites stored bodies like Confluence when the seed asks for it", async () => {
+  it("stores bodies as given when the seed asks for it (storageNormalization: none)", async () => {
+    const e = await start(testSeed({ storageNormalization: "none" }));
+    const token = await accessToken(e);
+    const sent = "<p><b>Bold</b>&nbsp;<i>it</i><br/></p>";
+    const put = await call("PUT", wiki(e, "/api/v2/pages/98306"), {
+      token,
+      body: {
+        id: "98306",
+        status: "current",
+        title: "Roster",
+        body: { representation: "storage", value: sent },
+        version: { number: 4 },
+      },
+    });
+    expect(put.json.body.storage.value).toBe(sent);
+  });
+
+  it("splits marks around links, rewrites styles and gives table parts and blocks local ids, keeping those sent", async () => {
+    const e = await start();
+    const token = await accessToken(e);
+    const sent =
+      '<table ac:local-id="kept-table"><tbody><tr><td><p><strong>a <a href="https://x.example">b</a> c</strong></p></td></tr></tbody></table>' +
+      '<h2>Heading</h2><ul><li>item</li></ul><p style="COLOR:rgb(255, 86, 48);text-align:center">styled</p>';
+    const put = await call("PUT", wiki(e, "/api/v2/pages/98306"), {
+      token,
+      body: {
+        id: "98306",
+        status: "current",
+        title: "Roster",
+        body: { representation: "storage", value: sent },
+        version: { number: 4 },
+      },
+    });
+    const id = '="[0-9a-f-]{36}"';
+    expect(put.json.body.storage.value).toMatch(
+      new RegExp(
+        `^<table ac:local-id="kept-table"><tbody><tr ac:local-id${id}><td ac:local-id${id}><p local-id${id}>` +
+          '<strong>a </strong><a href="https://x.example"><strong>b</strong></a><strong> c</strong></p></td></tr></tbody></table>' +
+          `<h2 local-id${id}>Heading</h2><ul><li local-id${id}>item</li></ul>` +
+          `<p style="color: #ff5630; text-align: center;" local-id${id}>styled</p>$`,
+      ),
+    );
+  });
+
+  it("rewrites stored bodies like Confluence (the default)", async () => {
     const e = await start(testSeed({ storageNormalization: "confluence" }));
     const token = await accessToken(e);
     const sent =
@@ -365,7 +410,7 @@ describe("Confluence emulator: v2 pages", () => {
       },
     });
     expect(put.json.body.storage.value).toMatch(
-      /^<p><strong>Bold<\/strong>&nbsp;<em>it<\/em>&amp;<br \/><\/p><ac:structured-macro ac:name="code" ac:schema-version="1" ac:macro-id="[0-9a-f-]{36}"><ac:plain-text-body><!\[CDATA\[<b>kept<\/b>\]\]><\/ac:plain-text-body><\/ac:structured-macro><p class="x">\u2019<\/p>$/,
+      /^<p local-id="[0-9a-f-]{36}"><strong>Bold<\/strong>&nbsp;<em>it<\/em>&amp;<br \/><\/p><ac:structured-macro ac:name="code" ac:schema-version="1" ac:macro-id="[0-9a-f-]{36}"><ac:plain-text-body><!\[CDATA\[<b>kept<\/b>\]\]><\/ac:plain-text-body><\/ac:structured-macro><p class="x" local-id="[0-9a-f-]{36}">\u2019<\/p>$/,
     );
   });
 
@@ -537,7 +582,8 @@ describe("Confluence emulator: admin surface and faults", () => {
     expect(edited.status).toBe(200);
     const state = (await call("GET", `${e.urls.baseUrl}/_admin/state`)).json;
     const page = state.pages.find((p: { id: string }) => p.id === "98306");
-    expect(page).toMatchObject({ body: "<p>by hand</p>", version: { number: 4, authorId: e.seed.humanAccountId } });
+    expect(page).toMatchObject({ version: { number: 4, authorId: e.seed.humanAccountId } });
+    expect(withoutLocalIds(page.body)).toBe("<p>by hand</p>");
     expect(Date.parse(page.version.createdAt)).toBeGreaterThan(Date.now() + 3_500_000);
     expect(page.versionHistory.map((v: { number: number }) => v.number)).toEqual([3, 4]);
     expect((await call("PUT", `${e.urls.baseUrl}/_admin/pages/98306`, { body: { body: "<p>unclosed" } })).status).toBe(

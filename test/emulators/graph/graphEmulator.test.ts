@@ -163,8 +163,8 @@ describe("Graph emulator (plain HTTPS, as curl would drive it)", () => {
     });
 
     it("validates field writes as SharePoint does through Graph", async () => {
-      const write = (fields: Record<string, unknown>) =>
-        graph.call("PATCH", `${list}/items/5/fields`, { body: fields });
+      const write = (fields: Record<string, unknown>, headers: Record<string, string> = {}) =>
+        graph.call("PATCH", `${list}/items/5/fields`, { body: fields, headers });
       const refused = async (fields: Record<string, unknown>) => {
         const response = await write(fields);
         expect(response.status, JSON.stringify(fields)).toBe(400);
@@ -179,20 +179,25 @@ describe("Graph emulator (plain HTTPS, as curl would drive it)", () => {
       expect((await refused({ ReviewersLookupId: [11, 12] })).message).toContain(
         "A value without a type name was found",
       );
+      // Hyperlinks (the hyperlinkWrites setting): the object only with Prefer: apiversion=2.1, the text form never.
       expect((await refused({ Link: { Url: "https://example.com", Description: "Example" } })).message).toBe(
         "Invalid request",
       );
+      expect((await refused({ Link: "https://example.com, Example" })).message).toBe("Invalid request");
       expect((await refused({ Modified: "2020-01-01T00:00:00Z" })).message).toBe("Field 'Modified' is read-only");
       expect((await refused({ Amount: "lots" })).code).toBe("invalidRequest");
 
-      const accepted = await write({
-        "Tags@odata.type": "Collection(Edm.String)",
-        Tags: ["red", "blue"],
-        "ReviewersLookupId@odata.type": "Collection(Edm.Int32)",
-        ReviewersLookupId: [11, 12],
-        OwnerLookupId: 12,
-        Link: "https://example.com, Example",
-      });
+      const accepted = await write(
+        {
+          "Tags@odata.type": "Collection(Edm.String)",
+          Tags: ["red", "blue"],
+          "ReviewersLookupId@odata.type": "Collection(Edm.Int32)",
+          ReviewersLookupId: [11, 12],
+          OwnerLookupId: 12,
+          Link: { Url: "https://example.com", Description: "Example" },
+        },
+        { Prefer: "apiversion=2.1" },
+      );
       expect(accepted.status).toBe(200);
       expect(accepted.body).toMatchObject({
         Tags: ["red", "blue"],
@@ -238,14 +243,10 @@ describe("Graph emulator (plain HTTPS, as curl would drive it)", () => {
       await graph.admin("PATCH", `${adminItems}/10`, { fields: { Title: "Ten" } });
       await graph.admin("DELETE", `${adminItems}/11`);
       const changes = await graph.call("GET", link);
+      // A deletion takes OData's deleted-resource path by default (the `deltaDeletion` setting).
       expect(changes.body.value).toEqual([
         expect.objectContaining({ id: "10", eTag: expect.stringMatching(/,2"$/) }),
-        {
-          id: "11",
-          parentReference: { siteId: TEST_SITE_ID },
-          contentType: expect.any(Object),
-          deleted: { state: "deleted" },
-        },
+        { id: "11", "@removed": { reason: "deleted" } },
       ]);
       // No fields unless the first call asked for them; no lastModifiedBy in delta.
       expect(changes.body.value[0]).not.toHaveProperty("fields");
@@ -262,6 +263,36 @@ describe("Graph emulator (plain HTTPS, as curl would drive it)", () => {
       const enumeration = await graph.call("GET", restart);
       expect(enumeration.status).toBe(200);
       expect(enumeration.body.value.some((v: { id: string }) => v.id === "11")).toBe(false);
+    });
+
+    it("shows a deletion in the shape the deltaDeletion setting names, the observed error entry included", async () => {
+      const link = (await graph.call("GET", `${list}/items/delta?token=latest`)).body["@odata.deltaLink"] as string;
+      await graph.admin("DELETE", `${adminItems}/12`);
+      const entry = async (shape: string) => {
+        await graph.admin("PATCH", "settings", { deltaDeletion: shape });
+        const page = await graph.call("GET", link);
+        expect(page.status).toBe(200);
+        expect(page.body["@odata.deltaLink"]).toEqual(expect.any(String));
+        return page.body.value[0];
+      };
+      try {
+        expect(await entry("deletedFacet")).toEqual({
+          id: "12",
+          parentReference: { siteId: TEST_SITE_ID },
+          contentType: expect.any(Object),
+          deleted: { state: "deleted" },
+        });
+        expect(await entry("withoutFields")).toEqual({ id: "12" });
+        expect(await entry("errorEntry")).toEqual({
+          error: {
+            code: "InternalServerError",
+            message: expect.stringContaining("Cannot write a deleted resource"),
+            innerError: expect.objectContaining({ "request-id": expect.any(String) }),
+          },
+        });
+      } finally {
+        await graph.admin("PATCH", "settings", { deltaDeletion: null });
+      }
     });
   });
 

@@ -391,6 +391,7 @@ export class ModelRunner {
       add("field errors", fieldErrors.length);
       for (const conflict of conflicts)
         add(`conflict ${conflict.kind === "field" ? `${conflict.cause} ${conflict.resolution.kind}` : "deleteVsEdit"}`);
+      for (const settlement of record.plan.settlements ?? []) add(`settlement ${settlement.kind}`);
     }
     const statuses = [...this.#h.calls().graph, ...this.#h.calls().confluence]
       .map((entry) => entry.status)

@@ -103,16 +103,46 @@ export const engineFaults: fc.Arbitrary<EngineFaults> = fc
       : faults;
   });
 
+/**
+ * What a person settling a conflict takes: one side's value, or a value they type (as into the cell): the `pick`-th of
+ * the texts people type into that field, one of which its column cannot hold (refused, nothing recorded).
+ */
+export type SettleChoice =
+  | { readonly kind: "sharePoint" }
+  | { readonly kind: "confluence" }
+  | { readonly kind: "value"; readonly pick: number };
+
+/** What people type when settling, per field (as MODEL_FIELDS): readable values, and one the column refuses. */
+export const SETTLE_TEXTS: Readonly<Record<string, readonly string[]>> = {
+  Title: ["a", "b", "c", ""],
+  Status: ["open", "Doing", "Done", "", "Maybe"],
+  Amount: ["1", "2", "2.5", "", "abc"],
+  Due: ["2024-03-01", "2024-03-02", "", "soon"],
+};
+
 /** One step of a model run. */
 export type ModelStep =
   | { readonly kind: "edit"; readonly edit: PersonEdit<FieldInput> }
   | { readonly kind: "pairEdit"; readonly edit: PairEdit }
+  /** A person settles the `pick`-th open conflict nobody settled yet, through the same code as the CLI and the API. */
+  | { readonly kind: "settle"; readonly pick: number; readonly choice: SettleChoice }
   /** A sync run; `faults: null` is a clean run, after which the next run must find nothing to do. */
   | { readonly kind: "sync"; readonly faults: EngineFaults | null };
+
+const settleChoice: fc.Arbitrary<SettleChoice> = fc.oneof(
+  fc.constant<SettleChoice>({ kind: "sharePoint" }),
+  fc.constant<SettleChoice>({ kind: "confluence" }),
+  fc.nat({ max: 9 }).map((pick): SettleChoice => ({ kind: "value", pick })),
+);
+
+export const modelSettle: fc.Arbitrary<ModelStep> = fc
+  .record({ pick: fc.nat({ max: 3 }), choice: settleChoice })
+  .map(({ pick, choice }): ModelStep => ({ kind: "settle", pick, choice }));
 
 export const modelStep: fc.Arbitrary<ModelStep> = fc.oneof(
   { weight: 8, arbitrary: modelPersonEdit.map((edit): ModelStep => ({ kind: "edit", edit })) },
   { weight: 3, arbitrary: modelPairEdit.map((edit): ModelStep => ({ kind: "pairEdit", edit })) },
+  { weight: 2, arbitrary: modelSettle },
   { weight: 2, arbitrary: fc.constant<ModelStep>({ kind: "sync", faults: null }) },
   { weight: 4, arbitrary: engineFaults.map((faults): ModelStep => ({ kind: "sync", faults })) },
 );
@@ -133,3 +163,28 @@ export const modelStart: fc.Arbitrary<readonly ModelStep[]> = fc
     ...rows.map((values, at): ModelStep => ({ kind: "edit", edit: { kind: "addRow", at, values } })),
     { kind: "sync", faults },
   ]);
+
+/**
+ * Steps that make settling common: a conflict made on both sides, a run that flags it, a person settling it,
+ * sometimes someone editing the field again before the run (with faults, or not) that applies or re-opens it.
+ */
+export const settlingStep: fc.Arbitrary<readonly ModelStep[]> = fc.oneof(
+  { weight: 2, arbitrary: modelStep.map((step) => [step]) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({
+        conflict: modelPairEdit,
+        settle: settleChoice,
+        later: fc.option(modelPersonEdit, { freq: 3 }),
+        faults: fc.option(engineFaults, { freq: 2 }),
+      })
+      .map(({ conflict, settle, later, faults }): ModelStep[] => [
+        { kind: "pairEdit", edit: conflict },
+        { kind: "sync", faults: null },
+        { kind: "settle", pick: 0, choice: settle },
+        ...(later === null ? [] : [{ kind: "edit", edit: later } as ModelStep]),
+        { kind: "sync", faults },
+      ]),
+  },
+);

@@ -1,7 +1,14 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { PageLinkStore } from "../../../shared/state/pageLinkStore";
 import type { StateStores } from "../../../shared/state/stateStores";
-import { PARENT_ID, type PagesHarness, SPACE_ID, sampleCustomers, startPagesHarness } from "../../helpers/pagesHarness";
+import {
+  PARENT_ID,
+  type PagesHarness,
+  SPACE_ID,
+  sampleCustomers,
+  startPagesHarness,
+  TEMPLATE_ID,
+} from "../../helpers/pagesHarness";
 
 /**
  * Creating a page exactly once (docs/pages-mode.md §6): whatever step of the protocol fails or crashes, the item
@@ -28,6 +35,19 @@ async function expectOnePagePerItem(h: PagesHarness): Promise<void> {
 }
 
 describe("creating a page exactly once", () => {
+  it("gives a created page its own local ids, not the template's", async () => {
+    harness = await startPagesHarness({ items: sampleCustomers(2) });
+    const ids = (body: string) => [...body.matchAll(/local-id="([^"]+)"/g)].map((match) => match[1]);
+    const templateIds = new Set(ids(harness.pageBody(TEMPLATE_ID)));
+    expect(templateIds.size).toBeGreaterThan(0); // the emulator's normaliser gave the template its ids
+    await harness.sync();
+    for (const page of harness.childPages()) {
+      const pageIds = ids(harness.pageBody(page.id));
+      expect(pageIds.length).toBeGreaterThan(0);
+      expect(pageIds.filter((id) => templateIds.has(id!))).toEqual([]);
+    }
+  });
+
   it("finds a page whose create was stored and still answered 500, instead of making another", async () => {
     harness = await startPagesHarness({ items: sampleCustomers(2) });
     await harness.confluenceFault({ method: "POST", path: "/api/v2/pages$", status: 500, afterHandling: true });

@@ -208,6 +208,30 @@ describe("pages mode: conflicts, clearing, copies and the trash", () => {
     expect(harness.childPages()).toHaveLength(3);
   });
 
+  it("after a full enumeration, keeps the page of an item hidden by content approval and reports it", async () => {
+    harness = await startPagesHarness({
+      items: sampleCustomers(4),
+      contentApproval: true,
+      profile: { deletes: { toConfluence: "delete", toSharePoint: "keep" } },
+    });
+    await harness.sync();
+    const page = harness.pageOfItem("3")!;
+    // A person's edit leaves the item pending approval, hidden from an app without Sites.Manage.All; the delta
+    // link expires, so the next run enumerates the whole list and item 3 is not in it.
+    await harness.editItem("3", { Amount: 33 });
+    await fetch(`${harness.graph.urls.graphBaseUrl}/_admin/delta/expire`, { method: "POST" });
+    const report = await harness.sync();
+    expect(report.counts.confluence.deleted).toBe(0);
+    expect(harness.pageOfItem("3")?.id).toBe(page.id);
+    expect(harness.childPages()).toHaveLength(4);
+    expect(report.items).toContainEqual(
+      expect.objectContaining({
+        sharePointId: "3",
+        errors: [expect.objectContaining({ code: "ITEM_NOT_VISIBLE" })],
+      }),
+    );
+  });
+
   it("reports a page under the parent that is linked to no item, and leaves it alone", async () => {
     harness = await startPagesHarness({ items: sampleCustomers(1) });
     await harness.sync();

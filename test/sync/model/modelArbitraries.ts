@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import type { ConflictPolicy, DeletePolicy, Profile, SyncDirection } from "../../../shared/config/profile";
-import { type SyncRules, syncRulesFromProfile } from "../../../shared/sync";
+import { type SettlementChoice, type SyncRules, syncRulesFromProfile } from "../../../shared/sync";
 import type { PersonEdit, TypedValue } from "./personEdits";
 import type { CrashPoint, SyncFaults } from "./simulatedEngine";
 
@@ -75,12 +75,26 @@ export const syncFaults: fc.Arbitrary<SyncFaults> = fc
     return blind ? { ...faults, concurrentEdits: [] } : faults;
   });
 
+/** What a person settling a conflict chooses: a side's value, or a value of their own (always a readable one). */
+export const settlementChoice: fc.Arbitrary<SettlementChoice> = fc.oneof(
+  fc.constant<SettlementChoice>({ kind: "sharePoint" }),
+  fc.constant<SettlementChoice>({ kind: "confluence" }),
+  fc.constantFrom(null, "a", "b", "c").map((value): SettlementChoice => ({ kind: "value", value })),
+);
+
 export type ModelStep =
   | { readonly kind: "edit"; readonly edit: PersonEdit }
+  /** A person settles the `pick`-th open conflict nobody settled yet (nothing, when there is none). */
+  | { readonly kind: "settle"; readonly pick: number; readonly choice: SettlementChoice }
   | { readonly kind: "sync"; readonly faults: SyncFaults | null };
+
+export const settleStep: fc.Arbitrary<ModelStep> = fc
+  .record({ pick: fc.nat({ max: 7 }), choice: settlementChoice })
+  .map(({ pick, choice }): ModelStep => ({ kind: "settle", pick, choice }));
 
 export const modelStep: fc.Arbitrary<ModelStep> = fc.oneof(
   { weight: 5, arbitrary: personEdit.map((edit): ModelStep => ({ kind: "edit", edit })) },
+  { weight: 2, arbitrary: settleStep },
   { weight: 1, arbitrary: fc.constant<ModelStep>({ kind: "sync", faults: null }) },
   { weight: 1, arbitrary: syncFaults.map((faults): ModelStep => ({ kind: "sync", faults })) },
 );
@@ -133,4 +147,85 @@ export const modelRules: fc.Arbitrary<SyncRules> = fc
   .record({ profile: modelProfile(MODEL_FIELDS), storedValueMaxChars: fc.constantFrom(4000, 4000, 3) })
   .map(({ profile, storedValueMaxChars }) =>
     syncRulesFromProfile({ key: "model", ...profile }, { storedValueMaxChars }),
+  );
+
+/**
+ * Steps that make settling conflicts common: besides everything `modelStep` does, people often edit the same field of
+ * the same item on both sides (a conflict under `flag`), and settle open conflicts.
+ */
+export const settlingModelSteps: fc.Arbitrary<ModelStep[]> = fc
+  .tuple(
+    fc.array(fc.tuple(typedValue, typedValue, typedValue), { minLength: 1, maxLength: 4 }),
+    fc.array(settlingGroup(), { maxLength: 20 }),
+  )
+  .map(([items, groups]) => [
+    // A list and a page that share a few items first, so that conflicts can arise at all.
+    ...items.map((values): ModelStep => ({ kind: "edit", edit: { kind: "createItem", values } })),
+    { kind: "sync", faults: null } as ModelStep,
+    ...groups.flat(),
+  ]);
+
+function settlingGroup(): fc.Arbitrary<ModelStep[]> {
+  return fc.oneof(
+    { weight: 4, arbitrary: modelStep.map((step) => [step]) },
+    { weight: 2, arbitrary: fc.constant<ModelStep[]>([{ kind: "sync", faults: null }]) },
+    {
+      weight: 2,
+      arbitrary: fc
+        .record({
+          pick: fc.nat({ max: 3 }),
+          field: fc.nat({ max: MODEL_FIELDS.length - 1 }),
+          a: typedValue,
+          b: typedValue,
+        })
+        .map(({ pick, field, a, b }): ModelStep[] => [
+          { kind: "edit", edit: { kind: "editItem", pick, field, value: a } },
+          { kind: "edit", edit: { kind: "editCell", pick, field, value: b } },
+        ]),
+    },
+    { weight: 2, arbitrary: settleStep.map((step) => [step]) },
+    {
+      // A conflict made, flagged by a run and settled; sometimes edited again before the run that applies it.
+      weight: 3,
+      arbitrary: fc
+        .record({
+          pick: fc.nat({ max: 3 }),
+          field: fc.nat({ max: MODEL_FIELDS.length - 1 }),
+          a: typedValue,
+          b: typedValue,
+          settle: settleStep,
+          later: fc.option(fc.record({ side: fc.boolean(), value: typedValue }), { nil: undefined }),
+        })
+        .map(({ pick, field, a, b, settle, later }): ModelStep[] => [
+          { kind: "edit", edit: { kind: "editItem", pick, field, value: a } },
+          { kind: "edit", edit: { kind: "editCell", pick, field, value: b } },
+          { kind: "sync", faults: null },
+          settle,
+          ...(later === undefined
+            ? []
+            : [
+                {
+                  kind: "edit",
+                  edit: { kind: later.side ? "editItem" : "editCell", pick, field, value: later.value },
+                } as ModelStep,
+              ]),
+        ]),
+    },
+  );
+}
+
+/** Two-way profiles that flag conflicts (the only conflicts left open for a person), otherwise as `modelRules`. */
+export const flaggingModelRules: fc.Arbitrary<SyncRules> = fc
+  .record({ profile: modelProfile(MODEL_FIELDS), storedValueMaxChars: fc.constantFrom(4000, 4000, 3) })
+  .map(({ profile, storedValueMaxChars }) =>
+    syncRulesFromProfile(
+      {
+        key: "model",
+        ...profile,
+        direction: "both",
+        conflictPolicy: "flag",
+        fields: profile.fields.map(({ direction: _, ...field }) => field),
+      },
+      { storedValueMaxChars },
+    ),
   );

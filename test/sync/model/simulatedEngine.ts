@@ -12,6 +12,7 @@ import {
   type SharePointSide,
   type StateCommit,
   type SyncRules,
+  settlementProgress,
   settlePlan,
 } from "../../../shared/sync";
 import { applyPersonEdit, type PersonEdit, type PersonEvent } from "./personEdits";
@@ -76,7 +77,9 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
   const readSnapshot = world.snapshot();
   const totalsAtRead = { sharePoint: list.ids().length, confluence: read.rows.length };
   const runAt = world.clock.now();
-  const planNow = () => planSync({ rules, state: [...world.state.values()], sharePoint, confluence: read.side, runAt });
+  const settlements = world.pendingSettlements();
+  const planNow = () =>
+    planSync({ rules, state: [...world.state.values()], sharePoint, confluence: read.side, runAt, settlements });
 
   let plan = planNow();
   for (let round = 0; plan.kind === "needsReads"; round += 1) {
@@ -111,6 +114,7 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
 
   // Phase zero: what holds before any write (pairs found, items seen, deletions seen), so a crash at any point
   // after this leaves the next run knowing which item was meant for which row.
+  world.recordConflicts(plan);
   commit(world, settlePlan(plan, NOTHING_APPLIED));
 
   for (const edit of faults.concurrentEdits) {
@@ -216,6 +220,7 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
   }
   commit(world, commits);
   world.cursor = cursorAtRead;
+  world.resolveConflicts(plan, settlementProgress(plan, outcome).done);
   return record;
 }
 

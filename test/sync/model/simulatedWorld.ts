@@ -1,4 +1,12 @@
-import type { FieldKey, FieldReading, ItemState } from "../../../shared/sync";
+import type {
+  FieldHash,
+  FieldKey,
+  FieldReading,
+  FieldSettlement,
+  ItemState,
+  ReadyPlan,
+  SettlementChoice,
+} from "../../../shared/sync";
 import type { EntityRef, PersonEditTarget } from "./personEdits";
 import { SimulatedClock } from "./simulatedClock";
 import { SimulatedConfluenceTable } from "./simulatedConfluenceTable";
@@ -16,6 +24,11 @@ export class SimulatedWorld implements PersonEditTarget {
   /** The state store: committed item states and the committed delta cursor (`null` = never synced: full read). */
   readonly state = new Map<string, ItemState>();
   cursor: number | null = null;
+  /**
+   * The conflict log as the engine keeps it (shared/engine/conflictLog.ts): field conflicts a run flagged, with the
+   * hash each side held then, and the settlement a person recorded since, if any.
+   */
+  readonly conflicts = new Map<string, ModelConflict>();
 
   constructor(readonly fieldKeys: readonly FieldKey[]) {
     this.list = new SimulatedSharePointList(this.clock, fieldKeys);
@@ -63,6 +76,75 @@ export class SimulatedWorld implements PersonEditTarget {
     return uid;
   }
 
+  /** The open flagged conflicts nobody settled yet, oldest first: what a person may settle. */
+  settleable(): readonly ModelConflict[] {
+    return [...this.conflicts.values()].filter((conflict) => conflict.settlement === undefined);
+  }
+
+  /** A person settles an open conflict: recorded against the values the last run saw, applied by the next run. */
+  settle(conflict: ModelConflict, choice: SettlementChoice): FieldSettlement {
+    const settlement: FieldSettlement = {
+      id: conflict.id,
+      sharePointId: conflict.sharePointId,
+      field: conflict.field,
+      choice,
+      seen: conflict.seen,
+    };
+    this.conflicts.set(conflict.id, { ...conflict, settlement });
+    return settlement;
+  }
+
+  /** The settlements the next run is given. */
+  pendingSettlements(): FieldSettlement[] {
+    return [...this.conflicts.values()].flatMap((conflict) => (conflict.settlement ? [conflict.settlement] : []));
+  }
+
+  /**
+   * What a run records before its writes (conflictLog.recordConflicts): its flagged conflicts with the values it saw;
+   * a settlement the plan found stale is dropped (the conflict is re-opened with the new values).
+   */
+  recordConflicts(plan: ReadyPlan): void {
+    const stale = new Set((plan.settlements ?? []).filter((d) => d.kind === "stale").map((d) => d.id));
+    for (const id of stale) {
+      const entry = this.conflicts.get(id);
+      if (entry !== undefined) this.conflicts.set(id, { ...entry, settlement: undefined });
+    }
+    for (const conflict of plan.conflicts) {
+      if (conflict.kind !== "field" || conflict.resolution.kind !== "flagged") continue;
+      const id = conflict.item.sharePointId;
+      if (id === null) continue;
+      const key = `${id}|${conflict.field}`;
+      const existing = this.conflicts.get(key);
+      this.conflicts.set(key, {
+        id: key,
+        sharePointId: id,
+        field: conflict.field,
+        seen: { sharePoint: conflict.sharePoint.hash, confluence: conflict.confluence.hash },
+        settlement: stale.has(key) ? undefined : existing?.settlement,
+      });
+    }
+  }
+
+  /**
+   * What a run's commit does to the log (conflictLog.resolveSettledConflicts): settlements whose writes all landed end
+   * their conflict; conflicts the run no longer flagged are over; the rest stay, with their pending settlements.
+   */
+  resolveConflicts(plan: ReadyPlan, done: readonly string[]): void {
+    const flagged = new Set(
+      plan.conflicts.flatMap((c) =>
+        c.kind === "field" && c.resolution.kind === "flagged" && c.item.sharePointId !== null
+          ? [`${c.item.sharePointId}|${c.field}`]
+          : [],
+      ),
+    );
+    const pending = new Set((plan.settlements ?? []).filter((d) => d.kind === "applied").map((d) => d.id));
+    for (const error of plan.fieldErrors)
+      if (error.item.sharePointId !== null) flagged.add(`${error.item.sharePointId}|${error.field}`);
+    for (const id of [...this.conflicts.keys()]) {
+      if (done.includes(id) || (!flagged.has(id) && !pending.has(id))) this.conflicts.delete(id);
+    }
+  }
+
   snapshot(): WorldSnapshot {
     const items = new Map<string, Readonly<Record<FieldKey, FieldReading>>>();
     for (const id of this.list.ids()) {
@@ -71,4 +153,13 @@ export class SimulatedWorld implements PersonEditTarget {
     }
     return { items, rows: [...this.table.rows()] };
   }
+}
+
+/** An open flagged conflict in the model's conflict log. */
+export interface ModelConflict {
+  readonly id: string;
+  readonly sharePointId: string;
+  readonly field: FieldKey;
+  readonly seen: { readonly sharePoint: FieldHash; readonly confluence: FieldHash };
+  readonly settlement: FieldSettlement | undefined;
 }

@@ -1,0 +1,109 @@
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { EMULATOR_ENDPOINT_SETTINGS } from "../../dev/emulators/emulatorEndpoints";
+import { openConfigServices, readAppSettings } from "../../shared/config";
+import { runCliInProcess } from "../helpers/cli";
+import {
+  harnessSecretValues,
+  type SyncHarness,
+  sampleItems,
+  sampleRows,
+  startSyncHarness,
+} from "../helpers/syncHarness";
+import { azuriteLocation } from "../helpers/tables";
+
+/**
+ * `confluence-sync conflicts list` and `conflicts resolve` end to end: the CLI's own config, the state in Azurite, the
+ * emulators of a sync harness, the real orchestrator in-process for `--sync`.
+ */
+
+let harness: SyncHarness | undefined;
+let dir: string | undefined;
+afterEach(async () => {
+  await harness?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+  harness = undefined;
+  dir = undefined;
+});
+
+/** A profile of the harness under a fresh key, synced once, then Status of item 1 edited differently on both sides. */
+async function conflictedCli() {
+  harness = await startSyncHarness({ items: sampleItems(3), rows: sampleRows(3) });
+  const h = harness;
+  dir = await mkdtemp(path.join(os.tmpdir(), "cs-conflicts-"));
+  const location = azuriteLocation();
+  const env = {
+    CONFLUENCE_SYNC_HOME: "home",
+    AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "",
+    ...EMULATOR_ENDPOINT_SETTINGS,
+  };
+  const key = `cli-${randomBytes(4).toString("hex")}`;
+  const config = await openConfigServices(readAppSettings(env, dir));
+  try {
+    await config.profiles.save({ ...h.profile, key } as never);
+    const secrets = { ...harnessSecretValues(), ConfluenceRefreshToken: h.confluence.tokens.consent() };
+    for (const [name, value] of Object.entries(secrets)) await config.secrets.set(key, name as never, value);
+  } finally {
+    config.close();
+  }
+  const cwd = dir;
+  const run = (...args: string[]) => runCliInProcess(args, { env, cwd });
+  expect((await run("sync", key)).code).toBe(0);
+  await h.editItem("1", { Status: "Done" });
+  await h.editRows((rows) => rows.map((row) => (row[0] === "1" ? [row[0], row[1]!, "Doing", row[3]!] : row)));
+  expect((await run("sync", key)).code).toBe(0);
+  return { key, run, h };
+}
+
+describe("confluence-sync conflicts", () => {
+  it("list shows each open conflict with its id and both values; resolve --sync settles it and the run writes it", async () => {
+    const { key, run, h } = await conflictedCli();
+    const listed = await run("conflicts", "list", key);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toContain("id: item 1|Status");
+    expect(listed.stdout).toContain('SharePoint: "Done"');
+    expect(listed.stdout).toContain('Confluence: "Doing"');
+
+    const resolved = await run(
+      "conflicts",
+      "resolve",
+      key,
+      "item 1|Status",
+      "--take",
+      "sharePoint",
+      "--by",
+      "ada",
+      "--sync",
+    );
+    expect(resolved.code).toBe(0);
+    expect(resolved.stdout).toContain('settled item 1|Status: take sharePoint\'s value "Done" (by ada)');
+    expect(h.rowOf("1")?.Status).toBe("Done");
+
+    const after = JSON.parse((await run("conflicts", "list", key, "--json")).stdout);
+    expect(after).toEqual({ profileKey: key, conflicts: [] });
+  });
+
+  it("--value is read like a cell; a value the column cannot hold exits 1 naming the field", async () => {
+    const { key, run } = await conflictedCli();
+    const bad = await run("conflicts", "resolve", key, "item 1|Status", "--value", "Blocked");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/SETTLEMENT_VALUE_INVALID: .*field "Status"/);
+    const good = await run("conflicts", "resolve", key, "item 1|Status", "--value", "open", "--json");
+    expect(good.code).toBe(0);
+    expect(JSON.parse(good.stdout).settled[0].settlement).toMatchObject({ take: "value", value: "Open", via: "cli" });
+  });
+
+  it("refuses unclear requests: no id and no --all, both --take and --value, an unknown side, an unknown id", async () => {
+    const { key, run } = await conflictedCli();
+    expect((await run("conflicts", "resolve", key, "--take", "sharePoint")).stderr).toContain("--all");
+    expect(
+      (await run("conflicts", "resolve", key, "item 1|Status", "--take", "sharePoint", "--value", "Open")).code,
+    ).toBe(1);
+    expect((await run("conflicts", "resolve", key, "item 1|Status", "--take", "both")).stderr).toContain("--take");
+    const unknown = await run("conflicts", "resolve", key, "item 7|Status", "--take", "confluence");
+    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining("CONFLICT_NOT_FOUND")]);
+  });
+});
