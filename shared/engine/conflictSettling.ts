@@ -1,4 +1,4 @@
-import { isPagesProfile, type Profile } from "../config/profile";
+import type { Profile } from "../config/profile";
 import type { CellContent, FieldCodec, FieldCodecs } from "../mapping";
 import type { ConflictEntry, ConflictSettlementRecord } from "../state/conflictStore";
 import { type CanonicalValue, fieldHash, flowsTo } from "../sync";
@@ -52,12 +52,6 @@ export async function settleConflicts(services: EngineServices, request: SettleR
       "settling every conflict at once takes one side (sharePoint or confluence), not a value",
     );
   const { profile } = await services.config.profiles.get(request.profileKey);
-  if (isPagesProfile(profile))
-    // Pages runs do not apply settlements yet (docs/pages-mode.md §10): refuse rather than record one no run applies.
-    throw new SettlementRefused(
-      "CONFLICT_NOT_SETTLEABLE",
-      `profile "${profile.key}" syncs in pages mode, where conflicts are not settled by a choice yet: edit the item or its page so both hold the value you want`,
-    );
   const store = services.state.conflicts;
   const at = new Date(services.clock.now()).toISOString();
 

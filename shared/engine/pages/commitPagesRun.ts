@@ -1,6 +1,6 @@
 import type { ItemLink, PageRecord, PendingItem } from "../../state/pageLinkStore";
 import type { PagesCursor } from "../../state/syncCursorStore";
-import { type ConflictRecord, type ReadyPlan, type StateCommit, settleItemState } from "../../sync";
+import { type ConflictRecord, type ReadyPlan, type StateCommit, settleItemState, settlementProgress } from "../../sync";
 import { conflictId } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
 import { planItems } from "../run/reportItems";
@@ -198,7 +198,12 @@ function createdCount(jobs: ReadonlyMap<string, PageJobOutcome>): number {
   return [...jobs.values()].filter((job) => job.kind === "created").length;
 }
 
-/** Open conflicts of the items this run looked at, that it no longer reports (or resolved by writing the winner). */
+/**
+ * Open conflicts of the items this run looked at, that it no longer reports (or resolved by writing the winner). A
+ * settlement ends its conflict once the chosen value is on both sides: its item's own page job and SharePoint write
+ * applied (a gate or the points budget that held the write keeps it pending for a later run); one whose value a side
+ * refused is taken off, and the conflict says why (as in table mode, docs/design.md#37-settling-conflicts).
+ */
 async function resolveConsidered(
   services: EngineServices,
   profileKey: string,
@@ -214,6 +219,33 @@ async function resolveConsidered(
   );
   if (open.length === 0) return;
   const stillOpen = new Set<string>();
+  const applied = new Set<string>();
+  for (const decision of plan.settlements ?? []) {
+    const id = decision.item.sharePointId;
+    if (decision.kind !== "applied" || id === null) continue;
+    const job = jobs.get(id);
+    const refused = [
+      ...(outcomes.refused.sharePoint.get(id) ?? []),
+      ...(job !== undefined && (job.kind === "written" || job.kind === "created") ? job.rejected : []),
+    ].find((field) => field.field === decision.field);
+    if (refused !== undefined) {
+      stillOpen.add(decision.id);
+      await services.state.conflicts.reopen(
+        profileKey,
+        decision.id,
+        `the chosen value was refused: ${refused.message}`,
+        at,
+        runId,
+      );
+      continue;
+    }
+    const progress = settlementProgress(
+      { settlements: [decision] },
+      { ...outcomes.apply, confluenceApplied: job !== undefined && APPLIED.has(job.kind) },
+    );
+    for (const done of progress.done) applied.add(done);
+    for (const waiting of progress.pending) stillOpen.add(waiting);
+  }
   for (const conflict of plan.conflicts) {
     const field = conflict.kind === "field" ? conflict.field : null;
     if (
@@ -225,7 +257,7 @@ async function resolveConsidered(
   }
   for (const error of plan.fieldErrors) stillOpen.add(conflictId(error.item, error.field));
   const settled = open.filter((entry) => !stillOpen.has(entry.id)).map((entry) => entry.id);
-  await services.state.conflicts.resolve(profileKey, settled, at, runId);
+  await services.state.conflicts.resolve(profileKey, settled, at, runId, applied);
 }
 
 function winnerWritten(

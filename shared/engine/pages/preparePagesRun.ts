@@ -19,7 +19,7 @@ import {
   settlePlan,
 } from "../../sync";
 import { type CodecInputs, codecsFor } from "../codecInputs";
-import { recordConflicts } from "../conflictLog";
+import { pendingSettlements, recordConflicts } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
 import { ApiCallMeter } from "../prepare/apiCallMeter";
 import { planWithReads } from "../prepare/planWithReads";
@@ -145,6 +145,10 @@ export async function preparePagesRun(
   const full = changes.mode.kind === "full";
   const considered = new Set<string>([...changes.changed.map((item) => item.id), ...changes.deletedIds]);
   for (const item of pending) considered.add(item.itemId);
+  // A conflict someone settled is planned again with its page, whether or not either side changed since
+  // (docs/design.md#37-settling-conflicts).
+  const settlements = await pendingSettlements(services.state.conflicts, profile.key);
+  for (const settlement of settlements) considered.add(settlement.sharePointId);
   for (const pageId of candidates) {
     const itemId = records.get(pageId)?.itemId;
     if (itemId !== undefined && itemId !== null && records.get(pageId)?.role === "item") considered.add(itemId);
@@ -164,6 +168,7 @@ export async function preparePagesRun(
   // else brings in, has nothing new (invariant 3) and its page is not read for it.
   const pulled = new Set([
     ...pending.map((item) => item.itemId),
+    ...settlements.map((settlement) => settlement.sharePointId),
     ...[...candidates].flatMap((pageId) => {
       const itemId = records.get(pageId)?.itemId;
       return itemId === undefined || itemId === null ? [] : [itemId];
@@ -395,6 +400,7 @@ export async function preparePagesRun(
     confluence: { rows, page: { version: 0, editedAt: nowIso } },
     runAt: input.startedAt,
     totals: { sharePoint: cursorBase.linkedPages, confluence: cursorBase.linkedPages },
+    settlements: settlements.filter((settlement) => planned(settlement.sharePointId)),
   });
   services.logger.debug("sync planned", {
     profile: profile.key,
