@@ -22,9 +22,14 @@ import { EmulatorProcess } from "./emulatorProcess";
 /** What the engine logs once it has planned (see `prepareRun`): the planner's time and what it was given. */
 export interface PlannedRun {
   planMs: number;
+  /** State rows loaded (all of them, or by key those of pairs that are not settled). */
   stateRows: number;
   sharePointItems: number;
   pageRows: number;
+  /** Rows of settled pairs, given to the planner by position only (their states not loaded). */
+  settledRows: number;
+  /** Items awaiting a row that no run can give them now, counted by the planner (their states not loaded). */
+  idleAwaitingItems: number;
 }
 
 export interface BenchHostOptions {
@@ -190,5 +195,7 @@ function plannedRun(fields: LogFields): PlannedRun {
     stateRows: number("stateRows"),
     sharePointItems: number("sharePointItems"),
     pageRows: number("pageRows"),
+    settledRows: number("settledRows"),
+    idleAwaitingItems: number("idleAwaitingItems"),
   };
 }

@@ -19,6 +19,8 @@ export interface NaiveRunOptions {
   pageId: string;
   /** `$batch` calls in flight at once. */
   concurrency: number;
+  /** Items per page read (`$top`): the engine's, so the two read the list in as many calls. */
+  pageSize: number;
   /** Give items without a row one (a two-way profile); otherwise the page keeps only the rows it has. */
   appendMissing: boolean;
   /** Called once everything is read and before anything is written: the moment the run holds the most. */
@@ -40,7 +42,8 @@ export async function runNaiveFullScan(
   options: NaiveRunOptions,
 ): Promise<NaiveRunSummary> {
   const items: SharePointItem[] = [];
-  for await (const page of sharePoint.readItems({ select: ["Title", "Status", "Amount"] })) items.push(...page);
+  for await (const page of sharePoint.readItems({ select: ["Title", "Status", "Amount"], pageSize: options.pageSize }))
+    items.push(...page);
   const page = await confluence.getPage(options.pageId, { storage: true });
   const rows = tableValues(page.storage ?? "", options.pageId);
   options.onAllRead?.();

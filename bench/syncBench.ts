@@ -1,7 +1,9 @@
 import os from "node:os";
+import v8 from "node:v8";
 import { z } from "zod";
 import { confluenceCallKind, graphCallKind, type ServiceCalls, tallyCalls } from "../dev/sandbox";
 import type { RunReport } from "../shared/engine/run/runReport";
+import { DELTA_PAGE_SIZE } from "../shared/engine/sharePointChanges";
 import { BenchHost, type PlannedRun } from "./benchHost";
 import { BENCH_LISTS, BENCH_PAGES, BENCH_SITE_ID, BenchSite } from "./benchSite";
 import type { ServedCalls } from "./emulatorProcess";
@@ -99,12 +101,20 @@ export interface SizeResult {
 
 export interface SyncBenchResult {
   options: Omit<SyncBenchOptions, "progress">;
-  machine: { cores: number; loadBefore: number; loadAfter: number; node: string; gcExposed: boolean };
+  machine: {
+    cores: number;
+    loadBefore: number;
+    loadAfter: number;
+    node: string;
+    gcExposed: boolean;
+    /** V8's heap limit, bytes (`SYNC_BENCH_MAX_HEAP_MB` sets it). */
+    heapLimit: number;
+  };
   sizes: SizeResult[];
 }
 
-/** Graph's page size for `items` and `items/delta` when the caller sets no `$top` (the engine sets none). */
-const GRAPH_PAGE_SIZE = 200;
+/** The engine's page size for `items/delta` (`$top`); the naive scan reads its items in pages of the same size. */
+const GRAPH_PAGE_SIZE = DELTA_PAGE_SIZE;
 
 export async function runSyncBench(options: SyncBenchOptions): Promise<SyncBenchResult> {
   const progress = options.progress ?? (() => undefined);
@@ -125,6 +135,7 @@ export async function runSyncBench(options: SyncBenchOptions): Promise<SyncBench
       loadAfter: os.loadavg()[0] ?? 0,
       node: process.version,
       gcExposed: typeof globalThis.gc === "function",
+      heapLimit: v8.getHeapStatistics().heap_size_limit,
     },
     sizes,
   };
@@ -253,6 +264,7 @@ async function benchSize(
         runNaiveFullScan(sharePoint, confluence, {
           pageId: BENCH_PAGES.naive,
           concurrency: options.naiveConcurrency,
+          pageSize: GRAPH_PAGE_SIZE,
           appendMissing: !site.pageHoldsPart,
           onAllRead: () => runMeter.probe(),
         }),
@@ -332,6 +344,8 @@ const envSchema = z.object({
   SYNC_BENCH_CONFLUENCE_LATENCY_MS: z.coerce.number().int().min(0).default(30),
   SYNC_BENCH_NAIVE_CONCURRENCY: z.coerce.number().int().min(1).default(4),
   SYNC_BENCH_PAGE_BUDGET_BYTES: z.coerce.number().int().min(10_000).max(5_000_000).default(4_000_000),
+  // Read by bench/index.ts, which starts the benchmarks in a process with that heap limit; validated here too.
+  SYNC_BENCH_MAX_HEAP_MB: z.coerce.number().int().min(64).optional(),
 });
 
 export function syncBenchOptionsFromEnv(env: NodeJS.ProcessEnv): SyncBenchOptions {

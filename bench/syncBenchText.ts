@@ -19,7 +19,7 @@ export function syncBenchText(result: SyncBenchResult): string {
   lines.push("", ...summarySection(result.sizes));
   lines.push(
     "",
-    `machine: ${machine.cores} cores, load ${machine.loadBefore.toFixed(2)} → ${machine.loadAfter.toFixed(2)}, Node ${machine.node}${machine.gcExposed ? "" : ", WITHOUT --expose-gc: heap figures include garbage"}`,
+    `machine: ${machine.cores} cores, load ${machine.loadBefore.toFixed(2)} → ${machine.loadAfter.toFixed(2)}, Node ${machine.node}, V8 heap limit ${mb(machine.heapLimit)}${machine.gcExposed ? "" : ", WITHOUT --expose-gc: heap figures include garbage"}`,
   );
   return `${lines.join("\n")}\n`;
 }
@@ -122,6 +122,9 @@ function memorySection(sizes: readonly SizeResult[]): string[] {
     const first = find(size, "first sync, page empty");
     const idle = find(size, "idle");
     const idleHeld = idle?.measure.memory.heapHeld ?? null;
+    // The run with the fewest edits: what a run with changes loads and keeps.
+    const edits = size.scenarios.find((s) => / edits$/.test(s.scenario) && s.engine.planned !== null);
+    const planned = edits?.engine.planned;
     return [
       count(size.size),
       first === undefined ? "-" : held(first),
@@ -129,9 +132,9 @@ function memorySection(sizes: readonly SizeResult[]): string[] {
       idleHeld === null ? "-" : `${Math.round(idleHeld / size.size)} B`,
       part(size.heldParts.stateRows, idle?.planned?.stateRows ?? size.size),
       part(size.heldParts.page, size.rowsOnPage),
-      idle?.planned
-        ? `${count(idle.planned.stateRows)} state rows, ${count(idle.planned.pageRows)} rows, ${count(idle.planned.sharePointItems)} items`
-        : "-",
+      edits === undefined || planned == null
+        ? "-"
+        : `${edits.scenario}: ${held(edits.engine)}; ${count(planned.stateRows)} state rows loaded, ${count(planned.settledRows)} of ${count(planned.pageRows)} rows settled, ${count(planned.idleAwaitingItems)} idle items`,
       idle === undefined ? "-" : String(idle.measure.stateRequests),
     ];
   });
@@ -145,7 +148,7 @@ function memorySection(sizes: readonly SizeResult[]): string[] {
         "idle, per item",
         "state rows alone (read in)",
         "page alone (read in)",
-        "idle run planned with",
+        "a run with edits: held; planned with",
         "idle state requests",
       ],
       rows,

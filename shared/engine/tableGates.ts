@@ -5,6 +5,13 @@ import type { ClosedGates } from "../sync";
 import type { RunProblem } from "./run/runReport";
 import type { SharePointChanges } from "./sharePointChanges";
 
+/** The gates a table-mode cycle found closed: per direction, and the items whose SharePoint gate is closed. */
+export interface TableGates {
+  readonly ok: true;
+  readonly closed: ClosedGates;
+  readonly sharePointClosed: string[];
+}
+
 /**
  * Table mode's gates (docs/pages-mode.md §5): a SharePoint yes/no column per item, and a column of the table per row.
  * A closed SharePoint gate holds the item's changes back from the page (and a new item's row); a closed Confluence gate
@@ -13,10 +20,10 @@ import type { SharePointChanges } from "./sharePointChanges";
  */
 export function tableGates(
   profile: Profile,
-  changes: SharePointChanges,
+  changes: Pick<SharePointChanges, "changed" | "deletedIds">,
   storedClosed: readonly string[],
   table: ManagedTable,
-): { ok: true; closed: ClosedGates; sharePointClosed: string[] } | { ok: false; problem: RunProblem } {
+): TableGates | { ok: false; problem: RunProblem } {
   const sharePointClosed = new Set(storedClosed);
   const gate = profile.gates.sharePoint;
   if (gate === undefined) sharePointClosed.clear();

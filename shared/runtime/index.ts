@@ -1,4 +1,4 @@
-export { mapBounded } from "./boundedParallel";
+export { forEachBounded, mapBounded } from "./boundedParallel";
 export { type Clock, createManualClock, systemClock } from "./clock";
 export {
   createConsoleLogger,

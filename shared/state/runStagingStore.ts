@@ -1,5 +1,8 @@
 import { randomBytes } from "node:crypto";
+import { promisify } from "node:util";
+import { gunzip, gzip } from "node:zlib";
 import { odata, type TableClient, type TransactionAction } from "@azure/data-tables";
+import { mapBounded } from "../runtime/boundedParallel";
 import { asciiJson, fromTextProperties, toTextProperties } from "./jsonProperties";
 import { openTable, type TableStorageLocation } from "./tableClientFactory";
 import { encodeTableKey } from "./tableKey";
@@ -19,6 +22,20 @@ const CHARS_PER_ROW = 400_000;
 const DELETES_PER_TRANSACTION = 100;
 /** Above every character a document name or row key part may hold: the end of a key range. */
 const RANGE_END = "~";
+/**
+ * JSON longer than this is stored gzip-compressed (base64, so the row stays ASCII): a first sync's plan of 10,000
+ * items is 23 MB of JSON that compresses to 2.5 MB (its hashes repeat field by field), and writing and reading it
+ * back three times took longer than the compression (docs/performance.md#where-a-first-sync-spends-its-time).
+ */
+const COMPRESS_ABOVE_CHARS = 64_000;
+/** gzip's fastest level: on plan JSON it compresses within 10 % of the default, about twice as fast. */
+const GZIP_LEVEL = 1;
+/** Part rows written at once. */
+const PARALLEL_PARTS = 4;
+const GZIP_BASE64 = "gzip-base64";
+
+const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
 
 /**
  * What one activity of a run prepares for the next (the plan, its batches, their outcomes, the page outcome), as JSON
@@ -27,8 +44,9 @@ const RANGE_END = "~";
  *
  * Rows: PartitionKey = the escaped profile key; RowKey = `{runId}|{name}` for a document, and for one too large for a
  * row, `{runId}|{name}|{generation}|{part}` for its parts. Parts are written first and the document row last, naming
- * its generation, so a reader never sees half of a rewrite. A run's rows are removed once the run is committed
- * (`clearRun`); runs that never got there are removed by `sweep` after a while.
+ * its generation, so a reader never sees half of a rewrite. A large document is stored compressed (`encoding`
+ * `gzip-base64` on its document row); one without `encoding` is plain JSON. A run's rows are removed once the run is
+ * committed (`clearRun`); runs that never got there are removed by `sweep` after a while.
  */
 export class RunStagingStore {
   readonly #table: TableClient;
@@ -46,24 +64,34 @@ export class RunStagingStore {
    * `c1.outcome.b0003`), so that a prefix (`c1.outcome.`) selects a family of documents.
    */
   async put(run: StagingRun, name: string, value: unknown, stagedAt: string): Promise<void> {
-    const json = asciiJson(value);
-    const base = { partitionKey: encodeTableKey(run.profileKey), runId: run.runId, name: checkedName(name), stagedAt };
-    if (json.length <= CHARS_PER_ROW) {
+    const { text, encoding } = await encodeDocument(value);
+    const base = {
+      partitionKey: encodeTableKey(run.profileKey),
+      runId: run.runId,
+      name: checkedName(name),
+      stagedAt,
+      ...(encoding === undefined ? {} : { encoding }),
+    };
+    if (text.length <= CHARS_PER_ROW) {
       await this.#table.upsertEntity(
-        { ...base, rowKey: documentKey(run, name), kind: "document", ...toTextProperties("json", json) },
+        { ...base, rowKey: documentKey(run, name), kind: "document", ...toTextProperties("json", text) },
         "Replace",
       );
       return;
     }
     const generation = randomBytes(4).toString("hex");
-    const parts = Math.ceil(json.length / CHARS_PER_ROW);
-    for (let part = 0; part < parts; part++) {
-      const text = json.slice(part * CHARS_PER_ROW, (part + 1) * CHARS_PER_ROW);
-      await this.#table.upsertEntity(
-        { ...base, rowKey: partKey(run, name, generation, part), kind: "part", ...toTextProperties("json", text) },
-        "Replace",
-      );
-    }
+    const parts = Math.ceil(text.length / CHARS_PER_ROW);
+    await mapBounded(
+      Array.from({ length: parts }, (_, part) => part),
+      PARALLEL_PARTS,
+      async (part) => {
+        const slice = text.slice(part * CHARS_PER_ROW, (part + 1) * CHARS_PER_ROW);
+        await this.#table.upsertEntity(
+          { ...base, rowKey: partKey(run, name, generation, part), kind: "part", ...toTextProperties("json", slice) },
+          "Replace",
+        );
+      },
+    );
     await this.#table.upsertEntity(
       { ...base, rowKey: documentKey(run, name), kind: "document", generation, parts },
       "Replace",
@@ -112,8 +140,13 @@ export class RunStagingStore {
   }
 
   async #read(run: StagingRun, name: string, entity: Record<string, unknown>): Promise<unknown> {
+    return decodeDocument(await this.#text(run, name, entity), entity.encoding);
+  }
+
+  /** The document's stored text: inline, or its parts joined. */
+  async #text(run: StagingRun, name: string, entity: Record<string, unknown>): Promise<string> {
     const inline = fromTextProperties(entity, "json");
-    if (inline !== undefined) return JSON.parse(inline) as unknown;
+    if (inline !== undefined) return inline;
     const generation = String(entity.generation);
     const parts = Number(entity.parts);
     const from = partKey(run, name, generation, 0).replace(/\d+$/, "");
@@ -126,7 +159,7 @@ export class RunStagingStore {
     const found = Array.from({ length: parts }, (_, index) => texts[index]).filter((text) => text !== undefined).length;
     if (found !== parts)
       throw new Error(`staged document "${name}" of run ${run.runId} is incomplete (${found} of ${parts} parts)`);
-    return JSON.parse(texts.join("")) as unknown;
+    return texts.join("");
   }
 
   async #deleteMatching(profileKey: string, filter: string, limit: number): Promise<number> {
@@ -155,6 +188,22 @@ export class RunStagingStore {
     }
     return rowKeys.length;
   }
+}
+
+/** The text to store for `value`: its JSON, compressed when large. */
+async function encodeDocument(value: unknown): Promise<{ text: string; encoding?: typeof GZIP_BASE64 }> {
+  const json = JSON.stringify(value) ?? "null";
+  // Plain JSON is stored ASCII-escaped (see asciiJson); base64 is ASCII already.
+  if (json.length <= COMPRESS_ABOVE_CHARS) return { text: asciiJson(value) };
+  const compressed = await gzipAsync(json, { level: GZIP_LEVEL });
+  return { text: compressed.toString("base64"), encoding: GZIP_BASE64 };
+}
+
+async function decodeDocument(text: string, encoding: unknown): Promise<unknown> {
+  if (encoding === undefined || encoding === null) return JSON.parse(text) as unknown;
+  if (encoding !== GZIP_BASE64)
+    throw new Error(`a staged document is stored with unknown encoding "${String(encoding)}"`);
+  return JSON.parse((await gunzipAsync(Buffer.from(text, "base64"))).toString("utf8")) as unknown;
 }
 
 function checkedName(name: string): string {

@@ -2,15 +2,16 @@ import type { RowOrigin } from "./itemState";
 import type { RowRef } from "./syncInput";
 import type { KeylessRow, UnpairedItem } from "./unpairedRows";
 
+/** Where the row holding a key is (the first, if several do). */
+export interface KeyedRowRefs {
+  get(key: string): RowRef | undefined;
+}
+
 /**
  * The keyless rows that may be the row of that origin: those still between its keyed neighbours. A neighbour that
  * is gone (or neighbours that swapped) widen the stretch to the table's edge, so the row is never missed.
  */
-export function rowsWithin(
-  origin: RowOrigin,
-  keyedRowRefs: ReadonlyMap<string, RowRef>,
-  rows: Iterable<KeylessRow>,
-): KeylessRow[] {
+export function rowsWithin(origin: RowOrigin, keyedRowRefs: KeyedRowRefs, rows: Iterable<KeylessRow>): KeylessRow[] {
   let start = origin.afterKey === null ? -Infinity : (keyedRowRefs.get(origin.afterKey) ?? -Infinity);
   let end = origin.beforeKey === null ? Infinity : (keyedRowRefs.get(origin.beforeKey) ?? Infinity);
   if (start > end) [start, end] = [-Infinity, Infinity];
@@ -40,7 +41,7 @@ export interface AwaitedResolution {
 export function resolveAwaitedItems(
   awaiting: readonly UnpairedItem[],
   rowsLeft: ReadonlySet<KeylessRow>,
-  keyedRowRefs: ReadonlyMap<string, RowRef>,
+  keyedRowRefs: KeyedRowRefs,
 ): AwaitedResolution {
   const candidatesOf = new Map(
     awaiting.map((item) => [

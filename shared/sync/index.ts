@@ -38,6 +38,15 @@ export { PlannerInputInvalid } from "./plannerInputInvalid";
 export { hasConfluenceWrites, isQuietPlan, type PlanCounts, planCounts, planWriteCount } from "./planSummary";
 export { planSync } from "./planSync";
 export {
+  awaitingItemDigest,
+  idleAwaitingDigest,
+  type PairDigest,
+  rowPairDigest,
+  settledPairDigest,
+  splitSettledRows,
+  stateDigest,
+} from "./settledPairs";
+export {
   type ApplyOutcome,
   NOTHING_APPLIED,
   type SharePointCreateOutcome,
@@ -45,6 +54,7 @@ export {
   type StateCommit,
   settleItemState,
   settlePlan,
+  writesAwaited,
 } from "./settleState";
 export { flowsTo, otherSide, ownerOf, type Side } from "./side";
 export { SYNC_DIRECTIONS, type SyncDirection } from "./syncDirection";
@@ -54,11 +64,18 @@ export type {
   FieldSettlement,
   PlanInput,
   RowRef,
+  SettledRow,
   SettlementChoice,
   SharePointItemReading,
   SharePointSide,
 } from "./syncInput";
-export { type FieldRule, type ProfileSyncSettings, type SyncRules, syncRulesFromProfile } from "./syncRules";
+export {
+  appendsRows,
+  type FieldRule,
+  type ProfileSyncSettings,
+  type SyncRules,
+  syncRulesFromProfile,
+} from "./syncRules";
 export {
   type MatchCandidate,
   type MatchedBy,

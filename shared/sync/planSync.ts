@@ -6,7 +6,7 @@ import type { ItemState, RowOrigin } from "./itemState";
 import type { Plan } from "./plan";
 import { compareItemIds, PlanAccumulator } from "./planAccumulator";
 import { validatePlanInput } from "./planInputValidation";
-import type { ConfluenceRowReading, PlanInput, SharePointItemReading } from "./syncInput";
+import type { ConfluenceRowReading, PlanInput, RowRef, SettledRow, SharePointItemReading } from "./syncInput";
 import { pairUnpaired } from "./unpairedItems";
 import type { KeylessRow, UnpairedItem } from "./unpairedRows";
 
@@ -33,30 +33,31 @@ type SharePointView =
 export function planSync(input: PlanInput): Plan {
   validatePlanInput(input);
   const { rules, state, sharePoint, confluence } = input;
+  const settledRows = confluence.settledRows ?? [];
 
   const rowsByKey = new Map<string, ConfluenceRowReading[]>();
   const ordered = [...confluence.rows].sort((a, b) => a.rowRef - b.rowRef);
-  // The nearest key below each position, so every keyless row knows its keyed neighbours in one pass each way.
-  const keyBelow: (string | null)[] = [];
-  for (let index = ordered.length - 1, below: string | null = null; index >= 0; index -= 1) {
-    keyBelow[index] = below;
-    below = ordered[index]?.rowKey ?? below;
-  }
-  const keyless: KeylessRow[] = [];
-  let keyAbove: string | null = null;
-  for (const [index, row] of ordered.entries()) {
+  const keylessRows: ConfluenceRowReading[] = [];
+  for (const row of ordered) {
     if (row.rowKey === null) {
-      keyless.push({ row, origin: { afterKey: keyAbove, beforeKey: keyBelow[index] ?? null } });
+      keylessRows.push(row);
       continue;
     }
-    keyAbove = row.rowKey;
     const rows = rowsByKey.get(row.rowKey);
     if (rows === undefined) rowsByKey.set(row.rowKey, [row]);
     else rows.push(row);
   }
-  const duplicates = [...rowsByKey]
-    .filter(([, rows]) => rows.length > 1)
-    .map(([key, rows]) => ({ key, rowRefs: rows.map((row) => row.rowRef) }));
+  // Settled rows matter only by where they are; every row's position is worked out only when something asks for it
+  // (a keyless row, an item looking for its row), so a run with settled rows plans in time that follows its changes.
+  const positions = lazily(() => rowPositions(ordered, settledRows));
+  const keyless: KeylessRow[] = keylessRows.map((row) => ({ row, origin: positions().originOf(row.rowRef) }));
+  const settledKeys = new Set<string>();
+  let settledDuplicate = false;
+  for (const row of settledRows) {
+    if (rowsByKey.has(row.rowKey) || settledKeys.has(row.rowKey)) settledDuplicate = true;
+    settledKeys.add(row.rowKey);
+  }
+  const duplicates = settledDuplicate ? positions().duplicates : duplicateKeys(rowsByKey);
   if (duplicates.length > 0) {
     const list = duplicates
       .map(({ key, rowRefs }) => `"${key}" (rows ${rowRefs.map((ref) => ref + 1).join(", ")})`)
@@ -102,7 +103,8 @@ export function planSync(input: PlanInput): Plan {
   };
   const unpaired: UnpairedItem[] = [];
   const orphanedOrigins: RowOrigin[] = [];
-  let sharePointTotal = 0;
+  // Each settled row's item is there, unchanged, and paired with it; each idle awaiting item is there too.
+  let sharePointTotal = settledRows.length + (input.idleAwaitingItems ?? 0);
   const ids = [...new Set([...stateById.keys(), ...rowsByKey.keys(), ...readings.keys()])].sort(compareItemIds);
   for (const id of ids) {
     const before = stateById.get(id) ?? null;
@@ -133,11 +135,9 @@ export function planSync(input: PlanInput): Plan {
     }
   }
 
-  const keyedRowRefs = new Map(
-    [...rowsByKey].flatMap(([key, rows]) => (rows[0] === undefined ? [] : [[key, rows[0].rowRef] as const])),
-  );
-  pairUnpaired(ctx, unpaired, keyless, keyedRowRefs, orphanedOrigins);
-  const given = { sharePoint: sharePointTotal, confluence: confluence.rows.length };
+  pairUnpaired(ctx, unpaired, keyless, { get: (key) => positions().rowRefOf(key) }, orphanedOrigins);
+  const given = { sharePoint: sharePointTotal, confluence: confluence.rows.length + settledRows.length };
+  // Pages mode plans a part of the items and pages: the mass-delete limit counts all of them.
   const totals =
     input.totals === undefined
       ? given
@@ -146,6 +146,62 @@ export function planSync(input: PlanInput): Plan {
           confluence: Math.max(given.confluence, input.totals.confluence),
         };
   return ctx.acc.finish(rules, totals, confluence.page.version);
+}
+
+/** Keys held by several rows, in table order, each with its rows' positions. */
+function duplicateKeys(rowsByKey: ReadonlyMap<string, readonly { readonly rowRef: number }[]>): DuplicateKey[] {
+  return [...rowsByKey]
+    .filter(([, rows]) => rows.length > 1)
+    .map(([key, rows]) => ({ key, rowRefs: rows.map((row) => row.rowRef) }));
+}
+
+type DuplicateKey = { key: string; rowRefs: number[] };
+
+/** Where every keyed row of the table is, read rows and settled rows together. */
+interface RowPositions {
+  /** The first row holding `key`. */
+  rowRefOf(key: string): RowRef | undefined;
+  /** The nearest keys above and below a (keyless) row. */
+  originOf(rowRef: RowRef): RowOrigin;
+  readonly duplicates: DuplicateKey[];
+}
+
+function rowPositions(rows: readonly ConfluenceRowReading[], settled: readonly SettledRow[]): RowPositions {
+  const all: { readonly rowRef: RowRef; readonly rowKey: string | null }[] = [...rows, ...settled].sort(
+    (a, b) => a.rowRef - b.rowRef,
+  );
+  const byKey = new Map<string, { rowRef: number }[]>();
+  const origins = new Map<RowRef, RowOrigin>();
+  // The nearest key below each position, so every keyless row knows its keyed neighbours in one pass each way.
+  const keyBelow: (string | null)[] = [];
+  for (let index = all.length - 1, below: string | null = null; index >= 0; index -= 1) {
+    keyBelow[index] = below;
+    below = all[index]?.rowKey ?? below;
+  }
+  let keyAbove: string | null = null;
+  for (const [index, row] of all.entries()) {
+    if (row.rowKey === null) {
+      origins.set(row.rowRef, { afterKey: keyAbove, beforeKey: keyBelow[index] ?? null });
+      continue;
+    }
+    keyAbove = row.rowKey;
+    const held = byKey.get(row.rowKey);
+    if (held === undefined) byKey.set(row.rowKey, [row]);
+    else held.push(row);
+  }
+  return {
+    rowRefOf: (key) => byKey.get(key)?.[0]?.rowRef,
+    originOf: (rowRef) => origins.get(rowRef) ?? { afterKey: null, beforeKey: null },
+    duplicates: duplicateKeys(byKey),
+  };
+}
+
+function lazily<T>(compute: () => T): () => T {
+  let value: { readonly computed: T } | undefined;
+  return () => {
+    value ??= { computed: compute() };
+    return value.computed;
+  };
 }
 
 /** An item and the row whose key column holds its id: an existing pair, or one found by its key. */

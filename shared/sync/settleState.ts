@@ -108,3 +108,29 @@ export function settleItemState(update: ItemStateUpdate, outcome: ApplyOutcome):
 export function settlePlan(plan: ReadyPlan, outcome: ApplyOutcome): StateCommit[] {
   return plan.stateUpdates.map((update) => settleItemState(update, outcome)).filter((commit) => commit.kind !== "none");
 }
+
+/**
+ * The writes whose outcome can change what `settleItemState` commits for `update`. Empty: it settles to the same
+ * state whatever is applied, so committing it once (before any write) is committing it for good; without
+ * `confluenceWrite`, the state committed after the SharePoint writes is already the final one. (An item's own
+ * SharePoint operation always shows here: the planner makes its fields, or its drop, require it.)
+ */
+export function writesAwaited(update: ItemStateUpdate): ReadonlySet<WriteRequirement> {
+  const awaited = new Set<WriteRequirement>();
+  // A created item's state exists only once its create succeeded.
+  if (update.target.kind === "create") awaited.add("sharePointWrite");
+  const addPut = (put: PutState): void => {
+    for (const requirement of put.pairRequires) awaited.add(requirement);
+    for (const field of Object.values(put.fields)) {
+      if (field.requires !== null) awaited.add(field.requires);
+      if (field.alsoRequires !== undefined) awaited.add(field.alsoRequires);
+    }
+  };
+  const { change } = update;
+  if (change.kind === "put") addPut(change);
+  else {
+    if (change.requires !== null) awaited.add(change.requires);
+    if (change.otherwise !== null) addPut(change.otherwise);
+  }
+  return awaited;
+}

@@ -53,9 +53,26 @@ export interface ConfluenceRowReading {
   readonly editedAt?: string;
 }
 
+/**
+ * A keyed row whose pair is settled and unchanged: its cells hash to the bases of its item's settled state (see
+ * `settledPairDigest`) and the delta does not mention the item. The planner would plan nothing for it; given it as a
+ * `SettledRow` (without its cells, and without its item's state) it counts it and knows where it is, and that is all
+ * it needs (docs/engine.md#settled-pairs).
+ */
+export interface SettledRow {
+  readonly rowRef: RowRef;
+  readonly rowKey: string;
+}
+
 /** The managed Confluence table, read in full every run. */
 export interface ConfluenceSide {
   readonly rows: readonly ConfluenceRowReading[];
+  /**
+   * Rows of settled, unchanged pairs, given by position only (see `SettledRow`); a delta run only. Their items' states
+   * are left out of `PlanInput.state`, and the delta mentions none of their items: the plan is the one the planner
+   * would make with every row read and every state given.
+   */
+  readonly settledRows?: readonly SettledRow[];
   readonly page: {
     /** The version read; the run's single write creates `version + 1` (a stale version is a 409). */
     readonly version: number;
@@ -70,8 +87,14 @@ export interface ConfluenceSide {
 /** Everything one planning step needs; nothing else influences the plan. */
 export interface PlanInput {
   readonly rules: SyncRules;
-  /** Every stored item pair of the profile. */
+  /** Every stored item pair of the profile, except those of `confluence.settledRows` and the idle awaiting items. */
   readonly state: readonly ItemState[];
+  /**
+   * How many items awaiting a row were left out with their states because no run can do anything for them now (see
+   * `idleAwaitingDigest`): the delta does not mention them, the table has no row without a key, and the profile
+   * appends no rows. The planner counts them; a delta run only.
+   */
+  readonly idleAwaitingItems?: number;
   readonly sharePoint: SharePointSide;
   readonly confluence: ConfluenceSide;
   /** ISO 8601 time of the run, stamped on the state it changes (take it from the orchestration, not the wall clock). */

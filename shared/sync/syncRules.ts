@@ -54,6 +54,13 @@ export interface SyncRules {
   readonly storedValueMaxChars: number;
 }
 
+/** Whether new SharePoint items get a row: the profile sends items, and at least one field, toward Confluence. */
+export function appendsRows(rules: SyncRules): boolean {
+  return (
+    flowsTo(rules.itemDirection, "confluence") && rules.fields.some((rule) => flowsTo(rule.direction, "confluence"))
+  );
+}
+
 /** Whitespace-normalised, case-insensitive header comparison, as the table mapper matches headers. */
 function sameHeader(a: string, b: string): boolean {
   const normalise = (header: string) => header.trim().replace(/\s+/g, " ").toLowerCase();

@@ -1,4 +1,4 @@
-import { describeOrigin, resolveAwaitedItems, rowsWithin } from "./awaitedRows";
+import { describeOrigin, type KeyedRowRefs, resolveAwaitedItems, rowsWithin } from "./awaitedRows";
 import { type FieldKey, fieldEntry } from "./fieldKey";
 import { heldFieldState, unchangedFieldState } from "./fieldStateChange";
 import { EMPTY_HASH, type FieldObservation } from "./fieldValue";
@@ -14,8 +14,7 @@ import {
 import type { RowOrigin } from "./itemState";
 import type { CreateRef, ItemRef, SkipCode } from "./plan";
 import { flowsTo } from "./side";
-import type { RowRef } from "./syncInput";
-import type { FieldRule, SyncRules } from "./syncRules";
+import { appendsRows, type FieldRule, type SyncRules } from "./syncRules";
 import { type MatchCandidate, type MatchedBy, matchUnpaired } from "./unpairedMatching";
 import type { KeylessRow, UnpairedItem } from "./unpairedRows";
 
@@ -33,7 +32,7 @@ export function pairUnpaired(
   ctx: PlanContext,
   items: readonly UnpairedItem[],
   rows: readonly KeylessRow[],
-  keyedRowRefs: ReadonlyMap<string, RowRef>,
+  keyedRowRefs: KeyedRowRefs,
   /** Where rows were whose items were deleted before the rows got their ids. */
   orphanedOrigins: readonly RowOrigin[],
 ): void {
@@ -213,9 +212,7 @@ type Skip = (item: ItemRef, code: SkipCode, message: string) => void;
 /** A new SharePoint item gets a row (its empty side merged as a first pairing), if a field can carry anything there. */
 function appendItem(ctx: PlanContext, item: UnpairedItem, skip: Skip): void {
   const { rules } = ctx;
-  const appendsRows =
-    flowsTo(rules.itemDirection, "confluence") && rules.fields.some((rule) => flowsTo(rule.direction, "confluence"));
-  if (!appendsRows) {
+  if (!appendsRows(rules)) {
     if (rememberUnpaired(ctx, item)) {
       const message = `profile "${rules.profileKey}" syncs no field toward Confluence, so new SharePoint items get no row`;
       skip({ sharePointId: item.sharePointId, rowRef: null, createRef: null }, "NOT_APPENDED_DIRECTION", message);

@@ -52,12 +52,17 @@ describe("sync benchmark (smoke)", () => {
       confluence: { "page read": 1 },
     });
     expect(kinds(size, "idle, first after changes")).toEqual({ graph: { delta: 1 }, confluence: { "page read": 1 } });
-    // The first idle run after changes plans in full; the steady one after it is quiet: it plans nothing at all.
+    // The first idle run after changes plans, but every pair is settled: it loads no state row and gives the planner
+    // the rows by position only. The steady one after it is quiet: it plans nothing at all.
     expect(scenario(size, "idle, first after changes").planned).toMatchObject({
-      stateRows: 12,
+      stateRows: 0,
       pageRows: 12,
+      settledRows: 12,
       sharePointItems: 0,
     });
+    // A run with edits loads the states of the edited pairs, by key, and nothing else.
+    expect(scenario(size, "3 SharePoint edits").planned).toMatchObject({ stateRows: 3, settledRows: 9 });
+    expect(scenario(size, "3 Confluence edits").planned).toMatchObject({ stateRows: 3, settledRows: 9 });
     const idle = scenario(size, "idle");
     expect(idle.planned).toBeNull();
     expect(idle.measure.memory.heapHeld).not.toBeNull();

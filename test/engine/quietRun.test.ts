@@ -11,15 +11,20 @@ import { harnessPerTest } from "../helpers/syncTestRuns";
 
 const start = harnessPerTest();
 
-/** A harness whose item-state loads are counted. */
+/** A harness whose item-state loads (all of a profile's rows, or some by key) are counted. */
 async function counted(options: Parameters<typeof start>[0] = {}): Promise<{ h: SyncHarness; loads: () => number }> {
   let loads = 0;
   const wrapState = (state: StateStores): StateStores => {
     const items = state.items;
     const load = items.load.bind(items);
+    const loadSome = items.loadSome.bind(items);
     items.load = (...args: Parameters<typeof load>) => {
       loads += 1;
       return load(...args);
+    };
+    items.loadSome = (...args: Parameters<typeof loadSome>) => {
+      loads += 1;
+      return loadSome(...args);
     };
     return state;
   };

@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import { randomBytes } from "node:crypto";
+import { TableClient } from "@azure/data-tables";
+import { describe, expect, inject, it } from "vitest";
 import { RunStagingStore } from "../../shared/state/runStagingStore";
 import { azuriteLocation, uniqueTablePrefix } from "../helpers/tables";
 
@@ -23,6 +25,44 @@ describe("RunStagingStore", () => {
     expect(await store.get(run, "c1.plan")).toEqual(large);
   });
 
+  it("stores a large document compressed, and still reads one stored as plain JSON", async () => {
+    const tableName = `${uniqueTablePrefix("stg")}SyncRunStaging`;
+    const store = await RunStagingStore.open(azuriteLocation(), tableName);
+    const run = { profileKey: "p", runId: "run-z" };
+    // A plan repeats its hashes field by field: 2.4 MB of JSON like this compresses into a single row.
+    const hash = (i: number) => `sha256:${String(i).padStart(64, "0")}`;
+    const plan = {
+      updates: Array.from({ length: 10_000 }, (_, i) => ({
+        ifApplied: hash(i),
+        otherwise: hash(i),
+        value: `Item ${i} ✓`,
+      })),
+    };
+    await store.put(run, "c1.plan", plan, at);
+    expect(await store.get(run, "c1.plan")).toEqual(plan);
+    const table = TableClient.fromConnectionString(inject("azuriteTableConnectionString"), tableName, {
+      allowInsecureConnection: true,
+    });
+    const rows = [];
+    for await (const entity of table.listEntities()) rows.push(entity);
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ kind: "document", encoding: "gzip-base64" });
+
+    // A document staged before compression existed: no encoding, plain JSON.
+    await table.upsertEntity(
+      {
+        partitionKey: "p",
+        rowKey: "run-z|c1.context",
+        kind: "document",
+        name: "c1.context",
+        json0: '{"page":7}',
+        jsonParts: 1,
+      },
+      "Replace",
+    );
+    expect(await store.get(run, "c1.context")).toEqual({ page: 7 });
+  });
+
   it("lists a family of documents by prefix, in name order", async () => {
     const store = await open();
     const run = { profileKey: "p", runId: "r" };
@@ -41,7 +81,8 @@ describe("RunStagingStore", () => {
     const done = { profileKey: "p", runId: "done" };
     const kept = { profileKey: "p", runId: "running" };
     const abandoned = { profileKey: "p", runId: "abandoned" };
-    await store.put(done, "c1.plan", { rows: "x".repeat(900_000) }, at);
+    // Random text does not compress: 900,000 characters of it take three part rows and the document row.
+    await store.put(done, "c1.plan", { rows: randomBytes(675_000).toString("base64") }, at);
     await store.put(kept, "c1.plan", {}, "2026-01-03T00:00:00.000Z");
     for (let i = 0; i < 5; i++) await store.put(abandoned, `c1.batch.b${i}`, { i }, "2025-12-01T00:00:00.000Z");
     expect(await store.clearRun(done)).toBe(4);

@@ -8,6 +8,7 @@ import {
   type Plan,
   planSync,
   type ReadyPlan,
+  type SettledRow,
   type SharePointCreateOutcome,
   type SharePointItemReading,
   type SharePointOpOutcome,
@@ -72,6 +73,8 @@ export interface Situation {
   readonly state?: readonly ItemState[];
   readonly sharePoint: SharePointSide;
   readonly rows: readonly ConfluenceRowReading[];
+  /** Rows of settled pairs, by position only (their states left out of `state`). */
+  readonly settledRows?: readonly SettledRow[];
   readonly pageVersion?: number;
   readonly pageEditedAt?: string;
 }
@@ -83,6 +86,7 @@ export function plan(situation: Situation): Plan {
     sharePoint: situation.sharePoint,
     confluence: {
       rows: situation.rows,
+      ...(situation.settledRows === undefined ? {} : { settledRows: situation.settledRows }),
       page: { version: situation.pageVersion ?? 7, editedAt: situation.pageEditedAt ?? "2024-05-01T08:00:00Z" },
     },
     runAt: "2024-05-01T10:00:00Z",

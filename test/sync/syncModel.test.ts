@@ -1,6 +1,7 @@
 import fc from "fast-check";
-import { describe, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { planSync, type SyncRules } from "../../shared/sync";
+import { checkAwaitedWrites } from "./model/awaitedWrites";
 import {
   flaggingModelRules,
   MODEL_FIELDS,
@@ -10,6 +11,7 @@ import {
   settlingModelSteps,
 } from "./model/modelArbitraries";
 import { applyPersonEdit } from "./model/personEdits";
+import { settledRowsSeen } from "./model/settledRowsCheck";
 import { dryRunSimulatedSync, NO_FAULTS, runSimulatedSync } from "./model/simulatedEngine";
 import { SimulatedWorld } from "./model/simulatedWorld";
 import { InvariantViolation, SyncInvariants } from "./model/syncInvariants";
@@ -29,6 +31,7 @@ function playModel(rules: SyncRules, steps: readonly ModelStep[]): void {
   const invariants = new SyncInvariants(rules);
   const sync = (faults = NO_FAULTS): SyncRunRecord => {
     const record = runSimulatedSync(world, rules, faults);
+    if (record.plan.kind === "ready") checkAwaitedWrites(record.plan);
     invariants.sync(record, world.snapshot());
     if (record.crashed || record.createOutcomeUnknown) {
       // Durable Functions runs the activity again (and the engine re-runs after an unknown create outcome):
@@ -86,6 +89,9 @@ describe("sync model: people and sync runs with faults on two simulated replicas
       }),
       { numRuns, ...(seed === undefined ? {} : { seed }), ...(path === undefined ? {} : { path }) },
     );
+    // The settled-rows check ran on runs that had settled rows to leave out, many of them.
+    expect(settledRowsSeen.withSettledRows).toBeGreaterThan(settledRowsSeen.checks / 25);
+    expect(settledRowsSeen.withIdleAwaiting).toBeGreaterThan(0);
   }, 600_000);
 
   it(`keeps them while people settle the conflicts they make (${numRuns} runs)`, () => {

@@ -9,6 +9,7 @@ import type { ApplyConfluencePageResult, RunRef } from "../run/runContract";
 import { runOutcomes, settleRunState } from "../run/runOutcomes";
 import type { PageProgress, RejectedCell, RunContext } from "../run/stagedDocuments";
 import { StagedRun } from "../run/stagedRun";
+import { stateUpdatesFor } from "../run/statePhases";
 import { settleUnconfirmedBatches } from "../unconfirmedBatches";
 
 /**
@@ -27,14 +28,15 @@ export async function applyConfluencePage(services: EngineServices, input: RunRe
   if (done !== undefined) return done.result;
   const context = await staged.context();
   const [plan, batches, versions] = await Promise.all([
-    staged.plan(),
+    staged.planForPage(),
     settleUnconfirmedBatches(services, staged, context),
     staged.versions(),
   ]);
 
   // Phase one: the SharePoint outcomes, the page not (yet) written.
   const outcomes = runOutcomes(plan, batches, undefined, false);
-  const committed = await services.state.items.commit(input.profileKey, settleRunState(plan, outcomes), versions);
+  const phaseOne = { ...plan, stateUpdates: stateUpdatesFor(plan, "afterSharePointWrites", true) };
+  const committed = await services.state.items.commit(input.profileKey, settleRunState(phaseOne, outcomes), versions);
   await staged.putVersions(committed);
 
   const codecs = stagedCodecs(context.profile, context.codecInputs);

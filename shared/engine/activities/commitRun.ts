@@ -8,6 +8,7 @@ import type { RunOutcome, RunProblem, RunReport } from "../run/runReport";
 import { addCalls } from "../run/runReport";
 import { RunStagingMissing } from "../run/runStagingMissing";
 import { StagedRun } from "../run/stagedRun";
+import { stateUpdatesFor } from "../run/statePhases";
 import { assembleReport, type CycleSummary, closeRun, type ReportHeader } from "../runClosing";
 import { settleUnconfirmedBatches } from "../unconfirmedBatches";
 
@@ -33,7 +34,11 @@ export async function commitRun(services: EngineServices, input: CommitRunInput)
   ]);
 
   const outcomes = runOutcomes(plan, progress, page, "fromProgress");
-  await services.state.items.commit(input.profileKey, settleRunState(plan, outcomes), versions);
+  const phaseTwo = {
+    ...plan,
+    stateUpdates: stateUpdatesFor(plan, "afterPageUpdate", input.confluence !== "notAttempted"),
+  };
+  await services.state.items.commit(input.profileKey, settleRunState(phaseTwo, outcomes), versions);
 
   const cycle: CycleSummary = {
     counts: runCounts(plan, outcomes, context.readProblems.length),

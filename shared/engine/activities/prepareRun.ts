@@ -1,11 +1,17 @@
 import { isPagesProfile, type PagesProfile, type Profile } from "../../config/profile";
+import type { FieldCodecs } from "../../mapping";
 import { GraphErrorCodes } from "../../sharepoint/graphError";
-import type { LoadedItemStates } from "../../state/itemStateStore";
+import type { SharePointItem } from "../../sharepoint/listItem";
+import type { SharePointClient } from "../../sharepoint/sharePointClient";
+import type { ItemStateVersions } from "../../state/itemStateStore";
 import {
   applyGates,
+  type FieldSettlement,
   hasConfluenceWrites,
   NOTHING_APPLIED,
+  type Plan,
   type ReadyPlan,
+  type StateCommit,
   type SyncRules,
   settlePlan,
 } from "../../sync";
@@ -18,16 +24,18 @@ import { preparePagesRun } from "../pages/preparePagesRun";
 import { ApiCallMeter } from "../prepare/apiCallMeter";
 import { type CycleReads, readCycle } from "../prepare/cycleReads";
 import { readPageRows } from "../prepare/pageRows";
+import { type PlanStates, planStates } from "../prepare/planStates";
 import { planWithReads } from "../prepare/planWithReads";
 import { validateProfile } from "../prepare/profileValidation";
 import { RunEnding } from "../prepare/runEnding";
 import { confirmVanishedItems, MODERATION_STATUS_COLUMN } from "../prepare/vanishedItems";
 import type { PrepareRunInput, PrepareRunResult } from "../run/runContract";
-import type { RunItemReport } from "../run/runReport";
+import type { RunItemReport, RunProblem } from "../run/runReport";
 import type { RunContext } from "../run/stagedDocuments";
+import { planToStage, versionsToStage } from "../run/statePhases";
 import { sharePointBatches } from "../sharePointBatches";
 import { highestItemId, sharePointSide } from "../sharePointChanges";
-import { tableGates } from "../tableGates";
+import { type TableGates, tableGates } from "../tableGates";
 
 /**
  * Validates the profile, reads both sides and the state, plans; then, for a real run, records the conflicts, stages
@@ -50,51 +58,28 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
 
     const reads = await readCycle(services, profile, { sharePoint, confluence }, input);
     if (reads.quiet) return await endQuietRun(services, ending, profile, reads, input, calls);
-    const state = await reads.state();
     const codecs = codecsFor(profile, reads.codecInputs);
     if (!codecs.ok) {
       const message = `profile "${profile.key}": ${codecs.errors.map((error) => error.message).join("; ")}`;
       return await ending.failed({ code: codecs.errors[0]?.code ?? "FIELD_MAPPING_INVALID", message }, calls.now());
     }
-    const page = readPageRows(profile, reads, codecs.codecs, input.cycle);
-    if (!page.ok) return await ending.failed(page.problem, calls.now());
-
-    const gates = tableGates(profile, reads.changes, reads.cursor?.cursor.gatedItems ?? [], page.table);
-    if (!gates.ok) return await ending.failed(gates.problem, calls.now());
-    let side = sharePointSide(reads.changes, codecs.codecs);
-    let readProblems = page.readProblems;
-    if (side.kind === "full") {
-      const vanished = await confirmVanishedItems(sharePoint, reads.select, codecs.codecs, {
-        side,
-        state: state.states,
-        rows: page.side.rows,
-        contentApproval: reads.directory.columns.some((column) => column.name === MODERATION_STATUS_COLUMN),
-        cycle: input.cycle,
-      });
-      side = vanished.side;
-      readProblems = [...readProblems, ...vanished.problems];
-    }
-    const { plan: ungated, planMs } = await planWithReads(sharePoint, reads.select, codecs.codecs, {
+    // `let`, and handed over in a box: an async function keeps its variables through every await, and the plan (on a
+    // first sync, an entry or two per item) must be let go before the run's largest commit (see stageAndCommit).
+    let planning: Awaited<ReturnType<typeof planCycle>> | undefined = await planCycle(services, {
+      profile,
       rules,
-      state: state.states,
-      sharePoint: side,
-      confluence: page.side,
-      runAt: input.startedAt,
-      settlements: await pendingSettlements(services.state.conflicts, profile.key),
+      reads,
+      codecs: codecs.codecs,
+      sharePoint,
+      input,
     });
-    // Gates hold writes back per item and direction (docs/pages-mode.md §5).
-    const plan = ungated.kind === "ready" ? applyGates(ungated, gates.closed).plan : ungated;
-    logPlanning(services, profile, input, { planMs, state, reads, pageRows: page.side.rows.length });
-    if (plan.kind === "stopped") return await ending.stopped(plan, calls.now());
-    if (input.dryRun) return await ending.dryRun(plan, readProblems, calls.now());
-
-    const context = cycleContext(profile, input, reads, state, {
-      editedAt: page.editedAt,
-      readProblems,
-      apiCalls: calls.now(),
-      sharePointGateClosed: gates.sharePointClosed,
-    });
-    return await stagePlan(services, ending, input, plan, context, state);
+    if (!planning.ok) return await ending.failed(planning.problem, calls.now());
+    if (planning.plan.kind === "stopped") return await ending.stopped(planning.plan, calls.now());
+    if (input.dryRun) return await ending.dryRun(planning.plan, planning.readProblems, calls.now());
+    const context = cycleContext(profile, input, reads, planning, calls.now());
+    const box: PlanBox = { plan: planning.plan, versions: planning.versions };
+    planning = undefined;
+    return await stageAndCommit(services, ending, input, box, context);
   } catch (error) {
     const problem = permanentProblem(error);
     // A refused credential must not outlive its fix: the next run builds it again from the secrets.
@@ -164,6 +149,120 @@ async function endQuietRun(
   return ending.unchanged(calls.now());
 }
 
+/** What a cycle keeps of its planning: the plan and the few facts staging needs, not what it planned from. */
+interface PlannedCycle {
+  readonly ok: true;
+  readonly plan: Exclude<Plan, { kind: "needsReads" }>;
+  /** Rows whose key cell holds no item id: reported, left alone. */
+  readonly readProblems: readonly RunItemReport[];
+  /** When a person last saved the page (see pageEditedAt.ts). */
+  readonly editedAt: string;
+  /** The versions of the state rows loaded, to commit phase zero over. */
+  readonly versions: ItemStateVersions;
+  readonly highestStateId: number;
+  /** Items whose SharePoint gate is closed (kept in the cursor: items the next delta does not report keep it). */
+  readonly sharePointGateClosed: readonly string[];
+}
+
+/**
+ * Reads the page's table through the codecs, loads the state rows the plan needs (see planStates.ts), and plans. The
+ * items, rows and states it planned from are held only here: a first sync of 100,000 items lets them go before it
+ * stages and commits.
+ */
+async function planCycle(
+  services: EngineServices,
+  cycle: {
+    readonly profile: Profile;
+    readonly rules: SyncRules;
+    readonly reads: CycleReads;
+    readonly codecs: FieldCodecs;
+    readonly sharePoint: SharePointClient;
+    readonly input: PrepareRunInput;
+  },
+): Promise<PlannedCycle | { readonly ok: false; readonly problem: RunProblem }> {
+  const { profile, rules, reads, codecs, input } = cycle;
+  // Conflicts people settled: their items are planned whatever the sides show (never left out as settled).
+  const settlements = await pendingSettlements(services.state.conflicts, profile.key);
+  // Read through the codecs (and their gate column), the items are let go: on a first sync they are the whole list.
+  let changed: readonly SharePointItem[] | undefined = reads.takeChangedItems();
+  const table = await tableAndStates(services, { ...cycle, settlements, changed });
+  if (!table.ok) return table;
+  const { states, gates } = table;
+  let side = sharePointSide({ ...reads.changes, changed }, codecs);
+  changed = undefined;
+  let readProblems = table.readProblems;
+  if (side.kind === "full") {
+    // A full enumeration loads every state row and reads every row (see planStates.ts): nothing is left out here.
+    const vanished = await confirmVanishedItems(cycle.sharePoint, reads.select, codecs, {
+      side,
+      state: states.state.states,
+      rows: states.confluence.rows,
+      contentApproval: reads.directory.columns.some((column) => column.name === MODERATION_STATUS_COLUMN),
+      cycle: input.cycle,
+    });
+    side = vanished.side;
+    readProblems = [...readProblems, ...vanished.problems];
+  }
+  const { plan: ungated, planMs } = await planWithReads(cycle.sharePoint, reads.select, codecs, {
+    rules,
+    state: states.state.states,
+    idleAwaitingItems: states.idleAwaitingItems,
+    sharePoint: side,
+    confluence: states.confluence,
+    runAt: input.startedAt,
+    settlements,
+  });
+  // Gates hold writes back per item and direction (docs/pages-mode.md §5).
+  const plan = ungated.kind === "ready" ? applyGates(ungated, gates.closed).plan : ungated;
+  logPlanning(services, profile, input, { planMs, states, reads });
+  return {
+    ok: true,
+    plan,
+    readProblems,
+    editedAt: table.editedAt,
+    versions: states.state.versions,
+    highestStateId: states.highestStateId,
+    sharePointGateClosed: gates.sharePointClosed,
+  };
+}
+
+/**
+ * The page's table read through the codecs, its gates, and the state rows the plan needs (see planStates.ts). Every
+ * row is read here, to tell the settled ones apart and let them go: only this function holds all of them.
+ */
+async function tableAndStates(
+  services: EngineServices,
+  cycle: {
+    readonly profile: Profile;
+    readonly rules: SyncRules;
+    readonly reads: CycleReads;
+    readonly codecs: FieldCodecs;
+    readonly input: PrepareRunInput;
+    readonly settlements: readonly FieldSettlement[];
+    /** The items the delta reported (their gate column is read here). */
+    readonly changed: readonly SharePointItem[];
+  },
+): Promise<
+  | { ok: true; states: PlanStates; readProblems: readonly RunItemReport[]; editedAt: string; gates: TableGates }
+  | { ok: false; problem: RunProblem }
+> {
+  const { profile, rules, reads, codecs, input } = cycle;
+  const page = readPageRows(profile, reads, codecs, input.cycle);
+  if (!page.ok) return page;
+  const gates = tableGates(
+    profile,
+    { changed: cycle.changed, deletedIds: reads.changes.deletedIds },
+    reads.cursor?.cursor.gatedItems ?? [],
+    page.table,
+  );
+  if (!gates.ok) return gates;
+  const states = await planStates(services, profile, reads, rules, page.side, {
+    dryRun: input.dryRun,
+    itemsWithSettlements: new Set(cycle.settlements.map((settlement) => settlement.sharePointId)),
+  });
+  return { ok: true, states, readProblems: page.readProblems, editedAt: page.editedAt, gates };
+}
+
 /**
  * How long the pure planner took against what it was given: the benchmark reads this (planning must stay a small
  * fraction of a run, docs/design.md §5), and it tells an operator whether a slow run was thinking or waiting.
@@ -172,15 +271,19 @@ function logPlanning(
   services: EngineServices,
   profile: Profile,
   input: PrepareRunInput,
-  facts: { planMs: number; state: LoadedItemStates; reads: CycleReads; pageRows: number },
+  facts: { planMs: number; states: PlanStates; reads: CycleReads },
 ): void {
+  const { confluence, state, loaded } = facts.states;
   services.logger.debug("sync planned", {
     profile: profile.key,
     runId: input.runId,
     planMs: facts.planMs,
-    stateRows: facts.state.states.length,
-    sharePointItems: facts.reads.changes.changed.length,
-    pageRows: facts.pageRows,
+    stateRows: state.states.length,
+    stateLoaded: loaded,
+    sharePointItems: facts.reads.changes.changedIds.length,
+    pageRows: confluence.rows.length + (confluence.settledRows?.length ?? 0),
+    settledRows: confluence.settledRows?.length ?? 0,
+    idleAwaitingItems: facts.states.idleAwaitingItems,
   });
 }
 
@@ -189,13 +292,8 @@ function cycleContext(
   profile: Profile,
   input: PrepareRunInput,
   reads: CycleReads,
-  state: LoadedItemStates,
-  facts: {
-    editedAt: string;
-    readProblems: readonly RunItemReport[];
-    apiCalls: RunContext["apiCalls"];
-    sharePointGateClosed: readonly string[];
-  },
+  planned: PlannedCycle,
+  apiCalls: RunContext["apiCalls"],
 ): RunContext {
   const { page, changes, cursor } = reads;
   return {
@@ -206,49 +304,75 @@ function cycleContext(
       title: page.title,
       version: page.version.number,
       storage: page.storage ?? "",
-      editedAt: facts.editedAt,
+      editedAt: planned.editedAt,
     },
     readLink: changes.deltaLink,
     select: reads.select,
     fieldSamples: reads.samples,
     cursorVersion: cursor?.version ?? null,
-    maxItemIdAtRead: highestItemId([
-      ...state.states.map((item) => item.sharePointId),
-      ...changes.changed.map((item) => item.id),
-    ]),
+    maxItemIdAtRead: Math.max(planned.highestStateId, highestItemId(changes.changedIds)),
     trigger: input.trigger,
     startedAt: input.startedAt,
-    apiCalls: facts.apiCalls,
-    readProblems: facts.readProblems,
+    apiCalls,
+    readProblems: planned.readProblems,
     batchIds: [],
-    ...(facts.sharePointGateClosed.length > 0 ? { sharePointGateClosed: facts.sharePointGateClosed } : {}),
+    ...(planned.sharePointGateClosed.length > 0 ? { sharePointGateClosed: planned.sharePointGateClosed } : {}),
   };
 }
 
-/** Records the conflicts, stages the plan, then commits phase zero (what holds before any write). */
+/** The plan on its way to staging, and the versions of the state rows it was made with; emptied by `stagePlan`. */
+interface PlanBox {
+  plan?: ReadyPlan;
+  readonly versions: ItemStateVersions;
+}
+
+/**
+ * Records the conflicts and stages the plan (`stagePlan`, which takes the plan out of its box), then commits phase
+ * zero (what holds before any write) with nothing of the plan left but the state to write.
+ */
+async function stageAndCommit(
+  services: EngineServices,
+  ending: RunEnding,
+  input: PrepareRunInput,
+  box: PlanBox,
+  context: RunContext,
+): Promise<PrepareRunResult> {
+  const staged = await stagePlan(services, ending, input, box, context);
+  const versions = await services.state.items.commit(input.profileKey, staged.phaseZero, box.versions);
+  await ending.staged.putVersions(staged.versionsToStage(versions));
+  return { kind: "planned", sharePointBatchIds: staged.batchIds, confluenceWrite: staged.confluenceWrite };
+}
+
 async function stagePlan(
   services: EngineServices,
   ending: RunEnding,
   input: PrepareRunInput,
-  plan: ReadyPlan,
+  box: PlanBox,
   context: RunContext,
-  state: LoadedItemStates,
-): Promise<PrepareRunResult> {
+): Promise<{
+  phaseZero: StateCommit[];
+  versionsToStage: (versions: ItemStateVersions) => Map<string, string>;
+  batchIds: string[];
+  confluenceWrite: boolean;
+}> {
+  const plan = box.plan;
+  box.plan = undefined;
+  if (plan === undefined) throw new Error(`run ${input.runId}: the plan was staged already`);
   const now = new Date(services.clock.now()).toISOString();
   await recordConflicts(services.state.conflicts, input.profileKey, plan, input.runId, now);
   const batches = sharePointBatches(plan);
-  await ending.staged.putPlan(plan);
+  const staged = planToStage(plan);
+  await ending.staged.putPlan(staged);
   for (const batch of batches) await ending.staged.putBatch(batch);
-  await ending.staged.putContext({ ...context, batchIds: batches.map((batch) => batch.batchId) });
-  const versions = await services.state.items.commit(
-    input.profileKey,
-    settlePlan(plan, NOTHING_APPLIED),
-    state.versions,
+  const batchIds = batches.map((batch) => batch.batchId);
+  await ending.staged.putContext({ ...context, batchIds });
+  const stagedIds = new Set(
+    staged.stateUpdates.flatMap((update) => (update.target.kind === "item" ? [update.target.sharePointId] : [])),
   );
-  await ending.staged.putVersions(versions);
   return {
-    kind: "planned",
-    sharePointBatchIds: batches.map((batch) => batch.batchId),
+    phaseZero: settlePlan(plan, NOTHING_APPLIED),
+    versionsToStage: (versions) => versionsToStage(stagedIds, versions),
+    batchIds,
     confluenceWrite: hasConfluenceWrites(plan),
   };
 }

@@ -4,6 +4,7 @@ import { type FieldCodecs, parseStorage } from "../../mapping";
 import { type PageBlockReading, readPageBlock, selectPageBlock } from "../../mapping/keyValueBlock";
 import { mapBounded } from "../../runtime";
 import type { SharePointItem } from "../../sharepoint/listItem";
+import type { LoadedItemStates } from "../../state/itemStateStore";
 import type { ItemLink, PageRecord, PendingItem } from "../../state/pageLinkStore";
 import type { PagesCursor, PagesSetup, SyncCursor } from "../../state/syncCursorStore";
 import {
@@ -615,16 +616,8 @@ async function loadStates(
   services: EngineServices,
   profileKey: string,
   ids: readonly string[],
-): Promise<{ states: ItemState[]; versions: Map<string, string> }> {
-  const found = await mapBounded([...new Set(ids)], 16, (id) => services.state.items.get(profileKey, id));
-  const states: ItemState[] = [];
-  const versions = new Map<string, string>();
-  for (const entry of found) {
-    if (entry === undefined) continue;
-    states.push(entry.state);
-    versions.set(entry.state.sharePointId, entry.version);
-  }
-  return { states, versions };
+): Promise<LoadedItemStates> {
+  return services.state.items.loadSome(profileKey, [...new Set(ids)]);
 }
 
 /** A page's block through the codecs, or why it cannot be read (that item's problem, docs/pages-mode.md §4). */

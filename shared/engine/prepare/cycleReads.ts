@@ -1,13 +1,20 @@
 import { type Profile, tableProfile } from "../../config/profile";
 import type { ConfluenceClient, ConfluencePage } from "../../confluence";
+import type { SharePointItem } from "../../sharepoint/listItem";
 import type { SharePointClient } from "../../sharepoint/sharePointClient";
-import type { LoadedItemStates } from "../../state/itemStateStore";
+import type { PairDigests } from "../../state/pairDigestIndex";
 import type { SyncCursor } from "../../state/syncCursorStore";
 import { type CodecInputs, selectedFieldKeys } from "../codecInputs";
 import type { EngineServices } from "../engineServices";
 import type { ListDirectory } from "../listDirectoryCache";
 import { quietFingerprint } from "../quietRun";
-import { fieldSamples, readSharePointChanges, type SharePointChanges } from "../sharePointChanges";
+import {
+  type ChangeSummary,
+  changeSummary,
+  fieldSamples,
+  readSharePointChanges,
+  type SharePointChanges,
+} from "../sharePointChanges";
 
 /** What a cycle read of both sides, before it decodes anything. */
 export interface CycleReads {
@@ -17,7 +24,12 @@ export interface CycleReads {
   readonly cursor: { readonly cursor: SyncCursor; readonly version: string } | undefined;
   /** The `$select` the delta was read with (a stored link opened with another one is not reused). */
   readonly select: readonly string[];
-  readonly changes: SharePointChanges;
+  readonly changes: ChangeSummary;
+  /**
+   * The items the delta reported, handed out once: on a first sync they are the whole list, and the cycle lets them go
+   * once they are read through the codecs.
+   */
+  readonly takeChangedItems: () => readonly SharePointItem[];
   readonly samples: Readonly<Record<string, unknown>>;
   readonly codecInputs: CodecInputs;
   /**
@@ -25,14 +37,17 @@ export interface CycleReads {
    * empty delta, the same profile and codec inputs. The cycle then ends without loading the state.
    */
   readonly quiet: boolean;
-  /** The profile's state rows; loading began alongside the delta read unless the run may turn out quiet. */
-  readonly state: () => Promise<LoadedItemStates>;
+  /**
+   * The profile's pair digest index (undefined: none usable); reading began alongside the delta read unless the run
+   * may turn out quiet. Handed out once: the caller holds it only while it picks the states to load.
+   */
+  readonly takeDigests: () => Promise<PairDigests | undefined>;
 }
 
 /**
  * Reads the list directory, the page and the cursor at once, then the SharePoint changes since the stored delta link.
- * The state rows load alongside the delta read, unless the page is as a quiet run left it: then the run may well need
- * none of them.
+ * The pair digest index loads alongside the delta read, unless the page is as a quiet run left it: then the run may
+ * well need no state at all.
  */
 export async function readCycle(
   services: EngineServices,
@@ -53,24 +68,34 @@ export async function readCycle(
     !options.dryRun && storedLink !== undefined && cursor?.cursor.quiet?.pageVersion === page.version.number
       ? cursor.cursor.quiet
       : undefined;
-  const loadState = () => services.state.items.load(profile.key);
-  const stateLoad = quietMark ? undefined : loadState();
-  void stateLoad?.catch(() => undefined); // awaited by the caller; a failed delta read must not leave it unhandled
+  const loadDigests = () => services.state.items.digests(profile.key);
+  let digestsLoad = quietMark ? undefined : loadDigests();
+  void digestsLoad?.catch(() => undefined); // awaited by the caller; a failed delta read must not leave it unhandled
   const changes = await readSharePointChanges(clients.sharePoint, storedLink, select);
   const samples = fieldSamples(profile, directory.columns, changes.changed, cursor?.cursor.fieldSamples ?? {});
   const codecInputs: CodecInputs = { ...directory, samples, siteTimeZone: profile.sharePoint.timeZone ?? "UTC" };
   const quiet =
     quietMark !== undefined && isQuietRead(changes) && quietFingerprint(profile, codecInputs) === quietMark.inputs;
+  let changedItems: readonly SharePointItem[] = changes.changed;
   return {
     directory,
     page,
     cursor,
     select,
-    changes,
+    changes: changeSummary(changes),
+    takeChangedItems: () => {
+      const taken = changedItems;
+      changedItems = [];
+      return taken;
+    },
     samples,
     codecInputs,
     quiet,
-    state: () => stateLoad ?? loadState(),
+    takeDigests: () => {
+      const taken = digestsLoad ?? loadDigests();
+      digestsLoad = undefined;
+      return taken;
+    },
   };
 }
 

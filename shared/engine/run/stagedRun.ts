@@ -1,5 +1,5 @@
 import type { RunStagingStore } from "../../state/runStagingStore";
-import type { ReadyPlan } from "../../sync";
+import { type ItemStateUpdate, type ReadyPlan, writesAwaited } from "../../sync";
 import type { RunRef } from "./runContract";
 import { RunStagingMissing } from "./runStagingMissing";
 import type { BatchProgress, PageProgress, RunCarry, RunContext, StagedBatch } from "./stagedDocuments";
@@ -47,12 +47,55 @@ export class StagedRun {
     return this.#store.put(this.#run, this.#name("context"), context, this.#now());
   }
 
-  plan(): Promise<ReadyPlan> {
-    return this.#required("plan");
+  /** The cycle's plan, whole (its state updates as `planToStage` left them, each without `before`). */
+  async plan(): Promise<ReadyPlan> {
+    const [plan, decisions, sharePoint, page] = await Promise.all([
+      this.#required<ReadyPlan>("plan"),
+      this.#store.get<ReadyPlan["decisions"]>(this.#run, this.#name("decisions")),
+      this.#store.get<ReadyPlan["stateUpdates"]>(this.#run, this.#name("stateUpdates.awaitingSharePoint")),
+      this.#store.get<ReadyPlan["stateUpdates"]>(this.#run, this.#name("stateUpdates.awaitingPage")),
+    ]);
+    // A plan staged whole (by a version before the split) carries its decisions and state updates itself.
+    if (decisions === undefined) return plan;
+    return { ...plan, decisions, stateUpdates: [...(sharePoint ?? []), ...(page ?? [])] };
   }
 
-  putPlan(plan: ReadyPlan): Promise<void> {
-    return this.#store.put(this.#run, this.#name("plan"), plan, this.#now());
+  /**
+   * What the page update needs of the plan: its writes and the state updates that await a SharePoint write (phase
+   * 1); not its decisions (the report's business) nor the state updates only the page update settles.
+   */
+  async planForPage(): Promise<ReadyPlan> {
+    const [plan, sharePoint] = await Promise.all([
+      this.#required<ReadyPlan>("plan"),
+      this.#store.get<ReadyPlan["stateUpdates"]>(this.#run, this.#name("stateUpdates.awaitingSharePoint")),
+    ]);
+    return sharePoint === undefined ? plan : { ...plan, stateUpdates: sharePoint };
+  }
+
+  /**
+   * Stages the plan in three documents, so each activity reads only what it needs: the writes and reports (`plan`),
+   * the decisions (`decisions`, for the run report), and the state updates by the first write they await
+   * (`stateUpdates.awaitingSharePoint`, `stateUpdates.awaitingPage`), without `before`, which nothing after planning reads.
+   */
+  async putPlan(plan: ReadyPlan): Promise<void> {
+    const stateUpdates = plan.stateUpdates.map((update) => ({ ...update, before: null }));
+    const awaitsSharePoint = (update: ItemStateUpdate) => writesAwaited(update).has("sharePointWrite");
+    await Promise.all([
+      this.#store.put(this.#run, this.#name("plan"), { ...plan, decisions: [], stateUpdates: [] }, this.#now()),
+      this.#store.put(this.#run, this.#name("decisions"), plan.decisions, this.#now()),
+      this.#store.put(
+        this.#run,
+        this.#name("stateUpdates.awaitingSharePoint"),
+        stateUpdates.filter(awaitsSharePoint),
+        this.#now(),
+      ),
+      this.#store.put(
+        this.#run,
+        this.#name("stateUpdates.awaitingPage"),
+        stateUpdates.filter((update) => !awaitsSharePoint(update)),
+        this.#now(),
+      ),
+    ]);
   }
 
   batch(batchId: string): Promise<StagedBatch> {

@@ -329,8 +329,7 @@ export class ModelRunner {
       const read = reads.get(cycle)!;
       const after = afters.get(cycle) ?? final;
       const last = cycle === Math.max(...reads.keys());
-      const plan =
-        (staged.get(`c${cycle}.plan`) as ReadyPlan | undefined) ?? (last ? this.#stoppedPlan(report) : undefined);
+      const plan = stagedPlan(staged, cycle) ?? (last ? this.#stoppedPlan(report) : undefined);
       if (plan === undefined) continue;
       const record = this.#record({
         cycle,
@@ -686,4 +685,13 @@ function describeChange(before: PartitionRows, after: PartitionRows): string {
     (table) => !isDeepStrictEqual(before[table], after[table]),
   );
   return changed.map((table) => `${table}: ${before[table].length} → ${after[table].length} rows`).join("; ");
+}
+
+/** The cycle's plan as the engine staged it: the plan document, its decisions and its state updates (see StagedRun). */
+function stagedPlan(staged: ReadonlyMap<string, unknown>, cycle: number): ReadyPlan | undefined {
+  const plan = staged.get(`c${cycle}.plan`) as ReadyPlan | undefined;
+  const decisions = staged.get(`c${cycle}.decisions`) as ReadyPlan["decisions"] | undefined;
+  if (plan === undefined || decisions === undefined) return plan;
+  const updates = (name: string) => (staged.get(`c${cycle}.stateUpdates.${name}`) ?? []) as ReadyPlan["stateUpdates"];
+  return { ...plan, decisions, stateUpdates: [...updates("awaitingSharePoint"), ...updates("awaitingPage")] };
 }

@@ -39,7 +39,9 @@ export class StatePartition {
   }
 
   async read(profileKey: string): Promise<PartitionRows> {
-    const filter = `PartitionKey eq '${encodeTableKey(profileKey).replace(/'/g, "''")}'`;
+    const partition = encodeTableKey(profileKey).replace(/'/g, "''");
+    // The profile's own partition and, in the item-state table, its pair digest index (`{key}%digests`).
+    const filter = `PartitionKey eq '${partition}' or PartitionKey eq '${partition}%digests'`;
     const entries = await Promise.all(
       SYNC_STATE_TABLES.map(async (name) => {
         const rows: Record<string, unknown>[] = [];

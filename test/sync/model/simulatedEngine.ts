@@ -14,8 +14,10 @@ import {
   type SyncRules,
   settlementProgress,
   settlePlan,
+  writesAwaited,
 } from "../../../shared/sync";
 import { applyPersonEdit, type PersonEdit, type PersonEvent } from "./personEdits";
+import { checkSettledRows } from "./settledRowsCheck";
 import { patchRows } from "./simulatedConfluenceTable";
 import type { SimulatedWorld } from "./simulatedWorld";
 import type { SyncRunRecord } from "./syncRunRecord";
@@ -78,8 +80,11 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
   const totalsAtRead = { sharePoint: list.ids().length, confluence: read.rows.length };
   const runAt = world.clock.now();
   const settlements = world.pendingSettlements();
-  const planNow = () =>
-    planSync({ rules, state: [...world.state.values()], sharePoint, confluence: read.side, runAt, settlements });
+  const planNow = () => {
+    const input = { rules, state: [...world.state.values()], sharePoint, confluence: read.side, runAt, settlements };
+    checkSettledRows(input, rules);
+    return planSync(input);
+  };
 
   let plan = planNow();
   for (let round = 0; plan.kind === "needsReads"; round += 1) {
@@ -185,7 +190,19 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
   record.applied = { sharePointItems: items, pageWritten: false };
   if (faults.crash === "afterSharePointWrites") return { ...record, crashed: true };
 
-  commit(world, settlePlan(plan, { sharePointItems: items, sharePointCreates: creates, confluenceApplied: false }));
+  // Phase one happens where the engine has it, at the start of the page update, and writes only the states that a
+  // SharePoint write can change (the others would be the phase-zero state again).
+  const pageUpdate = hasConfluenceWrites(plan);
+  if (pageUpdate) {
+    const phaseOne = {
+      ...plan,
+      stateUpdates: plan.stateUpdates.filter((u) => writesAwaited(u).has("sharePointWrite")),
+    };
+    commit(
+      world,
+      settlePlan(phaseOne, { sharePointItems: items, sharePointCreates: creates, confluenceApplied: false }),
+    );
+  }
   if (faults.crash === "afterPhaseOne") return { ...record, crashed: true };
 
   let confluenceApplied = true;
@@ -210,7 +227,12 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
   if (faults.crash === "afterPageWrite") return { ...record, crashed: true };
 
   const outcome: ApplyOutcome = { sharePointItems: items, sharePointCreates: creates, confluenceApplied };
-  const commits = settlePlan(plan, outcome);
+  // Phase two writes what the page update can change, and what the SharePoint writes changed if phase one did not.
+  const phaseTwo = plan.stateUpdates.filter((update) => {
+    const awaited = writesAwaited(update);
+    return awaited.has("confluenceWrite") || (!pageUpdate && awaited.has("sharePointWrite"));
+  });
+  const commits = settlePlan({ ...plan, stateUpdates: phaseTwo }, outcome);
   if (faults.crash === "midCommit") {
     commit(
       world,
