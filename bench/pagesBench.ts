@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import { confluenceCallKind, graphCallKind, type ServiceCalls, tallyCalls } from "../dev/sandbox";
 import type { ProfileInput } from "../shared/config";
+import { DELTA_PAGE_SIZE } from "../shared/engine/sharePointChanges";
 import { mapBounded } from "../shared/runtime";
 import { SecretNames } from "../shared/secrets/secretsProvider";
 import { BenchHost } from "./benchHost";
@@ -130,9 +131,9 @@ export async function benchSize(size: number, progress: (line: string) => void):
     const reads = (n: number) => Math.ceil(n / 250);
     runs.push(
       await measure(`first sync: create ${size} pages`, {
-        graph: Math.ceil(size / 200) + batches(size),
+        graph: Math.ceil(size / DELTA_PAGE_SIZE) + batches(size),
         confluence: 2 + reads(size) + 2 * size + 1,
-        rule: "parent + template + tree listing + N creates + N property writes; Graph: ⌈N/200⌉ enumeration pages + ⌈N/20⌉ $batch",
+        rule: `parent + template + tree listing + N creates + N property writes; Graph: ⌈N/${DELTA_PAGE_SIZE}⌉ enumeration pages + ⌈N/20⌉ $batch`,
       }),
     );
     await advance(20 * MINUTE);
