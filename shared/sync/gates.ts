@@ -8,6 +8,7 @@ import type {
   ItemStateUpdate,
   PutState,
   ReadyPlan,
+  SettlementDecision,
   WriteRequirement,
 } from "./plan";
 import type { Side } from "./side";
@@ -101,6 +102,13 @@ export function applyGates(plan: ReadyPlan, closed: ClosedGates): { plan: ReadyP
   }
 
   const conflicts = plan.conflicts.filter((conflict) => !heldConflict(conflict, toConfluence, toSharePoint));
+  // A settlement whose write is held is not applied yet: it waits, pending, for the run after the gate opens.
+  const settlements = plan.settlements?.map((decision): SettlementDecision => {
+    const id = decision.item.sharePointId;
+    if (decision.kind !== "applied" || id === null) return decision;
+    const held = decision.writes.filter((side) => (side === "confluence" ? toConfluence : toSharePoint).has(id));
+    return held.length === 0 ? decision : { ...decision, held };
+  });
   const stateUpdates = plan.stateUpdates.flatMap((update): ItemStateUpdate[] => {
     // An item that is not created has no state to keep: its row is still there and is planned again.
     if (update.target.kind === "create" && droppedCreates.has(update.target.createRef)) return [];
@@ -134,6 +142,7 @@ export function applyGates(plan: ReadyPlan, closed: ClosedGates): { plan: ReadyP
       conflicts,
       decisions,
       stateUpdates,
+      ...(settlements === undefined ? {} : { settlements }),
     },
     held,
   };
@@ -172,8 +181,12 @@ function heldPut(put: PutState, closedWrites: ReadonlySet<WriteRequirement>): Pu
   const pairHeld = put.pairRequires.some((requirement) => closedWrites.has(requirement));
   const fields: Record<string, FieldStateChange> = Object.fromEntries(
     Object.entries(put.fields).map(([key, field]) => {
-      if (field.requires === null || !closedWrites.has(field.requires)) return [key, field];
-      // Held, not failed: no write was attempted, so there is no unconfirmed value to remember.
+      const closedHere =
+        (field.requires !== null && closedWrites.has(field.requires)) ||
+        (field.alsoRequires !== undefined && closedWrites.has(field.alsoRequires));
+      if (!closedHere) return [key, field];
+      // Held, not failed: no write was attempted, so there is no unconfirmed value to remember. (A settled value
+      // written to both sides waits whole: its base moves only once both writes are made.)
       const { unconfirmedWrite: _never, ...kept } = field.otherwise;
       return [key, { requires: null, ifApplied: kept, otherwise: kept }];
     }),

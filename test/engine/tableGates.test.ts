@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { harnessColumns, type SyncHarness, startSyncHarness } from "../helpers/syncHarness";
+import { settleConflicts } from "../../shared/engine/conflictSettling";
+import { HARNESS_PROFILE, harnessColumns, type SyncHarness, startSyncHarness } from "../helpers/syncHarness";
 
 /** Gates in table mode (docs/pages-mode.md §5): a yes/no column per item, a table column per row. */
 
@@ -59,5 +60,42 @@ describe("table mode: gates", () => {
     expect(after.size).toBe(3);
     // The gate is never copied: the item's own gate stayed as it was.
     expect(after.get("1")?.Gate).toBe(true);
+  });
+
+  it("keeps a settlement pending while the item's gate holds its write, and applies it once the gate opens", async () => {
+    harness = await start();
+    await harness.sync();
+    await harness.editItem("1", { Amount: 10 });
+    await harness.editRows((rows) => [["1", "One", "Open", "11", "Yes"], rows[1]!]);
+    await harness.sync();
+    const id = "item 1|Amount";
+    expect((await harness.state.conflicts.get(HARNESS_PROFILE, id))?.status).toBe("open");
+    await harness.editItem("1", { Gate: false });
+    await settleConflicts(harness.services, {
+      profileKey: HARNESS_PROFILE,
+      target: { kind: "one", id },
+      take: "sharePoint",
+      by: "ada@contoso.com",
+      via: "cli",
+    });
+    // Another row's change makes the page update happen: the held row must not count as written.
+    await harness.editItem("2", { Amount: 20 });
+    const held = await harness.sync();
+    expect(harness.rowOf("1")?.Amount).toBe("11");
+    expect(harness.rowOf("2")?.Amount).toBe("20");
+    expect(await harness.state.conflicts.get(HARNESS_PROFILE, id)).toMatchObject({
+      status: "open",
+      settlement: { state: "pending" },
+    });
+    expect(held.items.find((item) => item.sharePointId === "1")?.settlements).toEqual([
+      expect.objectContaining({ outcome: "held" }),
+    ]);
+    await harness.editItem("1", { Gate: true });
+    await harness.sync();
+    expect(harness.rowOf("1")?.Amount).toBe("10");
+    expect(await harness.state.conflicts.get(HARNESS_PROFILE, id)).toMatchObject({
+      status: "resolved",
+      settlement: { state: "applied" },
+    });
   });
 });
