@@ -15,7 +15,7 @@ import {
 } from "../shared/config";
 import type { ConfluenceClient } from "../shared/confluence";
 import type { RunReport } from "../shared/engine/run/runReport";
-import { createLogger, globalRedactor, type LogFields, secretSlot } from "../shared/runtime";
+import { type Clock, createLogger, globalRedactor, type LogFields, secretSlot } from "../shared/runtime";
 import type { SharePointClient } from "../shared/sharepoint/sharePointClient";
 import { EmulatorProcess } from "./emulatorProcess";
 
@@ -39,6 +39,8 @@ export interface BenchHostOptions {
   onPlanned: (planned: PlannedRun) => void;
   /** Called, synchronously and inside the engine's run, when a run ends as a quiet run (it plans nothing). */
   onQuiet?: () => void;
+  /** The engine's clock (default: real time); the pages benchmark moves it with the emulators'. */
+  clock?: Clock;
 }
 
 /**
@@ -112,7 +114,7 @@ export class BenchHost {
         if (record.message.startsWith("quiet run")) options.onQuiet?.();
       });
       const { openLocalEngine } = await import("../dev/localHost/localEngine.js");
-      const engine = await openLocalEngine(config, { logger });
+      const engine = await openLocalEngine(config, { logger, ...(options.clock ? { clock: options.clock } : {}) });
       stops.push(() => engine.close());
       return new BenchHost({
         emulators,

@@ -1,3 +1,4 @@
+import { tableProfile } from "../shared/config";
 import { codecsFor } from "../shared/engine/codecInputs";
 import { readManagedPage } from "../shared/engine/managedPage";
 import type { BenchHost } from "./benchHost";
@@ -32,7 +33,7 @@ export async function engineHeldParts(host: BenchHost, meter: RunMeter, profileK
   const codecs = codecsFor(profile, { ...directory, samples: {}, siteTimeZone: profile.sharePoint.timeZone ?? "UTC" });
   if (!codecs.ok) throw codecs.errors[0];
   const page = await meter.heldBy(async () => {
-    const read = await confluence.getPage(profile.confluence.target.pageId, { storage: true });
+    const read = await confluence.getPage(tableProfile(profile).confluence.target.pageId, { storage: true });
     return { read, managed: readManagedPage(profile, read.storage ?? "", codecs.codecs) };
   });
   return { stateRows: { bytes: stateRows.bytes, ms: stateRows.ms }, page: { bytes: page.bytes, ms: page.ms } };

@@ -7,6 +7,7 @@
  */
 import { spawn } from "node:child_process";
 import { mappingBenchmark } from "./mappingBench";
+import { pagesBenchmark } from "./pagesBench";
 import { redactionBenchmark } from "./redactionBench";
 import { syncBenchmark } from "./syncBench";
 
@@ -28,6 +29,7 @@ const benchmarks: Benchmark[] = [
   { key: "mapping", name: mappingBenchmark.name, json: false, run: () => mappingBenchmark.run() },
   { key: syncBenchmark.key, name: syncBenchmark.name, json: true, run: (output) => syncBenchmark.run(output) },
   { key: redactionBenchmark.key, name: redactionBenchmark.name, json: true, run: () => redactionBenchmark.run() },
+  { key: pagesBenchmark.key, name: pagesBenchmark.name, json: true, run: (output) => pagesBenchmark.run(output) },
 ];
 
 async function main(): Promise<void> {

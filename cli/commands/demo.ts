@@ -7,8 +7,7 @@ import { type ProgressDisplay, progressDisplayFor } from "../progressDisplay";
 /**
  * `confluence-sync demo [--keep] [--json]` (and `npm run demo`): the sandbox — emulated SharePoint and Confluence,
  * seeded with a project list and a page that mirrors it in part — synced three times, with people editing both sides
- * in between, and a report of what happened. Needs no network and no set-up. While each sync runs, stderr shows where
- * it is, as `sync` does (`--quiet` turns it off).
+ * in between, and a report of what happened. Needs no network and no set-up.
  */
 export function registerDemoCommand(program: Command, io: CliIo): void {
   program
@@ -16,37 +15,57 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
     .description("run the sandbox: emulated SharePoint + Confluence, a two-way sync, and a report of what happened")
     .option("--keep", "keep the temporary CONFLUENCE_SYNC_HOME (profile, secrets, state) and print where it is")
     .option("--json", "machine-readable output")
+    .option("--pages", "pages mode: one Confluence page per list item, created from a template (docs/pages-mode.md)")
     .option("--quiet", "no progress on stderr while the syncs run")
-    .action(async (options: { keep?: boolean; json?: boolean; quiet?: boolean }) => {
+    .action(async (options: { keep?: boolean; json?: boolean; pages?: boolean; quiet?: boolean }) => {
       // The sandbox is development tooling (emulators, Azurite): loaded only by this command.
-      const { runSandboxDemo, SandboxDemoFailed, demoTextReport } = await import("../../dev/sandbox/index.js");
+      const { runSandboxDemo, SandboxDemoFailed, demoTextReport, runPagesDemo, pagesDemoText } = await import(
+        "../../dev/sandbox/index.js"
+      );
       const json = options.json ?? false;
+      const progress = syncsProgress(io, options.quiet ?? false);
+      if (options.pages === true) {
+        const text = pagesDemoText();
+        let pages;
+        try {
+          pages = await runPagesDemo({
+            keep: options.keep ?? false,
+            cwd: io.cwd,
+            onEvent: (event) => {
+              progress.end();
+              if (!json) io.stdout(text.event(event));
+            },
+            onProgress: progress.update,
+          });
+        } catch (error) {
+          progress.end();
+          if (error instanceof SandboxDemoFailed)
+            throw new CliError(`the pages demo did not go as it should: ${error.message}`);
+          throw error;
+        }
+        io.stdout(json ? `${JSON.stringify(pages, null, 2)}\n` : text.end(pages));
+        const broken = pages.checks.filter((check) => !check.ok);
+        if (broken.length > 0)
+          throw new CliError(
+            `the pages demo did not go as it should: ${broken.map((check) => check.expectation).join("; ")}`,
+          );
+        return;
+      }
       const text = demoTextReport();
       let result;
-      // One display per sync: a new run id starts the next; the report of a sync is printed after its line is gone.
-      let progress: { runId: string; display: ProgressDisplay } | undefined;
-      let syncs = 0;
-      const endProgress = (): void => {
-        progress?.display.stop();
-        progress = undefined;
-      };
-      const onProgress = (next: RunProgress): void => {
-        if (progress?.runId !== next.runId) {
-          endProgress();
-          syncs += 1;
-          const label = `Sync ${syncs}`; // as the report below names it
-          progress = { runId: next.runId, display: progressDisplayFor(io, { quiet: options.quiet ?? false, label }) };
-        }
-        progress.display.update(next);
-      };
       try {
         const onEvent = (event: DemoEvent): void => {
-          endProgress();
+          progress.end();
           if (!json) io.stdout(text.event(event));
         };
-        result = await runSandboxDemo({ keep: options.keep ?? false, cwd: io.cwd, onEvent, onProgress });
+        result = await runSandboxDemo({
+          keep: options.keep ?? false,
+          cwd: io.cwd,
+          onEvent,
+          onProgress: progress.update,
+        });
       } catch (error) {
-        endProgress();
+        progress.end();
         if (error instanceof SandboxDemoFailed)
           throw new CliError(`the demo did not go as it should: ${error.message}`);
         throw error;
@@ -56,4 +75,28 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
       if (failed.length > 0)
         throw new CliError(`the demo did not go as it should: ${failed.map((check) => check.expectation).join("; ")}`);
     });
+}
+
+/**
+ * The progress of the demo's syncs on stderr, one display per sync (a new run id starts the next), labelled as the
+ * report names the syncs; `end` takes the line away before the report of a sync is printed.
+ */
+function syncsProgress(io: CliIo, quiet: boolean): { update: (next: RunProgress) => void; end: () => void } {
+  let current: { runId: string; display: ProgressDisplay } | undefined;
+  let syncs = 0;
+  const end = (): void => {
+    current?.display.stop();
+    current = undefined;
+  };
+  return {
+    update: (next) => {
+      if (current?.runId !== next.runId) {
+        end();
+        syncs += 1;
+        current = { runId: next.runId, display: progressDisplayFor(io, { quiet, label: `Sync ${syncs}` }) };
+      }
+      current.display.update(next);
+    },
+    end,
+  };
 }

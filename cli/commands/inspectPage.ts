@@ -1,7 +1,10 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
-import { readAppSettings } from "../../shared/config";
+import { isPagesProfile, type PagesProfile, readAppSettings, tableProfile } from "../../shared/config";
+import { codecsFor } from "../../shared/engine/codecInputs";
+import { ListDirectoryCache } from "../../shared/engine/listDirectoryCache";
+import { templateSetup } from "../../shared/engine/pages/pagesSetup";
 import { ProfileConnections } from "../../shared/engine/profileConnections";
 import {
   type CellReading,
@@ -10,6 +13,9 @@ import {
   parseStorage,
   type TableInspection,
 } from "../../shared/mapping";
+import { type BlockInspection, inspectBlock } from "../../shared/mapping/blockInspection";
+import { selectPageBlock } from "../../shared/mapping/keyValueBlock";
+import type { StateStores } from "../../shared/state/stateStores";
 import { CliError, type CliIo, printResult } from "../cliContext";
 import { withConfigServices } from "../withConfigServices";
 import { withStateStores } from "../withStateStores";
@@ -26,10 +32,18 @@ export function registerInspectPageCommand(program: Command, io: CliIo): void {
     .description("show the tables of a Confluence page (storage format) as the sync reads them")
     .option("--file <file>", "storage XHTML, or a page JSON from the REST API (body-format=storage)")
     .option("--profile <key>", "read the profile's live page through its Confluence connection")
+    .option("--item <id>", "pages mode: the page of this list item, and its block as the sync reads it")
+    .option("--page <id>", "pages mode: this page, and its block as the sync reads it")
     .option("--json", "machine-readable output")
-    .action(async (options: { file?: string; profile?: string; json?: boolean }) => {
+    .action(async (options: { file?: string; profile?: string; item?: string; page?: string; json?: boolean }) => {
       if ((options.file === undefined) === (options.profile === undefined)) {
         throw new CliError("inspect-page needs exactly one of --file <page.xml> or --profile <key>");
+      }
+      if (options.item !== undefined || options.page !== undefined) {
+        if (options.profile === undefined) throw new CliError("--item and --page go with --profile <key> (pages mode)");
+        const inspected = await itemPageBlock(io, options.profile, { item: options.item, page: options.page });
+        printResult(io, options.json === true, inspected, () => describeBlock(inspected));
+        return;
       }
       const source =
         options.profile !== undefined ? await livePage(io, options.profile) : await pageFile(io, options.file!);
@@ -78,7 +92,7 @@ async function livePage(io: CliIo, profileKey: string): Promise<PageSource> {
       });
       try {
         const client = await connections.confluence(profile);
-        const pageId = profile.confluence.target.pageId;
+        const pageId = tableProfile(profile).confluence.target.pageId;
         const page = await client.getPage(pageId, { storage: true });
         if (page.storage === undefined)
           throw new CliError(`page ${pageId} of profile "${profileKey}" came back without its storage body`);
@@ -93,6 +107,116 @@ async function livePage(io: CliIo, profileKey: string): Promise<PageSource> {
       }
     });
   });
+}
+
+/** An item page's block as a pages-mode profile reads it: the page, its link, each mapped field, the gate. */
+interface ItemPageInspection {
+  source: string;
+  page: { id: string; title: string; version: number };
+  link: unknown;
+  block: BlockInspection | { problems: { code: string; message: string }[] };
+}
+
+/**
+ * `inspect-page --profile <key> --item <id> | --page <id>` for a pages-mode profile: the page (the item's, by the
+ * link the sync stored), its link property, and its block read through the profile's field codecs, placeholders and
+ * all. Reads (the list's columns, the page, its property, the template when the state has no copy of its
+ * placeholders); writes nothing.
+ */
+async function itemPageBlock(
+  io: CliIo,
+  profileKey: string,
+  which: { item: string | undefined; page: string | undefined },
+): Promise<ItemPageInspection> {
+  return withConfigServices(io, async (config) => {
+    const { profile } = await config.profiles.get(profileKey);
+    if (!isPagesProfile(profile))
+      throw new CliError(`profile "${profileKey}" is not in pages mode; leave out --item / --page`);
+    return withStateStores(io, readAppSettings(io.env, io.cwd), async (stores) => {
+      let pageId = which.page;
+      if (pageId === undefined) {
+        const link = (await stores.pageLinks.items(profileKey, [which.item ?? ""])).get(which.item ?? "");
+        if (link?.pageId === null || link?.pageId === undefined)
+          throw new CliError(`item ${which.item} of profile "${profileKey}" has no linked page (yet)`);
+        pageId = link.pageId;
+      }
+      const connections = new ProfileConnections({
+        secrets: config.secrets,
+        tokenHistory: stores.tokenRefreshes,
+        grantLedger: stores.confluenceGrants,
+        endpoints: config.validator.endpoints,
+      });
+      try {
+        return await readItemPage(connections, stores, profile, pageId);
+      } finally {
+        // A rotated refresh token the store refused is kept in memory: one more try before this process ends.
+        await connections.tokens.settle();
+      }
+    });
+  });
+}
+
+async function readItemPage(
+  connections: ProfileConnections,
+  stores: StateStores,
+  profile: PagesProfile,
+  pageId: string,
+): Promise<ItemPageInspection> {
+  const target = profile.confluence.target;
+  const [client, sharePoint] = await Promise.all([connections.confluence(profile), connections.sharePoint(profile)]);
+  const directory = await new ListDirectoryCache({}).get(profile, sharePoint);
+  const codecs = codecsFor(profile, { ...directory, samples: {}, siteTimeZone: profile.sharePoint.timeZone ?? "UTC" });
+  if (!codecs.ok) throw new CliError(codecs.errors.map((error) => error.message).join("; "));
+  const page = await client.getPage(pageId, { storage: true });
+  const property = await client.getProperty(pageId, target.linkProperty);
+  const stored = (await stores.cursors.get(profile.key))?.cursor.pages?.setup?.placeholders;
+  let placeholders = new Map(Object.entries(stored ?? {}));
+  if (stored === undefined) {
+    const template = await client.getPage(target.templatePageId, { storage: true });
+    const found = templateSetup(profile, codecs.codecs, template);
+    if (found.ok) placeholders = new Map(Object.entries(found.setup.placeholders));
+  }
+  const parsed = parseStorage(page.storage ?? "", { pageId });
+  const source = `page ${pageId} "${page.title}" (profile ${profile.key}, version ${page.version.number})`;
+  const base = {
+    source,
+    page: { id: page.id, title: page.title, version: page.version.number },
+    link: property?.value ?? null,
+  };
+  if (!parsed.ok) return { ...base, block: { problems: [{ code: parsed.error.code, message: parsed.error.message }] } };
+  const block = selectPageBlock(parsed.document, target.block, codecs.codecs, { gateKey: profile.gates.confluence });
+  if (!block.ok)
+    return {
+      ...base,
+      block: { problems: block.errors.map((error) => ({ code: error.code, message: error.message })) },
+    };
+  return { ...base, block: inspectBlock(block.block, placeholders) };
+}
+
+function describeBlock(inspection: ItemPageInspection): string {
+  const lines = [`${inspection.source}`, `  link property: ${JSON.stringify(inspection.link)}`];
+  const block = inspection.block;
+  if ("problems" in block) {
+    lines.push("  the sync cannot read this page's block:");
+    for (const problem of block.problems) lines.push(`    ${problem.code}: ${problem.message}`);
+    return lines.join("\n");
+  }
+  lines.push(`  block: ${block.location}`);
+  for (const field of block.fields) {
+    const value = field.placeholder
+      ? "unset (the template's placeholder)"
+      : field.value.ok
+        ? JSON.stringify(field.value.value)
+        : `${field.value.code}: ${field.value.message}`;
+    lines.push(
+      `  ${field.key} (${field.field}): ${JSON.stringify(field.text)}${describeReadings(field.readings)} → ${value}`,
+    );
+  }
+  if (block.gate !== undefined)
+    lines.push(
+      `  gate: ${block.gate.kind === "invalid" ? `"${block.gate.text}" is not yes or no (closed)` : block.gate.kind}`,
+    );
+  return lines.join("\n");
 }
 
 /** A page JSON (v1 or v2 REST, `body.storage.value`) or the storage body itself. */

@@ -1,7 +1,11 @@
 import type { ConfigServices } from "../../shared/config/configServices";
 import { createSyncActivities, type SyncActivities } from "../../shared/engine/activities";
 import { createEngineServices, type EngineOptions, type EngineServices } from "../../shared/engine/engineServices";
-import { syncAllProfilesOrchestrator, syncProfileOrchestrator } from "../../shared/engine/orchestration";
+import {
+  syncAllProfilesOrchestrator,
+  syncPageJobsOrchestrator,
+  syncProfileOrchestrator,
+} from "../../shared/engine/orchestration";
 import { OrchestratorName, type SyncProfileInput, syncInstanceId } from "../../shared/engine/run/runContract";
 import { openStateStores } from "../../shared/state/stateStores";
 import {
@@ -18,6 +22,7 @@ export function syncRegistry(activities: SyncActivities): LocalDurableRegistry {
     orchestrators: {
       [OrchestratorName.syncProfile]: syncProfileOrchestrator,
       [OrchestratorName.syncAllProfiles]: syncAllProfilesOrchestrator,
+      [OrchestratorName.syncPageJobs]: syncPageJobsOrchestrator,
     },
     activities,
   };

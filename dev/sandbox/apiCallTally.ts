@@ -74,6 +74,11 @@ export const confluenceCallKind: CallKind = (call) => {
   const path = decodedPath(call);
   if (path === "/oauth/token") return "token refresh";
   if (path === "/oauth/token/accessible-resources") return "site lookup";
+  if (path.endsWith("/rest/api/search")) return "feed (search)";
+  if (path.endsWith("/api/v2/pages") && call.method === "GET") return "page reads (batched)";
+  if (path.endsWith("/api/v2/pages") && call.method === "POST") return "page create";
+  if (/\/properties$/.test(path)) return call.method === "GET" ? "link property read" : "link property write";
+  if (/\/(children|descendants)$/.test(path)) return "page tree (sweep)";
   if (/\/api\/v2\/pages\/\d+$/.test(path))
     return call.method === "GET" ? "page read" : call.method === "PUT" ? "page update" : `page ${call.method}`;
   return `${call.method} ${path.replace(/^\/ex\/confluence\/[^/]+\/wiki/, "")}`;

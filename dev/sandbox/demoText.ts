@@ -1,10 +1,9 @@
 import { checkReportText, type ProfileCheckReport } from "../../shared/diagnostics";
-import { stageText } from "../../shared/diagnostics/runProgressText";
-import type { RunProgress, StepCount } from "../../shared/engine/run/runProgress";
 import type { RunItemReport } from "../../shared/engine/run/runReport";
 import { EMULATOR_ENDPOINT_SETTINGS } from "../emulators/emulatorEndpoints";
 import type { ServiceCalls } from "./apiCallTally";
 import type { DemoEvent, DemoPersonEdit, DemoResult, DemoRun, DemoSandbox, DemoSettlement } from "./demoResult";
+import { progressStages } from "./progressStages";
 
 /**
  * The demo's report for people: what the sandbox holds, what each sync changed where (per side, item and field),
@@ -237,33 +236,6 @@ function runSection(run: DemoRun, number: number, box: DemoSandbox | undefined, 
   rows.push(["", `Confluence ${callList(run.calls.confluence)}`]);
   if (run.progress.length > 0) rows.push(["progress", progressStages(run.progress)]);
   return block(`Sync ${number}: ${run.label} (${seconds(run.durationMs)})`, rows);
-}
-
-/**
- * The stages a sync's progress went through, as an operator watching its Durable status saw them; the batches with the
- * count they ended at (the status that moves on from a stage carries it).
- */
-function progressStages(progress: readonly RunProgress[]): string {
-  const last = progress.at(-1)!;
-  const stages = progress.map((status) => status.stage).filter((stage, i, all) => stage !== all[i - 1]);
-  const count = (of: StepCount | undefined, one: string, many: string): string =>
-    of === undefined ? "" : ` (${of.done}/${of.total} ${of.total === 1 ? one : many})`;
-  return stages
-    .map((stage) => {
-      switch (stage) {
-        case "preparing":
-          return "reading, planning";
-        case "writingSharePoint":
-          return `writing SharePoint${count(last.batches, "batch", "batches")}`;
-        case "updatingPage":
-          return "updating the page";
-        case "writingPages":
-          return `writing pages${count(last.pages, "page", "pages")}`;
-        default:
-          return stageText({ ...last, stage });
-      }
-    })
-    .join(" → ");
 }
 
 function ending(result: DemoResult): string {

@@ -7,5 +7,7 @@
 export { confluenceCallKind, graphCallKind, type ServedCall, type ServiceCalls, tallyCalls } from "./apiCallTally";
 export type { DemoCheck, DemoEvent, DemoOutcome, DemoPersonEdit, DemoResult, DemoRun, DemoSandbox } from "./demoResult";
 export { type DemoTextReport, demoTextReport } from "./demoText";
+export { type PagesDemoEvent, type PagesDemoResult, runPagesDemo } from "./pagesDemo";
+export { pagesDemoText } from "./pagesDemoText";
 export { runSandboxDemo, type SandboxDemoOptions } from "./sandboxDemo";
 export { SandboxDemoFailed } from "./sandboxDemoFailed";

@@ -2,8 +2,7 @@ import { performance } from "node:perf_hooks";
 import { type ConfigServices, type Profile, parseProfileFile } from "../../shared/config";
 import { checkProfile } from "../../shared/diagnostics";
 import { settleConflicts } from "../../shared/engine/conflictSettling";
-import { syncInstanceId } from "../../shared/engine/run/runContract";
-import { asRunProgress, type RunProgress } from "../../shared/engine/run/runProgress";
+import type { RunProgress } from "../../shared/engine/run/runProgress";
 import type { RunReport } from "../../shared/engine/run/runReport";
 import { fieldKindOf } from "../../shared/mapping";
 import { globalRedactor, secretSlot } from "../../shared/runtime";
@@ -12,6 +11,7 @@ import { confluenceCallKind, graphCallKind, tallyCalls } from "./apiCallTally";
 import type { DemoCheck, DemoEvent, DemoResult, DemoRun, DemoSandbox, DemoSettlement } from "./demoResult";
 import { SandboxDemoFailed } from "./sandboxDemoFailed";
 import { type SandboxHost, type SandboxModule, startSandboxHost } from "./sandboxHost";
+import { recordSyncProgress } from "./syncProgress";
 
 export interface SandboxDemoOptions {
   /** Keep the temporary CONFLUENCE_SYNC_HOME (config.db and, then persisted, the state tables) afterwards. */
@@ -204,19 +204,12 @@ async function measuredRun(
 ): Promise<DemoRun> {
   await host.clearRequestLogs();
   const started = performance.now();
-  const progress: RunProgress[] = [];
+  const recorder = recordSyncProgress(profile.key, onProgress);
+  const progress = recorder.progress;
   const run = await runProfileSyncLocally(
     engine.registry,
     { profileKey: profile.key, dryRun: false, trigger: "cli" },
-    {
-      onCustomStatus: (update) => {
-        const shown =
-          update.instanceId === syncInstanceId(profile.key) ? asRunProgress(update.customStatus) : undefined;
-        if (shown === undefined) return;
-        progress.push(shown);
-        onProgress?.(shown);
-      },
-    },
+    recorder.options,
   );
   const durationMs = performance.now() - started;
   if (run.status !== "Completed")

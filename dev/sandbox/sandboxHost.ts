@@ -48,6 +48,8 @@ export async function startSandboxHost(options: {
   cwd: string;
   /** More start-up work (e.g. loading the engine) to do while Azurite boots. */
   whileStarting?: () => Promise<void>;
+  /** Another seed than the sandbox's own (the pages demo's). */
+  seed?: Record<string, unknown>;
 }): Promise<SandboxHost> {
   const home = await mkdtemp(path.join(tmpdir(), "confluence-sync-demo-"));
   const stops: Array<() => Promise<void>> = [];
@@ -65,7 +67,10 @@ export async function startSandboxHost(options: {
       import("../emulators/startEmulators.js"),
       import("../emulators/common/tls.js"),
     ]);
-    const emulators = await startEmulatorsFromSeed(sandbox.sandboxSeed() as unknown as Record<string, unknown>, home);
+    const emulators = await startEmulatorsFromSeed(
+      options.seed ?? (sandbox.sandboxSeed() as unknown as Record<string, unknown>),
+      home,
+    );
     stops.push(() => emulators.close());
     await options.whileStarting?.();
     trustCertificateInProcess(await readFile(emulators.ports.caCertPath, "utf8"));

@@ -15,12 +15,17 @@ export {
   type ConflictPolicy,
   type DeletePolicy,
   type FieldMapping,
+  isPagesProfile,
+  type PagesProfile,
+  type PagesTarget,
   PROFILE_KEY_PATTERN,
   type Profile,
   type ProfileInput,
   profileKeySchema,
   profileSchema,
   type SyncDirection,
+  type TableProfile,
+  tableProfile,
 } from "./profile";
 export { assertProfileEndpointsAllowed, PROFILE_ENDPOINT_KINDS, profileEndpointIssues } from "./profileEndpoints";
 export { type ProfileFile, parseProfileFile } from "./profileFile";

@@ -7,8 +7,9 @@ import { DELETE_POLICIES, type DeletePolicy } from "../sync/deletePolicy";
 import { SYNC_DIRECTIONS, type SyncDirection } from "../sync/syncDirection";
 import type { ProfileSyncSettings } from "../sync/syncRules";
 import { fieldFormatSchema } from "./fieldFormat";
+import { checkGatesAndLinks, confluencePagesTargetSchema, type PagesTarget } from "./pagesTarget";
 
-export type { ConflictPolicy, DeletePolicy, FieldMapping, SyncDirection };
+export type { ConflictPolicy, DeletePolicy, FieldMapping, PagesTarget, SyncDirection };
 
 export { PROFILE_KEY_PATTERN, profileKeySchema };
 
@@ -110,13 +111,28 @@ export const confluenceTargetSchema = z
     siteUrl: httpsUrl.optional(),
     /** Pin the cloudId directly instead of resolving it from `siteUrl`. */
     cloudId: z.string().optional(),
-    target: confluenceTableTargetSchema,
+    /** Table mode (one table on one page) or pages mode (one page per item, docs/pages-mode.md). */
+    target: z.discriminatedUnion("mode", [confluenceTableTargetSchema, confluencePagesTargetSchema]),
   })
   .strict()
   .refine((c) => c.siteUrl !== undefined || c.cloudId !== undefined, {
     message: "either siteUrl or cloudId is required to find the Confluence site",
     path: ["siteUrl"],
   });
+
+/**
+ * Per-direction gates (docs/pages-mode.md §5): a SharePoint yes/no column that lets an item's changes reach Confluence,
+ * and a Confluence key (pages mode) or column (table mode) read as yes/no that lets the page's changes reach SharePoint.
+ * Gates are never synced themselves.
+ */
+export const gatesSchema = z
+  .object({
+    /** Internal name of a SharePoint yes/no column. */
+    sharePoint: z.string().min(1).optional(),
+    /** The key of a row in the page's block (pages mode), or a table header (table mode). */
+    confluence: z.string().min(1).optional(),
+  })
+  .strict();
 
 export const endpointOverridesSchema = z
   .object({
@@ -156,10 +172,12 @@ export const profileSchema = z
       .default({ toConfluence: "keep", toSharePoint: "keep" }),
     /** A run that would delete more than this share of a side's items stops before writing. */
     massDeleteLimitPercent: z.number().min(0).max(100).default(20),
+    gates: gatesSchema.default({}),
     endpoints: endpointOverridesSchema.default({}),
   })
   .strict()
   .superRefine((profile, ctx) => {
+    checkGatesAndLinks(profile, ctx);
     const seen = new Map<string, number>();
     profile.fields.forEach((field, index) => {
       for (const [side, name] of [
@@ -185,3 +203,24 @@ export const profileSchema = z
 export type Profile = z.infer<typeof profileSchema>;
 /** What an admin writes: defaults may be omitted. */
 export type ProfileInput = z.input<typeof profileSchema>;
+
+/** The table-mode target (one table on one page). */
+export type TableTarget = z.infer<typeof confluenceTableTargetSchema>;
+/** A profile whose target is one table on one page. */
+export type TableProfile = Profile & { confluence: { target: TableTarget } };
+/** A profile whose target is one page per item (docs/pages-mode.md). */
+export type PagesProfile = Profile & { confluence: { target: PagesTarget } };
+
+export function isPagesProfile(profile: Profile): profile is PagesProfile {
+  return profile.confluence.target.mode === "pages";
+}
+
+/**
+ * The profile as table mode needs it. Table-mode code calls this where it reads the target: a pages profile reaching
+ * it is a bug in the dispatch, not an input problem.
+ */
+export function tableProfile(profile: Profile): TableProfile {
+  if (profile.confluence.target.mode !== "table")
+    throw new Error(`profile "${profile.key}" is a pages-mode profile; table-mode code was handed it`);
+  return profile as TableProfile;
+}

@@ -10,6 +10,7 @@ import {
   type ConfluenceResponse,
   type ConfluenceTransportOptions,
   callLabel,
+  type RateLimitState,
 } from "./confluenceHttp";
 import {
   contentPropertySchema,
@@ -18,6 +19,7 @@ import {
   pageSchema,
   searchResponseSchema,
   spaceSchema,
+  treePageSchema,
 } from "./confluenceSchemas";
 import type { ConfluenceSiteTarget } from "./confluenceSite";
 import type { ConfluenceTokenManager } from "./confluenceTokenManager";
@@ -36,6 +38,8 @@ export interface ConfluencePage {
   storage?: string;
   /** Site-relative web UI path, e.g. `/spaces/TEAM/pages/123/Title`. */
   webui?: string;
+  /** The site's `/wiki` base URL (single-page answers carry it): `base + webui` is the page's address. */
+  base?: string;
 }
 
 export interface ConfluenceSpace {
@@ -59,6 +63,17 @@ export interface SearchHit {
   title: string;
   /** ISO instant, when the search returned one. */
   lastModified?: string;
+  /** The version number the search index holds (asked for with `expandVersion`); it can lag the page's own. */
+  version?: number;
+}
+
+/** A page as the page tree lists it: membership and status only, never a version (docs/references.md#confluence-page-tree). */
+export interface TreePage {
+  id: string;
+  status: string;
+  title: string;
+  /** The page it sits under, when the listing says (descendants do; children are the parent's). */
+  parentId: string | null;
 }
 
 export type PageSort =
@@ -119,6 +134,7 @@ export class ConfluenceClient {
   readonly #redactor: SecretRedactor;
   #cloudId: Promise<string> | undefined;
   #requests = 0;
+  #points = 0;
 
   constructor(options: ConfluenceClientOptions) {
     this.#options = options;
@@ -139,6 +155,19 @@ export class ConfluenceClient {
    */
   get requestCount(): number {
     return this.#requests;
+  }
+
+  /**
+   * Rate-limit points this client's calls cost as Atlassian counts them (docs/pages-mode.md §8): a GET 1 plus one per
+   * object it returned (a single page or property: 1 + 1), any write 1. Refused calls (429) cost nothing.
+   */
+  get pointsSpent(): number {
+    return this.#points;
+  }
+
+  /** What the rate-limit headers said on this client's last answer that carried them. */
+  get rateLimit(): RateLimitState | undefined {
+    return this.#http.lastRateLimit;
   }
 
   /** The site's cloudId (resolved once per client when the profile names only a site URL). */
@@ -315,16 +344,64 @@ export class ConfluenceClient {
   }
 
   /**
-   * v1 CQL search (`GET /wiki/rest/api/search`), following `_links.next` — which is relative to `_links.context`
-   * (`/wiki`), unlike v2's links. The index lags writes by up to minutes: prefer listPages for change detection.
+   * The pages under `parentId`: its children (`GET /pages/{id}/children`), or every page below it (`/descendants`,
+   * walked again from the deepest rows when a tree is deeper than one call's `depth`). Cursor-walked with
+   * `limit=250` (the default is 25: a client reading one page of results sees the first 25 children only).
    */
-  async *search(cql: string, options: { limit?: number } = {}): AsyncGenerator<SearchHit> {
+  async *listTree(parentId: string, scope: "children" | "descendants"): AsyncGenerator<TreePage> {
+    const depth = 10;
+    const roots = [parentId];
+    for (let root = roots.shift(); root !== undefined; root = roots.shift()) {
+      const kind = scope === "children" ? "children" : "descendants";
+      const path = `/wiki/api/v2/pages/${encodeURIComponent(root)}/${kind}`;
+      const listSchema = multiEntitySchema(treePageSchema);
+      let next: string | undefined;
+      let first = true;
+      while (first || next !== undefined) {
+        const response = first
+          ? await this.#call("read", {
+              method: "GET",
+              path,
+              query: { limit: 250, ...(scope === "descendants" ? { depth } : {}) },
+            })
+          : await this.#call("read", { method: "GET", path: next! });
+        first = false;
+        const list = this.#parse(listSchema, response, "GET", path);
+        for (const row of list.results) {
+          if (row.type !== undefined && row.type !== "page") continue;
+          if (scope === "descendants" && row.depth === depth) roots.push(row.id);
+          yield {
+            id: row.id,
+            status: row.status ?? "current",
+            title: row.title ?? "",
+            parentId: row.parentId ?? (scope === "children" ? root : null),
+          };
+        }
+        next = list._links?.next === undefined ? undefined : siteRelative(list._links.next);
+      }
+    }
+  }
+
+  /**
+   * v1 CQL search (`GET /wiki/rest/api/search`), following `_links.next` — which is relative to `_links.context`
+   * (`/wiki`), unlike v2's links — with the same `limit` throughout (a cursor is not documented to survive another
+   * page size). The index lags writes by up to minutes, and its versions (`expandVersion`) can be stale.
+   */
+  async *search(cql: string, options: { limit?: number; expandVersion?: boolean } = {}): AsyncGenerator<SearchHit> {
     const path = "/wiki/rest/api/search";
     let next: string | undefined;
     let first = true;
     while (first || next !== undefined) {
       const response = first
-        ? await this.#call("read", { method: "GET", path, query: { cql, limit: options.limit ?? 100 } })
+        ? await this.#call("read", {
+            method: "GET",
+            path,
+            query: {
+              cql,
+              limit: options.limit ?? 100,
+              ...(options.expandVersion ? { expand: "content.version" } : {}),
+            },
+          })
         : await this.#call("read", { method: "GET", path: next! });
       first = false;
       const body = this.#parse(searchResponseSchema, response, "GET", path);
@@ -335,6 +412,7 @@ export class ConfluenceClient {
           type: result.content.type,
           title: result.content.title,
           ...(result.lastModified ? { lastModified: result.lastModified } : {}),
+          ...(result.content.version ? { version: result.content.version.number } : {}),
         };
       }
       next =
@@ -404,18 +482,22 @@ export class ConfluenceClient {
         this.#options.retry?.onRetry?.(event);
       },
     });
+    const counted = (response: ConfluenceResponse): ConfluenceResponse => {
+      this.#points += pointsOf(spec.method, response.data);
+      return response;
+    };
     return policy.execute(async () => {
       const first = await token();
       try {
         this.#requests += 1;
-        return await this.#http.send({ ...request, bearer: first.value });
+        return counted(await this.#http.send({ ...request, bearer: first.value }));
       } catch (error) {
         if (!isConfluenceError(error) || error.status !== 401) throw error;
       }
       const second = await token(first.value);
       try {
         this.#requests += 1;
-        return await this.#http.send({ ...request, bearer: second.value });
+        return counted(await this.#http.send({ ...request, bearer: second.value }));
       } catch (error) {
         if (!isConfluenceError(error) || error.status !== 401) throw error;
         throw new ConfluenceError(
@@ -435,6 +517,13 @@ export class ConfluenceClient {
   ): z.infer<T> {
     return this.#http.parse(schema, response, { method, url: path, profileKey: this.#options.profileKey });
   }
+}
+
+/** Atlassian's points for one answered call: writes 1; reads 1 + the objects returned (docs/pages-mode.md §8). */
+function pointsOf(method: ConfluenceRequest["method"], data: unknown): number {
+  if (method !== "GET") return 1;
+  const results = (data as { results?: unknown } | null | undefined)?.results;
+  return 1 + (Array.isArray(results) ? results.length : 1);
 }
 
 /** 429, or 503 with `Retry-After`: the service refused before doing anything, so even a create may be repeated. */
@@ -475,6 +564,7 @@ function toPage(wire: PageWire): ConfluencePage {
     },
     ...(storage !== undefined ? { storage } : {}),
     ...(wire._links?.webui !== undefined ? { webui: wire._links.webui } : {}),
+    ...(wire._links?.base !== undefined ? { base: wire._links.base } : {}),
   };
 }
 

@@ -53,6 +53,8 @@ export interface ConfluenceErrorOptions {
   transient?: boolean;
   /** Atlassian's own error code: v2 `errors[0].code`, OAuth `error`, or the v1 exception class. */
   serviceCode?: string;
+  /** A 429's `RateLimit-Reason` (`confluence-quota-global-based`: the hourly quota, not a burst). */
+  rateLimitReason?: string;
   cause?: unknown;
 }
 
@@ -67,6 +69,7 @@ export class ConfluenceError extends AppError implements RetryableFailure {
   readonly retryAfterMs?: number;
   readonly transient: boolean;
   readonly serviceCode?: string;
+  readonly rateLimitReason?: string;
 
   constructor(code: ConfluenceErrorCode, message: string, options: ConfluenceErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -75,6 +78,7 @@ export class ConfluenceError extends AppError implements RetryableFailure {
     if (options.status !== undefined) this.status = options.status;
     if (options.retryAfterMs !== undefined) this.retryAfterMs = options.retryAfterMs;
     if (options.serviceCode !== undefined) this.serviceCode = options.serviceCode;
+    if (options.rateLimitReason !== undefined) this.rateLimitReason = options.rateLimitReason;
   }
 
   override toJSON(): { name: string; code: string; message: string; status?: number; serviceCode?: string } {

@@ -34,6 +34,18 @@ export interface ConfluenceResponse {
 }
 
 /**
+ * What Atlassian's rate-limit headers said on the last answer (docs/references.md#confluence-rate-limits):
+ * `RateLimit-Policy` gives the hourly quota `q`, `RateLimit` the points `r` left (only once most are spent) and the
+ * seconds `t` to the reset; a `Beta-` prefix means the quota is reported, not yet enforced.
+ */
+export interface RateLimitState {
+  readonly quota?: number;
+  readonly remaining?: number;
+  readonly resetSeconds?: number;
+  readonly enforced: boolean;
+}
+
+/**
  * One HTTP exchange with Atlassian, and the translation of every failure into a ConfluenceError: status, Atlassian's
  * own code and text (from whichever of the four envelopes came back), `Retry-After`, and whether it is transient.
  * No retries here — the shared retry policy decides, one layer up.
@@ -56,6 +68,9 @@ export class ConfluenceHttp {
       maxRedirects: 0,
     });
   }
+
+  /** The rate-limit headers of the last answer that carried any. */
+  lastRateLimit: RateLimitState | undefined;
 
   async send(request: ConfluenceRequest): Promise<ConfluenceResponse> {
     const label = callLabel(request);
@@ -80,6 +95,7 @@ export class ConfluenceHttp {
         { transient: true },
       );
     }
+    this.lastRateLimit = rateLimitOf(response.headers) ?? this.lastRateLimit;
     if (response.status >= 200 && response.status < 300) return { status: response.status, data: response.data };
     throw this.#failure(label, response);
   }
@@ -105,6 +121,7 @@ export class ConfluenceHttp {
     const status = response.status;
     const retryAfterMs = parseRetryAfter(headerValue(response.headers["retry-after"]), this.#clock.now());
     const { serviceCode, text } = readErrorBody(response.data);
+    const rateLimitReason = headerValue(response.headers["ratelimit-reason"]);
     const explanation = [serviceCode, text].filter(Boolean).join(" ");
     const message = this.#redactor.redact(`${label}: ${status}${explanation ? ` ${truncate(explanation, 300)}` : ""}`);
     return new ConfluenceError(codeForStatus(status), message, {
@@ -112,8 +129,32 @@ export class ConfluenceHttp {
       transient: isTransientStatus(status),
       ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
       ...(serviceCode ? { serviceCode } : {}),
+      ...(rateLimitReason ? { rateLimitReason } : {}),
     });
   }
+}
+
+/** Reads `RateLimit` / `RateLimit-Policy` (or their `Beta-` variants); undefined when the answer has neither. */
+export function rateLimitOf(headers: Record<string, unknown>): RateLimitState | undefined {
+  const pick = (name: string) => headerValue(headers[name.toLowerCase()]);
+  const enforcedPolicy = pick("RateLimit-Policy");
+  const enforcedLimit = pick("RateLimit");
+  const policy = enforcedPolicy ?? pick("Beta-RateLimit-Policy");
+  const limit = enforcedLimit ?? pick("Beta-RateLimit");
+  if (policy === undefined && limit === undefined) return undefined;
+  const parameter = (text: string | undefined, key: string): number | undefined => {
+    const match = text === undefined ? null : new RegExp(`(?:^|;)\\s*${key}=(\\d+)`).exec(text);
+    return match === null ? undefined : Number(match[1]);
+  };
+  const quota = parameter(policy, "q");
+  const remaining = parameter(limit, "r");
+  const resetSeconds = parameter(limit, "t");
+  return {
+    enforced: enforcedPolicy !== undefined || enforcedLimit !== undefined,
+    ...(quota === undefined ? {} : { quota }),
+    ...(remaining === undefined ? {} : { remaining }),
+    ...(resetSeconds === undefined ? {} : { resetSeconds }),
+  };
 }
 
 /** `profile "p1": [GET] "/wiki/api/v2/pages/123"` — host, gateway prefix and query left out. */

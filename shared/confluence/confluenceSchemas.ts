@@ -87,7 +87,14 @@ export const searchResponseSchema = z.looseObject({
   results: z.array(
     z.looseObject({
       content: z
-        .looseObject({ id: z.string(), type: z.string(), status: z.string().optional(), title: z.string() })
+        .looseObject({
+          id: z.string(),
+          type: z.string(),
+          status: z.string().optional(),
+          title: z.string(),
+          /** With `expand=content.version`: the version the search index holds (it may lag the page's own). */
+          version: z.looseObject({ number: z.number().int().min(0), when: z.string().optional() }).optional(),
+        })
         .optional(),
       title: z.string().optional(),
       lastModified: z.string().optional(),
@@ -120,3 +127,13 @@ export const errorBodySchema = z.union([
   z.looseObject({ statusCode: z.number(), message: z.string() }),
   z.looseObject({ code: z.number(), message: z.string() }),
 ]);
+
+/** A row of `GET /pages/{id}/children` or `/descendants` (docs/references.md#confluence-page-tree): no version. */
+export const treePageSchema = z.looseObject({
+  id: z.string(),
+  status: z.string().optional(),
+  title: z.string().optional(),
+  type: z.string().optional(),
+  parentId: z.string().nullable().optional(),
+  depth: z.number().int().optional(),
+});

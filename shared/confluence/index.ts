@@ -16,6 +16,7 @@ export {
   type ListPagesQuery,
   type PageSort,
   type SearchHit,
+  type TreePage,
 } from "./confluenceClient";
 export {
   ConfluenceError,
@@ -24,7 +25,7 @@ export {
   isConfluenceError,
 } from "./confluenceError";
 export { confluenceAuthClientForProfile, confluenceClientForProfile } from "./confluenceForProfile";
-export { CONFLUENCE_USER_AGENT, type ConfluenceTransportOptions } from "./confluenceHttp";
+export { CONFLUENCE_USER_AGENT, type ConfluenceTransportOptions, type RateLimitState } from "./confluenceHttp";
 export type { AccessibleResource } from "./confluenceSchemas";
 export { type ConfluenceSite, type ConfluenceSiteTarget, normalizeSiteUrl, pickConfluenceSite } from "./confluenceSite";
 export {

@@ -1,4 +1,4 @@
-import type { Profile } from "../config/profile";
+import { isPagesProfile, type Profile, tableProfile } from "../config/profile";
 import { ProfileInvalid } from "../config/profileInvalid";
 import { ProfileNotFound } from "../config/profileNotFound";
 import type { ConfluenceClient } from "../confluence";
@@ -14,6 +14,7 @@ import { globalRedactor } from "../runtime";
 import type { SharePointClient } from "../sharepoint";
 import type { SharePointItem } from "../sharepoint/listItem";
 import { flowsTo } from "../sync";
+import { checkPagesTarget } from "./pagesCheck";
 
 /** How one check came out: `fail` blocks syncing, `warn` is worth acting on, `skip` could not be checked. */
 export type CheckVerdict = "ok" | "warn" | "fail" | "skip";
@@ -97,7 +98,9 @@ export async function checkProfile(
   add({
     id: "profile",
     verdict: "ok",
-    detail: `valid: list ${profile.sharePoint.listId} ↔ page ${profile.confluence.target.pageId}`,
+    detail: isPagesProfile(profile)
+      ? `valid: list ${profile.sharePoint.listId} ↔ a page per item under page ${profile.confluence.target.parentPageId}`
+      : `valid: list ${profile.sharePoint.listId} ↔ page ${tableProfile(profile).confluence.target.pageId}`,
   });
   const validation = await services.config.validator.validate(profile);
   if (validation.missingSecrets.length > 0) {
@@ -166,16 +169,29 @@ export async function checkProfile(
   } catch (error) {
     add({ id: "confluenceGrant", verdict: "fail", detail: describe(error), action: actionFor(error) });
   }
-  if (confluence !== undefined && codecs !== undefined) {
+  if (confluence !== undefined && codecs !== undefined && directory !== undefined && isPagesProfile(profile)) {
     try {
-      const page = await confluence.getPage(profile.confluence.target.pageId, { storage: true });
+      const pages = await checkPagesTarget(profile, directory.columns, codecs, confluence);
+      add({
+        id: "page",
+        verdict: pages.ok ? "ok" : "fail",
+        detail: pages.detail,
+        ...(pages.action ? { action: pages.action } : {}),
+      });
+    } catch (error) {
+      add({ id: "page", verdict: "fail", detail: describe(error), action: actionFor(error) });
+    }
+  } else if (confluence !== undefined && codecs !== undefined && !isPagesProfile(profile)) {
+    const target = tableProfile(profile).confluence.target;
+    try {
+      const page = await confluence.getPage(target.pageId, { storage: true });
       const managed = readManagedPage(profile, page.storage ?? "", codecs);
       if (managed.ok) {
         const table = managed.table;
         add({
           id: "page",
           verdict: "ok",
-          detail: `"${page.title}" v${page.version.number}: table ${table.table.index + 1} has the key column "${profile.confluence.target.keyColumn}" and the ${table.fieldColumns.size} mapped columns, ${table.rows.length} rows`,
+          detail: `"${page.title}" v${page.version.number}: table ${table.table.index + 1} has the key column "${target.keyColumn}" and the ${table.fieldColumns.size} mapped columns, ${table.rows.length} rows`,
         });
       } else
         add({

@@ -1,4 +1,4 @@
-import type { Profile } from "../config/profile";
+import { type Profile, tableProfile } from "../config/profile";
 import {
   type FieldCodecs,
   type ManagedTable,
@@ -32,10 +32,11 @@ export type ManagedPageResult =
  * run, with the mapper's code and every message.
  */
 export function readManagedPage(profile: Profile, storage: string, codecs: FieldCodecs): ManagedPageResult {
-  const pageId = profile.confluence.target.pageId;
+  const target = tableProfile(profile).confluence.target;
+  const pageId = target.pageId;
   const parsed = parseStorage(storage, { pageId });
   if (!parsed.ok) return { ok: false, problem: { code: parsed.error.code, message: parsed.error.message } };
-  const selected = selectManagedTable(parsed.document, profile.confluence.target, codecs);
+  const selected = selectManagedTable(parsed.document, target, codecs);
   if (!selected.ok) {
     const first = selected.errors[0];
     return {

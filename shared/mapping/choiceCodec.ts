@@ -14,7 +14,12 @@ const LIST_SEPARATORS = /[,;\n]/;
  * allows them. Values already in SharePoint are read as they are (the list of choices may have changed since), but one
  * the column no longer lists is refused when written to the page, where it could not be read back.
  */
-export function choiceCodec(name: string, column: ColumnDefinition): TypeCodec {
+export function choiceCodec(
+  name: string,
+  column: ColumnDefinition,
+  /** The field's status colour map (value → colour), for lozenges whose title names no choice. */
+  statusColours: Readonly<Record<string, string>> = {},
+): TypeCodec {
   const choices = new ChoiceMatcher(column);
   return {
     kind: "choice",
@@ -28,11 +33,18 @@ export function choiceCodec(name: string, column: ColumnDefinition): TypeCodec {
     },
     fromConfluence(cell) {
       const statuses = cell.readings.filter((reading) => reading.kind === "status");
-      const text =
-        statuses.length === 1 && statuses[0]?.kind === "status"
-          ? normaliseText(statuses[0].title)
-          : normaliseText(cell.text);
-      return text === "" ? success(null) : choices.match(text);
+      const status = statuses.length === 1 && statuses[0]?.kind === "status" ? statuses[0] : undefined;
+      const text = status === undefined ? normaliseText(cell.text) : normaliseText(status.title);
+      if (text === "") return success(null);
+      const matched = choices.match(text);
+      if (matched.ok || status === undefined) return matched;
+      // A lozenge whose title names no choice (people retitle them: "Amber" for "At risk") is read by its colour, when
+      // exactly one choice has that colour in the field's map (docs/pages-mode.md §4); otherwise the error stands.
+      const byColour = Object.entries(statusColours).filter(
+        ([value, colour]) => colour.toLowerCase() === status.colour.toLowerCase() && choices.isChoice(value),
+      );
+      const [only] = byColour;
+      return byColour.length === 1 && only !== undefined ? choices.match(normaliseText(only[0])) : matched;
     },
     toSharePoint(value) {
       if (value !== null && typeof value !== "string")
@@ -150,6 +162,12 @@ class ChoiceMatcher {
       "FIELD_VALUE_NOT_REPRESENTABLE",
       `${quote(value)} is no longer a choice of this column, so it could not be read back from the page`,
     );
+  }
+
+  /** Whether `value` is one of the column's choices (as written, or differing in case). */
+  isChoice(value: string): boolean {
+    const folded = normaliseText(value).toLowerCase();
+    return this.#choices.some((choice) => choice.toLowerCase() === folded);
   }
 
   match(text: string): Outcome<string> {

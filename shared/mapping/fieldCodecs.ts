@@ -128,7 +128,7 @@ function createTypeCodec(
     case "boolean":
       return booleanCodec(name);
     case "choice":
-      return choiceCodec(name, column);
+      return choiceCodec(name, column, mapping.format?.kind === "status" ? mapping.format.colours : {});
     case "multiChoice":
       return multiChoiceCodec(name, column);
     case "dateOnly":

@@ -10,6 +10,9 @@ import { AppError } from "../errors";
  * - `MERGED_CELL` / `CELL_MISSING`: a managed column has a `colspan`/`rowspan` > 1, or a row has no cell in it;
  * - `PATCH_INVALID`: a patch asks for something the table cannot take (a row that is not there, two edits of one row);
  * - `TABLE_TOO_LARGE`: the table's cells span more grid slots than the mapper lays out (`MAX_GRID_SLOTS`).
+ * In pages mode (docs/pages-mode.md §4), where the problem belongs to one item's page:
+ * - `BLOCK_NOT_FOUND`: the page has no key/value block the profile's `block` selects;
+ * - `BLOCK_KEY_MISSING` / `BLOCK_KEY_DUPLICATE`: a mapped key (or the gate key) is not in the block, or is in it twice.
  */
 export type StoragePageErrorCode =
   | "STORAGE_MALFORMED"
@@ -21,14 +24,17 @@ export type StoragePageErrorCode =
   | "MERGED_CELL"
   | "CELL_MISSING"
   | "PATCH_INVALID"
-  | "TABLE_TOO_LARGE";
+  | "TABLE_TOO_LARGE"
+  | "BLOCK_NOT_FOUND"
+  | "BLOCK_KEY_MISSING"
+  | "BLOCK_KEY_DUPLICATE";
 
 /** Where on the page the problem is; every field is optional because a malformed body has no table yet. */
 export interface StoragePageLocation {
   pageId?: string;
   /** Table index in document order (0-based). */
   table?: number;
-  /** Header text of the column. */
+  /** Header text of the column (in a key/value block: the key). */
   column?: string;
   /** Row number as a person counts it in the table, 1-based and including the header row. */
   row?: number;

@@ -155,9 +155,10 @@ function isMergedAcrossRows(row: TableRow): boolean {
 const LOCAL_ID_ATTRIBUTE = /\s(?:ac:)?local-id=(?:"[^"]*"|'[^']*')/g;
 
 /** How a cell's content is wrapped: in paragraphs (with the first paragraph's attributes, ids aside), or bare. */
-type Wrapper = { readonly kind: "p"; readonly open: string } | { readonly kind: "bare" };
+export type Wrapper = { readonly kind: "p"; readonly open: string } | { readonly kind: "bare" };
 
-const PLAIN_PARAGRAPH: Wrapper = { kind: "p", open: "<p>" };
+/** The editor's default wrapper, for an empty cell in a table that shows no habit. */
+export const PLAIN_PARAGRAPH: Wrapper = { kind: "p", open: "<p>" };
 
 function cellWrapper(document: StorageDocument, cell: NodeId): Wrapper | undefined {
   let content = 0;
@@ -205,7 +206,11 @@ function wrapBlocks(blocks: readonly string[], wrapper: Wrapper): string {
   return blocks.map((block) => (block === "" ? emptyParagraph : `${wrapper.open}${block}</p>`)).join("");
 }
 
-function cellSplice(
+/**
+ * The splice that replaces a cell's content with `blocks`, wrapped the way the cell already wraps its content (or as
+ * `fallback` says, for an empty cell). Also used by the key/value block patch (`keyValueBlock.ts`).
+ */
+export function cellSplice(
   document: StorageDocument,
   cell: TableCell,
   blocks: readonly string[],

@@ -1,6 +1,7 @@
 import { ConflictStore, SYNC_CONFLICTS_TABLE } from "./conflictStore";
 import { CONFLUENCE_CONSENTS_TABLE, ConsentStateStore } from "./consentStateStore";
 import { ItemStateStore, SYNC_ITEM_STATE_TABLE } from "./itemStateStore";
+import { PageLinkStore, SYNC_PAGE_LINKS_TABLE } from "./pageLinkStore";
 import { RunRecordStore, SYNC_RUNS_TABLE } from "./runRecordStore";
 import { RunStagingStore, SYNC_RUN_STAGING_TABLE } from "./runStagingStore";
 import { DEFAULT_SUBSCRIPTIONS_TABLE, SubscriptionStore } from "./subscriptionStore";
@@ -23,6 +24,8 @@ export interface StateStores {
   readonly cursors: SyncCursorStore;
   /** What one activity of a run stages for the next (the engine's). */
   readonly staging: RunStagingStore;
+  /** Pages mode: which page belongs to which item, page versions seen, pending items (docs/pages-mode.md §3). */
+  readonly pageLinks: PageLinkStore;
   /** The single-use `state` of each Confluence consent started in the Function App. */
   readonly consents: ConsentStateStore;
 }
@@ -43,17 +46,39 @@ export async function openStateStores(
   const prefix = options.tablePrefix ?? "";
   if (!/^[A-Za-z0-9]*$/.test(prefix))
     throw new RangeError(`a table prefix holds letters and digits only, not "${prefix}"`);
-  const [subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging, confluenceGrants, consents] =
-    await Promise.all([
-      SubscriptionStore.open(location, `${prefix}${DEFAULT_SUBSCRIPTIONS_TABLE}`),
-      RunRecordStore.open(location, `${prefix}${SYNC_RUNS_TABLE}`),
-      ConflictStore.open(location, `${prefix}${SYNC_CONFLICTS_TABLE}`),
-      TokenRefreshHistory.open(location, `${prefix}${TOKEN_REFRESH_HISTORY_TABLE}`),
-      ItemStateStore.open(location, `${prefix}${SYNC_ITEM_STATE_TABLE}`),
-      SyncCursorStore.open(location, `${prefix}${SYNC_CURSORS_TABLE}`),
-      RunStagingStore.open(location, `${prefix}${SYNC_RUN_STAGING_TABLE}`),
-      TableGrantLedger.open(location, `${prefix}${CONFLUENCE_GRANTS_TABLE}`),
-      ConsentStateStore.open(location, `${prefix}${CONFLUENCE_CONSENTS_TABLE}`),
-    ]);
-  return { subscriptions, runs, conflicts, tokenRefreshes, items, cursors, staging, confluenceGrants, consents };
+  const [
+    subscriptions,
+    runs,
+    conflicts,
+    tokenRefreshes,
+    items,
+    cursors,
+    staging,
+    confluenceGrants,
+    pageLinks,
+    consents,
+  ] = await Promise.all([
+    SubscriptionStore.open(location, `${prefix}${DEFAULT_SUBSCRIPTIONS_TABLE}`),
+    RunRecordStore.open(location, `${prefix}${SYNC_RUNS_TABLE}`),
+    ConflictStore.open(location, `${prefix}${SYNC_CONFLICTS_TABLE}`),
+    TokenRefreshHistory.open(location, `${prefix}${TOKEN_REFRESH_HISTORY_TABLE}`),
+    ItemStateStore.open(location, `${prefix}${SYNC_ITEM_STATE_TABLE}`),
+    SyncCursorStore.open(location, `${prefix}${SYNC_CURSORS_TABLE}`),
+    RunStagingStore.open(location, `${prefix}${SYNC_RUN_STAGING_TABLE}`),
+    TableGrantLedger.open(location, `${prefix}${CONFLUENCE_GRANTS_TABLE}`),
+    PageLinkStore.open(location, `${prefix}${SYNC_PAGE_LINKS_TABLE}`),
+    ConsentStateStore.open(location, `${prefix}${CONFLUENCE_CONSENTS_TABLE}`),
+  ]);
+  return {
+    subscriptions,
+    runs,
+    conflicts,
+    tokenRefreshes,
+    items,
+    cursors,
+    staging,
+    confluenceGrants,
+    pageLinks,
+    consents,
+  };
 }

@@ -32,9 +32,42 @@ export interface SyncCursor {
    * other inputs. Kept while later runs find nothing new; any run that plans something stores its cursor without it.
    */
   quiet?: { pageVersion: number; inputs: string; runId: string };
+  /** Items whose SharePoint gate was closed when last read (table mode's gates, docs/pages-mode.md §5). */
+  gatedItems?: string[];
+  /** Pages mode only: where the Confluence feed, the sweep and the points budget stand (docs/pages-mode.md §7). */
+  pages?: PagesCursor;
   /** The run that stored it, and when. */
   runId: string;
   updatedAt: string;
+}
+
+/** A pages-mode profile's Confluence side of the cursor. */
+export interface PagesCursor {
+  /** When the last committed feed read began (ISO 8601): the next one reaches back to here plus the overlap. */
+  feedFrom: string;
+  /** When the page tree was last listed (ISO 8601). */
+  sweptAt: string;
+  /** A page that should exist answered 404: the next run lists the tree whatever the schedule. */
+  sweepDue?: boolean;
+  /** How many items have a linked page (the mass-delete limit's total). */
+  linkedPages: number;
+  /** What the set-up check found, for the profile and template it checked (see docs/pages-mode.md §4). */
+  setup?: PagesSetup;
+  /** Points this profile spent in the UTC hour that began at `hour`, and the app's hourly quota as last seen. */
+  points?: { hour: string; spent: number; quota: number };
+  /** A quota 429 stopped this profile's Confluence calls until then (ISO 8601). */
+  blockedUntil?: string;
+}
+
+/** The parent and template as the set-up check found them. */
+export interface PagesSetup {
+  /** Hash of the profile and columns the check ran for: a different one runs it again. */
+  fingerprint: string;
+  /** The parent's space: new pages go there. */
+  spaceId: string;
+  templateVersion: number;
+  /** Per mapped field, the template's value cell: what "unset" looks like (signature) and is written as (inner). */
+  placeholders: Record<string, { signature: string; inner: string }>;
 }
 
 /**

@@ -107,9 +107,12 @@ export function settlementProgress(
   for (const decision of plan.settlements ?? []) {
     if (decision.kind !== "applied") continue;
     const id = decision.item.sharePointId;
-    const applied = decision.writes.every((side) =>
-      side === "confluence" ? outcome.confluenceApplied : id !== null && outcome.sharePointItems.get(id)?.ok === true,
-    );
+    // A write a closed gate held back was not made: the settlement waits for the run after the gate opens.
+    const applied =
+      (decision.held ?? []).length === 0 &&
+      decision.writes.every((side) =>
+        side === "confluence" ? outcome.confluenceApplied : id !== null && outcome.sharePointItems.get(id)?.ok === true,
+      );
     (applied ? done : pending).push(decision.id);
   }
   return { done, pending };

@@ -20,6 +20,7 @@ export {
   knownValue,
   observe,
 } from "./fieldValue";
+export { applyGates, type ClosedGates, type HeldChange, NO_CLOSED_GATES } from "./gates";
 export { type FieldState, type ItemState, type PairStatus, type RowOrigin, sameItemState } from "./itemState";
 export {
   type ConflictCause,

@@ -88,6 +88,8 @@ export interface MergeSpec {
   readonly confluence: (key: FieldKey) => FieldObservation;
   readonly sharePointModifiedAt: string | null;
   readonly sharePointETag: string | null;
+  /** When a person last edited this row (its page, in pages mode); absent = the page's time. */
+  readonly confluenceModifiedAt?: string | undefined;
   /** Where values bound for SharePoint go. */
   readonly sharePointWrite:
     | { readonly kind: "update"; readonly sharePointId: string }
@@ -172,7 +174,7 @@ export function planItemMerge(ctx: PlanContext, spec: MergeSpec): void {
       direction: rule.direction,
       conflictPolicy: rules.conflictPolicy,
       sharePointModifiedAt: spec.sharePointModifiedAt,
-      confluenceModifiedAt: ctx.pageEditedAt,
+      confluenceModifiedAt: spec.confluenceModifiedAt ?? ctx.pageEditedAt,
       disputed: spec.disputed(rule.key),
     });
     if (merge.kind === "valueUnavailable") {

@@ -272,6 +272,11 @@ export type SettlementDecision =
       readonly value: FieldSnapshot;
       /** The sides the chosen value is written to (none when both already hold it). */
       readonly writes: readonly Side[];
+      /**
+       * Sides of `writes` a closed gate held back this run (docs/pages-mode.md §5): the settlement stays pending and a
+       * later run, once the gate opens, applies it. Absent when nothing was held.
+       */
+      readonly held?: readonly Side[];
     }
   | {
       readonly kind: "stale";

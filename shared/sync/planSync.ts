@@ -136,11 +136,16 @@ export function planSync(input: PlanInput): Plan {
   }
 
   pairUnpaired(ctx, unpaired, keyless, { get: (key) => positions().rowRefOf(key) }, orphanedOrigins);
-  return ctx.acc.finish(
-    rules,
-    { sharePoint: sharePointTotal, confluence: confluence.rows.length + settledRows.length },
-    confluence.page.version,
-  );
+  const given = { sharePoint: sharePointTotal, confluence: confluence.rows.length + settledRows.length };
+  // Pages mode plans a part of the items and pages: the mass-delete limit counts all of them.
+  const totals =
+    input.totals === undefined
+      ? given
+      : {
+          sharePoint: Math.max(given.sharePoint, input.totals.sharePoint),
+          confluence: Math.max(given.confluence, input.totals.confluence),
+        };
+  return ctx.acc.finish(rules, totals, confluence.page.version);
 }
 
 /** Keys held by several rows, in table order, each with its rows' positions. */
@@ -227,6 +232,7 @@ function mergeByKey(
     confluence: (key) => cellObservation(row, key),
     sharePointModifiedAt: reading?.modifiedAt ?? before?.sharePointModifiedAt ?? null,
     sharePointETag: reading?.eTag ?? before?.sharePointETag ?? null,
+    confluenceModifiedAt: row.editedAt,
     sharePointWrite: { kind: "update", sharePointId: id },
     confluenceWrite: { kind: "row", rowRef: row.rowRef, afterCreate: null },
     keyWriteBack: null,

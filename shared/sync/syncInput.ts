@@ -46,6 +46,11 @@ export interface ConfluenceRowReading {
   readonly rowKey: string | null;
   /** One reading per mapped field; a missing reading is reported as a field error. */
   readonly cells: Readonly<Record<FieldKey, FieldReading>>;
+  /**
+   * When a person last edited this row, for newest-wins, when rows are edited on their own (pages mode: each row is a
+   * page, docs/pages-mode.md §2); absent = the page's `editedAt`.
+   */
+  readonly editedAt?: string;
 }
 
 /**
@@ -94,6 +99,11 @@ export interface PlanInput {
   readonly confluence: ConfluenceSide;
   /** ISO 8601 time of the run, stamped on the state it changes (take it from the orchestration, not the wall clock). */
   readonly runAt: string;
+  /**
+   * How many items and rows each side holds in all, for the mass-delete limit, when the input is a part of them
+   * (pages mode plans only the items and pages a change touched); absent = the items and rows given.
+   */
+  readonly totals?: { readonly sharePoint: number; readonly confluence: number };
   /** Open conflicts people settled since the last run (at most one per item and field); none when absent. */
   readonly settlements?: readonly FieldSettlement[];
 }

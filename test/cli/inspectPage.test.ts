@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EMULATOR_ENDPOINT_SETTINGS } from "../../dev/emulators/emulatorEndpoints";
-import { openConfigServices, readAppSettings } from "../../shared/config";
+import { openConfigServices, readAppSettings, tableProfile } from "../../shared/config";
 import { runCliInProcess } from "../helpers/cli";
 import { harnessSecretValues, sampleItems, startSyncHarness } from "../helpers/syncHarness";
 import { azuriteLocation } from "../helpers/tables";
@@ -99,7 +99,7 @@ describe("confluence-sync inspect-page", () => {
         pageId: string;
         tables: Array<{ headers: string[]; rows: Array<{ cells: Array<{ text: string }> }> }>;
       };
-      expect(report.pageId).toBe(harness.profile.confluence.target.pageId);
+      expect(report.pageId).toBe(tableProfile(harness.profile).confluence.target.pageId);
       expect(report.source).toContain(`profile ${key}`);
       expect(report.tables[0]?.rows.some((row) => row.cells.some((cell) => cell.text === "Existing"))).toBe(true);
       const pageCalls = harness.confluenceCalls().filter((call) => call.includes("/pages/"));
@@ -121,5 +121,63 @@ describe("confluence-sync inspect-page", () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toContain("nobody");
     await rm(dir, { recursive: true, force: true });
+  });
+});
+
+describe("inspect-page for a pages-mode profile", () => {
+  it("shows an item page's block as the sync reads it: values, the unset placeholder, the gate, the link", async () => {
+    const { startPagesHarness, sampleCustomers } = await import("../helpers/pagesHarness.js");
+    const harness = await startPagesHarness({ items: sampleCustomers(1) });
+    const dir = await mkdtemp(path.join(tmpdir(), "inspect-page-"));
+    try {
+      await harness.sync();
+      const page = harness.pageOfItem("1")!;
+      const location = azuriteLocation();
+      const env = {
+        CONFLUENCE_SYNC_HOME: "home",
+        AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "",
+        ...EMULATOR_ENDPOINT_SETTINGS,
+      };
+      const key = `pages-${randomBytes(4).toString("hex")}`;
+      const config = await openConfigServices(readAppSettings(env, dir));
+      try {
+        await config.profiles.save({ ...harness.profile, key } as never);
+        // Its own consent: the CLI's grant ledger (in the shared Azurite) refuses a token another profile exchanged.
+        const secrets = { ...harnessSecretValues(), ConfluenceRefreshToken: harness.confluence.tokens.consent() };
+        for (const [name, value] of Object.entries(secrets)) await config.secrets.set(key, name as never, value);
+      } finally {
+        config.close();
+      }
+      const result = await runCliInProcess(["inspect-page", "--profile", key, "--page", page.id, "--json"], {
+        env,
+        cwd: dir,
+      });
+      expect(result.stderr).toBe("");
+      const report = JSON.parse(result.stdout) as {
+        link: { itemId: string };
+        block: {
+          location: string;
+          fields: { field: string; placeholder: boolean; value: { ok: boolean; value?: unknown } }[];
+          gate: { kind: string };
+        };
+      };
+      expect(report.link.itemId).toBe("1");
+      expect(report.block.location).toContain('macro "details"');
+      expect(report.block.fields).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ field: "Title", placeholder: false, value: { ok: true, value: "Customer 1" } }),
+          expect.objectContaining({ field: "GoLive", placeholder: true, value: { ok: true, value: null } }),
+        ]),
+      );
+      expect(report.block.gate).toEqual({ kind: "open" });
+      const text = await runCliInProcess(["inspect-page", "--profile", key, "--page", page.id], {
+        env,
+        cwd: dir,
+      });
+      expect(text.stdout).toContain('Go-live (GoLive): "" → unset (the template\'s placeholder)');
+    } finally {
+      await harness.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

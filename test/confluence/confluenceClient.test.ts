@@ -1,7 +1,7 @@
 import axios, { type AxiosAdapter } from "axios";
 import { describe, expect, it } from "vitest";
 import { EMULATOR_ENDPOINTS } from "../../dev/emulators/emulatorEndpoints";
-import { profileSchema } from "../../shared/config/profile";
+import { profileSchema, tableProfile } from "../../shared/config/profile";
 import {
   CONFLUENCE_USER_AGENT,
   ConfluenceClient,
@@ -11,6 +11,7 @@ import {
   confluenceClientForProfile,
   PageVersionConflict,
 } from "../../shared/confluence";
+import { rateLimitOf } from "../../shared/confluence/confluenceHttp";
 import type { RetryEvent } from "../../shared/resilience";
 import { createManualClock } from "../../shared/runtime";
 import { SecretNames } from "../../shared/secrets/secretsProvider";
@@ -352,7 +353,7 @@ describe("ConfluenceClient: site resolution", () => {
     const auth = confluenceAuthClientForProfile(profile, { endpoints: EMULATOR_ENDPOINTS });
     const tokens = new ConfluenceTokenManager({ auth, secrets: profileSecrets() });
     const client = confluenceClientForProfile(profile, { tokens, auth, endpoints: EMULATOR_ENDPOINTS });
-    expect((await client.getPage(profile.confluence.target.pageId)).title).toBe("Roster");
+    expect((await client.getPage(tableProfile(profile).confluence.target.pageId)).title).toBe("Roster");
     expect(await client.cloudId()).toBe(TEST_CLOUD_ID);
   });
 
@@ -395,5 +396,26 @@ describe("ConfluenceClient: site resolution", () => {
         "sites it covers: https://contoso.atlassian.net (1324a887-45db-1bf4-1e99-ef0ff456d421)",
       ),
     });
+  });
+});
+
+describe("rate-limit headers", () => {
+  it("reads RateLimit and RateLimit-Policy, and their Beta- forms as not enforced", () => {
+    expect(
+      rateLimitOf({
+        "ratelimit-policy": '"global-app-quota";q=65000;w=3600',
+        ratelimit: '"global-app-quota";r=1200;t=1800',
+      }),
+    ).toEqual({
+      enforced: true,
+      quota: 65000,
+      remaining: 1200,
+      resetSeconds: 1800,
+    });
+    expect(rateLimitOf({ "beta-ratelimit-policy": '"global-app-quota";q=65000;w=3600' })).toEqual({
+      enforced: false,
+      quota: 65000,
+    });
+    expect(rateLimitOf({ "x-ratelimit-limit": "65000" })).toBeUndefined();
   });
 });

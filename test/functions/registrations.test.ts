@@ -49,13 +49,16 @@ describe("function registrations", () => {
   it("registers exactly the app's functions", () => {
     expect(registeredFunctionNames()).toEqual([
       "applyConfluencePage",
+      "applyPageWrite",
       "applySharePointBatch",
       "checkProfile",
+      "commitPagesRun",
       "commitRun",
       "connectConfluence",
       "connectConfluenceCallback",
       "getProfile",
       "getProfileConflicts",
+      "linkCreatedPages",
       "listActiveProfiles",
       "listProfiles",
       "manualSync",
@@ -69,6 +72,7 @@ describe("function registrations", () => {
       "subscriptionRenewal",
       "syncAllProfiles",
       "syncFollowUp",
+      "syncPageJobs",
       "syncProfile",
       "syncStatus",
     ]);

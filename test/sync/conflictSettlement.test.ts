@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   type ApplyOutcome,
+  applyGates,
   type CanonicalValue,
   type ConfluenceRowReading,
   type FieldSettlement,
@@ -311,5 +312,26 @@ describe("settlements, property-based", () => {
       ),
       { numRuns: 300 },
     );
+  });
+});
+
+describe("a settlement behind a closed gate (docs/pages-mode.md §5)", () => {
+  it("a value for both sides, one gate closed: held whole, the base stays, pending until the gate opens", () => {
+    const world = conflicted("Blocked", "Done");
+    const given = [settlement(world, { kind: "value", value: "Waiting" })];
+    const result = ready(planWith(world, given));
+    expect(result.settlements).toMatchObject([{ kind: "applied", writes: ["sharePoint", "confluence"] }]);
+    const gated = applyGates(result, { towardConfluence: new Set(["1"]), towardSharePoint: new Set() }).plan;
+    expect(gated.settlements).toMatchObject([{ kind: "applied", held: ["confluence"] }]);
+    expect(gated.confluence.rowUpdates).toEqual([]);
+    expect(settlementProgress(gated, allApplied(gated))).toEqual({ done: [], pending: ["item 1|Status"] });
+    const after = apply(world, gated);
+    // SharePoint got the value; the base did not move to it, so the page's "Done" is not taken for an edit to push.
+    expect(after.sharePoint.Status).toBe("Waiting");
+    expect(after.state[0]?.fields.Status).toMatchObject({ base: null, disputed: true });
+    // The gate opens: the same settlement, still pending, is applied and writes the page (SharePoint holds it now).
+    const open = ready(planWith(after, given));
+    expect(open.confluence.rowUpdates).toEqual([expect.objectContaining({ cells: { Status: "Waiting" } })]);
+    expect(open.sharePoint.updates).toEqual([]);
   });
 });

@@ -29,6 +29,7 @@ export class EmulatorServer {
   readonly app: FastifyInstance;
   readonly requestLog = new RequestLog();
   readonly faults = new FaultInjector();
+  readonly #afterHandling = new WeakMap<FastifyRequest, FaultSpec>();
   readonly #options: EmulatorServerOptions;
   /** Log sequence numbers reserved by routes that serve sub-requests (see `reserveLogSeq`). */
   readonly #reservedSeq = new WeakMap<FastifyRequest, number>();
@@ -53,7 +54,25 @@ export class EmulatorServer {
       if (isAdmin(request)) return;
       const fault = this.faults.take(request.method, pathOf(request));
       if (!fault) return;
+      if (fault.afterHandling) {
+        this.#afterHandling.set(request, fault);
+        return;
+      }
       await this.#inject(fault, request, reply);
+    });
+    // A fault that lets the request happen and then spoils its answer (a commit that still fails).
+    this.app.addHook("onSend", async (request, reply, payload) => {
+      const fault = this.#afterHandling.get(request);
+      if (fault === undefined) return payload;
+      this.#afterHandling.delete(request);
+      if (fault.dropConnection) {
+        request.raw.socket?.destroy();
+        return payload;
+      }
+      if (fault.status === undefined) return payload;
+      if (fault.retryAfter !== undefined) reply.header("Retry-After", String(fault.retryAfter));
+      reply.code(fault.status).type("application/json");
+      return JSON.stringify(fault.body ?? this.#options.faultBody(fault.status, request));
     });
     this.app.addHook("onResponse", async (request, reply) => {
       if (isAdmin(request)) return;
@@ -103,6 +122,12 @@ export class EmulatorServer {
 
   async #inject(fault: FaultSpec, request: FastifyRequest, reply: FastifyReply): Promise<void> {
     if (fault.latencyMs > 0) await delay(fault.latencyMs);
+    if (fault.dropConnection) {
+      // Nothing is handled and nothing answered.
+      reply.hijack();
+      request.raw.socket?.destroy();
+      return;
+    }
     if (fault.status === undefined) return;
     if (fault.retryAfter !== undefined) reply.header("Retry-After", String(fault.retryAfter));
     await reply

@@ -4,6 +4,7 @@ import { z } from "zod";
  * A fault to inject into matching requests (the Graph SDK's ChaosHandler idea, server-side). Posted to
  * `POST /_admin/faults`; `times` requests matching `method` and the `path` regular expression get `status`
  * (with `Retry-After` when given) after `latencyMs`. A fault with only `latencyMs` slows requests without failing them.
+ * `afterHandling` serves the request and then fails its answer; `dropConnection` closes the connection unanswered.
  */
 export const faultSpecSchema = z
   .object({
@@ -18,6 +19,13 @@ export const faultSpecSchema = z
     times: z.number().int().min(-1).default(1),
     /** Overrides the emulator's standard error body for `status`. */
     body: z.unknown().optional(),
+    /**
+     * Carry the request out first, then answer `status` (or nothing, with `dropConnection`): a write that commits and
+     * still fails, which services are observed to do (docs/emulators.md#confluence-pages-mode-behaviours).
+     */
+    afterHandling: z.boolean().default(false),
+    /** Answer nothing: the connection is closed (after handling the request, with `afterHandling`). */
+    dropConnection: z.boolean().default(false),
   })
   .strict();
 export type FaultSpec = z.infer<typeof faultSpecSchema>;

@@ -6,9 +6,13 @@ import { registerAdminRoutes } from "./adminRoutes";
 import { type ConfluenceSeed, parseConfluenceSeed } from "./confluenceSeed";
 import { EmulatorClock } from "./emulatorClock";
 import { type ConfluenceEmulatorContext, iso } from "./emulatorContext";
+import { EmulatorRandom } from "./emulatorRandom";
 import { faultBodyFor } from "./errorBodies";
 import { registerOAuthRoutes } from "./oauthRoutes";
 import { registerPageRoutes } from "./pageRoutes";
+import { registerPagesAdminRoutes } from "./pagesAdminRoutes";
+import { registerPageTreeRoutes } from "./pageTreeRoutes";
+import { type PointsQuota, registerPointsQuota } from "./pointsQuota";
 import { registerPropertyRoutes } from "./propertyRoutes";
 import { type QuotaDecision, RequestQuota } from "./requestQuota";
 import { registerSearchRoutes } from "./searchRoutes";
@@ -33,6 +37,8 @@ export interface ConfluenceEmulator extends RunningEmulator {
   readonly clock: EmulatorClock;
   readonly content: SiteContent;
   readonly tokens: TokenFamilies;
+  /** The points quota, when the seed sets one. */
+  readonly points: PointsQuota | undefined;
   /** What `GET /_admin/state` serves. */
   state(): Record<string, unknown>;
 }
@@ -139,12 +145,16 @@ export async function startConfluenceEmulator(
     return payload;
   });
 
-  const context: ConfluenceEmulatorContext = { server, seed, clock, tokens, content, siteBase };
+  const random = new EmulatorRandom(seed.randomSeed);
+  const context: ConfluenceEmulatorContext = { server, seed, clock, tokens, content, siteBase, random };
+  const points = registerPointsQuota(context);
   registerOAuthRoutes(context);
   registerPageRoutes(context);
+  registerPageTreeRoutes(context);
   registerPropertyRoutes(context);
   registerSearchRoutes(context);
   registerAdminRoutes(context);
+  registerPagesAdminRoutes(context);
 
   const origin = await server.listen(options.port ?? 0);
   return {
@@ -155,6 +165,7 @@ export async function startConfluenceEmulator(
     clock,
     content,
     tokens,
+    points,
     state,
     close: () => server.close(),
   };

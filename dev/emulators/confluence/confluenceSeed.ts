@@ -106,6 +106,8 @@ const pageSchema = z
     lastModified: z.iso.datetime().optional(),
     labels: z.array(z.string().min(1)).default([]),
     properties: z.array(seedPropertySchema).default([]),
+    /** Restricted so that the app's user cannot see it (its title still blocks creates of the same title). */
+    restricted: z.boolean().default(false),
   })
   .strict();
 
@@ -145,6 +147,14 @@ export const confluenceSeedSchema = z
       .strict()
       .optional(),
     /**
+     * Atlassian's points quota (docs/emulators.md#confluence-pages-mode-behaviours): points per hour, reset at the top
+     * of the UTC hour, shared by every caller; `enforced: false` only reports it (`Beta-` headers, no 429s).
+     */
+    pointsQuota: z
+      .object({ pointsPerHour: z.number().int().min(1), enforced: z.boolean().default(true) })
+      .strict()
+      .optional(),
+    /**
      * How far the search index lags writes: CQL search sees pages as they were this many seconds ago
      * (docs/references.md#confluence-cql-search).
      */
@@ -154,14 +164,23 @@ export const confluenceSeedSchema = z
      * (docs/references.md#confluence-cql-search).
      */
     searchTimeZoneOffsetMinutes: z.number().int().min(-840).max(840).default(0),
+    /**
+     * `GET /pages?id=…` answers in an order of its own, not the order of the ids asked for (observed; n8n's client
+     * maps results by id). `false` keeps id order, for readable test failures.
+     */
+    shuffleBulkReads: z.boolean().default(true),
+    /** Seeds the emulator's own randomness (the bulk-read order), so a failing run can be replayed. */
+    randomSeed: z.number().int().default(1),
     /** Behaviours the reference marks [UNCONFIRMED]. */
     quirks: z
       .object({
         /** Status for a content property over 32 KB. */
         propertyTooLargeStatus: z.union([z.literal(400), z.literal(413)]).default(400),
+        /** The deepest `depth` `/descendants` serves (n8n calls 10 the documented maximum; unconfirmed). */
+        descendantsMaxDepth: z.number().int().min(1).default(10),
       })
       .strict()
-      .default({ propertyTooLargeStatus: 400 }),
+      .default({ propertyTooLargeStatus: 400, descendantsMaxDepth: 10 }),
   })
   .strict()
   .superRefine((seed, ctx) => {

@@ -1,7 +1,8 @@
 /**
  * The subset of CQL (Confluence Query Language) the emulator's v1 search understands, parsed into a small AST and
  * evaluated against pages (docs/references.md#confluence-cql-search):
- * - fields `type`, `space` (key), `id`, `parent`, `title`, `label`, `lastmodified`, `created`;
+ * - fields `type`, `space` (key), `id` (and its alias `content`), `parent`, `ancestor` (any page above), `title`,
+ *   `label`, `lastmodified`, `created`;
  * - operators `= != > >= < <= ~ !~ in` and `not in`; `AND`, `OR`, `NOT`, parentheses; `ORDER BY f [ASC|DESC], …`;
  * - dates as `"yyyy/MM/dd HH:mm"`, `"yyyy-MM-dd HH:mm"`, `"yyyy/MM/dd"`, `"yyyy-MM-dd"` in the searching user's time
  *   zone, or functions `now("-4w")`, `startOfDay("-1d")`, `endOfDay()`, `startOfMonth()`, `endOfMonth()`
@@ -28,6 +29,8 @@ export interface CqlDocument {
   type: "page";
   spaceKey: string;
   parentId: string | null;
+  /** Every page above this one, nearest first (CQL `ancestor`). */
+  ancestorIds: readonly string[];
   title: string;
   labels: readonly string[];
   createdMs: number;
@@ -42,7 +45,18 @@ export interface CqlContext {
 
 export class CqlSyntaxError extends Error {}
 
-const FIELDS = new Set(["type", "space", "id", "parent", "title", "label", "lastmodified", "created"]);
+const FIELDS = new Set([
+  "type",
+  "space",
+  "id",
+  "content",
+  "parent",
+  "ancestor",
+  "title",
+  "label",
+  "lastmodified",
+  "created",
+]);
 const DATE_FIELDS = new Set(["lastmodified", "created"]);
 
 type Token = { kind: "word" | "string" | "op" | "paren" | "comma"; text: string; at: number };
@@ -242,13 +256,15 @@ function matchesClause(
       ? [doc.type]
       : field === "space"
         ? [doc.spaceKey]
-        : field === "id"
+        : field === "id" || field === "content"
           ? [doc.id]
           : field === "parent"
             ? [doc.parentId ?? ""]
-            : field === "title"
-              ? [doc.title]
-              : doc.labels;
+            : field === "ancestor"
+              ? doc.ancestorIds
+              : field === "title"
+                ? [doc.title]
+                : doc.labels;
   if (operator === "~" || operator === "!~") {
     const contains = actual.some((a) => a.toLowerCase().includes(texts[0]!.toLowerCase()));
     return operator === "~" ? contains : !contains;

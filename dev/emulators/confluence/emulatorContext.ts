@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { EmulatorServer } from "../common/emulatorServer";
 import type { ConfluenceSeed } from "./confluenceSeed";
 import type { EmulatorClock } from "./emulatorClock";
+import type { EmulatorRandom } from "./emulatorRandom";
 import { gatewayErrorBody, v2ErrorBody } from "./errorBodies";
 import type { Outcome, SiteContent } from "./siteContent";
 import type { TokenFamilies } from "./tokenFamilies";
@@ -15,6 +16,8 @@ export interface ConfluenceEmulatorContext {
   content: SiteContent;
   /** `_links.base`: the site URL + `/wiki`. */
   siteBase: string;
+  /** Seeded randomness (`randomSeed`): the order of bulk reads. */
+  random: EmulatorRandom;
 }
 
 /** The gateway prefix of one site's REST APIs: `/ex/confluence/{cloudId}/wiki`. */

@@ -34,6 +34,8 @@ const SORTS = [
   "-title",
 ] as const;
 const LIST_STATUSES = new Set(["current", "archived", "deleted", "trashed"]);
+/** `GET /pages?id=` takes at most this many ids (the spec's `maxItems`). */
+const MAX_IDS = 250;
 
 const bodyWriteSchema = z.object({ representation: z.string(), value: z.string() });
 /** PageBodyWrite or PageNestedBodyWrite (`{storage: {...}}`). */
@@ -222,11 +224,15 @@ function listPages(
   const badStatus = statuses.find((s) => !LIST_STATUSES.has(s));
   if (badStatus) return badV2Request(reply, `Invalid status: ${badStatus}`);
   const ids = csv(query.get("id"));
+  // The spec caps `id` at 250 (maxItems); more is a bad request, not a silent truncation.
+  if (ids !== undefined && ids.length > MAX_IDS)
+    return badV2Request(reply, `id: size must be between 0 and ${MAX_IDS} (got ${ids.length})`);
   const spaceIds = spaceId ? [spaceId] : csv(query.get("space-id"));
   const title = query.get("title");
 
+  // Pages the app's user cannot see are left out without a word, as are ids that name nothing.
   const matching = content
-    .pages()
+    .visiblePages()
     .filter(
       (p) =>
         statuses.includes(p.status) &&
@@ -258,7 +264,9 @@ function listPages(
     if (error instanceof InvalidCursor) return badV2Request(reply, error.message);
     throw error;
   }
-  const results = page.items.map(({ p }) => pageJson(p, content.space(p.spaceId), { storage }));
+  // A bulk read by id answers each page of results in an order of its own (docs/emulators.md#confluence-pages-mode-behaviours).
+  const served = ids !== undefined && context.seed.shuffleBulkReads ? context.random.shuffled(page.items) : page.items;
+  const results = served.map(({ p }) => pageJson(p, content.space(p.spaceId), { storage }));
   return sendList(reply, results, page.nextCursor, path, query, siteBase);
 }
 
@@ -281,12 +289,12 @@ export function sendList(
 }
 
 /** true for `storage`, false when absent (`"body": {}`), undefined for formats the emulator does not render. */
-function bodyFormatIsStorage(value: string | null): boolean | undefined {
+export function bodyFormatIsStorage(value: string | null): boolean | undefined {
   if (value === null) return false;
   return value === "storage" ? true : undefined;
 }
 
-function csv(value: string | null): string[] | undefined {
+export function csv(value: string | null): string[] | undefined {
   if (value === null || value === "") return undefined;
   return value
     .split(",")

@@ -43,11 +43,13 @@ export function registerSearchRoutes(context: ConfluenceEmulatorContext): void {
     // The index lags writes: a page is found as its latest version old enough to be indexed, or not at all.
     const indexedUntil = clock.now() - seed.searchIndexLagSeconds * 1000;
     const documents = content
-      .pages()
+      .visiblePages()
       .filter((p) => p.status === "current")
       .flatMap((page) => {
         const version = page.versions.findLast((v) => v.createdAt <= indexedUntil);
-        return version ? [{ page, version, doc: cqlDocument(page, version, spaceKeys.get(page.spaceId) ?? "") }] : [];
+        if (!version) return [];
+        const ancestorIds = content.ancestorsOf(page).map((ancestor) => ancestor.id);
+        return [{ page, version, doc: cqlDocument(page, version, spaceKeys.get(page.spaceId) ?? "", ancestorIds) }];
       })
       .filter(({ doc }) => matchesCql(parsed.where, doc, cqlContext))
       .sort((a, b) => compareByOrder(parsed.orderBy, a.doc, b.doc));
@@ -71,8 +73,11 @@ export function registerSearchRoutes(context: ConfluenceEmulatorContext): void {
       params.set("limit", String(limit));
       links.next = `/rest/api/search?${params.toString()}`;
     }
+    // `expand=content.version` adds the version the index holds, which lags the page's own under index lag.
+    const expand = (query.get("expand") ?? "").split(",").map((part) => part.trim());
+    const withVersion = expand.includes("content.version");
     return reply.send({
-      results: page.items.map(({ page: p, version, doc }) => searchResult(p, version, doc, siteBase)),
+      results: page.items.map(({ page: p, version, doc }) => searchResult(p, version, doc, siteBase, withVersion)),
       start: 0,
       limit,
       size: page.items.length,
@@ -107,12 +112,18 @@ export function registerSearchRoutes(context: ConfluenceEmulatorContext): void {
   });
 }
 
-function cqlDocument(page: StoredPage, version: PageVersion, spaceKey: string): CqlDocument {
+function cqlDocument(
+  page: StoredPage,
+  version: PageVersion,
+  spaceKey: string,
+  ancestorIds: readonly string[],
+): CqlDocument {
   return {
     id: page.id,
     type: "page",
     spaceKey,
     parentId: page.parentId,
+    ancestorIds,
     title: version.title,
     labels: page.labels.map((l) => l.name),
     createdMs: page.createdAt,
@@ -126,6 +137,7 @@ function searchResult(
   version: PageVersion,
   doc: CqlDocument,
   siteBase: string,
+  withVersion: boolean,
 ): Record<string, unknown> {
   const webui = `/spaces/${doc.spaceKey}/pages/${page.id}/${encodeURIComponent(doc.title.replace(/\s+/g, "+")).replace(/%2B/g, "+")}`;
   return {
@@ -137,6 +149,18 @@ function searchResult(
       childTypes: {},
       macroRenderedOutput: {},
       restrictions: {},
+      ...(withVersion
+        ? {
+            version: {
+              by: { type: "known", accountId: version.authorId },
+              when: iso(version.createdAt),
+              friendlyWhen: new Date(version.createdAt).toUTCString().slice(5, 16),
+              message: version.message,
+              number: version.number,
+              minorEdit: version.minorEdit,
+            },
+          }
+        : {}),
       _expandable: {
         container: "",
         metadata: "",

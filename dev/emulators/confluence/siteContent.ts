@@ -39,6 +39,11 @@ export interface StoredPage {
   authorId: string;
   createdAt: number;
   position: number;
+  /**
+   * Restricted so that the app's user cannot see it: every read and listing acts as if it were not there, yet its
+   * title still blocks a create of the same title (docs/emulators.md#confluence-pages-mode-behaviours).
+   */
+  restricted: boolean;
   /** Oldest first; the last one is the current version. */
   versions: PageVersion[];
   labels: { id: string; name: string; prefix: "global" }[];
@@ -102,6 +107,7 @@ export class SiteContent {
         authorId,
         createdAt: at,
         position: index,
+        restricted: p.restricted,
         versions: [
           {
             number: p.version,
@@ -143,8 +149,28 @@ export class SiteContent {
   /** A current page, the way GET/PUT see it: purged and deleted pages are 404 (as are pages one may not see). */
   #live(id: string): Outcome<StoredPage> {
     const page = this.#pages.get(id);
-    if (!page || page.status === "deleted") return fail(404, "NOT_FOUND", `Cannot find page with id ${id}`);
+    if (!page || page.status === "deleted" || page.restricted)
+      return fail(404, "NOT_FOUND", `Cannot find page with id ${id}`);
     return { ok: true, value: page };
+  }
+
+  /** Pages the app's user can see (restricted pages left out), for listings and search. */
+  visiblePages(): StoredPage[] {
+    return this.pages().filter((page) => !page.restricted);
+  }
+
+  /** The pages above `page`, nearest first (the parent, its parent, …). */
+  ancestorsOf(page: StoredPage): StoredPage[] {
+    const ancestors: StoredPage[] = [];
+    const seen = new Set<string>([page.id]);
+    for (let parentId = page.parentId; parentId !== null && !seen.has(parentId); ) {
+      const parent = this.#pages.get(parentId);
+      if (parent === undefined) break;
+      ancestors.push(parent);
+      seen.add(parentId);
+      parentId = parent.parentId;
+    }
+    return ancestors;
   }
 
   findPage(id: string): Outcome<StoredPage> {
@@ -173,6 +199,7 @@ export class SiteContent {
       authorId,
       createdAt: now,
       position: this.#pages.size,
+      restricted: false,
       versions: [
         {
           number: 1,
@@ -291,6 +318,65 @@ export class SiteContent {
         p.status === "current" &&
         currentVersion(p).title.toLowerCase() === title.toLowerCase(),
     );
+  }
+
+  /**
+   * A person copies a page (the editor's "Copy"): same body, labels and content properties (copies carry the app's
+   * properties too, docs/emulators.md#confluence-pages-mode-behaviours), under `parentId` (default: the original's).
+   */
+  copyAsPerson(id: string, input: { title: string; parentId?: string }, authorId: string): Outcome<StoredPage> {
+    const found = this.#live(id);
+    if (!found.ok) return found;
+    const original = found.value;
+    const created = this.createPage(
+      {
+        spaceId: original.spaceId,
+        title: input.title,
+        parentId: input.parentId ?? original.parentId,
+        body: currentVersion(original).body,
+        status: "current",
+      },
+      authorId,
+    );
+    if (!created.ok) return created;
+    const copy = created.value;
+    copy.labels = original.labels.map((label) => ({ ...label, id: this.#newId() }));
+    copy.properties = original.properties.map((property) => ({
+      ...property,
+      id: this.#newId(),
+      version: { ...property.version, number: 1, createdAt: this.#clock.now() },
+    }));
+    return created;
+  }
+
+  /**
+   * A person (or an admin) changes a page's status: `archived` (still listed, read-only for the app), `current`
+   * (restore from the trash or unarchive; a new version with the body unchanged), or `restricted` visibility.
+   */
+  setStatusAsPerson(id: string, status: "archived" | "current", authorId: string): Outcome<StoredPage> {
+    const page = this.#pages.get(id);
+    if (!page || page.status === "deleted") return fail(404, "NOT_FOUND", `Cannot find page with id ${id}`);
+    const current = currentVersion(page);
+    page.status = status;
+    page.versions.push({ ...current, number: current.number + 1, createdAt: this.#clock.now(), message: "", authorId });
+    return { ok: true, value: page };
+  }
+
+  /** Hides the page from the app's user (or shows it again), as a page restriction does. */
+  restrict(id: string, restricted: boolean): Outcome<StoredPage> {
+    const page = this.#pages.get(id);
+    if (!page) return fail(404, "NOT_FOUND", `Cannot find page with id ${id}`);
+    page.restricted = restricted;
+    return { ok: true, value: page };
+  }
+
+  /** A person moves a page under another parent (same space); the version does not change [UNCONFIRMED]. */
+  moveAsPerson(id: string, parentId: string): Outcome<StoredPage> {
+    const found = this.#live(id);
+    if (!found.ok) return found;
+    if (!this.#pages.has(parentId)) return fail(404, "NOT_FOUND", `Cannot find parent page with id ${parentId}`);
+    found.value.parentId = parentId;
+    return found;
   }
 
   addLabels(id: string, names: string[]): Outcome<StoredPage> {

@@ -25,3 +25,11 @@ export const recordRunFailureInputSchema = runRef.extend({
   finishedAt: z.string(),
   problem,
 });
+export const applyPageWriteInputSchema = runRef.extend({ jobId: z.string().regex(/^j\d{4,}$/) });
+export const linkCreatedPagesInputSchema = runRef;
+export const commitPagesRunInputSchema = runRef.extend({
+  trigger,
+  startedAt: z.string(),
+  failedBatchIds: z.array(z.string()),
+  failedJobIds: z.array(z.string()),
+});

@@ -64,6 +64,7 @@ export async function commitRun(services: EngineServices, input: CommitRunInput)
       pageEditedAt: context.page.editedAt,
       fieldSamples: { ...context.fieldSamples },
       ...(quiet ? { quiet } : {}),
+      ...(context.sharePointGateClosed === undefined ? {} : { gatedItems: [...context.sharePointGateClosed] }),
       runId: input.runId,
       updatedAt: at,
     },

@@ -1,10 +1,16 @@
 import type { z } from "zod";
 import type { EngineServices } from "../engineServices";
+import { applyPageWrite } from "../pages/applyPageWrite";
+import { commitPagesRun } from "../pages/commitPagesRun";
+import { linkCreatedPages } from "../pages/linkCreatedPages";
 import { ActivityName } from "../run/runContract";
 import {
   applyConfluencePageInputSchema,
+  applyPageWriteInputSchema,
   applySharePointBatchInputSchema,
+  commitPagesRunInputSchema,
   commitRunInputSchema,
+  linkCreatedPagesInputSchema,
   prepareRunInputSchema,
   recordRunFailureInputSchema,
 } from "./activityInputs";
@@ -39,6 +45,9 @@ export function createSyncActivities(services: EngineServices): SyncActivities {
     ),
     [ActivityName.commitRun]: checked(commitRunInputSchema, (input) => commitRun(services, input)),
     [ActivityName.recordRunFailure]: checked(recordRunFailureInputSchema, (input) => recordRunFailure(services, input)),
+    [ActivityName.applyPageWrite]: checked(applyPageWriteInputSchema, (input) => applyPageWrite(services, input)),
+    [ActivityName.linkCreatedPages]: checked(linkCreatedPagesInputSchema, (input) => linkCreatedPages(services, input)),
+    [ActivityName.commitPagesRun]: checked(commitPagesRunInputSchema, (input) => commitPagesRun(services, input)),
   };
 }
 

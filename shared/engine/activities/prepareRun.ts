@@ -1,9 +1,11 @@
-import type { Profile } from "../../config/profile";
+import { isPagesProfile, type PagesProfile, type Profile } from "../../config/profile";
 import type { FieldCodecs } from "../../mapping";
 import { GraphErrorCodes } from "../../sharepoint/graphError";
+import type { SharePointItem } from "../../sharepoint/listItem";
 import type { SharePointClient } from "../../sharepoint/sharePointClient";
 import type { ItemStateVersions } from "../../state/itemStateStore";
 import {
+  applyGates,
   type FieldSettlement,
   hasConfluenceWrites,
   NOTHING_APPLIED,
@@ -17,6 +19,8 @@ import { codecsFor } from "../codecInputs";
 import { pendingSettlements, recordConflicts } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
 import { permanentProblem } from "../failures";
+import { blockedUntil, quotaStop, recordQuotaStop } from "../pages/pointsBudget";
+import { preparePagesRun } from "../pages/preparePagesRun";
 import { ApiCallMeter } from "../prepare/apiCallMeter";
 import { type CycleReads, readCycle } from "../prepare/cycleReads";
 import { readPageRows } from "../prepare/pageRows";
@@ -32,6 +36,7 @@ import type { RunContext } from "../run/stagedDocuments";
 import { planToStage, versionsToStage } from "../run/statePhases";
 import { sharePointBatches } from "../sharePointBatches";
 import { highestItemId, sharePointSide } from "../sharePointChanges";
+import { type TableGates, tableGates } from "../tableGates";
 
 /**
  * Validates the profile, reads both sides and the state, plans; then, for a real run, records the conflicts, stages
@@ -44,6 +49,7 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
   const validation = await validateProfile(services, input.profileKey);
   if (!validation.ok) return ending.invalid(validation);
   const { profile, rules } = validation;
+  if (isPagesProfile(profile)) return preparePagesRunSafely(services, input, profile, rules, ending);
   const calls = new ApiCallMeter();
   try {
     const sharePoint = await services.connections.sharePoint(profile);
@@ -82,6 +88,37 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
       services.connections.forgetGraphCredential(profile.key);
     if (problem === undefined) throw error;
     return await ending.failed(problem, calls.now());
+  }
+}
+
+/** Pages mode (docs/pages-mode.md), with the same rule for failures as table mode: permanent ones end the run. */
+async function preparePagesRunSafely(
+  services: EngineServices,
+  input: PrepareRunInput,
+  profile: PagesProfile,
+  rules: SyncRules,
+  ending: RunEnding,
+): Promise<PrepareRunResult> {
+  try {
+    return await preparePagesRun(services, input, profile, rules, ending);
+  } catch (error) {
+    const stop = quotaStop(error);
+    if (stop !== undefined) {
+      // Nothing moves on (the delta link, the feed): the run waits for the quota's reset instead of calling into it.
+      // A dry run writes nothing, not even this (invariant 8); the next real run meets the same 429 and records it.
+      const until = input.dryRun
+        ? blockedUntil(services.clock.now(), stop.retryAfterMs)
+        : await recordQuotaStop(services, profile.key, stop.retryAfterMs);
+      return await ending.failed(
+        { code: "CONFLUENCE_QUOTA_EXHAUSTED", message: `${stop.message}; Confluence calls wait until ${until}` },
+        { graph: 0, confluence: 0 },
+      );
+    }
+    const problem = permanentProblem(error);
+    if (problem?.code === GraphErrorCodes.AuthenticationFailed || problem?.code === GraphErrorCodes.Unauthorized)
+      services.connections.forgetGraphCredential(profile.key);
+    if (problem === undefined) throw error;
+    return await ending.failed(problem, { graph: 0, confluence: 0 });
   }
 }
 
@@ -124,6 +161,8 @@ interface PlannedCycle {
   /** The versions of the state rows loaded, to commit phase zero over. */
   readonly versions: ItemStateVersions;
   readonly highestStateId: number;
+  /** Items whose SharePoint gate is closed (kept in the cursor: items the next delta does not report keep it). */
+  readonly sharePointGateClosed: readonly string[];
 }
 
 /**
@@ -145,11 +184,13 @@ async function planCycle(
   const { profile, rules, reads, codecs, input } = cycle;
   // Conflicts people settled: their items are planned whatever the sides show (never left out as settled).
   const settlements = await pendingSettlements(services.state.conflicts, profile.key);
-  const table = await tableAndStates(services, { ...cycle, settlements });
+  // Read through the codecs (and their gate column), the items are let go: on a first sync they are the whole list.
+  let changed: readonly SharePointItem[] | undefined = reads.takeChangedItems();
+  const table = await tableAndStates(services, { ...cycle, settlements, changed });
   if (!table.ok) return table;
-  const { states } = table;
-  // Read through the codecs, the items are let go: on a first sync they are the whole list.
-  let side = sharePointSide({ ...reads.changes, changed: reads.takeChangedItems() }, codecs);
+  const { states, gates } = table;
+  let side = sharePointSide({ ...reads.changes, changed }, codecs);
+  changed = undefined;
   let readProblems = table.readProblems;
   if (side.kind === "full") {
     // A full enumeration loads every state row and reads every row (see planStates.ts): nothing is left out here.
@@ -163,7 +204,7 @@ async function planCycle(
     side = vanished.side;
     readProblems = [...readProblems, ...vanished.problems];
   }
-  const { plan, planMs } = await planWithReads(cycle.sharePoint, reads.select, codecs, {
+  const { plan: ungated, planMs } = await planWithReads(cycle.sharePoint, reads.select, codecs, {
     rules,
     state: states.state.states,
     idleAwaitingItems: states.idleAwaitingItems,
@@ -172,6 +213,8 @@ async function planCycle(
     runAt: input.startedAt,
     settlements,
   });
+  // Gates hold writes back per item and direction (docs/pages-mode.md §5).
+  const plan = ungated.kind === "ready" ? applyGates(ungated, gates.closed).plan : ungated;
   logPlanning(services, profile, input, { planMs, states, reads });
   return {
     ok: true,
@@ -180,12 +223,13 @@ async function planCycle(
     editedAt: table.editedAt,
     versions: states.state.versions,
     highestStateId: states.highestStateId,
+    sharePointGateClosed: gates.sharePointClosed,
   };
 }
 
 /**
- * The page's table read through the codecs, and the state rows the plan needs (see planStates.ts). Every row is read
- * here, to tell the settled ones apart and let them go: only this function holds all of them.
+ * The page's table read through the codecs, its gates, and the state rows the plan needs (see planStates.ts). Every
+ * row is read here, to tell the settled ones apart and let them go: only this function holds all of them.
  */
 async function tableAndStates(
   services: EngineServices,
@@ -196,19 +240,28 @@ async function tableAndStates(
     readonly codecs: FieldCodecs;
     readonly input: PrepareRunInput;
     readonly settlements: readonly FieldSettlement[];
+    /** The items the delta reported (their gate column is read here). */
+    readonly changed: readonly SharePointItem[];
   },
 ): Promise<
-  | { ok: true; states: PlanStates; readProblems: readonly RunItemReport[]; editedAt: string }
+  | { ok: true; states: PlanStates; readProblems: readonly RunItemReport[]; editedAt: string; gates: TableGates }
   | { ok: false; problem: RunProblem }
 > {
   const { profile, rules, reads, codecs, input } = cycle;
   const page = readPageRows(profile, reads, codecs, input.cycle);
   if (!page.ok) return page;
+  const gates = tableGates(
+    profile,
+    { changed: cycle.changed, deletedIds: reads.changes.deletedIds },
+    reads.cursor?.cursor.gatedItems ?? [],
+    page.table,
+  );
+  if (!gates.ok) return gates;
   const states = await planStates(services, profile, reads, rules, page.side, {
     dryRun: input.dryRun,
     itemsWithSettlements: new Set(cycle.settlements.map((settlement) => settlement.sharePointId)),
   });
-  return { ok: true, states, readProblems: page.readProblems, editedAt: page.editedAt };
+  return { ok: true, states, readProblems: page.readProblems, editedAt: page.editedAt, gates };
 }
 
 /**
@@ -264,6 +317,7 @@ function cycleContext(
     apiCalls,
     readProblems: planned.readProblems,
     batchIds: [],
+    ...(planned.sharePointGateClosed.length > 0 ? { sharePointGateClosed: planned.sharePointGateClosed } : {}),
   };
 }
 

@@ -1,3 +1,4 @@
 export { activityRetryOptions } from "./activityRetry";
+export { syncPageJobsOrchestrator } from "./pagesCycle";
 export { syncAllProfilesOrchestrator } from "./syncAllProfilesOrchestrator";
 export { syncProfileOrchestrator } from "./syncProfileOrchestrator";

@@ -12,6 +12,7 @@ import {
 } from "../run/runContract";
 import type { RunReport } from "../run/runReport";
 import { activityRetryOptions } from "./activityRetry";
+import { pagesCycle } from "./pagesCycle";
 import { ProgressStatus } from "./progressStatus";
 import { runProblemFrom } from "./runFailure";
 import { writeSharePointBatches } from "./sharePointBatchStep";
@@ -44,6 +45,10 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
         retry,
         prepareInput,
       )) as PrepareRunResult;
+      if (prepared.kind === "plannedPages")
+        return yield* pagesCycle(context, ref, prepared, { trigger: input.trigger, startedAt }, status, (next) => {
+          stage = next;
+        });
       if (prepared.kind !== "planned") return prepared.report;
 
       stage = ActivityName.applySharePointBatch;

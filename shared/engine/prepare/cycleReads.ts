@@ -1,4 +1,4 @@
-import type { Profile } from "../../config/profile";
+import { type Profile, tableProfile } from "../../config/profile";
 import type { ConfluenceClient, ConfluencePage } from "../../confluence";
 import type { SharePointItem } from "../../sharepoint/listItem";
 import type { SharePointClient } from "../../sharepoint/sharePointClient";
@@ -57,10 +57,11 @@ export async function readCycle(
 ): Promise<CycleReads> {
   const [directory, page, cursor] = await Promise.all([
     services.directory.get(profile, clients.sharePoint),
-    clients.confluence.getPage(profile.confluence.target.pageId, { storage: true }),
+    clients.confluence.getPage(tableProfile(profile).confluence.target.pageId, { storage: true }),
     services.state.cursors.get(profile.key),
   ]);
-  const select = selectedFieldKeys(profile, directory.columns);
+  const gate = profile.gates.sharePoint;
+  const select = [...selectedFieldKeys(profile, directory.columns), ...(gate === undefined ? [] : [gate])].sort();
   const storedLink =
     cursor !== undefined && sameSelect(cursor.cursor.select, select) ? cursor.cursor.deltaLink : undefined;
   const quietMark =

@@ -1,5 +1,5 @@
 import type { Profile } from "../../config/profile";
-import type { FieldCodecs } from "../../mapping";
+import type { FieldCodecs, ManagedTable } from "../../mapping";
 import type { ConfluenceSide } from "../../sync";
 import { confluenceSide, readManagedPage } from "../managedPage";
 import { pageEditedAt } from "../pageEditedAt";
@@ -14,6 +14,8 @@ export type PageRows =
       readonly readProblems: readonly RunItemReport[];
       /** When a person last saved the page (see pageEditedAt.ts). */
       readonly editedAt: string;
+      /** The managed table as checked (its gate column is read from it). */
+      readonly table: ManagedTable;
     }
   | { readonly ok: false; readonly problem: RunProblem };
 
@@ -42,5 +44,5 @@ export function readPageRows(profile: Profile, reads: CycleReads, codecs: FieldC
       cycle,
     }),
   );
-  return { ok: true, side, readProblems, editedAt };
+  return { ok: true, side, readProblems, editedAt, table: managed.table };
 }

@@ -147,6 +147,13 @@ function valueOf(snapshot: FieldSnapshot | null | undefined): { value?: Canonica
 }
 
 function settlementReport(decision: SettlementDecision): SettlementReport {
+  if (decision.kind === "applied" && (decision.held ?? []).length > 0)
+    return {
+      field: decision.field,
+      conflictId: decision.id,
+      outcome: "held",
+      reason: `the gate toward ${(decision.held ?? []).map((side) => (side === "sharePoint" ? "SharePoint" : "Confluence")).join(" and ")} is closed; the settlement is applied once it opens`,
+    };
   if (decision.kind === "applied")
     return { field: decision.field, conflictId: decision.id, outcome: "applied", writtenTo: [...decision.writes] };
   return { field: decision.field, conflictId: decision.id, outcome: "stale", reason: staleReasonText(decision) };

@@ -26,12 +26,20 @@ export const ActivityName = {
   commitRun: "commitRun",
   /** Record a run that ended by an activity failing for good (retries exhausted), so diagnostics show it. */
   recordRunFailure: "recordRunFailure",
+  /** Pages mode: one page write, trash or create (docs/pages-mode.md §9), idempotent on retry. */
+  applyPageWrite: "applyPageWrite",
+  /** Pages mode: the page ids (and URLs) of pages created or paired this run, into their items, in `$batch`es. */
+  linkCreatedPages: "linkCreatedPages",
+  /** Pages mode: commit the state, the link rows, the cursor, conflicts and the run record. */
+  commitPagesRun: "commitPagesRun",
 } as const;
 export type ActivityName = (typeof ActivityName)[keyof typeof ActivityName];
 
 export const OrchestratorName = {
   syncProfile: "syncProfile",
   syncAllProfiles: "syncAllProfiles",
+  /** Pages mode: one chunk of a run's page jobs, each its own activity (docs/pages-mode.md §9). */
+  syncPageJobs: "syncPageJobs",
 } as const;
 
 /** Input of the `syncProfile` orchestration. */
@@ -110,7 +118,48 @@ export type PrepareRunResult =
    * The plan is staged: apply these SharePoint batches, then the page (if needed), then commit. `planned` counts its
    * writes, for the progress (absent in histories from before it).
    */
-  | { kind: "planned"; sharePointBatchIds: string[]; confluenceWrite: boolean; planned?: PlannedWrites };
+  | { kind: "planned"; sharePointBatchIds: string[]; confluenceWrite: boolean; planned?: PlannedWrites }
+  /**
+   * Pages mode: apply these SharePoint batches and page jobs (at most `parallelPageWrites` jobs at once), then the
+   * backlinks, then commit (docs/pages-mode.md §9). `planned` counts the plan's writes, for the progress.
+   */
+  | {
+      kind: "plannedPages";
+      sharePointBatchIds: string[];
+      pageJobIds: string[];
+      parallelPageWrites: number;
+      planned?: PlannedWrites;
+    };
+
+export interface ApplyPageWriteInput extends RunRef {
+  jobId: string;
+}
+
+export interface ApplyPageWriteResult {
+  jobId: string;
+  /** The job's outcome kind (`written`, `created`, `trashed`, `versionConflict`, `gone`, `deferred`, `failed`). */
+  outcome: string;
+}
+
+/** Input of `syncPageJobs`: the jobs of one chunk, and how many may run at once. */
+export interface SyncPageJobsInput extends RunRef {
+  jobIds: string[];
+  parallelPageWrites: number;
+}
+
+/** Output of `syncPageJobs`: the jobs whose activity failed for good. */
+export interface SyncPageJobsResult {
+  failedJobIds: string[];
+}
+
+export interface CommitPagesRunInput extends RunRef {
+  trigger: SyncTrigger;
+  startedAt: string;
+  /** Batches whose activity failed for good: their operations count as not applied. */
+  failedBatchIds: string[];
+  /** Page jobs whose activity failed for good: not applied (a create may have happened: the next run looks for it). */
+  failedJobIds: string[];
+}
 
 export interface ApplySharePointBatchInput extends RunRef {
   batchId: string;

@@ -75,8 +75,11 @@ export interface ConflictReport {
 export interface SettlementReport {
   readonly field: string;
   readonly conflictId: string;
-  /** `applied`: the chosen value is written where it was missing; `stale`: someone edited a side since, not applied. */
-  readonly outcome: "applied" | "stale";
+  /**
+   * `applied`: the chosen value is written where it was missing; `held`: a closed gate holds its write back, it stays
+   * pending until the gate opens; `stale`: someone edited a side since, not applied.
+   */
+  readonly outcome: "applied" | "held" | "stale";
   /** For `applied`: the sides written (none when both already held the value). */
   readonly writtenTo?: readonly ("sharePoint" | "confluence")[];
   /** For `stale`: why, in words. */

@@ -32,6 +32,8 @@ export interface RunContext {
   /** Report entries found while reading (rows whose key is not an item id). */
   readonly readProblems: readonly RunItemReport[];
   readonly batchIds: readonly string[];
+  /** Items whose SharePoint gate was closed as last read (docs/pages-mode.md §5), kept in the cursor. */
+  readonly sharePointGateClosed?: readonly string[];
 }
 
 /** One SharePoint operation of a staged batch, with the canonical values to write. */

@@ -15,6 +15,7 @@ const doc = (overrides: Partial<CqlDocument> = {}): CqlDocument => ({
   type: "page",
   spaceKey: "TEAM",
   parentId: "1",
+  ancestorIds: ["1", "0"],
   title: "Release notes",
   labels: ["sync-managed"],
   createdMs: Date.UTC(2026, 0, 1),
@@ -25,6 +26,16 @@ const doc = (overrides: Partial<CqlDocument> = {}): CqlDocument => ({
 const matches = (cql: string, d = doc(), context = utc) => matchesCql(parseCql(cql).where, d, context);
 
 describe("CQL subset", () => {
+  it("finds pages below a page with ancestor (any depth) and parent (direct children only)", () => {
+    expect(matches('ancestor = "0"')).toBe(true);
+    expect(matches("ancestor = 1")).toBe(true);
+    expect(matches("parent = 0")).toBe(false);
+    expect(matches("ancestor in (7, 0)")).toBe(true);
+    expect(matches("ancestor != 0")).toBe(false);
+    expect(matches("ancestor not in (7, 8)")).toBe(true);
+    expect(matches("content = 10 and ancestor = 1")).toBe(true);
+  });
+
   it("reads the four documented date formats in the user's time zone, at minute precision", () => {
     expect(dateValue({ kind: "text", text: "2026-03-10 14:00" }, utc)).toBe(Date.UTC(2026, 2, 10, 14, 0));
     expect(dateValue({ kind: "text", text: "2026/03/10" }, utc)).toBe(Date.UTC(2026, 2, 10));

@@ -1,3 +1,4 @@
+import { tableProfile } from "../../../shared/config";
 import { isSyncVersion } from "../../../shared/engine/managedPage";
 import {
   type FieldCodecs,
@@ -258,7 +259,7 @@ export class EmulatedWorld implements PersonEditView {
     const body = this.#h.pageBody();
     const parsed = parseStorage(body, { pageId: this.#h.pageId });
     if (!parsed.ok) throw new InvariantViolation(`the page is no longer well-formed storage: ${parsed.error.message}`);
-    const selected = selectManagedTable(parsed.document, this.#h.profile.confluence.target, this.#codecs);
+    const selected = selectManagedTable(parsed.document, tableProfile(this.#h.profile).confluence.target, this.#codecs);
     if (!selected.ok)
       throw new InvariantViolation(
         `the page's table can no longer be synced: ${selected.errors.map((error) => error.message).join("; ")}`,
