@@ -4,8 +4,9 @@ import type { CliIo } from "./cliContext";
 
 /**
  * Live progress of a run on stderr (docs/cli.md#progress), drawn from the `RunProgress` the orchestrator publishes as
- * its custom status, which the local Durable host hands over after each episode. Nothing here guesses: the text
- * changes when the run does; on a terminal only the elapsed time moves on its own.
+ * its custom status, which the local Durable host hands over after each episode, with the step its activity reports
+ * merged in (`step`: reading SharePoint, planning, committing state rows). Nothing here guesses: the text changes when
+ * the run does; on a terminal only the elapsed time moves on its own.
  *
  * - A terminal (stderr is a TTY and `CI` is not set) gets one line, redrawn in place (`\r`, erase line), at most every
  *   `TERMINAL_REDRAW_MS`, cut to the terminal's width, and erased when the run ends.
@@ -120,7 +121,8 @@ function plainLines(target: ProgressTarget, label: string): ProgressDisplay {
   let pending: NodeJS.Timeout | undefined;
   let stopped = false;
 
-  const stageOf = (progress: RunProgress): string => `${progress.cycle}|${progress.stage}`;
+  // A step of the activity (reading SharePoint, planning, committing state rows) is a stage of its own here.
+  const stageOf = (progress: RunProgress): string => `${progress.cycle}|${progress.stage}|${progress.step?.kind ?? ""}`;
   const print = (): void => {
     pending = undefined;
     if (stopped || latest === undefined) return;

@@ -60,7 +60,7 @@ export function registerConflictsResolveCommand(program: Command, io: CliIo): vo
           if (options.sync && result.settled.length > 0) {
             const run = await syncWithProgress(
               io,
-              engine.registry,
+              engine,
               { profileKey, dryRun: false, trigger: "cli" },
               { quiet: options.quiet ?? false },
             );

@@ -33,7 +33,7 @@ export function registerSyncCommand(program: Command, io: CliIo): void {
         try {
           const run = await syncWithProgress(
             io,
-            engine.registry,
+            engine,
             { profileKey, dryRun: options.dryRun ?? false, trigger: "cli" },
             { quiet: options.quiet ?? false },
           );

@@ -8,6 +8,7 @@ import {
 } from "../../shared/engine/orchestration";
 import { OrchestratorName, type SyncProfileInput, syncInstanceId } from "../../shared/engine/run/runContract";
 import { openStateStores } from "../../shared/state/stateStores";
+import { ActivityProgressRelay } from "./liveProgress";
 import {
   type LocalDurableRegistry,
   type LocalRunOptions,
@@ -47,6 +48,8 @@ export function runProfileSyncLocally(
 export interface LocalEngine {
   readonly services: EngineServices;
   readonly registry: LocalDurableRegistry;
+  /** The steps the activities report while they work (the engine's progress sink), for a live display. */
+  readonly progress: ActivityProgressRelay;
   /** Releases the embedded state store, when one was started (the config services stay the caller's). */
   close(): Promise<void>;
 }
@@ -63,9 +66,11 @@ export async function openLocalEngine(
   const storage = await openStateStorage(config.settings, onEmbeddedStorage ? { onStart: onEmbeddedStorage } : {});
   try {
     const state = await openStateStores(storage.location);
-    const services = createEngineServices({ config, state }, engineOptions);
+    const progress = new ActivityProgressRelay();
+    const services = createEngineServices({ config, state }, { progress: progress.sink, ...engineOptions });
     return {
       services,
+      progress,
       registry: syncRegistry(createSyncActivities(services)),
       close: async () => {
         // A rotated refresh token the store refused is kept in memory: one more try before the process ends.

@@ -92,12 +92,12 @@ export async function runPagesDemo(options: {
     const run = async (label: string): Promise<void> => {
       await host.clearRequestLogs();
       const started = performance.now();
-      const recorder = recordSyncProgress(profile.key, options.onProgress);
+      const recorder = recordSyncProgress(profile.key, options.onProgress, engine.progress);
       const result = await runProfileSyncLocally(
         engine.registry,
         { profileKey: profile.key, dryRun: false, trigger: "cli" },
         recorder.options,
-      );
+      ).finally(recorder.stop);
       if (result.status !== "Completed") throw new SandboxDemoFailed(`sync "${label}" failed: ${result.error ?? "?"}`);
       const report = result.output as RunReport;
       if (BROKEN_OUTCOMES.has(report.outcome))

@@ -204,13 +204,13 @@ async function measuredRun(
 ): Promise<DemoRun> {
   await host.clearRequestLogs();
   const started = performance.now();
-  const recorder = recordSyncProgress(profile.key, onProgress);
+  const recorder = recordSyncProgress(profile.key, onProgress, engine.progress);
   const progress = recorder.progress;
   const run = await runProfileSyncLocally(
     engine.registry,
     { profileKey: profile.key, dryRun: false, trigger: "cli" },
     recorder.options,
-  );
+  ).finally(recorder.stop);
   const durationMs = performance.now() - started;
   if (run.status !== "Completed")
     throw new SandboxDemoFailed(`the sync "${label}" failed: ${run.error ?? "unknown error"}`);

@@ -1,3 +1,4 @@
+import type { ActivityStep } from "../engine/run/activityProgress";
 import type { RunProgress, StepCount } from "../engine/run/runProgress";
 
 /**
@@ -16,7 +17,7 @@ export function runProgressText(progress: RunProgress): string {
 export function stageText(progress: RunProgress): string {
   switch (progress.stage) {
     case "preparing":
-      return "reading SharePoint and Confluence, planning";
+      return progress.step ? stepText(progress.step, progress.stage) : "reading SharePoint and Confluence, planning";
     case "writingSharePoint": {
       const batches = progress.batches;
       const text = batches ? `writing SharePoint: ${countText(batches, "batch", "batches")}` : "writing SharePoint";
@@ -32,12 +33,40 @@ export function stageText(progress: RunProgress): string {
     case "linkingPages":
       return "writing page ids back to SharePoint";
     case "committing":
-      return "committing";
+      return progress.step?.kind === "committingState" ? stepText(progress.step, progress.stage) : "committing";
     case "recordingFailure":
       return "recording the failure";
     default:
       return String(progress.stage);
   }
+}
+
+/**
+ * An activity's step (local runs only, see `withActivityStep`): "reading SharePoint: 45,000 items (9 pages)". State rows
+ * written while preparing are the plan's staging (phase zero, docs/engine.md#progress), those of `commitRun` its commit.
+ */
+export function stepText(step: ActivityStep, stage: RunProgress["stage"]): string {
+  switch (step.kind) {
+    case "readingSharePoint":
+      if (step.pages === 0) return "reading SharePoint";
+      return `reading SharePoint: ${numberText(step.items)} ${step.items === 1 ? "item" : "items"} (${step.pages} ${step.pages === 1 ? "page" : "pages"})`;
+    case "readingConfluence":
+      if (step.pages) return `reading Confluence: ${numberText(step.pages.done)}/${numberText(step.pages.total)} pages`;
+      return step.of === "page" ? "reading Confluence: the page" : "reading Confluence: the changed pages";
+    case "planning":
+      return "planning";
+    case "committingState":
+      return `${stage === "preparing" ? "staging" : "committing"}: ${numberText(step.rows)}/${numberText(step.total)} state rows`;
+    default:
+      return "working";
+  }
+}
+
+const numbers = new Intl.NumberFormat("en-US");
+
+/** "45,000". */
+function numberText(value: number): string {
+  return numbers.format(value);
 }
 
 /** "12/40 batches (1 failed)". */

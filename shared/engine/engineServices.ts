@@ -11,6 +11,7 @@ import {
 import type { StateStores } from "../state/stateStores";
 import { ListDirectoryCache } from "./listDirectoryCache";
 import { ProfileConnections, type ProfileConnectionsOptions } from "./profileConnections";
+import { type ActivityProgressSink, silentProgress } from "./run/activityProgress";
 import { tokenRefreshesWithTelemetry } from "./tokenRefreshTelemetry";
 
 /**
@@ -27,6 +28,11 @@ export interface EngineServices {
   readonly logger: Logger;
   /** Where run and token-refresh events go (silent unless the host configures a sink). */
   readonly telemetry: Telemetry;
+  /**
+   * Where `prepareRun` and `commitRun` report their steps while they work (docs/engine.md#progress): the CLI's live
+   * line locally, a throttled trace line in the Functions app; silent unless the host sets one.
+   */
+  readonly progress: ActivityProgressSink;
 }
 
 /** Capabilities and client bounds (tests shorten retry delays), plus how long the list directory is reused. */
@@ -39,6 +45,8 @@ export interface EngineOptions
   directoryTtlMs?: number;
   /** Where run and token-refresh events go; silent by default. */
   telemetry?: Telemetry;
+  /** Where activities report their steps; silent by default. */
+  progress?: ActivityProgressSink;
 }
 
 /** The engine over the given configuration and state stores. */
@@ -68,5 +76,6 @@ export function createEngineServices(
     clock,
     ...(options.directoryTtlMs !== undefined ? { ttlMs: options.directoryTtlMs } : {}),
   });
-  return { config: parts.config, state: parts.state, connections, directory, clock, logger, telemetry };
+  const progress = options.progress ?? silentProgress;
+  return { config: parts.config, state: parts.state, connections, directory, clock, logger, telemetry, progress };
 }

@@ -7,6 +7,7 @@ import type { SharePointItem } from "../sharepoint/listItem";
 import type { SharePointClient } from "../sharepoint/sharePointClient";
 import type { SharePointItemReading, SharePointSide } from "../sync";
 import { needsSample } from "./codecInputs";
+import type { StepReporter } from "./run/activityProgress";
 
 /** One delta round read to its end: each item once (its latest state), the deleted ids, and the link to keep. */
 export interface SharePointChanges {
@@ -36,6 +37,7 @@ export async function readSharePointChanges(
   client: SharePointClient,
   deltaLink: string | undefined,
   select: readonly string[],
+  report?: StepReporter,
 ): Promise<SharePointChanges> {
   try {
     return await readRound(
@@ -43,25 +45,42 @@ export async function readSharePointChanges(
       await client.openDelta(deltaLink, { select, pageSize: DELTA_PAGE_SIZE }),
       undefined,
       select,
+      report,
     );
   } catch (error) {
     if (!(deltaLink !== undefined && error instanceof GraphError && error.code === GraphErrorCodes.DeltaPageError))
       throw error;
     const mode: DeltaMode = { kind: "full", reason: "pageError", errorCode: error.graphCode };
-    return readRound(client, await client.openDelta(undefined, { select, pageSize: DELTA_PAGE_SIZE }), mode, select);
+    return readRound(
+      client,
+      await client.openDelta(undefined, { select, pageSize: DELTA_PAGE_SIZE }),
+      mode,
+      select,
+      report,
+    );
   }
 }
 
+/**
+ * One round to its end; `report` hears, after each delta page, the entries read so far (changed, deleted or to be read
+ * by id: a count that only grows, unlike the distinct items, which a later deletion can lower) and the pages read.
+ */
 async function readRound(
   client: SharePointClient,
   round: DeltaRound,
   mode: DeltaMode | undefined,
   select: readonly string[],
+  report: StepReporter | undefined,
 ): Promise<SharePointChanges> {
   const changed = new Map<string, SharePointItem>();
   const deleted = new Set<string>();
   const unresolved = new Set<string>();
+  let entries = 0;
+  let pages = 0;
+  report?.({ kind: "readingSharePoint", items: 0, pages: 0 });
   for await (const page of round.pages()) {
+    pages += 1;
+    entries += page.changed.length + page.deleted.length + page.unresolved.length;
     for (const item of page.changed) {
       changed.set(item.id, item);
       deleted.delete(item.id);
@@ -77,6 +96,7 @@ async function readRound(
       deleted.delete(id);
       unresolved.add(id);
     }
+    report?.({ kind: "readingSharePoint", items: entries, pages });
   }
   const ids = [...unresolved];
   const read = await mapBounded(ids, 4, (id) => client.readItem(id, { select }));

@@ -1,6 +1,7 @@
 import { resolveSettledConflicts } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
 import { isQuietCycle, quietFingerprint } from "../quietRun";
+import { stepReporter } from "../run/activityProgress";
 import { planItems, runCounts } from "../run/reportItems";
 import type { CommitRunInput, CommitRunResult } from "../run/runContract";
 import { type RunOutcomes, runOutcomes, settleRunState } from "../run/runOutcomes";
@@ -38,7 +39,10 @@ export async function commitRun(services: EngineServices, input: CommitRunInput)
     ...plan,
     stateUpdates: stateUpdatesFor(plan, "afterPageUpdate", input.confluence !== "notAttempted"),
   };
-  await services.state.items.commit(input.profileKey, settleRunState(phaseTwo, outcomes), versions);
+  const step = stepReporter(services.progress, input, "committing");
+  await services.state.items.commit(input.profileKey, settleRunState(phaseTwo, outcomes), versions, {
+    onRows: (rows, total) => step({ kind: "committingState", rows, total }),
+  });
 
   const cycle: CycleSummary = {
     counts: runCounts(plan, outcomes, context.readProblems.length),

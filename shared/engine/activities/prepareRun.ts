@@ -29,6 +29,7 @@ import { planWithReads } from "../prepare/planWithReads";
 import { validateProfile } from "../prepare/profileValidation";
 import { RunEnding } from "../prepare/runEnding";
 import { confirmVanishedItems, MODERATION_STATUS_COLUMN } from "../prepare/vanishedItems";
+import { type StepReporter, stepReporter } from "../run/activityProgress";
 import type { PrepareRunInput, PrepareRunResult } from "../run/runContract";
 import { type PlannedWrites, plannedWrites } from "../run/runProgress";
 import type { RunItemReport, RunProblem } from "../run/runReport";
@@ -51,13 +52,14 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
   const { profile, rules } = validation;
   if (isPagesProfile(profile)) return preparePagesRunSafely(services, input, profile, rules, ending);
   const calls = new ApiCallMeter();
+  const report = stepReporter(services.progress, input, "preparing");
   try {
     const sharePoint = await services.connections.sharePoint(profile);
     calls.attach({ graph: sharePoint });
     const confluence = await services.connections.confluence(profile);
     calls.attach({ confluence });
 
-    const reads = await readCycle(services, profile, { sharePoint, confluence }, input);
+    const reads = await readCycle(services, profile, { sharePoint, confluence }, { dryRun: input.dryRun, report });
     if (reads.quiet) return await endQuietRun(services, ending, profile, reads, input, calls);
     const codecs = codecsFor(profile, reads.codecInputs);
     if (!codecs.ok) {
@@ -73,6 +75,7 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
       codecs: codecs.codecs,
       sharePoint,
       input,
+      report,
     });
     if (!planning.ok) return await ending.failed(planning.problem, calls.now());
     if (planning.plan.kind === "stopped") return await ending.stopped(planning.plan, calls.now());
@@ -80,7 +83,7 @@ export async function prepareRun(services: EngineServices, input: PrepareRunInpu
     const context = cycleContext(profile, input, reads, planning, calls.now());
     const box: PlanBox = { plan: planning.plan, versions: planning.versions };
     planning = undefined;
-    return await stageAndCommit(services, ending, input, box, context);
+    return await stageAndCommit(services, ending, input, box, context, report);
   } catch (error) {
     const problem = permanentProblem(error);
     // A refused credential must not outlive its fix: the next run builds it again from the secrets.
@@ -179,9 +182,11 @@ async function planCycle(
     readonly codecs: FieldCodecs;
     readonly sharePoint: SharePointClient;
     readonly input: PrepareRunInput;
+    readonly report: StepReporter;
   },
 ): Promise<PlannedCycle | { readonly ok: false; readonly problem: RunProblem }> {
   const { profile, rules, reads, codecs, input } = cycle;
+  cycle.report({ kind: "planning" });
   // Conflicts people settled: their items are planned whatever the sides show (never left out as settled).
   const settlements = await pendingSettlements(services.state.conflicts, profile.key);
   // Read through the codecs (and their gate column), the items are let go: on a first sync they are the whole list.
@@ -337,9 +342,12 @@ async function stageAndCommit(
   input: PrepareRunInput,
   box: PlanBox,
   context: RunContext,
+  report: StepReporter,
 ): Promise<PrepareRunResult> {
   const staged = await stagePlan(services, ending, input, box, context);
-  const versions = await services.state.items.commit(input.profileKey, staged.phaseZero, box.versions);
+  const versions = await services.state.items.commit(input.profileKey, staged.phaseZero, box.versions, {
+    onRows: (rows, total) => report({ kind: "committingState", rows, total }),
+  });
   await ending.staged.putVersions(staged.versionsToStage(versions));
   return {
     kind: "planned",

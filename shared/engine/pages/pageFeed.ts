@@ -59,10 +59,16 @@ export async function listPageTree(client: ConfluenceClient, profile: PagesProfi
 export async function readPages(
   client: ConfluenceClient,
   ids: readonly string[],
-  options: { readonly storage: boolean; readonly status?: readonly ("current" | "archived" | "trashed")[] },
+  options: {
+    readonly storage: boolean;
+    readonly status?: readonly ("current" | "archived" | "trashed")[];
+    /** Hears the ids asked for so far of all, after each bulk read (the run's progress). */
+    readonly onRead?: (done: number, total: number) => void;
+  },
 ): Promise<Map<string, ConfluencePage>> {
   const found = new Map<string, ConfluencePage>();
   const unique = [...new Set(ids)];
+  if (unique.length > 0) options.onRead?.(0, unique.length);
   for (let start = 0; start < unique.length; start += BULK_READ_IDS) {
     const chunk = unique.slice(start, start + BULK_READ_IDS);
     for await (const page of client.listPages({
@@ -72,6 +78,7 @@ export async function readPages(
       ...(options.status === undefined ? {} : { status: options.status }),
     }))
       found.set(page.id, page);
+    options.onRead?.(Math.min(start + BULK_READ_IDS, unique.length), unique.length);
   }
   return found;
 }

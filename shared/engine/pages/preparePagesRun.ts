@@ -26,6 +26,7 @@ import { ApiCallMeter } from "../prepare/apiCallMeter";
 import { planWithReads } from "../prepare/planWithReads";
 import type { RunEnding } from "../prepare/runEnding";
 import { confirmVanishedItems, MODERATION_STATUS_COLUMN } from "../prepare/vanishedItems";
+import { stepReporter } from "../run/activityProgress";
 import type { PrepareRunInput, PrepareRunResult } from "../run/runContract";
 import { plannedWrites } from "../run/runProgress";
 import type { RunItemReport } from "../run/runReport";
@@ -59,6 +60,7 @@ export async function preparePagesRun(
   ending: RunEnding,
 ): Promise<PrepareRunResult> {
   const calls = new ApiCallMeter();
+  const report = stepReporter(services.progress, input, "preparing");
   const target = profile.confluence.target;
   const now = services.clock.now();
   const nowIso = new Date(now).toISOString();
@@ -86,7 +88,7 @@ export async function preparePagesRun(
   const select = pagesSelect(profile, directory.columns);
   const storedLink =
     stored !== undefined && sameSelect(stored.cursor.select, select) ? stored.cursor.deltaLink : undefined;
-  const changes = await readSharePointChanges(sharePoint, storedLink, select);
+  const changes = await readSharePointChanges(sharePoint, storedLink, select, report);
   const samples = fieldSamples(profile, directory.columns, changes.changed, stored?.cursor.fieldSamples ?? {});
   const codecInputs: CodecInputs = { ...directory, samples, siteTimeZone: profile.sharePoint.timeZone ?? "UTC" };
   const built = codecsFor(profile, codecInputs);
@@ -104,6 +106,7 @@ export async function preparePagesRun(
   const firstRun = before === undefined;
   const sweepDue =
     firstRun || before.sweepDue === true || now - Date.parse(before.sweptAt) >= target.sweepEveryMinutes * MINUTE_MS;
+  report({ kind: "readingConfluence", of: "pages" });
   const hits: FeedHit[] = firstRun
     ? []
     : await readFeed(confluence, profile, setup.spaceId, { feedFrom: before.feedFrom, now });
@@ -225,7 +228,10 @@ export async function preparePagesRun(
       if (column?.kind === "page") wanted.add(column.id);
     }
   }
-  const read = await readPages(confluence, [...wanted], { storage: true });
+  const read = await readPages(confluence, [...wanted], {
+    storage: true,
+    onRead: (done, total) => report({ kind: "readingConfluence", of: "pages", pages: { done, total } }),
+  });
   const missing = await classifyMissing(
     confluence,
     [...wanted].filter((id) => !read.has(id)),
@@ -394,6 +400,7 @@ export async function preparePagesRun(
     side = { kind: "full", items: readings, unseen: [...(vanished.side.unseen ?? []), ...found] };
     reports.push(...vanished.problems);
   }
+  report({ kind: "planning" });
   // An item whose linked page is gone is planned without its row: the planner's "row gone" (docs/pages-mode.md §3).
   const { plan: raw, planMs } = await planWithReads(sharePoint, select, codecs, {
     rules,

@@ -8,6 +8,7 @@ import { type CodecInputs, selectedFieldKeys } from "../codecInputs";
 import type { EngineServices } from "../engineServices";
 import type { ListDirectory } from "../listDirectoryCache";
 import { quietFingerprint } from "../quietRun";
+import type { StepReporter } from "../run/activityProgress";
 import {
   type ChangeSummary,
   changeSummary,
@@ -53,8 +54,9 @@ export async function readCycle(
   services: EngineServices,
   profile: Profile,
   clients: { readonly sharePoint: SharePointClient; readonly confluence: ConfluenceClient },
-  options: { readonly dryRun: boolean },
+  options: { readonly dryRun: boolean; readonly report?: StepReporter },
 ): Promise<CycleReads> {
+  options.report?.({ kind: "readingConfluence", of: "page" });
   const [directory, page, cursor] = await Promise.all([
     services.directory.get(profile, clients.sharePoint),
     clients.confluence.getPage(tableProfile(profile).confluence.target.pageId, { storage: true }),
@@ -71,7 +73,7 @@ export async function readCycle(
   const loadDigests = () => services.state.items.digests(profile.key);
   let digestsLoad = quietMark ? undefined : loadDigests();
   void digestsLoad?.catch(() => undefined); // awaited by the caller; a failed delta read must not leave it unhandled
-  const changes = await readSharePointChanges(clients.sharePoint, storedLink, select);
+  const changes = await readSharePointChanges(clients.sharePoint, storedLink, select, options.report);
   const samples = fieldSamples(profile, directory.columns, changes.changed, cursor?.cursor.fieldSamples ?? {});
   const codecInputs: CodecInputs = { ...directory, samples, siteTimeZone: profile.sharePoint.timeZone ?? "UTC" };
   const quiet =

@@ -1,4 +1,5 @@
 import type { ReadyPlan } from "../../sync";
+import type { ActivityProgress, ActivityStep } from "./activityProgress";
 
 /**
  * Where a run is, as the `syncProfile` orchestration publishes it in its custom status (the Durable status URL, the
@@ -32,6 +33,12 @@ export interface RunProgress {
    * until one is done, and outside the counted stages).
    */
   readonly secondsLeft?: number;
+  /**
+   * Where the activity of the stage is inside itself (`preparing`, `committing`), as it reports through the engine's
+   * progress sink. Never in the custom status (an activity cannot change it): only a local host that sees both merges
+   * them (`withActivityStep`).
+   */
+  readonly step?: ActivityStep;
 }
 
 /**
@@ -135,4 +142,21 @@ export function asRunProgress(customStatus: unknown): RunProgress | undefined {
     typeof candidate.startedAt === "string"
     ? (customStatus as RunProgress)
     : undefined;
+}
+
+/**
+ * `progress` with the step of the activity it is waiting for, when `latest` belongs to the same run, cycle and stage
+ * (the step of an activity that has finished is not shown). Only local hosts merge: the custom status the
+ * orchestrator publishes never holds a step.
+ */
+export function withActivityStep(progress: RunProgress, latest: ActivityProgress | undefined): RunProgress {
+  const { step: _previous, ...rest } = progress;
+  if (
+    latest === undefined ||
+    latest.runId !== progress.runId ||
+    latest.cycle !== progress.cycle ||
+    latest.stage !== progress.stage
+  )
+    return rest;
+  return { ...rest, step: latest.step };
 }
