@@ -4,6 +4,10 @@ import { AppError } from "../shared/errors";
 export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** stderr is a terminal: progress is one line redrawn in place there (docs/cli.md#progress). */
+  stderrIsTTY?: boolean;
+  /** The terminal's width, when stderr is one. */
+  stderrColumns?: number;
   env: NodeJS.ProcessEnv;
   cwd: string;
   /** Everything piped to standard input, read to its end (absent when the caller has no input to give). */

@@ -42,6 +42,8 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<void
   process.exitCode = await runCli(argv, {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),
+    stderrIsTTY: process.stderr.isTTY === true,
+    ...(process.stderr.isTTY && process.stderr.columns ? { stderrColumns: process.stderr.columns } : {}),
     env: process.env,
     cwd: process.cwd(),
     readStdin: async () => {

@@ -1,6 +1,6 @@
 import os from "node:os";
 import type { Command } from "commander";
-import { openLocalEngine, runProfileSyncLocally } from "../../dev/localHost/localEngine";
+import { openLocalEngine } from "../../dev/localHost/localEngine";
 import { viewConflict } from "../../shared/diagnostics";
 import { type SettleRequest, settleConflicts } from "../../shared/engine/conflictSettling";
 import type { RunReport } from "../../shared/engine/run/runReport";
@@ -9,6 +9,7 @@ import { CliError, type CliIo, printResult } from "../cliContext";
 import { commandGroup } from "../commandGroup";
 import { requireProfile } from "../requireProfile";
 import { runReportText } from "../runReportText";
+import { syncWithProgress } from "../syncWithProgress";
 import { withConfigServices } from "../withConfigServices";
 
 interface ResolveOptions {
@@ -18,6 +19,7 @@ interface ResolveOptions {
   sync?: boolean;
   by?: string;
   json?: boolean;
+  quiet?: boolean;
 }
 
 /**
@@ -38,6 +40,7 @@ export function registerConflictsResolveCommand(program: Command, io: CliIo): vo
     .option("--sync", "run the profile now, in this process, and print the run's report")
     .option("--by <name>", "who settles it, as recorded (default: your user name on this machine)")
     .option("--json", "machine-readable output")
+    .option("--quiet", "with --sync: no progress on stderr while the run works")
     .action(async (profileKey: string, conflictId: string | undefined, options: ResolveOptions) => {
       const request = settleRequest(profileKey, conflictId, options);
       await withConfigServices(io, async (config) => {
@@ -55,7 +58,12 @@ export function registerConflictsResolveCommand(program: Command, io: CliIo): vo
           }
           let report: RunReport | undefined;
           if (options.sync && result.settled.length > 0) {
-            const run = await runProfileSyncLocally(engine.registry, { profileKey, dryRun: false, trigger: "cli" });
+            const run = await syncWithProgress(
+              io,
+              engine.registry,
+              { profileKey, dryRun: false, trigger: "cli" },
+              { quiet: options.quiet ?? false },
+            );
             if (run.status !== "Completed")
               throw new CliError(`the sync of profile "${profileKey}" failed: ${run.error ?? "unknown error"}`);
             report = run.output as RunReport;

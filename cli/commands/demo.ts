@@ -1,6 +1,8 @@
 import type { Command } from "commander";
 import type { DemoEvent } from "../../dev/sandbox";
+import type { RunProgress } from "../../shared/engine/run/runProgress";
 import { CliError, type CliIo } from "../cliContext";
+import { type ProgressDisplay, progressDisplayFor } from "../progressDisplay";
 
 /**
  * `confluence-sync demo [--keep] [--json]` (and `npm run demo`): the sandbox — emulated SharePoint and Confluence,
@@ -14,12 +16,14 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
     .option("--keep", "keep the temporary CONFLUENCE_SYNC_HOME (profile, secrets, state) and print where it is")
     .option("--json", "machine-readable output")
     .option("--pages", "pages mode: one Confluence page per list item, created from a template (docs/pages-mode.md)")
-    .action(async (options: { keep?: boolean; json?: boolean; pages?: boolean }) => {
+    .option("--quiet", "no progress on stderr while the syncs run")
+    .action(async (options: { keep?: boolean; json?: boolean; pages?: boolean; quiet?: boolean }) => {
       // The sandbox is development tooling (emulators, Azurite): loaded only by this command.
       const { runSandboxDemo, SandboxDemoFailed, demoTextReport, runPagesDemo, pagesDemoText } = await import(
         "../../dev/sandbox/index.js"
       );
       const json = options.json ?? false;
+      const progress = syncsProgress(io, options.quiet ?? false);
       if (options.pages === true) {
         const text = pagesDemoText();
         let pages;
@@ -27,9 +31,14 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
           pages = await runPagesDemo({
             keep: options.keep ?? false,
             cwd: io.cwd,
-            ...(json ? {} : { onEvent: (event) => io.stdout(text.event(event)) }),
+            onEvent: (event) => {
+              progress.end();
+              if (!json) io.stdout(text.event(event));
+            },
+            onProgress: progress.update,
           });
         } catch (error) {
+          progress.end();
           if (error instanceof SandboxDemoFailed)
             throw new CliError(`the pages demo did not go as it should: ${error.message}`);
           throw error;
@@ -45,9 +54,18 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
       const text = demoTextReport();
       let result;
       try {
-        const onEvent = json ? undefined : (event: DemoEvent) => io.stdout(text.event(event));
-        result = await runSandboxDemo({ keep: options.keep ?? false, cwd: io.cwd, ...(onEvent ? { onEvent } : {}) });
+        const onEvent = (event: DemoEvent): void => {
+          progress.end();
+          if (!json) io.stdout(text.event(event));
+        };
+        result = await runSandboxDemo({
+          keep: options.keep ?? false,
+          cwd: io.cwd,
+          onEvent,
+          onProgress: progress.update,
+        });
       } catch (error) {
+        progress.end();
         if (error instanceof SandboxDemoFailed)
           throw new CliError(`the demo did not go as it should: ${error.message}`);
         throw error;
@@ -57,4 +75,28 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
       if (failed.length > 0)
         throw new CliError(`the demo did not go as it should: ${failed.map((check) => check.expectation).join("; ")}`);
     });
+}
+
+/**
+ * The progress of the demo's syncs on stderr, one display per sync (a new run id starts the next), labelled as the
+ * report names the syncs; `end` takes the line away before the report of a sync is printed.
+ */
+function syncsProgress(io: CliIo, quiet: boolean): { update: (next: RunProgress) => void; end: () => void } {
+  let current: { runId: string; display: ProgressDisplay } | undefined;
+  let syncs = 0;
+  const end = (): void => {
+    current?.display.stop();
+    current = undefined;
+  };
+  return {
+    update: (next) => {
+      if (current?.runId !== next.runId) {
+        end();
+        syncs += 1;
+        current = { runId: next.runId, display: progressDisplayFor(io, { quiet, label: `Sync ${syncs}` }) };
+      }
+      current.display.update(next);
+    },
+    end,
+  };
 }

@@ -52,6 +52,19 @@ export interface LocalRunOptions {
   delayScale?: number;
   /** Called with every log line an orchestrator or activity writes. */
   log?: (line: string) => void;
+  /**
+   * Hears an instance's custom status each time an episode leaves it changed, as the extension would store it (the
+   * Durable status URL shows the latest); sub-orchestrations' too, under their own instance ids. This is how the CLI
+   * shows a run's progress: from the orchestrator's own replay, with no timer and no extra call.
+   */
+  onCustomStatus?: (update: CustomStatusUpdate) => void;
+}
+
+/** An instance's custom status after an episode that changed it. */
+export interface CustomStatusUpdate {
+  readonly instanceId: string;
+  readonly name: string;
+  readonly customStatus: unknown;
 }
 
 export interface LocalRunResult {
@@ -119,6 +132,14 @@ export async function runOrchestrationLocally(
   let nextSeq = 0;
   let knownActions = 0;
   let episodes = 0;
+  let lastStatus = "null";
+  const statusSeen = (customStatus: unknown): void => {
+    if (!options.onCustomStatus) return;
+    const json = JSON.stringify(customStatus ?? null);
+    if (json === lastStatus) return;
+    lastStatus = json;
+    options.onCustomStatus({ instanceId, name, customStatus: JSON.parse(json) as unknown });
+  };
 
   const runActivity = async (
     action: ActionJson,
@@ -231,6 +252,7 @@ export async function runOrchestrationLocally(
     for (;;) {
       episodes += 1;
       const { state, failed } = await replayOrchestrator(handler, name, instanceId, input, history, log);
+      statusSeen(state.customStatus);
       if (failed !== undefined) {
         return {
           instanceId,

@@ -1,12 +1,17 @@
 import type { ProfileCheckReport } from "../../shared/diagnostics";
+import type { RunProgress } from "../../shared/engine/run/runProgress";
 import type { RunReport } from "../../shared/engine/run/runReport";
 import type { ServiceCalls } from "./apiCallTally";
 import type { PersonEdit, SandboxCheck, SandboxOutcome } from "./scenario/index.js";
 
-/** One sync of the demo: the run report, the calls the emulators served during it, and how long it took. */
+/**
+ * One sync of the demo: the run report, the progress its orchestration published while it ran (each custom status, in
+ * order), the calls the emulators served during it, and how long it took.
+ */
 export interface DemoRun {
   label: string;
   report: RunReport;
+  progress: RunProgress[];
   calls: { graph: ServiceCalls; confluence: ServiceCalls };
   /** Wall time of the run, milliseconds. */
   durationMs: number;

@@ -3,6 +3,7 @@ import type { RunItemReport } from "../../shared/engine/run/runReport";
 import { EMULATOR_ENDPOINT_SETTINGS } from "../emulators/emulatorEndpoints";
 import type { ServiceCalls } from "./apiCallTally";
 import type { DemoEvent, DemoPersonEdit, DemoResult, DemoRun, DemoSandbox, DemoSettlement } from "./demoResult";
+import { progressStages } from "./progressStages";
 
 /**
  * The demo's report for people: what the sandbox holds, what each sync changed where (per side, item and field),
@@ -233,6 +234,7 @@ function runSection(run: DemoRun, number: number, box: DemoSandbox | undefined, 
   }
   rows.push(["API calls", `Graph ${callList(run.calls.graph)}`]);
   rows.push(["", `Confluence ${callList(run.calls.confluence)}`]);
+  if (run.progress.length > 0) rows.push(["progress", progressStages(run.progress)]);
   return block(`Sync ${number}: ${run.label} (${seconds(run.durationMs)})`, rows);
 }
 

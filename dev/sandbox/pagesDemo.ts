@@ -3,6 +3,7 @@ import { type Profile, parseProfileFile } from "../../shared/config";
 import { checkProfile, type ProfileCheckReport } from "../../shared/diagnostics";
 import { settleConflicts } from "../../shared/engine/conflictSettling";
 import type { EngineServices } from "../../shared/engine/engineServices";
+import type { RunProgress } from "../../shared/engine/run/runProgress";
 import type { RunReport } from "../../shared/engine/run/runReport";
 import { normaliseText, parseStorage, readNodeContent } from "../../shared/mapping";
 import { blockEntries, findBlockTable } from "../../shared/mapping/keyValueBlock";
@@ -19,11 +20,13 @@ import {
 } from "./pagesScenario";
 import { SandboxDemoFailed } from "./sandboxDemoFailed";
 import { type SandboxHost, startSandboxHost } from "./sandboxHost";
+import { recordSyncProgress } from "./syncProgress";
 
-/** One sync of the pages demo. */
+/** One sync of the pages demo, with the progress its orchestration published while it ran (in order). */
 export interface PagesDemoRun {
   label: string;
   report: RunReport;
+  progress: RunProgress[];
   calls: { graph: ServiceCalls; confluence: ServiceCalls };
   durationMs: number;
 }
@@ -83,6 +86,8 @@ export async function runPagesDemo(options: {
   keep: boolean;
   cwd: string;
   onEvent?: (event: PagesDemoEvent) => void;
+  /** Hears each sync's progress as its orchestrator publishes it. */
+  onProgress?: (progress: RunProgress) => void;
 }): Promise<PagesDemoResult> {
   const emit = options.onEvent ?? (() => undefined);
   const startedAt = performance.now();
@@ -119,11 +124,12 @@ export async function runPagesDemo(options: {
     const run = async (label: string): Promise<void> => {
       await host.clearRequestLogs();
       const started = performance.now();
-      const result = await runProfileSyncLocally(engine.registry, {
-        profileKey: profile.key,
-        dryRun: false,
-        trigger: "cli",
-      });
+      const recorder = recordSyncProgress(profile.key, options.onProgress);
+      const result = await runProfileSyncLocally(
+        engine.registry,
+        { profileKey: profile.key, dryRun: false, trigger: "cli" },
+        recorder.options,
+      );
       if (result.status !== "Completed") throw new SandboxDemoFailed(`sync "${label}" failed: ${result.error ?? "?"}`);
       const report = result.output as RunReport;
       if (BROKEN_OUTCOMES.has(report.outcome))
@@ -132,6 +138,7 @@ export async function runPagesDemo(options: {
       const done = {
         label,
         report,
+        progress: recorder.progress,
         calls: {
           graph: tallyCalls(logs.graph, graphCallKind(CUSTOMERS_LIST_ID)),
           confluence: tallyCalls(logs.confluence, confluenceCallKind),

@@ -3,6 +3,7 @@ import type { RunItemReport } from "../../shared/engine/run/runReport";
 import type { ServiceCalls } from "./apiCallTally";
 import type { PagesDemoEvent, PagesDemoResult, PagesDemoRun } from "./pagesDemo";
 import { sandboxCustomers } from "./pagesScenario";
+import { progressStages } from "./progressStages";
 
 /** The pages demo as text: section by section while it runs, then the checks. */
 export function pagesDemoText(): { event(event: PagesDemoEvent): string; end(result: PagesDemoResult): string } {
@@ -94,6 +95,7 @@ function describeRun(number: number, run: PagesDemoRun): string {
   if (lines.length === 0) line("quiet", "nothing to write on either side");
   line("API calls", `${calls("Graph", run.calls.graph)}`);
   line("", calls("Confluence", run.calls.confluence));
+  if (run.progress.length > 0) line("progress", progressStages(run.progress));
   return `Sync ${number}: ${run.label} (${seconds(run.durationMs)})\n${lines.join("\n")}\n\n`;
 }
 

@@ -2,6 +2,7 @@ import { performance } from "node:perf_hooks";
 import { type ConfigServices, type Profile, parseProfileFile } from "../../shared/config";
 import { checkProfile } from "../../shared/diagnostics";
 import { settleConflicts } from "../../shared/engine/conflictSettling";
+import type { RunProgress } from "../../shared/engine/run/runProgress";
 import type { RunReport } from "../../shared/engine/run/runReport";
 import { fieldKindOf } from "../../shared/mapping";
 import { globalRedactor, secretSlot } from "../../shared/runtime";
@@ -10,12 +11,15 @@ import { confluenceCallKind, graphCallKind, tallyCalls } from "./apiCallTally";
 import type { DemoCheck, DemoEvent, DemoResult, DemoRun, DemoSandbox, DemoSettlement } from "./demoResult";
 import { SandboxDemoFailed } from "./sandboxDemoFailed";
 import { type SandboxHost, type SandboxModule, startSandboxHost } from "./sandboxHost";
+import { recordSyncProgress } from "./syncProgress";
 
 export interface SandboxDemoOptions {
   /** Keep the temporary CONFLUENCE_SYNC_HOME (config.db and, then persisted, the state tables) afterwards. */
   keep: boolean;
   cwd: string;
   onEvent?: (event: DemoEvent) => void;
+  /** Hears each sync's progress as its orchestrator publishes it (the custom status, via the local Durable host). */
+  onProgress?: (progress: RunProgress) => void;
 }
 
 /** A run that ended like this means the demo itself is broken, not that it found something to report. */
@@ -61,7 +65,7 @@ export async function runSandboxDemo(options: SandboxDemoOptions): Promise<DemoR
 
     const runs: DemoRun[] = [];
     const run = async (label: string): Promise<void> => {
-      const done = await measuredRun(host, engine, profile, label, runProfileSyncLocally);
+      const done = await measuredRun(host, engine, profile, label, runProfileSyncLocally, options.onProgress);
       if (BROKEN_OUTCOMES.has(done.report.outcome)) {
         const problem =
           done.report.problem === undefined ? "" : `: ${done.report.problem.code} ${done.report.problem.message}`;
@@ -196,10 +200,17 @@ async function measuredRun(
   profile: Profile,
   label: string,
   runProfileSyncLocally: EngineModule["runProfileSyncLocally"],
+  onProgress: ((progress: RunProgress) => void) | undefined,
 ): Promise<DemoRun> {
   await host.clearRequestLogs();
   const started = performance.now();
-  const run = await runProfileSyncLocally(engine.registry, { profileKey: profile.key, dryRun: false, trigger: "cli" });
+  const recorder = recordSyncProgress(profile.key, onProgress);
+  const progress = recorder.progress;
+  const run = await runProfileSyncLocally(
+    engine.registry,
+    { profileKey: profile.key, dryRun: false, trigger: "cli" },
+    recorder.options,
+  );
   const durationMs = performance.now() - started;
   if (run.status !== "Completed")
     throw new SandboxDemoFailed(`the sync "${label}" failed: ${run.error ?? "unknown error"}`);
@@ -208,6 +219,7 @@ async function measuredRun(
   return {
     label,
     report,
+    progress,
     calls: {
       graph: tallyCalls(logs.graph, graphCallKind(profile.sharePoint.listId)),
       confluence: tallyCalls(logs.confluence, confluenceCallKind),

@@ -13,7 +13,7 @@ export interface SyncStatusDependencies {
 
 /**
  * `GET /api/profiles/{profileKey}/sync/status` (function key): the profile's latest run instance as the Durable client
- * sees it: `runtimeStatus`, `customStatus` (run id, cycle, stage), the input, and, once finished, `output` = the run
+ * sees it: `runtimeStatus`, `customStatus` (the run's `RunProgress`: stage, counts, estimate), the input, and, once finished, `output` = the run
  * report. 404 `SYNC_NOT_FOUND` when the task hub holds no run of the profile. Nothing here lets the caller manage the
  * instance (docs/http-api.md#get-apiprofilesprofilekeysyncstatus).
  */

@@ -47,7 +47,17 @@ async function cliFor(h: SyncHarness, overrides: Partial<ProfileInput> = {}) {
     config.close();
   }
   const cwd = dir;
-  return { key, run: (...args: string[]) => runCliInProcess(["sync", ...args], { env, cwd }) };
+  return {
+    key,
+    run: (...args: string[]) => runCliInProcess(["sync", ...args], { env, cwd }),
+    /** The same, with stderr a terminal 100 columns wide, or `CI` set. */
+    runIn: (where: { terminalColumns?: number; ci?: boolean }, ...args: string[]) =>
+      runCliInProcess(["sync", ...args], {
+        env: { ...env, ...(where.ci ? { CI: "true" } : {}) },
+        cwd,
+        ...(where.terminalColumns !== undefined ? { terminalColumns: where.terminalColumns } : {}),
+      }),
+  };
 }
 
 describe("confluence-sync sync", () => {
@@ -119,6 +129,41 @@ describe("confluence-sync sync", () => {
     expect(result.stdout).toMatch(/API calls: Graph 2, Confluence 2/);
   });
 
+  it("shows progress on stderr: a line redrawn on a terminal, plain lines in a pipe, none with --quiet", async () => {
+    // 45 rows without an ID: 45 creates in SharePoint, in 3 batches, then their IDs written into the page.
+    const rows = Array.from({ length: 45 }, (_, i) => ["", `Row ${i + 1}`, "Open", String(i)]);
+    harness = await startSyncHarness({ items: sampleItems(2), rows });
+    const cli = await cliFor(harness);
+    const onTerminal = await cli.runIn({ terminalColumns: 100 }, cli.key, "--dry-run", "--json");
+    expect(onTerminal.code).toBe(0);
+    // stdout is the report alone, as without progress.
+    expect(JSON.parse(onTerminal.stdout)).toMatchObject({ outcome: "dryRun", counts: { sharePoint: { created: 45 } } });
+    const drawn = onTerminal.stderr.split("\r\x1b[2K").filter((part) => part !== "");
+    expect(drawn[0]).toMatch(
+      new RegExp(`^sync ${cli.key}: reading SharePoint and Confluence, planning · \\d+\\.\\d s$`),
+    );
+    expect(onTerminal.stderr.endsWith("\r\x1b[2K")).toBe(true); // erased before the report
+    expect(onTerminal.stderr).not.toContain("\n");
+
+    const inPipe = await cli.run(cli.key);
+    expect(inPipe.code).toBe(0);
+    expect(inPipe.stdout).toContain(`Sync of profile "${cli.key}"`);
+    expect(inPipe.stderr).not.toContain("\x1b");
+    expect(inPipe.stderr).toMatch(
+      new RegExp(`^sync ${cli.key}: reading SharePoint and Confluence, planning \\(\\d+\\.\\d s\\)\n`),
+    );
+    expect(harness.writes().graph.length).toBeGreaterThan(0);
+
+    const inCi = await cli.runIn({ terminalColumns: 100, ci: true }, cli.key, "--json");
+    expect(inCi.stderr).not.toContain("\x1b");
+    expect(inCi.stderr).toMatch(/^sync [^\n]+ \(\d+\.\d s\)\n/);
+
+    const quiet = await cli.runIn({ terminalColumns: 100 }, cli.key, "--quiet", "--json");
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).toBe("");
+    expect(JSON.parse(quiet.stdout).outcome).toBe("completed");
+  });
+
   it("--dry-run writes nothing and says so", async () => {
     harness = await startSyncHarness({ items: sampleItems(2) });
     const cli = await cliFor(harness);
@@ -164,6 +209,7 @@ describe("confluence-sync sync", () => {
     const cli = await cliFor(harness);
     const result = await cli.run(cli.key);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^COLUMN_MISSING: Confluence page 98306: table 1 has no column "Status"/);
+    // After the progress line (stderr is not a terminal here), the reason on a line of its own.
+    expect(result.stderr).toMatch(/^COLUMN_MISSING: Confluence page 98306: table 1 has no column "Status"/m);
   });
 });

@@ -24,6 +24,8 @@ export async function runCliInProcess(
     readLine?: (prompt: string) => Promise<string>;
     /** The person's browser: what the command asks to open. */
     openUrl?: (url: string) => Promise<void>;
+    /** stderr as a terminal of this width (progress is then one line redrawn in place). */
+    terminalColumns?: number;
   } = {},
 ): Promise<CliResult> {
   let stdout = "";
@@ -40,6 +42,9 @@ export async function runCliInProcess(
     ...(options.stdin !== undefined ? { readStdin: async () => options.stdin! } : {}),
     ...(options.readLine ? { readLine: options.readLine } : {}),
     ...(options.openUrl ? { openUrl: options.openUrl } : {}),
+    ...(options.terminalColumns !== undefined
+      ? { stderrIsTTY: true, stderrColumns: options.terminalColumns }
+      : { stderrIsTTY: false }),
   });
   return { code, stdout, stderr };
 }

@@ -5,7 +5,7 @@ import { type ConfluenceEmulator, startConfluenceEmulator } from "../../dev/emul
 import { currentVersion, type StoredPage } from "../../dev/emulators/confluence/siteContent";
 import { EMULATOR_ENDPOINTS } from "../../dev/emulators/emulatorEndpoints";
 import { type RunningGraphEmulator, startGraphEmulator } from "../../dev/emulators/graph/graphEmulator";
-import type { LocalRunResult } from "../../dev/localHost/localDurableHost";
+import type { LocalRunOptions, LocalRunResult } from "../../dev/localHost/localDurableHost";
 import { runProfileSyncLocally, syncRegistry } from "../../dev/localHost/localEngine";
 import {
   type Profile,
@@ -323,11 +323,11 @@ export class PagesHarness {
     return run.output as RunReport;
   }
 
-  run(options: { dryRun?: boolean } = {}): Promise<LocalRunResult> {
+  run(options: { dryRun?: boolean; onCustomStatus?: LocalRunOptions["onCustomStatus"] } = {}): Promise<LocalRunResult> {
     return runProfileSyncLocally(
       syncRegistry(this.activities),
       { profileKey: this.profile.key, dryRun: options.dryRun ?? false, trigger: "cli" },
-      { delayScale: 0.0001 },
+      { delayScale: 0.0001, ...(options.onCustomStatus ? { onCustomStatus: options.onCustomStatus } : {}) },
     );
   }
 

@@ -47,8 +47,11 @@ describe("npm run demo", () => {
     await rm(tmp, { recursive: true, force: true });
   });
 
-  it("exits 0, says nothing on stderr, and removes its temporary home", async () => {
-    expect(result.stderr).toBe("");
+  it("exits 0, says nothing on stderr but where each sync is, and removes its temporary home", async () => {
+    // stderr is a pipe here: a plain progress line per stage, at most every few seconds (each sync takes less).
+    const lines = result.stderr.split("\n").filter((l) => l !== "");
+    expect(lines.length).toBeGreaterThanOrEqual(4);
+    for (const l of lines) expect(l).toMatch(/^Sync [1-4]: [a-zA-Z ,:/0-9()]+ \(\d+\.\d s\)$/);
     expect(result.code).toBe(0);
     expect(await readdir(tmp)).toEqual([]);
   });
@@ -171,6 +174,27 @@ describe("confluence-sync demo --json --keep", () => {
     expect({ graph: last.calls.graph.total, confluence: last.calls.confluence.total }).toEqual(last.report.apiCalls);
     expect(demo.outcome.checks.filter((check) => !check.ok)).toEqual([]);
     expect(demo.openConflicts).toEqual([]);
+  });
+
+  it("keeps each sync's progress as its orchestration published it, one run id per sync", () => {
+    const stages = demo.runs.map((run) =>
+      run.progress.map((status) => status.stage).filter((stage, i, all) => stage !== all[i - 1]),
+    );
+    expect(stages).toEqual([
+      ["preparing", "writingSharePoint", "updatingPage", "committing"],
+      ["preparing", "writingSharePoint", "updatingPage", "committing"],
+      ["preparing", "committing"],
+      ["preparing", "writingSharePoint", "committing"],
+    ]);
+    for (const run of demo.runs)
+      expect(new Set(run.progress.map((status) => status.runId))).toEqual(new Set([run.report.runId]));
+    expect(demo.runs[1]!.progress.at(-1)).toMatchObject({
+      planned: { sharePoint: { created: 1, updated: 1, deleted: 0 }, conflicts: 1 },
+      batches: { done: 1, failed: 0, total: 1 },
+      sharePointWritesApplied: 2,
+    });
+    // The JSON is stdout alone; stderr had the progress lines (not a terminal here: plain ones).
+    expect(output.stderr).toMatch(/^Sync 1: reading SharePoint and Confluence, planning \(\d+\.\d s\)$/m);
   });
 
   it("keeps its CONFLUENCE_SYNC_HOME, where the CLI finds the profile, its rotated secrets and the state", async () => {

@@ -29,8 +29,11 @@ describe("npm run demo -- --pages", () => {
     await rm(tmp, { recursive: true, force: true });
   });
 
-  it("exits 0, says nothing on stderr, and leaves nothing behind", async () => {
-    expect(result.stderr).toBe("");
+  it("exits 0, says nothing on stderr but where each sync is, and leaves nothing behind", async () => {
+    // stderr is a pipe: a plain progress line per stage, at most every few seconds (each sync takes less).
+    const lines = result.stderr.split("\n").filter((l) => l !== "");
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    for (const l of lines) expect(l).toMatch(/^Sync [1-3]: [a-zA-Z ,:/0-9()]+ \(\d+\.\d s\)$/);
     expect(result.code).toBe(0);
     expect(await readdir(tmp)).toEqual([]);
   });
@@ -74,5 +77,20 @@ describe("npm run demo -- --pages", () => {
     expect(demo.checks.map((check) => check.expectation)).toContainEqual(
       expect.stringContaining("#12's conflicting Status, settled"),
     );
+  });
+
+  it("keeps each sync's progress in the same shape as table mode: the page jobs counted", () => {
+    const demo = JSON.parse(result.stdout) as PagesDemoResult;
+    const first = demo.runs[0]!.progress;
+    const stages = first.map((status) => status.stage).filter((stage, i, all) => stage !== all[i - 1]);
+    expect(stages).toEqual(["preparing", "writingPages", "linkingPages", "committing"]);
+    expect(first.find((status) => status.stage === "writingPages")!.pages).toEqual({ done: 0, failed: 0, total: 28 });
+    expect(first.at(-1)).toMatchObject({
+      stage: "committing",
+      runId: demo.runs[0]!.report.runId,
+      planned: { confluence: { created: 28 } },
+      pages: { done: 28, failed: 0, total: 28 },
+    });
+    expect(demo.runs[2]!.progress.map((status) => status.stage)).toEqual(["preparing"]);
   });
 });

@@ -30,6 +30,7 @@ import { validateProfile } from "../prepare/profileValidation";
 import { RunEnding } from "../prepare/runEnding";
 import { confirmVanishedItems, MODERATION_STATUS_COLUMN } from "../prepare/vanishedItems";
 import type { PrepareRunInput, PrepareRunResult } from "../run/runContract";
+import { type PlannedWrites, plannedWrites } from "../run/runProgress";
 import type { RunItemReport, RunProblem } from "../run/runReport";
 import type { RunContext } from "../run/stagedDocuments";
 import { planToStage, versionsToStage } from "../run/statePhases";
@@ -340,7 +341,12 @@ async function stageAndCommit(
   const staged = await stagePlan(services, ending, input, box, context);
   const versions = await services.state.items.commit(input.profileKey, staged.phaseZero, box.versions);
   await ending.staged.putVersions(staged.versionsToStage(versions));
-  return { kind: "planned", sharePointBatchIds: staged.batchIds, confluenceWrite: staged.confluenceWrite };
+  return {
+    kind: "planned",
+    sharePointBatchIds: staged.batchIds,
+    confluenceWrite: staged.confluenceWrite,
+    planned: staged.planned,
+  };
 }
 
 async function stagePlan(
@@ -354,6 +360,7 @@ async function stagePlan(
   versionsToStage: (versions: ItemStateVersions) => Map<string, string>;
   batchIds: string[];
   confluenceWrite: boolean;
+  planned: PlannedWrites;
 }> {
   const plan = box.plan;
   box.plan = undefined;
@@ -374,5 +381,6 @@ async function stagePlan(
     versionsToStage: (versions) => versionsToStage(stagedIds, versions),
     batchIds,
     confluenceWrite: hasConfluenceWrites(plan),
+    planned: plannedWrites(plan),
   };
 }

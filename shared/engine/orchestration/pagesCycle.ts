@@ -13,6 +13,9 @@ import {
 } from "../run/runContract";
 import type { RunReport } from "../run/runReport";
 import { activityRetryOptions } from "./activityRetry";
+import type { ProgressStatus } from "./progressStatus";
+import { settleEach } from "./settleEach";
+import { writeSharePointBatches } from "./sharePointBatchStep";
 
 /**
  * Page jobs per sub-orchestration. A Durable orchestration replays its whole history each time it wakes, so thousands
@@ -26,37 +29,33 @@ export const PAGE_JOBS_PER_CHUNK = 100;
  * parallel, then the page jobs in chunks (one `syncPageJobs` sub-orchestration each, one after the other), each running
  * at most `parallelPageWrites` jobs at a time (Confluence has no bulk write, and burst limits count calls), then the
  * backlinks of created pages, then the commit. Every task is waited for, failed or not: the commit must see every
- * outcome. The custom status shows how many page jobs are done.
+ * outcome. The custom status is the run's progress (docs/engine.md#progress): the batches as in table mode, then the
+ * page jobs, counted as each chunk ends.
  */
 export function* pagesCycle(
   context: df.OrchestrationContext,
   ref: RunRef,
   prepared: Extract<PrepareRunResult, { kind: "plannedPages" }>,
   run: { readonly trigger: SyncTrigger; readonly startedAt: string },
+  status: ProgressStatus,
   setStage: (stage: string) => void,
 ): Generator<df.Task, RunReport, unknown> {
   const retry = activityRetryOptions();
   const planned = prepared.pageJobIds.length;
-  const status = (stage: string, done: number) =>
-    context.df.setCustomStatus({
-      runId: ref.runId,
-      cycle: ref.cycle,
-      stage,
-      batches: prepared.sharePointBatchIds.length,
-      pages: { planned, done },
-    });
 
   setStage(ActivityName.applySharePointBatch);
-  status("applying SharePoint batches", 0);
-  const batchTasks = prepared.sharePointBatchIds.map((batchId) =>
-    context.df.callActivityWithRetry(ActivityName.applySharePointBatch, retry, { ...ref, batchId }),
+  const failedBatchIds = yield* writeSharePointBatches(
+    context,
+    ref,
+    prepared.sharePointBatchIds,
+    status,
+    prepared.planned,
   );
-  const failedBatchIds = yield* settleAll(context, batchTasks, prepared.sharePointBatchIds);
 
   const failedJobIds: string[] = [];
   let done = 0;
   setStage(ActivityName.applyPageWrite);
-  status("writing pages", 0);
+  status.stage("writingPages", { pages: { done: 0, failed: 0, total: planned } });
   for (let start = 0, chunk = 0; start < planned; start += PAGE_JOBS_PER_CHUNK, chunk += 1) {
     const jobIds = prepared.pageJobIds.slice(start, start + PAGE_JOBS_PER_CHUNK);
     const input: SyncPageJobsInput = { ...ref, jobIds, parallelPageWrites: prepared.parallelPageWrites };
@@ -71,11 +70,11 @@ export function* pagesCycle(
       failedJobIds.push(...jobIds);
     }
     done += jobIds.length;
-    status("writing pages", done);
+    status.counted("pages", { done, failed: failedJobIds.length, total: planned });
   }
 
   setStage(ActivityName.linkCreatedPages);
-  status("writing page ids back to SharePoint", done);
+  status.stage("linkingPages");
   try {
     yield context.df.callActivityWithRetry(ActivityName.linkCreatedPages, retry, ref);
   } catch {
@@ -84,7 +83,7 @@ export function* pagesCycle(
   }
 
   setStage(ActivityName.commitPagesRun);
-  status("committing", done);
+  status.stage("committing");
   const commit: CommitPagesRunInput = { ...ref, ...run, failedBatchIds, failedJobIds };
   const committed = (yield context.df.callActivityWithRetry(
     ActivityName.commitPagesRun,
@@ -114,30 +113,7 @@ export function* syncPageJobsOrchestrator(
         jobId,
       } satisfies ApplyPageWriteInput),
     );
-    failedJobIds.push(...(yield* settleAll(context, tasks, jobIds)));
+    failedJobIds.push(...(yield* settleEach(context, tasks, jobIds)));
   }
   return { failedJobIds };
-}
-
-/** Waits for every task; answers the ids of those that failed for good. */
-function* settleAll(
-  context: df.OrchestrationContext,
-  tasks: df.Task[],
-  ids: readonly string[],
-): Generator<df.Task, string[], unknown> {
-  if (tasks.length === 0) return [];
-  try {
-    yield context.df.Task.all(tasks);
-    return [];
-  } catch {
-    const failed: string[] = [];
-    for (const [index, task] of tasks.entries()) {
-      try {
-        yield task;
-      } catch {
-        failed.push(ids[index] ?? "");
-      }
-    }
-    return failed;
-  }
 }

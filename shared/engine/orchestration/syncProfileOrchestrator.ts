@@ -2,8 +2,6 @@ import type * as df from "durable-functions";
 import {
   ActivityName,
   type ApplyConfluencePageResult,
-  type ApplySharePointBatchInput,
-  type ApplySharePointBatchResult,
   type CommitRunInput,
   type CommitRunResult,
   MAX_RUN_CYCLES,
@@ -15,14 +13,17 @@ import {
 import type { RunReport } from "../run/runReport";
 import { activityRetryOptions } from "./activityRetry";
 import { pagesCycle } from "./pagesCycle";
+import { ProgressStatus } from "./progressStatus";
 import { runProblemFrom } from "./runFailure";
+import { writeSharePointBatches } from "./sharePointBatchStep";
 
 /**
  * One profile's run: prepare (validate, read, plan) → apply the SharePoint batches in parallel → apply the page →
  * commit. A page changed under the run (409) makes another cycle, at most MAX_RUN_CYCLES.
  *
  * Deterministic by construction: time comes from `currentUtcDateTime`, the run id from `newGuid`, and every I/O is
- * an activity. The output is the run report.
+ * an activity. The output is the run report. The custom status is the run's `RunProgress` (docs/engine.md#progress),
+ * set from the same history, so a replay sets the same one.
  */
 export function* syncProfileOrchestrator(context: df.OrchestrationContext): Generator<df.Task, RunReport, unknown> {
   const input = context.df.getInput() as SyncProfileInput;
@@ -31,11 +32,12 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
   const retry = activityRetryOptions();
   let cycle = 1;
   let stage = "prepareRun";
+  const status = new ProgressStatus(context);
 
   try {
     for (; ; cycle++) {
       const ref = { profileKey: input.profileKey, runId, cycle };
-      context.df.setCustomStatus({ runId, cycle, stage: "preparing" });
+      status.cycleStarted({ runId, cycle, startedAt });
       stage = ActivityName.prepareRun;
       const prepareInput: PrepareRunInput = { ...ref, dryRun: input.dryRun, trigger: input.trigger, startedAt };
       const prepared = (yield context.df.callActivityWithRetry(
@@ -44,27 +46,24 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
         prepareInput,
       )) as PrepareRunResult;
       if (prepared.kind === "plannedPages")
-        return yield* pagesCycle(context, ref, prepared, { trigger: input.trigger, startedAt }, (next) => {
+        return yield* pagesCycle(context, ref, prepared, { trigger: input.trigger, startedAt }, status, (next) => {
           stage = next;
         });
       if (prepared.kind !== "planned") return prepared.report;
 
       stage = ActivityName.applySharePointBatch;
-      context.df.setCustomStatus({
-        runId,
-        cycle,
-        stage: "applying SharePoint batches",
-        batches: prepared.sharePointBatchIds.length,
-      });
-      const failedBatchIds = yield* applyBatches(
+      const failedBatchIds = yield* writeSharePointBatches(
         context,
-        prepared.sharePointBatchIds.map((batchId) => ({ ...ref, batchId })),
+        ref,
+        prepared.sharePointBatchIds,
+        status,
+        prepared.planned,
       );
 
       let confluence: CommitRunInput["confluence"] = "notAttempted";
       if (prepared.confluenceWrite) {
         stage = ActivityName.applyConfluencePage;
-        context.df.setCustomStatus({ runId, cycle, stage: "updating the Confluence page" });
+        status.stage("updatingPage");
         const page = (yield context.df.callActivityWithRetry(
           ActivityName.applyConfluencePage,
           retry,
@@ -74,7 +73,7 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
       }
 
       stage = ActivityName.commitRun;
-      context.df.setCustomStatus({ runId, cycle, stage: "committing" });
+      status.stage("committing");
       const finalCycle = cycle >= MAX_RUN_CYCLES;
       const commitInput: CommitRunInput = {
         ...ref,
@@ -94,6 +93,7 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
   } catch (error) {
     // An activity failed for good. What was applied and committed stays; the run is recorded as failed.
     const problem = runProblemFrom(stage, error);
+    status.stage("recordingFailure");
     const failure: RecordRunFailureInput = {
       profileKey: input.profileKey,
       runId,
@@ -105,35 +105,5 @@ export function* syncProfileOrchestrator(context: df.OrchestrationContext): Gene
       problem,
     };
     return (yield context.df.callActivityWithRetry(ActivityName.recordRunFailure, retry, failure)) as RunReport;
-  }
-}
-
-/**
- * Runs the batches in parallel and waits for every one of them, returning the ids of those that failed for good.
- * `Task.all` alone would resume at the first failure while other batches are still writing, and the commit that
- * follows must see every batch's outcome.
- */
-function* applyBatches(
-  context: df.OrchestrationContext,
-  inputs: ApplySharePointBatchInput[],
-): Generator<df.Task, string[], unknown> {
-  if (inputs.length === 0) return [];
-  const retry = activityRetryOptions();
-  const tasks = inputs.map((batch) =>
-    context.df.callActivityWithRetry(ActivityName.applySharePointBatch, retry, batch),
-  );
-  try {
-    yield context.df.Task.all(tasks);
-    return [];
-  } catch {
-    const failed: string[] = [];
-    for (const [index, task] of tasks.entries()) {
-      try {
-        (yield task) as ApplySharePointBatchResult;
-      } catch {
-        failed.push(inputs[index]!.batchId);
-      }
-    }
-    return failed;
   }
 }

@@ -27,6 +27,7 @@ import { planWithReads } from "../prepare/planWithReads";
 import type { RunEnding } from "../prepare/runEnding";
 import { confirmVanishedItems, MODERATION_STATUS_COLUMN } from "../prepare/vanishedItems";
 import type { PrepareRunInput, PrepareRunResult } from "../run/runContract";
+import { plannedWrites } from "../run/runProgress";
 import type { RunItemReport } from "../run/runReport";
 import type { RunContext } from "../run/stagedDocuments";
 import { sharePointBatches } from "../sharePointBatches";
@@ -594,6 +595,7 @@ export async function preparePagesRun(
     sharePointBatchIds: batches.map((batch) => batch.batchId),
     pageJobIds: jobs.map((job) => job.jobId),
     parallelPageWrites: target.parallelPageWrites,
+    planned: plannedWrites(plan),
   };
 }
 

@@ -1,3 +1,4 @@
+import type { PlannedWrites } from "./runProgress";
 import type { RunOutcome, RunProblem, RunReport, SyncTrigger } from "./runReport";
 
 export type { RunOutcome, RunProblem, RunReport, SyncTrigger } from "./runReport";
@@ -113,13 +114,22 @@ export type PrepareRunResult =
   | { kind: "unchanged"; report: RunReport }
   /** Dry run: the plan, reported and not staged; nothing was written, state included. */
   | { kind: "dryRun"; report: RunReport }
-  /** The plan is staged: apply these SharePoint batches, then the page (if needed), then commit. */
-  | { kind: "planned"; sharePointBatchIds: string[]; confluenceWrite: boolean }
+  /**
+   * The plan is staged: apply these SharePoint batches, then the page (if needed), then commit. `planned` counts its
+   * writes, for the progress (absent in histories from before it).
+   */
+  | { kind: "planned"; sharePointBatchIds: string[]; confluenceWrite: boolean; planned?: PlannedWrites }
   /**
    * Pages mode: apply these SharePoint batches and page jobs (at most `parallelPageWrites` jobs at once), then the
-   * backlinks, then commit (docs/pages-mode.md §9).
+   * backlinks, then commit (docs/pages-mode.md §9). `planned` counts the plan's writes, for the progress.
    */
-  | { kind: "plannedPages"; sharePointBatchIds: string[]; pageJobIds: string[]; parallelPageWrites: number };
+  | {
+      kind: "plannedPages";
+      sharePointBatchIds: string[];
+      pageJobIds: string[];
+      parallelPageWrites: number;
+      planned?: PlannedWrites;
+    };
 
 export interface ApplyPageWriteInput extends RunRef {
   jobId: string;

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { HistoryEventType } from "../../../dev/localHost/historyEvent";
+import { type CustomStatusUpdate, replayOrchestrator } from "../../../dev/localHost/localDurableHost";
+import { syncProfileOrchestrator } from "../../../shared/engine/orchestration";
 import { PAGE_JOBS_PER_CHUNK } from "../../../shared/engine/orchestration/pagesCycle";
-import { ActivityName } from "../../../shared/engine/run/runContract";
+import { ActivityName, OrchestratorName } from "../../../shared/engine/run/runContract";
+import { asRunProgress } from "../../../shared/engine/run/runProgress";
 import { type PagesHarness, sampleCustomers, startPagesHarness } from "../../helpers/pagesHarness";
 
 /** The Durable shape of a pages-mode run (docs/pages-mode.md §9). */
@@ -42,22 +45,55 @@ describe("a pages-mode run's orchestration", () => {
     expect(calls).toBe(9);
     expect(most).toBeGreaterThan(1);
     expect(most).toBeLessThanOrEqual(3);
-    expect(run.customStatus).toMatchObject({ stage: "committing", pages: { planned: 9, done: 9 } });
+    expect(run.customStatus).toMatchObject({ stage: "committing", pages: { done: 9, failed: 0, total: 9 } });
     expect(harness.childPages()).toHaveLength(9);
   });
 
-  it("writes the page jobs in chunks of PAGE_JOBS_PER_CHUNK, one sub-orchestration each", async () => {
+  it("writes the page jobs in chunks of PAGE_JOBS_PER_CHUNK, one sub-orchestration each, counting them in the progress", async () => {
     const count = PAGE_JOBS_PER_CHUNK + 1;
     harness = await startPagesHarness({
       items: sampleCustomers(count),
       target: { parallelPageWrites: 16, maxCreatesPerRun: count },
     });
-    const run = await harness.run();
+    const updates: CustomStatusUpdate[] = [];
+    const run = await harness.run({ onCustomStatus: (update) => updates.push(update) });
     expect(run.status).toBe("Completed");
     const chunks = run.history.filter((event) => event.EventType === HistoryEventType.SubOrchestrationInstanceCreated);
     expect(chunks).toHaveLength(2);
     expect(harness.childPages()).toHaveLength(count);
-    expect(run.customStatus).toMatchObject({ pages: { planned: count, done: count } });
+
+    // The same progress shape as table mode, from the profile's own orchestration (its chunks set none).
+    expect(new Set(updates.map((update) => update.instanceId))).toEqual(new Set([run.instanceId]));
+    const statuses = updates.map((update) => asRunProgress(update.customStatus)!);
+    const stages = statuses.map((status) => status.stage).filter((stage, i, all) => stage !== all[i - 1]);
+    // No SharePoint batch (every item exists): that stage passes within the episode that planned, unpublished.
+    expect(stages).toEqual(["preparing", "writingPages", "linkingPages", "committing"]);
+    expect(statuses.find((status) => status.stage === "writingPages")).toMatchObject({
+      planned: { sharePoint: { created: 0, updated: 0, deleted: 0 }, confluence: { created: count } },
+      batches: { done: 0, failed: 0, total: 0 },
+    });
+    const pages = statuses.filter((status) => status.stage === "writingPages").map((status) => status.pages);
+    expect(pages[0]).toEqual({ done: 0, failed: 0, total: count });
+    expect(pages.at(-1)).toEqual({ done: PAGE_JOBS_PER_CHUNK, failed: 0, total: count });
+    expect(statuses.at(-1)).toMatchObject({ stage: "committing", pages: { done: count, failed: 0, total: count } });
+    expect(run.customStatus).toEqual(statuses.at(-1));
+
+    // Replayed from its history, episode by episode, the orchestration publishes the same statuses.
+    const boundaries = run.history.flatMap((event, index) =>
+      event.EventType === HistoryEventType.OrchestratorCompleted ? [index] : [],
+    );
+    const replayed: unknown[] = [];
+    for (const end of boundaries) {
+      const { state } = await replayOrchestrator(
+        syncProfileOrchestrator,
+        OrchestratorName.syncProfile,
+        run.instanceId,
+        JSON.parse(run.history[1]!.Input as string),
+        run.history.slice(0, end),
+      );
+      if (JSON.stringify(state.customStatus) !== JSON.stringify(replayed.at(-1))) replayed.push(state.customStatus);
+    }
+    expect(replayed).toEqual(statuses);
   }, 60_000);
 
   it("makes one version per page when an update's answer is lost and its activity runs again", async () => {
