@@ -33,7 +33,7 @@ describe("npm run demo -- --pages", () => {
     // stderr is a pipe: a plain progress line per stage, at most every few seconds (each sync takes less).
     const lines = result.stderr.split("\n").filter((l) => l !== "");
     expect(lines.length).toBeGreaterThanOrEqual(3);
-    for (const l of lines) expect(l).toMatch(/^Sync [1-3]: [a-zA-Z ,:/0-9()]+ \(\d+\.\d s\)$/);
+    for (const l of lines) expect(l).toMatch(/^Sync [1-4]: [a-zA-Z ,:/0-9()]+ \(\d+\.\d s\)$/);
     expect(result.code).toBe(0);
     expect(await readdir(tmp)).toEqual([]);
   });
