@@ -1,5 +1,8 @@
 import { performance } from "node:perf_hooks";
 import { type Profile, parseProfileFile } from "../../shared/config";
+import { checkProfile, type ProfileCheckReport } from "../../shared/diagnostics";
+import { settleConflicts } from "../../shared/engine/conflictSettling";
+import type { EngineServices } from "../../shared/engine/engineServices";
 import type { RunProgress } from "../../shared/engine/run/runProgress";
 import type { RunReport } from "../../shared/engine/run/runReport";
 import { normaliseText, parseStorage, readNodeContent } from "../../shared/mapping";
@@ -35,12 +38,28 @@ export interface PagesDemoEdit {
   what: string;
 }
 
+/** A person settling the pages demo's conflict through the code of `conflicts resolve`. */
+export interface PagesDemoSettlement {
+  person: string;
+  conflictId: string;
+  itemId: string;
+  field: string;
+  take: "sharePoint" | "confluence";
+  value: unknown;
+  /** The same as `confluence-sync conflicts resolve …`, which the demo runs the code of. */
+  command: string;
+}
+
 /** Everything the pages demo did, as `demo --pages --json` prints it. */
 export interface PagesDemoResult {
   profileKey: string;
   customers: number;
+  /** `confluence-sync check` of the pages profile, before the first sync. */
+  check: ProfileCheckReport;
   runs: PagesDemoRun[];
   edits: PagesDemoEdit[];
+  /** The conflict a person settled after the quiet sync. */
+  settlement: PagesDemoSettlement;
   checks: DemoCheck[];
   setupMs: number;
   totalMs: number;
@@ -49,16 +68,19 @@ export interface PagesDemoResult {
 
 export type PagesDemoEvent =
   | { kind: "ready"; customers: number; setupMs: number }
+  | { kind: "check"; report: ProfileCheckReport }
   | { kind: "run"; run: PagesDemoRun }
-  | { kind: "edits"; edits: PagesDemoEdit[] };
+  | { kind: "edits"; edits: PagesDemoEdit[] }
+  | { kind: "settled"; settlement: PagesDemoSettlement };
 
 const BROKEN_OUTCOMES = new Set<RunReport["outcome"]>(["failed", "invalid", "stopped"]);
 
 /**
- * The pages demo (docs/pages-mode.md): a 30-customer list, a parent page and a template. The first sync creates a page
- * per customer whose gate is open and writes its id back; then people edit items and pages, close a gate, make a
- * conflict, trash a page and copy one; the second sync shows each outcome (the sweep sees the trashed page); the
- * third, with nothing new, costs one call per service. Both services are checked at the end.
+ * The pages demo (docs/pages-mode.md): a 30-customer list, a parent page and a template. `confluence-sync check` of the
+ * profile first; the first sync creates a page per customer whose gate is open and writes its id back; then people edit
+ * items and pages, close a gate, make a conflict, trash a page and copy one; the second sync shows each outcome (the
+ * sweep sees the trashed page); the third, with nothing new, costs one call per service; then a person settles the
+ * conflict, as `conflicts resolve` does, and a fourth sync writes the chosen value. Both services are checked at the end.
  */
 export async function runPagesDemo(options: {
   keep: boolean;
@@ -87,6 +109,16 @@ export async function runPagesDemo(options: {
     host.onClose(() => engine.close());
     const setupMs = performance.now() - startedAt;
     emit({ kind: "ready", customers: sandboxCustomers.length, setupMs });
+    // What `confluence-sync check customers` says before anything is synced: the template, parent and columns fit.
+    const check = await checkProfile(engine.services, profile.key);
+    if (!check.ok)
+      throw new SandboxDemoFailed(
+        `the pages demo profile does not pass its check: ${check.checks
+          .filter((line) => line.verdict === "fail")
+          .map((line) => `${line.id}: ${line.detail}`)
+          .join("; ")}`,
+      );
+    emit({ kind: "check", report: check });
 
     const runs: PagesDemoRun[] = [];
     const run = async (label: string): Promise<void> => {
@@ -123,12 +155,18 @@ export async function runPagesDemo(options: {
     await advance(host, shift, 6 * 60);
     await run("after the edits (the sweep is due)");
     await run("nothing new since");
-    const checks = await checkOutcome(host, runs[runs.length - 1]!);
+    const quiet = runs[runs.length - 1]!;
+    const settlement = await settleConflict(engine.services, profile);
+    emit({ kind: "settled", settlement });
+    await run("after the conflict was settled");
+    const checks = await checkOutcome(host, quiet, engine.services, settlement);
     return {
       profileKey: profile.key,
       customers: sandboxCustomers.length,
+      check,
       runs,
       edits,
+      settlement,
       checks,
       setupMs,
       totalMs: performance.now() - startedAt,
@@ -247,6 +285,31 @@ async function makeEdits(host: SandboxHost): Promise<PagesDemoEdit[]> {
   ];
 }
 
+/** The conflict on #12's Status, settled by taking SharePoint's value, through the code of `conflicts resolve`. */
+async function settleConflict(services: EngineServices, profile: Profile): Promise<PagesDemoSettlement> {
+  const conflictId = "item 12|Status";
+  const person = "Megan Bowen";
+  const take = "sharePoint";
+  const result = await settleConflicts(services, {
+    profileKey: profile.key,
+    target: { kind: "one", id: conflictId },
+    take,
+    by: person,
+    via: "cli",
+  });
+  const recorded = result.settled[0]?.settlement;
+  if (recorded === undefined) throw new SandboxDemoFailed(`the conflict ${conflictId} could not be settled`);
+  return {
+    person,
+    conflictId,
+    itemId: "12",
+    field: "Status",
+    take,
+    value: recorded.value,
+    command: `confluence-sync conflicts resolve ${profile.key} "${conflictId}" --take ${take}`,
+  };
+}
+
 // ------------------------------------------------------------------ checks
 
 /** The block of a page as a person reads it: key → text (lozenges by title, dates by their datetime). */
@@ -268,7 +331,12 @@ function blockValues(pageId: string, body: string): Record<string, string> {
   );
 }
 
-async function checkOutcome(host: SandboxHost, last: PagesDemoRun): Promise<DemoCheck[]> {
+async function checkOutcome(
+  host: SandboxHost,
+  quiet: PagesDemoRun,
+  services: EngineServices,
+  settlement: PagesDemoSettlement,
+): Promise<DemoCheck[]> {
   const state = (await host.adminState()) as { graph: GraphState; confluence: ConfluenceState };
   const items = new Map(
     (state.graph.sites[0]?.lists.find((list) => list.id === CUSTOMERS_LIST_ID)?.items ?? []).map((item) => [
@@ -286,7 +354,7 @@ async function checkOutcome(host: SandboxHost, last: PagesDemoRun): Promise<Demo
   const unmatched = linked.filter(([id, fields]) => {
     const page = pages.get(id);
     if (page === undefined || fields.ConfluencePageId !== page.id) return true;
-    if (id === "12" || id === "15") return false;
+    if (id === "15") return false;
     const values = blockValues(page.id, page.body);
     const goLive = typeof fields.GoLive === "string" ? fields.GoLive.slice(0, 10) : "";
     return (
@@ -323,12 +391,16 @@ async function checkOutcome(host: SandboxHost, last: PagesDemoRun): Promise<Demo
     "#7 got both edits: Contract value from the list, Go-live from its page",
     edited?.Amount === 135000 && typeof edited.GoLive === "string" && edited.GoLive.startsWith("2026-06-12"),
   );
-  const conflict = pages.get("12");
+  const settled = pages.get("12");
+  const entry = await services.state.conflicts.get(PAGES_PROFILE_KEY, settlement.conflictId);
   check(
-    "#12's conflicting Status stays as each side has it (flagged, nothing overwritten)",
+    `#12's conflicting Status, settled by ${settlement.person} taking SharePoint's "Blocked", is on both sides and the conflict is closed`,
     items.get("12")?.Status === "Blocked" &&
-      conflict !== undefined &&
-      blockValues(conflict.id, conflict.body).Status === "On track",
+      settled !== undefined &&
+      blockValues(settled.id, settled.body).Status === "Blocked" &&
+      entry?.status === "resolved" &&
+      entry.settlement?.state === "applied",
+    `list ${String(items.get("12")?.Status)}, page ${settled === undefined ? "none" : blockValues(settled.id, settled.body).Status}, conflict ${entry?.status ?? "none"}`,
   );
   const held = pages.get("15");
   check(
@@ -345,11 +417,11 @@ async function checkOutcome(host: SandboxHost, last: PagesDemoRun): Promise<Demo
     "the copy of #5's page is left as it was and #5 keeps its own page",
     copy?.version.number === 1 && pages.get("5")?.id !== copy?.id,
   );
-  const calls = { graph: last.calls.graph.total, confluence: last.calls.confluence.total };
-  const { sharePoint, confluence } = last.report.counts;
+  const calls = { graph: quiet.calls.graph.total, confluence: quiet.calls.confluence.total };
+  const { sharePoint, confluence } = quiet.report.counts;
   const writes = [sharePoint, confluence].reduce((sum, side) => sum + side.created + side.updated + side.deleted, 0);
   check(
-    "the last sync, with nothing new, wrote nothing and made one Graph call and one Confluence call",
+    "the sync with nothing new wrote nothing and made one Graph call and one Confluence call",
     writes === 0 && calls.graph === 1 && calls.confluence === 1,
     `${writes} writes; ${calls.graph} Graph calls, ${calls.confluence} Confluence calls`,
   );

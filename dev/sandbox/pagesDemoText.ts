@@ -1,3 +1,4 @@
+import { checkReportText } from "../../shared/diagnostics";
 import type { RunItemReport } from "../../shared/engine/run/runReport";
 import type { ServiceCalls } from "./apiCallTally";
 import type { PagesDemoEvent, PagesDemoResult, PagesDemoRun } from "./pagesDemo";
@@ -14,6 +15,22 @@ export function pagesDemoText(): { event(event: PagesDemoEvent): string; end(res
           `Pages mode sandbox ready in ${seconds(event.setupMs)}: a list of ${event.customers} customers (two with their ` +
           `"Sync tracker" gate closed), a parent page "Customers" and a page template with a Page Properties block.\n\n`
         );
+      if (event.kind === "check")
+        return `${checkReportText(event.report)
+          .split("\n")
+          .map((line, index) =>
+            index === 0 ? `Before the first sync: confluence-sync check ${event.report.profileKey}` : line,
+          )
+          .join("\n")}\n\n`;
+      if (event.kind === "settled") {
+        const { settlement } = event;
+        const customer = sandboxCustomers.find((candidate) => String(candidate.id) === settlement.itemId);
+        return (
+          `A person settles the conflict: ${settlement.command}\n` +
+          `  settled      #${settlement.itemId} ${customer?.name ?? ""}, ${settlement.field}: ${settlement.person} takes ` +
+          `${settlement.take === "sharePoint" ? "SharePoint's" : "Confluence's"} ${JSON.stringify(settlement.value)}; the next sync writes it\n\n`
+        );
+      }
       if (event.kind === "edits")
         return `Meanwhile, people edit both sides\n${event.edits
           .map((edit) => `  ${edit.side.padEnd(10)}  ${edit.who.padEnd(15)}  ${edit.what}`)
@@ -62,6 +79,13 @@ function describeRun(number: number, run: PagesDemoRun): string {
           "conflict",
           `${who}, ${conflict.field}: SharePoint ${JSON.stringify(conflict.sharePoint)} vs Confluence ${JSON.stringify(conflict.confluence)}: flagged, nothing written`,
         );
+    for (const settlement of item.settlements ?? [])
+      line(
+        settlement.outcome === "applied" ? "settled" : "not settled",
+        settlement.outcome === "applied"
+          ? `${who}, ${settlement.field}: the conflict is closed, both sides hold the chosen value`
+          : `${who}, ${settlement.field}: ${settlement.reason ?? settlement.outcome}`,
+      );
     if (item.action === "held") line("held", `${who}: ${item.note ?? ""}`);
     if (item.action === "keepDeleted")
       line("unlinked", `${who}: its page is in the trash; the item is kept, no new page`);

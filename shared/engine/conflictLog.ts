@@ -80,9 +80,20 @@ export async function resolveSettledConflicts(
       stillOpen.add(id);
   }
   for (const error of plan.fieldErrors) stillOpen.add(conflictId(error.item, error.field));
+  for (const id of heldConflictIds(plan)) stillOpen.add(id);
   const settled = open.filter((entry) => !stillOpen.has(entry.id)).map((entry) => entry.id);
   await store.resolve(profileKey, settled, at, runId, applied);
   return settled.length;
+}
+
+/**
+ * The conflicts whose winning write a gate (or the points budget) held back this run: nothing was written, so an open
+ * one stays open, although the plan does not report it (docs/pages-mode.md §5).
+ */
+export function heldConflictIds(plan: ReadyPlan): string[] {
+  return (plan.heldConflicts ?? []).map((conflict) =>
+    conflictId(conflict.item, conflict.kind === "field" ? conflict.field : null),
+  );
 }
 
 function winnerWritten(conflict: Extract<ConflictRecord, { kind: "field" }>, outcomes: RunOutcomes): boolean {

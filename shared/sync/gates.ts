@@ -44,7 +44,8 @@ export const NO_CLOSED_GATES: ClosedGates = { towardConfluence: new Set(), towar
  * the closed side, the bases the write would have advanced stay where they are, and the value waiting on the other
  * side is kept (pending SharePoint values in the state; page values on the page itself). Nothing is lost: when the
  * gate opens, the flip is an edit of that side, the item is planned again and the held change flows. Conflicts a
- * held write would have resolved are left for that later run (they are decided again, with the values of then).
+ * held write would have resolved are left for that later run (they are decided again, with the values of then) and
+ * move to `heldConflicts`: still open, not decided.
  *
  * Pure; a plan with no gate closed comes back as it was.
  */
@@ -101,7 +102,13 @@ export function applyGates(plan: ReadyPlan, closed: ClosedGates): { plan: ReadyP
     decisions.push(kept.length === decision.fields.length ? decision : { ...decision, fields: kept });
   }
 
+  // A conflict whose winning write is held is left for the run after the gate opens; it is kept apart, so that no
+  // one takes its absence from the plan for the sides having agreed and closes it though nothing was written.
   const conflicts = plan.conflicts.filter((conflict) => !heldConflict(conflict, toConfluence, toSharePoint));
+  const heldConflicts = [
+    ...(plan.heldConflicts ?? []),
+    ...plan.conflicts.filter((conflict) => heldConflict(conflict, toConfluence, toSharePoint)),
+  ];
   // A settlement whose write is held is not applied yet: it waits, pending, for the run after the gate opens.
   const settlements = plan.settlements?.map((decision): SettlementDecision => {
     const id = decision.item.sharePointId;
@@ -143,6 +150,7 @@ export function applyGates(plan: ReadyPlan, closed: ClosedGates): { plan: ReadyP
       decisions,
       stateUpdates,
       ...(settlements === undefined ? {} : { settlements }),
+      ...(heldConflicts.length === 0 ? {} : { heldConflicts }),
     },
     held,
   };

@@ -249,6 +249,13 @@ export interface ReadyPlan {
   readonly stateUpdates: readonly ItemStateUpdate[];
   /** What became of each settlement the planner was given and could decide on (absent in plans made before them). */
   readonly settlements?: readonly SettlementDecision[];
+  /**
+   * Conflicts whose winning write a closed gate (or, in pages mode, the points budget) held back this run
+   * (docs/pages-mode.md §5): not decided this run, so not recorded, and not ended either: one already open stays open
+   * until a run makes the write (they are decided again, with the values of then, once the write can be made).
+   * Absent when none was held.
+   */
+  readonly heldConflicts?: readonly ConflictRecord[];
 }
 
 /**

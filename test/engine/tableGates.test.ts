@@ -99,3 +99,37 @@ describe("table mode: gates", () => {
     });
   });
 });
+
+describe("table mode: a gate holding the winner of an open conflict", () => {
+  it("keeps the conflict open while the gate holds the winning write, and writes it once the gate opens", async () => {
+    harness = await startSyncHarness({
+      columns: [...harnessColumns, { name: "Gate", displayName: "Gate", boolean: {} }],
+      headers,
+      items: [{ id: "1", fields: { Title: "One", Status: "Open", Amount: 1, Gate: true } }],
+      rows: [["1", "One", "Open", "1", "Yes"]],
+      profile: { gates: { sharePoint: "Gate", confluence: "Sync" }, conflictPolicy: "confluence-wins" },
+    });
+    await harness.sync();
+    await harness.editItem("1", { Amount: 10 });
+    await harness.editRows(() => [["1", "One", "Open", "11", "Yes"]]);
+    // The winning write (Confluence's 11 into the item) fails: the conflict stays open, as it should.
+    await harness.graphFault({ method: "PATCH", path: "/items/1/fields$", status: 400, times: 1 });
+    await harness.sync();
+    const id = "item 1|Amount";
+    expect((await harness.listItems()).get("1")?.Amount).toBe(10);
+    expect(await harness.state.conflicts.get(HARNESS_PROFILE, id)).toMatchObject({
+      status: "open",
+      resolution: "confluence-won",
+    });
+    // The row's gate closes: the winner's write toward SharePoint is held, so nothing ends the conflict.
+    await harness.editRows(() => [["1", "One", "Open", "11", "No"]]);
+    await harness.sync();
+    expect((await harness.listItems()).get("1")?.Amount).toBe(10);
+    expect((await harness.state.conflicts.get(HARNESS_PROFILE, id))?.status).toBe("open");
+    // Once it opens, the value flows and only then is the conflict resolved.
+    await harness.editRows(() => [["1", "One", "Open", "11", "Yes"]]);
+    await harness.sync();
+    expect((await harness.listItems()).get("1")?.Amount).toBe(11);
+    expect((await harness.state.conflicts.get(HARNESS_PROFILE, id))?.status).toBe("resolved");
+  });
+});

@@ -33,7 +33,7 @@ describe("npm run demo -- --pages", () => {
     // stderr is a pipe: a plain progress line per stage, at most every few seconds (each sync takes less).
     const lines = result.stderr.split("\n").filter((l) => l !== "");
     expect(lines.length).toBeGreaterThanOrEqual(3);
-    for (const l of lines) expect(l).toMatch(/^Sync [1-3]: [a-zA-Z ,:/0-9()]+ \(\d+\.\d s\)$/);
+    for (const l of lines) expect(l).toMatch(/^Sync [1-4]: [a-zA-Z ,:/0-9()]+ \(\d+\.\d s\)$/);
     expect(result.code).toBe(0);
     expect(await readdir(tmp)).toEqual([]);
   });
@@ -57,6 +57,26 @@ describe("npm run demo -- --pages", () => {
     expect(third?.calls.graph.total).toBe(1);
     expect(third?.calls.confluence.total).toBe(1);
     expect(demo.checks.filter((check) => !check.ok)).toEqual([]);
+  });
+
+  it("checks the pages profile before the first sync, and settles the conflict in a fourth sync", () => {
+    const demo = JSON.parse(result.stdout) as PagesDemoResult;
+    expect(demo.check.ok).toBe(true);
+    expect(demo.check.checks.find((check) => check.id === "page")).toMatchObject({
+      verdict: "ok",
+      detail: expect.stringContaining("pages mode"),
+    });
+    expect(demo.settlement).toMatchObject({ conflictId: "item 12|Status", take: "sharePoint", value: "Blocked" });
+    const fourth = demo.runs[3];
+    expect(demo.runs).toHaveLength(4);
+    expect(fourth?.report.items.find((item) => item.sharePointId === "12")?.settlements).toEqual([
+      expect.objectContaining({ conflictId: "item 12|Status", outcome: "applied", writtenTo: ["confluence"] }),
+    ]);
+    expect(fourth?.report.counts.confluence.updated).toBe(1);
+    expect(fourth?.report.counts.sharePoint.updated).toBe(0);
+    expect(demo.checks.map((check) => check.expectation)).toContainEqual(
+      expect.stringContaining("#12's conflicting Status, settled"),
+    );
   });
 
   it("keeps each sync's progress in the same shape as table mode: the page jobs counted", () => {

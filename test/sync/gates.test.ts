@@ -95,7 +95,34 @@ describe("gates (docs/pages-mode.md §5)", () => {
       }),
     );
     expect(result.conflicts).toHaveLength(1);
-    expect(gated(result, { toConfluence: ["1"] }).plan.conflicts).toEqual([]);
+    const closed = gated(result, { toConfluence: ["1"] }).plan;
+    expect(closed.conflicts).toEqual([]);
+    // Held, not gone: the engine must not take the conflict for settled and close it (nothing was written).
+    expect(closed.heldConflicts).toEqual(result.conflicts);
+    // A second transformation (pages mode's points budget after the gates) keeps what the first one held.
+    expect(gated(closed, { toConfluence: ["2"] }).plan.heldConflicts).toEqual(result.conflicts);
+    // The gate toward the loser's side does not hold the winner's write.
+    expect(gated(result, { toSharePoint: ["1"] }).plan).toMatchObject({ conflicts: result.conflicts });
+    expect(gated(result, { toSharePoint: ["1"] }).plan.heldConflicts).toBeUndefined();
+  });
+
+  it("hold a conflict whose winner is Confluence while the Confluence gate is closed; a flagged one stays reported", () => {
+    const state = syncedState({ 1: A });
+    const edits = {
+      state,
+      sharePoint: delta([item("1", { ...A, Status: "Done" }, 2)]),
+      rows: [row(0, "1", { ...A, Status: "Doing" })],
+    };
+    const won = ready(plan({ ...edits, rules: rules({ conflictPolicy: "confluence-wins" }) }));
+    const held = gated(won, { toSharePoint: ["1"] }).plan;
+    expect(held.sharePoint.updates).toEqual([]);
+    expect(held.heldConflicts).toEqual([
+      expect.objectContaining({ field: "Status", resolution: expect.objectContaining({ winner: "confluence" }) }),
+    ]);
+    const flagged = ready(plan({ ...edits, rules: rules({ conflictPolicy: "flag" }) }));
+    const stillFlagged = gated(flagged, { toSharePoint: ["1"], toConfluence: ["1"] }).plan;
+    expect(stillFlagged.conflicts).toEqual(flagged.conflicts);
+    expect(stillFlagged.heldConflicts).toBeUndefined();
   });
 
   it("never advance a base toward a closed side, whatever the edits (property)", () => {

@@ -1,7 +1,7 @@
 import type { ItemLink, PageRecord, PendingItem } from "../../state/pageLinkStore";
 import type { PagesCursor } from "../../state/syncCursorStore";
 import { type ConflictRecord, type ReadyPlan, type StateCommit, settleItemState, settlementProgress } from "../../sync";
-import { conflictId } from "../conflictLog";
+import { conflictId, heldConflictIds } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
 import { planItems } from "../run/reportItems";
 import type { CommitPagesRunInput, CommitRunResult } from "../run/runContract";
@@ -256,6 +256,7 @@ async function resolveConsidered(
       stillOpen.add(conflictId(conflict.item, field));
   }
   for (const error of plan.fieldErrors) stillOpen.add(conflictId(error.item, error.field));
+  for (const id of heldConflictIds(plan)) stillOpen.add(id);
   const settled = open.filter((entry) => !stillOpen.has(entry.id)).map((entry) => entry.id);
   await services.state.conflicts.resolve(profileKey, settled, at, runId, applied);
 }

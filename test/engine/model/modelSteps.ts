@@ -129,7 +129,7 @@ export type ModelStep =
   /** A sync run; `faults: null` is a clean run, after which the next run must find nothing to do. */
   | { readonly kind: "sync"; readonly faults: EngineFaults | null };
 
-const settleChoice: fc.Arbitrary<SettleChoice> = fc.oneof(
+export const settleChoice: fc.Arbitrary<SettleChoice> = fc.oneof(
   fc.constant<SettleChoice>({ kind: "sharePoint" }),
   fc.constant<SettleChoice>({ kind: "confluence" }),
   fc.nat({ max: 9 }).map((pick): SettleChoice => ({ kind: "value", pick })),

@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { isPagesProfile } from "../../../shared/config";
+import { settleConflicts } from "../../../shared/engine/conflictSettling";
+import { SettlementRefused } from "../../../shared/engine/settlementRefused";
 import type { PageLinkStore } from "../../../shared/state/pageLinkStore";
 import type { StateStores } from "../../../shared/state/stateStores";
 import {
@@ -11,23 +13,28 @@ import {
   statusMacro,
 } from "../../helpers/pagesHarness";
 import { HARNESS_RETRY } from "../../helpers/syncHarness";
+import { type SettleChoice, settleChoice } from "../model/modelSteps";
 
 /**
  * The model-based test of pages mode end to end (docs/pages-mode.md; invariants 1–4 of docs/design.md §3.1): random
- * people editing items and pages, opening and closing both gates, adding items and copying pages; sync runs through
+ * people editing items and pages, opening and closing both gates, adding items and copying pages, and settling the
+ * conflicts they make through the code of `conflicts resolve` (docs/design.md#37-settling-conflicts); sync runs through
  * the real orchestrator with faults at every step of the create protocol (a create stored and answered 500, a create
  * whose connection drops, a property write stored and answered 500, the link rows failing once or for good, the
- * backlink `$batch` failing) and on updates (an answer lost after the PUT), and the clock moving on (overlap, sweep).
+ * backlink `$batch` failing) and on updates (an answer lost after the PUT, every page update of the run refused with
+ * a 503), and the clock moving on (overlap, sweep).
  *
  * Checked after every sync: gates are respected (no write toward a closed gate), no item has two pages, the sync
- * creates no item. At the end all gates open and, once faults stop, two clean runs converge: every item has exactly
- * one page, linked three ways; every field holds the same value on both sides or is an open conflict; the last edit
+ * creates no item, and a settlement the run marked applied left its value on both sides. At the end all gates open
+ * and, once faults stop, two clean runs converge: every item has exactly one page, linked three ways; every field holds the same value on both sides or is an open conflict; the last edit
  * of each field survives on at least one side (no lost edit); and one more run writes nothing (echo-free).
  *
- * 40 runs in `npm test`; PAGES_MODEL_RUNS=300 for more. A failure prints its seed and path: replay with
+ * 40 runs in `npm test` (and a third of that, at least 12, of the settling property); PAGES_MODEL_RUNS=300 for more. A failure prints its seed and path: replay with
  * PAGES_MODEL_SEED=<seed> PAGES_MODEL_PATH=<path>.
  */
 const numRuns = Number(process.env.PAGES_MODEL_RUNS ?? 40);
+/** The settling property's runs (each a few syncs more): a third of the main one's, at least 12. */
+const settlingRuns = Math.max(12, Math.round(numRuns / 3));
 const seed = process.env.PAGES_MODEL_SEED === undefined ? undefined : Number(process.env.PAGES_MODEL_SEED);
 const path = process.env.PAGES_MODEL_PATH;
 
@@ -39,6 +46,15 @@ const FIELDS = [
   { sharePoint: "Amount", key: "Amount", values: [1, 2, 3] },
 ] as const;
 const COLOURS: Record<string, string> = { "On track": "Green", "At risk": "Yellow", Blocked: "Red" };
+/**
+ * What people type when settling, per field (as FIELDS): values of the field's set (the model measures edits against
+ * them), and one its column refuses (nothing is recorded, as `conflicts resolve` answers).
+ */
+const SETTLE_TEXTS: readonly (readonly string[])[] = [
+  ["Alpha", "Gamma"],
+  ["At risk", "Blocked", "Maybe"],
+  ["1", "3", "abc"],
+];
 
 type FieldIndex = 0 | 1 | 2;
 type Value = string | number;
@@ -50,6 +66,7 @@ type Fault =
   | "linkRowsFailOnce"
   | "linkRowsFailForGood"
   | "updateAnswerLost"
+  | "updateFails"
   | "backlinkFails"
   | "search429";
 
@@ -61,6 +78,10 @@ type Step =
   | { kind: "newItem"; values: [number, number, number]; gate: boolean }
   | { kind: "copyPage"; pick: number }
   | { kind: "wait"; minutes: number }
+  /** People edit one field of one item on both sides, to values that differ from what each side holds and each other. */
+  | { kind: "conflict"; pick: number; field: FieldIndex; choice: number }
+  /** A person settles the `pick`-th open conflict nobody settled yet. */
+  | { kind: "settle"; pick: number; choice: SettleChoice }
   | { kind: "sync"; faults: Fault[] };
 
 const fieldIndex = fc.constantFrom<FieldIndex>(0, 1, 2);
@@ -72,6 +93,7 @@ const fault = fc.constantFrom<Fault>(
   "linkRowsFailOnce",
   "linkRowsFailForGood",
   "updateAnswerLost",
+  "updateFails",
   "backlinkFails",
   "search429",
 );
@@ -112,6 +134,52 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   },
 );
 const start = fc.array(fc.tuple(valueIndex, valueIndex, valueIndex, fc.boolean()), { minLength: 1, maxLength: 3 });
+
+/**
+ * Steps that make settling common (as the table model's `settlingStep`): one field of one item edited on both sides, a
+ * run that flags it, a person settling it, sometimes someone editing the field again before the run (with faults, or
+ * not) that applies it or re-opens it.
+ */
+const settlingStep: fc.Arbitrary<Step[]> = fc.oneof(
+  { weight: 2, arbitrary: step.map((one) => [one]) },
+  {
+    weight: 3,
+    arbitrary: fc
+      .record({
+        pick: fc.nat(),
+        field: fieldIndex,
+        choice: fc.nat(),
+        settle: settleChoice,
+        later: fc.option(fc.record({ page: fc.boolean(), value: valueIndex }), { freq: 3 }),
+        // Often a write the settlement needs fails (the page update, the item's update), so it must stay pending.
+        faults: fc.oneof(
+          fc.uniqueArray(fault, { maxLength: 2 }),
+          fc.constantFrom<Fault[]>(["updateFails"], ["backlinkFails"]),
+        ),
+      })
+      .map(({ pick, field, choice, settle, later, faults }): Step[] => [
+        { kind: "conflict", pick, field, choice },
+        { kind: "sync", faults: [] },
+        { kind: "settle", pick: 0, choice: settle },
+        ...(later === null
+          ? []
+          : [{ kind: later.page ? ("pageEdit" as const) : ("itemEdit" as const), pick, field, value: later.value }]),
+        { kind: "sync", faults },
+      ]),
+  },
+);
+
+const gatesOpen = start.map((items) => items.map(([a, b, c]): [number, number, number, boolean] => [a, b, c, true]));
+
+/** A settlement a person made, until a run applies it (its value is then checked on both sides) or drops it. */
+interface ModelSettlement {
+  readonly conflictId: string;
+  readonly itemId: string;
+  readonly field: FieldIndex;
+  /** When it was made: a settlement made again on the same conflict is another one. */
+  readonly at: string;
+  readonly value: string;
+}
 
 /**
  * What people did, per item and field: the value both sides last agreed on (after a sync that left them equal), and
@@ -158,6 +226,9 @@ describe("pages mode end to end: people, the real engine and faults on the emula
   let host: PagesHarness;
   let profiles = 0;
   const cost = { runs: 0, syncs: 0, ms: 0 };
+  /** What the settling exercised (settlements made, refused, applied, taken off), shown with PAGES_MODEL_STATS. */
+  const tally = new Map<string, number>();
+  const count = (what: string) => tally.set(what, (tally.get(what) ?? 0) + 1);
 
   beforeAll(async () => {
     host = await startPagesHarness({
@@ -168,7 +239,12 @@ describe("pages mode end to end: people, the real engine and faults on the emula
   afterAll(async () => {
     await host?.close();
     if (process.env.PAGES_MODEL_STATS !== undefined && cost.runs > 0)
-      console.info(`pages model e2e: ${cost.runs} runs, ${cost.syncs} syncs in ${(cost.ms / 1000).toFixed(1)} s`);
+      console.info(
+        `pages model e2e: ${cost.runs} runs, ${cost.syncs} syncs in ${(cost.ms / 1000).toFixed(1)} s\n${[...tally]
+          .sort(([a], [b]) => a.localeCompare(b))
+          .map(([what, n]) => `  ${what}: ${n}`)
+          .join("\n")}`,
+      );
   });
 
   async function play(initial: [number, number, number, boolean][], steps: Step[]): Promise<void> {
@@ -181,6 +257,7 @@ describe("pages mode end to end: people, the real engine and faults on the emula
     });
     const model: ModelItem[] = [];
     const copies = new Set<string>();
+    let settlements: ModelSettlement[] = [];
     let syncs = 0;
     const fieldsOf = (values: readonly number[]) =>
       Object.fromEntries(FIELDS.map((field, index) => [field.sharePoint, field.values[values[index] ?? 0]]));
@@ -205,6 +282,8 @@ describe("pages mode end to end: people, the real engine and faults on the emula
       expect(run.status, run.error).toBe("Completed");
       const after = await snapshot(h, model);
       checkAfterSync(before, after, model, copies);
+      checkOnePagePerItem(h, copies);
+      settlements = await checkSettlements(h, settlements, copies, count);
       // Where both sides now agree, that is the base the next edits are measured against.
       for (const item of model) {
         const page = after.pages.get(item.id);
@@ -225,7 +304,27 @@ describe("pages mode end to end: people, the real engine and faults on the emula
       if (next.kind === "sync") await sync(next.faults);
       else if (next.kind === "wait") h.advance(next.minutes * 60);
       else if (next.kind === "newItem") await addItem(next.values, next.gate);
-      else if (next.kind === "itemEdit") {
+      else if (next.kind === "conflict") {
+        const item = pick(next.pick)!;
+        const page = ownPage(h, item.id, copies);
+        if (page === undefined) continue;
+        const { sharePoint, key } = FIELDS[next.field];
+        const values: readonly Value[] = FIELDS[next.field].values;
+        const inList = (await h.item(item.id))?.[sharePoint];
+        const onPage = h.blockValues(page)[key];
+        // A value for each side that differs from what it holds, and from the other side's.
+        const pairs = values.flatMap((x) =>
+          values.flatMap((y) => (x !== y && x !== inList && String(y) !== onPage ? [[x, y] as const] : [])),
+        );
+        const [toList, toPage] = pairs[next.choice % pairs.length]!;
+        await h.editItem(item.id, { [sharePoint]: toList });
+        recordEdit(item, next.field, "sharePoint", toList);
+        await h.editBlock(page, { [key]: cell(next.field, toPage) });
+        recordEdit(item, next.field, "confluence", toPage);
+      } else if (next.kind === "settle") {
+        const made = await settle(h, next, count);
+        if (made !== undefined) settlements.push(made);
+      } else if (next.kind === "itemEdit") {
         const item = pick(next.pick)!;
         const value = FIELDS[next.field].values[next.value]!;
         // Typing the value a field already holds changes nothing (the merge cannot tell, docs/design.md §3).
@@ -286,7 +385,95 @@ describe("pages mode end to end: people, the real engine and faults on the emula
       { numRuns, ...(seed === undefined ? {} : { seed }), ...(path === undefined ? {} : { path }) },
     );
   }, 1_800_000);
+
+  it(`keeps them while people settle the conflicts they make (${settlingRuns} runs)`, async () => {
+    await fc.assert(
+      // Every item starts with its gate open, so that it has a page to conflict over (gates still close on the way).
+      fc.asyncProperty(gatesOpen, fc.array(settlingStep, { minLength: 2, maxLength: 4 }), (initial, groups) =>
+        play(initial, groups.flat()),
+      ),
+      { numRuns: settlingRuns, ...(seed === undefined ? {} : { seed }), ...(path === undefined ? {} : { path }) },
+    );
+  }, 1_800_000);
 });
+
+/**
+ * A person settles the `pick`-th open conflict nobody settled yet, through the code of `conflicts resolve`; a value the
+ * column refuses records nothing. Returns what was recorded.
+ */
+async function settle(
+  h: PagesHarness,
+  step: Extract<Step, { kind: "settle" }>,
+  count: (what: string) => void,
+): Promise<ModelSettlement | undefined> {
+  const open = (await h.state.conflicts.listOpen(h.profile.key)).filter((entry) => entry.settlement === undefined);
+  const conflict = open[step.pick % Math.max(open.length, 1)];
+  if (conflict === undefined) return undefined;
+  const field = FIELDS.findIndex((candidate) => candidate.sharePoint === conflict.field) as FieldIndex | -1;
+  if (field === -1 || conflict.item.sharePointId === null) return undefined;
+  const texts = SETTLE_TEXTS[field]!;
+  try {
+    const { settled } = await settleConflicts(h.services, {
+      profileKey: h.profile.key,
+      target: { kind: "one", id: conflict.id },
+      take: step.choice.kind,
+      ...(step.choice.kind === "value" ? { value: texts[step.choice.pick % texts.length] } : {}),
+      by: "model",
+      via: "cli",
+    });
+    const record = settled[0]?.settlement;
+    expect(record, `conflict ${conflict.id} settled`).toBeDefined();
+    count(`settled (${step.choice.kind})`);
+    return {
+      conflictId: conflict.id,
+      itemId: conflict.item.sharePointId,
+      field,
+      at: record!.at,
+      value: String(record!.value),
+    };
+  } catch (error) {
+    if (!(error instanceof SettlementRefused)) throw error;
+    expect(step.choice.kind, `only a typed value is refused (${error.code})`).toBe("value");
+    count(`settlement refused ${error.code}`);
+    return undefined;
+  }
+}
+
+/**
+ * A settlement the run marked applied left the chosen value on both sides (the item and its own page); one a run took
+ * off (an edit made it stale, a side refused it) is no longer followed. Returns those still pending.
+ */
+async function checkSettlements(
+  h: PagesHarness,
+  settlements: readonly ModelSettlement[],
+  copies: ReadonlySet<string>,
+  count: (what: string) => void,
+): Promise<ModelSettlement[]> {
+  const pending: ModelSettlement[] = [];
+  for (const made of settlements) {
+    const entry = await h.state.conflicts.get(h.profile.key, made.conflictId);
+    if (entry?.settlement?.at !== made.at) {
+      count("settlement taken off (stale or refused)");
+      continue;
+    }
+    if (entry.settlement.state !== "applied") {
+      expect(entry.status, `conflict ${made.conflictId} with a pending settlement`).toBe("open");
+      count("settlement still pending after a run");
+      pending.push(made);
+      continue;
+    }
+    count("settlement applied");
+    expect(entry.status, `conflict ${made.conflictId} ended by its settlement`).toBe("resolved");
+    const field = FIELDS[made.field];
+    const page = ownPage(h, made.itemId, copies);
+    expect(page, `item ${made.itemId} has its page`).toBeDefined();
+    expect(
+      [String((await h.item(made.itemId))?.[field.sharePoint] ?? ""), h.blockValues(page!)[field.key]],
+      `the settled ${field.sharePoint} of item ${made.itemId} on both sides`,
+    ).toEqual([made.value, made.value]);
+  }
+  return pending;
+}
 
 function cell(field: FieldIndex, value: Value): string {
   return field === 1 ? `<p>${statusMacro(String(value), COLOURS[String(value)] ?? "Grey")}</p>` : `<p>${value}</p>`;
@@ -353,6 +540,19 @@ function checkAfterSync(
   void copies;
 }
 
+/** No item is claimed by two pages (a person's copies aside): a create retried after a fault made no second page. */
+function checkOnePagePerItem(h: PagesHarness, copies: ReadonlySet<string>): void {
+  const owners = new Map<string, string[]>();
+  for (const page of h.childPages()) {
+    if (copies.has(page.id)) continue;
+    const itemId = (
+      page.properties.find((p) => p.key === "confluencesync.link")?.value as { itemId?: string } | undefined
+    )?.itemId;
+    if (itemId !== undefined) owners.set(itemId, [...(owners.get(itemId) ?? []), page.id]);
+  }
+  for (const [itemId, pages] of owners) expect(pages, `item ${itemId}'s pages`).toHaveLength(1);
+}
+
 /** Every item has one page, linked three ways; every field agrees or is an open conflict; no edit is lost. */
 async function converged(h: PagesHarness, model: readonly ModelItem[], copies: ReadonlySet<string>): Promise<void> {
   const items = await h.items();
@@ -398,6 +598,8 @@ async function injectFaults(h: PagesHarness, faults: readonly Fault[], crash: Cr
       await h.confluenceFault({ method: "POST", path: "/properties$", status: 500, afterHandling: true });
     else if (fault === "updateAnswerLost")
       await h.confluenceFault({ method: "PUT", path: "/api/v2/pages/\\d+$", status: 502, afterHandling: true });
+    else if (fault === "updateFails")
+      await h.confluenceFault({ method: "PUT", path: "/api/v2/pages/\\d+$", status: 503, times: -1 });
     else if (fault === "search429")
       await h.confluenceFault({ method: "GET", path: "/rest/api/search$", status: 429, retryAfter: 0 });
     else if (fault === "backlinkFails")

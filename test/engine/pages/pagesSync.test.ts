@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import {
+  PAGES_PROFILE,
   PARENT_ID,
   type PagesHarness,
   sampleCustomers,
@@ -96,6 +97,32 @@ describe("pages mode: gates", () => {
     await harness.editBlock(page.id, { "Sync to SharePoint": "<p>Yes</p>" });
     await harness.sync();
     expect((await harness.item("2"))?.Amount).toBe(2222);
+  });
+
+  it("keeps an open conflict open while the gate holds its winner's page write, and writes it once the gate opens", async () => {
+    harness = await startPagesHarness({ items: sampleCustomers(2), profile: { conflictPolicy: "sharepoint-wins" } });
+    await harness.sync();
+    const page = harness.pageOfItem("1")!;
+    await harness.editItem("1", { Amount: 11 });
+    await harness.editBlock(page.id, { Amount: "<p>22</p>" });
+    // The winning write (SharePoint's 11 onto the page) fails: the conflict stays open, as it should.
+    await harness.confluenceFault({ method: "PUT", path: `/pages/${page.id}$`, status: 400, times: 1 });
+    await harness.sync();
+    const id = "item 1|Amount";
+    expect(harness.blockValues(page.id).Amount).toBe("22");
+    expect(await harness.state.conflicts.get(PAGES_PROFILE, id)).toMatchObject({
+      status: "open",
+      resolution: "sharePoint-won",
+    });
+    // The item's gate closes: the page write is held, so nothing ends the conflict.
+    await harness.editItem("1", { SyncTracker: false });
+    await harness.sync();
+    expect(harness.blockValues(page.id).Amount).toBe("22");
+    expect((await harness.state.conflicts.get(PAGES_PROFILE, id))?.status).toBe("open");
+    await harness.editItem("1", { SyncTracker: true });
+    await harness.sync();
+    expect(harness.blockValues(page.id).Amount).toBe("11");
+    expect((await harness.state.conflicts.get(PAGES_PROFILE, id))?.status).toBe("resolved");
   });
 
   it("creates no page for an item whose SharePoint gate is closed, until it opens", async () => {
