@@ -4,9 +4,9 @@ import type { RunStagingStore } from "../../state/runStagingStore";
 import type { PagesCursor, PagesSetup } from "../../state/syncCursorStore";
 import type { CanonicalValue, HeldChange } from "../../sync";
 import type { CodecInputs } from "../codecInputs";
+import { CycleDocuments } from "../run/cycleDocuments";
 import type { RunRef } from "../run/runContract";
 import type { ApiCalls, RunItemReport, RunProblem } from "../run/runReport";
-import { RunStagingMissing } from "../run/runStagingMissing";
 
 /**
  * The documents a pages-mode cycle stages besides the table-mode ones it shares (context, plan, SharePoint batches
@@ -168,80 +168,59 @@ export interface PageJobsContext {
 
 /** A pages-mode cycle's own staged documents, typed (next to `StagedRun`'s shared ones). */
 export class PagesStagedRun {
-  readonly #store: RunStagingStore;
-  readonly #ref: RunRef;
-  readonly #now: () => string;
+  readonly #documents: CycleDocuments;
 
   constructor(store: RunStagingStore, ref: RunRef, now: () => string) {
-    this.#store = store;
-    this.#ref = ref;
-    this.#now = now;
-  }
-
-  get #run() {
-    return { profileKey: this.#ref.profileKey, runId: this.#ref.runId };
-  }
-
-  #name(document: string): string {
-    return `c${this.#ref.cycle}.${document}`;
-  }
-
-  async #required<T>(document: string): Promise<T> {
-    const value = await this.#store.get<T>(this.#run, this.#name(document));
-    if (value === undefined)
-      throw new RunStagingMissing(this.#ref.profileKey, this.#ref.runId, `${document} of cycle ${this.#ref.cycle}`);
-    return value;
+    this.#documents = new CycleDocuments(store, ref, now);
   }
 
   cycle(): Promise<PagesCycle> {
-    return this.#required("pages");
+    return this.#documents.required("pages");
   }
 
   cycleIfStaged(): Promise<PagesCycle | undefined> {
-    return this.#store.get(this.#run, this.#name("pages"));
+    return this.#documents.get("pages");
   }
 
   putCycle(cycle: PagesCycle): Promise<void> {
-    return this.#store.put(this.#run, this.#name("pages"), cycle, this.#now());
+    return this.#documents.put("pages", cycle);
   }
 
   jobsContext(): Promise<PageJobsContext> {
-    return this.#required("pagejobs");
+    return this.#documents.required("pagejobs");
   }
 
   putJobsContext(context: PageJobsContext): Promise<void> {
-    return this.#store.put(this.#run, this.#name("pagejobs"), context, this.#now());
+    return this.#documents.put("pagejobs", context);
   }
 
   job(jobId: string): Promise<PageJob> {
-    return this.#required(`pagejob.${checkedJobId(jobId)}`);
+    return this.#documents.required(`pagejob.${checkedJobId(jobId)}`);
   }
 
   putJob(job: PageJob): Promise<void> {
-    return this.#store.put(this.#run, this.#name(`pagejob.${checkedJobId(job.jobId)}`), job, this.#now());
+    return this.#documents.put(`pagejob.${checkedJobId(job.jobId)}`, job);
   }
 
   progress(jobId: string): Promise<PageJobProgress | undefined> {
-    return this.#store.get(this.#run, this.#name(`pagedone.${checkedJobId(jobId)}`));
+    return this.#documents.get(`pagedone.${checkedJobId(jobId)}`);
   }
 
   putProgress(jobId: string, progress: PageJobProgress): Promise<void> {
-    return this.#store.put(this.#run, this.#name(`pagedone.${checkedJobId(jobId)}`), progress, this.#now());
+    return this.#documents.put(`pagedone.${checkedJobId(jobId)}`, progress);
   }
 
   /** Every job's progress, by job id. */
-  async allProgress(): Promise<Map<string, PageJobProgress>> {
-    const prefix = this.#name("pagedone.");
-    const documents = await this.#store.list<PageJobProgress>(this.#run, prefix);
-    return new Map(documents.map(({ name, value }) => [name.slice(prefix.length), value]));
+  allProgress(): Promise<Map<string, PageJobProgress>> {
+    return this.#documents.list<PageJobProgress>("pagedone.");
   }
 
   backlinks(): Promise<BacklinkProgress | undefined> {
-    return this.#store.get(this.#run, this.#name("backlinks"));
+    return this.#documents.get("backlinks");
   }
 
   putBacklinks(progress: BacklinkProgress): Promise<void> {
-    return this.#store.put(this.#run, this.#name("backlinks"), progress, this.#now());
+    return this.#documents.put("backlinks", progress);
   }
 }
 

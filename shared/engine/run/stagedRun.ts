@@ -1,7 +1,7 @@
 import type { RunStagingStore } from "../../state/runStagingStore";
 import { type ItemStateUpdate, type ReadyPlan, writesAwaited } from "../../sync";
+import { CycleDocuments } from "./cycleDocuments";
 import type { RunRef } from "./runContract";
-import { RunStagingMissing } from "./runStagingMissing";
 import type { BatchProgress, PageProgress, RunCarry, RunContext, StagedBatch } from "./stagedDocuments";
 
 /**
@@ -9,51 +9,32 @@ import type { BatchProgress, PageProgress, RunCarry, RunContext, StagedBatch } f
  * comes from here.
  */
 export class StagedRun {
-  readonly #store: RunStagingStore;
-  readonly #ref: RunRef;
-  readonly #now: () => string;
+  readonly #documents: CycleDocuments;
 
   constructor(store: RunStagingStore, ref: RunRef, now: () => string) {
-    this.#store = store;
-    this.#ref = ref;
-    this.#now = now;
-  }
-
-  get #run() {
-    return { profileKey: this.#ref.profileKey, runId: this.#ref.runId };
-  }
-
-  #name(document: string): string {
-    return `c${this.#ref.cycle}.${document}`;
-  }
-
-  async #required<T>(document: string): Promise<T> {
-    const value = await this.#store.get<T>(this.#run, this.#name(document));
-    if (value === undefined)
-      throw new RunStagingMissing(this.#ref.profileKey, this.#ref.runId, `${document} of cycle ${this.#ref.cycle}`);
-    return value;
+    this.#documents = new CycleDocuments(store, ref, now);
   }
 
   context(): Promise<RunContext> {
-    return this.#required("context");
+    return this.#documents.required("context");
   }
 
   /** The context, or undefined when the run is no longer staged (committed and cleaned up). */
   contextIfStaged(): Promise<RunContext | undefined> {
-    return this.#store.get(this.#run, this.#name("context"));
+    return this.#documents.get("context");
   }
 
   putContext(context: RunContext): Promise<void> {
-    return this.#store.put(this.#run, this.#name("context"), context, this.#now());
+    return this.#documents.put("context", context);
   }
 
   /** The cycle's plan, whole (its state updates as `planToStage` left them, each without `before`). */
   async plan(): Promise<ReadyPlan> {
     const [plan, decisions, sharePoint, page] = await Promise.all([
-      this.#required<ReadyPlan>("plan"),
-      this.#store.get<ReadyPlan["decisions"]>(this.#run, this.#name("decisions")),
-      this.#store.get<ReadyPlan["stateUpdates"]>(this.#run, this.#name("stateUpdates.awaitingSharePoint")),
-      this.#store.get<ReadyPlan["stateUpdates"]>(this.#run, this.#name("stateUpdates.awaitingPage")),
+      this.#documents.required<ReadyPlan>("plan"),
+      this.#documents.get<ReadyPlan["decisions"]>("decisions"),
+      this.#documents.get<ReadyPlan["stateUpdates"]>("stateUpdates.awaitingSharePoint"),
+      this.#documents.get<ReadyPlan["stateUpdates"]>("stateUpdates.awaitingPage"),
     ]);
     // A plan staged whole (by a version before the split) carries its decisions and state updates itself.
     if (decisions === undefined) return plan;
@@ -66,8 +47,8 @@ export class StagedRun {
    */
   async planForPage(): Promise<ReadyPlan> {
     const [plan, sharePoint] = await Promise.all([
-      this.#required<ReadyPlan>("plan"),
-      this.#store.get<ReadyPlan["stateUpdates"]>(this.#run, this.#name("stateUpdates.awaitingSharePoint")),
+      this.#documents.required<ReadyPlan>("plan"),
+      this.#documents.get<ReadyPlan["stateUpdates"]>("stateUpdates.awaitingSharePoint"),
     ]);
     return sharePoint === undefined ? plan : { ...plan, stateUpdates: sharePoint };
   }
@@ -81,75 +62,67 @@ export class StagedRun {
     const stateUpdates = plan.stateUpdates.map((update) => ({ ...update, before: null }));
     const awaitsSharePoint = (update: ItemStateUpdate) => writesAwaited(update).has("sharePointWrite");
     await Promise.all([
-      this.#store.put(this.#run, this.#name("plan"), { ...plan, decisions: [], stateUpdates: [] }, this.#now()),
-      this.#store.put(this.#run, this.#name("decisions"), plan.decisions, this.#now()),
-      this.#store.put(
-        this.#run,
-        this.#name("stateUpdates.awaitingSharePoint"),
-        stateUpdates.filter(awaitsSharePoint),
-        this.#now(),
-      ),
-      this.#store.put(
-        this.#run,
-        this.#name("stateUpdates.awaitingPage"),
+      this.#documents.put("plan", { ...plan, decisions: [], stateUpdates: [] }),
+      this.#documents.put("decisions", plan.decisions),
+      this.#documents.put("stateUpdates.awaitingSharePoint", stateUpdates.filter(awaitsSharePoint)),
+      this.#documents.put(
+        "stateUpdates.awaitingPage",
         stateUpdates.filter((update) => !awaitsSharePoint(update)),
-        this.#now(),
       ),
     ]);
   }
 
   batch(batchId: string): Promise<StagedBatch> {
-    return this.#required(`batch.${checkedBatchId(batchId)}`);
+    return this.#documents.required(`batch.${checkedBatchId(batchId)}`);
   }
 
   putBatch(batch: StagedBatch): Promise<void> {
-    return this.#store.put(this.#run, this.#name(`batch.${checkedBatchId(batch.batchId)}`), batch, this.#now());
+    return this.#documents.put(`batch.${checkedBatchId(batch.batchId)}`, batch);
   }
 
   async progress(batchId: string): Promise<BatchProgress | undefined> {
-    const stored = await this.#store.get<StoredProgress>(this.#run, this.#name(`progress.${checkedBatchId(batchId)}`));
+    const stored = await this.#documents.get<StoredProgress>(`progress.${checkedBatchId(batchId)}`);
     return stored === undefined ? undefined : batchProgressOf(stored);
   }
 
   putProgress(batchId: string, progress: BatchProgress): Promise<void> {
-    return this.#store.put(this.#run, this.#name(`progress.${checkedBatchId(batchId)}`), progress, this.#now());
+    return this.#documents.put(`progress.${checkedBatchId(batchId)}`, progress);
   }
 
   /** Every batch's progress, by batch id. */
   async allProgress(): Promise<Map<string, BatchProgress>> {
-    const prefix = this.#name("progress.");
-    const documents = await this.#store.list<StoredProgress>(this.#run, prefix);
-    return new Map(documents.map(({ name, value }) => [name.slice(prefix.length), batchProgressOf(value)]));
+    const documents = await this.#documents.list<StoredProgress>("progress.");
+    return new Map([...documents].map(([batchId, stored]) => [batchId, batchProgressOf(stored)]));
   }
 
   /** The item state versions as the cycle's last state commit left them. */
   async versions(): Promise<Map<string, string>> {
-    return new Map(Object.entries(await this.#required<Record<string, string>>("versions")));
+    return new Map(Object.entries(await this.#documents.required<Record<string, string>>("versions")));
   }
 
   putVersions(versions: ReadonlyMap<string, string>): Promise<void> {
-    return this.#store.put(this.#run, this.#name("versions"), Object.fromEntries(versions), this.#now());
+    return this.#documents.put("versions", Object.fromEntries(versions));
   }
 
   page(): Promise<PageProgress | undefined> {
-    return this.#store.get(this.#run, this.#name("page"));
+    return this.#documents.get("page");
   }
 
   putPage(progress: PageProgress): Promise<void> {
-    return this.#store.put(this.#run, this.#name("page"), progress, this.#now());
+    return this.#documents.put("page", progress);
   }
 
   async carry(): Promise<RunCarry> {
-    return (await this.#store.get<RunCarry>(this.#run, "run.carry")) ?? { cycles: [] };
+    return (await this.#documents.getOfRun<RunCarry>("run.carry")) ?? { cycles: [] };
   }
 
   putCarry(carry: RunCarry): Promise<void> {
-    return this.#store.put(this.#run, "run.carry", carry, this.#now());
+    return this.#documents.putOfRun("run.carry", carry);
   }
 
   /** Removes everything the run staged, every cycle. */
   async clear(): Promise<void> {
-    await this.#store.clearRun(this.#run);
+    await this.#documents.clearRun();
   }
 }
 
