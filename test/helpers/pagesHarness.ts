@@ -32,6 +32,7 @@ import {
   TEST_SITE_URL,
 } from "./confluenceSiteValues";
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET, TEST_SITE_ID, TEST_TENANT_ID, testPeople } from "./graphSeed";
+import { hourAlignedClock } from "./hourAlignedClock";
 import { escapeText, HARNESS_RETRY, type HarnessItem, harnessSecretValues } from "./syncHarness";
 
 /**
@@ -209,7 +210,8 @@ export async function startPagesHarness(options: PagesHarnessOptions = {}): Prom
       storageNormalization: "confluence",
       ...options.confluenceSeed,
     },
-    { certificate: cert },
+    // The hourly points quota must not reset under a test by the wall clock crossing an hour.
+    { certificate: cert, clock: hourAlignedClock() },
   );
   const location = options.tableStorage ?? (await import("./tables.js")).azuriteLocation();
   const tablePrefix = `pages${randomBytes(5).toString("hex")}`;
