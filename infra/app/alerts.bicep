@@ -71,6 +71,14 @@ var rules = [
     query: loadTextContent('alerts/reauthorizationRequired.kql')
   }
   {
+    name: 'confluencesync-refresh-token-unsaved'
+    displayName: 'ConfluenceSync: a rotated Confluence refresh token is not stored'
+    description: 'The app could not store a profile\'s rotated refresh token (usually Key Vault writes refused): it lives only in one process\'s memory. Restore the write permission before that process ends, or the profile needs a new consent. See docs/operations.md, Alerts.'
+    severity: 1
+    queryTimeRange: 'P1D'
+    query: loadTextContent('alerts/refreshTokenUnsaved.kql')
+  }
+  {
     name: 'confluencesync-no-completed-run'
     displayName: 'ConfluenceSync: a profile has not completed a run for ${noCompletedRunHours} hours'
     description: 'No run of the profile completed in the time allowed: runs fail, stop or do not happen. See docs/operations.md, Alerts.'

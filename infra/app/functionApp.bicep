@@ -138,6 +138,11 @@ resource appSettings 'Microsoft.Web/sites/config@2025-03-01' = {
     // identity's Entra token, which the authentication string tells the host to fetch.
     APPLICATIONINSIGHTS_CONNECTION_STRING: applicationInsights.properties.ConnectionString
     APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'ClientId=${identityClientId};Authorization=AAD'
+    // Statsbeat off: the exporter's own usage counts go to a Microsoft-owned store, not to this component, tagged with
+    // the app's host name and instrumentation key (docs/operations.md#statsbeat). The first switch is the one the
+    // pinned exporter reads to stop all of it; the second is the documented name (non-essential statsbeat).
+    APPLICATION_INSIGHTS_NO_STATSBEAT: 'true'
+    APPLICATIONINSIGHTS_STATSBEAT_DISABLED: 'true'
 
     // Read by shared/settings/appSettings.ts.
     AZURE_CLIENT_ID: identityClientId

@@ -98,6 +98,8 @@ interface UnsavedToken {
   hold: HeldGrantLease;
   sinceMs: number;
   attempts: number;
+  /** The stable code of the last failed store (e.g. `SECRETS_STORE_FAILED`), for the refresh's record and alert. */
+  lastError: string | undefined;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -300,14 +302,15 @@ export class ConfluenceTokenManager {
   async #refresh(profileKey: string): Promise<AccessToken> {
     const startedAt = this.#clock.now();
     try {
-      const { token, stored, attempts } = await this.#refreshUnderLease(profileKey);
+      const { token, stored, attempts, lastError } = await this.#refreshUnderLease(profileKey);
+      // `refreshed-unsaved` carries why the store failed: the alert on it (docs/operations.md#alerts) names the cause.
       await this.#record({
         at: iso(startedAt),
         profileKey,
         outcome: stored ? "refreshed" : "refreshed-unsaved",
         newExpiry: iso(token.expiresAtMs),
         durationMs: this.#clock.now() - startedAt,
-        ...(stored ? {} : { saveAttempts: attempts }),
+        ...(stored ? {} : { saveAttempts: attempts, ...(lastError !== undefined ? { errorCode: lastError } : {}) }),
       });
       this.#logger.info("confluence access token refreshed", {
         profileKey,
@@ -336,7 +339,9 @@ export class ConfluenceTokenManager {
     }
   }
 
-  async #refreshUnderLease(profileKey: string): Promise<{ token: AccessToken; stored: boolean; attempts: number }> {
+  async #refreshUnderLease(
+    profileKey: string,
+  ): Promise<{ token: AccessToken; stored: boolean; attempts: number; lastError: string | undefined }> {
     const grantKey = grantKeyOf(profileKey);
     const hold = await this.#acquire(grantKey, profileKey);
     let handedOver = false;
@@ -412,12 +417,13 @@ export class ConfluenceTokenManager {
         hold,
         sinceMs: this.#clock.now(),
         attempts: 0,
+        lastError: undefined,
         timer: undefined,
       };
       this.#unsaved.set(grantKey, unsaved);
       handedOver = true;
       const outcome = await this.#storeKept(grantKey, unsaved);
-      return { token, stored: outcome === "stored", attempts: unsaved.attempts };
+      return { token, stored: outcome === "stored", attempts: unsaved.attempts, lastError: unsaved.lastError };
     } finally {
       // A failed refresh gives the lease back, unless a kept token still needs it. `exchangeStartedAt` stays as it is:
       // set, it tells the next holder (or a watching peer) that the stored token may have been exchanged already.
@@ -553,6 +559,7 @@ export class ConfluenceTokenManager {
 
   async #storeFailed(grantKey: string, kept: UnsavedToken, code: string, error: unknown): Promise<"kept"> {
     kept.attempts += 1;
+    kept.lastError = code;
     this.#logger.warn(
       "could not store the rotated Confluence refresh token; keeping it in memory, using it, and retrying the store",
       {

@@ -51,11 +51,16 @@ export const RUN_ENDED_EVENT = {
   values: { Outcome: RECORDED_OUTCOMES, Trigger: TRIGGERS },
 } as const satisfies TelemetryEventSchema;
 
-/** One per Confluence token refresh, whatever its outcome (a dead grant is `reauthorization-required`). */
+/**
+ * One per Confluence token refresh, whatever its outcome (a dead grant is `reauthorization-required`), and one when a
+ * rotated refresh token that could not be stored at once was stored after all (`saved-late`) or given up
+ * (`unsaved-dropped`). `refreshed-unsaved` carries the store's error code and `SaveAttempts`: the grant then hangs on a
+ * process's memory, which is what the unsaved-refresh-token alert watches.
+ */
 export const TOKEN_REFRESH_EVENT = {
   name: "ConfluenceSync.TokenRefresh",
   dimensions: ["Profile", "Outcome", "ErrorCode", "NewExpiry"],
-  measurements: ["DurationMs"],
+  measurements: ["DurationMs", "SaveAttempts"],
   values: { Outcome: TOKEN_REFRESH_OUTCOMES },
 } as const satisfies TelemetryEventSchema;
 
@@ -99,7 +104,7 @@ export function runEndedEvent(report: RunReport, conflicts: OpenConflictSummary 
   return { name: RUN_ENDED_EVENT.name, dimensions, measurements, at: Date.parse(report.finishedAt) };
 }
 
-/** A token refresh's event: outcome, error code, new expiry and duration (never a token). */
+/** A token refresh's event: outcome, error code, new expiry, duration and failed stores (never a token). */
 export function tokenRefreshEvent(record: TokenRefreshRecord): TelemetryEvent {
   const dimensions: Partial<Record<Columns<typeof TOKEN_REFRESH_EVENT, "dimensions">, string>> = {
     Profile: record.profileKey,
@@ -107,10 +112,9 @@ export function tokenRefreshEvent(record: TokenRefreshRecord): TelemetryEvent {
   };
   if (record.errorCode !== undefined) dimensions.ErrorCode = record.errorCode;
   if (record.newExpiry !== undefined) dimensions.NewExpiry = record.newExpiry;
-  return {
-    name: TOKEN_REFRESH_EVENT.name,
-    dimensions,
-    measurements: { DurationMs: record.durationMs },
-    at: Date.parse(record.at),
+  const measurements: Partial<Record<Columns<typeof TOKEN_REFRESH_EVENT, "measurements">, number>> = {
+    DurationMs: record.durationMs,
   };
+  if (record.saveAttempts !== undefined) measurements.SaveAttempts = record.saveAttempts;
+  return { name: TOKEN_REFRESH_EVENT.name, dimensions, measurements, at: Date.parse(record.at) };
 }

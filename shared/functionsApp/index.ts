@@ -23,6 +23,14 @@ export {
   getProfileConflicts,
   listProfiles,
 } from "./diagnosticsHandlers";
+export {
+  CONSENT_STATE_RETENTION_MS,
+  HOUSEKEEPING_LIMIT,
+  type HousekeepingReport,
+  hourlyMaintenance,
+  sweepExpiredStateRows,
+  TOKEN_CLAIM_RETENTION_MS,
+} from "./hourlyMaintenance";
 export { errorResponse, HttpErrorCodes, jsonResponse, respondSafely, unexpectedErrorResponse } from "./httpResponses";
 export { invocationLogger } from "./invocationLogger";
 export { type ManualSyncDependencies, manualSync } from "./manualSyncHandler";

@@ -1,6 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
-import type { TableClient } from "@azure/data-tables";
+import { odata, type TableClient } from "@azure/data-tables";
 import { openTable, type TableStorageLocation } from "./tableClientFactory";
+import { tableStatusOf } from "./tableStatus";
 
 export const CONFLUENCE_CONSENTS_TABLE = "ConfluenceConsents";
 
@@ -74,6 +75,30 @@ export class ConsentStateStore {
       throw error;
     }
     return { ok: true, profileKey: String(row.profileKey), redirectUri: String(row.redirectUri) };
+  }
+
+  /**
+   * Removes at most `limit` states that expired before `expiredBeforeMs`, used or not: they can only be refused
+   * (docs/operations.md#housekeeping). Live states stay, used or not. The expiry is compared here rather than in the
+   * query: the column is a plain JSON number, whose inferred type an OData literal must match exactly, and the table
+   * is small (a row per consent started, in one partition). Answers how many rows went.
+   */
+  async sweep(expiredBeforeMs: number, limit: number): Promise<number> {
+    const expired: string[] = [];
+    for await (const row of this.#table.listEntities<{ expiresAtMs?: unknown }>({
+      queryOptions: { filter: odata`PartitionKey eq ${PARTITION}`, select: ["RowKey", "expiresAtMs"] },
+    })) {
+      if (expired.length >= limit) break;
+      const expiresAtMs = Number(row.expiresAtMs);
+      // A row without a readable expiry cannot be used either (consume refuses it as expired).
+      if (!(expiresAtMs >= expiredBeforeMs)) expired.push(String(row.rowKey));
+    }
+    for (const rowKey of expired) {
+      await this.#table.deleteEntity(PARTITION, rowKey).catch((error: unknown) => {
+        if (tableStatusOf(error) !== 404) throw error;
+      });
+    }
+    return expired.length;
   }
 }
 

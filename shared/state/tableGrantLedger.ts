@@ -1,4 +1,4 @@
-import type { TableClient } from "@azure/data-tables";
+import { odata, type TableClient } from "@azure/data-tables";
 import {
   type ClaimOutcome,
   EMPTY_GRANT_STATE,
@@ -17,6 +17,8 @@ const GRANT_ROW = "grant";
 const CLAIM_ROW = "claim";
 /** Claims live in partitions of their own, apart from the grant rows. */
 const CLAIM_PARTITION_PREFIX = "token-";
+/** The first key after every `token-…` partition ('.' follows '-'). */
+const CLAIM_PARTITION_END = "token.";
 
 /** Table Storage keeps no nulls: a missing property is null, and 0 stands for "no instant". */
 interface GrantEntity {
@@ -108,6 +110,31 @@ export class TableGrantLedger implements GrantLedger {
       kind: "claimedBefore",
       claim: { grantKey: existing.GrantKey, profileKey: existing.ProfileKey, claimedAtMs: existing.ClaimedAt },
     };
+  }
+
+  /**
+   * Removes at most `limit` token claims made before `claimedBeforeMs`; grant rows are never touched. A claim is what
+   * stops a retired token from being sent, so it may go only once its token cannot do harm: callers pass a cut-off
+   * past the whole grant's life (docs/operations.md#housekeeping). The claim time is compared here, not in the query
+   * (a plain JSON number, whose inferred type an OData literal must match exactly); the query reads only claim rows,
+   * by key range. Answers how many went.
+   */
+  async sweepClaims(claimedBeforeMs: number, limit: number): Promise<number> {
+    const old: Array<{ partitionKey: string }> = [];
+    const filter = odata`PartitionKey ge ${CLAIM_PARTITION_PREFIX} and PartitionKey lt ${CLAIM_PARTITION_END} and RowKey eq ${CLAIM_ROW}`;
+    for await (const row of this.#table.listEntities<{ ClaimedAt?: unknown }>({
+      queryOptions: { filter, select: ["PartitionKey", "ClaimedAt"] },
+    })) {
+      if (old.length >= limit) break;
+      if (Number(row.ClaimedAt) < claimedBeforeMs) old.push({ partitionKey: String(row.partitionKey) });
+    }
+    // One claim per partition: no batch transaction can take two, so they go one by one.
+    for (const { partitionKey } of old) {
+      await this.#table.deleteEntity(partitionKey, CLAIM_ROW).catch((error: unknown) => {
+        if (tableStatusOf(error) !== 404) throw error;
+      });
+    }
+    return old.length;
   }
 
   async #get(grantKey: string): Promise<{ state: GrantState; version: string } | undefined> {

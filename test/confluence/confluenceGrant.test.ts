@@ -3,6 +3,9 @@ import type { ConfluenceEmulator } from "../../dev/emulators/confluence/confluen
 import type { RunningKeyVaultEmulator } from "../../dev/emulators/keyVault/keyVaultEmulator";
 import { ReauthorizationRequired, RefreshTokenRetired } from "../../shared/confluence";
 import { summarizeGrant } from "../../shared/diagnostics/profileDiagnostics";
+import { TOKEN_REFRESH_EVENT } from "../../shared/engine/telemetryEvents";
+import { tokenRefreshesWithTelemetry } from "../../shared/engine/tokenRefreshTelemetry";
+import { createRecordingTelemetry } from "../../shared/runtime";
 import { InMemorySecretsProvider, SecretNames, type SecretsProvider } from "../../shared/secrets";
 import { grantKeyOf } from "../../shared/state/grantLedger";
 import { TableGrantLedger } from "../../shared/state/tableGrantLedger";
@@ -13,13 +16,7 @@ import {
   TEST_REFRESH_TOKEN,
   testSeed,
 } from "../helpers/confluenceSite";
-import {
-  connectStack,
-  type MemoryRefreshHistory,
-  PROFILE,
-  type StackOptions,
-  tokenCalls,
-} from "../helpers/confluenceStack";
+import { connectStack, MemoryRefreshHistory, PROFILE, type StackOptions, tokenCalls } from "../helpers/confluenceStack";
 import { emulatedKeyVaultProvider, startTestKeyVault, TEST_VAULT_TOKEN } from "../helpers/keyVault";
 import { azuriteLocation, uniqueTablePrefix } from "../helpers/tables";
 
@@ -323,6 +320,72 @@ describe("the Confluence grant survives", () => {
     expect(await stored()).toBeUndefined();
     e.clock.advance(61 * MINUTE);
     await expect(app.tokens.getAccessToken(PROFILE)).rejects.toBeInstanceOf(ReauthorizationRequired);
+  });
+});
+
+/**
+ * The alert "a rotated refresh token is not stored" (infra/app/alerts/refreshTokenUnsaved.kql) fires while a profile's
+ * latest ConfluenceSync.TokenRefresh event is `refreshed-unsaved` or `unsaved-dropped`: these are the events a real
+ * Key Vault refusal produces, through the same history-with-telemetry the engine wires (engineServices.ts).
+ */
+describe("an unsaved refresh token is an event the alert reads", () => {
+  function withTelemetry(e: ConfluenceEmulator) {
+    const telemetry = createRecordingTelemetry();
+    const app = instance(e, { history: tokenRefreshesWithTelemetry(new MemoryRefreshHistory(), telemetry) });
+    const events = () => telemetry.events.filter((event) => event.name === TOKEN_REFRESH_EVENT.name);
+    return { app, telemetry, events };
+  }
+
+  it("writes refused (403): `refreshed-unsaved` with the store's error code and attempts, then `saved-late` once stored", async () => {
+    const e = await start();
+    await failVaultWrites();
+    const { app, telemetry, events } = withTelemetry(e);
+    await app.tokens.getAccessToken(PROFILE);
+
+    expect(events()).toEqual([
+      {
+        name: "ConfluenceSync.TokenRefresh",
+        dimensions: {
+          Profile: PROFILE,
+          Outcome: "refreshed-unsaved",
+          ErrorCode: "SECRETS_STORE_FAILED",
+          NewExpiry: expect.any(String),
+        },
+        measurements: { DurationMs: expect.any(Number), SaveAttempts: 1 },
+        at: expect.any(Number),
+      },
+    ]);
+
+    e.clock.advance(2 * MINUTE);
+    await restoreVaultWrites();
+    await expect
+      .poll(() => events().map((event) => event.dimensions.Outcome))
+      .toEqual(["refreshed-unsaved", "saved-late"]);
+    const late = events()[1];
+    expect(late?.measurements.SaveAttempts).toBeGreaterThanOrEqual(1);
+    // The clearing event is the later one, so the alert's "latest event per profile" resolves.
+    expect(late?.at).toBeGreaterThan(events()[0]?.at ?? Number.POSITIVE_INFINITY);
+    const newest = await stored();
+    expect(newest).not.toBe(TEST_REFRESH_TOKEN);
+    for (const secret of [TEST_REFRESH_TOKEN, newest ?? "", TEST_CLIENT_SECRET])
+      expect(JSON.stringify(telemetry.events)).not.toContain(secret);
+  });
+
+  it("a kept token given up (the secret deleted meanwhile): `unsaved-dropped` follows, so the alert keeps firing", async () => {
+    const e = await start();
+    await failVaultWrites();
+    const { app, events } = withTelemetry(e);
+    await app.tokens.getAccessToken(PROFILE);
+    await fetch(`${kv.vaultUrl}/secrets/${PROFILE}--ConfluenceRefreshToken?api-version=7.5`, {
+      method: "DELETE",
+      headers: { authorization: `Bearer ${TEST_VAULT_TOKEN}` },
+    });
+    await restoreVaultWrites();
+    await expect
+      .poll(() => events().map((event) => event.dimensions.Outcome))
+      .toEqual(["refreshed-unsaved", "unsaved-dropped"]);
+    expect(events()[1]?.dimensions.Profile).toBe(PROFILE);
+    expect(events()[1]?.measurements.SaveAttempts).toBeGreaterThanOrEqual(1);
   });
 });
 

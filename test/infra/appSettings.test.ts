@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readAppSettings } from "../../shared/settings/appSettings";
 import {
@@ -12,6 +14,7 @@ import {
   moduleParam,
   modulesDeploying,
   readRepoJson,
+  repoRoot,
   resolveVar,
   resourcesOfType,
 } from "./infraProject";
@@ -37,6 +40,16 @@ const FOR_THE_HOST: Readonly<Record<string, string>> = {
   APPLICATIONINSIGHTS_CONNECTION_STRING: "where the host sends telemetry",
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING:
     "makes the host sign telemetry with the app's identity (local auth is off on the component)",
+};
+
+/**
+ * Read by the Azure Monitor exporter in the worker, not by our code: statsbeat off (docs/operations.md#statsbeat).
+ * `APPLICATION_INSIGHTS_NO_STATSBEAT` is the switch the pinned exporter reads to send none of it;
+ * `APPLICATIONINSIGHTS_STATSBEAT_DISABLED` the documented one, which it reads for the non-essential part.
+ */
+const FOR_THE_EXPORTER: Readonly<Record<string, string>> = {
+  APPLICATION_INSIGHTS_NO_STATSBEAT: "the exporter sends no statsbeat at all",
+  APPLICATIONINSIGHTS_STATSBEAT_DISABLED: "the exporter sends no non-essential statsbeat",
 };
 
 const files = loadBicepFiles();
@@ -99,7 +112,11 @@ describe("app settings: infra sets what the code reads", () => {
     const read = settingsReadByCode();
     const connections = connectionNames();
     const unread = [...bicepAppSettings().keys()].filter(
-      (name) => !read.has(name) && !(name in FOR_THE_HOST) && ![...connections].some((c) => name.startsWith(`${c}__`)),
+      (name) =>
+        !read.has(name) &&
+        !(name in FOR_THE_HOST) &&
+        !(name in FOR_THE_EXPORTER) &&
+        ![...connections].some((c) => name.startsWith(`${c}__`)),
     );
     expect(
       unread,
@@ -112,6 +129,25 @@ describe("app settings: infra sets what the code reads", () => {
     const site = resourcesOfType(functionApp, "Microsoft.Web/sites")[0];
     const siteConfig = objectBody(property(objectBody(property(site?.body ?? "", "properties")) ?? "", "siteConfig"));
     expect(property(siteConfig ?? "", "appSettings")).toBeUndefined();
+  });
+});
+
+describe("app settings: statsbeat is off", () => {
+  it("sets both switches to true, and the installed exporter still reads them by these names", () => {
+    const set = bicepAppSettings();
+    for (const name of Object.keys(FOR_THE_EXPORTER)) expect(set.get(name), name).toBe("'true'");
+    // A renamed switch in an exporter upgrade would leave statsbeat on without a word: the names are pinned to its source.
+    const constants = readFileSync(
+      path.join(repoRoot, "node_modules/@azure/monitor-opentelemetry-exporter/dist/commonjs/Declarations/Constants.js"),
+      "utf8",
+    );
+    expect(constants).toContain('LEGACY_ENV_DISABLE_STATSBEAT = "APPLICATION_INSIGHTS_NO_STATSBEAT"');
+    expect(constants).toContain('ENV_DISABLE_STATSBEAT = "APPLICATIONINSIGHTS_STATSBEAT_DISABLED"');
+    const base = readFileSync(
+      path.join(repoRoot, "node_modules/@azure/monitor-opentelemetry-exporter/dist/commonjs/export/base.js"),
+      "utf8",
+    );
+    expect(base).toMatch(/trackStatsbeat = [^;]*process\.env\[import_Constants\.LEGACY_ENV_DISABLE_STATSBEAT\]/);
   });
 });
 

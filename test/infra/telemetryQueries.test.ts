@@ -126,7 +126,7 @@ describe("the alert rules and the workbook read what the code emits", () => {
     const kqlFiles = readdirSync(path.join(infraDir, "app", "alerts")).filter((file) => file.endsWith(".kql"));
     expect(alerts.map((query) => path.basename(query.source)).sort()).toEqual(kqlFiles.sort());
     expect([...alertsBicep.matchAll(/^\s+query: (?!rule\.query)/gm)]).toHaveLength(alerts.length);
-    expect(alerts.length).toBe(5);
+    expect(alerts.length).toBe(6);
     expect(workbook.length).toBeGreaterThanOrEqual(8);
   });
 
@@ -146,9 +146,18 @@ describe("the alert rules and the workbook read what the code emits", () => {
     );
   });
 
-  it("alerts on what the issue asks: a dead grant, no completed run, failed runs in a row, conflicts piling up or ageing", () => {
+  it("alerts on what the issues ask: a dead grant, an unsaved refresh token, no completed run, failed runs in a row, conflicts piling up or ageing", () => {
     const byFile = new Map(alerts.map((query) => [path.basename(query.source, ".kql"), reads(query.text)]));
     expect(byFile.get("reauthorizationRequired")?.outcomes).toContain("reauthorization-required");
+    // The grant hangs on one process's memory: the profile's latest token event says the store failed or gave up.
+    const unsaved = alerts.find((query) => query.source.endsWith("refreshTokenUnsaved.kql"));
+    expect(byFile.get("refreshTokenUnsaved")?.names).toEqual([TOKEN_REFRESH_EVENT.name]);
+    expect(byFile.get("refreshTokenUnsaved")?.outcomes.sort()).toEqual(["refreshed-unsaved", "unsaved-dropped"]);
+    expect(byFile.get("refreshTokenUnsaved")?.measurements).toEqual(["SaveAttempts"]);
+    expect(unsaved?.text).toMatch(/summarize arg_max\(TimeGenerated, Outcome\b[^)]*\) by Profile/);
+    expect(alertsBicep).toMatch(
+      /name: 'confluencesync-refresh-token-unsaved'[\s\S]*?severity: 1[\s\S]*?loadTextContent\('alerts\/refreshTokenUnsaved\.kql'\)/,
+    );
     expect(byFile.get("reauthorizationRequired")?.problemCodes).toEqual(["REAUTHORIZATION_REQUIRED"]);
     expect(byFile.get("noCompletedRun")?.outcomes).toEqual(["completed", "completedWithErrors"]);
     expect(byFile.get("failedRunsInARow")?.outcomes.sort()).toEqual(["failed", "invalid", "stopped"]);
@@ -244,10 +253,11 @@ describe("the schema is what the code emits", () => {
     const event = tokenRefreshEvent({
       at: "2026-03-01T08:00:00.000Z",
       profileKey: "hr",
-      outcome: "failed",
-      errorCode: "CONFLUENCE_UNAVAILABLE",
+      outcome: "refreshed-unsaved",
+      errorCode: "SECRETS_STORE_FAILED",
       newExpiry: "2026-03-01T09:00:00.000Z",
       durationMs: 120,
+      saveAttempts: 1,
     });
     expect(event.name).toBe(TOKEN_REFRESH_EVENT.name);
     expect(Object.keys(event.dimensions).sort()).toEqual([...TOKEN_REFRESH_EVENT.dimensions].sort());
