@@ -35,7 +35,10 @@ export function registerConflictsResolveCommand(program: Command, io: CliIo): vo
     .argument("<profileKey>", "profile key")
     .argument("[conflictId]", 'the conflict\'s id from `conflicts list`, e.g. "item 12|Status" (quote it)')
     .option("--all", "every open field conflict of the profile (with --take)")
-    .option("--take <side>", "take the value of sharePoint or confluence")
+    .option(
+      "--take <side>",
+      "take the value of sharePoint or confluence (a delete-vs-edit conflict: the side that deleted the item)",
+    )
     .option("--value <text>", "take this value, typed as into the cell (read like a cell of that column)")
     .option("--sync", "run the profile now, in this process, and print the run's report")
     .option("--by <name>", "who settles it, as recorded (default: your user name on this machine)")
@@ -110,6 +113,10 @@ function settledText(
 ): string {
   const lines = answer.settled.map((conflict) => {
     const settlement = conflict.settlement!;
+    if (conflict.kind === "deleteVsEdit") {
+      const survivor = settlement.take === "sharePoint" ? "its row" : "the SharePoint item";
+      return `settled ${conflict.id}: take the deletion in ${settlement.take} (by ${settlement.by}); the next run deletes ${survivor}`;
+    }
     const chosen = settlement.take === "value" ? "the value" : `${settlement.take}'s value`;
     return `settled ${conflict.id}: take ${chosen} ${JSON.stringify(settlement.value ?? null)} (by ${settlement.by}); the next run writes it where it is missing`;
   });

@@ -3,11 +3,13 @@ import {
   type CanonicalValue,
   type ConflictRecord,
   canonicalJson,
+  type DeletionSettlement,
   type FieldHash,
   type FieldSettlement,
   type ItemRef,
   type ReadyPlan,
   settlementProgress,
+  survivorDigest,
 } from "../sync";
 import { resolutionName, staleReasonText } from "./run/reportItems";
 import type { RunOutcomes } from "./run/runOutcomes";
@@ -34,6 +36,15 @@ export async function recordConflicts(
   // A settlement someone made stale is taken off first, so the record below re-opens the conflict with the new values.
   for (const decision of plan.settlements ?? [])
     if (decision.kind === "stale") await store.reopen(profileKey, decision.id, staleReasonText(decision), at, runId);
+  for (const decision of plan.deletionSettlements ?? [])
+    if (decision.kind === "stale")
+      await store.reopen(
+        profileKey,
+        decision.id,
+        `${decision.survivor === "sharePoint" ? "the SharePoint item" : "the row"} was edited since it was settled; nothing was deleted`,
+        at,
+        runId,
+      );
   if (plan.conflicts.length === 0) return;
   await store.record(plan.conflicts.map((conflict) => conflictEntry(profileKey, conflict, runId, at)));
 }
@@ -55,6 +66,8 @@ export async function resolveSettledConflicts(
   const stillOpen = new Set<string>();
   // A settlement ends its conflict once the chosen value is written everywhere it was missing. One whose value a
   // side refused cannot succeed by retrying: it is taken off, and the conflict says why. Otherwise it waits.
+  // A deletion taken ends its conflict once the survivor's delete landed (a delete refused with 412 waits: the next run
+  // finds the survivor edited, and the settlement stale).
   const progress = settlementProgress(plan, outcomes.apply);
   const applied = new Set(progress.done);
   for (const id of progress.pending) stillOpen.add(id);
@@ -111,6 +124,7 @@ function conflictEntry(profileKey: string, conflict: ConflictRecord, runId: stri
   };
   if (conflict.kind === "deleteVsEdit") {
     const edited = conflict.edits.map((edit) => edit.field).join(", ");
+    const survivor = conflict.deletedIn === "sharePoint" ? "confluence" : "sharePoint";
     return {
       id: conflictId(conflict.item, null),
       profileKey,
@@ -122,6 +136,8 @@ function conflictEntry(profileKey: string, conflict: ConflictRecord, runId: stri
           conflict.edits.map((edit) => [edit.field, edit.value.ok ? (edit.value.value ?? null) : null]),
         ),
       },
+      // A settlement taking the deletion is held to the survivor as the person saw it.
+      hashes: { [survivor]: survivorDigest(conflict.edits), [conflict.deletedIn]: DELETED },
       resolution: "flagged",
       message: `${describe(conflict.item)} was deleted in ${conflict.deletedIn === "sharePoint" ? "SharePoint" : "Confluence"} but edited on the other side (${edited}); nothing was deleted or re-created`,
       lastSeenAt: at,
@@ -166,12 +182,39 @@ function shown(value: CanonicalValue | undefined): string {
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
+/** What a delete-vs-edit conflict records as the hash of its deleted side. */
+export const DELETED = "deleted";
+
 /**
- * The settlements people made on the profile's open field conflicts, as the planner takes them: each with the value
- * it chose and the hashes both sides held when it was made (one Table Storage query).
+ * The settlements people made on the profile's open conflicts, as the planner takes them (one Table Storage query):
+ * field settlements, each with the value it chose and the hashes both sides held when it was made; and delete-vs-edit
+ * conflicts settled by taking the deletion, each with the survivor's digest then.
  */
-export async function pendingSettlements(store: ConflictStore, profileKey: string): Promise<FieldSettlement[]> {
+export async function pendingSettlementsOf(
+  store: ConflictStore,
+  profileKey: string,
+): Promise<{ readonly fields: FieldSettlement[]; readonly deletions: DeletionSettlement[] }> {
   const entries = await store.listSettled(profileKey);
+  return { fields: fieldSettlements(entries), deletions: deletionSettlements(entries) };
+}
+
+/** The field settlements of `pendingSettlementsOf` alone (pages mode settles no delete-vs-edit conflict). */
+export async function pendingSettlements(store: ConflictStore, profileKey: string): Promise<FieldSettlement[]> {
+  return fieldSettlements(await store.listSettled(profileKey));
+}
+
+function deletionSettlements(entries: readonly ConflictEntry[]): DeletionSettlement[] {
+  return entries.flatMap((entry): DeletionSettlement[] => {
+    const settlement = entry.settlement;
+    if (settlement?.state !== "pending" || entry.kind !== "deleteVsEdit" || entry.item.sharePointId === null) return [];
+    // Only the deletion can be taken (docs/operations.md#settling-conflicts): the chosen side is the deleted one.
+    if (settlement.take === "value" || settlement.hashes[settlement.take] !== DELETED) return [];
+    const survivor = settlement.take === "sharePoint" ? "confluence" : "sharePoint";
+    return [{ id: entry.id, sharePointId: entry.item.sharePointId, seen: settlement.hashes[survivor] }];
+  });
+}
+
+function fieldSettlements(entries: readonly ConflictEntry[]): FieldSettlement[] {
   return entries.flatMap((entry): FieldSettlement[] => {
     const settlement = entry.settlement;
     if (settlement?.state !== "pending" || entry.kind !== "field") return [];

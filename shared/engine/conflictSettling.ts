@@ -1,8 +1,9 @@
-import type { Profile } from "../config/profile";
+import { isPagesProfile, type Profile } from "../config/profile";
 import type { CellContent, FieldCodec, FieldCodecs } from "../mapping";
 import type { ConflictEntry, ConflictSettlementRecord } from "../state/conflictStore";
 import { type CanonicalValue, fieldHash, flowsTo } from "../sync";
 import { codecsFor } from "./codecInputs";
+import { DELETED } from "./conflictLog";
 import type { EngineServices } from "./engineServices";
 import { SettlementRefused } from "./settlementRefused";
 
@@ -102,7 +103,7 @@ async function recordOne(
             conflictId: id,
           }),
         };
-      const refusal = refusalOf(profile, existing);
+      const refusal = refusalOf(profile, existing, recording.take);
       if (refusal !== undefined) return { ok: false, answer: refusal };
       const settlement = settlementOf(existing, recording);
       return { ok: true, settlement, answer: { ...existing, settlement } };
@@ -113,7 +114,7 @@ async function recordOne(
 }
 
 /** Why an entry cannot take a settlement now, if it cannot. */
-function refusalOf(profile: Profile, entry: ConflictEntry): SettlementRefused | undefined {
+function refusalOf(profile: Profile, entry: ConflictEntry, take: SettleRequest["take"]): SettlementRefused | undefined {
   const where = `conflict "${entry.id}" of profile "${profile.key}"`;
   if (entry.status === "resolved") {
     const by =
@@ -137,12 +138,9 @@ function refusalOf(profile: Profile, entry: ConflictEntry): SettlementRefused | 
         take: entry.settlement.take,
       },
     );
-  if (entry.kind !== "field" || entry.field === null)
-    return new SettlementRefused(
-      "CONFLICT_NOT_SETTLEABLE",
-      `${where} is about an item deleted on one side and edited on the other; restore or delete the survivor by hand, or clear its row's key cell to make it a new item`,
-      { conflictId: entry.id },
-    );
+  if (entry.kind === "deleteVsEdit") return deleteVsEditRefusal(profile, entry, take, where);
+  if (entry.field === null)
+    return new SettlementRefused("CONFLICT_NOT_SETTLEABLE", `${where} names no field`, { conflictId: entry.id });
   if (entry.item.sharePointId === null)
     return new SettlementRefused("CONFLICT_NOT_SETTLEABLE", `${where} is about a row with no item yet`, {
       conflictId: entry.id,
@@ -166,6 +164,41 @@ function refusalOf(profile: Profile, entry: ConflictEntry): SettlementRefused | 
       "CONFLICT_NOT_SETTLEABLE",
       `${where}: the values a run saw are not recorded yet; settle it after the next run`,
       { conflictId: entry.id },
+    );
+  return undefined;
+}
+
+/**
+ * Why a delete-vs-edit conflict cannot take this settlement: only a table-mode profile's, only by taking the deleted
+ * side (the next run deletes the survivor), and only once a run recorded the survivor's digest.
+ */
+function deleteVsEditRefusal(
+  profile: Profile,
+  entry: ConflictEntry,
+  take: SettleRequest["take"],
+  where: string,
+): SettlementRefused | undefined {
+  const deletedIn =
+    entry.hashes?.sharePoint === DELETED ? "sharePoint" : entry.hashes?.confluence === DELETED ? "confluence" : null;
+  const survivor = deletedIn === "sharePoint" ? "the row" : "the SharePoint item";
+  const byHand = "restore or delete the survivor by hand, or clear its row's key cell to make it a new item";
+  if (isPagesProfile(profile))
+    return new SettlementRefused(
+      "CONFLICT_NOT_SETTLEABLE",
+      `${where} is about an item deleted on one side and edited on the other; a pages-mode profile cannot settle it yet: ${byHand}`,
+      { conflictId: entry.id },
+    );
+  if (deletedIn === null)
+    return new SettlementRefused(
+      "CONFLICT_NOT_SETTLEABLE",
+      `${where}: the survivor a run saw is not recorded yet; settle it after the next run`,
+      { conflictId: entry.id },
+    );
+  if (take !== deletedIn)
+    return new SettlementRefused(
+      "CONFLICT_NOT_SETTLEABLE",
+      `${where} is about an item deleted in ${deletedIn === "sharePoint" ? "SharePoint" : "Confluence"} and edited on the other side: only the deletion can be taken (--take ${deletedIn}: the next run deletes ${survivor}); to keep ${survivor}, ${byHand}`,
+      { conflictId: entry.id, deletedIn },
     );
   return undefined;
 }
@@ -214,7 +247,7 @@ async function settledValue(
   entry: ConflictEntry,
   text: string,
 ): Promise<CanonicalValue> {
-  const refusal = refusalOf(profile, entry);
+  const refusal = refusalOf(profile, entry, "value");
   if (refusal !== undefined) throw refusal;
   const codec = (await profileCodecs(services, profile)).get(entry.field!);
   if (codec === undefined)

@@ -4,8 +4,9 @@ import { AppError } from "../errors";
  * Why a settlement was not recorded:
  * - `CONFLICT_NOT_FOUND`: the profile has no conflict with that id;
  * - `CONFLICT_ALREADY_SETTLED`: someone settled it first, or the sides agreed and a run closed it (details say who);
- * - `CONFLICT_NOT_SETTLEABLE`: a conflict a choice of value cannot end (an item deleted on one side and edited on the
- *   other, a field that flows one way, a row without an item, values a run has not recorded yet);
+ * - `CONFLICT_NOT_SETTLEABLE`: a conflict this choice cannot end (an item deleted on one side and edited on the other,
+ *   unless its deletion is taken in a table-mode profile; a field that flows one way, a row without an item, values a
+ *   run has not recorded yet);
  * - `SETTLEMENT_VALUE_INVALID`: the value given is not one the field's column can hold (names the field);
  * - `SETTLEMENT_REQUEST_INVALID`: the request itself is malformed (no `take`, a `value` without `take: "value"`, …).
  */

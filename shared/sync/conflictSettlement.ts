@@ -99,7 +99,7 @@ export function settledFieldStateChange(
  * settled there). Pure, so the engine and the model tests decide alike.
  */
 export function settlementProgress(
-  plan: Pick<ReadyPlan, "settlements">,
+  plan: Pick<ReadyPlan, "settlements" | "deletionSettlements">,
   outcome: ApplyOutcome,
 ): { readonly done: readonly string[]; readonly pending: readonly string[] } {
   const done: string[] = [];
@@ -113,6 +113,16 @@ export function settlementProgress(
       decision.writes.every((side) =>
         side === "confluence" ? outcome.confluenceApplied : id !== null && outcome.sharePointItems.get(id)?.ok === true,
       );
+    (applied ? done : pending).push(decision.id);
+  }
+  for (const decision of plan.deletionSettlements ?? []) {
+    if (decision.kind !== "applied") continue;
+    const id = decision.item.sharePointId;
+    // The survivor's delete (SharePoint, a 404 counts as done) or its row's removal in the page update.
+    const applied =
+      decision.deletes === "confluence"
+        ? outcome.confluenceApplied
+        : id !== null && outcome.sharePointItems.get(id)?.ok === true;
     (applied ? done : pending).push(decision.id);
   }
   return { done, pending };

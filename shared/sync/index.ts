@@ -21,6 +21,7 @@ export {
   observe,
 } from "./fieldValue";
 export { applyGates, type ClosedGates, type HeldChange, NO_CLOSED_GATES } from "./gates";
+export { survivorDigest } from "./itemDeletion";
 export { type FieldState, type ItemState, type PairStatus, type RowOrigin, sameItemState } from "./itemState";
 export {
   type ConflictCause,
@@ -61,6 +62,7 @@ export { SYNC_DIRECTIONS, type SyncDirection } from "./syncDirection";
 export type {
   ConfluenceRowReading,
   ConfluenceSide,
+  DeletionSettlement,
   FieldSettlement,
   PlanInput,
   RowRef,

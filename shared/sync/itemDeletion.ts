@@ -1,3 +1,4 @@
+import { hash } from "node:crypto";
 import { type FieldKey, fieldEntry } from "./fieldKey";
 import { baseWhenLinked, heldFieldState, unchangedFieldState } from "./fieldStateChange";
 import { EMPTY_HASH, type FieldObservation, type FieldSnapshot } from "./fieldValue";
@@ -6,6 +7,20 @@ import type { ItemState } from "./itemState";
 import type { ConflictRecord, FieldStateChange, ItemRef, PutState, WriteRequirement } from "./plan";
 import type { Side } from "./side";
 import type { ConfluenceRowReading, SharePointItemReading } from "./syncInput";
+
+/**
+ * The digest of a delete-vs-edit conflict's survivor: its edited fields (sorted by key) and the hash of what each
+ * holds (an unreadable value as such). A deletion settlement is held to it: any edit of the survivor since changes it
+ * (a field edited anew, edited again, or set back to its base).
+ */
+export function survivorDigest(
+  edits: readonly { readonly field: FieldKey; readonly value: FieldObservation }[],
+): string {
+  const fields = edits
+    .map(({ field, value }) => [field, value.ok ? value.hash : "unreadable"] as const)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `survivor:${hash("sha256", JSON.stringify(fields), "base64url").slice(0, 22)}`;
+}
 
 type DeleteVsEditEdit = Extract<ConflictRecord, { kind: "deleteVsEdit" }>["edits"][number];
 
@@ -71,14 +86,20 @@ export function planSharePointGone(
     eTag: before?.sharePointETag ?? null,
     modifiedAt: before?.sharePointModifiedAt ?? null,
   });
-  const removeRow =
-    rules.deletes.toConfluence === "delete"
-      ? () => {
-          acc.removals.push({ rowRef: row.rowRef, sharePointId });
-          return "confluenceWrite" as const;
-        }
-      : null;
-  decide(ctx, { sharePointId, item, before, deletedIn: "sharePoint", edits, kept, hardDelete: removeRow });
+  const removeRow = () => {
+    acc.removals.push({ rowRef: row.rowRef, sharePointId });
+    return "confluenceWrite" as const;
+  };
+  decide(ctx, {
+    sharePointId,
+    item,
+    before,
+    deletedIn: "sharePoint",
+    edits,
+    kept,
+    hardDelete: removeRow,
+    policyDeletes: rules.deletes.toConfluence === "delete",
+  });
 }
 
 /**
@@ -114,24 +135,44 @@ export function planRowGone(
     eTag,
     modifiedAt: reading?.modifiedAt ?? before.sharePointModifiedAt,
   });
-  let deleteItem: (() => "sharePointWrite") | null = null;
-  if (edits.length === 0 && rules.deletes.toSharePoint === "delete") {
-    // Never delete blind: without its eTag an edit we have not seen could be deleted with it.
-    if (eTag === null) {
-      acc.needRead(sharePointId);
-      return;
-    }
-    deleteItem = () => {
-      acc.deletes.push({ sharePointId, ifMatch: eTag });
-      return "sharePointWrite";
-    };
+  const policyDeletes = rules.deletes.toSharePoint === "delete";
+  const deletes = edits.length === 0 ? policyDeletes : takesDeletion(ctx, sharePointId, edits);
+  // Never delete blind: without its eTag an edit we have not seen could be deleted with it.
+  if (deletes && eTag === null) {
+    acc.needRead(sharePointId);
+    return;
   }
-  decide(ctx, { sharePointId, item, before, deletedIn: "confluence", edits, kept, hardDelete: deleteItem });
+  const deleteItem = () => {
+    acc.deletes.push({ sharePointId, ifMatch: eTag as string });
+    return "sharePointWrite" as const;
+  };
+  decide(ctx, {
+    sharePointId,
+    item,
+    before,
+    deletedIn: "confluence",
+    edits,
+    kept,
+    hardDelete: deleteItem,
+    policyDeletes,
+  });
+}
+
+/** Whether a person settled this item's delete-vs-edit conflict by taking the deletion, and the survivor is as they saw it. */
+function takesDeletion(
+  ctx: PlanContext,
+  sharePointId: string,
+  edits: readonly { readonly field: FieldKey; readonly value: FieldObservation }[],
+): boolean {
+  const settlement = ctx.deletionSettlements?.get(sharePointId);
+  return settlement !== undefined && settlement.seen === survivorDigest(edits);
 }
 
 /**
  * Once the survivor's edits are known: a delete-vs-edit conflict if it was edited (the pair is kept, deleted on one
- * side); else the hard delete the policy asks for (the state goes once it is applied); else the pair is kept.
+ * side), unless a person settled it by taking the deletion and the survivor is as they saw it (the survivor is then
+ * deleted, whatever the policy); else the hard delete the policy asks for (the state goes once it is applied); else
+ * the pair is kept.
  */
 function decide(
   ctx: PlanContext,
@@ -142,18 +183,31 @@ function decide(
     readonly deletedIn: Side;
     readonly edits: readonly DeleteVsEditEdit[];
     readonly kept: PutState;
-    /** Adds the hard delete to the plan and says which write it is; `null` when the policy keeps. */
-    readonly hardDelete: (() => WriteRequirement) | null;
+    /** Adds the hard delete to the plan and says which write it is. */
+    readonly hardDelete: () => WriteRequirement;
+    /** Whether the delete policy propagates this deletion. */
+    readonly policyDeletes: boolean;
   },
 ): void {
   const { acc } = ctx;
-  const { sharePointId, item, before, deletedIn, edits, kept, hardDelete } = decision;
+  const { sharePointId, item, before, deletedIn, edits, kept, hardDelete, policyDeletes } = decision;
   const target = { kind: "item", sharePointId } as const;
-  if (edits.length > 0) {
+  const settlement = edits.length > 0 ? ctx.deletionSettlements?.get(sharePointId) : undefined;
+  const survivor = deletedIn === "sharePoint" ? "confluence" : "sharePoint";
+  let settled = false;
+  if (settlement !== undefined) {
+    settled = settlement.seen === survivorDigest(edits);
+    acc.deletionSettlements.push(
+      settled
+        ? { kind: "applied", id: settlement.id, item, deletes: survivor }
+        : { kind: "stale", id: settlement.id, item, survivor },
+    );
+  }
+  if (edits.length > 0 && !settled) {
     acc.conflicts.push({ kind: "deleteVsEdit", item, deletedIn, edits });
     acc.decisions.push({ item, action: { kind: "deleteConflict", deletedIn }, fields: [] });
     acc.addStateUpdate({ target, before, change: kept });
-  } else if (hardDelete !== null) {
+  } else if (settled || policyDeletes) {
     const requires = hardDelete();
     const action =
       deletedIn === "sharePoint"

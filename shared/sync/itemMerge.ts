@@ -16,7 +16,13 @@ import type {
   WriteRequirement,
 } from "./plan";
 import type { PlanAccumulator } from "./planAccumulator";
-import type { ConfluenceRowReading, FieldSettlement, RowRef, SharePointItemReading } from "./syncInput";
+import type {
+  ConfluenceRowReading,
+  DeletionSettlement,
+  FieldSettlement,
+  RowRef,
+  SharePointItemReading,
+} from "./syncInput";
 import type { FieldRule, SyncRules } from "./syncRules";
 
 /** What every step of one planning run shares. Internal to the planner. */
@@ -28,6 +34,8 @@ export interface PlanContext {
   readonly acc: PlanAccumulator;
   /** The settlements people made, by `settlementKey` (none when absent). */
   readonly settlements?: ReadonlyMap<string, FieldSettlement>;
+  /** The delete-vs-edit conflicts people settled by taking the deletion, by SharePoint id (none when absent). */
+  readonly deletionSettlements?: ReadonlyMap<string, DeletionSettlement>;
 }
 
 /** Where a settlement is filed in `PlanContext.settlements`. */

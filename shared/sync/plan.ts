@@ -249,6 +249,8 @@ export interface ReadyPlan {
   readonly stateUpdates: readonly ItemStateUpdate[];
   /** What became of each settlement the planner was given and could decide on (absent in plans made before them). */
   readonly settlements?: readonly SettlementDecision[];
+  /** What became of each deletion settlement the planner was given and could decide on; absent when none. */
+  readonly deletionSettlements?: readonly DeletionSettlementDecision[];
   /**
    * Conflicts whose winning write a closed gate (or, in pages mode, the points budget) held back this run
    * (docs/pages-mode.md §5): not decided this run, so not recorded, and not ended either: one already open stays open
@@ -267,6 +269,15 @@ export interface ReadyPlan {
 export type SettlementStaleReason =
   | { readonly kind: "edited"; readonly sides: readonly Side[] }
   | { readonly kind: "oneWay"; readonly direction: SyncDirection };
+
+/**
+ * What the plan does with one deletion settlement (see `DeletionSettlement`): `applied`, the survivor is deleted by
+ * this plan's delete (SharePoint) or row removal (Confluence), the side `deletes` names; `stale`, the survivor was
+ * edited since the person decided: nothing is deleted and the conflict is reported again with the new edits.
+ */
+export type DeletionSettlementDecision =
+  | { readonly kind: "applied"; readonly id: string; readonly item: ItemRef; readonly deletes: Side }
+  | { readonly kind: "stale"; readonly id: string; readonly item: ItemRef; readonly survivor: Side };
 
 /** What the plan does with one settlement it was given (see `FieldSettlement`). */
 export type SettlementDecision =

@@ -1,6 +1,7 @@
 import { sameItemState } from "./itemState";
 import type {
   ConflictRecord,
+  DeletionSettlementDecision,
   FieldError,
   ItemDecision,
   ItemStateUpdate,
@@ -40,6 +41,7 @@ export class PlanAccumulator {
   readonly decisions: ItemDecision[] = [];
   readonly stateUpdates: ItemStateUpdate[] = [];
   readonly settlements: SettlementDecision[] = [];
+  readonly deletionSettlements: DeletionSettlementDecision[] = [];
   readonly #readsNeeded = new Set<string>();
 
   needRead(sharePointId: string): void {
@@ -112,6 +114,7 @@ export class PlanAccumulator {
       decisions,
       stateUpdates: [...this.stateUpdates],
       ...(this.settlements.length > 0 ? { settlements: [...this.settlements] } : {}),
+      ...(this.deletionSettlements.length > 0 ? { deletionSettlements: [...this.deletionSettlements] } : {}),
     };
   }
 }

@@ -100,6 +100,9 @@ export function planSync(input: PlanInput): Plan {
     ...(input.settlements === undefined || input.settlements.length === 0
       ? {}
       : { settlements: new Map(input.settlements.map((s) => [settlementKey(s.sharePointId, s.field), s])) }),
+    ...(input.deletionSettlements === undefined || input.deletionSettlements.length === 0
+      ? {}
+      : { deletionSettlements: new Map(input.deletionSettlements.map((s) => [s.sharePointId, s])) }),
   };
   const unpaired: UnpairedItem[] = [];
   const orphanedOrigins: RowOrigin[] = [];

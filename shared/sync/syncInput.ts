@@ -106,6 +106,23 @@ export interface PlanInput {
   readonly totals?: { readonly sharePoint: number; readonly confluence: number };
   /** Open conflicts people settled since the last run (at most one per item and field); none when absent. */
   readonly settlements?: readonly FieldSettlement[];
+  /** Open delete-vs-edit conflicts people settled by taking the deletion (at most one per item); none when absent. */
+  readonly deletionSettlements?: readonly DeletionSettlement[];
+}
+
+/**
+ * A person's decision to end an open delete-vs-edit conflict by taking the deletion
+ * (docs/design.md#37-settling-conflicts): the survivor (the SharePoint item, or the row) is deleted by the next run as
+ * a normal delete (SharePoint with `If-Match`, the row in the run's one page update), whatever the delete policy, and
+ * counted by the mass-delete limit. Held to the survivor as the person saw it: a survivor edited since (its digest,
+ * see `survivorDigest`, differs) makes the settlement stale, and nothing is deleted.
+ */
+export interface DeletionSettlement {
+  /** Opaque to the planner (the engine's conflict id); echoed in the plan's decision. */
+  readonly id: string;
+  readonly sharePointId: string;
+  /** The survivor's `survivorDigest` when the person decided. */
+  readonly seen: string;
 }
 
 /** What a person chose for a conflicting field: one side's value as it was when they chose, or a value of their own. */

@@ -30,8 +30,17 @@ afterEach(async () => {
 });
 
 /** A profile of the harness under a fresh key, synced once, then Status of item 1 edited differently on both sides. */
-async function conflictedCli() {
-  harness = await startSyncHarness({ items: sampleItems(3), rows: sampleRows(3) });
+async function conflictedCli(
+  conflict: (h: SyncHarness) => Promise<void> = async (h) => {
+    await h.editItem("1", { Status: "Done" });
+    await h.editRows((rows) => rows.map((row) => (row[0] === "1" ? [row[0], row[1]!, "Doing", row[3]!] : row)));
+  },
+) {
+  harness = await startSyncHarness({
+    items: sampleItems(3),
+    rows: sampleRows(3),
+    profile: { massDeleteLimitPercent: 50 },
+  });
   const h = harness;
   dir = await mkdtemp(path.join(os.tmpdir(), "cs-conflicts-"));
   const location = azuriteLocation();
@@ -52,8 +61,7 @@ async function conflictedCli() {
   const cwd = dir;
   const run = (...args: string[]) => runCliInProcess(args, { env, cwd });
   expect((await run("sync", key)).code).toBe(0);
-  await h.editItem("1", { Status: "Done" });
-  await h.editRows((rows) => rows.map((row) => (row[0] === "1" ? [row[0], row[1]!, "Doing", row[3]!] : row)));
+  await conflict(h);
   expect((await run("sync", key)).code).toBe(0);
   return { key, run, h };
 }
@@ -105,5 +113,32 @@ describe("confluence-sync conflicts", () => {
     expect((await run("conflicts", "resolve", key, "item 1|Status", "--take", "both")).stderr).toContain("--take");
     const unknown = await run("conflicts", "resolve", key, "item 7|Status", "--take", "confluence");
     expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining("CONFLICT_NOT_FOUND")]);
+  });
+
+  it("resolve --take <the deleting side> settles a delete-vs-edit conflict: --sync deletes the edited item", async () => {
+    const { key, run, h } = await conflictedCli(async (h) => {
+      await h.editItem("1", { Status: "Done" });
+      await h.editRows((rows) => rows.filter((row) => row[0] !== "1"));
+    });
+    const survivor = await run("conflicts", "resolve", key, "item 1|(item)", "--take", "sharePoint");
+    expect([survivor.code, survivor.stderr]).toEqual([1, expect.stringContaining("CONFLICT_NOT_SETTLEABLE")]);
+    const resolved = await run(
+      "conflicts",
+      "resolve",
+      key,
+      "item 1|(item)",
+      "--take",
+      "confluence",
+      "--by",
+      "ada",
+      "--sync",
+    );
+    expect(resolved.code).toBe(0);
+    expect(resolved.stdout).toContain("settled item 1|(item): take the deletion in confluence (by ada)");
+    expect((await h.listItems()).has("1")).toBe(false);
+    expect(JSON.parse((await run("conflicts", "list", key, "--json")).stdout)).toEqual({
+      profileKey: key,
+      conflicts: [],
+    });
   });
 });

@@ -205,3 +205,85 @@ describe("settling a conflict", () => {
     expect((await h.state.conflicts.get(HARNESS_PROFILE, "item 1|Status"))?.settlement?.state).toBe("pending");
   });
 });
+
+describe("settling a delete-vs-edit conflict", () => {
+  const CONFLICT = "item 1|(item)";
+
+  /** Three items in sync, then row 1 removed from the page while item 1's Status is edited in SharePoint. */
+  async function rowGoneItemEdited(): Promise<SyncHarness> {
+    const h = await start({ items: sampleItems(3), rows: sampleRows(3), profile: { massDeleteLimitPercent: 50 } });
+    await h.sync();
+    await h.editItem("1", { Status: "Done" });
+    await h.editRows((rows) => rows.filter((row) => row[0] !== "1"));
+    const report = await h.sync();
+    expect(report.counts.conflicts).toBe(1);
+    return h;
+  }
+
+  it("takes the deletion of the row: the next run deletes the edited item with If-Match, and the conflict closes", async () => {
+    const h = await rowGoneItemEdited();
+    const { settled } = await settle(h, { target: { kind: "one", id: CONFLICT }, take: "confluence" });
+    expect(settled[0]?.settlement).toMatchObject({
+      take: "confluence",
+      state: "pending",
+      values: { sharePoint: { Status: "Done" } },
+    });
+    expect((await h.listItems()).has("1")).toBe(true);
+
+    h.clearCalls();
+    const report = await h.sync();
+    expect(h.writes().confluence).toEqual([]);
+    expect(h.graphCalls().filter((call) => /^\s*(DELETE|PATCH|POST) .*\/items/.test(call))).toEqual([
+      expect.stringMatching(/^\s*DELETE .*\/items\/1 /),
+    ]);
+    expect((await h.listItems()).has("1")).toBe(false);
+    expect(report.counts.conflicts).toBe(0);
+    expect(await h.state.items.get(HARNESS_PROFILE, "1")).toBeUndefined();
+    expect(await h.state.conflicts.get(HARNESS_PROFILE, CONFLICT)).toMatchObject({
+      status: "resolved",
+      settlement: { state: "applied", appliedByRun: report.runId },
+    });
+    await expectQuietRun(h);
+  });
+
+  it("takes the deletion of the item: the next run removes the edited row from the page", async () => {
+    const h = await start({ items: sampleItems(3), rows: sampleRows(3), profile: { massDeleteLimitPercent: 50 } });
+    await h.sync();
+    await h.deleteItem("1");
+    await h.editRows((rows) => rows.map((row) => (row[0] === "1" ? [row[0], row[1]!, "Done", row[3]!] : row)));
+    expect((await h.sync()).counts.conflicts).toBe(1);
+    await settle(h, { target: { kind: "one", id: CONFLICT }, take: "sharePoint" });
+    h.clearCalls();
+    await h.sync();
+    expect(h.writes().graph).toEqual([]);
+    expect(h.rowOf("1")).toBeUndefined();
+    expect(h.rowOf("2")).toBeDefined();
+    expect(await h.state.conflicts.listOpen(HARNESS_PROFILE)).toEqual([]);
+    await expectQuietRun(h);
+  });
+
+  it("refuses to take the survivor's side, and says what to do", async () => {
+    const h = await rowGoneItemEdited();
+    const kept = await refusal(settle(h, { target: { kind: "one", id: CONFLICT }, take: "sharePoint" }));
+    expect(kept.code).toBe("CONFLICT_NOT_SETTLEABLE");
+    expect(kept.message).toContain("--take confluence");
+    expect(kept.details).toMatchObject({ deletedIn: "confluence" });
+  });
+
+  it("is stale when the item was edited again since: nothing is deleted and the conflict is re-opened", async () => {
+    const h = await rowGoneItemEdited();
+    await settle(h, { target: { kind: "one", id: CONFLICT }, take: "confluence" });
+    await h.editItem("1", { Amount: 42 });
+    h.clearCalls();
+    const report = await h.sync();
+    expect(h.writes()).toEqual({ graph: [], confluence: [] });
+    expect((await h.listItems()).get("1")).toMatchObject({ Status: "Done", Amount: 42 });
+    const entry = await h.state.conflicts.get(HARNESS_PROFILE, CONFLICT);
+    expect(entry).toMatchObject({
+      status: "open",
+      reopened: { runId: report.runId, settlement: { take: "confluence" } },
+    });
+    expect(entry?.reopened?.reason).toContain("edited since it was settled");
+    expect(entry?.settlement).toBeUndefined();
+  });
+});

@@ -25,7 +25,11 @@ describe("conflict settlement handler", () => {
   });
   beforeEach(async () => {
     await h?.close();
-    h = await startSyncHarness({ items: sampleItems(3), rows: sampleRows(3) });
+    h = await startSyncHarness({
+      items: sampleItems(3),
+      rows: sampleRows(3),
+      profile: { massDeleteLimitPercent: 50 },
+    });
     await h.sync();
     await h.editItem("1", { Status: "Done" });
     await h.editRows((rows) => rows.map((row) => (row[0] === "1" ? [row[0], row[1]!, "Doing", row[3]!] : row)));
@@ -149,5 +153,21 @@ describe("conflict settlement handler", () => {
     const response = await resolve("item 1|Status", { take: "sharePoint" }, "?sync=yes");
     expect([response.status, response.json.error.code]).toEqual([400, "INVALID_QUERY"]);
     expect((await h.state.conflicts.get(HARNESS_PROFILE, "item 1|Status"))?.settlement).toBeUndefined();
+  });
+
+  it("settles a delete-vs-edit conflict by taking the deletion; taking the survivor is 409 CONFLICT_NOT_SETTLEABLE", async () => {
+    await h.deleteItem("2");
+    await h.editRows((rows) => rows.map((row) => (row[0] === "2" ? [row[0], row[1]!, "Done", row[3]!] : row)));
+    await h.sync();
+    const survivor = await resolve("item 2|(item)", { take: "confluence", by: "ada" });
+    expect(survivor.status).toBe(409);
+    expect(survivor.json).toMatchObject({ error: { code: "CONFLICT_NOT_SETTLEABLE" } });
+    const response = await resolve("item 2|(item)", { take: "sharePoint", by: "ada" });
+    expect(response.status).toBe(200);
+    expect(response.json).toMatchObject({
+      settled: [{ id: "item 2|(item)", kind: "deleteVsEdit", settlement: { take: "sharePoint", state: "pending" } }],
+    });
+    await h.sync();
+    expect(h.rowOf("2")).toBeUndefined();
   });
 });

@@ -13,7 +13,7 @@ import {
 import { applyPersonEdit } from "./model/personEdits";
 import { settledRowsSeen } from "./model/settledRowsCheck";
 import { dryRunSimulatedSync, NO_FAULTS, runSimulatedSync } from "./model/simulatedEngine";
-import { SimulatedWorld } from "./model/simulatedWorld";
+import { deletionSettlementsSeen, SimulatedWorld } from "./model/simulatedWorld";
 import { InvariantViolation, SyncInvariants } from "./model/syncInvariants";
 import type { SyncRunRecord } from "./model/syncRunRecord";
 
@@ -54,6 +54,7 @@ function playModel(rules: SyncRules, steps: readonly ModelStep[]): void {
       runAt: world.clock.now(),
       // A complete run applied every settlement it could or found it stale: none may still be waiting.
       settlements: world.pendingSettlements(),
+      deletionSettlements: world.pendingDeletionSettlements(),
     });
     if (next.kind === "needsReads") {
       throw new InvariantViolation(`echo-free: a run with nothing new asks to read ${next.sharePointIds.join(", ")}`);
@@ -69,8 +70,13 @@ function playModel(rules: SyncRules, steps: readonly ModelStep[]): void {
     }
     if (step.kind === "settle") {
       const open = world.settleable();
-      const conflict = open[step.pick % Math.max(open.length, 1)];
+      // Taking a side that deleted an item settles its delete-vs-edit conflict: the survivor is deleted.
+      const deletions = step.choice.kind === "value" ? [] : world.deletionSettleable(step.choice.kind);
+      const pick = step.pick % Math.max(open.length + deletions.length, 1);
+      const conflict = open[pick];
+      const deletion = deletions[pick - open.length];
       if (conflict !== undefined) world.settle(conflict, step.choice);
+      else if (deletion !== undefined) world.settleDeletion(deletion);
       continue;
     }
     const record = sync(step.faults ?? NO_FAULTS);
@@ -101,5 +107,7 @@ describe("sync model: people and sync runs with faults on two simulated replicas
       }),
       { numRuns, ...(seed === undefined ? {} : { seed }), ...(path === undefined ? {} : { path }) },
     );
+    // People took deletions of delete-vs-edit conflicts too, and some were found stale.
+    if (seed === undefined && path === undefined) expect(deletionSettlementsSeen.applied).toBeGreaterThan(0);
   }, 600_000);
 });

@@ -6,7 +6,6 @@ import type { SharePointClient } from "../../sharepoint/sharePointClient";
 import type { ItemStateVersions } from "../../state/itemStateStore";
 import {
   applyGates,
-  type FieldSettlement,
   hasConfluenceWrites,
   NOTHING_APPLIED,
   type Plan,
@@ -16,7 +15,7 @@ import {
   settlePlan,
 } from "../../sync";
 import { codecsFor } from "../codecInputs";
-import { pendingSettlements, recordConflicts } from "../conflictLog";
+import { pendingSettlementsOf, recordConflicts } from "../conflictLog";
 import type { EngineServices } from "../engineServices";
 import { permanentProblem } from "../failures";
 import { blockedUntil, quotaStop, recordQuotaStop } from "../pages/pointsBudget";
@@ -188,10 +187,15 @@ async function planCycle(
   const { profile, rules, reads, codecs, input } = cycle;
   cycle.report({ kind: "planning" });
   // Conflicts people settled: their items are planned whatever the sides show (never left out as settled).
-  const settlements = await pendingSettlements(services.state.conflicts, profile.key);
+  const pending = await pendingSettlementsOf(services.state.conflicts, profile.key);
+  const settlements = pending.fields;
   // Read through the codecs (and their gate column), the items are let go: on a first sync they are the whole list.
   let changed: readonly SharePointItem[] | undefined = reads.takeChangedItems();
-  const table = await tableAndStates(services, { ...cycle, settlements, changed });
+  const table = await tableAndStates(services, {
+    ...cycle,
+    settlements: [...settlements, ...pending.deletions],
+    changed,
+  });
   if (!table.ok) return table;
   const { states, gates } = table;
   let side = sharePointSide({ ...reads.changes, changed }, codecs);
@@ -217,6 +221,7 @@ async function planCycle(
     confluence: states.confluence,
     runAt: input.startedAt,
     settlements,
+    deletionSettlements: pending.deletions,
   });
   // Gates hold writes back per item and direction (docs/pages-mode.md §5).
   const plan = ungated.kind === "ready" ? applyGates(ungated, gates.closed).plan : ungated;
@@ -244,7 +249,7 @@ async function tableAndStates(
     readonly reads: CycleReads;
     readonly codecs: FieldCodecs;
     readonly input: PrepareRunInput;
-    readonly settlements: readonly FieldSettlement[];
+    readonly settlements: readonly { readonly sharePointId: string }[];
     /** The items the delta reported (their gate column is read here). */
     readonly changed: readonly SharePointItem[];
   },

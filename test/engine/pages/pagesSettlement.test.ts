@@ -114,4 +114,27 @@ describe("settling a pages profile's conflicts", () => {
     expect(entry).toMatchObject({ status: "open", reopened: { reason: expect.stringContaining("Confluence") } });
     expect(entry?.settlement).toBeUndefined();
   });
+
+  it("refuses a delete-vs-edit conflict for now, saying what to do by hand", async () => {
+    const h = await startPagesHarness({ items: sampleCustomers(2) });
+    harness = h;
+    await h.sync();
+    const pageId = h.pageOfItem("1")!.id;
+    await h.deleteItem("1");
+    await h.editBlock(pageId, { Amount: "<p>22</p>" });
+    await h.sync();
+    const [open] = await h.state.conflicts.listOpen(PAGES_PROFILE);
+    expect(open).toMatchObject({ kind: "deleteVsEdit" });
+    const refused = await settleConflicts(h.services, {
+      profileKey: PAGES_PROFILE,
+      target: { kind: "one", id: open!.id },
+      take: "sharePoint",
+      by: "ada",
+      via: "cli",
+    }).catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: "CONFLICT_NOT_SETTLEABLE" });
+    expect((refused as Error).message).toMatch(
+      /pages-mode profile cannot settle it yet: restore or delete the survivor by hand/,
+    );
+  });
 });

@@ -80,8 +80,10 @@ function runOrDryRun(world: SimulatedWorld, rules: SyncRules, faults: SyncFaults
   const totalsAtRead = { sharePoint: list.ids().length, confluence: read.rows.length };
   const runAt = world.clock.now();
   const settlements = world.pendingSettlements();
+  const deletionSettlements = world.pendingDeletionSettlements();
   const planNow = () => {
-    const input = { rules, state: [...world.state.values()], sharePoint, confluence: read.side, runAt, settlements };
+    const state = [...world.state.values()];
+    const input = { rules, state, sharePoint, confluence: read.side, runAt, settlements, deletionSettlements };
     checkSettledRows(input, rules);
     return planSync(input);
   };

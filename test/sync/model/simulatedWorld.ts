@@ -1,17 +1,23 @@
-import type {
-  FieldHash,
-  FieldKey,
-  FieldReading,
-  FieldSettlement,
-  ItemState,
-  ReadyPlan,
-  SettlementChoice,
+import {
+  type DeletionSettlement,
+  type FieldHash,
+  type FieldKey,
+  type FieldReading,
+  type FieldSettlement,
+  type ItemState,
+  type ReadyPlan,
+  type SettlementChoice,
+  type Side,
+  survivorDigest,
 } from "../../../shared/sync";
 import type { EntityRef, PersonEditTarget } from "./personEdits";
 import { SimulatedClock } from "./simulatedClock";
 import { SimulatedConfluenceTable } from "./simulatedConfluenceTable";
 import { SimulatedSharePointList } from "./simulatedSharePointList";
 import type { WorldSnapshot } from "./syncRunRecord";
+
+/** How many deletion settlements runs applied (and found stale): a property that never saw one proves nothing of them. */
+export const deletionSettlementsSeen = { applied: 0, stale: 0 };
 
 /**
  * A SharePoint list, a Confluence table and the sync's state store, all in memory: the world the model-based test
@@ -29,6 +35,8 @@ export class SimulatedWorld implements PersonEditTarget {
    * hash each side held then, and the settlement a person recorded since, if any.
    */
   readonly conflicts = new Map<string, ModelConflict>();
+  /** The open delete-vs-edit conflicts, by item id: the survivor's digest the last run saw, and a deletion taken since. */
+  readonly deletionConflicts = new Map<string, ModelDeletionConflict>();
 
   constructor(readonly fieldKeys: readonly FieldKey[]) {
     this.list = new SimulatedSharePointList(this.clock, fieldKeys);
@@ -94,6 +102,24 @@ export class SimulatedWorld implements PersonEditTarget {
     return settlement;
   }
 
+  /** The open delete-vs-edit conflicts nobody settled whose deleted side is `side`: what taking `side` may settle. */
+  deletionSettleable(side: Side): readonly ModelDeletionConflict[] {
+    return [...this.deletionConflicts.values()].filter((c) => c.settlement === undefined && c.deletedIn === side);
+  }
+
+  /** A person takes the deletion: the next run deletes the survivor, unless it was edited since. */
+  settleDeletion(conflict: ModelDeletionConflict): void {
+    const settlement = { id: `del|${conflict.sharePointId}`, sharePointId: conflict.sharePointId, seen: conflict.seen };
+    this.deletionConflicts.set(conflict.sharePointId, { ...conflict, settlement });
+  }
+
+  /** The deletion settlements the next run is given. */
+  pendingDeletionSettlements(): DeletionSettlement[] {
+    return [...this.deletionConflicts.values()].flatMap((conflict) =>
+      conflict.settlement ? [conflict.settlement] : [],
+    );
+  }
+
   /** The settlements the next run is given. */
   pendingSettlements(): FieldSettlement[] {
     return [...this.conflicts.values()].flatMap((conflict) => (conflict.settlement ? [conflict.settlement] : []));
@@ -109,7 +135,21 @@ export class SimulatedWorld implements PersonEditTarget {
       const entry = this.conflicts.get(id);
       if (entry !== undefined) this.conflicts.set(id, { ...entry, settlement: undefined });
     }
+    const staleDeletions = new Set(
+      (plan.deletionSettlements ?? []).filter((d) => d.kind === "stale").map((d) => d.item.sharePointId),
+    );
+    deletionSettlementsSeen.stale += staleDeletions.size;
     for (const conflict of plan.conflicts) {
+      if (conflict.kind === "deleteVsEdit" && conflict.item.sharePointId !== null) {
+        const id = conflict.item.sharePointId;
+        const existing = this.deletionConflicts.get(id);
+        this.deletionConflicts.set(id, {
+          sharePointId: id,
+          deletedIn: conflict.deletedIn,
+          seen: survivorDigest(conflict.edits),
+          settlement: staleDeletions.has(id) ? undefined : existing?.settlement,
+        });
+      }
       if (conflict.kind !== "field" || conflict.resolution.kind !== "flagged") continue;
       const id = conflict.item.sharePointId;
       if (id === null) continue;
@@ -143,6 +183,19 @@ export class SimulatedWorld implements PersonEditTarget {
     for (const id of [...this.conflicts.keys()]) {
       if (done.includes(id) || (!flagged.has(id) && !pending.has(id))) this.conflicts.delete(id);
     }
+    const deleteVsEdit = new Set(
+      plan.conflicts.flatMap((c) =>
+        c.kind === "deleteVsEdit" && c.item.sharePointId !== null ? [c.item.sharePointId] : [],
+      ),
+    );
+    const taking = new Set(
+      (plan.deletionSettlements ?? []).filter((d) => d.kind === "applied").map((d) => d.item.sharePointId),
+    );
+    for (const [id, conflict] of [...this.deletionConflicts]) {
+      const over = conflict.settlement !== undefined && done.includes(conflict.settlement.id);
+      if (over) deletionSettlementsSeen.applied += 1;
+      if (over || (!deleteVsEdit.has(id) && !taking.has(id))) this.deletionConflicts.delete(id);
+    }
   }
 
   snapshot(): WorldSnapshot {
@@ -162,4 +215,12 @@ export interface ModelConflict {
   readonly field: FieldKey;
   readonly seen: { readonly sharePoint: FieldHash; readonly confluence: FieldHash };
   readonly settlement: FieldSettlement | undefined;
+}
+
+/** An open delete-vs-edit conflict in the model's conflict log. */
+export interface ModelDeletionConflict {
+  readonly sharePointId: string;
+  readonly deletedIn: Side;
+  readonly seen: string;
+  readonly settlement: DeletionSettlement | undefined;
 }

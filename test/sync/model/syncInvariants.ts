@@ -397,10 +397,16 @@ export class SyncInvariants {
 
   #checkDeletes(plan: Extract<Plan, { kind: "ready" }>, record: SyncRunRecord): void {
     const { deletes, massDeleteLimitPercent: limit } = this.rules;
-    if (deletes.toSharePoint === "keep" && plan.sharePoint.deletes.length > 0) {
+    // A person who took the deletion of a delete-vs-edit conflict asked for that one, whatever the policy.
+    const taken = new Set(
+      (plan.deletionSettlements ?? []).filter((d) => d.kind === "applied").map((d) => d.item.sharePointId),
+    );
+    const byPolicy = <T extends { sharePointId: string }>(list: readonly T[]) =>
+      list.filter((write) => !taken.has(write.sharePointId));
+    if (deletes.toSharePoint === "keep" && byPolicy(plan.sharePoint.deletes).length > 0) {
       throw new InvariantViolation("safe deletes: SharePoint items deleted although the policy keeps them");
     }
-    if (deletes.toConfluence === "keep" && plan.confluence.removals.length > 0) {
+    if (deletes.toConfluence === "keep" && byPolicy(plan.confluence.removals).length > 0) {
       throw new InvariantViolation("safe deletes: rows removed although the policy keeps them");
     }
     if (plan.sharePoint.deletes.length * 100 > limit * record.totalsAtRead.sharePoint) {
