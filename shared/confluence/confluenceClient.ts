@@ -196,28 +196,17 @@ export class ConfluenceClient {
         ? `/wiki/api/v2/spaces/${encodeURIComponent(query.spaceId)}/pages`
         : "/wiki/api/v2/pages";
     const listSchema = multiEntitySchema(pageSchema);
-    let next: string | undefined;
-    let first = true;
-    while (first || next !== undefined) {
-      const response = first
-        ? await this.#call("read", {
-            method: "GET",
-            path,
-            query: {
-              id: query.ids?.join(","),
-              title: query.title,
-              status: query.status?.join(","),
-              sort: query.sort,
-              limit: query.limit ?? 250,
-              "body-format": query.storage ? "storage" : undefined,
-            },
-          })
-        : await this.#call("read", { method: "GET", path: next! });
-      first = false;
-      const list = this.#parse(listSchema, response, "GET", path);
+    const params = {
+      id: query.ids?.join(","),
+      title: query.title,
+      status: query.status?.join(","),
+      sort: query.sort,
+      limit: query.limit ?? 250,
+      "body-format": query.storage ? "storage" : undefined,
+    };
+    const parse = (response: ConfluenceResponse) => this.#parse(listSchema, response, "GET", path);
+    for await (const list of this.#pagesOf(path, params, parse, v2Next))
       for (const page of list.results) yield toPage(page);
-      next = list._links?.next === undefined ? undefined : siteRelative(list._links.next);
-    }
   }
 
   /** `POST /wiki/api/v2/pages` (Confluence answers 200 with version 1). Without `parentId` the page goes under the space homepage. */
@@ -355,18 +344,9 @@ export class ConfluenceClient {
       const kind = scope === "children" ? "children" : "descendants";
       const path = `/wiki/api/v2/pages/${encodeURIComponent(root)}/${kind}`;
       const listSchema = multiEntitySchema(treePageSchema);
-      let next: string | undefined;
-      let first = true;
-      while (first || next !== undefined) {
-        const response = first
-          ? await this.#call("read", {
-              method: "GET",
-              path,
-              query: { limit: 250, ...(scope === "descendants" ? { depth } : {}) },
-            })
-          : await this.#call("read", { method: "GET", path: next! });
-        first = false;
-        const list = this.#parse(listSchema, response, "GET", path);
+      const parse = (response: ConfluenceResponse) => this.#parse(listSchema, response, "GET", path);
+      const query = { limit: 250, ...(scope === "descendants" ? { depth } : {}) };
+      for await (const list of this.#pagesOf(path, query, parse, v2Next)) {
         for (const row of list.results) {
           if (row.type !== undefined && row.type !== "page") continue;
           if (scope === "descendants" && row.depth === depth) roots.push(row.id);
@@ -377,7 +357,6 @@ export class ConfluenceClient {
             parentId: row.parentId ?? (scope === "children" ? root : null),
           };
         }
-        next = list._links?.next === undefined ? undefined : siteRelative(list._links.next);
       }
     }
   }
@@ -389,22 +368,12 @@ export class ConfluenceClient {
    */
   async *search(cql: string, options: { limit?: number; expandVersion?: boolean } = {}): AsyncGenerator<SearchHit> {
     const path = "/wiki/rest/api/search";
-    let next: string | undefined;
-    let first = true;
-    while (first || next !== undefined) {
-      const response = first
-        ? await this.#call("read", {
-            method: "GET",
-            path,
-            query: {
-              cql,
-              limit: options.limit ?? 100,
-              ...(options.expandVersion ? { expand: "content.version" } : {}),
-            },
-          })
-        : await this.#call("read", { method: "GET", path: next! });
-      first = false;
-      const body = this.#parse(searchResponseSchema, response, "GET", path);
+    const query = { cql, limit: options.limit ?? 100, ...(options.expandVersion ? { expand: "content.version" } : {}) };
+    const parse = (response: ConfluenceResponse) => this.#parse(searchResponseSchema, response, "GET", path);
+    // v1 links are relative to `_links.context` (`/wiki`), not to the site.
+    const nextOf = (body: z.infer<typeof searchResponseSchema>) =>
+      body._links?.next === undefined ? undefined : siteRelative(body._links.next, body._links.context ?? "/wiki");
+    for await (const body of this.#pagesOf(path, query, parse, nextOf)) {
       for (const result of body.results) {
         if (!result.content) continue;
         yield {
@@ -415,8 +384,6 @@ export class ConfluenceClient {
           ...(result.content.version ? { version: result.content.version.number } : {}),
         };
       }
-      next =
-        body._links?.next === undefined ? undefined : siteRelative(body._links.next, body._links.context ?? "/wiki");
     }
   }
 
@@ -450,6 +417,26 @@ export class ConfluenceClient {
    * One API call under the retry policy, with the 401 → refresh-once rule. `kind` decides what may be retried:
    * reads and version-guarded updates on any transient failure; creates only when the server certainly did not act.
    */
+  /**
+   * A listing, one page of results at a time: the first request with `query`, then each link `nextOf` finds in the
+   * page before (it carries its own query), until there is none.
+   */
+  async *#pagesOf<P>(
+    path: string,
+    query: ConfluenceRequest["query"],
+    parse: (response: ConfluenceResponse) => P,
+    nextOf: (page: P) => string | undefined,
+  ): AsyncGenerator<P> {
+    let response = await this.#call("read", { method: "GET", path, query });
+    for (;;) {
+      const page = parse(response);
+      yield page;
+      const next = nextOf(page);
+      if (next === undefined) return;
+      response = await this.#call("read", { method: "GET", path: next });
+    }
+  }
+
   async #call(
     kind: "read" | "update" | "create",
     spec: { method: ConfluenceRequest["method"]; path: string; query?: ConfluenceRequest["query"]; body?: unknown },
@@ -529,6 +516,11 @@ function pointsOf(method: ConfluenceRequest["method"], data: unknown): number {
 /** 429, or 503 with `Retry-After`: the service refused before doing anything, so even a create may be repeated. */
 function serverCertainlyDidNotAct(failure: RetryableFailure): boolean {
   return failure.status === 429 || (failure.status === 503 && failure.retryAfterMs !== undefined);
+}
+
+/** A v2 listing's next page, as a site-relative path (v2 links are relative to the site). */
+function v2Next(list: { readonly _links?: { readonly next?: string } }): string | undefined {
+  return list._links?.next === undefined ? undefined : siteRelative(list._links.next);
 }
 
 /**
