@@ -1,19 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { rm } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { EMULATOR_ENDPOINT_SETTINGS } from "../../dev/emulators/emulatorEndpoints";
-import { openConfigServices, readAppSettings } from "../../shared/config";
-import { runCliInProcess } from "../helpers/cli";
-import {
-  harnessSecretValues,
-  type SyncHarness,
-  sampleItems,
-  sampleRows,
-  startSyncHarness,
-} from "../helpers/syncHarness";
-import { azuriteLocation } from "../helpers/tables";
+import { cliProfileFor } from "../helpers/cliProfile";
+import { type SyncHarness, sampleItems, sampleRows, startSyncHarness } from "../helpers/syncHarness";
 
 /** `confluence-sync check` end to end: its own config store, the emulators of a sync harness, its exit code. */
 
@@ -27,25 +15,9 @@ afterEach(async () => {
 });
 
 async function cliFor(h: SyncHarness) {
-  dir = await mkdtemp(path.join(os.tmpdir(), "cs-check-"));
-  const location = azuriteLocation();
-  const env = {
-    CONFLUENCE_SYNC_HOME: "home",
-    AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "",
-    ...EMULATOR_ENDPOINT_SETTINGS,
-  };
-  const key = `check-${randomBytes(4).toString("hex")}`;
-  const config = await openConfigServices(readAppSettings(env, dir));
-  try {
-    await config.profiles.save({ ...h.profile, key } as never);
-    // Its own consent: the CLI's grant ledger (in the shared Azurite) refuses a refresh token another profile exchanged.
-    const secrets = { ...harnessSecretValues(), ConfluenceRefreshToken: h.confluence.tokens.consent() };
-    for (const [name, value] of Object.entries(secrets)) await config.secrets.set(key, name as never, value);
-  } finally {
-    config.close();
-  }
-  const cwd = dir;
-  return { key, run: (...args: string[]) => runCliInProcess(["check", ...args], { env, cwd }) };
+  const cli = await cliProfileFor(h, { keyPrefix: "check" });
+  dir = cli.dir;
+  return { key: cli.key, run: (...args: string[]) => cli.run("check", ...args) };
 }
 
 describe("confluence-sync check", () => {

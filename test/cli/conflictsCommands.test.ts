@@ -1,19 +1,7 @@
-import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { rm } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { EMULATOR_ENDPOINT_SETTINGS } from "../../dev/emulators/emulatorEndpoints";
-import { openConfigServices, readAppSettings } from "../../shared/config";
-import { runCliInProcess } from "../helpers/cli";
-import {
-  harnessSecretValues,
-  type SyncHarness,
-  sampleItems,
-  sampleRows,
-  startSyncHarness,
-} from "../helpers/syncHarness";
-import { azuriteLocation } from "../helpers/tables";
+import { cliProfileFor } from "../helpers/cliProfile";
+import { type SyncHarness, sampleItems, sampleRows, startSyncHarness } from "../helpers/syncHarness";
 
 /**
  * `confluence-sync conflicts list` and `conflicts resolve` end to end: the CLI's own config, the state in Azurite, the
@@ -42,24 +30,9 @@ async function conflictedCli(
     profile: { massDeleteLimitPercent: 50 },
   });
   const h = harness;
-  dir = await mkdtemp(path.join(os.tmpdir(), "cs-conflicts-"));
-  const location = azuriteLocation();
-  const env = {
-    CONFLUENCE_SYNC_HOME: "home",
-    AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "",
-    ...EMULATOR_ENDPOINT_SETTINGS,
-  };
-  const key = `cli-${randomBytes(4).toString("hex")}`;
-  const config = await openConfigServices(readAppSettings(env, dir));
-  try {
-    await config.profiles.save({ ...h.profile, key } as never);
-    const secrets = { ...harnessSecretValues(), ConfluenceRefreshToken: h.confluence.tokens.consent() };
-    for (const [name, value] of Object.entries(secrets)) await config.secrets.set(key, name as never, value);
-  } finally {
-    config.close();
-  }
-  const cwd = dir;
-  const run = (...args: string[]) => runCliInProcess(args, { env, cwd });
+  const cli = await cliProfileFor(h, { keyPrefix: "cli" });
+  dir = cli.dir;
+  const { key, run } = cli;
   expect((await run("sync", key)).code).toBe(0);
   await conflict(h);
   expect((await run("sync", key)).code).toBe(0);

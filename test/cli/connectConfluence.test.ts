@@ -1,20 +1,12 @@
-import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
-import os from "node:os";
-import path from "node:path";
+import { rm } from "node:fs/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { EMULATOR_ENDPOINT_SETTINGS } from "../../dev/emulators/emulatorEndpoints";
 import { openConfigServices, readAppSettings } from "../../shared/config";
 import { runCliInProcess } from "../helpers/cli";
+import { cliProfileFor } from "../helpers/cliProfile";
 import { TEST_CLIENT_SECRET as CONFLUENCE_CLIENT_SECRET } from "../helpers/confluenceSite";
 import { type ConsentLanding, consentByHttp, freePort } from "../helpers/consentByHttp";
-import {
-  harnessSecretValues,
-  type SyncHarness,
-  type SyncHarnessOptions,
-  sampleItems,
-  startSyncHarness,
-} from "../helpers/syncHarness";
+import { type SyncHarness, type SyncHarnessOptions, sampleItems, startSyncHarness } from "../helpers/syncHarness";
 import { azuriteLocation } from "../helpers/tables";
 
 /**
@@ -42,23 +34,10 @@ async function cliWithEmulator(oauth: Record<string, unknown>, options: SyncHarn
     ...options,
   });
   const h = harness;
-  dir = await mkdtemp(path.join(os.tmpdir(), "cs-connect-"));
-  const location = azuriteLocation();
-  const env = {
-    CONFLUENCE_SYNC_HOME: "home",
-    AzureWebJobsStorage: location.kind === "connectionString" ? location.connectionString : "",
-    ...EMULATOR_ENDPOINT_SETTINGS,
-  };
-  const key = `cli-${randomBytes(4).toString("hex")}`;
-  const config = await openConfigServices(readAppSettings(env, dir));
-  try {
-    await config.profiles.save({ ...h.profile, key } as never);
-    const { ConfluenceRefreshToken: _, ...secrets } = harnessSecretValues();
-    for (const [name, value] of Object.entries(secrets)) await config.secrets.set(key, name as never, value);
-  } finally {
-    config.close();
-  }
-  const cwd = dir;
+  const cli = await cliProfileFor(h, { keyPrefix: "cli", connected: false });
+  dir = cli.dir;
+  const { key, env } = cli;
+  const cwd = cli.dir;
   const storedToken = async () => {
     const reopened = await openConfigServices(readAppSettings(env, cwd));
     try {
