@@ -1,7 +1,13 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Command } from "commander";
-import { isPagesProfile, type PagesProfile, readAppSettings, tableProfile } from "../../shared/config";
+import {
+  type ConfigServices,
+  isPagesProfile,
+  type PagesProfile,
+  readAppSettings,
+  tableProfile,
+} from "../../shared/config";
 import { codecsFor } from "../../shared/engine/codecInputs";
 import { ListDirectoryCache } from "../../shared/engine/listDirectoryCache";
 import { templateSetup } from "../../shared/engine/pages/pagesSetup";
@@ -84,13 +90,7 @@ async function livePage(io: CliIo, profileKey: string): Promise<PageSource> {
   return withConfigServices(io, async (config) => {
     const { profile } = await config.profiles.get(profileKey);
     return withStateStores(io, readAppSettings(io.env, io.cwd), async (stores) => {
-      const connections = new ProfileConnections({
-        secrets: config.secrets,
-        tokenHistory: stores.tokenRefreshes,
-        grantLedger: stores.confluenceGrants,
-        endpoints: config.validator.endpoints,
-      });
-      try {
+      return withConnections(config, stores, async (connections) => {
         const client = await connections.confluence(profile);
         const pageId = tableProfile(profile).confluence.target.pageId;
         const page = await client.getPage(pageId, { storage: true });
@@ -101,10 +101,7 @@ async function livePage(io: CliIo, profileKey: string): Promise<PageSource> {
           pageId,
           label: `page ${pageId} "${page.title}" (profile ${profileKey}, version ${page.version.number})`,
         };
-      } finally {
-        // A rotated refresh token the store refused is kept in memory: one more try before this process ends.
-        await connections.tokens.settle();
-      }
+      });
     });
   });
 }
@@ -140,20 +137,32 @@ async function itemPageBlock(
           throw new CliError(`item ${which.item} of profile "${profileKey}" has no linked page (yet)`);
         pageId = link.pageId;
       }
-      const connections = new ProfileConnections({
-        secrets: config.secrets,
-        tokenHistory: stores.tokenRefreshes,
-        grantLedger: stores.confluenceGrants,
-        endpoints: config.validator.endpoints,
-      });
-      try {
-        return await readItemPage(connections, stores, profile, pageId);
-      } finally {
-        // A rotated refresh token the store refused is kept in memory: one more try before this process ends.
-        await connections.tokens.settle();
-      }
+      return withConnections(config, stores, (connections) => readItemPage(connections, stores, profile, pageId));
     });
   });
+}
+
+/**
+ * The profile connections of this process (the sync's secrets, rotating refresh token and token-refresh history),
+ * for `use`; a rotated refresh token the store refused is kept in memory, so it gets one more try before this
+ * process ends.
+ */
+async function withConnections<T>(
+  config: ConfigServices,
+  stores: StateStores,
+  use: (connections: ProfileConnections) => Promise<T>,
+): Promise<T> {
+  const connections = new ProfileConnections({
+    secrets: config.secrets,
+    tokenHistory: stores.tokenRefreshes,
+    grantLedger: stores.confluenceGrants,
+    endpoints: config.validator.endpoints,
+  });
+  try {
+    return await use(connections);
+  } finally {
+    await connections.tokens.settle();
+  }
 }
 
 async function readItemPage(
